@@ -1,0 +1,1 @@
+# app layer: sources and unit tests.

@@ -1,0 +1,1 @@
+# auth layer: sources and unit tests.

@@ -1,0 +1,11 @@
+# base: libc only.
+librelaymail_a_SOURCES += \
+	src/base/buf.c src/base/buf.h \
+	src/base/deadline.c src/base/deadline.h \
+	src/base/error.c src/base/error.h \
+	src/base/i18n.h \
+	src/base/log.c src/base/log.h \
+	src/base/str.c src/base/str.h
+
+check_PROGRAMS += tests/unit/test-base
+TESTS += tests/unit/test-base

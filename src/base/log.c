@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* stderr sink. Lines are formatted whole and written with one call so
+ * that concurrent writers do not interleave within a line. */
+#include <config.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "base/str.h"
+#include "base/i18n.h"
+
+static const char *progname = "relaymail";
+static int verbosity;
+
+void log_init(const char *name, int verbose)
+{
+	const char *slash;
+
+	if (name != NULL && *name != '\0') {
+		slash = strrchr(name, '/');
+		progname = slash != NULL ? slash + 1 : name;
+	}
+	verbosity = verbose;
+}
+
+const char *log_progname(void)
+{
+	return progname;
+}
+
+int log_verbosity(void)
+{
+	return verbosity;
+}
+
+static void emit(const char *tag, const char *fmt, va_list ap)
+{
+	char line[2048];
+	int n, m;
+
+	n = snprintf(line, sizeof(line), "%s: %s", progname, tag);
+	if (n < 0 || (size_t)n >= sizeof(line))
+		n = 0;
+	m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+	if (m < 0)
+		m = 0;
+	n += m;
+	if ((size_t)n > sizeof(line) - 2)
+		n = (int)sizeof(line) - 2;
+	line[n++] = '\n';
+	fflush(stdout);
+	(void)!write(STDERR_FILENO, line, (size_t)n);
+}
+
+void log_warning(const char *fmt, ...)
+{
+	va_list ap;
+	char tag[64];
+
+	snprintf(tag, sizeof(tag), "%s: ", _("warning"));
+	va_start(ap, fmt);
+	emit(tag, fmt, ap);
+	va_end(ap);
+}
+
+void log_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	emit("", fmt, ap);
+	va_end(ap);
+}
+
+void log_verbose(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (verbosity < 1)
+		return;
+	va_start(ap, fmt);
+	emit("", fmt, ap);
+	va_end(ap);
+}
+
+void log_dialogue(const char *dir, const char *line, size_t len)
+{
+	char safe[1100];
+
+	if (verbosity < 1)
+		return;
+	len = str_trim_len(line, len);
+	str_printable(safe, sizeof(safe), line, len);
+	fprintf(stderr, "%s %s\n", dir, safe);
+}

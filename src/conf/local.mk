@@ -1,0 +1,1 @@
+# conf layer: sources and unit tests.

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Postfix lookup tables (reference/postfix.md §2): a table is "type:name";
+ * a map list (a *_maps parameter) is searched in order. texthash:, and
+ * hash:/btree:/lmdb:/cdb:/dbm: read from their postmap source text,
+ * inline:{...}, static:, regexp:, pcre: (when built with PCRE2). */
+#ifndef RELAYMAIL_CONF_TABLE_H
+#define RELAYMAIL_CONF_TABLE_H
+
+#include <stdbool.h>
+
+#include "base/error.h"
+
+struct table;
+struct maps;
+
+enum table_flags {
+	/* The table holds secrets: its file must not be readable or writable
+	 * by group or others (ERROR_CONFIG naming the file and the fix). */
+	TABLE_SECRET = 1 << 0,
+};
+
+/* Open one table. where: context for messages ("smtp_sasl_password_maps in
+ * /etc/relaymail/sendmail.conf, line 3"), may be NULL. */
+struct table *table_open(const char *spec, unsigned flags, const char *where,
+			 struct error *err);
+void table_free(struct table *t);
+/* 1 found (*value malloc'd, caller frees), 0 not found, -1 error. Fixed
+ * tables fold the key to lower case; pattern tables see it unchanged. */
+int table_lookup(const struct table *t, const char *key, char **value, struct error *err);
+/* regexp: and pcre: only ever see whole addresses (§3.4). */
+bool table_is_pattern(const struct table *t);
+const char *table_spec(const struct table *t);
+
+/* A list of tables from a parameter value (config_list_split syntax).
+ * An empty value gives an empty list (every lookup: not found). */
+struct maps *maps_open(const char *value, unsigned flags, const char *where, struct error *err);
+void maps_free(struct maps *m);
+/* First table that has the key wins: 1 found, 0 not found, -1 error. */
+int maps_lookup(const struct maps *m, const char *key, char **value, struct error *err);
+bool maps_empty(const struct maps *m);
+size_t maps_count(const struct maps *m);
+const struct table *maps_table(const struct maps *m, size_t i);
+
+#endif

@@ -1,0 +1,1 @@
+# deliver layer: sources and unit tests.

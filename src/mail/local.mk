@@ -1,0 +1,1 @@
+# mail layer: sources and unit tests.

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Message intake and spool. All of the input is read before any
+ * connection: line ends become CRLF, a leading "From " line is dropped, the
+ * lone-dot rule applies unless -i, the header is parsed into fields that
+ * can be read, removed and added, and the body is kept in memory up to a
+ * bound, then in an unlinked temporary file, so memory stays flat. The
+ * stored form is what goes on the wire before dot-stuffing. */
+#ifndef RELAYMAIL_MAIL_MESSAGE_H
+#define RELAYMAIL_MAIL_MESSAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "base/error.h"
+#include "mail/address.h"
+
+struct message;
+
+struct message_opts {
+	bool dot_ends;      /* a line holding only "." ends the input (no -i) */
+	size_t mem_max;     /* body bytes kept in memory before spilling (0: 1 MiB) */
+	size_t header_max;  /* header_size_limit: header text beyond is dropped */
+	size_t size_max;    /* message_size_limit; 0 = unlimited (ERROR_DATA past it) */
+	const char *tmpdir; /* for the spill file; NULL: $TMPDIR, else /tmp */
+};
+
+/* Read the whole message from fd. ERROR_IO on read errors, ERROR_DATA
+ * when it is unusable (e.g. too big). */
+struct message *message_read(int fd, const struct message_opts *o, struct error *err);
+/* The same from memory (tests, -bs). */
+struct message *message_from_mem(const char *p, size_t len, const struct message_opts *o,
+				 struct error *err);
+void message_free(struct message *m);
+
+/* Header fields, in order. name is without the colon; value is the raw
+ * text after the colon, folding kept, without the final CRLF. */
+size_t message_header_count(const struct message *m);
+const char *message_header_name(const struct message *m, size_t i);
+const char *message_header_value(const struct message *m, size_t i);
+/* First field with that name (case-insensitive), or NULL. */
+const char *message_header_find(const struct message *m, const char *name);
+/* Remove every field with that name; returns how many went. */
+size_t message_header_remove(struct message *m, const char *name);
+/* Append (or with prepend, insert at the top) "Name: value". */
+int message_header_add(struct message *m, const char *name, const char *value, bool prepend);
+
+/* Recipients for -t (reference/postfix.md §1.4): To, Cc, Bcc, or only the
+ * Resent-To/Cc/Bcc ones when any Resent- header exists. Appended to out. */
+int message_header_recipients(const struct message *m, struct addrlist *out, struct error *err);
+/* true when the header or body holds bytes >= 0x80. */
+bool message_is_8bit(const struct message *m);
+/* true when some header holds bytes >= 0x80 (SMTPUTF8 may be needed). */
+bool message_header_is_utf8(const struct message *m);
+/* Size in octets of the CRLF form (header + blank line + body). */
+size_t message_size(const struct message *m);
+
+/* Reading the final form back: header fields as they are now, the blank
+ * line, then the body. */
+struct message_cursor {
+	size_t header_index;
+	size_t phase; /* internal */
+	off_t offset;
+	char chunk[65536];
+};
+void message_rewind(const struct message *m, struct message_cursor *c);
+/* Next piece of the message in *p (valid until the next call): >0 bytes,
+ * 0 at the end, -1 with ERROR_IO. */
+ssize_t message_next(const struct message *m, struct message_cursor *c, const char **p,
+		     struct error *err);
+
+#endif

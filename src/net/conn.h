@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* A connection: a TCP socket, with TLS over it once tls_start() has run.
+ * Every call takes an absolute deadline and gives up when it passes
+ * (ERROR_TEMP "timed out"). Knows nothing of mail. */
+#ifndef RELAYMAIL_NET_CONN_H
+#define RELAYMAIL_NET_CONN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include "base/deadline.h"
+#include "base/error.h"
+
+struct conn;
+struct tls;
+
+/* One resolved address of a host. */
+struct net_addr {
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char text[64];     /* numeric form, IPv6 without brackets */
+};
+
+enum net_family { NET_ANY, NET_IPV4, NET_IPV6 };
+
+/* Resolve host (A-label form or literal) to at most max addresses, in
+ * the order getaddrinfo gives, filtered by family and, with prefer set,
+ * that family first. ERROR_NOHOST when the name does not exist, ERROR_TEMP
+ * on a temporary failure. Returns the count (>= 1) or -1. */
+int net_resolve(const char *host, unsigned port, enum net_family family, enum net_family prefer,
+		struct net_addr *out, int max, struct error *err);
+
+/* Connect with a deadline. bind_addr may be NULL. ERROR_TEMP on refusal,
+ * unreachable or timeout, naming the address and port. */
+struct conn *conn_connect(const struct net_addr *addr, unsigned port,
+			  const struct net_addr *bind_addr, struct deadline dl, struct error *err);
+/* Wrap an already connected descriptor (tests; -bs on stdin/stdout). */
+struct conn *conn_from_fds(int rfd, int wfd);
+void conn_free(struct conn *c); /* closes; conn_free(NULL) is harmless */
+
+/* Read up to n bytes: >0, 0 at end of file, -1 with ERROR_TEMP on timeout
+ * or a broken connection (TLS errors included). */
+ssize_t conn_read(struct conn *c, void *p, size_t n, struct deadline dl, struct error *err);
+/* Write all n bytes or fail (-1). */
+int conn_write(struct conn *c, const void *p, size_t n, struct deadline dl, struct error *err);
+/* Bytes already received and buffered below us (TLS records). */
+size_t conn_pending(const struct conn *c);
+int conn_fd(const struct conn *c);
+
+/* Used by tls.c only: attach or get the TLS layer. */
+void conn_set_tls(struct conn *c, struct tls *t);
+struct tls *conn_tls(const struct conn *c);
+
+#endif

@@ -1,0 +1,1 @@
+# net layer: sources and unit tests.

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* TLS client over a struct conn (GnuTLS; the one file that includes it).
+ * Trust anchors are loaded only when verification needs them. */
+#ifndef RELAYMAIL_NET_TLS_H
+#define RELAYMAIL_NET_TLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/deadline.h"
+#include "base/error.h"
+#include "net/conn.h"
+
+enum tls_verify {
+	TLS_VERIFY_NONE,        /* encrypt only: may, encrypt */
+	TLS_VERIFY_CHAIN_NAME,  /* verify, secure: chain to a trust anchor and name match */
+	TLS_VERIFY_FINGERPRINT, /* fingerprint: certificate or public key digest */
+};
+
+struct tls_params {
+	enum tls_verify verify;
+	const char *const *match_names; /* names accepted for the certificate (A-labels) */
+	size_t nmatch_names;
+	const char *sni;                /* server name to send; NULL: none */
+	const char *cafile;             /* both empty or NULL: the system trust store */
+	const char *capath;
+	const char *cert_file;          /* client certificate, NULL: none */
+	const char *key_file;
+	const char *priority;           /* GnuTLS priority string; NULL: TLS 1.2+ default */
+	const char *digest;             /* fingerprint digest: sha256 (default), sha1, md5, sha512 */
+	const char *const *fingerprints; /* hex, colons optional, any case */
+	size_t nfingerprints;
+};
+
+struct tls_info {
+	char version[16];        /* "TLSv1.3" */
+	char cipher[96];         /* GnuTLS cipher suite name */
+	unsigned bits;
+	bool verified;           /* the certificate was checked and matched */
+	char peer_subject[256];
+};
+
+/* Handshake over c (ERROR_TEMP on failure: handshake, verification with
+ * the reason, e.g. "certificate verification failed for HOST: signer not
+ * found"; ERROR_CONFIG when a file of ours is unusable). On success every
+ * later conn_read/conn_write of c goes through TLS. */
+int tls_start(struct conn *c, const struct tls_params *p, struct deadline dl,
+	      struct tls_info *info, struct error *err);
+/* Channel binding data for SCRAM-PLUS: "tls-exporter" (TLS 1.3) or
+ * "tls-unique" (TLS 1.2). Writes *len bytes; -1 when not available. */
+int tls_channel_binding(const struct conn *c, const char *type, unsigned char *out, size_t *len);
+/* Which channel binding type fits the negotiated protocol, or NULL. */
+const char *tls_channel_binding_type(const struct conn *c);
+
+/* Used by conn.c: I/O through the TLS layer, and teardown. */
+ssize_t tls_read(struct tls *t, void *p, size_t n, struct deadline dl, struct error *err);
+int tls_write(struct tls *t, const void *p, size_t n, struct deadline dl, struct error *err);
+size_t tls_pending(const struct tls *t);
+void tls_free(struct tls *t);
+
+#endif

@@ -1,0 +1,1 @@
+# smtp layer: sources and unit tests.

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The SMTP client session engine, without I/O: it consumes what the relay
+ * sent and tells its caller what to do next (write these bytes, read more,
+ * start TLS, authenticate, stream the body). One session is one
+ * connection and one transaction. Trying another address or relay is the
+ * caller's job; the result says whether that is allowed (DESIGN.md,
+ * Failover).
+ *
+ * Driving it:
+ *	ev = session_start(s);
+ *	for (;;) switch (ev) {
+ *	case SESSION_WRITE:  write all of session_output(); ev = session_written(s);
+ *	case SESSION_READ:   read (timeout from session_stage); ev = session_input(s, p, n)
+ *	                     (n == 0 at end of file)
+ *	case SESSION_STARTTLS: if session_input_pending(s) > 0 it is an error
+ *	                     (the engine already checks and fails); do the
+ *	                     handshake; ev = session_tls_started(s) or
+ *	                     session_abort(s, &err) when it failed
+ *	case SESSION_AUTH:   choose a mechanism from session_caps(s)->auth_mechs,
+ *	                     ev = session_auth(s, mech, initial_response_b64 or NULL)
+ *	case SESSION_AUTH_CHALLENGE: answer session_challenge(s) with
+ *	                     ev = session_auth_response(s, b64)
+ *	case SESSION_BODY:   repeat ev = session_body(s, p, n) (handle each
+ *	                     SESSION_WRITE it returns), then
+ *	                     ev = session_body_end(s)
+ *	case SESSION_DONE / SESSION_FAILED: session_result(s)
+ *	}
+ * After SESSION_FAILED the caller closes the connection; when the engine
+ * could still talk it has queued QUIT first (returned as SESSION_WRITE,
+ * then SESSION_READ for the reply, then SESSION_FAILED). */
+#ifndef RELAYMAIL_SMTP_SESSION_H
+#define RELAYMAIL_SMTP_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/error.h"
+#include "smtp/caps.h"
+#include "smtp/reply.h"
+
+struct session;
+
+enum session_tls {
+	SESSION_TLS_NONE,     /* never STARTTLS */
+	SESSION_TLS_MAY,      /* STARTTLS when offered; plaintext otherwise */
+	SESSION_TLS_REQUIRE,  /* STARTTLS or fail (next relay allowed) */
+	SESSION_TLS_IMPLICIT, /* TLS is already up (wrapper mode) */
+};
+
+enum session_stage {
+	SESSION_STAGE_GREETING,
+	SESSION_STAGE_EHLO,
+	SESSION_STAGE_STARTTLS,
+	SESSION_STAGE_AUTH,
+	SESSION_STAGE_MAIL,
+	SESSION_STAGE_RCPT,
+	SESSION_STAGE_DATA,
+	SESSION_STAGE_BODY,
+	SESSION_STAGE_DOT,    /* waiting for the reply to the final "." */
+	SESSION_STAGE_QUIT,
+	SESSION_STAGE_END,
+};
+
+enum session_event {
+	SESSION_WRITE,
+	SESSION_READ,
+	SESSION_STARTTLS,
+	SESSION_AUTH,
+	SESSION_AUTH_CHALLENGE,
+	SESSION_BODY,
+	SESSION_DONE,
+	SESSION_FAILED,
+};
+
+/* Called for each line sent or received, secrets already masked (AUTH
+ * arguments and responses appear as "<secret>"). */
+typedef void session_trace_fn(void *arg, bool from_relay, const char *line, size_t len);
+
+struct session_settings {
+	const char *helo_name;         /* EHLO/HELO argument */
+	const char *relay_name;        /* "host[addr]:port" for messages */
+	enum session_tls tls;
+	bool auth_wanted;              /* credentials exist: AUTH must happen */
+	bool use_pipelining;           /* use PIPELINING when offered (default true) */
+	session_trace_fn *trace;       /* NULL: no trace */
+	void *trace_arg;
+};
+
+struct session_envelope {
+	const char *sender;            /* "" = null sender; checked by the caller */
+	const char *const *rcpts;
+	size_t nrcpts;
+	size_t size;                   /* message octets for SIZE=; 0 unknown */
+	bool eightbit;                 /* BODY=8BITMIME when offered */
+	bool smtputf8;                 /* SMTPUTF8 needed: fails when not offered */
+	const char *dsn_notify;        /* NOTIFY= value (upper case) or NULL */
+	const char *dsn_ret;           /* RET= value or NULL */
+	const char *dsn_envid;         /* ENVID= xtext or NULL */
+};
+
+struct session_rcpt_result {
+	int code;                      /* reply code to RCPT TO, 0 if never answered */
+	char reply[512];               /* printable reply line */
+};
+
+struct session_result {
+	enum session_stage stage;      /* stage where it ended */
+	bool ok;                       /* the relay accepted the message */
+	bool next_relay;               /* failure allows trying the next address/relay */
+	bool maybe_delivered;          /* connection lost after the final "." */
+	struct reply last;             /* last reply received (code 0 if none) */
+	struct error err;              /* cls ERROR_NONE when ok */
+	const struct session_rcpt_result *rcpt; /* nrcpts entries */
+	bool authenticated;
+	bool tls;                      /* TLS was active when MAIL was sent */
+};
+
+/* settings and env must outlive the session. NULL when out of memory. */
+struct session *session_new(const struct session_settings *settings,
+			    const struct session_envelope *env);
+void session_free(struct session *s);
+
+enum session_event session_start(struct session *s);
+/* Bytes to write: valid until the next call into the engine. */
+void session_output(const struct session *s, const char **p, size_t *len);
+enum session_event session_written(struct session *s);
+/* Feed what the relay sent (len 0: the relay closed the connection). */
+enum session_event session_input(struct session *s, const char *p, size_t len);
+/* Bytes received and not yet consumed. */
+size_t session_input_pending(const struct session *s);
+enum session_event session_tls_started(struct session *s);
+enum session_event session_auth(struct session *s, const char *mech, const char *initial_b64);
+const char *session_challenge(const struct session *s);
+enum session_event session_auth_response(struct session *s, const char *b64);
+/* Body bytes in stored form (CRLF lines); the engine dot-stuffs them. */
+enum session_event session_body(struct session *s, const char *p, size_t len);
+/* End of body: adds a final CRLF if missing, then ".". */
+enum session_event session_body_end(struct session *s);
+/* The caller failed (TLS handshake, no mechanism, I/O, timeout): the
+ * engine records err and, when the stage allows, queues QUIT.
+ * io_broken: the connection can no longer be used (no QUIT). */
+enum session_event session_abort(struct session *s, const struct error *err, bool io_broken);
+
+enum session_stage session_stage(const struct session *s);
+const char *session_stage_name(enum session_stage stage);
+const struct caps *session_caps(const struct session *s);
+const struct session_result *session_result(const struct session *s);
+
+#endif

@@ -1,0 +1,56 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# The layering rule of DESIGN.md as a test: a file in src/LAYER may include
+# headers of its own layer or of layers strictly below it, and each external
+# library is included by its one adapter file only.
+# Ranks: base 0; conf 1; mail 2 (rewriting reads tables); smtp 3;
+# net and auth 4; deliver 5; app 6.
+: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
+src=$top_srcdir/src
+
+rank() {
+	case $1 in
+	base) echo 0 ;; conf) echo 1 ;; mail) echo 2 ;; smtp) echo 3 ;;
+	net | auth) echo 4 ;; deliver) echo 5 ;; app) echo 6 ;; *) echo 99 ;;
+	esac
+}
+
+n=0
+fail=0
+check() { # description, status
+	n=$((n + 1))
+	if [ "$2" = 0 ]; then echo "ok $n - $1"; else echo "not ok $n - $1"; fail=1; fi
+}
+
+for dir in "$src"/*/; do
+	layer=$(basename "$dir")
+	own=$(rank "$layer")
+	check "src/$layer is a known layer" "$([ "$own" != 99 ]; echo $?)"
+	bad=""
+	for f in "$dir"*.c "$dir"*.h; do
+		[ -f "$f" ] || continue
+		for inc in $(sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([a-z]*\)\/[^"]*".*/\1/p' "$f"); do
+			[ "$inc" = "$layer" ] && continue
+			r=$(rank "$inc")
+			if [ "$r" -ge "$own" ]; then
+				bad="$bad ${f#"$src"/}->$inc"
+			fi
+		done
+	done
+	[ -n "$bad" ] && echo "# upward or sideways includes:$bad"
+	check "src/$layer includes only lower layers" "$([ -z "$bad" ]; echo $?)"
+done
+
+adapter() { # header pattern, the one file allowed
+	found=$(grep -rlE "#[[:space:]]*include[[:space:]]*<$1" "$src" | sed "s|^$src/||" | sort)
+	others=$(printf '%s\n' "$found" | grep -v -x "$2" | grep . )
+	[ -n "$others" ] && echo "# $1 included outside $2: $others"
+	check "<$1> only in $2" "$([ -z "$others" ]; echo $?)"
+}
+adapter 'gnutls/' net/tls.c
+adapter 'gsasl\.h' auth/sasl.c
+adapter 'idn2\.h' mail/idn.c
+adapter 'pcre2\.h' conf/table_pcre.c
+
+echo "1..$n"
+exit $fail

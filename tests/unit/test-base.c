@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* base: buffers keep their maximum, errors format, strings are made safe. */
+#include <config.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/deadline.h"
+#include "base/error.h"
+#include "base/str.h"
+#include "tap.h"
+
+static void test_buf(void)
+{
+	struct buf b;
+	char *s;
+
+	buf_init(&b, 8);
+	ok(buf_append(&b, "abcd", 4) == 0, "append within max");
+	ok(buf_append(&b, "efgh", 4) == 0, "append up to max");
+	errno = 0;
+	ok(buf_append(&b, "i", 1) == -1 && errno == EMSGSIZE, "append past max fails with EMSGSIZE");
+	is_str(b.data, "abcdefgh", "contents intact after refused append");
+	buf_consume(&b, 3);
+	is_str(b.data, "defgh", "consume drops the front");
+	ok(buf_printf(&b, "%d", 42) == 0, "printf within max");
+	is_str(b.data, "defgh42", "printf appends");
+	s = buf_steal(&b);
+	is_str(s, "defgh42", "steal hands over the string");
+	is_int((long long)b.len, 0, "buffer empty after steal");
+	free(s);
+	buf_fini(&b);
+
+	struct buf z = { 0 };
+	for (int i = 0; i < 1000; i++)
+		buf_append(&z, "0123456789", 10);
+	is_int((long long)z.len, 10000, "zeroed buffer has no limit");
+	buf_wipe(&z);
+	ok(z.data == NULL && z.len == 0, "wipe releases");
+}
+
+static void test_error(void)
+{
+	struct error e = { 0 };
+
+	ok(!error_is_set(&e), "zeroed error is not set");
+	error_set(&e, ERROR_TEMP, "connect to %s failed", "relay");
+	is_str(e.text, "connect to relay failed", "error text formatted");
+	is_str(error_class_name(e.cls), "temp", "class name");
+	error_set_reply(&e, "421 bye\r\n\x1b[31m", 14);
+	is_str(e.reply, "421 bye???[31m", "reply made printable");
+	error_prefix(&e, "relay %d", 2);
+	is_str(e.text, "relay 2: connect to relay failed", "prefix added");
+	error_set_errno(&e, ERROR_IO, ENOENT, "open %s", "x");
+	ok(strncmp(e.text, "open x: ", 8) == 0, "errno text appended");
+}
+
+static void test_str(void)
+{
+	char out[32];
+	unsigned long v;
+
+	str_printable(out, sizeof(out), "h\xc3\xa9llo\x01\xff", 8);
+	is_str(out, "h\xc3\xa9llo??", "valid UTF-8 kept, controls and bad bytes replaced");
+	ok(str_eq_ci("HeLLo", "hello"), "case-insensitive equality");
+	ok(!str_eq_ci("hello", "hell"), "different lengths differ");
+	ok(str_prefix_ci("STARTTLS x", "starttls"), "prefix match");
+	ok(str_to_ulong("587", 65535, &v) == 0 && v == 587, "number parsed");
+	ok(str_to_ulong("65536", 65535, &v) == -1, "number above max refused");
+	ok(str_to_ulong("58x", 65535, &v) == -1, "garbage refused");
+	ok(str_to_ulong("", 65535, &v) == -1, "empty refused");
+	ok(str_to_ulong("99999999999999999999999", (unsigned long)-1, &v) == -1, "overflow refused");
+	ok(str_has_crlfnul("a\nb", 3), "LF found");
+	ok(str_has_crlfnul("a\0b", 3), "NUL found");
+	ok(!str_has_crlfnul("ab", 2), "clean string");
+}
+
+static void test_deadline(void)
+{
+	struct deadline none = { 0 }, soon = deadline_in(50), later = deadline_in(100000);
+
+	is_int(deadline_poll_ms(none), -1, "no deadline waits forever");
+	ok(!deadline_expired(none), "no deadline never expires");
+	ok(deadline_min(none, soon).at_ms == soon.at_ms, "min prefers a real deadline");
+	ok(deadline_min(later, soon).at_ms == soon.at_ms, "min picks the earlier");
+	ok(deadline_poll_ms(soon) <= 50, "poll timeout bounded");
+}
+
+int main(void)
+{
+	test_buf();
+	test_error();
+	test_str();
+	test_deadline();
+	return tap_done();
+}

@@ -8,6 +8,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #define ERROR_TEXT_MAX 1024
 #define ERROR_REPLY_MAX 1024

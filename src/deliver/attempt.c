@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Drives struct session over a struct conn: writes what it asks, reads
+ * with the stage's timeout (never past the run's deadline), starts TLS and
+ * runs SASL steps when asked, and streams the body from the spool. */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth/sasl.h"
+#include "base/i18n.h"
+#include "base/log.h"
+#include "base/str.h"
+#include "deliver/attempt.h"
+#include "net/tls.h"
+
+struct driver {
+	const struct attempt *a;
+	struct attempt_result *res;
+	struct conn *conn;
+	struct session *s;
+	struct sasl *sasl;
+	bool tls_verified;
+};
+
+static struct deadline stage_deadline(const struct driver *d)
+{
+	long ms = policy_stage_timeout(d->a->timeouts, session_stage(d->s));
+
+	return deadline_min(d->a->run, deadline_in(ms));
+}
+
+static void trace(void *arg, bool from_relay, const char *line, size_t len)
+{
+	(void)arg;
+	log_dialogue(from_relay ? "<<<" : ">>>", line, len);
+}
+
+static enum session_event do_write(struct driver *d)
+{
+	struct error err = { 0 };
+	const char *p;
+	size_t n;
+
+	session_output(d->s, &p, &n);
+	if (conn_write(d->conn, p, n, stage_deadline(d), &err) < 0)
+		return session_abort(d->s, &err, true);
+	return session_written(d->s);
+}
+
+static enum session_event do_read(struct driver *d)
+{
+	struct error err = { 0 };
+	char buf[16384];
+	ssize_t n;
+
+	n = conn_read(d->conn, buf, sizeof(buf), stage_deadline(d), &err);
+	if (n < 0) {
+		error_prefix(&err, _("relay %s, while %s"), d->res->relay,
+			     session_stage_name(session_stage(d->s)));
+		return session_abort(d->s, &err, true);
+	}
+	return session_input(d->s, buf, (size_t)n);
+}
+
+static int start_tls(struct driver *d, struct deadline dl, struct error *err)
+{
+	struct tls_params params;
+	struct tls_info info;
+
+	policy_tls_params(d->a->cfg, d->a->tls, &params);
+	if (tls_start(d->conn, &params, dl, &info, err) < 0) {
+		error_prefix(err, _("relay %s"), d->res->relay);
+		return -1;
+	}
+	d->tls_verified = info.verified;
+	log_verbose(_("%s TLS connection established to %s: %s with cipher %s (%u bits)"),
+		    info.verified ? "Verified" : "Untrusted", d->res->relay, info.version,
+		    info.cipher, info.bits);
+	if (!info.verified && d->a->cred != NULL && d->a->tls->explicit_unverified)
+		log_warning(_("credentials for %s are sent over a TLS session whose certificate "
+			      "was not verified (smtp_tls_security_level = %s)"),
+			    d->res->relay, d->a->tls->level);
+	return 0;
+}
+
+static enum session_event do_starttls(struct driver *d)
+{
+	struct error err = { 0 };
+
+	if (start_tls(d, deadline_min(d->a->run, deadline_in(d->a->timeouts->starttls)), &err) < 0)
+		return session_abort(d->s, &err, true);
+	return session_tls_started(d->s);
+}
+
+static int sasl_policy(struct driver *d, bool tls, unsigned *options, struct error *err)
+{
+	const char *param = !tls ? "smtp_sasl_security_options"
+			    : d->tls_verified ? "smtp_sasl_tls_verified_security_options"
+					      : "smtp_sasl_tls_security_options";
+
+	if (sasl_options_parse(config_get(d->a->cfg, param), options, err) < 0) {
+		error_prefix(err, "%s (%s)", param, config_where(d->a->cfg, param));
+		return -1;
+	}
+	return 0;
+}
+
+static enum session_event do_auth(struct driver *d, bool tls)
+{
+	struct error err = { 0 };
+	struct sasl_choice choice = { 0 };
+	struct sasl_params params = { 0 };
+	unsigned char cb[128];
+	size_t cblen = sizeof(cb);
+	char mech[64];
+	char *initial = NULL;
+	enum session_event ev;
+
+	choice.offered = session_caps(d->s)->auth_mechs;
+	choice.filter = config_get(d->a->cfg, "smtp_sasl_mechanism_filter");
+	choice.tls = tls;
+	params.cb_type = tls ? tls_channel_binding_type(d->conn) : NULL;
+	if (params.cb_type != NULL && tls_channel_binding(d->conn, params.cb_type, cb, &cblen) == 0) {
+		choice.channel_binding = true;
+		params.cb_data = cb;
+		params.cb_len = cblen;
+	}
+	if (sasl_policy(d, tls, &choice.options, &err) < 0 ||
+	    sasl_choose(&choice, mech, sizeof(mech), &err) < 0)
+		goto fail;
+	params.mech = mech;
+	params.user = d->a->cred->user;
+	params.password = d->a->cred->password;
+	params.service = "smtp";
+	params.host = d->a->dest->host;
+	d->sasl = sasl_new(&params, &err);
+	if (d->sasl == NULL)
+		goto fail;
+	if (sasl_has_initial_response(mech) && sasl_step(d->sasl, NULL, &initial, &err) < 0)
+		goto fail;
+	log_verbose(_("authenticating to %s as %s with %s"), d->res->relay, d->a->cred->user, mech);
+	ev = session_auth(d->s, mech, initial);
+	if (initial != NULL)
+		str_wipe(initial, strlen(initial));
+	free(initial);
+	return ev;
+fail:
+	error_prefix(&err, _("relay %s"), d->res->relay);
+	return session_abort(d->s, &err, false);
+}
+
+static enum session_event do_challenge(struct driver *d)
+{
+	struct error err = { 0 };
+	char *response = NULL;
+	enum session_event ev;
+
+	if (sasl_step(d->sasl, session_challenge(d->s), &response, &err) < 0) {
+		error_prefix(&err, _("relay %s"), d->res->relay);
+		return session_abort(d->s, &err, false);
+	}
+	ev = session_auth_response(d->s, response);
+	str_wipe(response, strlen(response));
+	free(response);
+	return ev;
+}
+
+static enum session_event do_body(struct driver *d)
+{
+	struct message_cursor *cur = malloc(sizeof(*cur));
+	struct error err = { 0 };
+	enum session_event ev = SESSION_BODY;
+	const char *p;
+	ssize_t n;
+
+	if (cur == NULL) {
+		error_set(&err, ERROR_INTERNAL, _("out of memory"));
+		return session_abort(d->s, &err, true);
+	}
+	message_rewind(d->a->msg, cur);
+	while (ev == SESSION_BODY && (n = message_next(d->a->msg, cur, &p, &err)) > 0) {
+		ev = session_body(d->s, p, (size_t)n);
+		while (ev == SESSION_WRITE)
+			ev = do_write(d);
+	}
+	free(cur);
+	if (error_is_set(&err))
+		return session_abort(d->s, &err, true);
+	if (ev != SESSION_BODY)
+		return ev;
+	return session_body_end(d->s);
+}
+
+static void relay_name(const struct attempt *a, char *out, size_t size)
+{
+	snprintf(out, size, "%s[%s]:%u", a->dest->host, a->addr->text, a->dest->port);
+}
+
+static void finish(struct driver *d)
+{
+	const struct session_result *r = session_result(d->s);
+
+	d->res->ok = r->ok;
+	d->res->next_relay = r->next_relay;
+	d->res->maybe_delivered = r->maybe_delivered;
+	d->res->err = r->err;
+	if (r->last.code != 0)
+		reply_format(&r->last, d->res->reply, sizeof(d->res->reply));
+	/* A 4xx to AUTH is temporary; only a 5xx is a refusal. */
+	if (d->res->err.cls == ERROR_AUTH && r->last.code / 100 == 4)
+		d->res->err.cls = ERROR_TEMP;
+}
+
+static void drive(struct driver *d, bool tls)
+{
+	enum session_event ev = session_start(d->s);
+
+	while (ev != SESSION_DONE && ev != SESSION_FAILED) {
+		switch (ev) {
+		case SESSION_WRITE:
+			ev = do_write(d);
+			break;
+		case SESSION_READ:
+			ev = do_read(d);
+			break;
+		case SESSION_STARTTLS:
+			ev = do_starttls(d);
+			tls = ev != SESSION_FAILED;
+			break;
+		case SESSION_AUTH:
+			ev = do_auth(d, tls);
+			break;
+		case SESSION_AUTH_CHALLENGE:
+			ev = do_challenge(d);
+			break;
+		case SESSION_BODY:
+			ev = do_body(d);
+			break;
+		default:
+			ev = SESSION_FAILED;
+			break;
+		}
+	}
+	finish(d);
+}
+
+void attempt_run(const struct attempt *a, struct attempt_result *res)
+{
+	struct session_settings settings = { 0 };
+	struct driver d = { .a = a, .res = res };
+	struct deadline dl;
+	bool tls = false;
+
+	memset(res, 0, sizeof(*res));
+	relay_name(a, res->relay, sizeof(res->relay));
+	dl = deadline_min(a->run, deadline_in(a->timeouts->connect));
+	log_verbose(_("connecting to %s"), res->relay);
+	d.conn = conn_connect(a->addr, a->dest->port, NULL, dl, &res->err);
+	if (d.conn == NULL) {
+		res->next_relay = true;
+		return;
+	}
+	if (a->tls->mode == SESSION_TLS_IMPLICIT) {
+		dl = deadline_min(a->run, deadline_in(a->timeouts->starttls));
+		if (start_tls(&d, dl, &res->err) < 0) {
+			res->next_relay = res->err.cls != ERROR_CONFIG;
+			conn_free(d.conn);
+			return;
+		}
+		tls = true;
+	}
+	settings.helo_name = a->helo_name;
+	settings.relay_name = res->relay;
+	settings.tls = a->tls->mode;
+	settings.auth_wanted = a->cred != NULL;
+	settings.use_pipelining = true;
+	settings.trace = log_verbosity() > 0 ? trace : NULL;
+	d.s = session_new(&settings, a->env);
+	if (d.s == NULL) {
+		error_set(&res->err, ERROR_INTERNAL, _("out of memory"));
+	} else {
+		drive(&d, tls);
+	}
+	session_free(d.s);
+	sasl_free(d.sasl);
+	conn_free(d.conn);
+}

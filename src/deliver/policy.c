@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* What the configuration means for one destination. The unset TLS level
+ * is relaymail's secure default: STARTTLS whenever offered, certificate
+ * verified against the trust store and the relay's name. */
+#include <config.h>
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/i18n.h"
+#include "base/str.h"
+#include "deliver/policy.h"
+
+static int level_parse(const char *level, bool wrapper, struct tls_policy *p, struct error *err)
+{
+	static const struct {
+		const char *name;
+		enum session_tls mode;
+		enum tls_verify verify;
+	} levels[] = {
+		{ "none", SESSION_TLS_NONE, TLS_VERIFY_NONE },
+		{ "may", SESSION_TLS_MAY, TLS_VERIFY_NONE },
+		{ "encrypt", SESSION_TLS_REQUIRE, TLS_VERIFY_NONE },
+		{ "fingerprint", SESSION_TLS_REQUIRE, TLS_VERIFY_FINGERPRINT },
+		{ "verify", SESSION_TLS_REQUIRE, TLS_VERIFY_CHAIN_NAME },
+		{ "secure", SESSION_TLS_REQUIRE, TLS_VERIFY_CHAIN_NAME },
+	};
+
+	if (*level == '\0') {
+		p->level = "(default)";
+		p->mode = wrapper ? SESSION_TLS_IMPLICIT : SESSION_TLS_MAY;
+		p->verify = TLS_VERIFY_CHAIN_NAME;
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
+		if (!str_eq_ci(level, levels[i].name))
+			continue;
+		p->level = levels[i].name;
+		p->mode = levels[i].mode;
+		p->verify = levels[i].verify;
+		p->explicit_unverified = levels[i].verify == TLS_VERIFY_NONE;
+		if (wrapper && p->mode != SESSION_TLS_REQUIRE) {
+			error_set(err, ERROR_CONFIG,
+				  _("smtp_tls_wrappermode = yes requires smtp_tls_security_level = "
+				    "encrypt or stronger (it is \"%s\")"), level);
+			return -1;
+		}
+		if (wrapper)
+			p->mode = SESSION_TLS_IMPLICIT;
+		return 0;
+	}
+	error_set(err, ERROR_CONFIG,
+		  _("unsupported smtp_tls_security_level \"%s\"; relaymail supports none, may, "
+		    "encrypt, fingerprint, verify and secure"), level);
+	return -1;
+}
+
+/* GnuTLS priority for the smtp_tls_mandatory_protocols (or smtp_tls_protocols
+ * at "may") value: the lowest version allowed; TLS 1.2 unless told lower. */
+static void priority_for(const char *protocols, char *out, size_t outsize)
+{
+	const char *min = "1.2";
+
+	if (strstr(protocols, ">=TLSv1.3") != NULL || strstr(protocols, "!TLSv1.2") != NULL)
+		min = "1.3";
+	else if (strstr(protocols, ">=TLSv1.1") != NULL)
+		min = "1.1";
+	else if (strstr(protocols, ">=TLSv1") != NULL && strstr(protocols, "!TLSv1") == NULL)
+		min = "1.0";
+	if (strcmp(min, "1.3") == 0)
+		snprintf(out, outsize, "NORMAL:-VERS-ALL:+VERS-TLS1.3");
+	else if (strcmp(min, "1.2") == 0)
+		snprintf(out, outsize, "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2");
+	else if (strcmp(min, "1.1") == 0)
+		snprintf(out, outsize, "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:+VERS-TLS1.1");
+	else
+		snprintf(out, outsize,
+			 "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:+VERS-TLS1.1:+VERS-TLS1.0");
+}
+
+static int names_for(const struct config *cfg, const struct destination *d, struct tls_policy *p)
+{
+	const char *sni = config_get(cfg, "smtp_tls_servername");
+
+	p->names[p->nnames] = str_dup(d->host);
+	if (p->names[p->nnames++] == NULL)
+		return -1;
+	/* SNI by default for names (many hosted relays need it); never for IP
+	 * literals (RFC 6066 §3). */
+	if (*sni == '\0' || str_eq_ci(sni, "hostname") || str_eq_ci(sni, "nexthop"))
+		p->sni = d->literal ? NULL : str_dup(d->host);
+	else
+		p->sni = str_dup(sni);
+	return 0;
+}
+
+int policy_tls(const struct config *cfg, const struct destination *d, struct tls_policy *p,
+	       struct error *err)
+{
+	bool wrapper;
+
+	memset(p, 0, sizeof(*p));
+	if (config_get_bool(cfg, "smtp_tls_wrappermode", &wrapper, err) < 0)
+		return -1;
+	if (level_parse(config_get(cfg, "smtp_tls_security_level"), wrapper, p, err) < 0) {
+		error_prefix(err, "%s", config_where(cfg, "smtp_tls_security_level"));
+		return -1;
+	}
+	priority_for(config_get(cfg, p->mode == SESSION_TLS_MAY ? "smtp_tls_protocols"
+								: "smtp_tls_mandatory_protocols"),
+		     p->priority, sizeof(p->priority));
+	if (names_for(cfg, d, p) < 0) {
+		error_set(err, ERROR_INTERNAL, _("out of memory"));
+		return -1;
+	}
+	if (p->verify == TLS_VERIFY_FINGERPRINT) {
+		p->fingerprints = config_list_split(config_get(cfg, "smtp_tls_fingerprint_cert_match"));
+		if (p->fingerprints == NULL || p->fingerprints[0] == NULL) {
+			error_set(err, ERROR_CONFIG,
+				  _("smtp_tls_security_level = fingerprint needs "
+				    "smtp_tls_fingerprint_cert_match"));
+			policy_tls_fini(p);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void policy_tls_fini(struct tls_policy *p)
+{
+	for (size_t i = 0; i < p->nnames; i++)
+		free(p->names[i]);
+	free(p->sni);
+	config_list_free(p->fingerprints);
+	memset(p, 0, sizeof(*p));
+}
+
+void policy_tls_params(const struct config *cfg, const struct tls_policy *p,
+		       struct tls_params *out)
+{
+	size_t n = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->verify = p->verify;
+	out->match_names = (const char *const *)p->names;
+	out->nmatch_names = p->nnames;
+	out->sni = p->sni;
+	out->cafile = config_get(cfg, "smtp_tls_CAfile");
+	out->capath = config_get(cfg, "smtp_tls_CApath");
+	out->cert_file = *config_get(cfg, "smtp_tls_cert_file") ? config_get(cfg, "smtp_tls_cert_file")
+								 : NULL;
+	out->key_file = *config_get(cfg, "smtp_tls_key_file") ? config_get(cfg, "smtp_tls_key_file")
+							       : NULL;
+	out->priority = p->priority;
+	out->digest = config_get(cfg, "smtp_tls_fingerprint_digest");
+	while (p->fingerprints != NULL && p->fingerprints[n] != NULL)
+		n++;
+	out->fingerprints = (const char *const *)p->fingerprints;
+	out->nfingerprints = n;
+}
+
+static int split_credentials(char *value, struct credentials *c, const char *key,
+			     struct error *err)
+{
+	char *colon = strchr(value, ':');
+
+	if (colon == NULL) {
+		error_set(err, ERROR_CONFIG,
+			  _("smtp_sasl_password_maps entry for \"%s\" is not in the form "
+			    "username:password"), key);
+		return -1;
+	}
+	c->user = str_ndup(value, (size_t)(colon - value));
+	c->password = str_dup(colon + 1);
+	if (c->user == NULL || c->password == NULL) {
+		credentials_wipe(c);
+		error_set(err, ERROR_INTERNAL, _("out of memory"));
+		return -1;
+	}
+	return 1;
+}
+
+int policy_credentials(const struct maps *passwords, const struct destination *d,
+		       struct credentials *c, struct error *err)
+{
+	const char *keys[2] = { d->host, d->spec };
+	char *value = NULL;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	if (passwords == NULL)
+		return 0;
+	for (size_t i = 0; i < 2; i++) {
+		rc = maps_lookup(passwords, keys[i], &value, err);
+		if (rc < 0)
+			return -1;
+		if (rc == 0)
+			continue;
+		rc = split_credentials(value, c, keys[i], err);
+		str_wipe(value, strlen(value));
+		free(value);
+		return rc;
+	}
+	return 0;
+}
+
+void credentials_wipe(struct credentials *c)
+{
+	if (c->user != NULL)
+		str_wipe(c->user, strlen(c->user));
+	if (c->password != NULL)
+		str_wipe(c->password, strlen(c->password));
+	free(c->user);
+	free(c->password);
+	c->user = NULL;
+	c->password = NULL;
+}
+
+int policy_timeouts(const struct config *cfg, struct timeouts *t, struct error *err)
+{
+	static const struct {
+		const char *name;
+		size_t offset;
+	} params[] = {
+		{ "smtp_connect_timeout", offsetof(struct timeouts, connect) },
+		{ "smtp_helo_timeout", offsetof(struct timeouts, helo) },
+		{ "smtp_starttls_timeout", offsetof(struct timeouts, starttls) },
+		{ "smtp_mail_timeout", offsetof(struct timeouts, mail) },
+		{ "smtp_rcpt_timeout", offsetof(struct timeouts, rcpt) },
+		{ "smtp_data_init_timeout", offsetof(struct timeouts, data_init) },
+		{ "smtp_data_xfer_timeout", offsetof(struct timeouts, data_xfer) },
+		{ "smtp_data_done_timeout", offsetof(struct timeouts, data_done) },
+		{ "smtp_quit_timeout", offsetof(struct timeouts, quit) },
+	};
+
+	for (size_t i = 0; i < sizeof(params) / sizeof(params[0]); i++) {
+		long seconds;
+
+		if (config_get_time(cfg, params[i].name, &seconds, err) < 0)
+			return -1;
+		*(long *)((char *)t + params[i].offset) = seconds * 1000;
+	}
+	return 0;
+}
+
+long policy_stage_timeout(const struct timeouts *t, enum session_stage stage)
+{
+	switch (stage) {
+	case SESSION_STAGE_GREETING:
+	case SESSION_STAGE_EHLO:
+	case SESSION_STAGE_AUTH:
+		return t->helo;
+	case SESSION_STAGE_STARTTLS:
+		return t->starttls;
+	case SESSION_STAGE_MAIL:
+		return t->mail;
+	case SESSION_STAGE_RCPT:
+		return t->rcpt;
+	case SESSION_STAGE_DATA:
+		return t->data_init;
+	case SESSION_STAGE_BODY:
+		return t->data_xfer;
+	case SESSION_STAGE_DOT:
+		return t->data_done;
+	case SESSION_STAGE_QUIT:
+	case SESSION_STAGE_END:
+		break;
+	}
+	return t->quit;
+}

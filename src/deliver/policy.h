@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Per-destination policy from the configuration: the TLS level and what it
+ * means for the session and the certificate check (DESIGN.md, TLS by
+ * default), the SASL credentials and their lookup keys (postfix.md §5.2),
+ * and the stage timeouts. */
+#ifndef RELAYMAIL_DELIVER_POLICY_H
+#define RELAYMAIL_DELIVER_POLICY_H
+
+#include <stdbool.h>
+
+#include "base/error.h"
+#include "conf/config.h"
+#include "conf/table.h"
+#include "deliver/route.h"
+#include "net/tls.h"
+#include "smtp/session.h"
+
+struct tls_policy {
+	enum session_tls mode;
+	enum tls_verify verify;
+	const char *level;          /* as configured, or "(default)" */
+	bool explicit_unverified;   /* may/encrypt set explicitly: warn when AUTH goes unverified */
+	char *names[2];             /* certificate names accepted */
+	size_t nnames;
+	char *sni;
+	char **fingerprints;        /* from smtp_tls_fingerprint_cert_match */
+	char priority[128];
+};
+
+/* ERROR_CONFIG for unknown levels, dane, wrapper mode without encryption. */
+int policy_tls(const struct config *cfg, const struct destination *d, struct tls_policy *p,
+	       struct error *err);
+void policy_tls_fini(struct tls_policy *p);
+/* tls_params pointing into p and cfg (valid while both are). */
+void policy_tls_params(const struct config *cfg, const struct tls_policy *p,
+		       struct tls_params *out);
+
+struct credentials {
+	char *user;
+	char *password;
+};
+
+/* Look up "host", then the destination as configured. 1 found, 0 none,
+ * -1 error (table error, or a value without ':'). */
+int policy_credentials(const struct maps *passwords, const struct destination *d,
+		       struct credentials *c, struct error *err);
+void credentials_wipe(struct credentials *c);
+
+struct timeouts {
+	long connect, helo, starttls, mail, rcpt, data_init, data_xfer, data_done, quit; /* ms */
+};
+
+int policy_timeouts(const struct config *cfg, struct timeouts *t, struct error *err);
+/* Milliseconds allowed for one read or write in a stage. */
+long policy_stage_timeout(const struct timeouts *t, enum session_stage stage);
+
+#endif

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "app/cli.h"
+#include "app/deadletter.h"
 #include "app/envelope.h"
 #include "app/exitcode.h"
 #include "base/i18n.h"
@@ -83,24 +84,21 @@ static struct message *read_message(const struct options *o, const struct config
 }
 
 static int send_message(const struct options *o, const struct config *cfg,
-			struct message *m, struct error *err)
+			const struct message *m, const struct envelope *env, struct error *err)
 {
 	struct session_envelope senv = { 0 };
 	struct deliver_request rq = { 0 };
 	struct deliver_outcome out;
-	struct envelope env;
 	long deadline;
-	int rc;
 
-	if (config_get_time(cfg, "relaymail_deadline", &deadline, err) < 0 ||
-	    envelope_build(o, cfg, m, &env, err) < 0)
+	if (config_get_time(cfg, "relaymail_deadline", &deadline, err) < 0)
 		return -1;
-	senv.sender = env.sender;
-	senv.rcpts = (const char *const *)env.rcpts.v;
-	senv.nrcpts = env.rcpts.n;
+	senv.sender = env->sender;
+	senv.rcpts = (const char *const *)env->rcpts.v;
+	senv.nrcpts = env->rcpts.n;
 	senv.size = message_size(m);
-	senv.eightbit = env.eightbit;
-	senv.smtputf8 = env.smtputf8;
+	senv.eightbit = env->eightbit;
+	senv.smtputf8 = env->smtputf8;
 	senv.dsn_notify = o->notify;
 	senv.dsn_ret = o->ret;
 	senv.dsn_envid = o->envid;
@@ -108,39 +106,93 @@ static int send_message(const struct options *o, const struct config *cfg,
 	rq.msg = m;
 	rq.env = &senv;
 	rq.run = deadline_in(deadline * 1000);
-	rc = deliver_run(&rq, &out);
-	if (rc == 0)
-		log_verbose(_("delivered to %zu recipient(s) through %s: %s"), env.rcpts.n,
-			    out.relay, out.reply);
-	else
+	if (deliver_run(&rq, &out) < 0) {
 		*err = out.err;
+		if (out.maybe_delivered)
+			log_warning(_("the connection was lost after the message was sent; it may "
+				      "have been delivered, and sending it again may duplicate it"));
+		return -1;
+	}
+	log_verbose(_("delivered to %zu recipient(s) through %s: %s"), env->rcpts.n, out.relay,
+		    out.reply);
+	return 0;
+}
+
+/* Nothing lost: keep the message in the dead letter file and say where. */
+static void save(const struct config *cfg, const struct message *m, const char *sender,
+		 const struct addrlist *rcpts)
+{
+	struct error err = { 0 };
+	char path[4096];
+
+	if (deadletter_path(cfg, path, sizeof(path), &err) < 0 ||
+	    (path[0] != '\0' && deadletter_save(path, m, sender, rcpts, &err) < 0)) {
+		log_error(_("the message could not be saved: %s"), err.text);
+		return;
+	}
+	if (path[0] == '\0')
+		log_error(_("the message was not saved (dead_letter_file is empty)"));
+	else
+		log_error(_("the message was saved in %s"), path);
+}
+
+/* The configuration is unusable: read the message anyway and keep it. */
+static void salvage(const struct options *o)
+{
+	struct message_opts mo = { .dot_ends = !o->dot_ok };
+	struct error err = { 0 };
+	struct message *m = message_read(STDIN_FILENO, &mo, &err);
+
+	if (m == NULL) {
+		log_error(_("the message could not be read: %s"), err.text);
+		return;
+	}
+	if (message_size(m) > 0)
+		save(NULL, m, o->sender, NULL);
+	message_free(m);
+}
+
+static int deliver_mode(const struct options *o, const struct config *cfg)
+{
+	struct error err = { 0 };
+	struct envelope env = { 0 };
+	struct message *m;
+	int status = EX_OK;
+
+	m = read_message(o, cfg, &err);
+	if (m == NULL)
+		return fail(&err);
+	if (envelope_build(o, cfg, m, &env, &err) < 0 ||
+	    send_message(o, cfg, m, &env, &err) < 0) {
+		status = fail(&err);
+		save(cfg, m, env.sender != NULL ? env.sender : o->sender,
+		     env.rcpts.n > 0 ? &env.rcpts : NULL);
+	}
 	envelope_fini(&env);
-	return rc;
+	message_free(m);
+	return status;
 }
 
 static int run(const struct options *o)
 {
 	struct error err = { 0 };
 	struct config *cfg;
-	struct message *m = NULL;
 	int status = EX_OK;
 
 	cfg = config_load(o->config, NULL, &err);
-	if (cfg == NULL)
-		return fail(&err);
-	if (o->mode == CLI_ALIASES) {
-		config_free(cfg);
-		return EX_OK;
+	if (cfg == NULL) {
+		status = fail(&err);
+		if (o->mode == CLI_DELIVER)
+			salvage(o);
+		return status;
 	}
-	if (o->mode != CLI_DELIVER) {
+	if (o->mode == CLI_DELIVER) {
+		status = deliver_mode(o, cfg);
+	} else if (o->mode != CLI_ALIASES) {
 		error_set(&err, ERROR_USAGE, _("mode -b%c is not available yet"),
 			  o->mode == CLI_SMTP ? 's' : 'v');
 		status = fail(&err);
-	} else if ((m = read_message(o, cfg, &err)) == NULL ||
-		   send_message(o, cfg, m, &err) < 0) {
-		status = fail(&err);
 	}
-	message_free(m);
 	config_free(cfg);
 	return status;
 }

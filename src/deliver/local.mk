@@ -4,3 +4,7 @@ librelaymail_a_SOURCES += \
 	src/deliver/deliver.c src/deliver/deliver.h \
 	src/deliver/policy.c src/deliver/policy.h \
 	src/deliver/route.c src/deliver/route.h
+
+check_PROGRAMS += tests/unit/test-route
+TESTS += tests/unit/test-route
+tests_unit_test_route_LDADD = $(TEST_LDADD)

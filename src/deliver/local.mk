@@ -8,3 +8,7 @@ librelaymail_a_SOURCES += \
 check_PROGRAMS += tests/unit/test-route
 TESTS += tests/unit/test-route
 tests_unit_test_route_LDADD = $(TEST_LDADD)
+
+check_PROGRAMS += tests/unit/test-policy
+TESTS += tests/unit/test-policy
+tests_unit_test_policy_LDADD = $(TEST_LDADD)

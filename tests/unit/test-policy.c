@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* deliver/policy: what TLS levels mean, SASL password keys and their order
+ * (reference/postfix.md §5.2, §9.3), stage timeouts. */
+#include <config.h>
+
+#include <string.h>
+
+#include "conf/config.h"
+#include "conf/table.h"
+#include "deliver/policy.h"
+#include "deliver/route.h"
+#include "tap.h"
+
+static struct config *conf(const char *text)
+{
+	struct error err = { 0 };
+	char *env[] = { NULL };
+	struct config *c = config_parse("test.cf", text, strlen(text), env, &err);
+
+	if (c == NULL)
+		diag("config: %s", err.text);
+	return c;
+}
+
+static int level(const char *text, const char *spec, struct tls_policy *p, struct error *err)
+{
+	struct config *c = conf(text);
+	struct destination d;
+	int rc;
+
+	if (c == NULL || destination_parse(spec, "smtp", "submission=587", &d, err) < 0)
+		return -2;
+	rc = policy_tls(c, &d, p, err);
+	destination_fini(&d);
+	config_free(c);
+	return rc;
+}
+
+static void test_levels(void)
+{
+	struct tls_policy p;
+	struct error err = { 0 };
+
+	ok(level("relayhost = [r.example]:587\n", "[r.example]:587", &p, &err) == 0,
+	   "unset level accepted");
+	ok(p.mode == SESSION_TLS_MAY && p.verify == TLS_VERIFY_CHAIN_NAME,
+	   "unset level: STARTTLS when offered, certificate verified");
+	is_str(p.sni, "r.example", "SNI is the relay's name");
+	is_str(p.names[0], "r.example", "certificate must name the relay");
+	policy_tls_fini(&p);
+
+	ok(level("smtp_tls_security_level = verify\n", "[r.example]:587", &p, &err) == 0 &&
+		   p.mode == SESSION_TLS_REQUIRE && p.verify == TLS_VERIFY_CHAIN_NAME,
+	   "verify: STARTTLS required, verified");
+	policy_tls_fini(&p);
+	ok(level("smtp_tls_security_level = encrypt\n", "[r.example]:587", &p, &err) == 0 &&
+		   p.mode == SESSION_TLS_REQUIRE && p.verify == TLS_VERIFY_NONE &&
+		   p.explicit_unverified,
+	   "encrypt: required, not verified, flagged");
+	policy_tls_fini(&p);
+	ok(level("smtp_tls_security_level = may\n", "[192.0.2.1]:587", &p, &err) == 0 &&
+		   p.mode == SESSION_TLS_MAY && p.sni == NULL,
+	   "may: opportunistic; no SNI for an IP literal");
+	policy_tls_fini(&p);
+	ok(level("smtp_tls_security_level = none\n", "[r.example]:587", &p, &err) == 0 &&
+		   p.mode == SESSION_TLS_NONE,
+	   "none: never STARTTLS");
+	policy_tls_fini(&p);
+	ok(level("smtp_tls_wrappermode = yes\n", "[r.example]:465", &p, &err) == 0 &&
+		   p.mode == SESSION_TLS_IMPLICIT && p.verify == TLS_VERIFY_CHAIN_NAME,
+	   "wrapper mode with the default level: implicit TLS, verified");
+	policy_tls_fini(&p);
+	ok(level("smtp_tls_wrappermode = yes\nsmtp_tls_security_level = may\n", "[r.example]:465",
+		 &p, &err) == -1 && err.cls == ERROR_CONFIG &&
+		   strstr(err.text, "smtp_tls_wrappermode") != NULL,
+	   "wrapper mode with may is a configuration error");
+	ok(level("smtp_tls_security_level = dane\n", "[r.example]:587", &p, &err) == -1 &&
+		   strstr(err.text, "verify") != NULL && strstr(err.text, "test.cf") != NULL,
+	   "dane refused, naming the supported levels and the file");
+	ok(level("smtp_tls_security_level = fingerprint\n", "[r.example]:587", &p, &err) == -1 &&
+		   strstr(err.text, "smtp_tls_fingerprint_cert_match") != NULL,
+	   "fingerprint without fingerprints refused");
+}
+
+static void test_credentials(void)
+{
+	struct error err = { 0 };
+	struct destination d;
+	struct credentials c;
+	struct maps *m;
+
+	m = maps_open("inline:{ {[smtp.example.com]:587 = u2:p2}, {smtp.example.com = u1:p:1} }",
+		      0, NULL, &err);
+	ok(m != NULL, "password map opens");
+	destination_parse("[smtp.example.com]:587", "smtp", "submission=587", &d, &err);
+	is_int(policy_credentials(m, &d, &c, &err), 1, "credentials found");
+	is_str(c.user, "u1", "host name key wins over the destination key");
+	is_str(c.password, "p:1", "password split at the first colon");
+	credentials_wipe(&c);
+	destination_fini(&d);
+	destination_parse("[smtp.example.com]:submission", "smtp", "submission=587", &d, &err);
+	is_int(policy_credentials(m, &d, &c, &err), 1, "host key found for :submission too");
+	destination_fini(&d);
+	credentials_wipe(&c);
+	maps_free(m);
+
+	m = maps_open("inline:{ {[smtp.example.com]:587 = u2:p2} }", 0, NULL, &err);
+	destination_parse("[smtp.example.com]:submission", "smtp", "submission=587", &d, &err);
+	is_int(policy_credentials(m, &d, &c, &err), 0,
+	       "[host]:submission does not find [host]:587 (keys are literal)");
+	destination_fini(&d);
+	destination_parse("[SMTP.example.com]:587", "smtp", "submission=587", &d, &err);
+	is_int(policy_credentials(m, &d, &c, &err), 1, "fixed tables fold case");
+	is_str(c.user, "u2", "destination key used when the host key is absent");
+	credentials_wipe(&c);
+	destination_fini(&d);
+	maps_free(m);
+
+	m = maps_open("inline:{ {r.example = nocolon} }", 0, NULL, &err);
+	destination_parse("[r.example]:587", "smtp", "submission=587", &d, &err);
+	ok(policy_credentials(m, &d, &c, &err) == -1 && strstr(err.text, "username:password"),
+	   "value without a colon refused");
+	destination_fini(&d);
+	maps_free(m);
+}
+
+static void test_timeouts(void)
+{
+	struct config *c = conf("smtp_connect_timeout = 2m\nsmtp_data_done_timeout = 5\n");
+	struct error err = { 0 };
+	struct timeouts t;
+
+	ok(c != NULL && policy_timeouts(c, &t, &err) == 0, "timeouts parse");
+	is_int(t.connect, 120000, "2m is 120000 ms");
+	is_int(t.data_done, 5000, "bare number is seconds");
+	is_int(t.helo, 300000, "Postfix default for smtp_helo_timeout");
+	is_int(policy_stage_timeout(&t, SESSION_STAGE_DOT), 5000, "final dot uses data_done");
+	is_int(policy_stage_timeout(&t, SESSION_STAGE_RCPT), 300000, "RCPT uses rcpt timeout");
+	config_free(c);
+}
+
+int main(void)
+{
+	test_levels();
+	test_credentials();
+	test_timeouts();
+	return tap_done();
+}

@@ -207,6 +207,13 @@ static void test_choose_errors(void)
 	ok(sasl_policy_choose(&c, no_sha256, NULL, mech, sizeof(mech), &err) == 0 &&
 		   strcmp(mech, "SCRAM-SHA-1") == 0,
 	   "unimplemented mechanism skipped for the next");
+}
+
+static void test_choose_odd_input(void)
+{
+	struct sasl_choice c;
+	struct error err = { 0 };
+	char mech[32];
 
 	c = (struct sasl_choice){ .offered = "GSSAPI\x1b[31m NTLM", .tls = true,
 				  .options = SASL_NODICTIONARY };
@@ -306,6 +313,14 @@ static void test_plain_login_cram(void)
 	ok(s != NULL && sasl_step(s, "not*base64!", &r, &err) == -1 &&
 		   err.cls == ERROR_PROTOCOL && r == NULL,
 	   "a challenge that is not base64 is a protocol error");
+	for (int i = 1; s != NULL && i < 100; i++) {
+		sasl_step(s, "", &r, &err);
+		free(r);
+	}
+	r = NULL;
+	ok(s != NULL && sasl_step(s, "", &r, &err) == -1 && err.cls == ERROR_AUTH &&
+		   contains(err.text, "after 100 challenges"),
+	   "the 101st step is refused");
 	sasl_free(s);
 	sasl_free(NULL);
 }
@@ -489,6 +504,7 @@ int main(void)
 	test_options();
 	test_choose_table();
 	test_choose_errors();
+	test_choose_odd_input();
 	test_initial_response_table();
 	test_plain_login_cram();
 	test_new_errors();

@@ -265,8 +265,7 @@ static void explain_reasons(const struct sasl_choice *c, const struct text *remo
 	else if (c->filter != NULL && c->filter[strspn(c->filter, SEPARATORS)] != '\0')
 		text_addf(why, "; ", "smtp_sasl_mechanism_filter = %s", c->filter);
 	if (!c->tls)
-		text_add(why, "; ", _("no TLS, so PLAIN and LOGIN are not allowed"),
-			 strlen(_("no TLS, so PLAIN and LOGIN are not allowed")));
+		text_addf(why, "; ", "%s", _("no TLS, so PLAIN and LOGIN are not allowed"));
 	if (removed[NO_CB].len > 0)
 		text_addf(why, "; ", _("no channel binding, so %s cannot be used"),
 			  removed[NO_CB].s);
@@ -274,8 +273,7 @@ static void explain_reasons(const struct sasl_choice *c, const struct text *remo
 		text_addf(why, "; ", _("the installed GNU SASL library does not implement %s"),
 			  removed[UNSUPPORTED].s);
 	if (!any_known)
-		text_add(why, "; ", _("relaymail implements none of the offered mechanisms"),
-			 strlen(_("relaymail implements none of the offered mechanisms")));
+		text_addf(why, "; ", "%s", _("relaymail implements none of the offered mechanisms"));
 }
 
 static void explain(const struct sasl_choice *c, bool (*supported)(const char *, void *),
@@ -303,7 +301,7 @@ static void explain(const struct sasl_choice *c, bool (*supported)(const char *,
 	}
 	explain_reasons(c, removed, any_known || offer.len == 0, &why);
 	if (offer.len == 0)
-		text_add(&offer, "", _("nothing"), strlen(_("nothing")));
+		text_addf(&offer, "", "%s", _("nothing"));
 	if (allowed.len == 0)
 		error_set(err, ERROR_AUTH,
 			  _("no usable authentication mechanism: the relay offered %s; relaymail "

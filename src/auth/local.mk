@@ -1,1 +1,8 @@
 # auth layer: sources and unit tests.
+librelaymail_a_SOURCES += \
+	src/auth/sasl.c src/auth/sasl.h \
+	src/auth/sasl_policy.c src/auth/sasl_policy.h
+
+check_PROGRAMS += tests/unit/test-sasl
+TESTS += tests/unit/test-sasl
+tests_unit_test_sasl_LDADD = $(TEST_LDADD)

@@ -21,7 +21,8 @@ enum sasl_option {
 	SASL_MUTUAL_AUTH = 1 << 4,
 };
 
-/* Parse an option list ("noplaintext, noanonymous"); -1 with ERROR_CONFIG
+/* Parse an option list ("noplaintext, noanonymous"; commas or blanks,
+ * any case; forward_secrecy is accepted and ignored); -1 with ERROR_CONFIG
  * naming the bad word. */
 int sasl_options_parse(const char *list, unsigned *out, struct error *err);
 
@@ -31,13 +32,22 @@ struct sasl_choice {
 	unsigned options;      /* the option set for this connection's security */
 	bool tls;              /* the session is encrypted: PLAIN/LOGIN may go */
 	bool channel_binding;  /* -PLUS mechanisms possible */
+	const char *options_name; /* parameter the options came from, for the
+				   * error text; NULL: smtp_sasl_security_options
+				   * without TLS, smtp_sasl_tls_security_options
+				   * with TLS */
 };
 
 /* The strongest mechanism allowed (SCRAM-SHA-256-PLUS, SCRAM-SHA-1-PLUS,
- * SCRAM-SHA-256, SCRAM-SHA-1, CRAM-MD5, PLAIN, LOGIN). Credentials never
- * go in cleartext: without TLS, PLAIN and LOGIN are never chosen. When
- * nothing fits: ERROR_AUTH whose text lists what the relay offered and
- * what the policy allowed. */
+ * SCRAM-SHA-256, SCRAM-SHA-1, CRAM-MD5, PLAIN, LOGIN) that the relay
+ * offered, the filter keeps, the options allow (Cyrus property table,
+ * reference/postfix.md §5.3) and the installed libgsasl supports.
+ * Credentials never go in cleartext: without TLS, PLAIN and LOGIN are never
+ * chosen; with TLS, noplaintext is ignored (TLS protects the password).
+ * -PLUS only with channel_binding. Filter items of the form type:table
+ * match every mechanism (like static:all); /file/name pattern files are
+ * ERROR_CONFIG. When nothing fits: ERROR_AUTH whose text lists what the
+ * relay offered, what the policy allowed and the parameters involved. */
 int sasl_choose(const struct sasl_choice *c, char *mech, size_t mechsize, struct error *err);
 
 struct sasl_params {
@@ -51,10 +61,16 @@ struct sasl_params {
 	size_t cb_len;
 };
 
+/* A client session for p->mech; user, password and mech are required,
+ * service and host are passed on when set. -PLUS mechanisms need cb_type
+ * and cb_data. NULL with ERROR_AUTH (mechanism unknown to libgsasl) or
+ * ERROR_INTERNAL. */
 struct sasl *sasl_new(const struct sasl_params *p, struct error *err);
 /* One step. challenge_b64: the 334 text, NULL for the initial response.
  * *response_b64: malloc'd base64 ("" for an empty response); caller frees
- * (it is a secret: wipe it). 0 ok, -1 with ERROR_AUTH. */
+ * (it is a secret: wipe it). 0 ok, -1 with ERROR_AUTH (the mechanism
+ * failed, e.g. a SCRAM server signature did not verify, or more than 100
+ * steps), ERROR_PROTOCOL (challenge not base64) or ERROR_INTERNAL. */
 int sasl_step(struct sasl *s, const char *challenge_b64, char **response_b64, struct error *err);
 /* Mechanisms whose client sends data first (initial response). */
 bool sasl_has_initial_response(const char *mech);

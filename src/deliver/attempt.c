@@ -94,13 +94,14 @@ static enum session_event do_starttls(struct driver *d)
 	return session_tls_started(d->s);
 }
 
-static int sasl_policy(struct driver *d, bool tls, unsigned *options, struct error *err)
+static int sasl_policy(struct driver *d, bool tls, struct sasl_choice *choice, struct error *err)
 {
 	const char *param = !tls ? "smtp_sasl_security_options"
 			    : d->tls_verified ? "smtp_sasl_tls_verified_security_options"
 					      : "smtp_sasl_tls_security_options";
 
-	if (sasl_options_parse(config_get(d->a->cfg, param), options, err) < 0) {
+	choice->options_name = param;
+	if (sasl_options_parse(config_get(d->a->cfg, param), &choice->options, err) < 0) {
 		error_prefix(err, "%s (%s)", param, config_where(d->a->cfg, param));
 		return -1;
 	}
@@ -127,7 +128,7 @@ static enum session_event do_auth(struct driver *d, bool tls)
 		params.cb_data = cb;
 		params.cb_len = cblen;
 	}
-	if (sasl_policy(d, tls, &choice.options, &err) < 0 ||
+	if (sasl_policy(d, tls, &choice, &err) < 0 ||
 	    sasl_choose(&choice, mech, sizeof(mech), &err) < 0)
 		goto fail;
 	params.mech = mech;

@@ -36,6 +36,7 @@ int log_verbosity(void)
 	return verbosity;
 }
 
+__attribute__((format(printf, 2, 0)))
 static void emit(const char *tag, const char *fmt, va_list ap)
 {
 	char line[2048];

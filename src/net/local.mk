@@ -7,3 +7,7 @@ librelaymail_a_SOURCES += \
 check_PROGRAMS += tests/unit/test-conn
 TESTS += tests/unit/test-conn
 tests_unit_test_conn_LDADD = $(TEST_LDADD)
+
+check_PROGRAMS += tests/unit/test-tls
+TESTS += tests/unit/test-tls
+tests_unit_test_tls_LDADD = $(TEST_LDADD)

@@ -1,5 +1,6 @@
 # net layer: sources and unit tests.
 librelaymail_a_SOURCES += \
+	src/net/certtext.c src/net/certtext.h \
 	src/net/conn.c src/net/conn.h \
 	src/net/resolve.c \
 	src/net/tls.c src/net/tls.h

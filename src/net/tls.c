@@ -23,11 +23,11 @@
 #include "base/i18n.h"
 #include "base/str.h"
 #include "net/conn.h"
+#include "net/certtext.h"
 #include "net/tls.h"
 
 #define TLS_DEFAULT_PRIORITY "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 #define TLS_BYE_MS 100     /* how long close_notify may take on the way out */
-#define TLS_MAX_DIGEST 64  /* SHA-512 */
 #define TLS_MAX_NAMES 8    /* certificate names quoted in an error */
 
 struct tls {
@@ -387,17 +387,6 @@ static bool name_matches(gnutls_x509_crt_t crt, const char *want, char names[][2
 	return false;
 }
 
-static void join(char *out, size_t size, const char *const *items, size_t n)
-{
-	size_t len = 0;
-
-	out[0] = '\0';
-	for (size_t i = 0; i < n && len + 1 < size; i++) {
-		snprintf(out + len, size - len, "%s%s", i > 0 ? ", " : "", items[i]);
-		len = strlen(out);
-	}
-}
-
 static bool check_name(const struct tls *t, const struct tls_params *p, char *reason, size_t size)
 {
 	gnutls_x509_crt_t crt = peer_cert(t, 0, NULL);
@@ -420,8 +409,8 @@ static bool check_name(const struct tls *t, const struct tls_params *p, char *re
 	gnutls_x509_crt_deinit(crt);
 	for (size_t i = 0; i < n; i++)
 		name_list[i] = names[i];
-	join(have, sizeof(have), name_list, n);
-	join(want, sizeof(want), p->match_names, p->nmatch_names);
+	certtext_join(have, sizeof(have), name_list, n);
+	certtext_join(want, sizeof(want), p->match_names, p->nmatch_names);
 	if (n == 0)
 		snprintf(reason, size, _("certificate names no host, not %s"), want);
 	else
@@ -461,81 +450,6 @@ static int digest_by_name(const char *name, gnutls_digest_algorithm_t *alg, stru
 	return -1;
 }
 
-static int hex_value(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
-/* Hex digits in pairs, optionally separated by colons, any case; the
- * byte count or -1 on a syntax error. */
-static int parse_fingerprint(const char *s, unsigned char *out, size_t max)
-{
-	size_t n = 0;
-
-	while (*s != '\0') {
-		int hi, lo;
-
-		if (*s == ':') {
-			s++;
-			continue;
-		}
-		hi = hex_value(s[0]);
-		lo = hi < 0 ? -1 : hex_value(s[1]);
-		if (lo < 0 || n == max)
-			return -1;
-		out[n++] = (unsigned char)(hi << 4 | lo);
-		s += 2;
-	}
-	return (int)n;
-}
-
-/* Checked before connecting, so a typo is a configuration error and not
- * a certificate that never matches. */
-static int check_fingerprints(const struct tls_params *p, gnutls_digest_algorithm_t alg,
-			      struct error *err)
-{
-	unsigned char buf[TLS_MAX_DIGEST];
-	int want = (int)gnutls_hash_get_len(alg);
-
-	if (p->nfingerprints == 0) {
-		error_set(err, ERROR_CONFIG, _("fingerprint verification needs at least one "
-					       "certificate fingerprint"));
-		return -1;
-	}
-	for (size_t i = 0; i < p->nfingerprints; i++) {
-		int n = parse_fingerprint(p->fingerprints[i], buf, sizeof(buf));
-
-		if (n != want) {
-			error_set(err, ERROR_CONFIG,
-				  _("invalid certificate fingerprint %s: not %d hex-encoded bytes "
-				    "of a %s digest"),
-				  p->fingerprints[i], want, gnutls_digest_get_name(alg));
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static void format_digest(const unsigned char *d, size_t len, char *out, size_t size)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t o = 0;
-
-	for (size_t i = 0; i < len && o + 3 < size; i++) {
-		if (i > 0)
-			out[o++] = ':';
-		out[o++] = hex[d[i] >> 4];
-		out[o++] = hex[d[i] & 15];
-	}
-	out[o] = '\0';
-}
-
 /* Digests of the server's DER certificate and of its DER
  * SubjectPublicKeyInfo; -1 when there is no certificate. */
 static int peer_digests(const struct tls *t, gnutls_digest_algorithm_t alg, unsigned char *cd,
@@ -566,23 +480,20 @@ static int peer_digests(const struct tls *t, gnutls_digest_algorithm_t alg, unsi
 static int verify_fingerprint(const struct tls *t, const struct tls_params *p,
 			      gnutls_digest_algorithm_t alg, struct error *err)
 {
-	unsigned char cd[TLS_MAX_DIGEST], kd[TLS_MAX_DIGEST], want[TLS_MAX_DIGEST];
+	unsigned char cd[CERTTEXT_MAX_DIGEST], kd[CERTTEXT_MAX_DIGEST];
 	size_t len = gnutls_hash_get_len(alg);
-	char cert_hex[3 * TLS_MAX_DIGEST], key_hex[3 * TLS_MAX_DIGEST], expected[512];
+	char cert_hex[3 * CERTTEXT_MAX_DIGEST], key_hex[3 * CERTTEXT_MAX_DIGEST], expected[512];
 
 	if (peer_digests(t, alg, cd, kd) < 0) {
 		error_set(err, ERROR_TEMP, _("certificate verification failed for %s: %s"),
 			  conn_peer(t->conn), _("the server sent no usable certificate"));
 		return -1;
 	}
-	for (size_t i = 0; i < p->nfingerprints; i++) {
-		if (parse_fingerprint(p->fingerprints[i], want, sizeof(want)) == (int)len &&
-		    (memcmp(want, cd, len) == 0 || memcmp(want, kd, len) == 0))
-			return 0;
-	}
-	format_digest(cd, len, cert_hex, sizeof(cert_hex));
-	format_digest(kd, len, key_hex, sizeof(key_hex));
-	join(expected, sizeof(expected), p->fingerprints, p->nfingerprints);
+	if (certtext_fingerprint_match(p->fingerprints, p->nfingerprints, cd, kd, len))
+		return 0;
+	certtext_format_digest(cd, len, cert_hex, sizeof(cert_hex));
+	certtext_format_digest(kd, len, key_hex, sizeof(key_hex));
+	certtext_join(expected, sizeof(expected), p->fingerprints, p->nfingerprints);
 	error_set(err, ERROR_TEMP,
 		  _("certificate verification failed for %s: %s fingerprint mismatch: expected %s; "
 		    "the certificate's is %s, its public key's is %s"),
@@ -661,7 +572,10 @@ int tls_start(struct conn *c, const struct tls_params *p, struct deadline dl,
 		info = &scratch;
 	memset(info, 0, sizeof(*info));
 	if (p->verify == TLS_VERIFY_FINGERPRINT &&
-	    (digest_by_name(p->digest, &alg, err) < 0 || check_fingerprints(p, alg, err) < 0))
+	    (digest_by_name(p->digest, &alg, err) < 0 ||
+	     certtext_check_fingerprints(p->fingerprints, p->nfingerprints,
+					 gnutls_hash_get_len(alg), gnutls_digest_get_name(alg),
+					 err) < 0))
 		return -1;
 	if ((t = tls_new(c, p, err)) == NULL)
 		return -1;

@@ -22,6 +22,7 @@
 
 #include "base/deadline.h"
 #include "base/error.h"
+#include "net/certtext.h"
 #include "net/conn.h"
 #include "net/tls.h"
 #include "tap.h"
@@ -593,8 +594,35 @@ static void test_config_errors(void)
 	config_error(&p, "whirlpool", "unknown digest");
 }
 
+static void test_certtext(void)
+{
+	static const unsigned char d[4] = { 0xab, 0x01, 0xcd, 0xef };
+	static const unsigned char other[4] = { 0 };
+	const char *good[] = { "nothing", "ab01CDEF" };
+	const char *colons[] = { "AB:01:cd:ef" };
+	const char *odd[] = { "AB:0" };
+	const char *split[] = { "A:B01CDEF" };
+	struct error err = { 0 };
+	char out[16];
+
+	ok(certtext_fingerprint_match(good, 2, other, d, 4), "fingerprint without colons matches");
+	ok(certtext_fingerprint_match(colons, 1, d, other, 4), "fingerprint with colons matches");
+	ok(!certtext_fingerprint_match(colons, 1, other, other, 4), "other digest does not match");
+	is_int(certtext_check_fingerprints(colons, 1, 4, "x", &err), 0, "well-formed accepted");
+	is_int(certtext_check_fingerprints(odd, 1, 4, "x", &err), -1, "odd digit count refused");
+	is_int(certtext_check_fingerprints(split, 1, 4, "x", &err), -1, "colon inside a byte refused");
+	is_int(certtext_check_fingerprints(colons, 0, 4, "x", &err), -1, "empty list refused");
+	certtext_format_digest(d, 4, out, sizeof(out));
+	is_str(out, "AB:01:CD:EF", "digest formatted");
+	certtext_format_digest(d, 4, out, 5);
+	is_str(out, "AB", "formatting truncates at a byte boundary");
+	certtext_join(out, sizeof(out), good, 2);
+	is_str(out, "nothing, ab01CD", "join truncates to the buffer");
+}
+
 int main(void)
 {
+	test_certtext();
 	make_pki();
 	test_verified();
 	test_big_write();

@@ -21,6 +21,7 @@ struct net_addr {
 	struct sockaddr_storage ss;
 	socklen_t len;
 	char text[64];     /* numeric form, IPv6 without brackets */
+	char host[256];    /* the name it was resolved from; may be "" */
 };
 
 enum net_family { NET_ANY, NET_IPV4, NET_IPV6 };
@@ -48,6 +49,9 @@ int conn_write(struct conn *c, const void *p, size_t n, struct deadline dl, stru
 /* Bytes already received and buffered below us (TLS records). */
 size_t conn_pending(const struct conn *c);
 int conn_fd(const struct conn *c);
+/* "host[addr]:port" (or "[addr]:port" without a host name) for messages;
+ * a description of the descriptors for conn_from_fds. */
+const char *conn_peer(const struct conn *c);
 
 /* Used by tls.c only: attach or get the TLS layer. */
 void conn_set_tls(struct conn *c, struct tls *t);

@@ -19,7 +19,8 @@ enum tls_verify {
 
 struct tls_params {
 	enum tls_verify verify;
-	const char *const *match_names; /* names accepted for the certificate (A-labels) */
+	const char *const *match_names; /* names accepted for the certificate (A-labels);
+					 * ".example.com" accepts any name below it */
 	size_t nmatch_names;
 	const char *sni;                /* server name to send; NULL: none */
 	const char *cafile;             /* both empty or NULL: the system trust store */
@@ -43,11 +44,14 @@ struct tls_info {
 /* Handshake over c (ERROR_TEMP on failure: handshake, verification with
  * the reason, e.g. "certificate verification failed for HOST: signer not
  * found"; ERROR_CONFIG when a file of ours is unusable). On success every
- * later conn_read/conn_write of c goes through TLS. */
+ * later conn_read/conn_write of c goes through TLS. After a failed
+ * verification the session stays attached (QUIT may still go over it);
+ * after a failed handshake the connection is unusable. */
 int tls_start(struct conn *c, const struct tls_params *p, struct deadline dl,
 	      struct tls_info *info, struct error *err);
 /* Channel binding data for SCRAM-PLUS: "tls-exporter" (TLS 1.3) or
- * "tls-unique" (TLS 1.2). Writes *len bytes; -1 when not available. */
+ * "tls-unique" (TLS 1.2). *len is the size of out on entry and the count
+ * written on return; -1 when not available or out is too small. */
 int tls_channel_binding(const struct conn *c, const char *type, unsigned char *out, size_t *len);
 /* Which channel binding type fits the negotiated protocol, or NULL. */
 const char *tls_channel_binding_type(const struct conn *c);

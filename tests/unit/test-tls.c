@@ -1,0 +1,639 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* net/tls against a GnuTLS server in a child process on 127.0.0.1, with a
+ * private CA and certificates made here for each run: chain and name
+ * checks, fingerprints, TLS 1.2, channel binding, deadlines, and the
+ * configuration errors that must name their file. */
+#include <config.h>
+
+#include <errno.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/deadline.h"
+#include "base/error.h"
+#include "net/certtext.h"
+#include "net/conn.h"
+#include "net/tls.h"
+#include "tap.h"
+
+#define BIG (1u << 20)
+#define DAY (24 * 60 * 60)
+
+struct pki {
+	gnutls_x509_privkey_t key; /* one key for every certificate: fast */
+	gnutls_x509_privkey_t other_key;
+	gnutls_x509_crt_t ca, other_ca, leaf, expired, selfsigned, client;
+	char dir[64], ca_file[96], other_ca_file[96], empty_file[96], client_file[96],
+		key_file[96], missing_file[96], empty_dir[96];
+};
+
+enum server_mode { SERVE_ECHO, SERVE_STALL, SERVE_SINK, SERVE_CLIENT_CERT };
+
+struct server {
+	gnutls_x509_crt_t crt;
+	const char *priority;
+	enum server_mode mode;
+};
+
+static struct pki pki;
+
+static void must(int r, const char *what)
+{
+	if (r < 0) {
+		fprintf(stderr, "%s: %s\n", what, gnutls_strerror(r));
+		exit(99);
+	}
+}
+
+static gnutls_x509_privkey_t make_key(void)
+{
+	gnutls_x509_privkey_t k;
+
+	must(gnutls_x509_privkey_init(&k), "privkey_init");
+	must(gnutls_x509_privkey_generate(k, GNUTLS_PK_ECDSA,
+					  GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1), 0),
+	     "privkey_generate");
+	return k;
+}
+
+/* A certificate for cn (and DNS names sans, NULL-terminated), signed by
+ * issuer (NULL: self-signed), valid from..until. */
+static gnutls_x509_crt_t make_cert(gnutls_x509_privkey_t key, const char *cn,
+				   const char *const *sans, bool ca, time_t from, time_t until,
+				   gnutls_x509_crt_t issuer, gnutls_x509_privkey_t issuer_key)
+{
+	static unsigned char serial = 1;
+	gnutls_x509_crt_t c;
+
+	must(gnutls_x509_crt_init(&c), "crt_init");
+	must(gnutls_x509_crt_set_version(c, 3), "set_version");
+	serial++;
+	must(gnutls_x509_crt_set_serial(c, &serial, 1), "set_serial");
+	must(gnutls_x509_crt_set_activation_time(c, from), "activation");
+	must(gnutls_x509_crt_set_expiration_time(c, until), "expiration");
+	must(gnutls_x509_crt_set_dn_by_oid(c, GNUTLS_OID_X520_COMMON_NAME, 0, cn, strlen(cn)),
+	     "set_dn");
+	must(gnutls_x509_crt_set_key(c, key), "set_key");
+	must(gnutls_x509_crt_set_basic_constraints(c, ca, -1), "basic_constraints");
+	must(gnutls_x509_crt_set_key_usage(c, ca ? GNUTLS_KEY_KEY_CERT_SIGN
+						 : GNUTLS_KEY_DIGITAL_SIGNATURE),
+	     "key_usage");
+	for (; sans != NULL && *sans != NULL; sans++)
+		must(gnutls_x509_crt_set_subject_alt_name(c, GNUTLS_SAN_DNSNAME, *sans,
+							  strlen(*sans), GNUTLS_FSAN_APPEND),
+		     "san");
+	must(gnutls_x509_crt_sign2(c, issuer ? issuer : c, issuer_key ? issuer_key : key,
+				   GNUTLS_DIG_SHA256, 0),
+	     "sign");
+	return c;
+}
+
+static void write_file(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL || fwrite(data, 1, len, f) != len || fclose(f) != 0) {
+		perror(path);
+		exit(99);
+	}
+}
+
+static void write_cert(const char *path, gnutls_x509_crt_t crt)
+{
+	gnutls_datum_t pem;
+
+	must(gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_PEM, &pem), "export");
+	write_file(path, pem.data, pem.size);
+	gnutls_free(pem.data);
+}
+
+static void make_pki(void)
+{
+	static const char *const leaf_names[] = { "localhost", "mx.relay.invalid", NULL };
+	static const char *const client_names[] = { "client.invalid", NULL };
+	const char *tmp = getenv("TMPDIR");
+	time_t now = time(NULL);
+	gnutls_datum_t pem;
+
+	snprintf(pki.dir, sizeof(pki.dir), "%s/relaymail-tls-XXXXXX", tmp ? tmp : "/tmp");
+	if (mkdtemp(pki.dir) == NULL)
+		exit(99);
+	pki.key = make_key();
+	pki.other_key = make_key();
+	pki.ca = make_cert(pki.key, "Relaymail Test CA", NULL, true, now - DAY, now + 30 * DAY,
+			   NULL, NULL);
+	pki.other_ca = make_cert(pki.other_key, "Other CA", NULL, true, now - DAY, now + DAY,
+				 NULL, NULL);
+	pki.leaf = make_cert(pki.key, "localhost", leaf_names, false, now - DAY, now + DAY,
+			     pki.ca, pki.key);
+	pki.expired = make_cert(pki.key, "localhost", leaf_names, false, now - 10 * DAY,
+				now - DAY, pki.ca, pki.key);
+	pki.selfsigned = make_cert(pki.key, "localhost", leaf_names, false, now - DAY, now + DAY,
+				   NULL, NULL);
+	pki.client = make_cert(pki.other_key, "client.invalid", client_names, false, now - DAY,
+			       now + DAY, pki.ca, pki.key);
+	snprintf(pki.ca_file, sizeof(pki.ca_file), "%s/ca.pem", pki.dir);
+	snprintf(pki.other_ca_file, sizeof(pki.other_ca_file), "%s/other.pem", pki.dir);
+	snprintf(pki.empty_file, sizeof(pki.empty_file), "%s/empty.pem", pki.dir);
+	snprintf(pki.client_file, sizeof(pki.client_file), "%s/client.pem", pki.dir);
+	snprintf(pki.key_file, sizeof(pki.key_file), "%s/client-key.pem", pki.dir);
+	snprintf(pki.missing_file, sizeof(pki.missing_file), "%s/missing.pem", pki.dir);
+	snprintf(pki.empty_dir, sizeof(pki.empty_dir), "%s/empty.d", pki.dir);
+	if (mkdir(pki.empty_dir, 0700) < 0)
+		exit(99);
+	write_cert(pki.ca_file, pki.ca);
+	write_cert(pki.other_ca_file, pki.other_ca);
+	write_cert(pki.client_file, pki.client);
+	write_file(pki.empty_file, "", 0);
+	must(gnutls_x509_privkey_export2(pki.other_key, GNUTLS_X509_FMT_PEM, &pem), "key export");
+	write_file(pki.key_file, pem.data, pem.size);
+	gnutls_free(pem.data);
+}
+
+static void free_pki(void)
+{
+	const char *files[] = { pki.ca_file, pki.other_ca_file, pki.empty_file, pki.client_file,
+				pki.key_file };
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		unlink(files[i]);
+	rmdir(pki.empty_dir);
+	rmdir(pki.dir);
+	gnutls_x509_crt_deinit(pki.ca);
+	gnutls_x509_crt_deinit(pki.other_ca);
+	gnutls_x509_crt_deinit(pki.leaf);
+	gnutls_x509_crt_deinit(pki.expired);
+	gnutls_x509_crt_deinit(pki.selfsigned);
+	gnutls_x509_crt_deinit(pki.client);
+	gnutls_x509_privkey_deinit(pki.key);
+	gnutls_x509_privkey_deinit(pki.other_key);
+}
+
+static int listen_any(unsigned *port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 || listen(fd, 4) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&sin, &len) < 0)
+		exit(99);
+	*port = ntohs(sin.sin_port);
+	return fd;
+}
+
+static void serve_session(gnutls_session_t s, enum server_mode mode)
+{
+	char buf[16384];
+	size_t total = 0;
+	ssize_t r;
+
+	if (mode == SERVE_CLIENT_CERT) {
+		unsigned n = 0;
+
+		gnutls_certificate_get_peers(s, &n);
+		gnutls_record_send(s, n > 0 ? "cert\n" : "none\n", 5);
+		return;
+	}
+	while ((r = gnutls_record_recv(s, buf, sizeof(buf))) > 0) {
+		total += (size_t)r;
+		if (mode == SERVE_ECHO && gnutls_record_send(s, buf, (size_t)r) < 0)
+			return;
+		if (mode == SERVE_SINK && total == BIG) {
+			gnutls_record_send(s, "done\n", 5);
+			return;
+		}
+	}
+}
+
+/* The child: accept one connection and play the server side. */
+static void serve(int lfd, const struct server *srv)
+{
+	struct timeval tv = { .tv_sec = 10 };
+	gnutls_certificate_credentials_t cred;
+	gnutls_session_t s;
+	char buf[256];
+	int fd = accept(lfd, NULL, NULL);
+
+	if (fd < 0)
+		_exit(2);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (srv->mode == SERVE_STALL) {
+		while (read(fd, buf, sizeof(buf)) > 0)
+			continue;
+		_exit(0);
+	}
+	gnutls_certificate_allocate_credentials(&cred);
+	gnutls_certificate_set_x509_key(cred, (gnutls_x509_crt_t *)&srv->crt, 1, pki.key);
+	gnutls_init(&s, GNUTLS_SERVER);
+	gnutls_priority_set_direct(s, srv->priority ? srv->priority : "NORMAL", NULL);
+	gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, cred);
+	if (srv->mode == SERVE_CLIENT_CERT)
+		gnutls_certificate_server_set_request(s, GNUTLS_CERT_REQUEST);
+	gnutls_transport_set_int(s, fd);
+	if (gnutls_handshake(s) == 0) {
+		serve_session(s, srv->mode);
+		gnutls_bye(s, GNUTLS_SHUT_WR);
+	}
+	while (read(fd, buf, sizeof(buf)) > 0)
+		continue;
+	_exit(0);
+}
+
+struct run {
+	pid_t pid;
+	int lfd;
+	struct conn *conn;
+	int rc;
+	int64_t took_ms;
+	struct tls_info info;
+	struct error err;
+};
+
+static void start(struct run *r, const struct server *srv, const struct tls_params *p,
+		  int64_t ms)
+{
+	unsigned port;
+	struct net_addr a;
+	int64_t t0;
+
+	memset(r, 0, sizeof(*r));
+	r->lfd = listen_any(&port);
+	if ((r->pid = fork()) == 0)
+		serve(r->lfd, srv);
+	if (net_resolve("127.0.0.1", port, NET_ANY, NET_ANY, &a, 1, &r->err) != 1)
+		exit(99);
+	r->conn = conn_connect(&a, port, NULL, deadline_in(2000), &r->err);
+	if (r->conn == NULL)
+		exit(99);
+	t0 = deadline_now_ms();
+	r->rc = tls_start(r->conn, p, deadline_in(ms), &r->info, &r->err);
+	r->took_ms = deadline_now_ms() - t0;
+}
+
+static void finish(struct run *r)
+{
+	conn_free(r->conn);
+	close(r->lfd);
+	kill(r->pid, SIGKILL);
+	waitpid(r->pid, NULL, 0);
+}
+
+static const char *const localhost[] = { "localhost" };
+
+static struct tls_params verify_params(const char *cafile, const char *const *names)
+{
+	struct tls_params p = { .verify = TLS_VERIFY_CHAIN_NAME, .cafile = cafile,
+				.sni = "localhost", .match_names = names, .nmatch_names = 1 };
+	return p;
+}
+
+static bool has(const char *text, const char *part)
+{
+	return strstr(text, part) != NULL;
+}
+
+static void test_verified(void)
+{
+	struct server srv = { .crt = pki.leaf };
+	struct tls_params p = verify_params(pki.ca_file, localhost);
+	unsigned char cb[64], small[4];
+	size_t len = sizeof(cb);
+	char buf[16];
+	struct run r;
+	int rc;
+
+	start(&r, &srv, &p, 5000);
+	is_int(r.rc, 0, "verify with the right CA and name (%s)", r.err.text);
+	if (r.rc != 0) {
+		finish(&r);
+		return;
+	}
+	ok(r.info.verified, "info: verified");
+	is_str(r.info.version, "TLSv1.3", "info: version");
+	ok(has(r.info.cipher, "TLS_"), "info: cipher suite %s", r.info.cipher);
+	ok(r.info.bits >= 128, "info: %u key bits", r.info.bits);
+	ok(has(r.info.peer_subject, "CN=localhost"), "info: subject %s", r.info.peer_subject);
+	ok(conn_tls(r.conn) != NULL, "TLS is attached to the connection");
+	ok(conn_write(r.conn, "ping\r\n", 6, deadline_in(2000), &r.err) == 0, "write over TLS");
+	is_int(conn_read(r.conn, buf, 2, deadline_in(2000), &r.err), 2, "read part of a record");
+	is_int((long long)conn_pending(r.conn), 4, "the rest of the record is pending");
+	is_int(conn_read(r.conn, buf + 2, sizeof(buf) - 2, deadline_in(2000), &r.err), 4,
+	       "read the rest");
+	is_mem(buf, 6, "ping\r\n", 6, "echo intact");
+	is_str(tls_channel_binding_type(r.conn), "tls-exporter", "TLS 1.3 binds with tls-exporter");
+	rc = tls_channel_binding(r.conn, "tls-exporter", cb, &len);
+	ok(rc == 0 && len == 32, "tls-exporter channel binding data (%zu bytes)", len);
+	len = sizeof(small);
+	is_int(tls_channel_binding(r.conn, "tls-exporter", small, &len), -1,
+	       "channel binding refuses a buffer too small");
+	len = sizeof(cb);
+	is_int(tls_channel_binding(r.conn, "tls-bogus", cb, &len), -1,
+	       "unknown channel binding type refused");
+	error_clear(&r.err);
+	ok(conn_read(r.conn, buf, sizeof(buf), deadline_in(200), &r.err) == -1 &&
+		   has(r.err.text, "timed out"),
+	   "a silent TLS peer times out: %s", r.err.text);
+	finish(&r);
+}
+
+static void test_big_write(void)
+{
+	struct server srv = { .crt = pki.leaf, .mode = SERVE_SINK };
+	struct tls_params p = verify_params(pki.ca_file, localhost);
+	char *data = calloc(1, BIG), buf[16];
+	struct run r;
+
+	start(&r, &srv, &p, 5000);
+	ok(r.rc == 0 && conn_write(r.conn, data, BIG, deadline_in(10000), &r.err) == 0,
+	   "1 MB written over TLS (%s)", r.err.text);
+	ok(conn_read(r.conn, buf, sizeof(buf), deadline_in(10000), &r.err) == 5 &&
+		   memcmp(buf, "done\n", 5) == 0,
+	   "... and all of it received");
+	free(data);
+	finish(&r);
+}
+
+static void expect_failure(const struct server *srv, const struct tls_params *p,
+			   const char *part, const char *what)
+{
+	struct run r;
+
+	start(&r, srv, p, 5000);
+	is_int(r.rc, -1, "%s: refused", what);
+	is_str(error_class_name(r.err.cls), error_class_name(ERROR_TEMP), "%s: temporary", what);
+	ok(has(r.err.text, part), "%s: says \"%s\": %s", what, part, r.err.text);
+	ok(!r.info.verified, "%s: not marked verified", what);
+	finish(&r);
+}
+
+static void test_refusals(void)
+{
+	static const char *const wrong[] = { "other.invalid" };
+	static const char *const parent[] = { "relay.invalid" };
+	struct server srv = { .crt = pki.leaf };
+	struct tls_params p = verify_params(pki.other_ca_file, localhost);
+
+	expect_failure(&srv, &p, "untrusted issuer CN=Relaymail Test CA", "unknown CA");
+	p = verify_params(pki.ca_file, wrong);
+	expect_failure(&srv, &p, "not other.invalid", "wrong name");
+	p = verify_params(pki.ca_file, wrong);
+	expect_failure(&srv, &p, "certificate is for localhost, mx.relay.invalid",
+		       "wrong name lists the certificate's names");
+	p = verify_params(pki.ca_file, parent);
+	expect_failure(&srv, &p, "not relay.invalid", "a parent domain is not the host");
+	srv.crt = pki.expired;
+	p = verify_params(pki.ca_file, localhost);
+	expect_failure(&srv, &p, "expired", "expired certificate");
+	srv.crt = pki.selfsigned;
+	expect_failure(&srv, &p, "self-signed", "self-signed certificate");
+}
+
+static void test_names(void)
+{
+	static const char *const several[] = { "other.invalid", "mx.relay.invalid" };
+	static const char *const below[] = { ".relay.invalid" };
+	struct server srv = { .crt = pki.leaf };
+	struct tls_params p = verify_params(pki.ca_file, several);
+	struct run r;
+
+	p.nmatch_names = 2;
+	start(&r, &srv, &p, 5000);
+	ok(r.rc == 0 && r.info.verified, "any of several names matches (%s)", r.err.text);
+	finish(&r);
+	p = verify_params(pki.ca_file, below);
+	start(&r, &srv, &p, 5000);
+	ok(r.rc == 0 && r.info.verified, ".relay.invalid accepts mx.relay.invalid (%s)",
+	   r.err.text);
+	finish(&r);
+	p = verify_params(NULL, localhost);
+	p.capath = pki.dir;
+	start(&r, &srv, &p, 5000);
+	ok(r.rc == 0 && r.info.verified, "trust from a CA directory (%s)", r.err.text);
+	finish(&r);
+}
+
+static void test_none(void)
+{
+	struct server srv = { .crt = pki.selfsigned };
+	struct tls_params p = { .verify = TLS_VERIFY_NONE, .cafile = pki.missing_file };
+	struct run r;
+
+	start(&r, &srv, &p, 5000);
+	is_int(r.rc, 0, "level none accepts an untrusted certificate (%s)", r.err.text);
+	ok(!r.info.verified, "... and does not call it verified");
+	ok(has(r.info.peer_subject, "CN=localhost"), "... but reports its subject");
+	finish(&r);
+}
+
+static void hex(const unsigned char *d, size_t n, bool colons, bool upper, char *out)
+{
+	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		if (colons && i > 0)
+			*out++ = ':';
+		*out++ = digits[d[i] >> 4];
+		*out++ = digits[d[i] & 15];
+	}
+	*out = '\0';
+}
+
+static void try_fingerprint(const char *fp, const char *digest, int want, const char *what)
+{
+	struct server srv = { .crt = pki.leaf };
+	const char *fps[] = { fp };
+	struct tls_params p = { .verify = TLS_VERIFY_FINGERPRINT, .fingerprints = fps,
+				.nfingerprints = 1, .digest = digest };
+	struct run r;
+
+	start(&r, &srv, &p, 5000);
+	is_int(r.rc, want, "%s (%s)", what, r.err.text);
+	ok(r.info.verified == (want == 0), "%s: verified flag", what);
+	finish(&r);
+}
+
+static void test_fingerprints(void)
+{
+	unsigned char d[64];
+	size_t n = sizeof(d);
+	char cert_hex[200], key_hex[200], sha1_hex[200], zeros[65];
+	struct server srv = { .crt = pki.leaf };
+	const char *fps[] = { zeros };
+	struct tls_params p = { .verify = TLS_VERIFY_FINGERPRINT, .fingerprints = fps,
+				.nfingerprints = 1 };
+	struct run r;
+
+	must(gnutls_x509_crt_get_fingerprint(pki.leaf, GNUTLS_DIG_SHA256, d, &n), "fingerprint");
+	hex(d, n, true, true, cert_hex);
+	n = sizeof(d);
+	must(gnutls_x509_crt_get_key_id(pki.leaf, GNUTLS_KEYID_USE_SHA256, d, &n), "key id");
+	hex(d, n, false, false, key_hex);
+	n = sizeof(d);
+	must(gnutls_x509_crt_get_fingerprint(pki.leaf, GNUTLS_DIG_SHA1, d, &n), "sha1");
+	hex(d, n, true, false, sha1_hex);
+	try_fingerprint(cert_hex, NULL, 0, "certificate sha256 fingerprint accepted");
+	try_fingerprint(key_hex, "sha256", 0, "public key sha256 fingerprint accepted");
+	try_fingerprint(sha1_hex, "SHA1", 0, "certificate sha1 fingerprint accepted");
+	memset(zeros, '0', 64);
+	zeros[64] = '\0';
+	start(&r, &srv, &p, 5000);
+	is_int(r.rc, -1, "wrong fingerprint refused");
+	is_str(error_class_name(r.err.cls), error_class_name(ERROR_TEMP), "... temporarily");
+	ok(has(r.err.text, zeros) && has(r.err.text, cert_hex),
+	   "... naming expected and seen digests: %s", r.err.text);
+	finish(&r);
+}
+
+static void test_tls12(void)
+{
+	struct server srv = { .crt = pki.leaf, .priority = "NORMAL:-VERS-ALL:+VERS-TLS1.2" };
+	struct tls_params p = verify_params(pki.ca_file, localhost);
+	unsigned char cb[64];
+	size_t len = sizeof(cb);
+	struct run r;
+	int rc;
+
+	start(&r, &srv, &p, 5000);
+	is_int(r.rc, 0, "a TLS 1.2-only server works (%s)", r.err.text);
+	is_str(r.info.version, "TLSv1.2", "... at TLS 1.2");
+	is_str(tls_channel_binding_type(r.conn), "tls-unique", "... binding with tls-unique");
+	rc = tls_channel_binding(r.conn, "tls-unique", cb, &len);
+	ok(rc == 0 && len == 12, "... tls-unique data (%zu bytes)", len);
+	finish(&r);
+	srv.priority = "NORMAL:-VERS-ALL:+VERS-TLS1.1";
+	expect_failure(&srv, &p, "TLS handshake with", "TLS 1.1-only server");
+}
+
+static void test_stall(void)
+{
+	struct server srv = { .mode = SERVE_STALL };
+	struct tls_params p = verify_params(pki.ca_file, localhost);
+	struct run r;
+
+	start(&r, &srv, &p, 300);
+	is_int(r.rc, -1, "a server that never answers the ClientHello fails");
+	ok(r.took_ms >= 250 && r.took_ms < 2000, "... within its 300 ms deadline (%lld ms)",
+	   (long long)r.took_ms);
+	ok(r.err.cls == ERROR_TEMP && has(r.err.text, "timed out"), "... timed out: %s",
+	   r.err.text);
+	ok(conn_tls(r.conn) == NULL, "... and no TLS is attached");
+	finish(&r);
+}
+
+static void test_client_cert(void)
+{
+	struct server srv = { .crt = pki.leaf, .mode = SERVE_CLIENT_CERT };
+	struct tls_params p = verify_params(pki.ca_file, localhost);
+	char buf[8];
+	struct run r;
+
+	p.cert_file = pki.client_file;
+	p.key_file = pki.key_file;
+	start(&r, &srv, &p, 5000);
+	ok(r.rc == 0 && conn_read(r.conn, buf, sizeof(buf), deadline_in(2000), &r.err) == 5 &&
+		   memcmp(buf, "cert\n", 5) == 0,
+	   "client certificate presented (%s)", r.err.text);
+	finish(&r);
+}
+
+/* Errors found before any byte is sent need no server. */
+static void config_error(const struct tls_params *p, const char *part, const char *what)
+{
+	int sv[2];
+	struct conn *c;
+	struct error err = { 0 };
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		exit(99);
+	c = conn_from_fds(sv[0], sv[0]);
+	is_int(tls_start(c, p, deadline_in(1000), NULL, &err), -1, "%s: refused", what);
+	ok(err.cls == ERROR_CONFIG && has(err.text, part), "%s: configuration error naming %s: %s",
+	   what, part, err.text);
+	ok(conn_tls(c) == NULL, "%s: no TLS attached", what);
+	conn_free(c);
+	close(sv[1]);
+}
+
+static void test_config_errors(void)
+{
+	static const char *const bad_fp[] = { "xyz" };
+	static const char *const short_fp[] = { "AB:CD" };
+	struct tls_params p = verify_params(pki.missing_file, localhost);
+
+	config_error(&p, pki.missing_file, "missing CA file");
+	p.cafile = pki.empty_file;
+	config_error(&p, pki.empty_file, "CA file without certificates");
+	p.cafile = NULL;
+	p.capath = pki.empty_dir;
+	config_error(&p, pki.empty_dir, "CA directory without certificates");
+	p = verify_params(pki.ca_file, localhost);
+	p.cert_file = pki.missing_file;
+	config_error(&p, pki.missing_file, "missing client certificate");
+	p = verify_params(pki.ca_file, localhost);
+	p.priority = "NORMAL:+BOGUS";
+	config_error(&p, "BOGUS", "bad priority string");
+	p = (struct tls_params){ .verify = TLS_VERIFY_FINGERPRINT, .fingerprints = bad_fp,
+				 .nfingerprints = 1 };
+	config_error(&p, "xyz", "fingerprint that is not hex");
+	p.fingerprints = short_fp;
+	config_error(&p, "AB:CD", "fingerprint of the wrong length");
+	p.digest = "whirlpool";
+	config_error(&p, "whirlpool", "unknown digest");
+}
+
+static void test_certtext(void)
+{
+	static const unsigned char d[4] = { 0xab, 0x01, 0xcd, 0xef };
+	static const unsigned char other[4] = { 0 };
+	const char *good[] = { "nothing", "ab01CDEF" };
+	const char *colons[] = { "AB:01:cd:ef" };
+	const char *odd[] = { "AB:0" };
+	const char *split[] = { "A:B01CDEF" };
+	struct error err = { 0 };
+	char out[16];
+
+	ok(certtext_fingerprint_match(good, 2, other, d, 4), "fingerprint without colons matches");
+	ok(certtext_fingerprint_match(colons, 1, d, other, 4), "fingerprint with colons matches");
+	ok(!certtext_fingerprint_match(colons, 1, other, other, 4), "other digest does not match");
+	is_int(certtext_check_fingerprints(colons, 1, 4, "x", &err), 0, "well-formed accepted");
+	is_int(certtext_check_fingerprints(odd, 1, 4, "x", &err), -1, "odd digit count refused");
+	is_int(certtext_check_fingerprints(split, 1, 4, "x", &err), -1, "colon inside a byte refused");
+	is_int(certtext_check_fingerprints(colons, 0, 4, "x", &err), -1, "empty list refused");
+	certtext_format_digest(d, 4, out, sizeof(out));
+	is_str(out, "AB:01:CD:EF", "digest formatted");
+	certtext_format_digest(d, 4, out, 5);
+	is_str(out, "AB", "formatting truncates at a byte boundary");
+	certtext_join(out, sizeof(out), good, 2);
+	is_str(out, "nothing, ab01CD", "join truncates to the buffer");
+}
+
+int main(void)
+{
+	test_certtext();
+	make_pki();
+	test_verified();
+	test_big_write();
+	test_refusals();
+	test_names();
+	test_none();
+	test_fingerprints();
+	test_tls12();
+	test_stall();
+	test_client_cert();
+	test_config_errors();
+	free_pki();
+	return tap_done();
+}

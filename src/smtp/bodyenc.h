@@ -11,9 +11,9 @@
 #include "base/buf.h"
 
 struct bodyenc {
-	bool midline;   /* the last byte seen was not LF */
-	char last[2];   /* the last two bytes seen, oldest first */
-	size_t nbytes;  /* body bytes seen (before stuffing) */
+	bool midline;  /* the last byte seen was not LF */
+	char last[2];  /* the last two bytes seen, oldest first */
+	size_t nbytes; /* body bytes seen (before stuffing) */
 };
 
 void bodyenc_init(struct bodyenc *e);

@@ -12,6 +12,12 @@ TESTS += tests/unit/test-reply tests/unit/test-caps
 tests_unit_test_reply_LDADD = $(TEST_LDADD)
 tests_unit_test_caps_LDADD = $(TEST_LDADD)
 
-check_PROGRAMS += tests/unit/test-session
-TESTS += tests/unit/test-session
+# The session tests share a scripted relay.
+check_PROGRAMS += tests/unit/test-session tests/unit/test-session-mail
+TESTS += tests/unit/test-session tests/unit/test-session-mail
+tests_unit_test_session_SOURCES = tests/unit/test-session.c \
+	tests/unit/scripted.c tests/unit/scripted.h
 tests_unit_test_session_LDADD = $(TEST_LDADD)
+tests_unit_test_session_mail_SOURCES = tests/unit/test-session-mail.c \
+	tests/unit/scripted.c tests/unit/scripted.h
+tests_unit_test_session_mail_LDADD = $(TEST_LDADD)

@@ -112,6 +112,15 @@ enum session_event session_fail(struct session *s, enum error_class cls, bool ne
 	return session_finish(s, usable);
 }
 
+/* Drop queued output, wiping it when it held SASL data. */
+static void clear_output(struct session *s)
+{
+	if (s->out_secret && s->out.data != NULL)
+		str_wipe(s->out.data, s->out.len);
+	s->out_secret = false;
+	buf_reset(&s->out);
+}
+
 static enum session_event final_event(struct session *s)
 {
 	s->stage = SESSION_STAGE_END;
@@ -121,7 +130,7 @@ static enum session_event final_event(struct session *s)
 
 enum session_event session_quit(struct session *s)
 {
-	buf_reset(&s->out);
+	clear_output(s);
 	if (buf_append_str(&s->out, "QUIT\r\n") < 0)
 		return final_event(s);
 	trace(s, false, "QUIT", 4);
@@ -425,10 +434,7 @@ enum session_event session_written(struct session *s)
 {
 	if (s->last_event != SESSION_WRITE)
 		return session_ret(s, session_misuse(s));
-	if (s->out_secret && s->out.data != NULL)
-		str_wipe(s->out.data, s->out.len);
-	s->out_secret = false;
-	buf_reset(&s->out);
+	clear_output(s);
 	if (s->stage == SESSION_STAGE_BODY)
 		return session_ret(s, SESSION_BODY);
 	if (s->stage == SESSION_STAGE_END)

@@ -446,9 +446,16 @@ static void test_auth_failures(void)
 	ok(strstr(f.sent.data, "\r\nQUIT\r\n") != NULL, "AUTH 535: QUIT");
 	session_free(s);
 	scripted_fini(&f);
+}
 
+static void test_auth_not_offered(void)
+{
 	struct scripted g = {0};
-	st = scripted_settings(&g);
+	struct session_settings st = scripted_settings(&g);
+	struct session_envelope env = scripted_envelope();
+	const struct session_result *res;
+	struct session *s;
+
 	st.auth_wanted = true;
 	g.mech = "PLAIN";
 	SCRIPT(&g, "220 mx\r\n", "250-mx\r\n250 PIPELINING\r\n", "221 bye\r\n");
@@ -470,10 +477,17 @@ static void test_auth_failures(void)
 	       "no credentials: no AUTH");
 	session_free(s);
 	scripted_fini(&h);
+}
 
-	/* The caller finds no mechanism: a configuration error, QUIT sent. */
+/* The caller finds no mechanism: a configuration error, QUIT sent. */
+static void test_auth_abort(void)
+{
 	struct scripted k = {0};
-	st = scripted_settings(&k);
+	struct session_settings st = scripted_settings(&k);
+	struct session_envelope env = scripted_envelope();
+	const struct session_result *res;
+	struct session *s;
+
 	st.auth_wanted = true;
 	SCRIPT(&k, "220 mx\r\n", "250-mx\r\n250 AUTH GSSAPI\r\n", "221 bye\r\n");
 	is_int(scripted_run(&k, &st, &env, &s), SESSION_FAILED, "abort at AUTH: failed");
@@ -641,6 +655,8 @@ int main(void)
 	test_auth_long_and_empty_ir();
 	test_auth_login();
 	test_auth_failures();
+	test_auth_not_offered();
+	test_auth_abort();
 	test_greeting_text();
 	test_lost_connection();
 	test_protocol_errors();

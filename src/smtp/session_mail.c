@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The mail transaction of the session engine: MAIL, RCPT and DATA (as one
+ * pipelined group when the relay allows it, RFC 2920), the verdict on the
+ * recipients, the dot-stuffed body and the end of data. Any refused
+ * recipient stops the message for all of them (DESIGN.md). */
+#include <config.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/i18n.h"
+#include "base/str.h"
+#include "smtp/bodyenc.h"
+#include "smtp/command.h"
+#include "smtp/session.h"
+#include "smtp/session_impl.h"
+
+enum session_event session_mail_start(struct session *s)
+{
+	const struct session_envelope *env = s->env;
+	size_t off = s->out.len;
+	int rc;
+
+	s->stage = SESSION_STAGE_MAIL;
+	if (command_check_envelope(env, &s->res.err) < 0)
+		return session_fail(s, ERROR_DATA, false, true, false, "%s", s->res.err.text);
+	if (env->smtputf8 && !s->caps.smtputf8)
+		return session_fail(
+		    s, ERROR_DATA, true, true, false,
+		    _("relay %s does not support SMTPUTF8, which this message needs"),
+		    session_relay(s));
+	if (s->caps.size_max > 0 && env->size > s->caps.size_max)
+		return session_fail(s, ERROR_REJECTED, false, true, false,
+		                    _("message size %zu exceeds the size limit %lu of relay %s"),
+		                    env->size, s->caps.size_max, session_relay(s));
+	s->res.tls = s->tls;
+	s->pipelined = s->caps.pipelining && s->set->use_pipelining;
+	rc = command_mail(&s->out, env, &s->caps);
+	s->outstanding = 1;
+	for (size_t i = 0; s->pipelined && i < env->nrcpts && rc == 0; i++) {
+		rc = command_rcpt(&s->out, env->rcpts[i], env, &s->caps);
+		s->outstanding++;
+	}
+	if (s->pipelined && rc == 0) {
+		rc = buf_append_str(&s->out, "DATA\r\n");
+		s->outstanding++;
+	}
+	if (rc < 0)
+		return session_out_of_memory(s);
+	session_trace_lines(s, false, s->out.data + off, s->out.len - off);
+	return SESSION_WRITE;
+}
+
+static enum session_event send_rcpt(struct session *s)
+{
+	size_t off = s->out.len;
+
+	s->stage = SESSION_STAGE_RCPT;
+	if (command_rcpt(&s->out, s->env->rcpts[s->rcpt_answered], s->env, &s->caps) < 0)
+		return session_out_of_memory(s);
+	session_trace_lines(s, false, s->out.data + off, s->out.len - off);
+	s->outstanding = 1;
+	return SESSION_WRITE;
+}
+
+enum session_event session_on_mail(struct session *s)
+{
+	const char *sender = s->env->sender != NULL ? s->env->sender : "";
+
+	switch (reply_class(&s->res.last)) {
+	case 2:
+		break;
+	case 4:
+		session_set_err(s, ERROR_TEMP, true, true,
+		                _("relay %s temporarily refused the sender <%s>: %s"),
+		                session_relay(s), sender, s->lastfmt);
+		s->txn_failed = true;
+		break;
+	case 5:
+		session_set_err(s, ERROR_REJECTED, false, true,
+		                _("relay %s rejected the sender <%s>: %s"), session_relay(s),
+		                sender, s->lastfmt);
+		s->txn_failed = true;
+		break;
+	default:
+		return session_unexpected(s);
+	}
+	if (s->pipelined) {
+		s->stage = SESSION_STAGE_RCPT;
+		return SESSION_READ;
+	}
+	if (s->txn_failed)
+		return session_finish(s, true);
+	return send_rcpt(s);
+}
+
+/* Append "<addr> (reply)" for every recipient not accepted. */
+static void list_refused(const struct session *s, char *list, size_t size)
+{
+	size_t o = 0;
+
+	list[0] = '\0';
+	for (size_t i = 0; i < s->env->nrcpts && o + 1 < size; i++) {
+		int n;
+
+		if (s->rcpt[i].code / 100 == 2)
+			continue;
+		n = snprintf(list + o, size - o, "%s<%s> (%s)", o > 0 ? ", " : "", s->env->rcpts[i],
+		             s->rcpt[i].reply);
+		if (n < 0)
+			break;
+		o += (size_t)n < size - o ? (size_t)n : size - o - 1;
+	}
+}
+
+/* After the last RCPT reply: a 5xx to any recipient is a verdict on the
+ * message; otherwise a 4xx lets the next relay try. true when failed. */
+static bool rcpt_verdict(struct session *s)
+{
+	char list[ERROR_TEXT_MAX];
+	int worst = 2;
+	size_t first = 0;
+
+	for (size_t i = 0; i < s->env->nrcpts; i++) {
+		int c = s->rcpt[i].code / 100;
+
+		if (c > worst) {
+			worst = c;
+			first = i;
+		}
+	}
+	if (worst == 2)
+		return false;
+	list_refused(s, list, sizeof(list));
+	if (worst == 5)
+		session_set_err(s, ERROR_RECIPIENT, false, false,
+		                _("relay %s refused the message for these recipients: %s"),
+		                session_relay(s), list);
+	else
+		session_set_err(
+		    s, ERROR_TEMP, true, false,
+		    _("relay %s temporarily refused the message for these recipients: %s"),
+		    session_relay(s), list);
+	error_set_reply(&s->res.err, s->rcpt[first].reply, strlen(s->rcpt[first].reply));
+	s->res.stage = SESSION_STAGE_RCPT;
+	return true;
+}
+
+enum session_event session_on_rcpt(struct session *s)
+{
+	struct session_rcpt_result *r = &s->rcpt[s->rcpt_answered++];
+	int c = reply_class(&s->res.last);
+
+	r->code = s->res.last.code;
+	str_printable(r->reply, sizeof(r->reply), s->lastfmt, strlen(s->lastfmt));
+	if (c != 2 && c != 4 && c != 5)
+		return session_unexpected(s);
+	if (s->rcpt_answered < s->env->nrcpts)
+		return s->pipelined ? SESSION_READ : send_rcpt(s);
+	if (s->pipelined) {
+		s->stage = SESSION_STAGE_DATA;
+		return SESSION_READ;
+	}
+	if (rcpt_verdict(s))
+		return session_finish(s, true);
+	s->stage = SESSION_STAGE_DATA;
+	return session_send_line(s, NULL, "DATA", NULL);
+}
+
+enum session_event session_on_data(struct session *s)
+{
+	int code = s->res.last.code;
+
+	if (s->pipelined && !s->txn_failed && rcpt_verdict(s))
+		s->txn_failed = true;
+	if (s->txn_failed) {
+		/* The relay is now reading message data we must not send; only
+		 * closing the connection keeps the transaction from completing. */
+		return session_finish(s, code != 354);
+	}
+	if (code == 354) {
+		s->stage = SESSION_STAGE_BODY;
+		bodyenc_init(&s->body);
+		return SESSION_BODY;
+	}
+	if (reply_class(&s->res.last) == 4)
+		return session_fail(s, ERROR_TEMP, true, true, true,
+		                    _("relay %s temporarily refused the DATA command: %s"),
+		                    session_relay(s), s->lastfmt);
+	if (reply_class(&s->res.last) == 5)
+		return session_fail(s, ERROR_REJECTED, false, true, true,
+		                    _("relay %s rejected the DATA command: %s"), session_relay(s),
+		                    s->lastfmt);
+	return session_unexpected(s);
+}
+
+enum session_event session_on_dot(struct session *s)
+{
+	switch (reply_class(&s->res.last)) {
+	case 2:
+		s->res.ok = true;
+		s->res.next_relay = false;
+		error_clear(&s->res.err);
+		s->res.stage = SESSION_STAGE_DOT;
+		return session_quit(s);
+	case 4:
+		return session_fail(s, ERROR_TEMP, true, true, true,
+		                    _("relay %s temporarily refused the message: %s"),
+		                    session_relay(s), s->lastfmt);
+	case 5:
+		return session_fail(s, ERROR_REJECTED, false, true, true,
+		                    _("relay %s rejected the message: %s"), session_relay(s),
+		                    s->lastfmt);
+	default:
+		return session_unexpected(s);
+	}
+}
+
+enum session_event session_body(struct session *s, const char *p, size_t len)
+{
+	if (s->stage != SESSION_STAGE_BODY || s->last_event != SESSION_BODY)
+		return session_ret(s, session_misuse(s));
+	if (bodyenc_add(&s->body, &s->out, p, len) < 0)
+		return session_ret(s, session_out_of_memory(s));
+	return session_ret(s, s->out.len >= SESSION_BODY_FLUSH ? SESSION_WRITE : SESSION_BODY);
+}
+
+enum session_event session_body_end(struct session *s)
+{
+	char note[64];
+
+	if (s->stage != SESSION_STAGE_BODY || s->last_event != SESSION_BODY)
+		return session_ret(s, session_misuse(s));
+	if (bodyenc_end(&s->body, &s->out) < 0)
+		return session_ret(s, session_out_of_memory(s));
+	snprintf(note, sizeof(note), "<body: %zu bytes>", s->body.nbytes);
+	session_trace_lines(s, false, note, strlen(note));
+	session_trace_lines(s, false, ".", 1);
+	s->stage = SESSION_STAGE_DOT;
+	s->outstanding = 1;
+	return session_ret(s, SESSION_WRITE);
+}

@@ -1,0 +1,665 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* smtp/session, the connection: greeting, EHLO and HELO, STARTTLS in every
+ * mode (and the injection attack), AUTH with and without an initial
+ * response, lost connections, malformed replies and QUIT. Each test
+ * compares the exact bytes written and the result. */
+#include <config.h>
+
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/error.h"
+#include "scripted.h"
+#include "smtp/session.h"
+#include "tap.h"
+
+static void test_plain(void)
+{
+	struct scripted f = {0};
+	struct session_settings st = scripted_settings(&f);
+	struct session_envelope env = scripted_envelope();
+	const struct session_result *res;
+	struct session *s;
+
+	f.body = scripted_body1;
+	env.size = 25;
+	SCRIPT(&f, "220 mx.example ESMTP\r\n", EHLO_BASIC, "250 2.1.0 Ok\r\n", "250 2.1.5 Ok\r\n",
+	       "250 2.1.5 Ok\r\n", "354 End data with <CR><LF>.<CR><LF>\r\n",
+	       "250 2.0.0 Ok: queued as 4ABC\r\n", "221 2.0.0 Bye\r\n");
+	is_int(scripted_run(&f, &st, &env, &s), SESSION_DONE, "plain: done");
+	is_str(f.sent.data,
+	       "EHLO client.example\r\n"
+	       "MAIL FROM:<alice@example.org> SIZE=25\r\n"
+	       "RCPT TO:<bob@example.net>\r\n"
+	       "RCPT TO:<carol@example.net>\r\n"
+	       "DATA\r\n"
+	       "Subject: hi\r\n\r\nhello\r\n.\r\n"
+	       "QUIT\r\n",
+	       "plain: exact transcript");
+	is_int((long long)f.nwrites, 7, "plain: one write per command and one for the body");
+	res = session_result(s);
+	ok(res->ok, "plain: ok");
+	ok(!res->next_relay && !res->maybe_delivered, "plain: no next relay");
+	is_int(res->err.cls, ERROR_NONE, "plain: no error");
+	is_int(res->stage, SESSION_STAGE_DOT, "plain: ended at the final dot");
+	is_int(res->last.code, 250, "plain: last reply is the final one, not QUIT's");
+	is_str(res->last.text, "2.0.0 Ok: queued as 4ABC", "plain: last reply text");
+	is_int(res->rcpt[0].code, 250, "plain: first recipient code");
+	is_str(res->rcpt[1].reply, "250 2.1.5 Ok", "plain: second recipient reply");
+	ok(!res->tls && !res->authenticated, "plain: no TLS, no AUTH");
+	is_int(session_stage(s), SESSION_STAGE_END, "plain: stage END");
+	is_str(f.trace.data,
+	       "S: 220 mx.example ESMTP\nC: EHLO client.example\n"
+	       "S: 250-mx.example\nS: 250-SIZE 1000000\nS: 250 8BITMIME\n"
+	       "C: MAIL FROM:<alice@example.org> SIZE=25\nS: 250 2.1.0 Ok\n"
+	       "C: RCPT TO:<bob@example.net>\nS: 250 2.1.5 Ok\n"
+	       "C: RCPT TO:<carol@example.net>\nS: 250 2.1.5 Ok\n"
+	       "C: DATA\nS: 354 End data with <CR><LF>.<CR><LF>\n"
+	       "C: <body: 22 bytes>\nC: .\nS: 250 2.0.0 Ok: queued as 4ABC\n"
+	       "C: QUIT\nS: 221 2.0.0 Bye\n",
+	       "plain: exact trace, body summarised");
+	session_free(s);
+	scripted_fini(&f);
+}
+
+static void test_pipelining(bool bytewise)
+{
+	struct scripted f = {0};
+	struct session_settings st = scripted_settings(&f);
+	struct session_envelope env = scripted_envelope();
+	const char *group = "MAIL FROM:<alice@example.org>\r\n"
+	                    "RCPT TO:<bob@example.net>\r\n"
+	                    "RCPT TO:<carol@example.net>\r\n"
+	                    "DATA\r\n";
+	struct session *s;
+
+	f.body = scripted_body1;
+	f.bytewise = bytewise;
+	SCRIPT(&f, "220 mx.example ESMTP\r\n", EHLO_PIPE,
+	       "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n250 2.1.5 Ok\r\n354 go ahead\r\n",
+	       "250 2.0.0 Ok: queued\r\n", "221 Bye\r\n");
+	is_int(scripted_run(&f, &st, &env, &s), SESSION_DONE, "pipelining%s: done",
+	       bytewise ? " bytewise" : "");
+	is_int((long long)f.nwrites, 4, "pipelining: EHLO, group, body, QUIT");
+	ok(f.nwrites >= 2 && f.writes[1] == strlen(group) &&
+	       memcmp(f.sent.data + f.writes[0], group, strlen(group)) == 0,
+	   "pipelining: MAIL, both RCPTs and DATA in one write, exact bytes");
+	is_str(f.sent.data + f.writes[0] + f.writes[1], "Subject: hi\r\n\r\nhello\r\n.\r\nQUIT\r\n",
+	       "pipelining: body and QUIT");
+	ok(session_result(s)->ok, "pipelining: ok");
+	session_free(s);
+	scripted_fini(&f);
+}
+
+static void test_no_pipelining_when_disabled(void)
+{
+	struct scripted f = {0};
+	struct session_settings st = scripted_settings(&f);
+	struct session_envelope env = scripted_envelope();
+	struct session *s;
+
+	st.use_pipelining = false;
+	env.nrcpts = 1;
+	f.body = scripted_body1;
+	SCRIPT(&f, "220 mx\r\n", EHLO_PIPE, "250 ok\r\n", "250 ok\r\n", "354 go\r\n", "250 ok\r\n",
+	       "221 bye\r\n");
+	is_int(scripted_run(&f, &st, &env, &s), SESSION_DONE, "use_pipelining=false: done");
+	is_int((long long)f.nwrites, 6, "use_pipelining=false: one command per write");
+	session_free(s);
+	scripted_fini(&f);
+}
+
+static void test_starttls(void)
+{
+	struct scripted f = {0};
+	struct session_settings st = scripted_settings(&f);
+	struct session_envelope env = scripted_envelope();
+	struct session *s;
+
+	env.nrcpts = 1;
+	st.tls = SESSION_TLS_REQUIRE;
+	f.body = scripted_body1;
+	SCRIPT(&f, "220 mx\r\n", "250-mx\r\n250-STARTTLS\r\n250 AUTH PLAIN\r\n",
+	       "220 2.0.0 Ready\r\n", "250-mx\r\n250 PIPELINING\r\n",
+	       "250 ok\r\n250 ok\r\n354 go\r\n", "250 ok\r\n", "221 bye\r\n");
+	is_int(scripted_run(&f, &st, &env, &s), SESSION_DONE, "starttls required+offered: done");
+	is_str(f.sent.data,
+	       "EHLO client.example\r\nSTARTTLS\r\n<TLS>EHLO client.example\r\n"
+	       "MAIL FROM:<alice@example.org>\r\nRCPT TO:<bob@example.net>\r\nDATA\r\n"
+	       "Subject: hi\r\n\r\nhello\r\n.\r\nQUIT\r\n",
+	       "starttls: EHLO again after the handshake");
+	ok(!session_caps(s)->auth && !session_caps(s)->starttls,
+	   "starttls: capabilities from before TLS forgotten");
+	ok(session_caps(s)->pipelining, "starttls: new capabilities learned");
+	ok(session_result(s)->tls, "starttls: result says TLS");
+	session_free(s);
+	scripted_fini(&f);
+}
+
+static void test_starttls_not_offered(void)
+{
+	struct scripted f = {0};
+	struct session_settings st = scripted_settings(&f);
+	struct session_envelope env = scripted_envelope();
+	const struct session_result *res;
+	struct session *s;
+
+	st.tls = SESSION_TLS_REQUIRE;
+	SCRIPT(&f, "220 mx\r\n", "250-mx\r\n250 PIPELINING\r\n", "221 bye\r\n");
+	is_int(scripted_run(&f, &st, &env, &s), SESSION_FAILED, "starttls not offered: failed");
+	res = session_result(s);
+	is_str(f.sent.data, "EHLO client.example\r\nQUIT\r\n", "starttls not offered: QUIT");
+	is_int(res->err.cls, ERROR_TEMP, "starttls not offered: temp");
+	ok(res->next_relay, "starttls not offered: next relay");
+	is_str(res->err.text, "TLS is required, but was not offered by relay " RELAY,
+	       "starttls not offered: text");
+	is_int(res->stage, SESSION_STAGE_EHLO, "starttls not offered: stage EHLO");
+	session_free(s);
+	scripted_fini(&f);
+
+	/* At "may", the same relay is used in plaintext. */
+	struct scripted g = {0};
+	st = scripted_settings(&g);
+	st.tls = SESSION_TLS_MAY;
+	env.nrcpts = 1;
+	g.body = scripted_body1;
+	SCRIPT(&g, "220 mx\r\n", "250 mx\r\n", "250 ok\r\n", "250 ok\r\n", "354 go\r\n",
+	       "250 ok\r\n", "221 bye\r\n");
+	is_int(scripted_run(&g, &st, &env, &s), SESSION_DONE, "may, not offered: plaintext");
+	ok(!session_result(s)->tls, "may, not offered: no TLS");
+	session_free(s);
+	scripted_fini(&g);
+}
+
+static void test_starttls_refused(void)
+{
+	struct scripted f = {0};
+	struct session_settings st = scripted_settings(&f);
+	struct session_envelope env = scripted_envelope();
+	const struct session_result *res;
+	struct session *s;
+
+	st.tls = SESSION_TLS_REQUIRE;
+	SCRIPT(&f, "220 mx\r\n", "250-mx\r\n250 STARTTLS\r\n", "454 4.7.0 TLS not available\r\n",
+	       "221 bye\r\n");
+	is_int(scripted_run(&f, &st, &env, &s), SESSION_FAILED, "starttls refused: failed");
+	res = session_result(s);
+	is_str(f.sent.data, "EHLO client.example\r\nSTARTTLS\r\nQUIT\r\n",
+	       "starttls refused: QUIT");
+	ok(res->err.cls == ERROR_TEMP && res->next_relay, "starttls refused: temp, next relay");
+	is_str(res->err.text, "relay " RELAY " refused to start TLS: 454 4.7.0 TLS not available",
+	       "starttls refused: text");
+	is_str(res->err.reply, "454 4.7.0 TLS not available", "starttls refused: reply kept");
+	session_free(s);
+	scripted_fini(&f);
+
+	struct scripted g = {0};
+	st = scripted_settings(&g);
+	st.tls = SESSION_TLS_MAY;
+	env.nrcpts = 1;
+	g.body = scripted_body1;
+	SCRIPT(&g, "220 mx\r\n", "250-mx\r\n250 STARTTLS\r\n", "454 4.7.0 no\r\n", "250 ok\r\n",
+	       "250 ok\r\n", "354 go\r\n", "250 ok\r\n", "221 bye\r\n");
+	is_int(scripted_run(&g, &st, &env, &s), SESSION_DONE, "may, refused: plaintext");
+	is_str(g.sent.data,
+	       "EHLO client.example\r\nSTARTTLS\r\nMAIL FROM:<alice@example.org>\r\n"
+	       "RCPT TO:<bob@example.net>\r\nDATA\r\nSubject: hi\r\n\r\nhello\r\n.\r\nQUIT\r\n",
+	       "may, refused: transcript");
+	session_free(s);
+	scripted_fini(&g);
+}
+
+static void test_starttls_modes(void)
+{
+	struct scripted f = {0};
+	struct session_settings st = scripted_settings(&f);
+	struct session_envelope env = scripted_envelope();
+	struct session *s;
+
+	env.nrcpts = 1;
+	st.tls = SESSION_TLS_NONE;
+	SCRIPT(&f, "220 mx\r\n", "250-mx\r\n250 STARTTLS\r\n");
+	is_int(scripted_run(&f, &st, &env, &s), SESSION_READ, "none: waits for MAIL reply");
+	is_str(f.sent.data, "EHLO client.example\r\nMAIL FROM:<alice@example.org>\r\n",
+	       "none: never STARTTLS");
+	session_free(s);
+	scripted_fini(&f);
+
+	struct scripted g = {0};
+	st = scripted_settings(&g);
+	st.tls = SESSION_TLS_IMPLICIT;
+	SCRIPT(&g, "220 mx\r\n", "250-mx\r\n250 STARTTLS\r\n");
+	is_int(scripted_run(&g, &st, &env, &s), SESSION_READ, "implicit: waits for MAIL reply");
+	is_str(g.sent.data, "EHLO client.example\r\nMAIL FROM:<alice@example.org>\r\n",
+	       "implicit: never STARTTLS");
+	ok(session_result(s)->tls, "implicit: TLS active");
+	session_free(s);
+	scripted_fini(&g);
+}
+
+static void test_starttls_injection(void)
+{
+	struct scripted f = {0};
+	struct session_settings st = scripted_settings(&f);
+	struct session_envelope env = scripted_envelope();
+	const struct session_result *res;
+	struct session *s;
+
+	st.tls = SESSION_TLS_MAY;
+	SCRIPT(&f, "220 mx\r\n", "250-mx\r\n250 STARTTLS\r\n",
+	       "220 2.0.0 Ready\r\n250-evil\r\n250 AUTH PLAIN\r\n");
+	is_int(scripted_run(&f, &st, &env, &s), SESSION_FAILED, "injection: failed");
+	res = session_result(s);
+	is_int(f.starttls, 0, "injection: no handshake attempted");
+	is_str(f.sent.data, "EHLO client.example\r\nSTARTTLS\r\n", "injection: nothing more sent");
+	ok(res->err.cls == ERROR_PROTOCOL && res->next_relay, "injection: protocol, next relay");
+	is_str(res->err.text,
+	       "relay " RELAY " sent data after its reply to STARTTLS (possible STARTTLS "
+	       "injection)",
+	       "injection: text");
+	session_free(s);
+	scripted_fini(&f);
+}
+
+static void test_tls_handshake_fails(void)
+{
+	struct scripted f = {0};
+	struct session_settings st = scripted_settings(&f);
+	struct session_envelope env = scripted_envelope();
+	const struct session_result *res;
+	struct session *s;
+
+	st.tls = SESSION_TLS_REQUIRE;
+	f.tls_fails = true;
+	SCRIPT(&f, "220 mx\r\n", "250-mx\r\n250 STARTTLS\r\n", "220 go\r\n");
+	is_int(scripted_run(&f, &st, &env, &s), SESSION_FAILED, "handshake failure: failed");
+	res = session_result(s);
+	is_str(f.sent.data, "EHLO client.example\r\nSTARTTLS\r\n", "handshake failure: no QUIT");
+	ok(res->err.cls == ERROR_TEMP && res->next_relay, "handshake failure: caller's class kept");
+	is_str(res->err.text, "TLS handshake failed", "handshake failure: caller's text");
+	is_int(res->stage, SESSION_STAGE_STARTTLS, "handshake failure: stage");
+	session_free(s);
+	scripted_fini(&f);
+}
+
+static void test_helo_fallback(void)
+{
+	struct scripted f = {0};
+	struct session_settings st = scripted_settings(&f);
+	struct session_envelope env = scripted_envelope();
+	struct session *s;
+
+	env.nrcpts = 1;
+	env.size = 10;
+	env.eightbit = true;
+	f.body = scripted_body1;
+	SCRIPT(&f, "220 old.example SMTP\r\n", "502 5.5.2 EHLO not understood\r\n",
+	       "250 old.example\r\n", "250 ok\r\n", "250 ok\r\n", "354 go\r\n", "250 ok\r\n",
+	       "221 bye\r\n");
+	is_int(scripted_run(&f, &st, &env, &s), SESSION_DONE, "HELO fallback: done");
+	is_str(f.sent.data,
+	       "EHLO client.example\r\nHELO client.example\r\n"
+	       "MAIL FROM:<alice@example.org>\r\nRCPT TO:<bob@example.net>\r\nDATA\r\n"
+	       "Subject: hi\r\n\r\nhello\r\n.\r\nQUIT\r\n",
+	       "HELO fallback: no ESMTP parameters");
+	ok(!session_caps(s)->esmtp, "HELO fallback: no extensions");
+	session_free(s);
+	scripted_fini(&f);
+
+	struct scripted g = {0};
+	st = scripted_settings(&g);
+	SCRIPT(&g, "220 mx\r\n", "502 no\r\n", "550 5.7.1 go away\r\n", "221 bye\r\n");
+	is_int(scripted_run(&g, &st, &env, &s), SESSION_FAILED, "HELO refused: failed");
+	ok(session_result(s)->next_relay && session_result(s)->err.cls == ERROR_TEMP,
+	   "HELO refused: temp, next relay");
+	is_str(session_result(s)->err.text,
+	       "relay " RELAY " refused to talk to me: 550 5.7.1 go away", "HELO refused: text");
+	session_free(s);
+	scripted_fini(&g);
+
+	struct scripted h = {0};
+	st = scripted_settings(&h);
+	SCRIPT(&h, "220 mx\r\n", "421 4.3.2 shutting down\r\n", "221 bye\r\n");
+	is_int(scripted_run(&h, &st, &env, &s), SESSION_FAILED, "EHLO 421: failed");
+	is_str(h.sent.data, "EHLO client.example\r\nQUIT\r\n", "EHLO 421: no HELO");
+	ok(session_result(s)->next_relay, "EHLO 421: next relay");
+	session_free(s);
+	scripted_fini(&h);
+}
+
+#define SECRET_PLAIN "AGFsaWNlAHMzY3IzdA=="
+
+static void test_auth_plain(void)
+{
+	struct scripted f = {0};
+	struct session_settings st = scripted_settings(&f);
+	struct session_envelope env = scripted_envelope();
+	struct session *s;
+
+	env.nrcpts = 1;
+	st.auth_wanted = true;
+	f.mech = "PLAIN";
+	f.ir = SECRET_PLAIN;
+	f.body = scripted_body1;
+	SCRIPT(&f, "220 mx\r\n", "250-mx\r\n250 AUTH LOGIN PLAIN\r\n", "235 2.7.0 ok\r\n",
+	       "250 ok\r\n", "250 ok\r\n", "354 go\r\n", "250 ok\r\n", "221 bye\r\n");
+	is_int(scripted_run(&f, &st, &env, &s), SESSION_DONE, "AUTH PLAIN: done");
+	ok(strstr(f.sent.data, "EHLO client.example\r\nAUTH PLAIN " SECRET_PLAIN
+	                       "\r\nMAIL FROM:<alice@example.org>\r\n") == f.sent.data,
+	   "AUTH PLAIN: initial response on the AUTH line");
+	ok(session_result(s)->authenticated, "AUTH PLAIN: authenticated");
+	ok(strstr(f.trace.data, "C: AUTH PLAIN <secret>\n") != NULL, "AUTH PLAIN: trace masked");
+	ok(strstr(f.trace.data, SECRET_PLAIN) == NULL, "AUTH PLAIN: secret never traced");
+	session_free(s);
+	scripted_fini(&f);
+}
+
+static void test_auth_long_and_empty_ir(void)
+{
+	static char big[600];
+	struct scripted f = {0};
+	struct session_settings st = scripted_settings(&f);
+	struct session_envelope env = scripted_envelope();
+	struct session *s;
+
+	memset(big, 'Q', sizeof(big) - 1);
+	st.auth_wanted = true;
+	f.mech = "XOAUTH2";
+	f.ir = big;
+	SCRIPT(&f, "220 mx\r\n", "250-mx\r\n250 AUTH XOAUTH2\r\n", "334 \r\n", "235 ok\r\n");
+	is_int(scripted_run(&f, &st, &env, &s), SESSION_READ, "long IR: reaches MAIL");
+	ok(strncmp(f.sent.data, "EHLO client.example\r\nAUTH XOAUTH2\r\nQQQ", 38) == 0,
+	   "long IR: AUTH without it, then the response after 334");
+	is_int((long long)f.writes[2], (long long)sizeof(big) + 1, "long IR: response line");
+	is_int((long long)f.challenges.len, 0, "long IR: the empty 334 is not the caller's");
+	ok(strstr(f.trace.data, "QQQQ") == NULL, "long IR: never traced");
+	ok(strstr(f.trace.data, "C: AUTH XOAUTH2\nS: 334 \nC: <secret>\n") != NULL,
+	   "long IR: trace");
+	session_free(s);
+	scripted_fini(&f);
+
+	struct scripted g = {0};
+	st = scripted_settings(&g);
+	st.auth_wanted = true;
+	g.mech = "EXTERNAL";
+	g.ir = "";
+	SCRIPT(&g, "220 mx\r\n", "250-mx\r\n250 AUTH EXTERNAL\r\n");
+	scripted_run(&g, &st, &env, &s);
+	is_str(g.sent.data, "EHLO client.example\r\nAUTH EXTERNAL =\r\n",
+	       "empty initial response sent as =");
+	session_free(s);
+	scripted_fini(&g);
+}
+
+static void test_auth_login(void)
+{
+	static const char *const responses[] = {"Ym9i", "czNjcjN0LXB3"};
+	struct scripted f = {0};
+	struct session_settings st = scripted_settings(&f);
+	struct session_envelope env = scripted_envelope();
+	struct session *s;
+
+	env.nrcpts = 1;
+	st.auth_wanted = true;
+	f.mech = "LOGIN";
+	f.responses = responses;
+	SCRIPT(&f, "220 mx\r\n", "250-mx\r\n250 AUTH=LOGIN\r\n", "334 VXNlcm5hbWU6\r\n",
+	       "334 UGFzc3dvcmQ6\r\n", "235 2.7.0 Authentication successful\r\n");
+	is_int(scripted_run(&f, &st, &env, &s), SESSION_READ, "AUTH LOGIN: reaches MAIL");
+	is_str(f.sent.data,
+	       "EHLO client.example\r\nAUTH LOGIN\r\nYm9i\r\nczNjcjN0LXB3\r\n"
+	       "MAIL FROM:<alice@example.org>\r\n",
+	       "AUTH LOGIN: transcript");
+	is_str(f.challenges.data, "VXNlcm5hbWU6|UGFzc3dvcmQ6|", "AUTH LOGIN: both challenges");
+	ok(session_result(s)->authenticated, "AUTH LOGIN: authenticated");
+	ok(strstr(f.trace.data, "Ym9i") == NULL && strstr(f.trace.data, "czNjcjN0LXB3") == NULL,
+	   "AUTH LOGIN: responses never traced");
+	ok(strstr(f.trace.data, "C: AUTH LOGIN\nS: 334 VXNlcm5hbWU6\nC: <secret>\n"
+	                        "S: 334 UGFzc3dvcmQ6\nC: <secret>\n") != NULL,
+	   "AUTH LOGIN: trace");
+	session_free(s);
+	scripted_fini(&f);
+}
+
+static void test_auth_failures(void)
+{
+	struct scripted f = {0};
+	struct session_settings st = scripted_settings(&f);
+	struct session_envelope env = scripted_envelope();
+	const struct session_result *res;
+	struct session *s;
+
+	st.auth_wanted = true;
+	f.mech = "PLAIN";
+	f.ir = SECRET_PLAIN;
+	SCRIPT(&f, "220 mx\r\n", "250-mx\r\n250 AUTH PLAIN\r\n",
+	       "535 5.7.8 Authentication credentials invalid\r\n", "221 bye\r\n");
+	is_int(scripted_run(&f, &st, &env, &s), SESSION_FAILED, "AUTH 535: failed");
+	res = session_result(s);
+	ok(res->err.cls == ERROR_AUTH && res->next_relay, "AUTH 535: auth error, next relay");
+	is_str(res->err.text,
+	       "authentication to relay " RELAY
+	       " failed: 535 5.7.8 Authentication credentials invalid",
+	       "AUTH 535: text");
+	is_str(res->err.reply, "535 5.7.8 Authentication credentials invalid", "AUTH 535: reply");
+	ok(!res->authenticated, "AUTH 535: not authenticated");
+	ok(strstr(f.sent.data, "\r\nQUIT\r\n") != NULL, "AUTH 535: QUIT");
+	session_free(s);
+	scripted_fini(&f);
+}
+
+static void test_auth_not_offered(void)
+{
+	struct scripted g = {0};
+	struct session_settings st = scripted_settings(&g);
+	struct session_envelope env = scripted_envelope();
+	const struct session_result *res;
+	struct session *s;
+
+	st.auth_wanted = true;
+	g.mech = "PLAIN";
+	SCRIPT(&g, "220 mx\r\n", "250-mx\r\n250 PIPELINING\r\n", "221 bye\r\n");
+	is_int(scripted_run(&g, &st, &env, &s), SESSION_FAILED, "AUTH not offered: failed");
+	res = session_result(s);
+	ok(res->err.cls == ERROR_TEMP && res->next_relay, "AUTH not offered: temp, next relay");
+	is_str(res->err.text, "relay " RELAY " did not offer authentication (AUTH)",
+	       "AUTH not offered: text");
+	is_str(g.sent.data, "EHLO client.example\r\nQUIT\r\n", "AUTH not offered: QUIT");
+	session_free(s);
+	scripted_fini(&g);
+
+	struct scripted h = {0};
+	st = scripted_settings(&h);
+	st.auth_wanted = false;
+	SCRIPT(&h, "220 mx\r\n", "250-mx\r\n250 AUTH PLAIN\r\n");
+	scripted_run(&h, &st, &env, &s);
+	is_str(h.sent.data, "EHLO client.example\r\nMAIL FROM:<alice@example.org>\r\n",
+	       "no credentials: no AUTH");
+	session_free(s);
+	scripted_fini(&h);
+}
+
+/* The caller finds no mechanism: a configuration error, QUIT sent. */
+static void test_auth_abort(void)
+{
+	struct scripted k = {0};
+	struct session_settings st = scripted_settings(&k);
+	struct session_envelope env = scripted_envelope();
+	const struct session_result *res;
+	struct session *s;
+
+	st.auth_wanted = true;
+	SCRIPT(&k, "220 mx\r\n", "250-mx\r\n250 AUTH GSSAPI\r\n", "221 bye\r\n");
+	is_int(scripted_run(&k, &st, &env, &s), SESSION_FAILED, "abort at AUTH: failed");
+	res = session_result(s);
+	ok(res->err.cls == ERROR_CONFIG && !res->next_relay, "abort: config error, no next relay");
+	is_str(k.sent.data, "EHLO client.example\r\nQUIT\r\n", "abort at AUTH: QUIT");
+	session_free(s);
+	scripted_fini(&k);
+}
+
+static void test_greeting_text(void)
+{
+	struct scripted f = {0};
+	struct session_settings st = scripted_settings(&f);
+	struct session_envelope env = scripted_envelope();
+	struct session *s;
+
+	SCRIPT(&f, "554-5.7.1 no\r\n554 5.7.1 really not\r\n", NULL);
+	is_int(scripted_run(&f, &st, &env, &s), SESSION_FAILED, "greeting 554: failed");
+	is_str(session_result(s)->err.text,
+	       "relay " RELAY " refused to talk to me: 554 5.7.1 no really not",
+	       "greeting 554: text, lines joined");
+	is_str(f.sent.data, "QUIT\r\n", "greeting 554: QUIT, EOF to it is fine");
+	session_free(s);
+	scripted_fini(&f);
+}
+
+static void test_lost_connection(void)
+{
+	struct scripted f = {0};
+	struct session_settings st = scripted_settings(&f);
+	struct session_envelope env = scripted_envelope();
+	const struct session_result *res;
+	struct session *s;
+
+	env.nrcpts = 1;
+	f.body = scripted_body1;
+	SCRIPT(&f, "220 mx\r\n", EHLO_PIPE, "250 ok\r\n250 ok\r\n354 go\r\n", "25", NULL);
+	is_int(scripted_run(&f, &st, &env, &s), SESSION_FAILED, "lost after dot: failed");
+	res = session_result(s);
+	ok(res->maybe_delivered, "lost after dot: maybe delivered");
+	ok(res->err.cls == ERROR_TEMP && res->next_relay, "lost after dot: temp, next relay");
+	is_str(res->err.text,
+	       "lost connection with relay " RELAY " after the end of the message; it may have "
+	       "been delivered, and sending it again may deliver it twice",
+	       "lost after dot: text");
+	ok(memcmp(f.sent.data + f.sent.len - 5, "\r\n.\r\n", 5) == 0, "lost after dot: no QUIT");
+	session_free(s);
+	scripted_fini(&f);
+
+	struct scripted g = {0};
+	st = scripted_settings(&g);
+	SCRIPT(&g, "220 mx\r\n", "250-mx\r\n", NULL);
+	is_int(scripted_run(&g, &st, &env, &s), SESSION_FAILED, "lost at EHLO: failed");
+	res = session_result(s);
+	ok(!res->maybe_delivered && res->next_relay, "lost at EHLO: next relay");
+	is_str(res->err.text,
+	       "lost connection with relay " RELAY " while performing the EHLO handshake",
+	       "lost at EHLO: text names the stage");
+	is_str(g.sent.data, "EHLO client.example\r\n", "lost at EHLO: no QUIT");
+	session_free(s);
+	scripted_fini(&g);
+}
+
+static void test_protocol_errors(void)
+{
+	struct scripted f = {0};
+	struct session_settings st = scripted_settings(&f);
+	struct session_envelope env = scripted_envelope();
+	const struct session_result *res;
+	struct session *s;
+
+	SCRIPT(&f, "220 mx\r\n", "250-mx\r\n550 mixed\r\n");
+	is_int(scripted_run(&f, &st, &env, &s), SESSION_FAILED, "malformed: failed");
+	res = session_result(s);
+	ok(res->err.cls == ERROR_PROTOCOL && res->next_relay, "malformed: protocol, next relay");
+	is_str(f.sent.data, "EHLO client.example\r\n", "malformed: no QUIT");
+	is_str(res->err.text,
+	       "relay " RELAY " broke the protocol while performing the EHLO handshake: the "
+	       "relay sent a multi-line reply whose lines have different codes",
+	       "malformed: text");
+	session_free(s);
+	scripted_fini(&f);
+
+	struct scripted g = {0};
+	st = scripted_settings(&g);
+	SCRIPT(&g, "220 mx\r\n", EHLO_BASIC, "354 what\r\n");
+	is_int(scripted_run(&g, &st, &env, &s), SESSION_FAILED, "354 to MAIL: failed");
+	res = session_result(s);
+	ok(res->err.cls == ERROR_PROTOCOL && res->next_relay, "354 to MAIL: protocol error");
+	is_str(res->err.text,
+	       "relay " RELAY " sent an unexpected reply while sending MAIL FROM: 354 what",
+	       "354 to MAIL: text");
+	session_free(s);
+	scripted_fini(&g);
+
+	/* Long lines that never finish a reply: stopped at 64 KiB. */
+	static char flood[2100];
+	struct scripted h = {0};
+	const char *replies[40];
+	memset(flood, 'x', sizeof(flood) - 1);
+	memcpy(flood, "250-", 4);
+	memcpy(flood + 2040, "\r\n", 3);
+	replies[0] = "220 mx\r\n";
+	for (size_t i = 1; i < 40; i++)
+		replies[i] = flood;
+	st = scripted_settings(&h);
+	h.replies = replies;
+	h.nreplies = 40;
+	is_int(scripted_run(&h, &st, &env, &s), SESSION_FAILED, "flood: failed");
+	res = session_result(s);
+	is_int(res->err.cls, ERROR_PROTOCOL, "flood: protocol error");
+	is_str(res->err.text,
+	       "relay " RELAY " sent more than 65536 bytes without completing a reply",
+	       "flood: text");
+	ok(h.next_reply < 40, "flood: stopped early");
+	session_free(s);
+	scripted_fini(&h);
+}
+
+static void test_quit_errors_ignored(void)
+{
+	struct scripted f = {0};
+	struct session_settings st = scripted_settings(&f);
+	struct session_envelope env = scripted_envelope();
+	struct session *s;
+
+	env.nrcpts = 1;
+	f.body = scripted_body1;
+	SCRIPT(&f, "220 mx\r\n", EHLO_PIPE, "250 ok\r\n250 ok\r\n354 go\r\n", "250 queued\r\n",
+	       "HTTP/1.0 garbage\r\n");
+	is_int(scripted_run(&f, &st, &env, &s), SESSION_DONE, "garbage to QUIT: still done");
+	ok(session_result(s)->ok && session_result(s)->err.cls == ERROR_NONE,
+	   "garbage to QUIT: result unchanged");
+	session_free(s);
+	scripted_fini(&f);
+
+	struct scripted g = {0};
+	struct error err = {0};
+	st = scripted_settings(&g);
+	g.body = scripted_body1;
+	SCRIPT(&g, "220 mx\r\n", EHLO_PIPE, "250 ok\r\n250 ok\r\n354 go\r\n", "250 queued\r\n");
+	is_int(scripted_run(&g, &st, &env, &s), SESSION_READ, "waiting for the QUIT reply");
+	error_set(&err, ERROR_TEMP, "timed out");
+	is_int(session_abort(s, &err, true), SESSION_DONE, "timeout at QUIT: still done");
+	is_int(session_result(s)->err.cls, ERROR_NONE, "timeout at QUIT: no error");
+	session_free(s);
+	scripted_fini(&g);
+}
+
+int main(void)
+{
+	test_plain();
+	test_pipelining(false);
+	test_pipelining(true);
+	test_no_pipelining_when_disabled();
+	test_starttls();
+	test_starttls_not_offered();
+	test_starttls_refused();
+	test_starttls_modes();
+	test_starttls_injection();
+	test_tls_handshake_fails();
+	test_helo_fallback();
+	test_auth_plain();
+	test_auth_long_and_empty_ir();
+	test_auth_login();
+	test_auth_failures();
+	test_auth_not_offered();
+	test_auth_abort();
+	test_greeting_text();
+	test_lost_connection();
+	test_protocol_errors();
+	test_quit_errors_ignored();
+	return tap_done();
+}

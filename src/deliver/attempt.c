@@ -275,6 +275,10 @@ void attempt_run(const struct attempt *a, struct attempt_result *res)
 	settings.helo_name = a->helo_name;
 	settings.relay_name = res->relay;
 	settings.tls = a->tls->mode;
+	/* Secure default: with credentials and no explicit level, a relay that
+	 * does not offer STARTTLS (or had it stripped) is not good enough. */
+	if (a->cred != NULL && a->tls->mode == SESSION_TLS_MAY && !a->tls->explicit_unverified)
+		settings.tls = SESSION_TLS_REQUIRE;
 	settings.auth_wanted = a->cred != NULL;
 	settings.use_pipelining = true;
 	settings.trace = log_verbosity() > 0 ? trace : NULL;

@@ -11,3 +11,18 @@ librelaymail_a_SOURCES += \
 check_PROGRAMS += tests/unit/test-config
 TESTS += tests/unit/test-config
 tests_unit_test_config_LDADD = $(TEST_LDADD)
+
+librelaymail_a_SOURCES += \
+	src/conf/kvmap.c src/conf/kvmap.h \
+	src/conf/table.c src/conf/table.h src/conf/table_impl.h \
+	src/conf/table_text.c \
+	src/conf/table_regexp.c
+if HAVE_PCRE2
+librelaymail_a_SOURCES += src/conf/table_nopcre.c
+else
+librelaymail_a_SOURCES += src/conf/table_nopcre.c
+endif
+
+check_PROGRAMS += tests/unit/test-table
+TESTS += tests/unit/test-table
+tests_unit_test_table_LDADD = $(TEST_LDADD)

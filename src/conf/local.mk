@@ -16,6 +16,7 @@ librelaymail_a_SOURCES += \
 	src/conf/kvmap.c src/conf/kvmap.h \
 	src/conf/table.c src/conf/table.h src/conf/table_impl.h \
 	src/conf/table_text.c \
+	src/conf/table_pattern.c src/conf/table_pattern.h \
 	src/conf/table_regexp.c
 if HAVE_PCRE2
 librelaymail_a_SOURCES += src/conf/table_nopcre.c
@@ -26,3 +27,7 @@ endif
 check_PROGRAMS += tests/unit/test-table
 TESTS += tests/unit/test-table
 tests_unit_test_table_LDADD = $(TEST_LDADD)
+
+check_PROGRAMS += tests/unit/test-regexp
+TESTS += tests/unit/test-regexp
+tests_unit_test_regexp_LDADD = $(TEST_LDADD)

@@ -19,7 +19,7 @@ librelaymail_a_SOURCES += \
 	src/conf/table_pattern.c src/conf/table_pattern.h \
 	src/conf/table_regexp.c
 if HAVE_PCRE2
-librelaymail_a_SOURCES += src/conf/table_nopcre.c
+librelaymail_a_SOURCES += src/conf/table_pcre.c
 else
 librelaymail_a_SOURCES += src/conf/table_nopcre.c
 endif
@@ -31,3 +31,8 @@ tests_unit_test_table_LDADD = $(TEST_LDADD)
 check_PROGRAMS += tests/unit/test-regexp
 TESTS += tests/unit/test-regexp
 tests_unit_test_regexp_LDADD = $(TEST_LDADD)
+
+check_PROGRAMS += tests/unit/test-pcre
+TESTS += tests/unit/test-pcre
+tests_unit_test_pcre_LDADD = $(TEST_LDADD)
+EXTRA_DIST += src/conf/table_pcre.c src/conf/table_nopcre.c tests/unit/capture.h

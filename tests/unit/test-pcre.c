@@ -13,6 +13,7 @@
 #include "capture.h"
 #include "tap.h"
 
+#if HAVE_PCRE2
 static void check(const struct table *t, const char *key, const char *want)
 {
 	struct error err = { 0 };
@@ -32,7 +33,6 @@ static void check(const struct table *t, const char *key, const char *want)
 	free(v);
 }
 
-#if HAVE_PCRE2
 static void test_pcre(void)
 {
 	static const char text[] = "/^root@.*$/                admin@example.com\n"

@@ -1,1 +1,38 @@
 # conf layer: sources and unit tests.
+librelaymail_a_SOURCES += \
+	src/conf/config.c src/conf/config.h src/conf/config_impl.h \
+	src/conf/config_get.c \
+	src/conf/expand.c src/conf/expand.h \
+	src/conf/lines.c src/conf/lines.h \
+	src/conf/list.c src/conf/list.h \
+	src/conf/params.c src/conf/params.h \
+	src/conf/textfile.c src/conf/textfile.h
+
+check_PROGRAMS += tests/unit/test-config
+TESTS += tests/unit/test-config
+tests_unit_test_config_LDADD = $(TEST_LDADD)
+
+librelaymail_a_SOURCES += \
+	src/conf/kvmap.c src/conf/kvmap.h \
+	src/conf/table.c src/conf/table.h src/conf/table_impl.h \
+	src/conf/table_text.c \
+	src/conf/table_pattern.c src/conf/table_pattern.h \
+	src/conf/table_regexp.c
+if HAVE_PCRE2
+librelaymail_a_SOURCES += src/conf/table_pcre.c
+else
+librelaymail_a_SOURCES += src/conf/table_nopcre.c
+endif
+
+check_PROGRAMS += tests/unit/test-table
+TESTS += tests/unit/test-table
+tests_unit_test_table_LDADD = $(TEST_LDADD)
+
+check_PROGRAMS += tests/unit/test-regexp
+TESTS += tests/unit/test-regexp
+tests_unit_test_regexp_LDADD = $(TEST_LDADD)
+
+check_PROGRAMS += tests/unit/test-pcre
+TESTS += tests/unit/test-pcre
+tests_unit_test_pcre_LDADD = $(TEST_LDADD)
+EXTRA_DIST += src/conf/table_pcre.c src/conf/table_nopcre.c tests/unit/capture.h

@@ -7,6 +7,7 @@
 #define RELAYMAIL_CONF_TABLE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "base/error.h"
 
@@ -17,6 +18,9 @@ enum table_flags {
 	/* The table holds secrets: its file must not be readable or writable
 	 * by group or others (ERROR_CONFIG naming the file and the fix). */
 	TABLE_SECRET = 1 << 0,
+	/* Pattern tables refuse $number in results, as Postfix does for
+	 * sender_dependent_relayhost_maps (the rule is skipped, warned). */
+	TABLE_NO_REGSUB = 1 << 1,
 };
 
 /* Open one table. where: context for messages ("smtp_sasl_password_maps in

@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Reading a loaded configuration: plain and typed values, where each came
+ * from, and list splitting. Everything here is pure; a loaded
+ * configuration is never changed. */
+#include <config.h>
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/i18n.h"
+#include "base/str.h"
+#include "conf/config_impl.h"
+#include "conf/list.h"
+
+static const struct config_param *lookup(const struct config *c, const char *name)
+{
+	const struct config_param *p = config_param_find(c, name, strlen(name));
+
+	if (p == NULL || (p->info == NULL && p->raw == NULL))
+		return NULL;
+	return p;
+}
+
+const char *config_get(const struct config *c, const char *name)
+{
+	const struct config_param *p = lookup(c, name);
+
+	return p != NULL ? p->value : NULL;
+}
+
+bool config_is_set(const struct config *c, const char *name)
+{
+	const struct config_param *p = lookup(c, name);
+
+	return p != NULL && p->raw != NULL;
+}
+
+const char *config_where(const struct config *c, const char *name)
+{
+	const struct config_param *p = lookup(c, name);
+
+	return p != NULL && p->where != NULL ? p->where : _("default");
+}
+
+const char *config_file(const struct config *c)
+{
+	return c->file;
+}
+
+static const char *value_of(const struct config *c, const char *name, struct error *err)
+{
+	const char *v = config_get(c, name);
+
+	if (v == NULL)
+		error_set(err, ERROR_INTERNAL, _("relaymail does not know parameter %s"), name);
+	return v;
+}
+
+int config_get_bool(const struct config *c, const char *name, bool *out, struct error *err)
+{
+	const char *v = value_of(c, name, err);
+
+	if (v == NULL)
+		return -1;
+	if (str_eq_ci(v, "yes") || str_eq_ci(v, "no")) {
+		*out = str_eq_ci(v, "yes");
+		return 0;
+	}
+	error_set(err, ERROR_CONFIG, _("bad boolean value \"%s\" for parameter %s (%s): use yes or no"),
+		  v, name, config_where(c, name));
+	return -1;
+}
+
+/* Seconds per unit letter, 0 for an unknown one. */
+static long unit_seconds(char u)
+{
+	switch (u) {
+	case 's': return 1;
+	case 'm': return 60;
+	case 'h': return 3600;
+	case 'd': return 86400;
+	case 'w': return 604800;
+	default: return 0;
+	}
+}
+
+int config_get_time(const struct config *c, const char *name, long *seconds,
+		    struct error *err)
+{
+	const char *v = value_of(c, name, err);
+	char digits[32];
+	size_t n;
+	unsigned long num;
+	long unit = 1;
+
+	if (v == NULL)
+		return -1;
+	n = strspn(v, "0123456789");
+	if (n > 0 && n < sizeof(digits) && (v[n] == '\0' || (v[n + 1] == '\0' &&
+							      (unit = unit_seconds(v[n])) != 0))) {
+		memcpy(digits, v, n);
+		digits[n] = '\0';
+		if (str_to_ulong(digits, (unsigned long)LONG_MAX / (unsigned long)unit, &num) == 0) {
+			*seconds = (long)num * unit;
+			return 0;
+		}
+	}
+	error_set(err, ERROR_CONFIG,
+		  _("bad time value \"%s\" for parameter %s (%s): use a number with an "
+		    "optional unit s, m, h, d or w"),
+		  v, name, config_where(c, name));
+	return -1;
+}
+
+int config_get_ulong(const struct config *c, const char *name, unsigned long *out,
+		     struct error *err)
+{
+	const char *v = value_of(c, name, err);
+
+	if (v == NULL)
+		return -1;
+	if (str_to_ulong(v, ULONG_MAX, out) == 0)
+		return 0;
+	error_set(err, ERROR_CONFIG, _("bad numerical value \"%s\" for parameter %s (%s)"), v,
+		  name, config_where(c, name));
+	return -1;
+}
+
+char **config_list_split(const char *value)
+{
+	size_t len = strlen(value), pos = 0, n = 0, ilen;
+	const char *item;
+	bool braced;
+	char **v;
+
+	while (list_next(value, len, &pos, &item, &ilen, &braced))
+		n++;
+	if ((v = calloc(n + 1, sizeof(*v))) == NULL)
+		return NULL;
+	pos = 0;
+	for (size_t i = 0; i < n; i++) {
+		list_next(value, len, &pos, &item, &ilen, &braced);
+		if ((v[i] = str_ndup(item, ilen)) == NULL) {
+			config_list_free(v);
+			return NULL;
+		}
+	}
+	return v;
+}
+
+void config_list_free(char **list)
+{
+	if (list == NULL)
+		return;
+	for (char **p = list; *p != NULL; p++)
+		free(*p);
+	free(list);
+}

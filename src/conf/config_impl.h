@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The inside of struct config, shared by config.c (building it) and
+ * config_get.c (reading it). Nothing outside conf includes this. */
+#ifndef RELAYMAIL_CONF_CONFIG_IMPL_H
+#define RELAYMAIL_CONF_CONFIG_IMPL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "conf/config.h"
+#include "conf/params.h"
+
+struct config_param {
+	char *name;
+	char *raw;   /* as configured, NULL when not set */
+	char *where; /* where it was set, NULL when not set */
+	char *value; /* expanded; set for every entry once loaded */
+	const struct param_info *info; /* NULL for names relaymail lacks */
+	int state;   /* 0 not expanded, 1 being expanded, 2 done */
+	bool referenced;
+	size_t seq;  /* order of the last definition */
+};
+
+struct config {
+	char *file;
+	struct config_param *v;
+	size_t n, cap, seq;
+	/* Only while loading. */
+	const char *hostname; /* what gethostname() said; "localhost" in tests */
+	bool io;              /* may read files (myorigin = /etc/mailname) */
+	int depth;
+};
+
+/* The entry for name (len bytes), or NULL. */
+struct config_param *config_param_find(const struct config *c, const char *name,
+				       size_t len);
+
+#endif

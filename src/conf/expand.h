@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* main.cf macro expansion (reference/postfix.md §0.1): $name, ${name},
+ * $(name), $$, the ?/: conditionals and the relational ${{a} op {b}?..:..}.
+ * Pure: names are resolved through a callback. */
+#ifndef RELAYMAIL_CONF_EXPAND_H
+#define RELAYMAIL_CONF_EXPAND_H
+
+#include <stddef.h>
+
+#include "base/buf.h"
+#include "base/error.h"
+
+struct expand_ctx {
+	/* Expanded value of a parameter name (not NUL-terminated in the
+	 * text): 0 with *value set, or NULL for "undefined"; -1 on error
+	 * (err filled). */
+	int (*resolve)(void *arg, const char *name, size_t len, const char **value,
+		       struct error *err);
+	void *arg;
+	const char *where; /* "FILE, line N" of the value, for messages */
+	const char *param; /* the parameter whose value this is */
+};
+
+/* Append the expansion of text[0..len) to out. -1 with ERROR_CONFIG
+ * naming ctx->where and ctx->param on bad syntax. */
+int expand_text(const struct expand_ctx *ctx, const char *text, size_t len,
+		struct buf *out, struct error *err);
+
+#endif

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Logical lines of main.cf and of table source files (reference/postfix.md
+ * §0.1, §2.2): blank and comment lines are skipped, and a line that starts
+ * with whitespace continues the previous one, even across comments. */
+#ifndef RELAYMAIL_CONF_LINES_H
+#define RELAYMAIL_CONF_LINES_H
+
+#include <stddef.h>
+
+#include "base/buf.h"
+
+struct lines {
+	const char *p;
+	const char *end;
+	size_t lineno; /* number of the next physical line */
+};
+
+void lines_init(struct lines *l, const char *text, size_t len);
+/* Put the next logical line in out (reset first): physical lines joined
+ * with nothing in between, each without its line ending, the whole without
+ * trailing whitespace. *lineno is the number of its first physical line.
+ * A logical line starting with whitespace means a continuation line came
+ * first; the caller decides what to say. 1 for a line, 0 at the end, -1
+ * when out's maximum was reached (errno EMSGSIZE) or memory ran out. */
+int lines_next(struct lines *l, struct buf *out, size_t *lineno);
+
+/* True for the bytes Postfix's ISSPACE accepts in these files. */
+int lines_is_space(int c);
+
+#endif

@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* One static table of parameter names and raw defaults. Defaults are
+ * Postfix's (3.x, compatibility level 3.6 and later) except where
+ * DESIGN.md decides otherwise, such as the empty smtp_tls_security_level
+ * that means "verified STARTTLS when offered". */
+#include <config.h>
+
+#include <string.h>
+
+#include "base/str.h"
+#include "conf/params.h"
+
+#define U PARAM_USED
+#define X PARAM_UNUSED
+
+static const struct param_info table[] = {
+	/* Routing. */
+	{ "relayhost", "", U },
+	{ "smtp_fallback_relay", "$fallback_relay", U },
+	{ "fallback_relay", "", U },
+	{ "sender_dependent_relayhost_maps", "", U },
+	{ "empty_address_relayhost_maps_lookup_key", "<>", U },
+	{ "transport_maps", "", U },
+	{ "default_transport", "smtp", U },
+	{ "relay_transport", "relay", U },
+	{ "smtp_tcp_port", "smtp", U },
+	{ "known_tcp_ports", "lmtp=24, smtp=25, smtps=submissions=465, submission=587", U },
+	{ "inet_protocols", "all", U },
+	{ "smtp_address_preference", "any", U },
+	{ "smtp_bind_address", "", U },
+	{ "smtp_bind_address6", "", U },
+	{ "smtp_bind_address_enforce", "no", U },
+	{ "smtp_mx_address_limit", "5", U },
+	{ "smtp_mx_session_limit", "2", U },
+	/* SASL. */
+	{ "smtp_sasl_auth_enable", "no", U },
+	{ "smtp_sasl_password_maps", "", U },
+	{ "smtp_sasl_security_options", "noplaintext, noanonymous", U },
+	{ "smtp_sasl_tls_security_options", "$smtp_sasl_security_options", U },
+	{ "smtp_sasl_tls_verified_security_options", "$smtp_sasl_tls_security_options", U },
+	{ "smtp_sasl_mechanism_filter", "", U },
+	{ "smtp_sender_dependent_authentication", "no", U },
+	{ "smtp_sasl_auth_soft_bounce", "yes", U },
+	{ "smtp_sasl_type", "cyrus", U },
+	{ "smtp_sasl_path", "", U },
+	{ "smtp_sasl_password_result_delimiter", ":", U },
+	{ "smtp_sasl_auth_cache_name", "", X },
+	/* TLS. */
+	{ "smtp_tls_security_level", "", U },
+	{ "smtp_tls_wrappermode", "no", U },
+	{ "smtp_tls_CAfile", "", U },
+	{ "smtp_tls_CApath", "", U },
+	{ "smtp_tls_cert_file", "", U },
+	{ "smtp_tls_key_file", "$smtp_tls_cert_file", U },
+	{ "smtp_tls_servername", "", U },
+	{ "smtp_tls_mandatory_protocols", ">=TLSv1", U },
+	{ "smtp_tls_protocols", ">=TLSv1", U },
+	{ "smtp_tls_fingerprint_digest", "sha256", U },
+	{ "smtp_tls_fingerprint_cert_match", "", U },
+	{ "smtp_tls_loglevel", "0", U },
+	{ "smtp_tls_ciphers", "medium", U },
+	{ "smtp_tls_mandatory_ciphers", "medium", U },
+	{ "smtp_tls_note_starttls_offer", "no", U },
+	{ "smtp_tls_policy_maps", "", U },
+	{ "smtp_tls_session_cache_database", "", X },
+	{ "smtp_use_tls", "no", U },
+	{ "smtp_enforce_tls", "no", U },
+	/* Names and addresses. */
+	{ "myhostname", NULL, PARAM_DERIVED },
+	{ "mydomain", NULL, PARAM_DERIVED },
+	{ "myorigin", "$myhostname", U },
+	{ "mydestination", "$myhostname, localhost.$mydomain, localhost", U },
+	{ "append_at_myorigin", "yes", U },
+	{ "append_dot_mydomain", "no", U },
+	{ "swap_bangpath", "yes", U },
+	{ "allow_percent_hack", "yes", U },
+	{ "recipient_delimiter", "", U },
+	{ "propagate_unmatched_extensions", "canonical, virtual", U },
+	{ "canonical_maps", "", U },
+	{ "sender_canonical_maps", "", U },
+	{ "recipient_canonical_maps", "", U },
+	{ "canonical_classes", "envelope_sender, envelope_recipient, header_sender, header_recipient", U },
+	{ "sender_canonical_classes", "envelope_sender, header_sender", U },
+	{ "recipient_canonical_classes", "envelope_recipient, header_recipient", U },
+	{ "smtp_generic_maps", "", U },
+	{ "alias_maps", "", U },
+	{ "alias_database", "", X },
+	{ "luser_relay", "", U },
+	{ "always_bcc", "", U },
+	/* SMTP dialogue. */
+	{ "smtp_helo_name", "$myhostname", U },
+	{ "smtp_connect_timeout", "30s", U },
+	{ "smtp_helo_timeout", "300s", U },
+	{ "smtp_starttls_timeout", "300s", U },
+	{ "smtp_mail_timeout", "300s", U },
+	{ "smtp_rcpt_timeout", "300s", U },
+	{ "smtp_data_init_timeout", "120s", U },
+	{ "smtp_data_xfer_timeout", "180s", U },
+	{ "smtp_data_done_timeout", "600s", U },
+	{ "smtp_quit_timeout", "300s", U },
+	{ "smtp_skip_5xx_greeting", "yes", U },
+	{ "smtp_always_send_ehlo", "yes", U },
+	{ "smtp_never_send_ehlo", "no", U },
+	{ "smtp_discard_ehlo_keywords", "", U },
+	{ "smtp_line_length_limit", "998", U },
+	{ "smtputf8_enable", "yes", U },
+	{ "smtputf8_autodetect_classes", "sendmail, verify", U },
+	{ "soft_bounce", "no", U },
+	/* Message intake. */
+	{ "message_size_limit", "10240000", U },
+	{ "header_size_limit", "102400", U },
+	{ "line_length_limit", "2048", U },
+	{ "sendmail_fix_line_endings", "always", U },
+	{ "message_drop_headers", "bcc, content-length, resent-bcc, return-path", U },
+	{ "always_add_missing_headers", "no", U },
+	{ "header_from_format", "standard", U },
+	{ "undisclosed_recipients_header", "", U },
+	/* Program. */
+	{ "compatibility_level", "0", U },
+	{ "syslog_name", "relaymail", U },
+	{ "syslog_facility", "mail", U },
+	{ "default_database_type", "hash", U },
+	{ "debug_peer_list", "", U },
+	{ "dead_letter_file", "", U },
+	{ "relaymail_deadline", "15m", U },
+	/* Postfix's own plumbing, known and ignored. */
+	{ "queue_directory", "/var/spool/postfix", X },
+	{ "command_directory", "/usr/sbin", X },
+	{ "daemon_directory", "/usr/lib/postfix/sbin", X },
+	{ "data_directory", "/var/lib/postfix", X },
+	{ "mail_owner", "postfix", X },
+	{ "setgid_group", "postdrop", X },
+	{ "inet_interfaces", "all", X },
+	{ "mynetworks", "", X },
+	{ "mynetworks_style", "host", X },
+	{ "readme_directory", "no", X },
+	{ "html_directory", "no", X },
+	{ "manpage_directory", "/usr/share/man", X },
+	{ "sample_directory", "/etc/postfix", X },
+	{ "biff", "yes", X },
+	{ "mailbox_size_limit", "51200000", X },
+	{ "mailbox_command", "", X },
+	{ "home_mailbox", "", X },
+	{ "maillog_file", "", X },
+	{ "mail_spool_directory", "/var/mail", X },
+	{ "relay_domains", "", X },
+	{ "shlib_directory", "no", X },
+	{ "meta_directory", "/etc/postfix", X },
+	{ "authorized_submit_users", "static:anyone", X },
+	{ "delay_warning_time", "0h", X },
+	{ "maximal_queue_lifetime", "5d", X },
+	{ "bounce_queue_lifetime", "5d", X },
+	{ "notify_classes", "resource, software", X },
+	{ "disable_vrfy_command", "no", X },
+	{ "mail_name", "Postfix", X },
+	{ "sender_bcc_maps", "", X },
+	{ "recipient_bcc_maps", "", X },
+	{ "header_checks", "", X },
+	{ "body_checks", "", X },
+	{ "non_smtpd_milters", "", X },
+	{ "local_recipient_maps", "", X },
+	{ "unknown_local_recipient_reject_code", "550", X },
+};
+
+#undef U
+#undef X
+
+/* Families of Postfix names that belong to servers relaymail does not
+ * have: anything starting with these is known and ignored. */
+static const char *const foreign_prefixes[] = {
+	"smtpd_",   "lmtp_",       "postscreen_", "tlsproxy_", "milter_",
+	"virtual_", "masquerade_", "local_",      "anvil_",    "qmgr_",
+	"dnsblog_", "postlog_",    "multi_instance_", "default_destination_",
+};
+
+const struct param_info *params_table(size_t *count)
+{
+	*count = sizeof(table) / sizeof(table[0]);
+	return table;
+}
+
+const struct param_info *params_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (strcmp(table[i].name, name) == 0)
+			return &table[i];
+	return NULL;
+}
+
+bool params_is_foreign(const char *name)
+{
+	for (size_t i = 0; i < sizeof(foreign_prefixes) / sizeof(foreign_prefixes[0]); i++)
+		if (strncmp(name, foreign_prefixes[i], strlen(foreign_prefixes[i])) == 0)
+			return true;
+	return false;
+}

@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Opening a "type:name" table by handing it to its type's constructor,
+ * looking keys up through the type's operations, and map lists searched
+ * in order. Every table is loaded whole when opened; lookups do no I/O. */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/i18n.h"
+#include "base/log.h"
+#include "base/str.h"
+#include "conf/config.h"
+#include "conf/table_impl.h"
+
+struct maps {
+	struct table **v;
+	size_t n;
+};
+
+/* Types read from their postmap source text, with the compiled file's
+ * suffix (to explain a missing source). */
+static const struct {
+	const char *type;
+	const char *suffix;
+} text_types[] = {
+	{ "texthash", NULL }, { "hash", ".db" },   { "btree", ".db" }, { "lmdb", ".lmdb" },
+	{ "cdb", ".cdb" },    { "dbm", ".dir" },   { "sdbm", ".dir" },
+};
+
+#define SUPPORTED "texthash hash btree lmdb cdb dbm sdbm inline static regexp pcre"
+
+static int dispatch(struct table *t, const char *type, size_t tlen, const char *name,
+		    unsigned flags, struct error *err)
+{
+	for (size_t i = 0; i < sizeof(text_types) / sizeof(text_types[0]); i++)
+		if (strlen(text_types[i].type) == tlen &&
+		    memcmp(type, text_types[i].type, tlen) == 0)
+			return table_text_open(t, name, text_types[i].suffix, flags, err);
+	if (tlen == 6 && memcmp(type, "inline", 6) == 0)
+		return table_inline_open(t, name, err);
+	if (tlen == 6 && memcmp(type, "static", 6) == 0)
+		return table_static_open(t, name, err);
+	if (tlen == 6 && memcmp(type, "regexp", 6) == 0)
+		return table_regexp_open(t, name, flags, err);
+	if (tlen == 4 && memcmp(type, "pcre", 4) == 0)
+		return table_pcre_open(t, name, flags, err);
+	error_set(err, ERROR_CONFIG, _("unsupported lookup table type %.*s (supported: %s)"),
+		  (int)tlen, type, SUPPORTED);
+	return -1;
+}
+
+struct table *table_open(const char *spec, unsigned flags, const char *where,
+			 struct error *err)
+{
+	const char *s = spec, *colon;
+	struct table *t;
+
+	while (strncmp(s, "proxy:", 6) == 0)
+		s += 6;
+	colon = strchr(s, ':');
+	if (colon == NULL || colon == s) {
+		error_set(err, ERROR_CONFIG,
+			  _("bad lookup table \"%s\": write it as type:name, for example "
+			    "texthash:/etc/relaymail/sasl_passwd"),
+			  spec);
+	} else if ((t = calloc(1, sizeof(*t))) == NULL ||
+		   (t->spec = str_dup(spec)) == NULL) {
+		free(t);
+		error_set(err, ERROR_INTERNAL, _("out of memory"));
+	} else if (dispatch(t, s, (size_t)(colon - s), colon + 1, flags, err) == 0) {
+		return t;
+	} else {
+		free(t->spec);
+		free(t);
+	}
+	if (where != NULL)
+		error_prefix(err, "%s", where);
+	return NULL;
+}
+
+void table_free(struct table *t)
+{
+	if (t == NULL)
+		return;
+	if (t->ops != NULL)
+		t->ops->free(t->impl);
+	free(t->spec);
+	free(t);
+}
+
+int table_lookup(const struct table *t, const char *key, char **value, struct error *err)
+{
+	int rc;
+
+	*value = NULL;
+	rc = t->ops->lookup(t->impl, key, value, err);
+	if (rc == 1 && **value == '\0')
+		log_warning(_("table %s: lookup of %s returns an empty string result"), t->spec,
+			    key);
+	return rc;
+}
+
+bool table_is_pattern(const struct table *t)
+{
+	return t->ops->pattern;
+}
+
+const char *table_spec(const struct table *t)
+{
+	return t->spec;
+}
+
+struct maps *maps_open(const char *value, unsigned flags, const char *where,
+		       struct error *err)
+{
+	char **list = config_list_split(value);
+	struct maps *m = calloc(1, sizeof(*m));
+	size_t n = 0;
+
+	while (list != NULL && list[n] != NULL)
+		n++;
+	if (list == NULL || m == NULL || (m->v = calloc(n + 1, sizeof(*m->v))) == NULL) {
+		error_set(err, ERROR_INTERNAL, _("out of memory"));
+		goto fail;
+	}
+	for (; m->n < n; m->n++)
+		if ((m->v[m->n] = table_open(list[m->n], flags, where, err)) == NULL)
+			goto fail;
+	config_list_free(list);
+	return m;
+fail:
+	config_list_free(list);
+	maps_free(m);
+	return NULL;
+}
+
+void maps_free(struct maps *m)
+{
+	if (m == NULL)
+		return;
+	for (size_t i = 0; i < m->n; i++)
+		table_free(m->v[i]);
+	free(m->v);
+	free(m);
+}
+
+int maps_lookup(const struct maps *m, const char *key, char **value, struct error *err)
+{
+	*value = NULL;
+	for (size_t i = 0; i < m->n; i++) {
+		int rc = table_lookup(m->v[i], key, value, err);
+
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+bool maps_empty(const struct maps *m)
+{
+	return m->n == 0;
+}
+
+size_t maps_count(const struct maps *m)
+{
+	return m->n;
+}
+
+const struct table *maps_table(const struct maps *m, size_t i)
+{
+	return i < m->n ? m->v[i] : NULL;
+}

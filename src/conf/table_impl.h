@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The inside of struct table: one set of operations per table type, and
+ * the constructors table.c dispatches to. Nothing outside conf includes
+ * this. */
+#ifndef RELAYMAIL_CONF_TABLE_IMPL_H
+#define RELAYMAIL_CONF_TABLE_IMPL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/error.h"
+#include "conf/table.h"
+
+struct table_ops {
+	/* 1 found (*value malloc'd), 0 not found, -1 error. */
+	int (*lookup)(const void *impl, const char *key, char **value, struct error *err);
+	void (*free)(void *impl);
+	bool pattern;
+};
+
+struct table {
+	char *spec;
+	const struct table_ops *ops;
+	void *impl;
+};
+
+/* Each fills t->ops and t->impl, or returns -1 with err set. name is the
+ * text after "type:". */
+/* texthash:, and hash:/btree:/... whose compiled file has the suffix
+ * given (NULL for texthash:), read from the source text. */
+int table_text_open(struct table *t, const char *name, const char *compiled_suffix,
+		    unsigned flags, struct error *err);
+int table_inline_open(struct table *t, const char *name, struct error *err);
+int table_static_open(struct table *t, const char *name, struct error *err);
+int table_regexp_open(struct table *t, const char *name, unsigned flags, struct error *err);
+int table_pcre_open(struct table *t, const char *name, unsigned flags, struct error *err);
+
+#endif

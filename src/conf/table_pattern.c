@@ -1,0 +1,526 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Parsing and evaluating regexp:/pcre: rules the way Postfix's
+ * dict_regexp does: bad rules are skipped with a warning naming the map
+ * and line, never the whole table; rules run top to bottom over the whole
+ * key; a failed IF jumps past its ENDIF, or ends the lookup without one. */
+#include <config.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/i18n.h"
+#include "base/log.h"
+#include "base/str.h"
+#include "conf/lines.h"
+#include "conf/list.h"
+#include "conf/table_pattern.h"
+#include "conf/textfile.h"
+
+#define PATTERN_LINE_MAX ((size_t)64 * 1024)
+#define NO_ENDIF ((size_t)-1)
+#define IF_NEST_MAX 256
+
+enum op { OP_MATCH, OP_IF, OP_ENDIF };
+
+struct rule {
+	enum op op;
+	size_t lineno;
+	void *first, *second;
+	bool first_match, second_match;
+	char *repl;
+	size_t max_sub;
+	size_t endif; /* OP_IF: index of its ENDIF, or NO_ENDIF */
+};
+
+struct ptable {
+	const struct pattern_backend *be;
+	char *map;
+	struct rule *v;
+	size_t n, cap;
+};
+
+struct pat {
+	char *re;
+	bool match;
+	unsigned opts;
+};
+
+void pattern_warn(const struct pattern_where *w, const char *fmt, ...)
+{
+	char text[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	log_warning(_("%s map %s, line %zu: %s"), w->type, w->map, w->lineno, text);
+}
+
+static bool is_alnum(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* One pattern with its '!'s and flags at s[*i]. 1 ok, 0 skipped (warned),
+ * -1 out of memory. */
+static int get_pat(const struct pattern_backend *be, const struct pattern_where *w,
+		   const char *s, size_t len, size_t *i, struct pat *pat)
+{
+	size_t at = *i, start, f;
+	char delim;
+
+	pat->match = true;
+	for (; at < len && (s[at] == '!' || lines_is_space((unsigned char)s[at])); at++)
+		if (s[at] == '!')
+			pat->match = !pat->match;
+	if (at >= len) {
+		pattern_warn(w, _("no regexp: skipping this rule"));
+		return 0;
+	}
+	delim = s[at++];
+	for (start = at; at < len && s[at] != delim; at++)
+		if (s[at] == '\\' && at + 1 < len)
+			at++;
+	if (at >= len) {
+		pattern_warn(w, _("no closing regexp delimiter \"%c\": skipping this rule"), delim);
+		return 0;
+	}
+	for (f = at + 1; f < len && !lines_is_space((unsigned char)s[f]) &&
+			 !(be->second_pattern && s[f] == '!');
+	     f++)
+		;
+	if (!be->flags(s + at + 1, f - at - 1, &pat->opts, w))
+		return 0;
+	if ((pat->re = str_ndup(s + start, at - start)) == NULL)
+		return -1;
+	*i = f;
+	return 1;
+}
+
+/* The next piece of a result: literal text (*ref false) or a $reference
+ * (*ref true). 1 a piece, 0 the end, -1 bad syntax. */
+static int repl_next(const char *s, size_t len, size_t *i, const char **p, size_t *n,
+		     bool *ref)
+{
+	size_t at = *i, end;
+
+	if (at >= len)
+		return 0;
+	*ref = false;
+	*p = s + at;
+	if (s[at] != '$') {
+		const char *d = memchr(s + at, '$', len - at);
+
+		*n = (d != NULL ? (size_t)(d - s) : len) - at;
+		*i = at + *n;
+		return 1;
+	}
+	if (at + 1 < len && s[at + 1] == '$') {
+		*n = 1;
+		*i = at + 2;
+		return 1;
+	}
+	*ref = true;
+	if (at + 1 < len && (s[at + 1] == '{' || s[at + 1] == '(')) {
+		char close = s[at + 1] == '{' ? '}' : ')';
+		const char *c = memchr(s + at + 2, close, len - at - 2);
+
+		if (c == NULL)
+			return -1;
+		*p = s + at + 2;
+		*n = (size_t)(c - *p);
+		*i = (size_t)(c - s) + 1;
+		return *n > 0 ? 1 : -1;
+	}
+	for (end = at + 1; end < len && (is_alnum((unsigned char)s[end]) || s[end] == '_'); end++)
+		;
+	*p = s + at + 1;
+	*n = end - at - 1;
+	*i = end;
+	return *n > 0 ? 1 : -1;
+}
+
+/* Postfix's compile-time check of a result: every $reference a number
+ * from 1; *max_sub the largest. false after warnings. */
+static bool prescan(const struct pattern_where *w, const char *s, size_t *max_sub)
+{
+	size_t i = 0, n, len = strlen(s);
+	const char *p;
+	bool ref;
+	int rc;
+
+	*max_sub = 0;
+	while ((rc = repl_next(s, len, &i, &p, &n, &ref)) == 1) {
+		size_t k = strspn(p, "0123456789"), v = 0;
+
+		if (!ref)
+			continue;
+		if (k < n) {
+			pattern_warn(w, _("non-numeric replacement index \"%.*s\""), (int)n, p);
+			rc = -1;
+			break;
+		}
+		for (k = 0; k < n && v <= PATTERN_SUB_MAX; k++)
+			v = v * 10 + (size_t)(p[k] - '0');
+		if (v < 1) {
+			pattern_warn(w, _("out-of-range replacement index \"%.*s\""), (int)n, p);
+			rc = -1;
+			break;
+		}
+		if (v > *max_sub)
+			*max_sub = v;
+	}
+	if (rc < 0)
+		pattern_warn(w, _("bad replacement syntax: skipping this rule"));
+	return rc == 0;
+}
+
+static struct rule *add_rule(struct ptable *pt, enum op op, size_t lineno)
+{
+	struct rule *r;
+
+	if (pt->n == pt->cap) {
+		size_t cap = pt->cap ? pt->cap * 2 : 16;
+		struct rule *v = realloc(pt->v, cap * sizeof(*v));
+
+		if (v == NULL)
+			return NULL;
+		pt->v = v;
+		pt->cap = cap;
+	}
+	r = &pt->v[pt->n++];
+	memset(r, 0, sizeof(*r));
+	r->op = op;
+	r->lineno = lineno;
+	r->endif = NO_ENDIF;
+	return r;
+}
+
+/* Compile pat; NULL after a warning. */
+static void *compile(const struct ptable *pt, struct pat *pat, size_t *nsub,
+		     const struct pattern_where *w)
+{
+	void *re = pt->be->compile(pat->re, pat->opts, nsub, w);
+
+	free(pat->re);
+	pat->re = NULL;
+	return re;
+}
+
+/* The checks of a match rule, in dict_regexp's order. 1 keep, 0 skip. */
+static int check_match(struct ptable *pt, unsigned flags, const struct pattern_where *w,
+		       struct pat *first, struct pat *second, const char *repl,
+		       struct rule *r)
+{
+	size_t nsub = 0, n2;
+
+	if (*repl == '\0')
+		pattern_warn(w, _("no replacement text: using empty string"));
+	if (!prescan(w, repl, &r->max_sub))
+		return 0;
+	if (r->max_sub > 0 && !first->match) {
+		pattern_warn(w, _("$number found in negative match replacement text: "
+				  "skipping this rule"));
+		return 0;
+	}
+	if (r->max_sub > 0 && (flags & TABLE_NO_REGSUB) != 0) {
+		pattern_warn(w, _("regular expression substitution is not allowed: "
+				  "skipping this rule"));
+		return 0;
+	}
+	if ((r->first = compile(pt, first, &nsub, w)) == NULL)
+		return 0;
+	r->first_match = first->match;
+	if (r->max_sub > nsub || r->max_sub > PATTERN_SUB_MAX) {
+		pattern_warn(w, _("out of range replacement index \"%zu\": skipping this rule"),
+			     r->max_sub);
+		return 0;
+	}
+	if (second->re != NULL) {
+		if ((r->second = compile(pt, second, &n2, w)) == NULL)
+			return 0;
+		r->second_match = second->match;
+	}
+	return 1;
+}
+
+static void rule_fini(const struct pattern_backend *be, struct rule *r)
+{
+	if (r->first != NULL)
+		be->free(r->first);
+	if (r->second != NULL)
+		be->free(r->second);
+	free(r->repl);
+}
+
+/* "/re/flags [!/re2/flags] result". -1 only when out of memory. */
+static int parse_match(struct ptable *pt, unsigned flags, const struct pattern_where *w,
+		       const char *s, size_t len)
+{
+	struct pat first = { 0 }, second = { 0 };
+	struct rule *r;
+	size_t i = 0;
+	int rc;
+
+	rc = get_pat(pt->be, w, s, len, &i, &first);
+	if (rc == 1 && pt->be->second_pattern && i < len && s[i] == '!')
+		rc = get_pat(pt->be, w, s, len, &i, &second);
+	while (rc == 1 && i < len && lines_is_space((unsigned char)s[i]))
+		i++;
+	if (rc == 1 && (r = add_rule(pt, OP_MATCH, w->lineno)) == NULL)
+		rc = -1;
+	if (rc == 1 && (r->repl = str_ndup(s + i, len - i)) == NULL) {
+		pt->n--;
+		rc = -1;
+	}
+	if (rc == 1 && check_match(pt, flags, w, &first, &second, r->repl, r) == 0) {
+		rule_fini(pt->be, r);
+		pt->n--;
+	}
+	free(first.re);
+	free(second.re);
+	return rc < 0 ? -1 : 0;
+}
+
+/* "if /re/flags": the IF is pushed on stack. */
+static int parse_if(struct ptable *pt, const struct pattern_where *w, const char *s,
+		    size_t len, size_t *stack, size_t *depth)
+{
+	struct pat pat = { 0 };
+	struct rule *r;
+	size_t i = 2, nsub;
+	int rc;
+
+	while (i < len && lines_is_space((unsigned char)s[i]))
+		i++;
+	if (*depth >= IF_NEST_MAX) {
+		pattern_warn(w, _("IF statements nest too deep: skipping this rule"));
+		return 0;
+	}
+	if ((rc = get_pat(pt->be, w, s, len, &i, &pat)) != 1)
+		return rc;
+	while (i < len && lines_is_space((unsigned char)s[i]))
+		i++;
+	if (i < len) {
+		pattern_warn(w, _("ignoring extra text after IF statement: \"%s\""), s + i);
+		pattern_warn(w, _("do not prepend whitespace to statements between IF and ENDIF"));
+	}
+	if ((r = add_rule(pt, OP_IF, w->lineno)) == NULL) {
+		free(pat.re);
+		return -1;
+	}
+	r->first_match = pat.match;
+	if ((r->first = compile(pt, &pat, &nsub, w)) == NULL) {
+		pt->n--;
+		return 0;
+	}
+	stack[(*depth)++] = pt->n - 1;
+	return 0;
+}
+
+static int parse_endif(struct ptable *pt, const struct pattern_where *w, const char *s,
+		       size_t len, size_t *stack, size_t *depth)
+{
+	size_t i = 5;
+
+	if (*depth == 0) {
+		pattern_warn(w, _("ignoring ENDIF without matching IF"));
+		return 0;
+	}
+	while (i < len && lines_is_space((unsigned char)s[i]))
+		i++;
+	if (i < len)
+		pattern_warn(w, _("ignoring extra text after ENDIF"));
+	if (add_rule(pt, OP_ENDIF, w->lineno) == NULL)
+		return -1;
+	pt->v[stack[--(*depth)]].endif = pt->n - 1;
+	return 0;
+}
+
+static bool keyword(const char *s, size_t len, const char *kw)
+{
+	size_t n = strlen(kw);
+
+	return len >= n && str_prefix_ci(s, kw) && (len == n || !is_alnum((unsigned char)s[n]));
+}
+
+static int parse_line(struct ptable *pt, unsigned flags, const struct pattern_where *w,
+		      const char *s, size_t len, size_t *stack, size_t *depth)
+{
+	if (!is_alnum((unsigned char)s[0]))
+		return parse_match(pt, flags, w, s, len);
+	if (keyword(s, len, "if"))
+		return parse_if(pt, w, s, len, stack, depth);
+	if (keyword(s, len, "endif"))
+		return parse_endif(pt, w, s, len, stack, depth);
+	pattern_warn(w, _("ignoring unrecognized request"));
+	return 0;
+}
+
+static int load(struct ptable *pt, unsigned flags, const char *text, size_t len,
+		struct error *err)
+{
+	struct pattern_where w = { pt->be->type, pt->map, 0 };
+	size_t stack[IF_NEST_MAX], depth = 0;
+	struct lines l;
+	struct buf line;
+	int rc;
+
+	lines_init(&l, text, len);
+	buf_init(&line, PATTERN_LINE_MAX);
+	while ((rc = lines_next(&l, &line, &w.lineno)) == 1)
+		if ((rc = parse_line(pt, flags, &w, line.data, line.len, stack, &depth)) < 0)
+			break;
+	if (rc < 0 && line.len + 1 >= PATTERN_LINE_MAX)
+		error_set(err, ERROR_CONFIG, _("%s, line %zu: the line is longer than %zu bytes"),
+			  pt->map, w.lineno, PATTERN_LINE_MAX);
+	else if (rc < 0)
+		error_set(err, ERROR_INTERNAL, _("out of memory"));
+	while (rc == 0 && depth > 0) {
+		w.lineno = pt->v[stack[--depth]].lineno;
+		pattern_warn(&w, _("IF has no matching ENDIF"));
+	}
+	buf_wipe(&line);
+	return rc < 0 ? -1 : 0;
+}
+
+static bool holds(const struct ptable *pt, const struct rule *r, void *re, bool match,
+		  const char *key, size_t n, struct pattern_span *spans)
+{
+	struct pattern_where w = { pt->be->type, pt->map, r->lineno };
+	int rc = pt->be->match(re, key, n, spans, &w);
+
+	return rc >= 0 && (rc == 1) == match;
+}
+
+/* The result of rule r with its $numbers replaced by what they matched. */
+static int substitute(const struct rule *r, const char *key, const struct pattern_span *spans,
+		      char **value, struct error *err)
+{
+	struct buf out = { 0 };
+	size_t i = 0, n, len = strlen(r->repl);
+	const char *p;
+	bool ref;
+
+	while (repl_next(r->repl, len, &i, &p, &n, &ref) == 1) {
+		size_t k = 0;
+		int rc = 0;
+
+		if (!ref) {
+			rc = buf_append(&out, p, n);
+		} else {
+			for (size_t j = 0; j < n; j++)
+				k = k * 10 + (size_t)(p[j] - '0');
+			if (spans[k].so >= 0 && spans[k].eo > spans[k].so)
+				rc = buf_append(&out, key + spans[k].so,
+						(size_t)(spans[k].eo - spans[k].so));
+		}
+		if (rc < 0)
+			goto oom;
+	}
+	if (out.data == NULL && buf_append(&out, "", 0) < 0)
+		goto oom;
+	*value = buf_steal(&out);
+	return 1;
+oom:
+	buf_fini(&out);
+	error_set(err, ERROR_INTERNAL, _("out of memory"));
+	return -1;
+}
+
+static int ptable_lookup(const void *impl, const char *key, char **value, struct error *err)
+{
+	const struct ptable *pt = impl;
+	struct pattern_span spans[PATTERN_SUB_MAX + 1];
+
+	for (size_t i = 0; i < pt->n; i++) {
+		const struct rule *r = &pt->v[i];
+
+		if (r->op == OP_MATCH) {
+			if (!holds(pt, r, r->first, r->first_match, key, r->max_sub + 1, spans) ||
+			    (r->second != NULL &&
+			     !holds(pt, r, r->second, r->second_match, key, 0, NULL)))
+				continue;
+			return substitute(r, key, spans, value, err);
+		}
+		if (r->op == OP_IF && !holds(pt, r, r->first, r->first_match, key, 0, NULL)) {
+			if (r->endif == NO_ENDIF)
+				return 0;
+			i = r->endif;
+		}
+	}
+	return 0;
+}
+
+static void ptable_free(void *impl)
+{
+	struct ptable *pt = impl;
+
+	if (pt == NULL)
+		return;
+	for (size_t i = 0; i < pt->n; i++)
+		rule_fini(pt->be, &pt->v[i]);
+	free(pt->v);
+	free(pt->map);
+	free(pt);
+}
+
+static const struct table_ops pattern_ops = { ptable_lookup, ptable_free, true };
+
+/* regexp:{ {rule}, {rule} }: one line per group. */
+static int inline_text(const char *spec, const char *name, struct buf *text,
+		       struct error *err)
+{
+	size_t len = strlen(name), pos = 0, in_len, ilen;
+	const char *in, *item;
+	bool whole;
+
+	if (!list_next(name, len, &pos, &in, &in_len, &whole) || !whole || pos != len)
+		goto bad;
+	pos = 0;
+	while (list_next(in, in_len, &pos, &item, &ilen, &whole)) {
+		if (!whole)
+			goto bad;
+		if (buf_append(text, item, ilen) < 0 || buf_append_char(text, '\n') < 0) {
+			error_set(err, ERROR_INTERNAL, _("out of memory"));
+			return -1;
+		}
+	}
+	return buf_append(text, "", 0) < 0 ? -1 : 0;
+bad:
+	error_set(err, ERROR_CONFIG, _("%s: write an inline pattern table as "
+				       "type:{ {rule}, {rule} }"), spec);
+	return -1;
+}
+
+int pattern_open(struct table *t, const char *name, unsigned flags,
+		 const struct pattern_backend *be, struct error *err)
+{
+	struct ptable *pt = calloc(1, sizeof(*pt));
+	struct buf text = { 0 };
+	int rc;
+
+	if (pt == NULL || (pt->map = str_dup(name)) == NULL) {
+		free(pt);
+		error_set(err, ERROR_INTERNAL, _("out of memory"));
+		return -1;
+	}
+	pt->be = be;
+	if (name[0] == '{')
+		rc = inline_text(t->spec, name, &text, err);
+	else
+		rc = textfile_read(name, (flags & TABLE_SECRET) != 0, &text, NULL, err);
+	if (rc == 0)
+		rc = load(pt, flags, text.data, text.len, err);
+	buf_wipe(&text);
+	if (rc < 0) {
+		ptable_free(pt);
+		return -1;
+	}
+	t->ops = &pattern_ops;
+	t->impl = pt;
+	return 0;
+}

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* pcre: tables: PCRE2 behind the shared rule engine (reference/postfix.md
+ * §2.4). Flags as pcre_table(5): i and s on by default, m and x off, A
+ * anchored, E dollar-end-only, U ungreedy; X (PCRE1's "extra") has no
+ * PCRE2 counterpart and is accepted without effect. */
+#include <config.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <string.h>
+
+#include "base/i18n.h"
+#include "conf/table_pattern.h"
+
+static bool pcre_flags(const char *f, size_t n, unsigned *opts, const struct pattern_where *w)
+{
+	uint32_t o = PCRE2_CASELESS | PCRE2_DOTALL;
+
+	for (size_t i = 0; i < n; i++) {
+		switch (f[i]) {
+		case 'i': o ^= PCRE2_CASELESS; break;
+		case 'm': o ^= PCRE2_MULTILINE; break;
+		case 's': o ^= PCRE2_DOTALL; break;
+		case 'x': o ^= PCRE2_EXTENDED; break;
+		case 'A': o |= PCRE2_ANCHORED; break;
+		case 'E': o |= PCRE2_DOLLAR_ENDONLY; break;
+		case 'U': o ^= PCRE2_UNGREEDY; break;
+		case 'X': break;
+		default:
+			pattern_warn(w, _("unknown regexp option \"%c\": skipping this rule"), f[i]);
+			return false;
+		}
+	}
+	*opts = o;
+	return true;
+}
+
+static void *pcre_compile(const char *pattern, unsigned opts, size_t *nsub,
+			  const struct pattern_where *w)
+{
+	PCRE2_UCHAR why[256];
+	PCRE2_SIZE offset;
+	uint32_t count = 0;
+	int code;
+	pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, opts, &code,
+				       &offset, NULL);
+
+	if (re == NULL) {
+		pcre2_get_error_message(code, why, sizeof(why));
+		pattern_warn(w, _("error in regex at offset %zu: %s"), (size_t)offset,
+			     (const char *)why);
+		return NULL;
+	}
+	pcre2_pattern_info(re, PCRE2_INFO_CAPTURECOUNT, &count);
+	*nsub = count;
+	return re;
+}
+
+static int pcre_match(const void *re, const char *key, size_t n, struct pattern_span *spans,
+		      const struct pattern_where *w)
+{
+	pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
+	PCRE2_SIZE *ov;
+	int rc;
+
+	if (md == NULL) {
+		pattern_warn(w, _("out of memory while matching"));
+		return -1;
+	}
+	rc = pcre2_match(re, (PCRE2_SPTR)key, strlen(key), 0, 0, md, NULL);
+	if (rc < 0 && rc != PCRE2_ERROR_NOMATCH)
+		pattern_warn(w, _("matching error %d"), rc);
+	ov = pcre2_get_ovector_pointer(md);
+	for (size_t i = 0; rc > 0 && i < n; i++) {
+		bool set = i < (size_t)rc && ov[2 * i] != PCRE2_UNSET;
+
+		spans[i].so = set ? (long long)ov[2 * i] : -1;
+		spans[i].eo = set ? (long long)ov[2 * i + 1] : -1;
+	}
+	pcre2_match_data_free(md);
+	return rc > 0 ? 1 : rc == PCRE2_ERROR_NOMATCH ? 0 : -1;
+}
+
+static void pcre_free(void *re)
+{
+	pcre2_code_free(re);
+}
+
+static const struct pattern_backend pcre_backend = {
+	"pcre", false, pcre_flags, pcre_compile, pcre_match, pcre_free,
+};
+
+int table_pcre_open(struct table *t, const char *name, unsigned flags, struct error *err)
+{
+	return pattern_open(t, name, flags, &pcre_backend, err);
+}

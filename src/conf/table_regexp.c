@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* regexp: tables: POSIX regular expressions behind the shared rule engine.
+ * Flags as regexp_table(5): i and x are on by default and toggle
+ * REG_ICASE and REG_EXTENDED, m toggles REG_NEWLINE. */
+#include <config.h>
+
+#include <regex.h>
+#include <stdlib.h>
+
+#include "base/i18n.h"
+#include "conf/table_pattern.h"
+
+static bool regexp_flags(const char *f, size_t n, unsigned *opts, const struct pattern_where *w)
+{
+	*opts = REG_EXTENDED | REG_ICASE;
+	for (size_t i = 0; i < n; i++) {
+		switch (f[i]) {
+		case 'i':
+			*opts ^= REG_ICASE;
+			break;
+		case 'x':
+			*opts ^= REG_EXTENDED;
+			break;
+		case 'm':
+			*opts ^= REG_NEWLINE;
+			break;
+		default:
+			pattern_warn(w, _("unknown regexp option \"%c\": skipping this rule"), f[i]);
+			return false;
+		}
+	}
+	return true;
+}
+
+static void *regexp_compile(const char *pattern, unsigned opts, size_t *nsub,
+			    const struct pattern_where *w)
+{
+	regex_t *re = malloc(sizeof(*re));
+	char why[256];
+	int rc;
+
+	if (re == NULL)
+		return NULL;
+	rc = regcomp(re, pattern, (int)opts);
+	if (rc != 0) {
+		regerror(rc, re, why, sizeof(why));
+		pattern_warn(w, "%s", why);
+		free(re);
+		return NULL;
+	}
+	*nsub = re->re_nsub;
+	return re;
+}
+
+static int regexp_match(const void *re, const char *key, size_t n, struct pattern_span *spans,
+			const struct pattern_where *w)
+{
+	regmatch_t pm[PATTERN_SUB_MAX + 1];
+	char why[256];
+	int rc;
+
+	if (n > PATTERN_SUB_MAX + 1)
+		n = PATTERN_SUB_MAX + 1;
+	rc = regexec(re, key, n, n > 0 ? pm : NULL, 0);
+	if (rc == REG_NOMATCH)
+		return 0;
+	if (rc != 0) {
+		regerror(rc, re, why, sizeof(why));
+		pattern_warn(w, "%s", why);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		spans[i].so = pm[i].rm_so;
+		spans[i].eo = pm[i].rm_eo;
+	}
+	return 1;
+}
+
+static void regexp_free(void *re)
+{
+	regfree(re);
+	free(re);
+}
+
+static const struct pattern_backend regexp_backend = {
+	"regexp", true, regexp_flags, regexp_compile, regexp_match, regexp_free,
+};
+
+int table_regexp_open(struct table *t, const char *name, unsigned flags, struct error *err)
+{
+	return pattern_open(t, name, flags, &regexp_backend, err);
+}

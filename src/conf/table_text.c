@@ -1,0 +1,281 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The fixed-key tables: texthash: and the hash: family read from their
+ * postmap source text (reference/postfix.md §2.2), inline:{...} and
+ * static: (§2.5). Keys are folded to lower case when stored and when
+ * looked up, as postmap and Postfix's fixed tables do. */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/buf.h"
+#include "base/i18n.h"
+#include "base/log.h"
+#include "base/str.h"
+#include "conf/kvmap.h"
+#include "conf/lines.h"
+#include "conf/list.h"
+#include "conf/table_impl.h"
+#include "conf/textfile.h"
+
+#define TEXT_LINE_MAX ((size_t)64 * 1024)
+
+static int nomem(struct error *err)
+{
+	error_set(err, ERROR_INTERNAL, _("out of memory"));
+	return -1;
+}
+
+static int fixed_lookup(const void *impl, const char *key, char **value, struct error *err)
+{
+	char *folded = str_dup(key);
+	const char *v;
+
+	if (folded == NULL)
+		return nomem(err);
+	v = kvmap_get(impl, str_lower(folded));
+	free(folded);
+	if (v == NULL)
+		return 0;
+	if ((*value = str_dup(v)) == NULL)
+		return nomem(err);
+	return 1;
+}
+
+static void fixed_free(void *impl)
+{
+	if (impl != NULL)
+		kvmap_fini(impl);
+	free(impl);
+}
+
+static const struct table_ops fixed_ops = { fixed_lookup, fixed_free, false };
+
+/* Length of the key at the start of s: up to the first whitespace outside
+ * double quotes (\" and \\ escape inside them). 0 when a quote is left
+ * open. */
+static size_t key_length(const char *s, size_t len)
+{
+	bool quoted = false;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (quoted && s[i] == '\\' && i + 1 < len)
+			i++;
+		else if (s[i] == '"')
+			quoted = !quoted;
+		else if (!quoted && lines_is_space((unsigned char)s[i]))
+			break;
+	}
+	return quoted ? 0 : i;
+}
+
+/* One logical line "key whitespace value". */
+static int text_line(struct kvmap *m, const char *name, size_t lineno, char *s, size_t len)
+{
+	size_t klen = key_length(s, len), v;
+
+	if (lines_is_space((unsigned char)s[0])) {
+		log_warning(_("%s, line %zu: ignoring a continuation line with no line before it "
+			      "to continue"), name, lineno);
+		return 0;
+	}
+	if (klen == 0) {
+		log_warning(_("%s, line %zu: unbalanced quote; ignoring this line"), name, lineno);
+		return 0;
+	}
+	for (v = klen; v < len && lines_is_space((unsigned char)s[v]); v++)
+		;
+	if (v == len) {
+		log_warning(_("%s, line %zu: expected format: key whitespace value"), name, lineno);
+		return 0;
+	}
+	if (s[klen - 1] == ':')
+		log_warning(_("%s, line %zu: record is in \"key: value\" format; is this an alias "
+			      "file?"), name, lineno);
+	s[klen] = '\0';
+	str_lower(s);
+	switch (kvmap_put(m, s, klen, s + v, len - v, false)) {
+	case 0:
+		log_warning(_("%s, line %zu: duplicate entry: \"%s\"; keeping the first one"),
+			    name, lineno, s);
+		return 0;
+	case 1:
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+static int text_parse(struct kvmap *m, const char *name, const char *text, size_t len,
+		      struct error *err)
+{
+	struct lines l;
+	struct buf line;
+	size_t lineno = 0;
+	int rc;
+
+	lines_init(&l, text, len);
+	buf_init(&line, TEXT_LINE_MAX);
+	while ((rc = lines_next(&l, &line, &lineno)) == 1)
+		if ((rc = text_line(m, name, lineno, line.data, line.len)) < 0)
+			break;
+	if (rc < 0 && line.len + 1 >= TEXT_LINE_MAX)
+		error_set(err, ERROR_CONFIG, _("%s, line %zu: the line is longer than %zu bytes"),
+			  name, lineno, TEXT_LINE_MAX);
+	else if (rc < 0)
+		nomem(err);
+	buf_wipe(&line);
+	return rc < 0 ? -1 : 0;
+}
+
+/* The source is missing: say so, and say more when only the compiled
+ * file postmap made from it is there. */
+static void explain_missing(const char *name, const char *suffix, struct error *err)
+{
+	struct buf compiled = { 0 };
+	struct stat st;
+
+	if (suffix != NULL && buf_printf(&compiled, "%s%s", name, suffix) == 0 &&
+	    stat(compiled.data, &st) == 0)
+		error_set(err, ERROR_CONFIG,
+			  _("only the compiled table %s exists, but relaymail reads the source "
+			    "text %s: keep the file you ran postmap on next to it"),
+			  compiled.data, name);
+	buf_fini(&compiled);
+}
+
+int table_text_open(struct table *t, const char *name, const char *compiled_suffix,
+		    unsigned flags, struct error *err)
+{
+	struct kvmap *m = calloc(1, sizeof(*m));
+	struct buf text = { 0 };
+	bool absent = false;
+	int rc = -1;
+
+	if (m == NULL)
+		return nomem(err);
+	if (*name == '\0')
+		error_set(err, ERROR_CONFIG, _("lookup table %s names no file"), t->spec);
+	else if (textfile_read(name, (flags & TABLE_SECRET) != 0, &text, &absent, err) < 0) {
+		if (absent)
+			explain_missing(name, compiled_suffix, err);
+	} else {
+		rc = text_parse(m, name, text.data, text.len, err);
+	}
+	buf_wipe(&text);
+	if (rc < 0) {
+		fixed_free(m);
+		return -1;
+	}
+	t->ops = &fixed_ops;
+	t->impl = m;
+	return 0;
+}
+
+/* The inside of "{ ... }" without the braces and the blanks inside them;
+ * -1 when name is not one brace group. */
+static int braced(const char *name, const char **in, size_t *len)
+{
+	size_t n = strlen(name), pos = 0;
+	bool whole;
+
+	if (n < 2 || name[0] != '{' || name[n - 1] != '}' ||
+	    !list_next(name, n, &pos, in, len, &whole) || !whole || pos != n)
+		return -1;
+	return 0;
+}
+
+static size_t trim_len(const char *s, size_t n)
+{
+	while (n > 0 && lines_is_space((unsigned char)s[n - 1]))
+		n--;
+	return n;
+}
+
+/* One "key=value" or "{ key = value }" element of inline:{...}. */
+static int inline_item(struct kvmap *m, const char *spec, const char *s, size_t n,
+		       struct error *err)
+{
+	const char *eq = memchr(s, '=', n), *v;
+	size_t klen;
+	char *key;
+	int rc;
+
+	if (eq == NULL || (klen = trim_len(s, (size_t)(eq - s))) == 0) {
+		error_set(err, ERROR_CONFIG,
+			  _("%s: expected key=value or {key = value}, found \"%.*s\""), spec,
+			  (int)n, s);
+		return -1;
+	}
+	for (v = eq + 1; v < s + n && lines_is_space((unsigned char)*v); v++)
+		;
+	if ((key = str_ndup(s, klen)) == NULL)
+		return nomem(err);
+	rc = kvmap_put(m, str_lower(key), klen, v, (size_t)(s + n - v), true);
+	free(key);
+	return rc < 0 ? nomem(err) : 0;
+}
+
+int table_inline_open(struct table *t, const char *name, struct error *err)
+{
+	struct kvmap *m = calloc(1, sizeof(*m));
+	const char *in, *item;
+	size_t len, pos = 0, ilen;
+	bool group;
+
+	if (m == NULL)
+		return nomem(err);
+	if (braced(name, &in, &len) < 0) {
+		error_set(err, ERROR_CONFIG, _("%s: write an inline table as inline:{ key=value, "
+					       "{ key = value } }"), t->spec);
+		goto fail;
+	}
+	while (list_next(in, len, &pos, &item, &ilen, &group))
+		if (inline_item(m, t->spec, item, ilen, err) < 0)
+			goto fail;
+	if (m->n == 0) {
+		error_set(err, ERROR_CONFIG, _("%s: the inline table is empty"), t->spec);
+		goto fail;
+	}
+	t->ops = &fixed_ops;
+	t->impl = m;
+	return 0;
+fail:
+	fixed_free(m);
+	return -1;
+}
+
+static int static_lookup(const void *impl, const char *key, char **value, struct error *err)
+{
+	(void)key;
+	if ((*value = str_dup(impl)) == NULL)
+		return nomem(err);
+	return 1;
+}
+
+static void static_free(void *impl)
+{
+	if (impl != NULL)
+		str_wipe(impl, strlen(impl));
+	free(impl);
+}
+
+static const struct table_ops static_ops = { static_lookup, static_free, false };
+
+int table_static_open(struct table *t, const char *name, struct error *err)
+{
+	const char *in = name;
+	size_t len = strlen(name);
+
+	if (name[0] == '{' && braced(name, &in, &len) < 0) {
+		error_set(err, ERROR_CONFIG, _("%s: unbalanced braces; write static:{ text }"),
+			  t->spec);
+		return -1;
+	}
+	if ((t->impl = str_ndup(in, len)) == NULL)
+		return nomem(err);
+	t->ops = &static_ops;
+	return 0;
+}

@@ -1,0 +1,405 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* conf/config: main.cf syntax and expansion (reference/postfix.md §0.1,
+ * §9.7), defaults, environment overrides, typed values, list splitting,
+ * warnings and errors that name file, line and parameter. */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/error.h"
+#include "conf/config.h"
+#include "capture.h"
+#include "tap.h"
+
+static char *const no_env[] = { NULL };
+
+static struct config *parse(const char *text, struct error *err)
+{
+	error_clear(err);
+	return config_parse("test.cf", text, strlen(text), no_env, err);
+}
+
+static void test_vector_9_7(void)
+{
+	static const char text[] =
+		"mydomain = example.com\n"
+		"sender_canonical_maps = regexp:{ {/^(.*)@host\\.example\\.com$$/ $${1}@$mydomain} }\n"
+		"relayhost = [smtp.$mydomain]:587\n"
+		"smtp_fallback_relay = ${relayhost?{[backup.$mydomain]:465}}\n"
+		"smtp_sasl_password_maps =\n"
+		"    texthash:/etc/postfix/sasl_passwd,\n"
+		"# comment in middle\n"
+		"    inline:{ {[smtp.example.com]:587 = u:p} }\n";
+	struct error err;
+	struct config *c = parse(text, &err);
+
+	ok(c != NULL, "9.7 parses: %s", err.text);
+	if (c == NULL)
+		return;
+	is_str(config_get(c, "sender_canonical_maps"),
+	       "regexp:{ {/^(.*)@host\\.example\\.com$/ ${1}@example.com} }", "9.7 $$ and $mydomain");
+	is_str(config_get(c, "relayhost"), "[smtp.example.com]:587", "9.7 relayhost");
+	is_str(config_get(c, "smtp_fallback_relay"), "[backup.example.com]:465",
+	       "9.7 conditional fallback");
+	is_str(config_get(c, "smtp_sasl_password_maps"),
+	       "texthash:/etc/postfix/sasl_passwd,    inline:{ {[smtp.example.com]:587 = u:p} }",
+	       "9.7 continuation keeps leading whitespace, comment skipped");
+	is_str(config_where(c, "relayhost"), "test.cf, line 3", "where names file and line");
+	is_str(config_where(c, "smtp_sasl_password_maps"), "test.cf, line 5",
+	       "where of a continued line is its first line");
+	is_str(config_file(c), "test.cf", "config_file");
+	config_free(c);
+
+	c = parse("relayhost = [smtp.example.com]:587\n"
+		  "sender_canonical_maps = regexp:{ {/^(.*)@x$/ $1} }\n", &err);
+	ok(c == NULL, "bare $ followed by / is an error");
+	is_int(err.cls, ERROR_CONFIG, "empty macro name is ERROR_CONFIG");
+	is_str(err.text,
+	       "test.cf, line 2: the value of parameter sender_canonical_maps has an empty "
+	       "macro name after \"$\"; write $$ for a literal $",
+	       "empty macro name names file, line and parameter");
+}
+
+static void test_syntax(void)
+{
+	struct error err;
+	struct config *c = parse("# comment\n"
+				 "\n"
+				 "relayhost=a#b   \n"
+				 "  \t\n"
+				 "myhostname   =   one\n"
+				 "myhostname = mail.example.org\n"
+				 "mynote = x\n"
+				 "   # comment inside\n"
+				 "\ty\n",
+				 &err);
+
+	ok(c != NULL, "syntax sample parses: %s", err.text);
+	if (c == NULL)
+		return;
+	is_str(config_get(c, "relayhost"), "a#b", "# later in a line is part of the value");
+	is_str(config_get(c, "myhostname"), "mail.example.org", "last definition wins");
+	is_str(config_where(c, "myhostname"), "test.cf, line 6", "where of the last definition");
+	is_str(config_get(c, "mydomain"), "example.org", "mydomain derived from myhostname");
+	is_str(config_get(c, "smtp_helo_name"), "mail.example.org", "smtp_helo_name default");
+	is_str(config_get(c, "mynote"), "x\ty", "continuation joined, tab kept");
+	config_free(c);
+
+	c = parse("relayhost [x]\n", &err);
+	ok(c == NULL, "a line without = is refused");
+	is_str(err.text, "test.cf, line 1: missing \"=\" after parameter name relayhost",
+	       "missing = names file and line");
+	c = parse("relay-host = x\n", &err);
+	ok(c == NULL && err.cls == ERROR_CONFIG, "a bad parameter name is refused");
+}
+
+static void expect(const char *text, const char *name, const char *want, const char *what)
+{
+	struct error err;
+	struct config *c = parse(text, &err);
+
+	if (!ok(c != NULL, "%s: parses", what)) {
+		diag("%s", err.text);
+		return;
+	}
+	is_str(config_get(c, name), want, "%s", what);
+	config_free(c);
+}
+
+static void test_expansion(void)
+{
+	expect("a = 1\nrelayhost = $a ${a} $(a) $$a $undefined.\n", "relayhost", "1 1 1 $a .",
+	       "$name ${name} $(name) $$ undefined");
+	expect("a = x\nrelayhost = ${a?yes}|${a:no}|${b?yes}|${b:no}\n", "relayhost",
+	       "yes|||no", "? and : without braces");
+	expect("a = x\nrelayhost = ${a?{y e s}}|${a:{n o}}|${b:{n o}}\n", "relayhost",
+	       "y e s||n o", "? and : with braces");
+	expect("a = x\nrelayhost = ${a?{one}:{two}} ${b?{one}:{two}}\n", "relayhost",
+	       "one two", "?{}:{} both ways");
+	expect("a = 010\nrelayhost = ${{$a} == {10}?{eq}:{ne}} ${{abc} != {abd}?{ne}}"
+	       " ${{9} < {10}?{lt}:{ge}} ${{b} >= {a}?{ge}}\n",
+	       "relayhost", "eq ne lt ge", "relational: numeric and text");
+	expect("a = $$b\nb = 2\nrelayhost = $a\n", "relayhost", "$b",
+	       "$$ in a referenced value is turned into $ once");
+	expect("relayhost = ${mydomain?[$mydomain]}\n", "relayhost", "[localdomain]",
+	       "conditional value is expanded");
+	expect("smtp_tls_cert_file = /c.pem\n", "smtp_tls_key_file", "/c.pem",
+	       "default refers to another parameter");
+	expect("mydomain = example.com\n", "myhostname", "localhost.example.com",
+	       "host name without a dot gets .$mydomain");
+
+	struct error err;
+	struct config *c = parse("a = $b\nb = ${a}\nrelayhost = $a\n", &err);
+
+	ok(c == NULL && err.cls == ERROR_CONFIG, "a loop is an error");
+	ok(strstr(err.text, "loop") != NULL && strstr(err.text, "test.cf, line ") != NULL,
+	   "loop error names the place: %s", err.text);
+	c = parse("relayhost = ${a\n", &err);
+	ok(c == NULL && strstr(err.text, "parameter relayhost") != NULL,
+	   "unclosed ${ names the parameter: %s", err.text);
+}
+
+static void test_defaults(void)
+{
+	struct error err;
+	struct config *c = parse("", &err);
+
+	ok(c != NULL, "empty text gives defaults");
+	if (c == NULL)
+		return;
+	is_str(config_get(c, "myhostname"), "localhost.localdomain", "myhostname in tests");
+	is_str(config_get(c, "mydomain"), "localdomain", "mydomain default");
+	is_str(config_get(c, "myorigin"), "localhost.localdomain", "myorigin = $myhostname");
+	is_str(config_get(c, "mydestination"),
+	       "localhost.localdomain, localhost.localdomain, localhost", "mydestination");
+	is_str(config_get(c, "smtp_sasl_tls_verified_security_options"), "noplaintext, noanonymous",
+	       "security options chain");
+	is_str(config_get(c, "smtp_tls_security_level"), "", "tls level unset is empty");
+	is_str(config_get(c, "smtp_fallback_relay"), "", "fallback empty");
+	is_str(config_get(c, "relaymail_deadline"), "15m", "relaymail_deadline");
+	is_str(config_get(c, "smtp_tls_fingerprint_digest"), "sha256", "digest default");
+	is_str(config_get(c, "empty_address_relayhost_maps_lookup_key"), "<>", "<> key");
+	is_str(config_get(c, "no_such_parameter"), NULL, "unknown name gives NULL");
+	ok(!config_is_set(c, "relayhost"), "relayhost not set");
+	is_str(config_where(c, "relayhost"), "default", "where of a default");
+	is_str(config_file(c), "test.cf", "file name kept");
+	config_free(c);
+	c = config_parse(NULL, "", 0, no_env, &err);
+	ok(c != NULL && config_file(c) == NULL, "no name, no file");
+
+	long t = 0;
+	unsigned long u = 0;
+
+	ok(config_get_time(c, "smtp_data_done_timeout", &t, &err) == 0 && t == 600,
+	   "600s default");
+	ok(config_get_time(c, "relaymail_deadline", &t, &err) == 0 && t == 900, "15m");
+	ok(config_get_ulong(c, "message_size_limit", &u, &err) == 0 && u == 10240000,
+	   "message_size_limit");
+	config_free(c);
+
+	c = parse("fallback_relay = [old.example]\n", &err);
+	is_str(c ? config_get(c, "smtp_fallback_relay") : NULL, "[old.example]",
+	       "legacy fallback_relay feeds smtp_fallback_relay");
+	config_free(c);
+}
+
+static void test_typed(void)
+{
+	static const struct { const char *v; long want; } times[] = {
+		{ "45", 45 }, { "30s", 30 }, { "5m", 300 }, { "2h", 7200 }, { "1d", 86400 },
+		{ "1w", 604800 }, { "0", 0 }, { "x", -1 }, { "5x", -1 }, { "m", -1 },
+		{ "", -1 }, { "1ss", -1 }, { "-1", -1 }, { "99999999999999999999", -1 },
+	};
+	char text[128];
+	struct error err;
+	struct config *c;
+
+	for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
+		long t = -7;
+		int rc;
+
+		snprintf(text, sizeof(text), "smtp_helo_timeout = %s\n", times[i].v);
+		c = parse(text, &err);
+		rc = c ? config_get_time(c, "smtp_helo_timeout", &t, &err) : -2;
+		if (times[i].want >= 0)
+			ok(rc == 0 && t == times[i].want, "time \"%s\" = %ld", times[i].v, t);
+		else
+			ok(rc == -1 && err.cls == ERROR_CONFIG, "time \"%s\" refused", times[i].v);
+		config_free(c);
+	}
+	c = parse("smtp_sasl_auth_enable = YES\nsmtp_use_tls = no\nsoft_bounce = maybe\n"
+		  "message_size_limit = 12k\n", &err);
+	bool b = false;
+	unsigned long u;
+
+	ok(config_get_bool(c, "smtp_sasl_auth_enable", &b, &err) == 0 && b, "YES is true");
+	ok(config_get_bool(c, "smtp_use_tls", &b, &err) == 0 && !b, "no is false");
+	ok(config_get_bool(c, "soft_bounce", &b, &err) == -1, "maybe is refused");
+	is_str(err.text,
+	       "bad boolean value \"maybe\" for parameter soft_bounce (test.cf, line 3): use yes or no",
+	       "bad boolean names value, parameter, file and line");
+	ok(config_get_ulong(c, "message_size_limit", &u, &err) == -1 && err.cls == ERROR_CONFIG,
+	   "12k is not a number");
+	ok(config_get_bool(c, "no_such", &b, &err) == -1 && err.cls == ERROR_INTERNAL,
+	   "typed getter of an unknown name fails");
+	config_free(c);
+}
+
+static void test_env(void)
+{
+	char *env[] = { "RELAYMAIL_RELAYHOST=[env.$mydomain]:587", "RELAYMAIL_CONFIG=/nonexistent",
+			"RELAYMAIL_SMTP_TLS_CAFILE=/ca.pem", "HOME=/x", NULL };
+	struct error err;
+	static const char text[] = "relayhost = file\nmydomain = example.com\n";
+	struct config *c = config_parse("test.cf", text, strlen(text), env, &err);
+
+	ok(c != NULL, "env overrides parse: %s", err.text);
+	if (c == NULL)
+		return;
+	is_str(config_get(c, "relayhost"), "[env.example.com]:587", "env overrides the file");
+	is_str(config_where(c, "relayhost"), "environment variable RELAYMAIL_RELAYHOST",
+	       "where names the variable");
+	ok(config_is_set(c, "relayhost"), "env counts as set");
+	is_str(config_get(c, "smtp_tls_CAfile"), "/ca.pem",
+	       "RELAYMAIL_SMTP_TLS_CAFILE means smtp_tls_CAfile");
+	config_free(c);
+}
+
+static void test_lists(void)
+{
+	static const struct { const char *in; const char *out; } cases[] = {
+		{ "a, b c,,d", "a|b|c|d|" },
+		{ "", "" },
+		{ " , ", "" },
+		{ "inline:{ {k = v w} }, texthash:/x", "inline:{ {k = v w} }|texthash:/x|" },
+		{ "{ foo bar }, x", "foo bar|x|" },
+		{ "{ a {b} }", "a {b}|" },
+		{ "{a}b c", "{a}b|c|" },
+		{ "{a b", "{a b|" },
+		{ "hash:/etc/a\n\thash:/etc/b", "hash:/etc/a|hash:/etc/b|" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char **v = config_list_split(cases[i].in), joined[256] = "";
+
+		for (char **p = v; p != NULL && *p != NULL; p++) {
+			strncat(joined, *p, sizeof(joined) - strlen(joined) - 2);
+			strncat(joined, "|", sizeof(joined) - strlen(joined) - 1);
+		}
+		is_str(joined, cases[i].out, "list \"%s\"", cases[i].in);
+		config_list_free(v);
+	}
+	config_list_free(NULL);
+}
+
+static void test_warnings(void)
+{
+	struct capture cap;
+	struct error err;
+	struct config *c;
+	char *out;
+
+	capture_begin(&cap);
+	c = parse("frobnicate = 1\nsmtpd_banner = $myhostname ESMTP $mail_name\n"
+		  "biff = no\nmine = x\nrelayhost = $mine\n  more\n", &err);
+	out = capture_end(&cap);
+	ok(c != NULL, "unknown parameters never fail");
+	is_str(out,
+	       "relaymail: warning: test.cf, line 1: unknown parameter frobnicate\n"
+	       "relaymail: warning: test.cf, line 2: parameter smtpd_banner is not used by relaymail\n"
+	       "relaymail: warning: test.cf, line 3: parameter biff is not used by relaymail\n",
+	       "one warning each; a referenced name of one's own is not unknown");
+	is_str(c ? config_get(c, "relayhost") : NULL, "x  more",
+	       "continuation belongs to the line before");
+	config_free(c);
+	free(out);
+
+	capture_begin(&cap);
+	c = parse("  orphan = 1\nrelayhost = r\n", &err);
+	out = capture_end(&cap);
+	is_str(c ? config_get(c, "relayhost") : NULL, "r", "orphan continuation skipped");
+	is_str(out,
+	       "relaymail: warning: test.cf, line 1: ignoring a continuation line with no line "
+	       "before it to continue\n",
+	       "orphan continuation warned about");
+	config_free(c);
+	free(out);
+
+	capture_begin(&cap);
+	c = parse("smtpd_banner = $ oops\n", &err);
+	out = capture_end(&cap);
+	ok(c != NULL, "bad syntax in an unused parameter does not fail");
+	ok(strstr(out, "empty macro name") != NULL, "but is warned about: %s", out);
+	config_free(c);
+	free(out);
+}
+
+static char dir[] = "/tmp/test-config.XXXXXX";
+
+static void put(const char *name, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (f != NULL) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+static void test_load(void)
+{
+	char path[256], cf[300], envc[300], home[300];
+	struct error err = { 0 };
+	struct config *c;
+
+	if (mkdtemp(dir) == NULL) {
+		ok(false, "mkdtemp");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/mailname", dir);
+	put("mailname", "  mail.example.net \nother\n");
+	snprintf(cf, sizeof(cf), "myorigin = %s\nsmtp_helo_name = $myorigin\n", path);
+	put("sendmail.conf", cf);
+	snprintf(cf, sizeof(cf), "%s/sendmail.conf", dir);
+	c = config_load(cf, no_env, &err);
+	ok(c != NULL, "config_load: %s", err.text);
+	is_str(c ? config_get(c, "myorigin") : NULL, "mail.example.net", "myorigin = /file");
+	is_str(c ? config_get(c, "smtp_helo_name") : NULL, "mail.example.net",
+	       "$myorigin sees the file's first line");
+	is_str(c ? config_file(c) : NULL, cf, "config_file names the file");
+	config_free(c);
+
+	c = config_load(dir, no_env, &err);
+	is_str(c ? config_file(c) : NULL, cf, "-C DIR reads DIR/sendmail.conf");
+	config_free(c);
+
+	unlink(path);
+	c = config_load(cf, no_env, &err);
+	ok(c == NULL && err.cls == ERROR_CONFIG && strstr(err.text, path) != NULL &&
+	   strstr(err.text, "myorigin") != NULL,
+	   "missing mailname file is an error naming it: %s", err.text);
+
+	snprintf(envc, sizeof(envc), "RELAYMAIL_CONFIG=%s/nope.conf", dir);
+	char *env1[] = { envc, NULL };
+	c = config_load(NULL, env1, &err);
+	ok(c == NULL && err.cls == ERROR_CONFIG && strstr(err.text, "nope.conf") != NULL,
+	   "RELAYMAIL_CONFIG must exist: %s", err.text);
+
+	snprintf(cf, sizeof(cf), "%s/.config", dir);
+	mkdir(cf, 0700);
+	snprintf(cf, sizeof(cf), "%s/.config/relaymail", dir);
+	mkdir(cf, 0700);
+	put(".config/relaymail/sendmail.conf", "relayhost = [home.example]\n");
+	snprintf(home, sizeof(home), "HOME=%s", dir);
+	char *env2[] = { home, NULL };
+	c = config_load(NULL, env2, &err);
+	is_str(c ? config_get(c, "relayhost") : NULL, "[home.example]",
+	       "~/.config/relaymail/sendmail.conf is found");
+	config_free(c);
+
+	c = config_load("/nonexistent/relaymail.conf", no_env, &err);
+	ok(c == NULL && err.cls == ERROR_CONFIG, "-C FILE must exist");
+
+	snprintf(cf, sizeof(cf), "rm -rf '%s'", dir);
+	ok(system(cf) == 0, "cleanup");
+}
+
+int main(void)
+{
+	test_vector_9_7();
+	test_syntax();
+	test_expansion();
+	test_defaults();
+	test_typed();
+	test_env();
+	test_lists();
+	test_warnings();
+	test_load();
+	return tap_done();
+}

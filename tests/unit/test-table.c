@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* conf/table: the source text format (reference/postfix.md §9.4), the
+ * hash: family read from source, inline: and static: (§2.5), map lists,
+ * TABLE_SECRET and the errors for unknown types and missing files. */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/error.h"
+#include "conf/table.h"
+#include "capture.h"
+#include "tap.h"
+
+static char dir[] = "/tmp/test-table.XXXXXX";
+
+static const char *put(const char *name, const char *text, mode_t mode)
+{
+	static char path[8][256];
+	static int next;
+	char *p = path[next++ % 8];
+	FILE *f;
+
+	snprintf(p, 256, "%s/%s", dir, name);
+	f = fopen(p, "w");
+	if (f != NULL) {
+		fputs(text, f);
+		fclose(f);
+	}
+	chmod(p, mode);
+	return p;
+}
+
+/* Look key up; the value, "(not found)" or "(error)", malloc'd. */
+static char *q(const struct table *t, const char *key)
+{
+	struct error err = { 0 };
+	char *v = NULL;
+	int rc = table_lookup(t, key, &v, &err);
+
+	if (rc == 1)
+		return v;
+	return strdup(rc == 0 ? "(not found)" : "(error)");
+}
+
+static void check(const struct table *t, const char *key, const char *want)
+{
+	char *v = t != NULL ? q(t, key) : NULL;
+
+	is_str(v, want, "%s: %s", t != NULL ? table_spec(t) : "(no table)", key);
+	free(v);
+}
+
+static void test_texthash(void)
+{
+	static const char text[] = "# comment\n"
+				   "[smtp.example.com]:587   user1:pa ss:word  \n"
+				   "  # indented comment\n"
+				   "smtp.example.com\tuser2:secret\n"
+				   "\n"
+				   "[Mixed.Example.COM]:465 user3:x\n"
+				   "\"quoted key\"  qv\n"
+				   "key:   aliasstyle\n"
+				   "cont   first\n"
+				   "  second\n"
+				   "novalue\n"
+				   "[smtp.example.com]:587 dup:dup\n";
+	const char *path = put("sasl_passwd", text, 0600);
+	char spec[300], want[2048];
+	struct error err = { 0 };
+	struct capture cap;
+	struct table *t;
+	char *out;
+
+	snprintf(spec, sizeof(spec), "texthash:%s", path);
+	capture_begin(&cap);
+	t = table_open(spec, TABLE_SECRET, NULL, &err);
+	out = capture_end(&cap);
+	ok(t != NULL, "9.4 table opens: %s", err.text);
+	snprintf(want, sizeof(want),
+		 "relaymail: warning: %s, line 8: record is in \"key: value\" format; is this an "
+		 "alias file?\n"
+		 "relaymail: warning: %s, line 11: expected format: key whitespace value\n"
+		 "relaymail: warning: %s, line 12: duplicate entry: \"[smtp.example.com]:587\"; "
+		 "keeping the first one\n",
+		 path, path, path);
+	is_str(out, want, "9.4 warnings");
+	free(out);
+	check(t, "[smtp.example.com]:587", "user1:pa ss:word");
+	check(t, "smtp.example.com", "user2:secret");
+	check(t, "[MIXED.EXAMPLE.COM]:465", "user3:x");
+	check(t, "\"quoted key\"", "qv");
+	check(t, "quoted key", "(not found)");
+	check(t, "key:", "aliasstyle");
+	check(t, "cont", "first  second");
+	check(t, "novalue", "(not found)");
+	ok(t != NULL && !table_is_pattern(t), "texthash is a fixed table");
+	table_free(t);
+
+	snprintf(spec, sizeof(spec), "proxy:hash:%s", path);
+	t = table_open(spec, 0, NULL, &err);
+	check(t, "SMTP.example.com", "user2:secret");
+	is_str(t ? table_spec(t) : NULL, spec, "spec kept as written");
+	table_free(t);
+}
+
+static void test_secret(void)
+{
+	const char *path = put("open_passwd", "[relay]:587 u:p\n", 0644);
+	char spec[300], want[1024];
+	struct error err = { 0 };
+	struct table *t;
+
+	snprintf(spec, sizeof(spec), "hash:%s", path);
+	t = table_open(spec, TABLE_SECRET, "smtp_sasl_password_maps in x.cf, line 3", &err);
+	ok(t == NULL && err.cls == ERROR_CONFIG, "0644 secret table refused");
+	snprintf(want, sizeof(want),
+		 "smtp_sasl_password_maps in x.cf, line 3: %s holds passwords and must not be "
+		 "accessible by others (mode 0644); fix it with: chmod 600 %s",
+		 path, path);
+	is_str(err.text, want, "refusal names the file, the mode and the fix");
+	t = table_open(spec, 0, NULL, &err);
+	ok(t != NULL, "the same file is fine when it holds no secret");
+	table_free(t);
+	chmod(path, 0600);
+	t = table_open(spec, TABLE_SECRET, NULL, &err);
+	check(t, "[relay]:587", "u:p");
+	table_free(t);
+	chmod(path, 0640);
+	t = table_open(spec, TABLE_SECRET, NULL, &err);
+	ok(t == NULL && strstr(err.text, "(mode 0640)") != NULL, "0640 refused too");
+
+	snprintf(spec, sizeof(spec), "texthash:%s", dir);
+	t = table_open(spec, 0, NULL, &err);
+	ok(t == NULL && strstr(err.text, "is not a regular file") != NULL,
+	   "a directory is refused: %s", err.text);
+}
+
+static void test_missing(void)
+{
+	char spec[300], want[1024], db[300];
+	struct error err = { 0 };
+	struct table *t;
+
+	snprintf(spec, sizeof(spec), "hash:%s/nothing", dir);
+	t = table_open(spec, 0, NULL, &err);
+	ok(t == NULL && err.cls == ERROR_CONFIG && strstr(err.text, "/nothing") != NULL,
+	   "missing source is an error naming it: %s", err.text);
+	put("compiled.db", "binary", 0600);
+	snprintf(spec, sizeof(spec), "hash:%s/compiled", dir);
+	t = table_open(spec, 0, NULL, &err);
+	snprintf(db, sizeof(db), "%s/compiled", dir);
+	snprintf(want, sizeof(want),
+		 "only the compiled table %s.db exists, but relaymail reads the source text %s: "
+		 "keep the file you ran postmap on next to it",
+		 db, db);
+	is_str(t == NULL ? err.text : NULL, want, "only the .db exists");
+	snprintf(spec, sizeof(spec), "texthash:%s/compiled", dir);
+	t = table_open(spec, 0, NULL, &err);
+	ok(t == NULL && strstr(err.text, "cannot open") != NULL,
+	   "texthash: does not look for a .db: %s", err.text);
+}
+
+static void test_inline_static(void)
+{
+	struct error err = { 0 };
+	struct table *t;
+
+	t = table_open("inline:{ [smtp.example.com]:587=user:pass, {smtp.example.com = u2:p w} }",
+		       0, NULL, &err);
+	ok(t != NULL, "2.5 inline opens: %s", err.text);
+	check(t, "[smtp.example.com]:587", "user:pass");
+	check(t, "SMTP.EXAMPLE.COM", "u2:p w");
+	check(t, "other", "(not found)");
+	table_free(t);
+	t = table_open("inline:{a=1, A=2 }", 0, NULL, &err);
+	check(t, "a", "2");
+	table_free(t);
+	t = table_open("inline:{ }", 0, NULL, &err);
+	ok(t == NULL && err.cls == ERROR_CONFIG, "empty inline table refused: %s", err.text);
+	t = table_open("inline:{ novalue }", 0, NULL, &err);
+	is_str(t == NULL ? err.text : NULL,
+	       "inline:{ novalue }: expected key=value or {key = value}, found \"novalue\"",
+	       "inline item without = refused");
+	t = table_open("inline:a=b", 0, NULL, &err);
+	ok(t == NULL && err.cls == ERROR_CONFIG, "inline without braces refused");
+
+	t = table_open("static:relay.example", 0, NULL, &err);
+	check(t, "anything@example.com", "relay.example");
+	table_free(t);
+	t = table_open("static:{ user name:pass }", 0, NULL, &err);
+	check(t, "x", "user name:pass");
+	table_free(t);
+
+	struct capture cap;
+	char *v = NULL, *out;
+
+	t = table_open("static:", 0, NULL, &err);
+	capture_begin(&cap);
+	ok(t != NULL && table_lookup(t, "k", &v, &err) == 1 && v != NULL && *v == '\0',
+	   "empty result is found and empty");
+	out = capture_end(&cap);
+	is_str(out, "relaymail: warning: table static:: lookup of k returns an empty string result\n",
+	       "empty result warned about");
+	free(out);
+	free(v);
+	table_free(t);
+}
+
+static void test_errors_and_maps(void)
+{
+	struct error err = { 0 };
+	struct table *t;
+	struct maps *m;
+	char *v = NULL;
+
+	t = table_open("ldap:/etc/postfix/ldap.cf", 0, "sender_canonical_maps in a.cf, line 2",
+		       &err);
+	is_str(t == NULL ? err.text : NULL,
+	       "sender_canonical_maps in a.cf, line 2: unsupported lookup table type ldap "
+	       "(supported: texthash hash btree lmdb cdb dbm sdbm inline static regexp pcre)",
+	       "unknown type names the supported ones");
+	t = table_open("/etc/postfix/canonical", 0, NULL, &err);
+	ok(t == NULL && err.cls == ERROR_CONFIG && strstr(err.text, "type:name") != NULL,
+	   "a table without type is refused");
+
+	m = maps_open("inline:{a=first}, inline:{a=second, b=B} static:{ fall back }", 0, NULL,
+		      &err);
+	ok(m != NULL, "maps open: %s", err.text);
+	if (m != NULL) {
+		is_int((long long)maps_count(m), 3, "three tables");
+		ok(!maps_empty(m), "not empty");
+		ok(maps_lookup(m, "A", &v, &err) == 1 && strcmp(v, "first") == 0,
+		   "first table wins");
+		free(v);
+		ok(maps_lookup(m, "b", &v, &err) == 1 && strcmp(v, "B") == 0, "second table");
+		free(v);
+		ok(maps_lookup(m, "zz", &v, &err) == 1 && strcmp(v, "fall back") == 0,
+		   "static last");
+		free(v);
+		is_str(table_spec(maps_table(m, 2)), "static:{ fall back }", "maps_table");
+		ok(maps_table(m, 3) == NULL, "maps_table past the end");
+	}
+	maps_free(m);
+	m = maps_open("", 0, NULL, &err);
+	ok(m != NULL && maps_empty(m) && maps_lookup(m, "x", &v, &err) == 0,
+	   "empty value: empty list, nothing found");
+	maps_free(m);
+	m = maps_open("inline:{a=b}, nosuch:x", 0, "p in f, line 1", &err);
+	ok(m == NULL && strncmp(err.text, "p in f, line 1: unsupported", 27) == 0,
+	   "one bad table fails the list");
+	maps_free(NULL);
+	table_free(NULL);
+}
+
+int main(void)
+{
+	char cmd[300];
+
+	if (mkdtemp(dir) == NULL) {
+		ok(false, "mkdtemp");
+		return tap_done();
+	}
+	test_texthash();
+	test_secret();
+	test_missing();
+	test_inline_static();
+	test_errors_and_maps();
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ok(system(cmd) == 0, "cleanup");
+	return tap_done();
+}

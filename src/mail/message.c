@@ -385,6 +385,30 @@ static int line_ends(struct intake *in, size_t count)
 	return 0;
 }
 
+/* CRs ended the last chunk: count more CRs, then an LF makes them one line
+ * end, anything else makes each a line end. Bytes consumed, or -1. */
+static long feed_pending_cr(struct intake *in, const char *p, size_t n)
+{
+	size_t run;
+	int rc;
+
+	for (run = 0; run < n && p[run] == '\r'; run++)
+		;
+	if (run == n) {
+		in->pending_cr += run;
+		return (long)n;
+	}
+	if (p[run] == '\n') {
+		in->pending_cr = 0;
+		rc = line_end(in);
+		run++;
+	} else {
+		rc = line_ends(in, in->pending_cr + run);
+		in->pending_cr = 0;
+	}
+	return rc < 0 ? -1 : (long)run;
+}
+
 /* Feed one chunk: memchr finds line ends, bytes between them go on in
  * pieces, and nothing is copied per line. */
 static int intake_feed(struct intake *in, const char *p, size_t n)
@@ -392,29 +416,14 @@ static int intake_feed(struct intake *in, const char *p, size_t n)
 	while (n > 0 && !in->done) {
 		const char *nl, *cr;
 		size_t seg, before, run;
+		long used;
 		int rc;
 
 		if (in->pending_cr > 0) {
-			/* CRs ended the last chunk: more CRs, then LF or not? */
-			for (run = 0; run < n && p[run] == '\r'; run++)
-				;
-			if (run == n) {
-				in->pending_cr += run;
-				return 0;
-			}
-			seg = run;
-			run += in->pending_cr;
-			in->pending_cr = 0;
-			if (p[seg] == '\n') {
-				seg++;
-				rc = line_end(in);
-			} else {
-				rc = line_ends(in, run);
-			}
-			if (rc < 0)
+			if ((used = feed_pending_cr(in, p, n)) < 0)
 				return -1;
-			p += seg;
-			n -= seg;
+			p += used;
+			n -= (size_t)used;
 			continue;
 		}
 		nl = memchr(p, '\n', n);

@@ -4,7 +4,9 @@
  * unlinked file without changing a byte, and memory stays flat. */
 #include <config.h>
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +18,7 @@
 
 #include "base/buf.h"
 #include "base/error.h"
+#include "base/str.h"
 #include "mail/address.h"
 #include "mail/message.h"
 #include "tap.h"
@@ -376,6 +379,52 @@ static void test_chunk_boundary(void)
 	buf_fini(&want);
 }
 
+/* The open spill file of this process: unlinked and close-on-exec. */
+static void check_spill_file(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int found = 0, cloexec = 0;
+
+	if (d == NULL) {
+		diag("no /proc/self/fd: spill file checks skipped");
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		char path[300], target[512];
+		unsigned long fd;
+		ssize_t n;
+
+		snprintf(path, sizeof(path), "/proc/self/fd/%s", de->d_name);
+		n = readlink(path, target, sizeof(target) - 1);
+		if (n < 0)
+			continue;
+		target[n] = '\0';
+		if (strncmp(target, "/tmp/relaymail.", 15) == 0 &&
+		    strstr(target, " (deleted)") != NULL &&
+		    str_to_ulong(de->d_name, 65535, &fd) == 0) {
+			found++;
+			cloexec += (fcntl((int)fd, F_GETFD) & FD_CLOEXEC) != 0;
+		}
+	}
+	closedir(d);
+	is_int(found, 1, "one spill file, already unlinked");
+	is_int(cloexec, 1, "spill file is close-on-exec");
+}
+
+static void test_spill_errors(void)
+{
+	struct message_opts o = { .mem_max = 10, .tmpdir = "/nonexistent-relaymail" };
+	struct error e = { 0 };
+	struct message *m = message_from_mem("S: x\n\n0123456789abcdef\n", 24, &o, &e);
+
+	ok(m == NULL && e.cls == ERROR_IO, "no temporary directory: ERROR_IO");
+	is_str(e.text,
+	       "cannot create a temporary file in /nonexistent-relaymail: No such file or "
+	       "directory",
+	       "error names the directory");
+}
+
 /* 1 MB through a pipe with a 100-byte memory bound: the body moves to the
  * temporary file and comes back byte for byte. */
 static void test_spill(void)
@@ -409,6 +458,7 @@ static void test_spill(void)
 	ok(m != NULL, "1 MB message read: %s", m != NULL ? "" : e.text);
 	is_int((long long)message_size(m), (long long)want.len, "size of the spilled message");
 	ok(message_is_8bit(m), "8-bit body detected in a spilled body");
+	check_spill_file();
 	{
 		struct buf got = { 0 };
 
@@ -480,5 +530,6 @@ int main(void)
 	test_byte_at_a_time();
 	test_chunk_boundary();
 	test_spill();
+	test_spill_errors();
 	return tap_done();
 }

@@ -1,1 +1,13 @@
 # mail layer: sources and unit tests.
+librelaymail_a_SOURCES += \
+	src/mail/address.c src/mail/address.h \
+	src/mail/header.c src/mail/header.h \
+	src/mail/idn.c src/mail/idn.h \
+	src/mail/message.c src/mail/message.h \
+	src/mail/spool.c src/mail/spool.h
+
+check_PROGRAMS += tests/unit/test-address tests/unit/test-message tests/unit/test-idn
+TESTS += tests/unit/test-address tests/unit/test-message tests/unit/test-idn
+tests_unit_test_address_LDADD = $(TEST_LDADD)
+tests_unit_test_message_LDADD = $(TEST_LDADD)
+tests_unit_test_idn_LDADD = $(TEST_LDADD)

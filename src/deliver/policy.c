@@ -57,27 +57,78 @@ static int level_parse(const char *level, bool wrapper, struct tls_policy *p, st
 	return -1;
 }
 
-/* GnuTLS priority for the smtp_tls_mandatory_protocols (or smtp_tls_protocols
- * at "may") value: the lowest version allowed; TLS 1.2 unless told lower. */
-static void priority_for(const char *protocols, char *out, size_t outsize)
-{
-	const char *min = "1.2";
+/* Protocol versions, lowest first, as Postfix names them and as GnuTLS does. */
+static const struct {
+	const char *postfix;
+	const char *gnutls;
+} versions[] = {
+	{ "TLSv1", "+VERS-TLS1.0" },
+	{ "TLSv1.1", "+VERS-TLS1.1" },
+	{ "TLSv1.2", "+VERS-TLS1.2" },
+	{ "TLSv1.3", "+VERS-TLS1.3" },
+};
+#define NVERSIONS (sizeof(versions) / sizeof(versions[0]))
 
-	if (strstr(protocols, ">=TLSv1.3") != NULL || strstr(protocols, "!TLSv1.2") != NULL)
-		min = "1.3";
-	else if (strstr(protocols, ">=TLSv1.1") != NULL)
-		min = "1.1";
-	else if (strstr(protocols, ">=TLSv1") != NULL && strstr(protocols, "!TLSv1") == NULL)
-		min = "1.0";
-	if (strcmp(min, "1.3") == 0)
-		snprintf(out, outsize, "NORMAL:-VERS-ALL:+VERS-TLS1.3");
-	else if (strcmp(min, "1.2") == 0)
-		snprintf(out, outsize, "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2");
-	else if (strcmp(min, "1.1") == 0)
-		snprintf(out, outsize, "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:+VERS-TLS1.1");
-	else
-		snprintf(out, outsize,
-			 "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:+VERS-TLS1.1:+VERS-TLS1.0");
+static int version_index(const char *name)
+{
+	for (size_t i = 0; i < NVERSIONS; i++)
+		if (str_eq_ci(name, versions[i].postfix))
+			return (int)i;
+	return -1;
+}
+
+/* Apply one item of a protocols list: ">=V", "<=V", "!V", or a bare "V"
+ * (the legacy inclusion form). SSLv2/SSLv3 are never allowed anyway. */
+static int protocol_item(const char *item, bool allowed[NVERSIONS], bool *inclusion)
+{
+	int cmp = item[0] == '>' ? 1 : item[0] == '<' ? -1 : 0;
+	bool neg = item[0] == '!';
+	const char *name = cmp != 0 ? item + (item[1] == '=' ? 2 : 1) : neg ? item + 1 : item;
+	int v = version_index(name);
+
+	if (v < 0)
+		return str_prefix_ci(name, "SSLv") ? 0 : -1;
+	for (int i = 0; i < (int)NVERSIONS; i++) {
+		if ((cmp > 0 && i < v) || (cmp < 0 && i > v) || (neg && i == v))
+			allowed[i] = false;
+	}
+	if (cmp == 0 && !neg) {
+		if (!*inclusion)
+			memset(allowed, 0, NVERSIONS * sizeof(bool));
+		*inclusion = true;
+		allowed[v] = true;
+	}
+	return 0;
+}
+
+/* GnuTLS priority string for a smtp_tls_*protocols value (postfix.md §6.4). */
+static int priority_for(const char *param, const char *protocols, char *out, size_t outsize,
+			struct error *err)
+{
+	bool allowed[NVERSIONS] = { true, true, true, true }, inclusion = false, any = false;
+	char **items = config_list_split(protocols);
+	size_t len;
+	int rc = 0;
+
+	for (size_t i = 0; items != NULL && items[i] != NULL && rc == 0; i++) {
+		rc = protocol_item(items[i], allowed, &inclusion);
+		if (rc < 0)
+			error_set(err, ERROR_CONFIG, _("unknown TLS protocol \"%s\" in %s"),
+				  items[i], param);
+	}
+	config_list_free(items);
+	len = (size_t)snprintf(out, outsize, "NORMAL:-VERS-ALL");
+	for (size_t i = NVERSIONS; i-- > 0 && len < outsize;) {
+		if (!allowed[i])
+			continue;
+		len += (size_t)snprintf(out + len, outsize - len, ":%s", versions[i].gnutls);
+		any = true;
+	}
+	if (rc == 0 && !any) {
+		error_set(err, ERROR_CONFIG, _("%s allows no TLS protocol version"), param);
+		rc = -1;
+	}
+	return rc;
 }
 
 static int names_for(const struct config *cfg, const struct destination *d, struct tls_policy *p)
@@ -99,6 +150,7 @@ static int names_for(const struct config *cfg, const struct destination *d, stru
 int policy_tls(const struct config *cfg, const struct destination *d, struct tls_policy *p,
 	       struct error *err)
 {
+	const char *param;
 	bool wrapper;
 
 	memset(p, 0, sizeof(*p));
@@ -108,9 +160,11 @@ int policy_tls(const struct config *cfg, const struct destination *d, struct tls
 		error_prefix(err, "%s", config_where(cfg, "smtp_tls_security_level"));
 		return -1;
 	}
-	priority_for(config_get(cfg, p->mode == SESSION_TLS_MAY ? "smtp_tls_protocols"
-								: "smtp_tls_mandatory_protocols"),
-		     p->priority, sizeof(p->priority));
+	param = p->mode == SESSION_TLS_MAY ? "smtp_tls_protocols" : "smtp_tls_mandatory_protocols";
+	if (priority_for(param, config_get(cfg, param), p->priority, sizeof(p->priority), err) < 0) {
+		error_prefix(err, "%s", config_where(cfg, param));
+		return -1;
+	}
 	if (names_for(cfg, d, p) < 0) {
 		error_set(err, ERROR_INTERNAL, _("out of memory"));
 		return -1;

@@ -82,6 +82,42 @@ static void test_levels(void)
 	   "fingerprint without fingerprints refused");
 }
 
+static void test_protocols(void)
+{
+	struct tls_policy p;
+	struct error err = { 0 };
+
+	ok(level("smtp_tls_security_level = verify\n", "[r.example]:587", &p, &err) == 0,
+	   "default protocols");
+	is_str(p.priority, "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2", "TLS 1.2 or newer by default");
+	policy_tls_fini(&p);
+	ok(level("smtp_tls_security_level = verify\nsmtp_tls_mandatory_protocols = >=TLSv1.3\n",
+		 "[r.example]:587", &p, &err) == 0, ">=TLSv1.3");
+	is_str(p.priority, "NORMAL:-VERS-ALL:+VERS-TLS1.3", "only TLS 1.3");
+	policy_tls_fini(&p);
+	ok(level("smtp_tls_security_level = encrypt\n"
+		 "smtp_tls_mandatory_protocols = !SSLv2, !SSLv3, !TLSv1, !TLSv1.1\n",
+		 "[r.example]:587", &p, &err) == 0, "legacy exclusion syntax");
+	is_str(p.priority, "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2", "exclusions applied");
+	policy_tls_fini(&p);
+	ok(level("smtp_tls_security_level = may\nsmtp_tls_protocols = >=TLSv1\n", "[r.example]:587",
+		 &p, &err) == 0, "may uses smtp_tls_protocols");
+	is_str(p.priority,
+	       "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:+VERS-TLS1.1:+VERS-TLS1.0",
+	       "explicit >=TLSv1 allows TLS 1.0");
+	policy_tls_fini(&p);
+	ok(level("smtp_tls_security_level = verify\nsmtp_tls_mandatory_protocols = TLSv1.2\n",
+		 "[r.example]:587", &p, &err) == 0, "inclusion form");
+	is_str(p.priority, "NORMAL:-VERS-ALL:+VERS-TLS1.2", "only the named version");
+	policy_tls_fini(&p);
+	ok(level("smtp_tls_security_level = verify\nsmtp_tls_mandatory_protocols = >=TLSv9\n",
+		 "[r.example]:587", &p, &err) == -1 && strstr(err.text, "TLSv9") != NULL,
+	   "unknown version refused by name");
+	ok(level("smtp_tls_security_level = verify\nsmtp_tls_mandatory_protocols = <=TLSv1.1, >=TLSv1.2\n",
+		 "[r.example]:587", &p, &err) == -1 && strstr(err.text, "no TLS protocol") != NULL,
+	   "an empty set is refused");
+}
+
 static void test_credentials(void)
 {
 	struct error err = { 0 };
@@ -142,6 +178,7 @@ static void test_timeouts(void)
 int main(void)
 {
 	test_levels();
+	test_protocols();
 	test_credentials();
 	test_timeouts();
 	return tap_done();

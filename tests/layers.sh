@@ -52,5 +52,13 @@ adapter 'gsasl\.h' auth/sasl.c
 adapter 'idn2\.h' mail/idn.c
 adapter 'pcre2\.h' conf/table_pcre.c
 
+# Every file with translatable strings is listed for xgettext.
+missing=""
+for f in $(cd "$top_srcdir" && grep -rlE '\b_\(|\bN_\(' src --include='*.c'); do
+	grep -qxF "$f" "$top_srcdir/po/POTFILES.in" || missing="$missing $f"
+done
+[ -n "$missing" ] && echo "# missing from po/POTFILES.in:$missing"
+check "po/POTFILES.in lists every file with _() strings" "$([ -z "$missing" ]; echo $?)"
+
 echo "1..$n"
 exit $fail

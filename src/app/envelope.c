@@ -187,7 +187,7 @@ static void format_date(char *out, size_t size)
 
 	localtime_r(&now, &tm);
 	off = tm.tm_gmtoff / 60;
-	snprintf(out, size, " %s, %02d %s %04d %02d:%02d:%02d %c%02ld%02ld",
+	snprintf(out, size, "%s, %02d %s %04d %02d:%02d:%02d %c%02ld%02ld",
 		 days[tm.tm_wday % 7], tm.tm_mday, months[tm.tm_mon % 12], tm.tm_year + 1900,
 		 tm.tm_hour, tm.tm_min, tm.tm_sec, off < 0 ? '-' : '+', labs(off) / 60,
 		 labs(off) % 60);
@@ -202,7 +202,7 @@ static void format_message_id(const struct config *cfg, char *out, size_t size)
 	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
 		memcpy(rnd, &now, sizeof(rnd) < sizeof(now) ? sizeof(rnd) : sizeof(now));
 	gmtime_r(&now, &tm);
-	snprintf(out, size, " <%04d%02d%02d%02d%02d%02d.%02x%02x%02x%02x%02x%02x@%s>",
+	snprintf(out, size, "<%04d%02d%02d%02d%02d%02d.%02x%02x%02x%02x%02x%02x@%s>",
 		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
 		 rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], config_get(cfg, "myhostname"));
 }
@@ -227,7 +227,7 @@ static void full_name(const struct options *o, char *out, size_t size)
 	out[len] = '\0';
 }
 
-/* " Full Name <addr>", the name quoted when it holds RFC 5322 specials. */
+/* "Full Name <addr>", the name quoted when it holds RFC 5322 specials. */
 static int format_from(const struct options *o, const struct envelope *env, struct buf *b)
 {
 	char name[256];
@@ -235,11 +235,11 @@ static int format_from(const struct options *o, const struct envelope *env, stru
 
 	full_name(o, name, sizeof(name));
 	if (env->sender[0] == '\0')
-		return buf_append_str(b, " MAILER-DAEMON");
+		return buf_append_str(b, "MAILER-DAEMON");
 	if (name[0] == '\0')
-		return buf_printf(b, " <%s>", env->sender);
+		return buf_printf(b, "<%s>", env->sender);
 	quote = strpbrk(name, "()<>[]:;@\\,.\"!%") != NULL;
-	if (buf_append_str(b, quote ? " \"" : " ") < 0)
+	if (quote && buf_append_char(b, '"') < 0)
 		return -1;
 	for (const char *p = name; *p != '\0'; p++)
 		if ((quote && (*p == '"' || *p == '\\') && buf_append_char(b, '\\') < 0) ||

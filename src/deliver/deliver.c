@@ -65,7 +65,7 @@ static bool record(struct walk *w, const struct attempt_result *res)
 	if (res->err.cls != ERROR_NOHOST)
 		w->all_nohost = false;
 	if (res->next_relay)
-		log_verbose(_("%s; trying the next relay"), res->err.text);
+		log_verbose(_("attempt %u failed: %s"), out->attempts, res->err.text);
 	return res->next_relay;
 }
 

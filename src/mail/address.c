@@ -314,6 +314,10 @@ static bool lex_next(struct lexer *lx, struct token *t)
 		lx->problem = _("it contains a control character");
 		return false;
 	}
+	if (c == ')') {
+		lx->problem = _("a \")\" has no \"(\"");
+		return false;
+	}
 	if (strchr("<>@,;:.", c) != NULL) {
 		t->kind = TOK_SPECIAL;
 		t->len = 1;

@@ -101,6 +101,10 @@ static void test_list_errors(void)
 	is_str(parse_n("a\0b@c", 5),
 	       "ERROR(data): invalid address list \"a?b@c\": it contains a control character",
 	       "NUL in a list");
+	is_str(parse("a@b)"), "ERROR(data): invalid address list \"a@b)\": a \")\" has no \"(\"",
+	       "stray closing parenthesis");
+	is_str(parse("a\\@b"), "a\\@b", "backslash outside quotes is kept as text");
+	is_str(parse("a]b@c"), "a]b@c", "stray bracket is kept as text");
 	is_str(parse("<a<b@c>>"),
 	       "ERROR(data): invalid address list \"<a<b@c>>\": a \"<\" is not closed by \">\"",
 	       "nested angle brackets");

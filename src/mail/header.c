@@ -135,7 +135,7 @@ static bool value_ok(const char *v)
 int header_insert(struct header *h, size_t at, const char *name, const char *value)
 {
 	size_t nlen = strlen(name);
-	struct buf b = { 0 };
+	struct buf b = {0};
 	char *raw;
 
 	if (nlen == 0 || nlen > HEADER_NAME_MAX || name_span(name, nlen) != nlen ||
@@ -144,8 +144,7 @@ int header_insert(struct header *h, size_t at, const char *name, const char *val
 		return -1;
 	}
 	if (buf_append(&b, name, nlen) < 0 || buf_append_char(&b, ':') < 0 ||
-	    (value[0] != '\0' && buf_append_char(&b, ' ') < 0) ||
-	    buf_append_str(&b, value) < 0) {
+	    (value[0] != '\0' && buf_append_char(&b, ' ') < 0) || buf_append_str(&b, value) < 0) {
 		buf_fini(&b);
 		return -1;
 	}
@@ -204,8 +203,8 @@ bool header_is_8bit(const struct header *h)
 /* Postfix marks these as "Resent-" headers (header_opts.c, HDR_OPT_RR):
  * the presence of any switches -t to the Resent- recipients. */
 static const char *const resent_names[] = {
-	"Resent-Bcc",        "Resent-Cc",       "Resent-Date",   "Resent-From",
-	"Resent-Message-Id", "Resent-Reply-To", "Resent-Sender", "Resent-To",
+    "Resent-Bcc",        "Resent-Cc",       "Resent-Date",   "Resent-From",
+    "Resent-Message-Id", "Resent-Reply-To", "Resent-Sender", "Resent-To",
 };
 
 static bool header_has_resent(const struct header *h)
@@ -218,8 +217,8 @@ static bool header_has_resent(const struct header *h)
 
 int header_recipients(const struct header *h, struct addrlist *out, struct error *err)
 {
-	static const char *const plain[] = { "To", "Cc", "Bcc" };
-	static const char *const resent[] = { "Resent-To", "Resent-Cc", "Resent-Bcc" };
+	static const char *const plain[] = {"To", "Cc", "Bcc"};
+	static const char *const resent[] = {"Resent-To", "Resent-Cc", "Resent-Bcc"};
 	const char *const *names = header_has_resent(h) ? resent : plain;
 
 	for (size_t i = 0; i < h->n; i++) {
@@ -228,8 +227,8 @@ int header_recipients(const struct header *h, struct addrlist *out, struct error
 		if (!str_eq_ci(f->name, names[0]) && !str_eq_ci(f->name, names[1]) &&
 		    !str_eq_ci(f->name, names[2]))
 			continue;
-		if (address_parse_list(f->raw + f->value_off, f->len - f->value_off, out,
-				       err) < 0) {
+		if (address_parse_list(f->raw + f->value_off, f->len - f->value_off, out, err) <
+		    0) {
 			error_prefix(err, _("in the %s header field"), f->name);
 			return -1;
 		}

@@ -49,16 +49,16 @@ struct intake {
 	size_t header_max, size_max;
 	enum phase phase;
 	enum line_state line;
-	struct buf head;     /* start of the current line (max HEAD_MAX) */
-	struct buf field;    /* the open header field, raw */
-	bool field_open;     /* field holds a stored field */
-	bool seen_field;     /* a field line came (so WSP lines continue it) */
-	bool header_full;    /* header_size_limit reached: drop the rest */
-	size_t header_used;  /* octets of committed fields, CRLF included */
+	struct buf head;    /* start of the current line (max HEAD_MAX) */
+	struct buf field;   /* the open header field, raw */
+	bool field_open;    /* field holds a stored field */
+	bool seen_field;    /* a field line came (so WSP lines continue it) */
+	bool header_full;   /* header_size_limit reached: drop the rest */
+	size_t header_used; /* octets of committed fields, CRLF included */
 	bool at_line_start;
-	bool dot_pending;    /* the line so far is "." */
-	bool done;           /* the lone dot ended the input */
-	size_t pending_cr;   /* CRs at the end of a chunk, LF or not unknown */
+	bool dot_pending;  /* the line so far is "." */
+	bool done;         /* the lone dot ended the input */
+	size_t pending_cr; /* CRs at the end of a chunk, LF or not unknown */
 };
 
 static int body_data(struct intake *in, const char *p, size_t n);
@@ -72,8 +72,7 @@ static int size_check(struct intake *in, size_t more)
 	if (in->size_max == 0 || (more <= in->size_max && total <= in->size_max - more))
 		return 0;
 	error_set(in->err, ERROR_DATA,
-		  _("message is too big: limit is %zu bytes (message_size_limit)"),
-		  in->size_max);
+	          _("message is too big: limit is %zu bytes (message_size_limit)"), in->size_max);
 	return -1;
 }
 
@@ -455,9 +454,9 @@ static int intake_feed(struct intake *in, const char *p, size_t n)
 /* ---- reading a whole message ---- */
 
 static struct message *intake_start(struct intake *in, const struct message_opts *o,
-				    struct error *err)
+                                    struct error *err)
 {
-	struct message_opts none = { 0 };
+	struct message_opts none = {0};
 
 	if (o == NULL)
 		o = &none;
@@ -488,7 +487,7 @@ static struct message *intake_end(struct intake *in, bool failed)
 
 	if (!failed && !in->done)
 		failed = line_ends(in, in->pending_cr) < 0 ||
-			 ((!in->at_line_start || in->dot_pending) && line_end(in) < 0);
+		         ((!in->at_line_start || in->dot_pending) && line_end(in) < 0);
 	if (!failed)
 		failed = field_commit(in) < 0 || spool_finish(&m->body, in->err) < 0;
 	/* The spool keeps tmpdir only while appending. */
@@ -534,7 +533,7 @@ struct message *message_read(int fd, const struct message_opts *o, struct error 
 }
 
 struct message *message_from_mem(const char *p, size_t len, const struct message_opts *o,
-				 struct error *err)
+                                 struct error *err)
 {
 	struct intake in;
 
@@ -620,7 +619,7 @@ void message_rewind(const struct message *m, struct message_cursor *c)
 
 /* Copy as much of "raw CRLF" of field f from c->offset as fits at dst. */
 static size_t copy_field(const struct header_field *f, struct message_cursor *c, char *dst,
-			 size_t room)
+                         size_t room)
 {
 	size_t off = (size_t)c->offset, total = f->len + 2, take, n1 = 0;
 
@@ -645,7 +644,7 @@ static size_t fill_header(const struct message *m, struct message_cursor *c)
 			break;
 		}
 		used += copy_field(&m->hdr.v[c->header_index], c, c->chunk + used,
-				   sizeof(c->chunk) - used);
+		                   sizeof(c->chunk) - used);
 		if ((size_t)c->offset == m->hdr.v[c->header_index].len + 2) {
 			c->header_index++;
 			c->offset = 0;
@@ -661,7 +660,7 @@ static size_t fill_header(const struct message *m, struct message_cursor *c)
 }
 
 ssize_t message_next(const struct message *m, struct message_cursor *c, const char **p,
-		     struct error *err)
+                     struct error *err)
 {
 	size_t used = fill_header(m, c);
 	ssize_t r;

@@ -17,9 +17,9 @@
 static const char *parse_n(const char *text, size_t len)
 {
 	static char out[4096];
-	struct addrlist l = { 0 };
-	struct error e = { 0 };
-	struct buf b = { 0 };
+	struct addrlist l = {0};
+	struct error e = {0};
+	struct buf b = {0};
 
 	if (address_parse_list(text, len, &l, &e) < 0) {
 		snprintf(out, sizeof(out), "ERROR(%s): %s", error_class_name(e.cls), e.text);
@@ -70,8 +70,11 @@ static void test_lists(void)
 	is_str(parse("<>"), "", "empty angle-addr adds nothing");
 	is_str(parse("a . b @ example . com"), "a.b@example.com", "obsolete CFWS around dots");
 	is_str(parse("x@[192.0.2.1]"), "x@[192.0.2.1]", "domain literal");
-	is_str(parse("J\xc3\xbcrgen <j\xc3\xbc@b\xc3\xbc" "cher.example>"),
-	       "j\xc3\xbc@b\xc3\xbc" "cher.example", "UTF-8 address kept");
+	is_str(parse("J\303\274rgen <j\303\274@b\303\274"
+	             "cher.example>"),
+	       "j\303\274@b\303\274"
+	       "cher.example",
+	       "UTF-8 address kept");
 	is_str(parse("J. Smith <j@x>"), "j@x", "obsolete phrase with a dot");
 }
 
@@ -101,6 +104,10 @@ static void test_list_errors(void)
 	is_str(parse_n("a\0b@c", 5),
 	       "ERROR(data): invalid address list \"a?b@c\": it contains a control character",
 	       "NUL in a list");
+	is_str(parse("a@b)"), "ERROR(data): invalid address list \"a@b)\": a \")\" has no \"(\"",
+	       "stray closing parenthesis");
+	is_str(parse("a\\@b"), "a\\@b", "backslash outside quotes is kept as text");
+	is_str(parse("a]b@c"), "a]b@c", "stray bracket is kept as text");
 	is_str(parse("<a<b@c>>"),
 	       "ERROR(data): invalid address list \"<a<b@c>>\": a \"<\" is not closed by \">\"",
 	       "nested angle brackets");
@@ -108,7 +115,7 @@ static void test_list_errors(void)
 
 static void test_list_caps(void)
 {
-	struct buf b = { 0 };
+	struct buf b = {0};
 	const char *r;
 
 	for (int i = 0; i < 1000; i++)
@@ -119,7 +126,7 @@ static void test_list_caps(void)
 	buf_append_str(&b, "one@more");
 	r = parse(b.data);
 	ok(strstr(r, "ERROR(data): invalid address list \"u0@x,u1@x,") == r &&
-		   strstr(r, "\": it holds more than 1000 addresses") != NULL,
+	       strstr(r, "\": it holds more than 1000 addresses") != NULL,
 	   "1001 addresses refused: %.60s", r);
 	buf_reset(&b);
 	for (int i = 0; i < 999; i++)
@@ -137,7 +144,7 @@ static void test_list_caps(void)
 static const char *envelope(const char *addr, bool null_ok)
 {
 	static char out[2048];
-	struct error e = { 0 };
+	struct error e = {0};
 
 	if (address_check_envelope(addr, null_ok, &e) == 0)
 		return "ok";
@@ -188,7 +195,7 @@ static void test_envelope(void)
 
 static void test_helpers(void)
 {
-	struct addrlist l = { 0 };
+	struct addrlist l = {0};
 	char *q;
 
 	is_str(address_domain("a@b@c.example"), "c.example", "domain after the last @");
@@ -201,7 +208,7 @@ static void test_helpers(void)
 	q = address_qualify("a@b", "example.org");
 	is_str(q, "a@b", "qualify keeps a domain");
 	free(q);
-	ok(address_is_utf8("j\xc3\xbc@x"), "UTF-8 detected");
+	ok(address_is_utf8("j\303\274@x"), "UTF-8 detected");
 	ok(!address_is_utf8("ju@x"), "ASCII is not UTF-8");
 	addrlist_add_unique(&l, "Ann@Example.COM");
 	addrlist_add_unique(&l, "Ann@example.com");

@@ -12,15 +12,14 @@
 
 static void test_domain(void)
 {
-	struct error e = { 0 };
+	struct error e = {0};
 	char *s;
 
-	s = idn_to_ascii("b\xc3\xbc" "cher.example", &e);
+	s = idn_to_ascii("b\303\274cher.example", &e);
 	is_str(s, "xn--bcher-kva.example", "U-label to A-label");
 	free(s);
-	s = idn_to_ascii("B\xc3\x9c" "CHER.example", &e);
-	ok(s == NULL || strcmp(s, "xn--bcher-kva.example") == 0,
-	   "upper case: refused or folded, never mangled (%s)", s != NULL ? s : e.text);
+	s = idn_to_ascii("B\303\234CHER.example", &e);
+	is_str(s, "xn--bcher-kva.example", "upper case U-label folded (UTS #46 mapping)");
 	free(s);
 	s = idn_to_ascii("Mixed.Example.COM", &e);
 	is_str(s, "Mixed.Example.COM", "ASCII returned unchanged");
@@ -28,49 +27,50 @@ static void test_domain(void)
 	s = idn_to_ascii("[192.0.2.1]", &e);
 	is_str(s, "[192.0.2.1]", "domain literal unchanged");
 	free(s);
-	s = idn_to_ascii("fa\xc3\x9f.de", &e);
+	s = idn_to_ascii("fa\303\237.de", &e);
 	is_str(s, "xn--fa-hia.de", "sharp s is non-transitional");
 	free(s);
 	error_clear(&e);
-	s = idn_to_ascii("a\xe2\x80\x8d" "b.example", &e);
+	s = idn_to_ascii("a\342\200\215b.example", &e);
 	ok(s == NULL, "ZWJ outside its context refused");
 	is_int(e.cls, ERROR_DATA, "invalid IDN is ERROR_DATA");
-	ok(strncmp(e.text, "invalid domain name \"a\xe2\x80\x8d" "b.example\": ", 33) == 0 &&
-		   strlen(e.text) > 34,
-	   "error names the domain and libidn2's reason: %s", e.text);
+	is_str(e.text,
+	       "invalid domain name \"a\342\200\215b.example\": string contains a forbidden "
+	       "context-j character",
+	       "error names the domain and libidn2's reason");
 	free(s);
 	error_clear(&e);
-	s = idn_to_ascii("\xff\xfe.example", &e);
+	s = idn_to_ascii("\377\376.example", &e);
 	ok(s == NULL && e.cls == ERROR_DATA, "invalid UTF-8 refused");
-	ok(strstr(e.text, "invalid domain name \"??.example\": ") == e.text,
-	   "bad bytes shown safely: %s", e.text);
+	is_str(e.text, "invalid domain name \"??.example\": string encoding error",
+	       "bad bytes shown safely");
 	free(s);
 }
 
 static void test_address(void)
 {
-	struct error e = { 0 };
+	struct error e = {0};
 	char *s;
 
-	s = idn_address_to_ascii("info@b\xc3\xbc" "cher.example", &e);
+	s = idn_address_to_ascii("info@b\303\274cher.example", &e);
 	is_str(s, "info@xn--bcher-kva.example", "address domain converted");
 	free(s);
-	s = idn_address_to_ascii("\"a@b\"@b\xc3\xbc" "cher.example", &e);
+	s = idn_address_to_ascii("\"a@b\"@b\303\274cher.example", &e);
 	is_str(s, "\"a@b\"@xn--bcher-kva.example", "quoted @ in local part kept");
 	free(s);
 	s = idn_address_to_ascii("root", &e);
 	is_str(s, "root", "address without domain unchanged");
 	free(s);
-	s = idn_address_to_ascii("j\xc3\xbcrgen@example.de", &e);
+	s = idn_address_to_ascii("j\303\274rgen@example.de", &e);
 	ok(s == NULL, "UTF-8 local part refused");
 	is_int(e.cls, ERROR_DATA, "as ERROR_DATA");
 	is_str(e.text,
-	       "address j\xc3\xbcrgen@example.de has a non-ASCII local part; the relay must "
+	       "address j\303\274rgen@example.de has a non-ASCII local part; the relay must "
 	       "support SMTPUTF8",
 	       "error says SMTPUTF8 is needed");
 	free(s);
 	error_clear(&e);
-	s = idn_address_to_ascii("x@a\xe2\x80\x8d" "b.example", &e);
+	s = idn_address_to_ascii("x@a\342\200\215b.example", &e);
 	ok(s == NULL && e.cls == ERROR_DATA, "invalid domain in address refused");
 	free(s);
 }

@@ -27,8 +27,8 @@
 static char *render(const struct message *m, size_t *len)
 {
 	static struct message_cursor c;
-	struct error e = { 0 };
-	struct buf b = { 0 };
+	struct error e = {0};
+	struct buf b = {0};
 	const char *p;
 	ssize_t r;
 
@@ -42,11 +42,10 @@ static char *render(const struct message *m, size_t *len)
 }
 
 /* Intake of text from memory, then its stored form compared to want. */
-static void check(const char *in, size_t inlen, bool dot_ends, const char *want,
-		  const char *name)
+static void check(const char *in, size_t inlen, bool dot_ends, const char *want, const char *name)
 {
-	struct message_opts o = { .dot_ends = dot_ends };
-	struct error e = { 0 };
+	struct message_opts o = {.dot_ends = dot_ends};
+	struct error e = {0};
 	struct message *m = message_from_mem(in, inlen, &o, &e);
 	size_t len;
 	char *out;
@@ -68,8 +67,7 @@ static void test_line_ends(void)
 {
 	CHECK("Subject: hi\nTo: a@b\n\nline1\nline2\n", false,
 	      "Subject: hi\r\nTo: a@b\r\n\r\nline1\r\nline2\r\n", "LF becomes CRLF");
-	CHECK("Subject: hi\r\n\r\nline1\r\n", false, "Subject: hi\r\n\r\nline1\r\n",
-	      "CRLF kept");
+	CHECK("Subject: hi\r\n\r\nline1\r\n", false, "Subject: hi\r\n\r\nline1\r\n", "CRLF kept");
 	CHECK("Subject: hi\r\r\n\r\na\r\r\r\nb\n", false, "Subject: hi\r\n\r\na\r\nb\r\n",
 	      "CRs before LF dropped");
 	CHECK("Subject: hi\n\nx\ry\r\rz", false, "Subject: hi\r\n\r\nx\r\ny\r\n\r\nz\r\n",
@@ -86,7 +84,7 @@ static void test_line_ends(void)
 static void test_nul_body(void)
 {
 	static const char in[] = "S: a\0b\n\nx\0y\n";
-	struct error e = { 0 };
+	struct error e = {0};
 	struct message *m = message_from_mem(in, sizeof(in) - 1, NULL, &e);
 	size_t len;
 	char *out = render(m, &len);
@@ -120,7 +118,7 @@ static void test_from_and_dot(void)
 static void test_headers(void)
 {
 	static const char in[] = "Subject: a\n b\n\tc\nTo: x@y\nX-Obs : v\n\nbody\n";
-	struct error e = { 0 };
+	struct error e = {0};
 	struct message *m = message_from_mem(in, sizeof(in) - 1, NULL, &e);
 
 	is_int((long long)message_header_count(m), 3, "three fields");
@@ -145,13 +143,13 @@ static void test_headers(void)
 static void test_edit(void)
 {
 	static const char in[] =
-		"From: me@example.com\nTo: a@b\nBcc: secret@x,\n  other@y\nCc: c@d\n"
-		"bcc: again@z\n\nHi\n";
-	struct error e = { 0 };
+	    "From: me@example.com\nTo: a@b\nBcc: secret@x,\n  other@y\nCc: c@d\n"
+	    "bcc: again@z\n\nHi\n";
+	struct error e = {0};
 	struct message *m = message_from_mem(in, sizeof(in) - 1, NULL, &e);
 	static const char want[] =
-		"Received: by host\r\n\tid 1\r\nFrom: me@example.com\r\nTo: a@b\r\n"
-		"Cc: c@d\r\nMessage-ID: <1@host>\r\nX-Empty:\r\n\r\nHi\r\n";
+	    "Received: by host\r\n\tid 1\r\nFrom: me@example.com\r\nTo: a@b\r\n"
+	    "Cc: c@d\r\nMessage-ID: <1@host>\r\nX-Empty:\r\n\r\nHi\r\n";
 	size_t len;
 	char *out;
 
@@ -177,9 +175,9 @@ static void test_edit(void)
 static const char *recipients(const char *in)
 {
 	static char out[2048];
-	struct error e = { 0 };
+	struct error e = {0};
 	struct message *m = message_from_mem(in, strlen(in), NULL, &e);
-	struct addrlist l = { 0 };
+	struct addrlist l = {0};
 	size_t o = 0;
 	bool failed;
 
@@ -212,10 +210,10 @@ static void test_recipients(void)
 static void test_header_limit(void)
 {
 	static const char in[] = "Subject: 0123456789\nTo: a@b\nX-Long: abcdefghijklmnop\n"
-				 " more\nY: z\n\nbody\n";
+	                         " more\nY: z\n\nbody\n";
 	static const char want[] = "Subject: 0123456789\r\nTo: a@b\r\nX-Long: \r\n\r\nbody\r\n";
-	struct message_opts o = { .header_max = 40 };
-	struct error e = { 0 };
+	struct message_opts o = {.header_max = 40};
+	struct error e = {0};
 	struct message *m = message_from_mem(in, sizeof(in) - 1, &o, &e);
 	size_t len;
 	char *out = render(m, &len);
@@ -229,8 +227,8 @@ static void test_header_limit(void)
 static void test_size_limit(void)
 {
 	static const char in[] = "Subject: s\n\n0123456789\n"; /* stored: 12 + 2 + 12 */
-	struct message_opts o = { .size_max = 25 };
-	struct error e = { 0 };
+	struct message_opts o = {.size_max = 25};
+	struct error e = {0};
 	struct message *m = message_from_mem(in, sizeof(in) - 1, &o, &e);
 
 	ok(m == NULL, "message over the limit refused");
@@ -250,10 +248,10 @@ static void test_8bit(void)
 	m = message_from_mem("Subject: x\n\nplain\n", 18, NULL, NULL);
 	ok(!message_is_8bit(m) && !message_header_is_utf8(m), "ASCII message");
 	message_free(m);
-	m = message_from_mem("Subject: x\n\ncaf\xc3\xa9\n", 18, NULL, NULL);
+	m = message_from_mem("Subject: x\n\ncaf\303\251\n", 18, NULL, NULL);
 	ok(message_is_8bit(m) && !message_header_is_utf8(m), "8-bit body");
 	message_free(m);
-	m = message_from_mem("Subject: caf\xc3\xa9\n\nx\n", 18, NULL, NULL);
+	m = message_from_mem("Subject: caf\303\251\n\nx\n", 18, NULL, NULL);
 	ok(message_is_8bit(m) && message_header_is_utf8(m), "UTF-8 header");
 	message_free(m);
 }
@@ -313,8 +311,8 @@ static void test_byte_at_a_time(void)
 {
 	static const char in[] = "From x\r\nSubject: a\r\n b\r\n\r\nx\r\r\ny\rz\r\n.\r\nafter\r\n";
 	static const char want[] = "Subject: a\r\n b\r\n\r\nx\r\ny\r\nz\r\n";
-	struct message_opts o = { .dot_ends = true };
-	struct error e = { 0 };
+	struct message_opts o = {.dot_ends = true};
+	struct error e = {0};
 	struct message *m;
 	int status;
 	pid_t pid;
@@ -340,9 +338,9 @@ static void test_chunk_boundary(void)
 	static const char head[] = "Subject: s\n\n";
 	size_t first = 131072 - (sizeof(head) - 1), len;
 	char path[] = "/tmp/relaymail-test.XXXXXX";
-	struct message_opts o = { .dot_ends = true };
-	struct error e = { 0 };
-	struct buf in = { 0 }, want = { 0 };
+	struct message_opts o = {.dot_ends = true};
+	struct error e = {0};
+	struct buf in = {0}, want = {0};
 	struct message *m;
 	int fd = mkstemp(path);
 	char *out;
@@ -414,8 +412,8 @@ static void check_spill_file(void)
 
 static void test_spill_errors(void)
 {
-	struct message_opts o = { .mem_max = 10, .tmpdir = "/nonexistent-relaymail" };
-	struct error e = { 0 };
+	struct message_opts o = {.mem_max = 10, .tmpdir = "/nonexistent-relaymail"};
+	struct error e = {0};
 	struct message *m = message_from_mem("S: x\n\n0123456789abcdef\n", 24, &o, &e);
 
 	ok(m == NULL && e.cls == ERROR_IO, "no temporary directory: ERROR_IO");
@@ -429,9 +427,9 @@ static void test_spill_errors(void)
  * temporary file and comes back byte for byte. */
 static void test_spill(void)
 {
-	struct message_opts o = { .mem_max = 100, .tmpdir = "/tmp" };
-	struct buf in = { 0 }, want = { 0 };
-	struct error e = { 0 };
+	struct message_opts o = {.mem_max = 100, .tmpdir = "/tmp"};
+	struct buf in = {0}, want = {0};
+	struct error e = {0};
 	struct message *m;
 	size_t pieces = 0, biggest = 0;
 	struct message_cursor *c = malloc(sizeof(*c));
@@ -444,12 +442,14 @@ static void test_spill(void)
 	buf_append_str(&in, "Subject: big\nTo: a@b\n\n");
 	buf_append_str(&want, "Subject: big\r\nTo: a@b\r\n\r\n");
 	for (unsigned i = 0; in.len < 1000000; i++) {
-		buf_printf(&in, "line %u \xc3\xa9 %.*s\n", i, (int)(i % 90), "abcdefghij"
-			   "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij"
-			   "abcdefghij");
-		buf_printf(&want, "line %u \xc3\xa9 %.*s\r\n", i, (int)(i % 90), "abcdefghij"
-			   "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij"
-			   "abcdefghij");
+		buf_printf(&in, "line %u \303\251 %.*s\n", i, (int)(i % 90),
+		           "abcdefghij"
+		           "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij"
+		           "abcdefghij");
+		buf_printf(&want, "line %u \303\251 %.*s\r\n", i, (int)(i % 90),
+		           "abcdefghij"
+		           "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij"
+		           "abcdefghij");
 	}
 	fd = writer(in.data, in.len, 0, &pid);
 	m = message_read(fd, &o, &e);
@@ -460,7 +460,7 @@ static void test_spill(void)
 	ok(message_is_8bit(m), "8-bit body detected in a spilled body");
 	check_spill_file();
 	{
-		struct buf got = { 0 };
+		struct buf got = {0};
 
 		message_rewind(m, c);
 		while ((r = message_next(m, c, &p, &e)) > 0) {
@@ -491,7 +491,7 @@ static long max_rss_kib(void)
 static void test_flat_memory(void)
 {
 	size_t total = 50 * 1000 * 1000;
-	struct error e = { 0 };
+	struct error e = {0};
 	struct timespec t0, t1;
 	long before, after;
 	struct message *m;
@@ -509,8 +509,8 @@ static void test_flat_memory(void)
 	after = max_rss_kib();
 	ok(m != NULL && message_size(m) >= total + total / 100, "50 MB read");
 	ok(after - before < 20 * 1024, "peak RSS grew by %ld KiB (limit 20 MiB)", after - before);
-	diag("50 MB intake took %.2f s", (double)(t1.tv_sec - t0.tv_sec) +
-						 (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	diag("50 MB intake took %.2f s",
+	     (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	message_free(m);
 }
 

@@ -85,6 +85,9 @@ static int try_destination(struct walk *w, const struct destination *d)
 		policy_tls_fini(&tls);
 		return -1;
 	}
+	if (n == 0 && w->passwords != NULL)
+		log_verbose(_("no credentials for %s in smtp_sasl_password_maps (keys tried: %s, %s); "
+			      "sending without authentication"), d->spec, d->host, d->spec);
 	a.cfg = w->rq->cfg;
 	a.dest = d;
 	a.tls = &tls;

@@ -115,6 +115,7 @@ static int finish_host(struct destination *d, char *host, struct error *err)
 	if (host[0] == '\0') {
 		error_set(err, ERROR_CONFIG, _("bad destination \"%s\": missing host information"),
 			  d->spec);
+		free(host);
 		return -1;
 	}
 	d->literal = is_ip_literal(host);
@@ -125,6 +126,7 @@ static int finish_host(struct destination *d, char *host, struct error *err)
 	if (strchr(host, ':') != NULL) {
 		error_set(err, ERROR_CONFIG, _("bad destination \"%s\": malformed IPv6 address"),
 			  d->spec);
+		free(host);
 		return -1;
 	}
 	d->host = idn_to_ascii(host, err);

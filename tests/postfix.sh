@@ -25,8 +25,11 @@ cleanup() {
 		rm -rf "$scratch"
 	fi
 }
+# Servers never outlive the test, whatever ends it.
 trap cleanup EXIT
+trap 'exit 129' HUP
 trap 'exit 130' INT
+trap 'exit 141' PIPE
 trap 'exit 143' TERM
 
 started=$(date +%s.%N)

@@ -7,3 +7,5 @@ tests_unit_test_base_LDADD = $(TEST_LDADD)
 
 TESTS += tests/layers.sh
 EXTRA_DIST += tests/layers.sh
+
+include tests/relay.mk

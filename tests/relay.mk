@@ -1,0 +1,10 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# The private Postfix + Dovecot test relay (tests/lib/relay.sh), the shell
+# TAP helpers, the integration test and the README demo.
+check_PROGRAMS += tests/freeport
+tests_freeport_SOURCES = tests/freeport.c
+tests_freeport_LDADD =
+
+TESTS += tests/postfix.sh
+EXTRA_DIST += tests/lib/relay.sh tests/lib/tap.sh tests/postfix.sh \
+	tests/demo.sh

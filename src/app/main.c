@@ -12,13 +12,11 @@
 #include <unistd.h>
 
 #include "app/cli.h"
-#include "app/deadletter.h"
-#include "app/envelope.h"
 #include "app/exitcode.h"
+#include "app/submit.h"
 #include "base/i18n.h"
 #include "base/log.h"
 #include "conf/config.h"
-#include "deliver/deliver.h"
 #include "mail/message.h"
 
 static int fail(const struct error *err)
@@ -68,109 +66,19 @@ static int simple_mode(const struct options *o)
 	}
 }
 
-static struct message *read_message(const struct options *o, const struct config *cfg,
-				    struct error *err)
-{
-	struct message_opts mo = { 0 };
-	unsigned long header_max, size_max;
-
-	if (config_get_ulong(cfg, "header_size_limit", &header_max, err) < 0 ||
-	    config_get_ulong(cfg, "message_size_limit", &size_max, err) < 0)
-		return NULL;
-	mo.dot_ends = !o->dot_ok;
-	mo.header_max = header_max;
-	mo.size_max = size_max;
-	return message_read(STDIN_FILENO, &mo, err);
-}
-
-static int send_message(const struct options *o, const struct config *cfg,
-			const struct message *m, const struct envelope *env, struct error *err)
-{
-	struct session_envelope senv = { 0 };
-	struct deliver_request rq = { 0 };
-	struct deliver_outcome out;
-	long deadline;
-
-	if (config_get_time(cfg, "relaymail_deadline", &deadline, err) < 0)
-		return -1;
-	senv.sender = env->sender;
-	senv.rcpts = (const char *const *)env->rcpts.v;
-	senv.nrcpts = env->rcpts.n;
-	senv.size = message_size(m);
-	senv.eightbit = env->eightbit;
-	senv.smtputf8 = env->smtputf8;
-	senv.dsn_notify = o->notify;
-	senv.dsn_ret = o->ret;
-	senv.dsn_envid = o->envid;
-	rq.cfg = cfg;
-	rq.msg = m;
-	rq.env = &senv;
-	rq.run = deadline_in(deadline * 1000);
-	if (deliver_run(&rq, &out) < 0) {
-		*err = out.err;
-		if (out.maybe_delivered)
-			log_warning(_("the connection was lost after the message was sent; it may "
-				      "have been delivered, and sending it again may duplicate it"));
-		return -1;
-	}
-	log_verbose(_("delivered to %zu recipient(s) through %s: %s"), env->rcpts.n, out.relay,
-		    out.reply);
-	return 0;
-}
-
-/* Nothing lost: keep the message in the dead letter file and say where. */
-static void save(const struct config *cfg, const struct message *m, const char *sender,
-		 const struct addrlist *rcpts)
-{
-	struct error err = { 0 };
-	char path[4096];
-
-	if (deadletter_path(cfg, path, sizeof(path), &err) < 0 ||
-	    (path[0] != '\0' && deadletter_save(path, m, sender, rcpts, &err) < 0)) {
-		log_error(_("the message could not be saved: %s"), err.text);
-		return;
-	}
-	if (path[0] == '\0')
-		log_error(_("the message was not saved (dead_letter_file is empty)"));
-	else
-		log_error(_("the message was saved in %s"), path);
-}
-
-/* The configuration is unusable: read the message anyway and keep it. */
-static void salvage(const struct options *o)
-{
-	struct message_opts mo = { .dot_ends = !o->dot_ok };
-	struct error err = { 0 };
-	struct message *m = message_read(STDIN_FILENO, &mo, &err);
-
-	if (m == NULL) {
-		log_error(_("the message could not be read: %s"), err.text);
-		return;
-	}
-	if (message_size(m) > 0)
-		save(NULL, m, o->sender, NULL);
-	message_free(m);
-}
-
 static int deliver_mode(const struct options *o, const struct config *cfg)
 {
+	struct submit_result res;
 	struct error err = { 0 };
-	struct envelope env = { 0 };
 	struct message *m;
-	int status = EX_OK;
+	int rc;
 
-	m = read_message(o, cfg, &err);
+	m = submit_read(o, cfg, &err);
 	if (m == NULL)
 		return fail(&err);
-	if (envelope_build(o, cfg, m, &env, &err) < 0 ||
-	    send_message(o, cfg, m, &env, &err) < 0) {
-		status = fail(&err);
-		save(cfg, m, env.sender != NULL ? env.sender : o->sender,
-		     env.rcpts.n > 0 ? &env.rcpts : NULL);
-	}
-	envelope_fini(&env);
+	rc = submit_message(o, cfg, m, &res);
 	message_free(m);
-	return status;
+	return rc == 0 ? EX_OK : exitcode_for(res.err.cls);
 }
 
 static int run(const struct options *o)
@@ -183,7 +91,7 @@ static int run(const struct options *o)
 	if (cfg == NULL) {
 		status = fail(&err);
 		if (o->mode == CLI_DELIVER)
-			salvage(o);
+			submit_salvage(o);
 		return status;
 	}
 	if (o->mode == CLI_DELIVER) {

@@ -22,8 +22,7 @@
 #define QUERY_FATAL 1 /* postmap: fatal ... exits 1 */
 
 /* Tables tried in order: 1 found (*value), 0 not found, -1 error. */
-static int lookup(struct table *const *t, int n, const char *key, char **value,
-		  struct error *err)
+static int lookup(struct table *const *t, int n, const char *key, char **value, struct error *err)
 {
 	for (int i = 0; i < n; i++) {
 		int rc = table_lookup(t[i], key, value, err);
@@ -46,8 +45,9 @@ static int query_stdin(struct table *const *t, int n, struct error *err)
 		if (len > 0 && line[len - 1] == '\n')
 			line[--len] = '\0';
 		if (len > QUERY_LINE_MAX) {
-			error_set(err, ERROR_DATA, _("a key on standard input is longer than %d bytes"),
-				  QUERY_LINE_MAX);
+			error_set(err, ERROR_DATA,
+			          _("a key on standard input is longer than %d bytes"),
+			          QUERY_LINE_MAX);
 			status = -1;
 			break;
 		}
@@ -72,7 +72,7 @@ static int query_stdin(struct table *const *t, int n, struct error *err)
 int query_tables(const struct options *o)
 {
 	struct table **t = calloc((size_t)o->nrcpts + 1, sizeof(*t));
-	struct error err = { 0 };
+	struct error err = {0};
 	int status = QUERY_NOT_FOUND, n = 0;
 	char *value;
 
@@ -81,7 +81,8 @@ int query_tables(const struct options *o)
 		free(t);
 		return EX_USAGE;
 	}
-	while (t != NULL && n < o->nrcpts && (t[n] = table_open(o->rcpts[n], 0, NULL, &err)) != NULL)
+	while (t != NULL && n < o->nrcpts &&
+	       (t[n] = table_open(o->rcpts[n], 0, NULL, &err)) != NULL)
 		n++;
 	if (t == NULL || n < o->nrcpts)
 		status = -1;
@@ -116,8 +117,8 @@ int query_expand(const struct options *o, const struct config *cfg)
 	}
 	for (int i = 0; i < o->nrcpts; i++) {
 		/* As postconf: a name set in the file but unknown prints nothing. */
-		const char *value = params_find(o->rcpts[i]) != NULL ? config_get(cfg, o->rcpts[i])
-								     : NULL;
+		const char *value =
+		    params_find(o->rcpts[i]) != NULL ? config_get(cfg, o->rcpts[i]) : NULL;
 
 		if (value == NULL)
 			log_warning(_("%s: unknown parameter"), o->rcpts[i]);
@@ -129,11 +130,11 @@ int query_expand(const struct options *o, const struct config *cfg)
 
 int query_aliases(const struct config *cfg)
 {
-	struct error err = { 0 };
+	struct error err = {0};
 	struct aliases *a;
 
 	a = alias_open(config_get(cfg, "alias_maps"), true, !config_is_set(cfg, "alias_maps"),
-		       &err);
+	               &err);
 	if (a == NULL) {
 		log_error(_("alias_maps (%s): %s"), config_where(cfg, "alias_maps"), err.text);
 		return EX_CONFIG;

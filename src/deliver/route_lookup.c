@@ -16,21 +16,21 @@
 
 static struct addrfind context(const struct config *cfg)
 {
-	struct addrfind af = { config_get(cfg, "myorigin"), config_get(cfg, "mydestination"),
-			       config_get(cfg, "recipient_delimiter") };
+	struct addrfind af = {config_get(cfg, "myorigin"), config_get(cfg, "mydestination"),
+	                      config_get(cfg, "recipient_delimiter")};
 
 	return af;
 }
 
 static struct maps *open_param(const struct config *cfg, const char *param, unsigned flags,
-			       struct error *err)
+                               struct error *err)
 {
 	return maps_open(config_get(cfg, param), flags, config_where(cfg, param), err);
 }
 
 /* One key against every table (fixed tables only when partial). */
 static int lookup_key(const struct maps *m, const char *key, bool partial, char **value,
-		      struct error *err)
+                      struct error *err)
 {
 	int rc = 0;
 
@@ -43,7 +43,7 @@ static int lookup_key(const struct maps *m, const char *key, bool partial, char 
 /* transport_maps search order: the address, without its extension, the
  * domain, each parent domain as ".parent", then "*". */
 static int transport_find(const struct config *cfg, const struct maps *m, const char *addr,
-			  char **value, struct error *err)
+                          char **value, struct error *err)
 {
 	struct addrfind af = context(cfg);
 	struct addrfind_keys k;
@@ -70,8 +70,7 @@ static int transport_find(const struct config *cfg, const struct maps *m, const 
 
 /* "transport:nexthop" to a destination list, or NULL (*out) for "no
  * change". Only smtp and relay carry mail to a relay. */
-static int transport_nexthop(const char *addr, const char *value, char **out,
-			     struct error *err)
+static int transport_nexthop(const char *addr, const char *value, char **out, struct error *err)
 {
 	const char *colon = strchr(value, ':');
 	size_t tlen = colon != NULL ? (size_t)(colon - value) : strlen(value);
@@ -81,25 +80,26 @@ static int transport_nexthop(const char *addr, const char *value, char **out,
 	if ((tlen == 5 && strncmp(value, "error", 5) == 0) ||
 	    (tlen == 7 && strncmp(value, "discard", 7) == 0)) {
 		error_set(err, ERROR_CONFIG,
-			  _("transport_maps entry for %s is \"%s\": relaymail cannot reject or "
-			    "discard recipients itself; remove the entry"),
-			  addr, value);
+		          _("transport_maps entry for %s is \"%s\": relaymail cannot reject or "
+		            "discard recipients itself; remove the entry"),
+		          addr, value);
 		return -1;
 	}
 	if (tlen > 0 && !(tlen == 4 && strncmp(value, "smtp", 4) == 0) &&
 	    !(tlen == 5 && strncmp(value, "relay", 5) == 0)) {
 		error_set(err, ERROR_CONFIG,
-			  _("transport_maps entry for %s is \"%s\": relaymail only relays, so the "
-			    "transport must be smtp: or relay:"),
-			  addr, value);
+		          _("transport_maps entry for %s is \"%s\": relaymail only relays, so the "
+		            "transport must be smtp: or relay:"),
+		          addr, value);
 		return -1;
 	}
 	if (*nexthop == '\0' && tlen > 0) {
-		error_set(err, ERROR_CONFIG,
-			  _("transport_maps entry for %s is \"%s\": without a next hop it means "
-			    "delivery to the recipient's domain, which relaymail does not do; write "
-			    "smtp:[relay.example]:587"),
-			  addr, value);
+		error_set(
+		    err, ERROR_CONFIG,
+		    _("transport_maps entry for %s is \"%s\": without a next hop it means "
+		      "delivery to the recipient's domain, which relaymail does not do; write "
+		      "smtp:[relay.example]:587"),
+		    addr, value);
 		return -1;
 	}
 	if (*nexthop != '\0' && (*out = str_dup(nexthop)) == NULL) {
@@ -110,8 +110,8 @@ static int transport_nexthop(const char *addr, const char *value, char **out,
 }
 
 /* The next hop shared by every recipient, or NULL when none has one. */
-static int transport_route(const struct config *cfg, const struct session_envelope *env,
-			   char **out, struct error *err)
+static int transport_route(const struct config *cfg, const struct session_envelope *env, char **out,
+                           struct error *err)
 {
 	struct maps *m = open_param(cfg, "transport_maps", 0, err);
 	int rc = m != NULL ? 0 : -1;
@@ -123,13 +123,14 @@ static int transport_route(const struct config *cfg, const struct session_envelo
 		rc = transport_find(cfg, m, env->rcpts[i], &value, err);
 		if (rc >= 0)
 			rc = rc == 1 ? transport_nexthop(env->rcpts[i], value, &hop, err) : 0;
-		if (rc == 0 && i > 0 && !((hop == NULL && *out == NULL) ||
-					  (hop != NULL && *out != NULL && strcmp(hop, *out) == 0))) {
+		if (rc == 0 && i > 0 &&
+		    !((hop == NULL && *out == NULL) ||
+		      (hop != NULL && *out != NULL && strcmp(hop, *out) == 0))) {
 			error_set(err, ERROR_CONFIG,
-				  _("transport_maps sends %s and %s to different next hops; "
-				    "relaymail sends a message through one route, so send it once "
-				    "for each"),
-				  env->rcpts[0], env->rcpts[i]);
+			          _("transport_maps sends %s and %s to different next hops; "
+			            "relaymail sends a message through one route, so send it once "
+			            "for each"),
+			          env->rcpts[0], env->rcpts[i]);
 			rc = -1;
 		}
 		free(value);
@@ -148,18 +149,17 @@ static int transport_route(const struct config *cfg, const struct session_envelo
 
 /* sender_dependent_relayhost_maps: §3.4 keys for the sender, the
  * empty_address_relayhost_maps_lookup_key for the null sender. */
-static int sender_route(const struct config *cfg, const char *sender, char **out,
-			struct error *err)
+static int sender_route(const struct config *cfg, const char *sender, char **out, struct error *err)
 {
 	struct maps *m = open_param(cfg, "sender_dependent_relayhost_maps", TABLE_NO_REGSUB, err);
 	struct addrfind af = context(cfg);
-	struct addrfind_hit hit = { 0 };
+	struct addrfind_hit hit = {0};
 	int rc = m != NULL ? 0 : -1;
 
 	*out = NULL;
 	if (rc == 0 && *sender == '\0')
 		rc = maps_lookup(m, config_get(cfg, "empty_address_relayhost_maps_lookup_key"),
-				 &hit.value, err);
+		                 &hit.value, err);
 	else if (rc == 0)
 		rc = addrfind_lookup(&af, m, sender, ADDRFIND_UNQUOTED_TOO, &hit, err);
 	if (rc == 1 && !str_eq_ci(hit.value, "DUNNO")) {
@@ -171,8 +171,8 @@ static int sender_route(const struct config *cfg, const char *sender, char **out
 	return rc < 0 ? -1 : 0;
 }
 
-int route_lookup_primary(const struct config *cfg, const struct session_envelope *env,
-			 char **out, const char **from, struct error *err)
+int route_lookup_primary(const struct config *cfg, const struct session_envelope *env, char **out,
+                         const char **from, struct error *err)
 {
 	*from = "relayhost";
 	if (env == NULL) {
@@ -194,8 +194,8 @@ int route_lookup_primary(const struct config *cfg, const struct session_envelope
 	return 0;
 }
 
-int route_sender_keys(const struct config *cfg, const char *sender,
-		      struct addrfind_keys **keys, struct error *err)
+int route_sender_keys(const struct config *cfg, const char *sender, struct addrfind_keys **keys,
+                      struct error *err)
 {
 	struct addrfind af = context(cfg);
 	bool on;

@@ -79,12 +79,12 @@ static char *convert(const char *addr, bool external)
 {
 	const char *at = split_at(addr);
 	size_t llen = at != NULL ? (size_t)(at - addr) : strlen(addr);
-	struct buf local = { 0 }, out = { 0 };
+	struct buf local = {0}, out = {0};
 	char *result = NULL;
 
 	if (unquote_local(&local, addr, llen) == 0 &&
 	    (external ? quote_local(&out, local.data != NULL ? local.data : "", local.len)
-		      : buf_append(&out, local.data != NULL ? local.data : "", local.len)) == 0 &&
+	              : buf_append(&out, local.data != NULL ? local.data : "", local.len)) == 0 &&
 	    (at == NULL || buf_append_str(&out, at) == 0))
 		result = out.data != NULL ? buf_steal(&out) : str_dup("");
 	buf_fini(&local);
@@ -144,7 +144,7 @@ bool addrfind_is_local(const struct addrfind *af, const char *domain)
  * not split (§3.4: special names, no delimiter, empty remainder). */
 static size_t extension_at(const char *local, size_t n, const char *delims)
 {
-	static const char *const special[] = { "postmaster", "mailer-daemon", "double-bounce" };
+	static const char *const special[] = {"postmaster", "mailer-daemon", "double-bounce"};
 	size_t at;
 
 	if (delims == NULL || *delims == '\0')
@@ -163,13 +163,14 @@ static size_t extension_at(const char *local, size_t n, const char *delims)
 /* Add key (internal form text[0..n), then "@domain" when domain) in
  * external form, and its unquoted form when flags ask and it differs. */
 static int add_key(struct addrfind_keys *k, const char *text, size_t n, const char *domain,
-		   bool partial, bool stripped, unsigned flags)
+                   bool partial, bool stripped, unsigned flags)
 {
-	struct buf b = { 0 }, u = { 0 };
+	struct buf b = {0}, u = {0};
 	int rc = -1;
 
 	if (quote_local(&b, text, n) == 0 &&
-	    (domain == NULL || buf_printf(&b, "@%s", domain) == 0) && buf_append(&u, text, n) == 0 &&
+	    (domain == NULL || buf_printf(&b, "@%s", domain) == 0) &&
+	    buf_append(&u, text, n) == 0 &&
 	    (domain == NULL || buf_printf(&u, "@%s", domain) == 0) &&
 	    (k->v[k->n].key = buf_steal(&b)) != NULL) {
 		k->v[k->n].partial = partial;
@@ -189,7 +190,7 @@ static int add_key(struct addrfind_keys *k, const char *text, size_t n, const ch
 }
 
 int addrfind_keys(const struct addrfind *af, const char *addr, unsigned flags,
-		  struct addrfind_keys *k)
+                  struct addrfind_keys *k)
 {
 	char *in = addrfind_internal(addr);
 	const char *at = in != NULL ? strrchr(in, '@') : NULL;
@@ -228,8 +229,8 @@ void addrfind_keys_fini(struct addrfind_keys *k)
 	memset(k, 0, sizeof(*k));
 }
 
-static int fill_hit(const struct addrfind_keys *k, const struct addrfind_key *key,
-		    const char *addr, char *value, struct addrfind_hit *hit)
+static int fill_hit(const struct addrfind_keys *k, const struct addrfind_key *key, const char *addr,
+                    char *value, struct addrfind_hit *hit)
 {
 	char *in = addrfind_internal(addr);
 	const char *at = in != NULL ? strrchr(in, '@') : NULL;
@@ -250,7 +251,7 @@ static int fill_hit(const struct addrfind_keys *k, const struct addrfind_key *ke
 }
 
 int addrfind_lookup(const struct addrfind *af, const struct maps *m, const char *addr,
-		    unsigned flags, struct addrfind_hit *hit, struct error *err)
+                    unsigned flags, struct addrfind_hit *hit, struct error *err)
 {
 	struct addrfind_keys k;
 	int rc = 0;
@@ -269,10 +270,11 @@ int addrfind_lookup(const struct addrfind *af, const struct maps *m, const char 
 				continue;
 			rc = table_lookup(tab, k.v[i].key, &value, err);
 			if (rc == 1 && *value == '\0') {
-				error_set(err, ERROR_CONFIG,
-					  _("table %s: lookup of %s returns an empty string result, "
-					    "which is not allowed"),
-					  table_spec(tab), k.v[i].key);
+				error_set(
+				    err, ERROR_CONFIG,
+				    _("table %s: lookup of %s returns an empty string result, "
+				      "which is not allowed"),
+				    table_spec(tab), k.v[i].key);
 				free(value);
 				rc = -1;
 			} else if (rc == 1 && fill_hit(&k, &k.v[i], addr, value, hit) < 0) {

@@ -29,7 +29,7 @@ enum addrfind_flags {
 
 struct addrfind_key {
 	char *key;
-	bool partial; /* not the full address: fixed tables only */
+	bool partial;  /* not the full address: fixed tables only */
 	bool stripped; /* the extension was removed for this key */
 };
 
@@ -58,13 +58,13 @@ bool addrfind_is_local(const struct addrfind *af, const char *domain);
 /* The keys in the order they are tried, for addr (any form). -1 when out
  * of memory. Free with addrfind_keys_fini. */
 int addrfind_keys(const struct addrfind *af, const char *addr, unsigned flags,
-		  struct addrfind_keys *keys);
+                  struct addrfind_keys *keys);
 void addrfind_keys_fini(struct addrfind_keys *keys);
 /* Each key against every table of m before the next key: 1 found (hit
  * filled), 0 not found, -1 on a lookup error (err as the table set it)
  * or an empty result (ERROR_CONFIG naming table and key). */
 int addrfind_lookup(const struct addrfind *af, const struct maps *m, const char *addr,
-		    unsigned flags, struct addrfind_hit *hit, struct error *err);
+                    unsigned flags, struct addrfind_hit *hit, struct error *err);
 void addrfind_hit_fini(struct addrfind_hit *hit);
 
 #endif

@@ -32,7 +32,7 @@ static int deliver(struct walk *w, const char *addr, struct error *err)
 {
 	if (w->out->n >= ALIAS_RESULT_MAX) {
 		error_set(err, ERROR_CONFIG, _("alias expansion gives more than %d recipients"),
-			  ALIAS_RESULT_MAX);
+		          ALIAS_RESULT_MAX);
 		return -1;
 	}
 	if (addrlist_add_unique(w->out, addr) < 0) {
@@ -53,17 +53,17 @@ static bool refused(const char *item, size_t len)
 /* One item of an alias value: refuse it, or qualify and expand each of
  * its addresses. */
 static int expand_item(struct walk *w, const char *name, const char *item, size_t len,
-		       struct error *err)
+                       struct error *err)
 {
-	struct addrlist list = { 0 };
+	struct addrlist list = {0};
 	int rc = 0;
 
 	if (len == 0)
 		return 0;
 	if (refused(item, len)) {
 		log_warning(_("alias %s: \"%.*s\" is not supported (relaymail delivers no mail to "
-			      "commands, files or :include: lists); entry ignored"),
-			    name, (int)len, item);
+		              "commands, files or :include: lists); entry ignored"),
+		            name, (int)len, item);
 		return 0;
 	}
 	if (address_parse_list(item, len, &list, err) < 0) {
@@ -101,7 +101,8 @@ static int expand_value(struct walk *w, const char *name, const char *value, str
 		} else if (*p == '\0' || (*p == ',' && !quoted)) {
 			const char *s = str_skip_space(start);
 
-			rc = expand_item(w, name, s, s < p ? str_trim_len(s, (size_t)(p - s)) : 0, err);
+			rc = expand_item(w, name, s, s < p ? str_trim_len(s, (size_t)(p - s)) : 0,
+			                 err);
 			start = p + 1;
 			if (*p == '\0')
 				break;
@@ -184,9 +185,9 @@ static int expand(struct walk *w, const char *addr, struct error *err)
 }
 
 int alias_expand(const struct aliases *a, const struct alias_ctx *ctx, const char *addr,
-		 struct addrlist *out, struct error *err)
+                 struct addrlist *out, struct error *err)
 {
-	struct walk w = { .a = a, .ctx = ctx, .out = out };
+	struct walk w = {.a = a, .ctx = ctx, .out = out};
 
 	return expand(&w, addr, err);
 }

@@ -43,11 +43,11 @@ char *rewrite_local(const struct rewriter *rw, const char *addr);
  * address is stable, at most 10 rounds (§3.5). addr is in external form,
  * "" for the null sender (looked up as ""). *out is malloc'd. -1 with
  * ERROR_TEMP or ERROR_CONFIG on lookup errors and non-address results. */
-int rewrite_sender(const struct rewriter *rw, const char *addr, enum rewrite_class cls,
-		   char **out, struct error *err);
+int rewrite_sender(const struct rewriter *rw, const char *addr, enum rewrite_class cls, char **out,
+                   struct error *err);
 /* recipient_canonical_maps then canonical_maps, likewise. */
 int rewrite_recipient(const struct rewriter *rw, const char *addr, enum rewrite_class cls,
-		      char **out, struct error *err);
+                      char **out, struct error *err);
 
 /* The header fields of §3.2: sender-class fields get rewrite_local and
  * rewrite_sender(REWRITE_HEADER_SENDER), recipient-class fields
@@ -58,7 +58,7 @@ int rewrite_recipient(const struct rewriter *rw, const char *addr, enum rewrite_
 int rewrite_headers(const struct rewriter *rw, struct message *m, struct error *err);
 /* The regenerated value of one field (for tests and rewrite_headers):
  * *out NULL when nothing changed. */
-int rewrite_header_value(const struct rewriter *rw, const char *name, const char *value,
-			 char **out, struct error *err);
+int rewrite_header_value(const struct rewriter *rw, const char *name, const char *value, char **out,
+                         struct error *err);
 
 #endif

@@ -19,12 +19,19 @@
 #define FOLD_AT 78
 
 static const char *const sender_fields[] = {
-	"From", "Sender", "Reply-To", "Return-Path", "Errors-To", "Return-Receipt-To",
-	"Disposition-Notification-To", "Mail-Followup-To", "Resent-From", "Resent-Sender",
+    "From",
+    "Sender",
+    "Reply-To",
+    "Return-Path",
+    "Errors-To",
+    "Return-Receipt-To",
+    "Disposition-Notification-To",
+    "Mail-Followup-To",
+    "Resent-From",
+    "Resent-Sender",
 };
 static const char *const recipient_fields[] = {
-	"To", "Cc", "Bcc", "Apparently-To", "Resent-To", "Resent-Cc", "Resent-Bcc",
-	"Resent-Reply-To",
+    "To", "Cc", "Bcc", "Apparently-To", "Resent-To", "Resent-Cc", "Resent-Bcc", "Resent-Reply-To",
 };
 
 static bool in_list(const char *name, const char *const *list, size_t n)
@@ -59,7 +66,7 @@ static int piece_add(struct pieces *ps, const char *s, size_t len, bool mailbox)
 		return 0;
 	if (ps->n == sizeof(ps->v) / sizeof(ps->v[0]))
 		return -1;
-	ps->v[ps->n++] = (struct piece){ s, (size_t)(end - s), mailbox };
+	ps->v[ps->n++] = (struct piece){s, (size_t)(end - s), mailbox};
 	return 0;
 }
 
@@ -113,7 +120,7 @@ static int regenerate(struct buf *b, const struct piece *p, const char *addr)
 
 	if (lt != NULL)
 		return plen > 0 ? buf_printf(b, "%.*s <%s>", (int)plen, p->s, addr)
-				: buf_printf(b, "<%s>", addr);
+		                : buf_printf(b, "<%s>", addr);
 	if (buf_append_str(b, addr) < 0)
 		return -1;
 	for (size_t i = 0; i < p->len; i++) {
@@ -130,7 +137,7 @@ static int regenerate(struct buf *b, const struct piece *p, const char *addr)
 }
 
 static int rewrite_one(const struct rewriter *rw, bool sender, const char *addr, char **out,
-		       struct error *err)
+                       struct error *err)
 {
 	char *local = rewrite_local(rw, addr);
 	int rc;
@@ -140,7 +147,7 @@ static int rewrite_one(const struct rewriter *rw, bool sender, const char *addr,
 		return -1;
 	}
 	rc = sender ? rewrite_sender(rw, local, REWRITE_HEADER_SENDER, out, err)
-		    : rewrite_recipient(rw, local, REWRITE_HEADER_RECIPIENT, out, err);
+	            : rewrite_recipient(rw, local, REWRITE_HEADER_RECIPIENT, out, err);
 	free(local);
 	return rc;
 }
@@ -173,17 +180,18 @@ static const char *separator(const struct pieces *ps, size_t i)
 
 /* Rewrite each mailbox; *changed tells whether any address differs. */
 static int build(const struct rewriter *rw, bool sender, const struct pieces *ps, size_t col,
-		 struct buf *b, bool *changed, struct error *err)
+                 struct buf *b, bool *changed, struct error *err)
 {
 	int rc = 0;
 
 	for (size_t i = 0; i < ps->n && rc == 0; i++) {
 		const struct piece *p = &ps->v[i];
-		struct addrlist list = { 0 };
-		struct buf item = { 0 };
+		struct addrlist list = {0};
+		struct buf item = {0};
 		char *orig = NULL, *now = NULL;
 
-		if (p->mailbox && (address_parse_list(p->s, p->len, &list, err) < 0 || list.n != 1)) {
+		if (p->mailbox &&
+		    (address_parse_list(p->s, p->len, &list, err) < 0 || list.n != 1)) {
 			error_set(err, ERROR_DATA, _("header address not understood"));
 			rc = -1;
 		} else if (p->mailbox) {
@@ -206,19 +214,20 @@ static int build(const struct rewriter *rw, bool sender, const struct pieces *ps
 	return rc;
 }
 
-int rewrite_header_value(const struct rewriter *rw, const char *name, const char *value,
-			 char **out, struct error *err)
+int rewrite_header_value(const struct rewriter *rw, const char *name, const char *value, char **out,
+                         struct error *err)
 {
-	bool sender = in_list(name, sender_fields, sizeof(sender_fields) / sizeof(sender_fields[0]));
-	struct pieces ps = { .n = 0 };
-	struct buf flat = { 0 }, b = { 0 };
-	struct error perr = { 0 };
+	bool sender =
+	    in_list(name, sender_fields, sizeof(sender_fields) / sizeof(sender_fields[0]));
+	struct pieces ps = {.n = 0};
+	struct buf flat = {0}, b = {0};
+	struct error perr = {0};
 	bool changed = false;
 	int rc = 0;
 
 	*out = NULL;
-	if (!sender &&
-	    !in_list(name, recipient_fields, sizeof(recipient_fields) / sizeof(recipient_fields[0])))
+	if (!sender && !in_list(name, recipient_fields,
+	                        sizeof(recipient_fields) / sizeof(recipient_fields[0])))
 		return 0;
 	buf_init(&flat, FIELD_MAX);
 	for (const char *p = value; *p != '\0' && rc == 0; p++)
@@ -257,7 +266,7 @@ int rewrite_headers(const struct rewriter *rw, struct message *m, struct error *
 		char *now;
 
 		rc = rewrite_header_value(rw, message_header_name(m, i), message_header_value(m, i),
-					  &now, err);
+		                          &now, err);
 		names[i] = str_dup(message_header_name(m, i));
 		values[i] = now != NULL ? now : str_dup(message_header_value(m, i));
 		changed |= now != NULL;

@@ -18,23 +18,23 @@
 #include "capture.h"
 #include "tap.h"
 
-static char *const noenv[] = { NULL };
+static char *const noenv[] = {NULL};
 
 static const char aliases_text[] = "# system aliases\n"
-				   "postmaster:    root\n"
-				   "root: admin@example.com,\n"
-				   "  # a comment inside the entry\n"
-				   "\tops\n"
-				   "ops: ops, oncall@example.com\n"
-				   "\"web master\": web@example.com\n"
-				   "Upper: upper@example.com\n"
-				   "loop1: loop2\n"
-				   "loop2: loop1\n"
-				   "pipe: \"|/usr/bin/procmail\", keep@example.com\n"
-				   "file: /var/log/mail.txt\n"
-				   "incl: :include:/etc/list\n"
-				   "twice: a@example.com, a@EXAMPLE.COM, a@example.com\n"
-				   "root: ignored@example.com\n";
+                                   "postmaster:    root\n"
+                                   "root: admin@example.com,\n"
+                                   "  # a comment inside the entry\n"
+                                   "\tops\n"
+                                   "ops: ops, oncall@example.com\n"
+                                   "\"web master\": web@example.com\n"
+                                   "Upper: upper@example.com\n"
+                                   "loop1: loop2\n"
+                                   "loop2: loop1\n"
+                                   "pipe: \"|/usr/bin/procmail\", keep@example.com\n"
+                                   "file: /var/log/mail.txt\n"
+                                   "incl: :include:/etc/list\n"
+                                   "twice: a@example.com, a@EXAMPLE.COM, a@example.com\n"
+                                   "root: ignored@example.com\n";
 
 static bool is_user(const char *name, void *arg)
 {
@@ -51,14 +51,15 @@ struct fixture {
 
 static void setup(struct fixture *f, const char *extra)
 {
-	struct error err = { 0 };
-	struct buf text = { 0 };
+	struct error err = {0};
+	struct buf text = {0};
 	struct capture cap;
 
 	memset(f, 0, sizeof(*f));
-	buf_printf(&text, "myhostname = host.example\nmydomain = example\n"
-			  "myorigin = host.example\nrecipient_delimiter = +\n%s\n",
-		   extra);
+	buf_printf(&text,
+	           "myhostname = host.example\nmydomain = example\n"
+	           "myorigin = host.example\nrecipient_delimiter = +\n%s\n",
+	           extra);
 	f->cfg = config_parse("test.cf", text.data, text.len, noenv, &err);
 	buf_fini(&text);
 	if (f->cfg != NULL)
@@ -83,9 +84,9 @@ static void teardown(struct fixture *f)
 /* The expansion joined by spaces, "(error)" on failure; warnings in *warn. */
 static char *expand(struct fixture *f, const char *addr, char **warn)
 {
-	struct addrlist out = { 0 };
-	struct error err = { 0 };
-	struct buf b = { 0 };
+	struct addrlist out = {0};
+	struct error err = {0};
+	struct buf b = {0};
 	struct capture cap;
 	int rc;
 
@@ -117,20 +118,20 @@ static void test_expand(void)
 	struct fixture f;
 
 	setup(&f, "");
-	check(&f, "root@host.example",
-	      "admin@example.com ops@host.example oncall@example.com", "");
+	check(&f, "root@host.example", "admin@example.com ops@host.example oncall@example.com", "");
 	check(&f, "postmaster@localhost", "admin@example.com ops@host.example oncall@example.com",
 	      "");
 	check(&f, "root@elsewhere.example", "root@elsewhere.example", "");
 	check(&f, "\"web master\"@host.example", "web@example.com", "");
 	check(&f, "UPPER@host.example", "upper@example.com", "");
-	check(&f, "root+cron@host.example",
-	      "admin@example.com ops@host.example oncall@example.com", "");
+	check(&f, "root+cron@host.example", "admin@example.com ops@host.example oncall@example.com",
+	      "");
 	check(&f, "loop1@host.example", "loop1@host.example", "");
 	check(&f, "twice@host.example", "a@example.com", "");
-	check(&f, "pipe@host.example", "keep@example.com",
-	      "relaymail: warning: alias pipe: \"\"|/usr/bin/procmail\"\" is not supported "
-	      "(relaymail delivers no mail to commands, files or :include: lists); entry ignored\n");
+	check(
+	    &f, "pipe@host.example", "keep@example.com",
+	    "relaymail: warning: alias pipe: \"\"|/usr/bin/procmail\"\" is not supported "
+	    "(relaymail delivers no mail to commands, files or :include: lists); entry ignored\n");
 	check(&f, "file@host.example", "",
 	      "relaymail: warning: alias file: \"/var/log/mail.txt\" is not supported (relaymail "
 	      "delivers no mail to commands, files or :include: lists); entry ignored\n");
@@ -143,16 +144,14 @@ static void test_expand(void)
 	setup(&f, "luser_relay = catchall@example.com");
 	check(&f, "nobody@host.example", "catchall@example.com", "");
 	check(&f, "daemon@host.example", "daemon@host.example", "");
-	check(&f, "root@host.example", "admin@example.com ops@host.example oncall@example.com",
-	      "");
+	check(&f, "root@host.example", "admin@example.com ops@host.example oncall@example.com", "");
 	check(&f, "nobody@elsewhere.example", "nobody@elsewhere.example", "");
 	teardown(&f);
 }
 
-static void check_parse(const char *text, bool strict, const char *want_err,
-			const char *want_warn)
+static void check_parse(const char *text, bool strict, const char *want_err, const char *want_warn)
 {
-	struct error err = { 0 };
+	struct error err = {0};
 	struct capture cap;
 	struct aliases *a;
 	char *warn;
@@ -168,7 +167,7 @@ static void check_parse(const char *text, bool strict, const char *want_err,
 
 static void test_parse(void)
 {
-	struct error err = { 0 };
+	struct error err = {0};
 	struct capture cap;
 	struct aliases *a;
 	char *v = NULL, *warn;
@@ -188,12 +187,14 @@ static void test_parse(void)
 	alias_free(a);
 
 	check_parse("a: b\nno colon here\nc: d\n", true,
-		    "/etc/aliases, line 2: need name:value pair", "");
+	            "/etc/aliases, line 2: need name:value pair", "");
 	check_parse("a: b\nno colon here\nc: d\n", false, NULL,
-		    "relaymail: warning: /etc/aliases, line 2: need name:value pair; line "
-		    "ignored\n");
-	check_parse(" x: y\n", true, "/etc/aliases, line 1: a continuation line comes before "
-				    "any alias", "");
+	            "relaymail: warning: /etc/aliases, line 2: need name:value pair; line "
+	            "ignored\n");
+	check_parse(" x: y\n", true,
+	            "/etc/aliases, line 1: a continuation line comes before "
+	            "any alias",
+	            "");
 	check_parse("a:\n", true, "/etc/aliases, line 1: the alias has no value", "");
 	check_parse(": b\n", true, "/etc/aliases, line 1: the alias name is empty", "");
 }
@@ -201,7 +202,7 @@ static void test_parse(void)
 static void test_open(void)
 {
 	char dir[] = "/tmp/test-alias.XXXXXX", path[256], spec[512];
-	struct error err = { 0 };
+	struct error err = {0};
 	struct aliases *a;
 	FILE *fp;
 	char *v = NULL;

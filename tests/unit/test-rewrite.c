@@ -22,7 +22,7 @@
 #include "tap.h"
 
 static char dir[] = "/tmp/test-rewrite.XXXXXX";
-static char *const noenv[] = { NULL };
+static char *const noenv[] = {NULL};
 
 static const char *put(const char *name, const char *text)
 {
@@ -48,17 +48,17 @@ struct fixture {
 /* The §9.2 assumptions plus extra main.cf lines. */
 static struct fixture setup(const char *extra)
 {
-	struct fixture f = { 0 };
-	struct error err = { 0 };
-	struct buf text = { 0 };
+	struct fixture f = {0};
+	struct error err = {0};
+	struct buf text = {0};
 
 	buf_printf(&text,
-		   "myhostname = host.localdomain\n"
-		   "myorigin = localdomain\n"
-		   "mydestination = localhost.localdomain\n"
-		   "recipient_delimiter = +\n"
-		   "propagate_unmatched_extensions = canonical\n%s\n",
-		   extra);
+	           "myhostname = host.localdomain\n"
+	           "myorigin = localdomain\n"
+	           "mydestination = localhost.localdomain\n"
+	           "recipient_delimiter = +\n"
+	           "propagate_unmatched_extensions = canonical\n%s\n",
+	           extra);
 	f.cfg = config_parse("test.cf", text.data, text.len, noenv, &err);
 	if (f.cfg != NULL)
 		f.rw = rewriter_new(f.cfg, &err);
@@ -78,7 +78,7 @@ static void teardown(struct fixture *f)
  * CLASS)". */
 static char *rcpt(const struct fixture *f, const char *addr)
 {
-	struct error err = { 0 };
+	struct error err = {0};
 	char *out = NULL;
 
 	if (f->rw == NULL)
@@ -94,7 +94,7 @@ static char *rcpt(const struct fixture *f, const char *addr)
 
 static char *sender(const struct fixture *f, const char *addr, enum rewrite_class cls)
 {
-	struct error err = { 0 };
+	struct error err = {0};
 	char *out = NULL;
 
 	if (f->rw == NULL || rewrite_sender(f->rw, addr, cls, &out, &err) < 0)
@@ -112,16 +112,17 @@ static void check_rcpt(const struct fixture *f, const char *addr, const char *wa
 
 static void test_keys(void)
 {
-	struct addrfind af = { "localdomain", "localhost.localdomain", "+" };
+	struct addrfind af = {"localdomain", "localhost.localdomain", "+"};
 	struct addrfind_keys k;
-	struct buf b = { 0 };
+	struct buf b = {0};
 	char *ext;
 
 	addrfind_keys(&af, "fred+z@localhost.localdomain", 0, &k);
 	for (size_t i = 0; i < k.n; i++)
 		buf_printf(&b, "%s%s%s", i ? " " : "", k.v[i].key, k.v[i].partial ? "*" : "");
-	is_str(b.data, "fred+z@localhost.localdomain fred@localhost.localdomain* fred+z* fred* "
-		       "@localhost.localdomain*",
+	is_str(b.data,
+	       "fred+z@localhost.localdomain fred@localhost.localdomain* fred+z* fred* "
+	       "@localhost.localdomain*",
 	       "keys: local domain (* = fixed tables only)");
 	is_str(k.ext, "+z", "keys: the extension removed");
 	addrfind_keys_fini(&k);
@@ -176,13 +177,13 @@ static void test_keys(void)
 static void test_vectors(void)
 {
 	const char *canon = put("canon", "joe@localdomain          Joe.User@example.com\n"
-					 "joe                      joe-bare@example.com\n"
-					 "root                     admin@example.com\n"
-					 "@localhost.localdomain   @example.com\n"
-					 "jane+news@example.org    news-jane@example.org\n"
-					 "jane@example.org         Jane.Doe@example.org\n"
-					 "@old.example             @new.example\n"
-					 "\"a b\"@example.net        ab@example.net\n");
+	                                 "joe                      joe-bare@example.com\n"
+	                                 "root                     admin@example.com\n"
+	                                 "@localhost.localdomain   @example.com\n"
+	                                 "jane+news@example.org    news-jane@example.org\n"
+	                                 "jane@example.org         Jane.Doe@example.org\n"
+	                                 "@old.example             @new.example\n"
+	                                 "\"a b\"@example.net        ab@example.net\n");
 	char line[512];
 	struct fixture f;
 
@@ -205,7 +206,7 @@ static void test_vectors(void)
 	teardown(&f);
 
 	snprintf(line, sizeof(line),
-		 "canonical_maps = texthash:%s\npropagate_unmatched_extensions = virtual", canon);
+	         "canonical_maps = texthash:%s\npropagate_unmatched_extensions = virtual", canon);
 	f = setup(line);
 	check_rcpt(&f, "jane+other@example.org", "Jane.Doe@example.org");
 	teardown(&f);
@@ -221,7 +222,7 @@ static void test_recursion(void)
 	char *got, *warn;
 
 	f = setup("canonical_maps = inline:{ @host.example.com=@example.com, "
-		  "bob@example.com=Robert.Smith@example.com }");
+	          "bob@example.com=Robert.Smith@example.com }");
 	check_rcpt(&f, "bob@host.example.com", "Robert.Smith@example.com");
 	check_rcpt(&f, "bob+tag@host.example.com", "Robert.Smith+tag@example.com");
 	teardown(&f);
@@ -266,7 +267,7 @@ static void test_recursion(void)
 static void test_patterns(void)
 {
 	const char *re = put("re", "/^fred$/ wrong@example.com\n"
-				   "/^(.*)@localhost\\.localdomain$/ $1@example.com\n");
+	                           "/^(.*)@localhost\\.localdomain$/ $1@example.com\n");
 	const char *nul = put("null", "/^$/ a@x\n/^\"\"$/ b@x\n");
 	char line[512];
 	struct fixture f;
@@ -306,10 +307,10 @@ static void test_classes(void)
 	char *got;
 
 	f = setup("sender_canonical_maps = inline:{ a@x=s@x }\n"
-		  "recipient_canonical_maps = inline:{ a@x=r@x }\n"
-		  "canonical_maps = inline:{ s@x=sc@x, r@x=rc@x }\n"
-		  "sender_canonical_classes = envelope_sender\n"
-		  "canonical_classes = header_sender, envelope_recipient");
+	          "recipient_canonical_maps = inline:{ a@x=r@x }\n"
+	          "canonical_maps = inline:{ s@x=sc@x, r@x=rc@x }\n"
+	          "sender_canonical_classes = envelope_sender\n"
+	          "canonical_classes = header_sender, envelope_recipient");
 	got = sender(&f, "a@x", REWRITE_ENVELOPE_SENDER);
 	is_str(got, "s@x", "classes: envelope sender through sender_canonical only");
 	free(got);
@@ -327,10 +328,10 @@ static void test_classes(void)
 static void test_local(void)
 {
 	struct fixture f = setup("append_dot_mydomain = no");
-	const char *in[] = { "root", "site!user", "user%dom.example", "@a,@b:u@d.example",
-			     "u@d.example.", "" };
-	const char *want[] = { "root@localdomain", "user@site", "user@dom.example",
-			       "u@d.example", "u@d.example", "" };
+	const char *in[] = {"root",         "site!user", "user%dom.example", "@a,@b:u@d.example",
+	                    "u@d.example.", ""};
+	const char *want[] = {"root@localdomain", "user@site",   "user@dom.example",
+	                      "u@d.example",      "u@d.example", ""};
 
 	for (size_t i = 0; i < sizeof(in) / sizeof(in[0]) && f.rw != NULL; i++) {
 		char *got = rewrite_local(f.rw, in[i]);
@@ -342,9 +343,9 @@ static void test_local(void)
 }
 
 static void check_header(const struct fixture *f, const char *name, const char *value,
-			 const char *want)
+                         const char *want)
 {
-	struct error err = { 0 };
+	struct error err = {0};
 	char *got = NULL;
 
 	if (f->rw == NULL || rewrite_header_value(f->rw, name, value, &got, &err) < 0)
@@ -355,33 +356,35 @@ static void check_header(const struct fixture *f, const char *name, const char *
 
 static void test_headers(void)
 {
-	struct fixture f = setup("sender_canonical_maps = inline:{ joe@home.example=joe@isp.example }\n"
-				 "recipient_canonical_maps = inline:{ bob@old.example=bob@new.example }");
-	struct message_opts mo = { 0 };
-	struct error err = { 0 };
+	struct fixture f =
+	    setup("sender_canonical_maps = inline:{ joe@home.example=joe@isp.example }\n"
+	          "recipient_canonical_maps = inline:{ bob@old.example=bob@new.example }");
+	struct message_opts mo = {0};
+	struct error err = {0};
 	struct message *m;
 	static const char msg[] = "From: \"Joe Q. Public\" <joe@home.example>\n"
-				  "Subject: hi\n"
-				  "To: bob@old.example (Bob), Amy <amy@else.example>\n"
-				  "Cc: friends: bob@old.example, x@y.example;, root\n"
-				  "X-Other: joe@home.example\n"
-				  "\nbody\n";
+	                          "Subject: hi\n"
+	                          "To: bob@old.example (Bob), Amy <amy@else.example>\n"
+	                          "Cc: friends: bob@old.example, x@y.example;, root\n"
+	                          "X-Other: joe@home.example\n"
+	                          "\nbody\n";
 
 	check_header(&f, "From", " \"Joe Q. Public\" <joe@home.example>",
-		     "\"Joe Q. Public\" <joe@isp.example>");
+	             "\"Joe Q. Public\" <joe@isp.example>");
 	check_header(&f, "Reply-To", " joe@home.example (Joe)", "joe@isp.example (Joe)");
 	check_header(&f, "From", " other@else.example", NULL);
 	check_header(&f, "To", " joe@home.example", NULL);
 	check_header(&f, "To", " bob@old.example (Bob), Amy <amy@else.example>",
-		     "bob@new.example (Bob), Amy <amy@else.example>");
+	             "bob@new.example (Bob), Amy <amy@else.example>");
 	check_header(&f, "Cc", " friends: bob@old.example, x@y.example;, z@y.example",
-		     "friends: bob@new.example, x@y.example;, z@y.example");
+	             "friends: bob@new.example, x@y.example;, z@y.example");
 	check_header(&f, "To", " undisclosed-recipients:;", NULL);
 	check_header(&f, "To", " root", "root@localdomain");
-	check_header(&f, "To", " bob@old.example, a-very-long-name@a-very-long-domain.example, "
-			       "another-long-name@another-domain.example",
-		     "bob@new.example, a-very-long-name@a-very-long-domain.example,\r\n "
-		     "another-long-name@another-domain.example");
+	check_header(&f, "To",
+	             " bob@old.example, a-very-long-name@a-very-long-domain.example, "
+	             "another-long-name@another-domain.example",
+	             "bob@new.example, a-very-long-name@a-very-long-domain.example,\r\n "
+	             "another-long-name@another-domain.example");
 	check_header(&f, "Subject", " joe@home.example", NULL);
 	check_header(&f, "To", " broken <", NULL);
 
@@ -389,16 +392,17 @@ static void test_headers(void)
 	ok(m != NULL && rewrite_headers(f.rw, m, &err) == 0, "rewrite_headers: runs");
 	if (m != NULL) {
 		const char *want[][2] = {
-			{ "From", "\"Joe Q. Public\" <joe@isp.example>" },
-			{ "Subject", "hi" },
-			{ "To", "bob@new.example (Bob), Amy <amy@else.example>" },
-			{ "Cc", "friends: bob@new.example, x@y.example;, root@localdomain" },
-			{ "X-Other", "joe@home.example" },
+		    {"From", "\"Joe Q. Public\" <joe@isp.example>"},
+		    {"Subject", "hi"},
+		    {"To", "bob@new.example (Bob), Amy <amy@else.example>"},
+		    {"Cc", "friends: bob@new.example, x@y.example;, root@localdomain"},
+		    {"X-Other", "joe@home.example"},
 		};
 
 		is_int((long long)message_header_count(m), 5, "rewrite_headers: five fields");
 		for (size_t i = 0; i < 5 && i < message_header_count(m); i++) {
-			is_str(message_header_name(m, i), want[i][0], "rewrite_headers: field %zu", i);
+			is_str(message_header_name(m, i), want[i][0], "rewrite_headers: field %zu",
+			       i);
 			is_str(message_header_value(m, i) + 1, want[i][1], "rewrite_headers: %s",
 			       want[i][0]);
 		}
@@ -406,7 +410,7 @@ static void test_headers(void)
 	message_free(m);
 	teardown(&f);
 	f = setup("sender_canonical_maps = inline:{ joe@home.example=joe@isp.example }\n"
-		  "sender_canonical_classes = envelope_sender");
+	          "sender_canonical_classes = envelope_sender");
 	check_header(&f, "From", " <joe@home.example>", NULL);
 	teardown(&f);
 }

@@ -19,18 +19,19 @@
 #include "capture.h"
 #include "tap.h"
 
-static char *const noenv[] = { NULL };
+static char *const noenv[] = {NULL};
 
 static struct config *conf(const char *extra)
 {
-	struct error err = { 0 };
-	struct buf text = { 0 };
+	struct error err = {0};
+	struct buf text = {0};
 	struct config *cfg;
 
-	buf_printf(&text, "myhostname = host.localdomain\nmyorigin = localdomain\n"
-			  "mydestination = localhost.localdomain\nrecipient_delimiter = +\n"
-			  "relayhost = [default.example]:587\n%s\n",
-		   extra);
+	buf_printf(&text,
+	           "myhostname = host.localdomain\nmyorigin = localdomain\n"
+	           "mydestination = localhost.localdomain\nrecipient_delimiter = +\n"
+	           "relayhost = [default.example]:587\n%s\n",
+	           extra);
 	cfg = config_parse("test.cf", text.data, text.len, noenv, &err);
 	if (cfg == NULL)
 		diag("conf: %s", err.text);
@@ -39,13 +40,12 @@ static struct config *conf(const char *extra)
 }
 
 /* The route's specs joined by spaces, or "(error CLASS: text)". */
-static char *route_of(const char *extra, const char *sender, const char *const *rcpts,
-		      size_t n)
+static char *route_of(const char *extra, const char *sender, const char *const *rcpts, size_t n)
 {
-	struct session_envelope env = { .sender = sender, .rcpts = rcpts, .nrcpts = n };
+	struct session_envelope env = {.sender = sender, .rcpts = rcpts, .nrcpts = n};
 	struct config *cfg = conf(extra);
-	struct error err = { 0 };
-	struct buf b = { 0 };
+	struct error err = {0};
+	struct buf b = {0};
 	struct capture cap;
 	struct route r;
 	int rc;
@@ -64,9 +64,9 @@ static char *route_of(const char *extra, const char *sender, const char *const *
 }
 
 static void check(const char *extra, const char *sender, const char *rcpt, const char *want,
-		  const char *name)
+                  const char *name)
 {
-	const char *rcpts[1] = { rcpt };
+	const char *rcpts[1] = {rcpt};
 	char *got = route_of(extra, sender, rcpts, 1);
 
 	is_str(got, want, "%s", name);
@@ -76,10 +76,10 @@ static void check(const char *extra, const char *sender, const char *rcpt, const
 static void test_sender_dependent(void)
 {
 	const char *m = "sender_dependent_relayhost_maps = inline:{ "
-			"{joe@localdomain = [joe.example]:587}, {jane = [jane.example]:465}, "
-			"{@other.example = [other.example]}, {<> = [bounce.example]}, "
-			"{skip@localdomain = DUNNO} }\n"
-			"smtp_fallback_relay = [backup.example]";
+	                "{joe@localdomain = [joe.example]:587}, {jane = [jane.example]:465}, "
+	                "{@other.example = [other.example]}, {<> = [bounce.example]}, "
+	                "{skip@localdomain = DUNNO} }\n"
+	                "smtp_fallback_relay = [backup.example]";
 
 	check(m, "joe+x@localdomain", "r@x.example", "[joe.example]:587 [backup.example]",
 	      "sender-dependent: address without extension");
@@ -100,13 +100,14 @@ static void test_sender_dependent(void)
 
 static void test_transport(void)
 {
-	const char *m = "transport_maps = inline:{ {bob+tag@a.example = smtp:[full.example]}, "
-			"{bob@a.example = relay:[bare.example]:2525}, {a.example = smtp:[dom.example]}, "
-			"{.b.example = smtp:[parent.example]}, {c.example = :[hop.example]}, "
-			"{local.example = local:}, {err.example = error:no mail here}, "
-			"{mx.example = smtp:}, {same.example = smtp:[dom.example]} }";
-	const char *two[2] = { "x@a.example", "y@same.example" };
-	const char *diff[2] = { "x@a.example", "y@c.example" };
+	const char *m =
+	    "transport_maps = inline:{ {bob+tag@a.example = smtp:[full.example]}, "
+	    "{bob@a.example = relay:[bare.example]:2525}, {a.example = smtp:[dom.example]}, "
+	    "{.b.example = smtp:[parent.example]}, {c.example = :[hop.example]}, "
+	    "{local.example = local:}, {err.example = error:no mail here}, "
+	    "{mx.example = smtp:}, {same.example = smtp:[dom.example]} }";
+	const char *two[2] = {"x@a.example", "y@same.example"};
+	const char *diff[2] = {"x@a.example", "y@c.example"};
 	char *got;
 
 	check(m, "s@x", "bob+tag@a.example", "[full.example]", "transport: full address");
@@ -148,9 +149,9 @@ static void test_transport(void)
 static void sasl_order(const char *sender, const char *const *keys, size_t n, bool dependent)
 {
 	struct config *cfg = conf(dependent ? "smtp_sender_dependent_authentication = yes" : "");
-	const char *rcpts[1] = { "r@x.example" };
-	struct session_envelope env = { .sender = sender, .rcpts = rcpts, .nrcpts = 1 };
-	struct error err = { 0 };
+	const char *rcpts[1] = {"r@x.example"};
+	struct session_envelope env = {.sender = sender, .rcpts = rcpts, .nrcpts = 1};
+	struct error err = {0};
 	struct route r;
 
 	if (cfg == NULL || route_build(cfg, &env, &r, &err) < 0) {
@@ -159,7 +160,7 @@ static void sasl_order(const char *sender, const char *const *keys, size_t n, bo
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
-		struct buf spec = { 0 };
+		struct buf spec = {0};
 		struct credentials c;
 		struct maps *m;
 
@@ -187,11 +188,11 @@ static void sasl_order(const char *sender, const char *const *keys, size_t n, bo
 
 static void test_sasl(void)
 {
-	const char *off[] = { "default.example", "[default.example]:587" };
-	const char *remote[] = { "alice+lists@example.org", "alice@example.org", "@example.org",
-				 "default.example", "[default.example]:587" };
-	const char *local[] = { "joe@localdomain", "joe", "@localdomain", "default.example",
-				"[default.example]:587" };
+	const char *off[] = {"default.example", "[default.example]:587"};
+	const char *remote[] = {"alice+lists@example.org", "alice@example.org", "@example.org",
+	                        "default.example", "[default.example]:587"};
+	const char *local[] = {"joe@localdomain", "joe", "@localdomain", "default.example",
+	                       "[default.example]:587"};
 
 	sasl_order("Alice+lists@Example.ORG", off, 2, false);
 	sasl_order("Alice+lists@Example.ORG", remote, 5, true);

@@ -9,3 +9,4 @@ TESTS += tests/layers.sh
 EXTRA_DIST += tests/layers.sh tests/bench.sh
 
 include tests/relay.mk
+include tests/rewrite.mk

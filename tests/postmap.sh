@@ -218,7 +218,6 @@ for n in sender_canonical_maps relayhost smtp_fallback_relay smtp_sasl_password_
 	# Known differences, marked TODO so they show until conf is fixed
 	# (an unexpected pass is reported too).
 	case $n in
-	smtp_sasl_password_maps) _todo="main.cf continuation lines join with one space in Postfix" ;;
 	luser_relay) _todo="Postfix keeps luser_relay unexpanded (\$user is expanded per recipient)" ;;
 	*) _todo= ;;
 	esac

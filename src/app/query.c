@@ -4,6 +4,7 @@
  * tests can compare the two byte for byte (reference/postfix.md §2.2). */
 #include <config.h>
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +110,24 @@ int query_tables(const struct options *o)
 	return status;
 }
 
+/* postconf prints values with every run of whitespace as one space. */
+static void print_folded(const char *value)
+{
+	bool space = false;
+
+	for (const char *p = value; *p != '\0'; p++) {
+		if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
+			space = true;
+			continue;
+		}
+		if (space)
+			putchar(' ');
+		space = false;
+		putchar(*p);
+	}
+	putchar('\n');
+}
+
 int query_expand(const struct options *o, const struct config *cfg)
 {
 	if (o->nrcpts == 0) {
@@ -123,7 +142,7 @@ int query_expand(const struct options *o, const struct config *cfg)
 		if (value == NULL)
 			log_warning(_("%s: unknown parameter"), o->rcpts[i]);
 		else
-			printf("%s\n", value);
+			print_folded(value);
 	}
 	return fflush(stdout) == 0 ? EX_OK : EX_IOERR;
 }

@@ -42,7 +42,8 @@
  * segment or TLS record), "C+ LINE" for one that arrived in the same read
  * as the line before; CRLF is not shown, a bare LF is " [LF]", a last line
  * without end " [no EOL]". Events are "# ..." lines: connection N, tls,
- * tls failed, bad tls, stall, eof, auth results, unexpected commands.
+ * tls failed, bad tls, data (message lines follow), stall, eof, auth
+ * results, unexpected commands.
  *
  * --full-backlog: listen with a full accept queue and never accept, so a
  * connect() to the port hangs (Linux drops the SYN): connect timeouts.
@@ -320,6 +321,9 @@ static enum next do_expect(struct run *r, const struct step *s)
 
 static enum next do_data(struct run *r)
 {
+	/* The client sends no message data before it has our 354, which is
+	 * out by now: this note comes before the first data line. */
+	fio_note(&r->io, "data");
 	for (;;) {
 		int rc = read_line(r);
 

@@ -121,8 +121,8 @@ run() {
 # data replaced by <data>.
 shape() {
 	awk 'd { if ($0 == "C: ." || $0 == "C+ .") { print "<data>"; d = 0 }; next }
-		{ print }
-		/^C(:|\+) DATA$/ { d = 1 }' "$T/$1.tr" 2>/dev/null | paste -sd '|'
+		$0 == "# data" { d = 1; next }
+		{ print }' "$T/$1.tr" 2>/dev/null | paste -sd '|'
 }
 
 # within SECONDS: elapsed is below SECONDS.
@@ -369,5 +369,168 @@ tap_is "$rc" 76 "STARTTLS injection: exit 76 (the relay broke the protocol)"
 tap_is "$(shape m)" "# connection 1|$EHLO|C: STARTTLS|# tls failed" \
 	"STARTTLS injection: no handshake, no further command"
 tap_ok "STARTTLS injection: stderr says so" stderr_has "possible STARTTLS injection"
+
+# ---- The failover walk: relayhost [127.0.0.1]:P, smtp_fallback_relay
+# [127.0.0.1]:F, each with its own credentials (keys as written).
+
+AUTH2='C: AUTH PLAIN AHVzZXIyAHNlY3JldDI=|# auth PLAIN ok'
+FALLBACK_OK="# connection 1|$EHLO|C: STARTTLS|# tls|$EHLO|$AUTH2|$MAIL"
+script fb s_greet "s_ehlo PIPELINING STARTTLS" s_starttls "s_ehlo PIPELINING AUTH\ PLAIN" \
+	line:"expect AUTH PLAIN" line:"auth PLAIN user2 secret2" s_txn
+
+# failover PRIMARY_PORT PRIMARY_PASSWORD [LINE...]: starts the fallback,
+# writes $T/fo.cf; PRIMARY_PASSWORD "-": no credentials for the primary.
+failover() {
+	_pp=$1 _ppw=$2
+	shift 2
+	fake_start fb "$T/fb.script"
+	rm -f "$T/fo.pw"
+	[ "$_ppw" = - ] || password fo "[127.0.0.1]:$_pp" user1 "$_ppw"
+	password fo "[127.0.0.1]:$fake_port" user2 secret2
+	conf fo "$_pp" "smtp_fallback_relay = [127.0.0.1]:$fake_port" \
+		"smtp_sasl_auth_enable = yes" "smtp_sasl_password_maps = texthash:$T/fo.pw" "$@"
+}
+
+# fails_over WHAT PRIMARY_SHAPE: relaymail delivers through the fallback.
+fails_over() {
+	run fo
+	fake_stop pr
+	fake_stop fb
+	tap_is "$rc" 0 "primary $1: the fallback delivers, exit 0"
+	tap_is "$(shape pr)" "$2" "primary $1: primary transcript"
+	tap_is "$(shape fb)" "$FALLBACK_OK" "primary $1: fallback transcript"
+	tap_is "$(cat "$T/err")" "" "primary $1: nothing on stderr once the message is through"
+}
+
+# stays WHAT WANT_RC PRIMARY_SHAPE: a verdict; the fallback never hears of it.
+stays() {
+	run fo
+	fake_stop pr
+	fake_stop fb
+	tap_is "$rc" "$2" "primary $1: exit $2"
+	tap_is "$(shape pr)" "$3" "primary $1: primary transcript"
+	tap_is "$(shape fb)" "" "primary $1: the fallback is never contacted"
+}
+
+dead_port=$("$top_builddir/tests/freeport")
+failover "$dead_port" -
+fails_over "refuses the connection" ""
+
+for greeting in "421 4.3.2 Service not available" "554 5.3.2 go away"; do
+	script pr line:"send $greeting" s_quit
+	fake_start pr "$T/pr.script"
+	failover "$fake_port" -
+	fails_over "greets ${greeting%% *}" "# connection 1|C: QUIT"
+done
+
+script pr s_greet "s_ehlo PIPELINING STARTTLS" s_starttls "s_ehlo PIPELINING AUTH\ PLAIN" \
+	line:"expect AUTH" line:"auth PLAIN user1 secret1" s_txn
+fake_start pr "$T/pr.script" unknown
+failover "$fake_port" secret1
+fails_over "fails TLS verification" "$TLS_REFUSED"
+
+script pr s_greet "s_ehlo PIPELINING STARTTLS" s_starttls "s_ehlo PIPELINING AUTH\ PLAIN" \
+	line:"expect AUTH" line:"auth PLAIN user1 secret1" s_quit
+fake_start pr "$T/pr.script"
+failover "$fake_port" wrong
+fails_over "fails AUTH (535)" \
+	"# connection 1|$EHLO|C: STARTTLS|# tls|$EHLO|C: AUTH PLAIN AHVzZXIxAHdyb25n|# auth PLAIN failed|C: QUIT"
+
+script pr s_greet "s_ehlo PIPELINING" line:"expect MAIL" line:"send 250 2.1.0 Ok" \
+	line:"expect RCPT" line:"send 451 4.3.0 Try again later" line:"expect DATA" \
+	line:"send 554 5.5.1 Error: no valid recipients" s_quit
+fake_start pr "$T/pr.script"
+failover "$fake_port" -
+fails_over "answers 451 to RCPT" "# connection 1|$EHLO|${MAIL%|<data>*}|C: QUIT"
+
+script pr s_greet "s_ehlo PIPELINING" line:"expect MAIL" line:"send 250 2.1.0 Ok" \
+	line:"expect RCPT" line:"send 250 2.1.5 Ok" line:"expect DATA" line:"send 354 go" line:close
+fake_start pr "$T/pr.script"
+failover "$fake_port" -
+fails_over "drops the connection after 354" "# connection 1|$EHLO|${MAIL%|<data>*}"
+
+# stays_script WHAT WANT_RC MAIL_REPLY RCPT_REPLY DATA_REPLY [DOT_REPLY]
+stays_script() {
+	_sw=$1 _sr=$2
+	if [ -n "${6:-}" ]; then
+		script pr s_greet "s_ehlo PIPELINING" line:"expect MAIL" line:"send $3" \
+			line:"expect RCPT" line:"send $4" line:"expect DATA" line:"send $5" line:data \
+			line:"send $6" s_quit
+		_shape="# connection 1|$EHLO|$MAIL"
+	else
+		script pr s_greet "s_ehlo PIPELINING" line:"expect MAIL" line:"send $3" \
+			line:"expect RCPT" line:"send $4" line:"expect DATA" line:"send $5" s_quit
+		_shape="# connection 1|$EHLO|${MAIL%|<data>*}|C: QUIT"
+	fi
+	fake_start pr "$T/pr.script"
+	failover "$fake_port" -
+	stays "$_sw" "$_sr" "$_shape"
+}
+stays_script "answers 550 to RCPT" 67 "250 2.1.0 Ok" \
+	"550 5.1.1 <rcpt@dest.test>: Recipient address rejected" \
+	"554 5.5.1 Error: no valid recipients"
+tap_ok "550 to RCPT: stderr names the recipient and quotes the relay" \
+	stderr_has "<rcpt@dest.test> (550 5.1.1 <rcpt@dest.test>: Recipient address rejected)"
+stays_script "answers 553 to MAIL" 69 "553 5.7.1 <sender@client.test>: Sender address rejected" \
+	"503 5.5.1 Error: need MAIL command" "503 5.5.1 Error: need RCPT command"
+tap_ok "553 to MAIL: stderr quotes the relay" \
+	stderr_has "553 5.7.1 <sender@client.test>: Sender address rejected"
+stays_script "answers 554 after the dot" 69 "250 2.1.0 Ok" "250 2.1.5 Ok" "354 go" \
+	"554 5.7.1 Message rejected as spam"
+tap_ok "554 after the dot: stderr quotes the relay with its enhanced status code" \
+	stderr_has "554 5.7.1 Message rejected as spam"
+
+# ---- When every relay fails, the most telling status (src/deliver/deliver.c).
+
+AUTH_FAILS="s_greet 's_ehlo PIPELINING STARTTLS' s_starttls 's_ehlo PIPELINING AUTH\ PLAIN' line:'expect AUTH' line:'auth PLAIN user1 secret1' s_quit"
+eval "script pr $AUTH_FAILS"
+eval "script p2 $AUTH_FAILS"
+fake_start pr "$T/pr.script"
+pport=$fake_port
+fake_start p2 "$T/p2.script"
+rm -f "$T/all.pw"
+password all "[127.0.0.1]:$pport" user1 wrong
+password all "[127.0.0.1]:$fake_port" user1 wrong2
+conf all "$pport" "smtp_fallback_relay = [127.0.0.1]:$fake_port" \
+	"smtp_sasl_auth_enable = yes" "smtp_sasl_password_maps = texthash:$T/all.pw"
+run all
+fake_stop pr
+fake_stop p2
+tap_is "$rc" 77 "both relays refuse the credentials: exit 77"
+tap_is "$(grep -c '535 5.7.8 Authentication credentials invalid' "$T/err")" 2 \
+	"both relays refuse the credentials: both refusals on stderr"
+
+fake_start pr "$T/pr.script"
+rm -f "$T/all.pw"
+password all "[127.0.0.1]:$fake_port" user1 wrong
+conf all "$fake_port" "smtp_fallback_relay = [127.0.0.1]:$dead_port" \
+	"smtp_sasl_auth_enable = yes" "smtp_sasl_password_maps = texthash:$T/all.pw"
+run all
+fake_stop pr
+tap_is "$rc" 75 "primary refuses the credentials, fallback down: exit 75 (a later try may work)"
+tap_ok "primary refuses the credentials, fallback down: stderr has the refusal" \
+	stderr_has "535 5.7.8 Authentication credentials invalid"
+tap_ok "primary refuses the credentials, fallback down: stderr has the refused connection" \
+	stderr_has "connect to 127.0.0.1[127.0.0.1]:$dead_port"
+
+fake_start pr "$T/pr.script"
+rm -f "$T/all.pw"
+password all "[127.0.0.1]:$fake_port" user1 wrong
+conf all "$dead_port" "smtp_fallback_relay = [127.0.0.1]:$fake_port" \
+	"smtp_sasl_auth_enable = yes" "smtp_sasl_password_maps = texthash:$T/all.pw"
+run all
+fake_stop pr
+tap_is "$rc" 75 "primary down, fallback refuses the credentials: exit 75, not 77"
+tap_is "$(grep -c -e "connect to 127.0.0.1\[127.0.0.1\]:$dead_port" \
+	-e '535 5.7.8 Authentication credentials invalid' "$T/err")" 2 \
+	"primary down, fallback refuses the credentials: both failures on stderr"
+
+script pr line:"send 421 4.3.2 Service not available" s_quit
+fake_start pr "$T/pr.script"
+conf all "$fake_port"
+run all
+fake_stop pr
+tap_is "$rc" 75 "the only relay greets 421: exit 75"
+tap_ok "the only relay greets 421: stderr quotes it" stderr_has "421 4.3.2 Service not available"
 
 tap_done

@@ -533,4 +533,161 @@ fake_stop pr
 tap_is "$rc" 75 "the only relay greets 421: exit 75"
 tap_ok "the only relay greets 421: stderr quotes it" stderr_has "421 4.3.2 Service not available"
 
+# ---- Every timeout fires on a stalled server, within its deadline.
+
+# timeout_case PARAM WANT_SHAPE PIECES...: PARAM = 1s, the server stalls.
+timeout_case() {
+	_tp=$1 _ts=$2
+	shift 2
+	script m "$@"
+	fake_start m "$T/m.script"
+	conf m "$fake_port" "$_tp = 1s"
+	run m
+	fake_stop m
+	tap_is "$rc" 75 "$_tp: exit 75"
+	tap_ok "$_tp: gave up after at least 1 s and within 4 s (took $elapsed s)" \
+		awk -v e="$elapsed" 'BEGIN { exit !(e >= 0.9 && e < 4) }'
+	tap_is "$(shape m)" "$_ts" "$_tp: transcript"
+}
+STALL='# stall|# eof'
+timeout_case smtp_helo_timeout "# connection 1|$STALL" line:stall
+timeout_case smtp_helo_timeout "# connection 1|$EHLO|$STALL" s_greet line:"expect EHLO" line:stall
+timeout_case smtp_starttls_timeout "# connection 1|$EHLO|C: STARTTLS|$STALL" s_greet \
+	"s_ehlo STARTTLS" line:"expect STARTTLS" line:"send 220 2.0.0 Ready" line:stall
+timeout_case smtp_mail_timeout "# connection 1|$EHLO|C: MAIL FROM:<sender@client.test>|$STALL" \
+	s_greet s_ehlo line:"expect MAIL" line:stall
+timeout_case smtp_rcpt_timeout \
+	"# connection 1|$EHLO|C: MAIL FROM:<sender@client.test>|C: RCPT TO:<rcpt@dest.test>|$STALL" \
+	s_greet s_ehlo line:"expect MAIL" line:"send 250 2.1.0 Ok" line:"expect RCPT" line:stall
+timeout_case smtp_data_init_timeout \
+	"# connection 1|$EHLO|C: MAIL FROM:<sender@client.test>|C: RCPT TO:<rcpt@dest.test>|C: DATA|$STALL" \
+	s_greet s_ehlo line:"expect MAIL" line:"send 250 2.1.0 Ok" line:"expect RCPT" \
+	line:"send 250 2.1.5 Ok" line:"expect DATA" line:stall
+timeout_case smtp_data_done_timeout "# connection 1|$EHLO|${MAIL%|C: QUIT}|$STALL" \
+	s_greet "s_ehlo PIPELINING" line:"expect MAIL" line:"send 250 2.1.0 Ok" \
+	line:"expect RCPT" line:"send 250 2.1.5 Ok" line:"expect DATA" line:"send 354 go" \
+	line:data line:stall
+tap_ok "smtp_data_done_timeout: stderr warns the message may have been delivered" \
+	stderr_has "may have been delivered"
+
+fake_start_backlog bl
+conf m "$fake_port" "smtp_connect_timeout = 1s"
+run m
+fake_stop bl
+tap_is "$rc" 75 "smtp_connect_timeout (a listener whose accept queue is full): exit 75"
+tap_ok "smtp_connect_timeout: gave up within 4 s (took $elapsed s)" \
+	awk -v e="$elapsed" 'BEGIN { exit !(e >= 0.9 && e < 4) }'
+tap_ok "smtp_connect_timeout: stderr says the connect timed out" stderr_has "timed out"
+
+# relaymail_deadline bounds the whole run, across relays: two stalling
+# relays with the default stage timeouts (minutes) take 2 s in all.
+script m line:stall
+fake_start m "$T/m.script"
+pport=$fake_port
+fake_start m2 "$T/m.script"
+conf m "$pport" "smtp_fallback_relay = [127.0.0.1]:$fake_port" "relaymail_deadline = 2s"
+run m
+fake_stop m
+fake_stop m2
+tap_is "$rc" 75 "relaymail_deadline = 2s, two stalling relays: exit 75"
+tap_ok "relaymail_deadline: the run ended within 5 s (took $elapsed s)" \
+	awk -v e="$elapsed" 'BEGIN { exit !(e >= 1.9 && e < 5) }'
+
+# ---- PIPELINING: MAIL, every RCPT and DATA in one write; without it,
+# one command per write.
+
+script m s_greet "s_ehlo PIPELINING" line:"expect MAIL" line:"send 250 2.1.0 Ok" \
+	line:"expect RCPT" line:"send 250 2.1.5 Ok" line:"expect RCPT" line:"send 250 2.1.5 Ok" \
+	line:"expect DATA" line:"send 354 go" line:data line:"send 250 2.0.0 Ok" s_quit
+fake_start m "$T/m.script"
+conf m "$fake_port"
+run m second@dest.test
+fake_stop m
+tap_is "$rc" 0 "PIPELINING, two recipients: exit 0"
+tap_is "$(shape m)" "# connection 1|$EHLO|C: MAIL FROM:<sender@client.test>|C+ RCPT TO:<second@dest.test>|C+ RCPT TO:<rcpt@dest.test>|C+ DATA|<data>|C: QUIT" \
+	"PIPELINING: MAIL, both RCPTs and DATA arrived in one read"
+
+script m s_greet s_ehlo s_txn
+fake_start m "$T/m.script"
+conf m "$fake_port"
+run m
+fake_stop m
+tap_is "$rc" 0 "no PIPELINING: exit 0"
+tap_is "$(shape m)" "# connection 1|$EHLO|$MAIL1" "no PIPELINING: one command per read"
+
+# ---- Replies that are odd on purpose.
+
+script m line:bytewise s_greet "s_ehlo PIPELINING STARTTLS SIZE\ 100000" s_starttls \
+	"s_ehlo PIPELINING" s_txn
+fake_start m "$T/m.script"
+conf m "$fake_port"
+run m
+fake_stop m
+tap_is "$rc" 0 "replies one byte per segment, before and after TLS: exit 0"
+tap_is "$(shape m)" "$TLS_OK" "replies one byte per segment: transcript"
+
+script m line:"send 220-fake.test ESMTP" line:"send 220-second greeting line" \
+	line:"send 220 third" "s_ehlo 8BITMIME PIPELINING DSN" line:"expect MAIL" \
+	line:"send 250 2.1.0 Ok" line:"expect RCPT" line:"send 250 2.1.5 Ok" line:"expect DATA" \
+	line:"send 354 go" line:data line:"send 250-2.0.0 Ok" line:"send 250 2.0.0 queued as X" \
+	s_quit
+fake_start m "$T/m.script"
+conf m "$fake_port"
+run m
+fake_stop m
+tap_is "$rc" 0 "multi-line greeting, EHLO and final replies: exit 0"
+tap_is "$(shape m)" "$PLAIN_OK" "multi-line replies: transcript"
+
+script m line:'raw \x01\x02 this is no SMTP\r\n' line:eof
+fake_start m "$T/m.script"
+conf m "$fake_port"
+run m
+fake_stop m
+tap_is "$rc" 76 "a garbage greeting: exit 76 (the relay broke the protocol)"
+tap_is "$(shape m)" "# connection 1|# eof" "a garbage greeting: relaymail sends nothing"
+
+script m s_greet "s_ehlo PIPELINING ENHANCEDSTATUSCODES" line:"expect MAIL" \
+	line:'send 554 5.7.1 bad \x1b[31mred\x07 text' line:"expect RCPT" \
+	line:"send 503 5.5.1 Error: need MAIL command" line:"expect DATA" \
+	line:"send 503 5.5.1 Error: need RCPT command" s_quit
+fake_start m "$T/m.script"
+conf m "$fake_port"
+run m
+fake_stop m
+tap_is "$rc" 69 "a 554 to MAIL with control characters: exit 69"
+tap_ok "control characters are made safe on stderr" stderr_has "554 5.7.1 bad ?[31mred? text"
+tap_is "$(tr -d '\033\007' <"$T/err" | cmp -s - "$T/err"; echo $?)" 0 \
+	"no ESC or BEL byte reaches stderr"
+
+script m s_greet "s_ehlo PIPELINING SIZE\ 100" s_quit
+fake_start m "$T/m.script"
+conf m "$fake_port"
+run m
+fake_stop m
+tap_is "$rc" 69 "SIZE 100 is too small: exit 69"
+tap_is "$(shape m)" "$NOT_OFFERED" "SIZE too small: no MAIL is sent"
+tap_ok "SIZE too small: stderr names the limit" stderr_has "exceeds the size limit 100 of relay"
+
+# ---- SASL mechanisms the fake server checks (the rest: tests/postfix.sh).
+
+# mech_case MECH B64...: relaymail authenticates with MECH over STARTTLS.
+mech_case() {
+	script m s_greet "s_ehlo PIPELINING STARTTLS" s_starttls "s_ehlo PIPELINING AUTH\ $1" \
+		line:"expect AUTH $1" line:"auth $1 user1 secret1" s_txn
+	fake_start m "$T/m.script"
+	rm -f "$T/m.pw"
+	password m "[127.0.0.1]:$fake_port" user1 secret1
+	conf m "$fake_port" "smtp_sasl_auth_enable = yes" \
+		"smtp_sasl_password_maps = texthash:$T/m.pw"
+	run m
+	fake_stop m
+	tap_is "$rc" 0 "AUTH $1: exit 0"
+	tap_is "$(shape m)" "# connection 1|$EHLO|C: STARTTLS|# tls|$EHLO|$2|# auth $1 ok|$MAIL" \
+		"AUTH $1: transcript"
+}
+mech_case PLAIN "C: AUTH PLAIN AHVzZXIxAHNlY3JldDE="
+mech_case LOGIN "C: AUTH LOGIN|C: dXNlcjE=|C: c2VjcmV0MQ=="
+# base64("user1 " HMAC-MD5("secret1", "<1896.697170952@fakesmtp.test>")), RFC 2195.
+mech_case CRAM-MD5 "C: AUTH CRAM-MD5|C: dXNlcjEgNDk4YjkyZWFlODg3NjUwM2U1MjQxZjk0N2Y3NzdjNzk="
+
 tap_done

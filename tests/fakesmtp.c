@@ -72,23 +72,7 @@
 
 #include "fake/fakeio.h"
 #include "fake/fakesasl.h"
-
-enum op { OP_SEND, OP_RAW, OP_FLUSH, OP_BYTEWISE, OP_EXPECT, OP_DATA, OP_AUTH, OP_TLS,
-	  OP_BADTLS, OP_DELAY, OP_STALL, OP_EOF, OP_CLOSE, OP_CONNECTION };
-
-struct step {
-	enum op op;
-	char *arg;        /* unescaped; for send, with CRLF */
-	size_t len;
-	long num;         /* delay */
-	char *mech, *user, *secret;
-};
-
-struct script {
-	struct step *v;
-	size_t n;
-	size_t sections;
-};
+#include "fake/fakescript.h"
 
 struct opts {
 	const char *script, *transcript, *port_file, *status_file, *cert, *key;
@@ -104,175 +88,6 @@ struct run {
 	const struct opts *o;
 	char last[1024]; /* the last expected line, without its end */
 };
-
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("fakesmtp: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(3);
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char)(c | 0x20);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-/* Unescape in place; returns the length. */
-static size_t unescape(char *s)
-{
-	size_t o = 0;
-
-	for (size_t i = 0; s[i] != '\0'; i++) {
-		if (s[i] != '\\' || s[i + 1] == '\0') {
-			s[o++] = s[i];
-			continue;
-		}
-		i++;
-		if (s[i] == 'r')
-			s[o++] = '\r';
-		else if (s[i] == 'n')
-			s[o++] = '\n';
-		else if (s[i] == 't')
-			s[o++] = '\t';
-		else if (s[i] == 'x' && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
-			s[o++] = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
-			i += 2;
-		} else
-			s[o++] = s[i];
-	}
-	s[o] = '\0';
-	return o;
-}
-
-static const struct {
-	const char *name;
-	enum op op;
-	bool arg;
-} ops[] = {
-	{ "send", OP_SEND, true },    { "raw", OP_RAW, true },
-	{ "flush", OP_FLUSH, false }, { "bytewise", OP_BYTEWISE, false },
-	{ "expect", OP_EXPECT, true }, { "data", OP_DATA, false },
-	{ "auth", OP_AUTH, true },    { "tls", OP_TLS, false },
-	{ "badtls", OP_BADTLS, false }, { "delay", OP_DELAY, true },
-	{ "stall", OP_STALL, false }, { "eof", OP_EOF, false },
-	{ "close", OP_CLOSE, false }, { "connection", OP_CONNECTION, false },
-};
-
-static char *dup_word(char **p)
-{
-	char *w = *p, *sp;
-
-	while (*w == ' ')
-		w++;
-	sp = strchr(w, ' ');
-	if (sp != NULL) {
-		*sp = '\0';
-		*p = sp + 1;
-	} else {
-		*p = w + strlen(w);
-	}
-	return *w != '\0' ? strdup(w) : NULL;
-}
-
-static void parse_args(struct step *s, char *arg, const char *line)
-{
-	char *end;
-
-	switch (s->op) {
-	case OP_SEND:
-	case OP_RAW:
-		s->len = unescape(arg);
-		s->arg = malloc(s->len + 3);
-		if (s->arg == NULL)
-			die("%s", "out of memory");
-		memcpy(s->arg, arg, s->len);
-		if (s->op == OP_SEND) {
-			memcpy(s->arg + s->len, "\r\n", 2);
-			s->len += 2;
-		}
-		s->arg[s->len] = '\0';
-		break;
-	case OP_DELAY:
-		errno = 0;
-		s->num = strtol(arg, &end, 10);
-		if (errno != 0 || end == arg || *end != '\0' || s->num < 0)
-			die("bad delay: %s", line);
-		break;
-	case OP_AUTH:
-		s->mech = dup_word(&arg);
-		s->user = dup_word(&arg);
-		s->secret = dup_word(&arg);
-		if (s->secret == NULL)
-			die("auth needs MECH USER SECRET: %s", line);
-		break;
-	default:
-		s->arg = strdup(arg);
-		s->len = strlen(arg);
-		break;
-	}
-}
-
-static void parse_line(struct script *sc, char *line)
-{
-	char *arg = strchr(line, ' ');
-	struct step *s;
-	size_t i;
-
-	if (arg != NULL)
-		*arg++ = '\0';
-	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
-		if (strcmp(line, ops[i].name) == 0)
-			break;
-	if (i == sizeof(ops) / sizeof(ops[0]))
-		die("unknown script command: %s", line);
-	if (ops[i].arg && arg == NULL)
-		die("%s needs an argument", line);
-	s = realloc(sc->v, (sc->n + 1) * sizeof(*sc->v));
-	if (s == NULL)
-		die("%s", "out of memory");
-	sc->v = s;
-	s = &sc->v[sc->n++];
-	memset(s, 0, sizeof(*s));
-	s->op = ops[i].op;
-	if (s->op == OP_CONNECTION)
-		sc->sections++;
-	parse_args(s, arg != NULL ? arg : (char *)"", line);
-}
-
-static void script_load(const char *path, struct script *sc)
-{
-	FILE *fp = fopen(path, "r");
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-
-	if (fp == NULL)
-		die("cannot open the script %s", path);
-	memset(sc, 0, sizeof(*sc));
-	while ((n = getline(&line, &cap, fp)) >= 0) {
-		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-			line[--n] = '\0';
-		if (n == 0 || line[0] == '#')
-			continue;
-		if (sc->n == 0 && strcmp(line, "connection") != 0)
-			sc->sections = 1;
-		parse_line(sc, line);
-	}
-	free(line);
-	fclose(fp);
-	if (sc->sections == 0)
-		sc->sections = 1;
-}
 
 /* ---- Running the steps of one connection. */
 
@@ -356,12 +171,11 @@ static char *challenge(struct run *r, const char *text, size_t *len, int *rc)
 }
 
 static const char *oauth_error =
-	"{\"status\":\"401\",\"schemes\":\"bearer\",\"scope\":\"https://mail.example/\"}";
+    "{\"status\":\"401\",\"schemes\":\"bearer\",\"scope\":\"https://mail.example/\"}";
 
 /* The initial response from the AUTH line, or the answer to an empty
  * challenge. */
-static char *first_response(struct run *r, const char *ir, const char *prompt, size_t *len,
-			    int *rc)
+static char *first_response(struct run *r, const char *ir, const char *prompt, size_t *len, int *rc)
 {
 	*rc = FIO_LINE;
 	if (ir != NULL)
@@ -394,8 +208,8 @@ static enum next do_auth(struct run *r, const struct step *s)
 		if (resp != NULL)
 			resp2 = challenge(r, "Password:", &len2, &rc);
 	} else {
-		resp = first_response(r, ir, strcasecmp(mech, "CRAM-MD5") == 0 ? cram : "", &len,
-				      &rc);
+		resp =
+		    first_response(r, ir, strcasecmp(mech, "CRAM-MD5") == 0 ? cram : "", &len, &rc);
 	}
 	if (rc != FIO_LINE) {
 		free(resp);
@@ -532,7 +346,7 @@ static int listen_on(bool ipv6, int backlog, unsigned *port)
 	int fd = socket(ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0), one = 1;
 
 	if (fd < 0)
-		die("socket: %s", strerror(errno));
+		fakescript_die("socket: %s", strerror(errno));
 	memset(&ss, 0, sizeof(ss));
 	if (ipv6) {
 		sin6->sin6_family = AF_INET6;
@@ -544,7 +358,7 @@ static int listen_on(bool ipv6, int backlog, unsigned *port)
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, backlog) < 0 ||
 	    getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
-		die("cannot listen: %s", strerror(errno));
+		fakescript_die("cannot listen: %s", strerror(errno));
 	*port = ntohs(ipv6 ? sin6->sin6_port : sin->sin_port);
 	return fd;
 }
@@ -558,14 +372,13 @@ static void write_port(const char *path, unsigned port)
 		return;
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	fp = fopen(tmp, "w");
-	if (fp == NULL || fprintf(fp, "%u\n", port) < 0 || fclose(fp) != 0 ||
-	    rename(tmp, path) < 0)
-		die("cannot write the port file %s", path);
+	if (fp == NULL || fprintf(fp, "%u\n", port) < 0 || fclose(fp) != 0 || rename(tmp, path) < 0)
+		fakescript_die("cannot write the port file %s", path);
 }
 
 static int accept_one(int lfd, long long deadline)
 {
-	struct pollfd pfd = { .fd = lfd, .events = POLLIN };
+	struct pollfd pfd = {.fd = lfd, .events = POLLIN};
 	long long left = deadline - fio_now();
 	int fd, one = 1;
 
@@ -584,14 +397,14 @@ static int full_backlog(const struct opts *o)
 {
 	unsigned port;
 	int lfd = listen_on(o->ipv6, 0, &port);
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
 
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	for (int i = 0; i < 2; i++) {
 		int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 
 		if (fd < 0)
-			die("socket: %s", strerror(errno));
+			fakescript_die("socket: %s", strerror(errno));
 		connect(fd, (struct sockaddr *)&sin, sizeof(sin));
 	}
 	poll(NULL, 0, 200);
@@ -608,10 +421,10 @@ static int serve(const struct opts *o, const struct script *sc)
 	unsigned port;
 	int lfd = listen_on(o->ipv6, 16, &port), status = 0;
 	size_t i = 0;
-	struct run r = { .o = o };
+	struct run r = {.o = o};
 
 	if (tr == NULL)
-		die("cannot write the transcript %s", o->transcript);
+		fakescript_die("cannot write the transcript %s", o->transcript);
 	write_port(o->port_file, port);
 	for (size_t k = 1; k <= sc->sections && status != 2; k++) {
 		int fd = accept_one(lfd, deadline);
@@ -639,16 +452,16 @@ static int serve(const struct opts *o, const struct script *sc)
 static void usage_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option lo[] = {
-		{ "script", required_argument, NULL, 's' },
-		{ "transcript", required_argument, NULL, 't' },
-		{ "port-file", required_argument, NULL, 'p' },
-		{ "status-file", required_argument, NULL, 'S' },
-		{ "cert", required_argument, NULL, 'c' },
-		{ "key", required_argument, NULL, 'k' },
-		{ "timeout", required_argument, NULL, 'T' },
-		{ "ipv6", no_argument, NULL, '6' },
-		{ "full-backlog", no_argument, NULL, 'B' },
-		{ NULL, 0, NULL, 0 },
+	    {"script", required_argument, NULL, 's'},
+	    {"transcript", required_argument, NULL, 't'},
+	    {"port-file", required_argument, NULL, 'p'},
+	    {"status-file", required_argument, NULL, 'S'},
+	    {"cert", required_argument, NULL, 'c'},
+	    {"key", required_argument, NULL, 'k'},
+	    {"timeout", required_argument, NULL, 'T'},
+	    {"ipv6", no_argument, NULL, '6'},
+	    {"full-backlog", no_argument, NULL, 'B'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 	char *end;
@@ -656,42 +469,49 @@ static void usage_opts(int argc, char **argv, struct opts *o)
 	o->timeout = 20;
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
-		case 's': o->script = optarg; break;
-		case 't': o->transcript = optarg; break;
-		case 'p': o->port_file = optarg; break;
-		case 'S': o->status_file = optarg; break;
-		case 'c': o->cert = optarg; break;
-		case 'k': o->key = optarg; break;
-		case '6': o->ipv6 = true; break;
-		case 'B': o->full_backlog = true; break;
+		case 's':
+			o->script = optarg;
+			break;
+		case 't':
+			o->transcript = optarg;
+			break;
+		case 'p':
+			o->port_file = optarg;
+			break;
+		case 'S':
+			o->status_file = optarg;
+			break;
+		case 'c':
+			o->cert = optarg;
+			break;
+		case 'k':
+			o->key = optarg;
+			break;
+		case '6':
+			o->ipv6 = true;
+			break;
+		case 'B':
+			o->full_backlog = true;
+			break;
 		case 'T':
 			o->timeout = strtol(optarg, &end, 10);
 			if (*end != '\0' || o->timeout <= 0 || o->timeout > 3600)
-				die("bad --timeout %s", optarg);
+				fakescript_die("bad --timeout %s", optarg);
 			break;
 		default:
-			die("%s", "usage: fakesmtp --script FILE --transcript FILE [--port-file FILE] "
-				  "[--cert PEM --key PEM] [--ipv6] [--timeout S] | --full-backlog");
+			fakescript_die(
+			    "%s",
+			    "usage: fakesmtp --script FILE --transcript FILE [--port-file FILE] "
+			    "[--cert PEM --key PEM] [--ipv6] [--timeout S] | --full-backlog");
 		}
 	}
 	if (!o->full_backlog && (o->script == NULL || o->transcript == NULL))
-		die("%s", "--script and --transcript are required");
-}
-
-static void script_free(struct script *sc)
-{
-	for (size_t i = 0; i < sc->n; i++) {
-		free(sc->v[i].arg);
-		free(sc->v[i].mech);
-		free(sc->v[i].user);
-		free(sc->v[i].secret);
-	}
-	free(sc->v);
+		fakescript_die("%s", "--script and --transcript are required");
 }
 
 int main(int argc, char **argv)
 {
-	struct opts o = { 0 };
+	struct opts o = {0};
 	struct script sc;
 	int status;
 
@@ -699,11 +519,11 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (o.full_backlog)
 		return full_backlog(&o);
-	script_load(o.script, &sc);
+	fakescript_load(o.script, &sc);
 	if (gnutls_global_init() < 0)
-		die("%s", "gnutls_global_init failed");
+		fakescript_die("%s", "gnutls_global_init failed");
 	status = serve(&o, &sc);
-	script_free(&sc);
+	fakescript_free(&sc);
 	if (o.status_file != NULL) {
 		FILE *fp = fopen(o.status_file, "w");
 

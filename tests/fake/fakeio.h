@@ -13,18 +13,18 @@
 
 struct fio {
 	int fd;
-	gnutls_session_t tls;       /* NULL while plaintext */
+	gnutls_session_t tls; /* NULL while plaintext */
 	gnutls_certificate_credentials_t cred;
-	FILE *tr;                   /* transcript */
-	char *in;                   /* received, not yet consumed */
+	FILE *tr; /* transcript */
+	char *in; /* received, not yet consumed */
 	size_t inlen, incap;
-	size_t logged;              /* bytes of in already in the transcript */
-	bool pending_new;           /* the unlogged line began a read() */
-	bool quiet;                 /* do not log what arrives */
-	char *out;                  /* queued output */
+	size_t logged;    /* bytes of in already in the transcript */
+	bool pending_new; /* the unlogged line began a read() */
+	bool quiet;       /* do not log what arrives */
+	char *out;        /* queued output */
 	size_t outlen, outcap;
-	bool bytewise;              /* one write per byte */
-	long long deadline;         /* monotonic ms: no wait goes past it */
+	bool bytewise;      /* one write per byte */
+	long long deadline; /* monotonic ms: no wait goes past it */
 };
 
 enum { FIO_LINE = 1, FIO_EOF = 0, FIO_TIMEOUT = -1, FIO_ERROR = -2 };

@@ -57,6 +57,8 @@ static const struct param_info table[] = {
 	{ "smtp_tls_protocols", ">=TLSv1.2", U },
 	{ "smtp_tls_fingerprint_digest", "sha256", U },
 	{ "smtp_tls_fingerprint_cert_match", "", U },
+	{ "smtp_tls_verify_cert_match", "hostname", U },
+	{ "smtp_tls_secure_cert_match", "nexthop, dot-nexthop", U },
 	{ "smtp_tls_loglevel", "0", U },
 	{ "smtp_tls_ciphers", "medium", U },
 	{ "smtp_tls_mandatory_ciphers", "medium", U },

@@ -15,12 +15,14 @@
 #include "net/tls.h"
 #include "smtp/session.h"
 
+#define POLICY_TLS_NAMES_MAX 8
+
 struct tls_policy {
 	enum session_tls mode;
 	enum tls_verify verify;
 	const char *level;          /* as configured, or "(default)" */
 	bool explicit_unverified;   /* may/encrypt set explicitly: warn when AUTH goes unverified */
-	char *names[2];             /* certificate names accepted */
+	char *names[POLICY_TLS_NAMES_MAX]; /* certificate names accepted (verify, secure) */
 	size_t nnames;
 	char *sni;
 	char **fingerprints;        /* from smtp_tls_fingerprint_cert_match */

@@ -4,7 +4,8 @@ librelaymail_a_SOURCES += \
 	src/app/deadletter.c src/app/deadletter.h \
 	src/app/envelope.c src/app/envelope.h \
 	src/app/exitcode.c src/app/exitcode.h \
-	src/app/submit.c src/app/submit.h
+	src/app/submit.c src/app/submit.h \
+	src/app/verify.c src/app/verify.h
 
 check_PROGRAMS += tests/unit/test-cli
 TESTS += tests/unit/test-cli

@@ -3,7 +3,8 @@ librelaymail_a_SOURCES += \
 	src/mail/address.c src/mail/address.h \
 	src/mail/header.c src/mail/header.h \
 	src/mail/idn.c src/mail/idn.h \
-	src/mail/message.c src/mail/message.h \
+	src/mail/message.c src/mail/message.h src/mail/message_impl.h \
+	src/mail/message_intake.c \
 	src/mail/spool.c src/mail/spool.h
 
 check_PROGRAMS += tests/unit/test-address tests/unit/test-message tests/unit/test-idn

@@ -5,6 +5,7 @@ librelaymail_a_SOURCES += \
 	src/mail/idn.c src/mail/idn.h \
 	src/mail/message.c src/mail/message.h src/mail/message_impl.h \
 	src/mail/message_intake.c \
+	src/mail/fold.c src/mail/fold.h \
 	src/mail/spool.c src/mail/spool.h
 
 check_PROGRAMS += tests/unit/test-address tests/unit/test-message tests/unit/test-idn

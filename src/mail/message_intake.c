@@ -4,16 +4,21 @@
  * ends: LF and CRLF become CRLF, CRs before an LF are dropped, and a bare
  * CR is taken as a line end (old Mac text) so no lone CR ever reaches the
  * relay, where it could be read as part of a line end (SMTP smuggling).
- * NUL bytes become spaces in the header and are kept in the body. */
+ * NUL bytes become spaces, in the header and in the body: RFC 5322 text
+ * and 8BITMIME both forbid them, and a relay may refuse the message for
+ * one stray NUL. Lines longer than smtp_line_length_limit are folded
+ * (fold.h), so the stored form is the one that goes on the wire. */
 #include <config.h>
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "base/buf.h"
 #include "base/i18n.h"
+#include "mail/fold.h"
 #include "mail/header.h"
 #include "mail/message.h"
 #include "mail/message_impl.h"
@@ -23,6 +28,7 @@
 #define HEAD_MAX 2048 /* enough of a line to tell a field or a From_ line */
 #define DEFAULT_MEM_MAX (1024 * 1024)
 #define DEFAULT_HEADER_MAX 102400 /* Postfix header_size_limit */
+#define DEFAULT_LINE_MAX 998      /* Postfix smtp_line_length_limit */
 
 enum phase {
 	PHASE_FROM,   /* leading "From " lines may still come */
@@ -43,6 +49,8 @@ struct intake {
 	struct error *err;
 	bool dot_ends;
 	size_t header_max, size_max;
+	size_t line_max;    /* longer lines are folded */
+	size_t body_col;    /* octets in the current body line */
 	enum phase phase;
 	enum line_state line;
 	struct buf head;    /* start of the current line (max HEAD_MAX) */
@@ -58,6 +66,7 @@ struct intake {
 };
 
 static int body_data(struct intake *in, const char *p, size_t n);
+static int body_eol(struct intake *in);
 
 /* ---- size accounting ---- */
 
@@ -89,6 +98,15 @@ static int field_commit(struct intake *in)
 		return 0;
 	in->field_open = false;
 	raw = buf_steal(&in->field);
+	if (raw != NULL && in->line_max != SIZE_MAX) {
+		char *folded = fold_header(raw, &len, in->line_max);
+
+		if (folded == NULL) {
+			free(raw);
+			return nomem(in);
+		}
+		raw = folded;
+	}
 	if (raw == NULL || header_append_raw(&in->m->hdr, raw, len) < 0) {
 		free(raw);
 		return nomem(in);
@@ -244,7 +262,7 @@ static int header_eol(struct intake *in)
 	if (header_decide(in, true) < 0)
 		return -1;
 	if (in->phase == PHASE_BODY)
-		return body_data(in, "\r\n", 2);
+		return body_eol(in);
 	in->line = LINE_UNDECIDED;
 	return 0;
 }
@@ -308,13 +326,52 @@ static int from_eol(struct intake *in)
 
 /* ---- body ---- */
 
-static int body_data(struct intake *in, const char *p, size_t n)
+/* Into the spool, NULs as spaces. */
+static int body_put(struct intake *in, const char *p, size_t n)
 {
-	if (n == 0)
-		return 0;
+	const char *z;
+
 	if (size_check(in, n) < 0)
 		return -1;
+	while ((z = memchr(p, '\0', n)) != NULL) {
+		size_t k = (size_t)(z - p);
+
+		if (spool_append(&in->m->body, p, k, in->err) < 0 ||
+		    spool_append(&in->m->body, " ", 1, in->err) < 0)
+			return -1;
+		p += k + 1;
+		n -= k + 1;
+	}
 	return spool_append(&in->m->body, p, n, in->err);
+}
+
+/* Body text: never CR or LF, which come through body_eol. A line longer
+ * than line_max is broken with CRLF SPACE (fold.h). */
+static int body_data(struct intake *in, const char *p, size_t n)
+{
+	while (n > 0) {
+		size_t room = in->line_max - in->body_col, take = n;
+
+		if (n > room)
+			take = fold_cut(p, room);
+		if (body_put(in, p, take) < 0)
+			return -1;
+		in->body_col += take;
+		p += take;
+		n -= take;
+		if (n > 0) {
+			if (body_put(in, "\r\n ", 3) < 0)
+				return -1;
+			in->body_col = 1;
+		}
+	}
+	return 0;
+}
+
+static int body_eol(struct intake *in)
+{
+	in->body_col = 0;
+	return body_put(in, "\r\n", 2);
 }
 
 /* ---- line layer: line ends and the lone dot ---- */
@@ -369,7 +426,7 @@ static int line_end(struct intake *in)
 	case PHASE_BODY:
 		break;
 	}
-	return body_data(in, "\r\n", 2);
+	return body_eol(in);
 }
 
 static int line_ends(struct intake *in, size_t count)
@@ -467,6 +524,9 @@ static struct message *intake_start(struct intake *in, const struct message_opts
 	in->dot_ends = o->dot_ends;
 	in->header_max = o->header_max != 0 ? o->header_max : DEFAULT_HEADER_MAX;
 	in->size_max = o->size_max;
+	in->line_max = o->line_max == 0 ? DEFAULT_LINE_MAX
+	               : o->line_max < FOLD_MIN ? FOLD_MIN
+	                                        : o->line_max;
 	in->phase = PHASE_FROM;
 	in->line = LINE_UNDECIDED;
 	in->at_line_start = true;

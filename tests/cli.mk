@@ -5,3 +5,12 @@
 check_PROGRAMS += tests/unit/test-verify
 TESTS += tests/unit/test-verify
 tests_unit_test_verify_LDADD = $(TEST_LDADD)
+
+TESTS += tests/cli.sh
+EXTRA_DIST += tests/cli.sh tests/lib/client.sh
+
+check_PROGRAMS += tests/maxrss
+tests_maxrss_SOURCES = tests/maxrss.c
+tests_maxrss_LDADD =
+TESTS += tests/callers.sh
+EXTRA_DIST += tests/callers.sh

@@ -202,7 +202,7 @@ recipient: <two@DEST.test>
 relay 1: [$RELAY_HOST]:$RELAY_SUBMISSION_PORT (tls: verify, auth: yes as $RELAY_USER1)" \
 	"-bv: envelope and the relay with TLS level and AUTH"
 send plain -bv -f '<>' root
-tap_is "$rc/$(cat "$T/out" | tr '\n' '|')" \
+tap_is "$rc/$(tr "\n" "|" <"$T/out")" \
 	"0/sender: <>|recipient: <root@dest.test>|relay 1: [$RELAY_HOST]:$RELAY_PLAIN_PORT (tls: none, auth: no)|" \
 	"-bv: null sender, root qualified, the plain relay"
 send sub -bv -t x@dest.test

@@ -49,8 +49,8 @@ struct intake {
 	struct error *err;
 	bool dot_ends;
 	size_t header_max, size_max;
-	size_t line_max;    /* longer lines are folded */
-	size_t body_col;    /* octets in the current body line */
+	size_t line_max; /* longer lines are folded */
+	size_t body_col; /* octets in the current body line */
 	enum phase phase;
 	enum line_state line;
 	struct buf head;    /* start of the current line (max HEAD_MAX) */
@@ -524,7 +524,7 @@ static struct message *intake_start(struct intake *in, const struct message_opts
 	in->dot_ends = o->dot_ends;
 	in->header_max = o->header_max != 0 ? o->header_max : DEFAULT_HEADER_MAX;
 	in->size_max = o->size_max;
-	in->line_max = o->line_max == 0 ? DEFAULT_LINE_MAX
+	in->line_max = o->line_max == 0         ? DEFAULT_LINE_MAX
 	               : o->line_max < FOLD_MIN ? FOLD_MIN
 	                                        : o->line_max;
 	in->phase = PHASE_FROM;
@@ -597,4 +597,3 @@ struct message *message_from_mem(const char *p, size_t len, const struct message
 		return NULL;
 	return intake_end(&in, intake_feed(&in, p, len) < 0);
 }
-

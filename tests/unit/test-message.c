@@ -339,8 +339,8 @@ static void repeat(struct buf *b, char c, size_t n)
 
 /* Intake of in (chunk octets per read, 0: from memory) with line_max,
  * compared to want. */
-static void check_fold(const struct buf *in, size_t chunk, size_t line_max,
-                       const struct buf *want, const char *name)
+static void check_fold(const struct buf *in, size_t chunk, size_t line_max, const struct buf *want,
+                       const char *name)
 {
 	struct message_opts o = {.line_max = line_max};
 	struct error e = {0};
@@ -387,8 +387,10 @@ static void test_fold_body(void)
 	buf_append_str(&want, "\r\n.\r\n");
 	repeat(&in, 'c', 997);
 	repeat(&want, 'c', 997);
-	buf_append_str(&in, "\xc3\xa9" "d\n");
-	buf_append_str(&want, "\r\n \xc3\xa9" "d\r\n");
+	buf_append_str(&in, "\xc3\xa9"
+	                    "d\n");
+	buf_append_str(&want, "\r\n \xc3\xa9"
+	                      "d\r\n");
 	check_fold(&in, 0, 0, &want, "fold: 998 kept, 2000 in three lines, UTF-8 kept whole");
 	buf_reset(&want);
 	buf_append_str(&want, "S: x\r\n\r\n");
@@ -399,7 +401,8 @@ static void test_fold_body(void)
 	repeat(&want, 'b', 997);
 	buf_append_str(&want, "\r\n bbbbb\r\n.\r\n");
 	repeat(&want, 'c', 997);
-	buf_append_str(&want, "\xc3\r\n \xa9" "d\r\n");
+	buf_append_str(&want, "\xc3\r\n \xa9"
+	                      "d\r\n");
 	check_fold(&in, 1, 0, &want, "fold a byte at a time: same places (a sequence may split)");
 	buf_reset(&want);
 	buf_append_str(&want, "S: x\r\n\r\n");
@@ -408,7 +411,8 @@ static void test_fold_body(void)
 	repeat(&want, 'b', 2000);
 	buf_append_str(&want, "\r\n.\r\n");
 	repeat(&want, 'c', 997);
-	buf_append_str(&want, "\xc3\xa9" "d\r\n");
+	buf_append_str(&want, "\xc3\xa9"
+	                      "d\r\n");
 	check_fold(&in, 0, MESSAGE_LINE_UNLIMITED, &want, "no folding when unlimited");
 	buf_fini(&in);
 	buf_fini(&want);

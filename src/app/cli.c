@@ -292,6 +292,21 @@ static int option_flag(struct options *o, char c, struct error *err)
 	return -1;
 }
 
+/* --query KEY (the tables follow as operands) or --expand (the names
+ * follow). */
+static int query_option(int argc, char **argv, int *i, struct options *o, struct error *err)
+{
+	o->mode = argv[*i][2] == 'q' ? CLI_QUERY : CLI_EXPAND;
+	if (o->mode == CLI_EXPAND)
+		return 0;
+	if (*i + 1 >= argc) {
+		error_set(err, ERROR_USAGE, _("option --query needs a key (or - to read keys)"));
+		return -1;
+	}
+	o->query_key = argv[++*i];
+	return 0;
+}
+
 /* One "-xyz" word; *i advances past a separate argument. */
 static int parse_word(int argc, char **argv, int *i, struct options *o, struct error *err)
 {
@@ -316,8 +331,9 @@ static int parse_word(int argc, char **argv, int *i, struct options *o, struct e
 	return 0;
 }
 
-static int long_option(const char *word, struct options *o, struct error *err)
+static int long_option(int argc, char **argv, int *i, struct options *o, struct error *err)
 {
+	const char *word = argv[*i];
 	char safe[SHOWN_MAX];
 
 	if (strcmp(word, "--help") == 0) {
@@ -328,6 +344,8 @@ static int long_option(const char *word, struct options *o, struct error *err)
 		o->mode = CLI_VERSION;
 		return 0;
 	}
+	if (strcmp(word, "--expand") == 0 || strcmp(word, "--query") == 0)
+		return query_option(argc, argv, i, o, err);
 	error_set(err, ERROR_USAGE, _("unknown option %s; see relaymail --help"),
 	          shown(safe, sizeof(safe), word));
 	return -1;
@@ -458,7 +476,7 @@ int cli_parse(int argc, char **argv, struct options *o, struct error *err)
 			break;
 		}
 		if (argv[i][1] == '-')
-			rc = long_option(argv[i], o, err);
+			rc = long_option(argc, argv, &i, o, err);
 		else
 			rc = parse_word(argc, argv, &i, o, err);
 	}
@@ -466,7 +484,9 @@ int cli_parse(int argc, char **argv, struct options *o, struct error *err)
 		return -1;
 	o->rcpts = argv + i;
 	o->nrcpts = argc - i;
-	if (o->mode == CLI_HELP || o->mode == CLI_VERSION)
+	/* --query and --expand take table and parameter names, not recipients. */
+	if (o->mode == CLI_HELP || o->mode == CLI_VERSION || o->mode == CLI_QUERY ||
+	    o->mode == CLI_EXPAND)
 		return 0;
 	if (check_conflicts(o, err) < 0 || check_arguments(o, err) < 0)
 		return -1;
@@ -503,6 +523,10 @@ const char *cli_usage(void)
 	         "\n"
 	         "Accepted and ignored: -A -c -e -G -h -L -m -o... -O... -p -U -x;\n"
 	         "-X FILE is ignored with a warning.\n"
+	         "\n"
+	         "  --query KEY TYPE:NAME...  look KEY up in tables, like postmap -q\n"
+	         "                (KEY - reads keys from standard input)\n"
+	         "  --expand NAME...  parameter values, like postconf -x -h\n"
 	         "  --help        this text\n"
 	         "  --version     version and compiled features\n");
 }

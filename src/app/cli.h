@@ -19,6 +19,8 @@ enum cli_mode {
 	CLI_NOOP,    /* -bh, -bH: nothing to do, silently */
 	CLI_HELP,    /* --help */
 	CLI_VERSION, /* --version */
+	CLI_QUERY,   /* --query KEY TYPE:NAME...: like postmap -q */
+	CLI_EXPAND,  /* --expand NAME...: like postconf -x -h */
 	CLI_FLUSH,   /* -q, -q<interval>, -qR<site>, -qI<id>: no queue to run */
 };
 
@@ -42,6 +44,7 @@ struct options {
 	int nrcpts;
 	char notify_buf[64];
 	char envid_buf[3 * CLI_ENVID_MAX + 1];
+	const char *query_key; /* --query KEY ("-": keys on stdin) */
 };
 
 /* Parse and check; -1 with ERROR_USAGE naming the option or argument:

@@ -13,6 +13,7 @@
 
 #include "app/cli.h"
 #include "app/exitcode.h"
+#include "app/query.h"
 #include "app/submit.h"
 #include "app/verify.h"
 #include "base/i18n.h"
@@ -65,6 +66,8 @@ static int simple_mode(const struct options *o)
 		return EX_OK;
 	case CLI_NOOP:
 		return EX_OK;
+	case CLI_QUERY:
+		return query_tables(o);
 	case CLI_FLUSH:
 		log_error(_("no queue to run: each message is sent when it is submitted"));
 		return EX_OK;
@@ -109,7 +112,11 @@ static int run(const struct options *o)
 		status = deliver_mode(o, cfg);
 	} else if (o->mode == CLI_VERIFY) {
 		status = verify_run(o, cfg, stdout, &err) == 0 ? EX_OK : fail(&err);
-	} else if (o->mode != CLI_ALIASES) {
+	} else if (o->mode == CLI_ALIASES) {
+		status = query_aliases(cfg);
+	} else if (o->mode == CLI_EXPAND) {
+		status = query_expand(o, cfg);
+	} else {
 		error_set(&err, ERROR_USAGE, _("mode -b%c is not available yet"),
 			  o->mode == CLI_SMTP ? 's' : 'v');
 		status = fail(&err);

@@ -85,13 +85,20 @@ static int print_destination(FILE *out, size_t i, const struct config *cfg,
 	return found < 0 ? -1 : 0;
 }
 
-static int print_route(FILE *out, const struct config *cfg, struct error *err)
+static int print_route(FILE *out, const struct config *cfg, const struct envelope *env,
+                       struct error *err)
 {
+	struct session_envelope senv = {0};
 	struct maps *passwords = NULL;
 	struct route route;
 	int rc = 0;
 
-	if (route_build(cfg, &route, err) < 0)
+	/* The route depends on the envelope (transport_maps,
+	 * sender_dependent_relayhost_maps, sender-dependent SASL keys). */
+	senv.sender = env->sender;
+	senv.rcpts = (const char *const *)env->rcpts.v;
+	senv.nrcpts = env->rcpts.n;
+	if (route_build(cfg, &senv, &route, err) < 0)
 		return -1;
 	if (open_passwords(cfg, &passwords, err) < 0)
 		rc = -1;
@@ -119,7 +126,7 @@ int verify_run(const struct options *o, const struct config *cfg, FILE *out, str
 	print_address(out, "sender", env.sender);
 	for (size_t i = 0; i < env.rcpts.n; i++)
 		print_address(out, "recipient", env.rcpts.v[i]);
-	rc = print_route(out, cfg, err);
+	rc = print_route(out, cfg, &env, err);
 	envelope_fini(&env);
 	if (fflush(out) != 0 && rc == 0) {
 		error_set(err, ERROR_IO, "%s", _("cannot write the -bv report"));

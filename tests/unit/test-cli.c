@@ -161,6 +161,18 @@ static void test_modes(void)
 		   "-bd -q15m stays daemon mode (refused by main)");
 	}
 	{
+		char **qv = ARGV("relaymail", "--query", "-", "regexp:/etc/x", "texthash:/y");
+		char **ev = ARGV("relaymail", "--expand", "myorigin", "relayhost");
+
+		ok(parse(qv, 5, &o, &err) == 0 && o.mode == CLI_QUERY && o.nrcpts == 2,
+		   "--query: table names are operands, not recipients to check");
+		is_str(o.query_key, "-", "--query key");
+		ok(parse(ev, 4, &o, &err) == 0 && o.mode == CLI_EXPAND && o.nrcpts == 2,
+		   "--expand: parameter names are operands");
+		refused(ARGV("relaymail", "--query"), "option --query needs a key",
+		        "--query alone");
+	}
+	{
 		char **u = ARGV("sendmail", "-O", "smtputf8=yes", "-ooo", "a@x");
 
 		ok(parse(u, 4, &o, &err) == 0 && o.smtputf8, "-O smtputf8=yes");

@@ -111,6 +111,26 @@ static void test_reports(void)
 	    want, "-bv: the login as sender, qualified; -bv after mailq wins");
 }
 
+/* The route follows the envelope, as a submission's would. */
+static void test_sender_dependent(void)
+{
+	static const char conf[] = "relayhost = [smtp.example.com]:587\n"
+	                           "sender_dependent_relayhost_maps = "
+	                           "inline:{ me@example.org=[special.example]:2525 }\n"
+	                           "myorigin = example.org\n";
+
+	check(ARGV("sendmail", "-bv", "-f", "me@example.org", "x@y.example"), conf,
+	      "sender: <me@example.org>\n"
+	      "recipient: <x@y.example>\n"
+	      "relay 1: [special.example]:2525 (tls: verify-if-offered, auth: no)\n",
+	      "-bv: sender_dependent_relayhost_maps picks the relay for this sender");
+	check(ARGV("sendmail", "-bv", "-f", "other", "x@y.example"), conf,
+	      "sender: <other@example.org>\n"
+	      "recipient: <x@y.example>\n"
+	      "relay 1: [smtp.example.com]:587 (tls: verify-if-offered, auth: no)\n",
+	      "-bv: another sender gets relayhost");
+}
+
 static void test_failures(void)
 {
 	struct error err = {0};
@@ -149,6 +169,7 @@ int main(void)
 	}
 	close(fd);
 	test_reports();
+	test_sender_dependent();
 	test_failures();
 	unlink(pwfile);
 	return tap_done();

@@ -11,3 +11,4 @@ EXTRA_DIST += tests/layers.sh tests/bench.sh
 include tests/relay.mk
 include tests/rewrite.mk
 include tests/fake.mk
+include tests/cli.mk

@@ -15,6 +15,7 @@
 #include "app/exitcode.h"
 #include "app/query.h"
 #include "app/submit.h"
+#include "app/verify.h"
 #include "base/i18n.h"
 #include "base/log.h"
 #include "conf/config.h"
@@ -26,21 +27,28 @@ static int fail(const struct error *err)
 	return exitcode_for(err->cls);
 }
 
+/* The version and what this build can do, one feature a line. */
 static void print_version(void)
 {
-	printf("relaymail %s\n", PACKAGE_VERSION);
-	printf(_("features: TLS (GnuTLS), SASL (GNU SASL), IDN (libidn2), pcre: tables %s, "
-		 "translations %s\n"),
+	static const char *const features[] = {
+		"tls: GnuTLS (STARTTLS, SMTPS)",
+		"sasl: GNU SASL",
+		"idn: libidn2",
 #ifdef HAVE_PCRE2
-	       _("yes"),
+		"tables: texthash hash btree lmdb cdb dbm sdbm inline static regexp pcre",
 #else
-	       _("no"),
+		"tables: texthash hash btree lmdb cdb dbm sdbm inline static regexp",
 #endif
 #if ENABLE_NLS
-	       _("yes"));
+		"nls: yes",
 #else
-	       _("no"));
+		"nls: no",
 #endif
+	};
+
+	printf("relaymail %s\n", PACKAGE_VERSION);
+	for (size_t i = 0; i < sizeof(features) / sizeof(features[0]); i++)
+		printf("%s\n", features[i]);
 }
 
 /* Modes that need neither configuration nor message. -1: go on. */
@@ -60,6 +68,9 @@ static int simple_mode(const struct options *o)
 		return EX_OK;
 	case CLI_QUERY:
 		return query_tables(o);
+	case CLI_FLUSH:
+		log_error(_("no queue to run: each message is sent when it is submitted"));
+		return EX_OK;
 	case CLI_DAEMON:
 		log_error(_("relaymail has no daemon mode: it sends each message when it is "
 			    "called, so there is nothing to start"));
@@ -99,6 +110,8 @@ static int run(const struct options *o)
 	}
 	if (o->mode == CLI_DELIVER) {
 		status = deliver_mode(o, cfg);
+	} else if (o->mode == CLI_VERIFY) {
+		status = verify_run(o, cfg, stdout, &err) == 0 ? EX_OK : fail(&err);
 	} else if (o->mode == CLI_ALIASES) {
 		status = query_aliases(cfg);
 	} else if (o->mode == CLI_EXPAND) {

@@ -19,14 +19,16 @@ struct message *submit_read(const struct options *o, const struct config *cfg,
 			    struct error *err)
 {
 	struct message_opts mo = { 0 };
-	unsigned long header_max, size_max;
+	unsigned long header_max, size_max, line_max;
 
 	if (config_get_ulong(cfg, "header_size_limit", &header_max, err) < 0 ||
-	    config_get_ulong(cfg, "message_size_limit", &size_max, err) < 0)
+	    config_get_ulong(cfg, "message_size_limit", &size_max, err) < 0 ||
+	    config_get_ulong(cfg, "smtp_line_length_limit", &line_max, err) < 0)
 		return NULL;
 	mo.dot_ends = !o->dot_ok;
 	mo.header_max = header_max;
 	mo.size_max = size_max;
+	mo.line_max = line_max == 0 ? MESSAGE_LINE_UNLIMITED : line_max;
 	return message_read(STDIN_FILENO, &mo, err);
 }
 

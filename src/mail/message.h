@@ -3,13 +3,16 @@
  * connection: line ends become CRLF, a leading "From " line is dropped, the
  * lone-dot rule applies unless -i, the header is parsed into fields that
  * can be read, removed and added, and the body is kept in memory up to a
- * bound, then in an unlinked temporary file, so memory stays flat. The
- * stored form is what goes on the wire before dot-stuffing. */
+ * bound, then in an unlinked temporary file, so memory stays flat. NUL
+ * bytes become spaces and lines longer than smtp_line_length_limit are
+ * folded (header: before a blank when there is one, else CRLF SPACE, as in
+ * the body). The stored form is what goes on the wire before dot-stuffing. */
 #ifndef RELAYMAIL_MAIL_MESSAGE_H
 #define RELAYMAIL_MAIL_MESSAGE_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "base/error.h"
@@ -22,8 +25,12 @@ struct message_opts {
 	size_t mem_max;     /* body bytes kept in memory before spilling (0: 1 MiB) */
 	size_t header_max;  /* header_size_limit: header text beyond is dropped */
 	size_t size_max;    /* message_size_limit; 0 = unlimited (ERROR_DATA past it) */
+	size_t line_max;    /* smtp_line_length_limit: longer lines are folded
+	                     * (0: 998; MESSAGE_LINE_UNLIMITED: never) */
 	const char *tmpdir; /* for the spill file; NULL: $TMPDIR, else /tmp */
 };
+
+#define MESSAGE_LINE_UNLIMITED SIZE_MAX
 
 /* Read the whole message from fd. ERROR_IO on read errors, ERROR_DATA
  * when it is unusable (e.g. too big). */

@@ -20,6 +20,7 @@
 #include "base/error.h"
 #include "base/str.h"
 #include "mail/address.h"
+#include "mail/fold.h"
 #include "mail/message.h"
 #include "tap.h"
 
@@ -89,7 +90,7 @@ static void test_nul_body(void)
 	size_t len;
 	char *out = render(m, &len);
 
-	is_mem(out, len, "S: a b\r\n\r\nx\0y\r\n", 15, "NUL kept in body, space in header");
+	is_mem(out, len, "S: a b\r\n\r\nx y\r\n", 15, "NUL becomes a space in header and body");
 	free(out);
 	message_free(m);
 }
@@ -330,6 +331,137 @@ static void test_byte_at_a_time(void)
 	message_free(m);
 }
 
+static void repeat(struct buf *b, char c, size_t n)
+{
+	while (n-- > 0)
+		buf_append_char(b, c);
+}
+
+/* Intake of in (chunk octets per read, 0: from memory) with line_max,
+ * compared to want. */
+static void check_fold(const struct buf *in, size_t chunk, size_t line_max, const struct buf *want,
+                       const char *name)
+{
+	struct message_opts o = {.line_max = line_max};
+	struct error e = {0};
+	struct message *m;
+	size_t len;
+	char *out;
+	int status;
+	pid_t pid;
+
+	if (chunk == 0) {
+		m = message_from_mem(in->data, in->len, &o, &e);
+	} else {
+		int fd = writer(in->data, in->len, chunk, &pid);
+
+		m = message_read(fd, &o, &e);
+		close(fd);
+		waitpid(pid, &status, 0);
+	}
+	out = render(m, &len);
+	if (!is_mem(out, len, want->data, want->len, "%s", name))
+		diag("got %zu octets, want %zu", len, want->len);
+	free(out);
+	message_free(m);
+}
+
+/* Body lines over smtp_line_length_limit get CRLF SPACE (postfix.md §1.4
+ * item 10), never inside a UTF-8 sequence when the whole line is at hand. */
+static void test_fold_body(void)
+{
+	struct buf in = {0}, want = {0};
+
+	buf_append_str(&in, "S: x\n\n");
+	buf_append_str(&want, "S: x\r\n\r\n");
+	repeat(&in, 'a', 998);
+	repeat(&want, 'a', 998);
+	buf_append_str(&in, "\n");
+	buf_append_str(&want, "\r\n");
+	repeat(&in, 'b', 2000);
+	repeat(&want, 'b', 998);
+	buf_append_str(&want, "\r\n ");
+	repeat(&want, 'b', 997);
+	buf_append_str(&want, "\r\n bbbbb");
+	buf_append_str(&in, "\n.\n");
+	buf_append_str(&want, "\r\n.\r\n");
+	repeat(&in, 'c', 997);
+	repeat(&want, 'c', 997);
+	buf_append_str(&in, "\xc3\xa9"
+	                    "d\n");
+	buf_append_str(&want, "\r\n \xc3\xa9"
+	                      "d\r\n");
+	check_fold(&in, 0, 0, &want, "fold: 998 kept, 2000 in three lines, UTF-8 kept whole");
+	buf_reset(&want);
+	buf_append_str(&want, "S: x\r\n\r\n");
+	repeat(&want, 'a', 998);
+	buf_append_str(&want, "\r\n");
+	repeat(&want, 'b', 998);
+	buf_append_str(&want, "\r\n ");
+	repeat(&want, 'b', 997);
+	buf_append_str(&want, "\r\n bbbbb\r\n.\r\n");
+	repeat(&want, 'c', 997);
+	buf_append_str(&want, "\xc3\r\n \xa9"
+	                      "d\r\n");
+	check_fold(&in, 1, 0, &want, "fold a byte at a time: same places (a sequence may split)");
+	buf_reset(&want);
+	buf_append_str(&want, "S: x\r\n\r\n");
+	repeat(&want, 'a', 998);
+	buf_append_str(&want, "\r\n");
+	repeat(&want, 'b', 2000);
+	buf_append_str(&want, "\r\n.\r\n");
+	repeat(&want, 'c', 997);
+	buf_append_str(&want, "\xc3\xa9"
+	                      "d\r\n");
+	check_fold(&in, 0, MESSAGE_LINE_UNLIMITED, &want, "no folding when unlimited");
+	buf_fini(&in);
+	buf_fini(&want);
+}
+
+/* Header lines: a fold before a blank where there is one, else CRLF SPACE. */
+static void test_fold_header(void)
+{
+	struct buf in = {0}, want = {0};
+	char *raw;
+	size_t len;
+
+	buf_append_str(&in, "Subject:");
+	buf_append_str(&want, "Subject:");
+	for (int i = 0; i < 30; i++) {
+		buf_append_str(&in, " word567890");
+		/* 6 words fit after "Subject:" in 80 octets, then 7 a line. */
+		buf_append_str(&want, i > 0 && i % 7 == 6 ? "\r\n word567890" : " word567890");
+	}
+	buf_append_str(&in, "\nX-Long: ");
+	buf_append_str(&want, "\r\nX-Long:\r\n ");
+	repeat(&in, 'z', 100);
+	repeat(&want, 'z', 79);
+	buf_append_str(&want, "\r\n ");
+	repeat(&want, 'z', 21);
+	buf_append_str(&in, "\n\nbody\n");
+	buf_append_str(&want, "\r\n\r\nbody\r\n");
+	check_fold(&in, 0, 80, &want, "header fold: at the last blank, else CRLF SPACE");
+	check_fold(&in, 7, 80, &want, "header fold: the same in 7-octet reads");
+
+	raw = str_dup("To: a,\r\n   b");
+	len = strlen(raw);
+	ok(fold_header(raw, &len, 998) == raw, "fold_header: short lines unchanged");
+	free(raw);
+	raw = str_dup("X:                                                  y");
+	len = strlen(raw);
+	raw = fold_header(raw, &len, 40);
+	is_str(raw, "X:                                      \r\n            y",
+	       "fold_header: a line of blanks breaks only where text follows");
+	is_int((long long)len, (long long)strlen(raw), "fold_header: length updated");
+	free(raw);
+	is_int((long long)fold_cut("ab\xc3\xa9", 3), 2, "fold_cut backs over a continuation byte");
+	is_int((long long)fold_cut("\x80\x80\x80\x80\x80", 4), 1, "fold_cut: at most three back");
+	is_int((long long)fold_cut("\x80\x80\x80\x80", 3), 3,
+	       "fold_cut: nothing to back to, cut at room");
+	buf_fini(&in);
+	buf_fini(&want);
+}
+
 /* A file fd makes read() sizes fixed (128 KiB): put a dot right after a
  * chunk boundary that is inside a long line, and a real lone dot after
  * another boundary. */
@@ -338,7 +470,7 @@ static void test_chunk_boundary(void)
 	static const char head[] = "Subject: s\n\n";
 	size_t first = 131072 - (sizeof(head) - 1), len;
 	char path[] = "/tmp/relaymail-test.XXXXXX";
-	struct message_opts o = {.dot_ends = true};
+	struct message_opts o = {.dot_ends = true, .line_max = MESSAGE_LINE_UNLIMITED};
 	struct error e = {0};
 	struct buf in = {0}, want = {0};
 	struct message *m;
@@ -529,6 +661,8 @@ int main(void)
 	test_8bit();
 	test_byte_at_a_time();
 	test_chunk_boundary();
+	test_fold_body();
+	test_fold_header();
 	test_spill();
 	test_spill_errors();
 	return tap_done();

@@ -1,0 +1,16 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# The command line and message intake: -bv in a unit test, and the shell
+# tests against the real Postfix relay (every flag, hostile arguments, real
+# callers: git send-email, cron's argv, a 100 MB message with flat memory).
+check_PROGRAMS += tests/unit/test-verify
+TESTS += tests/unit/test-verify
+tests_unit_test_verify_LDADD = $(TEST_LDADD)
+
+TESTS += tests/cli.sh
+EXTRA_DIST += tests/cli.sh tests/lib/client.sh
+
+check_PROGRAMS += tests/maxrss
+tests_maxrss_SOURCES = tests/maxrss.c
+tests_maxrss_LDADD =
+TESTS += tests/callers.sh
+EXTRA_DIST += tests/callers.sh

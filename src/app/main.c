@@ -13,6 +13,7 @@
 
 #include "app/cli.h"
 #include "app/exitcode.h"
+#include "app/smtpd.h"
 #include "app/submit.h"
 #include "base/i18n.h"
 #include "base/log.h"
@@ -92,10 +93,14 @@ static int run(const struct options *o)
 		status = fail(&err);
 		if (o->mode == CLI_DELIVER)
 			submit_salvage(o);
+		else if (o->mode == CLI_SMTP)
+			smtpd_refuse();
 		return status;
 	}
 	if (o->mode == CLI_DELIVER) {
 		status = deliver_mode(o, cfg);
+	} else if (o->mode == CLI_SMTP) {
+		status = smtpd_run(o, cfg);
 	} else if (o->mode != CLI_ALIASES) {
 		error_set(&err, ERROR_USAGE, _("mode -b%c is not available yet"),
 			  o->mode == CLI_SMTP ? 's' : 'v');

@@ -9,3 +9,4 @@ TESTS += tests/layers.sh
 EXTRA_DIST += tests/layers.sh
 
 include tests/relay.mk
+include tests/bs.mk

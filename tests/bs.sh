@@ -515,7 +515,12 @@ Sent by mail().
 .leading dot" "PHP mail(): body intact (PHP adds the final newline)"
 
 # --- A 30 MB message through -bs with flat memory. -----------------------
-if [ -x /usr/bin/time ]; then
+if [ ! -x /usr/bin/time ]; then
+	tap_skip "30 MB message through -bs with flat memory" "no /usr/bin/time"
+elif grep -qa __asan_init "$RELAYMAIL"; then
+	# The sanitizer keeps freed memory in quarantine: RSS means nothing.
+	tap_skip "30 MB message through -bs with flat memory" "built with AddressSanitizer"
+else
 	write_conf big "$RELAY_HOST" "$RELAY_SUBMISSION_PORT" "message_size_limit = 0"
 	message "$T/m9" 9
 	awk 'BEGIN {
@@ -541,8 +546,6 @@ if [ -x /usr/bin/time ]; then
 		test "$large" -le $((small + 8192))
 	d=$(take 1)
 	tap_ok "30 MB message: arrives byte-exact" arrived "$d" big@dest.test "$T/m9"
-else
-	tap_skip "30 MB message through -bs with flat memory" "no /usr/bin/time"
 fi
 
 tap_done

@@ -411,6 +411,12 @@ static void relay(struct smtpd *s, struct smtpd_data *d)
 		reply(s, "451 4.3.0 Error: cannot store the message, try again later");
 		return;
 	}
+	/* The replies held back go out before a relay session that may take
+	 * a while; a client that is gone by now gets no message relayed. */
+	if (flush(s) < 0) {
+		message_free(m);
+		return;
+	}
 	o.extract = false;
 	o.sender = s->txn.sender;
 	o.rcpts = s->txn.rcpts;

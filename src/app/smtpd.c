@@ -54,7 +54,7 @@ struct smtpd {
 	struct buf in; /* input; the bytes before pos are used up */
 	size_t pos;
 	struct buf out; /* replies not yet written */
-	bool eof, quit, over;
+	bool quit, over;
 	int errors;
 	int status;
 	struct txn txn;
@@ -154,7 +154,6 @@ static int fill(struct smtpd *s)
 		return -1;
 	}
 	if (r == 0) {
-		s->eof = true;
 		return 0;
 	}
 	if (buf_append(&s->in, s->chunk, (size_t)r) < 0) {

@@ -83,7 +83,7 @@ static const struct param_info table[] = {
 	{ "sender_canonical_classes", "envelope_sender, header_sender", U },
 	{ "recipient_canonical_classes", "envelope_recipient, header_recipient", U },
 	{ "smtp_generic_maps", "", U },
-	{ "alias_maps", "", U },
+	{ "alias_maps", "hash:/etc/aliases", U },
 	{ "alias_database", "", X },
 	{ "luser_relay", "", U },
 	{ "always_bcc", "", U },

@@ -142,7 +142,7 @@ int deliver_run(const struct deliver_request *rq, struct deliver_outcome *out)
 	int rc = 1;
 
 	memset(out, 0, sizeof(*out));
-	if (route_build(rq->cfg, &route, &out->err) < 0)
+	if (route_build(rq->cfg, rq->env, &route, &out->err) < 0)
 		return -1;
 	if (policy_timeouts(rq->cfg, &w.timeouts, &out->err) < 0 ||
 	    open_passwords(&w, &out->err) < 0) {

@@ -236,28 +236,48 @@ static int split_credentials(char *value, struct credentials *c, const char *key
 	return 1;
 }
 
+/* The sender keys (§3.4 order; pattern tables see only the full
+ * address), then the host name, then the destination as configured. */
+static int find_password(const struct maps *passwords, const struct destination *d,
+			 char **value, const char **key, struct error *err)
+{
+	const struct addrfind_keys *sk = d->sender_keys;
+	const char *literal[2] = { d->host, d->spec };
+	int rc = 0;
+
+	for (size_t i = 0; sk != NULL && i < sk->n && rc == 0; i++) {
+		for (size_t t = 0; t < maps_count(passwords) && rc == 0; t++) {
+			const struct table *tab = maps_table(passwords, t);
+
+			if (!sk->v[i].partial || !table_is_pattern(tab))
+				rc = table_lookup(tab, sk->v[i].key, value, err);
+		}
+		*key = sk->v[i].key;
+	}
+	for (size_t i = 0; i < 2 && rc == 0; i++) {
+		rc = maps_lookup(passwords, literal[i], value, err);
+		*key = literal[i];
+	}
+	return rc;
+}
+
 int policy_credentials(const struct maps *passwords, const struct destination *d,
 		       struct credentials *c, struct error *err)
 {
-	const char *keys[2] = { d->host, d->spec };
+	const char *key = NULL;
 	char *value = NULL;
 	int rc;
 
 	memset(c, 0, sizeof(*c));
 	if (passwords == NULL)
 		return 0;
-	for (size_t i = 0; i < 2; i++) {
-		rc = maps_lookup(passwords, keys[i], &value, err);
-		if (rc < 0)
-			return -1;
-		if (rc == 0)
-			continue;
-		rc = split_credentials(value, c, keys[i], err);
-		str_wipe(value, strlen(value));
-		free(value);
+	rc = find_password(passwords, d, &value, &key, err);
+	if (rc != 1)
 		return rc;
-	}
-	return 0;
+	rc = split_credentials(value, c, key, err);
+	str_wipe(value, strlen(value));
+	free(value);
+	return rc;
 }
 
 void credentials_wipe(struct credentials *c)

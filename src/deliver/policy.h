@@ -40,8 +40,9 @@ struct credentials {
 	char *password;
 };
 
-/* Look up "host", then the destination as configured. 1 found, 0 none,
- * -1 error (table error, or a value without ':'). */
+/* Look up the sender keys of d (smtp_sender_dependent_authentication),
+ * then "host", then the destination as configured (postfix.md §5.2, §9.3).
+ * 1 found, 0 none, -1 error (table error, or a value without ':'). */
 int policy_credentials(const struct maps *passwords, const struct destination *d,
 		       struct credentials *c, struct error *err);
 void credentials_wipe(struct credentials *c);

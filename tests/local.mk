@@ -12,3 +12,4 @@ include tests/relay.mk
 include tests/rewrite.mk
 include tests/fake.mk
 include tests/cli.mk
+include tests/bs.mk

@@ -14,6 +14,7 @@
 #include "app/cli.h"
 #include "app/exitcode.h"
 #include "app/query.h"
+#include "app/smtpd.h"
 #include "app/submit.h"
 #include "app/verify.h"
 #include "base/i18n.h"
@@ -106,19 +107,23 @@ static int run(const struct options *o)
 		status = fail(&err);
 		if (o->mode == CLI_DELIVER)
 			submit_salvage(o);
+		else if (o->mode == CLI_SMTP)
+			smtpd_refuse();
 		return status;
 	}
 	if (o->mode == CLI_DELIVER) {
 		status = deliver_mode(o, cfg);
 	} else if (o->mode == CLI_VERIFY) {
 		status = verify_run(o, cfg, stdout, &err) == 0 ? EX_OK : fail(&err);
+	} else if (o->mode == CLI_SMTP) {
+		status = smtpd_run(o, cfg);
 	} else if (o->mode == CLI_ALIASES) {
 		status = query_aliases(cfg);
 	} else if (o->mode == CLI_EXPAND) {
 		status = query_expand(o, cfg);
 	} else {
-		error_set(&err, ERROR_USAGE, _("mode -b%c is not available yet"),
-			  o->mode == CLI_SMTP ? 's' : 'v');
+		error_set(&err, ERROR_INTERNAL, _("internal error: mode %d has no handler"),
+			  (int)o->mode);
 		status = fail(&err);
 	}
 	config_free(cfg);
@@ -146,6 +151,8 @@ int main(int argc, char **argv)
 	if (cli_parse(argc, argv, &o, &err) < 0)
 		return fail(&err);
 	log_init(argv[0], o.verbose);
+	if (o.mode == CLI_SMTP && o.verbose == 0)
+		log_quiet_warnings(true);
 	status = simple_mode(&o);
 	if (status < 0)
 		status = run(&o);

@@ -14,6 +14,7 @@
 
 static const char *progname = "relaymail";
 static int verbosity;
+static bool quiet_warnings;
 
 void log_init(const char *name, int verbose)
 {
@@ -24,6 +25,11 @@ void log_init(const char *name, int verbose)
 		progname = slash != NULL ? slash + 1 : name;
 	}
 	verbosity = verbose;
+}
+
+void log_quiet_warnings(bool quiet)
+{
+	quiet_warnings = quiet;
 }
 
 const char *log_progname(void)
@@ -61,6 +67,8 @@ void log_warning(const char *fmt, ...)
 	va_list ap;
 	char tag[64];
 
+	if (quiet_warnings)
+		return;
 	snprintf(tag, sizeof(tag), "%s: ", _("warning"));
 	va_start(ap, fmt);
 	emit(tag, fmt, ap);

@@ -11,6 +11,9 @@
 /* Set once from main: basename of argv[0] and the -v count. */
 void log_init(const char *progname, int verbose);
 const char *log_progname(void);
+/* Drop warnings (not errors): -bs without -v, where a caller such as
+ * Symfony's process stream takes early stderr output for a failed start. */
+void log_quiet_warnings(bool quiet);
 int log_verbosity(void);
 
 /* "relaymail: warning: TEXT" on stderr. */

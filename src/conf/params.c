@@ -100,6 +100,7 @@ static const struct param_info table[] = {
 	{ "smtp_data_xfer_timeout", "180s", U },
 	{ "smtp_data_done_timeout", "600s", U },
 	{ "smtp_quit_timeout", "300s", U },
+	{ "smtpd_timeout", "300s", U },
 	{ "smtp_skip_5xx_greeting", "yes", U },
 	{ "smtp_always_send_ehlo", "yes", U },
 	{ "smtp_never_send_ehlo", "no", U },

@@ -32,6 +32,8 @@ static const struct param_info table[] = {
 	{ "smtp_bind_address_enforce", "no", U },
 	{ "smtp_mx_address_limit", "5", U },
 	{ "smtp_mx_session_limit", "2", U },
+	{ "smtp_dns_support_level", "", U },
+	{ "disable_dns_lookups", "no", U },
 	/* SASL. */
 	{ "smtp_sasl_auth_enable", "no", U },
 	{ "smtp_sasl_password_maps", "", U },

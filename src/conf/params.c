@@ -47,6 +47,8 @@ static const struct param_info table[] = {
 	{ "smtp_sasl_path", "", U },
 	{ "smtp_sasl_password_result_delimiter", ":", U },
 	{ "smtp_sasl_auth_cache_name", "", X },
+	{ "smtp_sasl_oauth_token_command", "", U }, /* relaymail's own */
+	{ "smtp_sasl_oauth_token_timeout", "30s", U }, /* relaymail's own */
 	/* TLS. */
 	{ "smtp_tls_security_level", "", U },
 	{ "smtp_tls_wrappermode", "no", U },

@@ -20,7 +20,7 @@ struct tokencmd {
 	const char *command; /* the configured value */
 	const char *param;   /* its parameter name, for messages */
 	const char *user;    /* put in the environment as RELAYMAIL_SASL_USER; NULL: unset */
-	long timeout_ms;     /* > 0 */
+	long timeout_ms;     /* <= 0: only the caller's deadline */
 	size_t max;          /* output cap in bytes; 0: TOKENCMD_OUTPUT_MAX */
 };
 

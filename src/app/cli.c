@@ -164,6 +164,21 @@ static int option_flag(struct options *o, char c, struct error *err)
 	return -1;
 }
 
+/* --query KEY (the tables follow as operands) or --expand (the names
+ * follow). */
+static int query_option(int argc, char **argv, int *i, struct options *o, struct error *err)
+{
+	o->mode = argv[*i][2] == 'q' ? CLI_QUERY : CLI_EXPAND;
+	if (o->mode == CLI_EXPAND)
+		return 0;
+	if (*i + 1 >= argc) {
+		error_set(err, ERROR_USAGE, _("option --query needs a key (or - to read keys)"));
+		return -1;
+	}
+	o->query_key = argv[++*i];
+	return 0;
+}
+
 /* One "-xyz" word; *i advances past a separate argument. */
 static int parse_word(int argc, char **argv, int *i, struct options *o, struct error *err)
 {
@@ -210,6 +225,11 @@ int cli_parse(int argc, char **argv, struct options *o, struct error *err)
 			o->mode = argv[i][2] == 'h' ? CLI_HELP : CLI_VERSION;
 			continue;
 		}
+		if (strcmp(argv[i], "--expand") == 0 || strcmp(argv[i], "--query") == 0) {
+			if (query_option(argc, argv, &i, o, err) < 0)
+				return -1;
+			continue;
+		}
 		if (parse_word(argc, argv, &i, o, err) < 0)
 			return -1;
 	}
@@ -234,6 +254,7 @@ const char *cli_usage(void)
 		 "  -B 7BIT|8BITMIME  body type\n"
 		 "  -v            show the SMTP dialogue on stderr (secrets masked)\n"
 		 "  -bp           list the queue (there is none)\n"
+
 		 "  --help        this text\n"
 		 "  --version     version and compiled features\n");
 }

@@ -19,6 +19,8 @@ enum cli_mode {
 	CLI_NOOP,     /* -bh, -bH, -q...: nothing to do */
 	CLI_HELP,     /* --help */
 	CLI_VERSION,  /* --version */
+	CLI_QUERY,    /* --query KEY TYPE:NAME...: like postmap -q */
+	CLI_EXPAND,   /* --expand NAME...: like postconf -x -h */
 };
 
 struct options {
@@ -36,6 +38,7 @@ struct options {
 	char **rcpts;          /* the rest of argv */
 	int nrcpts;
 	char notify_buf[64];
+	const char *query_key; /* --query KEY ("-": keys on stdin) */
 };
 
 /* Parse; -1 with ERROR_USAGE naming the option. Warnings (ignored -X,

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Envelope and header fixes for a local submission, in Postfix's order
- * (reference/postfix.md §1.4-§1.5, §3.1): qualify, then (later) canonical
- * maps; drop Bcc and Resent-Bcc; add From, Date and Message-ID when
- * missing. Runs before any connection. */
+ * (reference/postfix.md §1.4-§1.5, §3.1): qualify, aliases for local
+ * recipients, canonical maps, header rewriting by class; drop Bcc and
+ * Resent-Bcc; add From, Date and Message-ID when missing. Runs before any
+ * connection. */
 #include <config.h>
 
 #include <pwd.h>
@@ -18,21 +19,29 @@
 #include "base/i18n.h"
 #include "base/log.h"
 #include "base/str.h"
+#include "mail/alias.h"
 #include "mail/idn.h"
+#include "mail/rewrite.h"
 
-static int qualify_into(const char *addr, const struct config *cfg, char **out,
+/* What the envelope is built with: the rewriter (maps opened once) and
+ * the aliases. */
+struct tools {
+	const struct config *cfg;
+	struct rewriter *rw;
+	struct aliases *aliases;
+};
+
+static int nomem(struct error *err)
+{
+	error_set(err, ERROR_INTERNAL, _("out of memory"));
+	return -1;
+}
+
+static int qualify_into(const char *addr, const struct tools *t, char **out,
 			struct error *err)
 {
-	bool append;
-
-	if (config_get_bool(cfg, "append_at_myorigin", &append, err) < 0)
-		return -1;
-	*out = append ? address_qualify(addr, config_get(cfg, "myorigin")) : str_dup(addr);
-	if (*out == NULL) {
-		error_set(err, ERROR_INTERNAL, _("out of memory"));
-		return -1;
-	}
-	return 0;
+	*out = rewrite_local(t->rw, addr);
+	return *out == NULL ? nomem(err) : 0;
 }
 
 static bool has_8bit(const char *p, size_t n)
@@ -100,52 +109,94 @@ static int sender_text(const struct options *o, struct buf *out, struct error *e
 	return 0;
 }
 
-static int build_sender(const struct options *o, const struct config *cfg,
-			struct envelope *env, struct error *err)
+/* qualify, mailer-daemon@$myorigin to null, sender_canonical_maps and
+ * canonical_maps (reference/postfix.md §3.1). */
+static int build_sender(const struct options *o, const struct tools *t, struct envelope *env,
+			struct error *err)
 {
 	struct buf text = { 0 };
-	char *daemon;
+	char *daemon, *mapped = NULL;
 	int rc = sender_text(o, &text, err);
 
-	if (rc < 0 || (text.len == 0 && (env->sender = str_dup("")) != NULL)) {
-		buf_fini(&text);
-		return rc;
-	}
-	rc = qualify_into(text.data, cfg, &env->sender, err);
+	if (rc == 0)
+		rc = qualify_into(text.data != NULL ? text.data : "", t, &env->sender, err);
 	buf_fini(&text);
-	if (rc < 0 || ascii_domain(&env->sender, &env->smtputf8, err) < 0 ||
-	    address_check_envelope(env->sender, true, err) < 0)
+	if (rc < 0 || (env->sender[0] != '\0' &&
+		       (ascii_domain(&env->sender, &env->smtputf8, err) < 0 ||
+			address_check_envelope(env->sender, true, err) < 0)))
 		return -1;
-	daemon = address_qualify("mailer-daemon", config_get(cfg, "myorigin"));
+	daemon = address_qualify("mailer-daemon", config_get(t->cfg, "myorigin"));
 	if (daemon != NULL && str_eq_ci(daemon, env->sender))
 		env->sender[0] = '\0';
 	free(daemon);
-	return 0;
-}
-
-static int add_rcpts(const struct addrlist *from, const struct config *cfg,
-		     struct envelope *env, struct error *err)
-{
-	for (size_t i = 0; i < from->n; i++) {
-		char *addr;
-
-		if (qualify_into(from->v[i], cfg, &addr, err) < 0)
-			return -1;
-		if (ascii_domain(&addr, &env->smtputf8, err) < 0 ||
-		    address_check_envelope(addr, false, err) < 0 ||
-		    addrlist_add_unique(&env->rcpts, addr) < 0) {
-			if (!error_is_set(err))
-				error_set(err, ERROR_INTERNAL, _("out of memory"));
-			free(addr);
-			return -1;
-		}
-		free(addr);
+	if (rewrite_sender(t->rw, env->sender, REWRITE_ENVELOPE_SENDER, &mapped, err) < 0)
+		return -1;
+	free(env->sender);
+	env->sender = mapped;
+	if (env->sender[0] == '\0')
+		return 0;
+	if (ascii_domain(&env->sender, &env->smtputf8, err) < 0 ||
+	    address_check_envelope(env->sender, true, err) < 0) {
+		error_prefix(err, _("sender_canonical_maps or canonical_maps gave a bad sender"));
+		err->cls = ERROR_CONFIG;
+		return -1;
 	}
 	return 0;
 }
 
-static int build_rcpts(const struct options *o, const struct config *cfg,
-		       const struct message *m, struct envelope *env, struct error *err)
+static bool is_login(const char *name, void *arg)
+{
+	(void)arg;
+	return getpwnam(name) != NULL;
+}
+
+/* One final recipient: recipient_canonical_maps, canonical_maps, checks,
+ * duplicates dropped. */
+static int add_final(const char *addr, const struct tools *t, struct envelope *env,
+		     struct error *err)
+{
+	char *mapped = NULL;
+	int rc = rewrite_recipient(t->rw, addr, REWRITE_ENVELOPE_RECIPIENT, &mapped, err);
+
+	if (rc == 0 && (ascii_domain(&mapped, &env->smtputf8, err) < 0 ||
+			address_check_envelope(mapped, false, err) < 0))
+		rc = -1;
+	if (rc == 0 && addrlist_add_unique(&env->rcpts, mapped) < 0)
+		rc = nomem(err);
+	free(mapped);
+	return rc;
+}
+
+/* qualify, then alias_maps for local names, then add_final. */
+static int add_rcpts(const struct addrlist *from, const struct tools *t, struct envelope *env,
+		     struct error *err)
+{
+	struct alias_ctx ctx = { .rw = t->rw,
+				 .luser_relay = config_get(t->cfg, "luser_relay"),
+				 .is_user = is_login };
+	int rc = 0;
+
+	for (size_t i = 0; i < from->n && rc == 0; i++) {
+		struct addrlist expanded = { 0 };
+		char *addr;
+
+		if (qualify_into(from->v[i], t, &addr, err) < 0)
+			return -1;
+		rc = ascii_domain(&addr, &env->smtputf8, err);
+		if (rc == 0)
+			rc = address_check_envelope(addr, false, err);
+		if (rc == 0)
+			rc = alias_expand(t->aliases, &ctx, addr, &expanded, err);
+		for (size_t k = 0; k < expanded.n && rc == 0; k++)
+			rc = add_final(expanded.v[k], t, env, err);
+		addrlist_fini(&expanded);
+		free(addr);
+	}
+	return rc;
+}
+
+static int build_rcpts(const struct options *o, const struct tools *t, const struct message *m,
+		       struct envelope *env, struct error *err)
 {
 	struct addrlist list = { 0 };
 	int rc = 0;
@@ -163,7 +214,7 @@ static int build_rcpts(const struct options *o, const struct config *cfg,
 	if (rc == 0 && o->extract)
 		rc = message_header_recipients(m, &list, err);
 	if (rc == 0)
-		rc = add_rcpts(&list, cfg, env, err);
+		rc = add_rcpts(&list, t, env, err);
 	addrlist_fini(&list);
 	if (rc == 0 && env->rcpts.n == 0) {
 		error_set(err, ERROR_USAGE,
@@ -276,12 +327,42 @@ static int fix_headers(const struct options *o, const struct config *cfg, struct
 	return rc;
 }
 
+static int tools_open(const struct config *cfg, struct tools *t, struct error *err)
+{
+	/* The default alias_maps (hash:/etc/aliases) may be absent. */
+	bool missing_ok = !config_is_set(cfg, "alias_maps");
+
+	t->cfg = cfg;
+	t->rw = rewriter_new(cfg, err);
+	if (t->rw == NULL)
+		return -1;
+	t->aliases = alias_open(config_get(cfg, "alias_maps"), false, missing_ok, err);
+	if (t->aliases == NULL) {
+		error_prefix(err, "alias_maps (%s)", config_where(cfg, "alias_maps"));
+		return -1;
+	}
+	return 0;
+}
+
 int envelope_build(const struct options *o, const struct config *cfg, struct message *m,
 		   struct envelope *env, struct error *err)
 {
+	struct tools t = { 0 };
+	int rc;
+
 	memset(env, 0, sizeof(*env));
-	if (build_sender(o, cfg, env, err) < 0 || build_rcpts(o, cfg, m, env, err) < 0 ||
-	    fix_headers(o, cfg, m, env, err) < 0) {
+	rc = tools_open(cfg, &t, err);
+	if (rc == 0)
+		rc = build_sender(o, &t, env, err);
+	if (rc == 0)
+		rc = build_rcpts(o, &t, m, env, err);
+	if (rc == 0)
+		rc = rewrite_headers(t.rw, m, err);
+	if (rc == 0)
+		rc = fix_headers(o, cfg, m, env, err);
+	alias_free(t.aliases);
+	rewriter_free(t.rw);
+	if (rc < 0) {
 		envelope_fini(env);
 		return -1;
 	}

@@ -13,6 +13,7 @@
 
 #include "app/cli.h"
 #include "app/exitcode.h"
+#include "app/query.h"
 #include "app/submit.h"
 #include "base/i18n.h"
 #include "base/log.h"
@@ -57,6 +58,8 @@ static int simple_mode(const struct options *o)
 		return EX_OK;
 	case CLI_NOOP:
 		return EX_OK;
+	case CLI_QUERY:
+		return query_tables(o);
 	case CLI_DAEMON:
 		log_error(_("relaymail has no daemon mode: it sends each message when it is "
 			    "called, so there is nothing to start"));
@@ -96,7 +99,11 @@ static int run(const struct options *o)
 	}
 	if (o->mode == CLI_DELIVER) {
 		status = deliver_mode(o, cfg);
-	} else if (o->mode != CLI_ALIASES) {
+	} else if (o->mode == CLI_ALIASES) {
+		status = query_aliases(cfg);
+	} else if (o->mode == CLI_EXPAND) {
+		status = query_expand(o, cfg);
+	} else {
 		error_set(&err, ERROR_USAGE, _("mode -b%c is not available yet"),
 			  o->mode == CLI_SMTP ? 's' : 'v');
 		status = fail(&err);

@@ -233,6 +233,10 @@ static int apply_env(struct config *c, char *const *env, struct error *err)
 		memcpy(name, e + plen, n);
 		name[n] = '\0';
 		env_name(c, name);
+		/* Only parameters relaymail knows: RELAYMAIL_TEST_POSTFIX and other
+		 * variables of the same prefix are not configuration. */
+		if (params_find(name) == NULL)
+			continue;
 		snprintf(where, sizeof(where), _("environment variable %.*s"),
 			 (int)(eq - e), e);
 		if (valid_name(name, n) &&

@@ -23,6 +23,7 @@ struct driver {
 	struct session *s;
 	struct sasl *sasl;
 	bool tls_verified;
+	bool handshake_failed; /* STARTTLS was answered 220, then TLS failed */
 };
 
 static struct deadline stage_deadline(const struct driver *d)
@@ -98,10 +99,9 @@ static int start_tls(struct driver *d, struct deadline dl, struct error *err)
 
 	policy_tls_params(d->a->cfg, d->a->tls, &params);
 	mx_names(d->a, &params, names, dot, sizeof(dot));
-	if (tls_start(d->conn, &params, dl, &info, err) < 0) {
-		error_prefix(err, _("relay %s"), d->res->relay);
+	/* tls_start's errors name the relay already. */
+	if (tls_start(d->conn, &params, dl, &info, err) < 0)
 		return -1;
-	}
 	d->tls_verified = info.verified;
 	log_verbose(_("%s TLS connection established to %s: %s with cipher %s (%u bits)"),
 		    info.verified ? "Verified" : "Untrusted", d->res->relay, info.version,
@@ -117,8 +117,10 @@ static enum session_event do_starttls(struct driver *d)
 {
 	struct error err = { 0 };
 
-	if (start_tls(d, deadline_min(d->a->run, deadline_in(d->a->timeouts->starttls)), &err) < 0)
+	if (start_tls(d, deadline_min(d->a->run, deadline_in(d->a->timeouts->starttls)), &err) < 0) {
+		d->handshake_failed = err.cls != ERROR_CONFIG;
 		return session_abort(d->s, &err, true);
+	}
 	return session_tls_started(d->s);
 }
 
@@ -345,7 +347,19 @@ static int bind_addresses(const struct config *cfg, struct net_bind *b, struct e
 	return 0;
 }
 
-void attempt_run(const struct attempt *a, struct attempt_result *res)
+/* The session's TLS setting. Secure default: with credentials and no
+ * explicit level, a relay that does not offer STARTTLS (or had it
+ * stripped) is not good enough. */
+static enum session_tls session_tls_for(const struct attempt *a)
+{
+	if (a->cred != NULL && a->tls->mode == SESSION_TLS_MAY && !a->tls->explicit_unverified)
+		return SESSION_TLS_REQUIRE;
+	return a->tls->mode;
+}
+
+/* One connection to a->addr with the given TLS setting. */
+static void run_session(const struct attempt *a, struct attempt_result *res,
+			enum session_tls mode, bool *handshake_failed)
 {
 	struct session_settings settings = { 0 };
 	struct driver d = { .a = a, .res = res };
@@ -364,7 +378,7 @@ void attempt_run(const struct attempt *a, struct attempt_result *res)
 		res->next_relay = true;
 		return;
 	}
-	if (a->tls->mode == SESSION_TLS_IMPLICIT) {
+	if (mode == SESSION_TLS_IMPLICIT) {
 		dl = deadline_min(a->run, deadline_in(a->timeouts->starttls));
 		if (start_tls(&d, dl, &res->err) < 0) {
 			res->next_relay = res->err.cls != ERROR_CONFIG;
@@ -375,21 +389,34 @@ void attempt_run(const struct attempt *a, struct attempt_result *res)
 	}
 	settings.helo_name = a->helo_name;
 	settings.relay_name = res->relay;
-	settings.tls = a->tls->mode;
-	/* Secure default: with credentials and no explicit level, a relay that
-	 * does not offer STARTTLS (or had it stripped) is not good enough. */
-	if (a->cred != NULL && a->tls->mode == SESSION_TLS_MAY && !a->tls->explicit_unverified)
-		settings.tls = SESSION_TLS_REQUIRE;
+	settings.tls = mode;
 	settings.auth_wanted = a->cred != NULL;
 	settings.use_pipelining = true;
 	settings.trace = log_verbosity() > 0 ? trace : NULL;
 	d.s = session_new(&settings, a->env);
-	if (d.s == NULL) {
+	if (d.s == NULL)
 		error_set(&res->err, ERROR_INTERNAL, _("out of memory"));
-	} else {
+	else
 		drive(&d, tls);
-	}
+	*handshake_failed = d.handshake_failed;
 	session_free(d.s);
 	sasl_free(d.sasl);
 	conn_free(d.conn);
+}
+
+void attempt_run(const struct attempt *a, struct attempt_result *res)
+{
+	enum session_tls mode = session_tls_for(a);
+	bool handshake_failed = false;
+
+	run_session(a, res, mode, &handshake_failed);
+	/* postfix.md §4.4: at an explicit "may", a relay whose TLS handshake
+	 * fails gets the message in plaintext, at once and on a new
+	 * connection, but never when a password would go with it. */
+	if (res->ok || !handshake_failed || mode != SESSION_TLS_MAY ||
+	    !a->tls->explicit_unverified || a->cred != NULL || deadline_expired(a->run))
+		return;
+	log_verbose(_("%s; trying %s again without TLS (smtp_tls_security_level = may)"),
+		    res->err.text, res->relay);
+	run_session(a, res, SESSION_TLS_NONE, &handshake_failed);
 }

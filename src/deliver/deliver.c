@@ -1,12 +1,23 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Walks the route: resolves each destination, tries each address, and
- * decides from each attempt's result whether to go on. The error that is
- * reported is the most telling one: a verdict (5xx) ends the walk; among
- * temporary failures the last one is reported, except that "host not
- * found" is reported only when it was true of every destination. */
+ * decides from each attempt's result whether to go on (DESIGN.md,
+ * Failover). When no relay took the message, the reported error is the
+ * most telling one:
+ * - a verdict on the message (a 5xx to MAIL, RCPT, DATA or the end of
+ *   data, a message too big) ends the walk and is reported as it is;
+ * - else, when any relay failed temporarily (timeout, lost connection,
+ *   4xx, refused connection, TLS not offered or not verified), "try again
+ *   later" (75) is true and is reported, with the last such failure;
+ * - else every relay failed in a way that waiting will not fix, and the
+ *   first failure of the highest of these kinds is reported: refused
+ *   authentication (77), a broken protocol (76), a message the relays
+ *   cannot carry (65), a relay name that exists nowhere (68), any other.
+ * The other failures are printed before it, one line each, so stderr
+ * tells the whole story. */
 #include <config.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/i18n.h"
@@ -21,13 +32,21 @@
 #include "net/mx.h"
 
 #define ADDRESS_MAX 16
+#define FAILURES_MAX 8 /* failures remembered for the report */
+
+struct failure {
+	struct error err;
+	char relay[320];
+	char reply[512];
+};
 
 struct walk {
 	const struct deliver_request *rq;
 	struct deliver_outcome *out;
 	struct maps *passwords;
 	struct timeouts timeouts;
-	bool all_nohost;
+	struct failure failures[FAILURES_MAX];
+	size_t nfailures;
 };
 
 static enum net_family family_of(const char *value)
@@ -92,16 +111,62 @@ static int resolve(struct walk *w, const struct destination *d, struct net_addr 
 static bool record(struct walk *w, const struct attempt_result *res)
 {
 	struct deliver_outcome *out = w->out;
+	struct failure *f = &w->failures[w->nfailures < FAILURES_MAX ? w->nfailures++
+								     : FAILURES_MAX - 1];
 
+	f->err = res->err;
+	snprintf(f->relay, sizeof(f->relay), "%s", res->relay);
+	snprintf(f->reply, sizeof(f->reply), "%s", res->reply);
 	out->err = res->err;
 	snprintf(out->relay, sizeof(out->relay), "%s", res->relay);
 	snprintf(out->reply, sizeof(out->reply), "%s", res->reply);
 	out->maybe_delivered |= res->maybe_delivered;
-	if (res->err.cls != ERROR_NOHOST)
-		w->all_nohost = false;
 	if (res->next_relay)
 		log_verbose(_("attempt %u failed: %s"), out->attempts, res->err.text);
 	return res->next_relay;
+}
+
+/* How much a failure that allowed failover tells, when nothing is
+ * temporary (see the top of this file); higher tells more. */
+static int weight(enum error_class cls)
+{
+	switch (cls) {
+	case ERROR_AUTH:
+		return 4;
+	case ERROR_PROTOCOL:
+		return 3;
+	case ERROR_DATA:
+		return 2;
+	case ERROR_NOHOST:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* The walk failed with every relay allowing failover: pick the most
+ * telling failure, print the others. */
+static void conclude(struct walk *w)
+{
+	size_t pick = 0;
+	bool temp = false;
+
+	for (size_t i = 0; i < w->nfailures; i++) {
+		const struct error *e = &w->failures[i].err;
+
+		if (e->cls == ERROR_TEMP) {
+			pick = i;
+			temp = true;
+		} else if (!temp && weight(e->cls) > weight(w->failures[pick].err.cls)) {
+			pick = i;
+		}
+	}
+	for (size_t i = 0; i < w->nfailures; i++)
+		if (i != pick)
+			log_error("%s", w->failures[i].err.text);
+	w->out->err = w->failures[pick].err;
+	snprintf(w->out->relay, sizeof(w->out->relay), "%s", w->failures[pick].relay);
+	snprintf(w->out->reply, sizeof(w->out->reply), "%s", w->failures[pick].reply);
 }
 
 static int try_destination(struct walk *w, const struct destination *d)
@@ -172,30 +237,43 @@ static int open_passwords(struct walk *w, struct error *err)
 
 int deliver_run(const struct deliver_request *rq, struct deliver_outcome *out)
 {
-	struct walk w = { .rq = rq, .out = out, .all_nohost = true };
+	struct walk *w = calloc(1, sizeof(*w));
 	struct route route;
 	int rc = 1;
 
 	memset(out, 0, sizeof(*out));
-	if (route_build(rq->cfg, &route, &out->err) < 0)
+	if (w == NULL) {
+		error_set(&out->err, ERROR_INTERNAL, _("out of memory"));
 		return -1;
-	if (policy_timeouts(rq->cfg, &w.timeouts, &out->err) < 0 ||
-	    open_passwords(&w, &out->err) < 0) {
+	}
+	w->rq = rq;
+	w->out = out;
+	if (route_build(rq->cfg, rq->env, &route, &out->err) < 0) {
+		free(w);
+		return -1;
+	}
+	if (policy_timeouts(rq->cfg, &w->timeouts, &out->err) < 0 ||
+	    open_passwords(w, &out->err) < 0) {
 		route_fini(&route);
+		free(w);
 		return -1;
 	}
 	for (size_t i = 0; i < route.n && rc == 1; i++) {
 		if (deadline_expired(rq->run)) {
-			error_set(&out->err, ERROR_TEMP,
+			struct attempt_result res = { .next_relay = true };
+
+			error_set(&res.err, ERROR_TEMP,
 				  _("the time allowed for delivery (relaymail_deadline) ran out"));
-			rc = -1;
+			record(w, &res);
 			break;
 		}
-		rc = try_destination(&w, &route.v[i]);
+		rc = try_destination(w, &route.v[i]);
 	}
-	if (rc != 0 && out->err.cls == ERROR_NOHOST && !w.all_nohost)
-		out->err.cls = ERROR_TEMP;
-	maps_free(w.passwords);
+	/* rc 1: every relay was tried and each allowed the next one. */
+	if (rc == 1 && w->nfailures > 0)
+		conclude(w);
+	maps_free(w->passwords);
 	route_fini(&route);
+	free(w);
 	return rc == 0 ? 0 : -1;
 }

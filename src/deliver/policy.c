@@ -131,20 +131,89 @@ static int priority_for(const char *param, const char *protocols, char *out, siz
 	return rc;
 }
 
-static int names_for(const struct config *cfg, const struct destination *d, struct tls_policy *p)
+/* SNI by default for names (many hosted relays need it); never for IP
+ * literals (RFC 6066 §3). */
+static int sni_for(const struct config *cfg, const struct destination *d, struct tls_policy *p,
+		   struct error *err)
 {
 	const char *sni = config_get(cfg, "smtp_tls_servername");
 
-	p->names[p->nnames] = str_dup(d->host);
-	if (p->names[p->nnames++] == NULL)
-		return -1;
-	/* SNI by default for names (many hosted relays need it); never for IP
-	 * literals (RFC 6066 §3). */
-	if (*sni == '\0' || str_eq_ci(sni, "hostname") || str_eq_ci(sni, "nexthop"))
-		p->sni = d->literal ? NULL : str_dup(d->host);
-	else
+	if (*sni == '\0' || str_eq_ci(sni, "hostname") || str_eq_ci(sni, "nexthop")) {
+		if (d->literal)
+			return 0;
+		p->sni = str_dup(d->host);
+	} else {
 		p->sni = str_dup(sni);
+	}
+	if (p->sni != NULL)
+		return 0;
+	error_set(err, ERROR_INTERNAL, _("out of memory"));
+	return -1;
+}
+
+/* One item of a *_cert_match list (postfix.md §6.1): "hostname" is the
+ * relay's host name and "nexthop" the destination's, which are the same
+ * for the bracketed destinations relaymail routes to; "dot-nexthop" is any
+ * name below it; anything else is a literal name or ".domain". */
+static int match_item(const struct destination *d, const char *item, struct tls_policy *p)
+{
+	size_t len = strlen(d->host);
+	char *name;
+
+	if (str_eq_ci(item, "hostname") || str_eq_ci(item, "nexthop")) {
+		name = str_dup(d->host);
+	} else if (str_eq_ci(item, "dot-nexthop")) {
+		if (d->literal)
+			return 0; /* no name lies below an address */
+		if ((name = malloc(len + 2)) != NULL) {
+			name[0] = '.';
+			memcpy(name + 1, d->host, len + 1);
+		}
+	} else {
+		name = str_dup(item);
+	}
+	if (name == NULL)
+		return -1;
+	str_lower(name);
+	for (size_t i = 0; i < p->nnames; i++) {
+		if (str_eq_ci(p->names[i], name)) {
+			free(name);
+			return 0;
+		}
+	}
+	p->names[p->nnames++] = name;
 	return 0;
+}
+
+static int names_for(const struct config *cfg, const struct destination *d, struct tls_policy *p,
+		     struct error *err)
+{
+	const char *param = str_eq_ci(p->level, "secure") ? "smtp_tls_secure_cert_match"
+							   : "smtp_tls_verify_cert_match";
+	char **items = p->verify == TLS_VERIFY_CHAIN_NAME
+			       ? config_list_split(config_get(cfg, param))
+			       : NULL;
+	size_t n = 0;
+	int rc = 0;
+
+	while (items != NULL && items[n] != NULL)
+		n++;
+	if (p->verify == TLS_VERIFY_CHAIN_NAME && n == 0) {
+		error_set(err, ERROR_CONFIG, _("%s (%s) is empty: no certificate name would match"),
+			  param, config_where(cfg, param));
+		rc = -1;
+	} else if (n > POLICY_TLS_NAMES_MAX) {
+		error_set(err, ERROR_CONFIG, _("%s (%s) lists more than %d names"), param,
+			  config_where(cfg, param), POLICY_TLS_NAMES_MAX);
+		rc = -1;
+	}
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		rc = match_item(d, items[i], p);
+		if (rc < 0)
+			error_set(err, ERROR_INTERNAL, _("out of memory"));
+	}
+	config_list_free(items);
+	return rc < 0 ? -1 : sni_for(cfg, d, p, err);
 }
 
 int policy_tls(const struct config *cfg, const struct destination *d, struct tls_policy *p,
@@ -165,8 +234,8 @@ int policy_tls(const struct config *cfg, const struct destination *d, struct tls
 		error_prefix(err, "%s", config_where(cfg, param));
 		return -1;
 	}
-	if (names_for(cfg, d, p) < 0) {
-		error_set(err, ERROR_INTERNAL, _("out of memory"));
+	if (names_for(cfg, d, p, err) < 0) {
+		policy_tls_fini(p);
 		return -1;
 	}
 	if (p->verify == TLS_VERIFY_FINGERPRINT) {
@@ -236,28 +305,48 @@ static int split_credentials(char *value, struct credentials *c, const char *key
 	return 1;
 }
 
+/* The sender keys (§3.4 order; pattern tables see only the full
+ * address), then the host name, then the destination as configured. */
+static int find_password(const struct maps *passwords, const struct destination *d,
+			 char **value, const char **key, struct error *err)
+{
+	const struct addrfind_keys *sk = d->sender_keys;
+	const char *literal[2] = { d->host, d->spec };
+	int rc = 0;
+
+	for (size_t i = 0; sk != NULL && i < sk->n && rc == 0; i++) {
+		for (size_t t = 0; t < maps_count(passwords) && rc == 0; t++) {
+			const struct table *tab = maps_table(passwords, t);
+
+			if (!sk->v[i].partial || !table_is_pattern(tab))
+				rc = table_lookup(tab, sk->v[i].key, value, err);
+		}
+		*key = sk->v[i].key;
+	}
+	for (size_t i = 0; i < 2 && rc == 0; i++) {
+		rc = maps_lookup(passwords, literal[i], value, err);
+		*key = literal[i];
+	}
+	return rc;
+}
+
 int policy_credentials(const struct maps *passwords, const struct destination *d,
 		       struct credentials *c, struct error *err)
 {
-	const char *keys[2] = { d->host, d->spec };
+	const char *key = NULL;
 	char *value = NULL;
 	int rc;
 
 	memset(c, 0, sizeof(*c));
 	if (passwords == NULL)
 		return 0;
-	for (size_t i = 0; i < 2; i++) {
-		rc = maps_lookup(passwords, keys[i], &value, err);
-		if (rc < 0)
-			return -1;
-		if (rc == 0)
-			continue;
-		rc = split_credentials(value, c, keys[i], err);
-		str_wipe(value, strlen(value));
-		free(value);
+	rc = find_password(passwords, d, &value, &key, err);
+	if (rc != 1)
 		return rc;
-	}
-	return 0;
+	rc = split_credentials(value, c, key, err);
+	str_wipe(value, strlen(value));
+	free(value);
+	return rc;
 }
 
 void credentials_wipe(struct credentials *c)

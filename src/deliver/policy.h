@@ -15,12 +15,14 @@
 #include "net/tls.h"
 #include "smtp/session.h"
 
+#define POLICY_TLS_NAMES_MAX 8
+
 struct tls_policy {
 	enum session_tls mode;
 	enum tls_verify verify;
 	const char *level;          /* as configured, or "(default)" */
 	bool explicit_unverified;   /* may/encrypt set explicitly: warn when AUTH goes unverified */
-	char *names[2];             /* certificate names accepted */
+	char *names[POLICY_TLS_NAMES_MAX]; /* certificate names accepted (verify, secure) */
 	size_t nnames;
 	char *sni;
 	char **fingerprints;        /* from smtp_tls_fingerprint_cert_match */
@@ -40,8 +42,9 @@ struct credentials {
 	char *password;
 };
 
-/* Look up "host", then the destination as configured. 1 found, 0 none,
- * -1 error (table error, or a value without ':'). */
+/* Look up the sender keys of d (smtp_sender_dependent_authentication),
+ * then "host", then the destination as configured (postfix.md §5.2, §9.3).
+ * 1 found, 0 none, -1 error (table error, or a value without ':'). */
 int policy_credentials(const struct maps *passwords, const struct destination *d,
 		       struct credentials *c, struct error *err);
 void credentials_wipe(struct credentials *c);

@@ -178,19 +178,19 @@ void destination_fini(struct destination *d)
 	memset(d, 0, sizeof(*d));
 }
 
-static int add_list(const struct config *cfg, const char *param, bool fallback, struct route *r,
-		    struct error *err)
+/* Parse the destinations of value (from param) and append them. */
+static int add_list(const struct config *cfg, const char *param, const char *value,
+		    bool fallback, struct route *r, struct error *err)
 {
-	char **items = config_list_split(config_get(cfg, param));
+	char **items = config_list_split(value);
 	const char *port = config_get(cfg, "smtp_tcp_port");
 	const char *known = config_get(cfg, "known_tcp_ports");
-	int rc = 0;
+	int rc = items != NULL ? 0 : -1;
 
 	for (size_t i = 0; items != NULL && items[i] != NULL && rc == 0; i++) {
 		struct destination *v = realloc(r->v, (r->n + 1) * sizeof(*v));
 
 		if (v == NULL) {
-			error_set(err, ERROR_INTERNAL, _("out of memory"));
 			rc = -1;
 			break;
 		}
@@ -200,22 +200,36 @@ static int add_list(const struct config *cfg, const char *param, bool fallback, 
 			error_prefix(err, "%s (%s)", param, config_where(cfg, param));
 			break;
 		}
+		v[r->n].sender_keys = r->sender_keys;
 		v[r->n++].fallback = fallback;
 	}
+	if (rc < 0 && !error_is_set(err))
+		error_set(err, ERROR_INTERNAL, _("out of memory"));
 	config_list_free(items);
 	return rc;
 }
 
-int route_build(const struct config *cfg, struct route *r, struct error *err)
+int route_build(const struct config *cfg, const struct session_envelope *env, struct route *r,
+		struct error *err)
 {
 	const char *fallback = config_is_set(cfg, "smtp_fallback_relay") ||
 					       !config_is_set(cfg, "fallback_relay")
 				       ? "smtp_fallback_relay"
 				       : "fallback_relay";
+	char *primary = NULL;
+	int rc;
 
 	memset(r, 0, sizeof(*r));
-	if (add_list(cfg, "relayhost", false, r, err) < 0 ||
-	    add_list(cfg, fallback, true, r, err) < 0) {
+	rc = route_sender_keys(cfg, env != NULL ? env->sender : NULL, &r->sender_keys, err);
+	if (rc == 0)
+		rc = route_lookup_primary(cfg, env, &primary, &r->primary_from, err);
+	if (rc == 0)
+		rc = add_list(cfg, r->primary_from,
+			      primary != NULL ? primary : config_get(cfg, "relayhost"), false, r, err);
+	if (rc == 0)
+		rc = add_list(cfg, fallback, config_get(cfg, fallback), true, r, err);
+	free(primary);
+	if (rc < 0) {
 		route_fini(r);
 		return -1;
 	}
@@ -224,6 +238,7 @@ int route_build(const struct config *cfg, struct route *r, struct error *err)
 			  _("relayhost is not set: relaymail needs a relay (it does not deliver "
 			    "directly to the recipients' mail servers); set relayhost in %s"),
 			  config_file(cfg) != NULL ? config_file(cfg) : _("the configuration file"));
+		route_fini(r);
 		return -1;
 	}
 	return 0;
@@ -234,6 +249,8 @@ void route_fini(struct route *r)
 	for (size_t i = 0; i < r->n; i++)
 		destination_fini(&r->v[i]);
 	free(r->v);
-	r->v = NULL;
-	r->n = 0;
+	if (r->sender_keys != NULL)
+		addrfind_keys_fini(r->sender_keys);
+	free(r->sender_keys);
+	memset(r, 0, sizeof(*r));
 }

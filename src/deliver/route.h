@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Where a message goes: the ordered list of destinations (relayhost, then
+/* Where a message goes: the ordered list of destinations (a transport_maps
+ * next hop, else sender_dependent_relayhost_maps, else relayhost; then
  * smtp_fallback_relay), each parsed from Postfix's destination syntax
- * (reference/postfix.md §4.1, §9.5), and the per-destination TLS and SASL
- * settings derived from the configuration. Pure: no network. */
+ * (reference/postfix.md §4.1-§4.5, §9.5). Pure: no network. */
 #ifndef RELAYMAIL_DELIVER_ROUTE_H
 #define RELAYMAIL_DELIVER_ROUTE_H
 
@@ -11,6 +11,8 @@
 
 #include "base/error.h"
 #include "conf/config.h"
+#include "mail/addrfind.h"
+#include "smtp/session.h"
 
 struct destination {
 	char *spec;        /* the element exactly as configured: "[smtp.example.com]:587" */
@@ -19,11 +21,16 @@ struct destination {
 	bool mx;           /* not bracketed: MX lookup wanted */
 	bool literal;      /* host is an IP address */
 	bool fallback;     /* came from smtp_fallback_relay */
+	/* Sender keys tried first for SASL credentials (postfix.md §5.2, with
+	 * smtp_sender_dependent_authentication), or NULL. Owned by the route. */
+	const struct addrfind_keys *sender_keys;
 };
 
 struct route {
 	struct destination *v;
 	size_t n;
+	struct addrfind_keys *sender_keys;
+	const char *primary_from; /* the parameter the primary destinations came from */
 };
 
 /* Parse one destination. default_port: the smtp_tcp_port value;
@@ -34,10 +41,23 @@ void destination_fini(struct destination *d);
 /* Resolve a service name or number ("587", "submission") to a port. */
 int route_port(const char *service, const char *known_ports, unsigned *port, struct error *err);
 
-/* relayhost then smtp_fallback_relay (fallback_relay when that is unset).
- * An empty list is ERROR_CONFIG: relaymail never delivers directly to MX
- * hosts of the recipients. */
-int route_build(const struct config *cfg, struct route *r, struct error *err);
+/* The primary destinations, then smtp_fallback_relay (fallback_relay when
+ * that is unset). Primary: the transport_maps next hop of the recipients
+ * (smtp: and relay: only; they must all agree), else the
+ * sender_dependent_relayhost_maps result for env->sender (DUNNO: none),
+ * else relayhost. An empty list is ERROR_CONFIG: relaymail never delivers
+ * directly to MX hosts of the recipients. Lookup errors keep their class. */
+int route_build(const struct config *cfg, const struct session_envelope *env, struct route *r,
+		struct error *err);
 void route_fini(struct route *r);
+
+/* The primary destination list text and the parameter it came from
+ * (route_lookup.c). *out is malloc'd, NULL when relayhost applies. */
+int route_lookup_primary(const struct config *cfg, const struct session_envelope *env,
+			 char **out, const char **from, struct error *err);
+/* The sender keys for SASL lookups: NULL (*keys) when
+ * smtp_sender_dependent_authentication is off or the sender is null. */
+int route_sender_keys(const struct config *cfg, const char *sender,
+		      struct addrfind_keys **keys, struct error *err);
 
 #endif

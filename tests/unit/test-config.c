@@ -231,7 +231,8 @@ static void test_typed(void)
 static void test_env(void)
 {
 	char *env[] = { "RELAYMAIL_RELAYHOST=[env.$mydomain]:587", "RELAYMAIL_CONFIG=/nonexistent",
-			"RELAYMAIL_SMTP_TLS_CAFILE=/ca.pem", "HOME=/x", NULL };
+			"RELAYMAIL_SMTP_TLS_CAFILE=/ca.pem", "HOME=/x",
+			"RELAYMAIL_TEST_POSTFIX=yes", NULL };
 	struct error err;
 	static const char text[] = "relayhost = file\nmydomain = example.com\n";
 	struct config *c = config_parse("test.cf", text, strlen(text), env, &err);
@@ -245,6 +246,8 @@ static void test_env(void)
 	ok(config_is_set(c, "relayhost"), "env counts as set");
 	is_str(config_get(c, "smtp_tls_CAfile"), "/ca.pem",
 	       "RELAYMAIL_SMTP_TLS_CAFILE means smtp_tls_CAfile");
+	ok(config_get(c, "test_postfix") == NULL && !config_is_set(c, "test_postfix"),
+	   "RELAYMAIL_TEST_POSTFIX names no parameter and is not configuration");
 	config_free(c);
 }
 

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Looking an address up in a map list the way Postfix's mail_addr_find
+ * does (reference/postfix.md §3.4): full address, address without its
+ * extension, local part when the domain is local, then @domain; pattern
+ * tables see only the full address. Shared by canonical mapping, the
+ * sender-dependent relay and the sender-dependent SASL lookups. */
+#ifndef RELAYMAIL_MAIL_ADDRFIND_H
+#define RELAYMAIL_MAIL_ADDRFIND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/error.h"
+#include "conf/table.h"
+
+/* What makes a domain local and how extensions are split. The strings
+ * belong to the caller (usually the loaded configuration). */
+struct addrfind {
+	const char *myorigin;
+	const char *mydestination; /* list value; type:table items are ignored */
+	const char *delimiters;    /* recipient_delimiter: any of these chars */
+};
+
+enum addrfind_flags {
+	/* Also query the unquoted form of each key when it differs (the
+	 * legacy callers: sender-dependent relayhost and SASL lookups). */
+	ADDRFIND_UNQUOTED_TOO = 1 << 0,
+};
+
+struct addrfind_key {
+	char *key;
+	bool partial;  /* not the full address: fixed tables only */
+	bool stripped; /* the extension was removed for this key */
+};
+
+struct addrfind_keys {
+	struct addrfind_key v[10];
+	size_t n;
+	char *ext; /* the extension removed for the stripped keys, or NULL */
+};
+
+struct addrfind_hit {
+	char *value;     /* malloc'd */
+	char *ext;       /* the unmatched extension ("+x"), malloc'd, or NULL */
+	char *localpart; /* of the key address, without that extension (external form) */
+};
+
+/* The address in RFC 5322 external form: the local part quoted when it is
+ * not a dot-atom (Postfix's quote_822_local), "" for the null address
+ * (so the null sender is looked up as the two characters ""). addr may
+ * be quoted or not. malloc'd, NULL when out of memory. */
+char *addrfind_external(const char *addr);
+/* The internal (unquoted) form. malloc'd, NULL when out of memory. */
+char *addrfind_internal(const char *addr);
+/* domain equals myorigin or an item of mydestination (ASCII case
+ * insensitive, a trailing dot ignored). */
+bool addrfind_is_local(const struct addrfind *af, const char *domain);
+/* The keys in the order they are tried, for addr (any form). -1 when out
+ * of memory. Free with addrfind_keys_fini. */
+int addrfind_keys(const struct addrfind *af, const char *addr, unsigned flags,
+                  struct addrfind_keys *keys);
+void addrfind_keys_fini(struct addrfind_keys *keys);
+/* Each key against every table of m before the next key: 1 found (hit
+ * filled), 0 not found, -1 on a lookup error (err as the table set it)
+ * or an empty result (ERROR_CONFIG naming table and key). */
+int addrfind_lookup(const struct addrfind *af, const struct maps *m, const char *addr,
+                    unsigned flags, struct addrfind_hit *hit, struct error *err);
+void addrfind_hit_fini(struct addrfind_hit *hit);
+
+#endif

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Local aliases: alias_maps tables, the hash: family read from aliases(5)
+ * source text ("name: value, value", continuation lines, comments, quoted
+ * names), and the expansion of local recipients through them, with loop
+ * detection and luser_relay for unknown local names. Delivery to commands,
+ * files and :include: lists is refused with a warning. */
+#ifndef RELAYMAIL_MAIL_ALIAS_H
+#define RELAYMAIL_MAIL_ALIAS_H
+
+#include <stdbool.h>
+
+#include "base/error.h"
+#include "mail/address.h"
+#include "mail/rewrite.h"
+
+struct aliases;
+
+/* Open the tables of an alias_maps value. hash:, btree:, lmdb:, cdb:,
+ * dbm: and sdbm: name aliases(5) source files; other types are opened as
+ * lookup tables (keys are local names). strict (newaliases): the first
+ * syntax error fails with ERROR_CONFIG naming file and line; otherwise
+ * bad lines are skipped with a warning. missing_ok: a source file that
+ * does not exist is skipped (the default /etc/aliases). */
+struct aliases *alias_open(const char *maps, bool strict, bool missing_ok, struct error *err);
+/* Parse aliases(5) text (name: where messages say it came from). */
+struct aliases *alias_parse(const char *name, const char *text, size_t len, bool strict,
+                            struct error *err);
+void alias_free(struct aliases *a);
+/* The value of a local name (case-insensitive): 1 found (*value
+ * malloc'd), 0 not found, -1 error. */
+int alias_lookup(const struct aliases *a, const char *name, char **value, struct error *err);
+
+struct alias_ctx {
+	const struct rewriter *rw; /* locality and the local rewrite */
+	const char *luser_relay;   /* "" or NULL: none */
+	/* true when name is a login on this host (NULL: no name is). A local
+	 * name that is neither an alias nor a login goes to luser_relay. */
+	bool (*is_user)(const char *name, void *arg);
+	void *arg;
+};
+
+/* Expand one recipient (external form, qualified): a local one through the
+ * aliases, recursively; the final addresses are added to out without
+ * duplicates. A name met again while it is being expanded stays as it
+ * is. -1 on lookup errors or too many addresses (ERROR_CONFIG). */
+int alias_expand(const struct aliases *a, const struct alias_ctx *ctx, const char *addr,
+                 struct addrlist *out, struct error *err);
+
+#endif

@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Rewriting the addresses in sender-class and recipient-class header
+ * fields (reference/postfix.md §3.1, §3.2). A field is split into its
+ * mailboxes (groups kept), each address goes through the same rewriting
+ * as the envelope, and only a field where something changed is
+ * regenerated, keeping display names and comments. */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/i18n.h"
+#include "base/str.h"
+#include "mail/address.h"
+#include "mail/rewrite.h"
+
+#define FIELD_MAX ((size_t)64 * 1024)
+#define FOLD_AT 78
+
+static const char *const sender_fields[] = {
+    "From",
+    "Sender",
+    "Reply-To",
+    "Return-Path",
+    "Errors-To",
+    "Return-Receipt-To",
+    "Disposition-Notification-To",
+    "Mail-Followup-To",
+    "Resent-From",
+    "Resent-Sender",
+};
+static const char *const recipient_fields[] = {
+    "To", "Cc", "Bcc", "Apparently-To", "Resent-To", "Resent-Cc", "Resent-Bcc", "Resent-Reply-To",
+};
+
+static bool in_list(const char *name, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (str_eq_ci(name, list[i]))
+			return true;
+	return false;
+}
+
+/* One piece of a field: a mailbox, or group syntax kept as it is. */
+struct piece {
+	const char *s;
+	size_t len;
+	bool mailbox;
+};
+
+struct pieces {
+	struct piece v[256];
+	size_t n;
+};
+
+static int piece_add(struct pieces *ps, const char *s, size_t len, bool mailbox)
+{
+	const char *end = s + len;
+
+	while (s < end && (*s == ' ' || *s == '\t'))
+		s++;
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	if (s == end)
+		return 0;
+	if (ps->n == sizeof(ps->v) / sizeof(ps->v[0]))
+		return -1;
+	ps->v[ps->n++] = (struct piece){s, (size_t)(end - s), mailbox};
+	return 0;
+}
+
+/* Split an unfolded value at top-level commas; "name:" and ";" of a group
+ * become literal pieces. -1 when the syntax is not understood. */
+static int split_field(const char *v, size_t n, struct pieces *ps)
+{
+	size_t start = 0, depth = 0;
+	bool quoted = false, angle = false, group = false;
+
+	for (size_t i = 0; i < n; i++) {
+		char c = v[i];
+
+		if ((quoted || depth > 0) && c == '\\') {
+			i++;
+		} else if (quoted) {
+			quoted = c != '"';
+		} else if (c == '(') {
+			depth++;
+		} else if (depth > 0) {
+			depth -= c == ')';
+		} else if (c == '"') {
+			quoted = true;
+		} else if (c == '<' || c == '>') {
+			angle = c == '<';
+		} else if (!angle && (c == ',' || (c == ';' && group))) {
+			if (piece_add(ps, v + start, i - start, true) < 0 ||
+			    (c == ';' && piece_add(ps, ";", 1, false) < 0))
+				return -1;
+			group = group && c != ';';
+			start = i + 1;
+		} else if (!angle && c == ':' && !group) {
+			if (piece_add(ps, v + start, i + 1 - start, false) < 0)
+				return -1;
+			group = true;
+			start = i + 1;
+		}
+	}
+	if (quoted || depth > 0 || angle || group)
+		return -1;
+	return piece_add(ps, v + start, n - start, true);
+}
+
+/* The mailbox text with its address replaced: "phrase <new>" or, for a
+ * bare addr-spec, "new" and the comments that followed it. */
+static int regenerate(struct buf *b, const struct piece *p, const char *addr)
+{
+	const char *lt = memchr(p->s, '<', p->len);
+	size_t plen = lt != NULL ? str_trim_len(p->s, (size_t)(lt - p->s)) : 0;
+	int depth = 0;
+
+	if (lt != NULL)
+		return plen > 0 ? buf_printf(b, "%.*s <%s>", (int)plen, p->s, addr)
+		                : buf_printf(b, "<%s>", addr);
+	if (buf_append_str(b, addr) < 0)
+		return -1;
+	for (size_t i = 0; i < p->len; i++) {
+		if (p->s[i] == '(' && depth++ == 0 && buf_append_char(b, ' ') < 0)
+			return -1;
+		if (depth > 0 && buf_append_char(b, p->s[i]) < 0)
+			return -1;
+		if (p->s[i] == '\\' && depth > 0 && i + 1 < p->len &&
+		    buf_append_char(b, p->s[++i]) < 0)
+			return -1;
+		depth -= depth > 0 && p->s[i] == ')';
+	}
+	return 0;
+}
+
+static int rewrite_one(const struct rewriter *rw, bool sender, const char *addr, char **out,
+                       struct error *err)
+{
+	char *local = rewrite_local(rw, addr);
+	int rc;
+
+	if (local == NULL) {
+		error_set(err, ERROR_INTERNAL, _("out of memory"));
+		return -1;
+	}
+	rc = sender ? rewrite_sender(rw, local, REWRITE_HEADER_SENDER, out, err)
+	            : rewrite_recipient(rw, local, REWRITE_HEADER_RECIPIENT, out, err);
+	free(local);
+	return rc;
+}
+
+/* Append piece text to the field, folding before it when the line would
+ * pass FOLD_AT columns. */
+static int join(struct buf *b, size_t *col, const char *sep, const char *s, size_t len)
+{
+	bool fold = *col > 0 && *col + strlen(sep) + len > FOLD_AT;
+
+	if (buf_append_str(b, fold ? (sep[0] == ',' ? ",\r\n " : "\r\n ") : sep) < 0 ||
+	    buf_append(b, s, len) < 0)
+		return -1;
+	*col = (fold ? 1 : *col + strlen(sep)) + len;
+	return 0;
+}
+
+/* What goes before piece i: nothing first and before a group's ";", a
+ * space after a group's "name:", else a comma. */
+static const char *separator(const struct pieces *ps, size_t i)
+{
+	const struct piece *prev = i > 0 ? &ps->v[i - 1] : NULL;
+
+	if (prev == NULL || (!ps->v[i].mailbox && ps->v[i].s[0] == ';'))
+		return "";
+	if (!prev->mailbox && prev->s[prev->len - 1] == ':')
+		return " ";
+	return ", ";
+}
+
+/* Rewrite each mailbox; *changed tells whether any address differs. */
+static int build(const struct rewriter *rw, bool sender, const struct pieces *ps, size_t col,
+                 struct buf *b, bool *changed, struct error *err)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < ps->n && rc == 0; i++) {
+		const struct piece *p = &ps->v[i];
+		struct addrlist list = {0};
+		struct buf item = {0};
+		char *orig = NULL, *now = NULL;
+
+		if (p->mailbox &&
+		    (address_parse_list(p->s, p->len, &list, err) < 0 || list.n != 1)) {
+			error_set(err, ERROR_DATA, _("header address not understood"));
+			rc = -1;
+		} else if (p->mailbox) {
+			orig = addrfind_external(list.v[0]);
+			rc = orig == NULL ? -1 : rewrite_one(rw, sender, orig, &now, err);
+		}
+		if (rc == 0 && now != NULL && strcmp(now, orig) != 0) {
+			*changed = true;
+			rc = regenerate(&item, p, now);
+		} else if (rc == 0) {
+			rc = buf_append(&item, p->s, p->len);
+		}
+		if (rc == 0)
+			rc = join(b, &col, separator(ps, i), item.data, item.len);
+		addrlist_fini(&list);
+		buf_fini(&item);
+		free(orig);
+		free(now);
+	}
+	return rc;
+}
+
+int rewrite_header_value(const struct rewriter *rw, const char *name, const char *value, char **out,
+                         struct error *err)
+{
+	bool sender =
+	    in_list(name, sender_fields, sizeof(sender_fields) / sizeof(sender_fields[0]));
+	struct pieces ps = {.n = 0};
+	struct buf flat = {0}, b = {0};
+	struct error perr = {0};
+	bool changed = false;
+	int rc = 0;
+
+	*out = NULL;
+	if (!sender && !in_list(name, recipient_fields,
+	                        sizeof(recipient_fields) / sizeof(recipient_fields[0])))
+		return 0;
+	buf_init(&flat, FIELD_MAX);
+	for (const char *p = value; *p != '\0' && rc == 0; p++)
+		if (*p != '\r' && *p != '\n')
+			rc = buf_append_char(&flat, *p);
+	if (rc == 0 && flat.len > 0 && split_field(flat.data, flat.len, &ps) == 0 &&
+	    build(rw, sender, &ps, strlen(name) + 2, &b, &changed, &perr) == 0 && changed) {
+		*out = buf_steal(&b);
+		rc = *out == NULL ? -1 : 0;
+	} else if (perr.cls != ERROR_NONE && perr.cls != ERROR_DATA) {
+		*err = perr;
+		rc = -1;
+	}
+	buf_fini(&flat);
+	buf_fini(&b);
+	if (rc < 0 && !error_is_set(err))
+		error_set(err, ERROR_INTERNAL, _("out of memory"));
+	return rc;
+}
+
+static int readd(struct message *m, const char *name, const char *value)
+{
+	if (*value == ' ')
+		value++;
+	return message_header_add(m, name, value, false);
+}
+
+int rewrite_headers(const struct rewriter *rw, struct message *m, struct error *err)
+{
+	size_t n = message_header_count(m);
+	char **names = calloc(n + 1, sizeof(*names)), **values = calloc(n + 1, sizeof(*values));
+	bool changed = false;
+	int rc = names != NULL && values != NULL ? 0 : -1;
+
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		char *now;
+
+		rc = rewrite_header_value(rw, message_header_name(m, i), message_header_value(m, i),
+		                          &now, err);
+		names[i] = str_dup(message_header_name(m, i));
+		values[i] = now != NULL ? now : str_dup(message_header_value(m, i));
+		changed |= now != NULL;
+		if (rc == 0 && (names[i] == NULL || values[i] == NULL))
+			rc = -1;
+	}
+	/* The message offers no in-place update: when a field changed, the
+	 * header is rebuilt in its original order. */
+	for (size_t i = 0; i < n && rc == 0 && changed; i++)
+		message_header_remove(m, names[i]);
+	for (size_t i = 0; i < n && rc == 0 && changed; i++)
+		rc = readd(m, names[i], values[i]);
+	for (size_t i = 0; i < n && names != NULL && values != NULL; i++) {
+		free(names[i]);
+		free(values[i]);
+	}
+	free(names);
+	free(values);
+	if (rc < 0 && !error_is_set(err))
+		error_set(err, ERROR_INTERNAL, _("out of memory"));
+	return rc;
+}

@@ -1,0 +1,12 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# The scriptable fake SMTP server (tests/fakesmtp.c, with GnuTLS) and the
+# relay transport tests that drive relaymail against it.
+check_PROGRAMS += tests/fakesmtp
+tests_fakesmtp_SOURCES = tests/fakesmtp.c tests/fake/fakeio.c tests/fake/fakeio.h \
+	tests/fake/fakesasl.c tests/fake/fakesasl.h tests/fake/fakescript.c \
+	tests/fake/fakescript.h
+tests_fakesmtp_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+tests_fakesmtp_LDADD = $(GNUTLS_LIBS)
+
+TESTS += tests/transport.sh
+EXTRA_DIST += tests/transport.sh tests/lib/fake.sh

@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* mail/alias: aliases(5) parsing (continuations, comments, quoted names,
+ * duplicates, errors with file and line), expansion of local names only,
+ * recursion, loops, refused command/file/:include: targets, luser_relay
+ * and duplicate removal. */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/error.h"
+#include "conf/config.h"
+#include "mail/alias.h"
+#include "mail/rewrite.h"
+#include "capture.h"
+#include "tap.h"
+
+static char *const noenv[] = {NULL};
+
+static const char aliases_text[] = "# system aliases\n"
+                                   "postmaster:    root\n"
+                                   "root: admin@example.com,\n"
+                                   "  # a comment inside the entry\n"
+                                   "\tops\n"
+                                   "ops: ops, oncall@example.com\n"
+                                   "\"web master\": web@example.com\n"
+                                   "Upper: upper@example.com\n"
+                                   "loop1: loop2\n"
+                                   "loop2: loop1\n"
+                                   "pipe: \"|/usr/bin/procmail\", keep@example.com\n"
+                                   "file: /var/log/mail.txt\n"
+                                   "incl: :include:/etc/list\n"
+                                   "twice: a@example.com, a@EXAMPLE.COM, a@example.com\n"
+                                   "root: ignored@example.com\n";
+
+static bool is_user(const char *name, void *arg)
+{
+	(void)arg;
+	return strcmp(name, "daemon") == 0;
+}
+
+struct fixture {
+	struct config *cfg;
+	struct rewriter *rw;
+	struct aliases *a;
+	struct alias_ctx ctx;
+};
+
+static void setup(struct fixture *f, const char *extra)
+{
+	struct error err = {0};
+	struct buf text = {0};
+	struct capture cap;
+
+	memset(f, 0, sizeof(*f));
+	buf_printf(&text,
+	           "myhostname = host.example\nmydomain = example\n"
+	           "myorigin = host.example\nrecipient_delimiter = +\n%s\n",
+	           extra);
+	f->cfg = config_parse("test.cf", text.data, text.len, noenv, &err);
+	buf_fini(&text);
+	if (f->cfg != NULL)
+		f->rw = rewriter_new(f->cfg, &err);
+	capture_begin(&cap);
+	f->a = alias_parse("aliases", aliases_text, sizeof(aliases_text) - 1, false, &err);
+	free(capture_end(&cap));
+	if (f->rw == NULL || f->a == NULL)
+		diag("setup: %s", err.text);
+	f->ctx.rw = f->rw;
+	f->ctx.luser_relay = config_get(f->cfg, "luser_relay");
+	f->ctx.is_user = is_user;
+}
+
+static void teardown(struct fixture *f)
+{
+	alias_free(f->a);
+	rewriter_free(f->rw);
+	config_free(f->cfg);
+}
+
+/* The expansion joined by spaces, "(error)" on failure; warnings in *warn. */
+static char *expand(struct fixture *f, const char *addr, char **warn)
+{
+	struct addrlist out = {0};
+	struct error err = {0};
+	struct buf b = {0};
+	struct capture cap;
+	int rc;
+
+	capture_begin(&cap);
+	rc = f->a != NULL ? alias_expand(f->a, &f->ctx, addr, &out, &err) : -1;
+	*warn = capture_end(&cap);
+	for (size_t i = 0; i < out.n; i++)
+		buf_printf(&b, "%s%s", i ? " " : "", out.v[i]);
+	addrlist_fini(&out);
+	if (rc < 0) {
+		buf_fini(&b);
+		return strdup("(error)");
+	}
+	return b.data != NULL ? buf_steal(&b) : strdup("");
+}
+
+static void check(struct fixture *f, const char *addr, const char *want, const char *want_warn)
+{
+	char *warn, *got = expand(f, addr, &warn);
+
+	is_str(got, want, "expand %s", addr);
+	is_str(warn, want_warn, "expand %s: warnings", addr);
+	free(got);
+	free(warn);
+}
+
+static void test_expand(void)
+{
+	struct fixture f;
+
+	setup(&f, "");
+	check(&f, "root@host.example", "admin@example.com ops@host.example oncall@example.com", "");
+	check(&f, "postmaster@localhost", "admin@example.com ops@host.example oncall@example.com",
+	      "");
+	check(&f, "root@elsewhere.example", "root@elsewhere.example", "");
+	check(&f, "\"web master\"@host.example", "web@example.com", "");
+	check(&f, "UPPER@host.example", "upper@example.com", "");
+	check(&f, "root+cron@host.example", "admin@example.com ops@host.example oncall@example.com",
+	      "");
+	check(&f, "loop1@host.example", "loop1@host.example", "");
+	check(&f, "twice@host.example", "a@example.com", "");
+	check(
+	    &f, "pipe@host.example", "keep@example.com",
+	    "relaymail: warning: alias pipe: \"\"|/usr/bin/procmail\"\" is not supported "
+	    "(relaymail delivers no mail to commands, files or :include: lists); entry ignored\n");
+	check(&f, "file@host.example", "",
+	      "relaymail: warning: alias file: \"/var/log/mail.txt\" is not supported (relaymail "
+	      "delivers no mail to commands, files or :include: lists); entry ignored\n");
+	check(&f, "incl@host.example", "",
+	      "relaymail: warning: alias incl: \":include:/etc/list\" is not supported (relaymail "
+	      "delivers no mail to commands, files or :include: lists); entry ignored\n");
+	check(&f, "nobody@host.example", "nobody@host.example", "");
+	teardown(&f);
+
+	setup(&f, "luser_relay = catchall@example.com");
+	check(&f, "nobody@host.example", "catchall@example.com", "");
+	check(&f, "daemon@host.example", "daemon@host.example", "");
+	check(&f, "root@host.example", "admin@example.com ops@host.example oncall@example.com", "");
+	check(&f, "nobody@elsewhere.example", "nobody@elsewhere.example", "");
+	teardown(&f);
+}
+
+static void check_parse(const char *text, bool strict, const char *want_err, const char *want_warn)
+{
+	struct error err = {0};
+	struct capture cap;
+	struct aliases *a;
+	char *warn;
+
+	capture_begin(&cap);
+	a = alias_parse("/etc/aliases", text, strlen(text), strict, &err);
+	warn = capture_end(&cap);
+	is_str(a == NULL ? err.text : NULL, want_err, "parse%s: error", strict ? " (strict)" : "");
+	is_str(warn, want_warn, "parse%s: warnings", strict ? " (strict)" : "");
+	free(warn);
+	alias_free(a);
+}
+
+static void test_parse(void)
+{
+	struct error err = {0};
+	struct capture cap;
+	struct aliases *a;
+	char *v = NULL, *warn;
+
+	capture_begin(&cap);
+	a = alias_parse("/etc/aliases", aliases_text, sizeof(aliases_text) - 1, true, &err);
+	warn = capture_end(&cap);
+	is_str(warn, "relaymail: warning: /etc/aliases, line 15: duplicate alias root ignored\n",
+	       "parse: a duplicate is warned, the first kept");
+	ok(a != NULL && alias_lookup(a, "root", &v, &err) == 1, "parse: root found");
+	is_str(v, "admin@example.com,\tops", "parse: continuation joined, comment skipped");
+	free(v);
+	ok(a != NULL && alias_lookup(a, "web master", &v, &err) == 1, "parse: quoted name");
+	free(v);
+	ok(a != NULL && alias_lookup(a, "nosuch", &v, &err) == 0, "parse: unknown name");
+	free(warn);
+	alias_free(a);
+
+	check_parse("a: b\nno colon here\nc: d\n", true,
+	            "/etc/aliases, line 2: need name:value pair", "");
+	check_parse("a: b\nno colon here\nc: d\n", false, NULL,
+	            "relaymail: warning: /etc/aliases, line 2: need name:value pair; line "
+	            "ignored\n");
+	check_parse(" x: y\n", true,
+	            "/etc/aliases, line 1: a continuation line comes before "
+	            "any alias",
+	            "");
+	check_parse("a:\n", true, "/etc/aliases, line 1: the alias has no value", "");
+	check_parse(": b\n", true, "/etc/aliases, line 1: the alias name is empty", "");
+}
+
+static void test_open(void)
+{
+	char dir[] = "/tmp/test-alias.XXXXXX", path[256], spec[512];
+	struct error err = {0};
+	struct aliases *a;
+	FILE *fp;
+	char *v = NULL;
+
+	if (mkdtemp(dir) == NULL)
+		return;
+	snprintf(path, sizeof(path), "%s/aliases", dir);
+	snprintf(spec, sizeof(spec), "hash:%s, inline:{ other=x@y.example }", path);
+	a = alias_open(spec, true, false, &err);
+	ok(a == NULL && err.cls == ERROR_CONFIG, "open: a missing file is an error");
+	a = alias_open(spec, true, true, &err);
+	ok(a != NULL, "open: a missing file is skipped when allowed");
+	ok(a != NULL && alias_lookup(a, "other", &v, &err) == 1 && strcmp(v, "x@y.example") == 0,
+	   "open: inline: table as alias map");
+	free(v);
+	alias_free(a);
+	fp = fopen(path, "w");
+	if (fp != NULL) {
+		fputs("Root: r@example.com\n", fp);
+		fclose(fp);
+	}
+	a = alias_open(spec, true, false, &err);
+	ok(a != NULL && alias_lookup(a, "root", &v, &err) == 1 && strcmp(v, "r@example.com") == 0,
+	   "open: hash: reads the aliases(5) source");
+	free(v);
+	alias_free(a);
+	unlink(path);
+	rmdir(dir);
+}
+
+int main(void)
+{
+	test_expand();
+	test_parse();
+	test_open();
+	return tap_done();
+}

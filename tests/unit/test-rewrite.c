@@ -1,0 +1,434 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* mail/addrfind, mail/rewrite: the key order of reference/postfix.md
+ * §3.4, every canonical vector of §9.2 (table hits, extensions, @domain,
+ * quoting, recursion, the loop, multi-valued results, pattern tables and
+ * the null sender), the classes, the local rewrite and header rewriting
+ * with exact output. */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/error.h"
+#include "conf/config.h"
+#include "mail/addrfind.h"
+#include "mail/message.h"
+#include "mail/rewrite.h"
+#include "capture.h"
+#include "tap.h"
+
+static char dir[] = "/tmp/test-rewrite.XXXXXX";
+static char *const noenv[] = {NULL};
+
+static const char *put(const char *name, const char *text)
+{
+	static char path[8][256];
+	static int next;
+	char *p = path[next++ % 8];
+	FILE *f;
+
+	snprintf(p, 256, "%s/%s", dir, name);
+	f = fopen(p, "w");
+	if (f != NULL) {
+		fputs(text, f);
+		fclose(f);
+	}
+	return p;
+}
+
+struct fixture {
+	struct config *cfg;
+	struct rewriter *rw;
+};
+
+/* The §9.2 assumptions plus extra main.cf lines. */
+static struct fixture setup(const char *extra)
+{
+	struct fixture f = {0};
+	struct error err = {0};
+	struct buf text = {0};
+
+	buf_printf(&text,
+	           "myhostname = host.localdomain\n"
+	           "myorigin = localdomain\n"
+	           "mydestination = localhost.localdomain\n"
+	           "recipient_delimiter = +\n"
+	           "propagate_unmatched_extensions = canonical\n%s\n",
+	           extra);
+	f.cfg = config_parse("test.cf", text.data, text.len, noenv, &err);
+	if (f.cfg != NULL)
+		f.rw = rewriter_new(f.cfg, &err);
+	if (f.rw == NULL)
+		diag("setup: %s", err.text);
+	buf_fini(&text);
+	return f;
+}
+
+static void teardown(struct fixture *f)
+{
+	rewriter_free(f->rw);
+	config_free(f->cfg);
+}
+
+/* Recipient rewriting in the envelope class: the result, or "(error
+ * CLASS)". */
+static char *rcpt(const struct fixture *f, const char *addr)
+{
+	struct error err = {0};
+	char *out = NULL;
+
+	if (f->rw == NULL)
+		return strdup("(no rewriter)");
+	if (rewrite_recipient(f->rw, addr, REWRITE_ENVELOPE_RECIPIENT, &out, &err) < 0) {
+		char text[64];
+
+		snprintf(text, sizeof(text), "(error %s)", error_class_name(err.cls));
+		return strdup(text);
+	}
+	return out;
+}
+
+static char *sender(const struct fixture *f, const char *addr, enum rewrite_class cls)
+{
+	struct error err = {0};
+	char *out = NULL;
+
+	if (f->rw == NULL || rewrite_sender(f->rw, addr, cls, &out, &err) < 0)
+		return strdup("(error)");
+	return out;
+}
+
+static void check_rcpt(const struct fixture *f, const char *addr, const char *want)
+{
+	char *got = rcpt(f, addr);
+
+	is_str(got, want, "canonical: %s -> %s", addr, want);
+	free(got);
+}
+
+static void test_keys(void)
+{
+	struct addrfind af = {"localdomain", "localhost.localdomain", "+"};
+	struct addrfind_keys k;
+	struct buf b = {0};
+	char *ext;
+
+	addrfind_keys(&af, "fred+z@localhost.localdomain", 0, &k);
+	for (size_t i = 0; i < k.n; i++)
+		buf_printf(&b, "%s%s%s", i ? " " : "", k.v[i].key, k.v[i].partial ? "*" : "");
+	is_str(b.data,
+	       "fred+z@localhost.localdomain fred@localhost.localdomain* fred+z* fred* "
+	       "@localhost.localdomain*",
+	       "keys: local domain (* = fixed tables only)");
+	is_str(k.ext, "+z", "keys: the extension removed");
+	addrfind_keys_fini(&k);
+	buf_reset(&b);
+	addrfind_keys(&af, "nobody+z@elsewhere.example", 0, &k);
+	for (size_t i = 0; i < k.n; i++)
+		buf_printf(&b, "%s%s", i ? " " : "", k.v[i].key);
+	is_str(b.data, "nobody+z@elsewhere.example nobody@elsewhere.example @elsewhere.example",
+	       "keys: remote domain");
+	addrfind_keys_fini(&k);
+	buf_reset(&b);
+	af.delimiters = "-";
+	addrfind_keys(&af, "mailer-daemon@localdomain", 0, &k);
+	for (size_t i = 0; i < k.n; i++)
+		buf_printf(&b, "%s%s", i ? " " : "", k.v[i].key);
+	is_str(b.data, "mailer-daemon@localdomain mailer-daemon @localdomain",
+	       "keys: mailer-daemon is never split");
+	addrfind_keys_fini(&k);
+	addrfind_keys(&af, "owner-list@x.example", 0, &k);
+	is_int((long long)k.n, 2, "keys: owner-* is never split at \"-\"");
+	addrfind_keys_fini(&k);
+	addrfind_keys(&af, "list-request@x.example", 0, &k);
+	is_int((long long)k.n, 2, "keys: *-request is never split at \"-\"");
+	addrfind_keys_fini(&k);
+	addrfind_keys(&af, "a-b@x.example", 0, &k);
+	is_str(k.n == 3 ? k.v[1].key : NULL, "a@x.example", "keys: \"-\" as delimiter");
+	addrfind_keys_fini(&k);
+	af.delimiters = "+";
+	buf_reset(&b);
+	addrfind_keys(&af, "+foo@x.example", 0, &k);
+	is_int((long long)k.n, 2, "keys: no split that leaves an empty local part");
+	addrfind_keys_fini(&k);
+	addrfind_keys(&af, "\"a b\"@example.net", ADDRFIND_UNQUOTED_TOO, &k);
+	for (size_t i = 0; i < k.n; i++)
+		buf_printf(&b, "%s%s", i ? "|" : "", k.v[i].key);
+	is_str(b.data, "\"a b\"@example.net|a b@example.net|@example.net",
+	       "keys: legacy callers also query the unquoted form");
+	addrfind_keys_fini(&k);
+	addrfind_keys(&af, "", 0, &k);
+	is_int((long long)k.n, 1, "keys: the null address has one key");
+	is_str(k.v[0].key, "\"\"", "keys: the null address is looked up as \"\"");
+	addrfind_keys_fini(&k);
+	buf_fini(&b);
+	ext = addrfind_external("\"joe\"@x");
+	is_str(ext, "joe@x", "external form drops quotes that are not needed");
+	free(ext);
+	ext = addrfind_external("a..b@x");
+	is_str(ext, "\"a..b\"@x", "external form quotes a local part that is not a dot-atom");
+	free(ext);
+}
+
+static void test_vectors(void)
+{
+	const char *canon = put("canon", "joe@localdomain          Joe.User@example.com\n"
+	                                 "joe                      joe-bare@example.com\n"
+	                                 "root                     admin@example.com\n"
+	                                 "@localhost.localdomain   @example.com\n"
+	                                 "jane+news@example.org    news-jane@example.org\n"
+	                                 "jane@example.org         Jane.Doe@example.org\n"
+	                                 "@old.example             @new.example\n"
+	                                 "\"a b\"@example.net        ab@example.net\n");
+	char line[512];
+	struct fixture f;
+
+	snprintf(line, sizeof(line), "canonical_maps = texthash:%s", canon);
+	f = setup(line);
+	check_rcpt(&f, "joe@localdomain", "Joe.User@example.com");
+	check_rcpt(&f, "joe+x@localdomain", "Joe.User+x@example.com");
+	check_rcpt(&f, "JOE@LOCALDOMAIN", "Joe.User@example.com");
+	check_rcpt(&f, "joe@localhost.localdomain", "joe-bare@example.com");
+	check_rcpt(&f, "root@localhost.localdomain", "admin@example.com");
+	check_rcpt(&f, "root+y@localdomain", "admin+y@example.com");
+	check_rcpt(&f, "fred@localhost.localdomain", "fred@example.com");
+	check_rcpt(&f, "fred+z@localhost.localdomain", "fred+z@example.com");
+	check_rcpt(&f, "joe@elsewhere.example", "joe@elsewhere.example");
+	check_rcpt(&f, "jane+news@example.org", "news-jane@example.org");
+	check_rcpt(&f, "jane+other@example.org", "Jane.Doe+other@example.org");
+	check_rcpt(&f, "bob+q@old.example", "bob+q@new.example");
+	check_rcpt(&f, "\"a b\"@example.net", "ab@example.net");
+	check_rcpt(&f, "root@remote.example", "root@remote.example");
+	teardown(&f);
+
+	snprintf(line, sizeof(line),
+	         "canonical_maps = texthash:%s\npropagate_unmatched_extensions = virtual", canon);
+	f = setup(line);
+	check_rcpt(&f, "jane+other@example.org", "Jane.Doe@example.org");
+	teardown(&f);
+	f = setup("canonical_maps = inline:{ jane@example.org=@other.example }");
+	check_rcpt(&f, "jane+x@example.org", "jane+x@other.example");
+	teardown(&f);
+}
+
+static void test_recursion(void)
+{
+	struct capture cap;
+	struct fixture f;
+	char *got, *warn;
+
+	f = setup("canonical_maps = inline:{ @host.example.com=@example.com, "
+	          "bob@example.com=Robert.Smith@example.com }");
+	check_rcpt(&f, "bob@host.example.com", "Robert.Smith@example.com");
+	check_rcpt(&f, "bob+tag@host.example.com", "Robert.Smith+tag@example.com");
+	teardown(&f);
+
+	f = setup("canonical_maps = inline:{ a@x=b@x, b@x=a@x }");
+	capture_begin(&cap);
+	got = rcpt(&f, "a@x");
+	warn = capture_end(&cap);
+	is_str(got, "a@x", "loop: stops after 10 rounds at a@x");
+	is_str(warn, "relaymail: warning: unreasonable canonical_maps map nesting for a@x\n",
+	       "loop: Postfix's warning");
+	free(got);
+	free(warn);
+	teardown(&f);
+
+	f = setup("canonical_maps = inline:{ {multi@x = one@x, two@x} }");
+	capture_begin(&cap);
+	got = rcpt(&f, "multi@x");
+	warn = capture_end(&cap);
+	is_str(got, "one@x", "multi-valued: the first address");
+	is_str(warn,
+	       "relaymail: warning: multi-valued canonical_maps entry for multi@x; using the "
+	       "first address, one@x\n",
+	       "multi-valued: warned");
+	free(got);
+	free(warn);
+	teardown(&f);
+
+	f = setup("canonical_maps = inline:{ {bad@x = a b c} }");
+	capture_begin(&cap);
+	got = rcpt(&f, "bad@x");
+	free(capture_end(&cap));
+	is_str(got, "(error temp)", "a result that is not an address is a temporary error");
+	free(got);
+	teardown(&f);
+
+	f = setup("canonical_maps = inline:{ {noat@x = someone} }");
+	check_rcpt(&f, "noat@x", "someone@localdomain");
+	teardown(&f);
+}
+
+static void test_patterns(void)
+{
+	const char *re = put("re", "/^fred$/ wrong@example.com\n"
+	                           "/^(.*)@localhost\\.localdomain$/ $1@example.com\n");
+	const char *nul = put("null", "/^$/ a@x\n/^\"\"$/ b@x\n");
+	char line[512];
+	struct fixture f;
+	char *got;
+
+	snprintf(line, sizeof(line), "canonical_maps = regexp:%s", re);
+	f = setup(line);
+	check_rcpt(&f, "fred@localdomain", "fred@localdomain");
+	check_rcpt(&f, "fred+z@localhost.localdomain", "fred+z@example.com");
+	teardown(&f);
+
+	f = setup("canonical_maps = static:relay@example.com");
+	check_rcpt(&f, "anyone@anywhere.example", "relay@example.com");
+	teardown(&f);
+
+	snprintf(line, sizeof(line), "sender_canonical_maps = regexp:%s", nul);
+	f = setup(line);
+	got = sender(&f, "", REWRITE_ENVELOPE_SENDER);
+	is_str(got, "b@x", "null sender: looked up as \"\", /^$/ never matches it");
+	free(got);
+	teardown(&f);
+	f = setup("sender_canonical_maps = regexp:{ {/.+/ me@example.com} }");
+	got = sender(&f, "", REWRITE_ENVELOPE_SENDER);
+	is_str(got, "me@example.com", "null sender: /.+/ rewrites it");
+	free(got);
+	teardown(&f);
+	f = setup("sender_canonical_maps = inline:{ x@y=z@y }");
+	got = sender(&f, "", REWRITE_ENVELOPE_SENDER);
+	is_str(got, "", "null sender: stays null without a match");
+	free(got);
+	teardown(&f);
+}
+
+static void test_classes(void)
+{
+	struct fixture f;
+	char *got;
+
+	f = setup("sender_canonical_maps = inline:{ a@x=s@x }\n"
+	          "recipient_canonical_maps = inline:{ a@x=r@x }\n"
+	          "canonical_maps = inline:{ s@x=sc@x, r@x=rc@x }\n"
+	          "sender_canonical_classes = envelope_sender\n"
+	          "canonical_classes = header_sender, envelope_recipient");
+	got = sender(&f, "a@x", REWRITE_ENVELOPE_SENDER);
+	is_str(got, "s@x", "classes: envelope sender through sender_canonical only");
+	free(got);
+	got = sender(&f, "a@x", REWRITE_HEADER_SENDER);
+	is_str(got, "a@x", "classes: header sender not in sender_canonical_classes");
+	free(got);
+	check_rcpt(&f, "a@x", "rc@x");
+	teardown(&f);
+
+	f = setup("sender_canonical_classes = envelope_sender, bogus");
+	ok(f.rw == NULL, "classes: an unknown class is a configuration error");
+	teardown(&f);
+}
+
+static void test_local(void)
+{
+	struct fixture f = setup("append_dot_mydomain = no");
+	const char *in[] = {"root",         "site!user", "user%dom.example", "@a,@b:u@d.example",
+	                    "u@d.example.", ""};
+	const char *want[] = {"root@localdomain", "user@site",   "user@dom.example",
+	                      "u@d.example",      "u@d.example", ""};
+
+	for (size_t i = 0; i < sizeof(in) / sizeof(in[0]) && f.rw != NULL; i++) {
+		char *got = rewrite_local(f.rw, in[i]);
+
+		is_str(got, want[i], "local rewrite: \"%s\"", in[i]);
+		free(got);
+	}
+	teardown(&f);
+}
+
+static void check_header(const struct fixture *f, const char *name, const char *value,
+                         const char *want)
+{
+	struct error err = {0};
+	char *got = NULL;
+
+	if (f->rw == NULL || rewrite_header_value(f->rw, name, value, &got, &err) < 0)
+		got = strdup("(error)");
+	is_str(got, want, "header %s:%s", name, value);
+	free(got);
+}
+
+static void test_headers(void)
+{
+	struct fixture f =
+	    setup("sender_canonical_maps = inline:{ joe@home.example=joe@isp.example }\n"
+	          "recipient_canonical_maps = inline:{ bob@old.example=bob@new.example }");
+	struct message_opts mo = {0};
+	struct error err = {0};
+	struct message *m;
+	static const char msg[] = "From: \"Joe Q. Public\" <joe@home.example>\n"
+	                          "Subject: hi\n"
+	                          "To: bob@old.example (Bob), Amy <amy@else.example>\n"
+	                          "Cc: friends: bob@old.example, x@y.example;, root\n"
+	                          "X-Other: joe@home.example\n"
+	                          "\nbody\n";
+
+	check_header(&f, "From", " \"Joe Q. Public\" <joe@home.example>",
+	             "\"Joe Q. Public\" <joe@isp.example>");
+	check_header(&f, "Reply-To", " joe@home.example (Joe)", "joe@isp.example (Joe)");
+	check_header(&f, "From", " other@else.example", NULL);
+	check_header(&f, "To", " joe@home.example", NULL);
+	check_header(&f, "To", " bob@old.example (Bob), Amy <amy@else.example>",
+	             "bob@new.example (Bob), Amy <amy@else.example>");
+	check_header(&f, "Cc", " friends: bob@old.example, x@y.example;, z@y.example",
+	             "friends: bob@new.example, x@y.example;, z@y.example");
+	check_header(&f, "To", " undisclosed-recipients:;", NULL);
+	check_header(&f, "To", " root", "root@localdomain");
+	check_header(&f, "To",
+	             " bob@old.example, a-very-long-name@a-very-long-domain.example, "
+	             "another-long-name@another-domain.example",
+	             "bob@new.example, a-very-long-name@a-very-long-domain.example,\r\n "
+	             "another-long-name@another-domain.example");
+	check_header(&f, "Subject", " joe@home.example", NULL);
+	check_header(&f, "To", " broken <", NULL);
+
+	m = message_from_mem(msg, sizeof(msg) - 1, &mo, &err);
+	ok(m != NULL && rewrite_headers(f.rw, m, &err) == 0, "rewrite_headers: runs");
+	if (m != NULL) {
+		const char *want[][2] = {
+		    {"From", "\"Joe Q. Public\" <joe@isp.example>"},
+		    {"Subject", "hi"},
+		    {"To", "bob@new.example (Bob), Amy <amy@else.example>"},
+		    {"Cc", "friends: bob@new.example, x@y.example;, root@localdomain"},
+		    {"X-Other", "joe@home.example"},
+		};
+
+		is_int((long long)message_header_count(m), 5, "rewrite_headers: five fields");
+		for (size_t i = 0; i < 5 && i < message_header_count(m); i++) {
+			is_str(message_header_name(m, i), want[i][0], "rewrite_headers: field %zu",
+			       i);
+			is_str(message_header_value(m, i) + 1, want[i][1], "rewrite_headers: %s",
+			       want[i][0]);
+		}
+	}
+	message_free(m);
+	teardown(&f);
+	f = setup("sender_canonical_maps = inline:{ joe@home.example=joe@isp.example }\n"
+	          "sender_canonical_classes = envelope_sender");
+	check_header(&f, "From", " <joe@home.example>", NULL);
+	teardown(&f);
+}
+
+int main(void)
+{
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	test_keys();
+	test_vectors();
+	test_recursion();
+	test_patterns();
+	test_classes();
+	test_local();
+	test_headers();
+	unlink(put("canon", ""));
+	unlink(put("re", ""));
+	unlink(put("null", ""));
+	rmdir(dir);
+	return tap_done();
+}

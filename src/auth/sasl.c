@@ -2,7 +2,8 @@
 /* The GNU SASL adapter, the only file that includes <gsasl.h>: mechanism
  * choice checked against what the installed libgsasl implements, and one
  * client session per struct sasl whose steps speak base64 as SMTP AUTH
- * carries it (RFC 4954). Password copies and raw responses are wiped. */
+ * carries it (RFC 4954); XOAUTH2 and OAUTHBEARER sessions run oauth.c
+ * instead of libgsasl. Password copies and raw responses are wiped. */
 #include <config.h>
 
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 
 #include <gsasl.h>
 
+#include "auth/oauth.h"
 #include "auth/sasl.h"
 #include "auth/sasl_policy.h"
 #include "base/error.h"
@@ -22,12 +24,13 @@
 struct sasl {
 	Gsasl *ctx; /* one library context per session: no process globals */
 	Gsasl_session *session;
+	struct oauth *oauth; /* instead of the two above for XOAUTH2/OAUTHBEARER */
 	unsigned steps;
 };
 
 static bool library_supports(const char *mech, void *arg)
 {
-	return gsasl_client_support_p(arg, mech) != 0;
+	return oauth_mech(mech) != OAUTH_NONE || gsasl_client_support_p(arg, mech) != 0;
 }
 
 static int library_start(Gsasl **ctx, struct error *err)
@@ -119,14 +122,29 @@ static int set_properties(struct sasl *s, const struct sasl_params *p, struct er
 	return 0;
 }
 
+static struct sasl *oauth_start(struct sasl *s, const struct sasl_params *p, struct error *err)
+{
+	struct oauth_params op = { .mech = oauth_mech(p->mech), .user = p->user,
+				   .token = p->token, .host = p->host, .port = p->port };
+
+	s->oauth = oauth_new(&op, err);
+	if (s->oauth == NULL) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
 struct sasl *sasl_new(const struct sasl_params *p, struct error *err)
 {
+	bool oauth = p->mech != NULL && sasl_is_oauth(p->mech);
 	struct sasl *s;
 	int rc;
 
-	if (p->mech == NULL || p->user == NULL || p->password == NULL) {
-		error_set(err, ERROR_INTERNAL,
-			  _("SASL needs a mechanism, a user name and a password"));
+	if (p->mech == NULL || p->user == NULL || (oauth ? p->token : p->password) == NULL) {
+		error_set(err, ERROR_INTERNAL, "%s",
+			  oauth ? _("OAuth needs a user name and a token")
+				: _("SASL needs a mechanism, a user name and a password"));
 		return NULL;
 	}
 	s = calloc(1, sizeof(*s));
@@ -134,6 +152,8 @@ struct sasl *sasl_new(const struct sasl_params *p, struct error *err)
 		error_set(err, ERROR_INTERNAL, _("out of memory"));
 		return NULL;
 	}
+	if (oauth)
+		return oauth_start(s, p, err);
 	if (library_start(&s->ctx, err) < 0) {
 		free(s);
 		return NULL;
@@ -197,6 +217,20 @@ static int decode_challenge(const char *b64, char **raw, size_t *rawlen, struct 
 	return 0;
 }
 
+/* Our mechanisms: raw bytes through oauth.c, base64 here. */
+static int oauth_step_b64(struct sasl *s, char *in, size_t inlen, char **response_b64,
+			  struct error *err)
+{
+	const char *out;
+	size_t outlen;
+	int rc = oauth_step(s->oauth, in, inlen, &out, &outlen, err);
+
+	gsasl_free(in);
+	if (rc < 0)
+		return -1;
+	return encode_response(out, outlen, response_b64, err);
+}
+
 int sasl_step(struct sasl *s, const char *challenge_b64, char **response_b64, struct error *err)
 {
 	char *in = NULL, *out = NULL;
@@ -212,6 +246,8 @@ int sasl_step(struct sasl *s, const char *challenge_b64, char **response_b64, st
 	}
 	if (challenge_b64 != NULL && decode_challenge(challenge_b64, &in, &inlen, err) < 0)
 		return -1;
+	if (s->oauth != NULL)
+		return oauth_step_b64(s, in, inlen, response_b64, err);
 	rc = gsasl_step(s->session, in, inlen, &out, &outlen);
 	gsasl_free(in);
 	if (rc == GSASL_OK || rc == GSASL_NEEDS_MORE)
@@ -238,6 +274,16 @@ bool sasl_has_initial_response(const char *mech)
 		if (str_eq_ci(mech, first[i]))
 			return true;
 	return false;
+}
+
+bool sasl_is_oauth(const char *mech)
+{
+	return oauth_mech(mech) != OAUTH_NONE;
+}
+
+const char *sasl_failure_detail(const struct sasl *s)
+{
+	return s != NULL ? oauth_failure(s->oauth) : "";
 }
 
 /* libgsasl frees properties without clearing them; these hold the
@@ -268,5 +314,6 @@ void sasl_free(struct sasl *s)
 	}
 	if (s->ctx != NULL)
 		gsasl_done(s->ctx);
+	oauth_free(s->oauth);
 	free(s);
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* SASL client (GNU libgsasl; the one file that includes it): mechanism
- * choice under Postfix's policy options, and the challenge/response steps
- * in base64 as SMTP AUTH carries them (RFC 4954). */
+/* SASL client (GNU libgsasl; the one file that includes it, plus our own
+ * XOAUTH2 and OAUTHBEARER): mechanism choice under Postfix's policy
+ * options, and the challenge/response steps in base64 as SMTP AUTH
+ * carries them (RFC 4954). */
 #ifndef RELAYMAIL_AUTH_SASL_H
 #define RELAYMAIL_AUTH_SASL_H
 
@@ -32,17 +33,22 @@ struct sasl_choice {
 	unsigned options;      /* the option set for this connection's security */
 	bool tls;              /* the session is encrypted: PLAIN/LOGIN may go */
 	bool channel_binding;  /* -PLUS mechanisms possible */
+	bool oauth;            /* a token command is configured: XOAUTH2 and
+				* OAUTHBEARER may be used */
 	const char *options_name; /* parameter the options came from, for the
 				   * error text; NULL: smtp_sasl_security_options
 				   * without TLS, smtp_sasl_tls_security_options
 				   * with TLS */
 };
 
-/* The strongest mechanism allowed (SCRAM-SHA-256-PLUS, SCRAM-SHA-1-PLUS,
- * SCRAM-SHA-256, SCRAM-SHA-1, CRAM-MD5, PLAIN, LOGIN) that the relay
- * offered, the filter keeps, the options allow (Cyrus property table,
- * reference/postfix.md §5.3) and the installed libgsasl supports.
- * Credentials never go in cleartext: without TLS, PLAIN and LOGIN are never
+/* The strongest mechanism allowed (OAUTHBEARER, XOAUTH2, SCRAM-SHA-256-PLUS,
+ * SCRAM-SHA-1-PLUS, SCRAM-SHA-256, SCRAM-SHA-1, CRAM-MD5, PLAIN, LOGIN)
+ * that the relay offered, the filter keeps, the options allow (Cyrus
+ * property table, reference/postfix.md §5.3) and the installed libgsasl
+ * supports. The two OAuth mechanisms only with c->oauth, and first then:
+ * a configured token command says how this user authenticates. They are
+ * of PLAIN's class (the token is a password). Credentials never go in
+ * cleartext: without TLS, PLAIN, LOGIN, XOAUTH2 and OAUTHBEARER are never
  * chosen; with TLS, noplaintext is ignored (TLS protects the password).
  * -PLUS only with channel_binding. Filter items of the form type:table
  * match every mechanism (like static:all); /file/name pattern files are
@@ -56,6 +62,8 @@ struct sasl_params {
 	const char *password;
 	const char *service;   /* "smtp" */
 	const char *host;      /* server host name */
+	unsigned port;         /* server port (OAUTHBEARER); 0: not sent */
+	const char *token;     /* bearer token for XOAUTH2/OAUTHBEARER: a secret */
 	const char *cb_type;   /* "tls-exporter" / "tls-unique" / NULL */
 	const unsigned char *cb_data;
 	size_t cb_len;
@@ -63,8 +71,10 @@ struct sasl_params {
 
 /* A client session for p->mech; user, password and mech are required,
  * service and host are passed on when set. -PLUS mechanisms need cb_type
- * and cb_data. NULL with ERROR_AUTH (mechanism unknown to libgsasl) or
- * ERROR_INTERNAL. */
+ * and cb_data. XOAUTH2 and OAUTHBEARER need token instead of password
+ * (host and port go into OAUTHBEARER's response). NULL with ERROR_AUTH
+ * (mechanism unknown to libgsasl; a user name or token that cannot be
+ * sent) or ERROR_INTERNAL. */
 struct sasl *sasl_new(const struct sasl_params *p, struct error *err);
 /* One step. challenge_b64: the 334 text, NULL for the initial response.
  * *response_b64: malloc'd base64 ("" for an empty response); caller frees
@@ -74,6 +84,11 @@ struct sasl *sasl_new(const struct sasl_params *p, struct error *err);
 int sasl_step(struct sasl *s, const char *challenge_b64, char **response_b64, struct error *err);
 /* Mechanisms whose client sends data first (initial response). */
 bool sasl_has_initial_response(const char *mech);
+/* XOAUTH2 or OAUTHBEARER: the caller must get a token for sasl_params. */
+bool sasl_is_oauth(const char *mech);
+/* What the relay said when it refused an OAuth token (its error JSON,
+ * printable), for the failure message; "" otherwise. */
+const char *sasl_failure_detail(const struct sasl *s);
 void sasl_free(struct sasl *s);
 
 #endif

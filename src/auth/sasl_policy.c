@@ -3,8 +3,9 @@
  * the Cyrus property table (reference/postfix.md §5.3), the mechanism
  * filter as a match list, and relaymail's own rules: no password in
  * cleartext without TLS, noplaintext ignored under TLS, -PLUS only with
- * channel binding. When nothing is left, the error says what the relay
- * offered, what the policy allowed and which parameter removed what. */
+ * channel binding, the OAuth mechanisms only with a token command. When
+ * nothing is left, the error says what the relay offered, what the policy
+ * allowed and which parameter removed what. */
 #include <config.h>
 
 #include <stdarg.h>
@@ -25,6 +26,7 @@
 enum mech_flag {
 	MECH_CLEARTEXT = 1 << 0, /* sends the password itself */
 	MECH_PLUS = 1 << 1,      /* binds to the TLS channel */
+	MECH_OAUTH = 1 << 2,     /* needs a bearer token from the token command */
 };
 
 struct mech {
@@ -36,8 +38,13 @@ struct mech {
 #define SCRAM_PROVIDES (SASL_NOPLAINTEXT | SASL_NOACTIVE | SASL_NOANONYMOUS | SASL_MUTUAL_AUTH)
 
 /* Preference order, strongest first. CRAM-MD5 ranks above PLAIN because it
- * never reveals the password, even though the server must store it. */
+ * never reveals the password, even though the server must store it. The
+ * OAuth pair comes first: it is used only when a token command is set up,
+ * which says how this user means to authenticate; a token is a password
+ * for the policy (Cyrus treats XOAUTH2 as plaintext). */
 static const struct mech mechs[] = {
+	{ "OAUTHBEARER", SASL_NOANONYMOUS, MECH_CLEARTEXT | MECH_OAUTH },
+	{ "XOAUTH2", SASL_NOANONYMOUS, MECH_CLEARTEXT | MECH_OAUTH },
 	{ "SCRAM-SHA-256-PLUS", SCRAM_PROVIDES, MECH_PLUS },
 	{ "SCRAM-SHA-1-PLUS", SCRAM_PROVIDES, MECH_PLUS },
 	{ "SCRAM-SHA-256", SCRAM_PROVIDES, 0 },
@@ -62,7 +69,7 @@ static const struct {
 #define NOPTIONS (sizeof(option_words) / sizeof(option_words[0]))
 
 /* Why a mechanism is not allowed; ALLOWED when it is. */
-enum verdict { ALLOWED, NO_TLS, NO_CB, FILTERED, OPTIONS, UNSUPPORTED, NVERDICTS };
+enum verdict { ALLOWED, NO_TOKEN, NO_TLS, NO_CB, FILTERED, OPTIONS, UNSUPPORTED, NVERDICTS };
 
 /* Bounded text for error messages; truncation is harmless there. */
 struct text {
@@ -222,6 +229,8 @@ static enum verdict judge(const struct sasl_choice *c, const struct mech *m,
 	/* TLS protects the password, so noplaintext has nothing to add. */
 	if (c->tls)
 		required &= ~(unsigned)SASL_NOPLAINTEXT;
+	if ((m->flags & MECH_OAUTH) != 0 && !c->oauth)
+		return NO_TOKEN;
 	if ((m->flags & MECH_CLEARTEXT) != 0 && !c->tls)
 		return NO_TLS;
 	if ((m->flags & MECH_PLUS) != 0 && !c->channel_binding)
@@ -264,8 +273,15 @@ static void explain_reasons(const struct sasl_choice *c, const struct text *remo
 			  removed[FILTERED].s);
 	else if (c->filter != NULL && c->filter[strspn(c->filter, SEPARATORS)] != '\0')
 		text_addf(why, "; ", "smtp_sasl_mechanism_filter = %s", c->filter);
-	if (!c->tls)
+	if (!c->tls && c->oauth)
+		text_addf(why, "; ", "%s",
+			  _("no TLS, so PLAIN, LOGIN, XOAUTH2 and OAUTHBEARER are not allowed"));
+	else if (!c->tls)
 		text_addf(why, "; ", "%s", _("no TLS, so PLAIN and LOGIN are not allowed"));
+	if (removed[NO_TOKEN].len > 0)
+		text_addf(why, "; ",
+			  _("smtp_sasl_oauth_token_command is empty, so %s cannot be used"),
+			  removed[NO_TOKEN].s);
 	if (removed[NO_CB].len > 0)
 		text_addf(why, "; ", _("no channel binding, so %s cannot be used"),
 			  removed[NO_CB].s);

@@ -32,6 +32,8 @@ static const struct param_info table[] = {
 	{ "smtp_bind_address_enforce", "no", U },
 	{ "smtp_mx_address_limit", "5", U },
 	{ "smtp_mx_session_limit", "2", U },
+	{ "smtp_dns_support_level", "", U },
+	{ "disable_dns_lookups", "no", U },
 	/* SASL. */
 	{ "smtp_sasl_auth_enable", "no", U },
 	{ "smtp_sasl_password_maps", "", U },
@@ -45,6 +47,8 @@ static const struct param_info table[] = {
 	{ "smtp_sasl_path", "", U },
 	{ "smtp_sasl_password_result_delimiter", ":", U },
 	{ "smtp_sasl_auth_cache_name", "", X },
+	{ "smtp_sasl_oauth_token_command", "", U }, /* relaymail's own */
+	{ "smtp_sasl_oauth_token_timeout", "30s", U }, /* relaymail's own */
 	/* TLS. */
 	{ "smtp_tls_security_level", "", U },
 	{ "smtp_tls_wrappermode", "no", U },

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "auth/sasl.h"
+#include "auth/tokencmd.h"
 #include "base/i18n.h"
 #include "base/log.h"
 #include "base/str.h"
@@ -65,12 +66,39 @@ static enum session_event do_read(struct driver *d)
 	return session_input(d->s, buf, (size_t)n);
 }
 
+/* An MX host's certificate: at secure, the next-hop domain or a name
+ * below it (Postfix's smtp_tls_secure_cert_match = nexthop, dot-nexthop);
+ * otherwise the MX host name as DNS gave it, or the domain (Postfix's
+ * smtp_tls_verify_cert_match = hostname), and SNI names the MX host. */
+static void mx_names(const struct attempt *a, struct tls_params *params, const char *names[2],
+		     char *dot, size_t dotsize)
+{
+	const char *host = a->addr->host;
+
+	if (!a->dest->mx || host[0] == '\0' || str_eq_ci(host, a->dest->host))
+		return;
+	names[0] = a->dest->host;
+	if (strcmp(a->tls->level, "secure") == 0) {
+		snprintf(dot, dotsize, ".%s", a->dest->host);
+		names[1] = dot;
+	} else {
+		names[1] = host;
+		if (params->sni != NULL && str_eq_ci(params->sni, a->dest->host))
+			params->sni = host;
+	}
+	params->match_names = names;
+	params->nmatch_names = 2;
+}
+
 static int start_tls(struct driver *d, struct deadline dl, struct error *err)
 {
 	struct tls_params params;
 	struct tls_info info;
+	const char *names[2];
+	char dot[sizeof(d->a->addr->host) + 1];
 
 	policy_tls_params(d->a->cfg, d->a->tls, &params);
+	mx_names(d->a, &params, names, dot, sizeof(dot));
 	/* tls_start's errors name the relay already. */
 	if (tls_start(d->conn, &params, dl, &info, err) < 0)
 		return -1;
@@ -110,6 +138,22 @@ static int sasl_policy(struct driver *d, bool tls, struct sasl_choice *choice, s
 	return 0;
 }
 
+/* The bearer token for XOAUTH2/OAUTHBEARER from the configured command
+ * (auth/tokencmd.h), run with the SASL user name in its environment. */
+static int fetch_token(const struct driver *d, char **token, struct error *err)
+{
+	const struct config *cfg = d->a->cfg;
+	struct tokencmd tc = { .command = config_get(cfg, "smtp_sasl_oauth_token_command"),
+			       .param = "smtp_sasl_oauth_token_command",
+			       .user = d->a->cred->user };
+	long seconds;
+
+	if (config_get_time(cfg, "smtp_sasl_oauth_token_timeout", &seconds, err) < 0)
+		return -1;
+	tc.timeout_ms = seconds * 1000;
+	return tokencmd_run(&tc, d->a->run, token, err);
+}
+
 static enum session_event do_auth(struct driver *d, bool tls)
 {
 	struct error err = { 0 };
@@ -118,12 +162,13 @@ static enum session_event do_auth(struct driver *d, bool tls)
 	unsigned char cb[128];
 	size_t cblen = sizeof(cb);
 	char mech[64];
-	char *initial = NULL;
+	char *initial = NULL, *token = NULL;
 	enum session_event ev;
 
 	choice.offered = session_caps(d->s)->auth_mechs;
 	choice.filter = config_get(d->a->cfg, "smtp_sasl_mechanism_filter");
 	choice.tls = tls;
+	choice.oauth = *config_get(d->a->cfg, "smtp_sasl_oauth_token_command") != '\0';
 	params.cb_type = tls ? tls_channel_binding_type(d->conn) : NULL;
 	if (params.cb_type != NULL && tls_channel_binding(d->conn, params.cb_type, cb, &cblen) == 0) {
 		choice.channel_binding = true;
@@ -137,8 +182,13 @@ static enum session_event do_auth(struct driver *d, bool tls)
 	params.user = d->a->cred->user;
 	params.password = d->a->cred->password;
 	params.service = "smtp";
-	params.host = d->a->dest->host;
+	params.host = d->a->addr->host[0] != '\0' ? d->a->addr->host : d->a->dest->host;
+	params.port = d->a->dest->port;
+	if (sasl_is_oauth(mech) && fetch_token(d, &token, &err) < 0)
+		goto fail;
+	params.token = token;
 	d->sasl = sasl_new(&params, &err);
+	tokencmd_wipe(token);
 	if (d->sasl == NULL)
 		goto fail;
 	if (sasl_has_initial_response(mech) && sasl_step(d->sasl, NULL, &initial, &err) < 0)
@@ -196,9 +246,31 @@ static enum session_event do_body(struct driver *d)
 	return session_body_end(d->s);
 }
 
+/* An MX destination's address names its exchanger (net_addr.host). */
 static void relay_name(const struct attempt *a, char *out, size_t size)
 {
-	snprintf(out, size, "%s[%s]:%u", a->dest->host, a->addr->text, a->dest->port);
+	const char *host = a->addr->host[0] != '\0' ? a->addr->host : a->dest->host;
+	int n = snprintf(out, size, "%s[%s]:%u", host, a->addr->text, a->dest->port);
+
+	/* Only a 255-byte name comes close; cut, it still says which relay. */
+	if (n < 0 && size > 0)
+		out[0] = '\0';
+}
+
+/* A refused OAuth token: the relay's error JSON says why (expired, wrong
+ * scope), which its 535 text does not. */
+static void add_oauth_detail(struct driver *d)
+{
+	const char *detail = sasl_failure_detail(d->sasl);
+	struct error *err = &d->res->err;
+	char text[sizeof(err->text)], reply[sizeof(err->reply)];
+
+	if (*detail == '\0' || !error_is_set(err))
+		return;
+	memcpy(text, err->text, sizeof(text));
+	memcpy(reply, err->reply, sizeof(reply));
+	error_set(err, err->cls, _("%s (the relay's OAuth error: %s)"), text, detail);
+	error_set_reply(err, reply, strlen(reply));
 }
 
 static void finish(struct driver *d)
@@ -214,6 +286,7 @@ static void finish(struct driver *d)
 	/* A 4xx to AUTH is temporary; only a 5xx is a refusal. */
 	if (d->res->err.cls == ERROR_AUTH && r->last.code / 100 == 4)
 		d->res->err.cls = ERROR_TEMP;
+	add_oauth_detail(d);
 }
 
 static void drive(struct driver *d, bool tls)
@@ -249,6 +322,31 @@ static void drive(struct driver *d, bool tls)
 	finish(d);
 }
 
+/* smtp_bind_address, smtp_bind_address6, smtp_bind_address_enforce. */
+static int bind_addresses(const struct config *cfg, struct net_bind *b, struct error *err)
+{
+	static const struct {
+		const char *param;
+		enum net_family family;
+	} params[] = { { "smtp_bind_address", NET_IPV4 }, { "smtp_bind_address6", NET_IPV6 } };
+
+	memset(b, 0, sizeof(*b));
+	if (config_get_bool(cfg, "smtp_bind_address_enforce", &b->enforce, err) < 0)
+		return -1;
+	for (size_t i = 0; i < 2; i++) {
+		struct net_addr *addr = i == 0 ? &b->v4 : &b->v6;
+		bool *set = i == 0 ? &b->has_v4 : &b->has_v6;
+
+		if (net_bind_parse(config_get(cfg, params[i].param), params[i].family, addr, set,
+				   err) < 0) {
+			error_prefix(err, "%s (%s)", params[i].param,
+				     config_where(cfg, params[i].param));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* The session's TLS setting. Secure default: with credentials and no
  * explicit level, a relay that does not offer STARTTLS (or had it
  * stripped) is not good enough. */
@@ -265,14 +363,17 @@ static void run_session(const struct attempt *a, struct attempt_result *res,
 {
 	struct session_settings settings = { 0 };
 	struct driver d = { .a = a, .res = res };
+	struct net_bind bind;
 	struct deadline dl;
 	bool tls = false;
 
 	memset(res, 0, sizeof(*res));
 	relay_name(a, res->relay, sizeof(res->relay));
+	if (bind_addresses(a->cfg, &bind, &res->err) < 0)
+		return;
 	dl = deadline_min(a->run, deadline_in(a->timeouts->connect));
 	log_verbose(_("connecting to %s"), res->relay);
-	d.conn = conn_connect(a->addr, a->dest->port, NULL, dl, &res->err);
+	d.conn = conn_connect(a->addr, a->dest->port, &bind, dl, &res->err);
 	if (d.conn == NULL) {
 		res->next_relay = true;
 		return;

@@ -29,6 +29,7 @@
 #include "deliver/policy.h"
 #include "deliver/route.h"
 #include "net/conn.h"
+#include "net/mx.h"
 
 #define ADDRESS_MAX 16
 #define FAILURES_MAX 8 /* failures remembered for the report */
@@ -57,19 +58,53 @@ static enum net_family family_of(const char *value)
 	return NET_ANY;
 }
 
+/* Whether d wants an MX lookup (reference/postfix.md §4.1): never for
+ * bracketed names or address literals, nor with DNS lookups turned off.
+ * dnssec is accepted as enabled: there is no validating resolver here. */
+static int want_mx(const struct config *cfg, const struct destination *d, bool *mx,
+		   struct error *err)
+{
+	const char *level = config_get(cfg, "smtp_dns_support_level");
+	bool disabled;
+
+	*mx = false;
+	if (!d->mx || d->literal)
+		return 0;
+	if (*level == '\0') {
+		if (config_get_bool(cfg, "disable_dns_lookups", &disabled, err) < 0)
+			return -1;
+		*mx = !disabled;
+		return 0;
+	}
+	if (str_eq_ci(level, "enabled") || str_eq_ci(level, "dnssec"))
+		*mx = true;
+	else if (!str_eq_ci(level, "disabled")) {
+		error_set(err, ERROR_CONFIG,
+			  _("unknown smtp_dns_support_level \"%s\" (%s); use disabled, enabled or "
+			    "dnssec"),
+			  level, config_where(cfg, "smtp_dns_support_level"));
+		return -1;
+	}
+	return 0;
+}
+
+/* The addresses of d, each naming its host: the MX host for an MX
+ * destination (net_addr.host), d->host otherwise. */
 static int resolve(struct walk *w, const struct destination *d, struct net_addr *addrs,
 		   struct error *err)
 {
 	const struct config *cfg = w->rq->cfg;
+	struct mx_query q = { .name = d->host, .port = d->port, .dl = w->rq->run };
 	unsigned long limit;
 
-	if (config_get_ulong(cfg, "smtp_mx_address_limit", &limit, err) < 0)
+	if (config_get_ulong(cfg, "smtp_mx_address_limit", &limit, err) < 0 ||
+	    want_mx(cfg, d, &q.mx, err) < 0)
 		return -1;
 	if (limit == 0 || limit > ADDRESS_MAX)
 		limit = ADDRESS_MAX;
-	return net_resolve(d->host, d->port, family_of(config_get(cfg, "inet_protocols")),
-			   family_of(config_get(cfg, "smtp_address_preference")), addrs,
-			   (int)limit, err);
+	q.family = family_of(config_get(cfg, "inet_protocols"));
+	q.prefer = family_of(config_get(cfg, "smtp_address_preference"));
+	return mx_resolve(&q, NULL, addrs, (int)limit, err);
 }
 
 /* Record a failed attempt; true when the walk may go on. */

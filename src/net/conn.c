@@ -19,6 +19,7 @@
 
 #include "base/error.h"
 #include "base/i18n.h"
+#include "base/log.h"
 #include "net/conn.h"
 #include "net/tls.h"
 
@@ -27,6 +28,7 @@ struct conn {
 	int wfd;
 	bool rsock, wsock;   /* sockets: recv/send with MSG_DONTWAIT */
 	bool rblock, wblock; /* blocking non-sockets: poll before every call */
+	int family;          /* of the peer's address, for conn_connect */
 	struct tls *tls;
 	char peer[sizeof(((struct net_addr *)0)->host) + 80];
 };
@@ -87,19 +89,41 @@ static void set_port(struct sockaddr_storage *ss, unsigned port)
 		((struct sockaddr_in6 *)ss)->sin6_port = htons((uint16_t)port);
 }
 
-static int bind_local(struct conn *c, const struct net_addr *bind_addr, struct error *err)
+/* The bind address for the destination's family, if any. */
+static const struct net_addr *bind_for(const struct net_bind *b, int family)
 {
+	if (b == NULL)
+		return NULL;
+	if (family == AF_INET && b->has_v4)
+		return &b->v4;
+	if (family == AF_INET6 && b->has_v6)
+		return &b->v6;
+	return NULL;
+}
+
+/* Postfix's rule: an address that cannot be bound (not local, say) is
+ * reported and the connection goes out without it, unless enforced. */
+static int bind_local(struct conn *c, const struct net_bind *b, struct error *err)
+{
+	const struct net_addr *local = bind_for(b, c->family);
 	struct sockaddr_storage ss;
 
-	if (bind_addr->len > sizeof(ss))
+	if (local == NULL || local->len > sizeof(ss))
 		return 0;
-	ss = bind_addr->ss;
+	ss = local->ss;
 	set_port(&ss, 0);
-	if (bind(c->rfd, (struct sockaddr *)&ss, bind_addr->len) == 0)
+	if (bind(c->rfd, (struct sockaddr *)&ss, local->len) == 0)
 		return 0;
-	error_set_errno(err, ERROR_TEMP, errno, _("cannot bind to local address %s"),
-			bind_addr->text);
-	return -1;
+	if (b->enforce) {
+		error_set_errno(err, ERROR_TEMP, errno,
+				_("cannot bind to local address %s to connect to %s"), local->text,
+				c->peer);
+		return -1;
+	}
+	log_warning(_("cannot bind to local address %s to connect to %s: %s; connecting from "
+		      "the default address"),
+		    local->text, c->peer, strerror(errno));
+	return 0;
 }
 
 static int connect_wait(struct conn *c, const struct sockaddr_storage *ss, socklen_t len,
@@ -130,7 +154,7 @@ static int connect_wait(struct conn *c, const struct sockaddr_storage *ss, sockl
 }
 
 struct conn *conn_connect(const struct net_addr *addr, unsigned port,
-			  const struct net_addr *bind_addr, struct deadline dl, struct error *err)
+			  const struct net_bind *bind, struct deadline dl, struct error *err)
 {
 	struct sockaddr_storage ss;
 	struct conn *c;
@@ -158,9 +182,8 @@ struct conn *conn_connect(const struct net_addr *addr, unsigned port,
 	/* Commands go out in whole groups; Nagle would only add a delayed-ACK
 	 * stall between a group and the next one. */
 	setsockopt(c->rfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if ((bind_addr != NULL && bind_addr->ss.ss_family == ss.ss_family &&
-	     bind_local(c, bind_addr, err) < 0) ||
-	    connect_wait(c, &ss, addr->len, dl, err) < 0) {
+	c->family = ss.ss_family;
+	if (bind_local(c, bind, err) < 0 || connect_wait(c, &ss, addr->len, dl, err) < 0) {
 		conn_free(c);
 		return NULL;
 	}

@@ -33,10 +33,30 @@ enum net_family { NET_ANY, NET_IPV4, NET_IPV6 };
 int net_resolve(const char *host, unsigned port, enum net_family family, enum net_family prefer,
 		struct net_addr *out, int max, struct error *err);
 
-/* Connect with a deadline. bind_addr may be NULL. ERROR_TEMP on refusal,
- * unreachable or timeout, naming the address and port. */
+/* Local source addresses (smtp_bind_address, smtp_bind_address6). A
+ * zeroed struct binds nothing. */
+struct net_bind {
+	struct net_addr v4, v6;
+	bool has_v4, has_v6;
+	bool enforce; /* smtp_bind_address_enforce: a failed bind fails */
+};
+
+/* Parse one bind address: an address literal of the given family
+ * (NET_IPV4 or NET_IPV6), brackets allowed ("[2001:db8::1]"), an IPv6
+ * scope allowed ("fe80::1%eth0"); never a name (no resolver is asked).
+ * "" leaves *set false. ERROR_CONFIG naming the text and the family
+ * wanted; callers prefix the parameter. */
+int net_bind_parse(const char *text, enum net_family family, struct net_addr *out, bool *set,
+		   struct error *err);
+
+/* Connect with a deadline, from bind's address of the destination's
+ * family when it has one (bind may be NULL). When that bind fails (the
+ * address is not local), a warning names it and the connection goes out
+ * from the default address, unless bind->enforce: then ERROR_TEMP.
+ * ERROR_TEMP on refusal, unreachable or timeout, naming the address and
+ * port. */
 struct conn *conn_connect(const struct net_addr *addr, unsigned port,
-			  const struct net_addr *bind_addr, struct deadline dl, struct error *err);
+			  const struct net_bind *bind, struct deadline dl, struct error *err);
 /* Wrap an already connected descriptor (tests; -bs on stdin/stdout). */
 struct conn *conn_from_fds(int rfd, int wfd);
 void conn_free(struct conn *c); /* closes; conn_free(NULL) is harmless */

@@ -2,6 +2,8 @@
 librelaymail_a_SOURCES += \
 	src/net/certtext.c src/net/certtext.h \
 	src/net/conn.c src/net/conn.h \
+	src/net/dns.c src/net/dns.h \
+	src/net/mx.c src/net/mx.h \
 	src/net/resolve.c \
 	src/net/tls.c src/net/tls.h
 
@@ -12,3 +14,7 @@ tests_unit_test_conn_LDADD = $(TEST_LDADD)
 check_PROGRAMS += tests/unit/test-tls
 TESTS += tests/unit/test-tls
 tests_unit_test_tls_LDADD = $(TEST_LDADD)
+
+check_PROGRAMS += tests/unit/test-dns
+TESTS += tests/unit/test-dns
+tests_unit_test_dns_LDADD = $(TEST_LDADD)

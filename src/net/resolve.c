@@ -2,7 +2,7 @@
 /* Host name to addresses through getaddrinfo: literals never touch the
  * resolver, names are filtered by family and ordered by preference, and
  * resolver failures become ERROR_NOHOST (the name exists nowhere) or
- * ERROR_TEMP (ask again later). */
+ * ERROR_TEMP (ask again later). Bind addresses are literals only. */
 #include <config.h>
 
 #include <errno.h>
@@ -140,4 +140,44 @@ int net_resolve(const char *host, unsigned port, enum net_family family, enum ne
 		return -1;
 	}
 	return n;
+}
+
+static int bad_bind(const char *text, enum net_family family, struct error *err)
+{
+	if (family == NET_IPV6)
+		error_set(err, ERROR_CONFIG, _("\"%s\" is not an IPv6 address"), text);
+	else
+		error_set(err, ERROR_CONFIG, _("\"%s\" is not an IPv4 address"), text);
+	return -1;
+}
+
+int net_bind_parse(const char *text, enum net_family family, struct net_addr *out, bool *set,
+		   struct error *err)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICHOST };
+	struct addrinfo *res = NULL;
+	char literal[sizeof(out->text)];
+	size_t len = strlen(text);
+	int n;
+
+	*set = false;
+	if (len == 0)
+		return 0;
+	if (text[0] == '[' && len >= 2 && text[len - 1] == ']') {
+		text++;
+		len -= 2;
+	}
+	if (len == 0 || len >= sizeof(literal))
+		return bad_bind(text, family, err);
+	memcpy(literal, text, len);
+	literal[len] = '\0';
+	hints.ai_family = family_af(family);
+	if (getaddrinfo(literal, NULL, &hints, &res) != 0)
+		return bad_bind(literal, family, err);
+	n = collect(res, hints.ai_family, AF_UNSPEC, literal, 0, out, 0, 1);
+	freeaddrinfo(res);
+	if (n != 1)
+		return bad_bind(literal, family, err);
+	*set = true;
+	return 0;
 }

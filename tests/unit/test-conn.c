@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,6 +22,7 @@
 #include "base/deadline.h"
 #include "base/error.h"
 #include "net/conn.h"
+#include "capture.h"
 #include "tap.h"
 
 /* A listening socket on 127.0.0.1 and a free port chosen by the kernel. */
@@ -143,7 +146,8 @@ static void test_connect(void)
 	int lfd = listen_any(&port, 4), sfd, v = 0;
 	struct net_addr a = loopback();
 	struct error err = { 0 };
-	struct conn *c = conn_connect(&a, port, &a, deadline_in(2000), &err);
+	struct net_bind bind = { .v4 = a, .has_v4 = true };
+	struct conn *c = conn_connect(&a, port, &bind, deadline_in(2000), &err);
 	socklen_t len = sizeof(v);
 	char buf[64];
 
@@ -323,6 +327,131 @@ static void test_from_fds(void)
 	close(out[0]);
 }
 
+
+static void test_bind_parse(void)
+{
+	struct net_addr a;
+	struct error err = { 0 };
+	bool set = true;
+
+	is_int(net_bind_parse("", NET_IPV4, &a, &set, &err), 0, "an empty bind address is fine");
+	ok(!set, "... and binds nothing");
+	is_int(net_bind_parse("127.0.0.2", NET_IPV4, &a, &set, &err), 0, "IPv4 bind address");
+	ok(set && a.ss.ss_family == AF_INET, "... is set, IPv4");
+	is_str(a.text, "127.0.0.2", "... 127.0.0.2");
+	is_int(net_bind_parse("[127.0.0.3]", NET_IPV4, &a, &set, &err), 0, "brackets allowed");
+	is_str(a.text, "127.0.0.3", "... and removed");
+	is_int(net_bind_parse("[::1]", NET_IPV6, &a, &set, &err), 0, "IPv6 bind address");
+	ok(set && a.ss.ss_family == AF_INET6, "... is set, IPv6");
+	is_str(a.text, "::1", "... ::1");
+	is_int(net_bind_parse("::1", NET_IPV4, &a, &set, &err), -1, "IPv6 for the IPv4 address");
+	is_str(err.text, "\"::1\" is not an IPv4 address", "... refused: %s", err.text);
+	is_str(error_class_name(err.cls), error_class_name(ERROR_CONFIG), "... as configuration");
+	is_int(net_bind_parse("127.0.0.1", NET_IPV6, &a, &set, &err), -1,
+	       "IPv4 for the IPv6 address");
+	is_str(err.text, "\"127.0.0.1\" is not an IPv6 address", "... refused");
+	is_int(net_bind_parse("localhost", NET_IPV4, &a, &set, &err), -1,
+	       "a name is not a bind address");
+	is_int(net_bind_parse("[]", NET_IPV4, &a, &set, &err), -1, "empty brackets refused");
+	is_int(net_bind_parse("[127.0.0.1", NET_IPV4, &a, &set, &err), -1,
+	       "an unclosed bracket refused");
+}
+
+/* Connect to a listener on addr with bind; the server's view of the
+ * client address, or "" when the connection failed. */
+static void connect_from(const struct net_addr *to, const struct net_bind *nb, char *peer,
+			 size_t size, struct error *err)
+{
+	int family = to->ss.ss_family;
+	struct sockaddr_storage ss = to->ss;
+	socklen_t len = to->len;
+	int lfd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0), sfd;
+	unsigned port;
+	struct conn *c;
+
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&ss, len) < 0 || listen(lfd, 4) < 0 ||
+	    getsockname(lfd, (struct sockaddr *)&ss, &len) < 0)
+		exit(99);
+	port = ntohs(family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
+				       : ((struct sockaddr_in6 *)&ss)->sin6_port);
+	peer[0] = '\0';
+	c = conn_connect(to, port, nb, deadline_in(2000), err);
+	if (c != NULL && (sfd = accept(lfd, NULL, NULL)) >= 0) {
+		len = sizeof(ss);
+		if (getpeername(sfd, (struct sockaddr *)&ss, &len) == 0)
+			getnameinfo((struct sockaddr *)&ss, len, peer, (socklen_t)size, NULL, 0,
+				    NI_NUMERICHOST);
+		close(sfd);
+	}
+	conn_free(c);
+	close(lfd);
+}
+
+static struct net_addr literal(const char *text)
+{
+	struct net_addr a;
+	struct error err = { 0 };
+
+	if (net_resolve(text, 0, NET_ANY, NET_ANY, &a, 1, &err) != 1)
+		exit(99);
+	return a;
+}
+
+static void test_bind_connect(void)
+{
+	struct net_addr to = loopback(), v6;
+	struct net_bind b = { .has_v4 = true };
+	struct error err = { 0 };
+	struct capture cap;
+	char peer[64], *said;
+	bool set;
+
+	b.v4 = literal("127.0.0.1");
+	connect_from(&to, &b, peer, sizeof(peer), &err);
+	is_str(peer, "127.0.0.1", "bound to 127.0.0.1: the server sees 127.0.0.1");
+	b.v4 = literal("127.0.0.2");
+	connect_from(&to, &b, peer, sizeof(peer), &err);
+	is_str(peer, "127.0.0.2", "bound to 127.0.0.2: the server sees 127.0.0.2");
+
+	b.v4 = literal("192.0.2.1"); /* TEST-NET-1: not an address of this host */
+	capture_begin(&cap);
+	connect_from(&to, &b, peer, sizeof(peer), &err);
+	said = capture_end(&cap);
+	is_str(peer, "127.0.0.1", "a bind address that is not local: connected without it");
+	ok(strstr(said, "relaymail: warning: cannot bind to local address 192.0.2.1 to connect "
+			"to 127.0.0.1[127.0.0.1]:") != NULL &&
+		   strstr(said, "; connecting from the default address\n") != NULL,
+	   "... with a warning: %s", said);
+	free(said);
+	b.enforce = true;
+	error_clear(&err);
+	connect_from(&to, &b, peer, sizeof(peer), &err);
+	is_str(peer, "", "... but not when the bind address is enforced");
+	is_str(error_class_name(err.cls), error_class_name(ERROR_TEMP), "... a temporary failure");
+	ok(strstr(err.text, "cannot bind to local address 192.0.2.1 to connect to ") != NULL,
+	   "... naming the address: %s", err.text);
+
+	/* Each family gets its own bind address; the IPv4 one is unusable
+	 * here, so it must not be tried for an IPv6 peer. */
+	if (net_bind_parse("::1", NET_IPV6, &b.v6, &set, &err) < 0)
+		exit(99);
+	b.has_v6 = true;
+	v6 = literal("::1");
+	capture_begin(&cap);
+	connect_from(&v6, &b, peer, sizeof(peer), &err);
+	said = capture_end(&cap);
+	is_str(peer, "::1", "an IPv6 peer gets the IPv6 bind address");
+	is_str(said, "", "... and the IPv4 one is not tried");
+	free(said);
+	b.has_v4 = false;
+	capture_begin(&cap);
+	connect_from(&to, &b, peer, sizeof(peer), &err);
+	said = capture_end(&cap);
+	is_str(peer, "127.0.0.1", "an IPv4 peer without an IPv4 bind address connects");
+	is_str(said, "", "... quietly");
+	free(said);
+}
+
 int main(void)
 {
 	test_resolve_literals();
@@ -335,5 +464,7 @@ int main(void)
 	test_big_write();
 	test_peer_closed();
 	test_from_fds();
+	test_bind_parse();
+	test_bind_connect();
 	return tap_done();
 }

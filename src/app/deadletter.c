@@ -36,7 +36,7 @@ int deadletter_path(const struct config *cfg, char *path, size_t size, struct er
 	if ((home == NULL || home[0] != '/') && (pw = getpwuid(getuid())) != NULL)
 		home = pw->pw_dir;
 	if (home == NULL || home[0] != '/') {
-		error_set(err, ERROR_IO, _("no home folder for the dead letter file; set "
+		error_set(err, ERROR_IO, _("no home directory for the dead letter file; set "
 					   "dead_letter_file"));
 		return -1;
 	}
@@ -65,7 +65,7 @@ static int make_folders(const char *path, struct error *err)
 		goto fail;
 	return 0;
 fail:
-	error_set_errno(err, ERROR_IO, errno, _("cannot create folder %s"), dir);
+	error_set_errno(err, ERROR_IO, errno, _("cannot create directory %s"), dir);
 	return -1;
 }
 

@@ -67,7 +67,9 @@ static int send_message(const struct options *o, const struct config *cfg,
 				      "have been delivered, and sending it again may duplicate it"));
 		return -1;
 	}
-	log_verbose(_("delivered to %zu recipient(s) through %s: %s"), env->rcpts.n, out.relay,
+	log_verbose(ngettext("delivered to %zu recipient through %s: %s",
+			     "delivered to %zu recipients through %s: %s", env->rcpts.n),
+		    env->rcpts.n, out.relay,
 		    out.reply);
 	return 0;
 }

@@ -12,6 +12,7 @@
 #define _(s) gettext(s)
 #else
 #define _(s) ((const char *)(s))
+#define ngettext(one, many, n) ((n) == 1 ? (const char *)(one) : (const char *)(many))
 #endif
 #define N_(s) s
 

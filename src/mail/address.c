@@ -390,13 +390,10 @@ static int walker_flush(struct walker *w, struct error *err)
 	if (w->too_long)
 		return walker_fail(w, _("an address is longer than 998 bytes"), err);
 	if (w->cand.len > 0) {
-		if (w->phrase) {
-			char why[ERROR_TEXT_MAX / 2], shown[SHOW_MAX];
-
-			str_printable(shown, sizeof(shown), w->cand.data, w->cand.len);
-			snprintf(why, sizeof(why), _("\"%s\" is a name, not an address"), shown);
-			return walker_fail(w, why, err);
-		}
+		/* The list itself is quoted by walker_fail; the candidate has
+		 * lost its spaces and would misquote the user. */
+		if (w->phrase)
+			return walker_fail(w, _("it holds a name without an address"), err);
 		if (w->added >= ADDRESS_LIST_MAX)
 			return walker_fail(w, _("it holds more than 1000 addresses"), err);
 		if (addrlist_add(w->out, w->cand.data) < 0) {

@@ -305,7 +305,7 @@ static void test_hostile(void)
 	refused(ARGV("sendmail", "ok@x, bad@"), "the domain is empty",
 	        "the second address of a list argument");
 	refused(ARGV("sendmail", "<a@x"), "invalid recipient \"<a@x\"", "unclosed angle bracket");
-	refused(ARGV("sendmail", "Some Name"), "is a name, not an address", "a name alone");
+	refused(ARGV("sendmail", "Some Name"), "a name without an address", "a name alone");
 	refused(ARGV("sendmail", "-bv", "a@x\r\n"), "line break", "hostile -bv recipient");
 	{
 		struct options o;

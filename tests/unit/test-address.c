@@ -98,8 +98,8 @@ static void test_list_errors(void)
 	       "ERROR(data): invalid address list \"x@[1.2\": a domain literal is not terminated",
 	       "unterminated domain literal");
 	is_str(parse("John Smith"),
-	       "ERROR(data): invalid address list \"John Smith\": \"JohnSmith\" is a name, not "
-	       "an address",
+	       "ERROR(data): invalid address list \"John Smith\": it holds a name without an "
+	       "address",
 	       "a name without an address");
 	is_str(parse_n("a\0b@c", 5),
 	       "ERROR(data): invalid address list \"a?b@c\": it contains a control character",

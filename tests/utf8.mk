@@ -5,3 +5,6 @@
 check_PROGRAMS += tests/unit/test-envelope
 TESTS += tests/unit/test-envelope
 tests_unit_test_envelope_LDADD = $(TEST_LDADD)
+
+TESTS += tests/utf8.sh
+EXTRA_DIST += tests/utf8.sh

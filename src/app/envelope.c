@@ -20,6 +20,7 @@
 #include "base/log.h"
 #include "base/str.h"
 #include "mail/alias.h"
+#include "mail/encword.h"
 #include "mail/idn.h"
 #include "mail/rewrite.h"
 
@@ -258,7 +259,8 @@ static void format_message_id(const struct config *cfg, char *out, size_t size)
 		 rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], config_get(cfg, "myhostname"));
 }
 
-/* -F, else $NAME, else the GECOS field up to the first comma. */
+/* -F, else $NAME, else the GECOS field up to the first comma; cut to
+ * size on a character boundary. */
 static void full_name(const struct options *o, char *out, size_t size)
 {
 	const struct passwd *pw;
@@ -272,15 +274,23 @@ static void full_name(const struct options *o, char *out, size_t size)
 	if (name == NULL)
 		name = "";
 	len = strcspn(name, o->fullname != NULL ? "\r\n" : ",;%\r\n");
-	if (len >= size)
+	if (len >= size) {
 		len = size - 1;
+		while (len > 0 && ((unsigned char)name[len] & 0xc0) == 0x80)
+			len--;
+	}
 	memcpy(out, name, len);
 	out[len] = '\0';
 }
 
-/* "Full Name <addr>", the name quoted when it holds RFC 5322 specials. */
+/* The From value Postfix writes (reference/postfix.md §1.5, header_from_
+ * format = standard): "Full Name <addr>", the name quoted when it holds
+ * RFC 5322 specials or "!%", or as RFC 2047 encoded-words when it is not
+ * ASCII (an encoded-word may not be quoted, §5); plain "addr" without a
+ * name; plain "MAILER-DAEMON" for the null sender. */
 static int format_from(const struct options *o, const struct envelope *env, struct buf *b)
 {
+	size_t col = sizeof("From: ") - 1;
 	char name[256];
 	bool quote;
 
@@ -288,7 +298,14 @@ static int format_from(const struct options *o, const struct envelope *env, stru
 	if (env->sender[0] == '\0')
 		return buf_append_str(b, "MAILER-DAEMON");
 	if (name[0] == '\0')
-		return buf_printf(b, "<%s>", env->sender);
+		return buf_append_str(b, env->sender);
+	if (encword_needed(name, strlen(name))) {
+		if (encword_phrase(b, name, strlen(name), &col) < 0)
+			return -1;
+		return buf_printf(b, "%s<%s>",
+				  col + 3 + strlen(env->sender) > ENCWORD_LINE ? "\r\n " : " ",
+				  env->sender);
+	}
 	quote = strpbrk(name, "()<>[]:;@\\,.\"!%") != NULL;
 	if (quote && buf_append_char(b, '"') < 0)
 		return -1;
@@ -327,6 +344,46 @@ static int fix_headers(const struct options *o, const struct config *cfg, struct
 	return rc;
 }
 
+/* The first envelope address that is not ASCII (after A-label
+ * conversion, one with a non-ASCII local part), or NULL. */
+static const char *utf8_address(const struct envelope *env)
+{
+	if (address_is_utf8(env->sender))
+		return env->sender;
+	for (size_t i = 0; i < env->rcpts.n; i++)
+		if (address_is_utf8(env->rcpts.v[i]))
+			return env->rcpts.v[i];
+	return NULL;
+}
+
+/* BODY=8BITMIME and SMTPUTF8 from the content, -B, -O and smtputf8_enable
+ * (reference/postfix.md §7). UTF-8 only in the header asks for SMTPUTF8
+ * when offered but, unlike Postfix, does not need it: the header goes as
+ * 8-bit data, which is what relays without SMTPUTF8 have always got. */
+static int content_flags(const struct options *o, const struct config *cfg,
+			 const struct message *m, struct envelope *env, struct error *err)
+{
+	bool eightbit = message_is_8bit(m), enable;
+	const char *addr = utf8_address(env);
+
+	env->eightbit = eightbit || o->body_8bit;
+	if (o->body_7bit && eightbit)
+		log_warning(_("-B 7BIT was given, but the message holds 8-bit data; it is sent "
+			      "as BODY=8BITMIME"));
+	if (config_get_bool(cfg, "smtputf8_enable", &enable, err) < 0)
+		return -1;
+	if (!enable && addr != NULL) {
+		error_set(err, ERROR_DATA,
+			  _("the address <%s> needs SMTPUTF8, which smtputf8_enable = no (%s) "
+			    "turns off"),
+			  addr, config_where(cfg, "smtputf8_enable"));
+		return -1;
+	}
+	env->smtputf8 = enable && (addr != NULL || o->smtputf8);
+	env->smtputf8_if_offered = enable && !env->smtputf8 && message_header_is_utf8(m);
+	return 0;
+}
+
 static int tools_open(const struct config *cfg, struct tools *t, struct error *err)
 {
 	/* The default alias_maps (hash:/etc/aliases) may be absent. */
@@ -360,13 +417,14 @@ int envelope_build(const struct options *o, const struct config *cfg, struct mes
 		rc = rewrite_headers(t.rw, m, err);
 	if (rc == 0)
 		rc = fix_headers(o, cfg, m, env, err);
+	if (rc == 0)
+		rc = content_flags(o, cfg, m, env, err);
 	alias_free(t.aliases);
 	rewriter_free(t.rw);
 	if (rc < 0) {
 		envelope_fini(env);
 		return -1;
 	}
-	env->eightbit = !o->body_7bit && message_is_8bit(m);
 	return 0;
 }
 

@@ -16,10 +16,18 @@
 struct envelope {
 	char *sender;           /* "" = null sender */
 	struct addrlist rcpts;
-	bool eightbit;
-	bool smtputf8;
+	bool eightbit;            /* BODY=8BITMIME: 8-bit content or -B 8BITMIME */
+	bool smtputf8;            /* SMTPUTF8 required: a non-ASCII local part, or
+	                           * -O smtputf8=yes */
+	bool smtputf8_if_offered; /* SMTPUTF8 when offered: UTF-8 only in the header */
 };
 
+/* Sender, recipients and header fixes (see above), and what the body and
+ * the header need: BODY=8BITMIME (-B 7BIT with 8-bit content only warns:
+ * undeclared 8-bit data would be worse) and SMTPUTF8 (postfix.md §7; with
+ * smtputf8_enable = no, a non-ASCII local part is an ERROR_DATA naming
+ * the address). Errors: ERROR_USAGE for bad arguments, ERROR_CONFIG,
+ * ERROR_DATA, ERROR_OS, ERROR_INTERNAL. */
 int envelope_build(const struct options *o, const struct config *cfg, struct message *m,
 		   struct envelope *env, struct error *err);
 void envelope_fini(struct envelope *env);

@@ -50,6 +50,7 @@ static int send_message(const struct options *o, const struct config *cfg,
 	senv.size = message_size(m);
 	senv.eightbit = env->eightbit;
 	senv.smtputf8 = env->smtputf8;
+	senv.smtputf8_if_offered = env->smtputf8_if_offered;
 	senv.dsn_notify = o->notify;
 	senv.dsn_ret = o->ret;
 	senv.dsn_envid = o->envid;

@@ -132,7 +132,9 @@ static bool value_ok(const char *v)
 	return true;
 }
 
-int header_insert(struct header *h, size_t at, const char *name, const char *value)
+/* "Name: value" (or "Name:" for an empty value), malloc'd; NULL with errno
+ * EINVAL for a bad name or value, ENOMEM. */
+static char *field_format(const char *name, const char *value, size_t *len)
 {
 	size_t nlen = strlen(name);
 	struct buf b = {0};
@@ -141,19 +143,53 @@ int header_insert(struct header *h, size_t at, const char *name, const char *val
 	if (nlen == 0 || nlen > HEADER_NAME_MAX || name_span(name, nlen) != nlen ||
 	    !value_ok(value)) {
 		errno = EINVAL;
-		return -1;
+		return NULL;
 	}
 	if (buf_append(&b, name, nlen) < 0 || buf_append_char(&b, ':') < 0 ||
 	    (value[0] != '\0' && buf_append_char(&b, ' ') < 0) || buf_append_str(&b, value) < 0) {
 		buf_fini(&b);
-		return -1;
+		errno = ENOMEM;
+		return NULL;
 	}
-	nlen = b.len;
+	*len = b.len;
 	raw = buf_steal(&b);
-	if (raw == NULL || header_put(h, at, raw, nlen) < 0) {
+	if (raw == NULL)
+		errno = ENOMEM;
+	return raw;
+}
+
+int header_insert(struct header *h, size_t at, const char *name, const char *value)
+{
+	size_t len;
+	char *raw = field_format(name, value, &len);
+
+	if (raw == NULL)
+		return -1;
+	if (header_put(h, at, raw, len) < 0) {
 		free(raw);
 		return -1;
 	}
+	return 0;
+}
+
+int header_set(struct header *h, size_t i, const char *value)
+{
+	struct header_field *f;
+	size_t len;
+	char *raw;
+
+	if (i >= h->n) {
+		errno = EINVAL;
+		return -1;
+	}
+	f = &h->v[i];
+	raw = field_format(f->name, value, &len);
+	if (raw == NULL)
+		return -1;
+	free(f->raw);
+	f->raw = raw;
+	f->len = len;
+	f->value_off = strlen(f->name) + 1;
 	return 0;
 }
 

@@ -43,6 +43,11 @@ int header_append_raw(struct header *h, char *raw, size_t len);
 /* Build "Name: value" and insert it at position at (0..n). -1 with errno
  * EINVAL for a bad name or a value with CR/LF that is not folding. */
 int header_insert(struct header *h, size_t at, const char *name, const char *value);
+/* Replace the value of field i in place: it becomes "Name: value" with the
+ * name spelled as before; the other fields are not touched. -1 with errno
+ * EINVAL (i out of range, a value as header_insert refuses) or ENOMEM,
+ * the field unchanged. */
+int header_set(struct header *h, size_t i, const char *value);
 /* Index of the first field named name (ASCII case-insensitive), or -1. */
 long header_find(const struct header *h, const char *name);
 size_t header_remove(struct header *h, const char *name);

@@ -3,6 +3,7 @@ librelaymail_a_SOURCES += \
 	src/mail/addrfind.c src/mail/addrfind.h \
 	src/mail/address.c src/mail/address.h \
 	src/mail/alias.c src/mail/alias_expand.c src/mail/alias.h \
+	src/mail/encword.c src/mail/encword.h \
 	src/mail/header.c src/mail/header.h \
 	src/mail/idn.c src/mail/idn.h \
 	src/mail/message.c src/mail/message.h src/mail/message_impl.h \
@@ -12,11 +13,12 @@ librelaymail_a_SOURCES += \
 	src/mail/spool.c src/mail/spool.h
 
 check_PROGRAMS += tests/unit/test-address tests/unit/test-message tests/unit/test-idn \
-	tests/unit/test-rewrite tests/unit/test-alias
+	tests/unit/test-rewrite tests/unit/test-alias tests/unit/test-encword
 TESTS += tests/unit/test-address tests/unit/test-message tests/unit/test-idn \
-	tests/unit/test-rewrite tests/unit/test-alias
+	tests/unit/test-rewrite tests/unit/test-alias tests/unit/test-encword
 tests_unit_test_address_LDADD = $(TEST_LDADD)
 tests_unit_test_message_LDADD = $(TEST_LDADD)
 tests_unit_test_idn_LDADD = $(TEST_LDADD)
 tests_unit_test_rewrite_LDADD = $(TEST_LDADD)
 tests_unit_test_alias_LDADD = $(TEST_LDADD)
+tests_unit_test_encword_LDADD = $(TEST_LDADD)

@@ -56,6 +56,11 @@ int message_header_add(struct message *m, const char *name, const char *value, b
 	return header_insert(&m->hdr, prepend ? 0 : m->hdr.n, name, value);
 }
 
+int message_header_set(struct message *m, size_t i, const char *value)
+{
+	return header_set(&m->hdr, i, value);
+}
+
 int message_header_recipients(const struct message *m, struct addrlist *out, struct error *err)
 {
 	return header_recipients(&m->hdr, out, err);

@@ -51,6 +51,10 @@ const char *message_header_find(const struct message *m, const char *name);
 size_t message_header_remove(struct message *m, const char *name);
 /* Append (or with prepend, insert at the top) "Name: value". */
 int message_header_add(struct message *m, const char *name, const char *value, bool prepend);
+/* Replace the value of field i: it becomes "Name: value" (the name as it
+ * was), in the same place; every other field stays byte for byte. -1
+ * (errno EINVAL or ENOMEM) leaves the field as it was. */
+int message_header_set(struct message *m, size_t i, const char *value);
 
 /* Recipients for -t (reference/postfix.md §1.4): To, Cc, Bcc, or only the
  * Resent-To/Cc/Bcc ones when any Resent- header exists. Appended to out. */

@@ -248,44 +248,22 @@ int rewrite_header_value(const struct rewriter *rw, const char *name, const char
 	return rc;
 }
 
-static int readd(struct message *m, const char *name, const char *value)
-{
-	if (*value == ' ')
-		value++;
-	return message_header_add(m, name, value, false);
-}
-
 int rewrite_headers(const struct rewriter *rw, struct message *m, struct error *err)
 {
-	size_t n = message_header_count(m);
-	char **names = calloc(n + 1, sizeof(*names)), **values = calloc(n + 1, sizeof(*values));
-	bool changed = false;
-	int rc = names != NULL && values != NULL ? 0 : -1;
+	int rc = 0;
 
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		char *now;
+	/* Only a field whose addresses changed is regenerated; every other
+	 * one goes out exactly as it came in. */
+	for (size_t i = 0; i < message_header_count(m) && rc == 0; i++) {
+		char *now = NULL;
 
 		rc = rewrite_header_value(rw, message_header_name(m, i), message_header_value(m, i),
 		                          &now, err);
-		names[i] = str_dup(message_header_name(m, i));
-		values[i] = now != NULL ? now : str_dup(message_header_value(m, i));
-		changed |= now != NULL;
-		if (rc == 0 && (names[i] == NULL || values[i] == NULL))
+		if (rc == 0 && now != NULL && message_header_set(m, i, now) < 0) {
+			error_set(err, ERROR_INTERNAL, _("out of memory"));
 			rc = -1;
+		}
+		free(now);
 	}
-	/* The message offers no in-place update: when a field changed, the
-	 * header is rebuilt in its original order. */
-	for (size_t i = 0; i < n && rc == 0 && changed; i++)
-		message_header_remove(m, names[i]);
-	for (size_t i = 0; i < n && rc == 0 && changed; i++)
-		rc = readd(m, names[i], values[i]);
-	for (size_t i = 0; i < n && names != NULL && values != NULL; i++) {
-		free(names[i]);
-		free(values[i]);
-	}
-	free(names);
-	free(values);
-	if (rc < 0 && !error_is_set(err))
-		error_set(err, ERROR_INTERNAL, _("out of memory"));
 	return rc;
 }

@@ -75,7 +75,7 @@ int command_mail(struct buf *out, const struct session_envelope *env, const stru
 		rc = buf_printf(out, " SIZE=%zu", env->size);
 	if (rc == 0 && env->eightbit && caps->eightbitmime)
 		rc = buf_append_str(out, " BODY=8BITMIME");
-	if (rc == 0 && env->smtputf8 && caps->smtputf8)
+	if (rc == 0 && (env->smtputf8 || env->smtputf8_if_offered) && caps->smtputf8)
 		rc = buf_append_str(out, " SMTPUTF8");
 	if (rc == 0 && caps->dsn && env->dsn_ret != NULL)
 		rc = buf_printf(out, " RET=%s", env->dsn_ret);

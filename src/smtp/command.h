@@ -15,7 +15,9 @@
 /* 0, or -1 with ERROR_DATA when there is no recipient or an address or a
  * DSN value holds a byte that could end or split a command line. */
 int command_check_envelope(const struct session_envelope *env, struct error *err);
-/* Append "MAIL FROM:<sender>[ params]\r\n". -1 when out cannot grow. */
+/* Append "MAIL FROM:<sender>[ params]\r\n": SIZE, BODY=8BITMIME, SMTPUTF8
+ * (env->smtputf8 or smtputf8_if_offered), RET, ENVID, each only when the
+ * relay announced it. -1 when out cannot grow. */
 int command_mail(struct buf *out, const struct session_envelope *env, const struct caps *caps);
 /* Append "RCPT TO:<rcpt>[ NOTIFY=...]\r\n". -1 when out cannot grow. */
 int command_rcpt(struct buf *out, const char *rcpt, const struct session_envelope *env,

@@ -93,6 +93,8 @@ struct session_envelope {
 	size_t size;                   /* message octets for SIZE=; 0 unknown */
 	bool eightbit;                 /* BODY=8BITMIME when offered */
 	bool smtputf8;                 /* SMTPUTF8 needed: fails when not offered */
+	bool smtputf8_if_offered;      /* SMTPUTF8 when offered, else without it
+	                                * (UTF-8 only in the header) */
 	const char *dsn_notify;        /* NOTIFY= value (upper case) or NULL */
 	const char *dsn_ret;           /* RET= value or NULL */
 	const char *dsn_envid;         /* ENVID= xtext or NULL */

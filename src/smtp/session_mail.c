@@ -16,6 +16,46 @@
 #include "smtp/session.h"
 #include "smtp/session_impl.h"
 
+static bool is_ascii(const char *p)
+{
+	for (; *p != '\0'; p++)
+		if ((unsigned char)*p >= 0x80)
+			return false;
+	return true;
+}
+
+/* The first envelope address that is not ASCII, or NULL. */
+static const char *utf8_address(const struct session_envelope *env)
+{
+	const char *sender = env->sender != NULL ? env->sender : "";
+
+	if (!is_ascii(sender))
+		return sender;
+	for (size_t i = 0; i < env->nrcpts; i++)
+		if (!is_ascii(env->rcpts[i]))
+			return env->rcpts[i];
+	return NULL;
+}
+
+/* SMTPUTF8 is required but not offered: the next relay may offer it
+ * (RFC 6531 §3.2 leaves no way to downgrade the address itself). */
+static enum session_event no_smtputf8(struct session *s)
+{
+	const char *addr = utf8_address(s->env);
+	char safe[300];
+
+	if (addr == NULL)
+		return session_fail(
+		    s, ERROR_DATA, true, true, false,
+		    _("relay %s does not support SMTPUTF8, which this message needs"),
+		    session_relay(s));
+	str_printable(safe, sizeof(safe), addr, strlen(addr));
+	return session_fail(s, ERROR_DATA, true, true, false,
+	                    _("relay %s does not support SMTPUTF8, which the non-ASCII "
+	                      "address <%s> needs"),
+	                    session_relay(s), safe);
+}
+
 enum session_event session_mail_start(struct session *s)
 {
 	const struct session_envelope *env = s->env;
@@ -26,10 +66,7 @@ enum session_event session_mail_start(struct session *s)
 	if (command_check_envelope(env, &s->res.err) < 0)
 		return session_fail(s, ERROR_DATA, false, true, false, "%s", s->res.err.text);
 	if (env->smtputf8 && !s->caps.smtputf8)
-		return session_fail(
-		    s, ERROR_DATA, true, true, false,
-		    _("relay %s does not support SMTPUTF8, which this message needs"),
-		    session_relay(s));
+		return no_smtputf8(s);
 	if (s->caps.size_max > 0 && env->size > s->caps.size_max)
 		return session_fail(s, ERROR_REJECTED, false, true, false,
 		                    _("message size %zu exceeds the size limit %lu of relay %s"),

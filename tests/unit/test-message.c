@@ -173,6 +173,34 @@ static void test_edit(void)
 	message_free(m);
 }
 
+static void test_set(void)
+{
+	static const char in[] = "From:me@example.com\nSubject: old\n subject\nTo :a@b\n"
+	                         "X-Last:\tkept\n\nHi\n";
+	static const char want[] = "From:me@example.com\r\nSubject: new\r\nTo: c@d,\r\n e@f\r\n"
+	                           "X-Last:\tkept\r\n\r\nHi\r\n";
+	struct error e = {0};
+	struct message *m = message_from_mem(in, sizeof(in) - 1, NULL, &e);
+	size_t len;
+	char *out;
+
+	ok(message_header_set(m, 1, "new") == 0, "set: folded Subject replaced");
+	ok(message_header_set(m, 2, "c@d,\r\n e@f") == 0, "set: obsolete \"To :\" replaced");
+	errno = 0;
+	ok(message_header_set(m, 3, "a\nb") == -1 && errno == EINVAL, "set: bare LF refused");
+	errno = 0;
+	ok(message_header_set(m, 4, "x") == -1 && errno == EINVAL, "set: no field 4");
+	is_str(message_header_value(m, 2), " c@d,\r\n e@f", "set: value read back");
+	is_str(message_header_name(m, 2), "To", "set: name kept");
+	out = render(m, &len);
+	is_mem(out, len, want, sizeof(want) - 1, "set: the other fields byte-exact");
+	is_int((long long)message_size(m), (long long)(sizeof(want) - 1), "set: size");
+	free(out);
+	ok(message_header_set(m, 3, "") == 0 && strcmp(message_header_value(m, 3), "") == 0,
+	   "set: empty value gives \"Name:\"");
+	message_free(m);
+}
+
 static const char *recipients(const char *in)
 {
 	static char out[2048];
@@ -655,6 +683,7 @@ int main(void)
 	test_from_and_dot();
 	test_headers();
 	test_edit();
+	test_set();
 	test_recipients();
 	test_header_limit();
 	test_size_limit();

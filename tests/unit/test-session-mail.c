@@ -45,6 +45,65 @@ static void test_size_and_utf8(void)
 	scripted_fini(&g);
 }
 
+/* Header-only UTF-8: SMTPUTF8 when the relay offers it, else the message
+ * goes without it. A non-ASCII address needs it, and the error names it. */
+static void test_smtputf8_if_offered(void)
+{
+	static const char *const utf8_rcpt[] = {"bob@example.net", "j\xc3\xb6rg@example.net"};
+	struct scripted f = {0};
+	struct session_settings st = scripted_settings(&f);
+	struct session_envelope env = scripted_envelope();
+	struct session *s;
+
+	env.nrcpts = 1;
+	env.smtputf8_if_offered = true;
+	f.body = scripted_body1;
+	SCRIPT(&f, "220 mx\r\n", "250-mx\r\n250-SMTPUTF8\r\n250 PIPELINING\r\n",
+	       "250 ok\r\n250 ok\r\n354 go\r\n", "250 ok\r\n", "221 bye\r\n");
+	is_int(scripted_run(&f, &st, &env, &s), SESSION_DONE, "if offered, offered: done");
+	is_mem(f.sent.data, f.writes[0] + f.writes[1],
+	       "EHLO client.example\r\nMAIL FROM:<alice@example.org> SMTPUTF8\r\n"
+	       "RCPT TO:<bob@example.net>\r\nDATA\r\n",
+	       strlen("EHLO client.example\r\nMAIL FROM:<alice@example.org> SMTPUTF8\r\n"
+	              "RCPT TO:<bob@example.net>\r\nDATA\r\n"),
+	       "if offered, offered: MAIL FROM with SMTPUTF8");
+	session_free(s);
+	scripted_fini(&f);
+
+	struct scripted g = {0};
+	st = scripted_settings(&g);
+	g.body = scripted_body1;
+	SCRIPT(&g, "220 mx\r\n", EHLO_PIPE, "250 ok\r\n250 ok\r\n354 go\r\n", "250 ok\r\n",
+	       "221 bye\r\n");
+	is_int(scripted_run(&g, &st, &env, &s), SESSION_DONE, "if offered, not offered: done");
+	is_mem(g.sent.data, g.writes[0] + g.writes[1],
+	       "EHLO client.example\r\nMAIL FROM:<alice@example.org>\r\n"
+	       "RCPT TO:<bob@example.net>\r\nDATA\r\n",
+	       strlen("EHLO client.example\r\nMAIL FROM:<alice@example.org>\r\n"
+	              "RCPT TO:<bob@example.net>\r\nDATA\r\n"),
+	       "if offered, not offered: MAIL FROM without SMTPUTF8");
+	ok(session_result(s)->ok, "if offered, not offered: delivered");
+	session_free(s);
+	scripted_fini(&g);
+
+	struct scripted h = {0};
+	st = scripted_settings(&h);
+	env.rcpts = utf8_rcpt;
+	env.nrcpts = 2;
+	env.smtputf8 = true;
+	SCRIPT(&h, "220 mx\r\n", EHLO_PIPE, "221 bye\r\n");
+	is_int(scripted_run(&h, &st, &env, &s), SESSION_FAILED, "UTF-8 address: failed");
+	is_str(h.sent.data, "EHLO client.example\r\nQUIT\r\n", "UTF-8 address: no MAIL");
+	ok(session_result(s)->err.cls == ERROR_DATA && session_result(s)->next_relay,
+	   "UTF-8 address: data error, next relay allowed");
+	is_str(session_result(s)->err.text,
+	       "relay " RELAY " does not support SMTPUTF8, which the non-ASCII address "
+	       "<j\xc3\xb6rg@example.net> needs",
+	       "UTF-8 address: the error names the address");
+	session_free(s);
+	scripted_fini(&h);
+}
+
 static void test_parameters(void)
 {
 	struct scripted f = {0};
@@ -374,6 +433,7 @@ int main(void)
 {
 	test_size_and_utf8();
 	test_parameters();
+	test_smtputf8_if_offered();
 	test_dot_stuffing();
 	test_big_body();
 	test_rcpt_rejected();

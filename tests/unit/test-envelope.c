@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* app/envelope: what the content asks of the session (BODY=8BITMIME from
+ * the content or -B, SMTPUTF8 required or only when offered, A-labels,
+ * smtputf8_enable = no) and the From it adds (RFC 2047 for a name that is
+ * not ASCII, quoting, the null sender), with exact values. */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/cli.h"
+#include "app/envelope.h"
+#include "base/log.h"
+#include "conf/config.h"
+#include "mail/message.h"
+#include "capture.h"
+#include "tap.h"
+
+#define ARGV(...) ((char *[]){__VA_ARGS__, NULL})
+#define CONF "myorigin = example.org\nmyhostname = host.example.org\nalias_maps =\n"
+
+static const char ascii_msg[] = "Subject: plain\n\nHello.\n";
+static const char body8_msg[] = "Subject: plain\n\nGr\xc3\xbc\xc3\x9f"
+                                "e.\n";
+static const char head8_msg[] = "Subject: Gr\xc3\xbc\xc3\x9f"
+                                "e\n\nHello.\n";
+
+struct run {
+	int rc;
+	struct envelope env;
+	struct error err;
+	char from[512]; /* the From value, "" when none */
+	char *warnings; /* what went to stderr */
+};
+
+/* Build the envelope for argv over msg and conf (CONF when NULL). */
+static void build(struct run *r, char **argv, const char *msg, const char *conf)
+{
+	struct message_opts mo = {0};
+	struct capture cap;
+	struct options o;
+	struct config *cfg;
+	struct message *m;
+	const char *from;
+	int argc = 0;
+
+	memset(r, 0, sizeof(*r));
+	r->rc = -1;
+	conf = conf != NULL ? conf : CONF;
+	while (argv[argc] != NULL)
+		argc++;
+	if (cli_parse(argc, argv, &o, &r->err) < 0)
+		return;
+	cfg = config_parse("test.cf", conf, strlen(conf), (char *[]){NULL}, &r->err);
+	m = message_from_mem(msg, strlen(msg), &mo, &r->err);
+	if (cfg != NULL && m != NULL) {
+		capture_begin(&cap);
+		r->rc = envelope_build(&o, cfg, m, &r->env, &r->err);
+		r->warnings = capture_end(&cap);
+		from = message_header_find(m, "From");
+		snprintf(r->from, sizeof(r->from), "%s", from != NULL ? from : "");
+	}
+	message_free(m);
+	config_free(cfg);
+}
+
+static void done(struct run *r)
+{
+	if (r->rc == 0)
+		envelope_fini(&r->env);
+	free(r->warnings);
+}
+
+static void test_eightbit(void)
+{
+	struct run r;
+
+	build(&r, ARGV("sendmail", "-f", "me@example.org", "to@example.net"), ascii_msg, NULL);
+	ok(r.rc == 0 && !r.env.eightbit && !r.env.smtputf8 && !r.env.smtputf8_if_offered,
+	   "ASCII: no BODY=8BITMIME, no SMTPUTF8");
+	done(&r);
+	build(&r, ARGV("sendmail", "-f", "me@example.org", "to@example.net"), body8_msg, NULL);
+	ok(r.rc == 0 && r.env.eightbit && !r.env.smtputf8_if_offered,
+	   "8-bit body: BODY=8BITMIME, no SMTPUTF8 (the header is ASCII)");
+	done(&r);
+	build(&r, ARGV("sendmail", "-B", "8BITMIME", "-f", "me@example.org", "to@example.net"),
+	      ascii_msg, NULL);
+	ok(r.rc == 0 && r.env.eightbit, "-B 8BITMIME with ASCII content: BODY=8BITMIME as asked");
+	done(&r);
+	build(&r, ARGV("sendmail", "-B", "7BIT", "-f", "me@example.org", "to@example.net"),
+	      body8_msg, NULL);
+	ok(r.rc == 0 && r.env.eightbit, "-B 7BIT with an 8-bit body: declared all the same");
+	is_str(r.warnings,
+	       "relaymail: warning: -B 7BIT was given, but the message holds 8-bit data; it is "
+	       "sent as BODY=8BITMIME\n",
+	       "-B 7BIT with an 8-bit body: one warning");
+	done(&r);
+	build(&r, ARGV("sendmail", "-B", "7BIT", "-f", "me@example.org", "to@example.net"),
+	      ascii_msg, NULL);
+	ok(r.rc == 0 && !r.env.eightbit, "-B 7BIT with ASCII content: nothing to declare");
+	is_str(r.warnings, "", "-B 7BIT with ASCII content: no warning");
+	done(&r);
+}
+
+static void test_smtputf8(void)
+{
+	struct run r;
+
+	build(&r, ARGV("sendmail", "-f", "me@example.org", "to@example.net"), head8_msg, NULL);
+	ok(r.rc == 0 && r.env.eightbit && !r.env.smtputf8 && r.env.smtputf8_if_offered,
+	   "UTF-8 header only: SMTPUTF8 when offered, not required");
+	done(&r);
+	build(&r, ARGV("sendmail", "-O", "smtputf8=yes", "-f", "me@example.org", "to@example.net"),
+	      ascii_msg, NULL);
+	ok(r.rc == 0 && r.env.smtputf8, "-O smtputf8=yes: SMTPUTF8 required");
+	done(&r);
+	build(&r, ARGV("sendmail", "-f", "me@example.org", "j\xc3\xb6rg@example.net"), head8_msg,
+	      NULL);
+	ok(r.rc == 0 && r.env.smtputf8 && !r.env.smtputf8_if_offered,
+	   "UTF-8 local part: SMTPUTF8 required");
+	is_str(r.rc == 0 ? r.env.rcpts.v[0] : "", "j\xc3\xb6rg@example.net",
+	       "UTF-8 local part: the address kept as it is");
+	done(&r);
+	build(&r,
+	      ARGV("sendmail", "-f",
+	           "me@b\xc3\xbc"
+	           "cher.example",
+	           "bob@b\xc3\xbc"
+	           "cher.example"),
+	      ascii_msg, NULL);
+	ok(r.rc == 0 && !r.env.smtputf8 && !r.env.smtputf8_if_offered,
+	   "UTF-8 domains only: no SMTPUTF8");
+	is_str(r.rc == 0 ? r.env.sender : "", "me@xn--bcher-kva.example",
+	       "sender domain as A-label");
+	is_str(r.rc == 0 ? r.env.rcpts.v[0] : "", "bob@xn--bcher-kva.example",
+	       "recipient domain as A-label");
+	done(&r);
+	build(&r, ARGV("sendmail", "-O", "smtputf8=yes", "-f", "me@example.org", "to@example.net"),
+	      head8_msg, CONF "smtputf8_enable = no\n");
+	ok(r.rc == 0 && !r.env.smtputf8 && !r.env.smtputf8_if_offered,
+	   "smtputf8_enable = no: neither -O smtputf8=yes nor the header asks for SMTPUTF8");
+	done(&r);
+	build(&r, ARGV("sendmail", "-f", "me@example.org", "j\xc3\xb6rg@example.net"), ascii_msg,
+	      CONF "smtputf8_enable = no\n");
+	ok(r.rc == -1 && r.err.cls == ERROR_DATA,
+	   "smtputf8_enable = no, UTF-8 local part: data error");
+	is_str(r.err.text,
+	       "the address <j\xc3\xb6rg@example.net> needs SMTPUTF8, which smtputf8_enable = no "
+	       "(test.cf, line 4) turns off",
+	       "smtputf8_enable = no, UTF-8 local part: the error names address and parameter");
+	done(&r);
+}
+
+static void test_from(void)
+{
+	struct run r;
+
+	build(&r,
+	      ARGV("sendmail", "-F", "J\xc3\xb6rg M\xc3\xbcller", "-f", "me@example.org", "x@y"),
+	      ascii_msg, NULL);
+	is_str(r.from, " =?UTF-8?Q?J=C3=B6rg_M=C3=BCller?= <me@example.org>",
+	       "-F not ASCII: an RFC 2047 encoded-word");
+	ok(!r.env.smtputf8_if_offered, "-F not ASCII: the header stays ASCII");
+	done(&r);
+	build(&r,
+	      ARGV("sendmail", "-F",
+	           "\xe5\xb1\xb1\xe7\x94\xb0\xe5\xa4\xaa\xe9\x83\x8e \xe3\x81\xae\xe3\x83\x86\xe3"
+	           "\x82\xb9\xe3\x83\x88\xe9\x80\x81\xe4\xbf\xa1",
+	           "-f", "yamada@example.jp", "x@y"),
+	      ascii_msg, NULL);
+	is_str(r.from,
+	       " =?UTF-8?Q?=E5=B1=B1=E7=94=B0=E5=A4=AA=E9=83=8E_=E3=81=AE=E3=83=86?=\r\n"
+	       " =?UTF-8?Q?=E3=82=B9=E3=83=88=E9=80=81=E4=BF=A1?= <yamada@example.jp>",
+	       "a long name: two encoded-words of at most 75, folded, cut between characters");
+	done(&r);
+	build(&r, ARGV("sendmail", "-F", "Full, Name", "-f", "me@example.org", "x@y"), ascii_msg,
+	      NULL);
+	is_str(r.from, " \"Full, Name\" <me@example.org>", "-F with a comma: quoted");
+	done(&r);
+	build(&r, ARGV("sendmail", "-F", "", "-f", "me@example.org", "x@y"), ascii_msg, NULL);
+	is_str(r.from, " me@example.org", "no name: the address alone, as Postfix writes it");
+	done(&r);
+	build(&r, ARGV("sendmail", "-F", "Someone", "-f", "<>", "x@y"), ascii_msg, NULL);
+	is_str(r.from, " MAILER-DAEMON", "null sender: MAILER-DAEMON, no name (Postfix cleanup)");
+	done(&r);
+}
+
+int main(void)
+{
+	log_init("relaymail", 0);
+	test_eightbit();
+	test_smtputf8();
+	test_from();
+	return tap_done();
+}

@@ -110,7 +110,7 @@ static const struct param_info table[] = {
 	{ "smtp_never_send_ehlo", "no", X },
 	{ "smtp_discard_ehlo_keywords", "", X },
 	{ "smtp_line_length_limit", "998", U },
-	{ "smtputf8_enable", "yes", X },
+	{ "smtputf8_enable", "yes", U },
 	{ "smtputf8_autodetect_classes", "sendmail, verify", X },
 	{ "soft_bounce", "no", X },
 	/* Message intake. */

@@ -13,3 +13,4 @@ include tests/rewrite.mk
 include tests/fake.mk
 include tests/cli.mk
 include tests/bs.mk
+include tests/oauth.mk

@@ -14,3 +14,4 @@ include tests/fake.mk
 include tests/cli.mk
 include tests/bs.mk
 include tests/utf8.mk
+include tests/oauth.mk

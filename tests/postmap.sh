@@ -163,6 +163,95 @@ same "missing texthash file" k "texthash:$D/nonexistent"
 same "missing regexp file" k "regexp:$D/nonexistent"
 same "unknown table type" k "bogus:$D/th"
 
+# --- regexp: rules at the edges of the parser (bad ones are skipped) -----
+cat >"$D/re3" <<'EOF'
+!!
+! !
+/(/ bad-regex
+/^a@x$/!/(/ bad-second-regex
+/^cost@x$/ cost$
+/^open@x$/ ${1
+/^empty@x$/ ${}
+/^under@(x)$/ $a_b
+/^dash@(x)$/ $-
+/^big@(x)$/ $1000
+/^huge@(x)$/ $99999999999999999999999
+if
+if /(/
+/^inif@x$/ inif
+endif
+i
+e
+endifx
+/^x(y*)z@test$/ got[$1]
+/^r1@x$/ r1
+/^r2@x$/ r2
+/^r3@x$/ r3
+/^r4@x$/ r4
+/^r5@x$/ r5
+/^r6@x$/ r6
+/^r7@x$/ r7
+/^r8@x$/ r8
+/^r9@x$/ r9
+/^r10@x$/ r10
+/^r11@x$/ r11
+/^r12@x$/ r12
+/^r13@x$/ r13
+/^r14@x$/ r14
+/^r15@x$/ r15
+/^r16@x$/ r16
+/^r17@x$/ r17
+/^s/!/t\
+/abc\
+/^(.*)$/ last:$1
+EOF
+for k in a@x cost@x open@x empty@x under@x dash@x big@x huge@x inif@x xz@test xyyz@test \
+	r1@x r17@x other '!!' xabcx sx st; do
+	same "regexp re3: '$k'" "$k" "regexp:$D/re3"
+done
+
+# --- regexp: IF nesting has no limit ---------------------------------------
+{
+	i=0
+	while [ $i -lt 300 ]; do echo 'if /^a/' && i=$((i + 1)); done
+	printf '%s\n' 'if /^c/' '/^ab/ deep-hit' endif '/^ab/ depth-300'
+	i=0
+	while [ $i -lt 300 ]; do echo endif && i=$((i + 1)); done
+	printf '%s\n' '/b/ outside' 'if /x/' 'if /y/' '/xy/ open'
+} >"$D/deep"
+for k in ab cab b xy xb; do
+	same "regexp deep IF nesting: '$k'" "$k" "regexp:$D/deep"
+done
+
+# --- texthash: odd files -----------------------------------------------------
+printf '  leading continuation\nfirst value1\n"unbalanced key value\n"open\\\nlast nonl' \
+	>"$D/th2"
+for k in leading first '"unbalanced' '"open\' last nonl; do
+	same "texthash odd lines: '$k'" "$k" "texthash:$D/th2"
+done
+printf 'crlf value\r\nk2 v2 \r\n  cont\r\n' >"$D/crlf"
+for k in crlf k2; do
+	same "texthash CRLF: '$k'" "$k" "texthash:$D/crlf"
+done
+printf 'vt\vvalue\nff\fvalue2\ncr\rvalue3\n' >"$D/spaces"
+for k in vt ff cr; do
+	same "texthash \\v \\f \\r separators: '$k'" "$k" "texthash:$D/spaces"
+done
+same "texthash \\v \\f \\r separators: 'vt\\vvalue'" "$(printf 'vt\vvalue')" \
+	"texthash:$D/spaces"
+: >"$D/empty"
+same "empty texthash file" k "texthash:$D/empty"
+same "texthash file below a file" k "texthash:$D/th/x"
+
+# --- malformed table names -------------------------------------------------
+for m in ':x' 'texthash:' 'regexp:' 'pcre:' 'inline:' 'static:' 'inline:a=1' 'inline:{' \
+	'inline:{}' 'inline:{ =v }' 'inline:{ a= }' 'inline:{ a=1 } x' 'inline:{a=1}}' \
+	'inline:{ {a=1}x }' 'static:{ abc' 'static:{ abc } x' 'static:{}' 'static:{ }' \
+	'regexp:{' 'regexp:{}' 'regexp:{ {/a/ b} } x' 'regexp:{ /a/ b }' 'regexp:{ {/a/ b} x }' \
+	'regexp:{ {/a/ b}' 'regexp:{ {/a/ b},{/c/ d} }'; do
+	same "table '$m'" a "$m"
+done
+
 # --- pcre: when both sides have it ------------------------------------------
 if postconf -c "$D" -m 2>/dev/null | grep -qx pcre &&
 	"$RELAYMAIL" --version | grep -q '^tables:.* pcre'; then
@@ -175,6 +264,29 @@ EOF
 	for k in joe@host.example.com a.b@x aXb@x CASE@x ws@x; do
 		same "pcre: '$k'" "$k" "pcre:$D/pc"
 	done
+	# Every flag, a match that hits PCRE2's limit (the rule counts as no
+	# match), an unset group before a set one, a trailing backslash
+	# (unlike regexp:, no closing delimiter).
+	cat >"$D/pc2" <<'EOF'
+/^(a+)+$/ catastrophic
+/zb@x/A anchored
+/^(a)?(b)@x$/ r[$1][$2]
+/^m.line$/m mflag
+/^S.LINE$/s sflag
+/^i c@x$/ix iflag-xflag
+/^e@x$/E endonly
+/^(u+)/U ungreedy:$1
+/^X@x$/X extra
+/^q@x$/q unknown
+/abc\
+/(.*)/ last:$1
+EOF
+	for k in aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab zb@x yzb@x b@x ab@x ic@x IC@x e@x uuu \
+		X@x q@x xabcx; do
+		same "pcre flags and edges: '$k'" "$k" "pcre:$D/pc2"
+	done
+	same "pcre flags and edges: 'm\\nline'" "$(printf 'm\nline')" "pcre:$D/pc2"
+	same "pcre flags and edges: 'S\\nLINE'" "$(printf 'S\nLINE')" "pcre:$D/pc2"
 elif [ "${RELAYMAIL_TEST_POSTFIX:-auto}" = yes ]; then
 	tap__result 1 "pcre: tables (RELAYMAIL_TEST_POSTFIX=yes, but Postfix (postfix-pcre) or relaymail lacks pcre)"
 else

@@ -13,27 +13,12 @@
 #include "base/i18n.h"
 #include "base/str.h"
 #include "conf/table.h"
+#include "deliver/deliver.h"
 #include "deliver/policy.h"
 #include "deliver/route.h"
 #include "mail/message.h"
 
 #define SHOWN_MAX 512
-
-/* The password maps as the failover walk opens them (deliver.c): NULL in
- * *out when SASL is off. */
-static int open_passwords(const struct config *cfg, struct maps **out, struct error *err)
-{
-	bool enabled;
-
-	*out = NULL;
-	if (config_get_bool(cfg, "smtp_sasl_auth_enable", &enabled, err) < 0)
-		return -1;
-	if (!enabled)
-		return 0;
-	*out = maps_open(config_get(cfg, "smtp_sasl_password_maps"), TABLE_SECRET,
-	                 config_where(cfg, "smtp_sasl_password_maps"), err);
-	return *out == NULL ? -1 : 0;
-}
 
 static void print_address(FILE *out, const char *key, const char *addr)
 {
@@ -67,7 +52,9 @@ static int print_destination(FILE *out, size_t i, const struct config *cfg,
 
 	if (policy_tls(cfg, d, &tls, err) < 0)
 		return -1;
-	found = policy_credentials(passwords, d, &cred, err);
+	/* -bv resolves nothing: for an MX destination, the lookup uses its
+	 * own name where delivery uses each exchanger's (postfix.md §5.2). */
+	found = policy_credentials(passwords, d, d->host, &cred, err);
 	if (found >= 0) {
 		str_printable(safe, sizeof(safe), d->spec, strlen(d->spec));
 		fprintf(out, "relay %zu: %s (%s", i + 1, safe, d->fallback ? "fallback, " : "");
@@ -100,7 +87,7 @@ static int print_route(FILE *out, const struct config *cfg, const struct envelop
 	senv.nrcpts = env->rcpts.n;
 	if (route_build(cfg, &senv, &route, err) < 0)
 		return -1;
-	if (open_passwords(cfg, &passwords, err) < 0)
+	if (deliver_passwords_open(cfg, &passwords, err) < 0)
 		rc = -1;
 	for (size_t i = 0; rc == 0 && i < route.n; i++)
 		rc = print_destination(out, i, cfg, passwords, &route.v[i], err);

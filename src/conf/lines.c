@@ -20,8 +20,10 @@ void lines_init(struct lines *l, const char *text, size_t len)
 	l->lineno = 1;
 }
 
-/* One physical line at l->p: start and length without "\n" (and a "\r"
- * before it, for files edited elsewhere); advances past it. */
+/* One physical line at l->p: start and length without "\n"; advances
+ * past it. A "\r" before the "\n" stays, as in Postfix's readllines():
+ * being whitespace, it is trimmed at the end of a logical line, but kept
+ * where a continuation joins on ("v \r" + "  w" is "v \r  w"). */
 static void physical(struct lines *l, const char **s, size_t *len)
 {
 	const char *nl = memchr(l->p, '\n', (size_t)(l->end - l->p));
@@ -29,8 +31,6 @@ static void physical(struct lines *l, const char **s, size_t *len)
 
 	*s = l->p;
 	*len = (size_t)(stop - l->p);
-	if (*len > 0 && (*s)[*len - 1] == '\r')
-		(*len)--;
 	l->p = nl != NULL ? nl + 1 : l->end;
 	l->lineno++;
 }

@@ -59,7 +59,9 @@ struct table *table_open(const char *spec, unsigned flags, const char *where,
 	while (strncmp(s, "proxy:", 6) == 0)
 		s += 6;
 	colon = strchr(s, ':');
-	if (colon == NULL || colon == s) {
+	/* Postfix refuses an empty type or name for every type alike
+	 * ("static:" included, which would otherwise answer ""). */
+	if (colon == NULL || colon == s || colon[1] == '\0') {
 		error_set(err, ERROR_CONFIG,
 			  _("bad lookup table \"%s\": write it as type:name, for example "
 			    "texthash:/etc/relaymail/sasl_passwd"),

@@ -25,7 +25,7 @@ struct table {
 };
 
 /* Each fills t->ops and t->impl, or returns -1 with err set. name is the
- * text after "type:". */
+ * text after "type:", never empty. */
 /* texthash:, and hash:/btree:/... whose compiled file has the suffix
  * given (NULL for texthash:), read from the source text. */
 int table_text_open(struct table *t, const char *name, const char *compiled_suffix,

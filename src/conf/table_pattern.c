@@ -5,6 +5,7 @@
  * key; a failed IF jumps past its ENDIF, or ends the lookup without one. */
 #include <config.h>
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,8 +21,7 @@
 #include "conf/textfile.h"
 
 #define PATTERN_LINE_MAX ((size_t)64 * 1024)
-#define NO_ENDIF ((size_t)-1)
-#define IF_NEST_MAX 256
+#define NO_RULE ((size_t)-1)
 
 enum op { OP_MATCH, OP_IF, OP_ENDIF };
 
@@ -32,7 +32,8 @@ struct rule {
 	bool first_match, second_match;
 	char *repl;
 	size_t max_sub;
-	size_t endif; /* OP_IF: index of its ENDIF, or NO_ENDIF */
+	size_t endif;  /* OP_IF: index of its ENDIF, or NO_RULE */
+	size_t parent; /* OP_IF: the IF it is nested in, or NO_RULE */
 };
 
 struct ptable {
@@ -40,6 +41,7 @@ struct ptable {
 	char *map;
 	struct rule *v;
 	size_t n, cap;
+	size_t open_if; /* while loading: the innermost IF without ENDIF, or NO_RULE */
 };
 
 struct pat {
@@ -81,9 +83,14 @@ static int get_pat(const struct pattern_backend *be, const struct pattern_where 
 		return 0;
 	}
 	delim = s[at++];
-	for (start = at; at < len && s[at] != delim; at++)
-		if (s[at] == '\\' && at + 1 < len)
+	for (start = at; at < len && s[at] != delim; at++) {
+		if (s[at] != '\\')
+			continue;
+		if (at + 1 < len)
 			at++;
+		else if (be->backslash_closes)
+			break;
+	}
 	if (at >= len) {
 		pattern_warn(w, _("no closing regexp delimiter \"%c\": skipping this rule"), delim);
 		return 0;
@@ -195,7 +202,8 @@ static struct rule *add_rule(struct ptable *pt, enum op op, size_t lineno)
 	memset(r, 0, sizeof(*r));
 	r->op = op;
 	r->lineno = lineno;
-	r->endif = NO_ENDIF;
+	r->endif = NO_RULE;
+	r->parent = NO_RULE;
 	return r;
 }
 
@@ -285,9 +293,10 @@ static int parse_match(struct ptable *pt, unsigned flags, const struct pattern_w
 	return rc < 0 ? -1 : 0;
 }
 
-/* "if /re/flags": the IF is pushed on stack. */
+/* "if /re/flags": the IF becomes the innermost open one. Nesting has no
+ * limit, as in Postfix: the open IFs are chained through the rules. */
 static int parse_if(struct ptable *pt, const struct pattern_where *w, const char *s,
-		    size_t len, size_t *stack, size_t *depth)
+		    size_t len)
 {
 	struct pat pat = { 0 };
 	struct rule *r;
@@ -296,10 +305,6 @@ static int parse_if(struct ptable *pt, const struct pattern_where *w, const char
 
 	while (i < len && lines_is_space((unsigned char)s[i]))
 		i++;
-	if (*depth >= IF_NEST_MAX) {
-		pattern_warn(w, _("IF statements nest too deep: skipping this rule"));
-		return 0;
-	}
 	if ((rc = get_pat(pt->be, w, s, len, &i, &pat)) != 1)
 		return rc;
 	while (i < len && lines_is_space((unsigned char)s[i]))
@@ -317,16 +322,17 @@ static int parse_if(struct ptable *pt, const struct pattern_where *w, const char
 		pt->n--;
 		return 0;
 	}
-	stack[(*depth)++] = pt->n - 1;
+	r->parent = pt->open_if;
+	pt->open_if = pt->n - 1;
 	return 0;
 }
 
 static int parse_endif(struct ptable *pt, const struct pattern_where *w, const char *s,
-		       size_t len, size_t *stack, size_t *depth)
+		       size_t len)
 {
 	size_t i = 5;
 
-	if (*depth == 0) {
+	if (pt->open_if == NO_RULE) {
 		pattern_warn(w, _("ignoring ENDIF without matching IF"));
 		return 0;
 	}
@@ -336,7 +342,8 @@ static int parse_endif(struct ptable *pt, const struct pattern_where *w, const c
 		pattern_warn(w, _("ignoring extra text after ENDIF"));
 	if (add_rule(pt, OP_ENDIF, w->lineno) == NULL)
 		return -1;
-	pt->v[stack[--(*depth)]].endif = pt->n - 1;
+	pt->v[pt->open_if].endif = pt->n - 1;
+	pt->open_if = pt->v[pt->open_if].parent;
 	return 0;
 }
 
@@ -348,14 +355,14 @@ static bool keyword(const char *s, size_t len, const char *kw)
 }
 
 static int parse_line(struct ptable *pt, unsigned flags, const struct pattern_where *w,
-		      const char *s, size_t len, size_t *stack, size_t *depth)
+		      const char *s, size_t len)
 {
 	if (!is_alnum((unsigned char)s[0]))
 		return parse_match(pt, flags, w, s, len);
 	if (keyword(s, len, "if"))
-		return parse_if(pt, w, s, len, stack, depth);
+		return parse_if(pt, w, s, len);
 	if (keyword(s, len, "endif"))
-		return parse_endif(pt, w, s, len, stack, depth);
+		return parse_endif(pt, w, s, len);
 	pattern_warn(w, _("ignoring unrecognized request"));
 	return 0;
 }
@@ -364,7 +371,6 @@ static int load(struct ptable *pt, unsigned flags, const char *text, size_t len,
 		struct error *err)
 {
 	struct pattern_where w = { pt->be->type, pt->map, 0 };
-	size_t stack[IF_NEST_MAX], depth = 0;
 	struct lines l;
 	struct buf line;
 	int rc;
@@ -372,15 +378,16 @@ static int load(struct ptable *pt, unsigned flags, const char *text, size_t len,
 	lines_init(&l, text, len);
 	buf_init(&line, PATTERN_LINE_MAX);
 	while ((rc = lines_next(&l, &line, &w.lineno)) == 1)
-		if ((rc = parse_line(pt, flags, &w, line.data, line.len, stack, &depth)) < 0)
+		if ((rc = parse_line(pt, flags, &w, line.data, line.len)) < 0)
 			break;
-	if (rc < 0 && line.len + 1 >= PATTERN_LINE_MAX)
+	/* errno tells a line past the cap from a failed allocation. */
+	if (rc < 0 && errno == EMSGSIZE)
 		error_set(err, ERROR_CONFIG, _("%s, line %zu: the line is longer than %zu bytes"),
 			  pt->map, w.lineno, PATTERN_LINE_MAX);
 	else if (rc < 0)
 		error_set(err, ERROR_INTERNAL, _("out of memory"));
-	while (rc == 0 && depth > 0) {
-		w.lineno = pt->v[stack[--depth]].lineno;
+	for (size_t i = pt->open_if; rc == 0 && i != NO_RULE; i = pt->v[i].parent) {
+		w.lineno = pt->v[i].lineno;
 		pattern_warn(&w, _("IF has no matching ENDIF"));
 	}
 	buf_wipe(&line);
@@ -447,7 +454,7 @@ static int ptable_lookup(const void *impl, const char *key, char **value, struct
 			return substitute(r, key, spans, value, err);
 		}
 		if (r->op == OP_IF && !holds(pt, r, r->first, r->first_match, key, 0, NULL)) {
-			if (r->endif == NO_ENDIF)
+			if (r->endif == NO_RULE)
 				return 0;
 			i = r->endif;
 		}
@@ -509,6 +516,7 @@ int pattern_open(struct table *t, const char *name, unsigned flags,
 		return -1;
 	}
 	pt->be = be;
+	pt->open_if = NO_RULE;
 	if (name[0] == '{')
 		rc = inline_text(t->spec, name, &text, err);
 	else

@@ -29,6 +29,10 @@ struct pattern_span {
 struct pattern_backend {
 	const char *type;
 	bool second_pattern; /* regexp's /re1/!/re2/; its flags stop at '!' */
+	/* regexp: a backslash that ends the line ends the pattern, as
+	 * dict_regexp.c's scan stops there (no flags, no result follow);
+	 * pcre: the closing delimiter is missing. */
+	bool backslash_closes;
 	/* Flag letters into *opts; false after a warning (rule skipped). */
 	bool (*flags)(const char *f, size_t n, unsigned *opts, const struct pattern_where *w);
 	/* NULL after a warning (rule skipped) or when out of memory. */

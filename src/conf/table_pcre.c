@@ -68,8 +68,13 @@ static int pcre_match(const void *re, const char *key, size_t n, struct pattern_
 		return -1;
 	}
 	rc = pcre2_match(re, (PCRE2_SPTR)key, strlen(key), 0, 0, md, NULL);
-	if (rc < 0 && rc != PCRE2_ERROR_NOMATCH)
-		pattern_warn(w, _("matching error %d"), rc);
+	if (rc < 0 && rc != PCRE2_ERROR_NOMATCH) {
+		PCRE2_UCHAR why[256];
+
+		/* PCRE2's words, as Postfix logs them ("match limit exceeded"). */
+		pcre2_get_error_message(rc, why, sizeof(why));
+		pattern_warn(w, "%s", (const char *)why);
+	}
 	ov = pcre2_get_ovector_pointer(md);
 	for (size_t i = 0; rc > 0 && i < n; i++) {
 		bool set = i < (size_t)rc && ov[2 * i] != PCRE2_UNSET;
@@ -87,7 +92,7 @@ static void pcre_free(void *re)
 }
 
 static const struct pattern_backend pcre_backend = {
-	"pcre", false, pcre_flags, pcre_compile, pcre_match, pcre_free,
+	"pcre", false, false, pcre_flags, pcre_compile, pcre_match, pcre_free,
 };
 
 int table_pcre_open(struct table *t, const char *name, unsigned flags, struct error *err)

@@ -83,7 +83,7 @@ static void regexp_free(void *re)
 }
 
 static const struct pattern_backend regexp_backend = {
-	"regexp", true, regexp_flags, regexp_compile, regexp_match, regexp_free,
+	"regexp", true, true, regexp_flags, regexp_compile, regexp_match, regexp_free,
 };
 
 int table_regexp_open(struct table *t, const char *name, unsigned flags, struct error *err)

@@ -5,6 +5,7 @@
  * looked up, as postmap and Postfix's fixed tables do. */
 #include <config.h>
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -121,7 +122,9 @@ static int text_parse(struct kvmap *m, const char *name, const char *text, size_
 	while ((rc = lines_next(&l, &line, &lineno)) == 1)
 		if ((rc = text_line(m, name, lineno, line.data, line.len)) < 0)
 			break;
-	if (rc < 0 && line.len + 1 >= TEXT_LINE_MAX)
+	/* errno tells a line past the cap from a failed allocation (one
+	 * physical line may be the whole of it: line.len says nothing). */
+	if (rc < 0 && errno == EMSGSIZE)
 		error_set(err, ERROR_CONFIG, _("%s, line %zu: the line is longer than %zu bytes"),
 			  name, lineno, TEXT_LINE_MAX);
 	else if (rc < 0)
@@ -156,9 +159,7 @@ int table_text_open(struct table *t, const char *name, const char *compiled_suff
 
 	if (m == NULL)
 		return nomem(err);
-	if (*name == '\0')
-		error_set(err, ERROR_CONFIG, _("lookup table %s names no file"), t->spec);
-	else if (textfile_read(name, (flags & TABLE_SECRET) != 0, &text, &absent, err) < 0) {
+	if (textfile_read(name, (flags & TABLE_SECRET) != 0, &text, &absent, err) < 0) {
 		if (absent)
 			explain_missing(name, compiled_suffix, err);
 	} else {

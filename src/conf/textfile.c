@@ -93,12 +93,10 @@ int textfile_read(const char *path, bool secret, struct buf *out, bool *absent,
 		return -1;
 	}
 	rc = check_mode(fd, path, secret, err);
+	/* read_all reserves room before its first read, so even an empty
+	 * file leaves out->data a (NUL-terminated) string. */
 	if (rc == 0)
 		rc = read_all(fd, path, out, err);
 	close(fd);
-	if (rc == 0 && out->data == NULL && buf_append(out, "", 0) < 0) {
-		error_set(err, ERROR_INTERNAL, _("out of memory"));
-		return -1;
-	}
 	return rc;
 }

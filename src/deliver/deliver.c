@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/i18n.h"
 #include "base/log.h"
 #include "base/str.h"
@@ -104,7 +105,7 @@ static int resolve(struct walk *w, const struct destination *d, struct net_addr 
 		limit = ADDRESS_MAX;
 	q.family = family_of(config_get(cfg, "inet_protocols"));
 	q.prefer = family_of(config_get(cfg, "smtp_address_preference"));
-	return mx_resolve(&q, NULL, addrs, (int)limit, err);
+	return mx_resolve(&q, w->rq->lookups, addrs, (int)limit, err);
 }
 
 /* Record a failed attempt; true when the walk may go on. */
@@ -169,70 +170,107 @@ static void conclude(struct walk *w)
 	snprintf(w->out->reply, sizeof(w->out->reply), "%s", w->failures[pick].reply);
 }
 
-static int try_destination(struct walk *w, const struct destination *d)
+/* -v: which key found the credentials for this server, or every key
+ * that was tried in vain (postfix.md §5.2 order). */
+static void note_credentials(const struct walk *w, const struct destination *d,
+			     const char *host, const struct credentials *c)
 {
-	struct net_addr addrs[ADDRESS_MAX];
-	struct attempt_result res = { 0 };
-	struct credentials cred = { 0 };
-	struct tls_policy tls;
-	struct attempt a = { 0 };
-	int n, rc = 1;
+	const struct addrfind_keys *sk = d->sender_keys;
+	struct buf keys = { 0 };
 
-	if (policy_tls(w->rq->cfg, d, &tls, &w->out->err) < 0)
-		return -1;
-	n = policy_credentials(w->passwords, d, &cred, &w->out->err);
-	if (n < 0) {
-		policy_tls_fini(&tls);
-		return -1;
+	if (w->passwords == NULL || log_verbosity() == 0)
+		return;
+	if (c != NULL) {
+		log_verbose(_("credentials for %s: the smtp_sasl_password_maps entry for \"%s\""),
+			    host, c->key);
+		return;
 	}
-	if (n == 0 && w->passwords != NULL)
-		log_verbose(_("no credentials for %s in smtp_sasl_password_maps (keys tried: %s, %s); "
-			      "sending without authentication"), d->spec, d->host, d->spec);
+	for (size_t i = 0; sk != NULL && i < sk->n; i++)
+		buf_printf(&keys, "%s, ", sk->v[i].key);
+	buf_printf(&keys, "%s, %s", host, d->spec);
+	log_verbose(_("no credentials for %s in smtp_sasl_password_maps (keys tried: %s); "
+		      "sending without authentication"),
+		    host, keys.data != NULL ? keys.data : d->spec);
+	buf_fini(&keys);
+}
+
+/* One attempt at one address, with the credentials for the server it
+ * belongs to (an MX destination's exchangers may differ). 0 delivered,
+ * 1 go on, -1 stop. */
+static int try_address(struct walk *w, const struct destination *d,
+		       const struct tls_policy *tls, const struct net_addr *addr)
+{
+	const char *host = policy_server_host(d, addr);
+	struct attempt_result res = { 0 };
+	struct credentials cred;
+	struct attempt a = { 0 };
+	int found;
+
+	found = policy_credentials(w->passwords, d, host, &cred, &w->out->err);
+	if (found < 0)
+		return -1;
+	note_credentials(w, d, host, found > 0 ? &cred : NULL);
 	a.cfg = w->rq->cfg;
 	a.dest = d;
-	a.tls = &tls;
-	a.cred = n > 0 ? &cred : NULL;
+	a.addr = addr;
+	a.tls = tls;
+	a.cred = found > 0 ? &cred : NULL;
 	a.env = w->rq->env;
 	a.msg = w->rq->msg;
 	a.timeouts = &w->timeouts;
 	a.run = w->rq->run;
 	a.helo_name = config_get(w->rq->cfg, "smtp_helo_name");
+	w->out->attempts++;
+	attempt_run(&a, &res);
+	credentials_wipe(&cred);
+	if (!res.ok)
+		return record(w, &res) ? 1 : -1;
+	w->out->ok = true;
+	snprintf(w->out->relay, sizeof(w->out->relay), "%s", res.relay);
+	snprintf(w->out->reply, sizeof(w->out->reply), "%s", res.reply);
+	return 0;
+}
+
+/* A destination that cannot be resolved is passed over, unless the
+ * configuration is at fault: then every destination would fail alike,
+ * and the fix is the configuration's, not a relay's. */
+static int try_destination(struct walk *w, const struct destination *d)
+{
+	struct net_addr addrs[ADDRESS_MAX];
+	struct attempt_result res = { 0 };
+	struct tls_policy tls;
+	int n, rc = 1;
+
+	if (policy_tls(w->rq->cfg, d, &tls, &w->out->err) < 0)
+		return -1;
 	n = resolve(w, d, addrs, &res.err);
-	if (n < 0) {
+	if (n < 0 && res.err.cls == ERROR_CONFIG) {
+		w->out->err = res.err;
+		snprintf(w->out->relay, sizeof(w->out->relay), "%s", d->spec);
+		rc = -1;
+	} else if (n < 0) {
 		snprintf(res.relay, sizeof(res.relay), "%s", d->spec);
 		res.next_relay = true;
 		rc = record(w, &res) ? 1 : -1;
 	}
-	for (int i = 0; i < n && rc == 1; i++) {
-		a.addr = &addrs[i];
-		w->out->attempts++;
-		attempt_run(&a, &res);
-		if (res.ok) {
-			w->out->ok = true;
-			snprintf(w->out->relay, sizeof(w->out->relay), "%s", res.relay);
-			snprintf(w->out->reply, sizeof(w->out->reply), "%s", res.reply);
-			rc = 0;
-		} else if (!record(w, &res)) {
-			rc = -1;
-		}
-	}
-	credentials_wipe(&cred);
+	for (int i = 0; i < n && rc == 1; i++)
+		rc = try_address(w, d, &tls, &addrs[i]);
 	policy_tls_fini(&tls);
 	return rc;
 }
 
-static int open_passwords(struct walk *w, struct error *err)
+int deliver_passwords_open(const struct config *cfg, struct maps **out, struct error *err)
 {
-	const struct config *cfg = w->rq->cfg;
 	bool enabled;
 
+	*out = NULL;
 	if (config_get_bool(cfg, "smtp_sasl_auth_enable", &enabled, err) < 0)
 		return -1;
 	if (!enabled)
 		return 0;
-	w->passwords = maps_open(config_get(cfg, "smtp_sasl_password_maps"), TABLE_SECRET,
-				 config_where(cfg, "smtp_sasl_password_maps"), err);
-	return w->passwords == NULL ? -1 : 0;
+	*out = maps_open(config_get(cfg, "smtp_sasl_password_maps"), TABLE_SECRET,
+			 config_where(cfg, "smtp_sasl_password_maps"), err);
+	return *out == NULL ? -1 : 0;
 }
 
 int deliver_run(const struct deliver_request *rq, struct deliver_outcome *out)
@@ -253,7 +291,7 @@ int deliver_run(const struct deliver_request *rq, struct deliver_outcome *out)
 		return -1;
 	}
 	if (policy_timeouts(rq->cfg, &w->timeouts, &out->err) < 0 ||
-	    open_passwords(w, &out->err) < 0) {
+	    deliver_passwords_open(rq->cfg, &w->passwords, &out->err) < 0) {
 		route_fini(&route);
 		free(w);
 		return -1;

@@ -10,7 +10,9 @@
 #include "base/deadline.h"
 #include "base/error.h"
 #include "conf/config.h"
+#include "conf/table.h"
 #include "mail/message.h"
+#include "net/mx.h"
 #include "smtp/session.h"
 
 struct deliver_request {
@@ -18,6 +20,7 @@ struct deliver_request {
 	const struct message *msg;
 	const struct session_envelope *env;
 	struct deadline run;
+	const struct mx_lookups *lookups; /* NULL: the system's DNS (tests inject theirs) */
 };
 
 struct deliver_outcome {
@@ -29,7 +32,14 @@ struct deliver_outcome {
 	unsigned attempts;
 };
 
-/* 0 when a relay accepted the message, -1 otherwise (outcome->err). */
+/* The smtp_sasl_password_maps tables, with the checks secrets get
+ * (TABLE_SECRET), in *out; NULL there when smtp_sasl_auth_enable is off.
+ * -1 with ERROR_CONFIG (or a table's error) naming the parameter. */
+int deliver_passwords_open(const struct config *cfg, struct maps **out, struct error *err);
+
+/* 0 when a relay accepted the message, -1 otherwise (outcome->err). A
+ * configuration error (ERROR_CONFIG: a bad parameter value, a password
+ * table that fails) ends the walk at once, whatever relays remain. */
 int deliver_run(const struct deliver_request *rq, struct deliver_outcome *out);
 
 #endif

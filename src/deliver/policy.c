@@ -305,13 +305,20 @@ static int split_credentials(char *value, struct credentials *c, const char *key
 	return 1;
 }
 
+const char *policy_server_host(const struct destination *d, const struct net_addr *addr)
+{
+	if (!d->mx || d->literal || addr == NULL || addr->host[0] == '\0')
+		return d->host;
+	return addr->host;
+}
+
 /* The sender keys (§3.4 order; pattern tables see only the full
  * address), then the host name, then the destination as configured. */
 static int find_password(const struct maps *passwords, const struct destination *d,
-			 char **value, const char **key, struct error *err)
+			 const char *host, char **value, const char **key, struct error *err)
 {
 	const struct addrfind_keys *sk = d->sender_keys;
-	const char *literal[2] = { d->host, d->spec };
+	const char *literal[2] = { host, d->spec };
 	int rc = 0;
 
 	for (size_t i = 0; sk != NULL && i < sk->n && rc == 0; i++) {
@@ -331,7 +338,7 @@ static int find_password(const struct maps *passwords, const struct destination 
 }
 
 int policy_credentials(const struct maps *passwords, const struct destination *d,
-		       struct credentials *c, struct error *err)
+		       const char *host, struct credentials *c, struct error *err)
 {
 	const char *key = NULL;
 	char *value = NULL;
@@ -340,12 +347,14 @@ int policy_credentials(const struct maps *passwords, const struct destination *d
 	memset(c, 0, sizeof(*c));
 	if (passwords == NULL)
 		return 0;
-	rc = find_password(passwords, d, &value, &key, err);
+	rc = find_password(passwords, d, host, &value, &key, err);
 	if (rc != 1)
 		return rc;
 	rc = split_credentials(value, c, key, err);
 	str_wipe(value, strlen(value));
 	free(value);
+	if (rc == 1)
+		c->key = key;
 	return rc;
 }
 
@@ -359,6 +368,7 @@ void credentials_wipe(struct credentials *c)
 	free(c->password);
 	c->user = NULL;
 	c->password = NULL;
+	c->key = NULL;
 }
 
 int policy_timeouts(const struct config *cfg, struct timeouts *t, struct error *err)

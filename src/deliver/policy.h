@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Per-destination policy from the configuration: the TLS level and what it
  * means for the session and the certificate check (DESIGN.md, TLS by
- * default), the SASL credentials and their lookup keys (postfix.md §5.2),
- * and the stage timeouts. */
+ * default), the SASL credentials and their lookup keys for each server
+ * connected to (postfix.md §5.2), and the stage timeouts. */
 #ifndef RELAYMAIL_DELIVER_POLICY_H
 #define RELAYMAIL_DELIVER_POLICY_H
 
@@ -12,6 +12,7 @@
 #include "conf/config.h"
 #include "conf/table.h"
 #include "deliver/route.h"
+#include "net/conn.h"
 #include "net/tls.h"
 #include "smtp/session.h"
 
@@ -40,13 +41,21 @@ void policy_tls_params(const struct config *cfg, const struct tls_policy *p,
 struct credentials {
 	char *user;
 	char *password;
+	/* The key that found them: points into d, host or d's sender keys
+	 * (see policy_credentials), so it lives as long as they do. */
+	const char *key;
 };
 
+/* The server host name of postfix.md §5.2 step 2 for an address of d: the
+ * exchanger that address belongs to (addr->host) for an MX destination,
+ * else d->host (also when addr is NULL or names no host). */
+const char *policy_server_host(const struct destination *d, const struct net_addr *addr);
 /* Look up the sender keys of d (smtp_sender_dependent_authentication),
- * then "host", then the destination as configured (postfix.md §5.2, §9.3).
+ * then host (policy_server_host), then the destination as configured
+ * (postfix.md §5.2, §9.3). passwords NULL: none (0).
  * 1 found, 0 none, -1 error (table error, or a value without ':'). */
 int policy_credentials(const struct maps *passwords, const struct destination *d,
-		       struct credentials *c, struct error *err);
+		       const char *host, struct credentials *c, struct error *err);
 void credentials_wipe(struct credentials *c);
 
 struct timeouts {

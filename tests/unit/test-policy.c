@@ -3,6 +3,7 @@
  * (reference/postfix.md §5.2, §9.3), stage timeouts. */
 #include <config.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "conf/config.h"
@@ -129,24 +130,24 @@ static void test_credentials(void)
 		      0, NULL, &err);
 	ok(m != NULL, "password map opens");
 	destination_parse("[smtp.example.com]:587", "smtp", "submission=587", &d, &err);
-	is_int(policy_credentials(m, &d, &c, &err), 1, "credentials found");
+	is_int(policy_credentials(m, &d, d.host, &c, &err), 1, "credentials found");
 	is_str(c.user, "u1", "host name key wins over the destination key");
 	is_str(c.password, "p:1", "password split at the first colon");
 	credentials_wipe(&c);
 	destination_fini(&d);
 	destination_parse("[smtp.example.com]:submission", "smtp", "submission=587", &d, &err);
-	is_int(policy_credentials(m, &d, &c, &err), 1, "host key found for :submission too");
+	is_int(policy_credentials(m, &d, d.host, &c, &err), 1, "host key found for :submission too");
 	destination_fini(&d);
 	credentials_wipe(&c);
 	maps_free(m);
 
 	m = maps_open("inline:{ {[smtp.example.com]:587 = u2:p2} }", 0, NULL, &err);
 	destination_parse("[smtp.example.com]:submission", "smtp", "submission=587", &d, &err);
-	is_int(policy_credentials(m, &d, &c, &err), 0,
+	is_int(policy_credentials(m, &d, d.host, &c, &err), 0,
 	       "[host]:submission does not find [host]:587 (keys are literal)");
 	destination_fini(&d);
 	destination_parse("[SMTP.example.com]:587", "smtp", "submission=587", &d, &err);
-	is_int(policy_credentials(m, &d, &c, &err), 1, "fixed tables fold case");
+	is_int(policy_credentials(m, &d, d.host, &c, &err), 1, "fixed tables fold case");
 	is_str(c.user, "u2", "destination key used when the host key is absent");
 	credentials_wipe(&c);
 	destination_fini(&d);
@@ -154,10 +155,92 @@ static void test_credentials(void)
 
 	m = maps_open("inline:{ {r.example = nocolon} }", 0, NULL, &err);
 	destination_parse("[r.example]:587", "smtp", "submission=587", &d, &err);
-	ok(policy_credentials(m, &d, &c, &err) == -1 && strstr(err.text, "username:password"),
+	ok(policy_credentials(m, &d, d.host, &c, &err) == -1 && strstr(err.text, "username:password"),
 	   "value without a colon refused");
 	destination_fini(&d);
 	maps_free(m);
+}
+
+/* An address of an MX destination, resolved from host ("" for none). */
+static struct net_addr addr_of(const char *host)
+{
+	struct net_addr a;
+
+	memset(&a, 0, sizeof(a));
+	snprintf(a.text, sizeof(a.text), "192.0.2.1");
+	snprintf(a.host, sizeof(a.host), "%s", host);
+	return a;
+}
+
+static void test_server_host(void)
+{
+	struct error err = { 0 };
+	struct destination d;
+	struct net_addr a;
+
+	destination_parse("smtp.example.com:587", "smtp", "submission=587", &d, &err);
+	a = addr_of("mx1.example.com");
+	is_str(policy_server_host(&d, &a), "mx1.example.com", "MX destination: the exchanger");
+	a = addr_of("");
+	is_str(policy_server_host(&d, &a), "smtp.example.com",
+	       "MX destination, address without a name: the destination's host");
+	is_str(policy_server_host(&d, NULL), "smtp.example.com",
+	       "no address: the destination's host");
+	destination_fini(&d);
+	destination_parse("[smtp.example.com]:587", "smtp", "submission=587", &d, &err);
+	a = addr_of("other.example.com");
+	is_str(policy_server_host(&d, &a), "smtp.example.com",
+	       "bracketed destination: always the bracketed name");
+	destination_fini(&d);
+	destination_parse("192.0.2.7:2525", "smtp", "submission=587", &d, &err);
+	is_str(policy_server_host(&d, &a), "192.0.2.7", "address literal: the literal");
+	destination_fini(&d);
+}
+
+/* §9.3: relayhost = smtp.example.com:587 with MX mx1.example.com looks up
+ * mx1.example.com, then smtp.example.com:587, never smtp.example.com. */
+static void test_mx_credentials(void)
+{
+	struct error err = { 0 };
+	struct destination d;
+	struct credentials c;
+	struct maps *m;
+	struct net_addr a = addr_of("mx1.example.com");
+
+	destination_parse("smtp.example.com:587", "smtp", "submission=587", &d, &err);
+	m = maps_open("inline:{ {smtp.example.com:587 = u3:p}, {smtp.example.com = u2:p}, "
+		      "{MX1.example.com = u1:p} }", 0, NULL, &err);
+	is_int(policy_credentials(m, &d, policy_server_host(&d, &a), &c, &err), 1,
+	       "MX: credentials found");
+	is_str(c.user, "u1", "MX: the exchanger's key comes first");
+	is_str(c.key, "mx1.example.com", "MX: the key that found them is reported");
+	credentials_wipe(&c);
+	ok(c.user == NULL && c.password == NULL && c.key == NULL, "credentials_wipe clears all");
+	maps_free(m);
+
+	m = maps_open("inline:{ {smtp.example.com:587 = u3:p}, {smtp.example.com = u2:p} }", 0,
+		      NULL, &err);
+	is_int(policy_credentials(m, &d, policy_server_host(&d, &a), &c, &err), 1,
+	       "MX: destination key found");
+	is_str(c.user, "u3", "MX: the destination's bare name is not a key");
+	is_str(c.key, "smtp.example.com:587", "MX: found by the destination as configured");
+	credentials_wipe(&c);
+	a = addr_of("smtp.example.com");
+	is_int(policy_credentials(m, &d, policy_server_host(&d, &a), &c, &err), 1,
+	       "no MX record: credentials found");
+	is_str(c.user, "u2", "no MX record: the name itself is the server host name");
+	credentials_wipe(&c);
+	maps_free(m);
+
+	m = maps_open("inline:{ {smtp.example.com = u2:p} }", 0, NULL, &err);
+	a = addr_of("mx1.example.com");
+	is_int(policy_credentials(m, &d, policy_server_host(&d, &a), &c, &err), 0,
+	       "MX: no entry for the exchanger nor the destination");
+	ok(c.user == NULL && c.key == NULL, "nothing found: nothing set");
+	is_int(policy_credentials(NULL, &d, "mx1.example.com", &c, &err), 0,
+	       "no password maps: no credentials");
+	maps_free(m);
+	destination_fini(&d);
 }
 
 static void test_timeouts(void)
@@ -180,6 +263,8 @@ int main(void)
 	test_levels();
 	test_protocols();
 	test_credentials();
+	test_server_host();
+	test_mx_credentials();
 	test_timeouts();
 	return tap_done();
 }

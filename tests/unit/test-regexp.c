@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* conf/table regexp: the §9.1 vectors of reference/postfix.md (re1
  * results, re2 results and warnings), the inline form, IF/ENDIF edge
- * cases and TABLE_NO_REGSUB. */
+ * cases (nesting without a limit), a trailing backslash, and
+ * TABLE_NO_REGSUB. */
 #include <config.h>
 
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/buf.h"
 #include "base/error.h"
 #include "conf/config.h"
 #include "conf/table.h"
@@ -256,6 +258,64 @@ static void test_edges(void)
 	ok(t == NULL && strstr(err.text, "chmod 600") != NULL, "TABLE_SECRET applies to regexp:");
 }
 
+/* postmap: a backslash that ends the line ends a regexp: pattern; the
+ * rule then has no flags and an empty result. */
+static void test_trailing_backslash(void)
+{
+	char spec[300], want[1024], *warnings;
+	const char *path = put("backslash", "/abc\\\n/^(.*)$/ last:$1\n/^a/!/b\\\n");
+	struct table *t;
+
+	snprintf(spec, sizeof(spec), "regexp:%s", path);
+	t = open_capture(spec, 0, &warnings);
+	snprintf(want, sizeof(want),
+		 "relaymail: warning: regexp map %s, line 1: no replacement text: using empty "
+		 "string\n"
+		 "relaymail: warning: regexp map %s, line 3: no replacement text: using empty "
+		 "string\n",
+		 path, path);
+	is_str(warnings, want, "trailing backslash: the rules load, with empty results");
+	free(warnings);
+	check(t, "xabcx", "");
+	check(t, "abd", "last:abd");
+	table_free(t);
+}
+
+/* IF nests without a limit (Postfix has none): 300 levels, the innermost
+ * one false for "ab"; unclosed IFs are reported innermost first. */
+static void test_deep_if(void)
+{
+	struct buf text = { 0 };
+	char spec[300], want[256], *warnings, *nl;
+	const char *path;
+	struct table *t;
+
+	for (int i = 0; i < 300; i++)
+		buf_append_str(&text, "if /^a/\n");
+	buf_append_str(&text, "if /^c/\n/^ab/ deep-hit\nendif\n/^ab/ depth-300\n");
+	for (int i = 0; i < 300; i++)
+		buf_append_str(&text, "endif\n");
+	buf_append_str(&text, "/b/ outside\nif /x/\nif /y/\n/xy/ open\n");
+	path = put("deep", text.data);
+	buf_fini(&text);
+	snprintf(spec, sizeof(spec), "regexp:%s", path);
+	t = open_capture(spec, 0, &warnings);
+	nl = strchr(warnings, '\n');
+	snprintf(want, sizeof(want), "relaymail: warning: regexp map %s, line 607: IF has no "
+		 "matching ENDIF", path);
+	is_mem(warnings, nl != NULL ? (size_t)(nl - warnings) : strlen(warnings), want,
+	       strlen(want), "unclosed IFs: the innermost first");
+	ok(nl != NULL && strstr(nl, "line 606: IF has no matching ENDIF\n") != NULL &&
+		   strchr(nl + 1, '\n')[1] == '\0',
+	   "unclosed IFs: then the outer one, and nothing else");
+	free(warnings);
+	check(t, "ab", "depth-300");
+	check(t, "cab", "outside");
+	check(t, "xy", "open");
+	check(t, "xb", "outside");
+	table_free(t);
+}
+
 int main(void)
 {
 	char cmd[300];
@@ -268,6 +328,8 @@ int main(void)
 	test_re2();
 	test_inline();
 	test_edges();
+	test_trailing_backslash();
+	test_deep_if();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	ok(system(cmd) == 0, "cleanup");
 	return tap_done();

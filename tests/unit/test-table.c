@@ -1,16 +1,21 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* conf/table: the source text format (reference/postfix.md §9.4), the
  * hash: family read from source, inline: and static: (§2.5), map lists,
- * TABLE_SECRET and the errors for unknown types and missing files. */
+ * TABLE_SECRET, the errors for unknown types, empty names and missing
+ * files, the hash map under the fixed tables, and the size caps. */
 #include <config.h>
 
+#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/buf.h"
 #include "base/error.h"
+#include "conf/kvmap.h"
 #include "conf/table.h"
 #include "capture.h"
 #include "tap.h"
@@ -198,12 +203,13 @@ static void test_inline_static(void)
 	struct capture cap;
 	char *v = NULL, *out;
 
-	t = table_open("static:", 0, NULL, &err);
+	t = table_open("static:{}", 0, NULL, &err);
 	capture_begin(&cap);
 	ok(t != NULL && table_lookup(t, "k", &v, &err) == 1 && v != NULL && *v == '\0',
 	   "empty result is found and empty");
 	out = capture_end(&cap);
-	is_str(out, "relaymail: warning: table static:: lookup of k returns an empty string result\n",
+	is_str(out,
+	       "relaymail: warning: table static:{}: lookup of k returns an empty string result\n",
 	       "empty result warned about");
 	free(out);
 	free(v);
@@ -256,6 +262,130 @@ static void test_errors_and_maps(void)
 	table_free(NULL);
 }
 
+/* Every type refuses an empty name, as Postfix's dict_open does. */
+static void test_empty_names(void)
+{
+	static const char *const specs[] = { "static:", "texthash:", "regexp:", "inline:", ":x" };
+	struct error err = { 0 };
+	char want[256];
+
+	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
+		struct table *t = table_open(specs[i], 0, NULL, &err);
+
+		snprintf(want, sizeof(want),
+			 "bad lookup table \"%s\": write it as type:name, for example "
+			 "texthash:/etc/relaymail/sasl_passwd",
+			 specs[i]);
+		is_str(t == NULL ? err.text : "(opened)", want, "%s is refused", specs[i]);
+		table_free(t);
+	}
+}
+
+/* Enough keys that probes pass over keys that share a prefix with the
+ * one looked up ("k1" past "k10"), and the map grows several times. */
+static void test_kvmap(void)
+{
+	struct kvmap m = { 0 };
+	char key[16], value[16];
+	bool all = true;
+
+	ok(kvmap_get(&m, "k1") == NULL, "an empty kvmap finds nothing");
+	for (int i = 0; i < 1000; i++) {
+		snprintf(key, sizeof(key), "k%d", i);
+		snprintf(value, sizeof(value), "v%d", i);
+		all &= kvmap_put(&m, key, strlen(key), value, strlen(value), false) == 1;
+	}
+	ok(all, "1000 keys inserted");
+	is_int((long long)m.n, 1000, "1000 keys counted");
+	for (int i = 0; i < 1000 && all; i++) {
+		const char *v;
+
+		snprintf(key, sizeof(key), "k%d", i);
+		snprintf(value, sizeof(value), "v%d", i);
+		v = kvmap_get(&m, key);
+		all = v != NULL && strcmp(v, value) == 0;
+		if (!all)
+			diag("%s: %s", key, v != NULL ? v : "(none)");
+	}
+	ok(all, "every key finds its own value, not a prefix's or an extension's");
+	ok(kvmap_get(&m, "k") == NULL && kvmap_get(&m, "k1000") == NULL &&
+		   kvmap_get(&m, "k10x") == NULL,
+	   "prefixes and extensions of stored keys are not found");
+	is_int(kvmap_put(&m, "k7", 2, "other", 5, false), 0, "an existing key is not replaced");
+	is_str(kvmap_get(&m, "k7"), "v7", "the first value stays");
+	is_int(kvmap_put(&m, "k7x", 2, "last", 4, true), 0, "klen bounds the key; replace wins");
+	is_str(kvmap_get(&m, "k7"), "last", "the new value is stored");
+	is_int((long long)m.n, 1000, "replacing adds no key");
+	kvmap_fini(&m);
+	ok(m.slots == NULL && m.n == 0 && m.cap == 0, "kvmap_fini leaves an empty map");
+}
+
+/* A file of size bytes: text, then a hole (sparse, so 16 MiB cost nothing). */
+static const char *sized(const char *name, const char *text, off_t size)
+{
+	const char *path = put(name, text, 0600);
+
+	if (truncate(path, size) < 0)
+		diag("truncate %s: %s", path, strerror(errno));
+	return path;
+}
+
+/* The hard caps and the files that are not text. */
+static void test_limits(void)
+{
+	char spec[300], want[600];
+	struct error err = { 0 };
+	struct table *t;
+	struct buf long_line = { 0 };
+	const char *path;
+
+	buf_append_str(&long_line, "first line\nk ");
+	for (int i = 0; i < 65536 / 8; i++)
+		buf_append_str(&long_line, "xxxxxxxx");
+	buf_append_str(&long_line, "\n");
+	path = put("long", long_line.data, 0600);
+	snprintf(spec, sizeof(spec), "texthash:%s", path);
+	t = table_open(spec, 0, NULL, &err);
+	snprintf(want, sizeof(want), "%s, line 2: the line is longer than 65536 bytes", path);
+	is_str(t == NULL ? err.text : "(opened)", want, "texthash: a line past 64 KiB");
+	table_free(t);
+	is_str(error_class_name(err.cls), error_class_name(ERROR_CONFIG), "... is ERROR_CONFIG");
+	snprintf(spec, sizeof(spec), "regexp:%s", path);
+	t = table_open(spec, 0, NULL, &err);
+	is_str(t == NULL ? err.text : "(opened)", want, "regexp: a line past 64 KiB");
+	table_free(t);
+	buf_fini(&long_line);
+
+	path = sized("nul", "a b\n", 5);
+	snprintf(spec, sizeof(spec), "texthash:%s", path);
+	t = table_open(spec, 0, NULL, &err);
+	snprintf(want, sizeof(want), "%s holds a NUL byte; it is not a text file", path);
+	is_str(t == NULL ? err.text : "(opened)", want, "a NUL byte is refused");
+	table_free(t);
+
+	path = sized("huge", "a b\n", (off_t)16 * 1024 * 1024 + 1);
+	snprintf(spec, sizeof(spec), "texthash:%s", path);
+	t = table_open(spec, 0, NULL, &err);
+	snprintf(want, sizeof(want), "%s is larger than 16777216 bytes", path);
+	is_str(t == NULL ? err.text : "(opened)", want, "a file past 16 MiB is refused");
+	table_free(t);
+
+	path = sized("empty", "", 0);
+	snprintf(spec, sizeof(spec), "texthash:%s", path);
+	t = table_open(spec, 0, NULL, &err);
+	check(t, "a", "(not found)");
+	table_free(t);
+
+	/* A regular file whose read fails: /proc/self/mem at offset 0. */
+	t = table_open("texthash:/proc/self/mem", 0, NULL, &err);
+	if (t == NULL && strncmp(err.text, "cannot open", 11) == 0)
+		ok(true, "# SKIP /proc/self/mem cannot be opened here");
+	else
+		is_str(t == NULL ? err.text : "(opened)",
+		       "cannot read /proc/self/mem: Input/output error", "a failing read is named");
+	table_free(t);
+}
+
 int main(void)
 {
 	char cmd[300];
@@ -269,6 +399,9 @@ int main(void)
 	test_missing();
 	test_inline_static();
 	test_errors_and_maps();
+	test_empty_names();
+	test_kvmap();
+	test_limits();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	ok(system(cmd) == 0, "cleanup");
 	return tap_done();

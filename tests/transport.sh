@@ -570,6 +570,28 @@ timeout_case smtp_data_done_timeout "# connection 1|$EHLO|${MAIL%|C: QUIT}|$STAL
 tap_ok "smtp_data_done_timeout: stderr warns the message may have been delivered" \
 	stderr_has "may have been delivered"
 
+# smtp_data_xfer_timeout: the relay stops reading in the middle of a 32 MB
+# body, so the socket buffers fill and a write cannot finish.
+{
+	cat "$T/msg"
+	head -c 33554432 /dev/zero | tr '\0' 'x' | fold -w 76
+} >"$T/big"
+script m s_greet s_ehlo line:"expect MAIL" line:"send 250 2.1.0 Ok" line:"expect RCPT" \
+	line:"send 250 2.1.5 Ok" line:"expect DATA" line:"send 354 go" line:"delay 30000"
+fake_start m "$T/m.script"
+conf m "$fake_port" "smtp_data_xfer_timeout = 1s" "message_size_limit = 0"
+_t0=$(date +%s.%N)
+timeout 60 "$RELAYMAIL" -C "$T/m.cf" -f sender@client.test rcpt@dest.test <"$T/big" \
+	>"$T/out" 2>"$T/err"
+rc=$?
+elapsed=$(echo "$(date +%s.%N) $_t0" | awk '{ printf "%.1f", $1 - $2 }')
+fake_stop m
+rm -f "$T/big"
+tap_is "$rc" 75 "smtp_data_xfer_timeout: exit 75"
+tap_ok "smtp_data_xfer_timeout: gave up after at least 1 s and within 4 s (took $elapsed s)" \
+	awk -v e="$elapsed" 'BEGIN { exit !(e >= 0.9 && e < 4) }'
+tap_ok "smtp_data_xfer_timeout: stderr says it timed out" stderr_has "timed out"
+
 fake_start_backlog bl
 conf m "$fake_port" "smtp_connect_timeout = 1s"
 run m

@@ -103,9 +103,15 @@ static int start_tls(struct driver *d, struct deadline dl, struct error *err)
 	if (tls_start(d->conn, &params, dl, &info, err) < 0)
 		return -1;
 	d->tls_verified = info.verified;
-	log_verbose(_("%s TLS connection established to %s: %s with cipher %s (%u bits)"),
-		    info.verified ? "Verified" : "Untrusted", d->res->relay, info.version,
-		    info.cipher, info.bits);
+	/* Two whole sentences, so that translators see each one. */
+	if (info.verified)
+		log_verbose(_("Verified TLS connection established to %s: %s with cipher %s "
+			      "(%u bits)"),
+			    d->res->relay, info.version, info.cipher, info.bits);
+	else
+		log_verbose(_("Untrusted TLS connection established to %s: %s with cipher %s "
+			      "(%u bits)"),
+			    d->res->relay, info.version, info.cipher, info.bits);
 	if (!info.verified && d->a->cred != NULL && d->a->tls->explicit_unverified)
 		log_warning(_("credentials for %s are sent over a TLS session whose certificate "
 			      "was not verified (smtp_tls_security_level = %s)"),

@@ -234,10 +234,18 @@ int route_build(const struct config *cfg, const struct session_envelope *env, st
 		return -1;
 	}
 	if (r->n == 0) {
-		error_set(err, ERROR_CONFIG,
-			  _("relayhost is not set: relaymail needs a relay (it does not deliver "
-			    "directly to the recipients' mail servers); set relayhost in %s"),
-			  config_file(cfg) != NULL ? config_file(cfg) : _("the configuration file"));
+		if (config_file(cfg) != NULL)
+			error_set(err, ERROR_CONFIG,
+				  _("relayhost is not set: relaymail needs a relay (it does not "
+				    "deliver directly to the recipients' mail servers); set "
+				    "relayhost in %s"),
+				  config_file(cfg));
+		else
+			error_set(err, ERROR_CONFIG,
+				  _("relayhost is not set and no configuration file was found: "
+				    "relaymail needs a relay; create %s with a relayhost line, or "
+				    "set RELAYMAIL_RELAYHOST"),
+				  SYSCONFDIR "/relaymail/sendmail.conf");
 		route_fini(r);
 		return -1;
 	}

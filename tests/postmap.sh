@@ -223,6 +223,13 @@ for k in ab cab b xy xb; do
 	same "regexp deep IF nesting: '$k'" "$k" "regexp:$D/deep"
 done
 
+# --- regexp: more than 99 groups ($100 and $101) -----------------------------
+groups=$(awk 'BEGIN { for (i = 0; i < 100; i++) printf "(a)"; print "(b)" }')
+printf '/^%s$/ r=$100$101\n/^(a)/ $2\n/.*/ other\n' "$groups" >"$D/groups"
+key100=$(awk 'BEGIN { for (i = 0; i < 100; i++) printf "a"; print "b" }')
+same "regexp \$100 and \$101 of 101 groups" "$key100" "regexp:$D/groups"
+same "regexp: a group beyond the rule's" aab "regexp:$D/groups"
+
 # --- texthash: odd files -----------------------------------------------------
 printf '  leading continuation\nfirst value1\n"unbalanced key value\n"open\\\nlast nonl' \
 	>"$D/th2"
@@ -248,7 +255,8 @@ for m in ':x' 'texthash:' 'regexp:' 'pcre:' 'inline:' 'static:' 'inline:a=1' 'in
 	'inline:{}' 'inline:{ =v }' 'inline:{ a= }' 'inline:{ a=1 } x' 'inline:{a=1}}' \
 	'inline:{ {a=1}x }' 'static:{ abc' 'static:{ abc } x' 'static:{}' 'static:{ }' \
 	'regexp:{' 'regexp:{}' 'regexp:{ {/a/ b} } x' 'regexp:{ /a/ b }' 'regexp:{ {/a/ b} x }' \
-	'regexp:{ {/a/ b}' 'regexp:{ {/a/ b},{/c/ d} }'; do
+	'regexp:{ {/a/ b}' 'regexp:{ {/a/ b},{/c/ d} }' 'inline:{a=1} {b=2}' 'static:{a} {b}' \
+	'regexp:{ {/a/ b} } { {/c/ d} }'; do
 	same "table '$m'" a "$m"
 done
 
@@ -285,6 +293,7 @@ EOF
 		X@x q@x xabcx; do
 		same "pcre flags and edges: '$k'" "$k" "pcre:$D/pc2"
 	done
+	same "pcre \$100 and \$101 of 101 groups" "$key100" "pcre:$D/groups"
 	same "pcre flags and edges: 'm\\nline'" "$(printf 'm\nline')" "pcre:$D/pc2"
 	same "pcre flags and edges: 'S\\nLINE'" "$(printf 'S\nLINE')" "pcre:$D/pc2"
 elif [ "${RELAYMAIL_TEST_POSTFIX:-auto}" = yes ]; then

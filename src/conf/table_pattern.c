@@ -42,6 +42,7 @@ struct ptable {
 	struct rule *v;
 	size_t n, cap;
 	size_t open_if; /* while loading: the innermost IF without ENDIF, or NO_RULE */
+	size_t max_sub; /* the largest $number of any rule */
 };
 
 struct pat {
@@ -242,7 +243,7 @@ static int check_match(struct ptable *pt, unsigned flags, const struct pattern_w
 	if ((r->first = compile(pt, first, &nsub, w)) == NULL)
 		return 0;
 	r->first_match = first->match;
-	if (r->max_sub > nsub || r->max_sub > PATTERN_SUB_MAX) {
+	if (r->max_sub > nsub) {
 		pattern_warn(w, _("out of range replacement index \"%zu\": skipping this rule"),
 			     r->max_sub);
 		return 0;
@@ -252,6 +253,8 @@ static int check_match(struct ptable *pt, unsigned flags, const struct pattern_w
 			return 0;
 		r->second_match = second->match;
 	}
+	if (r->max_sub > pt->max_sub)
+		pt->max_sub = r->max_sub;
 	return 1;
 }
 
@@ -441,25 +444,29 @@ oom:
 static int ptable_lookup(const void *impl, const char *key, char **value, struct error *err)
 {
 	const struct ptable *pt = impl;
-	struct pattern_span spans[PATTERN_SUB_MAX + 1];
+	struct pattern_span *spans = calloc(pt->max_sub + 1, sizeof(*spans));
+	int rc = 0;
 
-	for (size_t i = 0; i < pt->n; i++) {
+	if (spans == NULL) {
+		error_set(err, ERROR_INTERNAL, _("out of memory"));
+		return -1;
+	}
+	for (size_t i = 0; i < pt->n && rc == 0; i++) {
 		const struct rule *r = &pt->v[i];
 
 		if (r->op == OP_MATCH) {
-			if (!holds(pt, r, r->first, r->first_match, key, r->max_sub + 1, spans) ||
-			    (r->second != NULL &&
-			     !holds(pt, r, r->second, r->second_match, key, 0, NULL)))
-				continue;
-			return substitute(r, key, spans, value, err);
-		}
-		if (r->op == OP_IF && !holds(pt, r, r->first, r->first_match, key, 0, NULL)) {
+			if (holds(pt, r, r->first, r->first_match, key, r->max_sub + 1, spans) &&
+			    (r->second == NULL ||
+			     holds(pt, r, r->second, r->second_match, key, 0, NULL)))
+				rc = substitute(r, key, spans, value, err);
+		} else if (r->op == OP_IF && !holds(pt, r, r->first, r->first_match, key, 0, NULL)) {
 			if (r->endif == NO_RULE)
-				return 0;
+				break;
 			i = r->endif;
 		}
 	}
-	return 0;
+	free(spans);
+	return rc;
 }
 
 static void ptable_free(void *impl)

@@ -12,8 +12,10 @@
 #include "base/error.h"
 #include "conf/table_impl.h"
 
-/* Largest $number a result may use. */
-#define PATTERN_SUB_MAX 99
+/* Where a $number stops being read. Postfix has no limit but the
+ * number of groups, and no rule has this many: a rule is one line of at
+ * most 64 KiB, so every larger number is out of range anyway. */
+#define PATTERN_SUB_MAX 65535
 
 struct pattern_where {
 	const char *type; /* "regexp" or "pcre" */

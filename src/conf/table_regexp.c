@@ -10,6 +10,9 @@
 #include "base/i18n.h"
 #include "conf/table_pattern.h"
 
+/* Groups reported without allocating: every rule but a rare few. */
+#define SMALL_MATCH 10
+
 static bool regexp_flags(const char *f, size_t n, unsigned *opts, const struct pattern_where *w)
 {
 	*opts = REG_EXTENDED | REG_ICASE;
@@ -55,25 +58,26 @@ static void *regexp_compile(const char *pattern, unsigned opts, size_t *nsub,
 static int regexp_match(const void *re, const char *key, size_t n, struct pattern_span *spans,
 			const struct pattern_where *w)
 {
-	regmatch_t pm[PATTERN_SUB_MAX + 1];
+	regmatch_t small[SMALL_MATCH], *pm = n <= SMALL_MATCH ? small : calloc(n, sizeof(*pm));
 	char why[256];
 	int rc;
 
-	if (n > PATTERN_SUB_MAX + 1)
-		n = PATTERN_SUB_MAX + 1;
-	rc = regexec(re, key, n, n > 0 ? pm : NULL, 0);
-	if (rc == REG_NOMATCH)
-		return 0;
-	if (rc != 0) {
-		regerror(rc, re, why, sizeof(why));
-		pattern_warn(w, "%s", why);
+	if (pm == NULL) {
+		pattern_warn(w, _("out of memory while matching"));
 		return -1;
 	}
-	for (size_t i = 0; i < n; i++) {
+	rc = regexec(re, key, n, n > 0 ? pm : NULL, 0);
+	if (rc != 0 && rc != REG_NOMATCH) {
+		regerror(rc, re, why, sizeof(why));
+		pattern_warn(w, "%s", why);
+	}
+	for (size_t i = 0; rc == 0 && i < n; i++) {
 		spans[i].so = pm[i].rm_so;
 		spans[i].eo = pm[i].rm_eo;
 	}
-	return 1;
+	if (pm != small)
+		free(pm);
+	return rc == 0 ? 1 : rc == REG_NOMATCH ? 0 : -1;
 }
 
 static void regexp_free(void *re)

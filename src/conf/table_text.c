@@ -271,7 +271,7 @@ int table_static_open(struct table *t, const char *name, struct error *err)
 	size_t len = strlen(name);
 
 	if (name[0] == '{' && braced(name, &in, &len) < 0) {
-		error_set(err, ERROR_CONFIG, _("%s: unbalanced braces; write static:{ text }"),
+		error_set(err, ERROR_CONFIG, _("%s: unbalanced braces, or text after them; write static:{ text }"),
 			  t->spec);
 		return -1;
 	}

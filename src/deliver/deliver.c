@@ -4,7 +4,8 @@
  * Failover). When no relay took the message, the reported error is the
  * most telling one:
  * - a verdict on the message (a 5xx to MAIL, RCPT, DATA or the end of
- *   data, a message too big) ends the walk and is reported as it is;
+ *   data, a message too big) ends the walk and is reported as it is, and
+ *   so does a configuration error, which no other relay would escape;
  * - else, when any relay failed temporarily (timeout, lost connection,
  *   4xx, refused connection, TLS not offered or not verified), "try again
  *   later" (75) is true and is reported, with the last such failure;

@@ -316,6 +316,34 @@ static void test_deep_if(void)
 	table_free(t);
 }
 
+/* Postfix has no limit on $numbers but the groups: $100 and $101 of a
+ * rule with 101 groups. */
+static void test_many_groups(void)
+{
+	struct buf text = { 0 }, key = { 0 };
+	char spec[300], *warnings;
+	struct table *t;
+
+	buf_append_str(&text, "/^");
+	for (int i = 0; i < 100; i++) {
+		buf_append_str(&text, "(a)");
+		buf_append_str(&key, "a");
+	}
+	buf_append_str(&text, "(b)$/ r=$100$101\n/^(a)/ $2\n/.*/ other\n");
+	buf_append_str(&key, "b");
+	snprintf(spec, sizeof(spec), "regexp:%s", put("groups", text.data));
+	t = open_capture(spec, 0, &warnings);
+	ok(strstr(warnings, "line 2: out of range replacement index \"2\": skipping this rule") !=
+		   NULL && strstr(warnings, "line 1") == NULL,
+	   "101 groups: $101 is in range, $2 of one group is not");
+	free(warnings);
+	check(t, key.data, "r=ab");
+	check(t, "aab", "other");
+	table_free(t);
+	buf_fini(&text);
+	buf_fini(&key);
+}
+
 int main(void)
 {
 	char cmd[300];
@@ -330,6 +358,7 @@ int main(void)
 	test_edges();
 	test_trailing_backslash();
 	test_deep_if();
+	test_many_groups();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	ok(system(cmd) == 0, "cleanup");
 	return tap_done();

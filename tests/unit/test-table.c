@@ -281,41 +281,56 @@ static void test_empty_names(void)
 	}
 }
 
-/* Enough keys that probes pass over keys that share a prefix with the
- * one looked up ("k1" past "k10"), and the map grows several times. */
+/* Each one-letter key goes in after 38 keys that extend it ("a0" ..
+ * "a37"), so a probe for it passes over them (the branch where a stored
+ * key starts with the one looked up); 1014 keys make the map grow six
+ * times but not after the letters. */
 static void test_kvmap(void)
 {
 	struct kvmap m = { 0 };
-	char key[16], value[16];
+	char key[16], value[24];
 	bool all = true;
 
-	ok(kvmap_get(&m, "k1") == NULL, "an empty kvmap finds nothing");
-	for (int i = 0; i < 1000; i++) {
-		snprintf(key, sizeof(key), "k%d", i);
-		snprintf(value, sizeof(value), "v%d", i);
-		all &= kvmap_put(&m, key, strlen(key), value, strlen(value), false) == 1;
+	ok(kvmap_get(&m, "a") == NULL, "an empty kvmap finds nothing");
+	for (int pass = 0; pass < 2; pass++) {
+		for (int c = 'a'; c <= 'z'; c++) {
+			for (int i = 0; i < (pass == 0 ? 38 : 1); i++) {
+				if (pass == 0)
+					snprintf(key, sizeof(key), "%c%d", c, i);
+				else
+					snprintf(key, sizeof(key), "%c", c);
+				snprintf(value, sizeof(value), "v-%s", key);
+				all &= kvmap_put(&m, key, strlen(key), value, strlen(value),
+						 false) == 1;
+			}
+		}
 	}
-	ok(all, "1000 keys inserted");
-	is_int((long long)m.n, 1000, "1000 keys counted");
-	for (int i = 0; i < 1000 && all; i++) {
-		const char *v;
+	ok(all, "1014 keys inserted");
+	is_int((long long)m.n, 1014, "1014 keys counted");
+	for (int c = 'a'; c <= 'z' && all; c++) {
+		for (int i = -1; i < 38 && all; i++) {
+			const char *v;
 
-		snprintf(key, sizeof(key), "k%d", i);
-		snprintf(value, sizeof(value), "v%d", i);
-		v = kvmap_get(&m, key);
-		all = v != NULL && strcmp(v, value) == 0;
-		if (!all)
-			diag("%s: %s", key, v != NULL ? v : "(none)");
+			if (i < 0)
+				snprintf(key, sizeof(key), "%c", c);
+			else
+				snprintf(key, sizeof(key), "%c%d", c, i);
+			snprintf(value, sizeof(value), "v-%s", key);
+			v = kvmap_get(&m, key);
+			all = v != NULL && strcmp(v, value) == 0;
+			if (!all)
+				diag("%s: %s", key, v != NULL ? v : "(none)");
+		}
 	}
 	ok(all, "every key finds its own value, not a prefix's or an extension's");
-	ok(kvmap_get(&m, "k") == NULL && kvmap_get(&m, "k1000") == NULL &&
-		   kvmap_get(&m, "k10x") == NULL,
+	ok(kvmap_get(&m, "a38") == NULL && kvmap_get(&m, "a1x") == NULL &&
+		   kvmap_get(&m, "") == NULL,
 	   "prefixes and extensions of stored keys are not found");
 	is_int(kvmap_put(&m, "k7", 2, "other", 5, false), 0, "an existing key is not replaced");
-	is_str(kvmap_get(&m, "k7"), "v7", "the first value stays");
+	is_str(kvmap_get(&m, "k7"), "v-k7", "the first value stays");
 	is_int(kvmap_put(&m, "k7x", 2, "last", 4, true), 0, "klen bounds the key; replace wins");
 	is_str(kvmap_get(&m, "k7"), "last", "the new value is stored");
-	is_int((long long)m.n, 1000, "replacing adds no key");
+	is_int((long long)m.n, 1014, "replacing adds no key");
 	kvmap_fini(&m);
 	ok(m.slots == NULL && m.n == 0 && m.cap == 0, "kvmap_fini leaves an empty map");
 }

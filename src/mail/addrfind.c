@@ -14,23 +14,7 @@
 #include "base/str.h"
 #include "conf/config.h"
 #include "mail/addrfind.h"
-
-/* The '@' between local part and domain: the last one outside quotes. */
-static const char *split_at(const char *addr)
-{
-	const char *at = NULL;
-	bool quoted = false;
-
-	for (const char *p = addr; *p != '\0'; p++) {
-		if (quoted && *p == '\\' && p[1] != '\0')
-			p++;
-		else if (*p == '"')
-			quoted = !quoted;
-		else if (!quoted && *p == '@')
-			at = p;
-	}
-	return at;
-}
+#include "mail/address.h"
 
 /* Postfix's is_822_dot_string: atoms separated by single dots. */
 static bool is_dot_string(const char *p, size_t n)
@@ -77,7 +61,8 @@ static int unquote_local(struct buf *b, const char *p, size_t n)
 
 static char *convert(const char *addr, bool external)
 {
-	const char *at = split_at(addr);
+	const char *domain = address_domain(addr);
+	const char *at = domain != NULL ? domain - 1 : NULL;
 	size_t llen = at != NULL ? (size_t)(at - addr) : strlen(addr);
 	struct buf local = {0}, out = {0};
 	char *result = NULL;

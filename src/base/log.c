@@ -42,24 +42,28 @@ int log_verbosity(void)
 	return verbosity;
 }
 
+/* The text is passed through str_printable, as Postfix's msg_output
+ * does: a table line or a key with control bytes or broken UTF-8 cannot
+ * write escape sequences to the terminal. */
 __attribute__((format(printf, 2, 0)))
 static void emit(const char *tag, const char *fmt, va_list ap)
 {
-	char line[2048];
+	char text[2048], line[2048];
 	int n, m;
+	size_t len;
 
 	n = snprintf(line, sizeof(line), "%s: %s", progname, tag);
 	if (n < 0 || (size_t)n >= sizeof(line))
 		n = 0;
-	m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+	m = vsnprintf(text, sizeof(text), fmt, ap);
 	if (m < 0)
 		m = 0;
-	n += m;
-	if ((size_t)n > sizeof(line) - 2)
-		n = (int)sizeof(line) - 2;
-	line[n++] = '\n';
+	str_printable(line + n, sizeof(line) - (size_t)n - 1, text,
+		      (size_t)m < sizeof(text) ? (size_t)m : sizeof(text) - 1);
+	len = strlen(line);
+	line[len++] = '\n';
 	fflush(stdout);
-	(void)!write(STDERR_FILENO, line, (size_t)n);
+	(void)!write(STDERR_FILENO, line, len);
 }
 
 void log_warning(const char *fmt, ...)

@@ -9,7 +9,9 @@
 #include "base/buf.h"
 #include "base/deadline.h"
 #include "base/error.h"
+#include "base/log.h"
 #include "base/str.h"
+#include "capture.h"
 #include "tap.h"
 
 static void test_buf(void)
@@ -88,11 +90,26 @@ static void test_deadline(void)
 	ok(deadline_poll_ms(soon) <= 50, "poll timeout bounded");
 }
 
+/* Warnings reach the terminal printable, as Postfix's msg_output makes
+ * them: control bytes and broken UTF-8 become '?', valid UTF-8 stays. */
+static void test_log(void)
+{
+	struct capture cap;
+	char *out;
+
+	capture_begin(&cap);
+	log_warning("key \"%s\"", "a\033[31m\tb\xff\xc3\xa9");
+	out = capture_end(&cap);
+	is_str(out, "relaymail: warning: key \"a?[31m?b?\xc3\xa9\"\n", "log: a warning is printable");
+	free(out);
+}
+
 int main(void)
 {
 	test_buf();
 	test_error();
 	test_str();
 	test_deadline();
+	test_log();
 	return tap_done();
 }

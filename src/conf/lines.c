@@ -6,11 +6,20 @@
 
 #include <string.h>
 
+#include "base/i18n.h"
+#include "base/log.h"
 #include "conf/lines.h"
 
 int lines_is_space(int c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
+
+void lines_warn_leading(const char *name, const char *line)
+{
+	/* Postfix quotes the first 30 bytes. */
+	log_warning(_("%s: logical line must not start with whitespace: \"%.30s%s\""), name,
+		    line, strlen(line) > 30 ? "..." : "");
 }
 
 void lines_init(struct lines *l, const char *text, size_t len)

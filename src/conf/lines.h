@@ -24,6 +24,10 @@ void lines_init(struct lines *l, const char *text, size_t len);
  * when out's maximum was reached (errno EMSGSIZE) or memory ran out. */
 int lines_next(struct lines *l, struct buf *out, size_t *lineno);
 
+/* Postfix's readllines() warning for a logical line of the table file
+ * name that starts with whitespace; the table parsers then skip it. */
+void lines_warn_leading(const char *name, const char *line);
+
 /* True for the bytes Postfix's ISSPACE accepts in these files. */
 int lines_is_space(int c);
 

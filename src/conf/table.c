@@ -97,9 +97,10 @@ int table_lookup(const struct table *t, const char *key, char **value, struct er
 
 	*value = NULL;
 	rc = t->ops->lookup(t->impl, key, value, err);
-	if (rc == 1 && **value == '\0')
-		log_warning(_("table %s: lookup of %s returns an empty string result"), t->spec,
-			    key);
+	if (rc == 1 && **value == '\0') {
+		log_warning(_("table %s: key %s: empty string result is not allowed"), t->spec, key);
+		log_warning(_("table %s should return NO RESULT in case of NOT FOUND"), t->spec);
+	}
 	return rc;
 }
 

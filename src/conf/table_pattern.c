@@ -92,6 +92,10 @@ static int get_pat(const struct pattern_backend *be, const struct pattern_where 
 		else if (be->backslash_closes)
 			break;
 	}
+	if (at >= len && be->pcre_words) {
+		pattern_warn(w, _("no closing regexp delimiter \"%c\": ignoring this rule"), delim);
+		return 0;
+	}
 	if (at >= len) {
 		pattern_warn(w, _("no closing regexp delimiter \"%c\": skipping this rule"), delim);
 		return 0;
@@ -109,7 +113,11 @@ static int get_pat(const struct pattern_backend *be, const struct pattern_where 
 }
 
 /* The next piece of a result: literal text (*ref false) or a $reference
- * (*ref true). 1 a piece, 0 the end, -1 bad syntax. */
+ * (*ref true), as Postfix's mac_parse splits it: ${...} and $(...) end at
+ * the bracket that balances the opening one. 1 a piece, 0 the end, and
+ * for bad syntax REPL_TRUNCATED or REPL_EMPTY. */
+enum { REPL_TRUNCATED = -1, REPL_EMPTY = -2, REPL_BAD_INDEX = -3 };
+
 static int repl_next(const char *s, size_t len, size_t *i, const char **p, size_t *n,
 		     bool *ref)
 {
@@ -133,27 +141,63 @@ static int repl_next(const char *s, size_t len, size_t *i, const char **p, size_
 	}
 	*ref = true;
 	if (at + 1 < len && (s[at + 1] == '{' || s[at + 1] == '(')) {
-		char close = s[at + 1] == '{' ? '}' : ')';
-		const char *c = memchr(s + at + 2, close, len - at - 2);
+		char open = s[at + 1], close = open == '{' ? '}' : ')';
+		size_t level = 1;
 
-		if (c == NULL)
-			return -1;
+		for (end = at + 2; end < len; end++) {
+			if (s[end] == open)
+				level++;
+			else if (s[end] == close && --level == 0)
+				break;
+		}
+		if (end >= len)
+			return REPL_TRUNCATED;
 		*p = s + at + 2;
-		*n = (size_t)(c - *p);
-		*i = (size_t)(c - s) + 1;
-		return *n > 0 ? 1 : -1;
+		*n = end - at - 2;
+		*i = end + 1;
+		return *n > 0 ? 1 : REPL_EMPTY;
 	}
 	for (end = at + 1; end < len && (is_alnum((unsigned char)s[end]) || s[end] == '_'); end++)
 		;
 	*p = s + at + 1;
 	*n = end - at - 1;
 	*i = end;
-	return *n > 0 ? 1 : -1;
+	return *n > 0 ? 1 : REPL_EMPTY;
+}
+
+/* The group a $number names, computed as Postfix does (atoi, then the
+ * int stored in a size_t): digits past LONG_MAX saturate, the result
+ * keeps its low 32 bits as a signed number, and a negative one becomes a
+ * huge index. So $4294967297 is $1 and $2147483648 is out of range. */
+static size_t repl_index(const char *p, size_t n)
+{
+	unsigned long long v = 0;
+	long long low;
+
+	for (size_t k = 0; k < n; k++) {
+		unsigned d = (unsigned)(p[k] - '0');
+
+		v = v > (0x7fffffffffffffffULL - d) / 10 ? 0x7fffffffffffffffULL : v * 10 + d;
+	}
+	low = (long long)(v & 0xffffffffULL);
+	if (low > 0x7fffffffLL)
+		low -= 0x100000000LL;
+	return (size_t)low;
+}
+
+/* The index as Postfix prints it (an int). */
+static long long index_shown(size_t v)
+{
+	long long low = (long long)(v & 0xffffffffU);
+
+	return low > 0x7fffffffLL ? low - 0x100000000LL : low;
 }
 
 /* Postfix's compile-time check of a result: every $reference a number
- * from 1; *max_sub the largest. false after warnings. */
-static bool prescan(const struct pattern_where *w, const char *s, size_t *max_sub)
+ * from 1; *max_sub the largest. false after warnings: mac_parse's own
+ * (which quote the whole result), then the rule's. */
+static bool prescan(const struct pattern_backend *be, const struct pattern_where *w,
+		    const char *s, size_t *max_sub)
 {
 	size_t i = 0, n, len = strlen(s);
 	const char *p;
@@ -162,25 +206,32 @@ static bool prescan(const struct pattern_where *w, const char *s, size_t *max_su
 
 	*max_sub = 0;
 	while ((rc = repl_next(s, len, &i, &p, &n, &ref)) == 1) {
-		size_t k = strspn(p, "0123456789"), v = 0;
+		size_t v;
 
 		if (!ref)
 			continue;
-		if (k < n) {
+		if (strspn(p, "0123456789") < n) {
 			pattern_warn(w, _("non-numeric replacement index \"%.*s\""), (int)n, p);
-			rc = -1;
+			rc = REPL_BAD_INDEX;
 			break;
 		}
-		for (k = 0; k < n && v <= PATTERN_SUB_MAX; k++)
-			v = v * 10 + (size_t)(p[k] - '0');
-		if (v < 1) {
-			pattern_warn(w, _("out-of-range replacement index \"%.*s\""), (int)n, p);
-			rc = -1;
+		if ((v = repl_index(p, n)) == 0) {
+			if (be->pcre_words)
+				pattern_warn(w, _("out of range replacement index \"%.*s\""), (int)n,
+					     p);
+			else
+				pattern_warn(w, _("out-of-range replacement index \"%.*s\""), (int)n,
+					     p);
+			rc = REPL_BAD_INDEX;
 			break;
 		}
 		if (v > *max_sub)
 			*max_sub = v;
 	}
+	if (rc == REPL_TRUNCATED)
+		log_warning(_("truncated macro reference: \"%s\""), s);
+	else if (rc == REPL_EMPTY)
+		log_warning(_("empty macro name: \"%s\""), s);
 	if (rc < 0)
 		pattern_warn(w, _("bad replacement syntax: skipping this rule"));
 	return rc == 0;
@@ -228,7 +279,7 @@ static int check_match(struct ptable *pt, unsigned flags, const struct pattern_w
 
 	if (*repl == '\0')
 		pattern_warn(w, _("no replacement text: using empty string"));
-	if (!prescan(w, repl, &r->max_sub))
+	if (!prescan(pt->be, w, repl, &r->max_sub))
 		return 0;
 	if (r->max_sub > 0 && !first->match) {
 		pattern_warn(w, _("$number found in negative match replacement text: "
@@ -244,8 +295,8 @@ static int check_match(struct ptable *pt, unsigned flags, const struct pattern_w
 		return 0;
 	r->first_match = first->match;
 	if (r->max_sub > nsub) {
-		pattern_warn(w, _("out of range replacement index \"%zu\": skipping this rule"),
-			     r->max_sub);
+		pattern_warn(w, _("out of range replacement index \"%lld\": skipping this rule"),
+			     index_shown(r->max_sub));
 		return 0;
 	}
 	if (second->re != NULL) {
@@ -360,6 +411,10 @@ static bool keyword(const char *s, size_t len, const char *kw)
 static int parse_line(struct ptable *pt, unsigned flags, const struct pattern_where *w,
 		      const char *s, size_t len)
 {
+	if (lines_is_space((unsigned char)s[0])) {
+		lines_warn_leading(pt->map, s);
+		return 0;
+	}
 	if (!is_alnum((unsigned char)s[0]))
 		return parse_match(pt, flags, w, s, len);
 	if (keyword(s, len, "if"))
@@ -416,14 +471,13 @@ static int substitute(const struct rule *r, const char *key, const struct patter
 	bool ref;
 
 	while (repl_next(r->repl, len, &i, &p, &n, &ref) == 1) {
-		size_t k = 0;
+		size_t k;
 		int rc = 0;
 
 		if (!ref) {
 			rc = buf_append(&out, p, n);
 		} else {
-			for (size_t j = 0; j < n; j++)
-				k = k * 10 + (size_t)(p[j] - '0');
+			k = repl_index(p, n);
 			if (spans[k].so >= 0 && spans[k].eo > spans[k].so)
 				rc = buf_append(&out, key + spans[k].so,
 						(size_t)(spans[k].eo - spans[k].so));

@@ -12,11 +12,6 @@
 #include "base/error.h"
 #include "conf/table_impl.h"
 
-/* Where a $number stops being read. Postfix has no limit but the
- * number of groups, and no rule has this many: a rule is one line of at
- * most 64 KiB, so every larger number is out of range anyway. */
-#define PATTERN_SUB_MAX 65535
-
 struct pattern_where {
 	const char *type; /* "regexp" or "pcre" */
 	const char *map;  /* the file name, or the {...} text */
@@ -35,6 +30,9 @@ struct pattern_backend {
 	 * dict_regexp.c's scan stops there (no flags, no result follow);
 	 * pcre: the closing delimiter is missing. */
 	bool backslash_closes;
+	/* dict_pcre's words where they differ from dict_regexp's ("ignoring
+	 * this rule" for a missing delimiter, "out of range" for $0). */
+	bool pcre_words;
 	/* Flag letters into *opts; false after a warning (rule skipped). */
 	bool (*flags)(const char *f, size_t n, unsigned *opts, const struct pattern_where *w);
 	/* NULL after a warning (rule skipped) or when out of memory. */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* pcre: tables: PCRE2 behind the shared rule engine (reference/postfix.md
  * §2.4). Flags as pcre_table(5): i and s on by default, m and x off, A
- * anchored, E dollar-end-only, U ungreedy; X (PCRE1's "extra") has no
- * PCRE2 counterpart and is accepted without effect. */
+ * anchored, E dollar-end-only, U ungreedy, each letter toggling; X
+ * (PCRE1's "extra") has no PCRE2 counterpart and is ignored with
+ * Postfix's warning. */
 #include <config.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -22,10 +23,12 @@ static bool pcre_flags(const char *f, size_t n, unsigned *opts, const struct pat
 		case 'm': o ^= PCRE2_MULTILINE; break;
 		case 's': o ^= PCRE2_DOTALL; break;
 		case 'x': o ^= PCRE2_EXTENDED; break;
-		case 'A': o |= PCRE2_ANCHORED; break;
-		case 'E': o |= PCRE2_DOLLAR_ENDONLY; break;
+		case 'A': o ^= PCRE2_ANCHORED; break;
+		case 'E': o ^= PCRE2_DOLLAR_ENDONLY; break;
 		case 'U': o ^= PCRE2_UNGREEDY; break;
-		case 'X': break;
+		case 'X':
+			pattern_warn(w, _("ignoring obsolete regexp option \"%c\""), f[i]);
+			break;
 		default:
 			pattern_warn(w, _("unknown regexp option \"%c\": skipping this rule"), f[i]);
 			return false;
@@ -92,7 +95,12 @@ static void pcre_free(void *re)
 }
 
 static const struct pattern_backend pcre_backend = {
-	"pcre", false, false, pcre_flags, pcre_compile, pcre_match, pcre_free,
+	.type = "pcre",
+	.pcre_words = true,
+	.flags = pcre_flags,
+	.compile = pcre_compile,
+	.match = pcre_match,
+	.free = pcre_free,
 };
 
 int table_pcre_open(struct table *t, const char *name, unsigned flags, struct error *err)

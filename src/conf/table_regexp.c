@@ -87,7 +87,13 @@ static void regexp_free(void *re)
 }
 
 static const struct pattern_backend regexp_backend = {
-	"regexp", true, true, regexp_flags, regexp_compile, regexp_match, regexp_free,
+	.type = "regexp",
+	.second_pattern = true,
+	.backslash_closes = true,
+	.flags = regexp_flags,
+	.compile = regexp_compile,
+	.match = regexp_match,
+	.free = regexp_free,
 };
 
 int table_regexp_open(struct table *t, const char *name, unsigned flags, struct error *err)

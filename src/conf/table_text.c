@@ -53,41 +53,53 @@ static void fixed_free(void *impl)
 
 static const struct table_ops fixed_ops = { fixed_lookup, fixed_free, false };
 
-/* Length of the key at the start of s: up to the first whitespace outside
- * double quotes (\" and \\ escape inside them). 0 when a quote is left
- * open. */
+/* Length of the key at the start of s, scanned as postmap and
+ * dict_thash do: up to the first whitespace outside double quotes, a
+ * backslash escaping the next byte inside quotes or not. 0 when a quote
+ * is left open. */
 static size_t key_length(const char *s, size_t len)
 {
 	bool quoted = false;
 	size_t i;
 
 	for (i = 0; i < len; i++) {
-		if (quoted && s[i] == '\\' && i + 1 < len)
-			i++;
-		else if (s[i] == '"')
+		if (s[i] == '\\') {
+			if (++i == len)
+				break;
+		} else if (s[i] == '"') {
 			quoted = !quoted;
-		else if (!quoted && lines_is_space((unsigned char)s[i]))
+		} else if (!quoted && lines_is_space((unsigned char)s[i])) {
 			break;
+		}
 	}
 	return quoted ? 0 : i;
 }
 
-/* One logical line "key whitespace value". */
-static int text_line(struct kvmap *m, const char *name, size_t lineno, char *s, size_t len)
+/* One logical line "key whitespace value", with the warnings of
+ * dict_thash (texthash:) or of postmap building the compiled file (the
+ * hash: family). */
+static int text_line(struct kvmap *m, const char *name, bool texthash, size_t lineno, char *s,
+		     size_t len)
 {
-	size_t klen = key_length(s, len), v;
+	size_t klen, v;
 
 	if (lines_is_space((unsigned char)s[0])) {
-		log_warning(_("%s, line %zu: ignoring a continuation line with no line before it "
-			      "to continue"), name, lineno);
+		lines_warn_leading(name, s);
 		return 0;
 	}
-	if (klen == 0) {
-		log_warning(_("%s, line %zu: unbalanced quote; ignoring this line"), name, lineno);
+	if ((klen = key_length(s, len)) == 0) {
+		log_warning(_("%s, line %zu: unbalanced '\"' in '%s' -- ignoring this line"), name,
+			    lineno, s);
 		return 0;
 	}
 	for (v = klen; v < len && lines_is_space((unsigned char)s[v]); v++)
 		;
+	if (v == len && texthash) {
+		log_warning(_("%s, line %zu: expected format: key whitespace value -- ignoring "
+			      "this line"),
+			    name, lineno);
+		return 0;
+	}
 	if (v == len) {
 		log_warning(_("%s, line %zu: expected format: key whitespace value"), name, lineno);
 		return 0;
@@ -99,8 +111,8 @@ static int text_line(struct kvmap *m, const char *name, size_t lineno, char *s, 
 	str_lower(s);
 	switch (kvmap_put(m, s, klen, s + v, len - v, false)) {
 	case 0:
-		log_warning(_("%s, line %zu: duplicate entry: \"%s\"; keeping the first one"),
-			    name, lineno, s);
+		/* postmap names the .db file here; the source line says more. */
+		log_warning(_("%s, line %zu: duplicate entry: \"%s\""), name, lineno, s);
 		return 0;
 	case 1:
 		return 0;
@@ -109,8 +121,8 @@ static int text_line(struct kvmap *m, const char *name, size_t lineno, char *s, 
 	}
 }
 
-static int text_parse(struct kvmap *m, const char *name, const char *text, size_t len,
-		      struct error *err)
+static int text_parse(struct kvmap *m, const char *name, bool texthash, const char *text,
+		      size_t len, struct error *err)
 {
 	struct lines l;
 	struct buf line;
@@ -120,7 +132,7 @@ static int text_parse(struct kvmap *m, const char *name, const char *text, size_
 	lines_init(&l, text, len);
 	buf_init(&line, TEXT_LINE_MAX);
 	while ((rc = lines_next(&l, &line, &lineno)) == 1)
-		if ((rc = text_line(m, name, lineno, line.data, line.len)) < 0)
+		if ((rc = text_line(m, name, texthash, lineno, line.data, line.len)) < 0)
 			break;
 	/* errno tells a line past the cap from a failed allocation (one
 	 * physical line may be the whole of it: line.len says nothing). */
@@ -163,7 +175,7 @@ int table_text_open(struct table *t, const char *name, const char *compiled_suff
 		if (absent)
 			explain_missing(name, compiled_suffix, err);
 	} else {
-		rc = text_parse(m, name, text.data, text.len, err);
+		rc = text_parse(m, name, compiled_suffix == NULL, text.data, text.len, err);
 	}
 	buf_wipe(&text);
 	if (rc < 0) {

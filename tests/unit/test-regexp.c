@@ -235,11 +235,17 @@ static void test_edges(void)
 	check(t, "cont", "(not found)");
 	table_free(t);
 
-	/* A leading-whitespace first line continues nothing: it is a rule. */
-	snprintf(spec, sizeof(spec), "regexp:%s", put("lead", "  /^lead/ leading-ok\n"));
+	/* A first logical line that starts with whitespace continues
+	 * nothing: Postfix's readllines() warns and the rule is skipped. */
+	snprintf(spec, sizeof(spec), "regexp:%s",
+		 put("lead", "  /^lead/ leading-ok\n /^more/ joined\n/^next/ next-ok\n"));
 	t = open_capture(spec, 0, &warnings);
+	ok(strstr(warnings, "lead: logical line must not start with whitespace: "
+			    "\"  /^lead/ leading-ok /^more/ j...\"\n") != NULL,
+	   "a leading continuation is reported, 30 bytes of it");
 	free(warnings);
-	check(t, "leader", "leading-ok");
+	check(t, "leader", "(not found)");
+	check(t, "next", "next-ok");
 	table_free(t);
 
 	snprintf(spec, sizeof(spec), "regexp:%s", put("noregsub", "/^(.*)@x$/ [$1]\n/^y/ [y]\n"));

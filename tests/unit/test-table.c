@@ -88,9 +88,9 @@ static void test_texthash(void)
 	snprintf(want, sizeof(want),
 		 "relaymail: warning: %s, line 8: record is in \"key: value\" format; is this an "
 		 "alias file?\n"
-		 "relaymail: warning: %s, line 11: expected format: key whitespace value\n"
-		 "relaymail: warning: %s, line 12: duplicate entry: \"[smtp.example.com]:587\"; "
-		 "keeping the first one\n",
+		 "relaymail: warning: %s, line 11: expected format: key whitespace value -- "
+		 "ignoring this line\n"
+		 "relaymail: warning: %s, line 12: duplicate entry: \"[smtp.example.com]:587\"\n",
 		 path, path, path);
 	is_str(out, want, "9.4 warnings");
 	free(out);
@@ -209,7 +209,8 @@ static void test_inline_static(void)
 	   "empty result is found and empty");
 	out = capture_end(&cap);
 	is_str(out,
-	       "relaymail: warning: table static:{}: lookup of k returns an empty string result\n",
+	       "relaymail: warning: table static:{}: key k: empty string result is not allowed\n"
+	       "relaymail: warning: table static:{} should return NO RESULT in case of NOT FOUND\n",
 	       "empty result warned about");
 	free(out);
 	free(v);

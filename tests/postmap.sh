@@ -38,13 +38,15 @@ touch "$D/master.cf"
 # For a table that postmap reads compiled, $_pm_warn names the file with
 # the warnings postmap gave when it built it. Tables are dated in the past
 # first: Postfix reads a file changed in the last second twice ("hot").
+# relaymail runs in a UTF-8 locale, postmap in the C locale Postfix uses:
+# a table must mean the same whatever the caller's LANG.
 same() {
 	_desc=$1
 	shift
 	touch -d '2001-01-01 00:00' "$D"/*
 	postmap -c "$D" -q "$@" <"$D/keys" >"$D/pm.out" 2>"$D/pm.err"
 	_pm=$?
-	"$RELAYMAIL" --query "$@" <"$D/keys" >"$D/rm.out" 2>"$D/rm.err"
+	LC_ALL=C.UTF-8 "$RELAYMAIL" --query "$@" <"$D/keys" >"$D/rm.out" 2>"$D/rm.err"
 	_rm=$?
 	sed -n 's/^postmap: warning: /relaymail: warning: /p' "${_pm_warn:-$D/pm.err}" >"$D/pm.warn"
 	grep '^relaymail: warning: ' "$D/rm.err" >"$D/rm.warn"
@@ -260,6 +262,12 @@ cat >"$D/re9" <<'EOF'
 EOF
 for k in px wx Ax Bx Cx Dx Exy zz; do
 	same "regexp result syntax: '$k'" "$k" "regexp:$D/re9"
+done
+
+# "." is one byte and "i" folds ASCII only, as in Postfix's C locale.
+printf '/^.{2}@x$/ two-bytes\n/^[^a]@y$/ one-char\n/^\303\211@z$/i ci\n' >"$D/loc"
+for k in "$(printf '\303\251@x')" "$(printf '\303\251@y')" "$(printf '\303\251@z')"; do
+	same "regexp: bytes, not characters: '$k'" "$k" "regexp:$D/loc"
 done
 
 # --- regexp: IF nesting has no limit ---------------------------------------

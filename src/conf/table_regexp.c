@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* regexp: tables: POSIX regular expressions behind the shared rule engine.
  * Flags as regexp_table(5): i and x are on by default and toggle
- * REG_ICASE and REG_EXTENDED, m toggles REG_NEWLINE. */
+ * REG_ICASE and REG_EXTENDED, m toggles REG_NEWLINE. Patterns compile and
+ * match in the C locale, as in Postfix's daemons, whatever the caller's
+ * LC_CTYPE: "." is one byte and "i" folds ASCII only, so a table means
+ * the same under LANG=ja_JP.UTF-8 as in Postfix. */
 #include <config.h>
 
+#include <locale.h>
 #include <regex.h>
 #include <stdlib.h>
 
@@ -35,18 +39,41 @@ static bool regexp_flags(const char *f, size_t n, unsigned *opts, const struct p
 	return true;
 }
 
+/* Switch this thread to the C locale; false when that failed (out of
+ * memory), with nothing switched. */
+static bool c_locale_enter(locale_t *c, locale_t *saved)
+{
+	if ((*c = newlocale(LC_ALL_MASK, "C", (locale_t)0)) == (locale_t)0)
+		return false;
+	*saved = uselocale(*c);
+	return true;
+}
+
+static void c_locale_leave(locale_t c, locale_t saved)
+{
+	uselocale(saved);
+	freelocale(c);
+}
+
 static void *regexp_compile(const char *pattern, unsigned opts, size_t *nsub,
 			    const struct pattern_where *w)
 {
 	regex_t *re = malloc(sizeof(*re));
+	locale_t c, saved;
 	char why[256];
 	int rc;
 
 	if (re == NULL)
 		return NULL;
+	if (!c_locale_enter(&c, &saved)) {
+		free(re);
+		return NULL;
+	}
 	rc = regcomp(re, pattern, (int)opts);
-	if (rc != 0) {
+	if (rc != 0)
 		regerror(rc, re, why, sizeof(why));
+	c_locale_leave(c, saved);
+	if (rc != 0) {
 		pattern_warn(w, "%s", why);
 		free(re);
 		return NULL;
@@ -59,18 +86,25 @@ static int regexp_match(const void *re, const char *key, size_t n, struct patter
 			const struct pattern_where *w)
 {
 	regmatch_t small[SMALL_MATCH], *pm = n <= SMALL_MATCH ? small : calloc(n, sizeof(*pm));
+	locale_t c, saved;
 	char why[256];
 	int rc;
 
+	if (pm != NULL && !c_locale_enter(&c, &saved)) {
+		if (pm != small)
+			free(pm);
+		pm = NULL;
+	}
 	if (pm == NULL) {
 		pattern_warn(w, _("out of memory while matching"));
 		return -1;
 	}
 	rc = regexec(re, key, n, n > 0 ? pm : NULL, 0);
-	if (rc != 0 && rc != REG_NOMATCH) {
+	if (rc != 0 && rc != REG_NOMATCH)
 		regerror(rc, re, why, sizeof(why));
+	c_locale_leave(c, saved);
+	if (rc != 0 && rc != REG_NOMATCH)
 		pattern_warn(w, "%s", why);
-	}
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		spans[i].so = pm[i].rm_so;
 		spans[i].eo = pm[i].rm_eo;

@@ -51,6 +51,7 @@ adapter 'gnutls/' net/tls.c
 adapter 'gsasl\.h' auth/sasl.c
 adapter 'idn2\.h' mail/idn.c
 adapter 'pcre2\.h' conf/table_pcre.c
+adapter 'unicase\.h' conf/casefold.c
 
 # Every file with translatable strings is listed for xgettext.
 missing=""

@@ -28,9 +28,16 @@ trap 'rm -rf "$D"' EXIT
 trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
-# A private main.cf so the machine's Postfix configuration does not matter.
-printf 'mydomain = example.com\nmyhostname = host.example.com\n' >"$D/main.cf"
+# A private main.cf so the machine's Postfix and relaymail configurations
+# do not matter; both read it. smtputf8_enable = yes is relaymail's default
+# (Postfix's from compatibility_level 1): keys are UTF-8 and folded as such.
+# $D/ascii holds the same with smtputf8_enable = no.
+printf 'mydomain = example.com\nmyhostname = host.example.com\nsmtputf8_enable = yes\n' \
+	>"$D/main.cf"
 touch "$D/master.cf"
+mkdir "$D/ascii"
+sed 's/^smtputf8_enable = yes/smtputf8_enable = no/' "$D/main.cf" >"$D/ascii/main.cf"
+touch "$D/ascii/master.cf"
 
 # same DESC ARGS...: postmap -q ARGS vs relaymail --query ARGS (stdin
 # from $D/keys when the key is -): the same output, the same exit status
@@ -38,15 +45,17 @@ touch "$D/master.cf"
 # For a table that postmap reads compiled, $_pm_warn names the file with
 # the warnings postmap gave when it built it. Tables are dated in the past
 # first: Postfix reads a file changed in the last second twice ("hot").
+# $_cf names another directory with a main.cf for both.
 # relaymail runs in a UTF-8 locale, postmap in the C locale Postfix uses:
 # a table must mean the same whatever the caller's LANG.
 same() {
 	_desc=$1
 	shift
 	touch -d '2001-01-01 00:00' "$D"/*
-	postmap -c "$D" -q "$@" <"$D/keys" >"$D/pm.out" 2>"$D/pm.err"
+	postmap -c "${_cf:-$D}" -q "$@" <"$D/keys" >"$D/pm.out" 2>"$D/pm.err"
 	_pm=$?
-	LC_ALL=C.UTF-8 "$RELAYMAIL" --query "$@" <"$D/keys" >"$D/rm.out" 2>"$D/rm.err"
+	LC_ALL=C.UTF-8 "$RELAYMAIL" -C "${_cf:-$D}/main.cf" --query "$@" <"$D/keys" \
+		>"$D/rm.out" 2>"$D/rm.err"
 	_rm=$?
 	sed -n 's/^postmap: warning: /relaymail: warning: /p' "${_pm_warn:-$D/pm.err}" >"$D/pm.warn"
 	grep '^relaymail: warning: ' "$D/rm.err" >"$D/rm.warn"
@@ -326,6 +335,46 @@ for k in a c; do
 done
 printf 'k \033[31mred\nbad\001line\n' >"$D/th7"
 same "texthash: control bytes are not written to the terminal" k "texthash:$D/th7"
+
+# --- UTF-8: folding, and what is not UTF-8 ----------------------------------
+# Keys fold with Unicode full case folding (Postfix: ICU); a source line
+# that is not UTF-8 is skipped; a key that is not is not found; a result
+# that is not is an error. With smtputf8_enable = no, ASCII folding only
+# and bytes are bytes.
+printf '\303\204BC upper-umlaut\nbad\377 key\nSTRASSE@x a\nStra\303\237e@y b\n\304\260x c\n\316\243\316\221\316\243 d\nGood v\nk8 bad\377value\n' \
+	>"$D/u8"
+for k in "$(printf '\303\204BC')" "$(printf '\303\244bc')" strasse@x "$(printf 'stra\303\237e@y')" \
+	strasse@y STRASSE@Y "$(printf 'i\314\207x')" "$(printf '\317\203\316\261\317\202')" \
+	"$(printf '\317\203\316\261\317\203')" good "$(printf 'b\377d')" "$(printf 'bad\377')" k8; do
+	same "texthash UTF-8: '$k'" "$k" "texthash:$D/u8"
+	_cf=$D/ascii
+	same "texthash, smtputf8_enable = no: '$k'" "$k" "texthash:$D/u8"
+	_cf=
+done
+cp "$D/u8" "$D/u8h"
+postmap -c "$D" "hash:$D/u8h" 2>"$D/u8h.build" || tap_diag "postmap could not build $D/u8h.db"
+sed -n '/non-UTF-8 input/p' "$D/u8h.build" >"$D/u8h.warn"
+for k in "$(printf '\303\244bc')" strasse@y good; do
+	_pm_warn=$D/u8h.warn
+	same "hash UTF-8: '$k'" "$k" "hash:$D/u8h"
+	_pm_warn=
+done
+printf '/^bad@x$/ v\377v\n/^(.*)@y$/ $1\n/^\303\274@z$/ umlaut\n/^\303\234@w$/i ci\n' >"$D/reu8"
+for k in bad@x "$(printf 'b\377d@y')" "$(printf '\303\274@z')" "$(printf '\303\234@z')" \
+	"$(printf '\303\274@w')" ok@y; do
+	same "regexp UTF-8: '$k'" "$k" "regexp:$D/reu8"
+	_cf=$D/ascii
+	same "regexp, smtputf8_enable = no: '$k'" "$k" "regexp:$D/reu8"
+	_cf=
+done
+for k in "$(printf '\303\204')" "$(printf '\303\244')" x; do
+	same "inline UTF-8: '$k'" "$k" "$(printf 'inline:{ \303\204=upper, x=y }')"
+done
+same "inline that is not UTF-8" k "$(printf 'inline:{ k=v\377 }')"
+same "static that is not UTF-8" k "$(printf 'static:v\377')"
+_cf=$D/ascii
+same "inline that is not UTF-8, smtputf8_enable = no" k "$(printf 'inline:{ k=v\377 }')"
+_cf=
 
 # --- malformed table names -------------------------------------------------
 for m in ':x' 'texthash:' 'regexp:' 'pcre:' 'inline:' 'static:' 'inline:a=1' 'inline:{' \

@@ -67,8 +67,6 @@ static int simple_mode(const struct options *o)
 		return EX_OK;
 	case CLI_NOOP:
 		return EX_OK;
-	case CLI_QUERY:
-		return query_tables(o);
 	case CLI_FLUSH:
 		log_error(_("no queue to run: each message is sent when it is submitted"));
 		return EX_OK;
@@ -121,6 +119,8 @@ static int run(const struct options *o)
 		status = query_aliases(cfg);
 	} else if (o->mode == CLI_EXPAND) {
 		status = query_expand(o, cfg);
+	} else if (o->mode == CLI_QUERY) {
+		status = query_tables(o, cfg);
 	} else {
 		error_set(&err, ERROR_INTERNAL, _("internal error: mode %d has no handler"),
 			  (int)o->mode);

@@ -70,8 +70,9 @@ static int query_stdin(struct table *const *t, int n, struct error *err)
 	return status;
 }
 
-int query_tables(const struct options *o)
+int query_tables(const struct options *o, const struct config *cfg)
 {
+	unsigned flags = table_config_flags(cfg);
 	struct table **t = calloc((size_t)o->nrcpts + 1, sizeof(*t));
 	struct error err = {0};
 	int status = QUERY_NOT_FOUND, n = 0;
@@ -83,7 +84,7 @@ int query_tables(const struct options *o)
 		return EX_USAGE;
 	}
 	while (t != NULL && n < o->nrcpts &&
-	       (t[n] = table_open(o->rcpts[n], 0, NULL, &err)) != NULL)
+	       (t[n] = table_open(o->rcpts[n], flags, NULL, &err)) != NULL)
 		n++;
 	if (t == NULL || n < o->nrcpts)
 		status = -1;

@@ -74,24 +74,47 @@ size_t str_trim_len(const char *s, size_t len)
 }
 
 /* Length of a valid UTF-8 sequence starting at p (at most n bytes), or 0. */
+/* Length of the UTF-8 sequence at p (n bytes left), or 0 when it is not
+ * one: RFC 3629's table, so no overlong forms, no surrogates, nothing
+ * past U+10FFFF (what Postfix's valid_utf8_string accepts). */
 static size_t utf8_len(const unsigned char *p, size_t n)
 {
+	unsigned char lo = 0x80, hi = 0xbf;
 	size_t need;
 
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
 		need = 2;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
 		need = 3;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		if (p[0] == 0xe0)
+			lo = 0xa0;
+		else if (p[0] == 0xed)
+			hi = 0x9f;
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
 		need = 4;
-	else
+		if (p[0] == 0xf0)
+			lo = 0x90;
+		else if (p[0] == 0xf4)
+			hi = 0x8f;
+	} else {
 		return 0;
-	if (need > n)
+	}
+	if (need > n || p[1] < lo || p[1] > hi)
 		return 0;
-	for (size_t i = 1; i < need; i++)
+	for (size_t i = 2; i < need; i++)
 		if ((p[i] & 0xc0) != 0x80)
 			return 0;
 	return need;
+}
+
+bool str_is_utf8(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (size_t i = 0, u; i < len; i += u)
+		if ((u = p[i] < 0x80 ? 1 : utf8_len(p + i, len - i)) == 0)
+			return false;
+	return true;
 }
 
 void str_printable(char *dst, size_t dstsize, const char *s, size_t len)

@@ -20,6 +20,9 @@ size_t str_trim_len(const char *s, size_t len);
  * replacing control characters and bytes >= 0x7f except valid UTF-8 with
  * '?', so relay text is safe on a terminal. */
 void str_printable(char *dst, size_t dstsize, const char *s, size_t len);
+/* True when s[0..len) is well-formed UTF-8 (RFC 3629: no overlong forms,
+ * no surrogates, nothing past U+10FFFF); ASCII is. */
+bool str_is_utf8(const char *s, size_t len);
 /* Overwrite n bytes in a way the compiler will not elide. */
 void str_wipe(void *p, size_t n);
 /* Parse a decimal unsigned number; the whole string must be digits.

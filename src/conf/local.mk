@@ -13,6 +13,7 @@ TESTS += tests/unit/test-config
 tests_unit_test_config_LDADD = $(TEST_LDADD)
 
 librelaymail_a_SOURCES += \
+	src/conf/casefold.c src/conf/casefold.h \
 	src/conf/kvmap.c src/conf/kvmap.h \
 	src/conf/table.c src/conf/table.h src/conf/table_impl.h \
 	src/conf/table_text.c \

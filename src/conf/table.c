@@ -10,6 +10,7 @@
 #include "base/i18n.h"
 #include "base/log.h"
 #include "base/str.h"
+#include "conf/casefold.h"
 #include "conf/config.h"
 #include "conf/table_impl.h"
 
@@ -38,7 +39,7 @@ static int dispatch(struct table *t, const char *type, size_t tlen, const char *
 		    memcmp(type, text_types[i].type, tlen) == 0)
 			return table_text_open(t, name, text_types[i].suffix, flags, err);
 	if (tlen == 6 && memcmp(type, "inline", 6) == 0)
-		return table_inline_open(t, name, err);
+		return table_inline_open(t, name, flags, err);
 	if (tlen == 6 && memcmp(type, "static", 6) == 0)
 		return table_static_open(t, name, err);
 	if (tlen == 6 && memcmp(type, "regexp", 6) == 0)
@@ -70,9 +71,10 @@ struct table *table_open(const char *spec, unsigned flags, const char *where,
 		   (t->spec = str_dup(spec)) == NULL) {
 		free(t);
 		error_set(err, ERROR_INTERNAL, _("out of memory"));
-	} else if (dispatch(t, s, (size_t)(colon - s), colon + 1, flags, err) == 0) {
-		return t;
 	} else {
+		t->utf8 = (flags & TABLE_UTF8) != 0;
+		if (dispatch(t, s, (size_t)(colon - s), colon + 1, flags, err) == 0)
+			return t;
 		free(t->spec);
 		free(t);
 	}
@@ -91,12 +93,46 @@ void table_free(struct table *t)
 	free(t);
 }
 
+unsigned table_config_flags(const struct config *cfg)
+{
+	struct error err = { 0 };
+	bool utf8 = true;
+
+	if (config_get_bool(cfg, "smtputf8_enable", &utf8, &err) < 0)
+		utf8 = true;
+	return utf8 ? TABLE_UTF8 : 0;
+}
+
+/* What Postfix's dict_utf8 layer does around a lookup. */
 int table_lookup(const struct table *t, const char *key, char **value, struct error *err)
 {
+	char *folded = NULL;
 	int rc;
 
 	*value = NULL;
-	rc = t->ops->lookup(t->impl, key, value, err);
+	if (t->utf8 && !str_is_utf8(key, strlen(key))) {
+		log_warning(_("%s: non-UTF-8 key \"%s\": malformed UTF-8 or invalid codepoint"),
+			    t->spec, key);
+		return 0;
+	}
+	if (!t->ops->pattern && (folded = casefold_dup(key, t->utf8)) == NULL) {
+		error_set(err, ERROR_INTERNAL, _("out of memory"));
+		return -1;
+	}
+	rc = t->ops->lookup(t->impl, folded != NULL ? folded : key, value, err);
+	free(folded);
+	if (rc == 1 && t->utf8 && !str_is_utf8(*value, strlen(*value))) {
+		log_warning(_("%s: key \"%s\": non-UTF-8 value \"%s\": malformed UTF-8 or invalid "
+			      "codepoint"),
+			    t->spec, key, *value);
+		error_set(err, ERROR_CONFIG,
+			  _("table %s: the result for %s is not valid UTF-8; correct the table, "
+			    "or set smtputf8_enable = no"),
+			  t->spec, key);
+		free(*value);
+		*value = NULL;
+		return -1;
+	}
 	if (rc == 1 && **value == '\0') {
 		log_warning(_("table %s: key %s: empty string result is not allowed"), t->spec, key);
 		log_warning(_("table %s should return NO RESULT in case of NOT FOUND"), t->spec);

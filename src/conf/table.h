@@ -21,7 +21,19 @@ enum table_flags {
 	/* Pattern tables refuse $number in results, as Postfix does for
 	 * sender_dependent_relayhost_maps (the rule is skipped, warned). */
 	TABLE_NO_REGSUB = 1 << 1,
+	/* smtputf8_enable = yes: keys and results must be UTF-8 (a key that
+	 * is not is not found, with a warning; a result that is not is an
+	 * error); fixed tables fold keys with Unicode case folding; a line
+	 * of a source file that is not UTF-8 is skipped with a warning. */
+	TABLE_UTF8 = 1 << 2,
 };
+
+struct config;
+
+/* The flags the configuration asks every table for: TABLE_UTF8 unless
+ * smtputf8_enable = no (a bad value keeps the default; the envelope code
+ * reports it). */
+unsigned table_config_flags(const struct config *cfg);
 
 /* Open one table. where: context for messages ("smtp_sasl_password_maps in
  * /etc/relaymail/sendmail.conf, line 3"), may be NULL. */
@@ -29,7 +41,7 @@ struct table *table_open(const char *spec, unsigned flags, const char *where,
 			 struct error *err);
 void table_free(struct table *t);
 /* 1 found (*value malloc'd, caller frees), 0 not found, -1 error. Fixed
- * tables fold the key to lower case; pattern tables see it unchanged. */
+ * tables fold the key (casefold_dup); pattern tables see it unchanged. */
 int table_lookup(const struct table *t, const char *key, char **value, struct error *err);
 /* regexp: and pcre: only ever see whole addresses (§3.4). */
 bool table_is_pattern(const struct table *t);

@@ -12,7 +12,9 @@
 #include "conf/table.h"
 
 struct table_ops {
-	/* 1 found (*value malloc'd), 0 not found, -1 error. */
+	/* 1 found (*value malloc'd), 0 not found, -1 error. The key of a
+	 * fixed table arrives folded (table_lookup does it, as Postfix's
+	 * dict_utf8 layer does); its constructor folds the keys it stores. */
 	int (*lookup)(const void *impl, const char *key, char **value, struct error *err);
 	void (*free)(void *impl);
 	bool pattern;
@@ -22,6 +24,7 @@ struct table {
 	char *spec;
 	const struct table_ops *ops;
 	void *impl;
+	bool utf8; /* TABLE_UTF8 */
 };
 
 /* Each fills t->ops and t->impl, or returns -1 with err set. name is the
@@ -30,7 +33,7 @@ struct table {
  * given (NULL for texthash:), read from the source text. */
 int table_text_open(struct table *t, const char *name, const char *compiled_suffix,
 		    unsigned flags, struct error *err);
-int table_inline_open(struct table *t, const char *name, struct error *err);
+int table_inline_open(struct table *t, const char *name, unsigned flags, struct error *err);
 int table_static_open(struct table *t, const char *name, struct error *err);
 int table_regexp_open(struct table *t, const char *name, unsigned flags, struct error *err);
 int table_pcre_open(struct table *t, const char *name, unsigned flags, struct error *err);

@@ -14,6 +14,7 @@
 #include "base/i18n.h"
 #include "base/log.h"
 #include "base/str.h"
+#include "conf/casefold.h"
 #include "conf/kvmap.h"
 #include "conf/lines.h"
 #include "conf/list.h"
@@ -30,13 +31,8 @@ static int nomem(struct error *err)
 
 static int fixed_lookup(const void *impl, const char *key, char **value, struct error *err)
 {
-	char *folded = str_dup(key);
-	const char *v;
+	const char *v = kvmap_get(impl, key);
 
-	if (folded == NULL)
-		return nomem(err);
-	v = kvmap_get(impl, str_lower(folded));
-	free(folded);
 	if (v == NULL)
 		return 0;
 	if ((*value = str_dup(v)) == NULL)
@@ -78,13 +74,20 @@ static size_t key_length(const char *s, size_t len)
 /* One logical line "key whitespace value", with the warnings of
  * dict_thash (texthash:) or of postmap building the compiled file (the
  * hash: family). */
-static int text_line(struct kvmap *m, const char *name, bool texthash, size_t lineno, char *s,
-		     size_t len)
+static int text_line(struct kvmap *m, const char *name, bool texthash, bool utf8,
+		     size_t lineno, char *s, size_t len)
 {
 	size_t klen, v;
+	char *key;
+	int rc;
 
 	if (lines_is_space((unsigned char)s[0])) {
 		lines_warn_leading(name, s);
+		return 0;
+	}
+	if (utf8 && !str_is_utf8(s, len)) {
+		log_warning(_("%s, line %zu: non-UTF-8 input \"%s\" -- ignoring this line"), name,
+			    lineno, s);
 		return 0;
 	}
 	if ((klen = key_length(s, len)) == 0) {
@@ -108,21 +111,18 @@ static int text_line(struct kvmap *m, const char *name, bool texthash, size_t li
 		log_warning(_("%s, line %zu: record is in \"key: value\" format; is this an alias "
 			      "file?"), name, lineno);
 	s[klen] = '\0';
-	str_lower(s);
-	switch (kvmap_put(m, s, klen, s + v, len - v, false)) {
-	case 0:
-		/* postmap names the .db file here; the source line says more. */
-		log_warning(_("%s, line %zu: duplicate entry: \"%s\""), name, lineno, s);
-		return 0;
-	case 1:
-		return 0;
-	default:
+	if ((key = casefold_dup(s, utf8)) == NULL)
 		return -1;
-	}
+	/* postmap names the .db file for a duplicate; the source line says
+	 * more. */
+	if ((rc = kvmap_put(m, key, strlen(key), s + v, len - v, false)) == 0)
+		log_warning(_("%s, line %zu: duplicate entry: \"%s\""), name, lineno, key);
+	free(key);
+	return rc < 0 ? -1 : 0;
 }
 
-static int text_parse(struct kvmap *m, const char *name, bool texthash, const char *text,
-		      size_t len, struct error *err)
+static int text_parse(struct kvmap *m, const char *name, bool texthash, bool utf8,
+		      const char *text, size_t len, struct error *err)
 {
 	struct lines l;
 	struct buf line;
@@ -132,7 +132,7 @@ static int text_parse(struct kvmap *m, const char *name, bool texthash, const ch
 	lines_init(&l, text, len);
 	buf_init(&line, TEXT_LINE_MAX);
 	while ((rc = lines_next(&l, &line, &lineno)) == 1)
-		if ((rc = text_line(m, name, texthash, lineno, line.data, line.len)) < 0)
+		if ((rc = text_line(m, name, texthash, utf8, lineno, line.data, line.len)) < 0)
 			break;
 	/* errno tells a line past the cap from a failed allocation (one
 	 * physical line may be the whole of it: line.len says nothing). */
@@ -175,7 +175,8 @@ int table_text_open(struct table *t, const char *name, const char *compiled_suff
 		if (absent)
 			explain_missing(name, compiled_suffix, err);
 	} else {
-		rc = text_parse(m, name, compiled_suffix == NULL, text.data, text.len, err);
+		rc = text_parse(m, name, compiled_suffix == NULL, (flags & TABLE_UTF8) != 0,
+				text.data, text.len, err);
 	}
 	buf_wipe(&text);
 	if (rc < 0) {
@@ -208,12 +209,12 @@ static size_t trim_len(const char *s, size_t n)
 }
 
 /* One "key=value" or "{ key = value }" element of inline:{...}. */
-static int inline_item(struct kvmap *m, const char *spec, const char *s, size_t n,
+static int inline_item(struct kvmap *m, const char *spec, bool utf8, const char *s, size_t n,
 		       struct error *err)
 {
 	const char *eq = memchr(s, '=', n), *v;
 	size_t klen;
-	char *key;
+	char *key, *folded;
 	int rc;
 
 	if (eq == NULL || (klen = trim_len(s, (size_t)(eq - s))) == 0) {
@@ -226,13 +227,19 @@ static int inline_item(struct kvmap *m, const char *spec, const char *s, size_t 
 		;
 	if ((key = str_ndup(s, klen)) == NULL)
 		return nomem(err);
-	rc = kvmap_put(m, str_lower(key), klen, v, (size_t)(s + n - v), true);
+	folded = casefold_dup(key, utf8);
 	free(key);
+	if (folded == NULL)
+		return nomem(err);
+	rc = kvmap_put(m, folded, strlen(folded), v, (size_t)(s + n - v), true);
+	free(folded);
 	return rc < 0 ? nomem(err) : 0;
 }
 
-int table_inline_open(struct table *t, const char *name, struct error *err)
+int table_inline_open(struct table *t, const char *name, unsigned flags, struct error *err)
 {
+	bool utf8 = (flags & TABLE_UTF8) != 0;
+
 	struct kvmap *m = calloc(1, sizeof(*m));
 	const char *in, *item;
 	size_t len, pos = 0, ilen;
@@ -240,13 +247,18 @@ int table_inline_open(struct table *t, const char *name, struct error *err)
 
 	if (m == NULL)
 		return nomem(err);
+	if (utf8 && !str_is_utf8(name, strlen(name))) {
+		error_set(err, ERROR_CONFIG,
+			  _("%s: the inline table is not valid UTF-8 (smtputf8_enable = yes)"), t->spec);
+		goto fail;
+	}
 	if (braced(name, &in, &len) < 0) {
 		error_set(err, ERROR_CONFIG, _("%s: write an inline table as inline:{ key=value, "
 					       "{ key = value } }"), t->spec);
 		goto fail;
 	}
 	while (list_next(in, len, &pos, &item, &ilen, &group))
-		if (inline_item(m, t->spec, item, ilen, err) < 0)
+		if (inline_item(m, t->spec, utf8, item, ilen, err) < 0)
 			goto fail;
 	if (m->n == 0) {
 		error_set(err, ERROR_CONFIG, _("%s: the inline table is empty"), t->spec);

@@ -269,7 +269,8 @@ int deliver_passwords_open(const struct config *cfg, struct maps **out, struct e
 		return -1;
 	if (!enabled)
 		return 0;
-	*out = maps_open(config_get(cfg, "smtp_sasl_password_maps"), TABLE_SECRET,
+	*out = maps_open(config_get(cfg, "smtp_sasl_password_maps"),
+			 TABLE_SECRET | table_config_flags(cfg),
 			 config_where(cfg, "smtp_sasl_password_maps"), err);
 	return *out == NULL ? -1 : 0;
 }

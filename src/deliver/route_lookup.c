@@ -25,7 +25,8 @@ static struct addrfind context(const struct config *cfg)
 static struct maps *open_param(const struct config *cfg, const char *param, unsigned flags,
                                struct error *err)
 {
-	return maps_open(config_get(cfg, param), flags, config_where(cfg, param), err);
+	return maps_open(config_get(cfg, param), flags | table_config_flags(cfg),
+			 config_where(cfg, param), err);
 }
 
 /* One key against every table (fixed tables only when partial). */

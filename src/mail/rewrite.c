@@ -77,7 +77,8 @@ static bool list_has(const char *value, const char *word)
 
 static struct maps *open_maps(const struct config *cfg, const char *param, struct error *err)
 {
-	return maps_open(config_get(cfg, param), 0, config_where(cfg, param), err);
+	return maps_open(config_get(cfg, param), table_config_flags(cfg), config_where(cfg, param),
+			 err);
 }
 
 struct rewriter *rewriter_new(const struct config *cfg, struct error *err)

@@ -66,6 +66,15 @@ static void test_str(void)
 
 	str_printable(out, sizeof(out), "h\xc3\xa9llo\x01\xff", 8);
 	is_str(out, "h\xc3\xa9llo??", "valid UTF-8 kept, controls and bad bytes replaced");
+	ok(str_is_utf8("plain", 5) && str_is_utf8("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", 9),
+	   "UTF-8 of 2, 3 and 4 bytes");
+	ok(!str_is_utf8("\xc0\xaf", 2) && !str_is_utf8("\xe0\x80\xaf", 3) &&
+	       !str_is_utf8("\xf0\x80\x80\xaf", 4),
+	   "overlong forms are not UTF-8");
+	ok(!str_is_utf8("\xed\xa0\x80", 3), "a surrogate is not UTF-8");
+	ok(!str_is_utf8("\xf4\x90\x80\x80", 4) && str_is_utf8("\xf4\x8f\xbf\xbf", 4),
+	   "U+10FFFF is the last code point");
+	ok(!str_is_utf8("\xc3", 1) && !str_is_utf8("a\xff", 2), "truncated and stray bytes");
 	ok(str_eq_ci("HeLLo", "hello"), "case-insensitive equality");
 	ok(!str_eq_ci("hello", "hell"), "different lengths differ");
 	ok(str_prefix_ci("STARTTLS x", "starttls"), "prefix match");

@@ -59,6 +59,69 @@ static void check(const struct table *t, const char *key, const char *want)
 	free(v);
 }
 
+/* TABLE_UTF8 (smtputf8_enable): Unicode full case folding of stored and
+ * looked-up keys, non-UTF-8 source lines skipped, keys that are not UTF-8
+ * not found, results that are not an error; without it, ASCII only. */
+static void test_utf8(void)
+{
+	struct error err = { 0 };
+	struct capture cap;
+	struct table *t;
+	char spec[300], *out;
+	const char *path = put("u8", "Stra\xc3\x9f" "e@x a\n"
+				     "\xce\xa3\xce\x91\xce\xa3 b\n"
+				     "bad\xff c\n"
+				     "k8 v\xff\n"
+				     "ASCII d\n", 0644);
+
+	snprintf(spec, sizeof(spec), "texthash:%s", path);
+	capture_begin(&cap);
+	t = table_open(spec, TABLE_UTF8, NULL, &err);
+	out = capture_end(&cap);
+	ok(t != NULL, "UTF-8 texthash opens: %s", err.text);
+	ok(strstr(out, "line 3: non-UTF-8 input \"bad? c\" -- ignoring this line") != NULL,
+	   "a line that is not UTF-8 is skipped with Postfix's warning");
+	free(out);
+	check(t, "STRASSE@X", "a");
+	check(t, "stra\xc3\x9f" "e@x", "a");
+	check(t, "\xcf\x83\xce\xb1\xcf\x82", "b"); /* final sigma folds to sigma */
+	check(t, "ascii", "d");
+	capture_begin(&cap);
+	check(t, "bad\xff", "(not found)");
+	out = capture_end(&cap);
+	ok(strstr(out, ": non-UTF-8 key \"bad?\": malformed UTF-8 or invalid codepoint\n") != NULL,
+	   "a key that is not UTF-8 is warned about");
+	free(out);
+	check(t, "k8", "(not found)"); /* its line is not UTF-8 */
+	table_free(t);
+	t = table_open("static:v\xff", TABLE_UTF8, NULL, &err);
+	capture_begin(&cap);
+	check(t, "k", "(error)");
+	out = capture_end(&cap);
+	ok(strstr(out, ": key \"k\": non-UTF-8 value \"v?\": malformed UTF-8") != NULL,
+	   "a result that is not UTF-8 is warned about, and an error");
+	free(out);
+	table_free(t);
+
+	t = table_open(spec, 0, NULL, &err);
+	ok(t != NULL, "the same table without TABLE_UTF8 opens");
+	check(t, "strasse@x", "(not found)");
+	check(t, "Stra\xc3\x9f" "E@X", "a");
+	check(t, "bad\xff", "c");
+	check(t, "k8", "v\xff");
+	table_free(t);
+	t = table_open("static:v\xff", 0, NULL, &err);
+	check(t, "k", "v\xff");
+	table_free(t);
+
+	t = table_open("inline:{ \xc3\x84=upper }", TABLE_UTF8, NULL, &err);
+	check(t, "\xc3\xa4", "upper");
+	table_free(t);
+	t = table_open("inline:{ k=\xff }", TABLE_UTF8, NULL, &err);
+	ok(t == NULL && err.cls == ERROR_CONFIG && strstr(err.text, "not valid UTF-8") != NULL,
+	   "an inline table that is not UTF-8 is refused: %s", err.text);
+}
+
 static void test_texthash(void)
 {
 	static const char text[] = "# comment\n"
@@ -418,6 +481,7 @@ int main(void)
 	test_empty_names();
 	test_kvmap();
 	test_limits();
+	test_utf8();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	ok(system(cmd) == 0, "cleanup");
 	return tap_done();

@@ -4,7 +4,8 @@
 # (tests/lib/relay.sh), whose submission port accepts only the login as
 # envelope sender: the OCN guide case (sender_canonical_maps = regexp:
 # with /^.*$/ login, with and without the header classes), the sender-
-# dependent relay, and cron's argv with an alias for root. Gated by
+# dependent relay, cron's argv with an alias for root, and luser_relay
+# for unknown local names. Gated by
 # RELAYMAIL_TEST_POSTFIX=auto|yes|no; RELAY_KEEP=1 keeps the scratch folder.
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
@@ -168,6 +169,25 @@ tap_is "$(field Return-Path "$d")" "<$RELAY_USER1>" "cron: sender mapped to the 
 tap_is "$(field From "$d")" "$RELAY_USER1 (Cron Daemon)" \
 	"cron: From rewritten, comment kept"
 tap_is "$(field To "$d")" "root@client.test" "cron: To qualified, not aliased"
+
+# --- luser_relay: local(8)'s $names per unknown local recipient. -------------
+conf luser "sender_canonical_maps = regexp:$T/sender_maps" "recipient_delimiter = +" \
+	'luser_relay = ${extension?{$user-$extension}:{$user}}@dest.test'
+send luser -bv Lost.Soul+Tag root nosuch-luser </dev/null
+tap_is "$rc/$(grep '^recipient:' "$T/out" | tr '\n' ' ')$(cat "$T/err")" \
+	"0/recipient: <lost.soul-tag@dest.test> recipient: <cron-admin@dest.test> recipient: <nosuch-luser@dest.test> " \
+	"luser_relay -bv: \$user and \$extension per recipient, root still its alias"
+conf luser2 "sender_canonical_maps = regexp:$T/sender_maps" "recipient_delimiter = +" \
+	'luser_relay = root+$user'
+send luser2 -bv nosuch-luser </dev/null
+tap_is "$rc/$(grep '^recipient:' "$T/out")" "0/recipient: <cron-admin@dest.test>" \
+	"luser_relay -bv: the result goes through the aliases"
+msg "$T/m6" luser
+send luser Lost.Soul+Tag <"$T/m6"
+tap_is "$rc" 0 "luser_relay: delivered (exit 0)"
+d=$(take 1)
+tap_is "$(field Delivered-To "$d")" lost.soul-tag@dest.test \
+	"luser_relay: the unknown name arrived at its luser_relay address"
 
 # --- newaliases. --------------------------------------------------------------
 "$RELAYMAIL" -C "$T/cron.cf" -bi >"$T/out" 2>"$T/err"

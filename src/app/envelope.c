@@ -172,9 +172,10 @@ static int add_final(const char *addr, const struct tools *t, struct envelope *e
 static int add_rcpts(const struct addrlist *from, const struct tools *t, struct envelope *env,
 		     struct error *err)
 {
-	struct alias_ctx ctx = { .rw = t->rw,
-				 .luser_relay = config_get(t->cfg, "luser_relay"),
-				 .is_user = is_login };
+	struct alias_ctx ctx = {.rw = t->rw,
+	                        .luser_relay = config_get(t->cfg, "luser_relay"),
+	                        .luser_relay_where = config_where(t->cfg, "luser_relay"),
+	                        .is_user = is_login};
 	int rc = 0;
 
 	for (size_t i = 0; i < from->n && rc == 0; i++) {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Building a configuration: main.cf lines into raw values, RELAYMAIL_<NAME>
  * overrides on top, then every value expanded once (defaults included) so
- * the result is read-only. Finding and reading the file lives here too. */
+ * the result is read-only; PARAM_RAW values are expanded only where another
+ * value refers to them. Finding and reading the file lives here too. */
 #include <config.h>
 
 #include <errno.h>
@@ -387,17 +388,24 @@ static bool used(const struct config_param *p)
 	return p->info != NULL && p->info->kind != PARAM_UNUSED;
 }
 
+static bool raw(const struct config_param *p)
+{
+	return p->info != NULL && p->info->kind == PARAM_RAW;
+}
+
 /* Expand everything: errors in what relaymail uses are fatal; in what it
- * ignores, a warning (a pasted main.cf must not stop mail). */
+ * ignores, a warning (a pasted main.cf must not stop mail). A PARAM_RAW
+ * value is left to its user, as Postfix does: its syntax is checked where
+ * it is applied. */
 static int expand_all(struct config *c, struct error *err)
 {
 	for (size_t i = 0; i < c->n; i++)
-		if (used(&c->v[i]) && ensure(c, &c->v[i], err) < 0)
+		if (used(&c->v[i]) && !raw(&c->v[i]) && ensure(c, &c->v[i], err) < 0)
 			return -1;
 	for (size_t i = 0; i < c->n; i++) {
 		struct config_param *p = &c->v[i];
 
-		if (p->state == 2)
+		if (p->state == 2 || raw(p))
 			continue;
 		if (ensure(c, p, err) < 0) {
 			log_warning("%s", err->text);

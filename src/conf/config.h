@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The configuration: main.cf syntax (reference/postfix.md §0.1), Postfix
  * parameter names and defaults, RELAYMAIL_<NAME> environment overrides.
- * Loaded once, then read-only: every value is expanded at load time. */
+ * Loaded once, then read-only: every value is expanded at load time, but
+ * for the few Postfix keeps raw (luser_relay). */
 #ifndef RELAYMAIL_CONF_CONFIG_H
 #define RELAYMAIL_CONF_CONFIG_H
 
@@ -27,7 +28,10 @@ void config_free(struct config *c);
 
 /* Expanded value of a parameter: the configured one, else the Postfix
  * default (itself expanded), else "". Never NULL for known names; NULL
- * for a name relaymail does not know. */
+ * for a name relaymail does not know. A PARAM_RAW parameter (luser_relay)
+ * comes as written, $name unexpanded, as postconf -x shows it: its user
+ * expands it with names of its own; a value that refers to it with $name
+ * gets it expanded. */
 const char *config_get(const struct config *c, const char *name);
 /* true when the parameter was set in the file or the environment. */
 bool config_is_set(const struct config *c, const char *name);

@@ -26,7 +26,11 @@ const char *config_get(const struct config *c, const char *name)
 {
 	const struct config_param *p = lookup(c, name);
 
-	return p != NULL ? p->value : NULL;
+	if (p == NULL)
+		return NULL;
+	if (p->info != NULL && p->info->kind == PARAM_RAW)
+		return p->raw != NULL ? p->raw : p->info->def;
+	return p->value;
 }
 
 bool config_is_set(const struct config *c, const char *name)

@@ -14,7 +14,8 @@ struct config_param {
 	char *name;
 	char *raw;   /* as configured, NULL when not set */
 	char *where; /* where it was set, NULL when not set */
-	char *value; /* expanded; set for every entry once loaded */
+	char *value; /* expanded; set for every entry once loaded, but
+	              * for PARAM_RAW ones only when another refers to them */
 	const struct param_info *info; /* NULL for names relaymail lacks */
 	int state;   /* 0 not expanded, 1 being expanded, 2 done */
 	bool referenced;

@@ -12,6 +12,7 @@
 
 #define U PARAM_USED
 #define X PARAM_UNUSED
+#define R PARAM_RAW
 
 static const struct param_info table[] = {
 	/* Routing. */
@@ -91,7 +92,7 @@ static const struct param_info table[] = {
 	{ "smtp_generic_maps", "", X },
 	{ "alias_maps", "hash:/etc/aliases", U },
 	{ "alias_database", "", X },
-	{ "luser_relay", "", U },
+	{ "luser_relay", "", R }, /* local(8) expands it per recipient */
 	{ "always_bcc", "", X },
 	/* SMTP dialogue. */
 	{ "smtp_helo_name", "$myhostname", U },
@@ -171,6 +172,7 @@ static const struct param_info table[] = {
 
 #undef U
 #undef X
+#undef R
 
 /* Families of Postfix names that belong to servers relaymail does not
  * have: anything starting with these is known and ignored. */

@@ -125,9 +125,7 @@ bool addrfind_is_local(const struct addrfind *af, const char *domain)
 	return local;
 }
 
-/* Where the extension of an internal local part starts, or 0 when it is
- * not split (§3.4: special names, no delimiter, empty remainder). */
-static size_t extension_at(const char *local, size_t n, const char *delims)
+size_t addrfind_extension_at(const char *local, size_t n, const char *delims)
 {
 	static const char *const special[] = {"postmaster", "mailer-daemon", "double-bounce"};
 	size_t at;
@@ -181,7 +179,7 @@ int addrfind_keys(const struct addrfind *af, const char *addr, unsigned flags,
 	const char *at = in != NULL ? strrchr(in, '@') : NULL;
 	const char *domain = at != NULL ? at + 1 : NULL;
 	size_t llen = in == NULL ? 0 : at != NULL ? (size_t)(at - in) : strlen(in);
-	size_t ext = in != NULL ? extension_at(in, llen, af->delimiters) : 0;
+	size_t ext = in != NULL ? addrfind_extension_at(in, llen, af->delimiters) : 0;
 	int rc = in == NULL ? -1 : 0;
 
 	memset(k, 0, sizeof(*k));

@@ -52,6 +52,12 @@ struct addrfind_hit {
 char *addrfind_external(const char *addr);
 /* The internal (unquoted) form. malloc'd, NULL when out of memory. */
 char *addrfind_internal(const char *addr);
+/* Where the extension of the internal local part local[0..n) starts: the
+ * index of the first delimiter, as Postfix's split_addr finds it (§3.4),
+ * or 0 when the local part is not split (no delimiters, none in it, one
+ * first, postmaster, mailer-daemon, double-bounce, and owner-* or
+ * *-request when '-' is a delimiter). */
+size_t addrfind_extension_at(const char *local, size_t n, const char *delims);
 /* domain equals myorigin or an item of mydestination (ASCII case
  * insensitive, a trailing dot ignored). */
 bool addrfind_is_local(const struct addrfind *af, const char *domain);

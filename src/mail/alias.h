@@ -31,8 +31,12 @@ void alias_free(struct aliases *a);
 int alias_lookup(const struct aliases *a, const char *name, char **value, struct error *err);
 
 struct alias_ctx {
-	const struct rewriter *rw; /* locality and the local rewrite */
-	const char *luser_relay;   /* "" or NULL: none */
+	const struct rewriter *rw; /* locality, local rewrite, recipient_delimiter */
+	/* luser_relay as configured, without $name expansion ("" or NULL:
+	 * none), and where it was set (config_where; NULL: the default), for
+	 * messages. */
+	const char *luser_relay;
+	const char *luser_relay_where;
 	/* true when name is a login on this host (NULL: no name is). A local
 	 * name that is neither an alias nor a login goes to luser_relay. */
 	bool (*is_user)(const char *name, void *arg);
@@ -42,7 +46,18 @@ struct alias_ctx {
 /* Expand one recipient (external form, qualified): a local one through the
  * aliases, recursively; the final addresses are added to out without
  * duplicates. A name met again while it is being expanded stays as it
- * is. -1 on lookup errors or too many addresses (ERROR_CONFIG). */
+ * is. A local name that is neither an alias nor a login is replaced by
+ * luser_relay (when set) as Postfix's local(8) does it: the value
+ * expanded with the recipient's $domain, $extension, $local, $recipient,
+ * $recipient_delimiter and $user (local part and domain in lower case,
+ * the extension split as addrfind_extension_at does, $mailbox the same as
+ * $local; $home and $shell are empty), qualified with rewrite_local, and
+ * expanded through the aliases in turn, where luser_relay is not applied
+ * again. Any other $name expands to nothing, with a warning the first
+ * time a call meets it. -1 on lookup errors, too many addresses, and for
+ * luser_relay bad macro syntax or a result that is empty or not a valid
+ * envelope address (ERROR_CONFIG; luser_relay_where and luser_relay
+ * named). */
 int alias_expand(const struct aliases *a, const struct alias_ctx *ctx, const char *addr,
                  struct addrlist *out, struct error *err);
 

@@ -2,7 +2,8 @@
 /* Expanding a local recipient through the aliases: depth first, each
  * value qualified as a local submission would be, a name met again on its
  * own expansion path delivered as it is (aliases(5): "root: root, admin"),
- * and luser_relay for local names nobody knows. */
+ * and luser_relay for local names nobody knows, expanded per recipient
+ * with the names Postfix's local(8) gives it (postconf(5) luser_relay). */
 #include <config.h>
 
 #include <stdlib.h>
@@ -13,10 +14,13 @@
 #include "base/i18n.h"
 #include "base/log.h"
 #include "base/str.h"
+#include "conf/expand.h"
 #include "mail/alias.h"
 
 #define ALIAS_DEPTH_MAX 100
 #define ALIAS_RESULT_MAX 1000
+#define LUSER_VALUE_MAX ((size_t)64 * 1024)
+#define LUSER_WARNED_MAX 8
 
 struct walk {
 	const struct aliases *a;
@@ -24,6 +28,38 @@ struct walk {
 	struct addrlist *out;
 	const char *path[ALIAS_DEPTH_MAX];
 	size_t depth;
+	bool in_luser; /* expanding a luser_relay result: not applied again */
+	/* $names of luser_relay already warned about (they point into it). */
+	const char *warned[LUSER_WARNED_MAX];
+	size_t warned_len[LUSER_WARNED_MAX], nwarned;
+};
+
+/* What local(8) offers luser_relay, one recipient's worth. */
+enum luser_attr {
+	LUSER_DOMAIN,
+	LUSER_EXTENSION,
+	LUSER_LOCAL,
+	LUSER_RECIPIENT,
+	LUSER_DELIMITER,
+	LUSER_USER,
+	LUSER_NONE, /* $home and $shell: an unknown name has neither */
+	LUSER_ATTRS
+};
+
+static const struct {
+	const char *name;
+	enum luser_attr attr;
+} luser_names[] = {
+    {"domain", LUSER_DOMAIN},       {"extension", LUSER_EXTENSION},
+    {"home", LUSER_NONE},           {"local", LUSER_LOCAL},
+    {"recipient", LUSER_RECIPIENT}, {"recipient_delimiter", LUSER_DELIMITER},
+    {"shell", LUSER_NONE},          {"user", LUSER_USER},
+    {"mailbox", LUSER_LOCAL}, /* local(8)'s undocumented synonym */
+};
+
+struct luser {
+	struct walk *w;
+	const char *v[LUSER_ATTRS]; /* NULL: undefined */
 };
 
 static int expand(struct walk *w, const char *addr, struct error *err);
@@ -129,23 +165,142 @@ static int lookup(struct walk *w, const char *local, char **value, struct error 
 	return rc;
 }
 
+static const char *luser_where(const struct walk *w)
+{
+	return w->ctx->luser_relay_where != NULL ? w->ctx->luser_relay_where : _("default");
+}
+
+/* A name local(8) does not know expands to nothing (undefined); one
+ * warning per name, for who expected $mydomain to work here. */
+static void luser_unsupported(struct walk *w, const char *name, size_t len)
+{
+	for (size_t i = 0; i < w->nwarned; i++)
+		if (w->warned_len[i] == len && memcmp(w->warned[i], name, len) == 0)
+			return;
+	if (w->nwarned < LUSER_WARNED_MAX) {
+		w->warned[w->nwarned] = name;
+		w->warned_len[w->nwarned++] = len;
+	}
+	log_warning(_("%s: $%.*s is not expanded in luser_relay and gives the empty string; "
+	              "the names expanded there are $domain, $extension, $home, $local, "
+	              "$recipient, $recipient_delimiter, $shell and $user"),
+	            luser_where(w), (int)len, name);
+}
+
+static int luser_resolve(void *arg, const char *name, size_t len, const char **value,
+                         struct error *err)
+{
+	struct luser *l = arg;
+
+	(void)err;
+	for (size_t i = 0; i < sizeof(luser_names) / sizeof(luser_names[0]); i++) {
+		if (strlen(luser_names[i].name) == len &&
+		    memcmp(luser_names[i].name, name, len) == 0) {
+			*value = l->v[luser_names[i].attr];
+			return 0;
+		}
+	}
+	*value = NULL;
+	luser_unsupported(l->w, name, len);
+	return 0;
+}
+
+/* luser_relay expanded for addr (external form) whose local part, in
+ * internal form, is local; the result, in internal form as local(8) has
+ * it, into out. */
+static int luser_value(struct walk *w, const char *addr, const char *local, struct buf *out,
+                       struct error *err)
+{
+	const char *domain = address_domain(addr);
+	struct luser l = {.w = w};
+	struct expand_ctx x = {luser_resolve, &l, luser_where(w), "luser_relay"};
+	char *lower = str_dup(local), *dom = str_dup(domain != NULL ? domain : "");
+	char *rcpt = addrfind_internal(addr), *user = NULL, delim[2] = {0};
+	size_t at = 0;
+	int rc = -1;
+
+	if (lower != NULL) {
+		str_lower(lower);
+		at = addrfind_extension_at(lower, strlen(lower),
+		                           rewriter_addrfind(w->ctx->rw)->delimiters);
+		user = str_ndup(lower, at > 0 ? at : strlen(lower));
+	}
+	if (dom == NULL || rcpt == NULL || user == NULL) {
+		error_set(err, ERROR_INTERNAL, _("out of memory"));
+		goto out;
+	}
+	str_lower(dom);
+	l.v[LUSER_DOMAIN] = dom;
+	l.v[LUSER_LOCAL] = lower;
+	l.v[LUSER_RECIPIENT] = rcpt;
+	l.v[LUSER_USER] = user;
+	if (at > 0) {
+		delim[0] = lower[at];
+		l.v[LUSER_DELIMITER] = delim;
+		l.v[LUSER_EXTENSION] = lower + at + 1;
+	}
+	/* As local(8): a "/" could reach a file name (~/.forward+ext). */
+	if (at > 0 && strchr(lower + at + 1, '/') != NULL) {
+		log_warning(_("%s: address with illegal extension (it holds \"/\"); luser_relay "
+		              "gets an empty $extension"),
+		            addr);
+		l.v[LUSER_EXTENSION] = NULL;
+	}
+	rc = expand_text(&x, w->ctx->luser_relay, strlen(w->ctx->luser_relay), out, err);
+out:
+	free(lower);
+	free(dom);
+	free(rcpt);
+	free(user);
+	return rc;
+}
+
+/* luser_relay in place of addr: expanded, qualified, and a new recipient
+ * (aliases included), as local(8) delivers it, but never to luser_relay
+ * again. */
+static int luser(struct walk *w, const char *addr, const char *local, struct error *err)
+{
+	struct buf value;
+	char *ext = NULL, *q = NULL;
+	int rc;
+
+	buf_init(&value, LUSER_VALUE_MAX);
+	rc = luser_value(w, addr, local, &value, err);
+	if (rc == 0 && value.len == 0) {
+		error_set(err, ERROR_CONFIG, _("%s: luser_relay gives an empty address for %s"),
+		          luser_where(w), addr);
+		rc = -1;
+	}
+	if (rc == 0 && ((ext = addrfind_external(value.data)) == NULL ||
+	                (q = rewrite_local(w->ctx->rw, ext)) == NULL)) {
+		error_set(err, ERROR_INTERNAL, _("out of memory"));
+		rc = -1;
+	}
+	if (rc == 0 && address_check_envelope(q, false, err) < 0) {
+		error_prefix(err, _("%s: luser_relay gives a bad address for %s"), luser_where(w),
+		             addr);
+		err->cls = ERROR_CONFIG;
+		rc = -1;
+	}
+	if (rc == 0) {
+		w->in_luser = true;
+		rc = expand(w, q, err);
+		w->in_luser = false;
+	}
+	free(q);
+	free(ext);
+	buf_fini(&value);
+	return rc;
+}
+
 static int unknown(struct walk *w, const char *addr, const char *local, struct error *err)
 {
 	const struct alias_ctx *c = w->ctx;
-	char *q;
-	int rc;
 
-	if (c->luser_relay == NULL || *c->luser_relay == '\0' ||
+	if (w->in_luser || c->luser_relay == NULL || *c->luser_relay == '\0' ||
 	    (c->is_user != NULL && c->is_user(local, c->arg)))
 		return deliver(w, addr, err);
-	q = rewrite_local(c->rw, c->luser_relay);
-	if (q == NULL) {
-		error_set(err, ERROR_INTERNAL, _("out of memory"));
-		return -1;
-	}
-	rc = deliver(w, q, err);
-	free(q);
-	return rc;
+	return luser(w, addr, local, err);
 }
 
 static bool on_path(const struct walk *w, const char *local)

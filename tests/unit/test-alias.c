@@ -2,7 +2,7 @@
 /* mail/alias: aliases(5) parsing (continuations, comments, quoted names,
  * duplicates, errors with file and line), expansion of local names only,
  * recursion, loops, refused command/file/:include: targets, luser_relay
- * and duplicate removal. */
+ * with its per-recipient $names, and duplicate removal. */
 #include <config.h>
 
 #include <stdio.h>
@@ -34,7 +34,8 @@ static const char aliases_text[] = "# system aliases\n"
                                    "file: /var/log/mail.txt\n"
                                    "incl: :include:/etc/list\n"
                                    "twice: a@example.com, a@EXAMPLE.COM, a@example.com\n"
-                                   "root: ignored@example.com\n";
+                                   "root: ignored@example.com\n"
+                                   "lost: ghost1, ghost2\n";
 
 static bool is_user(const char *name, void *arg)
 {
@@ -71,6 +72,7 @@ static void setup(struct fixture *f, const char *extra)
 		diag("setup: %s", err.text);
 	f->ctx.rw = f->rw;
 	f->ctx.luser_relay = config_get(f->cfg, "luser_relay");
+	f->ctx.luser_relay_where = config_where(f->cfg, "luser_relay");
 	f->ctx.is_user = is_user;
 }
 
@@ -146,6 +148,182 @@ static void test_expand(void)
 	check(&f, "daemon@host.example", "daemon@host.example", "");
 	check(&f, "root@host.example", "admin@example.com ops@host.example oncall@example.com", "");
 	check(&f, "nobody@elsewhere.example", "nobody@elsewhere.example", "");
+	teardown(&f);
+}
+
+/* One luser_relay setting (a main.cf line), one recipient. */
+static void luser(const char *line, const char *addr, const char *want, const char *want_warn)
+{
+	struct fixture f;
+
+	setup(&f, line);
+	check(&f, addr, want, want_warn);
+	teardown(&f);
+}
+
+static void luser_fails(const char *line, const char *addr, const char *want_err)
+{
+	struct addrlist out = {0};
+	struct error err = {0};
+	struct capture cap;
+	struct fixture f;
+	int rc;
+
+	setup(&f, line);
+	capture_begin(&cap);
+	rc = f.a != NULL ? alias_expand(f.a, &f.ctx, addr, &out, &err) : 0;
+	free(capture_end(&cap));
+	ok(rc < 0 && err.cls == ERROR_CONFIG, "%s: %s fails (ERROR_CONFIG)", line, addr);
+	is_str(rc < 0 ? err.text : NULL, want_err, "%s: %s: the message", line, addr);
+	addrlist_fini(&out);
+	teardown(&f);
+}
+
+#define UNSUPPORTED(name)                                                                          \
+	"relaymail: warning: test.cf, line 5: $" name " is not expanded in luser_relay and "       \
+	"gives the empty string; the names expanded there are $domain, $extension, $home, "        \
+	"$local, $recipient, $recipient_delimiter, $shell and $user\n"
+
+static void test_luser_names(void)
+{
+	/* Each name local(8) gives luser_relay; local part and domain in
+	 * lower case, $recipient as it came. */
+	luser("luser_relay = $user@relay.example", "Bob+Tag@HOST.Example", "bob@relay.example", "");
+	luser("luser_relay = $local@relay.example", "Bob+Tag@HOST.Example", "bob+tag@relay.example",
+	      "");
+	luser("luser_relay = $extension@relay.example", "Bob+Tag@HOST.Example", "tag@relay.example",
+	      "");
+	luser("luser_relay = $domain@relay.example", "Bob+Tag@HOST.Example",
+	      "host.example@relay.example", "");
+	luser("luser_relay = u$recipient_delimiter@relay.example", "Bob+Tag@HOST.Example",
+	      "u+@relay.example", "");
+	luser("luser_relay = r.$recipient", "Bob+Tag@HOST.Example", "r.Bob+Tag@HOST.Example", "");
+	luser("luser_relay = h${home}s$(shell)x@relay.example", "bob@host.example",
+	      "hsx@relay.example", "");
+	luser("luser_relay = ${user}.$(user)@relay.example", "bob@host.example",
+	      "bob.bob@relay.example", "");
+	luser("luser_relay = $mailbox@relay.example", "Bob+Tag@host.example",
+	      "bob+tag@relay.example", "");
+	luser("luser_relay = admin+$local", "\"a b\"@host.example", "\"admin+a b\"@host.example",
+	      "");
+	luser("luser_relay = $$x@relay.example", "bob@host.example", "$x@relay.example", "");
+
+	/* No extension: $extension and $recipient_delimiter are undefined. */
+	luser("luser_relay = $user-$extension-$recipient_delimiter-x@relay.example",
+	      "bob@host.example", "bob---x@relay.example", "");
+	luser("luser_relay = $local@relay.example", "bob@host.example", "bob@relay.example", "");
+	/* A delimiter last: an empty extension, but a delimiter. */
+	luser("luser_relay = $user.$recipient_delimiter.x${extension?yes}@relay.example",
+	      "bob+@host.example", "bob.+.x@relay.example", "");
+	/* A delimiter first does not split. */
+	luser("luser_relay = $user@relay.example", "+bob@host.example", "+bob@relay.example", "");
+
+	/* Several delimiters: the first one found splits, and is the one
+	 * $recipient_delimiter gives. */
+	luser("recipient_delimiter = +-\nluser_relay = "
+	      "$user.$extension.$recipient_delimiter@r.example",
+	      "bob-tag+more@host.example", "bob.tag+more.-@r.example", "");
+	luser("recipient_delimiter = +-\nluser_relay = "
+	      "$user.$extension.$recipient_delimiter@r.example",
+	      "bob+tag-more@host.example", "bob.tag-more.+@r.example", "");
+	luser("recipient_delimiter = +-\nluser_relay = $user@r.example", "owner-list@host.example",
+	      "owner-list@r.example", "");
+	luser("recipient_delimiter =\nluser_relay = $user.${extension:none}@r.example",
+	      "bob+tag@host.example", "bob+tag.none@r.example", "");
+
+	/* An extension with "/" is dropped, as local(8) does. */
+	luser("luser_relay = x${extension?{-$extension}}@relay.example", "bob+a/b@host.example",
+	      "x@relay.example",
+	      "relaymail: warning: bob+a/b@host.example: address with illegal extension (it "
+	      "holds \"/\"); luser_relay gets an empty $extension\n");
+}
+
+static void test_luser_conditionals(void)
+{
+	static const char both[] =
+	    "luser_relay = ${extension?{$user+$extension}:{$user}}@relay.example";
+	static const char plain[] =
+	    "luser_relay = $user${extension?-has}${extension:-none}@relay.example";
+	static const char braced[] =
+	    "luser_relay = $user${extension?{-has}}${extension:{-none}}@relay.example";
+
+	luser(both, "bob+tag@host.example", "bob+tag@relay.example", "");
+	luser(both, "bob@host.example", "bob@relay.example", "");
+	luser(plain, "bob+tag@host.example", "bob-has@relay.example", "");
+	luser(plain, "bob@host.example", "bob-none@relay.example", "");
+	luser(braced, "bob+tag@host.example", "bob-has@relay.example", "");
+	luser(braced, "bob@host.example", "bob-none@relay.example", "");
+	luser("luser_relay = ${home?{home}:{nohome}}@relay.example", "bob@host.example",
+	      "nohome@relay.example", "");
+	/* An empty extension is a false one. */
+	luser(braced, "bob+@host.example", "bob-none@relay.example", "");
+}
+
+static void test_luser_unsupported(void)
+{
+	struct fixture f;
+
+	/* Postfix leaves main.cf parameters out: $mydomain is undefined here,
+	 * and the address is the one Postfix makes. */
+	luser("luser_relay = $user-$mydomain-x@relay.example", "bob@host.example",
+	      "bob--x@relay.example", UNSUPPORTED("mydomain"));
+	luser("luser_relay = ${mydomain?{$user}:{x}}@relay.example", "bob@host.example",
+	      "x@relay.example", UNSUPPORTED("mydomain"));
+	/* One warning per name, however often it comes. */
+	luser("luser_relay = a$nosuch-$(nosuch)-$myhostname-$user@relay.example",
+	      "bob@host.example", "a---bob@relay.example",
+	      UNSUPPORTED("nosuch") UNSUPPORTED("myhostname"));
+	setup(&f, "luser_relay = $user-${myorigin}@relay.example");
+	check(&f, "lost@host.example", "ghost1-@relay.example ghost2-@relay.example",
+	      UNSUPPORTED("myorigin"));
+	teardown(&f);
+	/* A name in a branch not taken is not looked at. */
+	luser("luser_relay = ${extension?{$nosuch}:{$user}}@relay.example", "bob@host.example",
+	      "bob@relay.example", "");
+}
+
+static void test_luser_errors(void)
+{
+	luser_fails("luser_relay = ${user", "bob@host.example",
+	            "test.cf, line 5: the value of parameter luser_relay has bad macro syntax "
+	            "near \"${user\"");
+	luser_fails("luser_relay = $user@$", "bob@host.example",
+	            "test.cf, line 5: the value of parameter luser_relay has an empty macro name "
+	            "after \"$\"; write $$ for a literal $");
+	luser_fails("luser_relay = ${user?{a}x}@relay.example", "bob@host.example",
+	            "test.cf, line 5: the value of parameter luser_relay has bad macro syntax "
+	            "near \"?{a}x\"");
+	luser_fails("luser_relay = $extension", "bob@host.example",
+	            "test.cf, line 5: luser_relay gives an empty address for bob@host.example");
+	/* The classic mistake: $mydomain is empty here, the domain too. */
+	luser_fails("luser_relay = $user@$mydomain", "bob@host.example",
+	            "test.cf, line 5: luser_relay gives a bad address for bob@host.example: "
+	            "invalid address \"bob@\": the domain is empty");
+	/* Bad syntax matters only where luser_relay is applied. */
+	luser("luser_relay = ${user", "root@elsewhere.example", "root@elsewhere.example", "");
+	luser("luser_relay = ${user", "daemon@host.example", "daemon@host.example", "");
+}
+
+static void test_luser_aliases(void)
+{
+	struct fixture f;
+
+	/* The result is a new recipient: qualified and expanded through the
+	 * aliases, extension stripping included. */
+	luser("luser_relay = root", "nobody@host.example",
+	      "admin@example.com ops@host.example oncall@example.com", "");
+	luser("luser_relay = postmaster+$user", "nobody@host.example",
+	      "admin@example.com ops@host.example oncall@example.com", "");
+	/* But luser_relay is not applied again in there. */
+	luser("luser_relay = lost-$user", "nobody@host.example", "lost-nobody@host.example", "");
+	luser("luser_relay = $local", "Nobody@host.example", "nobody@host.example", "");
+	luser("luser_relay = lost", "nobody@host.example",
+	      "ghost1@host.example ghost2@host.example", "");
+	/* Outside that subtree it is, for each unknown name. */
+	setup(&f, "luser_relay = catch+$user@relay.example");
+	check(&f, "lost@host.example", "catch+ghost1@relay.example catch+ghost2@relay.example", "");
+	check(&f, "daemon@host.example", "daemon@host.example", "");
+	check(&f, "Ghost3@HOST.example", "catch+ghost3@relay.example", "");
 	teardown(&f);
 }
 
@@ -236,6 +414,11 @@ static void test_open(void)
 int main(void)
 {
 	test_expand();
+	test_luser_names();
+	test_luser_conditionals();
+	test_luser_unsupported();
+	test_luser_errors();
+	test_luser_aliases();
 	test_parse();
 	test_open();
 	return tap_done();

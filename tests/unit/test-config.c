@@ -142,6 +142,44 @@ static void test_expansion(void)
 	   "unclosed ${ names the parameter: %s", err.text);
 }
 
+/* luser_relay stays as written (postconf -x -h luser_relay); a value
+ * referring to it gets it expanded; its syntax is its user's business. */
+static void test_raw(void)
+{
+	char *env[] = {"RELAYMAIL_LUSER_RELAY=$local+$$@$mydomain", NULL};
+	struct capture cap;
+	struct error err;
+	struct config *c;
+	char *out;
+
+	expect("mydomain = example.com\nluser_relay = ${extension?{$user+$extension}:{$user}}"
+	       "@$mydomain $$x\n",
+	       "luser_relay", "${extension?{$user+$extension}:{$user}}@$mydomain $$x",
+	       "luser_relay is kept raw");
+	expect("mydomain = example.com\nluser_relay = $user@$mydomain $$x\n"
+	       "smtp_helo_name = <$luser_relay>\n",
+	       "smtp_helo_name", "<@example.com $x>", "a reference to luser_relay expands it");
+	expect("", "luser_relay", "", "luser_relay default");
+	capture_begin(&cap);
+	c = parse("luser_relay = ${user\n", &err);
+	out = capture_end(&cap);
+	ok(c != NULL, "bad syntax in luser_relay does not fail the load: %s", err.text);
+	is_str(c != NULL ? config_get(c, "luser_relay") : NULL, "${user", "and is kept as is");
+	is_str(out, "", "nor is it warned about at load");
+	config_free(c);
+	free(out);
+	c = parse("luser_relay = ${user\nsmtp_helo_name = $luser_relay\n", &err);
+	ok(c == NULL && strstr(err.text, "test.cf, line 1: the value of parameter luser_relay "
+	                                 "has bad macro syntax") != NULL,
+	   "but a used value referring to it fails: %s", err.text);
+	c = config_parse("test.cf", "mydomain = example.com\n", 23, env, &err);
+	is_str(c != NULL ? config_get(c, "luser_relay") : NULL, "$local+$$@$mydomain",
+	       "RELAYMAIL_LUSER_RELAY is kept raw too");
+	is_str(c != NULL ? config_where(c, "luser_relay") : NULL,
+	       "environment variable RELAYMAIL_LUSER_RELAY", "and says where it came from");
+	config_free(c);
+}
+
 static void test_defaults(void)
 {
 	struct error err;
@@ -398,6 +436,7 @@ int main(void)
 	test_vector_9_7();
 	test_syntax();
 	test_expansion();
+	test_raw();
 	test_defaults();
 	test_typed();
 	test_env();

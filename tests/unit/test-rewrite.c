@@ -155,6 +155,15 @@ static void test_keys(void)
 	addrfind_keys(&af, "+foo@x.example", 0, &k);
 	is_int((long long)k.n, 2, "keys: no split that leaves an empty local part");
 	addrfind_keys_fini(&k);
+	is_int((long long)addrfind_extension_at("a-b+c", 5, "+-"), 1,
+	       "extension: the first of several delimiters");
+	is_int((long long)addrfind_extension_at("ab+", 3, "+"), 2,
+	       "extension: a delimiter last gives an empty extension");
+	is_int((long long)addrfind_extension_at("ab+c", 2, "+"), 0,
+	       "extension: only local[0..n) is looked at");
+	is_int((long long)addrfind_extension_at("owner-x+y", 9, "+-"), 0,
+	       "extension: owner-* is not split when \"-\" is a delimiter");
+	is_int((long long)addrfind_extension_at("ab+c", 4, ""), 0, "extension: no delimiters");
 	addrfind_keys(&af, "\"a b\"@example.net", ADDRFIND_UNQUOTED_TOO, &k);
 	for (size_t i = 0; i < k.n; i++)
 		buf_printf(&b, "%s%s", i ? "|" : "", k.v[i].key);

@@ -481,4 +481,92 @@ for n in sender_canonical_maps relayhost smtp_fallback_relay smtp_sasl_password_
 	fi
 done
 
+
+# --- expansion forms, one main.cf each -----------------------------------------
+# Each line is the value of smtp_helo_name. Where postconf expands it,
+# relaymail must print the same; where postconf refuses it (a macro
+# processing error), relaymail must refuse the configuration: exit 78 and
+# one line naming the file, the line and the parameter.
+mkdir "$D/x"
+touch "$D/x/master.cf"
+while IFS= read -r _e; do
+	printf 'mydomain = example.com\nmyhostname = host.example.com\nsmtp_helo_name = %s\n' \
+		"$_e" >"$D/x/main.cf"
+	postconf -c "$D/x" -x -h smtp_helo_name >"$D/pc.out" 2>/dev/null
+	_pc=$?
+	"$RELAYMAIL" -C "$D/x/main.cf" --expand smtp_helo_name >"$D/rm.out" 2>"$D/rm.err"
+	_rm=$?
+	if [ "$_pc" = 0 ] && [ "$_rm" = 0 ] && cmp -s "$D/pc.out" "$D/rm.out"; then
+		tap__result 0 "expand form: $_e"
+	elif [ "$_pc" != 0 ] && [ "$_rm" = 78 ] && [ "$(wc -l <"$D/rm.err")" = 1 ] &&
+		grep -q "main.cf, line 3: .*smtp_helo_name" "$D/rm.err"; then
+		tap__result 0 "expand form refused: $_e"
+	else
+		tap__result 1 "expand form: $_e"
+		tap_diag "postconf (exit $_pc): $(cat "$D/pc.out")" \
+			"relaymail (exit $_rm): $(cat "$D/rm.out")" "$(head -n 3 "$D/rm.err")"
+	fi
+done <<'EOF'
+$undefined_thing
+${mydomain?}x${nosuch?}y${mydomain:}z${nosuch:}w
+$mydomain$
+${mydomain
+$(mydomain}
+$(mydomain)
+$( mydomain )
+${ mydomain}
+${mydomain }
+${	mydomain}
+${ mydomain ?x}
+${mydomain ? x}
+${mydomain?  a   b  }
+${my domain}
+${mydomain?{x}:}
+${nosuch?{x}:}
+${mydomain?{x} :{y}}
+${nosuch?{x}: {y}}
+${mydomain? {x}}
+${mydomain?x:y}
+${nosuch?x:y}
+${nosuch:{x}?}
+${mydomain?{x}?{y}}
+${mydomain?{x}:{y} }
+${mydomain?{x}:{y}z}
+${mydomain?{a}:{b}:{c}}
+${mydomain:{a}:{b}}
+${mydomain?{a}{b}}
+${mydomain?{a}x}
+${nosuch:{a}x}
+${mydomain?{{nested}}:{no}}
+${mydomain?$myhostname}
+${mydomain?{$myhostname}}
+${{$mydomain}=={example.com}?{eq}:{ne}}
+${ {a} == {a} ?{x}}
+${{a}=={a} ? {x}}
+${{a} == {a}}
+${{a} != {a}}
+${{a} == {a}?}
+${{a} == {a}?{x}:}
+${{a} === {b}?{x}:{y}}
+${{a} <> {b}?{x}:{y}}
+${{a} == {b} ?{x}}
+${{a}=={b}:{x}}
+${{ 1 } == {1}?{sp}:{nosp}}
+${{10} <= {9}?{le}:{gt}} ${{9} >= {9}?{ge}:{lt}}
+${{2} < {10}?{num}:{str}}
+${{007} == {7}?{num}:{str}}
+${{-1} < {1}?{a}:{b}}
+${{x} < {10}?{a}:{b}}
+${{ab}<{abc}?{a}:{b}}
+${{}=={}?{eq}}
+${{$nosuch}=={}?{empty}:{not}}
+${{99999999999999999999} > {1}?{a}:{b}}
+$$ $$$$ $$mydomain
+a$ b
+$mydomain_x
+$mydomain-x
+${mydomain}${myhostname}
+${smtp_helo_name}
+EOF
+
 tap_done

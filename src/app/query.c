@@ -111,19 +111,21 @@ int query_tables(const struct options *o, const struct config *cfg)
 	return status;
 }
 
-/* postconf prints values with every run of whitespace as one space. */
+/* postconf prints values with every run of whitespace as one space, and
+ * none at either end. */
 static void print_folded(const char *value)
 {
-	bool space = false;
+	bool space = false, started = false;
 
 	for (const char *p = value; *p != '\0'; p++) {
 		if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
 			space = true;
 			continue;
 		}
-		if (space)
+		if (space && started)
 			putchar(' ');
 		space = false;
+		started = true;
 		putchar(*p);
 	}
 	putchar('\n');

@@ -62,7 +62,8 @@ static size_t skip_space(const char *s, size_t len, size_t i)
 	return i;
 }
 
-/* A "{text}" group at s[*i] (after blanks): its inside, *i moved past. */
+/* A "{text}" group at s[*i] (after blanks): its inside, *i moved past
+ * it and the blanks after it. -1 when there is none or it is open. */
 static int group(const char *s, size_t len, size_t *i, const char **in, size_t *inlen)
 {
 	size_t at = skip_space(s, len, *i), end;
@@ -78,44 +79,51 @@ static int group(const char *s, size_t len, size_t *i, const char **in, size_t *
 	return 0;
 }
 
+static bool at_group(const char *s, size_t len, size_t i)
+{
+	i = skip_space(s, len, i);
+	return i < len && s[i] == '{';
+}
+
 static int expand_nested(const struct expand_ctx *ctx, const char *s, size_t len,
 			 struct buf *out, int depth, struct error *err);
 
-/* The "?value", ":value", "?{v1}:{v2}" tail after a name or comparison:
- * choose by truth and expand the chosen part. */
-static int branch(const struct expand_ctx *ctx, const char *s, size_t len, bool truth,
-		  struct buf *out, int depth, struct error *err)
+/* What follows "?" or ":" (s[i] is just past it), as Postfix's
+ * mac_expand reads it: "{value}" with blanks around it, or else all the
+ * rest of the text as the value; after a "?" part, a ":" part may follow.
+ * The part that truth selects is expanded. */
+static int branch(const struct expand_ctx *ctx, const char *s, size_t len, size_t i, char op,
+		  bool truth, struct buf *out, int depth, struct error *err)
 {
-	const char *yes = NULL, *no = NULL;
-	size_t ylen = 0, nlen = 0, i = 1;
+	const char *part;
+	size_t plen;
 
-	if (len == 0)
-		return 0;
-	if (skip_space(s, len, 1) < len && s[skip_space(s, len, 1)] == '{') {
-		const char **first = s[0] == '?' ? &yes : &no;
-		size_t *flen = s[0] == '?' ? &ylen : &nlen;
-
-		if (group(s, len, &i, first, flen) < 0)
+	if (op == '?') {
+		if (!at_group(s, len, i)) {
+			part = s + i;
+			plen = len - i;
+			i = len;
+		} else if (group(s, len, &i, &part, &plen) < 0) {
 			return syntax(ctx, s, len, err);
-		if (s[0] == '?' && i < len && s[i] == ':') {
-			i++;
-			if (group(s, len, &i, &no, &nlen) < 0)
-				return syntax(ctx, s, len, err);
 		}
-		if (i != len)
+		if (truth && expand_nested(ctx, part, plen, out, depth + 1, err) < 0)
+			return -1;
+		if (i == len)
+			return 0;
+		if (s[i] != ':')
 			return syntax(ctx, s, len, err);
-	} else if (s[0] == '?') {
-		yes = s + 1;
-		ylen = len - 1;
-	} else {
-		no = s + 1;
-		nlen = len - 1;
+		i++;
 	}
-	if (truth && yes != NULL)
-		return expand_nested(ctx, yes, ylen, out, depth + 1, err);
-	if (!truth && no != NULL)
-		return expand_nested(ctx, no, nlen, out, depth + 1, err);
-	return 0;
+	if (!at_group(s, len, i)) {
+		part = s + i;
+		plen = len - i;
+		i = len;
+	} else if (group(s, len, &i, &part, &plen) < 0) {
+		return syntax(ctx, s, len, err);
+	}
+	if (i != len)
+		return syntax(ctx, s, len, err);
+	return truth ? 0 : expand_nested(ctx, part, plen, out, depth + 1, err);
 }
 
 static bool all_digits(const char *s, size_t len)
@@ -128,9 +136,11 @@ static bool all_digits(const char *s, size_t len)
 	return true;
 }
 
-/* <0, 0, >0 like strcmp; numerically when both are all digits. */
-static int compare(const char *a, size_t alen, const char *b, size_t blen)
+/* <0, 0, >0 like strcmp; numerically when both are all digits, where a
+ * number past a long is an error (Postfix's "bad conversion"). */
+static int compare(const char *a, size_t alen, const char *b, size_t blen, bool *range)
 {
+	static const char long_max[] = "9223372036854775807";
 	int c;
 
 	if (all_digits(a, alen) && all_digits(b, blen)) {
@@ -138,6 +148,9 @@ static int compare(const char *a, size_t alen, const char *b, size_t blen)
 			a++, alen--;
 		while (blen > 1 && *b == '0')
 			b++, blen--;
+		*range = alen > sizeof(long_max) - 1 || blen > sizeof(long_max) - 1 ||
+			 (alen == sizeof(long_max) - 1 && memcmp(a, long_max, alen) > 0) ||
+			 (blen == sizeof(long_max) - 1 && memcmp(b, long_max, blen) > 0);
 		if (alen != blen)
 			return alen < blen ? -1 : 1;
 		return memcmp(a, b, alen);
@@ -148,15 +161,17 @@ static int compare(const char *a, size_t alen, const char *b, size_t blen)
 	return alen < blen ? -1 : 1;
 }
 
-/* Which operator s[*i] starts; moves *i past it. */
+/* Which operator s[*i] starts; moves *i past it. Like Postfix, the whole
+ * run of operator characters must be one operator ("===" is none). */
 static int operator(const char *s, size_t len, size_t *i)
 {
 	static const char *const ops[] = { "==", "!=", "<=", ">=", "<", ">" };
+	size_t n = 0;
 
+	while (*i + n < len && strchr("<>!=?+-*/~&|%", s[*i + n]) != NULL)
+		n++;
 	for (int k = 0; k < 6; k++) {
-		size_t n = strlen(ops[k]);
-
-		if (*i + n <= len && memcmp(s + *i, ops[k], n) == 0) {
+		if (n == strlen(ops[k]) && memcmp(s + *i, ops[k], n) == 0) {
 			*i += n;
 			return k;
 		}
@@ -176,13 +191,16 @@ static bool holds(int op, int cmp)
 	}
 }
 
-/* ${{a} op {b}?{x}:{y}}: s is the inside of the outer braces. */
+/* ${{a} op {b}?{x}:{y}}: s is the inside of the outer braces, from the
+ * "{" of a. Without "?" or ":" the comparison itself is the value: "true"
+ * or empty, as in Postfix. */
 static int relational(const struct expand_ctx *ctx, const char *s, size_t len,
 		      struct buf *out, int depth, struct error *err)
 {
 	struct buf a = { 0 }, b = { 0 };
 	const char *ra, *rb;
 	size_t ralen, rblen, i = 0;
+	bool truth, range = false;
 	int op, rc = -1;
 
 	if (group(s, len, &i, &ra, &ralen) < 0 || (op = operator(s, len, &i)) < 0 ||
@@ -190,36 +208,44 @@ static int relational(const struct expand_ctx *ctx, const char *s, size_t len,
 		return syntax(ctx, s, len, err);
 	if (expand_nested(ctx, ra, ralen, &a, depth + 1, err) == 0 &&
 	    expand_nested(ctx, rb, rblen, &b, depth + 1, err) == 0) {
-		bool truth = holds(op, compare(a.data ? a.data : "", a.len,
-					       b.data ? b.data : "", b.len));
-
-		rc = branch(ctx, s + i, len - i, truth, out, depth, err);
+		truth = holds(op, compare(a.data ? a.data : "", a.len, b.data ? b.data : "",
+					  b.len, &range));
+		if (range)
+			rc = syntax(ctx, s, len, err);
+		else if (i == len)
+			rc = truth && buf_append_str(out, "true") < 0 ? oom(err) : 0;
+		else
+			rc = branch(ctx, s, len, i + 1, s[i], truth, out, depth, err);
 	}
 	buf_fini(&a);
 	buf_fini(&b);
 	return rc;
 }
 
-/* The inside of ${...} or $(...). */
+/* The inside of ${...} or $(...): a comparison, or a name with blanks
+ * allowed around it and an optional "?" or ":" part. */
 static int macro(const struct expand_ctx *ctx, const char *s, size_t len, struct buf *out,
 		 int depth, struct error *err)
 {
 	const char *value = NULL;
-	size_t n = 0;
+	size_t start = skip_space(s, len, 0), n, next;
 
-	if (len > 0 && s[0] == '{')
-		return relational(ctx, s, len, out, depth, err);
-	while (n < len && is_name((unsigned char)s[n]))
-		n++;
-	if (n == 0)
-		return syntax(ctx, s, len, err);
-	if (n < len && s[n] != '?' && s[n] != ':')
-		return syntax(ctx, s, len, err);
-	if (ctx->resolve(ctx->arg, s, n, &value, err) < 0)
+	if (start < len && s[start] == '{')
+		return relational(ctx, s + start, len - start, out, depth, err);
+	for (n = start;; n++) {
+		next = skip_space(s, len, n);
+		if (next == len || s[next] == '?' || s[next] == ':')
+			break;
+		if (!is_name((unsigned char)s[n]))
+			return syntax(ctx, s, len, err);
+	}
+	/* "${?x}" names nothing: undefined, as in Postfix. */
+	if (n > start && ctx->resolve(ctx->arg, s + start, n - start, &value, err) < 0)
 		return -1;
-	if (n == len)
+	if (next == len)
 		return value == NULL || buf_append_str(out, value) == 0 ? 0 : oom(err);
-	return branch(ctx, s + n, len - n, value != NULL && *value != '\0', out, depth, err);
+	return branch(ctx, s, len, next + 1, s[next], value != NULL && *value != '\0', out,
+		      depth, err);
 }
 
 static int expand_nested(const struct expand_ctx *ctx, const char *s, size_t len,

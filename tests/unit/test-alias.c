@@ -292,7 +292,7 @@ static void test_luser_errors(void)
 	            "after \"$\"; write $$ for a literal $");
 	luser_fails("luser_relay = ${user?{a}x}@relay.example", "bob@host.example",
 	            "test.cf, line 5: the value of parameter luser_relay has bad macro syntax "
-	            "near \"?{a}x\"");
+	            "near \"user?{a}x\"");
 	luser_fails("luser_relay = $extension", "bob@host.example",
 	            "test.cf, line 5: luser_relay gives an empty address for bob@host.example");
 	/* The classic mistake: $mydomain is empty here, the domain too. */

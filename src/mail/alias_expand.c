@@ -150,11 +150,12 @@ static int expand_value(struct walk *w, const char *name, const char *value, str
 static int lookup(struct walk *w, const char *local, char **value, struct error *err)
 {
 	const char *delims = rewriter_addrfind(w->ctx->rw)->delimiters;
-	size_t ext = delims != NULL && *delims != '\0' ? strcspn(local, delims) : 0;
+	/* Postfix's split_addr: owner-list and list-request keep their '-'. */
+	size_t ext = addrfind_extension_at(local, strlen(local), delims);
 	char *bare;
 	int rc = alias_lookup(w->a, local, value, err);
 
-	if (rc != 0 || ext == 0 || local[ext] == '\0')
+	if (rc != 0 || ext == 0)
 		return rc;
 	if ((bare = str_ndup(local, ext)) == NULL) {
 		error_set(err, ERROR_INTERNAL, _("out of memory"));

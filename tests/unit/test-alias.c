@@ -115,6 +115,20 @@ static void check(struct fixture *f, const char *addr, const char *want, const c
 	free(warn);
 }
 
+/* The extension is split as Postfix's split_addr splits it: with '-' a
+ * delimiter, owner-x and x-request are names of their own, never x. */
+static void test_extension_split(void)
+{
+	struct fixture f;
+	const char *root = "admin@example.com ops@host.example oncall@example.com";
+
+	setup(&f, "recipient_delimiter = -");
+	check(&f, "root-cron@host.example", root, "");
+	check(&f, "root-request@host.example", "root-request@host.example", "");
+	check(&f, "owner-root@host.example", "owner-root@host.example", "");
+	teardown(&f);
+}
+
 static void test_expand(void)
 {
 	struct fixture f;
@@ -414,6 +428,7 @@ static void test_open(void)
 int main(void)
 {
 	test_expand();
+	test_extension_split();
 	test_luser_names();
 	test_luser_conditionals();
 	test_luser_unsupported();

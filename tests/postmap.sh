@@ -567,6 +567,41 @@ $mydomain_x
 $mydomain-x
 ${mydomain}${myhostname}
 ${smtp_helo_name}
+${{3.6} <level {1}?{a}:{b}}
+${{3.10} >level {3.9}?{a}:{b}}
+${{3.6} ==level {3.6.0}?{a}:{b}}
+${{1}<level{2}}
+${{2} <=level {2}?{le}}
+${{ 3.6} <level {4}?{a}:{b}}
+${{+3} >level {2}?{a}:{b}}
+${{-0} <level {2}?{a}:{b}}
+${{3. 6} <level {4}?{a}:{b}}
+${{3.x} <level {1}?{a}:{b}}
+${{3.1024} <level {1}?{a}:{b}}
+${{} <level {1}?{a}:{b}}
+${{-1} <level {2}?{a}:{b}}
+${{3 .6} <level {4}?{a}:{b}}
+${{1.2.3.4} <level {4}?{a}:{b}}
+${{1} <levels {1}?{a}:{b}}
+${{1} <Level {1}?{a}:{b}}
+${{1} < level {2}?{a}:{b}}
 EOF
+
+# --- compatibility_level: the defaults that depend on it ----------------------
+# relaymail's own default level is 3.6 (Postfix's is 0), so each case sets it.
+for _l in 0 1 2 3.6 3.10; do
+	printf 'mydomain = example.com\ncompatibility_level = %s\n' "$_l" >"$D/x/main.cf"
+	for n in smtputf8_enable append_dot_mydomain smtp_tls_fingerprint_digest; do
+		postconf -c "$D/x" -x -h "$n" >"$D/pc.out" 2>/dev/null
+		"$RELAYMAIL" -C "$D/x/main.cf" --expand "$n" >"$D/rm.out" 2>"$D/rm.err"
+		if cmp -s "$D/pc.out" "$D/rm.out"; then
+			tap__result 0 "compatibility_level = $_l: $n"
+		else
+			tap__result 1 "compatibility_level = $_l: $n"
+			tap_diag "postconf: $(cat "$D/pc.out")" "relaymail: $(cat "$D/rm.out")" \
+				"$(head -n 3 "$D/rm.err")"
+		fi
+	done
+done
 
 tap_done

@@ -348,6 +348,14 @@ static int compute(struct config *c, struct config_param *p, struct buf *out,
 	}
 	if (out->data == NULL && buf_append(out, "", 0) < 0)
 		return nomem(err);
+	if (strcmp(p->name, "compatibility_level") == 0 &&
+	    expand_compat_level(out->data, out->len) < 0) {
+		error_set(err, ERROR_CONFIG,
+			  _("%s: compatibility_level = %s is not a compatibility level; write "
+			    "major[.minor[.patch]], such as 3.6"),
+			  p->where ? p->where : _("default"), out->data);
+		return -1;
+	}
 	if (c->io && p->raw != NULL && strcmp(p->name, "myorigin") == 0 && out->data[0] == '/')
 		return mailname(p, out, err);
 	return 0;

@@ -161,18 +161,51 @@ static int compare(const char *a, size_t alen, const char *b, size_t blen, bool 
 	return alen < blen ? -1 : 1;
 }
 
+long long expand_compat_level(const char *s, size_t len)
+{
+	long long part[3] = { 0, 0, 0 };
+	size_t i = 0;
+
+	for (int k = 0; k < 3; k++) {
+		bool minus = false;
+		size_t start;
+
+		/* Each part is read with strtol: blanks and a sign may lead. */
+		i = skip_space(s, len, i);
+		if (i < len && (s[i] == '+' || s[i] == '-'))
+			minus = s[i++] == '-';
+		for (start = i; i < len && s[i] >= '0' && s[i] <= '9' &&
+				part[k] <= 0xfffffffffffLL;)
+			part[k] = part[k] * 10 + (s[i++] - '0');
+		if (i == start || (minus && part[k] != 0) || (k > 0 && part[k] > 1023) ||
+		    part[0] > 0xfffffffffffLL)
+			return -1;
+		if (i == len)
+			return (part[0] << 20) | (part[1] << 10) | part[2];
+		if (s[i++] != '.')
+			return -1;
+	}
+	return -1;
+}
+
 /* Which operator s[*i] starts; moves *i past it. Like Postfix, the whole
- * run of operator characters must be one operator ("===" is none). */
-static int operator(const char *s, size_t len, size_t *i)
+ * run of operator characters must be one operator ("===" is none); a
+ * "level" suffix (<level, >=level...) compares compatibility levels. */
+static int operator(const char *s, size_t len, size_t *i, bool *level)
 {
 	static const char *const ops[] = { "==", "!=", "<=", ">=", "<", ">" };
-	size_t n = 0;
+	size_t n = 0, w = 0;
 
 	while (*i + n < len && strchr("<>!=?+-*/~&|%", s[*i + n]) != NULL)
 		n++;
+	while (*i + n + w < len && is_name((unsigned char)s[*i + n + w]) && s[*i + n + w] != '_')
+		w++;
+	*level = w == 5 && memcmp(s + *i + n, "level", 5) == 0;
+	if (w > 0 && !*level)
+		return -1;
 	for (int k = 0; k < 6; k++) {
 		if (n == strlen(ops[k]) && memcmp(s + *i, ops[k], n) == 0) {
-			*i += n;
+			*i += n + w;
 			return k;
 		}
 	}
@@ -191,6 +224,15 @@ static bool holds(int op, int cmp)
 	}
 }
 
+static int level_syntax(const struct expand_ctx *ctx, const struct buf *v, struct error *err)
+{
+	error_set(err, ERROR_CONFIG,
+		  _("%s: the value of parameter %s compares \"%s\", which is not a "
+		    "compatibility level (major[.minor[.patch]])"),
+		  ctx->where, ctx->param, v->data ? v->data : "");
+	return -1;
+}
+
 /* ${{a} op {b}?{x}:{y}}: s is the inside of the outer braces, from the
  * "{" of a. Without "?" or ":" the comparison itself is the value: "true"
  * or empty, as in Postfix. */
@@ -200,17 +242,25 @@ static int relational(const struct expand_ctx *ctx, const char *s, size_t len,
 	struct buf a = { 0 }, b = { 0 };
 	const char *ra, *rb;
 	size_t ralen, rblen, i = 0;
-	bool truth, range = false;
+	bool truth, range = false, level;
 	int op, rc = -1;
 
-	if (group(s, len, &i, &ra, &ralen) < 0 || (op = operator(s, len, &i)) < 0 ||
+	if (group(s, len, &i, &ra, &ralen) < 0 || (op = operator(s, len, &i, &level)) < 0 ||
 	    group(s, len, &i, &rb, &rblen) < 0 || (i < len && s[i] != '?' && s[i] != ':'))
 		return syntax(ctx, s, len, err);
 	if (expand_nested(ctx, ra, ralen, &a, depth + 1, err) == 0 &&
 	    expand_nested(ctx, rb, rblen, &b, depth + 1, err) == 0) {
-		truth = holds(op, compare(a.data ? a.data : "", a.len, b.data ? b.data : "",
-					  b.len, &range));
-		if (range)
+		long long la = level ? expand_compat_level(a.data ? a.data : "", a.len) : 0;
+		long long lb = level ? expand_compat_level(b.data ? b.data : "", b.len) : 0;
+
+		if (level)
+			truth = holds(op, la < lb ? -1 : la > lb);
+		else
+			truth = holds(op, compare(a.data ? a.data : "", a.len,
+						  b.data ? b.data : "", b.len, &range));
+		if (la < 0 || lb < 0)
+			rc = level_syntax(ctx, la < 0 ? &a : &b, err);
+		else if (range)
 			rc = syntax(ctx, s, len, err);
 		else if (i == len)
 			rc = truth && buf_append_str(out, "true") < 0 ? oom(err) : 0;

@@ -21,6 +21,12 @@ struct expand_ctx {
 	const char *param; /* the parameter whose value this is */
 };
 
+/* A compatibility level "major[.minor[.patch]]" as one comparable
+ * number, as Postfix's compat_level_from_string makes it (minor and patch
+ * 0..1023, ten bits each; each part read as strtol reads it). -1 when the
+ * text is not one. The <level, ==level... operators compare these. */
+long long expand_compat_level(const char *s, size_t len);
+
 /* Append the expansion of text[0..len) to out. -1 with ERROR_CONFIG
  * naming ctx->where and ctx->param on bad syntax. */
 int expand_text(const struct expand_ctx *ctx, const char *text, size_t len,

@@ -60,7 +60,7 @@ static const struct param_info table[] = {
 	{ "smtp_tls_servername", "", U },
 	{ "smtp_tls_mandatory_protocols", ">=TLSv1.2", U },
 	{ "smtp_tls_protocols", ">=TLSv1.2", U },
-	{ "smtp_tls_fingerprint_digest", "sha256", U },
+	{ "smtp_tls_fingerprint_digest", "${{$compatibility_level} <level {3.6} ? {md5} : {sha256}}", U },
 	{ "smtp_tls_fingerprint_cert_match", "", U },
 	{ "smtp_tls_verify_cert_match", "hostname", U },
 	{ "smtp_tls_secure_cert_match", "nexthop, dot-nexthop", U },
@@ -78,7 +78,7 @@ static const struct param_info table[] = {
 	{ "myorigin", "$myhostname", U },
 	{ "mydestination", "$myhostname, localhost.$mydomain, localhost", U },
 	{ "append_at_myorigin", "yes", U },
-	{ "append_dot_mydomain", "no", U },
+	{ "append_dot_mydomain", "${{$compatibility_level} <level {1} ? {yes} : {no}}", U },
 	{ "swap_bangpath", "yes", U },
 	{ "allow_percent_hack", "yes", U },
 	{ "recipient_delimiter", "", U },
@@ -111,7 +111,7 @@ static const struct param_info table[] = {
 	{ "smtp_never_send_ehlo", "no", X },
 	{ "smtp_discard_ehlo_keywords", "", X },
 	{ "smtp_line_length_limit", "998", U },
-	{ "smtputf8_enable", "yes", U },
+	{ "smtputf8_enable", "${{$compatibility_level} <level {1} ? {no} : {yes}}", U },
 	{ "smtputf8_autodetect_classes", "sendmail, verify", X },
 	{ "soft_bounce", "no", X },
 	/* Message intake. */
@@ -124,7 +124,8 @@ static const struct param_info table[] = {
 	{ "header_from_format", "standard", X },
 	{ "undisclosed_recipients_header", "", X },
 	/* Program. */
-	{ "compatibility_level", "0", X },
+	/* Postfix's default is 0; relaymail's defaults are those of 3.6. */
+	{ "compatibility_level", "3.6", U },
 	{ "syslog_name", "relaymail", X },
 	{ "syslog_facility", "mail", X },
 	{ "default_database_type", "hash", X },

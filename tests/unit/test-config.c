@@ -218,6 +218,25 @@ static void test_defaults(void)
 	   "message_size_limit");
 	config_free(c);
 
+	/* compatibility_level brings back Postfix's older defaults. */
+	c = parse("compatibility_level = 0\n", &err);
+	is_str(c ? config_get(c, "smtputf8_enable") : NULL, "no", "level 0: smtputf8_enable");
+	is_str(c ? config_get(c, "append_dot_mydomain") : NULL, "yes",
+	       "level 0: append_dot_mydomain");
+	is_str(c ? config_get(c, "smtp_tls_fingerprint_digest") : NULL, "md5",
+	       "level 0: fingerprint digest");
+	config_free(c);
+	c = parse("compatibility_level = 3.10\n", &err);
+	is_str(c ? config_get(c, "smtp_tls_fingerprint_digest") : NULL, "sha256",
+	       "level 3.10 is above 3.6, not below it");
+	config_free(c);
+	c = parse("compatibility_level = three\n", &err);
+	ok(c == NULL && err.cls == ERROR_CONFIG &&
+	       strstr(err.text, "test.cf, line 1: compatibility_level = three") != NULL &&
+	       strstr(err.text, "compatibility level") != NULL,
+	   "a bad compatibility_level is a configuration error: %s", err.text);
+	config_free(c);
+
 	c = parse("fallback_relay = [old.example]\n", &err);
 	is_str(c ? config_get(c, "smtp_fallback_relay") : NULL, "[old.example]",
 	       "legacy fallback_relay feeds smtp_fallback_relay");

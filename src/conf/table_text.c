@@ -134,14 +134,18 @@ static int text_parse(struct kvmap *m, const char *name, const char *text, size_
 }
 
 /* The source is missing: say so, and say more when only the compiled
- * file postmap made from it is there. */
+ * file postmap made from it is there (or out of memory, when the name of
+ * that file cannot be made). */
 static void explain_missing(const char *name, const char *suffix, struct error *err)
 {
 	struct buf compiled = { 0 };
 	struct stat st;
 
-	if (suffix != NULL && buf_printf(&compiled, "%s%s", name, suffix) == 0 &&
-	    stat(compiled.data, &st) == 0)
+	if (suffix == NULL)
+		return;
+	if (buf_printf(&compiled, "%s%s", name, suffix) < 0)
+		nomem(err);
+	else if (stat(compiled.data, &st) == 0)
 		error_set(err, ERROR_CONFIG,
 			  _("only the compiled table %s exists, but relaymail reads the source "
 			    "text %s: keep the file you ran postmap on next to it"),

@@ -634,6 +634,8 @@ static void setup(void)
 
 	put("text", text_table, 0600);
 	put("open", "[relay]:587 u:p\n", 0644);
+	put("compiled.db", "binary", 0600);
+	put("olddbm.dir", "binary", 0600);
 	put_big();
 	for (size_t i = 0; i < sizeof(text_types) / sizeof(text_types[0]); i++)
 		add(spec_of(text_types[i], "text"), TABLE_SECRET, NULL, false,
@@ -644,6 +646,8 @@ static void setup(void)
 	    false, KEYS("[relay]:587"));
 	add(spec_of("texthash", ""), 0, NULL, false, KEYS("x"));
 	add(spec_of("hash", "nothing"), 0, NULL, false, KEYS("x"));
+	add(spec_of("hash", "compiled"), 0, NULL, false, KEYS("x"));
+	add(spec_of("dbm", "olddbm"), 0, NULL, false, KEYS("x"));
 	add(spec_of("texthash", "compiled"), 0, NULL, false, KEYS("x"));
 	add("inline:{ [smtp.example.com]:587=user:pass, {smtp.example.com = u2:p w}, a=1, A=2 }", 0,
 	    NULL, false, KEYS("[smtp.example.com]:587", "SMTP.EXAMPLE.COM", "a", "other"));

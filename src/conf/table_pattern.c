@@ -498,12 +498,16 @@ static int inline_text(const char *spec, const char *name, struct buf *text,
 	while (list_next(in, in_len, &pos, &item, &ilen, &whole)) {
 		if (!whole)
 			goto bad;
-		if (buf_append(text, item, ilen) < 0 || buf_append_char(text, '\n') < 0) {
-			error_set(err, ERROR_INTERNAL, _("out of memory"));
-			return -1;
-		}
+		if (buf_append(text, item, ilen) < 0 || buf_append_char(text, '\n') < 0)
+			goto nomem;
 	}
-	return buf_append(text, "", 0) < 0 ? -1 : 0;
+	/* Text even when there are no rules, as textfile_read gives. */
+	if (buf_append(text, "", 0) < 0)
+		goto nomem;
+	return 0;
+nomem:
+	error_set(err, ERROR_INTERNAL, _("out of memory"));
+	return -1;
 bad:
 	error_set(err, ERROR_CONFIG, _("%s: write an inline pattern table as "
 				       "type:{ {rule}, {rule} }"), spec);

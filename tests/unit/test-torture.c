@@ -662,6 +662,7 @@ static void setup(void)
 	    KEYS("x"));
 	add("/etc/postfix/canonical", 0, NULL, false, KEYS("x"));
 	add(spec_of("regexp", "missing"), 0, NULL, false, KEYS("x"));
+	add("regexp:{ }", 0, NULL, false, KEYS("x"));
 	add("regexp:{ /a/ b }", 0, NULL, false, KEYS("x"));
 	add("regexp:{ {/a/ b} c }", 0, NULL, false, KEYS("x"));
 	add("inline:{a=first}, inline:{a=second, b=B} static:{ fall back }", 0, "p in f, line 1",

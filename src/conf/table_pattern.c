@@ -208,23 +208,25 @@ static struct rule *add_rule(struct ptable *pt, enum op op, size_t lineno)
 	return r;
 }
 
-/* Compile pat; NULL after a warning. */
-static void *compile(const struct ptable *pt, struct pat *pat, size_t *nsub,
-		     const struct pattern_where *w)
+/* Compile pat into *re: 1, 0 after a warning, -1 out of memory. */
+static int compile(const struct ptable *pt, struct pat *pat, void **re, size_t *nsub,
+                   const struct pattern_where *w)
 {
-	void *re = pt->be->compile(pat->re, pat->opts, nsub, w);
+	int rc = pt->be->compile(pat->re, pat->opts, re, nsub, w);
 
 	free(pat->re);
 	pat->re = NULL;
-	return re;
+	return rc;
 }
 
-/* The checks of a match rule, in dict_regexp's order. 1 keep, 0 skip. */
+/* The checks of a match rule, in dict_regexp's order. 1 keep, 0 skip,
+ * -1 out of memory. */
 static int check_match(struct ptable *pt, unsigned flags, const struct pattern_where *w,
 		       struct pat *first, struct pat *second, const char *repl,
 		       struct rule *r)
 {
 	size_t nsub = 0, n2;
+	int rc;
 
 	if (*repl == '\0')
 		pattern_warn(w, _("no replacement text: using empty string"));
@@ -240,8 +242,8 @@ static int check_match(struct ptable *pt, unsigned flags, const struct pattern_w
 				  "skipping this rule"));
 		return 0;
 	}
-	if ((r->first = compile(pt, first, &nsub, w)) == NULL)
-		return 0;
+	if ((rc = compile(pt, first, &r->first, &nsub, w)) != 1)
+		return rc;
 	r->first_match = first->match;
 	if (r->max_sub > nsub) {
 		pattern_warn(w, _("out of range replacement index \"%zu\": skipping this rule"),
@@ -249,8 +251,8 @@ static int check_match(struct ptable *pt, unsigned flags, const struct pattern_w
 		return 0;
 	}
 	if (second->re != NULL) {
-		if ((r->second = compile(pt, second, &n2, w)) == NULL)
-			return 0;
+		if ((rc = compile(pt, second, &r->second, &n2, w)) != 1)
+			return rc;
 		r->second_match = second->match;
 	}
 	if (r->max_sub > pt->max_sub)
@@ -287,7 +289,7 @@ static int parse_match(struct ptable *pt, unsigned flags, const struct pattern_w
 		pt->n--;
 		rc = -1;
 	}
-	if (rc == 1 && check_match(pt, flags, w, &first, &second, r->repl, r) == 0) {
+	if (rc == 1 && (rc = check_match(pt, flags, w, &first, &second, r->repl, r)) != 1) {
 		rule_fini(pt->be, r);
 		pt->n--;
 	}
@@ -321,9 +323,9 @@ static int parse_if(struct ptable *pt, const struct pattern_where *w, const char
 		return -1;
 	}
 	r->first_match = pat.match;
-	if ((r->first = compile(pt, &pat, &nsub, w)) == NULL) {
+	if ((rc = compile(pt, &pat, &r->first, &nsub, w)) != 1) {
 		pt->n--;
-		return 0;
+		return rc;
 	}
 	r->parent = pt->open_if;
 	pt->open_if = pt->n - 1;

@@ -37,9 +37,10 @@ struct pattern_backend {
 	bool backslash_closes;
 	/* Flag letters into *opts; false after a warning (rule skipped). */
 	bool (*flags)(const char *f, size_t n, unsigned *opts, const struct pattern_where *w);
-	/* NULL after a warning (rule skipped) or when out of memory. */
-	void *(*compile)(const char *pattern, unsigned opts, size_t *nsub,
-			 const struct pattern_where *w);
+	/* Compile pattern into *re (set only on success): 1 compiled, 0
+	 * after a warning (rule skipped), -1 out of memory (the table fails). */
+	int (*compile)(const char *pattern, unsigned opts, void **re, size_t *nsub,
+	               const struct pattern_where *w);
 	/* 1 match (spans[0..n) filled), 0 no match, -1 matching failed
 	 * (warned; the rule counts as not matching). */
 	int (*match)(const void *re, const char *key, size_t n, struct pattern_span *spans,

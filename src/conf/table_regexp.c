@@ -35,24 +35,29 @@ static bool regexp_flags(const char *f, size_t n, unsigned *opts, const struct p
 	return true;
 }
 
-static void *regexp_compile(const char *pattern, unsigned opts, size_t *nsub,
-			    const struct pattern_where *w)
+static int regexp_compile(const char *pattern, unsigned opts, void **out, size_t *nsub,
+                          const struct pattern_where *w)
 {
 	regex_t *re = malloc(sizeof(*re));
 	char why[256];
 	int rc;
 
 	if (re == NULL)
-		return NULL;
+		return -1;
 	rc = regcomp(re, pattern, (int)opts);
+	if (rc == REG_ESPACE) {
+		free(re);
+		return -1;
+	}
 	if (rc != 0) {
 		regerror(rc, re, why, sizeof(why));
 		pattern_warn(w, "%s", why);
 		free(re);
-		return NULL;
+		return 0;
 	}
 	*nsub = re->re_nsub;
-	return re;
+	*out = re;
+	return 1;
 }
 
 static int regexp_match(const void *re, const char *key, size_t n, struct pattern_span *spans,

@@ -592,6 +592,58 @@ static const char text_table[] = "# comment\n"
                                  "k01 v01\nk02 v02\nk03 v03\nk04 v04\nk05 v05\nk06 v06\n"
                                  "k07 v07\nk08 v08\nk09 v09\nk10 v10\nk11 v11\nk12 v12\n";
 
+static const char regexp_table[] =
+    "# sender rewriting\n"
+    "/^root@.*$/                 admin@example.com\n"
+    "/^([^@+]+)(\\+[^@]*)?@host\\.example\\.com$/   ${1}@example.com\n"
+    "/^(.*)@localhost(\\.localdomain)?$/  $1@example.com\n"
+    "if /@example\\.org$/\n"
+    "/^bob@/                     robert@example.org\n"
+    "!/^(alice|carol)@/          nobody@example.org\n"
+    "endif\n"
+    "/^UPPER@example\\.net$/i     case-hit\n"
+    "/^x(y)?z@test$/             got[$1]\n"
+    "/^dollar@test$/             cost$$5\n"
+    "/^multi@test$/              first\n"
+    "  second\n"
+    "/^(a.*)@x$/!/^ab/           pair:$1\n"
+    "/^zero@(.*)$/               $0\n"
+    "/^two@(.*)$/                $2\n"
+    "!/^neg(.*)$/                bad$1\n"
+    "/^un(known)@x$/q            unknown-flag\n"
+    "/^lit@x$/                   $1abc\n"
+    "/^bad(/                     broken\n"
+    "/^nores@x$/\n"
+    "endif\n"
+    "frobnicate\n"
+    "/^unclosed\n"
+    "if /^if@/ extra\n"
+    "if /^if@z/\n"
+    "/^if@(.*)$/                 inner:$1\n"
+    "endif\n"
+    "endif\n"
+    "/^(a)(b)(c)(d)(e)(f)(g)(h)(i)(j)(k)(l)@many$/ $12$11$1\n"
+    "/^long@(.*)$/ a-result-longer-than-sixty-four-bytes-so-that-it-grows:$1:$1:$1\n"
+    "/^r1@/ r1\n/^r2@/ r2\n/^r3@/ r3\n/^r4@/ r4\n"
+    "if /^open@/\n"
+    "/^open@(.*)/ open:$1\n";
+
+#if HAVE_PCRE2
+static const char pcre_table[] = "/^root@.*$/                admin@example.com\n"
+                                 "/^([^@+]+)(\\+[^@]*)?@host\\.example\\.com$/ ${1}@example.com\n"
+                                 "/^UPPER@example\\.net$/i    case-sensitive-hit\n"
+                                 "/^line$/m                  multiline\n"
+                                 "/^(w+)/U                   ungreedy:$1\n"
+                                 "/^zero(.*)$/               $0\n"
+                                 "/^(a.*)@x$/!/^ab/          pair\n"
+                                 "/^bad(/                    broken\n"
+                                 "if !/@example\\.org$/\n"
+                                 "/^bob@/                    not-org\n"
+                                 "endif\n"
+                                 "/^(?<name>n)amed$/         named:$1\n"
+                                 "/^x(y)?z$/                 got[$1]\n";
+#endif
+
 static struct tcase tcases[64];
 static size_t ntcases;
 
@@ -636,6 +688,8 @@ static void setup(void)
 	put("open", "[relay]:587 u:p\n", 0644);
 	put("compiled.db", "binary", 0600);
 	put("olddbm.dir", "binary", 0600);
+	put("regexp", regexp_table, 0600);
+	put("noregsub", "/^(.*)@x$/ [$1]\n/^y/ [y]\n", 0600);
 	put_big();
 	for (size_t i = 0; i < sizeof(text_types) / sizeof(text_types[0]); i++)
 		add(spec_of(text_types[i], "text"), TABLE_SECRET, NULL, false,
@@ -661,10 +715,18 @@ static void setup(void)
 	add("ldap:/etc/postfix/ldap.cf", 0, "sender_canonical_maps in a.cf, line 2", false,
 	    KEYS("x"));
 	add("/etc/postfix/canonical", 0, NULL, false, KEYS("x"));
+	add(spec_of("regexp", "regexp"), 0, NULL, false, NULL, 0);
+	add(spec_of("regexp", "noregsub"), TABLE_NO_REGSUB, NULL, false, NULL, 0);
 	add(spec_of("regexp", "missing"), 0, NULL, false, KEYS("x"));
+	add("regexp:{ {/^a@(.*)$/ b@$1}, {if !/x$/}, {/^c/ d}, {endif} }", 0, NULL, false, NULL, 0);
 	add("regexp:{ }", 0, NULL, false, KEYS("x"));
 	add("regexp:{ /a/ b }", 0, NULL, false, KEYS("x"));
 	add("regexp:{ {/a/ b} c }", 0, NULL, false, KEYS("x"));
+#if HAVE_PCRE2
+	put("pcre", pcre_table, 0600);
+	add(spec_of("pcre", "pcre"), 0, NULL, false, NULL, 0);
+	add("pcre:{ {/^(.*)@old\\.example$/ ${1}@new.example} }", 0, NULL, false, NULL, 0);
+#endif
 	add("inline:{a=first}, inline:{a=second, b=B} static:{ fall back }", 0, "p in f, line 1",
 	    true, KEYS("A", "b", "zz"));
 	add("inline:{a=b}, nosuch:x", 0, "p in f, line 2", true, KEYS("a"));

@@ -399,13 +399,15 @@ static int load(struct ptable *pt, unsigned flags, const char *text, size_t len,
 	return rc < 0 ? -1 : 0;
 }
 
-static bool holds(const struct ptable *pt, const struct rule *r, void *re, bool match,
-		  const char *key, size_t n, struct pattern_span *spans)
+/* Whether re matches key as the rule wants (match, or !match for a
+ * negated pattern): 1 or 0; -1 out of memory. */
+static int holds(const struct ptable *pt, const struct rule *r, void *re, bool match,
+                 const char *key, size_t n, struct pattern_span *spans)
 {
 	struct pattern_where w = { pt->be->type, pt->map, r->lineno };
 	int rc = pt->be->match(re, key, n, spans, &w);
 
-	return rc >= 0 && (rc == 1) == match;
+	return rc < 0 ? -1 : (rc == 1) == match;
 }
 
 /* The result of rule r with its $numbers replaced by what they matched. */
@@ -455,13 +457,22 @@ static int ptable_lookup(const void *impl, const char *key, char **value, struct
 	}
 	for (size_t i = 0; i < pt->n && rc == 0; i++) {
 		const struct rule *r = &pt->v[i];
+		int h;
 
-		if (r->op == OP_MATCH) {
-			if (holds(pt, r, r->first, r->first_match, key, r->max_sub + 1, spans) &&
-			    (r->second == NULL ||
-			     holds(pt, r, r->second, r->second_match, key, 0, NULL)))
-				rc = substitute(r, key, spans, value, err);
-		} else if (r->op == OP_IF && !holds(pt, r, r->first, r->first_match, key, 0, NULL)) {
+		if (r->op == OP_ENDIF)
+			continue;
+		if (r->op == OP_MATCH)
+			h = holds(pt, r, r->first, r->first_match, key, r->max_sub + 1, spans);
+		else
+			h = holds(pt, r, r->first, r->first_match, key, 0, NULL);
+		if (h == 1 && r->second != NULL)
+			h = holds(pt, r, r->second, r->second_match, key, 0, NULL);
+		if (h < 0) {
+			error_set(err, ERROR_INTERNAL, _("out of memory"));
+			rc = -1;
+		} else if (r->op == OP_MATCH && h == 1) {
+			rc = substitute(r, key, spans, value, err);
+		} else if (r->op == OP_IF && h == 0) {
 			if (r->endif == NO_RULE)
 				break;
 			i = r->endif;

@@ -41,8 +41,9 @@ struct pattern_backend {
 	 * after a warning (rule skipped), -1 out of memory (the table fails). */
 	int (*compile)(const char *pattern, unsigned opts, void **re, size_t *nsub,
 	               const struct pattern_where *w);
-	/* 1 match (spans[0..n) filled), 0 no match, -1 matching failed
-	 * (warned; the rule counts as not matching). */
+	/* 1 match (spans[0..n) filled), 0 no match (a failed match is
+	 * warned about and counts as none, as in Postfix), -1 out of memory
+	 * (the lookup fails). */
 	int (*match)(const void *re, const char *key, size_t n, struct pattern_span *spans,
 		     const struct pattern_where *w);
 	void (*free)(void *re);

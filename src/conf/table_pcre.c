@@ -66,12 +66,10 @@ static int pcre_match(const void *re, const char *key, size_t n, struct pattern_
 	PCRE2_SIZE *ov;
 	int rc;
 
-	if (md == NULL) {
-		pattern_warn(w, _("out of memory while matching"));
+	if (md == NULL)
 		return -1;
-	}
 	rc = pcre2_match(re, (PCRE2_SPTR)key, strlen(key), 0, 0, md, NULL);
-	if (rc < 0 && rc != PCRE2_ERROR_NOMATCH) {
+	if (rc < 0 && rc != PCRE2_ERROR_NOMATCH && rc != PCRE2_ERROR_NOMEMORY) {
 		PCRE2_UCHAR why[256];
 
 		/* PCRE2's words, as Postfix logs them ("match limit exceeded"). */
@@ -86,7 +84,7 @@ static int pcre_match(const void *re, const char *key, size_t n, struct pattern_
 		spans[i].eo = set ? (long long)ov[2 * i + 1] : -1;
 	}
 	pcre2_match_data_free(md);
-	return rc > 0 ? 1 : rc == PCRE2_ERROR_NOMATCH ? 0 : -1;
+	return rc > 0 ? 1 : rc == PCRE2_ERROR_NOMEMORY ? -1 : 0;
 }
 
 static void pcre_free(void *re)

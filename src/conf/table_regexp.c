@@ -67,12 +67,10 @@ static int regexp_match(const void *re, const char *key, size_t n, struct patter
 	char why[256];
 	int rc;
 
-	if (pm == NULL) {
-		pattern_warn(w, _("out of memory while matching"));
+	if (pm == NULL)
 		return -1;
-	}
 	rc = regexec(re, key, n, n > 0 ? pm : NULL, 0);
-	if (rc != 0 && rc != REG_NOMATCH) {
+	if (rc != 0 && rc != REG_NOMATCH && rc != REG_ESPACE) {
 		regerror(rc, re, why, sizeof(why));
 		pattern_warn(w, "%s", why);
 	}
@@ -82,7 +80,7 @@ static int regexp_match(const void *re, const char *key, size_t n, struct patter
 	}
 	if (pm != small)
 		free(pm);
-	return rc == 0 ? 1 : rc == REG_NOMATCH ? 0 : -1;
+	return rc == 0 ? 1 : rc == REG_ESPACE ? -1 : 0;
 }
 
 static void regexp_free(void *re)

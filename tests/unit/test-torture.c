@@ -628,6 +628,24 @@ static const char regexp_table[] =
     "if /^open@/\n"
     "/^open@(.*)/ open:$1\n";
 
+static const char *const regexp_keys[] = {
+    "root@host.example.com",
+    "john+tag@host.example.com",
+    "fred@localhost",
+    "bob@example.org",
+    "alice@example.org",
+    "dave@example.org",
+    "xz@test",
+    "multi@test",
+    "aab@x",
+    "if@z",
+    "abcdefghijkl@many",
+    "long@qq",
+    "nores@x",
+    "open@o",
+    "nomatch@else",
+};
+
 #if HAVE_PCRE2
 static const char pcre_table[] = "/^root@.*$/                admin@example.com\n"
                                  "/^([^@+]+)(\\+[^@]*)?@host\\.example\\.com$/ ${1}@example.com\n"
@@ -715,17 +733,22 @@ static void setup(void)
 	add("ldap:/etc/postfix/ldap.cf", 0, "sender_canonical_maps in a.cf, line 2", false,
 	    KEYS("x"));
 	add("/etc/postfix/canonical", 0, NULL, false, KEYS("x"));
-	add(spec_of("regexp", "regexp"), 0, NULL, false, NULL, 0);
-	add(spec_of("regexp", "noregsub"), TABLE_NO_REGSUB, NULL, false, NULL, 0);
+	add(spec_of("regexp", "regexp"), 0, NULL, false, regexp_keys,
+	    sizeof(regexp_keys) / sizeof(regexp_keys[0]));
+	add(spec_of("regexp", "noregsub"), TABLE_NO_REGSUB, NULL, false, KEYS("a@x", "yes"));
 	add(spec_of("regexp", "missing"), 0, NULL, false, KEYS("x"));
-	add("regexp:{ {/^a@(.*)$/ b@$1}, {if !/x$/}, {/^c/ d}, {endif} }", 0, NULL, false, NULL, 0);
+	add("regexp:{ {/^a@(.*)$/ b@$1}, {if !/x$/}, {/^c/ d}, {endif} }", 0, NULL, false,
+	    KEYS("a@q", "cy", "cx"));
 	add("regexp:{ }", 0, NULL, false, KEYS("x"));
 	add("regexp:{ /a/ b }", 0, NULL, false, KEYS("x"));
 	add("regexp:{ {/a/ b} c }", 0, NULL, false, KEYS("x"));
 #if HAVE_PCRE2
 	put("pcre", pcre_table, 0600);
-	add(spec_of("pcre", "pcre"), 0, NULL, false, NULL, 0);
-	add("pcre:{ {/^(.*)@old\\.example$/ ${1}@new.example} }", 0, NULL, false, NULL, 0);
+	add(spec_of("pcre", "pcre"), 0, NULL, false,
+	    KEYS("ROOT@x", "john+tag@host.example.com", "first\nline\nlast", "www", "aab@x",
+	         "bob@example.com", "bob@example.org", "named", "xz", "xyz", "none"));
+	add("pcre:{ {/^(.*)@old\\.example$/ ${1}@new.example} }", 0, NULL, false,
+	    KEYS("me@old.example", "me@other.example"));
 #endif
 	add("inline:{a=first}, inline:{a=second, b=B} static:{ fall back }", 0, "p in f, line 1",
 	    true, KEYS("A", "b", "zz"));

@@ -14,6 +14,7 @@
 struct table_ops {
 	/* 1 found (*value malloc'd), 0 not found, -1 error. */
 	int (*lookup)(const void *impl, const char *key, char **value, struct error *err);
+	/* impl as the constructor set it: never NULL. */
 	void (*free)(void *impl);
 	bool pattern;
 };

@@ -482,12 +482,11 @@ static int ptable_lookup(const void *impl, const char *key, char **value, struct
 	return rc;
 }
 
+/* Also the cleanup of a table being loaded: impl is never NULL. */
 static void ptable_free(void *impl)
 {
 	struct ptable *pt = impl;
 
-	if (pt == NULL)
-		return;
 	for (size_t i = 0; i < pt->n; i++)
 		rule_fini(pt->be, &pt->v[i]);
 	free(pt->v);

@@ -44,10 +44,10 @@ static int fixed_lookup(const void *impl, const char *key, char **value, struct 
 	return 1;
 }
 
+/* Also the cleanup of a map being loaded: impl is never NULL. */
 static void fixed_free(void *impl)
 {
-	if (impl != NULL)
-		kvmap_fini(impl);
+	kvmap_fini(impl);
 	free(impl);
 }
 
@@ -262,8 +262,7 @@ static int static_lookup(const void *impl, const char *key, char **value, struct
 
 static void static_free(void *impl)
 {
-	if (impl != NULL)
-		str_wipe(impl, strlen(impl));
+	str_wipe(impl, strlen(impl));
 	free(impl);
 }
 

@@ -504,9 +504,8 @@ static int inline_text(const char *spec, const char *name, struct buf *text,
 	const char *in, *item;
 	bool whole;
 
-	if (!list_next(name, len, &pos, &in, &in_len, &whole) || !whole || pos != len)
+	if (!list_group(name, len, &in, &in_len))
 		goto bad;
-	pos = 0;
 	while (list_next(in, in_len, &pos, &item, &ilen, &whole)) {
 		if (!whole)
 			goto bad;

@@ -179,19 +179,6 @@ int table_text_open(struct table *t, const char *name, const char *compiled_suff
 	return 0;
 }
 
-/* The inside of "{ ... }" without the braces and the blanks inside them;
- * -1 when name is not one brace group. */
-static int braced(const char *name, const char **in, size_t *len)
-{
-	size_t n = strlen(name), pos = 0;
-	bool whole;
-
-	if (n < 2 || name[0] != '{' || name[n - 1] != '}' ||
-	    !list_next(name, n, &pos, in, len, &whole) || !whole || pos != n)
-		return -1;
-	return 0;
-}
-
 static size_t trim_len(const char *s, size_t n)
 {
 	while (n > 0 && lines_is_space((unsigned char)s[n - 1]))
@@ -232,7 +219,7 @@ int table_inline_open(struct table *t, const char *name, struct error *err)
 
 	if (m == NULL)
 		return nomem(err);
-	if (braced(name, &in, &len) < 0) {
+	if (!list_group(name, strlen(name), &in, &len)) {
 		error_set(err, ERROR_CONFIG, _("%s: write an inline table as inline:{ key=value, "
 					       "{ key = value } }"), t->spec);
 		goto fail;
@@ -271,9 +258,9 @@ static const struct table_ops static_ops = { static_lookup, static_free, false }
 int table_static_open(struct table *t, const char *name, struct error *err)
 {
 	const char *in = name;
-	size_t len = strlen(name);
+	size_t n = strlen(name), len = n;
 
-	if (name[0] == '{' && braced(name, &in, &len) < 0) {
+	if (name[0] == '{' && !list_group(name, n, &in, &len)) {
 		error_set(err, ERROR_CONFIG, _("%s: unbalanced braces, or text after them; write static:{ text }"),
 			  t->spec);
 		return -1;

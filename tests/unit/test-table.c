@@ -16,6 +16,7 @@
 #include "base/buf.h"
 #include "base/error.h"
 #include "conf/kvmap.h"
+#include "conf/list.h"
 #include "conf/table.h"
 #include "capture.h"
 #include "tap.h"
@@ -262,6 +263,23 @@ static void test_errors_and_maps(void)
 	table_free(NULL);
 }
 
+/* The one-group check of inline:{...}, static:{...} and regexp:{...}:
+ * the group starts at the first byte and closes at the last. */
+static void test_list_group(void)
+{
+	static const char *const no[] = {"", "a", " {a}", "{a", "{a} {b}", "{a}b", "{a}}", "{"};
+	const char *in = NULL;
+	size_t len = 0;
+	bool all = true;
+
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		all &= !list_group(no[i], strlen(no[i]), &in, &len);
+	ok(all, "list_group: not one whole group");
+	ok(list_group("{ a, {b} }", 10, &in, &len) && len == 6 && memcmp(in, "a, {b}", 6) == 0,
+	   "list_group: the inside, blanks trimmed");
+	ok(list_group("{}", 2, &in, &len) && len == 0, "list_group: an empty group");
+}
+
 /* Every type refuses an empty name, as Postfix's dict_open does. */
 static void test_empty_names(void)
 {
@@ -414,6 +432,7 @@ int main(void)
 	test_missing();
 	test_inline_static();
 	test_errors_and_maps();
+	test_list_group();
 	test_empty_names();
 	test_kvmap();
 	test_limits();

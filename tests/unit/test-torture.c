@@ -8,7 +8,9 @@
  * allocated. The linker's --wrap sends malloc and friends of the
  * project's objects here; regcomp, regexec and PCRE2's compile and match
  * count as allocations too, and fail as their libraries report memory
- * exhaustion. */
+ * exhaustion. The same wrappers give the few other failures the table
+ * code handles and no file can cause: fstat failing, read interrupted,
+ * regexec failing for another reason. */
 #include <config.h>
 
 #include <errno.h>
@@ -50,6 +52,10 @@ char *__wrap_strndup(const char *s, size_t n);
 int __wrap_regcomp(regex_t *re, const char *pattern, int cflags);
 int __wrap_regexec(const regex_t *re, const char *s, size_t n, regmatch_t *m, int eflags);
 void __wrap_regfree(regex_t *re);
+int __real_fstat(int fd, struct stat *st);
+ssize_t __real_read(int fd, void *p, size_t n);
+int __wrap_fstat(int fd, struct stat *st);
+ssize_t __wrap_read(int fd, void *p, size_t n);
 
 /* Sanitizers report on the real stderr, not on the capture below. */
 extern void __sanitizer_set_report_fd(void *fd) __attribute__((weak));
@@ -197,11 +203,50 @@ int __wrap_regcomp(regex_t *re, const char *pattern, int cflags)
 	return rc;
 }
 
+/* Failures made on purpose, apart from the counting: the next fstat
+ * fails with fstat_errno, the next read_eintr reads are interrupted, the
+ * next regexec returns regexec_rc; hits counts those that happened. */
+static struct {
+	int fstat_errno;
+	int read_eintr;
+	int regexec_rc;
+	int hits;
+} F;
+
 int __wrap_regexec(const regex_t *re, const char *s, size_t n, regmatch_t *m, int eflags)
 {
+	int rc = F.regexec_rc;
+
+	if (rc != 0) {
+		F.regexec_rc = 0;
+		F.hits++;
+		return rc;
+	}
 	if (inject())
 		return REG_ESPACE;
 	return __real_regexec(re, s, n, m, eflags);
+}
+
+int __wrap_fstat(int fd, struct stat *st)
+{
+	if (F.fstat_errno != 0) {
+		errno = F.fstat_errno;
+		F.fstat_errno = 0;
+		F.hits++;
+		return -1;
+	}
+	return __real_fstat(fd, st);
+}
+
+ssize_t __wrap_read(int fd, void *p, size_t n)
+{
+	if (F.read_eintr > 0) {
+		F.read_eintr--;
+		F.hits++;
+		errno = EINTR;
+		return -1;
+	}
+	return __real_read(fd, p, n);
 }
 
 void __wrap_regfree(regex_t *re)
@@ -697,6 +742,29 @@ static void put_big(void)
 	buf_fini(&b);
 }
 
+/* Sixteen rules, then an IF: the rule array grows for the IF. */
+static void put_grow_if(void)
+{
+	struct buf b = {0};
+
+	for (int i = 0; i < 16; i++)
+		buf_printf(&b, "/^r%d@/ r%d\n", i, i);
+	buf_append_str(&b, "if /^x/\n/^xy/ xy\nendif\n");
+	put("grow_if", b.data, 0600);
+	buf_fini(&b);
+}
+
+/* An inline rule of 63 bytes fills the 64 bytes the text gets first, so
+ * the newline after it needs more. */
+static const char *inline_63(void)
+{
+	static char spec[128];
+
+	snprintf(spec, sizeof(spec), "regexp:{ {/^%.58s/ r} }",
+	         "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+	return spec;
+}
+
 static void setup(void)
 {
 	static const char *const text_types[] = {"texthash", "hash", "btree", "lmdb",
@@ -708,6 +776,7 @@ static void setup(void)
 	put("olddbm.dir", "binary", 0600);
 	put("regexp", regexp_table, 0600);
 	put("noregsub", "/^(.*)@x$/ [$1]\n/^y/ [y]\n", 0600);
+	put_grow_if();
 	put_big();
 	for (size_t i = 0; i < sizeof(text_types) / sizeof(text_types[0]); i++)
 		add(spec_of(text_types[i], "text"), TABLE_SECRET, NULL, false,
@@ -736,7 +805,10 @@ static void setup(void)
 	add(spec_of("regexp", "regexp"), 0, NULL, false, regexp_keys,
 	    sizeof(regexp_keys) / sizeof(regexp_keys[0]));
 	add(spec_of("regexp", "noregsub"), TABLE_NO_REGSUB, NULL, false, KEYS("a@x", "yes"));
+	add(spec_of("regexp", "grow_if"), 0, NULL, false, KEYS("xy", "r3@", "x"));
 	add(spec_of("regexp", "missing"), 0, NULL, false, KEYS("x"));
+	add(inline_63(), 0, NULL, false,
+	    KEYS("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "b"));
 	add("regexp:{ {/^a@(.*)$/ b@$1}, {if !/x$/}, {/^c/ d}, {endif} }", 0, NULL, false,
 	    KEYS("a@q", "cy", "cx"));
 	add("regexp:{ }", 0, NULL, false, KEYS("x"));
@@ -820,6 +892,76 @@ static void run_textfile(const void *arg)
 	buf_wipe(&text);
 }
 
+/* regexec failing for a reason other than memory: warned about, and the
+ * rule counts as not matching, as in Postfix. */
+static void test_regexec_error(void)
+{
+	const char *spec = "regexp:{ {/^a/ first}, {/^a/ second} }";
+	char why[256], want[512], got[512];
+	struct error err = {0};
+	struct table *t = table_open(spec, 0, NULL, &err);
+	char *v = NULL;
+	int rc = -1;
+	ssize_t k;
+	regex_t re;
+
+	if (regcomp(&re, "a", REG_EXTENDED) == 0) {
+		regerror(REG_BADPAT, &re, why, sizeof(why));
+		regfree(&re);
+	}
+	snprintf(want, sizeof(want),
+	         "relaymail: warning: regexp map { {/^a/ first}, {/^a/ second} }, line 1: %s\n",
+	         why);
+	F.hits = 0;
+	step_begin();
+	if (t != NULL) {
+		F.regexec_rc = REG_BADPAT;
+		rc = table_lookup(t, "ab", &v, &err);
+	}
+	F.regexec_rc = 0;
+	k = pread(capture_fd, got, sizeof(got) - 1, 0);
+	got[k > 0 ? k : 0] = '\0';
+	is_int(F.hits, 1, "regexec failed once");
+	is_str(rc == 1 ? v : NULL, "second", "a rule whose regexec fails does not match");
+	is_str(got, want, "... and is warned about with regerror's words");
+	free(v);
+	table_free(t);
+}
+
+/* fstat failing on the opened file, and reads interrupted by a signal. */
+static void test_syscalls(void)
+{
+	const char *path = path_of("big");
+	struct buf text = {0}, again = {0};
+	struct error err = {0};
+	char want[512];
+	int rc;
+
+	F.hits = 0;
+	F.fstat_errno = EIO;
+	rc = textfile_read(path, false, &text, NULL, &err);
+	F.fstat_errno = 0;
+	if (F.hits == 0) {
+		ok(true, "# SKIP fstat is not called by that name here");
+	} else {
+		snprintf(want, sizeof(want), "cannot examine %s: %s", path, strerror(EIO));
+		is_str(rc < 0 && err.cls == ERROR_CONFIG ? err.text : NULL, want,
+		       "a failing fstat is a configuration error naming the file");
+	}
+	rc = textfile_read(path, false, &text, NULL, &err);
+	F.hits = 0;
+	F.read_eintr = 2;
+	if (textfile_read(path, false, &again, NULL, &err) < 0 || rc < 0) {
+		ok(false, "textfile_read: %s", err.text);
+	} else {
+		is_int(F.hits, 2, "two reads interrupted");
+		is_mem(again.data, again.len, text.data, text.len, "interrupted reads are retried");
+	}
+	F.read_eintr = 0;
+	buf_fini(&text);
+	buf_fini(&again);
+}
+
 int main(void)
 {
 	char name[400], cmd[300];
@@ -852,6 +994,8 @@ int main(void)
 	}
 	torture("kvmap", run_kvmap, NULL);
 	torture("textfile_read", run_textfile, NULL);
+	test_regexec_error();
+	test_syscalls();
 	dup2(saved, STDERR_FILENO);
 	close(saved);
 	close(capture_fd);

@@ -174,6 +174,7 @@ static void test_inline_static(void)
 {
 	struct error err = { 0 };
 	struct table *t;
+	char *got;
 
 	t = table_open("inline:{ [smtp.example.com]:587=user:pass, {smtp.example.com = u2:p w} }",
 		       0, NULL, &err);
@@ -184,6 +185,13 @@ static void test_inline_static(void)
 	table_free(t);
 	t = table_open("inline:{a=1, A=2 }", 0, NULL, &err);
 	check(t, "a", "2");
+	table_free(t);
+	/* Only a caller can put a newline in a name (--query's argv): it
+	 * separates like any blank. */
+	t = table_open("inline:{a=1,\nb=2\n}", 0, NULL, &err);
+	got = t != NULL ? q(t, "b") : NULL;
+	is_str(got, "2", "a newline in inline:{...} separates items");
+	free(got);
 	table_free(t);
 	t = table_open("inline:{ }", 0, NULL, &err);
 	ok(t == NULL && err.cls == ERROR_CONFIG, "empty inline table refused: %s", err.text);

@@ -204,11 +204,14 @@ int __wrap_regcomp(regex_t *re, const char *pattern, int cflags)
 }
 
 /* Failures made on purpose, apart from the counting: the next fstat
- * fails with fstat_errno, the next read_eintr reads are interrupted, the
- * next regexec returns regexec_rc; hits counts those that happened. */
+ * fails with fstat_errno, the next read_eintr reads are interrupted,
+ * with read_endless reads never reach the end (a file that grows as it
+ * is read), the next regexec returns regexec_rc; hits counts those that
+ * happened. */
 static struct {
 	int fstat_errno;
 	int read_eintr;
+	bool read_endless;
 	int regexec_rc;
 	int hits;
 } F;
@@ -245,6 +248,11 @@ ssize_t __wrap_read(int fd, void *p, size_t n)
 		F.hits++;
 		errno = EINTR;
 		return -1;
+	}
+	if (F.read_endless) {
+		F.hits++;
+		memset(p, 'x', n);
+		return (ssize_t)n;
 	}
 	return __real_read(fd, p, n);
 }
@@ -928,7 +936,8 @@ static void test_regexec_error(void)
 	table_free(t);
 }
 
-/* fstat failing on the opened file, and reads interrupted by a signal. */
+/* fstat failing on the opened file, reads interrupted by a signal, and
+ * a file that goes on past the size fstat gave. */
 static void test_syscalls(void)
 {
 	const char *path = path_of("big");
@@ -958,6 +967,13 @@ static void test_syscalls(void)
 		is_mem(again.data, again.len, text.data, text.len, "interrupted reads are retried");
 	}
 	F.read_eintr = 0;
+	F.hits = 0;
+	F.read_endless = true;
+	rc = textfile_read(path, false, &text, NULL, &err);
+	F.read_endless = false;
+	snprintf(want, sizeof(want), "%s is larger than %zu bytes", path, TEXTFILE_MAX);
+	is_str(rc < 0 && err.cls == ERROR_CONFIG ? err.text : NULL, want,
+	       "a file longer than its size is refused at the cap");
 	buf_fini(&text);
 	buf_fini(&again);
 }

@@ -436,9 +436,9 @@ static void do_lookup(const struct table *t, const char *key)
 	report_lookup(key, rc, v, &err);
 }
 
-/* A table, the keys to look up in it, and how to open it. */
+/* A table (or a map list), how to open it, and at most 15 keys. */
 struct tcase {
-	const char *spec;
+	char spec[400];
 	unsigned flags;
 	const char *where;
 	const char *keys[16];
@@ -499,7 +499,7 @@ static void run_end(char *why, size_t size)
 	T.on = false;
 	why[0] = '\0';
 	if (T.nlive > 0)
-		snprintf(why, size, "%zu left allocated, the first a %s", T.nlive,
+		snprintf(why, size, "%zu left allocated, one of them a %s", T.nlive,
 		         kind_name[T.live[0].k]);
 	else if (T.foreign > 0)
 		snprintf(why, size, "%lu frees of pointers it did not allocate", T.foreign);
@@ -518,15 +518,21 @@ static bool is_prefix(const char *p, const char *s)
 	return strncmp(p, s, strlen(p)) == 0;
 }
 
-/* Whether run (with one allocation failed) ended acceptably against the
- * run without failures; why not, into why. */
-static bool compare(const struct transcript *run, char *why, size_t size)
+/* Whether run ended acceptably against the run without failures; why
+ * not, into why. Steps may fail for want of memory only when an
+ * allocation was made to fail. */
+static bool compare(const struct transcript *run, bool injected, char *why, size_t size)
 {
 	for (size_t j = 0; j < run->n; j++) {
 		const struct step *s = &run->v[j], *b = j < base.n ? &base.v[j] : NULL;
 
 		if (b == NULL) {
 			snprintf(why, size, "step %zu is one too many: %s", j + 1, s->out);
+			return false;
+		}
+		if (s->oom && !injected) {
+			snprintf(why, size, "step %zu failed with no allocation failing: %s", j + 1,
+			         s->out);
 			return false;
 		}
 		if (s->oom) {
@@ -584,7 +590,7 @@ static void torture(const char *name, void (*fn)(const void *), const void *arg)
 		if (why[0] == '\0' && i <= n && !T.injected)
 			snprintf(why, sizeof(why), "only %lu allocations", T.calls);
 		if (why[0] == '\0')
-			compare(&cur, why, sizeof(why));
+			compare(&cur, T.injected, why, sizeof(why));
 		if (why[0] != '\0' && bad++ == 0)
 			snprintf(first, sizeof(first), "allocation %lu failing: %s", i, why);
 	}
@@ -618,15 +624,13 @@ static void put(const char *name, const char *text, mode_t mode)
 	chmod(p, mode);
 }
 
-/* "type:DIR/name", kept for the scenarios' lifetime. */
+/* "type:DIR/name", until the next call. */
 static const char *spec_of(const char *type, const char *name)
 {
-	static char spec[32][320];
-	static int next;
-	char *s = spec[next++ % 32];
+	static char spec[320];
 
-	snprintf(s, 320, "%s:%s/%s", type, dir, name);
-	return s;
+	snprintf(spec, sizeof(spec), "%s:%s/%s", type, dir, name);
+	return spec;
 }
 
 static const char text_table[] = "# comment\n"
@@ -721,13 +725,19 @@ static size_t ntcases;
 static void add(const char *spec, unsigned flags, const char *where, bool maps,
                 const char *const *keys, size_t nkeys)
 {
-	struct tcase *c = &tcases[ntcases++];
+	struct tcase *c = &tcases[ntcases];
 
-	c->spec = spec;
+	if (ntcases == sizeof(tcases) / sizeof(tcases[0]) || nkeys > 15 ||
+	    strlen(spec) >= sizeof(c->spec)) {
+		ok(false, "room for the case %s", spec);
+		return;
+	}
+	ntcases++;
+	snprintf(c->spec, sizeof(c->spec), "%s", spec);
 	c->flags = flags;
 	c->where = where;
 	c->maps = maps;
-	for (size_t i = 0; i < nkeys && i < 15; i++)
+	for (size_t i = 0; i < nkeys; i++)
 		c->keys[i] = keys[i];
 }
 
@@ -980,7 +990,7 @@ static void test_syscalls(void)
 
 int main(void)
 {
-	char name[400], cmd[300];
+	char name[sizeof(tcases[0].spec) + 8], cmd[300];
 	int saved;
 
 	if (mkdtemp(dir) == NULL) {
@@ -1002,10 +1012,14 @@ int main(void)
 	if (__sanitizer_set_report_fd != NULL)
 		__sanitizer_set_report_fd((void *)(long)saved);
 	for (size_t i = 0; i < ntcases; i++) {
-		snprintf(name, sizeof(name), "%s%s", tcases[i].maps ? "maps " : "", tcases[i].spec);
-		for (char *p = name; *p != '\0'; p++)
-			if (*p == '\n' || *p == '#')
-				*p = ' ';
+		size_t n = 0;
+
+		/* The spec as a TAP description: no newline, no '#'. */
+		for (const char *p = tcases[i].maps ? "maps " : ""; *p != '\0'; p++)
+			name[n++] = *p;
+		for (const char *p = tcases[i].spec; *p != '\0' && n + 1 < sizeof(name); p++)
+			name[n++] = *p == '\n' || *p == '#' ? ' ' : *p;
+		name[n] = '\0';
 		torture(name, run_tcase, &tcases[i]);
 	}
 	torture("kvmap", run_kvmap, NULL);

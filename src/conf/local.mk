@@ -43,6 +43,8 @@ EXTRA_DIST += src/conf/table_pcre.c src/conf/table_nopcre.c tests/unit/capture.h
 if HAVE_LD_WRAP
 check_PROGRAMS += tests/unit/test-torture
 TESTS += tests/unit/test-torture
+tests_unit_test_torture_SOURCES = tests/unit/test-torture.c \
+	tests/unit/torture.c tests/unit/torture.h
 tests_unit_test_torture_LDADD = $(TEST_LDADD)
 tests_unit_test_torture_LDFLAGS = $(TORTURE_WRAP)
 else

@@ -1,31 +1,21 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Allocation failures in the lookup tables, the way curl's torture runs
- * find them: each scenario runs once to count its allocations, then once
- * for each of them with that one failing. A run must end as the run
- * without failures did, or fail cleanly at the step that could not
- * allocate (ERROR_INTERNAL, out of memory, nothing returned), the steps
- * before it unchanged; it must never crash, and it must leave nothing
- * allocated. The linker's --wrap sends malloc and friends of the
- * project's objects here; regcomp, regexec and PCRE2's compile and match
- * count as allocations too, and fail as their libraries report memory
- * exhaustion. The same wrappers give the few other failures the table
- * code handles and no file can cause: fstat failing, read interrupted,
- * regexec failing for another reason. */
+/* Allocation failures in the lookup tables (torture.h): every table type
+ * opened from a file and inline, with the warnings of every kind of bad
+ * line, and looked up for hits, misses, substitutions and IF; missing and
+ * compiled-only files; map lists; kvmap and textfile_read alone. Then the
+ * failures no file causes, through the same wrappers: regexec failing
+ * for another reason than memory, fstat failing, reads interrupted, a
+ * file longer than its size. */
 #include <config.h>
 
 #include <errno.h>
 #include <regex.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#if HAVE_PCRE2
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
-#endif
 
 #include "base/buf.h"
 #include "base/error.h"
@@ -33,381 +23,19 @@
 #include "conf/table.h"
 #include "conf/textfile.h"
 #include "tap.h"
-
-/* ---- the wrappers ------------------------------------------------------ */
-
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t n);
-void __real_free(void *p);
-int __real_regcomp(regex_t *re, const char *pattern, int cflags);
-int __real_regexec(const regex_t *re, const char *s, size_t n, regmatch_t *m, int eflags);
-void __real_regfree(regex_t *re);
-void *__wrap_malloc(size_t n);
-void *__wrap_calloc(size_t n, size_t size);
-void *__wrap_realloc(void *p, size_t n);
-void __wrap_free(void *p);
-char *__wrap_strdup(const char *s);
-char *__wrap_strndup(const char *s, size_t n);
-int __wrap_regcomp(regex_t *re, const char *pattern, int cflags);
-int __wrap_regexec(const regex_t *re, const char *s, size_t n, regmatch_t *m, int eflags);
-void __wrap_regfree(regex_t *re);
-int __real_fstat(int fd, struct stat *st);
-ssize_t __real_read(int fd, void *p, size_t n);
-int __wrap_fstat(int fd, struct stat *st);
-ssize_t __wrap_read(int fd, void *p, size_t n);
-
-/* Sanitizers report on the real stderr, not on the capture below. */
-extern void __sanitizer_set_report_fd(void *fd) __attribute__((weak));
-
-/* What a live pointer is: memory from malloc and friends, or an object a
- * library allocated (a compiled regex_t, PCRE2 code and match data). */
-enum kind { MEM, REGEX, PCRE_CODE, PCRE_MATCH };
-
-static const char *const kind_name[] = {"memory block", "regex_t", "pcre2_code",
-                                        "pcre2_match_data"};
-
-#define LIVE_MAX 8192
-
-static struct {
-	bool on;               /* a run is going: count, fail, track */
-	unsigned long calls;   /* allocations so far in this run */
-	unsigned long fail_at; /* the one to fail, from 1; 0 none */
-	bool injected;         /* it has failed */
-	unsigned long foreign; /* frees of pointers this run did not allocate */
-	bool full;             /* more than LIVE_MAX live at once */
-	struct {
-		const void *p;
-		enum kind k;
-	} live[LIVE_MAX];
-	size_t nlive;
-} T;
-
-/* true when this allocation is the one to fail. */
-static bool inject(void)
-{
-	if (!T.on)
-		return false;
-	if (++T.calls != T.fail_at)
-		return false;
-	T.injected = true;
-	return true;
-}
-
-static void track(const void *p, enum kind k)
-{
-	if (!T.on || p == NULL)
-		return;
-	if (T.nlive == LIVE_MAX) {
-		T.full = true;
-		return;
-	}
-	T.live[T.nlive].p = p;
-	T.live[T.nlive++].k = k;
-}
-
-/* Forget p; false when it is not live (recent ones are searched first). */
-static bool untrack(const void *p, enum kind k)
-{
-	for (size_t i = T.nlive; i-- > 0;) {
-		if (T.live[i].p == p && T.live[i].k == k) {
-			T.live[i] = T.live[--T.nlive];
-			return true;
-		}
-	}
-	return false;
-}
-
-static void release(const void *p, enum kind k)
-{
-	if (p != NULL && !untrack(p, k) && T.on)
-		T.foreign++;
-}
-
-void *__wrap_malloc(size_t n)
-{
-	void *p;
-
-	if (inject()) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	p = __real_malloc(n);
-	track(p, MEM);
-	return p;
-}
-
-void *__wrap_calloc(size_t n, size_t size)
-{
-	void *p;
-
-	if (inject()) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	p = __real_calloc(n, size);
-	track(p, MEM);
-	return p;
-}
-
-void *__wrap_realloc(void *p, size_t n)
-{
-	void *q;
-
-	if (inject()) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	q = __real_realloc(p, n);
-	if (q != NULL) {
-		release(p, MEM);
-		track(q, MEM);
-	}
-	return q;
-}
-
-void __wrap_free(void *p)
-{
-	release(p, MEM);
-	__real_free(p);
-}
-
-char *__wrap_strndup(const char *s, size_t n)
-{
-	size_t len = strnlen(s, n);
-	char *p = __wrap_malloc(len + 1);
-
-	if (p != NULL) {
-		memcpy(p, s, len);
-		p[len] = '\0';
-	}
-	return p;
-}
-
-char *__wrap_strdup(const char *s)
-{
-	return __wrap_strndup(s, strlen(s));
-}
-
-int __wrap_regcomp(regex_t *re, const char *pattern, int cflags)
-{
-	int rc;
-
-	if (inject()) {
-		memset(re, 0, sizeof(*re));
-		return REG_ESPACE;
-	}
-	rc = __real_regcomp(re, pattern, cflags);
-	if (rc == 0)
-		track(re, REGEX);
-	return rc;
-}
-
-/* Failures made on purpose, apart from the counting: the next fstat
- * fails with fstat_errno, the next read_eintr reads are interrupted,
- * with read_endless reads never reach the end (a file that grows as it
- * is read), the next regexec returns regexec_rc; hits counts those that
- * happened. */
-static struct {
-	int fstat_errno;
-	int read_eintr;
-	bool read_endless;
-	int regexec_rc;
-	int hits;
-} F;
-
-int __wrap_regexec(const regex_t *re, const char *s, size_t n, regmatch_t *m, int eflags)
-{
-	int rc = F.regexec_rc;
-
-	if (rc != 0) {
-		F.regexec_rc = 0;
-		F.hits++;
-		return rc;
-	}
-	if (inject())
-		return REG_ESPACE;
-	return __real_regexec(re, s, n, m, eflags);
-}
-
-int __wrap_fstat(int fd, struct stat *st)
-{
-	if (F.fstat_errno != 0) {
-		errno = F.fstat_errno;
-		F.fstat_errno = 0;
-		F.hits++;
-		return -1;
-	}
-	return __real_fstat(fd, st);
-}
-
-ssize_t __wrap_read(int fd, void *p, size_t n)
-{
-	if (F.read_eintr > 0) {
-		F.read_eintr--;
-		F.hits++;
-		errno = EINTR;
-		return -1;
-	}
-	if (F.read_endless) {
-		F.hits++;
-		memset(p, 'x', n);
-		return (ssize_t)n;
-	}
-	return __real_read(fd, p, n);
-}
-
-void __wrap_regfree(regex_t *re)
-{
-	release(re, REGEX);
-	__real_regfree(re);
-}
-
-#if HAVE_PCRE2
-pcre2_code *__real_pcre2_compile_8(PCRE2_SPTR p, PCRE2_SIZE n, uint32_t opts, int *code,
-                                   PCRE2_SIZE *offset, pcre2_compile_context *cc);
-void __real_pcre2_code_free_8(pcre2_code *re);
-int __real_pcre2_match_8(const pcre2_code *re, PCRE2_SPTR s, PCRE2_SIZE n, PCRE2_SIZE start,
-                         uint32_t opts, pcre2_match_data *md, pcre2_match_context *mc);
-pcre2_match_data *__real_pcre2_match_data_create_from_pattern_8(const pcre2_code *re,
-                                                                pcre2_general_context *gc);
-void __real_pcre2_match_data_free_8(pcre2_match_data *md);
-pcre2_code *__wrap_pcre2_compile_8(PCRE2_SPTR p, PCRE2_SIZE n, uint32_t opts, int *code,
-                                   PCRE2_SIZE *offset, pcre2_compile_context *cc);
-void __wrap_pcre2_code_free_8(pcre2_code *re);
-int __wrap_pcre2_match_8(const pcre2_code *re, PCRE2_SPTR s, PCRE2_SIZE n, PCRE2_SIZE start,
-                         uint32_t opts, pcre2_match_data *md, pcre2_match_context *mc);
-pcre2_match_data *__wrap_pcre2_match_data_create_from_pattern_8(const pcre2_code *re,
-                                                                pcre2_general_context *gc);
-void __wrap_pcre2_match_data_free_8(pcre2_match_data *md);
-
-pcre2_code *__wrap_pcre2_compile_8(PCRE2_SPTR p, PCRE2_SIZE n, uint32_t opts, int *code,
-                                   PCRE2_SIZE *offset, pcre2_compile_context *cc)
-{
-	pcre2_code *re;
-
-	if (inject()) {
-		*code = PCRE2_ERROR_HEAP_FAILED;
-		*offset = 0;
-		return NULL;
-	}
-	re = __real_pcre2_compile_8(p, n, opts, code, offset, cc);
-	track(re, PCRE_CODE);
-	return re;
-}
-
-void __wrap_pcre2_code_free_8(pcre2_code *re)
-{
-	release(re, PCRE_CODE);
-	__real_pcre2_code_free_8(re);
-}
-
-int __wrap_pcre2_match_8(const pcre2_code *re, PCRE2_SPTR s, PCRE2_SIZE n, PCRE2_SIZE start,
-                         uint32_t opts, pcre2_match_data *md, pcre2_match_context *mc)
-{
-	if (inject())
-		return PCRE2_ERROR_NOMEMORY;
-	return __real_pcre2_match_8(re, s, n, start, opts, md, mc);
-}
-
-pcre2_match_data *__wrap_pcre2_match_data_create_from_pattern_8(const pcre2_code *re,
-                                                                pcre2_general_context *gc)
-{
-	pcre2_match_data *md;
-
-	if (inject())
-		return NULL;
-	md = __real_pcre2_match_data_create_from_pattern_8(re, gc);
-	track(md, PCRE_MATCH);
-	return md;
-}
-
-void __wrap_pcre2_match_data_free_8(pcre2_match_data *md)
-{
-	release(md, PCRE_MATCH);
-	__real_pcre2_match_data_free_8(md);
-}
-#endif
-
-/* ---- transcripts ------------------------------------------------------- */
-
-/* One step of a scenario: what it returned, the warnings it printed, and
- * whether it failed for want of memory. */
-struct step {
-	char out[600];
-	char warn[3000];
-	bool oom;
-};
-
-#define STEPS_MAX 64
-
-struct transcript {
-	struct step v[STEPS_MAX];
-	size_t n;
-	bool overflow;
-};
-
-static struct transcript base, cur;
-static struct transcript *rec = &cur;
-static const char *enomem_text;
-static int capture_fd = -1;
-
-/* Warnings go to a temporary file while a scenario runs; each step reads
- * what it printed. */
-static void step_begin(void)
-{
-	if (lseek(capture_fd, 0, SEEK_SET) < 0 || ftruncate(capture_fd, 0) < 0)
-		diag("cannot reset the warning capture: %s", strerror(errno));
-}
-
-__attribute__((format(printf, 2, 3))) static bool step_end(bool oom, const char *fmt, ...)
-{
-	struct step *s;
-	va_list ap;
-	ssize_t k;
-
-	if (rec->n == STEPS_MAX) {
-		rec->overflow = true;
-		return oom;
-	}
-	s = &rec->v[rec->n++];
-	s->oom = oom;
-	va_start(ap, fmt);
-	vsnprintf(s->out, sizeof(s->out), fmt, ap);
-	va_end(ap);
-	k = pread(capture_fd, s->warn, sizeof(s->warn) - 1, 0);
-	s->warn[k > 0 ? k : 0] = '\0';
-	return oom;
-}
-
-/* Out of memory, as every path that cannot allocate must say it. */
-static bool is_oom(const struct error *err)
-{
-	return err->cls == ERROR_INTERNAL && (strstr(err->text, "out of memory") != NULL ||
-	                                      strstr(err->text, enomem_text) != NULL);
-}
-
-static const char *outcome(const struct error *err)
-{
-	static char text[sizeof(err->text) + 32];
-
-	snprintf(text, sizeof(text), "%s: %s", error_class_name(err->cls), err->text);
-	return text;
-}
-
-/* ---- the steps scenarios are made of ---------------------------------- */
+#include "torture.h"
 
 static struct table *do_open(const char *spec, unsigned flags, const char *where)
 {
 	struct error err = {0};
 	struct table *t;
 
-	step_begin();
+	torture_step_begin();
 	t = table_open(spec, flags, where, &err);
 	if (t != NULL)
-		step_end(false, "open %s: ok", spec);
+		torture_step_end(false, "open %s: ok", spec);
 	else
-		step_end(is_oom(&err), "open %s: %s", spec, outcome(&err));
+		torture_step_end(torture_is_oom(&err), "open %s: %s", spec, torture_outcome(&err));
 	return t;
 }
 
@@ -416,12 +44,13 @@ static struct table *do_open(const char *spec, unsigned flags, const char *where
 static void report_lookup(const char *key, int rc, char *value, const struct error *err)
 {
 	if (rc == 1)
-		step_end(false, "%s -> \"%s\"", key, value);
+		torture_step_end(false, "%s -> \"%s\"", key, value);
 	else if (rc == 0)
-		step_end(false, "%s: not found%s", key, value != NULL ? " (but a value)" : "");
+		torture_step_end(false, "%s: not found%s", key,
+		                 value != NULL ? " (but a value)" : "");
 	else
-		step_end(is_oom(err) && value == NULL, "%s: %s%s", key, outcome(err),
-		         value != NULL ? " (but a value)" : "");
+		torture_step_end(torture_is_oom(err) && value == NULL, "%s: %s%s", key,
+		                 torture_outcome(err), value != NULL ? " (but a value)" : "");
 	free(value);
 }
 
@@ -431,7 +60,7 @@ static void do_lookup(const struct table *t, const char *key)
 	char *v = NULL;
 	int rc;
 
-	step_begin();
+	torture_step_begin();
 	rc = table_lookup(t, key, &v, &err);
 	report_lookup(key, rc, v, &err);
 }
@@ -455,14 +84,15 @@ static void run_tcase(const void *arg)
 		char *v;
 		int rc;
 
-		step_begin();
+		torture_step_begin();
 		if ((m = maps_open(c->spec, c->flags, c->where, &err)) == NULL) {
-			step_end(is_oom(&err), "maps %s: %s", c->spec, outcome(&err));
+			torture_step_end(torture_is_oom(&err), "maps %s: %s", c->spec,
+			                 torture_outcome(&err));
 			return;
 		}
-		step_end(false, "maps %s: %zu tables", c->spec, maps_count(m));
+		torture_step_end(false, "maps %s: %zu tables", c->spec, maps_count(m));
 		for (size_t i = 0; i < 16 && c->keys[i] != NULL; i++) {
-			step_begin();
+			torture_step_begin();
 			v = NULL;
 			rc = maps_lookup(m, c->keys[i], &v, &err);
 			report_lookup(c->keys[i], rc, v, &err);
@@ -475,127 +105,6 @@ static void run_tcase(const void *arg)
 	for (size_t i = 0; t != NULL && i < 16 && c->keys[i] != NULL; i++)
 		do_lookup(t, c->keys[i]);
 	table_free(t);
-}
-
-/* ---- running a scenario with each allocation failing ------------------ */
-
-static void run_begin(unsigned long fail_at)
-{
-	rec->n = 0;
-	rec->overflow = false;
-	T.calls = 0;
-	T.fail_at = fail_at;
-	T.injected = false;
-	T.foreign = 0;
-	T.full = false;
-	T.nlive = 0;
-	T.on = true;
-}
-
-/* Stop counting; describe what the run left behind into why (empty when
- * nothing), and release it so one leak is reported once. */
-static void run_end(char *why, size_t size)
-{
-	T.on = false;
-	why[0] = '\0';
-	if (T.nlive > 0)
-		snprintf(why, size, "%zu left allocated, one of them a %s", T.nlive,
-		         kind_name[T.live[0].k]);
-	else if (T.foreign > 0)
-		snprintf(why, size, "%lu frees of pointers it did not allocate", T.foreign);
-	else if (T.full)
-		snprintf(why, size, "more than %d pointers live at once", LIVE_MAX);
-	else if (rec->overflow)
-		snprintf(why, size, "more than %d steps", STEPS_MAX);
-	for (size_t i = 0; i < T.nlive; i++)
-		if (T.live[i].k == MEM)
-			__real_free((void *)T.live[i].p);
-	T.nlive = 0;
-}
-
-static bool is_prefix(const char *p, const char *s)
-{
-	return strncmp(p, s, strlen(p)) == 0;
-}
-
-/* Whether run ended acceptably against the run without failures; why
- * not, into why. Steps may fail for want of memory only when an
- * allocation was made to fail. */
-static bool compare(const struct transcript *run, bool injected, char *why, size_t size)
-{
-	for (size_t j = 0; j < run->n; j++) {
-		const struct step *s = &run->v[j], *b = j < base.n ? &base.v[j] : NULL;
-
-		if (b == NULL) {
-			snprintf(why, size, "step %zu is one too many: %s", j + 1, s->out);
-			return false;
-		}
-		if (s->oom && !injected) {
-			snprintf(why, size, "step %zu failed with no allocation failing: %s", j + 1,
-			         s->out);
-			return false;
-		}
-		if (s->oom) {
-			if (!is_prefix(s->warn, b->warn)) {
-				snprintf(why, size, "step %zu failed (%s) with other warnings: %s",
-				         j + 1, s->out, s->warn);
-				return false;
-			}
-			continue;
-		}
-		if (strcmp(s->out, b->out) != 0) {
-			snprintf(why, size, "step %zu: \"%s\", without a failure \"%s\"", j + 1,
-			         s->out, b->out);
-			return false;
-		}
-		if (strcmp(s->warn, b->warn) != 0) {
-			snprintf(why, size, "step %zu (%s) warned \"%s\", without a failure \"%s\"",
-			         j + 1, s->out, s->warn, b->warn);
-			return false;
-		}
-	}
-	if (run->n < base.n && (run->n == 0 || !run->v[run->n - 1].oom)) {
-		snprintf(why, size, "stopped after step %zu without failing", run->n);
-		return false;
-	}
-	return true;
-}
-
-/* Run fn once counting, then with each allocation failing in turn, and
- * once more with none failing past the count. */
-static void torture(const char *name, void (*fn)(const void *), const void *arg)
-{
-	char why[4096], first[4200] = "";
-	unsigned long n, bad = 0;
-
-	rec = &base;
-	run_begin(0);
-	fn(arg);
-	n = T.calls;
-	run_end(why, sizeof(why));
-	rec = &cur;
-	for (size_t j = 0; why[0] == '\0' && j < base.n; j++)
-		if (base.v[j].oom)
-			snprintf(why, sizeof(why), "step %zu: %s", j + 1, base.v[j].out);
-	if (!ok(why[0] == '\0', "%s: runs without a failure", name)) {
-		diag("%s", why);
-		return;
-	}
-	for (unsigned long i = 1; i <= n + 1; i++) {
-		run_begin(i);
-		fn(arg);
-		run_end(why, sizeof(why));
-		if (why[0] == '\0' && i > n && (T.injected || T.calls != n))
-			snprintf(why, sizeof(why), "%lu allocations, before %lu", T.calls, n);
-		if (why[0] == '\0' && i <= n && !T.injected)
-			snprintf(why, sizeof(why), "only %lu allocations", T.calls);
-		if (why[0] == '\0')
-			compare(&cur, T.injected, why, sizeof(why));
-		if (why[0] != '\0' && bad++ == 0)
-			snprintf(first, sizeof(first), "allocation %lu failing: %s", i, why);
-	}
-	if (!ok(bad == 0, "%s: %lu allocations, each failing in turn", name, n))
-		diag("%lu bad runs; %s", bad, first);
 }
 
 /* ---- the scenarios ----------------------------------------------------- */
@@ -760,7 +269,7 @@ static void put_big(void)
 	buf_fini(&b);
 }
 
-/* Sixteen rules, then an IF: the rule array grows for the IF. */
+/* Sixteen rules, then an IF: the rule array grows for the Itorture_faults. */
 static void put_grow_if(void)
 {
 	struct buf b = {0};
@@ -783,7 +292,8 @@ static const char *inline_63(void)
 	return spec;
 }
 
-static void setup(void)
+/* The fixed tables, unknown types and map lists. */
+static void add_fixed(void)
 {
 	static const char *const text_types[] = {"texthash", "hash", "btree", "lmdb",
 	                                         "cdb",      "dbm",  "sdbm"};
@@ -792,9 +302,6 @@ static void setup(void)
 	put("open", "[relay]:587 u:p\n", 0644);
 	put("compiled.db", "binary", 0600);
 	put("olddbm.dir", "binary", 0600);
-	put("regexp", regexp_table, 0600);
-	put("noregsub", "/^(.*)@x$/ [$1]\n/^y/ [y]\n", 0600);
-	put_grow_if();
 	put_big();
 	for (size_t i = 0; i < sizeof(text_types) / sizeof(text_types[0]); i++)
 		add(spec_of(text_types[i], "text"), TABLE_SECRET, NULL, false,
@@ -820,6 +327,18 @@ static void setup(void)
 	add("ldap:/etc/postfix/ldap.cf", 0, "sender_canonical_maps in a.cf, line 2", false,
 	    KEYS("x"));
 	add("/etc/postfix/canonical", 0, NULL, false, KEYS("x"));
+	add("inline:{a=first}, inline:{a=second, b=B} static:{ fall back }", 0, "p in f, line 1",
+	    true, KEYS("A", "b", "zz"));
+	add("inline:{a=b}, nosuch:x", 0, "p in f, line 2", true, KEYS("a"));
+	add("", 0, NULL, true, KEYS("x"));
+}
+
+/* regexp: and pcre:, from files and inline. */
+static void add_pattern(void)
+{
+	put("regexp", regexp_table, 0600);
+	put("noregsub", "/^(.*)@x$/ [$1]\n/^y/ [y]\n", 0600);
+	put_grow_if();
 	add(spec_of("regexp", "regexp"), 0, NULL, false, regexp_keys,
 	    sizeof(regexp_keys) / sizeof(regexp_keys[0]));
 	add(spec_of("regexp", "noregsub"), TABLE_NO_REGSUB, NULL, false, KEYS("a@x", "yes"));
@@ -840,10 +359,6 @@ static void setup(void)
 	add("pcre:{ {/^(.*)@old\\.example$/ ${1}@new.example} }", 0, NULL, false,
 	    KEYS("me@old.example", "me@other.example"));
 #endif
-	add("inline:{a=first}, inline:{a=second, b=B} static:{ fall back }", 0, "p in f, line 1",
-	    true, KEYS("A", "b", "zz"));
-	add("inline:{a=b}, nosuch:x", 0, "p in f, line 2", true, KEYS("a"));
-	add("", 0, NULL, true, KEYS("x"));
 }
 
 /* The hash map alone: enough keys to grow it three times, a replaced
@@ -859,27 +374,27 @@ static void run_kvmap(const void *arg)
 	for (int i = 0; i < 40; i++) {
 		snprintf(key, sizeof(key), "key%d", i);
 		snprintf(value, sizeof(value), "value of %d", i);
-		step_begin();
+		torture_step_begin();
 		rc = kvmap_put(&m, key, strlen(key), value, strlen(value), i % 2 == 0);
-		if (step_end(rc < 0, "put %s: %d", key, rc))
+		if (torture_step_end(rc < 0, "put %s: %d", key, rc))
 			goto done;
 	}
-	step_begin();
+	torture_step_begin();
 	rc = kvmap_put(&m, "key7", 4, "replaced", 8, true);
-	if (step_end(rc < 0, "replace key7: %d", rc))
+	if (torture_step_end(rc < 0, "replace key7: %d", rc))
 		goto done;
-	step_begin();
+	torture_step_begin();
 	rc = kvmap_put(&m, "key8", 4, "kept", 4, false);
-	if (step_end(rc < 0, "keep key8: %d", rc))
+	if (torture_step_end(rc < 0, "keep key8: %d", rc))
 		goto done;
 	for (int i = 0; i < 41; i += 5) {
 		snprintf(key, sizeof(key), "key%d", i);
-		step_begin();
+		torture_step_begin();
 		v = kvmap_get(&m, key);
-		step_end(false, "get %s: %s", key, v != NULL ? v : "(none)");
+		torture_step_end(false, "get %s: %s", key, v != NULL ? v : "(none)");
 	}
 	v = kvmap_get(&m, "key7");
-	step_end(false, "get key7: %s", v != NULL ? v : "(none)");
+	torture_step_end(false, "get key7: %s", v != NULL ? v : "(none)");
 done:
 	kvmap_fini(&m);
 }
@@ -897,15 +412,15 @@ static void run_textfile(const void *arg)
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		unsigned long h = 5381;
 
-		step_begin();
+		torture_step_begin();
 		if (textfile_read(path_of(names[i]), i == 1, &text, &absent, &err) < 0) {
-			step_end(is_oom(&err), "%s: %s%s", names[i], outcome(&err),
-			         absent ? " (absent)" : "");
+			torture_step_end(torture_is_oom(&err), "%s: %s%s", names[i],
+			                 torture_outcome(&err), absent ? " (absent)" : "");
 			continue;
 		}
 		for (size_t k = 0; k < text.len; k++)
 			h = h * 33 + (unsigned char)text.data[k];
-		step_end(false, "%s: %zu bytes, hash %lx", names[i], text.len, h);
+		torture_step_end(false, "%s: %zu bytes, hash %lx", names[i], text.len, h);
 	}
 	buf_wipe(&text);
 }
@@ -915,12 +430,11 @@ static void run_textfile(const void *arg)
 static void test_regexec_error(void)
 {
 	const char *spec = "regexp:{ {/^a/ first}, {/^a/ second} }";
-	char why[256], want[512], got[512];
+	char why[256] = "", want[512];
 	struct error err = {0};
 	struct table *t = table_open(spec, 0, NULL, &err);
 	char *v = NULL;
 	int rc = -1;
-	ssize_t k;
 	regex_t re;
 
 	if (regcomp(&re, "a", REG_EXTENDED) == 0) {
@@ -930,18 +444,16 @@ static void test_regexec_error(void)
 	snprintf(want, sizeof(want),
 	         "relaymail: warning: regexp map { {/^a/ first}, {/^a/ second} }, line 1: %s\n",
 	         why);
-	F.hits = 0;
-	step_begin();
+	torture_faults.hits = 0;
+	torture_step_begin();
 	if (t != NULL) {
-		F.regexec_rc = REG_BADPAT;
+		torture_faults.regexec_rc = REG_BADPAT;
 		rc = table_lookup(t, "ab", &v, &err);
 	}
-	F.regexec_rc = 0;
-	k = pread(capture_fd, got, sizeof(got) - 1, 0);
-	got[k > 0 ? k : 0] = '\0';
-	is_int(F.hits, 1, "regexec failed once");
+	torture_faults.regexec_rc = 0;
+	is_int(torture_faults.hits, 1, "regexec failed once");
 	is_str(rc == 1 ? v : NULL, "second", "a rule whose regexec fails does not match");
-	is_str(got, want, "... and is warned about with regerror's words");
+	is_str(torture_warnings(), want, "... and is warned about with regerror's words");
 	free(v);
 	table_free(t);
 }
@@ -956,11 +468,11 @@ static void test_syscalls(void)
 	char want[512];
 	int rc;
 
-	F.hits = 0;
-	F.fstat_errno = EIO;
+	torture_faults.hits = 0;
+	torture_faults.fstat_errno = EIO;
 	rc = textfile_read(path, false, &text, NULL, &err);
-	F.fstat_errno = 0;
-	if (F.hits == 0) {
+	torture_faults.fstat_errno = 0;
+	if (torture_faults.hits == 0) {
 		ok(true, "# SKIP fstat is not called by that name here");
 	} else {
 		snprintf(want, sizeof(want), "cannot examine %s: %s", path, strerror(EIO));
@@ -968,19 +480,19 @@ static void test_syscalls(void)
 		       "a failing fstat is a configuration error naming the file");
 	}
 	rc = textfile_read(path, false, &text, NULL, &err);
-	F.hits = 0;
-	F.read_eintr = 2;
+	torture_faults.hits = 0;
+	torture_faults.read_eintr = 2;
 	if (textfile_read(path, false, &again, NULL, &err) < 0 || rc < 0) {
 		ok(false, "textfile_read: %s", err.text);
 	} else {
-		is_int(F.hits, 2, "two reads interrupted");
+		is_int(torture_faults.hits, 2, "two reads interrupted");
 		is_mem(again.data, again.len, text.data, text.len, "interrupted reads are retried");
 	}
-	F.read_eintr = 0;
-	F.hits = 0;
-	F.read_endless = true;
+	torture_faults.read_eintr = 0;
+	torture_faults.hits = 0;
+	torture_faults.read_endless = true;
 	rc = textfile_read(path, false, &text, NULL, &err);
-	F.read_endless = false;
+	torture_faults.read_endless = false;
 	snprintf(want, sizeof(want), "%s is larger than %zu bytes", path, TEXTFILE_MAX);
 	is_str(rc < 0 && err.cls == ERROR_CONFIG ? err.text : NULL, want,
 	       "a file longer than its size is refused at the cap");
@@ -988,47 +500,41 @@ static void test_syscalls(void)
 	buf_fini(&again);
 }
 
+/* The spec as a TAP description: no newline, no '#'. */
+static const char *describe(const struct tcase *c)
+{
+	static char name[sizeof(c->spec) + 8];
+	size_t n = 0;
+
+	for (const char *p = c->maps ? "maps " : ""; *p != '\0'; p++)
+		name[n++] = *p;
+	for (const char *p = c->spec; *p != '\0' && n + 1 < sizeof(name); p++)
+		name[n++] = *p == '\n' || *p == '#' ? ' ' : *p;
+	name[n] = '\0';
+	return name;
+}
+
 int main(void)
 {
-	char name[sizeof(tcases[0].spec) + 8], cmd[300];
-	int saved;
+	char cmd[300];
 
 	if (mkdtemp(dir) == NULL) {
 		ok(false, "mkdtemp: %s", strerror(errno));
 		return tap_done();
 	}
-	enomem_text = strerror(ENOMEM);
-	setup();
-	fflush(stderr);
-	saved = dup(STDERR_FILENO);
-	snprintf(cmd, sizeof(cmd), "%s/stderr.XXXXXX", dir);
-	capture_fd = mkstemp(cmd);
-	if (capture_fd >= 0)
-		unlink(cmd);
-	if (capture_fd < 0 || saved < 0 || dup2(capture_fd, STDERR_FILENO) < 0) {
+	add_fixed();
+	add_pattern();
+	if (!torture_init(dir)) {
 		ok(false, "capturing stderr: %s", strerror(errno));
 		return tap_done();
 	}
-	if (__sanitizer_set_report_fd != NULL)
-		__sanitizer_set_report_fd((void *)(long)saved);
-	for (size_t i = 0; i < ntcases; i++) {
-		size_t n = 0;
-
-		/* The spec as a TAP description: no newline, no '#'. */
-		for (const char *p = tcases[i].maps ? "maps " : ""; *p != '\0'; p++)
-			name[n++] = *p;
-		for (const char *p = tcases[i].spec; *p != '\0' && n + 1 < sizeof(name); p++)
-			name[n++] = *p == '\n' || *p == '#' ? ' ' : *p;
-		name[n] = '\0';
-		torture(name, run_tcase, &tcases[i]);
-	}
-	torture("kvmap", run_kvmap, NULL);
-	torture("textfile_read", run_textfile, NULL);
+	for (size_t i = 0; i < ntcases; i++)
+		torture_run(describe(&tcases[i]), run_tcase, &tcases[i]);
+	torture_run("kvmap", run_kvmap, NULL);
+	torture_run("textfile_read", run_textfile, NULL);
 	test_regexec_error();
 	test_syscalls();
-	dup2(saved, STDERR_FILENO);
-	close(saved);
-	close(capture_fd);
+	torture_fini();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	ok(system(cmd) == 0, "cleanup");
 	return tap_done();

@@ -6,7 +6,7 @@ TEST_LDADD = tests/unit/libtap.a $(LDADD)
 tests_unit_test_base_LDADD = $(TEST_LDADD)
 
 TESTS += tests/layers.sh
-EXTRA_DIST += tests/layers.sh tests/bench.sh
+EXTRA_DIST += tests/layers.sh tests/bench.sh tests/coverage.sh
 
 include tests/relay.mk
 include tests/rewrite.mk

@@ -79,7 +79,9 @@ int lines_next(struct lines *l, struct buf *out, size_t *lineno)
 	}
 	if (!have)
 		return 0;
-	while (out->len > 0 && lines_is_space((unsigned char)out->data[out->len - 1]))
+	/* Blank lines were skipped, so out holds a byte that is not blank
+	 * and the trim stops inside it. */
+	while (lines_is_space((unsigned char)out->data[out->len - 1]))
 		out->len--;
 	out->data[out->len] = '\0';
 	return 1;

@@ -57,3 +57,15 @@ bool list_next(const char *s, size_t len, size_t *pos, const char **item, size_t
 	}
 	return true;
 }
+
+bool list_group(const char *s, size_t len, const char **in, size_t *ilen)
+{
+	size_t pos = 0;
+	bool braced = false;
+
+	if (len == 0 || s[0] != '{')
+		return false;
+	/* A '{' is no separator: list_next finds the item that starts here. */
+	list_next(s, len, &pos, in, ilen, &braced);
+	return braced && pos == len;
+}

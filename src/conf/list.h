@@ -14,5 +14,9 @@
  * when no item is left. An unbalanced "{" extends the item to the end. */
 bool list_next(const char *s, size_t len, size_t *pos, const char **item, size_t *ilen,
 	       bool *braced);
+/* Whether s[0..len) is one whole "{...}" group, starting at s[0]: its
+ * inside, as list_next gives it, in *in and *ilen. inline:{...},
+ * static:{...} and the inline pattern tables are written so. */
+bool list_group(const char *s, size_t len, const char **in, size_t *ilen);
 
 #endif

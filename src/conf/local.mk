@@ -37,3 +37,18 @@ check_PROGRAMS += tests/unit/test-pcre
 TESTS += tests/unit/test-pcre
 tests_unit_test_pcre_LDADD = $(TEST_LDADD)
 EXTRA_DIST += src/conf/table_pcre.c src/conf/table_nopcre.c tests/unit/capture.h
+
+# The allocation-failure test: every allocation the tables make fails in
+# turn, through the wrappers the linker's --wrap puts in front of malloc
+# and friends (configure checks it; without it, a TAP skip says why).
+if HAVE_LD_WRAP
+check_PROGRAMS += tests/unit/test-torture
+TESTS += tests/unit/test-torture
+tests_unit_test_torture_SOURCES = tests/unit/test-torture.c \
+	tests/unit/torture.c tests/unit/torture.h
+tests_unit_test_torture_LDADD = $(TEST_LDADD)
+tests_unit_test_torture_LDFLAGS = $(TORTURE_WRAP)
+else
+TESTS += tests/torture-skip.sh
+endif
+EXTRA_DIST += tests/torture-skip.sh

@@ -16,6 +16,7 @@ struct table_ops {
 	 * fixed table arrives folded (table_lookup does it, as Postfix's
 	 * dict_utf8 layer does); its constructor folds the keys it stores. */
 	int (*lookup)(const void *impl, const char *key, char **value, struct error *err);
+	/* impl as the constructor set it: never NULL. */
 	void (*free)(void *impl);
 	bool pattern;
 };

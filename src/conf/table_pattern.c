@@ -259,23 +259,25 @@ static struct rule *add_rule(struct ptable *pt, enum op op, size_t lineno)
 	return r;
 }
 
-/* Compile pat; NULL after a warning. */
-static void *compile(const struct ptable *pt, struct pat *pat, size_t *nsub,
-		     const struct pattern_where *w)
+/* Compile pat into *re: 1, 0 after a warning, -1 out of memory. */
+static int compile(const struct ptable *pt, struct pat *pat, void **re, size_t *nsub,
+                   const struct pattern_where *w)
 {
-	void *re = pt->be->compile(pat->re, pat->opts, nsub, w);
+	int rc = pt->be->compile(pat->re, pat->opts, re, nsub, w);
 
 	free(pat->re);
 	pat->re = NULL;
-	return re;
+	return rc;
 }
 
-/* The checks of a match rule, in dict_regexp's order. 1 keep, 0 skip. */
+/* The checks of a match rule, in dict_regexp's order. 1 keep, 0 skip,
+ * -1 out of memory. */
 static int check_match(struct ptable *pt, unsigned flags, const struct pattern_where *w,
 		       struct pat *first, struct pat *second, const char *repl,
 		       struct rule *r)
 {
 	size_t nsub = 0, n2;
+	int rc;
 
 	if (*repl == '\0')
 		pattern_warn(w, _("no replacement text: using empty string"));
@@ -291,8 +293,8 @@ static int check_match(struct ptable *pt, unsigned flags, const struct pattern_w
 				  "skipping this rule"));
 		return 0;
 	}
-	if ((r->first = compile(pt, first, &nsub, w)) == NULL)
-		return 0;
+	if ((rc = compile(pt, first, &r->first, &nsub, w)) != 1)
+		return rc;
 	r->first_match = first->match;
 	if (r->max_sub > nsub) {
 		pattern_warn(w, _("out of range replacement index \"%lld\": skipping this rule"),
@@ -300,8 +302,8 @@ static int check_match(struct ptable *pt, unsigned flags, const struct pattern_w
 		return 0;
 	}
 	if (second->re != NULL) {
-		if ((r->second = compile(pt, second, &n2, w)) == NULL)
-			return 0;
+		if ((rc = compile(pt, second, &r->second, &n2, w)) != 1)
+			return rc;
 		r->second_match = second->match;
 	}
 	if (r->max_sub > pt->max_sub)
@@ -338,7 +340,7 @@ static int parse_match(struct ptable *pt, unsigned flags, const struct pattern_w
 		pt->n--;
 		rc = -1;
 	}
-	if (rc == 1 && check_match(pt, flags, w, &first, &second, r->repl, r) == 0) {
+	if (rc == 1 && (rc = check_match(pt, flags, w, &first, &second, r->repl, r)) != 1) {
 		rule_fini(pt->be, r);
 		pt->n--;
 	}
@@ -372,9 +374,9 @@ static int parse_if(struct ptable *pt, const struct pattern_where *w, const char
 		return -1;
 	}
 	r->first_match = pat.match;
-	if ((r->first = compile(pt, &pat, &nsub, w)) == NULL) {
+	if ((rc = compile(pt, &pat, &r->first, &nsub, w)) != 1) {
 		pt->n--;
-		return 0;
+		return rc;
 	}
 	r->parent = pt->open_if;
 	pt->open_if = pt->n - 1;
@@ -452,13 +454,15 @@ static int load(struct ptable *pt, unsigned flags, const char *text, size_t len,
 	return rc < 0 ? -1 : 0;
 }
 
-static bool holds(const struct ptable *pt, const struct rule *r, void *re, bool match,
-		  const char *key, size_t n, struct pattern_span *spans)
+/* Whether re matches key as the rule wants (match, or !match for a
+ * negated pattern): 1 or 0; -1 out of memory. */
+static int holds(const struct ptable *pt, const struct rule *r, void *re, bool match,
+                 const char *key, size_t n, struct pattern_span *spans)
 {
 	struct pattern_where w = { pt->be->type, pt->map, r->lineno };
 	int rc = pt->be->match(re, key, n, spans, &w);
 
-	return rc >= 0 && (rc == 1) == match;
+	return rc < 0 ? -1 : (rc == 1) == match;
 }
 
 /* The result of rule r with its $numbers replaced by what they matched. */
@@ -507,13 +511,22 @@ static int ptable_lookup(const void *impl, const char *key, char **value, struct
 	}
 	for (size_t i = 0; i < pt->n && rc == 0; i++) {
 		const struct rule *r = &pt->v[i];
+		int h;
 
-		if (r->op == OP_MATCH) {
-			if (holds(pt, r, r->first, r->first_match, key, r->max_sub + 1, spans) &&
-			    (r->second == NULL ||
-			     holds(pt, r, r->second, r->second_match, key, 0, NULL)))
-				rc = substitute(r, key, spans, value, err);
-		} else if (r->op == OP_IF && !holds(pt, r, r->first, r->first_match, key, 0, NULL)) {
+		if (r->op == OP_ENDIF)
+			continue;
+		if (r->op == OP_MATCH)
+			h = holds(pt, r, r->first, r->first_match, key, r->max_sub + 1, spans);
+		else
+			h = holds(pt, r, r->first, r->first_match, key, 0, NULL);
+		if (h == 1 && r->second != NULL)
+			h = holds(pt, r, r->second, r->second_match, key, 0, NULL);
+		if (h < 0) {
+			error_set(err, ERROR_INTERNAL, _("out of memory"));
+			rc = -1;
+		} else if (r->op == OP_MATCH && h == 1) {
+			rc = substitute(r, key, spans, value, err);
+		} else if (r->op == OP_IF && h == 0) {
 			if (r->endif == NO_RULE)
 				break;
 			i = r->endif;
@@ -523,12 +536,11 @@ static int ptable_lookup(const void *impl, const char *key, char **value, struct
 	return rc;
 }
 
+/* Also the cleanup of a table being loaded: impl is never NULL. */
 static void ptable_free(void *impl)
 {
 	struct ptable *pt = impl;
 
-	if (pt == NULL)
-		return;
 	for (size_t i = 0; i < pt->n; i++)
 		rule_fini(pt->be, &pt->v[i]);
 	free(pt->v);
@@ -546,18 +558,21 @@ static int inline_text(const char *spec, const char *name, struct buf *text,
 	const char *in, *item;
 	bool whole;
 
-	if (!list_next(name, len, &pos, &in, &in_len, &whole) || !whole || pos != len)
+	if (!list_group(name, len, &in, &in_len))
 		goto bad;
-	pos = 0;
 	while (list_next(in, in_len, &pos, &item, &ilen, &whole)) {
 		if (!whole)
 			goto bad;
-		if (buf_append(text, item, ilen) < 0 || buf_append_char(text, '\n') < 0) {
-			error_set(err, ERROR_INTERNAL, _("out of memory"));
-			return -1;
-		}
+		if (buf_append(text, item, ilen) < 0 || buf_append_char(text, '\n') < 0)
+			goto nomem;
 	}
-	return buf_append(text, "", 0) < 0 ? -1 : 0;
+	/* Text even when there are no rules, as textfile_read gives. */
+	if (buf_append(text, "", 0) < 0)
+		goto nomem;
+	return 0;
+nomem:
+	error_set(err, ERROR_INTERNAL, _("out of memory"));
+	return -1;
 bad:
 	error_set(err, ERROR_CONFIG, _("%s: write an inline pattern table as "
 				       "type:{ {rule}, {rule} }"), spec);

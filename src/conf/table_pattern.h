@@ -35,11 +35,13 @@ struct pattern_backend {
 	bool pcre_words;
 	/* Flag letters into *opts; false after a warning (rule skipped). */
 	bool (*flags)(const char *f, size_t n, unsigned *opts, const struct pattern_where *w);
-	/* NULL after a warning (rule skipped) or when out of memory. */
-	void *(*compile)(const char *pattern, unsigned opts, size_t *nsub,
-			 const struct pattern_where *w);
-	/* 1 match (spans[0..n) filled), 0 no match, -1 matching failed
-	 * (warned; the rule counts as not matching). */
+	/* Compile pattern into *re (set only on success): 1 compiled, 0
+	 * after a warning (rule skipped), -1 out of memory (the table fails). */
+	int (*compile)(const char *pattern, unsigned opts, void **re, size_t *nsub,
+	               const struct pattern_where *w);
+	/* 1 match (spans[0..n) filled), 0 no match (a failed match is
+	 * warned about and counts as none, as in Postfix), -1 out of memory
+	 * (the lookup fails). */
 	int (*match)(const void *re, const char *key, size_t n, struct pattern_span *spans,
 		     const struct pattern_where *w);
 	void (*free)(void *re);

@@ -38,8 +38,8 @@ static bool pcre_flags(const char *f, size_t n, unsigned *opts, const struct pat
 	return true;
 }
 
-static void *pcre_compile(const char *pattern, unsigned opts, size_t *nsub,
-			  const struct pattern_where *w)
+static int pcre_compile(const char *pattern, unsigned opts, void **out, size_t *nsub,
+                        const struct pattern_where *w)
 {
 	PCRE2_UCHAR why[256];
 	PCRE2_SIZE offset;
@@ -48,15 +48,18 @@ static void *pcre_compile(const char *pattern, unsigned opts, size_t *nsub,
 	pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, opts, &code,
 				       &offset, NULL);
 
+	if (re == NULL && code == PCRE2_ERROR_HEAP_FAILED)
+		return -1;
 	if (re == NULL) {
 		pcre2_get_error_message(code, why, sizeof(why));
 		pattern_warn(w, _("error in regex at offset %zu: %s"), (size_t)offset,
 			     (const char *)why);
-		return NULL;
+		return 0;
 	}
 	pcre2_pattern_info(re, PCRE2_INFO_CAPTURECOUNT, &count);
 	*nsub = count;
-	return re;
+	*out = re;
+	return 1;
 }
 
 static int pcre_match(const void *re, const char *key, size_t n, struct pattern_span *spans,
@@ -66,12 +69,10 @@ static int pcre_match(const void *re, const char *key, size_t n, struct pattern_
 	PCRE2_SIZE *ov;
 	int rc;
 
-	if (md == NULL) {
-		pattern_warn(w, _("out of memory while matching"));
+	if (md == NULL)
 		return -1;
-	}
 	rc = pcre2_match(re, (PCRE2_SPTR)key, strlen(key), 0, 0, md, NULL);
-	if (rc < 0 && rc != PCRE2_ERROR_NOMATCH) {
+	if (rc < 0 && rc != PCRE2_ERROR_NOMATCH && rc != PCRE2_ERROR_NOMEMORY) {
 		PCRE2_UCHAR why[256];
 
 		/* PCRE2's words, as Postfix logs them ("match limit exceeded"). */
@@ -86,7 +87,7 @@ static int pcre_match(const void *re, const char *key, size_t n, struct pattern_
 		spans[i].eo = set ? (long long)ov[2 * i + 1] : -1;
 	}
 	pcre2_match_data_free(md);
-	return rc > 0 ? 1 : rc == PCRE2_ERROR_NOMATCH ? 0 : -1;
+	return rc > 0 ? 1 : rc == PCRE2_ERROR_NOMEMORY ? -1 : 0;
 }
 
 static void pcre_free(void *re)

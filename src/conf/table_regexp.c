@@ -55,8 +55,8 @@ static void c_locale_leave(locale_t c, locale_t saved)
 	freelocale(c);
 }
 
-static void *regexp_compile(const char *pattern, unsigned opts, size_t *nsub,
-			    const struct pattern_where *w)
+static int regexp_compile(const char *pattern, unsigned opts, void **out, size_t *nsub,
+			  const struct pattern_where *w)
 {
 	regex_t *re = malloc(sizeof(*re));
 	locale_t c, saved;
@@ -64,22 +64,27 @@ static void *regexp_compile(const char *pattern, unsigned opts, size_t *nsub,
 	int rc;
 
 	if (re == NULL)
-		return NULL;
+		return -1;
 	if (!c_locale_enter(&c, &saved)) {
 		free(re);
-		return NULL;
+		return -1;
 	}
 	rc = regcomp(re, pattern, (int)opts);
-	if (rc != 0)
+	if (rc != 0 && rc != REG_ESPACE)
 		regerror(rc, re, why, sizeof(why));
 	c_locale_leave(c, saved);
+	if (rc == REG_ESPACE) {
+		free(re);
+		return -1;
+	}
 	if (rc != 0) {
 		pattern_warn(w, "%s", why);
 		free(re);
-		return NULL;
+		return 0;
 	}
 	*nsub = re->re_nsub;
-	return re;
+	*out = re;
+	return 1;
 }
 
 static int regexp_match(const void *re, const char *key, size_t n, struct pattern_span *spans,
@@ -90,20 +95,18 @@ static int regexp_match(const void *re, const char *key, size_t n, struct patter
 	char why[256];
 	int rc;
 
-	if (pm != NULL && !c_locale_enter(&c, &saved)) {
+	if (pm == NULL)
+		return -1;
+	if (!c_locale_enter(&c, &saved)) {
 		if (pm != small)
 			free(pm);
-		pm = NULL;
-	}
-	if (pm == NULL) {
-		pattern_warn(w, _("out of memory while matching"));
 		return -1;
 	}
 	rc = regexec(re, key, n, n > 0 ? pm : NULL, 0);
-	if (rc != 0 && rc != REG_NOMATCH)
+	if (rc != 0 && rc != REG_NOMATCH && rc != REG_ESPACE)
 		regerror(rc, re, why, sizeof(why));
 	c_locale_leave(c, saved);
-	if (rc != 0 && rc != REG_NOMATCH)
+	if (rc != 0 && rc != REG_NOMATCH && rc != REG_ESPACE)
 		pattern_warn(w, "%s", why);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		spans[i].so = pm[i].rm_so;
@@ -111,7 +114,7 @@ static int regexp_match(const void *re, const char *key, size_t n, struct patter
 	}
 	if (pm != small)
 		free(pm);
-	return rc == 0 ? 1 : rc == REG_NOMATCH ? 0 : -1;
+	return rc == 0 ? 1 : rc == REG_ESPACE ? -1 : 0;
 }
 
 static void regexp_free(void *re)

@@ -40,10 +40,10 @@ static int fixed_lookup(const void *impl, const char *key, char **value, struct 
 	return 1;
 }
 
+/* Also the cleanup of a map being loaded: impl is never NULL. */
 static void fixed_free(void *impl)
 {
-	if (impl != NULL)
-		kvmap_fini(impl);
+	kvmap_fini(impl);
 	free(impl);
 }
 
@@ -146,14 +146,18 @@ static int text_parse(struct kvmap *m, const char *name, bool texthash, bool utf
 }
 
 /* The source is missing: say so, and say more when only the compiled
- * file postmap made from it is there. */
+ * file postmap made from it is there (or out of memory, when the name of
+ * that file cannot be made). */
 static void explain_missing(const char *name, const char *suffix, struct error *err)
 {
 	struct buf compiled = { 0 };
 	struct stat st;
 
-	if (suffix != NULL && buf_printf(&compiled, "%s%s", name, suffix) == 0 &&
-	    stat(compiled.data, &st) == 0)
+	if (suffix == NULL)
+		return;
+	if (buf_printf(&compiled, "%s%s", name, suffix) < 0)
+		nomem(err);
+	else if (stat(compiled.data, &st) == 0)
 		error_set(err, ERROR_CONFIG,
 			  _("only the compiled table %s exists, but relaymail reads the source "
 			    "text %s: keep the file you ran postmap on next to it"),
@@ -185,19 +189,6 @@ int table_text_open(struct table *t, const char *name, const char *compiled_suff
 	}
 	t->ops = &fixed_ops;
 	t->impl = m;
-	return 0;
-}
-
-/* The inside of "{ ... }" without the braces and the blanks inside them;
- * -1 when name is not one brace group. */
-static int braced(const char *name, const char **in, size_t *len)
-{
-	size_t n = strlen(name), pos = 0;
-	bool whole;
-
-	if (n < 2 || name[0] != '{' || name[n - 1] != '}' ||
-	    !list_next(name, n, &pos, in, len, &whole) || !whole || pos != n)
-		return -1;
 	return 0;
 }
 
@@ -252,7 +243,7 @@ int table_inline_open(struct table *t, const char *name, unsigned flags, struct 
 			  _("%s: the inline table is not valid UTF-8 (smtputf8_enable = yes)"), t->spec);
 		goto fail;
 	}
-	if (braced(name, &in, &len) < 0) {
+	if (!list_group(name, strlen(name), &in, &len)) {
 		error_set(err, ERROR_CONFIG, _("%s: write an inline table as inline:{ key=value, "
 					       "{ key = value } }"), t->spec);
 		goto fail;
@@ -282,8 +273,7 @@ static int static_lookup(const void *impl, const char *key, char **value, struct
 
 static void static_free(void *impl)
 {
-	if (impl != NULL)
-		str_wipe(impl, strlen(impl));
+	str_wipe(impl, strlen(impl));
 	free(impl);
 }
 
@@ -292,9 +282,9 @@ static const struct table_ops static_ops = { static_lookup, static_free, false }
 int table_static_open(struct table *t, const char *name, struct error *err)
 {
 	const char *in = name;
-	size_t len = strlen(name);
+	size_t n = strlen(name), len = n;
 
-	if (name[0] == '{' && braced(name, &in, &len) < 0) {
+	if (name[0] == '{' && !list_group(name, n, &in, &len)) {
 		error_set(err, ERROR_CONFIG, _("%s: unbalanced braces, or text after them; write static:{ text }"),
 			  t->spec);
 		return -1;

@@ -16,6 +16,7 @@
 #include "base/buf.h"
 #include "base/error.h"
 #include "conf/kvmap.h"
+#include "conf/list.h"
 #include "conf/table.h"
 #include "capture.h"
 #include "tap.h"
@@ -236,6 +237,7 @@ static void test_inline_static(void)
 {
 	struct error err = { 0 };
 	struct table *t;
+	char *got;
 
 	t = table_open("inline:{ [smtp.example.com]:587=user:pass, {smtp.example.com = u2:p w} }",
 		       0, NULL, &err);
@@ -246,6 +248,13 @@ static void test_inline_static(void)
 	table_free(t);
 	t = table_open("inline:{a=1, A=2 }", 0, NULL, &err);
 	check(t, "a", "2");
+	table_free(t);
+	/* Only a caller can put a newline in a name (--query's argv): it
+	 * separates like any blank. */
+	t = table_open("inline:{a=1,\nb=2\n}", 0, NULL, &err);
+	got = t != NULL ? q(t, "b") : NULL;
+	is_str(got, "2", "a newline in inline:{...} separates items");
+	free(got);
 	table_free(t);
 	t = table_open("inline:{ }", 0, NULL, &err);
 	ok(t == NULL && err.cls == ERROR_CONFIG, "empty inline table refused: %s", err.text);
@@ -324,6 +333,23 @@ static void test_errors_and_maps(void)
 	   "one bad table fails the list");
 	maps_free(NULL);
 	table_free(NULL);
+}
+
+/* The one-group check of inline:{...}, static:{...} and regexp:{...}:
+ * the group starts at the first byte and closes at the last. */
+static void test_list_group(void)
+{
+	static const char *const no[] = {"", "a", " {a}", "{a", "{a} {b}", "{a}b", "{a}}", "{"};
+	const char *in = NULL;
+	size_t len = 0;
+	bool all = true;
+
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		all &= !list_group(no[i], strlen(no[i]), &in, &len);
+	ok(all, "list_group: not one whole group");
+	ok(list_group("{ a, {b} }", 10, &in, &len) && len == 6 && memcmp(in, "a, {b}", 6) == 0,
+	   "list_group: the inside, blanks trimmed");
+	ok(list_group("{}", 2, &in, &len) && len == 0, "list_group: an empty group");
 }
 
 /* Every type refuses an empty name, as Postfix's dict_open does. */
@@ -478,6 +504,7 @@ int main(void)
 	test_missing();
 	test_inline_static();
 	test_errors_and_maps();
+	test_list_group();
 	test_empty_names();
 	test_kvmap();
 	test_limits();

@@ -507,8 +507,7 @@ Mail-Followup-To: folded@other.example,
 EOF
 
 case_begin hdr-format "header layout: spacing, dots in names, comments, routes, quoted < and ("
-todo "relaymail drops a comment after <address> and takes a < inside a quoted name or a comment for the address"
-todo_bytes "Postfix writes the whole field anew from its tokens: John Q.Public, <address>(comment)"
+todo_bytes "folding and a group's \"name:;\" as in hdr-syntax; and Postfix writes the whole field anew from its tokens: John Q.Public, <address>(comment)"
 lines <<'EOF'
 canonical_maps = inline:{ {@a.example = @b.example} }
 EOF

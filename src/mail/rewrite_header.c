@@ -110,30 +110,72 @@ static int split_field(const char *v, size_t n, struct pieces *ps)
 	return piece_add(ps, v + start, n - start, true);
 }
 
-/* The mailbox text with its address replaced: "phrase <new>" or, for a
- * bare addr-spec, "new" and the comments that followed it. */
-static int regenerate(struct buf *b, const struct piece *p, const char *addr)
+/* The first c in s[0..n) outside quoted strings and comments (RFC 5322
+ * §3.2.2, §3.2.4), or NULL. */
+static const char *find_plain(const char *s, size_t n, char c)
 {
-	const char *lt = memchr(p->s, '<', p->len);
-	size_t plen = lt != NULL ? str_trim_len(p->s, (size_t)(lt - p->s)) : 0;
-	int depth = 0;
+	size_t depth = 0;
+	bool quoted = false;
 
-	if (lt != NULL)
-		return plen > 0 ? buf_printf(b, "%.*s <%s>", (int)plen, p->s, addr)
-		                : buf_printf(b, "<%s>", addr);
-	if (buf_append_str(b, addr) < 0)
-		return -1;
-	for (size_t i = 0; i < p->len; i++) {
-		if (p->s[i] == '(' && depth++ == 0 && buf_append_char(b, ' ') < 0)
-			return -1;
-		if (depth > 0 && buf_append_char(b, p->s[i]) < 0)
-			return -1;
-		if (p->s[i] == '\\' && depth > 0 && i + 1 < p->len &&
-		    buf_append_char(b, p->s[++i]) < 0)
-			return -1;
-		depth -= depth > 0 && p->s[i] == ')';
+	for (size_t i = 0; i < n; i++) {
+		if ((quoted || depth > 0) && s[i] == '\\')
+			i++;
+		else if (quoted)
+			quoted = s[i] != '"';
+		else if (s[i] == '(')
+			depth++;
+		else if (depth > 0)
+			depth -= s[i] == ')';
+		else if (s[i] == '"')
+			quoted = true;
+		else if (s[i] == c)
+			return s + i;
+	}
+	return NULL;
+}
+
+/* Append each top-level comment of s[0..n), a space before each; quoted
+ * strings are skipped, so "(" in a quoted local part is no comment. */
+static int append_comments(struct buf *b, const char *s, size_t n)
+{
+	size_t depth = 0, start = 0;
+	bool quoted = false;
+
+	for (size_t i = 0; i < n; i++) {
+		if ((quoted || depth > 0) && s[i] == '\\') {
+			i++;
+		} else if (quoted) {
+			quoted = s[i] != '"';
+		} else if (s[i] == '(') {
+			if (depth++ == 0)
+				start = i;
+		} else if (depth > 0) {
+			if (s[i] == ')' && --depth == 0 &&
+			    buf_printf(b, " %.*s", (int)(i + 1 - start), s + start) < 0)
+				return -1;
+		} else if (s[i] == '"') {
+			quoted = true;
+		}
 	}
 	return 0;
+}
+
+/* The mailbox text with its address replaced: "phrase <new>" and the
+ * comments after the angle-addr, or, for a bare addr-spec, "new" and its
+ * comments (where Postfix puts them too). */
+static int regenerate(struct buf *b, const struct piece *p, const char *addr)
+{
+	const char *end = p->s + p->len;
+	const char *lt = find_plain(p->s, p->len, '<');
+	const char *gt = lt != NULL ? find_plain(lt, (size_t)(end - lt), '>') : NULL;
+	size_t plen = lt != NULL ? str_trim_len(p->s, (size_t)(lt - p->s)) : 0;
+
+	if (lt == NULL)
+		return buf_append_str(b, addr) < 0 ? -1 : append_comments(b, p->s, p->len);
+	if ((plen > 0 ? buf_printf(b, "%.*s <%s>", (int)plen, p->s, addr)
+	              : buf_printf(b, "<%s>", addr)) < 0)
+		return -1;
+	return gt != NULL ? append_comments(b, gt + 1, (size_t)(end - gt - 1)) : 0;
 }
 
 static int rewrite_one(const struct rewriter *rw, bool sender, const char *addr, char **out,

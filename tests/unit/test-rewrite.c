@@ -358,7 +358,8 @@ static void test_headers(void)
 {
 	struct fixture f =
 	    setup("sender_canonical_maps = inline:{ joe@home.example=joe@isp.example }\n"
-	          "recipient_canonical_maps = inline:{ bob@old.example=bob@new.example }");
+	          "recipient_canonical_maps = inline:{ bob@old.example=bob@new.example,\n"
+	          "    {\"b (y)\"@old.example = by@new.example} }");
 	struct message_opts mo = {0};
 	struct error err = {0};
 	struct message *m;
@@ -387,6 +388,16 @@ static void test_headers(void)
 	             "another-long-name@another-domain.example");
 	check_header(&f, "Subject", " joe@home.example", NULL);
 	check_header(&f, "To", " broken <", NULL);
+	/* Found by tests/canonical.sh, against Postfix's cleanup. */
+	check_header(&f, "Reply-To", " Joe   <joe@home.example>  (home)",
+	             "Joe <joe@isp.example> (home)");
+	check_header(&f, "From", " \"Smith <s>\" <joe@home.example>",
+	             "\"Smith <s>\" <joe@isp.example>");
+	check_header(&f, "Errors-To", " joe@home.example (see <here>)",
+	             "joe@isp.example (see <here>)");
+	check_header(&f, "To", " \"b (y)\"@old.example (real)", "by@new.example (real)");
+	check_header(&f, "To", " (before) bob@old.example (after)",
+	             "bob@new.example (before) (after)");
 
 	m = message_from_mem(msg, sizeof(msg) - 1, &mo, &err);
 	ok(m != NULL && rewrite_headers(f.rw, m, &err) == 0, "rewrite_headers: runs");

@@ -16,7 +16,7 @@
 #include "mail/rewrite.h"
 
 #define FIELD_MAX ((size_t)64 * 1024)
-#define FOLD_AT 78
+#define FOLD_BEFORE 70 /* cleanup_fold_header in Postfix's cleanup_message.c */
 
 static const char *const sender_fields[] = {
     "From",
@@ -194,21 +194,39 @@ static int rewrite_one(const struct rewriter *rw, bool sender, const char *addr,
 	return rc;
 }
 
-/* Append piece text to the field, folding before it when the line would
- * pass FOLD_AT columns. */
-static int join(struct buf *b, size_t *col, const char *sep, const char *s, size_t len)
+/* Postfix's layout of a field it regenerated (cleanup_fold_header): v
+ * holds a line break after each comma; a break becomes a space while the
+ * line, counted without its indent, stays under FOLD_BEFORE bytes, and
+ * otherwise starts a continuation line indented with a TAB
+ * (cleanup_out_header). col is the width of "Name: " before v. */
+static int fold(struct buf *out, const char *v, size_t col)
 {
-	bool fold = *col > 0 && *col + strlen(sep) + len > FOLD_AT;
+	size_t line = col;
+	int rc = 0;
 
-	if (buf_append_str(b, fold ? (sep[0] == ',' ? ",\r\n " : "\r\n ") : sep) < 0 ||
-	    buf_append(b, s, len) < 0)
-		return -1;
-	*col = (fold ? 1 : *col + strlen(sep)) + len;
-	return 0;
+	for (const char *seg = v; rc == 0;) {
+		const char *nl = strchr(seg, '\n');
+		size_t n = nl != NULL ? (size_t)(nl - seg) : strlen(seg);
+
+		if (seg != v) {
+			bool join = line + 1 + n < FOLD_BEFORE;
+
+			rc = buf_append_str(out, join ? " " : "\r\n\t");
+			line = join ? line + 1 : 0;
+		}
+		line += n;
+		if (rc == 0)
+			rc = buf_append(out, seg, n);
+		if (nl == NULL)
+			break;
+		seg = nl + 1;
+	}
+	return rc;
 }
 
 /* What goes before piece i: nothing first and before a group's ";", a
- * space after a group's "name:", else a comma. */
+ * space after a group's "name:", else a comma and the line break fold
+ * may turn into a space. */
 static const char *separator(const struct pieces *ps, size_t i)
 {
 	const struct piece *prev = i > 0 ? &ps->v[i - 1] : NULL;
@@ -217,12 +235,12 @@ static const char *separator(const struct pieces *ps, size_t i)
 		return "";
 	if (!prev->mailbox && prev->s[prev->len - 1] == ':')
 		return " ";
-	return ", ";
+	return ",\n";
 }
 
 /* Rewrite each mailbox; *changed tells whether any address differs. */
-static int build(const struct rewriter *rw, bool sender, const struct pieces *ps, size_t col,
-                 struct buf *b, bool *changed, struct error *err)
+static int build(const struct rewriter *rw, bool sender, const struct pieces *ps, struct buf *b,
+                 bool *changed, struct error *err)
 {
 	int rc = 0;
 
@@ -246,8 +264,9 @@ static int build(const struct rewriter *rw, bool sender, const struct pieces *ps
 		} else if (rc == 0) {
 			rc = buf_append(&item, p->s, p->len);
 		}
-		if (rc == 0)
-			rc = join(b, &col, separator(ps, i), item.data, item.len);
+		if (rc == 0 && (buf_append_str(b, separator(ps, i)) < 0 ||
+		                buf_append(b, item.data, item.len) < 0))
+			rc = -1;
 		addrlist_fini(&list);
 		buf_fini(&item);
 		free(orig);
@@ -262,7 +281,7 @@ int rewrite_header_value(const struct rewriter *rw, const char *name, const char
 	bool sender =
 	    in_list(name, sender_fields, sizeof(sender_fields) / sizeof(sender_fields[0]));
 	struct pieces ps = {.n = 0};
-	struct buf flat = {0}, b = {0};
+	struct buf flat = {0}, b = {0}, folded = {0};
 	struct error perr = {0};
 	bool changed = false;
 	int rc = 0;
@@ -276,8 +295,9 @@ int rewrite_header_value(const struct rewriter *rw, const char *name, const char
 		if (*p != '\r' && *p != '\n')
 			rc = buf_append_char(&flat, *p);
 	if (rc == 0 && flat.len > 0 && split_field(flat.data, flat.len, &ps) == 0 &&
-	    build(rw, sender, &ps, strlen(name) + 2, &b, &changed, &perr) == 0 && changed) {
-		*out = buf_steal(&b);
+	    build(rw, sender, &ps, &b, &changed, &perr) == 0 && changed) {
+		rc = fold(&folded, b.data, strlen(name) + 2);
+		*out = rc == 0 ? buf_steal(&folded) : NULL;
 		rc = *out == NULL ? -1 : 0;
 	} else if (perr.cls != ERROR_NONE && perr.cls != ERROR_DATA) {
 		*err = perr;
@@ -285,6 +305,7 @@ int rewrite_header_value(const struct rewriter *rw, const char *name, const char
 	}
 	buf_fini(&flat);
 	buf_fini(&b);
+	buf_fini(&folded);
 	if (rc < 0 && !error_is_set(err))
 		error_set(err, ERROR_INTERNAL, _("out of memory"));
 	return rc;

@@ -384,8 +384,14 @@ static void test_headers(void)
 	check_header(&f, "To",
 	             " bob@old.example, a-very-long-name@a-very-long-domain.example, "
 	             "another-long-name@another-domain.example",
-	             "bob@new.example, a-very-long-name@a-very-long-domain.example,\r\n "
+	             "bob@new.example, a-very-long-name@a-very-long-domain.example,\r\n\t"
 	             "another-long-name@another-domain.example");
+	/* Postfix's fold: a line of 69 bytes stays, one of 70 breaks. */
+	check_header(&f, "To", " bob@old.example, aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@example.org",
+	             "bob@new.example, aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@example.org");
+	check_header(&f, "To",
+	             " bob@old.example, aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@example.org",
+	             "bob@new.example,\r\n\taaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@example.org");
 	check_header(&f, "Subject", " joe@home.example", NULL);
 	check_header(&f, "To", " broken <", NULL);
 	/* Found by tests/canonical.sh, against Postfix's cleanup. */

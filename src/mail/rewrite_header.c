@@ -224,17 +224,20 @@ static int fold(struct buf *out, const char *v, size_t col)
 	return rc;
 }
 
-/* What goes before piece i: nothing first and before a group's ";", a
- * space after a group's "name:", else a comma and the line break fold
- * may turn into a space. */
+/* What goes before piece i: nothing first, a space after a group's
+ * "name:" (before an empty group's ";" too, as Postfix writes it),
+ * nothing before a group's ";", else a comma and the line break fold may
+ * turn into a space. */
 static const char *separator(const struct pieces *ps, size_t i)
 {
 	const struct piece *prev = i > 0 ? &ps->v[i - 1] : NULL;
 
-	if (prev == NULL || (!ps->v[i].mailbox && ps->v[i].s[0] == ';'))
+	if (prev == NULL)
 		return "";
 	if (!prev->mailbox && prev->s[prev->len - 1] == ':')
 		return " ";
+	if (!ps->v[i].mailbox && ps->v[i].s[0] == ';')
+		return "";
 	return ",\n";
 }
 

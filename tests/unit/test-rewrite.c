@@ -380,6 +380,8 @@ static void test_headers(void)
 	check_header(&f, "Cc", " friends: bob@old.example, x@y.example;, z@y.example",
 	             "friends: bob@new.example, x@y.example;, z@y.example");
 	check_header(&f, "To", " undisclosed-recipients:;", NULL);
+	check_header(&f, "To", " bob@old.example, undisclosed-recipients:;",
+	             "bob@new.example, undisclosed-recipients: ;");
 	check_header(&f, "To", " root", "root@localdomain");
 	check_header(&f, "To",
 	             " bob@old.example, a-very-long-name@a-very-long-domain.example, "

@@ -505,14 +505,13 @@ Mail-Followup-To: folded@other.example,
 EOF
 
 case_begin hdr-format "header layout: spacing, dots in names, comments, routes, quoted < and ("
-todo_bytes "Postfix writes the whole field anew from its tokens: John Q.Public, <address>(comment)"
 lines <<'EOF'
 canonical_maps = inline:{ {@a.example = @b.example} }
 EOF
 submit -f jane@a.example amy@a.example
 headers <<'EOF'
-From: John Q. Public <jane@a.example>
-reply-to: Amy   <amy@a.example>  (home)
+From: Jane <jane@a.example>
+reply-to: Amy   <amy@a.example>  (home) (2)
 To: "Smith, Amy" <amy@a.example> (work), <bob@a.example>,
   carl@a.example (Carl) (C.), empty: ;
 Cc: Dan <@route.example:dan@a.example>, "a..b"@a.example, root
@@ -520,6 +519,17 @@ Sender: "Smith <s>" <sam@a.example>
 Errors-To: erin@a.example (see <here>)
 Return-Receipt-To: (before) rr@a.example (after)
 Disposition-Notification-To: "x (y)"@a.example, Zoe (z) <zoe@a.example>
+EOF
+
+case_begin hdr-phrase "display names in a regenerated field: dots, runs of spaces"
+todo_bytes "Postfix writes the field anew from its tokens: John Q. Public becomes John Q.Public, a run of spaces one; relaymail keeps a display name as written"
+lines <<'EOF'
+canonical_maps = inline:{ {@a.example = @b.example} }
+EOF
+submit -f jane@a.example amy@a.example
+headers <<'EOF'
+From: John Q. Public <jane@a.example>
+To: Amy   van   Dam <amy@a.example>
 EOF
 
 case_begin resent-added "Resent- fields without Resent-From, Resent-Date, Resent-Message-ID"

@@ -134,9 +134,10 @@ static const char *find_plain(const char *s, size_t n, char c)
 	return NULL;
 }
 
-/* Append each top-level comment of s[0..n), a space before each; quoted
- * strings are skipped, so "(" in a quoted local part is no comment. */
-static int append_comments(struct buf *b, const char *s, size_t n)
+/* Append each top-level comment of s[0..n), with a space between two and
+ * before the first when space; quoted strings are skipped, so "(" in a
+ * quoted local part is no comment. */
+static int append_comments(struct buf *b, const char *s, size_t n, bool space)
 {
 	size_t depth = 0, start = 0;
 	bool quoted = false;
@@ -150,9 +151,12 @@ static int append_comments(struct buf *b, const char *s, size_t n)
 			if (depth++ == 0)
 				start = i;
 		} else if (depth > 0) {
-			if (s[i] == ')' && --depth == 0 &&
-			    buf_printf(b, " %.*s", (int)(i + 1 - start), s + start) < 0)
+			if (s[i] != ')' || --depth > 0)
+				continue;
+			if (buf_printf(b, "%s%.*s", space ? " " : "", (int)(i + 1 - start),
+			               s + start) < 0)
 				return -1;
+			space = true;
 		} else if (s[i] == '"') {
 			quoted = true;
 		}
@@ -162,7 +166,8 @@ static int append_comments(struct buf *b, const char *s, size_t n)
 
 /* The mailbox text with its address replaced: "phrase <new>" and the
  * comments after the angle-addr, or, for a bare addr-spec, "new" and its
- * comments (where Postfix puts them too). */
+ * comments (where Postfix puts them too). Spaces as Postfix's
+ * tok822_externalize has them: none after the ">", one between words. */
 static int regenerate(struct buf *b, const struct piece *p, const char *addr)
 {
 	const char *end = p->s + p->len;
@@ -171,11 +176,11 @@ static int regenerate(struct buf *b, const struct piece *p, const char *addr)
 	size_t plen = lt != NULL ? str_trim_len(p->s, (size_t)(lt - p->s)) : 0;
 
 	if (lt == NULL)
-		return buf_append_str(b, addr) < 0 ? -1 : append_comments(b, p->s, p->len);
+		return buf_append_str(b, addr) < 0 ? -1 : append_comments(b, p->s, p->len, true);
 	if ((plen > 0 ? buf_printf(b, "%.*s <%s>", (int)plen, p->s, addr)
 	              : buf_printf(b, "<%s>", addr)) < 0)
 		return -1;
-	return gt != NULL ? append_comments(b, gt + 1, (size_t)(end - gt - 1)) : 0;
+	return gt != NULL ? append_comments(b, gt + 1, (size_t)(end - gt - 1), false) : 0;
 }
 
 static int rewrite_one(const struct rewriter *rw, bool sender, const char *addr, char **out,

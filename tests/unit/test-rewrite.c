@@ -397,8 +397,8 @@ static void test_headers(void)
 	check_header(&f, "Subject", " joe@home.example", NULL);
 	check_header(&f, "To", " broken <", NULL);
 	/* Found by tests/canonical.sh, against Postfix's cleanup. */
-	check_header(&f, "Reply-To", " Joe   <joe@home.example>  (home)",
-	             "Joe <joe@isp.example> (home)");
+	check_header(&f, "Reply-To", " Joe   <joe@home.example>  (home) (2)",
+	             "Joe <joe@isp.example>(home) (2)");
 	check_header(&f, "From", " \"Smith <s>\" <joe@home.example>",
 	             "\"Smith <s>\" <joe@isp.example>");
 	check_header(&f, "Errors-To", " joe@home.example (see <here>)",

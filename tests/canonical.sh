@@ -137,15 +137,16 @@ To: amy@home.example, Bob <bob@old.example>
 Cc: carl@old.example (Carl)
 EOF
 
-case_begin both-regexp "canonical_maps (regexp file): senders and recipients"
+case_begin both-regexp "canonical_maps (regexp file): senders and recipients, an @domain result"
 lines <<'EOF'
 canonical_maps = regexp:%C%/canon
 EOF
 table canon <<'EOF'
 /^(.+)@host\.example\.com$/             ${1}@example.com
 /^([^@]+)@([a-z]+)\.corp\.example$/     ${1}.${2}@corp.example
+/@legacy\.example$/                     @modern.example
 EOF
-submit -f joe@host.example.com sue@sales.corp.example
+submit -f joe@host.example.com sue@sales.corp.example lee+x@legacy.example
 headers <<'EOF'
 From: joe@host.example.com
 Sender: Joe <joe@host.example.com>
@@ -208,6 +209,7 @@ headers <<'EOF'
 From: joe@home.example
 To: amy@old.example
 Cc: ben@old.example
+Bcc: amy@old.example, cat@old.example
 EOF
 
 case_begin classes-canon "canonical_classes = envelope_recipient, header_sender"
@@ -309,6 +311,34 @@ To: sue+news@lists.example, sue+misc@lists.example
 Cc: tom+x@lists.example, sue+news@elsewhere.example, pat+y@localhost.example.com
 EOF
 
+case_begin ip-literal "address literals: @[ip] keys; [127.0.0.1] is local to Postfix (inet_interfaces)"
+todo "Postfix counts an [ip] of inet_interfaces or proxy_interfaces (by default every address of the host) as a local domain, relaymail only \$myorigin and mydestination (addrfind_is_local)"
+# canonical_maps moves what is left at [127.0.0.1], which the sink could
+# not deliver (it is local there).
+lines <<'EOF'
+recipient_canonical_maps = texthash:%C%/canon
+canonical_maps = inline:{ {@[127.0.0.1] = @ip-literal.example} }
+EOF
+table canon <<'EOF'
+joe                 joe@example.net
+@[192.0.2.1]        @example.org
+EOF
+submit -f sue@example.com 'joe@[127.0.0.1]' 'amy@[192.0.2.1]'
+headers <<'EOF'
+To: joe@[127.0.0.1], amy@[192.0.2.1]
+EOF
+
+case_begin argv-forms "sender and recipients as sendmail's arguments: angle brackets, names, lists"
+lines <<'EOF'
+canonical_maps = inline:{ {@a.example = @b.example} }
+EOF
+submit -f '<joe@a.example>' 'Amy <amy@a.example>' 'bob@a.example, carl@a.example' \
+	'<dan@a.example>'
+headers <<'EOF'
+From: joe@a.example
+To: amy@a.example
+EOF
+
 case_begin domain-key "@domain keys and results; a full address wins over @domain"
 lines <<'EOF'
 recipient_delimiter = +
@@ -334,6 +364,7 @@ EOF
 submit -f '<>' amy@example.org
 headers <<'EOF'
 From: Mail Delivery System <MAILER-DAEMON@host.example.com>
+Reply-To: <>
 To: amy@example.org
 EOF
 
@@ -517,7 +548,8 @@ To: "Smith, Amy" <amy@a.example> (work), <bob@a.example>,
 Cc: Dan <@route.example:dan@a.example>, "a..b"@a.example, root
 Sender: "Smith <s>" <sam@a.example>
 Errors-To: erin@a.example (see <here>)
-Return-Receipt-To: (before) rr@a.example (after)
+Return-Receipt-To: (before) rr@a.example (after), =?UTF-8?Q?J=C3=B6rg?= <jorg@a.example>
+Mail-Followup-To: dot@a.example., UPPER@A.EXAMPLE
 Disposition-Notification-To: "x (y)"@a.example, Zoe (z) <zoe@a.example>
 EOF
 

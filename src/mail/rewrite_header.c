@@ -70,26 +70,47 @@ static int piece_add(struct pieces *ps, const char *s, size_t len, bool mailbox)
 	return 0;
 }
 
+/* Quoted strings and nested comments with their quoted pairs (RFC 5322
+ * §3.2.1, §3.2.2, §3.2.4), followed one byte at a time. */
+struct scan {
+	size_t depth; /* of comments */
+	bool quoted, escaped;
+};
+
+/* Feed the next byte: true when it is plain text, outside quoted strings
+ * and comments and none of their delimiters. */
+static bool scan_plain(struct scan *sc, char c)
+{
+	if (sc->escaped)
+		sc->escaped = false;
+	else if ((sc->quoted || sc->depth > 0) && c == '\\')
+		sc->escaped = true;
+	else if (sc->quoted)
+		sc->quoted = c != '"';
+	else if (c == '(')
+		sc->depth++;
+	else if (sc->depth > 0)
+		sc->depth -= c == ')';
+	else if (c == '"')
+		sc->quoted = true;
+	else
+		return true;
+	return false;
+}
+
 /* Split an unfolded value at top-level commas; "name:" and ";" of a group
  * become literal pieces. -1 when the syntax is not understood. */
 static int split_field(const char *v, size_t n, struct pieces *ps)
 {
-	size_t start = 0, depth = 0;
-	bool quoted = false, angle = false, group = false;
+	struct scan sc = {0};
+	size_t start = 0;
+	bool angle = false, group = false;
 
 	for (size_t i = 0; i < n; i++) {
 		char c = v[i];
 
-		if ((quoted || depth > 0) && c == '\\') {
-			i++;
-		} else if (quoted) {
-			quoted = c != '"';
-		} else if (c == '(') {
-			depth++;
-		} else if (depth > 0) {
-			depth -= c == ')';
-		} else if (c == '"') {
-			quoted = true;
+		if (!scan_plain(&sc, c)) {
+			continue;
 		} else if (c == '<' || c == '>') {
 			angle = c == '<';
 		} else if (!angle && (c == ',' || (c == ';' && group))) {
@@ -105,60 +126,40 @@ static int split_field(const char *v, size_t n, struct pieces *ps)
 			start = i + 1;
 		}
 	}
-	if (quoted || depth > 0 || angle || group)
+	if (sc.quoted || sc.depth > 0 || angle || group)
 		return -1;
 	return piece_add(ps, v + start, n - start, true);
 }
 
-/* The first c in s[0..n) outside quoted strings and comments (RFC 5322
- * §3.2.2, §3.2.4), or NULL. */
+/* The first c in s[0..n) that is plain text, or NULL. */
 static const char *find_plain(const char *s, size_t n, char c)
 {
-	size_t depth = 0;
-	bool quoted = false;
+	struct scan sc = {0};
 
-	for (size_t i = 0; i < n; i++) {
-		if ((quoted || depth > 0) && s[i] == '\\')
-			i++;
-		else if (quoted)
-			quoted = s[i] != '"';
-		else if (s[i] == '(')
-			depth++;
-		else if (depth > 0)
-			depth -= s[i] == ')';
-		else if (s[i] == '"')
-			quoted = true;
-		else if (s[i] == c)
+	for (size_t i = 0; i < n; i++)
+		if (scan_plain(&sc, s[i]) && s[i] == c)
 			return s + i;
-	}
 	return NULL;
 }
 
 /* Append each top-level comment of s[0..n), with a space between two and
- * before the first when space; quoted strings are skipped, so "(" in a
- * quoted local part is no comment. */
+ * before the first when space; a "(" in a quoted string opens none. */
 static int append_comments(struct buf *b, const char *s, size_t n, bool space)
 {
-	size_t depth = 0, start = 0;
-	bool quoted = false;
+	struct scan sc = {0};
+	size_t start = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		if ((quoted || depth > 0) && s[i] == '\\') {
-			i++;
-		} else if (quoted) {
-			quoted = s[i] != '"';
-		} else if (s[i] == '(') {
-			if (depth++ == 0)
-				start = i;
-		} else if (depth > 0) {
-			if (s[i] != ')' || --depth > 0)
-				continue;
+		size_t depth = sc.depth;
+
+		scan_plain(&sc, s[i]);
+		if (depth == 0 && sc.depth == 1) {
+			start = i;
+		} else if (depth == 1 && sc.depth == 0) {
 			if (buf_printf(b, "%s%.*s", space ? " " : "", (int)(i + 1 - start),
 			               s + start) < 0)
 				return -1;
 			space = true;
-		} else if (s[i] == '"') {
-			quoted = true;
 		}
 	}
 	return 0;

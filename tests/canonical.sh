@@ -535,7 +535,7 @@ Mail-Followup-To: folded@other.example,
 	unchanged@other.example
 EOF
 
-case_begin hdr-format "header layout: spacing, dots in names, comments, routes, quoted < and ("
+case_begin hdr-format "header layout: spacing, comments, routes, encoded words, quoted < and ("
 lines <<'EOF'
 canonical_maps = inline:{ {@a.example = @b.example} }
 EOF

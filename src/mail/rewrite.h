@@ -53,8 +53,9 @@ int rewrite_recipient(const struct rewriter *rw, const char *addr, enum rewrite_
  * rewrite_sender(REWRITE_HEADER_SENDER), recipient-class fields
  * rewrite_local and rewrite_recipient(REWRITE_HEADER_RECIPIENT). A field
  * is regenerated only when an address in it changed ("Name <addr>" items
- * joined by ", ", display names and comments kept); a field that cannot
- * be parsed is left alone. */
+ * joined by ", ", display names and comments kept, folded after a comma
+ * as Postfix's cleanup folds); a field that cannot be parsed is left
+ * alone. */
 int rewrite_headers(const struct rewriter *rw, struct message *m, struct error *err);
 /* The regenerated value of one field (for tests and rewrite_headers):
  * *out NULL when nothing changed. */

@@ -16,7 +16,7 @@
 #include "mail/rewrite.h"
 
 #define FIELD_MAX ((size_t)64 * 1024)
-#define FOLD_AT 78
+#define FOLD_BEFORE 70 /* cleanup_fold_header in Postfix's cleanup_message.c */
 
 static const char *const sender_fields[] = {
     "From",
@@ -70,26 +70,47 @@ static int piece_add(struct pieces *ps, const char *s, size_t len, bool mailbox)
 	return 0;
 }
 
+/* Quoted strings and nested comments with their quoted pairs (RFC 5322
+ * §3.2.1, §3.2.2, §3.2.4), followed one byte at a time. */
+struct scan {
+	size_t depth; /* of comments */
+	bool quoted, escaped;
+};
+
+/* Feed the next byte: true when it is plain text, outside quoted strings
+ * and comments and none of their delimiters. */
+static bool scan_plain(struct scan *sc, char c)
+{
+	if (sc->escaped)
+		sc->escaped = false;
+	else if ((sc->quoted || sc->depth > 0) && c == '\\')
+		sc->escaped = true;
+	else if (sc->quoted)
+		sc->quoted = c != '"';
+	else if (c == '(')
+		sc->depth++;
+	else if (sc->depth > 0)
+		sc->depth -= c == ')';
+	else if (c == '"')
+		sc->quoted = true;
+	else
+		return true;
+	return false;
+}
+
 /* Split an unfolded value at top-level commas; "name:" and ";" of a group
  * become literal pieces. -1 when the syntax is not understood. */
 static int split_field(const char *v, size_t n, struct pieces *ps)
 {
-	size_t start = 0, depth = 0;
-	bool quoted = false, angle = false, group = false;
+	struct scan sc = {0};
+	size_t start = 0;
+	bool angle = false, group = false;
 
 	for (size_t i = 0; i < n; i++) {
 		char c = v[i];
 
-		if ((quoted || depth > 0) && c == '\\') {
-			i++;
-		} else if (quoted) {
-			quoted = c != '"';
-		} else if (c == '(') {
-			depth++;
-		} else if (depth > 0) {
-			depth -= c == ')';
-		} else if (c == '"') {
-			quoted = true;
+		if (!scan_plain(&sc, c)) {
+			continue;
 		} else if (c == '<' || c == '>') {
 			angle = c == '<';
 		} else if (!angle && (c == ',' || (c == ';' && group))) {
@@ -105,35 +126,62 @@ static int split_field(const char *v, size_t n, struct pieces *ps)
 			start = i + 1;
 		}
 	}
-	if (quoted || depth > 0 || angle || group)
+	if (sc.quoted || sc.depth > 0 || angle || group)
 		return -1;
 	return piece_add(ps, v + start, n - start, true);
 }
 
-/* The mailbox text with its address replaced: "phrase <new>" or, for a
- * bare addr-spec, "new" and the comments that followed it. */
-static int regenerate(struct buf *b, const struct piece *p, const char *addr)
+/* The first c in s[0..n) that is plain text, or NULL. */
+static const char *find_plain(const char *s, size_t n, char c)
 {
-	const char *lt = memchr(p->s, '<', p->len);
-	size_t plen = lt != NULL ? str_trim_len(p->s, (size_t)(lt - p->s)) : 0;
-	int depth = 0;
+	struct scan sc = {0};
 
-	if (lt != NULL)
-		return plen > 0 ? buf_printf(b, "%.*s <%s>", (int)plen, p->s, addr)
-		                : buf_printf(b, "<%s>", addr);
-	if (buf_append_str(b, addr) < 0)
-		return -1;
-	for (size_t i = 0; i < p->len; i++) {
-		if (p->s[i] == '(' && depth++ == 0 && buf_append_char(b, ' ') < 0)
-			return -1;
-		if (depth > 0 && buf_append_char(b, p->s[i]) < 0)
-			return -1;
-		if (p->s[i] == '\\' && depth > 0 && i + 1 < p->len &&
-		    buf_append_char(b, p->s[++i]) < 0)
-			return -1;
-		depth -= depth > 0 && p->s[i] == ')';
+	for (size_t i = 0; i < n; i++)
+		if (scan_plain(&sc, s[i]) && s[i] == c)
+			return s + i;
+	return NULL;
+}
+
+/* Append each top-level comment of s[0..n), with a space between two and
+ * before the first when space; a "(" in a quoted string opens none. */
+static int append_comments(struct buf *b, const char *s, size_t n, bool space)
+{
+	struct scan sc = {0};
+	size_t start = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t depth = sc.depth;
+
+		scan_plain(&sc, s[i]);
+		if (depth == 0 && sc.depth == 1) {
+			start = i;
+		} else if (depth == 1 && sc.depth == 0) {
+			if (buf_printf(b, "%s%.*s", space ? " " : "", (int)(i + 1 - start),
+			               s + start) < 0)
+				return -1;
+			space = true;
+		}
 	}
 	return 0;
+}
+
+/* The mailbox text with its address replaced: "phrase <new>" and the
+ * comments after the angle-addr, or, for a bare addr-spec, "new" and its
+ * comments (where Postfix puts them too). Spaces as Postfix's
+ * tok822_externalize has them: none after the ">", one between words. */
+static int regenerate(struct buf *b, const struct piece *p, const char *addr)
+{
+	const char *end = p->s + p->len;
+	const char *lt = find_plain(p->s, p->len, '<');
+	const char *gt = lt != NULL ? find_plain(lt, (size_t)(end - lt), '>') : NULL;
+	size_t plen = lt != NULL ? str_trim_len(p->s, (size_t)(lt - p->s)) : 0;
+
+	if (lt == NULL)
+		return buf_append_str(b, addr) < 0 ? -1 : append_comments(b, p->s, p->len, true);
+	if ((plen > 0 ? buf_printf(b, "%.*s <%s>", (int)plen, p->s, addr)
+	              : buf_printf(b, "<%s>", addr)) < 0)
+		return -1;
+	return gt != NULL ? append_comments(b, gt + 1, (size_t)(end - gt - 1), false) : 0;
 }
 
 static int rewrite_one(const struct rewriter *rw, bool sender, const char *addr, char **out,
@@ -152,35 +200,56 @@ static int rewrite_one(const struct rewriter *rw, bool sender, const char *addr,
 	return rc;
 }
 
-/* Append piece text to the field, folding before it when the line would
- * pass FOLD_AT columns. */
-static int join(struct buf *b, size_t *col, const char *sep, const char *s, size_t len)
+/* Postfix's layout of a field it regenerated (cleanup_fold_header): v
+ * holds a line break after each comma; a break becomes a space while the
+ * line, counted without its indent, stays under FOLD_BEFORE bytes, and
+ * otherwise starts a continuation line indented with a TAB
+ * (cleanup_out_header). col is the width of "Name: " before v. */
+static int fold(struct buf *out, const char *v, size_t col)
 {
-	bool fold = *col > 0 && *col + strlen(sep) + len > FOLD_AT;
+	size_t line = col;
+	int rc = 0;
 
-	if (buf_append_str(b, fold ? (sep[0] == ',' ? ",\r\n " : "\r\n ") : sep) < 0 ||
-	    buf_append(b, s, len) < 0)
-		return -1;
-	*col = (fold ? 1 : *col + strlen(sep)) + len;
-	return 0;
+	for (const char *seg = v; rc == 0;) {
+		const char *nl = strchr(seg, '\n');
+		size_t n = nl != NULL ? (size_t)(nl - seg) : strlen(seg);
+
+		if (seg != v) {
+			bool join = line + 1 + n < FOLD_BEFORE;
+
+			rc = buf_append_str(out, join ? " " : "\r\n\t");
+			line = join ? line + 1 : 0;
+		}
+		line += n;
+		if (rc == 0)
+			rc = buf_append(out, seg, n);
+		if (nl == NULL)
+			break;
+		seg = nl + 1;
+	}
+	return rc;
 }
 
-/* What goes before piece i: nothing first and before a group's ";", a
- * space after a group's "name:", else a comma. */
+/* What goes before piece i: nothing first, a space after a group's
+ * "name:" (before an empty group's ";" too, as Postfix writes it),
+ * nothing before a group's ";", else a comma and the line break fold may
+ * turn into a space. */
 static const char *separator(const struct pieces *ps, size_t i)
 {
 	const struct piece *prev = i > 0 ? &ps->v[i - 1] : NULL;
 
-	if (prev == NULL || (!ps->v[i].mailbox && ps->v[i].s[0] == ';'))
+	if (prev == NULL)
 		return "";
 	if (!prev->mailbox && prev->s[prev->len - 1] == ':')
 		return " ";
-	return ", ";
+	if (!ps->v[i].mailbox && ps->v[i].s[0] == ';')
+		return "";
+	return ",\n";
 }
 
 /* Rewrite each mailbox; *changed tells whether any address differs. */
-static int build(const struct rewriter *rw, bool sender, const struct pieces *ps, size_t col,
-                 struct buf *b, bool *changed, struct error *err)
+static int build(const struct rewriter *rw, bool sender, const struct pieces *ps, struct buf *b,
+                 bool *changed, struct error *err)
 {
 	int rc = 0;
 
@@ -204,8 +273,9 @@ static int build(const struct rewriter *rw, bool sender, const struct pieces *ps
 		} else if (rc == 0) {
 			rc = buf_append(&item, p->s, p->len);
 		}
-		if (rc == 0)
-			rc = join(b, &col, separator(ps, i), item.data, item.len);
+		if (rc == 0 && (buf_append_str(b, separator(ps, i)) < 0 ||
+		                buf_append(b, item.data, item.len) < 0))
+			rc = -1;
 		addrlist_fini(&list);
 		buf_fini(&item);
 		free(orig);
@@ -220,7 +290,7 @@ int rewrite_header_value(const struct rewriter *rw, const char *name, const char
 	bool sender =
 	    in_list(name, sender_fields, sizeof(sender_fields) / sizeof(sender_fields[0]));
 	struct pieces ps = {.n = 0};
-	struct buf flat = {0}, b = {0};
+	struct buf flat = {0}, b = {0}, folded = {0};
 	struct error perr = {0};
 	bool changed = false;
 	int rc = 0;
@@ -234,8 +304,9 @@ int rewrite_header_value(const struct rewriter *rw, const char *name, const char
 		if (*p != '\r' && *p != '\n')
 			rc = buf_append_char(&flat, *p);
 	if (rc == 0 && flat.len > 0 && split_field(flat.data, flat.len, &ps) == 0 &&
-	    build(rw, sender, &ps, strlen(name) + 2, &b, &changed, &perr) == 0 && changed) {
-		*out = buf_steal(&b);
+	    build(rw, sender, &ps, &b, &changed, &perr) == 0 && changed) {
+		rc = fold(&folded, b.data, strlen(name) + 2);
+		*out = rc == 0 ? buf_steal(&folded) : NULL;
 		rc = *out == NULL ? -1 : 0;
 	} else if (perr.cls != ERROR_NONE && perr.cls != ERROR_DATA) {
 		*err = perr;
@@ -243,6 +314,7 @@ int rewrite_header_value(const struct rewriter *rw, const char *name, const char
 	}
 	buf_fini(&flat);
 	buf_fini(&b);
+	buf_fini(&folded);
 	if (rc < 0 && !error_is_set(err))
 		error_set(err, ERROR_INTERNAL, _("out of memory"));
 	return rc;

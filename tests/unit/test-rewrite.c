@@ -367,7 +367,8 @@ static void test_headers(void)
 {
 	struct fixture f =
 	    setup("sender_canonical_maps = inline:{ joe@home.example=joe@isp.example }\n"
-	          "recipient_canonical_maps = inline:{ bob@old.example=bob@new.example }");
+	          "recipient_canonical_maps = inline:{ bob@old.example=bob@new.example,\n"
+	          "    {\"b (y)\"@old.example = by@new.example} }");
 	struct message_opts mo = {0};
 	struct error err = {0};
 	struct message *m;
@@ -388,14 +389,32 @@ static void test_headers(void)
 	check_header(&f, "Cc", " friends: bob@old.example, x@y.example;, z@y.example",
 	             "friends: bob@new.example, x@y.example;, z@y.example");
 	check_header(&f, "To", " undisclosed-recipients:;", NULL);
+	check_header(&f, "To", " bob@old.example, undisclosed-recipients:;",
+	             "bob@new.example, undisclosed-recipients: ;");
 	check_header(&f, "To", " root", "root@localdomain");
 	check_header(&f, "To",
 	             " bob@old.example, a-very-long-name@a-very-long-domain.example, "
 	             "another-long-name@another-domain.example",
-	             "bob@new.example, a-very-long-name@a-very-long-domain.example,\r\n "
+	             "bob@new.example, a-very-long-name@a-very-long-domain.example,\r\n\t"
 	             "another-long-name@another-domain.example");
+	/* Postfix's fold: a line of 69 bytes stays, one of 70 breaks. */
+	check_header(&f, "To", " bob@old.example, aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@example.org",
+	             "bob@new.example, aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@example.org");
+	check_header(&f, "To",
+	             " bob@old.example, aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@example.org",
+	             "bob@new.example,\r\n\taaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@example.org");
 	check_header(&f, "Subject", " joe@home.example", NULL);
 	check_header(&f, "To", " broken <", NULL);
+	/* Found by tests/canonical.sh, against Postfix's cleanup. */
+	check_header(&f, "Reply-To", " Joe   <joe@home.example>  (home) (2)",
+	             "Joe <joe@isp.example>(home) (2)");
+	check_header(&f, "From", " \"Smith <s>\" <joe@home.example>",
+	             "\"Smith <s>\" <joe@isp.example>");
+	check_header(&f, "Errors-To", " joe@home.example (see <here>)",
+	             "joe@isp.example (see <here>)");
+	check_header(&f, "To", " \"b (y)\"@old.example (real)", "by@new.example (real)");
+	check_header(&f, "To", " (before) bob@old.example (after)",
+	             "bob@new.example (before) (after)");
 
 	m = message_from_mem(msg, sizeof(msg) - 1, &mo, &err);
 	ok(m != NULL && rewrite_headers(f.rw, m, &err) == 0, "rewrite_headers: runs");

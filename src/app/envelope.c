@@ -2,7 +2,8 @@
 /* Envelope and header fixes for a local submission, in Postfix's order
  * (reference/postfix.md §1.4-§1.5, §3.1): qualify, aliases for local
  * recipients, canonical maps, header rewriting by class; drop Bcc and
- * Resent-Bcc; add From, Date and Message-ID when missing. Runs before any
+ * Resent-Bcc; add From, Date and Message-ID when missing (their Resent-
+ * versions when the message is resent). Runs before any
  * connection. */
 #include <config.h>
 
@@ -317,28 +318,49 @@ static int format_from(const struct options *o, const struct envelope *env, stru
 	return buf_printf(b, "%s <%s>", quote ? "\"" : "", env->sender);
 }
 
+/* Postfix's cleanup: once the message has one of the Resent- fields of
+ * RFC 5322 §3.6.6, what is missing is Resent-From, Resent-Date and
+ * Resent-Message-ID, not the originals. */
+static bool is_resent(const struct message *m)
+{
+	static const char *const names[] = { "Resent-Bcc",	  "Resent-Cc",	     "Resent-Date",
+					     "Resent-From",	  "Resent-Message-ID", "Resent-Reply-To",
+					     "Resent-Sender", "Resent-To" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (message_header_find(m, names[i]) != NULL)
+			return true;
+	return false;
+}
+
+/* Missing fields are added as Postfix's cleanup adds them: Message-Id,
+ * Date, then From, spelled as Postfix spells them. */
 static int fix_headers(const struct options *o, const struct config *cfg, struct message *m,
 		       const struct envelope *env, struct error *err)
 {
+	bool resent = is_resent(m);
+	const char *from_name = resent ? "Resent-From" : "From";
+	const char *date_name = resent ? "Resent-Date" : "Date";
+	const char *id_name = resent ? "Resent-Message-Id" : "Message-Id";
 	struct buf from = { 0 };
 	char text[512];
 	int rc = 0;
 
 	message_header_remove(m, "Bcc");
 	message_header_remove(m, "Resent-Bcc");
-	if (message_header_find(m, "From") == NULL) {
+	if (message_header_find(m, id_name) == NULL) {
+		format_message_id(cfg, text, sizeof(text));
+		rc = message_header_add(m, id_name, text, false);
+	}
+	if (rc == 0 && message_header_find(m, date_name) == NULL) {
+		format_date(text, sizeof(text));
+		rc = message_header_add(m, date_name, text, false);
+	}
+	if (rc == 0 && message_header_find(m, from_name) == NULL) {
 		rc = format_from(o, env, &from);
 		if (rc == 0)
-			rc = message_header_add(m, "From", from.data, false);
+			rc = message_header_add(m, from_name, from.data, false);
 		buf_fini(&from);
-	}
-	if (rc == 0 && message_header_find(m, "Date") == NULL) {
-		format_date(text, sizeof(text));
-		rc = message_header_add(m, "Date", text, false);
-	}
-	if (rc == 0 && message_header_find(m, "Message-ID") == NULL) {
-		format_message_id(cfg, text, sizeof(text));
-		rc = message_header_add(m, "Message-ID", text, false);
 	}
 	if (rc < 0)
 		error_set(err, ERROR_INTERNAL, _("out of memory"));

@@ -30,7 +30,8 @@ struct run {
 	int rc;
 	struct envelope env;
 	struct error err;
-	char from[512]; /* the From value, "" when none */
+	char from[512];  /* the From value, "" when none */
+	char names[512]; /* the field names in order, space-separated */
 	char *warnings; /* what went to stderr */
 };
 
@@ -60,6 +61,9 @@ static void build(struct run *r, char **argv, const char *msg, const char *conf)
 		r->warnings = capture_end(&cap);
 		from = message_header_find(m, "From");
 		snprintf(r->from, sizeof(r->from), "%s", from != NULL ? from : "");
+		for (size_t i = 0, n = 0; i < message_header_count(m) && n < sizeof(r->names); i++)
+			n += (size_t)snprintf(r->names + n, sizeof(r->names) - n, "%s%s", i ? " " : "",
+					      message_header_name(m, i));
 	}
 	message_free(m);
 	config_free(cfg);
@@ -186,9 +190,32 @@ static void test_from(void)
 	done(&r);
 }
 
+/* Missing fields are added as Postfix's cleanup adds them: Message-Id,
+ * Date, From; for a resent message, their Resent- versions. */
+static void test_added_fields(void)
+{
+	struct run r;
+
+	build(&r, ARGV("sendmail", "-f", "me@example.org", "x@y"), ascii_msg, NULL);
+	is_str(r.names, "Subject Message-Id Date From", "the fields added, in Postfix's order");
+	done(&r);
+	build(&r, ARGV("sendmail", "-f", "me@example.org", "x@y"),
+	      "From: a@example.org\nResent-To: b@example.org\nResent-Bcc: c@example.org\n\nHi\n",
+	      NULL);
+	is_str(r.names, "From Resent-To Resent-Message-Id Resent-Date Resent-From",
+	       "a resent message gets Resent-Message-Id, Resent-Date and Resent-From");
+	done(&r);
+	build(&r, ARGV("sendmail", "-f", "me@example.org", "x@y"),
+	      "Resent-Bcc: c@example.org\n\nHi\n", NULL);
+	is_str(r.names, "Resent-Message-Id Resent-Date Resent-From",
+	       "a Resent-Bcc that goes still makes the message resent");
+	done(&r);
+}
+
 int main(void)
 {
 	log_init("relaymail", 0);
+	test_added_fields();
 	test_eightbit();
 	test_smtputf8();
 	test_from();

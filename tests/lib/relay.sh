@@ -509,7 +509,7 @@ relay_stop() {
 relay_count() {
 	_rl_n=0
 	for _rl_f in "$1"/sink/sink/new/*; do
-		[ -f "$_rl_f" ] && _rl_n=$((n + 1))
+		[ -f "$_rl_f" ] && _rl_n=$((_rl_n + 1))
 	done
 	echo "$_rl_n"
 }

@@ -92,6 +92,18 @@ static int expand_nested(const struct expand_ctx *ctx, const char *s, size_t len
  * mac_expand reads it: "{value}" with blanks around it, or else all the
  * rest of the text as the value; after a "?" part, a ":" part may follow.
  * The part that truth selects is expanded. */
+/* One part of a "?" or ":": "{value}" with blanks around it, or else the
+ * rest of the text. -1 when a "{" is left open. */
+static int part_at(const char *s, size_t len, size_t *i, const char **part, size_t *plen)
+{
+	if (at_group(s, len, *i))
+		return group(s, len, i, part, plen);
+	*part = s + *i;
+	*plen = len - *i;
+	*i = len;
+	return 0;
+}
+
 static int branch(const struct expand_ctx *ctx, const char *s, size_t len, size_t i, char op,
 		  bool truth, struct buf *out, int depth, struct error *err)
 {
@@ -99,13 +111,8 @@ static int branch(const struct expand_ctx *ctx, const char *s, size_t len, size_
 	size_t plen;
 
 	if (op == '?') {
-		if (!at_group(s, len, i)) {
-			part = s + i;
-			plen = len - i;
-			i = len;
-		} else if (group(s, len, &i, &part, &plen) < 0) {
+		if (part_at(s, len, &i, &part, &plen) < 0)
 			return syntax(ctx, s, len, err);
-		}
 		if (truth && expand_nested(ctx, part, plen, out, depth + 1, err) < 0)
 			return -1;
 		if (i == len)
@@ -114,14 +121,7 @@ static int branch(const struct expand_ctx *ctx, const char *s, size_t len, size_
 			return syntax(ctx, s, len, err);
 		i++;
 	}
-	if (!at_group(s, len, i)) {
-		part = s + i;
-		plen = len - i;
-		i = len;
-	} else if (group(s, len, &i, &part, &plen) < 0) {
-		return syntax(ctx, s, len, err);
-	}
-	if (i != len)
+	if (part_at(s, len, &i, &part, &plen) < 0 || i != len)
 		return syntax(ctx, s, len, err);
 	return truth ? 0 : expand_nested(ctx, part, plen, out, depth + 1, err);
 }

@@ -391,7 +391,7 @@ static int tools_open(const struct config *cfg, struct tools *t, struct error *e
 	bool missing_ok = !config_is_set(cfg, "alias_maps");
 
 	t->cfg = cfg;
-	t->rw = rewriter_new(cfg, err);
+	t->rw = rewriter_new(cfg, NULL, err);
 	if (t->rw == NULL)
 		return -1;
 	t->aliases = alias_open(config_get(cfg, "alias_maps"), false, missing_ok, err);

@@ -14,14 +14,6 @@
 #include "conf/table.h"
 #include "deliver/route.h"
 
-static struct addrfind context(const struct config *cfg)
-{
-	struct addrfind af = {config_get(cfg, "myorigin"), config_get(cfg, "mydestination"),
-	                      config_get(cfg, "recipient_delimiter")};
-
-	return af;
-}
-
 static struct maps *open_param(const struct config *cfg, const char *param, unsigned flags,
                                struct error *err)
 {
@@ -46,15 +38,13 @@ static int lookup_key(const struct maps *m, const char *key, bool partial, char 
 static int transport_find(const struct config *cfg, const struct maps *m, const char *addr,
                           char **value, struct error *err)
 {
-	struct addrfind af = context(cfg);
+	struct addrfind af = addrfind_context(cfg, NULL);
 	struct addrfind_keys k;
 	const char *domain = strrchr(addr, '@');
 	int rc;
 
-	if (addrfind_keys(&af, addr, 0, &k) < 0) {
-		error_set(err, ERROR_INTERNAL, _("out of memory"));
+	if (addrfind_keys(&af, addr, 0, &k, err) < 0)
 		return -1;
-	}
 	rc = lookup_key(m, k.v[0].key, false, value, err);
 	if (rc == 0 && k.n > 1 && k.v[1].stripped && strchr(k.v[1].key, '@') != NULL)
 		rc = lookup_key(m, k.v[1].key, true, value, err);
@@ -153,7 +143,7 @@ static int transport_route(const struct config *cfg, const struct session_envelo
 static int sender_route(const struct config *cfg, const char *sender, char **out, struct error *err)
 {
 	struct maps *m = open_param(cfg, "sender_dependent_relayhost_maps", TABLE_NO_REGSUB, err);
-	struct addrfind af = context(cfg);
+	struct addrfind af = addrfind_context(cfg, NULL);
 	struct addrfind_hit hit = {0};
 	int rc = m != NULL ? 0 : -1;
 
@@ -198,7 +188,7 @@ int route_lookup_primary(const struct config *cfg, const struct session_envelope
 int route_sender_keys(const struct config *cfg, const char *sender, struct addrfind_keys **keys,
                       struct error *err)
 {
-	struct addrfind af = context(cfg);
+	struct addrfind af = addrfind_context(cfg, NULL);
 	bool on;
 
 	*keys = NULL;
@@ -207,10 +197,13 @@ int route_sender_keys(const struct config *cfg, const char *sender, struct addrf
 	if (!on || sender == NULL || *sender == '\0')
 		return 0;
 	*keys = calloc(1, sizeof(**keys));
-	if (*keys == NULL || addrfind_keys(&af, sender, ADDRFIND_UNQUOTED_TOO, *keys) < 0) {
+	if (*keys == NULL) {
+		error_set(err, ERROR_INTERNAL, _("out of memory"));
+		return -1;
+	}
+	if (addrfind_keys(&af, sender, ADDRFIND_UNQUOTED_TOO, *keys, err) < 0) {
 		free(*keys);
 		*keys = NULL;
-		error_set(err, ERROR_INTERNAL, _("out of memory"));
 		return -1;
 	}
 	return 0;

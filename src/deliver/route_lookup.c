@@ -38,6 +38,7 @@ static int lookup_key(const struct maps *m, const char *key, bool partial, char 
 static int transport_find(const struct config *cfg, const struct maps *m, const char *addr,
                           char **value, struct error *err)
 {
+	/* Only the first two keys are used: locality does not matter. */
 	struct addrfind af = addrfind_context(cfg, NULL);
 	struct addrfind_keys k;
 	const char *domain = strrchr(addr, '@');
@@ -140,10 +141,11 @@ static int transport_route(const struct config *cfg, const struct session_envelo
 
 /* sender_dependent_relayhost_maps: §3.4 keys for the sender, the
  * empty_address_relayhost_maps_lookup_key for the null sender. */
-static int sender_route(const struct config *cfg, const char *sender, char **out, struct error *err)
+static int sender_route(const struct config *cfg, struct locality *loc, const char *sender,
+                        char **out, struct error *err)
 {
 	struct maps *m = open_param(cfg, "sender_dependent_relayhost_maps", TABLE_NO_REGSUB, err);
-	struct addrfind af = addrfind_context(cfg, NULL);
+	struct addrfind af = locality_addrfind(loc);
 	struct addrfind_hit hit = {0};
 	int rc = m != NULL ? 0 : -1;
 
@@ -162,8 +164,9 @@ static int sender_route(const struct config *cfg, const char *sender, char **out
 	return rc < 0 ? -1 : 0;
 }
 
-int route_lookup_primary(const struct config *cfg, const struct session_envelope *env, char **out,
-                         const char **from, struct error *err)
+int route_lookup_primary(const struct config *cfg, struct locality *loc,
+                         const struct session_envelope *env, char **out, const char **from,
+                         struct error *err)
 {
 	*from = "relayhost";
 	if (env == NULL) {
@@ -176,7 +179,7 @@ int route_lookup_primary(const struct config *cfg, const struct session_envelope
 		*from = "transport_maps";
 		return 0;
 	}
-	if (sender_route(cfg, env->sender != NULL ? env->sender : "", out, err) < 0) {
+	if (sender_route(cfg, loc, env->sender != NULL ? env->sender : "", out, err) < 0) {
 		error_prefix(err, "sender_dependent_relayhost_maps");
 		return -1;
 	}
@@ -185,10 +188,10 @@ int route_lookup_primary(const struct config *cfg, const struct session_envelope
 	return 0;
 }
 
-int route_sender_keys(const struct config *cfg, const char *sender, struct addrfind_keys **keys,
-                      struct error *err)
+int route_sender_keys(const struct config *cfg, struct locality *loc, const char *sender,
+                      struct addrfind_keys **keys, struct error *err)
 {
-	struct addrfind af = addrfind_context(cfg, NULL);
+	struct addrfind af = locality_addrfind(loc);
 	bool on;
 
 	*keys = NULL;

@@ -544,6 +544,14 @@ static void test_headers(void)
 	check_header(&f, "To", " \"b (y)\"@old.example (real)", "by@new.example (real)");
 	check_header(&f, "To", " (before) bob@old.example (after)",
 	             "bob@new.example (before) (after)");
+	/* A domain literal is one token: its colons are no group. */
+	check_header(&f, "To", " bob@[IPv6:2001:db8::1], bob@old.example",
+	             "bob@[IPv6:2001:db8::1], bob@new.example");
+	check_header(&f, "Cc", " team: bob@old.example, x@[IPv6:::1];",
+	             "team: bob@new.example, x@[IPv6:::1];");
+	check_header(&f, "To", " \"Lab\" <x@[IPv6:::1]>, bob@old.example (at [lab])",
+	             "\"Lab\" <x@[IPv6:::1]>, bob@new.example (at [lab])");
+	check_header(&f, "To", " bob@old.example, x@[IPv6:::1", NULL);
 
 	m = message_from_mem(msg, sizeof(msg) - 1, &mo, &err);
 	ok(m != NULL && rewrite_headers(f.rw, m, &err) == 0, "rewrite_headers: runs");

@@ -27,11 +27,10 @@ static int add_param(struct locality *l, const char *param, bool keywords, struc
 
 struct locality *locality_new(const struct config *cfg, struct error *err)
 {
+	enum net_family family = net_family_parse(config_get(cfg, "inet_protocols"));
 	struct locality *l = calloc(1, sizeof(*l));
 
-	if (l == NULL ||
-	    (l->own = net_ownaddr_new(net_family_parse(config_get(cfg, "inet_protocols")))) ==
-	        NULL) {
+	if (l == NULL || (l->own = net_ownaddr_new(family)) == NULL) {
 		free(l);
 		error_set(err, ERROR_INTERNAL, _("out of memory"));
 		return NULL;

@@ -24,8 +24,8 @@
 #define ENTRY_MAX 255 /* a host name, or an address in brackets with a zone */
 
 struct ip {
-	int af;               /* AF_INET or AF_INET6 */
-	unsigned char b[16];  /* 4 or 16 bytes, network order */
+	int af;              /* AF_INET or AF_INET6 */
+	unsigned char b[16]; /* 4 or 16 bytes, network order */
 };
 
 struct pending {
@@ -106,23 +106,30 @@ void net_ownaddr_free(struct net_ownaddr *o)
 	free(o);
 }
 
+/* An interface name after the "%" of an IPv6 address (RFC 4007 §11). */
+static bool is_zone(const char *z)
+{
+	static const char chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	                            "0123456789._-";
+
+	return *z != '\0' && strspn(z, chars) == strlen(z);
+}
+
 /* text[0..n) as a numeric address of af; an IPv6 one may carry a %zone,
  * which names an interface and is not part of the address. */
 static bool parse_numeric(const char *text, size_t n, int af, unsigned char out[16])
 {
 	char buf[ENTRY_MAX + 1];
-	const char *zone;
+	char *zone;
 
 	if (n == 0 || n > ENTRY_MAX)
 		return false;
 	memcpy(buf, text, n);
 	buf[n] = '\0';
 	if (af == AF_INET6 && (zone = strchr(buf, '%')) != NULL) {
-		if (zone[1] == '\0' || strspn(zone + 1, "abcdefghijklmnopqrstuvwxyz"
-		                                        "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=
-		                           strlen(zone + 1))
+		if (!is_zone(zone + 1))
 			return false;
-		buf[zone - buf] = '\0';
+		*zone = '\0';
 	}
 	return inet_pton(af, buf, out) == 1;
 }
@@ -203,8 +210,8 @@ static int add_entry(struct net_ownaddr *o, const char *label, const char *p, si
 		char shown[ENTRY_MAX + 1];
 
 		str_printable(shown, sizeof(shown), p, n);
-		error_set(err, ERROR_CONFIG, _("%s: \"%s\" is neither an IP address nor a host name"),
-		          label, shown);
+		error_set(err, ERROR_CONFIG,
+		          _("%s: \"%s\" is neither an IP address nor a host name"), label, shown);
 		return -1;
 	}
 	return rc < 0 ? nomem(err) : 0;
@@ -261,9 +268,10 @@ static int add_interfaces(struct net_ownaddr *o, struct error *err)
 	int rc = 0;
 
 	if (getifaddrs(&list) < 0) {
-		error_set_errno(err, ERROR_OS, errno,
-		                _("%s: cannot list the addresses of this host's network interfaces"),
-		                o->labels[o->ifmode_label]);
+		error_set_errno(
+		    err, ERROR_OS, errno,
+		    _("%s: cannot list the addresses of this host's network interfaces"),
+		    o->labels[o->ifmode_label]);
 		return -1;
 	}
 	for (ifa = list; ifa != NULL && rc == 0; ifa = ifa->ifa_next) {
@@ -310,8 +318,8 @@ static int resolve_error(const struct net_ownaddr *o, const struct pending *name
 		          label, name->name, gai_strerror(rc));
 		break;
 	case EAI_SYSTEM:
-		error_set_errno(err, ERROR_TEMP, errnum, _("%s: cannot resolve host name %s"), label,
-		                name->name);
+		error_set_errno(err, ERROR_TEMP, errnum, _("%s: cannot resolve host name %s"),
+		                label, name->name);
 		break;
 	default:
 		error_set(err, ERROR_TEMP, _("%s: cannot resolve host name %s: %s"), label,
@@ -333,11 +341,13 @@ static int add_resolved(struct net_ownaddr *o, const struct pending *name, struc
 		return resolve_error(o, name, rc, errno, err);
 	for (const struct addrinfo *ai = res; ai != NULL && rc == 0; ai = ai->ai_next) {
 		if (ai->ai_family == AF_INET && ai->ai_addrlen >= sizeof(struct sockaddr_in))
-			rc = push(o, AF_INET,
-			          &((const struct sockaddr_in *)(const void *)ai->ai_addr)->sin_addr);
+			rc = push(
+			    o, AF_INET,
+			    &((const struct sockaddr_in *)(const void *)ai->ai_addr)->sin_addr);
 		else if (ai->ai_family == AF_INET6 && ai->ai_addrlen >= sizeof(struct sockaddr_in6))
-			rc = push(o, AF_INET6,
-			          &((const struct sockaddr_in6 *)(const void *)ai->ai_addr)->sin6_addr);
+			rc = push(
+			    o, AF_INET6,
+			    &((const struct sockaddr_in6 *)(const void *)ai->ai_addr)->sin6_addr);
 	}
 	freeaddrinfo(res);
 	return rc < 0 ? nomem(err) : 0;

@@ -100,9 +100,9 @@ static void test_families(void)
 static void test_bad_entries(void)
 {
 	static const char *const bad[] = {
-	    "300.1.2.3", "1.2.3",     "[127.0.0.1", "[localhost]", "[]",         "::1::2",
-	    "IPv6:::1",  "bad!name",  "a..b",       ".example",    "fe80::1%",   "fe80::1%e/0",
-	    "[[::1]]",   "10.0.0.1/8",
+	    "300.1.2.3", "1.2.3",       "[127.0.0.1", "[localhost]", "[]",
+	    "::1::2",    "IPv6:::1",    "bad!name",   "a..b",        ".example",
+	    "fe80::1%",  "fe80::1%e/0", "[[::1]]",    "10.0.0.1/8",
 	};
 	struct net_ownaddr *o = net_ownaddr_new(NET_ANY);
 	struct error err = {0};
@@ -180,7 +180,8 @@ static void test_interfaces(void)
 		    (sa->sa_family != AF_INET && sa->sa_family != AF_INET6))
 			continue;
 		if (sa->sa_family == AF_INET) {
-			const struct in_addr *a = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+			const struct in_addr *a =
+			    &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
 
 			inet_ntop(AF_INET, a, text, sizeof(text));
 			loopback = (ntohl(a->s_addr) >> 24) == 127;

@@ -112,8 +112,10 @@ static bool domain_eq(const char *a, const char *b)
 
 struct addrfind addrfind_context(const struct config *cfg, const struct addrfind_own *own)
 {
-	struct addrfind af = {config_get(cfg, "myorigin"), config_get(cfg, "mydestination"),
-	                      config_get(cfg, "recipient_delimiter"), {NULL, NULL}};
+	struct addrfind af = {config_get(cfg, "myorigin"),
+	                      config_get(cfg, "mydestination"),
+	                      config_get(cfg, "recipient_delimiter"),
+	                      {NULL, NULL}};
 
 	if (own != NULL)
 		af.own = *own;

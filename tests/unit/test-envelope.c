@@ -215,8 +215,8 @@ static void test_literals(void)
 	char *got;
 
 	build(&r,
-	      ARGV("sendmail", "-f", "me@example.org", "root@[127.0.0.1]", "joe@[IPv6:2001:db8::25]",
-	           "joe@[192.0.2.3]", "joe@[IPv6:2001:db8::26]"),
+	      ARGV("sendmail", "-f", "me@example.org", "root@[127.0.0.1]",
+	           "joe@[IPv6:2001:db8::25]", "joe@[192.0.2.3]", "joe@[IPv6:2001:db8::26]"),
 	      ascii_msg, conf);
 	got = rcpts_of(&r);
 	is_str(got, "admin@example.net joe@example.net joe@[192.0.2.3] joe@[IPv6:2001:db8::26]",
@@ -226,10 +226,11 @@ static void test_literals(void)
 	build(&r, ARGV("sendmail", "-f", "me@example.org", "root@example.com"), ascii_msg,
 	      CONF "inet_interfaces = 127.0.0.1 [::1\n");
 	got = rcpts_of(&r);
-	is_str(got,
-	       "(error config: inet_interfaces (test.cf, line 4): \"[::1\" is neither an IP address "
-	       "nor a host name)",
-	       "a bad inet_interfaces entry: ERROR_CONFIG naming parameter and line");
+	is_str(
+	    got,
+	    "(error config: inet_interfaces (test.cf, line 4): \"[::1\" is neither an IP address "
+	    "nor a host name)",
+	    "a bad inet_interfaces entry: ERROR_CONFIG naming parameter and line");
 	free(got);
 	done(&r);
 }

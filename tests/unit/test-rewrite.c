@@ -231,8 +231,8 @@ static char *keys_of(const struct addrfind *af, const char *addr)
 	return buf_steal(&b);
 }
 
-static void check_keys(struct addrfind *af, const char *addr, const char *want,
-                       const char *asked, const char *what)
+static void check_keys(struct addrfind *af, const char *addr, const char *want, const char *asked,
+                       const char *what)
 {
 	struct own_list *l = af->own.arg;
 	char *got;
@@ -242,7 +242,8 @@ static void check_keys(struct addrfind *af, const char *addr, const char *want,
 	got = keys_of(af, addr);
 	is_str(got, want, "literal keys: %s", what);
 	if (l != NULL)
-		is_str(l->asked, asked, "literal keys: %s: asked %s", what, *asked ? asked : "nothing");
+		is_str(l->asked, asked, "literal keys: %s: asked %s", what,
+		       *asked ? asked : "nothing");
 	free(got);
 }
 
@@ -256,9 +257,8 @@ static void test_literal_keys(void)
 
 	check_keys(&af, "joe@[127.0.0.1]", "joe@[127.0.0.1] joe @[127.0.0.1]", "v4:127.0.0.1",
 	           "an own IPv4 address is local");
-	check_keys(&af, "joe+x@[IPv6:::1]",
-	           "joe+x@[IPv6:::1] joe@[IPv6:::1] joe+x joe @[IPv6:::1]", "v6:::1",
-	           "an own IPv6 address, extension and all");
+	check_keys(&af, "joe+x@[IPv6:::1]", "joe+x@[IPv6:::1] joe@[IPv6:::1] joe+x joe @[IPv6:::1]",
+	           "v6:::1", "an own IPv6 address, extension and all");
 	check_keys(&af, "joe@[ipv6:::1]", "joe@[ipv6:::1] joe @[ipv6:::1]", "v6:::1",
 	           "the IPv6 tag in any case");
 	check_keys(&af, "joe@[192.0.2.1]", "joe@[192.0.2.1] @[192.0.2.1]", "v4:192.0.2.1",
@@ -267,8 +267,7 @@ static void test_literal_keys(void)
 	           "one trailing dot is dropped first");
 	check_keys(&af, "joe@[::1]", "joe@[::1] @[::1]", "v4:::1",
 	           "without the tag the address is IPv4");
-	check_keys(&af, "joe@127.0.0.1", "joe@127.0.0.1 @127.0.0.1", "",
-	           "no brackets, no literal");
+	check_keys(&af, "joe@127.0.0.1", "joe@127.0.0.1 @127.0.0.1", "", "no brackets, no literal");
 	check_keys(&af, "joe@[]", "joe@[] @[]", "", "empty brackets");
 	check_keys(&af, "joe@[IPv6:]", "joe@[IPv6:] @[IPv6:]", "", "a tag and nothing");
 	check_keys(&af, "joe@localdomain", "joe@localdomain joe @localdomain", "",

@@ -315,8 +315,10 @@ To: sue+news@lists.example, sue+misc@lists.example
 Cc: tom+x@lists.example, sue+news@elsewhere.example, pat+y@localhost.example.com
 EOF
 
-case_begin ip-literal "address literals: @[ip] keys; [127.0.0.1] is local to Postfix (inet_interfaces)"
-todo "Postfix counts an [ip] of inet_interfaces or proxy_interfaces (by default every address of the host) as a local domain, relaymail only \$myorigin and mydestination (addrfind_is_local)"
+# An address literal of the host is a local domain. The oracles listen on
+# 127.0.0.1 (inet_interfaces), relaymail has the default, every address
+# of the host: both count [127.0.0.1].
+case_begin ip-literal "address literals: @[ip] keys; [127.0.0.1] is local (inet_interfaces)"
 # canonical_maps moves what is left at [127.0.0.1], which the sink could
 # not deliver (it is local there).
 lines <<'EOF'
@@ -330,6 +332,30 @@ EOF
 submit -f sue@example.com 'joe@[127.0.0.1]' 'amy@[192.0.2.1]'
 headers <<'EOF'
 To: joe@[127.0.0.1], amy@[192.0.2.1]
+EOF
+
+# loopback-only: 127.0.0.1 and ::1 when the host has them, so the same
+# on both sides whatever this host is; [192.0.2.1] is local only through
+# proxy_interfaces. The sink counts only [127.0.0.1] as its own.
+case_begin ip-literal-v6 "address literals: loopback-only, IPv6 forms, proxy_interfaces"
+lines <<'EOF'
+inet_protocols = all
+inet_interfaces = loopback-only
+proxy_interfaces = 192.0.2.1
+recipient_canonical_maps = texthash:%C%/canon
+canonical_maps = inline:{ {@[127.0.0.1] = @ip-literal.example} }
+EOF
+table canon <<'EOF'
+joe                 joe@example.net
+amy                 amy@example.org
+bob                 bob@example.net
+tom                 wrong@example.net
+EOF
+submit -f sue@example.com 'joe@[IPv6:::1]' 'amy@[192.0.2.1]' 'bob@[ipv6:0:0:0:0:0:0:0:1]' \
+	'tom@[IPv6:2001:db8::1]' 'sue@[127.0.0.1]'
+headers <<'EOF'
+To: joe@[IPv6:::1], amy@[192.0.2.1], tom@[IPv6:2001:db8::1]
+Cc: bob@[IPv6:0::1], tom@[::1]
 EOF
 
 case_begin argv-forms "sender and recipients as sendmail's arguments: angle brackets, names, lists"

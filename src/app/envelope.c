@@ -20,15 +20,17 @@
 #include "base/i18n.h"
 #include "base/log.h"
 #include "base/str.h"
+#include "deliver/locality.h"
 #include "mail/alias.h"
 #include "mail/encword.h"
 #include "mail/idn.h"
 #include "mail/rewrite.h"
 
-/* What the envelope is built with: the rewriter (maps opened once) and
- * the aliases. */
+/* What the envelope is built with: the host's own addresses, the
+ * rewriter (maps opened once) and the aliases. */
 struct tools {
 	const struct config *cfg;
+	struct locality *loc;
 	struct rewriter *rw;
 	struct aliases *aliases;
 };
@@ -411,9 +413,13 @@ static int tools_open(const struct config *cfg, struct tools *t, struct error *e
 {
 	/* The default alias_maps (hash:/etc/aliases) may be absent. */
 	bool missing_ok = !config_is_set(cfg, "alias_maps");
+	struct addrfind_own own;
 
 	t->cfg = cfg;
-	t->rw = rewriter_new(cfg, err);
+	if ((t->loc = locality_new(cfg, err)) == NULL)
+		return -1;
+	own = locality_own(t->loc);
+	t->rw = rewriter_new(cfg, &own, err);
 	if (t->rw == NULL)
 		return -1;
 	t->aliases = alias_open(config_get(cfg, "alias_maps"), false, missing_ok, err);
@@ -444,6 +450,7 @@ int envelope_build(const struct options *o, const struct config *cfg, struct mes
 		rc = content_flags(o, cfg, m, env, err);
 	alias_free(t.aliases);
 	rewriter_free(t.rw);
+	locality_free(t.loc);
 	if (rc < 0) {
 		envelope_fini(env);
 		return -1;

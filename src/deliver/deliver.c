@@ -51,15 +51,6 @@ struct walk {
 	size_t nfailures;
 };
 
-static enum net_family family_of(const char *value)
-{
-	if (str_eq_ci(value, "ipv4"))
-		return NET_IPV4;
-	if (str_eq_ci(value, "ipv6"))
-		return NET_IPV6;
-	return NET_ANY;
-}
-
 /* Whether d wants an MX lookup (reference/postfix.md §4.1): never for
  * bracketed names or address literals, nor with DNS lookups turned off.
  * dnssec is accepted as enabled: there is no validating resolver here. */
@@ -104,8 +95,8 @@ static int resolve(struct walk *w, const struct destination *d, struct net_addr 
 		return -1;
 	if (limit == 0 || limit > ADDRESS_MAX)
 		limit = ADDRESS_MAX;
-	q.family = family_of(config_get(cfg, "inet_protocols"));
-	q.prefer = family_of(config_get(cfg, "smtp_address_preference"));
+	q.family = net_family_parse(config_get(cfg, "inet_protocols"));
+	q.prefer = net_family_parse(config_get(cfg, "smtp_address_preference"));
 	return mx_resolve(&q, w->rq->lookups, addrs, (int)limit, err);
 }
 

@@ -216,13 +216,17 @@ int route_build(const struct config *cfg, const struct session_envelope *env, st
 					       !config_is_set(cfg, "fallback_relay")
 				       ? "smtp_fallback_relay"
 				       : "fallback_relay";
+	struct locality *loc = locality_new(cfg, err);
 	char *primary = NULL;
-	int rc;
+	int rc = loc != NULL ? 0 : -1;
 
 	memset(r, 0, sizeof(*r));
-	rc = route_sender_keys(cfg, env != NULL ? env->sender : NULL, &r->sender_keys, err);
 	if (rc == 0)
-		rc = route_lookup_primary(cfg, env, &primary, &r->primary_from, err);
+		rc = route_sender_keys(cfg, loc, env != NULL ? env->sender : NULL, &r->sender_keys,
+				       err);
+	if (rc == 0)
+		rc = route_lookup_primary(cfg, loc, env, &primary, &r->primary_from, err);
+	locality_free(loc);
 	if (rc == 0)
 		rc = add_list(cfg, r->primary_from,
 			      primary != NULL ? primary : config_get(cfg, "relayhost"), false, r, err);

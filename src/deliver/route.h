@@ -11,6 +11,7 @@
 
 #include "base/error.h"
 #include "conf/config.h"
+#include "deliver/locality.h"
 #include "mail/addrfind.h"
 #include "smtp/session.h"
 
@@ -52,12 +53,14 @@ int route_build(const struct config *cfg, const struct session_envelope *env, st
 void route_fini(struct route *r);
 
 /* The primary destination list text and the parameter it came from
- * (route_lookup.c). *out is malloc'd, NULL when relayhost applies. */
-int route_lookup_primary(const struct config *cfg, const struct session_envelope *env,
-			 char **out, const char **from, struct error *err);
+ * (route_lookup.c); loc says what is local for the sender's keys. *out
+ * is malloc'd, NULL when relayhost applies. */
+int route_lookup_primary(const struct config *cfg, struct locality *loc,
+			 const struct session_envelope *env, char **out, const char **from,
+			 struct error *err);
 /* The sender keys for SASL lookups: NULL (*keys) when
  * smtp_sender_dependent_authentication is off or the sender is null. */
-int route_sender_keys(const struct config *cfg, const char *sender,
+int route_sender_keys(const struct config *cfg, struct locality *loc, const char *sender,
 		      struct addrfind_keys **keys, struct error *err);
 
 #endif

@@ -14,14 +14,6 @@
 #include "conf/table.h"
 #include "deliver/route.h"
 
-static struct addrfind context(const struct config *cfg)
-{
-	struct addrfind af = {config_get(cfg, "myorigin"), config_get(cfg, "mydestination"),
-	                      config_get(cfg, "recipient_delimiter")};
-
-	return af;
-}
-
 static struct maps *open_param(const struct config *cfg, const char *param, unsigned flags,
                                struct error *err)
 {
@@ -46,15 +38,14 @@ static int lookup_key(const struct maps *m, const char *key, bool partial, char 
 static int transport_find(const struct config *cfg, const struct maps *m, const char *addr,
                           char **value, struct error *err)
 {
-	struct addrfind af = context(cfg);
+	/* Only the first two keys are used: locality does not matter. */
+	struct addrfind af = addrfind_context(cfg, NULL);
 	struct addrfind_keys k;
 	const char *domain = strrchr(addr, '@');
 	int rc;
 
-	if (addrfind_keys(&af, addr, 0, &k) < 0) {
-		error_set(err, ERROR_INTERNAL, _("out of memory"));
+	if (addrfind_keys(&af, addr, 0, &k, err) < 0)
 		return -1;
-	}
 	rc = lookup_key(m, k.v[0].key, false, value, err);
 	if (rc == 0 && k.n > 1 && k.v[1].stripped && strchr(k.v[1].key, '@') != NULL)
 		rc = lookup_key(m, k.v[1].key, true, value, err);
@@ -150,10 +141,11 @@ static int transport_route(const struct config *cfg, const struct session_envelo
 
 /* sender_dependent_relayhost_maps: §3.4 keys for the sender, the
  * empty_address_relayhost_maps_lookup_key for the null sender. */
-static int sender_route(const struct config *cfg, const char *sender, char **out, struct error *err)
+static int sender_route(const struct config *cfg, struct locality *loc, const char *sender,
+                        char **out, struct error *err)
 {
 	struct maps *m = open_param(cfg, "sender_dependent_relayhost_maps", TABLE_NO_REGSUB, err);
-	struct addrfind af = context(cfg);
+	struct addrfind af = locality_addrfind(loc);
 	struct addrfind_hit hit = {0};
 	int rc = m != NULL ? 0 : -1;
 
@@ -172,8 +164,9 @@ static int sender_route(const struct config *cfg, const char *sender, char **out
 	return rc < 0 ? -1 : 0;
 }
 
-int route_lookup_primary(const struct config *cfg, const struct session_envelope *env, char **out,
-                         const char **from, struct error *err)
+int route_lookup_primary(const struct config *cfg, struct locality *loc,
+                         const struct session_envelope *env, char **out, const char **from,
+                         struct error *err)
 {
 	*from = "relayhost";
 	if (env == NULL) {
@@ -186,7 +179,7 @@ int route_lookup_primary(const struct config *cfg, const struct session_envelope
 		*from = "transport_maps";
 		return 0;
 	}
-	if (sender_route(cfg, env->sender != NULL ? env->sender : "", out, err) < 0) {
+	if (sender_route(cfg, loc, env->sender != NULL ? env->sender : "", out, err) < 0) {
 		error_prefix(err, "sender_dependent_relayhost_maps");
 		return -1;
 	}
@@ -195,10 +188,10 @@ int route_lookup_primary(const struct config *cfg, const struct session_envelope
 	return 0;
 }
 
-int route_sender_keys(const struct config *cfg, const char *sender, struct addrfind_keys **keys,
-                      struct error *err)
+int route_sender_keys(const struct config *cfg, struct locality *loc, const char *sender,
+                      struct addrfind_keys **keys, struct error *err)
 {
-	struct addrfind af = context(cfg);
+	struct addrfind af = locality_addrfind(loc);
 	bool on;
 
 	*keys = NULL;
@@ -207,10 +200,13 @@ int route_sender_keys(const struct config *cfg, const char *sender, struct addrf
 	if (!on || sender == NULL || *sender == '\0')
 		return 0;
 	*keys = calloc(1, sizeof(**keys));
-	if (*keys == NULL || addrfind_keys(&af, sender, ADDRFIND_UNQUOTED_TOO, *keys) < 0) {
+	if (*keys == NULL) {
+		error_set(err, ERROR_INTERNAL, _("out of memory"));
+		return -1;
+	}
+	if (addrfind_keys(&af, sender, ADDRFIND_UNQUOTED_TOO, *keys, err) < 0) {
 		free(*keys);
 		*keys = NULL;
-		error_set(err, ERROR_INTERNAL, _("out of memory"));
 		return -1;
 	}
 	return 0;

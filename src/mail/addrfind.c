@@ -110,19 +110,62 @@ static bool domain_eq(const char *a, const char *b)
 	return true;
 }
 
-bool addrfind_is_local(const struct addrfind *af, const char *domain)
+struct addrfind addrfind_context(const struct config *cfg, const struct addrfind_own *own)
+{
+	struct addrfind af = {config_get(cfg, "myorigin"),
+	                      config_get(cfg, "mydestination"),
+	                      config_get(cfg, "recipient_delimiter"),
+	                      {NULL, NULL}};
+
+	if (own != NULL)
+		af.own = *own;
+	return af;
+}
+
+/* An address literal domain, [addr] or [IPv6:addr], to af->own. What is
+ * not an address literal, or too long for one, is not the host's. */
+static int own_literal(const struct addrfind *af, const char *domain, struct error *err)
+{
+	char addr[64];
+	size_t n = strlen(domain);
+	const char *p = domain + 1;
+	bool ipv6;
+
+	/* Postfix's resolve_local drops one trailing dot first. */
+	if (n > 0 && domain[n - 1] == '.')
+		n--;
+	if (af->own.is_own == NULL || n < 3 || domain[0] != '[' || domain[n - 1] != ']')
+		return 0;
+	n -= 2;
+	ipv6 = n >= 5 && strncasecmp(p, "IPv6:", 5) == 0;
+	if (ipv6) {
+		p += 5;
+		n -= 5;
+	}
+	if (n == 0 || n >= sizeof(addr))
+		return 0;
+	memcpy(addr, p, n);
+	addr[n] = '\0';
+	return af->own.is_own(addr, ipv6, af->own.arg, err);
+}
+
+int addrfind_local(const struct addrfind *af, const char *domain, struct error *err)
 {
 	char **items;
 	bool local = false;
 
 	if (af->myorigin != NULL && domain_eq(domain, af->myorigin))
-		return true;
-	if (af->mydestination == NULL || (items = config_list_split(af->mydestination)) == NULL)
-		return false;
-	for (size_t i = 0; items[i] != NULL && !local; i++)
-		local = strchr(items[i], ':') == NULL && domain_eq(domain, items[i]);
-	config_list_free(items);
-	return local;
+		return 1;
+	if (af->mydestination != NULL && *af->mydestination != '\0') {
+		if ((items = config_list_split(af->mydestination)) == NULL) {
+			error_set(err, ERROR_INTERNAL, _("out of memory"));
+			return -1;
+		}
+		for (size_t i = 0; items[i] != NULL && !local; i++)
+			local = strchr(items[i], ':') == NULL && domain_eq(domain, items[i]);
+		config_list_free(items);
+	}
+	return local ? 1 : own_literal(af, domain, err);
 }
 
 size_t addrfind_extension_at(const char *local, size_t n, const char *delims)
@@ -173,14 +216,14 @@ static int add_key(struct addrfind_keys *k, const char *text, size_t n, const ch
 }
 
 int addrfind_keys(const struct addrfind *af, const char *addr, unsigned flags,
-                  struct addrfind_keys *k)
+                  struct addrfind_keys *k, struct error *err)
 {
 	char *in = addrfind_internal(addr);
 	const char *at = in != NULL ? strrchr(in, '@') : NULL;
 	const char *domain = at != NULL ? at + 1 : NULL;
 	size_t llen = in == NULL ? 0 : at != NULL ? (size_t)(at - in) : strlen(in);
 	size_t ext = in != NULL ? addrfind_extension_at(in, llen, af->delimiters) : 0;
-	int rc = in == NULL ? -1 : 0;
+	int rc = in == NULL ? -1 : 0, local = 0;
 
 	memset(k, 0, sizeof(*k));
 	if (rc == 0)
@@ -189,7 +232,12 @@ int addrfind_keys(const struct addrfind *af, const char *addr, unsigned flags,
 		rc = -1;
 	if (rc == 0 && ext > 0 && domain != NULL)
 		rc = add_key(k, in, ext, domain, true, true, flags);
-	if (rc == 0 && domain != NULL && addrfind_is_local(af, domain)) {
+	if (rc == 0 && domain != NULL && (local = addrfind_local(af, domain, err)) < 0) {
+		free(in);
+		addrfind_keys_fini(k);
+		return -1;
+	}
+	if (rc == 0 && local) {
 		rc = add_key(k, in, llen, NULL, true, false, flags);
 		if (rc == 0 && ext > 0)
 			rc = add_key(k, in, ext, NULL, true, true, flags);
@@ -199,8 +247,10 @@ int addrfind_keys(const struct addrfind *af, const char *addr, unsigned flags,
 	else if (rc == 0 && domain != NULL)
 		rc = -1;
 	free(in);
-	if (rc < 0)
+	if (rc < 0) {
+		error_set(err, ERROR_INTERNAL, _("out of memory"));
 		addrfind_keys_fini(k);
+	}
 	return rc;
 }
 
@@ -240,10 +290,8 @@ int addrfind_lookup(const struct addrfind *af, const struct maps *m, const char 
 	int rc = 0;
 
 	memset(hit, 0, sizeof(*hit));
-	if (addrfind_keys(af, addr, flags, &k) < 0) {
-		error_set(err, ERROR_INTERNAL, _("out of memory"));
+	if (addrfind_keys(af, addr, flags, &k, err) < 0)
 		return -1;
-	}
 	for (size_t i = 0; i < k.n && rc == 0; i++) {
 		for (size_t t = 0; t < maps_count(m) && rc == 0; t++) {
 			const struct table *tab = maps_table(m, t);

@@ -11,7 +11,17 @@
 #include <stddef.h>
 
 #include "base/error.h"
+#include "conf/config.h"
 #include "conf/table.h"
+
+/* Whether an address literal domain names one of the host's own
+ * addresses (inet_interfaces, proxy_interfaces): addr is the text between
+ * the brackets without its "IPv6:" tag, ipv6 whether the tag was there.
+ * 1 yes, 0 no, -1 when that cannot be known (err set). */
+struct addrfind_own {
+	int (*is_own)(const char *addr, bool ipv6, void *arg, struct error *err);
+	void *arg;
+};
 
 /* What makes a domain local and how extensions are split. The strings
  * belong to the caller (usually the loaded configuration). */
@@ -19,6 +29,7 @@ struct addrfind {
 	const char *myorigin;
 	const char *mydestination; /* list value; type:table items are ignored */
 	const char *delimiters;    /* recipient_delimiter: any of these chars */
+	struct addrfind_own own;   /* zeroed: no address literal is local */
 };
 
 enum addrfind_flags {
@@ -58,13 +69,21 @@ char *addrfind_internal(const char *addr);
  * first, postmaster, mailer-daemon, double-bounce, and owner-* or
  * *-request when '-' is a delimiter). */
 size_t addrfind_extension_at(const char *local, size_t n, const char *delims);
-/* domain equals myorigin or an item of mydestination (ASCII case
- * insensitive, a trailing dot ignored). */
-bool addrfind_is_local(const struct addrfind *af, const char *domain);
+/* The context of cfg: myorigin, mydestination and recipient_delimiter,
+ * with own (NULL: no address literal is local). The strings belong to
+ * cfg. */
+struct addrfind addrfind_context(const struct config *cfg, const struct addrfind_own *own);
+/* Whether domain is local as Postfix's resolve_local decides (§3.4):
+ * myorigin or an item of mydestination (ASCII case insensitive, one
+ * trailing dot ignored), or an address literal, [192.0.2.1] or
+ * [IPv6:2001:db8::1] (the tag in any case), that af->own says is the
+ * host's. 1 local, 0 not, -1 when af->own failed (err as it set it). */
+int addrfind_local(const struct addrfind *af, const char *domain, struct error *err);
 /* The keys in the order they are tried, for addr (any form). -1 when out
- * of memory. Free with addrfind_keys_fini. */
+ * of memory (ERROR_INTERNAL) or as addrfind_local. Free with
+ * addrfind_keys_fini. */
 int addrfind_keys(const struct addrfind *af, const char *addr, unsigned flags,
-                  struct addrfind_keys *keys);
+                  struct addrfind_keys *keys, struct error *err);
 void addrfind_keys_fini(struct addrfind_keys *keys);
 /* Each key against every table of m before the next key: 1 found (hit
  * filled), 0 not found, -1 on a lookup error (err as the table set it)

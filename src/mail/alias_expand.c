@@ -316,9 +316,11 @@ static int expand(struct walk *w, const char *addr, struct error *err)
 {
 	const char *domain = address_domain(addr);
 	char *local, *at, *value = NULL;
-	int rc;
+	int rc = domain != NULL ? addrfind_local(rewriter_addrfind(w->ctx->rw), domain, err) : 0;
 
-	if (domain == NULL || !addrfind_is_local(rewriter_addrfind(w->ctx->rw), domain))
+	if (rc < 0)
+		return -1;
+	if (rc == 0)
 		return deliver(w, addr, err);
 	if ((local = addrfind_internal(addr)) == NULL) {
 		error_set(err, ERROR_INTERNAL, _("out of memory"));

@@ -81,7 +81,8 @@ static struct maps *open_maps(const struct config *cfg, const char *param, struc
 			 err);
 }
 
-struct rewriter *rewriter_new(const struct config *cfg, struct error *err)
+struct rewriter *rewriter_new(const struct config *cfg, const struct addrfind_own *own,
+                              struct error *err)
 {
 	struct rewriter *rw = calloc(1, sizeof(*rw));
 
@@ -89,9 +90,7 @@ struct rewriter *rewriter_new(const struct config *cfg, struct error *err)
 		error_set(err, ERROR_INTERNAL, _("out of memory"));
 		return NULL;
 	}
-	rw->af.myorigin = config_get(cfg, "myorigin");
-	rw->af.mydestination = config_get(cfg, "mydestination");
-	rw->af.delimiters = config_get(cfg, "recipient_delimiter");
+	rw->af = addrfind_context(cfg, own);
 	rw->mydomain = config_get(cfg, "mydomain");
 	rw->propagate = list_has(config_get(cfg, "propagate_unmatched_extensions"), "canonical");
 	if (config_get_bool(cfg, "append_at_myorigin", &rw->append_at, err) < 0 ||

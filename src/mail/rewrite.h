@@ -26,10 +26,14 @@ struct rewriter;
 /* Open the maps once (sender_canonical_maps, recipient_canonical_maps,
  * canonical_maps) and read the classes, myorigin, mydestination,
  * recipient_delimiter, propagate_unmatched_extensions and the local
- * rewrite switches. ERROR_CONFIG naming the parameter. */
-struct rewriter *rewriter_new(const struct config *cfg, struct error *err);
+ * rewrite switches. own says which address literals are the host's
+ * (NULL: none is; its arg must outlive rw). ERROR_CONFIG naming the
+ * parameter. */
+struct rewriter *rewriter_new(const struct config *cfg, const struct addrfind_own *own,
+                              struct error *err);
 void rewriter_free(struct rewriter *rw);
-/* The lookup context (myorigin, mydestination, delimiter) rw uses. */
+/* The lookup context (myorigin, mydestination, delimiter, own addresses)
+ * rw uses. */
 const struct addrfind *rewriter_addrfind(const struct rewriter *rw);
 
 /* Local-context rewrite (§3.1 step 1): source route stripped, site!user and

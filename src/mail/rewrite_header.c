@@ -70,23 +70,29 @@ static int piece_add(struct pieces *ps, const char *s, size_t len, bool mailbox)
 	return 0;
 }
 
-/* Quoted strings and nested comments with their quoted pairs (RFC 5322
- * §3.2.1, §3.2.2, §3.2.4), followed one byte at a time. */
+/* Quoted strings, nested comments and domain literals with their quoted
+ * pairs (RFC 5322 §3.2.1, §3.2.2, §3.2.4, §3.4.1), followed one byte at a
+ * time. */
 struct scan {
 	size_t depth; /* of comments */
-	bool quoted, escaped;
+	bool quoted, literal, escaped;
 };
 
-/* Feed the next byte: true when it is plain text, outside quoted strings
- * and comments and none of their delimiters. */
+/* Feed the next byte: true when it is plain text, outside quoted strings,
+ * comments and domain literals ("[IPv6:::1]" holds colons) and none of
+ * their delimiters. */
 static bool scan_plain(struct scan *sc, char c)
 {
 	if (sc->escaped)
 		sc->escaped = false;
-	else if ((sc->quoted || sc->depth > 0) && c == '\\')
+	else if ((sc->quoted || sc->literal || sc->depth > 0) && c == '\\')
 		sc->escaped = true;
 	else if (sc->quoted)
 		sc->quoted = c != '"';
+	else if (sc->literal)
+		sc->literal = c != ']';
+	else if (c == '[' && sc->depth == 0)
+		sc->literal = true;
 	else if (c == '(')
 		sc->depth++;
 	else if (sc->depth > 0)
@@ -126,7 +132,7 @@ static int split_field(const char *v, size_t n, struct pieces *ps)
 			start = i + 1;
 		}
 	}
-	if (sc.quoted || sc.depth > 0 || angle || group)
+	if (sc.quoted || sc.literal || sc.depth > 0 || angle || group)
 		return -1;
 	return piece_add(ps, v + start, n - start, true);
 }

@@ -4,6 +4,7 @@ librelaymail_a_SOURCES += \
 	src/net/conn.c src/net/conn.h \
 	src/net/dns.c src/net/dns.h \
 	src/net/mx.c src/net/mx.h \
+	src/net/ownaddr.c src/net/ownaddr.h \
 	src/net/resolve.c \
 	src/net/tls.c src/net/tls.h
 
@@ -18,3 +19,7 @@ tests_unit_test_tls_LDADD = $(TEST_LDADD)
 check_PROGRAMS += tests/unit/test-dns
 TESTS += tests/unit/test-dns
 tests_unit_test_dns_LDADD = $(TEST_LDADD)
+
+check_PROGRAMS += tests/unit/test-ownaddr
+TESTS += tests/unit/test-ownaddr
+tests_unit_test_ownaddr_LDADD = $(TEST_LDADD)

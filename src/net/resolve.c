@@ -14,6 +14,7 @@
 
 #include "base/error.h"
 #include "base/i18n.h"
+#include "base/str.h"
 #include "net/conn.h"
 
 static int family_af(enum net_family f)
@@ -26,6 +27,15 @@ static int family_af(enum net_family f)
 	default:
 		return AF_UNSPEC;
 	}
+}
+
+enum net_family net_family_parse(const char *value)
+{
+	if (str_eq_ci(value, "ipv4"))
+		return NET_IPV4;
+	if (str_eq_ci(value, "ipv6"))
+		return NET_IPV6;
+	return NET_ANY;
 }
 
 static void set_port(struct sockaddr_storage *ss, unsigned port)

@@ -50,7 +50,15 @@ struct fixture {
 	struct alias_ctx ctx;
 };
 
-static void setup(struct fixture *f, const char *extra)
+/* The only own address of these tests: [127.0.0.1]. */
+static int own_loopback(const char *addr, bool ipv6, void *arg, struct error *err)
+{
+	(void)arg;
+	(void)err;
+	return !ipv6 && strcmp(addr, "127.0.0.1") == 0;
+}
+
+static void setup_own(struct fixture *f, const char *extra, const struct addrfind_own *own)
 {
 	struct error err = {0};
 	struct buf text = {0};
@@ -64,7 +72,7 @@ static void setup(struct fixture *f, const char *extra)
 	f->cfg = config_parse("test.cf", text.data, text.len, noenv, &err);
 	buf_fini(&text);
 	if (f->cfg != NULL)
-		f->rw = rewriter_new(f->cfg, &err);
+		f->rw = rewriter_new(f->cfg, own, &err);
 	capture_begin(&cap);
 	f->a = alias_parse("aliases", aliases_text, sizeof(aliases_text) - 1, false, &err);
 	free(capture_end(&cap));
@@ -74,6 +82,11 @@ static void setup(struct fixture *f, const char *extra)
 	f->ctx.luser_relay = config_get(f->cfg, "luser_relay");
 	f->ctx.luser_relay_where = config_where(f->cfg, "luser_relay");
 	f->ctx.is_user = is_user;
+}
+
+static void setup(struct fixture *f, const char *extra)
+{
+	setup_own(f, extra, NULL);
 }
 
 static void teardown(struct fixture *f)
@@ -162,6 +175,23 @@ static void test_expand(void)
 	check(&f, "daemon@host.example", "daemon@host.example", "");
 	check(&f, "root@host.example", "admin@example.com ops@host.example oncall@example.com", "");
 	check(&f, "nobody@elsewhere.example", "nobody@elsewhere.example", "");
+	teardown(&f);
+}
+
+/* An address literal of the host is a local domain (Postfix's
+ * resolve_local): its names are aliases. */
+static void test_expand_literal(void)
+{
+	struct addrfind_own own = {own_loopback, NULL};
+	struct fixture f;
+
+	setup_own(&f, "", &own);
+	check(&f, "root@[127.0.0.1]", "admin@example.com ops@host.example oncall@example.com", "");
+	check(&f, "root@[192.0.2.1]", "root@[192.0.2.1]", "");
+	check(&f, "root@[IPv6:::1]", "root@[IPv6:::1]", "");
+	teardown(&f);
+	setup(&f, "");
+	check(&f, "root@[127.0.0.1]", "root@[127.0.0.1]", "");
 	teardown(&f);
 }
 
@@ -428,6 +458,7 @@ static void test_open(void)
 int main(void)
 {
 	test_expand();
+	test_expand_literal();
 	test_extension_split();
 	test_luser_names();
 	test_luser_conditionals();

@@ -2,7 +2,8 @@
 /* app/envelope: what the content asks of the session (BODY=8BITMIME from
  * the content or -B, SMTPUTF8 required or only when offered, A-labels,
  * smtputf8_enable = no) and the From it adds (RFC 2047 for a name that is
- * not ASCII, quoting, the null sender), with exact values. */
+ * not ASCII, quoting, the null sender), with exact values; address
+ * literals of the host as local domains. */
 #include <config.h>
 
 #include <stdio.h>
@@ -212,6 +213,54 @@ static void test_added_fields(void)
 	done(&r);
 }
 
+/* The recipients joined by spaces, "(error CLASS: text)" when the build
+ * failed. */
+static char *rcpts_of(const struct run *r)
+{
+	char text[2048] = "";
+	size_t n = 0;
+
+	if (r->rc < 0)
+		snprintf(text, sizeof(text), "(error %s: %s)", error_class_name(r->err.cls),
+		         r->err.text);
+	for (size_t i = 0; r->rc == 0 && i < r->env.rcpts.n && n < sizeof(text); i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s%s", i ? " " : "",
+		                      r->env.rcpts.v[i]);
+	return strdup(text);
+}
+
+/* Address literals of inet_interfaces and proxy_interfaces are local
+ * domains: aliases and the bare local part in canonical maps. */
+static void test_literals(void)
+{
+	const char *conf = "myorigin = example.org\nmyhostname = host.example.org\n"
+	                   "alias_maps = inline:{ {root = admin@example.net} }\n"
+	                   "inet_interfaces = 127.0.0.1\nproxy_interfaces = [2001:db8::25]\n"
+	                   "recipient_canonical_maps = inline:{ {joe = joe@example.net} }\n";
+	struct run r;
+	char *got;
+
+	build(&r,
+	      ARGV("sendmail", "-f", "me@example.org", "root@[127.0.0.1]",
+	           "joe@[IPv6:2001:db8::25]", "joe@[192.0.2.3]", "joe@[IPv6:2001:db8::26]"),
+	      ascii_msg, conf);
+	got = rcpts_of(&r);
+	is_str(got, "admin@example.net joe@example.net joe@[192.0.2.3] joe@[IPv6:2001:db8::26]",
+	       "address literals: own ones are local, others are not");
+	free(got);
+	done(&r);
+	build(&r, ARGV("sendmail", "-f", "me@example.org", "root@example.com"), ascii_msg,
+	      CONF "inet_interfaces = 127.0.0.1 [::1\n");
+	got = rcpts_of(&r);
+	is_str(
+	    got,
+	    "(error config: inet_interfaces (test.cf, line 4): \"[::1\" is neither an IP address "
+	    "nor a host name)",
+	    "a bad inet_interfaces entry: ERROR_CONFIG naming parameter and line");
+	free(got);
+	done(&r);
+}
+
 int main(void)
 {
 	log_init("relaymail", 0);
@@ -219,5 +268,6 @@ int main(void)
 	test_eightbit();
 	test_smtputf8();
 	test_from();
+	test_literals();
 	return tap_done();
 }

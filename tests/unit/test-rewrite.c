@@ -45,8 +45,9 @@ struct fixture {
 	struct rewriter *rw;
 };
 
-/* The §9.2 assumptions plus extra main.cf lines. */
-static struct fixture setup(const char *extra)
+/* The §9.2 assumptions plus extra main.cf lines; own as rewriter_new
+ * takes it. */
+static struct fixture setup_own(const char *extra, const struct addrfind_own *own)
 {
 	struct fixture f = {0};
 	struct error err = {0};
@@ -61,11 +62,16 @@ static struct fixture setup(const char *extra)
 	           extra);
 	f.cfg = config_parse("test.cf", text.data, text.len, noenv, &err);
 	if (f.cfg != NULL)
-		f.rw = rewriter_new(f.cfg, &err);
+		f.rw = rewriter_new(f.cfg, own, &err);
 	if (f.rw == NULL)
 		diag("setup: %s", err.text);
 	buf_fini(&text);
 	return f;
+}
+
+static struct fixture setup(const char *extra)
+{
+	return setup_own(extra, NULL);
 }
 
 static void teardown(struct fixture *f)
@@ -112,12 +118,13 @@ static void check_rcpt(const struct fixture *f, const char *addr, const char *wa
 
 static void test_keys(void)
 {
-	struct addrfind af = {"localdomain", "localhost.localdomain", "+"};
+	struct addrfind af = {"localdomain", "localhost.localdomain", "+", {NULL, NULL}};
+	struct error err = {0};
 	struct addrfind_keys k;
 	struct buf b = {0};
 	char *ext;
 
-	addrfind_keys(&af, "fred+z@localhost.localdomain", 0, &k);
+	addrfind_keys(&af, "fred+z@localhost.localdomain", 0, &k, &err);
 	for (size_t i = 0; i < k.n; i++)
 		buf_printf(&b, "%s%s%s", i ? " " : "", k.v[i].key, k.v[i].partial ? "*" : "");
 	is_str(b.data,
@@ -127,7 +134,7 @@ static void test_keys(void)
 	is_str(k.ext, "+z", "keys: the extension removed");
 	addrfind_keys_fini(&k);
 	buf_reset(&b);
-	addrfind_keys(&af, "nobody+z@elsewhere.example", 0, &k);
+	addrfind_keys(&af, "nobody+z@elsewhere.example", 0, &k, &err);
 	for (size_t i = 0; i < k.n; i++)
 		buf_printf(&b, "%s%s", i ? " " : "", k.v[i].key);
 	is_str(b.data, "nobody+z@elsewhere.example nobody@elsewhere.example @elsewhere.example",
@@ -135,24 +142,24 @@ static void test_keys(void)
 	addrfind_keys_fini(&k);
 	buf_reset(&b);
 	af.delimiters = "-";
-	addrfind_keys(&af, "mailer-daemon@localdomain", 0, &k);
+	addrfind_keys(&af, "mailer-daemon@localdomain", 0, &k, &err);
 	for (size_t i = 0; i < k.n; i++)
 		buf_printf(&b, "%s%s", i ? " " : "", k.v[i].key);
 	is_str(b.data, "mailer-daemon@localdomain mailer-daemon @localdomain",
 	       "keys: mailer-daemon is never split");
 	addrfind_keys_fini(&k);
-	addrfind_keys(&af, "owner-list@x.example", 0, &k);
+	addrfind_keys(&af, "owner-list@x.example", 0, &k, &err);
 	is_int((long long)k.n, 2, "keys: owner-* is never split at \"-\"");
 	addrfind_keys_fini(&k);
-	addrfind_keys(&af, "list-request@x.example", 0, &k);
+	addrfind_keys(&af, "list-request@x.example", 0, &k, &err);
 	is_int((long long)k.n, 2, "keys: *-request is never split at \"-\"");
 	addrfind_keys_fini(&k);
-	addrfind_keys(&af, "a-b@x.example", 0, &k);
+	addrfind_keys(&af, "a-b@x.example", 0, &k, &err);
 	is_str(k.n == 3 ? k.v[1].key : NULL, "a@x.example", "keys: \"-\" as delimiter");
 	addrfind_keys_fini(&k);
 	af.delimiters = "+";
 	buf_reset(&b);
-	addrfind_keys(&af, "+foo@x.example", 0, &k);
+	addrfind_keys(&af, "+foo@x.example", 0, &k, &err);
 	is_int((long long)k.n, 2, "keys: no split that leaves an empty local part");
 	addrfind_keys_fini(&k);
 	is_int((long long)addrfind_extension_at("a-b+c", 5, "+-"), 1,
@@ -164,13 +171,13 @@ static void test_keys(void)
 	is_int((long long)addrfind_extension_at("owner-x+y", 9, "+-"), 0,
 	       "extension: owner-* is not split when \"-\" is a delimiter");
 	is_int((long long)addrfind_extension_at("ab+c", 4, ""), 0, "extension: no delimiters");
-	addrfind_keys(&af, "\"a b\"@example.net", ADDRFIND_UNQUOTED_TOO, &k);
+	addrfind_keys(&af, "\"a b\"@example.net", ADDRFIND_UNQUOTED_TOO, &k, &err);
 	for (size_t i = 0; i < k.n; i++)
 		buf_printf(&b, "%s%s", i ? "|" : "", k.v[i].key);
 	is_str(b.data, "\"a b\"@example.net|a b@example.net|@example.net",
 	       "keys: legacy callers also query the unquoted form");
 	addrfind_keys_fini(&k);
-	addrfind_keys(&af, "", 0, &k);
+	addrfind_keys(&af, "", 0, &k, &err);
 	is_int((long long)k.n, 1, "keys: the null address has one key");
 	is_str(k.v[0].key, "\"\"", "keys: the null address is looked up as \"\"");
 	addrfind_keys_fini(&k);
@@ -181,6 +188,127 @@ static void test_keys(void)
 	ext = addrfind_external("a..b@x");
 	is_str(ext, "\"a..b\"@x", "external form quotes a local part that is not a dot-atom");
 	free(ext);
+}
+
+/* The host's own addresses for the tests, as "v4:addr" or "v6:addr"
+ * exactly as the predicate is asked (normalizing is net/ownaddr's job);
+ * the last question is kept, and fail makes every question an error. */
+struct own_list {
+	const char *const *v;
+	char asked[128];
+	bool fail;
+};
+
+static int own_in_list(const char *addr, bool ipv6, void *arg, struct error *err)
+{
+	struct own_list *l = arg;
+
+	snprintf(l->asked, sizeof(l->asked), "%s:%s", ipv6 ? "v6" : "v4", addr);
+	if (l->fail) {
+		error_set(err, ERROR_TEMP, "inet_interfaces (test.cf, line 1): lookup failed");
+		return -1;
+	}
+	for (size_t i = 0; l->v[i] != NULL; i++)
+		if (strcmp(l->v[i], l->asked) == 0)
+			return 1;
+	return 0;
+}
+
+/* The keys of addr joined by spaces, "(error TEXT)" on failure. */
+static char *keys_of(const struct addrfind *af, const char *addr)
+{
+	struct addrfind_keys k;
+	struct error err = {0};
+	struct buf b = {0};
+
+	if (addrfind_keys(af, addr, 0, &k, &err) < 0) {
+		buf_printf(&b, "(error %s)", err.text);
+		return buf_steal(&b);
+	}
+	for (size_t i = 0; i < k.n; i++)
+		buf_printf(&b, "%s%s", i ? " " : "", k.v[i].key);
+	addrfind_keys_fini(&k);
+	return buf_steal(&b);
+}
+
+static void check_keys(struct addrfind *af, const char *addr, const char *want, const char *asked,
+                       const char *what)
+{
+	struct own_list *l = af->own.arg;
+	char *got;
+
+	if (l != NULL)
+		l->asked[0] = '\0';
+	got = keys_of(af, addr);
+	is_str(got, want, "literal keys: %s", what);
+	if (l != NULL)
+		is_str(l->asked, asked, "literal keys: %s: asked %s", what,
+		       *asked ? asked : "nothing");
+	free(got);
+}
+
+static void test_literal_keys(void)
+{
+	static const char *const mine[] = {"v4:127.0.0.1", "v6:::1", "v4:192.0.2.9", NULL};
+	struct own_list l = {mine, "", false};
+	struct addrfind af = {"localdomain", "localhost.localdomain", "+", {own_in_list, &l}};
+	struct error err = {0};
+	struct addrfind_hit hit;
+
+	check_keys(&af, "joe@[127.0.0.1]", "joe@[127.0.0.1] joe @[127.0.0.1]", "v4:127.0.0.1",
+	           "an own IPv4 address is local");
+	check_keys(&af, "joe+x@[IPv6:::1]", "joe+x@[IPv6:::1] joe@[IPv6:::1] joe+x joe @[IPv6:::1]",
+	           "v6:::1", "an own IPv6 address, extension and all");
+	check_keys(&af, "joe@[ipv6:::1]", "joe@[ipv6:::1] joe @[ipv6:::1]", "v6:::1",
+	           "the IPv6 tag in any case");
+	check_keys(&af, "joe@[192.0.2.1]", "joe@[192.0.2.1] @[192.0.2.1]", "v4:192.0.2.1",
+	           "another address is not local");
+	check_keys(&af, "joe@[192.0.2.9].", "joe@[192.0.2.9]. joe @[192.0.2.9].", "v4:192.0.2.9",
+	           "one trailing dot is dropped first");
+	check_keys(&af, "joe@[::1]", "joe@[::1] @[::1]", "v4:::1",
+	           "without the tag the address is IPv4");
+	check_keys(&af, "joe@127.0.0.1", "joe@127.0.0.1 @127.0.0.1", "", "no brackets, no literal");
+	check_keys(&af, "joe@[]", "joe@[] @[]", "", "empty brackets");
+	check_keys(&af, "joe@[IPv6:]", "joe@[IPv6:] @[IPv6:]", "", "a tag and nothing");
+	check_keys(&af, "joe@localdomain", "joe@localdomain joe @localdomain", "",
+	           "$myorigin needs no question");
+	l.fail = true;
+	check_keys(&af, "joe@[127.0.0.1]",
+	           "(error inet_interfaces (test.cf, line 1): lookup failed)", "v4:127.0.0.1",
+	           "a failing predicate fails the keys");
+	ok(addrfind_lookup(&af, NULL, "joe@[127.0.0.1]", 0, &hit, &err) == -1 &&
+	       err.cls == ERROR_TEMP,
+	   "literal keys: ... and the lookup, with its error");
+	l.fail = false;
+	af.own.is_own = NULL;
+	check_keys(&af, "joe@[127.0.0.1]", "joe@[127.0.0.1] @[127.0.0.1]", "",
+	           "without a predicate no literal is local");
+	is_int(addrfind_local(&af, "[127.0.0.1]", &err), 0, "addrfind_local: no predicate");
+	af.own.is_own = own_in_list;
+	is_int(addrfind_local(&af, "[127.0.0.1]", &err), 1, "addrfind_local: own address");
+	is_int(addrfind_local(&af, "LOCALHOST.localdomain.", &err), 1,
+	       "addrfind_local: mydestination, case and trailing dot");
+	is_int(addrfind_local(&af, "[127.0.0.1]..", &err), 0, "addrfind_local: not dot-dot");
+	check_keys(&af, "[127.0.0.1]", "\"[127.0.0.1]\"", "", "no @: a local part, no domain");
+}
+
+/* The rewriter asks the same predicate: the bare local part of an
+ * address at an own literal is a key, with own as rewriter_new takes it. */
+static void test_literal_rewrite(void)
+{
+	static const char *const mine[] = {"v4:127.0.0.1", NULL};
+	struct own_list l = {mine, "", false};
+	struct addrfind_own own = {own_in_list, &l};
+	const char *canon = "canonical_maps = inline:{ {joe = joe-bare@example.com} }";
+	struct fixture f = setup_own(canon, &own);
+
+	check_rcpt(&f, "joe@[127.0.0.1]", "joe-bare@example.com");
+	check_rcpt(&f, "joe@[192.0.2.1]", "joe@[192.0.2.1]");
+	is_str(l.asked, "v4:192.0.2.1", "rewriter: the predicate is asked");
+	teardown(&f);
+	f = setup(canon);
+	check_rcpt(&f, "joe@[127.0.0.1]", "joe@[127.0.0.1]");
+	teardown(&f);
 }
 
 static void test_vectors(void)
@@ -415,6 +543,14 @@ static void test_headers(void)
 	check_header(&f, "To", " \"b (y)\"@old.example (real)", "by@new.example (real)");
 	check_header(&f, "To", " (before) bob@old.example (after)",
 	             "bob@new.example (before) (after)");
+	/* A domain literal is one token: its colons are no group. */
+	check_header(&f, "To", " bob@[IPv6:2001:db8::1], bob@old.example",
+	             "bob@[IPv6:2001:db8::1], bob@new.example");
+	check_header(&f, "Cc", " team: bob@old.example, x@[IPv6:::1];",
+	             "team: bob@new.example, x@[IPv6:::1];");
+	check_header(&f, "To", " \"Lab\" <x@[IPv6:::1]>, bob@old.example (at [lab])",
+	             "\"Lab\" <x@[IPv6:::1]>, bob@new.example (at [lab])");
+	check_header(&f, "To", " bob@old.example, x@[IPv6:::1", NULL);
 
 	m = message_from_mem(msg, sizeof(msg) - 1, &mo, &err);
 	ok(m != NULL && rewrite_headers(f.rw, m, &err) == 0, "rewrite_headers: runs");
@@ -497,7 +633,9 @@ int main(void)
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	test_keys();
+	test_literal_keys();
 	test_vectors();
+	test_literal_rewrite();
 	test_recursion();
 	test_patterns();
 	test_classes();

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* deliver/route_lookup and the sender keys of policy_credentials:
  * sender_dependent_relayhost_maps (§4.3: key order, DUNNO, the null sender
- * key, no $n in regexp results), transport_maps (§4.5: search order,
+ * key, no $n in regexp results, address literals of inet_interfaces and
+ * proxy_interfaces), transport_maps (§4.5: search order,
  * smtp:/relay: next hops, refused transports, recipients that disagree),
  * the SASL key order of §5.2/§9.3, and the failover walk with injected
  * DNS: credentials per MX exchanger, configuration errors that stop it. */
@@ -104,6 +105,28 @@ static void test_sender_dependent(void)
 	      "sender-dependent: null sender uses <>");
 	check(m, "skip@localdomain", "r@x.example", "[default.example]:587 [backup.example]",
 	      "sender-dependent: DUNNO means relayhost");
+	/* Address literals of the host's own addresses are local domains. */
+	check("inet_interfaces = 127.0.0.1\n"
+	      "proxy_interfaces = 192.0.2.1, [2001:db8::25]\n"
+	      "sender_dependent_relayhost_maps = inline:{ {jane = [jane.example]:465} }",
+	      "jane@[127.0.0.1]", "r@x.example", "[jane.example]:465",
+	      "sender-dependent: local part at an inet_interfaces address");
+	check("proxy_interfaces = 192.0.2.1, [2001:db8::25]\n"
+	      "sender_dependent_relayhost_maps = inline:{ {jane = [jane.example]:465} }",
+	      "jane@[IPv6:2001:DB8:0:0::25]", "r@x.example", "[jane.example]:465",
+	      "sender-dependent: local part at a proxy_interfaces address, however written");
+	check("inet_interfaces = 127.0.0.1\nproxy_interfaces = 192.0.2.1\n"
+	      "sender_dependent_relayhost_maps = inline:{ {jane = [jane.example]:465} }",
+	      "jane@[192.0.2.2]", "r@x.example", "[default.example]:587",
+	      "sender-dependent: no local part at another address literal");
+	check("inet_interfaces = 127.0.0.1, no!way", "jane@[127.0.0.1]", "r@x.example",
+	      "(error config: inet_interfaces (test.cf, line 6): \"no!way\" is neither an IP "
+	      "address nor a host name)",
+	      "a bad inet_interfaces entry is an error naming the parameter");
+	check("proxy_interfaces = [localhost]", "jane@remote.example", "r@x.example",
+	      "(error config: proxy_interfaces (test.cf, line 6): \"[localhost]\" is neither an "
+	      "IP address nor a host name)",
+	      "a bad proxy_interfaces entry is an error without any address literal");
 	check("sender_dependent_relayhost_maps = regexp:{ {/^(.*)@x$$/ [$${1}.example]}, "
 	      "{/@x$$/ [plain.example]} }",
 	      "a@x", "r@y.example", "[plain.example]", "sender-dependent: $1 rules are skipped");
@@ -216,6 +239,8 @@ static void test_sasl(void)
 	                        "default.example", "[default.example]:587"};
 	const char *local[] = {"joe@localdomain", "joe", "@localdomain", "default.example",
 	                       "[default.example]:587"};
+	const char *literal[] = {"joe@[127.0.0.1]", "joe", "@[127.0.0.1]", "default.example",
+	                         "[default.example]:587"};
 	const char *mx[] = {"alice+lists@example.org", "alice@example.org", "@example.org",
 	                    "mx1.example.com", "smtp.example.com:587"};
 	const char *nomx[] = {"smtp.example.com", "smtp.example.com:587"};
@@ -225,6 +250,7 @@ static void test_sasl(void)
 	sasl_order("", NULL, "Alice+lists@Example.ORG", off, 2, false);
 	sasl_order("", NULL, "Alice+lists@Example.ORG", remote, 5, true);
 	sasl_order("", NULL, "joe@localdomain", local, 5, true);
+	sasl_order("inet_interfaces = 127.0.0.1", NULL, "joe@[127.0.0.1]", literal, 5, true);
 	sasl_order("", NULL, "", off, 2, true);
 	/* The bracketed default again, with an exchanger name that must not
 	 * matter: no MX lookup happens for brackets. */

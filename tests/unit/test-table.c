@@ -15,6 +15,7 @@
 
 #include "base/buf.h"
 #include "base/error.h"
+#include "conf/config.h"
 #include "conf/kvmap.h"
 #include "conf/list.h"
 #include "conf/table.h"
@@ -121,6 +122,31 @@ static void test_utf8(void)
 	t = table_open("inline:{ k=\xff }", TABLE_UTF8, NULL, &err);
 	ok(t == NULL && err.cls == ERROR_CONFIG && strstr(err.text, "not valid UTF-8") != NULL,
 	   "an inline table that is not UTF-8 is refused: %s", err.text);
+}
+
+/* The flags the configuration gives every table: TABLE_UTF8 unless
+ * smtputf8_enable says no (a bad value keeps the default). */
+static void test_config_flags(void)
+{
+	static const struct {
+		const char *text;
+		unsigned want;
+	} v[] = {
+		{ "", TABLE_UTF8 },
+		{ "smtputf8_enable = no\n", 0 },
+		{ "compatibility_level = 0\n", 0 },
+		{ "smtputf8_enable = maybe\n", TABLE_UTF8 },
+	};
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		struct error err = { 0 };
+		struct config *c = config_parse("t.cf", v[i].text, strlen(v[i].text),
+						(char *[]){ NULL }, &err);
+
+		ok(c != NULL && table_config_flags(c) == v[i].want, "table flags for \"%s\"",
+		   v[i].text);
+		config_free(c);
+	}
 }
 
 static void test_texthash(void)
@@ -509,6 +535,7 @@ int main(void)
 	test_kvmap();
 	test_limits();
 	test_utf8();
+	test_config_flags();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	ok(system(cmd) == 0, "cleanup");
 	return tap_done();

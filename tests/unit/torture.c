@@ -6,6 +6,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <locale.h>
 #include <regex.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -45,10 +46,10 @@ ssize_t __wrap_read(int fd, void *p, size_t n);
 
 /* What a live pointer is: memory from malloc and friends, or an object a
  * library allocated (a compiled regex_t, PCRE2 code and match data). */
-enum kind { MEM, REGEX, PCRE_CODE, PCRE_MATCH };
+enum kind { MEM, REGEX, PCRE_CODE, PCRE_MATCH, LOCALE };
 
 static const char *const kind_name[] = {"memory block", "regex_t", "pcre2_code",
-                                        "pcre2_match_data"};
+                                        "pcre2_match_data", "locale_t"};
 
 #define LIVE_MAX 8192
 
@@ -170,6 +171,31 @@ char *__wrap_strndup(const char *s, size_t n)
 char *__wrap_strdup(const char *s)
 {
 	return __wrap_strndup(s, strlen(s));
+}
+
+/* regexp: switches to the C locale around regcomp and regexec. */
+locale_t __real_newlocale(int mask, const char *name, locale_t base);
+void __real_freelocale(locale_t l);
+locale_t __wrap_newlocale(int mask, const char *name, locale_t base);
+void __wrap_freelocale(locale_t l);
+
+locale_t __wrap_newlocale(int mask, const char *name, locale_t base)
+{
+	locale_t l;
+
+	if (inject()) {
+		errno = ENOMEM;
+		return (locale_t)0;
+	}
+	l = __real_newlocale(mask, name, base);
+	track(l, LOCALE);
+	return l;
+}
+
+void __wrap_freelocale(locale_t l)
+{
+	release(l, LOCALE);
+	__real_freelocale(l);
 }
 
 int __wrap_regcomp(regex_t *re, const char *pattern, int cflags)

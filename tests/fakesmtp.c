@@ -378,7 +378,7 @@ static void write_port(const char *path, unsigned port)
 
 static int accept_one(int lfd, long long deadline)
 {
-	struct pollfd pfd = {.fd = lfd, .events = POLLIN};
+	struct pollfd pfd = { .fd = lfd, .events = POLLIN };
 	long long left = deadline - fio_now();
 	int fd, one = 1;
 
@@ -397,7 +397,7 @@ static int full_backlog(const struct opts *o)
 {
 	unsigned port;
 	int lfd = listen_on(o->ipv6, 0, &port);
-	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
 
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	for (int i = 0; i < 2; i++) {
@@ -421,7 +421,7 @@ static int serve(const struct opts *o, const struct script *sc)
 	unsigned port;
 	int lfd = listen_on(o->ipv6, 16, &port), status = 0;
 	size_t i = 0;
-	struct run r = {.o = o};
+	struct run r = { .o = o };
 
 	if (tr == NULL)
 		fakescript_die("cannot write the transcript %s", o->transcript);
@@ -452,16 +452,16 @@ static int serve(const struct opts *o, const struct script *sc)
 static void usage_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option lo[] = {
-	    {"script", required_argument, NULL, 's'},
-	    {"transcript", required_argument, NULL, 't'},
-	    {"port-file", required_argument, NULL, 'p'},
-	    {"status-file", required_argument, NULL, 'S'},
-	    {"cert", required_argument, NULL, 'c'},
-	    {"key", required_argument, NULL, 'k'},
-	    {"timeout", required_argument, NULL, 'T'},
-	    {"ipv6", no_argument, NULL, '6'},
-	    {"full-backlog", no_argument, NULL, 'B'},
-	    {NULL, 0, NULL, 0},
+		{ "script", required_argument, NULL, 's' },
+		{ "transcript", required_argument, NULL, 't' },
+		{ "port-file", required_argument, NULL, 'p' },
+		{ "status-file", required_argument, NULL, 'S' },
+		{ "cert", required_argument, NULL, 'c' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "timeout", required_argument, NULL, 'T' },
+		{ "ipv6", no_argument, NULL, '6' },
+		{ "full-backlog", no_argument, NULL, 'B' },
+		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 	char *end;
@@ -511,7 +511,7 @@ static void usage_opts(int argc, char **argv, struct opts *o)
 
 int main(int argc, char **argv)
 {
-	struct opts o = {0};
+	struct opts o = { 0 };
 	struct script sc;
 	int status;
 

@@ -54,18 +54,15 @@ int main(int argc, char **argv)
 		char *end;
 		errno = 0;
 		n = strtol(argv[1], &end, 10);
-		if (errno != 0 || end == argv[1] || *end != '\0' || n < 1 ||
-		    n > MAX_PORTS) {
-			fprintf(stderr, "freeport: COUNT must be 1 to %d\n",
-				MAX_PORTS);
+		if (errno != 0 || end == argv[1] || *end != '\0' || n < 1 || n > MAX_PORTS) {
+			fprintf(stderr, "freeport: COUNT must be 1 to %d\n", MAX_PORTS);
 			return 64;
 		}
 	}
 	for (long i = 0; i < n; i++) {
 		fds[i] = bind_any(&ports[i]);
 		if (fds[i] < 0) {
-			fprintf(stderr, "freeport: cannot bind 127.0.0.1: %s\n",
-				strerror(errno));
+			fprintf(stderr, "freeport: cannot bind 127.0.0.1: %s\n", strerror(errno));
 			n = i;
 			status = 71;
 			break;

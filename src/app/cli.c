@@ -35,9 +35,9 @@ static int set_mode(struct options *o, const char *arg, struct error *err)
 		char letter;
 		enum cli_mode mode;
 	} modes[] = {
-	    {'m', CLI_DELIVER}, {'s', CLI_SMTP},    {'v', CLI_VERIFY},
-	    {'p', CLI_QUEUE},   {'i', CLI_ALIASES}, {'d', CLI_DAEMON},
-	    {'l', CLI_DAEMON},  {'h', CLI_NOOP},    {'H', CLI_NOOP},
+		{ 'm', CLI_DELIVER }, { 's', CLI_SMTP },    { 'v', CLI_VERIFY },
+		{ 'p', CLI_QUEUE },   { 'i', CLI_ALIASES }, { 'd', CLI_DAEMON },
+		{ 'l', CLI_DAEMON },  { 'h', CLI_NOOP },    { 'H', CLI_NOOP },
 	};
 	char safe[SHOWN_MAX];
 
@@ -67,7 +67,7 @@ static int set_notify(struct options *o, const char *arg)
 		if (str_eq_ci(item, "never"))
 			never = true;
 		else if (str_eq_ci(item, "success") || str_eq_ci(item, "failure") ||
-		         str_eq_ci(item, "delay"))
+			 str_eq_ci(item, "delay"))
 			other = true;
 		else
 			return -1;
@@ -136,7 +136,7 @@ static void option_O(struct options *o, const char *arg)
 		o->smtputf8 = false;
 	else
 		log_warning(_("bad -O option value \"%s\" ignored (use smtputf8=yes or no)"),
-		            shown(safe, sizeof(safe), arg));
+			    shown(safe, sizeof(safe), arg));
 }
 
 /* -q, -q<interval>, -qR<site>, -qI<id>: accepted, there is no queue. */
@@ -152,8 +152,8 @@ static int option_q(struct options *o, const char *arg, struct error *err)
 	}
 	if (arg[0] != '\0' && !(arg[0] >= '0' && arg[0] <= '9') && arg[0] != 'R' && arg[0] != 'I') {
 		error_set(err, ERROR_USAGE, _("-q%c is not implemented"),
-		          (unsigned char)arg[0] >= 0x21 && (unsigned char)arg[0] <= 0x7e ? arg[0]
-		                                                                         : '?');
+			  (unsigned char)arg[0] >= 0x21 && (unsigned char)arg[0] <= 0x7e ? arg[0]
+											 : '?');
 		return -1;
 	}
 	if (o->mode == CLI_DELIVER)
@@ -164,8 +164,8 @@ static int option_q(struct options *o, const char *arg, struct error *err)
 static int verp_refused(struct error *err)
 {
 	error_set(err, ERROR_USAGE,
-	          _("VERP (-XV) is not supported: relaymail sends one "
-	            "message with one envelope sender"));
+		  _("VERP (-XV) is not supported: relaymail sends one "
+		    "message with one envelope sender"));
 	return -1;
 }
 
@@ -178,7 +178,7 @@ static int option_X(const char *arg, struct error *err)
 	if (arg[0] == 'V')
 		return verp_refused(err);
 	log_warning(_("option -X %s ignored: relaymail writes no log files for callers"),
-	            shown(safe, sizeof(safe), arg));
+		    shown(safe, sizeof(safe), arg));
 	return 0;
 }
 
@@ -189,8 +189,8 @@ static void option_dsn(struct options *o, char c, const char *arg)
 	shown(safe, sizeof(safe), arg);
 	if (c == 'N' && set_notify(o, arg) < 0)
 		log_warning(_("bad -N option value \"%s\" ignored (use never, or a list of "
-		              "success, failure, delay)"),
-		            safe);
+			      "success, failure, delay)"),
+			    safe);
 	if (c == 'R') {
 		if (str_eq_ci(arg, "full"))
 			o->ret = "FULL";
@@ -198,12 +198,12 @@ static void option_dsn(struct options *o, char c, const char *arg)
 			o->ret = "HDRS";
 		else
 			log_warning(_("bad -R option value \"%s\" ignored (use full or hdrs)"),
-			            safe);
+				    safe);
 	}
 	if (c == 'V' && set_envid(o, arg) < 0)
 		log_warning(_("bad -V option value \"%s\" ignored (at most %d printable "
-		              "characters)"),
-		            safe, CLI_ENVID_MAX);
+			      "characters)"),
+			    safe, CLI_ENVID_MAX);
 }
 
 static int option_B(struct options *o, const char *arg, struct error *err)
@@ -216,7 +216,7 @@ static int option_B(struct options *o, const char *arg, struct error *err)
 		return 0;
 	}
 	error_set(err, ERROR_USAGE, _("-B option needs 8BITMIME or 7BIT, not \"%s\""),
-	          shown(safe, sizeof(safe), arg));
+		  shown(safe, sizeof(safe), arg));
 	return -1;
 }
 
@@ -347,7 +347,7 @@ static int long_option(int argc, char **argv, int *i, struct options *o, struct 
 	if (strcmp(word, "--expand") == 0 || strcmp(word, "--query") == 0)
 		return query_option(argc, argv, i, o, err);
 	error_set(err, ERROR_USAGE, _("unknown option %s; see relaymail --help"),
-	          shown(safe, sizeof(safe), word));
+		  shown(safe, sizeof(safe), word));
 	return -1;
 }
 
@@ -378,14 +378,14 @@ static int check_conflicts(const struct options *o, struct error *err)
 
 	if (o->mode == CLI_VERIFY && (o->extract || o->notify != NULL || o->ret != NULL)) {
 		error_set(err, ERROR_USAGE, _("-%c option cannot be used with -bv"),
-		          o->extract          ? 't'
-		          : o->notify != NULL ? 'N'
-		                              : 'R');
+			  o->extract	      ? 't'
+			  : o->notify != NULL ? 'N'
+					      : 'R');
 		return -1;
 	}
 	if (name != NULL && o->extract) {
 		error_set(err, ERROR_USAGE, _("-t can be used only in delivery mode, not with %s"),
-		          name);
+			  name);
 		return -1;
 	}
 	if (name != NULL && o->nrcpts > 0) {
@@ -412,7 +412,7 @@ static const char *control_problem(const char *arg)
  * envelope will read it: a list whose members must be envelope addresses. */
 static int check_address_arg(const char *arg, bool is_sender, struct error *err)
 {
-	struct addrlist list = {0};
+	struct addrlist list = { 0 };
 	const char *why = control_problem(arg);
 	char safe[SHOWN_MAX];
 	int rc = 0;
@@ -420,9 +420,9 @@ static int check_address_arg(const char *arg, bool is_sender, struct error *err)
 	shown(safe, sizeof(safe), arg);
 	if (why != NULL) {
 		error_set(err, ERROR_USAGE,
-		          is_sender ? _("invalid -f argument \"%s\": %s")
-		                    : _("invalid recipient \"%s\": %s"),
-		          safe, why);
+			  is_sender ? _("invalid -f argument \"%s\": %s")
+				    : _("invalid recipient \"%s\": %s"),
+			  safe, why);
 		return -1;
 	}
 	if (address_parse_list(arg, strlen(arg), &list, err) < 0)
@@ -450,7 +450,7 @@ static int check_arguments(const struct options *o, struct error *err)
 		return -1;
 	if (o->fullname != NULL && (why = control_problem(o->fullname)) != NULL) {
 		error_set(err, ERROR_USAGE, _("invalid -F argument \"%s\": %s"),
-		          shown(safe, sizeof(safe), o->fullname), why);
+			  shown(safe, sizeof(safe), o->fullname), why);
 		return -1;
 	}
 	for (int i = 0; i < o->nrcpts; i++)
@@ -496,37 +496,37 @@ int cli_parse(int argc, char **argv, struct options *o, struct error *err)
 const char *cli_usage(void)
 {
 	return _("Usage: relaymail [options] [--] [recipient ...] < message\n"
-	         "Send a message through the configured relay, like sendmail(1).\n"
-	         "\n"
-	         "  -t            add the recipients of the To, Cc and Bcc headers\n"
-	         "                (only the Resent- ones when the message has any)\n"
-	         "  -i, -oi       a line with a single dot does not end the message\n"
-	         "  -f ADDRESS    envelope sender (-r is the same; '<>' is the null sender)\n"
-	         "  -F NAME       full name for a From header that relaymail adds\n"
-	         "  -C FILE       configuration file (main.cf syntax)\n"
-	         "  -N LIST       DSN notify: never, or success,failure,delay\n"
-	         "  -R full|hdrs  DSN return\n"
-	         "  -V ENVID      DSN envelope identifier (up to 100 printable characters)\n"
-	         "  -B 7BIT|8BITMIME  body type\n"
-	         "  -O smtputf8=yes   the message needs SMTPUTF8\n"
-	         "  -v            show the SMTP dialogue on stderr (secrets masked)\n"
-	         "\n"
-	         "Modes:\n"
-	         "  -bm           read the message and send it (the default)\n"
-	         "  -bs           speak SMTP on standard input and output\n"
-	         "  -bv           show the envelope and the relays that would be used,\n"
-	         "                without sending anything\n"
-	         "  -bi           check the alias tables (newaliases)\n"
-	         "  -bp           list the queue: there is none (mailq)\n"
-	         "  -q...         run the queue: there is none, nothing to do\n"
-	         "  -bd           refused: relaymail has no daemon\n"
-	         "\n"
-	         "Accepted and ignored: -A -c -e -G -h -L -m -o... -O... -p -U -x;\n"
-	         "-X FILE is ignored with a warning.\n"
-	         "\n"
-	         "  --query KEY TYPE:NAME...  look KEY up in tables, like postmap -q\n"
-	         "                (KEY - reads keys from standard input)\n"
-	         "  --expand NAME...  parameter values, like postconf -x -h\n"
-	         "  --help        this text\n"
-	         "  --version     version and compiled features\n");
+		 "Send a message through the configured relay, like sendmail(1).\n"
+		 "\n"
+		 "  -t            add the recipients of the To, Cc and Bcc headers\n"
+		 "                (only the Resent- ones when the message has any)\n"
+		 "  -i, -oi       a line with a single dot does not end the message\n"
+		 "  -f ADDRESS    envelope sender (-r is the same; '<>' is the null sender)\n"
+		 "  -F NAME       full name for a From header that relaymail adds\n"
+		 "  -C FILE       configuration file (main.cf syntax)\n"
+		 "  -N LIST       DSN notify: never, or success,failure,delay\n"
+		 "  -R full|hdrs  DSN return\n"
+		 "  -V ENVID      DSN envelope identifier (up to 100 printable characters)\n"
+		 "  -B 7BIT|8BITMIME  body type\n"
+		 "  -O smtputf8=yes   the message needs SMTPUTF8\n"
+		 "  -v            show the SMTP dialogue on stderr (secrets masked)\n"
+		 "\n"
+		 "Modes:\n"
+		 "  -bm           read the message and send it (the default)\n"
+		 "  -bs           speak SMTP on standard input and output\n"
+		 "  -bv           show the envelope and the relays that would be used,\n"
+		 "                without sending anything\n"
+		 "  -bi           check the alias tables (newaliases)\n"
+		 "  -bp           list the queue: there is none (mailq)\n"
+		 "  -q...         run the queue: there is none, nothing to do\n"
+		 "  -bd           refused: relaymail has no daemon\n"
+		 "\n"
+		 "Accepted and ignored: -A -c -e -G -h -L -m -o... -O... -p -U -x;\n"
+		 "-X FILE is ignored with a warning.\n"
+		 "\n"
+		 "  --query KEY TYPE:NAME...  look KEY up in tables, like postmap -q\n"
+		 "                (KEY - reads keys from standard input)\n"
+		 "  --expand NAME...  parameter values, like postconf -x -h\n"
+		 "  --help        this text\n"
+		 "  --version     version and compiled features\n");
 }

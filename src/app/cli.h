@@ -28,19 +28,19 @@ enum cli_mode {
 
 struct options {
 	enum cli_mode mode;
-	bool extract;         /* -t */
-	bool dot_ok;          /* -i, -oi: a lone "." does not end the input */
+	bool extract;	      /* -t */
+	bool dot_ok;	      /* -i, -oi: a lone "." does not end the input */
 	const char *sender;   /* -f / -r as given, NULL when absent */
 	const char *fullname; /* -F */
 	const char *config;   /* -C */
 	const char *notify;   /* -N, upper-cased DSN NOTIFY list */
 	const char *ret;      /* -R: FULL or HDRS */
 	const char *envid;    /* -V, xtext-encoded (RFC 3461 §4) for ENVID= */
-	bool body_7bit;       /* -B 7BIT */
-	bool body_8bit;       /* -B 8BITMIME */
-	bool smtputf8;        /* -O smtputf8=yes: the message needs SMTPUTF8 */
-	int verbose;          /* -v count */
-	char **rcpts;         /* the rest of argv */
+	bool body_7bit;	      /* -B 7BIT */
+	bool body_8bit;	      /* -B 8BITMIME */
+	bool smtputf8;	      /* -O smtputf8=yes: the message needs SMTPUTF8 */
+	int verbose;	      /* -v count */
+	char **rcpts;	      /* the rest of argv */
 	int nrcpts;
 	char notify_buf[64];
 	char envid_buf[3 * CLI_ENVID_MAX + 1];

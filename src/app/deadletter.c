@@ -36,8 +36,9 @@ int deadletter_path(const struct config *cfg, char *path, size_t size, struct er
 	if ((home == NULL || home[0] != '/') && (pw = getpwuid(getuid())) != NULL)
 		home = pw->pw_dir;
 	if (home == NULL || home[0] != '/') {
-		error_set(err, ERROR_IO, _("no home directory for the dead letter file; set "
-					   "dead_letter_file"));
+		error_set(err, ERROR_IO,
+			  _("no home directory for the dead letter file; set "
+			    "dead_letter_file"));
 		return -1;
 	}
 	snprintf(path, size, "%s/.local/state/relaymail/dead.letter", home);
@@ -134,7 +135,8 @@ static int append_piece(struct buf *b, const char *p, size_t n, bool *bol)
 
 			while (k < n && p[k] == '>')
 				k++;
-			if (n - k >= 5 && memcmp(p + k, "From ", 5) == 0 && buf_append_char(b, '>') < 0)
+			if (n - k >= 5 && memcmp(p + k, "From ", 5) == 0 &&
+			    buf_append_char(b, '>') < 0)
 				return -1;
 		}
 		*bol = p[i] == '\n';

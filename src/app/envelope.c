@@ -41,8 +41,7 @@ static int nomem(struct error *err)
 	return -1;
 }
 
-static int qualify_into(const char *addr, const struct tools *t, char **out,
-			struct error *err)
+static int qualify_into(const char *addr, const struct tools *t, char **out, struct error *err)
 {
 	*out = rewrite_local(t->rw, addr);
 	return *out == NULL ? nomem(err) : 0;
@@ -95,8 +94,9 @@ static int sender_text(const struct options *o, struct buf *out, struct error *e
 		return buf_append_str(out, pw->pw_name);
 	}
 	if (str_has_crlfnul(o->sender, strlen(o->sender))) {
-		error_set(err, ERROR_USAGE, _("invalid sender address given with -f: it contains "
-					      "a line break"));
+		error_set(err, ERROR_USAGE,
+			  _("invalid sender address given with -f: it contains "
+			    "a line break"));
 		return -1;
 	}
 	if (address_parse_list(o->sender, strlen(o->sender), &list, err) < 0) {
@@ -125,9 +125,9 @@ static int build_sender(const struct options *o, const struct tools *t, struct e
 	if (rc == 0)
 		rc = qualify_into(text.data != NULL ? text.data : "", t, &env->sender, err);
 	buf_fini(&text);
-	if (rc < 0 || (env->sender[0] != '\0' &&
-		       (ascii_domain(&env->sender, &env->smtputf8, err) < 0 ||
-			address_check_envelope(env->sender, true, err) < 0)))
+	if (rc < 0 ||
+	    (env->sender[0] != '\0' && (ascii_domain(&env->sender, &env->smtputf8, err) < 0 ||
+					address_check_envelope(env->sender, true, err) < 0)))
 		return -1;
 	daemon = address_qualify("mailer-daemon", config_get(t->cfg, "myorigin"));
 	if (daemon != NULL && str_eq_ci(daemon, env->sender))
@@ -175,10 +175,10 @@ static int add_final(const char *addr, const struct tools *t, struct envelope *e
 static int add_rcpts(const struct addrlist *from, const struct tools *t, struct envelope *env,
 		     struct error *err)
 {
-	struct alias_ctx ctx = {.rw = t->rw,
-	                        .luser_relay = config_get(t->cfg, "luser_relay"),
-	                        .luser_relay_where = config_where(t->cfg, "luser_relay"),
-	                        .is_user = is_login};
+	struct alias_ctx ctx = { .rw = t->rw,
+				 .luser_relay = config_get(t->cfg, "luser_relay"),
+				 .luser_relay_where = config_where(t->cfg, "luser_relay"),
+				 .is_user = is_login };
 	int rc = 0;
 
 	for (size_t i = 0; i < from->n && rc == 0; i++) {
@@ -209,7 +209,8 @@ static int build_rcpts(const struct options *o, const struct tools *t, const str
 	for (int i = 0; i < o->nrcpts && rc == 0; i++) {
 		if (str_has_crlfnul(o->rcpts[i], strlen(o->rcpts[i]))) {
 			error_set(err, ERROR_USAGE,
-				  _("invalid recipient argument %d: it contains a line break"), i + 1);
+				  _("invalid recipient argument %d: it contains a line break"),
+				  i + 1);
 			rc = -1;
 		} else if (address_parse_list(o->rcpts[i], strlen(o->rcpts[i]), &list, err) < 0) {
 			err->cls = ERROR_USAGE;
@@ -243,10 +244,9 @@ static void format_date(char *out, size_t size)
 
 	localtime_r(&now, &tm);
 	off = tm.tm_gmtoff / 60;
-	snprintf(out, size, "%s, %02d %s %04d %02d:%02d:%02d %c%02ld%02ld",
-		 days[tm.tm_wday % 7], tm.tm_mday, months[tm.tm_mon % 12], tm.tm_year + 1900,
-		 tm.tm_hour, tm.tm_min, tm.tm_sec, off < 0 ? '-' : '+', labs(off) / 60,
-		 labs(off) % 60);
+	snprintf(out, size, "%s, %02d %s %04d %02d:%02d:%02d %c%02ld%02ld", days[tm.tm_wday % 7],
+		 tm.tm_mday, months[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+		 tm.tm_sec, off < 0 ? '-' : '+', labs(off) / 60, labs(off) % 60);
 }
 
 static void format_message_id(const struct config *cfg, char *out, size_t size)
@@ -325,9 +325,10 @@ static int format_from(const struct options *o, const struct envelope *env, stru
  * Resent-Message-ID, not the originals. */
 static bool is_resent(const struct message *m)
 {
-	static const char *const names[] = { "Resent-Bcc",	  "Resent-Cc",	     "Resent-Date",
-					     "Resent-From",	  "Resent-Message-ID", "Resent-Reply-To",
-					     "Resent-Sender", "Resent-To" };
+	static const char *const names[] = { "Resent-Bcc",	  "Resent-Cc",
+					     "Resent-Date",	  "Resent-From",
+					     "Resent-Message-ID", "Resent-Reply-To",
+					     "Resent-Sender",	  "Resent-To" };
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (message_header_find(m, names[i]) != NULL)
@@ -385,8 +386,8 @@ static const char *utf8_address(const struct envelope *env)
  * (reference/postfix.md §7). UTF-8 only in the header asks for SMTPUTF8
  * when offered but, unlike Postfix, does not need it: the header goes as
  * 8-bit data, which is what relays without SMTPUTF8 have always got. */
-static int content_flags(const struct options *o, const struct config *cfg,
-			 const struct message *m, struct envelope *env, struct error *err)
+static int content_flags(const struct options *o, const struct config *cfg, const struct message *m,
+			 struct envelope *env, struct error *err)
 {
 	bool eightbit = message_is_8bit(m), enable;
 	const char *addr = utf8_address(env);

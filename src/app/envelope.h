@@ -14,11 +14,11 @@
 #include "mail/message.h"
 
 struct envelope {
-	char *sender;           /* "" = null sender */
+	char *sender; /* "" = null sender */
 	struct addrlist rcpts;
-	bool eightbit;            /* BODY=8BITMIME: 8-bit content or -B 8BITMIME */
-	bool smtputf8;            /* SMTPUTF8 required: a non-ASCII local part, or
-	                           * -O smtputf8=yes */
+	bool eightbit;		  /* BODY=8BITMIME: 8-bit content or -B 8BITMIME */
+	bool smtputf8;		  /* SMTPUTF8 required: a non-ASCII local part, or
+				   * -O smtputf8=yes */
 	bool smtputf8_if_offered; /* SMTPUTF8 when offered: UTF-8 only in the header */
 };
 

@@ -47,8 +47,8 @@ static int query_stdin(struct table *const *t, int n, struct error *err)
 			line[--len] = '\0';
 		if (len > QUERY_LINE_MAX) {
 			error_set(err, ERROR_DATA,
-			          _("a key on standard input is longer than %d bytes"),
-			          QUERY_LINE_MAX);
+				  _("a key on standard input is longer than %d bytes"),
+				  QUERY_LINE_MAX);
 			status = -1;
 			break;
 		}
@@ -74,7 +74,7 @@ int query_tables(const struct options *o, const struct config *cfg)
 {
 	unsigned flags = table_config_flags(cfg);
 	struct table **t = calloc((size_t)o->nrcpts + 1, sizeof(*t));
-	struct error err = {0};
+	struct error err = { 0 };
 	int status = QUERY_NOT_FOUND, n = 0;
 	char *value;
 
@@ -152,11 +152,11 @@ int query_expand(const struct options *o, const struct config *cfg)
 
 int query_aliases(const struct config *cfg)
 {
-	struct error err = {0};
+	struct error err = { 0 };
 	struct aliases *a;
 
 	a = alias_open(config_get(cfg, "alias_maps"), true, !config_is_set(cfg, "alias_maps"),
-	               &err);
+		       &err);
 	if (a == NULL) {
 		log_error(_("alias_maps (%s): %s"), config_where(cfg, "alias_maps"), err.text);
 		return EX_CONFIG;

@@ -110,7 +110,7 @@ static bool over_limit(struct smtpd *s)
 
 static int flush(struct smtpd *s)
 {
-	struct error err = {0};
+	struct error err = { 0 };
 
 	if (s->out.len == 0)
 		return 0;
@@ -133,7 +133,7 @@ static int flush(struct smtpd *s)
 static int fill(struct smtpd *s)
 {
 	struct deadline dl = deadline_in(s->timeout * 1000);
-	struct error err = {0};
+	struct error err = { 0 };
 	ssize_t r;
 
 	if (flush(s) < 0)
@@ -143,7 +143,7 @@ static int fill(struct smtpd *s)
 	r = conn_read(s->conn, s->chunk, sizeof(s->chunk), dl, &err);
 	if (r < 0 && deadline_expired(dl)) {
 		log_error(_("the SMTP client sent nothing for %ld seconds; ending the session"),
-		          s->timeout);
+			  s->timeout);
 		shut(s, "4.4.2", "Error: timeout exceeded", EX_TEMPFAIL);
 		return -1;
 	}
@@ -207,17 +207,17 @@ static int next_line(struct smtpd *s, const char **line, size_t *len)
 /* Check an address from MAIL or RCPT and keep its normal form in *out.
  * 0, or -1 with the reply in r. */
 static int take_address(const struct server_path *p, bool sender, bool smtputf8, char **out,
-                        char *r, size_t size)
+			char *r, size_t size)
 {
-	struct addrlist list = {0};
-	struct error err = {0};
+	struct addrlist list = { 0 };
+	struct error err = { 0 };
 	char *text = str_ndup(p->addr, p->addr_len);
 	int rc = -1;
 
 	*out = NULL;
 	snprintf(r, size, "%s",
-	         sender ? "501 5.1.7 Bad sender address syntax"
-	                : "501 5.1.3 Bad recipient address syntax");
+		 sender ? "501 5.1.7 Bad sender address syntax"
+			: "501 5.1.3 Bad recipient address syntax");
 	if (text == NULL) {
 		snprintf(r, size, "451 4.3.0 Error: out of memory");
 	} else if (text[0] == '\0' && sender) {
@@ -226,7 +226,7 @@ static int take_address(const struct server_path *p, bool sender, bool smtputf8,
 	} else if (address_is_utf8(text) && !smtputf8) {
 		snprintf(r, size, "553 5.6.7 Must declare SMTPUTF8 to send unicode address");
 	} else if (address_check_envelope(text, false, &err) == 0 &&
-	           address_parse_list(text, strlen(text), &list, &err) == 0 && list.n == 1) {
+		   address_parse_list(text, strlen(text), &list, &err) == 0 && list.n == 1) {
 		*out = str_dup(list.v[0]);
 		rc = *out != NULL ? 0 : -1;
 	}
@@ -322,7 +322,7 @@ static void cmd_rcpt(struct smtpd *s, const char *arg, size_t len)
  * the session is over (end of input, timeout, I/O error). */
 static int receive(struct smtpd *s, struct smtpd_data *d)
 {
-	struct server_data dec = {0};
+	struct server_data dec = { 0 };
 
 	for (;;) {
 		int r;
@@ -343,7 +343,7 @@ static int receive(struct smtpd *s, struct smtpd_data *d)
 			return -1;
 		if (r == 0) {
 			log_error(_("the SMTP client's input ended inside DATA; that message was "
-			            "not relayed"));
+				    "not relayed"));
 			s->status = EX_TEMPFAIL;
 			s->over = true;
 			return -1;
@@ -371,7 +371,7 @@ static void verdict(int rc, const struct submit_result *res, char *out, size_t s
 
 	if (rc == 0) {
 		server_reply_relay(out, size, 250, "2.0.0", "",
-		                   res->reply[0] != '\0' ? res->reply : "Ok: relayed", "");
+				   res->reply[0] != '\0' ? res->reply : "Ok: relayed", "");
 		return;
 	}
 	if (res->err.cls == ERROR_RECIPIENT || res->err.cls == ERROR_REJECTED ||
@@ -385,16 +385,16 @@ static void verdict(int rc, const struct submit_result *res, char *out, size_t s
 		server_reply_relay(out, size, code, enh, prefix, res->err.reply, note);
 	} else {
 		server_reply_relay(out, size, code, enh,
-		                   plain_ascii(res->err.text) ? res->err.text : text, NULL, note);
+				   plain_ascii(res->err.text) ? res->err.text : text, NULL, note);
 	}
 }
 
 /* Relay the message collected in d with the transaction's envelope. */
 static void relay(struct smtpd *s, struct smtpd_data *d)
 {
-	struct message_opts mo = {.header_max = s->header_max};
+	struct message_opts mo = { .header_max = s->header_max };
 	struct submit_result res;
-	struct error err = {0};
+	struct error err = { 0 };
 	struct options o = *s->o;
 	char r[SERVER_REPLY_MAX];
 	struct message *m;
@@ -512,7 +512,7 @@ static int setup(struct smtpd *s)
 {
 	const char *h = config_get(s->cfg, "myhostname");
 	unsigned long header_max = 0;
-	struct error err = {0};
+	struct error err = { 0 };
 
 	h = h != NULL ? h : "";
 	str_printable(s->host, sizeof(s->host), h, strcspn(h, " \t"));
@@ -554,7 +554,7 @@ static void session(struct smtpd *s)
 static struct smtpd *smtpd_new(const struct options *o, const struct config *cfg)
 {
 	struct smtpd *s = calloc(1, sizeof(*s));
-	struct sigaction sa = {.sa_handler = SIG_IGN};
+	struct sigaction sa = { .sa_handler = SIG_IGN };
 
 	if (s == NULL || (s->conn = conn_from_fds(STDIN_FILENO, STDOUT_FILENO)) == NULL) {
 		free(s);

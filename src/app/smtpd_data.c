@@ -19,7 +19,7 @@
 
 void smtpd_data_init(struct smtpd_data *d, size_t size_max)
 {
-	*d = (struct smtpd_data){.fd = -1, .size_max = size_max};
+	*d = (struct smtpd_data){ .fd = -1, .size_max = size_max };
 	buf_init(&d->mem, 0);
 }
 
@@ -40,7 +40,7 @@ static int write_all(struct smtpd_data *d, const char *p, size_t n)
 			continue;
 		if (w <= 0) {
 			error_set_errno(&d->err, ERROR_IO, w < 0 ? errno : EIO,
-			                _("cannot write the message to a temporary file"));
+					_("cannot write the message to a temporary file"));
 			return -1;
 		}
 		p += w;
@@ -60,14 +60,14 @@ static int open_file(struct smtpd_data *d)
 	buf_init(&path, DATA_PATH_MAX);
 	if (buf_printf(&path, "%s/relaymail-bs.XXXXXX", dir) < 0) {
 		error_set(&d->err, ERROR_IO,
-		          _("the temporary directory name \"%.200s\" is too long"), dir);
+			  _("the temporary directory name \"%.200s\" is too long"), dir);
 		buf_fini(&path);
 		return -1;
 	}
 	d->fd = mkstemp(path.data);
 	if (d->fd < 0) {
 		error_set_errno(&d->err, ERROR_IO, errno, _("cannot create a temporary file in %s"),
-		                dir);
+				dir);
 		buf_fini(&path);
 		return -1;
 	}
@@ -115,7 +115,7 @@ void smtpd_data_add(struct smtpd_data *d, const char *p, size_t n)
 }
 
 struct message *smtpd_data_message(struct smtpd_data *d, const struct message_opts *mo,
-                                   struct error *err)
+				   struct error *err)
 {
 	if (d->failed) {
 		*err = d->err;
@@ -123,7 +123,7 @@ struct message *smtpd_data_message(struct smtpd_data *d, const struct message_op
 	}
 	if (d->fd < 0)
 		return message_from_mem(d->mem.data != NULL ? d->mem.data : "", d->mem.len, mo,
-		                        err);
+					err);
 	if (spill(d) < 0) {
 		*err = d->err;
 		return NULL;

@@ -14,12 +14,12 @@
 #include "mail/message.h"
 
 struct smtpd_data {
-	struct buf mem;  /* the text, or once in a file the write buffer */
-	int fd;          /* -1 while in memory */
-	size_t size;     /* octets offered so far, kept or not */
+	struct buf mem;	 /* the text, or once in a file the write buffer */
+	int fd;		 /* -1 while in memory */
+	size_t size;	 /* octets offered so far, kept or not */
 	size_t size_max; /* 0 = no limit */
-	bool too_big;    /* size went past size_max: nothing more is kept */
-	bool failed;     /* storing failed; err says why */
+	bool too_big;	 /* size went past size_max: nothing more is kept */
+	bool failed;	 /* storing failed; err says why */
 	struct error err;
 };
 
@@ -31,7 +31,7 @@ void smtpd_data_add(struct smtpd_data *d, const char *p, size_t n);
 /* The message read from what was kept (mo as for message_read). NULL
  * with err set when it cannot be read back. */
 struct message *smtpd_data_message(struct smtpd_data *d, const struct message_opts *mo,
-                                   struct error *err);
+				   struct error *err);
 /* Release memory and the file; harmless when called twice. */
 void smtpd_data_fini(struct smtpd_data *d);
 

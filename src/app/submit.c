@@ -15,8 +15,7 @@
 #include "base/log.h"
 #include "deliver/deliver.h"
 
-struct message *submit_read(const struct options *o, const struct config *cfg,
-			    struct error *err)
+struct message *submit_read(const struct options *o, const struct config *cfg, struct error *err)
 {
 	struct message_opts mo = { 0 };
 	unsigned long header_max, size_max, line_max;
@@ -32,9 +31,8 @@ struct message *submit_read(const struct options *o, const struct config *cfg,
 	return message_read(STDIN_FILENO, &mo, err);
 }
 
-static int send_message(const struct options *o, const struct config *cfg,
-			const struct message *m, const struct envelope *env,
-			struct submit_result *res)
+static int send_message(const struct options *o, const struct config *cfg, const struct message *m,
+			const struct envelope *env, struct submit_result *res)
 {
 	struct session_envelope senv = { 0 };
 	struct deliver_request rq = { 0 };
@@ -64,14 +62,14 @@ static int send_message(const struct options *o, const struct config *cfg,
 	snprintf(res->reply, sizeof(res->reply), "%s", out.reply);
 	if (rc < 0) {
 		if (out.maybe_delivered)
-			log_warning(_("the connection was lost after the message was sent; it may "
-				      "have been delivered, and sending it again may duplicate it"));
+			log_warning(
+			    _("the connection was lost after the message was sent; it may "
+			      "have been delivered, and sending it again may duplicate it"));
 		return -1;
 	}
 	log_verbose(ngettext("delivered to %zu recipient through %s: %s",
 			     "delivered to %zu recipients through %s: %s", env->rcpts.n),
-		    env->rcpts.n, out.relay,
-		    out.reply);
+		    env->rcpts.n, out.relay, out.reply);
 	return 0;
 }
 

@@ -13,15 +13,14 @@
 #include "mail/message.h"
 
 struct submit_result {
-	struct error err;       /* cls ERROR_NONE on success */
-	char relay[320];        /* relay that accepted, or the last one tried */
-	char reply[512];        /* that relay's last reply */
-	bool saved;             /* the message went to the dead letter file */
+	struct error err; /* cls ERROR_NONE on success */
+	char relay[320];  /* relay that accepted, or the last one tried */
+	char reply[512];  /* that relay's last reply */
+	bool saved;	  /* the message went to the dead letter file */
 };
 
 /* Read the message from stdin as the options say (-i, limits). */
-struct message *submit_read(const struct options *o, const struct config *cfg,
-			    struct error *err);
+struct message *submit_read(const struct options *o, const struct config *cfg, struct error *err);
 /* Build the envelope from o (sender, recipients, -t) and m, deliver, and
  * save m in the dead letter file on failure. 0 or -1 (res->err). */
 int submit_message(const struct options *o, const struct config *cfg, struct message *m,

@@ -36,16 +36,16 @@ static void print_tls(FILE *out, const struct tls_policy *tls)
 	bool smtps = tls->mode == SESSION_TLS_IMPLICIT;
 
 	fprintf(out, "tls: %s%s", smtps ? "smtps+" : "",
-	        !dflt   ? tls->level
-	        : smtps ? "verify"
-	                : "verify-if-offered");
+		!dflt	? tls->level
+		: smtps ? "verify"
+			: "verify-if-offered");
 }
 
 static int print_destination(FILE *out, size_t i, const struct config *cfg,
-                             const struct maps *passwords, const struct destination *d,
-                             struct error *err)
+			     const struct maps *passwords, const struct destination *d,
+			     struct error *err)
 {
-	struct credentials cred = {0};
+	struct credentials cred = { 0 };
 	struct tls_policy tls;
 	char safe[SHOWN_MAX];
 	int found;
@@ -64,7 +64,7 @@ static int print_destination(FILE *out, size_t i, const struct config *cfg,
 			fprintf(out, ", auth: yes as %s)\n", safe);
 		} else {
 			fprintf(out, ", auth: %s)\n",
-			        passwords != NULL ? "no entry in smtp_sasl_password_maps" : "no");
+				passwords != NULL ? "no entry in smtp_sasl_password_maps" : "no");
 		}
 	}
 	credentials_wipe(&cred);
@@ -73,9 +73,9 @@ static int print_destination(FILE *out, size_t i, const struct config *cfg,
 }
 
 static int print_route(FILE *out, const struct config *cfg, const struct envelope *env,
-                       struct error *err)
+		       struct error *err)
 {
-	struct session_envelope senv = {0};
+	struct session_envelope senv = { 0 };
 	struct maps *passwords = NULL;
 	struct route route;
 	int rc = 0;
@@ -98,7 +98,7 @@ static int print_route(FILE *out, const struct config *cfg, const struct envelop
 
 int verify_run(const struct options *o, const struct config *cfg, FILE *out, struct error *err)
 {
-	struct envelope env = {0};
+	struct envelope env = { 0 };
 	struct message *m;
 	int rc;
 

@@ -102,8 +102,7 @@ static int build_oauthbearer(struct buf *b, const struct oauth_params *p)
 	if (buf_append_str(b, "n,a=") < 0 || append_saslname(b, p->user) < 0 ||
 	    buf_append_str(b, "," KVSEP) < 0)
 		return -1;
-	if (p->host != NULL && *p->host != '\0' &&
-	    buf_printf(b, "host=%s" KVSEP, p->host) < 0)
+	if (p->host != NULL && *p->host != '\0' && buf_printf(b, "host=%s" KVSEP, p->host) < 0)
 		return -1;
 	if (p->port != 0 && buf_printf(b, "port=%u" KVSEP, p->port) < 0)
 		return -1;
@@ -129,8 +128,8 @@ struct oauth *oauth_new(const struct oauth_params *p, struct error *err)
 	buf_init(&s->response, 0);
 	/* All the room at once: growing would leave copies of the token in
 	 * freed memory. Escaping at most triples the user name. */
-	size = 3 * strlen(p->user) + strlen(p->token) + (p->host != NULL ? strlen(p->host) : 0) +
-	       64;
+	size =
+	    3 * strlen(p->user) + strlen(p->token) + (p->host != NULL ? strlen(p->host) : 0) + 64;
 	rc = buf_reserve(&s->response, size);
 	if (rc == 0)
 		rc = p->mech == OAUTH_XOAUTH2 ? build_xoauth2(&s->response, p)
@@ -143,8 +142,8 @@ struct oauth *oauth_new(const struct oauth_params *p, struct error *err)
 	return s;
 }
 
-int oauth_step(struct oauth *s, const char *challenge, size_t len, const char **out,
-	       size_t *outlen, struct error *err)
+int oauth_step(struct oauth *s, const char *challenge, size_t len, const char **out, size_t *outlen,
+	       struct error *err)
 {
 	switch (s->steps++) {
 	case 0:

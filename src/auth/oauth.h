@@ -21,7 +21,7 @@ struct oauth_params {
 	const char *user;
 	const char *token; /* the bearer token: a secret */
 	const char *host;  /* OAUTHBEARER host=; NULL or "": left out */
-	unsigned port;     /* OAUTHBEARER port=; 0: left out */
+	unsigned port;	   /* OAUTHBEARER port=; 0: left out */
 };
 
 struct oauth;
@@ -39,8 +39,8 @@ struct oauth *oauth_new(const struct oauth_params *p, struct error *err);
  * end the exchange with its failure reply, and the JSON is kept for
  * oauth_failure. A second challenge is ERROR_AUTH quoting the first. *out
  * points into s (a secret) and stays valid until the next call. */
-int oauth_step(struct oauth *s, const char *challenge, size_t len, const char **out,
-	       size_t *outlen, struct error *err);
+int oauth_step(struct oauth *s, const char *challenge, size_t len, const char **out, size_t *outlen,
+	       struct error *err);
 /* The server's error challenge made printable, "" when there was none. */
 const char *oauth_failure(const struct oauth *s);
 /* Wipes the response; oauth_free(NULL) is harmless. */

@@ -57,8 +57,7 @@ int sasl_choose(const struct sasl_choice *c, char *mech, size_t mechsize, struct
 	return rc;
 }
 
-static int set_property(struct sasl *s, Gsasl_property prop, const char *value,
-			struct error *err)
+static int set_property(struct sasl *s, Gsasl_property prop, const char *value, struct error *err)
 {
 	if (value == NULL)
 		return 0;
@@ -124,8 +123,11 @@ static int set_properties(struct sasl *s, const struct sasl_params *p, struct er
 
 static struct sasl *oauth_start(struct sasl *s, const struct sasl_params *p, struct error *err)
 {
-	struct oauth_params op = { .mech = oauth_mech(p->mech), .user = p->user,
-				   .token = p->token, .host = p->host, .port = p->port };
+	struct oauth_params op = { .mech = oauth_mech(p->mech),
+				   .user = p->user,
+				   .token = p->token,
+				   .host = p->host,
+				   .port = p->port };
 
 	s->oauth = oauth_new(&op, err);
 	if (s->oauth == NULL) {
@@ -175,8 +177,7 @@ struct sasl *sasl_new(const struct sasl_params *p, struct error *err)
 
 /* The raw output may hold the password (PLAIN, LOGIN): wipe it before the
  * library frees it, and hand over a copy of the base64 in our own heap. */
-static int encode_response(const char *raw, size_t rawlen, char **response_b64,
-			   struct error *err)
+static int encode_response(const char *raw, size_t rawlen, char **response_b64, struct error *err)
 {
 	char *b64 = NULL;
 	size_t b64len = 0;
@@ -292,7 +293,9 @@ const char *sasl_failure_detail(const struct sasl *s)
 static void wipe_secrets(Gsasl_session *session)
 {
 	static const Gsasl_property secret[] = {
-		GSASL_PASSWORD, GSASL_SCRAM_SALTED_PASSWORD, GSASL_SCRAM_SERVERKEY,
+		GSASL_PASSWORD,
+		GSASL_SCRAM_SALTED_PASSWORD,
+		GSASL_SCRAM_SERVERKEY,
 		GSASL_SCRAM_STOREDKEY,
 	};
 

@@ -28,13 +28,13 @@ enum sasl_option {
 int sasl_options_parse(const char *list, unsigned *out, struct error *err);
 
 struct sasl_choice {
-	const char *offered;   /* mechanisms from EHLO AUTH, space separated */
-	const char *filter;    /* smtp_sasl_mechanism_filter, "" = none */
-	unsigned options;      /* the option set for this connection's security */
-	bool tls;              /* the session is encrypted: PLAIN/LOGIN may go */
-	bool channel_binding;  /* -PLUS mechanisms possible */
-	bool oauth;            /* a token command is configured: XOAUTH2 and
-				* OAUTHBEARER may be used */
+	const char *offered;	  /* mechanisms from EHLO AUTH, space separated */
+	const char *filter;	  /* smtp_sasl_mechanism_filter, "" = none */
+	unsigned options;	  /* the option set for this connection's security */
+	bool tls;		  /* the session is encrypted: PLAIN/LOGIN may go */
+	bool channel_binding;	  /* -PLUS mechanisms possible */
+	bool oauth;		  /* a token command is configured: XOAUTH2 and
+				   * OAUTHBEARER may be used */
 	const char *options_name; /* parameter the options came from, for the
 				   * error text; NULL: smtp_sasl_security_options
 				   * without TLS, smtp_sasl_tls_security_options
@@ -60,11 +60,11 @@ struct sasl_params {
 	const char *mech;
 	const char *user;
 	const char *password;
-	const char *service;   /* "smtp" */
-	const char *host;      /* server host name */
-	unsigned port;         /* server port (OAUTHBEARER); 0: not sent */
-	const char *token;     /* bearer token for XOAUTH2/OAUTHBEARER: a secret */
-	const char *cb_type;   /* "tls-exporter" / "tls-unique" / NULL */
+	const char *service; /* "smtp" */
+	const char *host;    /* server host name */
+	unsigned port;	     /* server port (OAUTHBEARER); 0: not sent */
+	const char *token;   /* bearer token for XOAUTH2/OAUTHBEARER: a secret */
+	const char *cb_type; /* "tls-exporter" / "tls-unique" / NULL */
 	const unsigned char *cb_data;
 	size_t cb_len;
 };

@@ -25,8 +25,8 @@
 
 enum mech_flag {
 	MECH_CLEARTEXT = 1 << 0, /* sends the password itself */
-	MECH_PLUS = 1 << 1,      /* binds to the TLS channel */
-	MECH_OAUTH = 1 << 2,     /* needs a bearer token from the token command */
+	MECH_PLUS = 1 << 1,	 /* binds to the TLS channel */
+	MECH_OAUTH = 1 << 2,	 /* needs a bearer token from the token command */
 };
 
 struct mech {
@@ -62,9 +62,9 @@ static const struct {
 	const char *word;
 	unsigned bit;
 } option_words[] = {
-	{ "noplaintext", SASL_NOPLAINTEXT }, { "noactive", SASL_NOACTIVE },
+	{ "noplaintext", SASL_NOPLAINTEXT },   { "noactive", SASL_NOACTIVE },
 	{ "nodictionary", SASL_NODICTIONARY }, { "noanonymous", SASL_NOANONYMOUS },
-	{ "mutual_auth", SASL_MUTUAL_AUTH }, { "forward_secrecy", 0 },
+	{ "mutual_auth", SASL_MUTUAL_AUTH },   { "forward_secrecy", 0 },
 };
 #define NOPTIONS (sizeof(option_words) / sizeof(option_words[0]))
 
@@ -119,7 +119,7 @@ static void text_add(struct text *t, const char *sep, const char *s, size_t n)
 }
 
 static void text_addf(struct text *t, const char *sep, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static void text_addf(struct text *t, const char *sep, const char *fmt, ...)
 {
 	char piece[TEXT_MAX];
@@ -253,8 +253,8 @@ static const char *options_param(const struct sasl_choice *c)
 
 /* The clauses in parentheses: each names what to change. removed[v] lists
  * the offered mechanisms that verdict v ruled out. */
-static void explain_reasons(const struct sasl_choice *c, const struct text *removed,
-			    bool any_known, struct text *why)
+static void explain_reasons(const struct sasl_choice *c, const struct text *removed, bool any_known,
+			    struct text *why)
 {
 	struct text opts = { .len = 0 };
 
@@ -289,11 +289,12 @@ static void explain_reasons(const struct sasl_choice *c, const struct text *remo
 		text_addf(why, "; ", _("the installed GNU SASL library does not implement %s"),
 			  removed[UNSUPPORTED].s);
 	if (!any_known)
-		text_addf(why, "; ", "%s", _("relaymail implements none of the offered mechanisms"));
+		text_addf(why, "; ", "%s",
+			  _("relaymail implements none of the offered mechanisms"));
 }
 
-static void explain(const struct sasl_choice *c, bool (*supported)(const char *, void *),
-		    void *arg, struct error *err)
+static void explain(const struct sasl_choice *c, bool (*supported)(const char *, void *), void *arg,
+		    struct error *err)
 {
 	struct text offer = { .len = 0 }, allowed = { .len = 0 }, why = { .len = 0 };
 	struct text removed[NVERDICTS];
@@ -342,8 +343,8 @@ int sasl_policy_choose(const struct sasl_choice *c, bool (*supported)(const char
 		    judge(c, &mechs[i], supported, arg) != ALLOWED)
 			continue;
 		if (len >= mechsize) {
-			error_set(err, ERROR_INTERNAL,
-				  _("no room for the SASL mechanism name %s"), mechs[i].name);
+			error_set(err, ERROR_INTERNAL, _("no room for the SASL mechanism name %s"),
+				  mechs[i].name);
 			return -1;
 		}
 		memcpy(mech, mechs[i].name, len + 1);

@@ -14,8 +14,7 @@
 
 /* sasl_choose with the question "does the library implement MECH?"
  * answered by supported(mech, arg). Same results and errors. */
-int sasl_policy_choose(const struct sasl_choice *c,
-		       bool (*supported)(const char *mech, void *arg), void *arg,
-		       char *mech, size_t mechsize, struct error *err);
+int sasl_policy_choose(const struct sasl_choice *c, bool (*supported)(const char *mech, void *arg),
+		       void *arg, char *mech, size_t mechsize, struct error *err);
 
 #endif

@@ -77,8 +77,7 @@ static char **make_argv(const char *value)
 		argv[2] = str_dup(value);
 		n = 3;
 	}
-	for (p = value + strspn(value, BLANKS); !use_shell && *p != '\0';
-	     p += strspn(p, BLANKS)) {
+	for (p = value + strspn(value, BLANKS); !use_shell && *p != '\0'; p += strspn(p, BLANKS)) {
 		size_t len = strcspn(p, BLANKS);
 
 		argv[n++] = str_ndup(p, len);

@@ -21,7 +21,7 @@ struct tokencmd {
 	const char *param;   /* its parameter name, for messages */
 	const char *user;    /* put in the environment as RELAYMAIL_SASL_USER; NULL: unset */
 	long timeout_ms;     /* <= 0: only the caller's deadline */
-	size_t max;          /* output cap in bytes; 0: TOKENCMD_OUTPUT_MAX */
+	size_t max;	     /* output cap in bytes; 0: TOKENCMD_OUTPUT_MAX */
 };
 
 /* Run the command and hand back its output without the final newline (LF

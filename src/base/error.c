@@ -86,12 +86,18 @@ bool error_is_set(const struct error *err)
 const char *error_class_name(enum error_class cls)
 {
 	static const char *const names[] = {
-		[ERROR_NONE] = "none",         [ERROR_USAGE] = "usage",
-		[ERROR_DATA] = "data",         [ERROR_NOHOST] = "nohost",
-		[ERROR_REJECTED] = "rejected", [ERROR_RECIPIENT] = "recipient",
-		[ERROR_INTERNAL] = "internal", [ERROR_OS] = "os",
-		[ERROR_IO] = "io",             [ERROR_TEMP] = "temp",
-		[ERROR_PROTOCOL] = "protocol", [ERROR_AUTH] = "auth",
+		[ERROR_NONE] = "none",
+		[ERROR_USAGE] = "usage",
+		[ERROR_DATA] = "data",
+		[ERROR_NOHOST] = "nohost",
+		[ERROR_REJECTED] = "rejected",
+		[ERROR_RECIPIENT] = "recipient",
+		[ERROR_INTERNAL] = "internal",
+		[ERROR_OS] = "os",
+		[ERROR_IO] = "io",
+		[ERROR_TEMP] = "temp",
+		[ERROR_PROTOCOL] = "protocol",
+		[ERROR_AUTH] = "auth",
 		[ERROR_CONFIG] = "config",
 	};
 

@@ -15,18 +15,18 @@
 
 enum error_class {
 	ERROR_NONE = 0,
-	ERROR_USAGE,      /* bad command line                       -> 64 */
-	ERROR_DATA,       /* message unusable                       -> 65 */
-	ERROR_NOHOST,     /* relay name exists nowhere              -> 68 */
-	ERROR_REJECTED,   /* relay refused the message for good (5xx) -> 69 */
-	ERROR_RECIPIENT,  /* a recipient was rejected (5xx)         -> 67 */
-	ERROR_INTERNAL,   /* bug or resource exhaustion             -> 70 */
-	ERROR_OS,         /* system call failed                     -> 71 */
-	ERROR_IO,         /* local I/O failed                       -> 74 */
-	ERROR_TEMP,       /* try again later: 4xx, network, timeout -> 75 */
-	ERROR_PROTOCOL,   /* relay broke the protocol               -> 76 */
-	ERROR_AUTH,       /* authentication refused                 -> 77 */
-	ERROR_CONFIG,     /* configuration error                    -> 78 */
+	ERROR_USAGE,	 /* bad command line                       -> 64 */
+	ERROR_DATA,	 /* message unusable                       -> 65 */
+	ERROR_NOHOST,	 /* relay name exists nowhere              -> 68 */
+	ERROR_REJECTED,	 /* relay refused the message for good (5xx) -> 69 */
+	ERROR_RECIPIENT, /* a recipient was rejected (5xx)         -> 67 */
+	ERROR_INTERNAL,	 /* bug or resource exhaustion             -> 70 */
+	ERROR_OS,	 /* system call failed                     -> 71 */
+	ERROR_IO,	 /* local I/O failed                       -> 74 */
+	ERROR_TEMP,	 /* try again later: 4xx, network, timeout -> 75 */
+	ERROR_PROTOCOL,	 /* relay broke the protocol               -> 76 */
+	ERROR_AUTH,	 /* authentication refused                 -> 77 */
+	ERROR_CONFIG,	 /* configuration error                    -> 78 */
 };
 
 struct error {
@@ -37,18 +37,17 @@ struct error {
 
 /* Set class and text (printf format, already translated by the caller). */
 void error_set(struct error *err, enum error_class cls, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-void error_setv(struct error *err, enum error_class cls, const char *fmt,
-		va_list ap) __attribute__((format(printf, 3, 0)));
+    __attribute__((format(printf, 3, 4)));
+void error_setv(struct error *err, enum error_class cls, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 /* Like error_set, then append ": " and strerror(errnum). */
-void error_set_errno(struct error *err, enum error_class cls, int errnum,
-		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void error_set_errno(struct error *err, enum error_class cls, int errnum, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* Record the relay's reply text (any bytes; control characters are
  * replaced so the text is safe to print). */
 void error_set_reply(struct error *err, const char *reply, size_t len);
 /* Prefix the existing text with "PREFIX: " (context from a caller). */
-void error_prefix(struct error *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void error_prefix(struct error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void error_clear(struct error *err);
 bool error_is_set(const struct error *err);
 /* Name of the class for logs and tests ("temp", "config", ...). */

@@ -45,8 +45,7 @@ int log_verbosity(void)
 /* The text is passed through str_printable, as Postfix's msg_output
  * does: a table line or a key with control bytes or broken UTF-8 cannot
  * write escape sequences to the terminal. */
-__attribute__((format(printf, 2, 0)))
-static void emit(const char *tag, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void emit(const char *tag, const char *fmt, va_list ap)
 {
 	char text[2048], line[2048];
 	int n, m;

@@ -67,8 +67,8 @@ const char *str_skip_space(const char *s)
 
 size_t str_trim_len(const char *s, size_t len)
 {
-	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' ||
-			   s[len - 1] == '\r' || s[len - 1] == '\n'))
+	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r' ||
+			   s[len - 1] == '\n'))
 		len--;
 	return len;
 }
@@ -160,8 +160,7 @@ int str_to_ulong(const char *s, unsigned long max, unsigned long *out)
 	for (; *s != '\0'; s++) {
 		if (*s < '0' || *s > '9')
 			return -1;
-		if ((unsigned long)(*s - '0') > max ||
-		    v > (max - (unsigned long)(*s - '0')) / 10)
+		if ((unsigned long)(*s - '0') > max || v > (max - (unsigned long)(*s - '0')) / 10)
 			return -1;
 		v = v * 10 + (unsigned long)(*s - '0');
 	}

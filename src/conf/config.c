@@ -99,8 +99,8 @@ void config_free(struct config *c)
 }
 
 /* Record name = value (last definition wins). */
-static int set(struct config *c, const char *name, size_t nlen, const char *value,
-	       size_t vlen, const char *where, struct error *err)
+static int set(struct config *c, const char *name, size_t nlen, const char *value, size_t vlen,
+	       const char *where, struct error *err)
 {
 	struct config_param *p = config_param_find(c, name, nlen);
 	char *raw, *w;
@@ -174,8 +174,7 @@ static int parse_text(struct config *c, const char *name, const char *text, size
 	int rc;
 
 	if (memchr(text, '\0', len) != NULL) {
-		error_set(err, ERROR_CONFIG, _("%s holds a NUL byte; it is not a text file"),
-			  name);
+		error_set(err, ERROR_CONFIG, _("%s holds a NUL byte; it is not a text file"), name);
 		return -1;
 	}
 	lines_init(&l, text, len);
@@ -238,10 +237,8 @@ static int apply_env(struct config *c, char *const *env, struct error *err)
 		 * variables of the same prefix are not configuration. */
 		if (params_find(name) == NULL)
 			continue;
-		snprintf(where, sizeof(where), _("environment variable %.*s"),
-			 (int)(eq - e), e);
-		if (valid_name(name, n) &&
-		    set(c, name, n, eq + 1, strlen(eq + 1), where, err) < 0)
+		snprintf(where, sizeof(where), _("environment variable %.*s"), (int)(eq - e), e);
+		if (valid_name(name, n) && set(c, name, n, eq + 1, strlen(eq + 1), where, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -249,8 +246,7 @@ static int apply_env(struct config *c, char *const *env, struct error *err)
 
 static int ensure(struct config *c, struct config_param *p, struct error *err);
 
-static int resolve(void *arg, const char *name, size_t len, const char **value,
-		   struct error *err)
+static int resolve(void *arg, const char *name, size_t len, const char **value, struct error *err)
 {
 	struct config *c = arg;
 	struct config_param *p = config_param_find(c, name, len);
@@ -329,8 +325,7 @@ static int mailname(struct config_param *p, struct buf *out, struct error *err)
 	return rc;
 }
 
-static int compute(struct config *c, struct config_param *p, struct buf *out,
-		   struct error *err)
+static int compute(struct config *c, struct config_param *p, struct buf *out, struct error *err)
 {
 	struct expand_ctx ctx = { resolve, c, p->where ? p->where : _("default"), p->name };
 
@@ -461,9 +456,8 @@ static int warn_unused(const struct config *c, struct error *err)
 	return 0;
 }
 
-static struct config *build(const char *name, const char *text, size_t len,
-			    char *const *env, const char *hostname, bool io,
-			    struct error *err)
+static struct config *build(const char *name, const char *text, size_t len, char *const *env,
+			    const char *hostname, bool io, struct error *err)
 {
 	struct config *c = config_new(hostname, io);
 
@@ -481,11 +475,11 @@ static struct config *build(const char *name, const char *text, size_t len,
 	return c;
 }
 
-struct config *config_parse(const char *name, const char *text, size_t len,
-			    char *const *env, struct error *err)
+struct config *config_parse(const char *name, const char *text, size_t len, char *const *env,
+			    struct error *err)
 {
-	struct config *c = build(name != NULL ? name : "-", text, len, env, "localhost",
-				 false, err);
+	struct config *c =
+	    build(name != NULL ? name : "-", text, len, env, "localhost", false, err);
 
 	if (c != NULL && name != NULL && (c->file = str_dup(name)) == NULL) {
 		config_free(c);

@@ -22,8 +22,8 @@ struct config;
  * an error. */
 struct config *config_load(const char *path, char *const *env, struct error *err);
 /* Parse text as if it were the file named name (tests, inline use). */
-struct config *config_parse(const char *name, const char *text, size_t len,
-			    char *const *env, struct error *err);
+struct config *config_parse(const char *name, const char *text, size_t len, char *const *env,
+			    struct error *err);
 void config_free(struct config *c);
 
 /* Expanded value of a parameter: the configured one, else the Postfix

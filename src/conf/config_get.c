@@ -71,8 +71,9 @@ int config_get_bool(const struct config *c, const char *name, bool *out, struct 
 		*out = str_eq_ci(v, "yes");
 		return 0;
 	}
-	error_set(err, ERROR_CONFIG, _("bad boolean value \"%s\" for parameter %s (%s): use yes or no"),
-		  v, name, config_where(c, name));
+	error_set(err, ERROR_CONFIG,
+		  _("bad boolean value \"%s\" for parameter %s (%s): use yes or no"), v, name,
+		  config_where(c, name));
 	return -1;
 }
 
@@ -80,17 +81,22 @@ int config_get_bool(const struct config *c, const char *name, bool *out, struct 
 static long unit_seconds(char u)
 {
 	switch (u) {
-	case 's': return 1;
-	case 'm': return 60;
-	case 'h': return 3600;
-	case 'd': return 86400;
-	case 'w': return 604800;
-	default: return 0;
+	case 's':
+		return 1;
+	case 'm':
+		return 60;
+	case 'h':
+		return 3600;
+	case 'd':
+		return 86400;
+	case 'w':
+		return 604800;
+	default:
+		return 0;
 	}
 }
 
-int config_get_time(const struct config *c, const char *name, long *seconds,
-		    struct error *err)
+int config_get_time(const struct config *c, const char *name, long *seconds, struct error *err)
 {
 	const char *v = value_of(c, name, err);
 	char digits[32];
@@ -101,11 +107,12 @@ int config_get_time(const struct config *c, const char *name, long *seconds,
 	if (v == NULL)
 		return -1;
 	n = strspn(v, "0123456789");
-	if (n > 0 && n < sizeof(digits) && (v[n] == '\0' || (v[n + 1] == '\0' &&
-							      (unit = unit_seconds(v[n])) != 0))) {
+	if (n > 0 && n < sizeof(digits) &&
+	    (v[n] == '\0' || (v[n + 1] == '\0' && (unit = unit_seconds(v[n])) != 0))) {
 		memcpy(digits, v, n);
 		digits[n] = '\0';
-		if (str_to_ulong(digits, (unsigned long)LONG_MAX / (unsigned long)unit, &num) == 0) {
+		if (str_to_ulong(digits, (unsigned long)LONG_MAX / (unsigned long)unit, &num) ==
+		    0) {
 			*seconds = (long)num * unit;
 			return 0;
 		}
@@ -126,8 +133,8 @@ int config_get_ulong(const struct config *c, const char *name, unsigned long *ou
 		return -1;
 	if (str_to_ulong(v, ULONG_MAX, out) == 0)
 		return 0;
-	error_set(err, ERROR_CONFIG, _("bad numerical value \"%s\" for parameter %s (%s)"), v,
-		  name, config_where(c, name));
+	error_set(err, ERROR_CONFIG, _("bad numerical value \"%s\" for parameter %s (%s)"), v, name,
+		  config_where(c, name));
 	return -1;
 }
 

@@ -12,14 +12,14 @@
 
 struct config_param {
 	char *name;
-	char *raw;   /* as configured, NULL when not set */
-	char *where; /* where it was set, NULL when not set */
-	char *value; /* expanded; set for every entry once loaded, but
-	              * for PARAM_RAW ones only when another refers to them */
+	char *raw;		       /* as configured, NULL when not set */
+	char *where;		       /* where it was set, NULL when not set */
+	char *value;		       /* expanded; set for every entry once loaded, but
+					* for PARAM_RAW ones only when another refers to them */
 	const struct param_info *info; /* NULL for names relaymail lacks */
-	int state;   /* 0 not expanded, 1 being expanded, 2 done */
+	int state;		       /* 0 not expanded, 1 being expanded, 2 done */
 	bool referenced;
-	size_t seq;  /* order of the last definition */
+	size_t seq; /* order of the last definition */
 };
 
 struct config {
@@ -28,12 +28,11 @@ struct config {
 	size_t n, cap, seq;
 	/* Only while loading. */
 	const char *hostname; /* what gethostname() said; "localhost" in tests */
-	bool io;              /* may read files (myorigin = /etc/mailname) */
+	bool io;	      /* may read files (myorigin = /etc/mailname) */
 	int depth;
 };
 
 /* The entry for name (len bytes), or NULL. */
-struct config_param *config_param_find(const struct config *c, const char *name,
-				       size_t len);
+struct config_param *config_param_find(const struct config *c, const char *name, size_t len);
 
 #endif

@@ -29,14 +29,13 @@ static int oom(struct error *err)
 	return -1;
 }
 
-static int syntax(const struct expand_ctx *ctx, const char *near, size_t len,
-		  struct error *err)
+static int syntax(const struct expand_ctx *ctx, const char *near, size_t len, struct error *err)
 {
 	if (len > 40)
 		len = 40;
 	error_set(err, ERROR_CONFIG,
-		  _("%s: the value of parameter %s has bad macro syntax near \"%.*s\""),
-		  ctx->where, ctx->param, (int)len, near);
+		  _("%s: the value of parameter %s has bad macro syntax near \"%.*s\""), ctx->where,
+		  ctx->param, (int)len, near);
 	return -1;
 }
 
@@ -85,8 +84,8 @@ static bool at_group(const char *s, size_t len, size_t i)
 	return i < len && s[i] == '{';
 }
 
-static int expand_nested(const struct expand_ctx *ctx, const char *s, size_t len,
-			 struct buf *out, int depth, struct error *err);
+static int expand_nested(const struct expand_ctx *ctx, const char *s, size_t len, struct buf *out,
+			 int depth, struct error *err);
 
 /* What follows "?" or ":" (s[i] is just past it), as Postfix's
  * mac_expand reads it: "{value}" with blanks around it, or else all the
@@ -174,8 +173,8 @@ long long expand_compat_level(const char *s, size_t len)
 		i = skip_space(s, len, i);
 		if (i < len && (s[i] == '+' || s[i] == '-'))
 			minus = s[i++] == '-';
-		for (start = i; i < len && s[i] >= '0' && s[i] <= '9' &&
-				part[k] <= 0xfffffffffffLL;)
+		for (start = i;
+		     i < len && s[i] >= '0' && s[i] <= '9' && part[k] <= 0xfffffffffffLL;)
 			part[k] = part[k] * 10 + (s[i++] - '0');
 		if (i == start || (minus && part[k] != 0) || (k > 0 && part[k] > 1023) ||
 		    part[0] > 0xfffffffffffLL)
@@ -215,12 +214,18 @@ static int operator(const char *s, size_t len, size_t *i, bool *level)
 static bool holds(int op, int cmp)
 {
 	switch (op) {
-	case 0: return cmp == 0;
-	case 1: return cmp != 0;
-	case 2: return cmp <= 0;
-	case 3: return cmp >= 0;
-	case 4: return cmp < 0;
-	default: return cmp > 0;
+	case 0:
+		return cmp == 0;
+	case 1:
+		return cmp != 0;
+	case 2:
+		return cmp <= 0;
+	case 3:
+		return cmp >= 0;
+	case 4:
+		return cmp < 0;
+	default:
+		return cmp > 0;
 	}
 }
 
@@ -236,8 +241,8 @@ static int level_syntax(const struct expand_ctx *ctx, const struct buf *v, struc
 /* ${{a} op {b}?{x}:{y}}: s is the inside of the outer braces, from the
  * "{" of a. Without "?" or ":" the comparison itself is the value: "true"
  * or empty, as in Postfix. */
-static int relational(const struct expand_ctx *ctx, const char *s, size_t len,
-		      struct buf *out, int depth, struct error *err)
+static int relational(const struct expand_ctx *ctx, const char *s, size_t len, struct buf *out,
+		      int depth, struct error *err)
 {
 	struct buf a = { 0 }, b = { 0 };
 	const char *ra, *rb;
@@ -256,8 +261,8 @@ static int relational(const struct expand_ctx *ctx, const char *s, size_t len,
 		if (level)
 			truth = holds(op, la < lb ? -1 : la > lb);
 		else
-			truth = holds(op, compare(a.data ? a.data : "", a.len,
-						  b.data ? b.data : "", b.len, &range));
+			truth = holds(op, compare(a.data ? a.data : "", a.len, b.data ? b.data : "",
+						  b.len, &range));
 		if (la < 0 || lb < 0)
 			rc = level_syntax(ctx, la < 0 ? &a : &b, err);
 		else if (range)
@@ -294,12 +299,12 @@ static int macro(const struct expand_ctx *ctx, const char *s, size_t len, struct
 		return -1;
 	if (next == len)
 		return value == NULL || buf_append_str(out, value) == 0 ? 0 : oom(err);
-	return branch(ctx, s, len, next + 1, s[next], value != NULL && *value != '\0', out,
-		      depth, err);
+	return branch(ctx, s, len, next + 1, s[next], value != NULL && *value != '\0', out, depth,
+		      err);
 }
 
-static int expand_nested(const struct expand_ctx *ctx, const char *s, size_t len,
-			 struct buf *out, int depth, struct error *err)
+static int expand_nested(const struct expand_ctx *ctx, const char *s, size_t len, struct buf *out,
+			 int depth, struct error *err)
 {
 	size_t i = 0;
 
@@ -348,8 +353,8 @@ static int expand_nested(const struct expand_ctx *ctx, const char *s, size_t len
 	return 0;
 }
 
-int expand_text(const struct expand_ctx *ctx, const char *text, size_t len,
-		struct buf *out, struct error *err)
+int expand_text(const struct expand_ctx *ctx, const char *text, size_t len, struct buf *out,
+		struct error *err)
 {
 	return expand_nested(ctx, text, len, out, 0, err);
 }

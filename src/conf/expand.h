@@ -29,7 +29,7 @@ long long expand_compat_level(const char *s, size_t len);
 
 /* Append the expansion of text[0..len) to out. -1 with ERROR_CONFIG
  * naming ctx->where and ctx->param on bad syntax. */
-int expand_text(const struct expand_ctx *ctx, const char *text, size_t len,
-		struct buf *out, struct error *err);
+int expand_text(const struct expand_ctx *ctx, const char *text, size_t len, struct buf *out,
+		struct error *err);
 
 #endif

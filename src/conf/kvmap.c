@@ -53,8 +53,8 @@ static int grow(struct kvmap *m)
 	return 0;
 }
 
-int kvmap_put(struct kvmap *m, const char *key, size_t klen, const char *value,
-	      size_t vlen, bool replace)
+int kvmap_put(struct kvmap *m, const char *key, size_t klen, const char *value, size_t vlen,
+	      bool replace)
 {
 	struct kvmap_slot *s;
 	char *v;

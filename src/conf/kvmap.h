@@ -22,8 +22,8 @@ struct kvmap {
 /* Insert key (klen bytes) -> value (vlen bytes). When the key exists,
  * replace says whether the new value wins. 1 inserted, 0 key existed,
  * -1 out of memory. */
-int kvmap_put(struct kvmap *m, const char *key, size_t klen, const char *value,
-	      size_t vlen, bool replace);
+int kvmap_put(struct kvmap *m, const char *key, size_t klen, const char *value, size_t vlen,
+	      bool replace);
 /* The value for key, or NULL. */
 const char *kvmap_get(const struct kvmap *m, const char *key);
 void kvmap_fini(struct kvmap *m);

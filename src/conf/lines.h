@@ -18,8 +18,8 @@ struct lines {
 void lines_init(struct lines *l, const char *text, size_t len);
 /* Put the next logical line in out (reset first): physical lines joined
  * with nothing in between, each without its "\n" (a "\r" before it is
- * kept, as Postfix keeps it), the whole without trailing whitespace. *lineno is the number of its first physical line.
- * A logical line starting with whitespace means a continuation line came
+ * kept, as Postfix keeps it), the whole without trailing whitespace. *lineno is the number of its
+ * first physical line. A logical line starting with whitespace means a continuation line came
  * first; the caller decides what to say. 1 for a line, 0 at the end, -1
  * when out's maximum was reached (errno EMSGSIZE) or memory ran out. */
 int lines_next(struct lines *l, struct buf *out, size_t *lineno);

@@ -48,7 +48,7 @@ static const struct param_info table[] = {
 	{ "smtp_sasl_path", "", X },
 	{ "smtp_sasl_password_result_delimiter", ":", X },
 	{ "smtp_sasl_auth_cache_name", "", X },
-	{ "smtp_sasl_oauth_token_command", "", U }, /* relaymail's own */
+	{ "smtp_sasl_oauth_token_command", "", U },    /* relaymail's own */
 	{ "smtp_sasl_oauth_token_timeout", "30s", U }, /* relaymail's own */
 	/* TLS. */
 	{ "smtp_tls_security_level", "", U },
@@ -60,7 +60,8 @@ static const struct param_info table[] = {
 	{ "smtp_tls_servername", "", U },
 	{ "smtp_tls_mandatory_protocols", ">=TLSv1.2", U },
 	{ "smtp_tls_protocols", ">=TLSv1.2", U },
-	{ "smtp_tls_fingerprint_digest", "${{$compatibility_level} <level {3.6} ? {md5} : {sha256}}", U },
+	{ "smtp_tls_fingerprint_digest",
+	  "${{$compatibility_level} <level {3.6} ? {md5} : {sha256}}", U },
 	{ "smtp_tls_fingerprint_cert_match", "", U },
 	{ "smtp_tls_verify_cert_match", "hostname", U },
 	{ "smtp_tls_secure_cert_match", "nexthop, dot-nexthop", U },
@@ -88,7 +89,8 @@ static const struct param_info table[] = {
 	{ "canonical_maps", "", U },
 	{ "sender_canonical_maps", "", U },
 	{ "recipient_canonical_maps", "", U },
-	{ "canonical_classes", "envelope_sender, envelope_recipient, header_sender, header_recipient", U },
+	{ "canonical_classes",
+	  "envelope_sender, envelope_recipient, header_sender, header_recipient", U },
 	{ "sender_canonical_classes", "envelope_sender, header_sender", U },
 	{ "recipient_canonical_classes", "envelope_recipient, header_recipient", U },
 	{ "smtp_generic_maps", "", X },
@@ -179,9 +181,13 @@ static const struct param_info table[] = {
 /* Families of Postfix names that belong to servers relaymail does not
  * have: anything starting with these is known and ignored. */
 static const char *const foreign_prefixes[] = {
-	"smtpd_",   "lmtp_",       "postscreen_", "tlsproxy_", "milter_",
-	"virtual_", "masquerade_", "local_",      "anvil_",    "qmgr_",
-	"dnsblog_", "postlog_",    "multi_instance_", "default_destination_",
+	"smtpd_",	   "lmtp_",
+	"postscreen_",	   "tlsproxy_",
+	"milter_",	   "virtual_",
+	"masquerade_",	   "local_",
+	"anvil_",	   "qmgr_",
+	"dnsblog_",	   "postlog_",
+	"multi_instance_", "default_destination_",
 };
 
 const struct param_info *params_table(size_t *count)

@@ -13,8 +13,8 @@ enum param_kind {
 	PARAM_UNUSED,  /* a Postfix name relaymail ignores (warned about) */
 	PARAM_DERIVED, /* used; default computed by config (myhostname...) */
 	PARAM_RAW,     /* used; kept as written, without $name expansion: the
-	                * code that uses it expands it with names of its own
-	                * (luser_relay: $user, $domain... per recipient) */
+			* code that uses it expands it with names of its own
+			* (luser_relay: $user, $domain... per recipient) */
 };
 
 struct param_info {

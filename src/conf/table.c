@@ -25,8 +25,8 @@ static const struct {
 	const char *type;
 	const char *suffix;
 } text_types[] = {
-	{ "texthash", NULL }, { "hash", ".db" },   { "btree", ".db" }, { "lmdb", ".lmdb" },
-	{ "cdb", ".cdb" },    { "dbm", ".dir" },   { "sdbm", ".dir" },
+	{ "texthash", NULL }, { "hash", ".db" }, { "btree", ".db" }, { "lmdb", ".lmdb" },
+	{ "cdb", ".cdb" },    { "dbm", ".dir" }, { "sdbm", ".dir" },
 };
 
 #define SUPPORTED "texthash hash btree lmdb cdb dbm sdbm inline static regexp pcre"
@@ -51,8 +51,7 @@ static int dispatch(struct table *t, const char *type, size_t tlen, const char *
 	return -1;
 }
 
-struct table *table_open(const char *spec, unsigned flags, const char *where,
-			 struct error *err)
+struct table *table_open(const char *spec, unsigned flags, const char *where, struct error *err)
 {
 	const char *s = spec, *colon;
 	struct table *t;
@@ -67,8 +66,7 @@ struct table *table_open(const char *spec, unsigned flags, const char *where,
 			  _("bad lookup table \"%s\": write it as type:name, for example "
 			    "texthash:/etc/relaymail/sasl_passwd"),
 			  spec);
-	} else if ((t = calloc(1, sizeof(*t))) == NULL ||
-		   (t->spec = str_dup(spec)) == NULL) {
+	} else if ((t = calloc(1, sizeof(*t))) == NULL || (t->spec = str_dup(spec)) == NULL) {
 		free(t);
 		error_set(err, ERROR_INTERNAL, _("out of memory"));
 	} else {
@@ -134,7 +132,8 @@ int table_lookup(const struct table *t, const char *key, char **value, struct er
 		return -1;
 	}
 	if (rc == 1 && **value == '\0') {
-		log_warning(_("table %s: key %s: empty string result is not allowed"), t->spec, key);
+		log_warning(_("table %s: key %s: empty string result is not allowed"), t->spec,
+			    key);
 		log_warning(_("table %s should return NO RESULT in case of NOT FOUND"), t->spec);
 	}
 	return rc;
@@ -150,8 +149,7 @@ const char *table_spec(const struct table *t)
 	return t->spec;
 }
 
-struct maps *maps_open(const char *value, unsigned flags, const char *where,
-		       struct error *err)
+struct maps *maps_open(const char *value, unsigned flags, const char *where, struct error *err)
 {
 	char **list = config_list_split(value);
 	struct maps *m = calloc(1, sizeof(*m));

@@ -37,8 +37,7 @@ unsigned table_config_flags(const struct config *cfg);
 
 /* Open one table. where: context for messages ("smtp_sasl_password_maps in
  * /etc/relaymail/sendmail.conf, line 3"), may be NULL. */
-struct table *table_open(const char *spec, unsigned flags, const char *where,
-			 struct error *err);
+struct table *table_open(const char *spec, unsigned flags, const char *where, struct error *err);
 void table_free(struct table *t);
 /* 1 found (*value malloc'd, caller frees), 0 not found, -1 error. Fixed
  * tables fold the key (casefold_dup); pattern tables see it unchanged. */

@@ -32,8 +32,8 @@ struct table {
  * text after "type:", never empty. */
 /* texthash:, and hash:/btree:/... whose compiled file has the suffix
  * given (NULL for texthash:), read from the source text. */
-int table_text_open(struct table *t, const char *name, const char *compiled_suffix,
-		    unsigned flags, struct error *err);
+int table_text_open(struct table *t, const char *name, const char *compiled_suffix, unsigned flags,
+		    struct error *err);
 int table_inline_open(struct table *t, const char *name, unsigned flags, struct error *err);
 int table_static_open(struct table *t, const char *name, struct error *err);
 int table_regexp_open(struct table *t, const char *name, unsigned flags, struct error *err);

@@ -69,8 +69,8 @@ static bool is_alnum(int c)
 
 /* One pattern with its '!'s and flags at s[*i]. 1 ok, 0 skipped (warned),
  * -1 out of memory. */
-static int get_pat(const struct pattern_backend *be, const struct pattern_where *w,
-		   const char *s, size_t len, size_t *i, struct pat *pat)
+static int get_pat(const struct pattern_backend *be, const struct pattern_where *w, const char *s,
+		   size_t len, size_t *i, struct pat *pat)
 {
 	size_t at = *i, start, f;
 	char delim;
@@ -118,8 +118,7 @@ static int get_pat(const struct pattern_backend *be, const struct pattern_where 
  * for bad syntax REPL_TRUNCATED or REPL_EMPTY. */
 enum { REPL_TRUNCATED = -1, REPL_EMPTY = -2, REPL_BAD_INDEX = -3 };
 
-static int repl_next(const char *s, size_t len, size_t *i, const char **p, size_t *n,
-		     bool *ref)
+static int repl_next(const char *s, size_t len, size_t *i, const char **p, size_t *n, bool *ref)
 {
 	size_t at = *i, end;
 
@@ -196,8 +195,8 @@ static long long index_shown(size_t v)
 /* Postfix's compile-time check of a result: every $reference a number
  * from 1; *max_sub the largest. false after warnings: mac_parse's own
  * (which quote the whole result), then the rule's. */
-static bool prescan(const struct pattern_backend *be, const struct pattern_where *w,
-		    const char *s, size_t *max_sub)
+static bool prescan(const struct pattern_backend *be, const struct pattern_where *w, const char *s,
+		    size_t *max_sub)
 {
 	size_t i = 0, n, len = strlen(s);
 	const char *p;
@@ -217,11 +216,11 @@ static bool prescan(const struct pattern_backend *be, const struct pattern_where
 		}
 		if ((v = repl_index(p, n)) == 0) {
 			if (be->pcre_words)
-				pattern_warn(w, _("out of range replacement index \"%.*s\""), (int)n,
-					     p);
+				pattern_warn(w, _("out of range replacement index \"%.*s\""),
+					     (int)n, p);
 			else
-				pattern_warn(w, _("out-of-range replacement index \"%.*s\""), (int)n,
-					     p);
+				pattern_warn(w, _("out-of-range replacement index \"%.*s\""),
+					     (int)n, p);
 			rc = REPL_BAD_INDEX;
 			break;
 		}
@@ -261,7 +260,7 @@ static struct rule *add_rule(struct ptable *pt, enum op op, size_t lineno)
 
 /* Compile pat into *re: 1, 0 after a warning, -1 out of memory. */
 static int compile(const struct ptable *pt, struct pat *pat, void **re, size_t *nsub,
-                   const struct pattern_where *w)
+		   const struct pattern_where *w)
 {
 	int rc = pt->be->compile(pat->re, pat->opts, re, nsub, w);
 
@@ -273,8 +272,7 @@ static int compile(const struct ptable *pt, struct pat *pat, void **re, size_t *
 /* The checks of a match rule, in dict_regexp's order. 1 keep, 0 skip,
  * -1 out of memory. */
 static int check_match(struct ptable *pt, unsigned flags, const struct pattern_where *w,
-		       struct pat *first, struct pat *second, const char *repl,
-		       struct rule *r)
+		       struct pat *first, struct pat *second, const char *repl, struct rule *r)
 {
 	size_t nsub = 0, n2;
 	int rc;
@@ -351,8 +349,7 @@ static int parse_match(struct ptable *pt, unsigned flags, const struct pattern_w
 
 /* "if /re/flags": the IF becomes the innermost open one. Nesting has no
  * limit, as in Postfix: the open IFs are chained through the rules. */
-static int parse_if(struct ptable *pt, const struct pattern_where *w, const char *s,
-		    size_t len)
+static int parse_if(struct ptable *pt, const struct pattern_where *w, const char *s, size_t len)
 {
 	struct pat pat = { 0 };
 	struct rule *r;
@@ -383,8 +380,7 @@ static int parse_if(struct ptable *pt, const struct pattern_where *w, const char
 	return 0;
 }
 
-static int parse_endif(struct ptable *pt, const struct pattern_where *w, const char *s,
-		       size_t len)
+static int parse_endif(struct ptable *pt, const struct pattern_where *w, const char *s, size_t len)
 {
 	size_t i = 5;
 
@@ -427,8 +423,7 @@ static int parse_line(struct ptable *pt, unsigned flags, const struct pattern_wh
 	return 0;
 }
 
-static int load(struct ptable *pt, unsigned flags, const char *text, size_t len,
-		struct error *err)
+static int load(struct ptable *pt, unsigned flags, const char *text, size_t len, struct error *err)
 {
 	struct pattern_where w = { pt->be->type, pt->map, 0 };
 	struct lines l;
@@ -457,7 +452,7 @@ static int load(struct ptable *pt, unsigned flags, const char *text, size_t len,
 /* Whether re matches key as the rule wants (match, or !match for a
  * negated pattern): 1 or 0; -1 out of memory. */
 static int holds(const struct ptable *pt, const struct rule *r, void *re, bool match,
-                 const char *key, size_t n, struct pattern_span *spans)
+		 const char *key, size_t n, struct pattern_span *spans)
 {
 	struct pattern_where w = { pt->be->type, pt->map, r->lineno };
 	int rc = pt->be->match(re, key, n, spans, &w);
@@ -551,8 +546,7 @@ static void ptable_free(void *impl)
 static const struct table_ops pattern_ops = { ptable_lookup, ptable_free, true };
 
 /* regexp:{ {rule}, {rule} }: one line per group. */
-static int inline_text(const char *spec, const char *name, struct buf *text,
-		       struct error *err)
+static int inline_text(const char *spec, const char *name, struct buf *text, struct error *err)
 {
 	size_t len = strlen(name), pos = 0, in_len, ilen;
 	const char *in, *item;
@@ -574,8 +568,10 @@ nomem:
 	error_set(err, ERROR_INTERNAL, _("out of memory"));
 	return -1;
 bad:
-	error_set(err, ERROR_CONFIG, _("%s: write an inline pattern table as "
-				       "type:{ {rule}, {rule} }"), spec);
+	error_set(err, ERROR_CONFIG,
+		  _("%s: write an inline pattern table as "
+		    "type:{ {rule}, {rule} }"),
+		  spec);
 	return -1;
 }
 

@@ -38,7 +38,7 @@ struct pattern_backend {
 	/* Compile pattern into *re (set only on success): 1 compiled, 0
 	 * after a warning (rule skipped), -1 out of memory (the table fails). */
 	int (*compile)(const char *pattern, unsigned opts, void **re, size_t *nsub,
-	               const struct pattern_where *w);
+		       const struct pattern_where *w);
 	/* 1 match (spans[0..n) filled), 0 no match (a failed match is
 	 * warned about and counts as none, as in Postfix), -1 out of memory
 	 * (the lookup fails). */
@@ -49,7 +49,7 @@ struct pattern_backend {
 
 /* "regexp map FILE, line N: TEXT" as a warning. */
 void pattern_warn(const struct pattern_where *w, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /* Load name (a file, or "{ {rule}, {rule} }") into t. */
 int pattern_open(struct table *t, const char *name, unsigned flags,

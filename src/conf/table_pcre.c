@@ -19,18 +19,33 @@ static bool pcre_flags(const char *f, size_t n, unsigned *opts, const struct pat
 
 	for (size_t i = 0; i < n; i++) {
 		switch (f[i]) {
-		case 'i': o ^= PCRE2_CASELESS; break;
-		case 'm': o ^= PCRE2_MULTILINE; break;
-		case 's': o ^= PCRE2_DOTALL; break;
-		case 'x': o ^= PCRE2_EXTENDED; break;
-		case 'A': o ^= PCRE2_ANCHORED; break;
-		case 'E': o ^= PCRE2_DOLLAR_ENDONLY; break;
-		case 'U': o ^= PCRE2_UNGREEDY; break;
+		case 'i':
+			o ^= PCRE2_CASELESS;
+			break;
+		case 'm':
+			o ^= PCRE2_MULTILINE;
+			break;
+		case 's':
+			o ^= PCRE2_DOTALL;
+			break;
+		case 'x':
+			o ^= PCRE2_EXTENDED;
+			break;
+		case 'A':
+			o ^= PCRE2_ANCHORED;
+			break;
+		case 'E':
+			o ^= PCRE2_DOLLAR_ENDONLY;
+			break;
+		case 'U':
+			o ^= PCRE2_UNGREEDY;
+			break;
 		case 'X':
 			pattern_warn(w, _("ignoring obsolete regexp option \"%c\""), f[i]);
 			break;
 		default:
-			pattern_warn(w, _("unknown regexp option \"%c\": skipping this rule"), f[i]);
+			pattern_warn(w, _("unknown regexp option \"%c\": skipping this rule"),
+				     f[i]);
 			return false;
 		}
 	}
@@ -39,14 +54,14 @@ static bool pcre_flags(const char *f, size_t n, unsigned *opts, const struct pat
 }
 
 static int pcre_compile(const char *pattern, unsigned opts, void **out, size_t *nsub,
-                        const struct pattern_where *w)
+			const struct pattern_where *w)
 {
 	PCRE2_UCHAR why[256];
 	PCRE2_SIZE offset;
 	uint32_t count = 0;
 	int code;
-	pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, opts, &code,
-				       &offset, NULL);
+	pcre2_code *re =
+	    pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, opts, &code, &offset, NULL);
 
 	if (re == NULL && code == PCRE2_ERROR_HEAP_FAILED)
 		return -1;

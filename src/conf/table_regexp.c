@@ -32,7 +32,8 @@ static bool regexp_flags(const char *f, size_t n, unsigned *opts, const struct p
 			*opts ^= REG_NEWLINE;
 			break;
 		default:
-			pattern_warn(w, _("unknown regexp option \"%c\": skipping this rule"), f[i]);
+			pattern_warn(w, _("unknown regexp option \"%c\": skipping this rule"),
+				     f[i]);
 			return false;
 		}
 	}

@@ -74,8 +74,8 @@ static size_t key_length(const char *s, size_t len)
 /* One logical line "key whitespace value", with the warnings of
  * dict_thash (texthash:) or of postmap building the compiled file (the
  * hash: family). */
-static int text_line(struct kvmap *m, const char *name, bool texthash, bool utf8,
-		     size_t lineno, char *s, size_t len)
+static int text_line(struct kvmap *m, const char *name, bool texthash, bool utf8, size_t lineno,
+		     char *s, size_t len)
 {
 	size_t klen, v;
 	char *key;
@@ -109,7 +109,8 @@ static int text_line(struct kvmap *m, const char *name, bool texthash, bool utf8
 	}
 	if (s[klen - 1] == ':')
 		log_warning(_("%s, line %zu: record is in \"key: value\" format; is this an alias "
-			      "file?"), name, lineno);
+			      "file?"),
+			    name, lineno);
 	s[klen] = '\0';
 	if ((key = casefold_dup(s, utf8)) == NULL)
 		return -1;
@@ -121,8 +122,8 @@ static int text_line(struct kvmap *m, const char *name, bool texthash, bool utf8
 	return rc < 0 ? -1 : 0;
 }
 
-static int text_parse(struct kvmap *m, const char *name, bool texthash, bool utf8,
-		      const char *text, size_t len, struct error *err)
+static int text_parse(struct kvmap *m, const char *name, bool texthash, bool utf8, const char *text,
+		      size_t len, struct error *err)
 {
 	struct lines l;
 	struct buf line;
@@ -165,8 +166,8 @@ static void explain_missing(const char *name, const char *suffix, struct error *
 	buf_fini(&compiled);
 }
 
-int table_text_open(struct table *t, const char *name, const char *compiled_suffix,
-		    unsigned flags, struct error *err)
+int table_text_open(struct table *t, const char *name, const char *compiled_suffix, unsigned flags,
+		    struct error *err)
 {
 	struct kvmap *m = calloc(1, sizeof(*m));
 	struct buf text = { 0 };
@@ -240,12 +241,15 @@ int table_inline_open(struct table *t, const char *name, unsigned flags, struct 
 		return nomem(err);
 	if (utf8 && !str_is_utf8(name, strlen(name))) {
 		error_set(err, ERROR_CONFIG,
-			  _("%s: the inline table is not valid UTF-8 (smtputf8_enable = yes)"), t->spec);
+			  _("%s: the inline table is not valid UTF-8 (smtputf8_enable = yes)"),
+			  t->spec);
 		goto fail;
 	}
 	if (!list_group(name, strlen(name), &in, &len)) {
-		error_set(err, ERROR_CONFIG, _("%s: write an inline table as inline:{ key=value, "
-					       "{ key = value } }"), t->spec);
+		error_set(err, ERROR_CONFIG,
+			  _("%s: write an inline table as inline:{ key=value, "
+			    "{ key = value } }"),
+			  t->spec);
 		goto fail;
 	}
 	while (list_next(in, len, &pos, &item, &ilen, &group))
@@ -285,7 +289,8 @@ int table_static_open(struct table *t, const char *name, struct error *err)
 	size_t n = strlen(name), len = n;
 
 	if (name[0] == '{' && !list_group(name, n, &in, &len)) {
-		error_set(err, ERROR_CONFIG, _("%s: unbalanced braces, or text after them; write static:{ text }"),
+		error_set(err, ERROR_CONFIG,
+			  _("%s: unbalanced braces, or text after them; write static:{ text }"),
 			  t->spec);
 		return -1;
 	}

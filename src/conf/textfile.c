@@ -33,8 +33,7 @@ static int check_mode(int fd, const char *path, bool secret, struct error *err)
 		return -1;
 	}
 	if ((unsigned long long)st.st_size > TEXTFILE_MAX) {
-		error_set(err, ERROR_CONFIG, _("%s is larger than %zu bytes"), path,
-			  TEXTFILE_MAX);
+		error_set(err, ERROR_CONFIG, _("%s is larger than %zu bytes"), path, TEXTFILE_MAX);
 		return -1;
 	}
 	return 0;
@@ -69,15 +68,13 @@ static int read_all(int fd, const char *path, struct buf *out, struct error *err
 		out->data[out->len] = '\0';
 	}
 	if (out->len > 0 && memchr(out->data, '\0', out->len) != NULL) {
-		error_set(err, ERROR_CONFIG, _("%s holds a NUL byte; it is not a text file"),
-			  path);
+		error_set(err, ERROR_CONFIG, _("%s holds a NUL byte; it is not a text file"), path);
 		return -1;
 	}
 	return 0;
 }
 
-int textfile_read(const char *path, bool secret, struct buf *out, bool *absent,
-		  struct error *err)
+int textfile_read(const char *path, bool secret, struct buf *out, bool *absent, struct error *err)
 {
 	int fd, rc;
 

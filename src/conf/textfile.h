@@ -18,7 +18,6 @@
  * secret: refuse the file when (mode & 077) != 0. The text must not hold
  * NUL bytes. 0 or -1 with an ERROR_CONFIG naming the file; *absent (may
  * be NULL) is set when the file does not exist. */
-int textfile_read(const char *path, bool secret, struct buf *out, bool *absent,
-		  struct error *err);
+int textfile_read(const char *path, bool secret, struct buf *out, bool *absent, struct error *err);
 
 #endif

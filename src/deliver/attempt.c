@@ -123,7 +123,8 @@ static enum session_event do_starttls(struct driver *d)
 {
 	struct error err = { 0 };
 
-	if (start_tls(d, deadline_min(d->a->run, deadline_in(d->a->timeouts->starttls)), &err) < 0) {
+	if (start_tls(d, deadline_min(d->a->run, deadline_in(d->a->timeouts->starttls)), &err) <
+	    0) {
 		d->handshake_failed = err.cls != ERROR_CONFIG;
 		return session_abort(d->s, &err, true);
 	}
@@ -132,7 +133,7 @@ static enum session_event do_starttls(struct driver *d)
 
 static int sasl_policy(struct driver *d, bool tls, struct sasl_choice *choice, struct error *err)
 {
-	const char *param = !tls ? "smtp_sasl_security_options"
+	const char *param = !tls	      ? "smtp_sasl_security_options"
 			    : d->tls_verified ? "smtp_sasl_tls_verified_security_options"
 					      : "smtp_sasl_tls_security_options";
 
@@ -176,7 +177,8 @@ static enum session_event do_auth(struct driver *d, bool tls)
 	choice.tls = tls;
 	choice.oauth = *config_get(d->a->cfg, "smtp_sasl_oauth_token_command") != '\0';
 	params.cb_type = tls ? tls_channel_binding_type(d->conn) : NULL;
-	if (params.cb_type != NULL && tls_channel_binding(d->conn, params.cb_type, cb, &cblen) == 0) {
+	if (params.cb_type != NULL &&
+	    tls_channel_binding(d->conn, params.cb_type, cb, &cblen) == 0) {
 		choice.channel_binding = true;
 		params.cb_data = cb;
 		params.cb_len = cblen;
@@ -364,8 +366,8 @@ static enum session_tls session_tls_for(const struct attempt *a)
 }
 
 /* One connection to a->addr with the given TLS setting. */
-static void run_session(const struct attempt *a, struct attempt_result *res,
-			enum session_tls mode, bool *handshake_failed)
+static void run_session(const struct attempt *a, struct attempt_result *res, enum session_tls mode,
+			bool *handshake_failed)
 {
 	struct session_settings settings = { 0 };
 	struct driver d = { .a = a, .res = res };

@@ -25,7 +25,7 @@ struct attempt {
 	const struct session_envelope *env;
 	const struct message *msg;
 	const struct timeouts *timeouts;
-	struct deadline run;            /* the whole run's deadline */
+	struct deadline run; /* the whole run's deadline */
 	const char *helo_name;
 };
 
@@ -34,8 +34,8 @@ struct attempt_result {
 	bool next_relay;
 	bool maybe_delivered;
 	struct error err;
-	char relay[320];   /* "host[addr]:port" */
-	char reply[512];   /* the relay's last reply, printable */
+	char relay[320]; /* "host[addr]:port" */
+	char reply[512]; /* the relay's last reply, printable */
 };
 
 /* Run the attempt; the result says whether the next address may be tried. */

@@ -104,8 +104,8 @@ static int resolve(struct walk *w, const struct destination *d, struct net_addr 
 static bool record(struct walk *w, const struct attempt_result *res)
 {
 	struct deliver_outcome *out = w->out;
-	struct failure *f = &w->failures[w->nfailures < FAILURES_MAX ? w->nfailures++
-								     : FAILURES_MAX - 1];
+	struct failure *f =
+	    &w->failures[w->nfailures < FAILURES_MAX ? w->nfailures++ : FAILURES_MAX - 1];
 
 	f->err = res->err;
 	snprintf(f->relay, sizeof(f->relay), "%s", res->relay);
@@ -164,8 +164,8 @@ static void conclude(struct walk *w)
 
 /* -v: which key found the credentials for this server, or every key
  * that was tried in vain (postfix.md §5.2 order). */
-static void note_credentials(const struct walk *w, const struct destination *d,
-			     const char *host, const struct credentials *c)
+static void note_credentials(const struct walk *w, const struct destination *d, const char *host,
+			     const struct credentials *c)
 {
 	const struct addrfind_keys *sk = d->sender_keys;
 	struct buf keys = { 0 };
@@ -189,8 +189,8 @@ static void note_credentials(const struct walk *w, const struct destination *d,
 /* One attempt at one address, with the credentials for the server it
  * belongs to (an MX destination's exchangers may differ). 0 delivered,
  * 1 go on, -1 stop. */
-static int try_address(struct walk *w, const struct destination *d,
-		       const struct tls_policy *tls, const struct net_addr *addr)
+static int try_address(struct walk *w, const struct destination *d, const struct tls_policy *tls,
+		       const struct net_addr *addr)
 {
 	const char *host = policy_server_host(d, addr);
 	struct attempt_result res = { 0 };

@@ -26,9 +26,9 @@ struct deliver_request {
 struct deliver_outcome {
 	bool ok;
 	bool maybe_delivered;
-	struct error err;      /* the decisive failure when !ok */
-	char relay[320];       /* the relay that accepted, or the last one tried */
-	char reply[512];       /* that relay's last reply */
+	struct error err; /* the decisive failure when !ok */
+	char relay[320];  /* the relay that accepted, or the last one tried */
+	char reply[512];  /* that relay's last reply */
 	unsigned attempts;
 };
 

@@ -61,7 +61,7 @@ static int is_own(const char *addr, bool ipv6, void *arg, struct error *err)
 
 struct addrfind_own locality_own(struct locality *l)
 {
-	struct addrfind_own own = {is_own, l};
+	struct addrfind_own own = { is_own, l };
 
 	return own;
 }

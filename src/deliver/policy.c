@@ -44,7 +44,8 @@ static int level_parse(const char *level, bool wrapper, struct tls_policy *p, st
 		if (wrapper && p->mode != SESSION_TLS_REQUIRE) {
 			error_set(err, ERROR_CONFIG,
 				  _("smtp_tls_wrappermode = yes requires smtp_tls_security_level = "
-				    "encrypt or stronger (it is \"%s\")"), level);
+				    "encrypt or stronger (it is \"%s\")"),
+				  level);
 			return -1;
 		}
 		if (wrapper)
@@ -53,7 +54,8 @@ static int level_parse(const char *level, bool wrapper, struct tls_policy *p, st
 	}
 	error_set(err, ERROR_CONFIG,
 		  _("unsupported smtp_tls_security_level \"%s\"; relaymail supports none, may, "
-		    "encrypt, fingerprint, verify and secure"), level);
+		    "encrypt, fingerprint, verify and secure"),
+		  level);
 	return -1;
 }
 
@@ -189,10 +191,9 @@ static int names_for(const struct config *cfg, const struct destination *d, stru
 		     struct error *err)
 {
 	const char *param = str_eq_ci(p->level, "secure") ? "smtp_tls_secure_cert_match"
-							   : "smtp_tls_verify_cert_match";
-	char **items = p->verify == TLS_VERIFY_CHAIN_NAME
-			       ? config_list_split(config_get(cfg, param))
-			       : NULL;
+							  : "smtp_tls_verify_cert_match";
+	char **items =
+	    p->verify == TLS_VERIFY_CHAIN_NAME ? config_list_split(config_get(cfg, param)) : NULL;
 	size_t n = 0;
 	int rc = 0;
 
@@ -230,7 +231,8 @@ int policy_tls(const struct config *cfg, const struct destination *d, struct tls
 		return -1;
 	}
 	param = p->mode == SESSION_TLS_MAY ? "smtp_tls_protocols" : "smtp_tls_mandatory_protocols";
-	if (priority_for(param, config_get(cfg, param), p->priority, sizeof(p->priority), err) < 0) {
+	if (priority_for(param, config_get(cfg, param), p->priority, sizeof(p->priority), err) <
+	    0) {
 		error_prefix(err, "%s", config_where(cfg, param));
 		return -1;
 	}
@@ -239,7 +241,8 @@ int policy_tls(const struct config *cfg, const struct destination *d, struct tls
 		return -1;
 	}
 	if (p->verify == TLS_VERIFY_FINGERPRINT) {
-		p->fingerprints = config_list_split(config_get(cfg, "smtp_tls_fingerprint_cert_match"));
+		p->fingerprints =
+		    config_list_split(config_get(cfg, "smtp_tls_fingerprint_cert_match"));
 		if (p->fingerprints == NULL || p->fingerprints[0] == NULL) {
 			error_set(err, ERROR_CONFIG,
 				  _("smtp_tls_security_level = fingerprint needs "
@@ -260,8 +263,7 @@ void policy_tls_fini(struct tls_policy *p)
 	memset(p, 0, sizeof(*p));
 }
 
-void policy_tls_params(const struct config *cfg, const struct tls_policy *p,
-		       struct tls_params *out)
+void policy_tls_params(const struct config *cfg, const struct tls_policy *p, struct tls_params *out)
 {
 	size_t n = 0;
 
@@ -272,10 +274,10 @@ void policy_tls_params(const struct config *cfg, const struct tls_policy *p,
 	out->sni = p->sni;
 	out->cafile = config_get(cfg, "smtp_tls_CAfile");
 	out->capath = config_get(cfg, "smtp_tls_CApath");
-	out->cert_file = *config_get(cfg, "smtp_tls_cert_file") ? config_get(cfg, "smtp_tls_cert_file")
-								 : NULL;
-	out->key_file = *config_get(cfg, "smtp_tls_key_file") ? config_get(cfg, "smtp_tls_key_file")
-							       : NULL;
+	out->cert_file =
+	    *config_get(cfg, "smtp_tls_cert_file") ? config_get(cfg, "smtp_tls_cert_file") : NULL;
+	out->key_file =
+	    *config_get(cfg, "smtp_tls_key_file") ? config_get(cfg, "smtp_tls_key_file") : NULL;
 	out->priority = p->priority;
 	out->digest = config_get(cfg, "smtp_tls_fingerprint_digest");
 	while (p->fingerprints != NULL && p->fingerprints[n] != NULL)
@@ -284,15 +286,15 @@ void policy_tls_params(const struct config *cfg, const struct tls_policy *p,
 	out->nfingerprints = n;
 }
 
-static int split_credentials(char *value, struct credentials *c, const char *key,
-			     struct error *err)
+static int split_credentials(char *value, struct credentials *c, const char *key, struct error *err)
 {
 	char *colon = strchr(value, ':');
 
 	if (colon == NULL) {
 		error_set(err, ERROR_CONFIG,
 			  _("smtp_sasl_password_maps entry for \"%s\" is not in the form "
-			    "username:password"), key);
+			    "username:password"),
+			  key);
 		return -1;
 	}
 	c->user = str_ndup(value, (size_t)(colon - value));
@@ -337,8 +339,8 @@ static int find_password(const struct maps *passwords, const struct destination 
 	return rc;
 }
 
-int policy_credentials(const struct maps *passwords, const struct destination *d,
-		       const char *host, struct credentials *c, struct error *err)
+int policy_credentials(const struct maps *passwords, const struct destination *d, const char *host,
+		       struct credentials *c, struct error *err)
 {
 	const char *key = NULL;
 	char *value = NULL;

@@ -21,12 +21,12 @@
 struct tls_policy {
 	enum session_tls mode;
 	enum tls_verify verify;
-	const char *level;          /* as configured, or "(default)" */
-	bool explicit_unverified;   /* may/encrypt set explicitly: warn when AUTH goes unverified */
+	const char *level;	  /* as configured, or "(default)" */
+	bool explicit_unverified; /* may/encrypt set explicitly: warn when AUTH goes unverified */
 	char *names[POLICY_TLS_NAMES_MAX]; /* certificate names accepted (verify, secure) */
 	size_t nnames;
 	char *sni;
-	char **fingerprints;        /* from smtp_tls_fingerprint_cert_match */
+	char **fingerprints; /* from smtp_tls_fingerprint_cert_match */
 	char priority[128];
 };
 
@@ -54,8 +54,8 @@ const char *policy_server_host(const struct destination *d, const struct net_add
  * then host (policy_server_host), then the destination as configured
  * (postfix.md §5.2, §9.3). passwords NULL: none (0).
  * 1 found, 0 none, -1 error (table error, or a value without ':'). */
-int policy_credentials(const struct maps *passwords, const struct destination *d,
-		       const char *host, struct credentials *c, struct error *err);
+int policy_credentials(const struct maps *passwords, const struct destination *d, const char *host,
+		       struct credentials *c, struct error *err);
 void credentials_wipe(struct credentials *c);
 
 struct timeouts {

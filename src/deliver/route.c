@@ -83,12 +83,13 @@ static int split_spec(const char *spec, char **host, const char **service, bool 
 	if (spec[0] == '[') {
 		end = strchr(spec, ']');
 		if (end == NULL) {
-			error_set(err, ERROR_CONFIG, _("bad destination \"%s\": missing \"]\""), spec);
+			error_set(err, ERROR_CONFIG, _("bad destination \"%s\": missing \"]\""),
+				  spec);
 			return -1;
 		}
 		if (end[1] != '\0' && end[1] != ':') {
-			error_set(err, ERROR_CONFIG, _("bad destination \"%s\": garbage after \"]\""),
-				  spec);
+			error_set(err, ERROR_CONFIG,
+				  _("bad destination \"%s\": garbage after \"]\""), spec);
 			return -1;
 		}
 		*host = str_ndup(spec + 1, (size_t)(end - spec - 1));
@@ -179,8 +180,8 @@ void destination_fini(struct destination *d)
 }
 
 /* Parse the destinations of value (from param) and append them. */
-static int add_list(const struct config *cfg, const char *param, const char *value,
-		    bool fallback, struct route *r, struct error *err)
+static int add_list(const struct config *cfg, const char *param, const char *value, bool fallback,
+		    struct route *r, struct error *err)
 {
 	char **items = config_list_split(value);
 	const char *port = config_get(cfg, "smtp_tcp_port");
@@ -212,10 +213,10 @@ static int add_list(const struct config *cfg, const char *param, const char *val
 int route_build(const struct config *cfg, const struct session_envelope *env, struct route *r,
 		struct error *err)
 {
-	const char *fallback = config_is_set(cfg, "smtp_fallback_relay") ||
-					       !config_is_set(cfg, "fallback_relay")
-				       ? "smtp_fallback_relay"
-				       : "fallback_relay";
+	const char *fallback =
+	    config_is_set(cfg, "smtp_fallback_relay") || !config_is_set(cfg, "fallback_relay")
+		? "smtp_fallback_relay"
+		: "fallback_relay";
 	struct locality *loc = locality_new(cfg, err);
 	char *primary = NULL;
 	int rc = loc != NULL ? 0 : -1;
@@ -229,7 +230,8 @@ int route_build(const struct config *cfg, const struct session_envelope *env, st
 	locality_free(loc);
 	if (rc == 0)
 		rc = add_list(cfg, r->primary_from,
-			      primary != NULL ? primary : config_get(cfg, "relayhost"), false, r, err);
+			      primary != NULL ? primary : config_get(cfg, "relayhost"), false, r,
+			      err);
 	if (rc == 0)
 		rc = add_list(cfg, fallback, config_get(cfg, fallback), true, r, err);
 	free(primary);

@@ -16,12 +16,12 @@
 #include "smtp/session.h"
 
 struct destination {
-	char *spec;        /* the element exactly as configured: "[smtp.example.com]:587" */
-	char *host;        /* without brackets; A-label form for names; bare IPv6 literal */
+	char *spec; /* the element exactly as configured: "[smtp.example.com]:587" */
+	char *host; /* without brackets; A-label form for names; bare IPv6 literal */
 	unsigned port;
-	bool mx;           /* not bracketed: MX lookup wanted */
-	bool literal;      /* host is an IP address */
-	bool fallback;     /* came from smtp_fallback_relay */
+	bool mx;       /* not bracketed: MX lookup wanted */
+	bool literal;  /* host is an IP address */
+	bool fallback; /* came from smtp_fallback_relay */
 	/* Sender keys tried first for SASL credentials (postfix.md §5.2, with
 	 * smtp_sender_dependent_authentication), or NULL. Owned by the route. */
 	const struct addrfind_keys *sender_keys;

@@ -15,7 +15,7 @@
 #include "deliver/route.h"
 
 static struct maps *open_param(const struct config *cfg, const char *param, unsigned flags,
-                               struct error *err)
+			       struct error *err)
 {
 	return maps_open(config_get(cfg, param), flags | table_config_flags(cfg),
 			 config_where(cfg, param), err);
@@ -23,7 +23,7 @@ static struct maps *open_param(const struct config *cfg, const char *param, unsi
 
 /* One key against every table (fixed tables only when partial). */
 static int lookup_key(const struct maps *m, const char *key, bool partial, char **value,
-                      struct error *err)
+		      struct error *err)
 {
 	int rc = 0;
 
@@ -36,7 +36,7 @@ static int lookup_key(const struct maps *m, const char *key, bool partial, char 
 /* transport_maps search order: the address, without its extension, the
  * domain, each parent domain as ".parent", then "*". */
 static int transport_find(const struct config *cfg, const struct maps *m, const char *addr,
-                          char **value, struct error *err)
+			  char **value, struct error *err)
 {
 	/* Only the first two keys are used: locality does not matter. */
 	struct addrfind af = addrfind_context(cfg, NULL);
@@ -72,17 +72,17 @@ static int transport_nexthop(const char *addr, const char *value, char **out, st
 	if ((tlen == 5 && strncmp(value, "error", 5) == 0) ||
 	    (tlen == 7 && strncmp(value, "discard", 7) == 0)) {
 		error_set(err, ERROR_CONFIG,
-		          _("transport_maps entry for %s is \"%s\": relaymail cannot reject or "
-		            "discard recipients itself; remove the entry"),
-		          addr, value);
+			  _("transport_maps entry for %s is \"%s\": relaymail cannot reject or "
+			    "discard recipients itself; remove the entry"),
+			  addr, value);
 		return -1;
 	}
 	if (tlen > 0 && !(tlen == 4 && strncmp(value, "smtp", 4) == 0) &&
 	    !(tlen == 5 && strncmp(value, "relay", 5) == 0)) {
 		error_set(err, ERROR_CONFIG,
-		          _("transport_maps entry for %s is \"%s\": relaymail only relays, so the "
-		            "transport must be smtp: or relay:"),
-		          addr, value);
+			  _("transport_maps entry for %s is \"%s\": relaymail only relays, so the "
+			    "transport must be smtp: or relay:"),
+			  addr, value);
 		return -1;
 	}
 	if (*nexthop == '\0' && tlen > 0) {
@@ -103,7 +103,7 @@ static int transport_nexthop(const char *addr, const char *value, char **out, st
 
 /* The next hop shared by every recipient, or NULL when none has one. */
 static int transport_route(const struct config *cfg, const struct session_envelope *env, char **out,
-                           struct error *err)
+			   struct error *err)
 {
 	struct maps *m = open_param(cfg, "transport_maps", 0, err);
 	int rc = m != NULL ? 0 : -1;
@@ -119,10 +119,10 @@ static int transport_route(const struct config *cfg, const struct session_envelo
 		    !((hop == NULL && *out == NULL) ||
 		      (hop != NULL && *out != NULL && strcmp(hop, *out) == 0))) {
 			error_set(err, ERROR_CONFIG,
-			          _("transport_maps sends %s and %s to different next hops; "
-			            "relaymail sends a message through one route, so send it once "
-			            "for each"),
-			          env->rcpts[0], env->rcpts[i]);
+				  _("transport_maps sends %s and %s to different next hops; "
+				    "relaymail sends a message through one route, so send it once "
+				    "for each"),
+				  env->rcpts[0], env->rcpts[i]);
 			rc = -1;
 		}
 		free(value);
@@ -142,17 +142,17 @@ static int transport_route(const struct config *cfg, const struct session_envelo
 /* sender_dependent_relayhost_maps: §3.4 keys for the sender, the
  * empty_address_relayhost_maps_lookup_key for the null sender. */
 static int sender_route(const struct config *cfg, struct locality *loc, const char *sender,
-                        char **out, struct error *err)
+			char **out, struct error *err)
 {
 	struct maps *m = open_param(cfg, "sender_dependent_relayhost_maps", TABLE_NO_REGSUB, err);
 	struct addrfind af = locality_addrfind(loc);
-	struct addrfind_hit hit = {0};
+	struct addrfind_hit hit = { 0 };
 	int rc = m != NULL ? 0 : -1;
 
 	*out = NULL;
 	if (rc == 0 && *sender == '\0')
 		rc = maps_lookup(m, config_get(cfg, "empty_address_relayhost_maps_lookup_key"),
-		                 &hit.value, err);
+				 &hit.value, err);
 	else if (rc == 0)
 		rc = addrfind_lookup(&af, m, sender, ADDRFIND_UNQUOTED_TOO, &hit, err);
 	if (rc == 1 && !str_eq_ci(hit.value, "DUNNO")) {
@@ -165,8 +165,8 @@ static int sender_route(const struct config *cfg, struct locality *loc, const ch
 }
 
 int route_lookup_primary(const struct config *cfg, struct locality *loc,
-                         const struct session_envelope *env, char **out, const char **from,
-                         struct error *err)
+			 const struct session_envelope *env, char **out, const char **from,
+			 struct error *err)
 {
 	*from = "relayhost";
 	if (env == NULL) {
@@ -189,7 +189,7 @@ int route_lookup_primary(const struct config *cfg, struct locality *loc,
 }
 
 int route_sender_keys(const struct config *cfg, struct locality *loc, const char *sender,
-                      struct addrfind_keys **keys, struct error *err)
+		      struct addrfind_keys **keys, struct error *err)
 {
 	struct addrfind af = locality_addrfind(loc);
 	bool on;

@@ -16,10 +16,10 @@
 #include "base/str.h"
 #include "mail/address.h"
 
-#define ADDRESS_LIST_MAX 1000    /* addresses added by one parse call */
-#define ADDRESS_TEXT_MAX 998     /* RFC 5322 §2.1.1 line limit as an address cap */
+#define ADDRESS_LIST_MAX 1000	 /* addresses added by one parse call */
+#define ADDRESS_TEXT_MAX 998	 /* RFC 5322 §2.1.1 line limit as an address cap */
 #define ADDRESS_ENVELOPE_MAX 254 /* RFC 5321 §4.5.3.1.3 path minus brackets */
-#define SHOW_MAX 128             /* how much of a bad list an error quotes */
+#define SHOW_MAX 128		 /* how much of a bad list an error quotes */
 
 /* ---- address list type ---- */
 
@@ -116,7 +116,7 @@ const char *address_domain(const char *addr)
 
 char *address_qualify(const char *addr, const char *domain)
 {
-	struct buf b = {0};
+	struct buf b = { 0 };
 
 	if (address_at(addr) != NULL)
 		return str_dup(addr);
@@ -269,7 +269,7 @@ static bool scan_delimited(struct lexer *lx, char close, struct token *t)
 		}
 	}
 	lx->problem = close == '"' ? _("a quoted string is not terminated")
-	                           : _("a domain literal is not terminated");
+				   : _("a domain literal is not terminated");
 	return false;
 }
 
@@ -338,10 +338,10 @@ struct walker {
 	struct addrlist *out;
 	size_t added;
 	struct buf cand; /* the addr-spec being built (max ADDRESS_TEXT_MAX) */
-	bool too_long;   /* cand overflowed */
-	bool phrase;     /* two words in a row: a display name, not an address */
-	bool angle;      /* cand came from <...> */
-	bool last_word;  /* previous token was an atom or quoted string */
+	bool too_long;	 /* cand overflowed */
+	bool phrase;	 /* two words in a row: a display name, not an address */
+	bool angle;	 /* cand came from <...> */
+	bool last_word;	 /* previous token was an atom or quoted string */
 };
 
 static bool is_special(const struct token *t, char c)
@@ -442,7 +442,7 @@ static int walker_token(struct walker *w, const struct token *t, struct error *e
 	}
 	if (is_special(t, '<'))
 		return w->angle ? walker_fail(w, _("a \"<\" is not closed by \">\""), err)
-		                : walker_angle(w, err);
+				: walker_angle(w, err);
 	if (is_special(t, '>'))
 		return walker_fail(w, _("a \">\" has no \"<\""), err);
 	if (!w->angle)
@@ -452,7 +452,7 @@ static int walker_token(struct walker *w, const struct token *t, struct error *e
 
 int address_parse_list(const char *text, size_t len, struct addrlist *out, struct error *err)
 {
-	struct walker w = {.lx = {.p = text, .n = len}, .out = out};
+	struct walker w = { .lx = { .p = text, .n = len }, .out = out };
 	struct token t;
 	int rc = 0;
 

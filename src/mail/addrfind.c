@@ -64,12 +64,12 @@ static char *convert(const char *addr, bool external)
 	const char *domain = address_domain(addr);
 	const char *at = domain != NULL ? domain - 1 : NULL;
 	size_t llen = at != NULL ? (size_t)(at - addr) : strlen(addr);
-	struct buf local = {0}, out = {0};
+	struct buf local = { 0 }, out = { 0 };
 	char *result = NULL;
 
 	if (unquote_local(&local, addr, llen) == 0 &&
 	    (external ? quote_local(&out, local.data != NULL ? local.data : "", local.len)
-	              : buf_append(&out, local.data != NULL ? local.data : "", local.len)) == 0 &&
+		      : buf_append(&out, local.data != NULL ? local.data : "", local.len)) == 0 &&
 	    (at == NULL || buf_append_str(&out, at) == 0))
 		result = out.data != NULL ? buf_steal(&out) : str_dup("");
 	buf_fini(&local);
@@ -112,10 +112,10 @@ static bool domain_eq(const char *a, const char *b)
 
 struct addrfind addrfind_context(const struct config *cfg, const struct addrfind_own *own)
 {
-	struct addrfind af = {config_get(cfg, "myorigin"),
-	                      config_get(cfg, "mydestination"),
-	                      config_get(cfg, "recipient_delimiter"),
-	                      {NULL, NULL}};
+	struct addrfind af = { config_get(cfg, "myorigin"),
+			       config_get(cfg, "mydestination"),
+			       config_get(cfg, "recipient_delimiter"),
+			       { NULL, NULL } };
 
 	if (own != NULL)
 		af.own = *own;
@@ -170,7 +170,7 @@ int addrfind_local(const struct addrfind *af, const char *domain, struct error *
 
 size_t addrfind_extension_at(const char *local, size_t n, const char *delims)
 {
-	static const char *const special[] = {"postmaster", "mailer-daemon", "double-bounce"};
+	static const char *const special[] = { "postmaster", "mailer-daemon", "double-bounce" };
 	size_t at;
 
 	if (delims == NULL || *delims == '\0')
@@ -189,9 +189,9 @@ size_t addrfind_extension_at(const char *local, size_t n, const char *delims)
 /* Add key (internal form text[0..n), then "@domain" when domain) in
  * external form, and its unquoted form when flags ask and it differs. */
 static int add_key(struct addrfind_keys *k, const char *text, size_t n, const char *domain,
-                   bool partial, bool stripped, unsigned flags)
+		   bool partial, bool stripped, unsigned flags)
 {
-	struct buf b = {0}, u = {0};
+	struct buf b = { 0 }, u = { 0 };
 	int rc = -1;
 
 	if (quote_local(&b, text, n) == 0 &&
@@ -216,7 +216,7 @@ static int add_key(struct addrfind_keys *k, const char *text, size_t n, const ch
 }
 
 int addrfind_keys(const struct addrfind *af, const char *addr, unsigned flags,
-                  struct addrfind_keys *k, struct error *err)
+		  struct addrfind_keys *k, struct error *err)
 {
 	char *in = addrfind_internal(addr);
 	const char *at = in != NULL ? strrchr(in, '@') : NULL;
@@ -263,7 +263,7 @@ void addrfind_keys_fini(struct addrfind_keys *k)
 }
 
 static int fill_hit(const struct addrfind_keys *k, const struct addrfind_key *key, const char *addr,
-                    char *value, struct addrfind_hit *hit)
+		    char *value, struct addrfind_hit *hit)
 {
 	char *in = addrfind_internal(addr);
 	const char *at = in != NULL ? strrchr(in, '@') : NULL;
@@ -284,7 +284,7 @@ static int fill_hit(const struct addrfind_keys *k, const struct addrfind_key *ke
 }
 
 int addrfind_lookup(const struct addrfind *af, const struct maps *m, const char *addr,
-                    unsigned flags, struct addrfind_hit *hit, struct error *err)
+		    unsigned flags, struct addrfind_hit *hit, struct error *err)
 {
 	struct addrfind_keys k;
 	int rc = 0;

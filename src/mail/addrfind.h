@@ -28,7 +28,7 @@ struct addrfind_own {
 struct addrfind {
 	const char *myorigin;
 	const char *mydestination; /* list value; type:table items are ignored */
-	const char *delimiters;    /* recipient_delimiter: any of these chars */
+	const char *delimiters;	   /* recipient_delimiter: any of these chars */
 	struct addrfind_own own;   /* zeroed: no address literal is local */
 };
 
@@ -51,8 +51,8 @@ struct addrfind_keys {
 };
 
 struct addrfind_hit {
-	char *value;     /* malloc'd */
-	char *ext;       /* the unmatched extension ("+x"), malloc'd, or NULL */
+	char *value;	 /* malloc'd */
+	char *ext;	 /* the unmatched extension ("+x"), malloc'd, or NULL */
 	char *localpart; /* of the key address, without that extension (external form) */
 };
 
@@ -83,13 +83,13 @@ int addrfind_local(const struct addrfind *af, const char *domain, struct error *
  * of memory (ERROR_INTERNAL) or as addrfind_local. Free with
  * addrfind_keys_fini. */
 int addrfind_keys(const struct addrfind *af, const char *addr, unsigned flags,
-                  struct addrfind_keys *keys, struct error *err);
+		  struct addrfind_keys *keys, struct error *err);
 void addrfind_keys_fini(struct addrfind_keys *keys);
 /* Each key against every table of m before the next key: 1 found (hit
  * filled), 0 not found, -1 on a lookup error (err as the table set it)
  * or an empty result (ERROR_CONFIG naming table and key). */
 int addrfind_lookup(const struct addrfind *af, const struct maps *m, const char *addr,
-                    unsigned flags, struct addrfind_hit *hit, struct error *err);
+		    unsigned flags, struct addrfind_hit *hit, struct error *err);
 void addrfind_hit_fini(struct addrfind_hit *hit);
 
 #endif

@@ -33,11 +33,11 @@ struct aliases {
 	size_t n;
 };
 
-static const char *const source_types[] = {"hash:", "btree:", "lmdb:", "cdb:", "dbm:", "sdbm:"};
+static const char *const source_types[] = { "hash:", "btree:", "lmdb:", "cdb:", "dbm:", "sdbm:" };
 
 /* Report a bad line: an error when strict, else a warning. */
 static int bad_line(bool strict, const char *name, size_t lineno, const char *why,
-                    struct error *err)
+		    struct error *err)
 {
 	if (strict) {
 		error_set(err, ERROR_CONFIG, _("%s, line %zu: %s"), name, lineno, why);
@@ -61,7 +61,7 @@ static const char *split_entry(const char *s, struct buf *key)
 		} else if (!quoted && *s == ':') {
 			return s + 1;
 		} else if (buf_append_char(key, (*s >= 'A' && *s <= 'Z') ? (char)(*s - 'A' + 'a')
-		                                                         : *s) < 0) {
+									 : *s) < 0) {
 			return NULL;
 		}
 	}
@@ -69,16 +69,16 @@ static const char *split_entry(const char *s, struct buf *key)
 }
 
 static int parse_line(struct kvmap *map, const char *name, size_t lineno, const char *line,
-                      bool strict, struct error *err)
+		      bool strict, struct error *err)
 {
-	struct buf key = {0};
+	struct buf key = { 0 };
 	const char *value;
 	size_t klen;
 	int rc = 0;
 
 	if (lines_is_space((unsigned char)line[0]))
 		return bad_line(strict, name, lineno,
-		                _("a continuation line comes before any alias"), err);
+				_("a continuation line comes before any alias"), err);
 	value = split_entry(line, &key);
 	klen = key.data != NULL ? str_trim_len(key.data, key.len) : 0;
 	value = value != NULL ? str_skip_space(value) : NULL;
@@ -90,7 +90,7 @@ static int parse_line(struct kvmap *map, const char *name, size_t lineno, const 
 		rc = bad_line(strict, name, lineno, _("the alias has no value"), err);
 	else if ((rc = kvmap_put(map, key.data, klen, value, strlen(value), false)) == 0)
 		log_warning(_("%s, line %zu: duplicate alias %.*s ignored"), name, lineno,
-		            (int)klen, key.data);
+			    (int)klen, key.data);
 	buf_fini(&key);
 	if (rc < 0 && !error_is_set(err))
 		error_set(err, ERROR_INTERNAL, _("out of memory"));
@@ -98,7 +98,7 @@ static int parse_line(struct kvmap *map, const char *name, size_t lineno, const 
 }
 
 static int parse_into(struct kvmap *map, const char *name, const char *text, size_t len,
-                      bool strict, struct error *err)
+		      bool strict, struct error *err)
 {
 	struct lines l;
 	struct buf line;
@@ -112,7 +112,7 @@ static int parse_into(struct kvmap *map, const char *name, const char *text, siz
 			break;
 	if (rc < 0)
 		error_set(err, ERROR_CONFIG, _("%s, line %zu: the line is too long"), name,
-		          l.lineno);
+			  l.lineno);
 	buf_fini(&line);
 	return rc == 0 ? 0 : -1;
 }
@@ -129,7 +129,7 @@ static struct alias_source *add_source(struct aliases *a)
 }
 
 struct aliases *alias_parse(const char *name, const char *text, size_t len, bool strict,
-                            struct error *err)
+			    struct error *err)
 {
 	struct aliases *a = calloc(1, sizeof(*a));
 	struct alias_source *s = a != NULL ? add_source(a) : NULL;
@@ -147,10 +147,10 @@ struct aliases *alias_parse(const char *name, const char *text, size_t len, bool
 }
 
 static int open_one(struct aliases *a, const char *spec, bool strict, bool missing_ok,
-                    struct error *err)
+		    struct error *err)
 {
 	struct alias_source *s = add_source(a);
-	struct buf text = {0};
+	struct buf text = { 0 };
 	bool absent = false;
 	size_t i = 0;
 	int rc;
@@ -173,7 +173,7 @@ static int open_one(struct aliases *a, const char *spec, bool strict, bool missi
 		rc = 0;
 	} else if (rc == 0) {
 		rc = parse_into(&s->map, spec, text.data != NULL ? text.data : "", text.len, strict,
-		                err);
+				err);
 	}
 	buf_fini(&text);
 	return rc;

@@ -24,7 +24,7 @@ struct aliases;
 struct aliases *alias_open(const char *maps, bool strict, bool missing_ok, struct error *err);
 /* Parse aliases(5) text (name: where messages say it came from). */
 struct aliases *alias_parse(const char *name, const char *text, size_t len, bool strict,
-                            struct error *err);
+			    struct error *err);
 void alias_free(struct aliases *a);
 /* The value of a local name (case-insensitive): 1 found (*value
  * malloc'd), 0 not found, -1 error. */
@@ -59,6 +59,6 @@ struct alias_ctx {
  * envelope address (ERROR_CONFIG; luser_relay_where and luser_relay
  * named). */
 int alias_expand(const struct aliases *a, const struct alias_ctx *ctx, const char *addr,
-                 struct addrlist *out, struct error *err);
+		 struct addrlist *out, struct error *err);
 
 #endif

@@ -50,11 +50,11 @@ static const struct {
 	const char *name;
 	enum luser_attr attr;
 } luser_names[] = {
-    {"domain", LUSER_DOMAIN},       {"extension", LUSER_EXTENSION},
-    {"home", LUSER_NONE},           {"local", LUSER_LOCAL},
-    {"recipient", LUSER_RECIPIENT}, {"recipient_delimiter", LUSER_DELIMITER},
-    {"shell", LUSER_NONE},          {"user", LUSER_USER},
-    {"mailbox", LUSER_LOCAL}, /* local(8)'s undocumented synonym */
+	{ "domain", LUSER_DOMAIN },	  { "extension", LUSER_EXTENSION },
+	{ "home", LUSER_NONE },		  { "local", LUSER_LOCAL },
+	{ "recipient", LUSER_RECIPIENT }, { "recipient_delimiter", LUSER_DELIMITER },
+	{ "shell", LUSER_NONE },	  { "user", LUSER_USER },
+	{ "mailbox", LUSER_LOCAL }, /* local(8)'s undocumented synonym */
 };
 
 struct luser {
@@ -68,7 +68,7 @@ static int deliver(struct walk *w, const char *addr, struct error *err)
 {
 	if (w->out->n >= ALIAS_RESULT_MAX) {
 		error_set(err, ERROR_CONFIG, _("alias expansion gives more than %d recipients"),
-		          ALIAS_RESULT_MAX);
+			  ALIAS_RESULT_MAX);
 		return -1;
 	}
 	if (addrlist_add_unique(w->out, addr) < 0) {
@@ -89,17 +89,17 @@ static bool refused(const char *item, size_t len)
 /* One item of an alias value: refuse it, or qualify and expand each of
  * its addresses. */
 static int expand_item(struct walk *w, const char *name, const char *item, size_t len,
-                       struct error *err)
+		       struct error *err)
 {
-	struct addrlist list = {0};
+	struct addrlist list = { 0 };
 	int rc = 0;
 
 	if (len == 0)
 		return 0;
 	if (refused(item, len)) {
 		log_warning(_("alias %s: \"%.*s\" is not supported (relaymail delivers no mail to "
-		              "commands, files or :include: lists); entry ignored"),
-		            name, (int)len, item);
+			      "commands, files or :include: lists); entry ignored"),
+			    name, (int)len, item);
 		return 0;
 	}
 	if (address_parse_list(item, len, &list, err) < 0) {
@@ -138,7 +138,7 @@ static int expand_value(struct walk *w, const char *name, const char *value, str
 			const char *s = str_skip_space(start);
 
 			rc = expand_item(w, name, s, s < p ? str_trim_len(s, (size_t)(p - s)) : 0,
-			                 err);
+					 err);
 			start = p + 1;
 			if (*p == '\0')
 				break;
@@ -183,13 +183,13 @@ static void luser_unsupported(struct walk *w, const char *name, size_t len)
 		w->warned_len[w->nwarned++] = len;
 	}
 	log_warning(_("%s: $%.*s is not expanded in luser_relay and gives the empty string; "
-	              "the names expanded there are $domain, $extension, $home, $local, "
-	              "$recipient, $recipient_delimiter, $shell and $user"),
-	            luser_where(w), (int)len, name);
+		      "the names expanded there are $domain, $extension, $home, $local, "
+		      "$recipient, $recipient_delimiter, $shell and $user"),
+		    luser_where(w), (int)len, name);
 }
 
 static int luser_resolve(void *arg, const char *name, size_t len, const char **value,
-                         struct error *err)
+			 struct error *err)
 {
 	struct luser *l = arg;
 
@@ -210,20 +210,20 @@ static int luser_resolve(void *arg, const char *name, size_t len, const char **v
  * internal form, is local; the result, in internal form as local(8) has
  * it, into out. */
 static int luser_value(struct walk *w, const char *addr, const char *local, struct buf *out,
-                       struct error *err)
+		       struct error *err)
 {
 	const char *domain = address_domain(addr);
-	struct luser l = {.w = w};
-	struct expand_ctx x = {luser_resolve, &l, luser_where(w), "luser_relay"};
+	struct luser l = { .w = w };
+	struct expand_ctx x = { luser_resolve, &l, luser_where(w), "luser_relay" };
 	char *lower = str_dup(local), *dom = str_dup(domain != NULL ? domain : "");
-	char *rcpt = addrfind_internal(addr), *user = NULL, delim[2] = {0};
+	char *rcpt = addrfind_internal(addr), *user = NULL, delim[2] = { 0 };
 	size_t at = 0;
 	int rc = -1;
 
 	if (lower != NULL) {
 		str_lower(lower);
 		at = addrfind_extension_at(lower, strlen(lower),
-		                           rewriter_addrfind(w->ctx->rw)->delimiters);
+					   rewriter_addrfind(w->ctx->rw)->delimiters);
 		user = str_ndup(lower, at > 0 ? at : strlen(lower));
 	}
 	if (dom == NULL || rcpt == NULL || user == NULL) {
@@ -243,8 +243,8 @@ static int luser_value(struct walk *w, const char *addr, const char *local, stru
 	/* As local(8): a "/" could reach a file name (~/.forward+ext). */
 	if (at > 0 && strchr(lower + at + 1, '/') != NULL) {
 		log_warning(_("%s: address with illegal extension (it holds \"/\"); luser_relay "
-		              "gets an empty $extension"),
-		            addr);
+			      "gets an empty $extension"),
+			    addr);
 		l.v[LUSER_EXTENSION] = NULL;
 	}
 	rc = expand_text(&x, w->ctx->luser_relay, strlen(w->ctx->luser_relay), out, err);
@@ -269,17 +269,17 @@ static int luser(struct walk *w, const char *addr, const char *local, struct err
 	rc = luser_value(w, addr, local, &value, err);
 	if (rc == 0 && value.len == 0) {
 		error_set(err, ERROR_CONFIG, _("%s: luser_relay gives an empty address for %s"),
-		          luser_where(w), addr);
+			  luser_where(w), addr);
 		rc = -1;
 	}
 	if (rc == 0 && ((ext = addrfind_external(value.data)) == NULL ||
-	                (q = rewrite_local(w->ctx->rw, ext)) == NULL)) {
+			(q = rewrite_local(w->ctx->rw, ext)) == NULL)) {
 		error_set(err, ERROR_INTERNAL, _("out of memory"));
 		rc = -1;
 	}
 	if (rc == 0 && address_check_envelope(q, false, err) < 0) {
 		error_prefix(err, _("%s: luser_relay gives a bad address for %s"), luser_where(w),
-		             addr);
+			     addr);
 		err->cls = ERROR_CONFIG;
 		rc = -1;
 	}
@@ -343,9 +343,9 @@ static int expand(struct walk *w, const char *addr, struct error *err)
 }
 
 int alias_expand(const struct aliases *a, const struct alias_ctx *ctx, const char *addr,
-                 struct addrlist *out, struct error *err)
+		 struct addrlist *out, struct error *err)
 {
-	struct walk w = {.a = a, .ctx = ctx, .out = out};
+	struct walk w = { .a = a, .ctx = ctx, .out = out };
 
 	return expand(&w, addr, err);
 }

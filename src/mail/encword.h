@@ -10,7 +10,7 @@
 
 #include "base/buf.h"
 
-#define ENCWORD_MAX 75  /* RFC 2047 §2: the longest encoded-word */
+#define ENCWORD_MAX 75	/* RFC 2047 §2: the longest encoded-word */
 #define ENCWORD_LINE 78 /* RFC 5322 §2.1.1: fold before passing this */
 
 /* true when text (len octets) needs encoding: a byte >= 0x80. */

@@ -85,7 +85,7 @@ char *fold_header(char *raw, size_t *len, size_t max)
 {
 	const char *colon = memchr(raw, ':', *len);
 	const char *p = raw, *end = raw + *len;
-	struct buf out = {0};
+	struct buf out = { 0 };
 	size_t min;
 
 	if (max < FOLD_MIN)

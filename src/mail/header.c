@@ -137,7 +137,7 @@ static bool value_ok(const char *v)
 static char *field_format(const char *name, const char *value, size_t *len)
 {
 	size_t nlen = strlen(name);
-	struct buf b = {0};
+	struct buf b = { 0 };
 	char *raw;
 
 	if (nlen == 0 || nlen > HEADER_NAME_MAX || name_span(name, nlen) != nlen ||
@@ -239,8 +239,8 @@ bool header_is_8bit(const struct header *h)
 /* Postfix marks these as "Resent-" headers (header_opts.c, HDR_OPT_RR):
  * the presence of any switches -t to the Resent- recipients. */
 static const char *const resent_names[] = {
-    "Resent-Bcc",        "Resent-Cc",       "Resent-Date",   "Resent-From",
-    "Resent-Message-Id", "Resent-Reply-To", "Resent-Sender", "Resent-To",
+	"Resent-Bcc",	     "Resent-Cc",	"Resent-Date",	 "Resent-From",
+	"Resent-Message-Id", "Resent-Reply-To", "Resent-Sender", "Resent-To",
 };
 
 static bool header_has_resent(const struct header *h)
@@ -253,8 +253,8 @@ static bool header_has_resent(const struct header *h)
 
 int header_recipients(const struct header *h, struct addrlist *out, struct error *err)
 {
-	static const char *const plain[] = {"To", "Cc", "Bcc"};
-	static const char *const resent[] = {"Resent-To", "Resent-Cc", "Resent-Bcc"};
+	static const char *const plain[] = { "To", "Cc", "Bcc" };
+	static const char *const resent[] = { "Resent-To", "Resent-Cc", "Resent-Bcc" };
 	const char *const *names = header_has_resent(h) ? resent : plain;
 
 	for (size_t i = 0; i < h->n; i++) {

@@ -14,9 +14,9 @@
 #define HEADER_NAME_MAX 997 /* a name and its colon fit a 998-byte line */
 
 struct header_field {
-	char *raw;        /* "Name:value", no final CRLF, NUL-terminated */
-	size_t len;       /* strlen(raw) */
-	char *name;       /* the field name alone */
+	char *raw;	  /* "Name:value", no final CRLF, NUL-terminated */
+	size_t len;	  /* strlen(raw) */
+	char *name;	  /* the field name alone */
 	size_t value_off; /* raw + value_off is the text after the colon */
 };
 

@@ -41,7 +41,7 @@ char *idn_to_ascii(const char *domain, struct error *err)
 	if (rc != IDN2_OK) {
 		str_printable(shown, sizeof(shown), domain, strlen(domain));
 		error_set(err, ERROR_DATA, _("invalid domain name \"%s\": %s"), shown,
-		          idn2_strerror(rc));
+			  idn2_strerror(rc));
 		return NULL;
 	}
 	/* Hand out memory from our allocator, not libidn2's. */
@@ -57,15 +57,15 @@ char *idn_address_to_ascii(const char *addr, struct error *err)
 	char shown[IDN_SHOW_MAX];
 	const char *domain = address_domain(addr);
 	size_t local_len = domain != NULL ? (size_t)(domain - addr) : strlen(addr);
-	struct buf b = {0};
+	struct buf b = { 0 };
 	char *ace;
 
 	if (!idn_is_ascii(addr, local_len)) {
 		str_printable(shown, sizeof(shown), addr, strlen(addr));
 		error_set(err, ERROR_DATA,
-		          _("address %s has a non-ASCII local part; the relay must support "
-		            "SMTPUTF8"),
-		          shown);
+			  _("address %s has a non-ASCII local part; the relay must support "
+			    "SMTPUTF8"),
+			  shown);
 		return NULL;
 	}
 	if (domain == NULL) {

@@ -95,7 +95,7 @@ void message_rewind(const struct message *m, struct message_cursor *c)
 
 /* Copy as much of "raw CRLF" of field f from c->offset as fits at dst. */
 static size_t copy_field(const struct header_field *f, struct message_cursor *c, char *dst,
-                         size_t room)
+			 size_t room)
 {
 	size_t off = (size_t)c->offset, total = f->len + 2, take, n1 = 0;
 
@@ -120,7 +120,7 @@ static size_t fill_header(const struct message *m, struct message_cursor *c)
 			break;
 		}
 		used += copy_field(&m->hdr.v[c->header_index], c, c->chunk + used,
-		                   sizeof(c->chunk) - used);
+				   sizeof(c->chunk) - used);
 		if ((size_t)c->offset == m->hdr.v[c->header_index].len + 2) {
 			c->header_index++;
 			c->offset = 0;
@@ -136,7 +136,7 @@ static size_t fill_header(const struct message *m, struct message_cursor *c)
 }
 
 ssize_t message_next(const struct message *m, struct message_cursor *c, const char **p,
-                     struct error *err)
+		     struct error *err)
 {
 	size_t used = fill_header(m, c);
 	ssize_t r;

@@ -21,12 +21,12 @@
 struct message;
 
 struct message_opts {
-	bool dot_ends;      /* a line holding only "." ends the input (no -i) */
-	size_t mem_max;     /* body bytes kept in memory before spilling (0: 1 MiB) */
+	bool dot_ends;	    /* a line holding only "." ends the input (no -i) */
+	size_t mem_max;	    /* body bytes kept in memory before spilling (0: 1 MiB) */
 	size_t header_max;  /* header_size_limit: header text beyond is dropped */
 	size_t size_max;    /* message_size_limit; 0 = unlimited (ERROR_DATA past it) */
 	size_t line_max;    /* smtp_line_length_limit: longer lines are folded
-	                     * (0: 998; MESSAGE_LINE_UNLIMITED: never) */
+			     * (0: 998; MESSAGE_LINE_UNLIMITED: never) */
 	const char *tmpdir; /* for the spill file; NULL: $TMPDIR, else /tmp */
 };
 

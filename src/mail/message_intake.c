@@ -28,7 +28,7 @@
 #define HEAD_MAX 2048 /* enough of a line to tell a field or a From_ line */
 #define DEFAULT_MEM_MAX (1024 * 1024)
 #define DEFAULT_HEADER_MAX 102400 /* Postfix header_size_limit */
-#define DEFAULT_LINE_MAX 998      /* Postfix smtp_line_length_limit */
+#define DEFAULT_LINE_MAX 998	  /* Postfix smtp_line_length_limit */
 
 enum phase {
 	PHASE_FROM,   /* leading "From " lines may still come */
@@ -38,10 +38,10 @@ enum phase {
 
 enum line_state {
 	LINE_UNDECIDED, /* start of the line gathered in head */
-	LINE_SKIP,      /* a dropped From_ line */
-	LINE_FIELD,     /* first line of a stored field */
-	LINE_CONT,      /* continuation of a stored field */
-	LINE_DISCARD,   /* header text past header_size_limit */
+	LINE_SKIP,	/* a dropped From_ line */
+	LINE_FIELD,	/* first line of a stored field */
+	LINE_CONT,	/* continuation of a stored field */
+	LINE_DISCARD,	/* header text past header_size_limit */
 };
 
 struct intake {
@@ -61,7 +61,7 @@ struct intake {
 	size_t header_used; /* octets of committed fields, CRLF included */
 	bool at_line_start;
 	bool dot_pending;  /* the line so far is "." */
-	bool done;         /* the lone dot ended the input */
+	bool done;	   /* the lone dot ended the input */
 	size_t pending_cr; /* CRs at the end of a chunk, LF or not unknown */
 };
 
@@ -77,7 +77,7 @@ static int size_check(struct intake *in, size_t more)
 	if (in->size_max == 0 || (more <= in->size_max && total <= in->size_max - more))
 		return 0;
 	error_set(in->err, ERROR_DATA,
-	          _("message is too big: limit is %zu bytes (message_size_limit)"), in->size_max);
+		  _("message is too big: limit is %zu bytes (message_size_limit)"), in->size_max);
 	return -1;
 }
 
@@ -507,9 +507,9 @@ static int intake_feed(struct intake *in, const char *p, size_t n)
 /* ---- reading a whole message ---- */
 
 static struct message *intake_start(struct intake *in, const struct message_opts *o,
-                                    struct error *err)
+				    struct error *err)
 {
-	struct message_opts none = {0};
+	struct message_opts none = { 0 };
 
 	if (o == NULL)
 		o = &none;
@@ -524,9 +524,9 @@ static struct message *intake_start(struct intake *in, const struct message_opts
 	in->dot_ends = o->dot_ends;
 	in->header_max = o->header_max != 0 ? o->header_max : DEFAULT_HEADER_MAX;
 	in->size_max = o->size_max;
-	in->line_max = o->line_max == 0         ? DEFAULT_LINE_MAX
-	               : o->line_max < FOLD_MIN ? FOLD_MIN
-	                                        : o->line_max;
+	in->line_max = o->line_max == 0		? DEFAULT_LINE_MAX
+		       : o->line_max < FOLD_MIN ? FOLD_MIN
+						: o->line_max;
 	in->phase = PHASE_FROM;
 	in->line = LINE_UNDECIDED;
 	in->at_line_start = true;
@@ -543,7 +543,7 @@ static struct message *intake_end(struct intake *in, bool failed)
 
 	if (!failed && !in->done)
 		failed = line_ends(in, in->pending_cr) < 0 ||
-		         ((!in->at_line_start || in->dot_pending) && line_end(in) < 0);
+			 ((!in->at_line_start || in->dot_pending) && line_end(in) < 0);
 	if (!failed)
 		failed = field_commit(in) < 0 || spool_finish(&m->body, in->err) < 0;
 	/* The spool keeps tmpdir only while appending. */
@@ -589,7 +589,7 @@ struct message *message_read(int fd, const struct message_opts *o, struct error 
 }
 
 struct message *message_from_mem(const char *p, size_t len, const struct message_opts *o,
-                                 struct error *err)
+				 struct error *err)
 {
 	struct intake in;
 

@@ -28,16 +28,16 @@ struct rewriter {
 };
 
 static int parse_classes(const struct config *cfg, const char *param, unsigned *out,
-                         struct error *err)
+			 struct error *err)
 {
 	static const struct {
 		const char *name;
 		unsigned bit;
 	} names[] = {
-	    {"envelope_sender", REWRITE_ENVELOPE_SENDER},
-	    {"envelope_recipient", REWRITE_ENVELOPE_RECIPIENT},
-	    {"header_sender", REWRITE_HEADER_SENDER},
-	    {"header_recipient", REWRITE_HEADER_RECIPIENT},
+		{ "envelope_sender", REWRITE_ENVELOPE_SENDER },
+		{ "envelope_recipient", REWRITE_ENVELOPE_RECIPIENT },
+		{ "header_sender", REWRITE_HEADER_SENDER },
+		{ "header_recipient", REWRITE_HEADER_RECIPIENT },
 	};
 	char **items = config_list_split(config_get(cfg, param));
 	int rc = items != NULL ? 0 : -1;
@@ -50,9 +50,9 @@ static int parse_classes(const struct config *cfg, const char *param, unsigned *
 			k++;
 		if (k == sizeof(names) / sizeof(names[0])) {
 			error_set(err, ERROR_CONFIG,
-			          _("unknown %s value \"%s\" (%s); use envelope_sender, "
-			            "envelope_recipient, header_sender or header_recipient"),
-			          param, items[i], config_where(cfg, param));
+				  _("unknown %s value \"%s\" (%s); use envelope_sender, "
+				    "envelope_recipient, header_sender or header_recipient"),
+				  param, items[i], config_where(cfg, param));
 			rc = -1;
 		} else {
 			*out |= names[k].bit;
@@ -82,7 +82,7 @@ static struct maps *open_maps(const struct config *cfg, const char *param, struc
 }
 
 struct rewriter *rewriter_new(const struct config *cfg, const struct addrfind_own *own,
-                              struct error *err)
+			      struct error *err)
 {
 	struct rewriter *rw = calloc(1, sizeof(*rw));
 
@@ -130,7 +130,7 @@ static void swap_route(const struct rewriter *rw, struct buf *b)
 {
 	char *bang = rw->bangpath ? strchr(b->data, '!') : NULL;
 	char *pct = rw->percent ? strrchr(b->data, '%') : NULL;
-	struct buf out = {0};
+	struct buf out = { 0 };
 
 	if (bang != NULL && bang != b->data && bang[1] != '\0') {
 		*bang = '\0';
@@ -149,7 +149,7 @@ static void swap_route(const struct rewriter *rw, struct buf *b)
 char *rewrite_local(const struct rewriter *rw, const char *addr)
 {
 	const char *colon = addr[0] == '@' ? strchr(addr, ':') : NULL;
-	struct buf b = {0};
+	struct buf b = { 0 };
 	char *in, *out = NULL;
 	const char *domain;
 	bool has_domain;
@@ -185,7 +185,7 @@ char *rewrite_local(const struct rewriter *rw, const char *addr)
 static char *add_extension(const char *addr, const char *ext)
 {
 	char *in = addrfind_internal(addr), *at, *out = NULL;
-	struct buf b = {0};
+	struct buf b = { 0 };
 
 	if (in == NULL)
 		return NULL;
@@ -204,11 +204,11 @@ static char *add_extension(const char *addr, const char *ext)
  * the result is parsed and qualified, the first of several is used, and
  * the unmatched extension is carried over when configured. */
 static int result_address(const struct rewriter *rw, const char *title, const char *addr,
-                          const struct addrfind_hit *hit, char **out, struct error *err)
+			  const struct addrfind_hit *hit, char **out, struct error *err)
 {
-	struct addrlist list = {0};
-	struct error perr = {0};
-	struct buf b = {0};
+	struct addrlist list = { 0 };
+	struct error perr = { 0 };
+	struct buf b = { 0 };
 	char *value = hit->value, *q = NULL, *local;
 
 	if (value[0] == '@') {
@@ -222,10 +222,10 @@ static int result_address(const struct rewriter *rw, const char *title, const ch
 	}
 	if (address_parse_list(value, strlen(value), &list, &perr) < 0 || list.n == 0) {
 		log_warning(_("%s lookup of %s returns non-address result \"%s\""), title, addr,
-		            hit->value);
+			    hit->value);
 		error_set(err, ERROR_TEMP,
-		          _("%s lookup of %s returns a result that is not an address: \"%s\""),
-		          title, addr, hit->value);
+			  _("%s lookup of %s returns a result that is not an address: \"%s\""),
+			  title, addr, hit->value);
 		addrlist_fini(&list);
 		buf_fini(&b);
 		free(q);
@@ -233,10 +233,10 @@ static int result_address(const struct rewriter *rw, const char *title, const ch
 	}
 	if (list.n > 1)
 		log_warning(_("multi-valued %s entry for %s; using the first address, %s"), title,
-		            addr, list.v[0]);
+			    addr, list.v[0]);
 	local = rewrite_local(rw, list.v[0]);
 	*out = local != NULL && rw->propagate && hit->ext != NULL ? add_extension(local, hit->ext)
-	                                                          : local;
+								  : local;
 	if (*out != local)
 		free(local);
 	addrlist_fini(&list);
@@ -251,7 +251,7 @@ static int result_address(const struct rewriter *rw, const char *title, const ch
 
 /* One map list applied until the address is stable (cleanup_map11). */
 static int map_rounds(const struct rewriter *rw, const struct maps *m, const char *title,
-                      char **addr, struct error *err)
+		      char **addr, struct error *err)
 {
 	for (int round = 0; round < MAP_ROUNDS; round++) {
 		struct addrfind_hit hit;
@@ -280,8 +280,8 @@ static int map_rounds(const struct rewriter *rw, const struct maps *m, const cha
 }
 
 static int rewrite_with(const struct rewriter *rw, const struct maps *first,
-                        const char *first_title, unsigned first_classes, const char *addr,
-                        enum rewrite_class cls, char **out, struct error *err)
+			const char *first_title, unsigned first_classes, const char *addr,
+			enum rewrite_class cls, char **out, struct error *err)
 {
 	*out = addrfind_external(addr);
 	if (*out == NULL) {
@@ -304,15 +304,15 @@ static int rewrite_with(const struct rewriter *rw, const struct maps *first,
 }
 
 int rewrite_sender(const struct rewriter *rw, const char *addr, enum rewrite_class cls, char **out,
-                   struct error *err)
+		   struct error *err)
 {
 	return rewrite_with(rw, rw->sender, "sender_canonical_maps", rw->sender_classes, addr, cls,
-	                    out, err);
+			    out, err);
 }
 
 int rewrite_recipient(const struct rewriter *rw, const char *addr, enum rewrite_class cls,
-                      char **out, struct error *err)
+		      char **out, struct error *err)
 {
 	return rewrite_with(rw, rw->recipient, "recipient_canonical_maps", rw->recipient_classes,
-	                    addr, cls, out, err);
+			    addr, cls, out, err);
 }

@@ -30,7 +30,7 @@ struct rewriter;
  * (NULL: none is; its arg must outlive rw). ERROR_CONFIG naming the
  * parameter. */
 struct rewriter *rewriter_new(const struct config *cfg, const struct addrfind_own *own,
-                              struct error *err);
+			      struct error *err);
 void rewriter_free(struct rewriter *rw);
 /* The lookup context (myorigin, mydestination, delimiter, own addresses)
  * rw uses. */
@@ -48,10 +48,10 @@ char *rewrite_local(const struct rewriter *rw, const char *addr);
  * "" for the null sender (looked up as ""). *out is malloc'd. -1 with
  * ERROR_TEMP or ERROR_CONFIG on lookup errors and non-address results. */
 int rewrite_sender(const struct rewriter *rw, const char *addr, enum rewrite_class cls, char **out,
-                   struct error *err);
+		   struct error *err);
 /* recipient_canonical_maps then canonical_maps, likewise. */
 int rewrite_recipient(const struct rewriter *rw, const char *addr, enum rewrite_class cls,
-                      char **out, struct error *err);
+		      char **out, struct error *err);
 
 /* The header fields of §3.2: sender-class fields get rewrite_local and
  * rewrite_sender(REWRITE_HEADER_SENDER), recipient-class fields
@@ -64,6 +64,6 @@ int rewrite_headers(const struct rewriter *rw, struct message *m, struct error *
 /* The regenerated value of one field (for tests and rewrite_headers):
  * *out NULL when nothing changed. */
 int rewrite_header_value(const struct rewriter *rw, const char *name, const char *value, char **out,
-                         struct error *err);
+			 struct error *err);
 
 #endif

@@ -19,19 +19,20 @@
 #define FOLD_BEFORE 70 /* cleanup_fold_header in Postfix's cleanup_message.c */
 
 static const char *const sender_fields[] = {
-    "From",
-    "Sender",
-    "Reply-To",
-    "Return-Path",
-    "Errors-To",
-    "Return-Receipt-To",
-    "Disposition-Notification-To",
-    "Mail-Followup-To",
-    "Resent-From",
-    "Resent-Sender",
+	"From",
+	"Sender",
+	"Reply-To",
+	"Return-Path",
+	"Errors-To",
+	"Return-Receipt-To",
+	"Disposition-Notification-To",
+	"Mail-Followup-To",
+	"Resent-From",
+	"Resent-Sender",
 };
 static const char *const recipient_fields[] = {
-    "To", "Cc", "Bcc", "Apparently-To", "Resent-To", "Resent-Cc", "Resent-Bcc", "Resent-Reply-To",
+	"To",	     "Cc",	  "Bcc",	"Apparently-To",
+	"Resent-To", "Resent-Cc", "Resent-Bcc", "Resent-Reply-To",
 };
 
 static bool in_list(const char *name, const char *const *list, size_t n)
@@ -66,7 +67,7 @@ static int piece_add(struct pieces *ps, const char *s, size_t len, bool mailbox)
 		return 0;
 	if (ps->n == sizeof(ps->v) / sizeof(ps->v[0]))
 		return -1;
-	ps->v[ps->n++] = (struct piece){s, (size_t)(end - s), mailbox};
+	ps->v[ps->n++] = (struct piece){ s, (size_t)(end - s), mailbox };
 	return 0;
 }
 
@@ -108,7 +109,7 @@ static bool scan_plain(struct scan *sc, char c)
  * become literal pieces. -1 when the syntax is not understood. */
 static int split_field(const char *v, size_t n, struct pieces *ps)
 {
-	struct scan sc = {0};
+	struct scan sc = { 0 };
 	size_t start = 0;
 	bool angle = false, group = false;
 
@@ -140,7 +141,7 @@ static int split_field(const char *v, size_t n, struct pieces *ps)
 /* The first c in s[0..n) that is plain text, or NULL. */
 static const char *find_plain(const char *s, size_t n, char c)
 {
-	struct scan sc = {0};
+	struct scan sc = { 0 };
 
 	for (size_t i = 0; i < n; i++)
 		if (scan_plain(&sc, s[i]) && s[i] == c)
@@ -152,7 +153,7 @@ static const char *find_plain(const char *s, size_t n, char c)
  * before the first when space; a "(" in a quoted string opens none. */
 static int append_comments(struct buf *b, const char *s, size_t n, bool space)
 {
-	struct scan sc = {0};
+	struct scan sc = { 0 };
 	size_t start = 0;
 
 	for (size_t i = 0; i < n; i++) {
@@ -163,7 +164,7 @@ static int append_comments(struct buf *b, const char *s, size_t n, bool space)
 			start = i;
 		} else if (depth == 1 && sc.depth == 0) {
 			if (buf_printf(b, "%s%.*s", space ? " " : "", (int)(i + 1 - start),
-			               s + start) < 0)
+				       s + start) < 0)
 				return -1;
 			space = true;
 		}
@@ -185,13 +186,13 @@ static int regenerate(struct buf *b, const struct piece *p, const char *addr)
 	if (lt == NULL)
 		return buf_append_str(b, addr) < 0 ? -1 : append_comments(b, p->s, p->len, true);
 	if ((plen > 0 ? buf_printf(b, "%.*s <%s>", (int)plen, p->s, addr)
-	              : buf_printf(b, "<%s>", addr)) < 0)
+		      : buf_printf(b, "<%s>", addr)) < 0)
 		return -1;
 	return gt != NULL ? append_comments(b, gt + 1, (size_t)(end - gt - 1), false) : 0;
 }
 
 static int rewrite_one(const struct rewriter *rw, bool sender, const char *addr, char **out,
-                       struct error *err)
+		       struct error *err)
 {
 	char *local = rewrite_local(rw, addr);
 	int rc;
@@ -201,7 +202,7 @@ static int rewrite_one(const struct rewriter *rw, bool sender, const char *addr,
 		return -1;
 	}
 	rc = sender ? rewrite_sender(rw, local, REWRITE_HEADER_SENDER, out, err)
-	            : rewrite_recipient(rw, local, REWRITE_HEADER_RECIPIENT, out, err);
+		    : rewrite_recipient(rw, local, REWRITE_HEADER_RECIPIENT, out, err);
 	free(local);
 	return rc;
 }
@@ -255,14 +256,14 @@ static const char *separator(const struct pieces *ps, size_t i)
 
 /* Rewrite each mailbox; *changed tells whether any address differs. */
 static int build(const struct rewriter *rw, bool sender, const struct pieces *ps, struct buf *b,
-                 bool *changed, struct error *err)
+		 bool *changed, struct error *err)
 {
 	int rc = 0;
 
 	for (size_t i = 0; i < ps->n && rc == 0; i++) {
 		const struct piece *p = &ps->v[i];
-		struct addrlist list = {0};
-		struct buf item = {0};
+		struct addrlist list = { 0 };
+		struct buf item = { 0 };
 		char *orig = NULL, *now = NULL;
 
 		if (p->mailbox &&
@@ -280,7 +281,7 @@ static int build(const struct rewriter *rw, bool sender, const struct pieces *ps
 			rc = buf_append(&item, p->s, p->len);
 		}
 		if (rc == 0 && (buf_append_str(b, separator(ps, i)) < 0 ||
-		                buf_append(b, item.data, item.len) < 0))
+				buf_append(b, item.data, item.len) < 0))
 			rc = -1;
 		addrlist_fini(&list);
 		buf_fini(&item);
@@ -291,19 +292,19 @@ static int build(const struct rewriter *rw, bool sender, const struct pieces *ps
 }
 
 int rewrite_header_value(const struct rewriter *rw, const char *name, const char *value, char **out,
-                         struct error *err)
+			 struct error *err)
 {
 	bool sender =
 	    in_list(name, sender_fields, sizeof(sender_fields) / sizeof(sender_fields[0]));
-	struct pieces ps = {.n = 0};
-	struct buf flat = {0}, b = {0}, folded = {0};
-	struct error perr = {0};
+	struct pieces ps = { .n = 0 };
+	struct buf flat = { 0 }, b = { 0 }, folded = { 0 };
+	struct error perr = { 0 };
 	bool changed = false;
 	int rc = 0;
 
 	*out = NULL;
 	if (!sender && !in_list(name, recipient_fields,
-	                        sizeof(recipient_fields) / sizeof(recipient_fields[0])))
+				sizeof(recipient_fields) / sizeof(recipient_fields[0])))
 		return 0;
 	buf_init(&flat, FIELD_MAX);
 	for (const char *p = value; *p != '\0' && rc == 0; p++)
@@ -336,7 +337,7 @@ int rewrite_headers(const struct rewriter *rw, struct message *m, struct error *
 		char *now = NULL;
 
 		rc = rewrite_header_value(rw, message_header_name(m, i), message_header_value(m, i),
-		                          &now, err);
+					  &now, err);
 		if (rc == 0 && now != NULL && message_header_set(m, i, now) < 0) {
 			error_set(err, ERROR_INTERNAL, _("out of memory"));
 			rc = -1;

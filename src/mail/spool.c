@@ -49,7 +49,7 @@ static int write_all(int fd, const char *p, size_t n, struct error *err)
 			continue;
 		if (w < 0) {
 			error_set_errno(err, ERROR_IO, errno,
-			                _("cannot write the message to a temporary file"));
+					_("cannot write the message to a temporary file"));
 			return -1;
 		}
 		p += w;
@@ -72,13 +72,13 @@ static int spool_open(struct spool *s, struct error *err)
 	if (buf_printf(&path, "%s/relaymail.XXXXXX", dir) < 0) {
 		buf_fini(&path);
 		error_set(err, ERROR_IO, _("the temporary directory name \"%.200s\" is too long"),
-		          dir);
+			  dir);
 		return -1;
 	}
 	fd = mkstemp(path.data);
 	if (fd < 0) {
 		error_set_errno(err, ERROR_IO, errno, _("cannot create a temporary file in %s"),
-		                dir);
+				dir);
 		buf_fini(&path);
 		return -1;
 	}
@@ -151,7 +151,7 @@ int spool_finish(struct spool *s, struct error *err)
 }
 
 ssize_t spool_read(const struct spool *s, off_t off, char *dst, size_t cap, const char **p,
-                   struct error *err)
+		   struct error *err)
 {
 	ssize_t r;
 
@@ -168,13 +168,13 @@ ssize_t spool_read(const struct spool *s, off_t off, char *dst, size_t cap, cons
 	while (r < 0 && errno == EINTR);
 	if (r < 0) {
 		error_set_errno(err, ERROR_IO, errno,
-		                _("cannot read the message back from its temporary file"));
+				_("cannot read the message back from its temporary file"));
 		return -1;
 	}
 	if (r == 0) {
 		error_set(err, ERROR_IO,
-		          _("the temporary file of the message is shorter than "
-		            "expected"));
+			  _("the temporary file of the message is shorter than "
+			    "expected"));
 		return -1;
 	}
 	*p = dst;

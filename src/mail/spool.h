@@ -13,10 +13,10 @@
 #include "base/error.h"
 
 struct spool {
-	struct buf mem;     /* the body, or once spilled the write buffer */
-	int fd;             /* -1 while the body is in memory */
-	size_t size;        /* body octets appended so far */
-	size_t mem_max;     /* spill when the body would grow past this */
+	struct buf mem;	    /* the body, or once spilled the write buffer */
+	int fd;		    /* -1 while the body is in memory */
+	size_t size;	    /* body octets appended so far */
+	size_t mem_max;	    /* spill when the body would grow past this */
 	const char *tmpdir; /* borrowed; used only while appending */
 	bool is_8bit;
 };
@@ -32,7 +32,7 @@ int spool_finish(struct spool *s, struct error *err);
 /* The body from offset off: >0 bytes at *p (pointing into the spool, or
  * into dst, of cap bytes, for a file), 0 at the end, -1 with ERROR_IO. */
 ssize_t spool_read(const struct spool *s, off_t off, char *dst, size_t cap, const char **p,
-                   struct error *err);
+		   struct error *err);
 /* true when the body is in a file rather than in memory. */
 bool spool_on_disk(const struct spool *s);
 

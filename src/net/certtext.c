@@ -44,8 +44,8 @@ static int parse(const char *s, unsigned char *out, size_t max)
 	return (int)n;
 }
 
-int certtext_check_fingerprints(const char *const *fps, size_t n, size_t len,
-				const char *digest, struct error *err)
+int certtext_check_fingerprints(const char *const *fps, size_t n, size_t len, const char *digest,
+				struct error *err)
 {
 	unsigned char buf[CERTTEXT_MAX_DIGEST];
 

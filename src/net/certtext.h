@@ -16,8 +16,8 @@
 /* Every fingerprint (hex byte pairs, colons optional, any case) must hold
  * exactly len bytes; ERROR_CONFIG naming the first that does not, or when
  * there is none at all. digest names the digest in that message. */
-int certtext_check_fingerprints(const char *const *fps, size_t n, size_t len,
-				const char *digest, struct error *err);
+int certtext_check_fingerprints(const char *const *fps, size_t n, size_t len, const char *digest,
+				struct error *err);
 /* True when one of the fingerprints equals digest a or digest b (len
  * bytes each). */
 bool certtext_fingerprint_match(const char *const *fps, size_t n, const unsigned char *a,

@@ -28,7 +28,7 @@ struct conn {
 	int wfd;
 	bool rsock, wsock;   /* sockets: recv/send with MSG_DONTWAIT */
 	bool rblock, wblock; /* blocking non-sockets: poll before every call */
-	int family;          /* of the peer's address, for conn_connect */
+	int family;	     /* of the peer's address, for conn_connect */
 	struct tls *tls;
 	char peer[sizeof(((struct net_addr *)0)->host) + 80];
 };
@@ -153,8 +153,8 @@ static int connect_wait(struct conn *c, const struct sockaddr_storage *ss, sockl
 	return 0;
 }
 
-struct conn *conn_connect(const struct net_addr *addr, unsigned port,
-			  const struct net_bind *bind, struct deadline dl, struct error *err)
+struct conn *conn_connect(const struct net_addr *addr, unsigned port, const struct net_bind *bind,
+			  struct deadline dl, struct error *err)
 {
 	struct sockaddr_storage ss;
 	struct conn *c;

@@ -20,8 +20,8 @@ struct tls;
 struct net_addr {
 	struct sockaddr_storage ss;
 	socklen_t len;
-	char text[64];     /* numeric form, IPv6 without brackets */
-	char host[256];    /* the name it was resolved from; may be "" */
+	char text[64];	/* numeric form, IPv6 without brackets */
+	char host[256]; /* the name it was resolved from; may be "" */
 };
 
 enum net_family { NET_ANY, NET_IPV4, NET_IPV6 };
@@ -59,8 +59,8 @@ int net_bind_parse(const char *text, enum net_family family, struct net_addr *ou
  * from the default address, unless bind->enforce: then ERROR_TEMP.
  * ERROR_TEMP on refusal, unreachable or timeout, naming the address and
  * port. */
-struct conn *conn_connect(const struct net_addr *addr, unsigned port,
-			  const struct net_bind *bind, struct deadline dl, struct error *err);
+struct conn *conn_connect(const struct net_addr *addr, unsigned port, const struct net_bind *bind,
+			  struct deadline dl, struct error *err);
 /* Wrap an already connected descriptor (tests; -bs on stdin/stdout). */
 struct conn *conn_from_fds(int rfd, int wfd);
 void conn_free(struct conn *c); /* closes; conn_free(NULL) is harmless */

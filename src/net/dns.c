@@ -143,8 +143,8 @@ static int query_error(const char *domain, int herr, struct error *err)
 		error_set(err, ERROR_NOHOST, _("relay host %s not found"), domain);
 		break;
 	case TRY_AGAIN:
-		error_set(err, ERROR_TEMP,
-			  _("temporary failure looking up the MX records of %s"), domain);
+		error_set(err, ERROR_TEMP, _("temporary failure looking up the MX records of %s"),
+			  domain);
 		break;
 	default:
 		error_set(err, ERROR_TEMP, _("cannot look up the MX records of %s"), domain);

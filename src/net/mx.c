@@ -13,8 +13,8 @@
 /* More exchangers than anyone publishes; the address limit is lower. */
 #define MX_MAX 32
 
-static int system_mx(void *arg, const char *domain, struct deadline dl, struct dns_mx *out,
-		     int max, struct error *err)
+static int system_mx(void *arg, const char *domain, struct deadline dl, struct dns_mx *out, int max,
+		     struct error *err)
 {
 	(void)arg;
 	return dns_mx_lookup(domain, dl, out, max, err);
@@ -62,8 +62,8 @@ static int exchangers(const struct mx_query *q, const struct mx_lookups *lk,
 	int count = 0;
 
 	for (int i = 0; i < n && count < max; i++) {
-		int got = lk->host(lk->arg, mxs[i].host, q->port, q->family, q->prefer,
-				   out + count, max - count, &last);
+		int got = lk->host(lk->arg, mxs[i].host, q->port, q->family, q->prefer, out + count,
+				   max - count, &last);
 
 		if (got < 0) {
 			temporary |= last.cls != ERROR_NOHOST;
@@ -79,8 +79,8 @@ static int exchangers(const struct mx_query *q, const struct mx_lookups *lk,
 	return -1;
 }
 
-int mx_resolve(const struct mx_query *q, const struct mx_lookups *lk, struct net_addr *out,
-	       int max, struct error *err)
+int mx_resolve(const struct mx_query *q, const struct mx_lookups *lk, struct net_addr *out, int max,
+	       struct error *err)
 {
 	static const struct mx_lookups system = { system_mx, system_host, NULL };
 	struct dns_mx mxs[MX_MAX];

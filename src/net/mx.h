@@ -24,11 +24,11 @@ struct mx_lookups {
 };
 
 struct mx_query {
-	const char *name;            /* A-label form, or an address literal */
+	const char *name; /* A-label form, or an address literal */
 	unsigned port;
-	enum net_family family;      /* inet_protocols */
-	enum net_family prefer;      /* smtp_address_preference */
-	bool mx;                     /* look up MX records first */
+	enum net_family family; /* inet_protocols */
+	enum net_family prefer; /* smtp_address_preference */
+	bool mx;		/* look up MX records first */
 	struct deadline dl;
 };
 
@@ -43,7 +43,7 @@ struct mx_query {
  * through (ERROR_REJECTED for a null MX, ERROR_TEMP). lk NULL:
  * dns_mx_lookup and net_resolve.
  * Returns the count (>= 1) or -1. */
-int mx_resolve(const struct mx_query *q, const struct mx_lookups *lk, struct net_addr *out,
-	       int max, struct error *err);
+int mx_resolve(const struct mx_query *q, const struct mx_lookups *lk, struct net_addr *out, int max,
+	       struct error *err);
 
 #endif

@@ -24,7 +24,7 @@
 #define ENTRY_MAX 255 /* a host name, or an address in brackets with a zone */
 
 struct ip {
-	int af;              /* AF_INET or AF_INET6 */
+	int af;		     /* AF_INET or AF_INET6 */
 	unsigned char b[16]; /* 4 or 16 bytes, network order */
 };
 
@@ -110,7 +110,7 @@ void net_ownaddr_free(struct net_ownaddr *o)
 static bool is_zone(const char *z)
 {
 	static const char chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	                            "0123456789._-";
+				    "0123456789._-";
 
 	return *z != '\0' && strspn(z, chars) == strlen(z);
 }
@@ -192,7 +192,7 @@ static int add_name(struct net_ownaddr *o, const char *p, size_t n)
 
 /* One list entry p[0..n): [address], address, or host name. */
 static int add_entry(struct net_ownaddr *o, const char *label, const char *p, size_t n,
-                     struct error *err)
+		     struct error *err)
 {
 	unsigned char b[16];
 	bool bracket = n >= 2 && p[0] == '[' && p[n - 1] == ']';
@@ -211,14 +211,14 @@ static int add_entry(struct net_ownaddr *o, const char *label, const char *p, si
 
 		str_printable(shown, sizeof(shown), p, n);
 		error_set(err, ERROR_CONFIG,
-		          _("%s: \"%s\" is neither an IP address nor a host name"), label, shown);
+			  _("%s: \"%s\" is neither an IP address nor a host name"), label, shown);
 		return -1;
 	}
 	return rc < 0 ? nomem(err) : 0;
 }
 
 int net_ownaddr_add(struct net_ownaddr *o, const char *label, const char *value, bool keywords,
-                    struct error *err)
+		    struct error *err)
 {
 	static const char sep[] = " \t\r\n,";
 	const char *p = str_skip_space(value);
@@ -232,7 +232,7 @@ int net_ownaddr_add(struct net_ownaddr *o, const char *label, const char *value,
 	if (add_label(o, label) < 0)
 		return nomem(err);
 	if (keywords && ((len == 3 && strncmp(p, "all", 3) == 0) ||
-	                 (len == 13 && strncmp(p, "loopback-only", 13) == 0))) {
+			 (len == 13 && strncmp(p, "loopback-only", 13) == 0))) {
 		/* Postfix compares the whole value, case and all. */
 		o->ifmode = len == 3 ? IF_ALL : IF_LOOPBACK;
 		o->ifmode_label = o->nlabels - 1;
@@ -250,7 +250,7 @@ int net_ownaddr_add(struct net_ownaddr *o, const char *label, const char *value,
 
 static bool is_loopback(int af, const unsigned char *b)
 {
-	static const unsigned char v6[16] = {[15] = 1};
+	static const unsigned char v6[16] = { [15] = 1 };
 
 	return af == AF_INET ? b[0] == 127 : memcmp(b, v6, 16) == 0;
 }
@@ -283,10 +283,10 @@ static int add_interfaces(struct net_ownaddr *o, struct error *err)
 			continue;
 		if (sa->sa_family == AF_INET)
 			b = (const unsigned char *)&((const struct sockaddr_in *)(const void *)sa)
-			        ->sin_addr;
+				->sin_addr;
 		else if (sa->sa_family == AF_INET6)
 			b = (const unsigned char *)&((const struct sockaddr_in6 *)(const void *)sa)
-			        ->sin6_addr;
+				->sin6_addr;
 		else
 			continue;
 		if (is_unspecified(sa->sa_family, b) ||
@@ -299,7 +299,7 @@ static int add_interfaces(struct net_ownaddr *o, struct error *err)
 }
 
 static int resolve_error(const struct net_ownaddr *o, const struct pending *name, int rc,
-                         int errnum, struct error *err)
+			 int errnum, struct error *err)
 {
 	const char *label = o->labels[name->label];
 
@@ -315,15 +315,15 @@ static int resolve_error(const struct net_ownaddr *o, const struct pending *name
 		break;
 	case EAI_AGAIN:
 		error_set(err, ERROR_TEMP, _("%s: temporary failure resolving host name %s: %s"),
-		          label, name->name, gai_strerror(rc));
+			  label, name->name, gai_strerror(rc));
 		break;
 	case EAI_SYSTEM:
 		error_set_errno(err, ERROR_TEMP, errnum, _("%s: cannot resolve host name %s"),
-		                label, name->name);
+				label, name->name);
 		break;
 	default:
 		error_set(err, ERROR_TEMP, _("%s: cannot resolve host name %s: %s"), label,
-		          name->name, gai_strerror(rc));
+			  name->name, gai_strerror(rc));
 		break;
 	}
 	return -1;
@@ -333,7 +333,7 @@ static int resolve_error(const struct net_ownaddr *o, const struct pending *name
  * are left out, as Postfix's inet_addr_host leaves them out. */
 static int add_resolved(struct net_ownaddr *o, const struct pending *name, struct error *err)
 {
-	struct addrinfo hints = {.ai_socktype = SOCK_STREAM};
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM };
 	struct addrinfo *res = NULL;
 	int rc = getaddrinfo(name->name, NULL, &hints, &res);
 
@@ -373,7 +373,7 @@ static int load(struct net_ownaddr *o, struct error *err)
 }
 
 static bool listed(const struct net_ownaddr *o, size_t from, size_t to, int af,
-                   const unsigned char *b)
+		   const unsigned char *b)
 {
 	for (size_t i = from; i < to; i++)
 		if (o->v[i].af == af && memcmp(o->v[i].b, b, af == AF_INET ? 4 : 16) == 0)
@@ -382,7 +382,7 @@ static bool listed(const struct net_ownaddr *o, size_t from, size_t to, int af,
 }
 
 int net_ownaddr_has(struct net_ownaddr *o, const char *addr, enum net_family family,
-                    struct error *err)
+		    struct error *err)
 {
 	int af = family == NET_IPV6 ? AF_INET6 : AF_INET;
 	unsigned char b[16];

@@ -30,7 +30,7 @@ void net_ownaddr_free(struct net_ownaddr *o); /* NULL is harmless */
  * 3)"). -1: ERROR_CONFIG naming label and the entry that is neither an
  * address nor a host name; ERROR_INTERNAL when out of memory. */
 int net_ownaddr_add(struct net_ownaddr *o, const char *label, const char *value, bool keywords,
-                    struct error *err);
+		    struct error *err);
 
 /* Whether addr, the numeric form of an address of family (NET_IPV4: a
  * dotted quad; NET_IPV6), is in the set: 1 yes; 0 no, also when addr is
@@ -39,6 +39,6 @@ int net_ownaddr_add(struct net_ownaddr *o, const char *label, const char *value,
  * and resolves the host names (ERROR_CONFIG naming label and the name
  * when it does not exist, ERROR_TEMP when the resolver failed): -1. */
 int net_ownaddr_has(struct net_ownaddr *o, const char *addr, enum net_family family,
-                    struct error *err);
+		    struct error *err);
 
 #endif

@@ -49,8 +49,7 @@ static void set_port(struct sockaddr_storage *ss, unsigned port)
 static bool already_listed(const struct net_addr *out, int n, const struct addrinfo *ai)
 {
 	for (int i = 0; i < n; i++)
-		if (out[i].len == ai->ai_addrlen &&
-		    out[i].ss.ss_family == ai->ai_family &&
+		if (out[i].len == ai->ai_addrlen && out[i].ss.ss_family == ai->ai_family &&
 		    memcmp(&out[i].ss, ai->ai_addr, ai->ai_addrlen) == 0)
 			return true;
 	return false;
@@ -58,8 +57,8 @@ static bool already_listed(const struct net_addr *out, int n, const struct addri
 
 /* Append the entries of res whose family is af (AF_UNSPEC: any) and not
  * skip_af, without duplicates, up to max; returns the new count. */
-static int collect(const struct addrinfo *res, int af, int skip_af, const char *host,
-		   unsigned port, struct net_addr *out, int n, int max)
+static int collect(const struct addrinfo *res, int af, int skip_af, const char *host, unsigned port,
+		   struct net_addr *out, int n, int max)
 {
 	for (const struct addrinfo *ai = res; ai != NULL && n < max; ai = ai->ai_next) {
 		struct net_addr *a = &out[n];
@@ -102,8 +101,8 @@ static void resolve_error(const char *host, enum net_family family, int rc, int 
 			error_set(err, ERROR_NOHOST, _("relay host %s not found"), host);
 		break;
 	case EAI_AGAIN:
-		error_set(err, ERROR_TEMP, _("temporary failure resolving relay host %s: %s"),
-			  host, gai_strerror(rc));
+		error_set(err, ERROR_TEMP, _("temporary failure resolving relay host %s: %s"), host,
+			  gai_strerror(rc));
 		break;
 	case EAI_SYSTEM:
 		error_set_errno(err, ERROR_TEMP, errnum, _("cannot resolve relay host %s"), host);

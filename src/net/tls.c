@@ -27,8 +27,8 @@
 #include "net/tls.h"
 
 #define TLS_DEFAULT_PRIORITY "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
-#define TLS_BYE_MS 100     /* how long close_notify may take on the way out */
-#define TLS_MAX_NAMES 8    /* certificate names quoted in an error */
+#define TLS_BYE_MS 100	/* how long close_notify may take on the way out */
+#define TLS_MAX_NAMES 8 /* certificate names quoted in an error */
 
 struct tls {
 	gnutls_session_t session;
@@ -42,7 +42,7 @@ static const struct {
 	gnutls_digest_algorithm_t alg;
 } digests[] = {
 	{ "sha256", GNUTLS_DIG_SHA256 }, { "sha1", GNUTLS_DIG_SHA1 },
-	{ "md5", GNUTLS_DIG_MD5 },       { "sha512", GNUTLS_DIG_SHA512 },
+	{ "md5", GNUTLS_DIG_MD5 },	 { "sha512", GNUTLS_DIG_SHA512 },
 	{ "sha224", GNUTLS_DIG_SHA224 }, { "sha384", GNUTLS_DIG_SHA384 },
 };
 
@@ -104,9 +104,8 @@ void tls_free(struct tls *t)
 		return;
 	/* close_notify is a courtesy; a peer that does not take it now is not
 	 * worth waiting for. */
-	while (t->established &&
-	       ((r = gnutls_bye(t->session, GNUTLS_SHUT_WR)) == GNUTLS_E_AGAIN ||
-		r == GNUTLS_E_INTERRUPTED))
+	while (t->established && ((r = gnutls_bye(t->session, GNUTLS_SHUT_WR)) == GNUTLS_E_AGAIN ||
+				  r == GNUTLS_E_INTERRUPTED))
 		if (wait_ready(t, dl) <= 0)
 			break;
 	tls_destroy(t);
@@ -186,8 +185,8 @@ static int setup_credentials(struct tls *t, const struct tls_params *p, struct e
 
 static int setup_session(struct tls *t, const struct tls_params *p, int fd, struct error *err)
 {
-	const char *prio = p->priority != NULL && *p->priority != '\0' ? p->priority
-								       : TLS_DEFAULT_PRIORITY;
+	const char *prio =
+	    p->priority != NULL && *p->priority != '\0' ? p->priority : TLS_DEFAULT_PRIORITY;
 	const char *errpos = NULL;
 	int r;
 
@@ -233,9 +232,11 @@ static int handshake(struct tls *t, struct deadline dl, struct error *err)
 			if (w > 0)
 				continue;
 			if (w == 0)
-				error_set(err, ERROR_TEMP, _("TLS handshake with %s timed out"), peer);
+				error_set(err, ERROR_TEMP, _("TLS handshake with %s timed out"),
+					  peer);
 			else
-				error_set_errno(err, ERROR_OS, errno, _("cannot wait for %s"), peer);
+				error_set_errno(err, ERROR_OS, errno, _("cannot wait for %s"),
+						peer);
 			return -1;
 		}
 		if (gnutls_error_is_fatal(r) || deadline_expired(dl))
@@ -316,7 +317,8 @@ static const struct {
 	{ GNUTLS_CERT_INSECURE_ALGORITHM, N_("certificate is signed with an insecure algorithm") },
 	{ GNUTLS_CERT_SIGNATURE_FAILURE, N_("certificate signature does not verify") },
 	{ GNUTLS_CERT_SIGNER_NOT_CA, N_("certificate signer is not a CA") },
-	{ GNUTLS_CERT_SIGNER_CONSTRAINTS_FAILURE, N_("certificate signer's constraints were violated") },
+	{ GNUTLS_CERT_SIGNER_CONSTRAINTS_FAILURE,
+	  N_("certificate signer's constraints were violated") },
 };
 
 static void describe_status(const struct tls *t, unsigned status, char *out, size_t size)
@@ -362,8 +364,8 @@ static size_t cert_names(gnutls_x509_crt_t crt, char names[][256], size_t max)
 	if (n == 0) {
 		size_t size = sizeof(names[0]) - 1;
 
-		if (gnutls_x509_crt_get_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0, 0,
-						  names[0], &size) == 0 &&
+		if (gnutls_x509_crt_get_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0, 0, names[0],
+						  &size) == 0 &&
 		    strlen(names[0]) == size)
 			n = 1;
 	}
@@ -561,8 +563,8 @@ static struct tls *tls_new(const struct conn *c, const struct tls_params *p, str
 	return t;
 }
 
-int tls_start(struct conn *c, const struct tls_params *p, struct deadline dl,
-	      struct tls_info *info, struct error *err)
+int tls_start(struct conn *c, const struct tls_params *p, struct deadline dl, struct tls_info *info,
+	      struct error *err)
 {
 	gnutls_digest_algorithm_t alg = GNUTLS_DIG_SHA256;
 	struct tls_info scratch;
@@ -626,8 +628,8 @@ ssize_t tls_read(struct tls *t, void *p, size_t n, struct deadline dl, struct er
 			if (wait_io(t, false, dl, err) < 0)
 				return -1;
 		} else if (gnutls_error_is_fatal((int)r) || deadline_expired(dl)) {
-			error_set(err, ERROR_TEMP, _("cannot read from %s: %s"),
-				  conn_peer(t->conn), gnutls_strerror((int)r));
+			error_set(err, ERROR_TEMP, _("cannot read from %s: %s"), conn_peer(t->conn),
+				  gnutls_strerror((int)r));
 			return -1;
 		}
 	}
@@ -670,7 +672,7 @@ const char *tls_channel_binding_type(const struct conn *c)
 	/* RFC 9266: tls-unique is undefined for TLS 1.3, where tls-exporter
 	 * takes its place. */
 	return gnutls_protocol_get_version(t->session) == GNUTLS_TLS1_3 ? "tls-exporter"
-									 : "tls-unique";
+									: "tls-unique";
 }
 
 int tls_channel_binding(const struct conn *c, const char *type, unsigned char *out, size_t *len)

@@ -12,8 +12,8 @@
 #include "net/conn.h"
 
 enum tls_verify {
-	TLS_VERIFY_NONE,        /* encrypt only: may, encrypt */
-	TLS_VERIFY_CHAIN_NAME,  /* verify, secure: chain to a trust anchor and name match */
+	TLS_VERIFY_NONE,	/* encrypt only: may, encrypt */
+	TLS_VERIFY_CHAIN_NAME,	/* verify, secure: chain to a trust anchor and name match */
 	TLS_VERIFY_FINGERPRINT, /* fingerprint: certificate or public key digest */
 };
 
@@ -22,22 +22,22 @@ struct tls_params {
 	const char *const *match_names; /* names accepted for the certificate (A-labels);
 					 * ".example.com" accepts any name below it */
 	size_t nmatch_names;
-	const char *sni;                /* server name to send; NULL: none */
-	const char *cafile;             /* both empty or NULL: the system trust store */
+	const char *sni;    /* server name to send; NULL: none */
+	const char *cafile; /* both empty or NULL: the system trust store */
 	const char *capath;
-	const char *cert_file;          /* client certificate, NULL: none */
+	const char *cert_file; /* client certificate, NULL: none */
 	const char *key_file;
-	const char *priority;           /* GnuTLS priority string; NULL: TLS 1.2+ default */
-	const char *digest;             /* fingerprint digest: sha256 (default), sha1, md5, sha512 */
+	const char *priority; /* GnuTLS priority string; NULL: TLS 1.2+ default */
+	const char *digest;   /* fingerprint digest: sha256 (default), sha1, md5, sha512 */
 	const char *const *fingerprints; /* hex, colons optional, any case */
 	size_t nfingerprints;
 };
 
 struct tls_info {
-	char version[16];        /* "TLSv1.3" */
-	char cipher[96];         /* GnuTLS cipher suite name */
+	char version[16]; /* "TLSv1.3" */
+	char cipher[96];  /* GnuTLS cipher suite name */
 	unsigned bits;
-	bool verified;           /* the certificate was checked and matched */
+	bool verified; /* the certificate was checked and matched */
 	char peer_subject[256];
 };
 
@@ -47,8 +47,8 @@ struct tls_info {
  * later conn_read/conn_write of c goes through TLS. After a failed
  * verification the session stays attached (QUIT may still go over it);
  * after a failed handshake the connection is unusable. */
-int tls_start(struct conn *c, const struct tls_params *p, struct deadline dl,
-	      struct tls_info *info, struct error *err);
+int tls_start(struct conn *c, const struct tls_params *p, struct deadline dl, struct tls_info *info,
+	      struct error *err);
 /* Channel binding data for SCRAM-PLUS: "tls-exporter" (TLS 1.3) or
  * "tls-unique" (TLS 1.2). *len is the size of out on entry and the count
  * written on return; -1 when not available or out is too small. */

@@ -87,7 +87,7 @@ int command_mail(struct buf *out, const struct session_envelope *env, const stru
 }
 
 int command_rcpt(struct buf *out, const char *rcpt, const struct session_envelope *env,
-                 const struct caps *caps)
+		 const struct caps *caps)
 {
 	int rc = buf_printf(out, "RCPT TO:<%s>", rcpt);
 

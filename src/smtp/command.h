@@ -21,6 +21,6 @@ int command_check_envelope(const struct session_envelope *env, struct error *err
 int command_mail(struct buf *out, const struct session_envelope *env, const struct caps *caps);
 /* Append "RCPT TO:<rcpt>[ NOTIFY=...]\r\n". -1 when out cannot grow. */
 int command_rcpt(struct buf *out, const char *rcpt, const struct session_envelope *env,
-                 const struct caps *caps);
+		 const struct caps *caps);
 
 #endif

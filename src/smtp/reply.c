@@ -41,11 +41,11 @@ static int bad(struct error *err, const char *what)
 /* One line without its line ending: code, whether more lines follow, and
  * where its text starts. */
 static int parse_line(const char *p, size_t n, int *code, bool *more, size_t *text_off,
-                      struct error *err)
+		      struct error *err)
 {
 	if (n < 3 || !prefix_ok(p, n < 4 ? n : 4) || (n > 3 && p[3] == '\r'))
 		return bad(err, _("the relay sent a reply line without a valid "
-		                  "three-digit code"));
+				  "three-digit code"));
 	*code = (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0');
 	*more = n > 3 && p[3] == '-';
 	*text_off = n > 3 ? 4 : 3;
@@ -121,7 +121,7 @@ int reply_parse(const char *data, size_t len, struct reply *r, size_t *consumed,
 				return bad(err, _("the relay sent a reply line that is too long"));
 			if (!prefix_ok(line, avail < 4 ? avail : 4))
 				return bad(err, _("the relay sent a reply line without a "
-				                  "valid three-digit code"));
+						  "valid three-digit code"));
 			return 0;
 		}
 		n = (size_t)(lf - line);
@@ -132,7 +132,7 @@ int reply_parse(const char *data, size_t len, struct reply *r, size_t *consumed,
 			return -1;
 		if (r->nlines > 0 && code != r->code)
 			return bad(err, _("the relay sent a multi-line reply whose lines "
-			                  "have different codes"));
+					  "have different codes"));
 		if (r->nlines == REPLY_LINES_MAX)
 			return bad(err, _("the relay sent a reply with too many lines"));
 		r->code = code;

@@ -23,22 +23,22 @@ struct verb_info {
 
 /* QUIT takes any argument: a client that wants out should get out. */
 static const struct verb_info verbs[] = {
-    {"HELO", SERVER_HELO, ARG_REQUIRED, "HELO hostname"},
-    {"EHLO", SERVER_EHLO, ARG_REQUIRED, "EHLO hostname"},
-    {"MAIL", SERVER_MAIL, ARG_REQUIRED, "MAIL FROM:<address>"},
-    {"RCPT", SERVER_RCPT, ARG_REQUIRED, "RCPT TO:<address>"},
-    {"DATA", SERVER_DATA, ARG_NONE, "DATA"},
-    {"RSET", SERVER_RSET, ARG_NONE, "RSET"},
-    {"NOOP", SERVER_NOOP, ARG_OPTIONAL, "NOOP"},
-    {"QUIT", SERVER_QUIT, ARG_OPTIONAL, "QUIT"},
-    {"VRFY", SERVER_VRFY, ARG_REQUIRED, "VRFY address"},
-    {"HELP", SERVER_HELP, ARG_OPTIONAL, "HELP"},
+	{ "HELO", SERVER_HELO, ARG_REQUIRED, "HELO hostname" },
+	{ "EHLO", SERVER_EHLO, ARG_REQUIRED, "EHLO hostname" },
+	{ "MAIL", SERVER_MAIL, ARG_REQUIRED, "MAIL FROM:<address>" },
+	{ "RCPT", SERVER_RCPT, ARG_REQUIRED, "RCPT TO:<address>" },
+	{ "DATA", SERVER_DATA, ARG_NONE, "DATA" },
+	{ "RSET", SERVER_RSET, ARG_NONE, "RSET" },
+	{ "NOOP", SERVER_NOOP, ARG_OPTIONAL, "NOOP" },
+	{ "QUIT", SERVER_QUIT, ARG_OPTIONAL, "QUIT" },
+	{ "VRFY", SERVER_VRFY, ARG_REQUIRED, "VRFY address" },
+	{ "HELP", SERVER_HELP, ARG_OPTIONAL, "HELP" },
 };
 
 /* Commands of other SMTP servers that a -bs session has no use for. */
 static const char *const unimplemented[] = {
-    "AUTH", "ATRN", "BDAT",     "ETRN", "EXPN",    "SAML",
-    "SEND", "SOML", "STARTTLS", "TURN", "XCLIENT", "XFORWARD",
+	"AUTH", "ATRN", "BDAT",	    "ETRN", "EXPN",    "SAML",
+	"SEND", "SOML", "STARTTLS", "TURN", "XCLIENT", "XFORWARD",
 };
 
 static bool is_blank(char c)
@@ -81,7 +81,7 @@ static bool has_control(const char *p, size_t len)
 }
 
 static int verb_lookup(const char *p, size_t n, const struct verb_info **vi, char *reply,
-                       size_t size)
+		       size_t size)
 {
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
 		if (same_word(p, n, verbs[i].name)) {
@@ -96,7 +96,7 @@ static int verb_lookup(const char *p, size_t n, const struct verb_info **vi, cha
 }
 
 int server_command_parse(const char *line, size_t len, struct server_command *cmd, char *reply,
-                         size_t size)
+			 size_t size)
 {
 	const struct verb_info *vi = NULL;
 	size_t n = 0, a;
@@ -136,16 +136,16 @@ struct path_kind {
 };
 
 static const struct path_kind kind_mail = {
-    "FROM:",
-    "501 5.5.4 Syntax: MAIL FROM:<address>",
-    "501 5.1.7 Bad sender address syntax",
-    true,
+	"FROM:",
+	"501 5.5.4 Syntax: MAIL FROM:<address>",
+	"501 5.1.7 Bad sender address syntax",
+	true,
 };
 static const struct path_kind kind_rcpt = {
-    "TO:",
-    "501 5.5.4 Syntax: RCPT TO:<address>",
-    "501 5.1.3 Bad recipient address syntax",
-    false,
+	"TO:",
+	"501 5.5.4 Syntax: RCPT TO:<address>",
+	"501 5.1.3 Bad recipient address syntax",
+	false,
 };
 
 /* End of "<...>" starting at p[0] == '<': the index of the '>' that is
@@ -248,7 +248,7 @@ static bool parse_size(const char *v, size_t n, unsigned long *out)
 /* NOTIFY=NEVER or a list of SUCCESS, FAILURE, DELAY (RFC 3461 §4.1). */
 static bool parse_notify(const char *v, size_t n, char *out, size_t size)
 {
-	static const char *const words[] = {"NEVER", "SUCCESS", "FAILURE", "DELAY"};
+	static const char *const words[] = { "NEVER", "SUCCESS", "FAILURE", "DELAY" };
 	unsigned seen = 0;
 	size_t at = 0;
 
@@ -292,9 +292,9 @@ struct param_info {
 };
 
 static const struct param_info params[] = {
-    {"SIZE", P_SIZE, true},    {"BODY", P_BODY, true},   {"SMTPUTF8", P_SMTPUTF8, true},
-    {"RET", P_RET, true},      {"ENVID", P_ENVID, true}, {"NOTIFY", P_NOTIFY, false},
-    {"ORCPT", P_ORCPT, false},
+	{ "SIZE", P_SIZE, true },    { "BODY", P_BODY, true },	 { "SMTPUTF8", P_SMTPUTF8, true },
+	{ "RET", P_RET, true },	     { "ENVID", P_ENVID, true }, { "NOTIFY", P_NOTIFY, false },
+	{ "ORCPT", P_ORCPT, false },
 };
 
 /* ORCPT=addr-type;xtext (RFC 3461 §4.2). Checked, then dropped: the
@@ -344,7 +344,7 @@ static bool param_value(unsigned bit, const char *v, size_t n, struct server_pat
 }
 
 static int param_parse(const char *t, size_t n, bool mail, unsigned *seen, struct server_path *p,
-                       char *reply, size_t size)
+		       char *reply, size_t size)
 {
 	const char *eq = memchr(t, '=', n);
 	size_t k = eq != NULL ? (size_t)(eq - t) : n;
@@ -375,7 +375,7 @@ static int param_parse(const char *t, size_t n, bool mail, unsigned *seen, struc
 }
 
 static int path_parse(const char *arg, size_t len, const struct path_kind *kind,
-                      struct server_path *p, char *reply, size_t size)
+		      struct server_path *p, char *reply, size_t size)
 {
 	size_t kw = strlen(kind->keyword), i, used;
 	unsigned seen = 0;
@@ -462,10 +462,10 @@ int server_ehlo_reply(struct buf *out, const char *host, unsigned long size_max)
 		rc = buf_append_str(out, "250-SIZE\r\n");
 	if (rc == 0)
 		rc = buf_append_str(out, "250-ENHANCEDSTATUSCODES\r\n"
-		                         "250-8BITMIME\r\n"
-		                         "250-DSN\r\n"
-		                         "250-SMTPUTF8\r\n"
-		                         "250 HELP\r\n");
+					 "250-8BITMIME\r\n"
+					 "250-DSN\r\n"
+					 "250-SMTPUTF8\r\n"
+					 "250 HELP\r\n");
 	return rc;
 }
 
@@ -502,7 +502,7 @@ static size_t enhanced_len(const char *p, size_t n)
 }
 
 void server_reply_relay(char *out, size_t size, int code, const char *enh, const char *prefix,
-                        const char *relay_reply, const char *suffix)
+			const char *relay_reply, const char *suffix)
 {
 	const char *t = relay_reply != NULL ? relay_reply : "";
 	size_t n = strlen(t), e, at = 0;
@@ -518,8 +518,8 @@ void server_reply_relay(char *out, size_t size, int code, const char *enh, const
 	}
 	e = enhanced_len(t, n);
 	snprintf(head, sizeof(head), "%d %.*s ", code,
-	         e > 0 && t[0] - '0' == code / 100 ? (int)e : (int)strlen(enh),
-	         e > 0 && t[0] - '0' == code / 100 ? t : enh);
+		 e > 0 && t[0] - '0' == code / 100 ? (int)e : (int)strlen(enh),
+		 e > 0 && t[0] - '0' == code / 100 ? t : enh);
 	if (e > 0) {
 		t += e < n ? e + 1 : e;
 		n -= e < n ? e + 1 : e;

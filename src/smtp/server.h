@@ -46,7 +46,7 @@ struct server_path {
 	size_t addr_len;
 	bool has_size;
 	unsigned long size; /* SIZE= (RFC 1870), ULONG_MAX when larger */
-	bool smtputf8;      /* SMTPUTF8 (RFC 6531) */
+	bool smtputf8;	    /* SMTPUTF8 (RFC 6531) */
 	const char *ret;    /* RET= as "FULL" or "HDRS", else NULL */
 	const char *envid;  /* ENVID= xtext as given (RFC 3461), else NULL */
 	size_t envid_len;
@@ -57,7 +57,7 @@ struct server_path {
  * reply to send in reply: overlong line, control character, unknown or
  * unimplemented verb, an argument missing or one where none belongs. */
 int server_command_parse(const char *line, size_t len, struct server_command *cmd, char *reply,
-                         size_t size);
+			 size_t size);
 /* The argument of MAIL ("FROM:<addr> params") or RCPT ("TO:<addr>
  * params"); a blank after the colon and a path without brackets are
  * accepted. 0, or -1 with the 501/555 reply in reply. The address itself
@@ -85,6 +85,6 @@ int server_ehlo_reply(struct buf *out, const char *host, unsigned long size_max)
  * its codes, then suffix. Any byte outside printable ASCII becomes '?',
  * and the line is cut to fit SERVER_REPLY_MAX with its CRLF. */
 void server_reply_relay(char *out, size_t size, int code, const char *enh, const char *prefix,
-                        const char *relay_reply, const char *suffix);
+			const char *relay_reply, const char *suffix);
 
 #endif

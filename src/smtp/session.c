@@ -18,17 +18,17 @@
 #include "smtp/session_impl.h"
 
 static const char *const stage_names[] = {
-    [SESSION_STAGE_GREETING] = N_("receiving the initial server greeting"),
-    [SESSION_STAGE_EHLO] = N_("performing the EHLO handshake"),
-    [SESSION_STAGE_STARTTLS] = N_("receiving the STARTTLS response"),
-    [SESSION_STAGE_AUTH] = N_("authenticating"),
-    [SESSION_STAGE_MAIL] = N_("sending MAIL FROM"),
-    [SESSION_STAGE_RCPT] = N_("sending RCPT TO"),
-    [SESSION_STAGE_DATA] = N_("sending DATA"),
-    [SESSION_STAGE_BODY] = N_("sending the message body"),
-    [SESSION_STAGE_DOT] = N_("sending the end of the message"),
-    [SESSION_STAGE_QUIT] = N_("sending QUIT"),
-    [SESSION_STAGE_END] = N_("closing the session"),
+	[SESSION_STAGE_GREETING] = N_("receiving the initial server greeting"),
+	[SESSION_STAGE_EHLO] = N_("performing the EHLO handshake"),
+	[SESSION_STAGE_STARTTLS] = N_("receiving the STARTTLS response"),
+	[SESSION_STAGE_AUTH] = N_("authenticating"),
+	[SESSION_STAGE_MAIL] = N_("sending MAIL FROM"),
+	[SESSION_STAGE_RCPT] = N_("sending RCPT TO"),
+	[SESSION_STAGE_DATA] = N_("sending DATA"),
+	[SESSION_STAGE_BODY] = N_("sending the message body"),
+	[SESSION_STAGE_DOT] = N_("sending the end of the message"),
+	[SESSION_STAGE_QUIT] = N_("sending QUIT"),
+	[SESSION_STAGE_END] = N_("closing the session"),
 };
 
 const char *session_stage_name(enum session_stage stage)
@@ -78,10 +78,10 @@ void session_trace_lines(const struct session *s, bool from_relay, const char *p
 /* ---- Ending: record the failure, then QUIT or give up the connection. */
 
 static void set_errv(struct session *s, enum error_class cls, bool next, bool with_reply,
-                     const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+		     const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
 
 static void set_errv(struct session *s, enum error_class cls, bool next, bool with_reply,
-                     const char *fmt, va_list ap)
+		     const char *fmt, va_list ap)
 {
 	error_setv(&s->res.err, cls, fmt, ap);
 	if (with_reply)
@@ -92,7 +92,7 @@ static void set_errv(struct session *s, enum error_class cls, bool next, bool wi
 }
 
 void session_set_err(struct session *s, enum error_class cls, bool next, bool with_reply,
-                     const char *fmt, ...)
+		     const char *fmt, ...)
 {
 	va_list ap;
 
@@ -102,7 +102,7 @@ void session_set_err(struct session *s, enum error_class cls, bool next, bool wi
 }
 
 enum session_event session_fail(struct session *s, enum error_class cls, bool next, bool usable,
-                                bool with_reply, const char *fmt, ...)
+				bool with_reply, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -147,24 +147,24 @@ enum session_event session_finish(struct session *s, bool usable)
 enum session_event session_out_of_memory(struct session *s)
 {
 	return session_fail(s, ERROR_INTERNAL, true, false, false, "%s",
-	                    _("out of memory while talking to the relay"));
+			    _("out of memory while talking to the relay"));
 }
 
 enum session_event session_misuse(struct session *s)
 {
 	return session_fail(s, ERROR_INTERNAL, false, false, false, "%s",
-	                    _("internal error: the SMTP session was driven out of order"));
+			    _("internal error: the SMTP session was driven out of order"));
 }
 
 enum session_event session_unexpected(struct session *s)
 {
 	return session_fail(s, ERROR_PROTOCOL, true, false, true,
-	                    _("relay %s sent an unexpected reply while %s: %s"), session_relay(s),
-	                    session_stage_phrase(s), s->lastfmt);
+			    _("relay %s sent an unexpected reply while %s: %s"), session_relay(s),
+			    session_stage_phrase(s), s->lastfmt);
 }
 
 enum session_event session_send_line(struct session *s, const char *trace_as, const char *a,
-                                     const char *b)
+				     const char *b)
 {
 	size_t off = s->out.len;
 
@@ -193,8 +193,8 @@ static enum session_event after_tls(struct session *s)
 		s->stage = SESSION_STAGE_AUTH;
 		if (!s->caps.auth)
 			return session_fail(s, ERROR_TEMP, true, true, false,
-			                    _("relay %s did not offer authentication (AUTH)"),
-			                    session_relay(s));
+					    _("relay %s did not offer authentication (AUTH)"),
+					    session_relay(s));
 		return SESSION_AUTH;
 	}
 	return session_mail_start(s);
@@ -211,8 +211,8 @@ static enum session_event after_hello(struct session *s)
 		}
 		if (s->set->tls == SESSION_TLS_REQUIRE)
 			return session_fail(s, ERROR_TEMP, true, true, false,
-			                    _("TLS is required, but was not offered by relay %s"),
-			                    session_relay(s));
+					    _("TLS is required, but was not offered by relay %s"),
+					    session_relay(s));
 	}
 	return after_tls(s);
 }
@@ -220,7 +220,7 @@ static enum session_event after_hello(struct session *s)
 static enum session_event refused_to_talk(struct session *s)
 {
 	return session_fail(s, ERROR_TEMP, true, true, true,
-	                    _("relay %s refused to talk to me: %s"), session_relay(s), s->lastfmt);
+			    _("relay %s refused to talk to me: %s"), session_relay(s), s->lastfmt);
 }
 
 static enum session_event on_greeting(struct session *s)
@@ -267,8 +267,8 @@ static enum session_event on_starttls(struct session *s)
 	}
 	if (s->set->tls == SESSION_TLS_REQUIRE)
 		return session_fail(s, ERROR_TEMP, true, true, true,
-		                    _("relay %s refused to start TLS: %s"), session_relay(s),
-		                    s->lastfmt);
+				    _("relay %s refused to start TLS: %s"), session_relay(s),
+				    s->lastfmt);
 	s->starttls_refused = true;
 	return after_tls(s);
 }
@@ -310,8 +310,8 @@ static enum session_event malformed(struct session *s, const struct error *perr)
 	if (s->stage == SESSION_STAGE_QUIT)
 		return final_event(s);
 	session_fail(s, ERROR_PROTOCOL, true, false, false,
-	             _("relay %s broke the protocol while %s: %s"), session_relay(s),
-	             session_stage_phrase(s), perr->text);
+		     _("relay %s broke the protocol while %s: %s"), session_relay(s),
+		     session_stage_phrase(s), perr->text);
 	error_set_reply(&s->res.err, s->in.data, n < 200 ? n : 200);
 	return SESSION_FAILED;
 }
@@ -321,15 +321,15 @@ static enum session_event too_much_input(struct session *s)
 	if (s->stage == SESSION_STAGE_QUIT)
 		return final_event(s);
 	return session_fail(s, ERROR_PROTOCOL, true, false, false,
-	                    _("relay %s sent more than %d bytes without completing a reply"),
-	                    session_relay(s), SESSION_INPUT_MAX);
+			    _("relay %s sent more than %d bytes without completing a reply"),
+			    session_relay(s), SESSION_INPUT_MAX);
 }
 
 /* Handle every complete reply already received, in order. */
 static enum session_event pump(struct session *s)
 {
 	for (;;) {
-		struct error perr = {0};
+		struct error perr = { 0 };
 		size_t used = 0;
 		enum session_event ev;
 		int rc;
@@ -337,7 +337,7 @@ static enum session_event pump(struct session *s)
 		if (s->outstanding == 0)
 			return session_misuse(s);
 		rc = reply_parse(s->in.data != NULL ? s->in.data : "", s->in.len, &s->scratch,
-		                 &used, &perr);
+				 &used, &perr);
 		if (rc < 0)
 			return malformed(s, &perr);
 		if (rc == 0)
@@ -369,14 +369,14 @@ static enum session_event lost(struct session *s)
 		    session_relay(s));
 	}
 	return session_fail(s, ERROR_TEMP, true, false, false,
-	                    _("lost connection with relay %s while %s"), session_relay(s),
-	                    session_stage_phrase(s));
+			    _("lost connection with relay %s while %s"), session_relay(s),
+			    session_stage_phrase(s));
 }
 
 /* ---- The interface. */
 
 struct session *session_new(const struct session_settings *settings,
-                            const struct session_envelope *env)
+			    const struct session_envelope *env)
 {
 	struct session *s = calloc(1, sizeof(*s));
 
@@ -418,8 +418,8 @@ enum session_event session_start(struct session *s)
 	    strchr(helo, ' ') != NULL)
 		return session_ret(
 		    s, session_fail(s, ERROR_CONFIG, false, false, false,
-		                    _("the HELO name \"%s\" is not valid (smtp_helo_name)"),
-		                    helo != NULL ? helo : ""));
+				    _("the HELO name \"%s\" is not valid (smtp_helo_name)"),
+				    helo != NULL ? helo : ""));
 	s->outstanding = 1;
 	return session_ret(s, SESSION_READ);
 }

@@ -56,7 +56,7 @@ enum session_stage {
 	SESSION_STAGE_RCPT,
 	SESSION_STAGE_DATA,
 	SESSION_STAGE_BODY,
-	SESSION_STAGE_DOT,    /* waiting for the reply to the final "." */
+	SESSION_STAGE_DOT, /* waiting for the reply to the final "." */
 	SESSION_STAGE_QUIT,
 	SESSION_STAGE_END,
 };
@@ -77,44 +77,44 @@ enum session_event {
 typedef void session_trace_fn(void *arg, bool from_relay, const char *line, size_t len);
 
 struct session_settings {
-	const char *helo_name;         /* EHLO/HELO argument */
-	const char *relay_name;        /* "host[addr]:port" for messages */
+	const char *helo_name;	/* EHLO/HELO argument */
+	const char *relay_name; /* "host[addr]:port" for messages */
 	enum session_tls tls;
-	bool auth_wanted;              /* credentials exist: AUTH must happen */
-	bool use_pipelining;           /* use PIPELINING when offered (default true) */
-	session_trace_fn *trace;       /* NULL: no trace */
+	bool auth_wanted;	 /* credentials exist: AUTH must happen */
+	bool use_pipelining;	 /* use PIPELINING when offered (default true) */
+	session_trace_fn *trace; /* NULL: no trace */
 	void *trace_arg;
 };
 
 struct session_envelope {
-	const char *sender;            /* "" = null sender; checked by the caller */
+	const char *sender; /* "" = null sender; checked by the caller */
 	const char *const *rcpts;
 	size_t nrcpts;
-	size_t size;                   /* message octets for SIZE=; 0 unknown */
-	bool eightbit;                 /* BODY=8BITMIME when offered */
-	bool smtputf8;                 /* SMTPUTF8 needed: fails when not offered */
-	bool smtputf8_if_offered;      /* SMTPUTF8 when offered, else without it
-	                                * (UTF-8 only in the header) */
-	const char *dsn_notify;        /* NOTIFY= value (upper case) or NULL */
-	const char *dsn_ret;           /* RET= value or NULL */
-	const char *dsn_envid;         /* ENVID= xtext or NULL */
+	size_t size;		  /* message octets for SIZE=; 0 unknown */
+	bool eightbit;		  /* BODY=8BITMIME when offered */
+	bool smtputf8;		  /* SMTPUTF8 needed: fails when not offered */
+	bool smtputf8_if_offered; /* SMTPUTF8 when offered, else without it
+				   * (UTF-8 only in the header) */
+	const char *dsn_notify;	  /* NOTIFY= value (upper case) or NULL */
+	const char *dsn_ret;	  /* RET= value or NULL */
+	const char *dsn_envid;	  /* ENVID= xtext or NULL */
 };
 
 struct session_rcpt_result {
-	int code;                      /* reply code to RCPT TO, 0 if never answered */
-	char reply[512];               /* printable reply line */
+	int code;	 /* reply code to RCPT TO, 0 if never answered */
+	char reply[512]; /* printable reply line */
 };
 
 struct session_result {
-	enum session_stage stage;      /* stage where it ended */
-	bool ok;                       /* the relay accepted the message */
-	bool next_relay;               /* failure allows trying the next address/relay */
-	bool maybe_delivered;          /* connection lost after the final "." */
-	struct reply last;             /* last reply received (code 0 if none) */
-	struct error err;              /* cls ERROR_NONE when ok */
+	enum session_stage stage;		/* stage where it ended */
+	bool ok;				/* the relay accepted the message */
+	bool next_relay;			/* failure allows trying the next address/relay */
+	bool maybe_delivered;			/* connection lost after the final "." */
+	struct reply last;			/* last reply received (code 0 if none) */
+	struct error err;			/* cls ERROR_NONE when ok */
 	const struct session_rcpt_result *rcpt; /* nrcpts entries */
 	bool authenticated;
-	bool tls;                      /* TLS was active when MAIL was sent */
+	bool tls; /* TLS was active when MAIL was sent */
 };
 
 /* settings and env must outlive the session. NULL when out of memory. */

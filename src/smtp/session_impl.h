@@ -16,7 +16,7 @@
 #include "smtp/reply.h"
 #include "smtp/session.h"
 
-#define SESSION_INPUT_MAX 65536  /* unconsumed input we tolerate */
+#define SESSION_INPUT_MAX 65536	 /* unconsumed input we tolerate */
 #define SESSION_BODY_FLUSH 65536 /* body output handed out in pieces this big */
 
 struct session {
@@ -27,10 +27,10 @@ struct session {
 	struct buf in, out;
 	bool out_secret;    /* out holds SASL data: wipe it once written */
 	size_t outstanding; /* replies still due */
-	bool helo;          /* EHLO was refused and HELO sent */
-	bool tls;           /* TLS is up */
+	bool helo;	    /* EHLO was refused and HELO sent */
+	bool tls;	    /* TLS is up */
 	bool starttls_refused;
-	bool pipelined;  /* MAIL, RCPT and DATA went as one group */
+	bool pipelined;	 /* MAIL, RCPT and DATA went as one group */
 	bool txn_failed; /* MAIL or RCPT failed: no body may follow */
 	size_t rcpt_answered;
 	unsigned auth_rounds;
@@ -54,10 +54,10 @@ void session_trace_lines(const struct session *s, bool from_relay, const char *p
 
 /* Record a failure (with_reply: the last reply goes into err.reply). */
 void session_set_err(struct session *s, enum error_class cls, bool next, bool with_reply,
-                     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+		     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* session_set_err, then session_finish. */
 enum session_event session_fail(struct session *s, enum error_class cls, bool next, bool usable,
-                                bool with_reply, const char *fmt, ...)
+				bool with_reply, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
 /* Queue QUIT when the connection is usable, else end at once. */
 enum session_event session_finish(struct session *s, bool usable);
@@ -68,7 +68,7 @@ enum session_event session_misuse(struct session *s);
 enum session_event session_unexpected(struct session *s);
 /* Queue "a b\r\n" (b may be NULL); trace_as, when set, is traced instead. */
 enum session_event session_send_line(struct session *s, const char *trace_as, const char *a,
-                                     const char *b);
+				     const char *b);
 
 /* session_mail.c: after EHLO/TLS/AUTH, and the transaction's replies. */
 enum session_event session_mail_start(struct session *s);

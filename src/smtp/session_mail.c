@@ -51,9 +51,9 @@ static enum session_event no_smtputf8(struct session *s)
 		    session_relay(s));
 	str_printable(safe, sizeof(safe), addr, strlen(addr));
 	return session_fail(s, ERROR_DATA, true, true, false,
-	                    _("relay %s does not support SMTPUTF8, which the non-ASCII "
-	                      "address <%s> needs"),
-	                    session_relay(s), safe);
+			    _("relay %s does not support SMTPUTF8, which the non-ASCII "
+			      "address <%s> needs"),
+			    session_relay(s), safe);
 }
 
 enum session_event session_mail_start(struct session *s)
@@ -69,8 +69,8 @@ enum session_event session_mail_start(struct session *s)
 		return no_smtputf8(s);
 	if (s->caps.size_max > 0 && env->size > s->caps.size_max)
 		return session_fail(s, ERROR_REJECTED, false, true, false,
-		                    _("message size %zu exceeds the size limit %lu of relay %s"),
-		                    env->size, s->caps.size_max, session_relay(s));
+				    _("message size %zu exceeds the size limit %lu of relay %s"),
+				    env->size, s->caps.size_max, session_relay(s));
 	s->res.tls = s->tls;
 	s->pipelined = s->caps.pipelining && s->set->use_pipelining;
 	rc = command_mail(&s->out, env, &s->caps);
@@ -110,14 +110,14 @@ enum session_event session_on_mail(struct session *s)
 		break;
 	case 4:
 		session_set_err(s, ERROR_TEMP, true, true,
-		                _("relay %s temporarily refused the sender <%s>: %s"),
-		                session_relay(s), sender, s->lastfmt);
+				_("relay %s temporarily refused the sender <%s>: %s"),
+				session_relay(s), sender, s->lastfmt);
 		s->txn_failed = true;
 		break;
 	case 5:
 		session_set_err(s, ERROR_REJECTED, false, true,
-		                _("relay %s rejected the sender <%s>: %s"), session_relay(s),
-		                sender, s->lastfmt);
+				_("relay %s rejected the sender <%s>: %s"), session_relay(s),
+				sender, s->lastfmt);
 		s->txn_failed = true;
 		break;
 	default:
@@ -144,7 +144,7 @@ static void list_refused(const struct session *s, char *list, size_t size)
 		if (s->rcpt[i].code / 100 == 2)
 			continue;
 		n = snprintf(list + o, size - o, "%s<%s> (%s)", o > 0 ? ", " : "", s->env->rcpts[i],
-		             s->rcpt[i].reply);
+			     s->rcpt[i].reply);
 		if (n < 0)
 			break;
 		o += (size_t)n < size - o ? (size_t)n : size - o - 1;
@@ -172,8 +172,8 @@ static bool rcpt_verdict(struct session *s)
 	list_refused(s, list, sizeof(list));
 	if (worst == 5)
 		session_set_err(s, ERROR_RECIPIENT, false, false,
-		                _("relay %s refused the message for these recipients: %s"),
-		                session_relay(s), list);
+				_("relay %s refused the message for these recipients: %s"),
+				session_relay(s), list);
 	else
 		session_set_err(
 		    s, ERROR_TEMP, true, false,
@@ -223,12 +223,12 @@ enum session_event session_on_data(struct session *s)
 	}
 	if (reply_class(&s->res.last) == 4)
 		return session_fail(s, ERROR_TEMP, true, true, true,
-		                    _("relay %s temporarily refused the DATA command: %s"),
-		                    session_relay(s), s->lastfmt);
+				    _("relay %s temporarily refused the DATA command: %s"),
+				    session_relay(s), s->lastfmt);
 	if (reply_class(&s->res.last) == 5)
 		return session_fail(s, ERROR_REJECTED, false, true, true,
-		                    _("relay %s rejected the DATA command: %s"), session_relay(s),
-		                    s->lastfmt);
+				    _("relay %s rejected the DATA command: %s"), session_relay(s),
+				    s->lastfmt);
 	return session_unexpected(s);
 }
 
@@ -243,12 +243,12 @@ enum session_event session_on_dot(struct session *s)
 		return session_quit(s);
 	case 4:
 		return session_fail(s, ERROR_TEMP, true, true, true,
-		                    _("relay %s temporarily refused the message: %s"),
-		                    session_relay(s), s->lastfmt);
+				    _("relay %s temporarily refused the message: %s"),
+				    session_relay(s), s->lastfmt);
 	case 5:
 		return session_fail(s, ERROR_REJECTED, false, true, true,
-		                    _("relay %s rejected the message: %s"), session_relay(s),
-		                    s->lastfmt);
+				    _("relay %s rejected the message: %s"), session_relay(s),
+				    s->lastfmt);
 	default:
 		return session_unexpected(s);
 	}

@@ -126,7 +126,7 @@ static void log_new(struct fio *f, bool at_eof)
 
 static int wait_fd(const struct fio *f, short events)
 {
-	struct pollfd pfd = {.fd = f->fd, .events = events};
+	struct pollfd pfd = { .fd = f->fd, .events = events };
 
 	for (;;) {
 		int r = poll(&pfd, 1, remaining(f));
@@ -274,7 +274,7 @@ static int write_all(struct fio *f, const char *p, size_t n)
 			continue;
 		}
 		if (f->tls == NULL ? (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-		                   : (w != GNUTLS_E_AGAIN && w != GNUTLS_E_INTERRUPTED))
+				   : (w != GNUTLS_E_AGAIN && w != GNUTLS_E_INTERRUPTED))
 			return -1;
 		if (wait_fd(f, POLLOUT) < 0)
 			return -1;

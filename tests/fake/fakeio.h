@@ -18,12 +18,12 @@ struct fio {
 	FILE *tr; /* transcript */
 	char *in; /* received, not yet consumed */
 	size_t inlen, incap;
-	size_t logged;    /* bytes of in already in the transcript */
+	size_t logged;	  /* bytes of in already in the transcript */
 	bool pending_new; /* the unlogged line began a read() */
-	bool quiet;       /* do not log what arrives */
-	char *out;        /* queued output */
+	bool quiet;	  /* do not log what arrives */
+	char *out;	  /* queued output */
 	size_t outlen, outcap;
-	bool bytewise;      /* one write per byte */
+	bool bytewise;	    /* one write per byte */
 	long long deadline; /* monotonic ms: no wait goes past it */
 };
 

@@ -16,7 +16,7 @@
 
 char *fakesasl_decode(const char *b64, size_t len, size_t *outlen)
 {
-	gnutls_datum_t in = {(unsigned char *)b64, (unsigned)len}, out = {NULL, 0};
+	gnutls_datum_t in = { (unsigned char *)b64, (unsigned)len }, out = { NULL, 0 };
 	char *p;
 
 	*outlen = 0;
@@ -36,7 +36,7 @@ char *fakesasl_decode(const char *b64, size_t len, size_t *outlen)
 
 char *fakesasl_encode(const void *p, size_t len)
 {
-	gnutls_datum_t in = {(unsigned char *)p, (unsigned)len}, out = {NULL, 0};
+	gnutls_datum_t in = { (unsigned char *)p, (unsigned)len }, out = { NULL, 0 };
 	char *s;
 
 	if (len == 0)
@@ -73,7 +73,7 @@ static bool check_plain(const char *r, size_t len, const char *user, const char 
 }
 
 static bool check_cram(const char *challenge, const char *r, size_t len, const char *user,
-                       const char *secret)
+		       const char *secret)
 {
 	unsigned char mac[16];
 	char hex[33];
@@ -82,7 +82,7 @@ static bool check_cram(const char *challenge, const char *r, size_t len, const c
 	if (sp == NULL || !same(r, (size_t)(sp - r), user))
 		return false;
 	if (gnutls_hmac_fast(GNUTLS_MAC_MD5, secret, strlen(secret), challenge, strlen(challenge),
-	                     mac) < 0)
+			     mac) < 0)
 		return false;
 	for (size_t i = 0; i < sizeof(mac); i++)
 		snprintf(hex + 2 * i, 3, "%02x", mac[i]);
@@ -143,7 +143,7 @@ static bool check_oauthbearer(const char *r, size_t len, const char *user, const
 }
 
 bool fakesasl_check(const char *mech, const char *challenge, const char *resp, size_t resplen,
-                    const char *resp2, size_t resp2len, const char *user, const char *secret)
+		    const char *resp2, size_t resp2len, const char *user, const char *secret)
 {
 	if (strcasecmp(mech, "PLAIN") == 0)
 		return check_plain(resp, resplen, user, secret);

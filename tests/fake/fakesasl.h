@@ -21,6 +21,6 @@ char *fakesasl_encode(const void *p, size_t len);
  * XOAUTH2: "user=USER\1auth=Bearer SECRET\1\1";
  * OAUTHBEARER: "n,a=USER,\1...auth=Bearer SECRET\1...\1" (RFC 7628). */
 bool fakesasl_check(const char *mech, const char *challenge, const char *resp, size_t resplen,
-                    const char *resp2, size_t resp2len, const char *user, const char *secret);
+		    const char *resp2, size_t resp2len, const char *user, const char *secret);
 
 #endif

@@ -64,13 +64,13 @@ static const struct {
 	enum op op;
 	bool arg;
 } ops[] = {
-    {"send", OP_SEND, true},      {"raw", OP_RAW, true},
-    {"flush", OP_FLUSH, false},   {"bytewise", OP_BYTEWISE, false},
-    {"expect", OP_EXPECT, true},  {"data", OP_DATA, false},
-    {"auth", OP_AUTH, true},      {"tls", OP_TLS, false},
-    {"badtls", OP_BADTLS, false}, {"delay", OP_DELAY, true},
-    {"stall", OP_STALL, false},   {"eof", OP_EOF, false},
-    {"close", OP_CLOSE, false},   {"connection", OP_CONNECTION, false},
+	{ "send", OP_SEND, true },	{ "raw", OP_RAW, true },
+	{ "flush", OP_FLUSH, false },	{ "bytewise", OP_BYTEWISE, false },
+	{ "expect", OP_EXPECT, true },	{ "data", OP_DATA, false },
+	{ "auth", OP_AUTH, true },	{ "tls", OP_TLS, false },
+	{ "badtls", OP_BADTLS, false }, { "delay", OP_DELAY, true },
+	{ "stall", OP_STALL, false },	{ "eof", OP_EOF, false },
+	{ "close", OP_CLOSE, false },	{ "connection", OP_CONNECTION, false },
 };
 
 static char *dup_word(char **p)

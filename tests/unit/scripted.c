@@ -23,25 +23,25 @@ static void trace_fn(void *arg, bool from_relay, const char *line, size_t len)
 struct session_settings scripted_settings(struct scripted *f)
 {
 	struct session_settings st = {
-	    .helo_name = "client.example",
-	    .relay_name = RELAY,
-	    .tls = SESSION_TLS_NONE,
-	    .use_pipelining = true,
-	    .trace = trace_fn,
-	    .trace_arg = f,
+		.helo_name = "client.example",
+		.relay_name = RELAY,
+		.tls = SESSION_TLS_NONE,
+		.use_pipelining = true,
+		.trace = trace_fn,
+		.trace_arg = f,
 	};
 	return st;
 }
 
-static const char *const rcpts2[] = {"bob@example.net", "carol@example.net"};
-const char *const scripted_body1[] = {"Subject: hi\r\n\r\nhello\r\n", NULL};
+static const char *const rcpts2[] = { "bob@example.net", "carol@example.net" };
+const char *const scripted_body1[] = { "Subject: hi\r\n\r\nhello\r\n", NULL };
 
 struct session_envelope scripted_envelope(void)
 {
 	struct session_envelope env = {
-	    .sender = "alice@example.org",
-	    .rcpts = rcpts2,
-	    .nrcpts = 2,
+		.sender = "alice@example.org",
+		.rcpts = rcpts2,
+		.nrcpts = 2,
 	};
 	return env;
 }
@@ -75,7 +75,7 @@ static enum session_event on_read(struct scripted *f, struct session *s)
 
 static enum session_event on_starttls(struct scripted *f, struct session *s)
 {
-	struct error err = {0};
+	struct error err = { 0 };
 
 	f->starttls++;
 	if (f->tls_fails) {
@@ -88,7 +88,7 @@ static enum session_event on_starttls(struct scripted *f, struct session *s)
 
 static enum session_event on_auth(struct scripted *f, struct session *s)
 {
-	struct error err = {0};
+	struct error err = { 0 };
 
 	if (f->mech != NULL)
 		return session_auth(s, f->mech, f->ir);
@@ -158,7 +158,7 @@ void scripted_fini(struct scripted *f)
 }
 
 enum session_event scripted_run(struct scripted *f, const struct session_settings *st,
-                                const struct session_envelope *env, struct session **out)
+				const struct session_envelope *env, struct session **out)
 {
 	struct session *s = session_new(st, env);
 	enum session_event ev = scripted_drive(f, s);

@@ -21,8 +21,8 @@ struct scripted {
 	/* Script: replies fed in order, one chunk each; NULL means EOF. */
 	const char *const *replies;
 	size_t nreplies;
-	bool bytewise;                /* feed every reply one byte at a time */
-	const char *mech, *ir;        /* for SESSION_AUTH; mech NULL: abort */
+	bool bytewise;		      /* feed every reply one byte at a time */
+	const char *mech, *ir;	      /* for SESSION_AUTH; mech NULL: abort */
 	const char *const *responses; /* for SESSION_AUTH_CHALLENGE */
 	const char *const *body;      /* chunks, NULL-terminated */
 	bool tls_fails;
@@ -44,14 +44,14 @@ extern const char *const scripted_body1[];
 /* Start a session and run it until it is done, failed, or waits for a
  * reply the script does not have (then SESSION_READ). */
 enum session_event scripted_run(struct scripted *f, const struct session_settings *st,
-                                const struct session_envelope *env, struct session **out);
+				const struct session_envelope *env, struct session **out);
 /* Drive an existing session from session_start on. */
 enum session_event scripted_drive(struct scripted *f, struct session *s);
 void scripted_fini(struct scripted *f);
 
 #define SCRIPT(f, ...)                                                                             \
 	do {                                                                                       \
-		static const char *const script_[] = {__VA_ARGS__};                                \
+		static const char *const script_[] = { __VA_ARGS__ };                              \
 		(f)->replies = script_;                                                            \
 		(f)->nreplies = sizeof(script_) / sizeof(script_[0]);                              \
 	} while (0)

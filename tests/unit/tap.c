@@ -78,8 +78,8 @@ static void dump(const char *label, const void *p, size_t n)
 	puts(n > 400 ? "...\"" : "\"");
 }
 
-bool is_mem(const void *got, size_t got_len, const void *want, size_t want_len,
-	    const char *fmt, ...)
+bool is_mem(const void *got, size_t got_len, const void *want, size_t want_len, const char *fmt,
+	    ...)
 {
 	bool same = got_len == want_len && (got_len == 0 || memcmp(got, want, got_len) == 0);
 	va_list ap;

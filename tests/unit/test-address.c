@@ -17,9 +17,9 @@
 static const char *parse_n(const char *text, size_t len)
 {
 	static char out[4096];
-	struct addrlist l = {0};
-	struct error e = {0};
-	struct buf b = {0};
+	struct addrlist l = { 0 };
+	struct error e = { 0 };
+	struct buf b = { 0 };
 
 	if (address_parse_list(text, len, &l, &e) < 0) {
 		snprintf(out, sizeof(out), "ERROR(%s): %s", error_class_name(e.cls), e.text);
@@ -71,7 +71,7 @@ static void test_lists(void)
 	is_str(parse("a . b @ example . com"), "a.b@example.com", "obsolete CFWS around dots");
 	is_str(parse("x@[192.0.2.1]"), "x@[192.0.2.1]", "domain literal");
 	is_str(parse("J\303\274rgen <j\303\274@b\303\274"
-	             "cher.example>"),
+		     "cher.example>"),
 	       "j\303\274@b\303\274"
 	       "cher.example",
 	       "UTF-8 address kept");
@@ -115,7 +115,7 @@ static void test_list_errors(void)
 
 static void test_list_caps(void)
 {
-	struct buf b = {0};
+	struct buf b = { 0 };
 	const char *r;
 
 	for (int i = 0; i < 1000; i++)
@@ -144,7 +144,7 @@ static void test_list_caps(void)
 static const char *envelope(const char *addr, bool null_ok)
 {
 	static char out[2048];
-	struct error e = {0};
+	struct error e = { 0 };
 
 	if (address_check_envelope(addr, null_ok, &e) == 0)
 		return "ok";
@@ -195,7 +195,7 @@ static void test_envelope(void)
 
 static void test_helpers(void)
 {
-	struct addrlist l = {0};
+	struct addrlist l = { 0 };
 	char *q;
 
 	is_str(address_domain("a@b@c.example"), "c.example", "domain after the last @");

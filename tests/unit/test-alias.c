@@ -18,24 +18,24 @@
 #include "capture.h"
 #include "tap.h"
 
-static char *const noenv[] = {NULL};
+static char *const noenv[] = { NULL };
 
 static const char aliases_text[] = "# system aliases\n"
-                                   "postmaster:    root\n"
-                                   "root: admin@example.com,\n"
-                                   "  # a comment inside the entry\n"
-                                   "\tops\n"
-                                   "ops: ops, oncall@example.com\n"
-                                   "\"web master\": web@example.com\n"
-                                   "Upper: upper@example.com\n"
-                                   "loop1: loop2\n"
-                                   "loop2: loop1\n"
-                                   "pipe: \"|/usr/bin/procmail\", keep@example.com\n"
-                                   "file: /var/log/mail.txt\n"
-                                   "incl: :include:/etc/list\n"
-                                   "twice: a@example.com, a@EXAMPLE.COM, a@example.com\n"
-                                   "root: ignored@example.com\n"
-                                   "lost: ghost1, ghost2\n";
+				   "postmaster:    root\n"
+				   "root: admin@example.com,\n"
+				   "  # a comment inside the entry\n"
+				   "\tops\n"
+				   "ops: ops, oncall@example.com\n"
+				   "\"web master\": web@example.com\n"
+				   "Upper: upper@example.com\n"
+				   "loop1: loop2\n"
+				   "loop2: loop1\n"
+				   "pipe: \"|/usr/bin/procmail\", keep@example.com\n"
+				   "file: /var/log/mail.txt\n"
+				   "incl: :include:/etc/list\n"
+				   "twice: a@example.com, a@EXAMPLE.COM, a@example.com\n"
+				   "root: ignored@example.com\n"
+				   "lost: ghost1, ghost2\n";
 
 static bool is_user(const char *name, void *arg)
 {
@@ -60,15 +60,15 @@ static int own_loopback(const char *addr, bool ipv6, void *arg, struct error *er
 
 static void setup_own(struct fixture *f, const char *extra, const struct addrfind_own *own)
 {
-	struct error err = {0};
-	struct buf text = {0};
+	struct error err = { 0 };
+	struct buf text = { 0 };
 	struct capture cap;
 
 	memset(f, 0, sizeof(*f));
 	buf_printf(&text,
-	           "myhostname = host.example\nmydomain = example\n"
-	           "myorigin = host.example\nrecipient_delimiter = +\n%s\n",
-	           extra);
+		   "myhostname = host.example\nmydomain = example\n"
+		   "myorigin = host.example\nrecipient_delimiter = +\n%s\n",
+		   extra);
 	f->cfg = config_parse("test.cf", text.data, text.len, noenv, &err);
 	buf_fini(&text);
 	if (f->cfg != NULL)
@@ -99,9 +99,9 @@ static void teardown(struct fixture *f)
 /* The expansion joined by spaces, "(error)" on failure; warnings in *warn. */
 static char *expand(struct fixture *f, const char *addr, char **warn)
 {
-	struct addrlist out = {0};
-	struct error err = {0};
-	struct buf b = {0};
+	struct addrlist out = { 0 };
+	struct error err = { 0 };
+	struct buf b = { 0 };
 	struct capture cap;
 	int rc;
 
@@ -182,7 +182,7 @@ static void test_expand(void)
  * resolve_local): its names are aliases. */
 static void test_expand_literal(void)
 {
-	struct addrfind_own own = {own_loopback, NULL};
+	struct addrfind_own own = { own_loopback, NULL };
 	struct fixture f;
 
 	setup_own(&f, "", &own);
@@ -207,8 +207,8 @@ static void luser(const char *line, const char *addr, const char *want, const ch
 
 static void luser_fails(const char *line, const char *addr, const char *want_err)
 {
-	struct addrlist out = {0};
-	struct error err = {0};
+	struct addrlist out = { 0 };
+	struct error err = { 0 };
 	struct capture cap;
 	struct fixture f;
 	int rc;
@@ -329,20 +329,20 @@ static void test_luser_unsupported(void)
 static void test_luser_errors(void)
 {
 	luser_fails("luser_relay = ${user", "bob@host.example",
-	            "test.cf, line 5: the value of parameter luser_relay has bad macro syntax "
-	            "near \"${user\"");
+		    "test.cf, line 5: the value of parameter luser_relay has bad macro syntax "
+		    "near \"${user\"");
 	luser_fails("luser_relay = $user@$", "bob@host.example",
-	            "test.cf, line 5: the value of parameter luser_relay has an empty macro name "
-	            "after \"$\"; write $$ for a literal $");
+		    "test.cf, line 5: the value of parameter luser_relay has an empty macro name "
+		    "after \"$\"; write $$ for a literal $");
 	luser_fails("luser_relay = ${user?{a}x}@relay.example", "bob@host.example",
-	            "test.cf, line 5: the value of parameter luser_relay has bad macro syntax "
-	            "near \"user?{a}x\"");
+		    "test.cf, line 5: the value of parameter luser_relay has bad macro syntax "
+		    "near \"user?{a}x\"");
 	luser_fails("luser_relay = $extension", "bob@host.example",
-	            "test.cf, line 5: luser_relay gives an empty address for bob@host.example");
+		    "test.cf, line 5: luser_relay gives an empty address for bob@host.example");
 	/* The classic mistake: $mydomain is empty here, the domain too. */
 	luser_fails("luser_relay = $user@$mydomain", "bob@host.example",
-	            "test.cf, line 5: luser_relay gives a bad address for bob@host.example: "
-	            "invalid address \"bob@\": the domain is empty");
+		    "test.cf, line 5: luser_relay gives a bad address for bob@host.example: "
+		    "invalid address \"bob@\": the domain is empty");
 	/* Bad syntax matters only where luser_relay is applied. */
 	luser("luser_relay = ${user", "root@elsewhere.example", "root@elsewhere.example", "");
 	luser("luser_relay = ${user", "daemon@host.example", "daemon@host.example", "");
@@ -373,7 +373,7 @@ static void test_luser_aliases(void)
 
 static void check_parse(const char *text, bool strict, const char *want_err, const char *want_warn)
 {
-	struct error err = {0};
+	struct error err = { 0 };
 	struct capture cap;
 	struct aliases *a;
 	char *warn;
@@ -389,7 +389,7 @@ static void check_parse(const char *text, bool strict, const char *want_err, con
 
 static void test_parse(void)
 {
-	struct error err = {0};
+	struct error err = { 0 };
 	struct capture cap;
 	struct aliases *a;
 	char *v = NULL, *warn;
@@ -409,14 +409,14 @@ static void test_parse(void)
 	alias_free(a);
 
 	check_parse("a: b\nno colon here\nc: d\n", true,
-	            "/etc/aliases, line 2: need name:value pair", "");
+		    "/etc/aliases, line 2: need name:value pair", "");
 	check_parse("a: b\nno colon here\nc: d\n", false, NULL,
-	            "relaymail: warning: /etc/aliases, line 2: need name:value pair; line "
-	            "ignored\n");
+		    "relaymail: warning: /etc/aliases, line 2: need name:value pair; line "
+		    "ignored\n");
 	check_parse(" x: y\n", true,
-	            "/etc/aliases, line 1: a continuation line comes before "
-	            "any alias",
-	            "");
+		    "/etc/aliases, line 1: a continuation line comes before "
+		    "any alias",
+		    "");
 	check_parse("a:\n", true, "/etc/aliases, line 1: the alias has no value", "");
 	check_parse(": b\n", true, "/etc/aliases, line 1: the alias name is empty", "");
 }
@@ -424,7 +424,7 @@ static void test_parse(void)
 static void test_open(void)
 {
 	char dir[] = "/tmp/test-alias.XXXXXX", path[256], spec[512];
-	struct error err = {0};
+	struct error err = { 0 };
 	struct aliases *a;
 	FILE *fp;
 	char *v = NULL;

@@ -23,7 +23,8 @@ static void test_buf(void)
 	ok(buf_append(&b, "abcd", 4) == 0, "append within max");
 	ok(buf_append(&b, "efgh", 4) == 0, "append up to max");
 	errno = 0;
-	ok(buf_append(&b, "i", 1) == -1 && errno == EMSGSIZE, "append past max fails with EMSGSIZE");
+	ok(buf_append(&b, "i", 1) == -1 && errno == EMSGSIZE,
+	   "append past max fails with EMSGSIZE");
 	is_str(b.data, "abcdefgh", "contents intact after refused append");
 	buf_consume(&b, 3);
 	is_str(b.data, "defgh", "consume drops the front");
@@ -82,7 +83,8 @@ static void test_str(void)
 	ok(str_to_ulong("65536", 65535, &v) == -1, "number above max refused");
 	ok(str_to_ulong("58x", 65535, &v) == -1, "garbage refused");
 	ok(str_to_ulong("", 65535, &v) == -1, "empty refused");
-	ok(str_to_ulong("99999999999999999999999", (unsigned long)-1, &v) == -1, "overflow refused");
+	ok(str_to_ulong("99999999999999999999999", (unsigned long)-1, &v) == -1,
+	   "overflow refused");
 	ok(str_has_crlfnul("a\nb", 3), "LF found");
 	ok(str_has_crlfnul("a\0b", 3), "NUL found");
 	ok(!str_has_crlfnul("ab", 2), "clean string");
@@ -109,7 +111,8 @@ static void test_log(void)
 	capture_begin(&cap);
 	log_warning("key \"%s\"", "a\033[31m\tb\xff\xc3\xa9");
 	out = capture_end(&cap);
-	is_str(out, "relaymail: warning: key \"a?[31m?b?\xc3\xa9\"\n", "log: a warning is printable");
+	is_str(out, "relaymail: warning: key \"a?[31m?b?\xc3\xa9\"\n",
+	       "log: a warning is printable");
 	free(out);
 }
 

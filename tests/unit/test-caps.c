@@ -26,15 +26,15 @@ static void test_typical(void)
 	struct caps c;
 
 	parse_caps("250-smtp.example.com Hello\r\n"
-	           "250-pipelining\r\n"
-	           "250-SIZE 10240000\r\n"
-	           "250-STARTTLS\r\n"
-	           "250-Auth plain login\r\n"
-	           "250-ENHANCEDSTATUSCODES\r\n"
-	           "250-8BITMIME\r\n"
-	           "250-DSN\r\n"
-	           "250 CHUNKING\r\n",
-	           &c);
+		   "250-pipelining\r\n"
+		   "250-SIZE 10240000\r\n"
+		   "250-STARTTLS\r\n"
+		   "250-Auth plain login\r\n"
+		   "250-ENHANCEDSTATUSCODES\r\n"
+		   "250-8BITMIME\r\n"
+		   "250-DSN\r\n"
+		   "250 CHUNKING\r\n",
+		   &c);
 	ok(c.esmtp, "esmtp");
 	ok(c.pipelining, "lower-case PIPELINING recognised");
 	ok(c.size, "SIZE");
@@ -68,11 +68,11 @@ static void test_auth_forms(void)
 	struct caps c;
 
 	parse_caps("250-mx\r\n"
-	           "250-AUTH=LOGIN PLAIN\r\n"
-	           "250-AUTH PLAIN  CRAM-MD5 login\r\n"
-	           "250-AUTH SCRAM-SHA-256 bad!mech THIS-NAME-IS-LONGER-THAN-TWENTY\r\n"
-	           "250 AUTHX XOAUTH2\r\n",
-	           &c);
+		   "250-AUTH=LOGIN PLAIN\r\n"
+		   "250-AUTH PLAIN  CRAM-MD5 login\r\n"
+		   "250-AUTH SCRAM-SHA-256 bad!mech THIS-NAME-IS-LONGER-THAN-TWENTY\r\n"
+		   "250 AUTHX XOAUTH2\r\n",
+		   &c);
 	ok(c.auth, "AUTH seen");
 	is_str(c.auth_mechs, "LOGIN PLAIN CRAM-MD5 SCRAM-SHA-256",
 	       "both forms merged, duplicates and invalid names dropped");

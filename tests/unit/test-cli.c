@@ -13,7 +13,7 @@
 #include "capture.h"
 #include "tap.h"
 
-#define ARGV(...) ((char *[]){__VA_ARGS__, NULL})
+#define ARGV(...) ((char *[]){ __VA_ARGS__, NULL })
 #define ARGC(v) ((int)(sizeof(v) / sizeof(v[0])) - 1)
 
 static int parse(char **argv, int argc, struct options *o, struct error *err)
@@ -45,7 +45,7 @@ static char *parse_warn(char **argv, struct options *o, struct error *err, int *
 static void refused(char **argv, const char *want, const char *name)
 {
 	struct options o;
-	struct error err = {0};
+	struct error err = { 0 };
 	int rc;
 	char *warn = parse_warn(argv, &o, &err, &rc);
 
@@ -59,7 +59,7 @@ static void test_basic(void)
 {
 	char **v = ARGV("sendmail", "-t", "-i", "-f", "me@example.org", "-v", "a@x", "b@y", "c@z");
 	struct options o;
-	struct error err = {0};
+	struct error err = { 0 };
 
 	ok(parse(v, 9, &o, &err) == 0, "plain options parse");
 	ok(o.extract && o.dot_ok, "-t and -i set");
@@ -69,13 +69,13 @@ static void test_basic(void)
 	is_str(o.rcpts[2], "c@z", "recipients in order");
 	is_int(o.mode, CLI_DELIVER, "default mode is delivery");
 	refused(ARGV("sendmail", "a@x", "-v"), "invalid recipient \"-v\"",
-	        "options stop at the first recipient: a later -v is a recipient");
+		"options stop at the first recipient: a later -v is a recipient");
 }
 
 static void test_forms(void)
 {
 	struct options o;
-	struct error err = {0};
+	struct error err = { 0 };
 	char **v1 = ARGV("sendmail", "-oi", "-FCronDaemon", "-B8BITMIME", "-oem", "root");
 	char **v2 =
 	    ARGV("sendmail", "-rbounce@x", "-N", "success,Failure", "-R", "hdrs", "--", "x@y");
@@ -114,31 +114,31 @@ static void test_modes(void)
 		const char *arg;
 		enum cli_mode mode;
 	} modes[] = {
-	    {"-bm", CLI_DELIVER},
-	    {"-bs", CLI_SMTP},
-	    {"-bv", CLI_VERIFY},
-	    {"-bp", CLI_QUEUE},
-	    {"-bi", CLI_ALIASES},
-	    {"-I", CLI_ALIASES},
-	    {"-bd", CLI_DAEMON},
-	    {"-bl", CLI_DAEMON},
-	    {"-bh", CLI_NOOP},
-	    {"-bH", CLI_NOOP},
-	    {"-q", CLI_FLUSH},
-	    {"-q1h", CLI_FLUSH},
-	    {"-qRexample.com", CLI_FLUSH},
-	    {"-qIABC123", CLI_FLUSH},
-	    {"--help", CLI_HELP},
-	    {"--version", CLI_VERSION},
+		{ "-bm", CLI_DELIVER },
+		{ "-bs", CLI_SMTP },
+		{ "-bv", CLI_VERIFY },
+		{ "-bp", CLI_QUEUE },
+		{ "-bi", CLI_ALIASES },
+		{ "-I", CLI_ALIASES },
+		{ "-bd", CLI_DAEMON },
+		{ "-bl", CLI_DAEMON },
+		{ "-bh", CLI_NOOP },
+		{ "-bH", CLI_NOOP },
+		{ "-q", CLI_FLUSH },
+		{ "-q1h", CLI_FLUSH },
+		{ "-qRexample.com", CLI_FLUSH },
+		{ "-qIABC123", CLI_FLUSH },
+		{ "--help", CLI_HELP },
+		{ "--version", CLI_VERSION },
 	};
 	char **ignored = ARGV("sendmail", "-A", "x", "-c", "-e", "m", "-G", "-h", "20", "-L",
-	                      "label", "-m", "-om", "-oem", "-oep", "-oeq", "-odb", "-o7", "-o8",
-	                      "-oAfile", "-O", "DeliveryMode=b", "-p", "smtp", "-U", "-x", "a@x");
+			      "label", "-m", "-om", "-oem", "-oep", "-oeq", "-odb", "-o7", "-o8",
+			      "-oAfile", "-O", "DeliveryMode=b", "-p", "smtp", "-U", "-x", "a@x");
 	struct options o;
-	struct error err = {0};
+	struct error err = { 0 };
 
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
-		char *v[] = {"sendmail", (char *)modes[i].arg, NULL};
+		char *v[] = { "sendmail", (char *)modes[i].arg, NULL };
 
 		ok(parse(v, 2, &o, &err) == 0 && o.mode == modes[i].mode, "%s selects its mode",
 		   modes[i].arg);
@@ -170,7 +170,7 @@ static void test_modes(void)
 		ok(parse(ev, 4, &o, &err) == 0 && o.mode == CLI_EXPAND && o.nrcpts == 2,
 		   "--expand: parameter names are operands");
 		refused(ARGV("relaymail", "--query"), "option --query needs a key",
-		        "--query alone");
+			"--query alone");
 	}
 	{
 		char **u = ARGV("sendmail", "-O", "smtputf8=yes", "-ooo", "a@x");
@@ -182,7 +182,7 @@ static void test_modes(void)
 static void test_dsn(void)
 {
 	struct options o;
-	struct error err = {0};
+	struct error err = { 0 };
 	char *warn;
 	int rc;
 	char **v1 = ARGV("sendmail", "-N", "never", "-R", "FULL", "-V", "id+1=a b", "a@x");
@@ -190,7 +190,7 @@ static void test_dsn(void)
 	char **v3 = ARGV("sendmail", "-N", "bogus", "-R", "some", "a@x");
 	char **v4 = ARGV("sendmail", "-V", "tab\there", "a@x");
 	char id[CLI_ENVID_MAX + 2];
-	char *v5[] = {"sendmail", "-V", id, "a@x", NULL};
+	char *v5[] = { "sendmail", "-V", id, "a@x", NULL };
 	char **v7 = ARGV("sendmail", "-Nsuccess,delay", "-Rhdrs", "-Vabc", "a@x");
 
 	ok(parse(v1, 8, &o, &err) == 0, "-N never -R FULL -V");
@@ -251,9 +251,9 @@ static void test_conflicts(void)
 {
 	refused(ARGV("sendmail", "-t", "-bv"), "-t option cannot be used with -bv", "-t -bv");
 	refused(ARGV("sendmail", "-bv", "-t", "a@x"), "-t option cannot be used with -bv",
-	        "-bv -t");
+		"-bv -t");
 	refused(ARGV("sendmail", "-bv", "-N", "success", "a@x"), "-N option cannot be used",
-	        "-bv -N");
+		"-bv -N");
 	refused(ARGV("sendmail", "-bv", "-R", "full", "a@x"), "-R option cannot be used", "-bv -R");
 	refused(ARGV("sendmail", "-bp", "a@x"), "-bp mode requires no recipient", "-bp rcpt");
 	refused(ARGV("mailq", "a@x"), "-bp mode requires no recipient", "mailq rcpt");
@@ -266,7 +266,7 @@ static void test_conflicts(void)
 	refused(ARGV("sendmail", "-t", "-bp"), "-t can be used only in delivery mode", "-t -bp");
 	{
 		struct options o;
-		struct error err = {0};
+		struct error err = { 0 };
 		char **v = ARGV("sendmail", "-bv", "-v", "a@x");
 		char **s = ARGV("sendmail", "-bs", "-i");
 
@@ -281,37 +281,37 @@ static void test_conflicts(void)
 static void test_hostile(void)
 {
 	refused(ARGV("sendmail", "-f", "a@b\r\nRCPT TO:<x@evil>", "c@d"),
-	        "invalid -f argument \"a@b??RCPT TO:<x@evil>\": it contains a line break",
-	        "CRLF in -f");
+		"invalid -f argument \"a@b??RCPT TO:<x@evil>\": it contains a line break",
+		"CRLF in -f");
 	refused(ARGV("sendmail", "-fa@b\n", "c@d"), "it contains a line break", "LF in -f");
 	refused(ARGV("sendmail", "-F", "Name\r\nBcc: x@evil", "c@d"),
-	        "invalid -F argument \"Name??Bcc: x@evil\": it contains a line break",
-	        "CRLF in -F");
+		"invalid -F argument \"Name??Bcc: x@evil\": it contains a line break",
+		"CRLF in -F");
 	refused(ARGV("sendmail", "-F", "Na\x01me", "c@d"),
-	        "invalid -F argument \"Na?me\": it contains a control character", "SOH in -F");
+		"invalid -F argument \"Na?me\": it contains a control character", "SOH in -F");
 	refused(ARGV("sendmail", "a@b\r\nDATA"),
-	        "invalid recipient \"a@b??DATA\": it contains a line break", "CRLF in a recipient");
+		"invalid recipient \"a@b??DATA\": it contains a line break", "CRLF in a recipient");
 	refused(ARGV("sendmail", "ok@x", "\x01@x"),
-	        "invalid recipient \"?@x\": it contains a control character",
-	        "SOH in the second recipient");
+		"invalid recipient \"?@x\": it contains a control character",
+		"SOH in the second recipient");
 	refused(ARGV("sendmail", "a\x7f@x"), "it contains a control character", "DEL");
 	refused(ARGV("sendmail", "a@x", "-oQ/tmp/"), "invalid recipient \"-oQ/tmp/\"",
-	        "an option after a recipient is a recipient, and refused");
+		"an option after a recipient is a recipient, and refused");
 	refused(ARGV("sendmail", "--", "-X/var/www/shell.php"), "it begins with \"-\"",
-	        "a recipient with a leading dash after --");
+		"a recipient with a leading dash after --");
 	refused(ARGV("sendmail", "-f", "-oQ/tmp", "a@x"), "invalid -f argument \"-oQ/tmp\"",
-	        "-f with a leading dash");
+		"-f with a leading dash");
 	refused(ARGV("sendmail", "a b@x"), "invalid recipient \"a b@x\"", "a space in a recipient");
 	refused(ARGV("sendmail", "ok@x, bad@"), "the domain is empty",
-	        "the second address of a list argument");
+		"the second address of a list argument");
 	refused(ARGV("sendmail", "<a@x"), "invalid recipient \"<a@x\"", "unclosed angle bracket");
 	refused(ARGV("sendmail", "Some Name"), "a name without an address", "a name alone");
 	refused(ARGV("sendmail", "-bv", "a@x\r\n"), "line break", "hostile -bv recipient");
 	{
 		struct options o;
-		struct error err = {0};
+		struct error err = { 0 };
 		char **v = ARGV("sendmail", "-f", "<>", "-F", "Doe, John\t(ops)",
-		                "\"Full, Name\" <a@x>, b@y", "root", "\"a b\"@x");
+				"\"Full, Name\" <a@x>, b@y", "root", "\"a b\"@x");
 		char **n = ARGV("sendmail", "-f", "", "a@x");
 		char **many = ARGV("sendmail", "-f", "a@x, -bad", "a@x");
 

@@ -25,14 +25,14 @@ static struct config *parse(const char *text, struct error *err)
 static void test_vector_9_7(void)
 {
 	static const char text[] =
-		"mydomain = example.com\n"
-		"sender_canonical_maps = regexp:{ {/^(.*)@host\\.example\\.com$$/ $${1}@$mydomain} }\n"
-		"relayhost = [smtp.$mydomain]:587\n"
-		"smtp_fallback_relay = ${relayhost?{[backup.$mydomain]:465}}\n"
-		"smtp_sasl_password_maps =\n"
-		"    texthash:/etc/postfix/sasl_passwd,\n"
-		"# comment in middle\n"
-		"    inline:{ {[smtp.example.com]:587 = u:p} }\n";
+	    "mydomain = example.com\n"
+	    "sender_canonical_maps = regexp:{ {/^(.*)@host\\.example\\.com$$/ $${1}@$mydomain} }\n"
+	    "relayhost = [smtp.$mydomain]:587\n"
+	    "smtp_fallback_relay = ${relayhost?{[backup.$mydomain]:465}}\n"
+	    "smtp_sasl_password_maps =\n"
+	    "    texthash:/etc/postfix/sasl_passwd,\n"
+	    "# comment in middle\n"
+	    "    inline:{ {[smtp.example.com]:587 = u:p} }\n";
 	struct error err;
 	struct config *c = parse(text, &err);
 
@@ -40,7 +40,8 @@ static void test_vector_9_7(void)
 	if (c == NULL)
 		return;
 	is_str(config_get(c, "sender_canonical_maps"),
-	       "regexp:{ {/^(.*)@host\\.example\\.com$/ ${1}@example.com} }", "9.7 $$ and $mydomain");
+	       "regexp:{ {/^(.*)@host\\.example\\.com$/ ${1}@example.com} }",
+	       "9.7 $$ and $mydomain");
 	is_str(config_get(c, "relayhost"), "[smtp.example.com]:587", "9.7 relayhost");
 	is_str(config_get(c, "smtp_fallback_relay"), "[backup.example.com]:465",
 	       "9.7 conditional fallback");
@@ -54,7 +55,8 @@ static void test_vector_9_7(void)
 	config_free(c);
 
 	c = parse("relayhost = [smtp.example.com]:587\n"
-		  "sender_canonical_maps = regexp:{ {/^(.*)@x$/ $1} }\n", &err);
+		  "sender_canonical_maps = regexp:{ {/^(.*)@x$/ $1} }\n",
+		  &err);
 	ok(c == NULL, "bare $ followed by / is an error");
 	is_int(err.cls, ERROR_CONFIG, "empty macro name is ERROR_CONFIG");
 	is_str(err.text,
@@ -113,12 +115,12 @@ static void test_expansion(void)
 {
 	expect("a = 1\nrelayhost = $a ${a} $(a) $$a $undefined.\n", "relayhost", "1 1 1 $a .",
 	       "$name ${name} $(name) $$ undefined");
-	expect("a = x\nrelayhost = ${a?yes}|${a:no}|${b?yes}|${b:no}\n", "relayhost",
-	       "yes|||no", "? and : without braces");
-	expect("a = x\nrelayhost = ${a?{y e s}}|${a:{n o}}|${b:{n o}}\n", "relayhost",
-	       "y e s||n o", "? and : with braces");
-	expect("a = x\nrelayhost = ${a?{one}:{two}} ${b?{one}:{two}}\n", "relayhost",
-	       "one two", "?{}:{} both ways");
+	expect("a = x\nrelayhost = ${a?yes}|${a:no}|${b?yes}|${b:no}\n", "relayhost", "yes|||no",
+	       "? and : without braces");
+	expect("a = x\nrelayhost = ${a?{y e s}}|${a:{n o}}|${b:{n o}}\n", "relayhost", "y e s||n o",
+	       "? and : with braces");
+	expect("a = x\nrelayhost = ${a?{one}:{two}} ${b?{one}:{two}}\n", "relayhost", "one two",
+	       "?{}:{} both ways");
 	expect("a = 010\nrelayhost = ${{$a} == {10}?{eq}:{ne}} ${{abc} != {abd}?{ne}}"
 	       " ${{9} < {10}?{lt}:{ge}} ${{b} >= {a}?{ge}}\n",
 	       "relayhost", "eq ne lt ge", "relational: numeric and text");
@@ -146,7 +148,7 @@ static void test_expansion(void)
  * referring to it gets it expanded; its syntax is its user's business. */
 static void test_raw(void)
 {
-	char *env[] = {"RELAYMAIL_LUSER_RELAY=$local+$$@$mydomain", NULL};
+	char *env[] = { "RELAYMAIL_LUSER_RELAY=$local+$$@$mydomain", NULL };
 	struct capture cap;
 	struct error err;
 	struct config *c;
@@ -170,7 +172,7 @@ static void test_raw(void)
 	free(out);
 	c = parse("luser_relay = ${user\nsmtp_helo_name = $luser_relay\n", &err);
 	ok(c == NULL && strstr(err.text, "test.cf, line 1: the value of parameter luser_relay "
-	                                 "has bad macro syntax") != NULL,
+					 "has bad macro syntax") != NULL,
 	   "but a used value referring to it fails: %s", err.text);
 	c = config_parse("test.cf", "mydomain = example.com\n", 23, env, &err);
 	is_str(c != NULL ? config_get(c, "luser_relay") : NULL, "$local+$$@$mydomain",
@@ -211,8 +213,7 @@ static void test_defaults(void)
 	long t = 0;
 	unsigned long u = 0;
 
-	ok(config_get_time(c, "smtp_data_done_timeout", &t, &err) == 0 && t == 600,
-	   "600s default");
+	ok(config_get_time(c, "smtp_data_done_timeout", &t, &err) == 0 && t == 600, "600s default");
 	ok(config_get_time(c, "relaymail_deadline", &t, &err) == 0 && t == 900, "15m");
 	ok(config_get_ulong(c, "message_size_limit", &u, &err) == 0 && u == 10240000,
 	   "message_size_limit");
@@ -245,10 +246,17 @@ static void test_defaults(void)
 
 static void test_typed(void)
 {
-	static const struct { const char *v; long want; } times[] = {
-		{ "45", 45 }, { "30s", 30 }, { "5m", 300 }, { "2h", 7200 }, { "1d", 86400 },
-		{ "1w", 604800 }, { "0", 0 }, { "x", -1 }, { "5x", -1 }, { "m", -1 },
-		{ "", -1 }, { "1ss", -1 }, { "-1", -1 }, { "99999999999999999999", -1 },
+	static const struct {
+		const char *v;
+		long want;
+	} times[] = {
+		{ "45", 45 },	 { "30s", 30 },
+		{ "5m", 300 },	 { "2h", 7200 },
+		{ "1d", 86400 }, { "1w", 604800 },
+		{ "0", 0 },	 { "x", -1 },
+		{ "5x", -1 },	 { "m", -1 },
+		{ "", -1 },	 { "1ss", -1 },
+		{ "-1", -1 },	 { "99999999999999999999", -1 },
 	};
 	char text[128];
 	struct error err;
@@ -268,7 +276,8 @@ static void test_typed(void)
 		config_free(c);
 	}
 	c = parse("smtp_sasl_auth_enable = YES\nsmtp_use_tls = no\nsoft_bounce = maybe\n"
-		  "message_size_limit = 12k\n", &err);
+		  "message_size_limit = 12k\n",
+		  &err);
 	bool b = false;
 	unsigned long u;
 
@@ -276,7 +285,8 @@ static void test_typed(void)
 	ok(config_get_bool(c, "smtp_use_tls", &b, &err) == 0 && !b, "no is false");
 	ok(config_get_bool(c, "soft_bounce", &b, &err) == -1, "maybe is refused");
 	is_str(err.text,
-	       "bad boolean value \"maybe\" for parameter soft_bounce (test.cf, line 3): use yes or no",
+	       "bad boolean value \"maybe\" for parameter soft_bounce (test.cf, line 3): use yes "
+	       "or no",
 	       "bad boolean names value, parameter, file and line");
 	ok(config_get_ulong(c, "message_size_limit", &u, &err) == -1 && err.cls == ERROR_CONFIG,
 	   "12k is not a number");
@@ -287,9 +297,12 @@ static void test_typed(void)
 
 static void test_env(void)
 {
-	char *env[] = { "RELAYMAIL_RELAYHOST=[env.$mydomain]:587", "RELAYMAIL_CONFIG=/nonexistent",
-			"RELAYMAIL_SMTP_TLS_CAFILE=/ca.pem", "HOME=/x",
-			"RELAYMAIL_TEST_POSTFIX=yes", NULL };
+	char *env[] = { "RELAYMAIL_RELAYHOST=[env.$mydomain]:587",
+			"RELAYMAIL_CONFIG=/nonexistent",
+			"RELAYMAIL_SMTP_TLS_CAFILE=/ca.pem",
+			"HOME=/x",
+			"RELAYMAIL_TEST_POSTFIX=yes",
+			NULL };
 	struct error err;
 	static const char text[] = "relayhost = file\nmydomain = example.com\n";
 	struct config *c = config_parse("test.cf", text, strlen(text), env, &err);
@@ -310,7 +323,10 @@ static void test_env(void)
 
 static void test_lists(void)
 {
-	static const struct { const char *in; const char *out; } cases[] = {
+	static const struct {
+		const char *in;
+		const char *out;
+	} cases[] = {
 		{ "a, b c,,d", "a|b|c|d|" },
 		{ "", "" },
 		{ " , ", "" },
@@ -344,14 +360,16 @@ static void test_warnings(void)
 
 	capture_begin(&cap);
 	c = parse("frobnicate = 1\nsmtpd_banner = $myhostname ESMTP $mail_name\n"
-		  "biff = no\nmine = x\nrelayhost = $mine\n  more\n", &err);
+		  "biff = no\nmine = x\nrelayhost = $mine\n  more\n",
+		  &err);
 	out = capture_end(&cap);
 	ok(c != NULL, "unknown parameters never fail");
-	is_str(out,
-	       "relaymail: warning: test.cf, line 1: unknown parameter frobnicate\n"
-	       "relaymail: warning: test.cf, line 2: parameter smtpd_banner is not used by relaymail\n"
-	       "relaymail: warning: test.cf, line 3: parameter biff is not used by relaymail\n",
-	       "one warning each; a referenced name of one's own is not unknown");
+	is_str(
+	    out,
+	    "relaymail: warning: test.cf, line 1: unknown parameter frobnicate\n"
+	    "relaymail: warning: test.cf, line 2: parameter smtpd_banner is not used by relaymail\n"
+	    "relaymail: warning: test.cf, line 3: parameter biff is not used by relaymail\n",
+	    "one warning each; a referenced name of one's own is not unknown");
 	is_str(c ? config_get(c, "relayhost") : NULL, "x  more",
 	       "continuation belongs to the line before");
 	config_free(c);
@@ -422,7 +440,7 @@ static void test_load(void)
 	unlink(path);
 	c = config_load(cf, no_env, &err);
 	ok(c == NULL && err.cls == ERROR_CONFIG && strstr(err.text, path) != NULL &&
-	   strstr(err.text, "myorigin") != NULL,
+	       strstr(err.text, "myorigin") != NULL,
 	   "missing mailname file is an error naming it: %s", err.text);
 
 	snprintf(envc, sizeof(envc), "RELAYMAIL_CONFIG=%s/nope.conf", dir);

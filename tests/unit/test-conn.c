@@ -62,13 +62,12 @@ static void test_resolve_literals(void)
 	is_int(net_resolve("127.0.0.1", 25, NET_ANY, NET_ANY, a, 4, &err), 1, "IPv4 literal");
 	is_str(a[0].text, "127.0.0.1", "IPv4 literal text");
 	is_str(a[0].host, "127.0.0.1", "host name kept");
-	ok(a[0].ss.ss_family == AF_INET &&
-		   ntohs(((struct sockaddr_in *)&a[0].ss)->sin_port) == 25,
+	ok(a[0].ss.ss_family == AF_INET && ntohs(((struct sockaddr_in *)&a[0].ss)->sin_port) == 25,
 	   "IPv4 literal family and port");
 	is_int(net_resolve("::1", 587, NET_ANY, NET_ANY, a, 4, &err), 1, "IPv6 literal");
 	is_str(a[0].text, "::1", "IPv6 literal text without brackets");
 	ok(a[0].ss.ss_family == AF_INET6 &&
-		   ntohs(((struct sockaddr_in6 *)&a[0].ss)->sin6_port) == 587,
+	       ntohs(((struct sockaddr_in6 *)&a[0].ss)->sin6_port) == 587,
 	   "IPv6 literal family and port");
 	error_clear(&err);
 	is_int(net_resolve("::1", 25, NET_IPV4, NET_ANY, a, 4, &err), -1,
@@ -119,10 +118,9 @@ static void test_resolve_nohost(void)
 		struct error err = { 0 };
 
 		close(fds[0]);
-		cls = net_resolve("nohost.relaymail.invalid", 25, NET_ANY, NET_ANY, &a, 1, &err) <
-				      0
-			      ? (int)err.cls
-			      : 0;
+		cls = net_resolve("nohost.relaymail.invalid", 25, NET_ANY, NET_ANY, &a, 1, &err) < 0
+			  ? (int)err.cls
+			  : 0;
 		if (write(fds[1], &cls, sizeof(cls)) < 0)
 			_exit(1);
 		_exit(0);
@@ -191,7 +189,7 @@ static void test_refused(void)
 	is_str(error_class_name(err.cls), error_class_name(ERROR_TEMP), "... temporarily");
 	snprintf(want, sizeof(want), "[127.0.0.1]:%u", port);
 	ok(strstr(err.text, "connect to ") != NULL && strstr(err.text, want) != NULL &&
-		   strstr(err.text, strerror(ECONNREFUSED)) != NULL,
+	       strstr(err.text, strerror(ECONNREFUSED)) != NULL,
 	   "... naming address, port and reason: %s", err.text);
 	conn_free(c);
 }
@@ -267,8 +265,7 @@ static void test_big_write(void)
 	memset(data, 'x', big);
 	ok(conn_write(c, data, big, deadline_in(10000), &err) == 0, "8 MB write completes");
 	shutdown(conn_fd(c), SHUT_WR);
-	ok(conn_read(c, &got, sizeof(got), deadline_in(10000), &err) == sizeof(got) &&
-		   got == big,
+	ok(conn_read(c, &got, sizeof(got), deadline_in(10000), &err) == sizeof(got) && got == big,
 	   "... and the peer got every byte");
 	waitpid(pid, NULL, 0);
 	free(data);
@@ -313,11 +310,10 @@ static void test_from_fds(void)
 		exit(99);
 	c = conn_from_fds(in[0], out[1]);
 	ok(conn_write(c, "220 hi\r\n", 8, deadline_in(1000), &err) == 0, "write to a pipe");
-	ok(read(out[0], buf, sizeof(buf)) == 8 && memcmp(buf, "220 hi\r\n", 8) == 0,
-	   "... arrives");
+	ok(read(out[0], buf, sizeof(buf)) == 8 && memcmp(buf, "220 hi\r\n", 8) == 0, "... arrives");
 	start = deadline_now_ms();
 	ok(conn_read(c, buf, sizeof(buf), deadline_in(200), &err) == -1 &&
-		   deadline_now_ms() - start < 2000 && strstr(err.text, "timed out") != NULL,
+	       deadline_now_ms() - start < 2000 && strstr(err.text, "timed out") != NULL,
 	   "read from a silent blocking pipe times out: %s", err.text);
 	ok(write(in[1], "QUIT\r\n", 6) == 6, "feed the pipe");
 	is_int(conn_read(c, buf, sizeof(buf), deadline_in(1000), &err), 6, "read from a pipe");
@@ -326,7 +322,6 @@ static void test_from_fds(void)
 	conn_free(c);
 	close(out[0]);
 }
-
 
 static void test_bind_parse(void)
 {
@@ -420,7 +415,7 @@ static void test_bind_connect(void)
 	is_str(peer, "127.0.0.1", "a bind address that is not local: connected without it");
 	ok(strstr(said, "relaymail: warning: cannot bind to local address 192.0.2.1 to connect "
 			"to 127.0.0.1[127.0.0.1]:") != NULL &&
-		   strstr(said, "; connecting from the default address\n") != NULL,
+	       strstr(said, "; connecting from the default address\n") != NULL,
 	   "... with a warning: %s", said);
 	free(said);
 	b.enforce = true;

@@ -295,16 +295,16 @@ struct fake_host {
 };
 
 struct fake_dns {
-	int mx_result;          /* count, or -1 with mx_error */
+	int mx_result; /* count, or -1 with mx_error */
 	enum error_class mx_error;
 	struct dns_mx mx[4];
 	const struct fake_host *hosts;
-	char asked[512];        /* host lookups, in order, space separated */
+	char asked[512]; /* host lookups, in order, space separated */
 	int mx_asked;
 };
 
-static int fake_mx(void *arg, const char *domain, struct deadline dl, struct dns_mx *out,
-		   int max, struct error *err)
+static int fake_mx(void *arg, const char *domain, struct deadline dl, struct dns_mx *out, int max,
+		   struct error *err)
 {
 	struct fake_dns *f = arg;
 

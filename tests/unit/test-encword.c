@@ -15,7 +15,7 @@
 static char *enc(const char *text, size_t col, size_t *end)
 {
 	static char out[4096];
-	struct buf b = {0};
+	struct buf b = { 0 };
 
 	out[0] = '\0';
 	if (encword_phrase(&b, text, strlen(text), &col) == 0 && b.len < sizeof(out)) {
@@ -62,8 +62,8 @@ static void test_simple(void)
 	       "=?UTF-8?Q?=C3=BC=5F=3D=3F=22=28=29=2C=2E=3A=3B=3C=3E=40=5B=5D=5C_!*+-/=7E?=",
 	       "only letters, digits and !*+-/ stand for themselves");
 	is_str(enc("\xff\xc3"
-	           "A\xe2\x82",
-	           0, &end),
+		   "A\xe2\x82",
+		   0, &end),
 	       "=?UTF-8?Q?=FF=C3A=E2=82?=",
 	       "bytes that start no whole sequence are encoded one by one");
 }
@@ -93,7 +93,7 @@ static void test_split(void)
 	repeat(in, "\xc3\xa9", 30);
 	repeat(word, "=C3=A9", 10);
 	snprintf(want, sizeof(want), "=?UTF-8?Q?%s?=\r\n =?UTF-8?Q?%s?=\r\n =?UTF-8?Q?%s?=", word,
-	         word, word);
+		 word, word);
 	is_str(enc(in, 6, &end), want, "30 x e-acute: three words of 10 characters, folded");
 
 	/* Four-octet characters (12 encoded): five fit in a word. */

@@ -18,28 +18,28 @@
 #include "capture.h"
 #include "tap.h"
 
-#define ARGV(...) ((char *[]){__VA_ARGS__, NULL})
+#define ARGV(...) ((char *[]){ __VA_ARGS__, NULL })
 #define CONF "myorigin = example.org\nmyhostname = host.example.org\nalias_maps =\n"
 
 static const char ascii_msg[] = "Subject: plain\n\nHello.\n";
 static const char body8_msg[] = "Subject: plain\n\nGr\xc3\xbc\xc3\x9f"
-                                "e.\n";
+				"e.\n";
 static const char head8_msg[] = "Subject: Gr\xc3\xbc\xc3\x9f"
-                                "e\n\nHello.\n";
+				"e\n\nHello.\n";
 
 struct run {
 	int rc;
 	struct envelope env;
 	struct error err;
-	char from[512];  /* the From value, "" when none */
+	char from[512];	 /* the From value, "" when none */
 	char names[512]; /* the field names in order, space-separated */
-	char *warnings; /* what went to stderr */
+	char *warnings;	 /* what went to stderr */
 };
 
 /* Build the envelope for argv over msg and conf (CONF when NULL). */
 static void build(struct run *r, char **argv, const char *msg, const char *conf)
 {
-	struct message_opts mo = {0};
+	struct message_opts mo = { 0 };
 	struct capture cap;
 	struct options o;
 	struct config *cfg;
@@ -54,7 +54,7 @@ static void build(struct run *r, char **argv, const char *msg, const char *conf)
 		argc++;
 	if (cli_parse(argc, argv, &o, &r->err) < 0)
 		return;
-	cfg = config_parse("test.cf", conf, strlen(conf), (char *[]){NULL}, &r->err);
+	cfg = config_parse("test.cf", conf, strlen(conf), (char *[]){ NULL }, &r->err);
 	m = message_from_mem(msg, strlen(msg), &mo, &r->err);
 	if (cfg != NULL && m != NULL) {
 		capture_begin(&cap);
@@ -63,8 +63,8 @@ static void build(struct run *r, char **argv, const char *msg, const char *conf)
 		from = message_header_find(m, "From");
 		snprintf(r->from, sizeof(r->from), "%s", from != NULL ? from : "");
 		for (size_t i = 0, n = 0; i < message_header_count(m) && n < sizeof(r->names); i++)
-			n += (size_t)snprintf(r->names + n, sizeof(r->names) - n, "%s%s", i ? " " : "",
-					      message_header_name(m, i));
+			n += (size_t)snprintf(r->names + n, sizeof(r->names) - n, "%s%s",
+					      i ? " " : "", message_header_name(m, i));
 	}
 	message_free(m);
 	config_free(cfg);
@@ -129,10 +129,10 @@ static void test_smtputf8(void)
 	done(&r);
 	build(&r,
 	      ARGV("sendmail", "-f",
-	           "me@b\xc3\xbc"
-	           "cher.example",
-	           "bob@b\xc3\xbc"
-	           "cher.example"),
+		   "me@b\xc3\xbc"
+		   "cher.example",
+		   "bob@b\xc3\xbc"
+		   "cher.example"),
 	      ascii_msg, NULL);
 	ok(r.rc == 0 && !r.env.smtputf8 && !r.env.smtputf8_if_offered,
 	   "UTF-8 domains only: no SMTPUTF8");
@@ -170,9 +170,9 @@ static void test_from(void)
 	done(&r);
 	build(&r,
 	      ARGV("sendmail", "-F",
-	           "\xe5\xb1\xb1\xe7\x94\xb0\xe5\xa4\xaa\xe9\x83\x8e \xe3\x81\xae\xe3\x83\x86\xe3"
-	           "\x82\xb9\xe3\x83\x88\xe9\x80\x81\xe4\xbf\xa1",
-	           "-f", "yamada@example.jp", "x@y"),
+		   "\xe5\xb1\xb1\xe7\x94\xb0\xe5\xa4\xaa\xe9\x83\x8e \xe3\x81\xae\xe3\x83\x86\xe3"
+		   "\x82\xb9\xe3\x83\x88\xe9\x80\x81\xe4\xbf\xa1",
+		   "-f", "yamada@example.jp", "x@y"),
 	      ascii_msg, NULL);
 	is_str(r.from,
 	       " =?UTF-8?Q?=E5=B1=B1=E7=94=B0=E5=A4=AA=E9=83=8E_=E3=81=AE=E3=83=86?=\r\n"
@@ -222,10 +222,10 @@ static char *rcpts_of(const struct run *r)
 
 	if (r->rc < 0)
 		snprintf(text, sizeof(text), "(error %s: %s)", error_class_name(r->err.cls),
-		         r->err.text);
+			 r->err.text);
 	for (size_t i = 0; r->rc == 0 && i < r->env.rcpts.n && n < sizeof(text); i++)
 		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s%s", i ? " " : "",
-		                      r->env.rcpts.v[i]);
+				      r->env.rcpts.v[i]);
 	return strdup(text);
 }
 
@@ -234,15 +234,15 @@ static char *rcpts_of(const struct run *r)
 static void test_literals(void)
 {
 	const char *conf = "myorigin = example.org\nmyhostname = host.example.org\n"
-	                   "alias_maps = inline:{ {root = admin@example.net} }\n"
-	                   "inet_interfaces = 127.0.0.1\nproxy_interfaces = [2001:db8::25]\n"
-	                   "recipient_canonical_maps = inline:{ {joe = joe@example.net} }\n";
+			   "alias_maps = inline:{ {root = admin@example.net} }\n"
+			   "inet_interfaces = 127.0.0.1\nproxy_interfaces = [2001:db8::25]\n"
+			   "recipient_canonical_maps = inline:{ {joe = joe@example.net} }\n";
 	struct run r;
 	char *got;
 
 	build(&r,
 	      ARGV("sendmail", "-f", "me@example.org", "root@[127.0.0.1]",
-	           "joe@[IPv6:2001:db8::25]", "joe@[192.0.2.3]", "joe@[IPv6:2001:db8::26]"),
+		   "joe@[IPv6:2001:db8::25]", "joe@[192.0.2.3]", "joe@[IPv6:2001:db8::26]"),
 	      ascii_msg, conf);
 	got = rcpts_of(&r);
 	is_str(got, "admin@example.net joe@example.net joe@[192.0.2.3] joe@[IPv6:2001:db8::26]",

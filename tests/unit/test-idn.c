@@ -12,7 +12,7 @@
 
 static void test_domain(void)
 {
-	struct error e = {0};
+	struct error e = { 0 };
 	char *s;
 
 	s = idn_to_ascii("b\303\274cher.example", &e);
@@ -49,7 +49,7 @@ static void test_domain(void)
 
 static void test_address(void)
 {
-	struct error e = {0};
+	struct error e = { 0 };
 	char *s;
 
 	s = idn_address_to_ascii("info@b\303\274cher.example", &e);

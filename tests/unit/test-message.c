@@ -28,8 +28,8 @@
 static char *render(const struct message *m, size_t *len)
 {
 	static struct message_cursor c;
-	struct error e = {0};
-	struct buf b = {0};
+	struct error e = { 0 };
+	struct buf b = { 0 };
 	const char *p;
 	ssize_t r;
 
@@ -45,8 +45,8 @@ static char *render(const struct message *m, size_t *len)
 /* Intake of text from memory, then its stored form compared to want. */
 static void check(const char *in, size_t inlen, bool dot_ends, const char *want, const char *name)
 {
-	struct message_opts o = {.dot_ends = dot_ends};
-	struct error e = {0};
+	struct message_opts o = { .dot_ends = dot_ends };
+	struct error e = { 0 };
 	struct message *m = message_from_mem(in, inlen, &o, &e);
 	size_t len;
 	char *out;
@@ -85,7 +85,7 @@ static void test_line_ends(void)
 static void test_nul_body(void)
 {
 	static const char in[] = "S: a\0b\n\nx\0y\n";
-	struct error e = {0};
+	struct error e = { 0 };
 	struct message *m = message_from_mem(in, sizeof(in) - 1, NULL, &e);
 	size_t len;
 	char *out = render(m, &len);
@@ -119,7 +119,7 @@ static void test_from_and_dot(void)
 static void test_headers(void)
 {
 	static const char in[] = "Subject: a\n b\n\tc\nTo: x@y\nX-Obs : v\n\nbody\n";
-	struct error e = {0};
+	struct error e = { 0 };
 	struct message *m = message_from_mem(in, sizeof(in) - 1, NULL, &e);
 
 	is_int((long long)message_header_count(m), 3, "three fields");
@@ -146,7 +146,7 @@ static void test_edit(void)
 	static const char in[] =
 	    "From: me@example.com\nTo: a@b\nBcc: secret@x,\n  other@y\nCc: c@d\n"
 	    "bcc: again@z\n\nHi\n";
-	struct error e = {0};
+	struct error e = { 0 };
 	struct message *m = message_from_mem(in, sizeof(in) - 1, NULL, &e);
 	static const char want[] =
 	    "Received: by host\r\n\tid 1\r\nFrom: me@example.com\r\nTo: a@b\r\n"
@@ -176,10 +176,10 @@ static void test_edit(void)
 static void test_set(void)
 {
 	static const char in[] = "From:me@example.com\nSubject: old\n subject\nTo :a@b\n"
-	                         "X-Last:\tkept\n\nHi\n";
+				 "X-Last:\tkept\n\nHi\n";
 	static const char want[] = "From:me@example.com\r\nSubject: new\r\nTo: c@d,\r\n e@f\r\n"
-	                           "X-Last:\tkept\r\n\r\nHi\r\n";
-	struct error e = {0};
+				   "X-Last:\tkept\r\n\r\nHi\r\n";
+	struct error e = { 0 };
 	struct message *m = message_from_mem(in, sizeof(in) - 1, NULL, &e);
 	size_t len;
 	char *out;
@@ -204,9 +204,9 @@ static void test_set(void)
 static const char *recipients(const char *in)
 {
 	static char out[2048];
-	struct error e = {0};
+	struct error e = { 0 };
 	struct message *m = message_from_mem(in, strlen(in), NULL, &e);
-	struct addrlist l = {0};
+	struct addrlist l = { 0 };
 	size_t o = 0;
 	bool failed;
 
@@ -239,10 +239,10 @@ static void test_recipients(void)
 static void test_header_limit(void)
 {
 	static const char in[] = "Subject: 0123456789\nTo: a@b\nX-Long: abcdefghijklmnop\n"
-	                         " more\nY: z\n\nbody\n";
+				 " more\nY: z\n\nbody\n";
 	static const char want[] = "Subject: 0123456789\r\nTo: a@b\r\nX-Long: \r\n\r\nbody\r\n";
-	struct message_opts o = {.header_max = 40};
-	struct error e = {0};
+	struct message_opts o = { .header_max = 40 };
+	struct error e = { 0 };
 	struct message *m = message_from_mem(in, sizeof(in) - 1, &o, &e);
 	size_t len;
 	char *out = render(m, &len);
@@ -256,8 +256,8 @@ static void test_header_limit(void)
 static void test_size_limit(void)
 {
 	static const char in[] = "Subject: s\n\n0123456789\n"; /* stored: 12 + 2 + 12 */
-	struct message_opts o = {.size_max = 25};
-	struct error e = {0};
+	struct message_opts o = { .size_max = 25 };
+	struct error e = { 0 };
 	struct message *m = message_from_mem(in, sizeof(in) - 1, &o, &e);
 
 	ok(m == NULL, "message over the limit refused");
@@ -340,8 +340,8 @@ static void test_byte_at_a_time(void)
 {
 	static const char in[] = "From x\r\nSubject: a\r\n b\r\n\r\nx\r\r\ny\rz\r\n.\r\nafter\r\n";
 	static const char want[] = "Subject: a\r\n b\r\n\r\nx\r\ny\r\nz\r\n";
-	struct message_opts o = {.dot_ends = true};
-	struct error e = {0};
+	struct message_opts o = { .dot_ends = true };
+	struct error e = { 0 };
 	struct message *m;
 	int status;
 	pid_t pid;
@@ -368,10 +368,10 @@ static void repeat(struct buf *b, char c, size_t n)
 /* Intake of in (chunk octets per read, 0: from memory) with line_max,
  * compared to want. */
 static void check_fold(const struct buf *in, size_t chunk, size_t line_max, const struct buf *want,
-                       const char *name)
+		       const char *name)
 {
-	struct message_opts o = {.line_max = line_max};
-	struct error e = {0};
+	struct message_opts o = { .line_max = line_max };
+	struct error e = { 0 };
 	struct message *m;
 	size_t len;
 	char *out;
@@ -398,7 +398,7 @@ static void check_fold(const struct buf *in, size_t chunk, size_t line_max, cons
  * item 10), never inside a UTF-8 sequence when the whole line is at hand. */
 static void test_fold_body(void)
 {
-	struct buf in = {0}, want = {0};
+	struct buf in = { 0 }, want = { 0 };
 
 	buf_append_str(&in, "S: x\n\n");
 	buf_append_str(&want, "S: x\r\n\r\n");
@@ -416,9 +416,9 @@ static void test_fold_body(void)
 	repeat(&in, 'c', 997);
 	repeat(&want, 'c', 997);
 	buf_append_str(&in, "\xc3\xa9"
-	                    "d\n");
+			    "d\n");
 	buf_append_str(&want, "\r\n \xc3\xa9"
-	                      "d\r\n");
+			      "d\r\n");
 	check_fold(&in, 0, 0, &want, "fold: 998 kept, 2000 in three lines, UTF-8 kept whole");
 	buf_reset(&want);
 	buf_append_str(&want, "S: x\r\n\r\n");
@@ -430,7 +430,7 @@ static void test_fold_body(void)
 	buf_append_str(&want, "\r\n bbbbb\r\n.\r\n");
 	repeat(&want, 'c', 997);
 	buf_append_str(&want, "\xc3\r\n \xa9"
-	                      "d\r\n");
+			      "d\r\n");
 	check_fold(&in, 1, 0, &want, "fold a byte at a time: same places (a sequence may split)");
 	buf_reset(&want);
 	buf_append_str(&want, "S: x\r\n\r\n");
@@ -440,7 +440,7 @@ static void test_fold_body(void)
 	buf_append_str(&want, "\r\n.\r\n");
 	repeat(&want, 'c', 997);
 	buf_append_str(&want, "\xc3\xa9"
-	                      "d\r\n");
+			      "d\r\n");
 	check_fold(&in, 0, MESSAGE_LINE_UNLIMITED, &want, "no folding when unlimited");
 	buf_fini(&in);
 	buf_fini(&want);
@@ -449,7 +449,7 @@ static void test_fold_body(void)
 /* Header lines: a fold before a blank where there is one, else CRLF SPACE. */
 static void test_fold_header(void)
 {
-	struct buf in = {0}, want = {0};
+	struct buf in = { 0 }, want = { 0 };
 	char *raw;
 	size_t len;
 
@@ -498,9 +498,9 @@ static void test_chunk_boundary(void)
 	static const char head[] = "Subject: s\n\n";
 	size_t first = 131072 - (sizeof(head) - 1), len;
 	char path[] = "/tmp/relaymail-test.XXXXXX";
-	struct message_opts o = {.dot_ends = true, .line_max = MESSAGE_LINE_UNLIMITED};
-	struct error e = {0};
-	struct buf in = {0}, want = {0};
+	struct message_opts o = { .dot_ends = true, .line_max = MESSAGE_LINE_UNLIMITED };
+	struct error e = { 0 };
+	struct buf in = { 0 }, want = { 0 };
 	struct message *m;
 	int fd = mkstemp(path);
 	char *out;
@@ -572,8 +572,8 @@ static void check_spill_file(void)
 
 static void test_spill_errors(void)
 {
-	struct message_opts o = {.mem_max = 10, .tmpdir = "/nonexistent-relaymail"};
-	struct error e = {0};
+	struct message_opts o = { .mem_max = 10, .tmpdir = "/nonexistent-relaymail" };
+	struct error e = { 0 };
 	struct message *m = message_from_mem("S: x\n\n0123456789abcdef\n", 24, &o, &e);
 
 	ok(m == NULL && e.cls == ERROR_IO, "no temporary directory: ERROR_IO");
@@ -587,9 +587,9 @@ static void test_spill_errors(void)
  * temporary file and comes back byte for byte. */
 static void test_spill(void)
 {
-	struct message_opts o = {.mem_max = 100, .tmpdir = "/tmp"};
-	struct buf in = {0}, want = {0};
-	struct error e = {0};
+	struct message_opts o = { .mem_max = 100, .tmpdir = "/tmp" };
+	struct buf in = { 0 }, want = { 0 };
+	struct error e = { 0 };
 	struct message *m;
 	size_t pieces = 0, biggest = 0;
 	struct message_cursor *c = malloc(sizeof(*c));
@@ -603,13 +603,13 @@ static void test_spill(void)
 	buf_append_str(&want, "Subject: big\r\nTo: a@b\r\n\r\n");
 	for (unsigned i = 0; in.len < 1000000; i++) {
 		buf_printf(&in, "line %u \303\251 %.*s\n", i, (int)(i % 90),
-		           "abcdefghij"
-		           "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij"
-		           "abcdefghij");
+			   "abcdefghij"
+			   "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij"
+			   "abcdefghij");
 		buf_printf(&want, "line %u \303\251 %.*s\r\n", i, (int)(i % 90),
-		           "abcdefghij"
-		           "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij"
-		           "abcdefghij");
+			   "abcdefghij"
+			   "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij"
+			   "abcdefghij");
 	}
 	fd = writer(in.data, in.len, 0, &pid);
 	m = message_read(fd, &o, &e);
@@ -620,7 +620,7 @@ static void test_spill(void)
 	ok(message_is_8bit(m), "8-bit body detected in a spilled body");
 	check_spill_file();
 	{
-		struct buf got = {0};
+		struct buf got = { 0 };
 
 		message_rewind(m, c);
 		while ((r = message_next(m, c, &p, &e)) > 0) {
@@ -651,7 +651,7 @@ static long max_rss_kib(void)
 static void test_flat_memory(void)
 {
 	size_t total = 50 * 1000 * 1000;
-	struct error e = {0};
+	struct error e = { 0 };
 	struct timespec t0, t1;
 	long before, after;
 	struct message *m;

@@ -17,16 +17,16 @@
 #define G_TOKEN "ya29.vF9dft4qmTc2Nvb3RlckBhdHRhdmlzdGEuY29tCg"
 /* {"status":"invalid_token","scope":"example_scope","openid-configuration":
  * "https://example.com/.well-known/openid-configuration"} (RFC 7628 §4.3) */
-#define RFC_ERROR_B64                                                                   \
-	"eyJzdGF0dXMiOiJpbnZhbGlkX3Rva2VuIiwic2NvcGUiOiJleGFtcGxlX3Njb3BlIiwib3BlbmlkLWNv" \
-	"bmZpZ3VyYXRpb24iOiJodHRwczovL2V4YW1wbGUuY29tLy53ZWxsLWtub3duL29wZW5pZC1jb25maWd1" \
+#define RFC_ERROR_B64                                                                              \
+	"eyJzdGF0dXMiOiJpbnZhbGlkX3Rva2VuIiwic2NvcGUiOiJleGFtcGxlX3Njb3BlIiwib3BlbmlkLWNv"         \
+	"bmZpZ3VyYXRpb24iOiJodHRwczovL2V4YW1wbGUuY29tLy53ZWxsLWtub3duL29wZW5pZC1jb25maWd1"         \
 	"cmF0aW9uIn0="
-#define RFC_ERROR                                                                        \
-	"{\"status\":\"invalid_token\",\"scope\":\"example_scope\",\"openid-configuration\":" \
+#define RFC_ERROR                                                                                  \
+	"{\"status\":\"invalid_token\",\"scope\":\"example_scope\",\"openid-configuration\":"      \
 	"\"https://example.com/.well-known/openid-configuration\"}"
 /* {"status":"400","schemes":"Bearer","scope":"https://mail.google.com/"} */
-#define G_ERROR_B64                                                                       \
-	"eyJzdGF0dXMiOiI0MDAiLCJzY2hlbWVzIjoiQmVhcmVyIiwic2NvcGUiOiJodHRwczovL21haWwuZ29vZ2xl" \
+#define G_ERROR_B64                                                                                \
+	"eyJzdGF0dXMiOiI0MDAiLCJzY2hlbWVzIjoiQmVhcmVyIiwic2NvcGUiOiJodHRwczovL21haWwuZ29vZ2xl"     \
 	"LmNvbS8ifQ=="
 
 static void raw(enum oauth_mech mech, const char *user, const char *host, unsigned port,
@@ -94,8 +94,12 @@ static void test_bad_fields(void)
 
 static struct sasl *client(const char *mech, const char *token, struct error *err)
 {
-	struct sasl_params p = { .mech = mech, .user = "user@example.com", .password = NULL,
-				 .service = "smtp", .host = "server.example.com", .port = 143,
+	struct sasl_params p = { .mech = mech,
+				 .user = "user@example.com",
+				 .password = NULL,
+				 .service = "smtp",
+				 .host = "server.example.com",
+				 .port = 143,
 				 .token = token };
 
 	return sasl_new(&p, err);
@@ -174,8 +178,9 @@ static const char *choose(const char *offered, const char *filter, unsigned opti
 			  bool oauth, struct error *err)
 {
 	static char mech[64];
-	struct sasl_choice c = { .offered = offered, .filter = filter, .options = options,
-				 .tls = tls, .oauth = oauth };
+	struct sasl_choice c = {
+		.offered = offered, .filter = filter, .options = options, .tls = tls, .oauth = oauth
+	};
 
 	error_clear(err);
 	if (sasl_choose(&c, mech, sizeof(mech), err) < 0)
@@ -217,8 +222,8 @@ static void test_choose(void)
 	is_str(choose("XOAUTH2", "", DEFAULT_OPTIONS, true, false, &err), "",
 	       "only XOAUTH2 offered, no token command: nothing");
 	ok(strstr(err.text, "the relay offered XOAUTH2") != NULL &&
-		   strstr(err.text, "smtp_sasl_oauth_token_command is empty, so XOAUTH2 cannot be "
-				    "used") != NULL,
+	       strstr(err.text, "smtp_sasl_oauth_token_command is empty, so XOAUTH2 cannot be "
+				"used") != NULL,
 	   "... explained, naming the parameter: %s", err.text);
 }
 

@@ -23,7 +23,7 @@
 static struct net_ownaddr *set_of(enum net_family family, const char *value, bool keywords)
 {
 	struct net_ownaddr *o = net_ownaddr_new(family);
-	struct error err = {0};
+	struct error err = { 0 };
 
 	if (o != NULL && net_ownaddr_add(o, LABEL, value, keywords, &err) == 0)
 		return o;
@@ -34,7 +34,7 @@ static struct net_ownaddr *set_of(enum net_family family, const char *value, boo
 
 static int has(struct net_ownaddr *o, const char *addr, enum net_family family)
 {
-	struct error err = {0};
+	struct error err = { 0 };
 	int rc = net_ownaddr_has(o, addr, family, &err);
 
 	if (rc < 0)
@@ -100,18 +100,18 @@ static void test_families(void)
 static void test_bad_entries(void)
 {
 	static const char *const bad[] = {
-	    "300.1.2.3", "1.2.3",       "[127.0.0.1", "[localhost]", "[]",
-	    "::1::2",    "IPv6:::1",    "bad!name",   "a..b",        ".example",
-	    "fe80::1%",  "fe80::1%e/0", "[[::1]]",    "10.0.0.1/8",
+		"300.1.2.3", "1.2.3",	    "[127.0.0.1", "[localhost]", "[]",
+		"::1::2",    "IPv6:::1",    "bad!name",	  "a..b",	 ".example",
+		"fe80::1%",  "fe80::1%e/0", "[[::1]]",	  "10.0.0.1/8",
 	};
 	struct net_ownaddr *o = net_ownaddr_new(NET_ANY);
-	struct error err = {0};
+	struct error err = { 0 };
 	char want[512];
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		error_clear(&err);
 		snprintf(want, sizeof(want),
-		         LABEL ": \"%s\" is neither an IP address nor a host name", bad[i]);
+			 LABEL ": \"%s\" is neither an IP address nor a host name", bad[i]);
 		ok(net_ownaddr_add(o, LABEL, bad[i], true, &err) == -1 && err.cls == ERROR_CONFIG,
 		   "bad entry %s: ERROR_CONFIG", bad[i]);
 		is_str(err.text, want, "bad entry %s: one line naming the parameter", bad[i]);
@@ -231,7 +231,7 @@ done:
 static void test_two_values(void)
 {
 	struct net_ownaddr *o = set_of(NET_ANY, "loopback-only", true);
-	struct error err = {0};
+	struct error err = { 0 };
 
 	ok(o != NULL && net_ownaddr_add(o, "proxy_interfaces", "192.0.2.1", false, &err) == 0,
 	   "two values: accepted");

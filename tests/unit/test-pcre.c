@@ -74,12 +74,12 @@ static void test_pcre(void)
 	ok(t != NULL && table_is_pattern(t), "pcre table opens: %s", err.text);
 #define W "relaymail: warning: pcre map %1$s, line "
 	snprintf(want, sizeof(want),
-		 W "9: out of range replacement index \"0\"\n"
-		 W "9: bad replacement syntax: skipping this rule\n"
-		 W "10: out of range replacement index \"2\": skipping this rule\n"
-		 W "11: $number found in negative match replacement text: skipping this rule\n"
-		 W "12: unknown regexp option \"!\": skipping this rule\n"
-		 W "13: error in regex at offset 5: missing closing parenthesis\n",
+		 W "9: out of range replacement index \"0\"\n" W
+		   "9: bad replacement syntax: skipping this rule\n" W
+		   "10: out of range replacement index \"2\": skipping this rule\n" W
+		   "11: $number found in negative match replacement text: skipping this rule\n" W
+		   "12: unknown regexp option \"!\": skipping this rule\n" W
+		   "13: error in regex at offset 5: missing closing parenthesis\n",
 		 path);
 #undef W
 	is_str(warnings, want, "pcre load warnings");

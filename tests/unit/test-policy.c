@@ -51,35 +51,35 @@ static void test_levels(void)
 	policy_tls_fini(&p);
 
 	ok(level("smtp_tls_security_level = verify\n", "[r.example]:587", &p, &err) == 0 &&
-		   p.mode == SESSION_TLS_REQUIRE && p.verify == TLS_VERIFY_CHAIN_NAME,
+	       p.mode == SESSION_TLS_REQUIRE && p.verify == TLS_VERIFY_CHAIN_NAME,
 	   "verify: STARTTLS required, verified");
 	policy_tls_fini(&p);
 	ok(level("smtp_tls_security_level = encrypt\n", "[r.example]:587", &p, &err) == 0 &&
-		   p.mode == SESSION_TLS_REQUIRE && p.verify == TLS_VERIFY_NONE &&
-		   p.explicit_unverified,
+	       p.mode == SESSION_TLS_REQUIRE && p.verify == TLS_VERIFY_NONE &&
+	       p.explicit_unverified,
 	   "encrypt: required, not verified, flagged");
 	policy_tls_fini(&p);
 	ok(level("smtp_tls_security_level = may\n", "[192.0.2.1]:587", &p, &err) == 0 &&
-		   p.mode == SESSION_TLS_MAY && p.sni == NULL,
+	       p.mode == SESSION_TLS_MAY && p.sni == NULL,
 	   "may: opportunistic; no SNI for an IP literal");
 	policy_tls_fini(&p);
 	ok(level("smtp_tls_security_level = none\n", "[r.example]:587", &p, &err) == 0 &&
-		   p.mode == SESSION_TLS_NONE,
+	       p.mode == SESSION_TLS_NONE,
 	   "none: never STARTTLS");
 	policy_tls_fini(&p);
 	ok(level("smtp_tls_wrappermode = yes\n", "[r.example]:465", &p, &err) == 0 &&
-		   p.mode == SESSION_TLS_IMPLICIT && p.verify == TLS_VERIFY_CHAIN_NAME,
+	       p.mode == SESSION_TLS_IMPLICIT && p.verify == TLS_VERIFY_CHAIN_NAME,
 	   "wrapper mode with the default level: implicit TLS, verified");
 	policy_tls_fini(&p);
 	ok(level("smtp_tls_wrappermode = yes\nsmtp_tls_security_level = may\n", "[r.example]:465",
-		 &p, &err) == -1 && err.cls == ERROR_CONFIG &&
-		   strstr(err.text, "smtp_tls_wrappermode") != NULL,
+		 &p, &err) == -1 &&
+	       err.cls == ERROR_CONFIG && strstr(err.text, "smtp_tls_wrappermode") != NULL,
 	   "wrapper mode with may is a configuration error");
 	ok(level("smtp_tls_security_level = dane\n", "[r.example]:587", &p, &err) == -1 &&
-		   strstr(err.text, "verify") != NULL && strstr(err.text, "test.cf") != NULL,
+	       strstr(err.text, "verify") != NULL && strstr(err.text, "test.cf") != NULL,
 	   "dane refused, naming the supported levels and the file");
 	ok(level("smtp_tls_security_level = fingerprint\n", "[r.example]:587", &p, &err) == -1 &&
-		   strstr(err.text, "smtp_tls_fingerprint_cert_match") != NULL,
+	       strstr(err.text, "smtp_tls_fingerprint_cert_match") != NULL,
 	   "fingerprint without fingerprints refused");
 }
 
@@ -90,32 +90,39 @@ static void test_protocols(void)
 
 	ok(level("smtp_tls_security_level = verify\n", "[r.example]:587", &p, &err) == 0,
 	   "default protocols");
-	is_str(p.priority, "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2", "TLS 1.2 or newer by default");
+	is_str(p.priority, "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2",
+	       "TLS 1.2 or newer by default");
 	policy_tls_fini(&p);
 	ok(level("smtp_tls_security_level = verify\nsmtp_tls_mandatory_protocols = >=TLSv1.3\n",
-		 "[r.example]:587", &p, &err) == 0, ">=TLSv1.3");
+		 "[r.example]:587", &p, &err) == 0,
+	   ">=TLSv1.3");
 	is_str(p.priority, "NORMAL:-VERS-ALL:+VERS-TLS1.3", "only TLS 1.3");
 	policy_tls_fini(&p);
 	ok(level("smtp_tls_security_level = encrypt\n"
 		 "smtp_tls_mandatory_protocols = !SSLv2, !SSLv3, !TLSv1, !TLSv1.1\n",
-		 "[r.example]:587", &p, &err) == 0, "legacy exclusion syntax");
+		 "[r.example]:587", &p, &err) == 0,
+	   "legacy exclusion syntax");
 	is_str(p.priority, "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2", "exclusions applied");
 	policy_tls_fini(&p);
 	ok(level("smtp_tls_security_level = may\nsmtp_tls_protocols = >=TLSv1\n", "[r.example]:587",
-		 &p, &err) == 0, "may uses smtp_tls_protocols");
-	is_str(p.priority,
-	       "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:+VERS-TLS1.1:+VERS-TLS1.0",
+		 &p, &err) == 0,
+	   "may uses smtp_tls_protocols");
+	is_str(p.priority, "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:+VERS-TLS1.1:+VERS-TLS1.0",
 	       "explicit >=TLSv1 allows TLS 1.0");
 	policy_tls_fini(&p);
 	ok(level("smtp_tls_security_level = verify\nsmtp_tls_mandatory_protocols = TLSv1.2\n",
-		 "[r.example]:587", &p, &err) == 0, "inclusion form");
+		 "[r.example]:587", &p, &err) == 0,
+	   "inclusion form");
 	is_str(p.priority, "NORMAL:-VERS-ALL:+VERS-TLS1.2", "only the named version");
 	policy_tls_fini(&p);
 	ok(level("smtp_tls_security_level = verify\nsmtp_tls_mandatory_protocols = >=TLSv9\n",
-		 "[r.example]:587", &p, &err) == -1 && strstr(err.text, "TLSv9") != NULL,
+		 "[r.example]:587", &p, &err) == -1 &&
+	       strstr(err.text, "TLSv9") != NULL,
 	   "unknown version refused by name");
-	ok(level("smtp_tls_security_level = verify\nsmtp_tls_mandatory_protocols = <=TLSv1.1, >=TLSv1.2\n",
-		 "[r.example]:587", &p, &err) == -1 && strstr(err.text, "no TLS protocol") != NULL,
+	ok(level("smtp_tls_security_level = verify\nsmtp_tls_mandatory_protocols = <=TLSv1.1, "
+		 ">=TLSv1.2\n",
+		 "[r.example]:587", &p, &err) == -1 &&
+	       strstr(err.text, "no TLS protocol") != NULL,
 	   "an empty set is refused");
 }
 
@@ -126,8 +133,8 @@ static void test_credentials(void)
 	struct credentials c;
 	struct maps *m;
 
-	m = maps_open("inline:{ {[smtp.example.com]:587 = u2:p2}, {smtp.example.com = u1:p:1} }",
-		      0, NULL, &err);
+	m = maps_open("inline:{ {[smtp.example.com]:587 = u2:p2}, {smtp.example.com = u1:p:1} }", 0,
+		      NULL, &err);
 	ok(m != NULL, "password map opens");
 	destination_parse("[smtp.example.com]:587", "smtp", "submission=587", &d, &err);
 	is_int(policy_credentials(m, &d, d.host, &c, &err), 1, "credentials found");
@@ -136,7 +143,8 @@ static void test_credentials(void)
 	credentials_wipe(&c);
 	destination_fini(&d);
 	destination_parse("[smtp.example.com]:submission", "smtp", "submission=587", &d, &err);
-	is_int(policy_credentials(m, &d, d.host, &c, &err), 1, "host key found for :submission too");
+	is_int(policy_credentials(m, &d, d.host, &c, &err), 1,
+	       "host key found for :submission too");
 	destination_fini(&d);
 	credentials_wipe(&c);
 	maps_free(m);
@@ -155,7 +163,8 @@ static void test_credentials(void)
 
 	m = maps_open("inline:{ {r.example = nocolon} }", 0, NULL, &err);
 	destination_parse("[r.example]:587", "smtp", "submission=587", &d, &err);
-	ok(policy_credentials(m, &d, d.host, &c, &err) == -1 && strstr(err.text, "username:password"),
+	ok(policy_credentials(m, &d, d.host, &c, &err) == -1 &&
+	       strstr(err.text, "username:password"),
 	   "value without a colon refused");
 	destination_fini(&d);
 	maps_free(m);
@@ -209,7 +218,8 @@ static void test_mx_credentials(void)
 
 	destination_parse("smtp.example.com:587", "smtp", "submission=587", &d, &err);
 	m = maps_open("inline:{ {smtp.example.com:587 = u3:p}, {smtp.example.com = u2:p}, "
-		      "{MX1.example.com = u1:p} }", 0, NULL, &err);
+		      "{MX1.example.com = u1:p} }",
+		      0, NULL, &err);
 	is_int(policy_credentials(m, &d, policy_server_host(&d, &a), &c, &err), 1,
 	       "MX: credentials found");
 	is_str(c.user, "u1", "MX: the exchanger's key comes first");

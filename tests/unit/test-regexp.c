@@ -63,19 +63,19 @@ static struct table *open_capture(const char *spec, unsigned flags, char **warni
 static void test_re1(void)
 {
 	static const char re1[] =
-		"# sample sender rewriting table\n"
-		"/^root@.*$/                 admin@example.com\n"
-		"/^([^@+]+)(\\+[^@]*)?@host\\.example\\.com$/   ${1}@example.com\n"
-		"/^(.*)@localhost(\\.localdomain)?$/  $1@example.com\n"
-		"if /@example\\.org$/\n"
-		"/^bob@/                     robert@example.org\n"
-		"!/^(alice|carol)@/          nobody@example.org\n"
-		"endif\n"
-		"/^UPPER@example\\.net$/i     case-sensitive-hit@example.net\n"
-		"/^x(y)?z@test$/             got[$1]\n"
-		"/^dollar@test$/             cost$$5\n"
-		"/^multi@test$/              first\n"
-		"  second\n";
+	    "# sample sender rewriting table\n"
+	    "/^root@.*$/                 admin@example.com\n"
+	    "/^([^@+]+)(\\+[^@]*)?@host\\.example\\.com$/   ${1}@example.com\n"
+	    "/^(.*)@localhost(\\.localdomain)?$/  $1@example.com\n"
+	    "if /@example\\.org$/\n"
+	    "/^bob@/                     robert@example.org\n"
+	    "!/^(alice|carol)@/          nobody@example.org\n"
+	    "endif\n"
+	    "/^UPPER@example\\.net$/i     case-sensitive-hit@example.net\n"
+	    "/^x(y)?z@test$/             got[$1]\n"
+	    "/^dollar@test$/             cost$$5\n"
+	    "/^multi@test$/              first\n"
+	    "  second\n";
 	static const char *const vec[][2] = {
 		{ "root@host.example.com", "admin@example.com" },
 		{ "root@anything.example", "admin@example.com" },
@@ -127,14 +127,22 @@ static void test_re2(void)
 				  "if /^if@/\n"
 				  "/^if@(.*)$/ inner:$1\n";
 	static const char *const vec[][2] = {
-		{ "zero@x", "(not found)" },  { "two@x", "(not found)" },
-		{ "negative", "(not found)" }, { "aab@x", "pair:aab" },
-		{ "ab@x", "(not found)" },     { "after@x", "pair:after" },
-		{ "pipe/slash@x", "delim:x" }, { "esc/slash@x", "escaped" },
-		{ "brexx@x", "(not found)" },  { "erexx@x", "ere-match:x" },
-		{ "nores@x", "" },             { "unknown@x", "(not found)" },
-		{ "lit@x", "(not found)" },    { "num@x", "xabc xdef" },
-		{ "if@z", "inner:z" },         { "ifnot@z", "(not found)" },
+		{ "zero@x", "(not found)" },
+		{ "two@x", "(not found)" },
+		{ "negative", "(not found)" },
+		{ "aab@x", "pair:aab" },
+		{ "ab@x", "(not found)" },
+		{ "after@x", "pair:after" },
+		{ "pipe/slash@x", "delim:x" },
+		{ "esc/slash@x", "escaped" },
+		{ "brexx@x", "(not found)" },
+		{ "erexx@x", "ere-match:x" },
+		{ "nores@x", "" },
+		{ "unknown@x", "(not found)" },
+		{ "lit@x", "(not found)" },
+		{ "num@x", "xabc xdef" },
+		{ "if@z", "inner:z" },
+		{ "ifnot@z", "(not found)" },
 	};
 	char spec[300], want[4096], *warnings;
 	const char *path = put("re2", re2);
@@ -144,17 +152,17 @@ static void test_re2(void)
 	t = open_capture(spec, 0, &warnings);
 #define W "relaymail: warning: regexp map %1$s, line "
 	snprintf(want, sizeof(want),
-		 W "1: out-of-range replacement index \"0\"\n"
-		 W "1: bad replacement syntax: skipping this rule\n"
-		 W "2: out of range replacement index \"2\": skipping this rule\n"
-		 W "3: $number found in negative match replacement text: skipping this rule\n"
-		 W "7: out of range replacement index \"1\": skipping this rule\n"
-		 W "9: no replacement text: using empty string\n"
-		 W "10: ignoring ENDIF without matching IF\n"
-		 W "11: unknown regexp option \"q\": skipping this rule\n"
-		 W "12: non-numeric replacement index \"1abc\"\n"
-		 W "12: bad replacement syntax: skipping this rule\n"
-		 W "14: IF has no matching ENDIF\n",
+		 W "1: out-of-range replacement index \"0\"\n" W
+		   "1: bad replacement syntax: skipping this rule\n" W
+		   "2: out of range replacement index \"2\": skipping this rule\n" W
+		   "3: $number found in negative match replacement text: skipping this rule\n" W
+		   "7: out of range replacement index \"1\": skipping this rule\n" W
+		   "9: no replacement text: using empty string\n" W
+		   "10: ignoring ENDIF without matching IF\n" W
+		   "11: unknown regexp option \"q\": skipping this rule\n" W
+		   "12: non-numeric replacement index \"1abc\"\n" W
+		   "12: bad replacement syntax: skipping this rule\n" W
+		   "14: IF has no matching ENDIF\n",
 		 path);
 #undef W
 	is_str(warnings, want, "re2 warnings exactly as Postfix");
@@ -167,17 +175,18 @@ static void test_re2(void)
 static void test_inline(void)
 {
 	static const char cf[] =
-		"mydomain = example.com\n"
-		"sender_canonical_maps = regexp:{ {/^(.*)@host\\.example\\.com$$/ $${1}@$mydomain} }\n";
+	    "mydomain = example.com\n"
+	    "sender_canonical_maps = regexp:{ {/^(.*)@host\\.example\\.com$$/ $${1}@$mydomain} }\n";
 	char *const env[] = { NULL };
 	struct error err = { 0 };
 	struct config *c = config_parse("t.cf", cf, strlen(cf), env, &err);
-	struct maps *m = c ? maps_open(config_get(c, "sender_canonical_maps"), 0, NULL, &err) : NULL;
+	struct maps *m =
+	    c ? maps_open(config_get(c, "sender_canonical_maps"), 0, NULL, &err) : NULL;
 	char *v = NULL;
 
 	ok(m != NULL, "9.7 inline regexp from main.cf opens: %s", err.text);
 	ok(m != NULL && maps_lookup(m, "john@host.example.com", &v, &err) == 1 && v != NULL &&
-		   strcmp(v, "john@example.com") == 0,
+	       strcmp(v, "john@example.com") == 0,
 	   "inline regexp rewrites: %s", v ? v : "(none)");
 	free(v);
 	maps_free(m);
@@ -216,12 +225,11 @@ static void test_edges(void)
 	t = open_capture(spec, 0, &warnings);
 #define W "relaymail: warning: regexp map %1$s, line "
 	snprintf(want, sizeof(want),
-		 W "1: ignoring extra text after IF statement: \"extra\"\n"
-		 W "1: do not prepend whitespace to statements between IF and ENDIF\n"
-		 W "4: ignoring unrecognized request\n"
-		 W "5: no closing regexp delimiter \"/\": skipping this rule\n"
-		 W "9: ignoring extra text after ENDIF\n"
-		 W "12: ignoring extra text after ENDIF\n",
+		 W "1: ignoring extra text after IF statement: \"extra\"\n" W
+		   "1: do not prepend whitespace to statements between IF and ENDIF\n" W
+		   "4: ignoring unrecognized request\n" W
+		   "5: no closing regexp delimiter \"/\": skipping this rule\n" W
+		   "9: ignoring extra text after ENDIF\n" W "12: ignoring extra text after ENDIF\n",
 		 path);
 #undef W
 	is_str(warnings, want, "edge-case warnings");
@@ -307,12 +315,14 @@ static void test_deep_if(void)
 	snprintf(spec, sizeof(spec), "regexp:%s", path);
 	t = open_capture(spec, 0, &warnings);
 	nl = strchr(warnings, '\n');
-	snprintf(want, sizeof(want), "relaymail: warning: regexp map %s, line 607: IF has no "
-		 "matching ENDIF", path);
+	snprintf(want, sizeof(want),
+		 "relaymail: warning: regexp map %s, line 607: IF has no "
+		 "matching ENDIF",
+		 path);
 	is_mem(warnings, nl != NULL ? (size_t)(nl - warnings) : strlen(warnings), want,
 	       strlen(want), "unclosed IFs: the innermost first");
 	ok(nl != NULL && strstr(nl, "line 606: IF has no matching ENDIF\n") != NULL &&
-		   strchr(nl + 1, '\n')[1] == '\0',
+	       strchr(nl + 1, '\n')[1] == '\0',
 	   "unclosed IFs: then the outer one, and nothing else");
 	free(warnings);
 	check(t, "ab", "depth-300");
@@ -340,7 +350,8 @@ static void test_many_groups(void)
 	snprintf(spec, sizeof(spec), "regexp:%s", put("groups", text.data));
 	t = open_capture(spec, 0, &warnings);
 	ok(strstr(warnings, "line 2: out of range replacement index \"2\": skipping this rule") !=
-		   NULL && strstr(warnings, "line 1") == NULL,
+		   NULL &&
+	       strstr(warnings, "line 1") == NULL,
 	   "101 groups: $101 is in range, $2 of one group is not");
 	free(warnings);
 	check(t, key.data, "r=ab");

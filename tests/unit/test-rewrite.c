@@ -22,7 +22,7 @@
 #include "tap.h"
 
 static char dir[] = "/tmp/test-rewrite.XXXXXX";
-static char *const noenv[] = {NULL};
+static char *const noenv[] = { NULL };
 
 static const char *put(const char *name, const char *text)
 {
@@ -49,17 +49,17 @@ struct fixture {
  * takes it. */
 static struct fixture setup_own(const char *extra, const struct addrfind_own *own)
 {
-	struct fixture f = {0};
-	struct error err = {0};
-	struct buf text = {0};
+	struct fixture f = { 0 };
+	struct error err = { 0 };
+	struct buf text = { 0 };
 
 	buf_printf(&text,
-	           "myhostname = host.localdomain\n"
-	           "myorigin = localdomain\n"
-	           "mydestination = localhost.localdomain\n"
-	           "recipient_delimiter = +\n"
-	           "propagate_unmatched_extensions = canonical\n%s\n",
-	           extra);
+		   "myhostname = host.localdomain\n"
+		   "myorigin = localdomain\n"
+		   "mydestination = localhost.localdomain\n"
+		   "recipient_delimiter = +\n"
+		   "propagate_unmatched_extensions = canonical\n%s\n",
+		   extra);
 	f.cfg = config_parse("test.cf", text.data, text.len, noenv, &err);
 	if (f.cfg != NULL)
 		f.rw = rewriter_new(f.cfg, own, &err);
@@ -84,7 +84,7 @@ static void teardown(struct fixture *f)
  * CLASS)". */
 static char *rcpt(const struct fixture *f, const char *addr)
 {
-	struct error err = {0};
+	struct error err = { 0 };
 	char *out = NULL;
 
 	if (f->rw == NULL)
@@ -100,7 +100,7 @@ static char *rcpt(const struct fixture *f, const char *addr)
 
 static char *sender(const struct fixture *f, const char *addr, enum rewrite_class cls)
 {
-	struct error err = {0};
+	struct error err = { 0 };
 	char *out = NULL;
 
 	if (f->rw == NULL || rewrite_sender(f->rw, addr, cls, &out, &err) < 0)
@@ -118,10 +118,10 @@ static void check_rcpt(const struct fixture *f, const char *addr, const char *wa
 
 static void test_keys(void)
 {
-	struct addrfind af = {"localdomain", "localhost.localdomain", "+", {NULL, NULL}};
-	struct error err = {0};
+	struct addrfind af = { "localdomain", "localhost.localdomain", "+", { NULL, NULL } };
+	struct error err = { 0 };
 	struct addrfind_keys k;
-	struct buf b = {0};
+	struct buf b = { 0 };
 	char *ext;
 
 	addrfind_keys(&af, "fred+z@localhost.localdomain", 0, &k, &err);
@@ -218,8 +218,8 @@ static int own_in_list(const char *addr, bool ipv6, void *arg, struct error *err
 static char *keys_of(const struct addrfind *af, const char *addr)
 {
 	struct addrfind_keys k;
-	struct error err = {0};
-	struct buf b = {0};
+	struct error err = { 0 };
+	struct buf b = { 0 };
 
 	if (addrfind_keys(af, addr, 0, &k, &err) < 0) {
 		buf_printf(&b, "(error %s)", err.text);
@@ -232,7 +232,7 @@ static char *keys_of(const struct addrfind *af, const char *addr)
 }
 
 static void check_keys(struct addrfind *af, const char *addr, const char *want, const char *asked,
-                       const char *what)
+		       const char *what)
 {
 	struct own_list *l = af->own.arg;
 	char *got;
@@ -249,40 +249,40 @@ static void check_keys(struct addrfind *af, const char *addr, const char *want, 
 
 static void test_literal_keys(void)
 {
-	static const char *const mine[] = {"v4:127.0.0.1", "v6:::1", "v4:192.0.2.9", NULL};
-	struct own_list l = {mine, "", false};
-	struct addrfind af = {"localdomain", "localhost.localdomain", "+", {own_in_list, &l}};
-	struct error err = {0};
+	static const char *const mine[] = { "v4:127.0.0.1", "v6:::1", "v4:192.0.2.9", NULL };
+	struct own_list l = { mine, "", false };
+	struct addrfind af = { "localdomain", "localhost.localdomain", "+", { own_in_list, &l } };
+	struct error err = { 0 };
 	struct addrfind_hit hit;
 
 	check_keys(&af, "joe@[127.0.0.1]", "joe@[127.0.0.1] joe @[127.0.0.1]", "v4:127.0.0.1",
-	           "an own IPv4 address is local");
+		   "an own IPv4 address is local");
 	check_keys(&af, "joe+x@[IPv6:::1]", "joe+x@[IPv6:::1] joe@[IPv6:::1] joe+x joe @[IPv6:::1]",
-	           "v6:::1", "an own IPv6 address, extension and all");
+		   "v6:::1", "an own IPv6 address, extension and all");
 	check_keys(&af, "joe@[ipv6:::1]", "joe@[ipv6:::1] joe @[ipv6:::1]", "v6:::1",
-	           "the IPv6 tag in any case");
+		   "the IPv6 tag in any case");
 	check_keys(&af, "joe@[192.0.2.1]", "joe@[192.0.2.1] @[192.0.2.1]", "v4:192.0.2.1",
-	           "another address is not local");
+		   "another address is not local");
 	check_keys(&af, "joe@[192.0.2.9].", "joe@[192.0.2.9]. joe @[192.0.2.9].", "v4:192.0.2.9",
-	           "one trailing dot is dropped first");
+		   "one trailing dot is dropped first");
 	check_keys(&af, "joe@[::1]", "joe@[::1] @[::1]", "v4:::1",
-	           "without the tag the address is IPv4");
+		   "without the tag the address is IPv4");
 	check_keys(&af, "joe@127.0.0.1", "joe@127.0.0.1 @127.0.0.1", "", "no brackets, no literal");
 	check_keys(&af, "joe@[]", "joe@[] @[]", "", "empty brackets");
 	check_keys(&af, "joe@[IPv6:]", "joe@[IPv6:] @[IPv6:]", "", "a tag and nothing");
 	check_keys(&af, "joe@localdomain", "joe@localdomain joe @localdomain", "",
-	           "$myorigin needs no question");
+		   "$myorigin needs no question");
 	l.fail = true;
 	check_keys(&af, "joe@[127.0.0.1]",
-	           "(error inet_interfaces (test.cf, line 1): lookup failed)", "v4:127.0.0.1",
-	           "a failing predicate fails the keys");
+		   "(error inet_interfaces (test.cf, line 1): lookup failed)", "v4:127.0.0.1",
+		   "a failing predicate fails the keys");
 	ok(addrfind_lookup(&af, NULL, "joe@[127.0.0.1]", 0, &hit, &err) == -1 &&
 	       err.cls == ERROR_TEMP,
 	   "literal keys: ... and the lookup, with its error");
 	l.fail = false;
 	af.own.is_own = NULL;
 	check_keys(&af, "joe@[127.0.0.1]", "joe@[127.0.0.1] @[127.0.0.1]", "",
-	           "without a predicate no literal is local");
+		   "without a predicate no literal is local");
 	is_int(addrfind_local(&af, "[127.0.0.1]", &err), 0, "addrfind_local: no predicate");
 	af.own.is_own = own_in_list;
 	is_int(addrfind_local(&af, "[127.0.0.1]", &err), 1, "addrfind_local: own address");
@@ -296,9 +296,9 @@ static void test_literal_keys(void)
  * address at an own literal is a key, with own as rewriter_new takes it. */
 static void test_literal_rewrite(void)
 {
-	static const char *const mine[] = {"v4:127.0.0.1", NULL};
-	struct own_list l = {mine, "", false};
-	struct addrfind_own own = {own_in_list, &l};
+	static const char *const mine[] = { "v4:127.0.0.1", NULL };
+	struct own_list l = { mine, "", false };
+	struct addrfind_own own = { own_in_list, &l };
 	const char *canon = "canonical_maps = inline:{ {joe = joe-bare@example.com} }";
 	struct fixture f = setup_own(canon, &own);
 
@@ -314,13 +314,13 @@ static void test_literal_rewrite(void)
 static void test_vectors(void)
 {
 	const char *canon = put("canon", "joe@localdomain          Joe.User@example.com\n"
-	                                 "joe                      joe-bare@example.com\n"
-	                                 "root                     admin@example.com\n"
-	                                 "@localhost.localdomain   @example.com\n"
-	                                 "jane+news@example.org    news-jane@example.org\n"
-	                                 "jane@example.org         Jane.Doe@example.org\n"
-	                                 "@old.example             @new.example\n"
-	                                 "\"a b\"@example.net        ab@example.net\n");
+					 "joe                      joe-bare@example.com\n"
+					 "root                     admin@example.com\n"
+					 "@localhost.localdomain   @example.com\n"
+					 "jane+news@example.org    news-jane@example.org\n"
+					 "jane@example.org         Jane.Doe@example.org\n"
+					 "@old.example             @new.example\n"
+					 "\"a b\"@example.net        ab@example.net\n");
 	char line[512];
 	struct fixture f;
 
@@ -343,7 +343,7 @@ static void test_vectors(void)
 	teardown(&f);
 
 	snprintf(line, sizeof(line),
-	         "canonical_maps = texthash:%s\npropagate_unmatched_extensions = virtual", canon);
+		 "canonical_maps = texthash:%s\npropagate_unmatched_extensions = virtual", canon);
 	f = setup(line);
 	check_rcpt(&f, "jane+other@example.org", "Jane.Doe@example.org");
 	teardown(&f);
@@ -359,7 +359,7 @@ static void test_recursion(void)
 	char *got, *warn;
 
 	f = setup("canonical_maps = inline:{ @host.example.com=@example.com, "
-	          "bob@example.com=Robert.Smith@example.com }");
+		  "bob@example.com=Robert.Smith@example.com }");
 	check_rcpt(&f, "bob@host.example.com", "Robert.Smith@example.com");
 	check_rcpt(&f, "bob+tag@host.example.com", "Robert.Smith+tag@example.com");
 	teardown(&f);
@@ -404,7 +404,7 @@ static void test_recursion(void)
 static void test_patterns(void)
 {
 	const char *re = put("re", "/^fred$/ wrong@example.com\n"
-	                           "/^(.*)@localhost\\.localdomain$/ $1@example.com\n");
+				   "/^(.*)@localhost\\.localdomain$/ $1@example.com\n");
 	const char *nul = put("null", "/^$/ a@x\n/^\"\"$/ b@x\n");
 	char line[512];
 	struct fixture f;
@@ -444,10 +444,10 @@ static void test_classes(void)
 	char *got;
 
 	f = setup("sender_canonical_maps = inline:{ a@x=s@x }\n"
-	          "recipient_canonical_maps = inline:{ a@x=r@x }\n"
-	          "canonical_maps = inline:{ s@x=sc@x, r@x=rc@x }\n"
-	          "sender_canonical_classes = envelope_sender\n"
-	          "canonical_classes = header_sender, envelope_recipient");
+		  "recipient_canonical_maps = inline:{ a@x=r@x }\n"
+		  "canonical_maps = inline:{ s@x=sc@x, r@x=rc@x }\n"
+		  "sender_canonical_classes = envelope_sender\n"
+		  "canonical_classes = header_sender, envelope_recipient");
 	got = sender(&f, "a@x", REWRITE_ENVELOPE_SENDER);
 	is_str(got, "s@x", "classes: envelope sender through sender_canonical only");
 	free(got);
@@ -465,10 +465,10 @@ static void test_classes(void)
 static void test_local(void)
 {
 	struct fixture f = setup("append_dot_mydomain = no");
-	const char *in[] = {"root",         "site!user", "user%dom.example", "@a,@b:u@d.example",
-	                    "u@d.example.", ""};
-	const char *want[] = {"root@localdomain", "user@site",   "user@dom.example",
-	                      "u@d.example",      "u@d.example", ""};
+	const char *in[] = { "root",	     "site!user", "user%dom.example", "@a,@b:u@d.example",
+			     "u@d.example.", "" };
+	const char *want[] = { "root@localdomain", "user@site",	  "user@dom.example",
+			       "u@d.example",	   "u@d.example", "" };
 
 	for (size_t i = 0; i < sizeof(in) / sizeof(in[0]) && f.rw != NULL; i++) {
 		char *got = rewrite_local(f.rw, in[i]);
@@ -480,9 +480,9 @@ static void test_local(void)
 }
 
 static void check_header(const struct fixture *f, const char *name, const char *value,
-                         const char *want)
+			 const char *want)
 {
-	struct error err = {0};
+	struct error err = { 0 };
 	char *got = NULL;
 
 	if (f->rw == NULL || rewrite_header_value(f->rw, name, value, &got, &err) < 0)
@@ -495,72 +495,72 @@ static void test_headers(void)
 {
 	struct fixture f =
 	    setup("sender_canonical_maps = inline:{ joe@home.example=joe@isp.example }\n"
-	          "recipient_canonical_maps = inline:{ bob@old.example=bob@new.example,\n"
-	          "    {\"b (y)\"@old.example = by@new.example} }");
-	struct message_opts mo = {0};
-	struct error err = {0};
+		  "recipient_canonical_maps = inline:{ bob@old.example=bob@new.example,\n"
+		  "    {\"b (y)\"@old.example = by@new.example} }");
+	struct message_opts mo = { 0 };
+	struct error err = { 0 };
 	struct message *m;
 	static const char msg[] = "From: \"Joe Q. Public\" <joe@home.example>\n"
-	                          "Subject: hi\n"
-	                          "To: bob@old.example (Bob), Amy <amy@else.example>\n"
-	                          "Cc: friends: bob@old.example, x@y.example;, root\n"
-	                          "X-Other: joe@home.example\n"
-	                          "\nbody\n";
+				  "Subject: hi\n"
+				  "To: bob@old.example (Bob), Amy <amy@else.example>\n"
+				  "Cc: friends: bob@old.example, x@y.example;, root\n"
+				  "X-Other: joe@home.example\n"
+				  "\nbody\n";
 
 	check_header(&f, "From", " \"Joe Q. Public\" <joe@home.example>",
-	             "\"Joe Q. Public\" <joe@isp.example>");
+		     "\"Joe Q. Public\" <joe@isp.example>");
 	check_header(&f, "Reply-To", " joe@home.example (Joe)", "joe@isp.example (Joe)");
 	check_header(&f, "From", " other@else.example", NULL);
 	check_header(&f, "To", " joe@home.example", NULL);
 	check_header(&f, "To", " bob@old.example (Bob), Amy <amy@else.example>",
-	             "bob@new.example (Bob), Amy <amy@else.example>");
+		     "bob@new.example (Bob), Amy <amy@else.example>");
 	check_header(&f, "Cc", " friends: bob@old.example, x@y.example;, z@y.example",
-	             "friends: bob@new.example, x@y.example;, z@y.example");
+		     "friends: bob@new.example, x@y.example;, z@y.example");
 	check_header(&f, "To", " undisclosed-recipients:;", NULL);
 	check_header(&f, "To", " bob@old.example, undisclosed-recipients:;",
-	             "bob@new.example, undisclosed-recipients: ;");
+		     "bob@new.example, undisclosed-recipients: ;");
 	check_header(&f, "To", " root", "root@localdomain");
 	check_header(&f, "To",
-	             " bob@old.example, a-very-long-name@a-very-long-domain.example, "
-	             "another-long-name@another-domain.example",
-	             "bob@new.example, a-very-long-name@a-very-long-domain.example,\r\n\t"
-	             "another-long-name@another-domain.example");
+		     " bob@old.example, a-very-long-name@a-very-long-domain.example, "
+		     "another-long-name@another-domain.example",
+		     "bob@new.example, a-very-long-name@a-very-long-domain.example,\r\n\t"
+		     "another-long-name@another-domain.example");
 	/* Postfix's fold: a line of 69 bytes stays, one of 70 breaks. */
 	check_header(&f, "To", " bob@old.example, aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@example.org",
-	             "bob@new.example, aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@example.org");
+		     "bob@new.example, aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@example.org");
 	check_header(&f, "To",
-	             " bob@old.example, aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@example.org",
-	             "bob@new.example,\r\n\taaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@example.org");
+		     " bob@old.example, aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@example.org",
+		     "bob@new.example,\r\n\taaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@example.org");
 	check_header(&f, "Subject", " joe@home.example", NULL);
 	check_header(&f, "To", " broken <", NULL);
 	/* Found by tests/canonical.sh, against Postfix's cleanup. */
 	check_header(&f, "Reply-To", " Joe   <joe@home.example>  (home) (2)",
-	             "Joe <joe@isp.example>(home) (2)");
+		     "Joe <joe@isp.example>(home) (2)");
 	check_header(&f, "From", " \"Smith <s>\" <joe@home.example>",
-	             "\"Smith <s>\" <joe@isp.example>");
+		     "\"Smith <s>\" <joe@isp.example>");
 	check_header(&f, "Errors-To", " joe@home.example (see <here>)",
-	             "joe@isp.example (see <here>)");
+		     "joe@isp.example (see <here>)");
 	check_header(&f, "To", " \"b (y)\"@old.example (real)", "by@new.example (real)");
 	check_header(&f, "To", " (before) bob@old.example (after)",
-	             "bob@new.example (before) (after)");
+		     "bob@new.example (before) (after)");
 	/* A domain literal is one token: its colons are no group. */
 	check_header(&f, "To", " bob@[IPv6:2001:db8::1], bob@old.example",
-	             "bob@[IPv6:2001:db8::1], bob@new.example");
+		     "bob@[IPv6:2001:db8::1], bob@new.example");
 	check_header(&f, "Cc", " team: bob@old.example, x@[IPv6:::1];",
-	             "team: bob@new.example, x@[IPv6:::1];");
+		     "team: bob@new.example, x@[IPv6:::1];");
 	check_header(&f, "To", " \"Lab\" <x@[IPv6:::1]>, bob@old.example (at [lab])",
-	             "\"Lab\" <x@[IPv6:::1]>, bob@new.example (at [lab])");
+		     "\"Lab\" <x@[IPv6:::1]>, bob@new.example (at [lab])");
 	check_header(&f, "To", " bob@old.example, x@[IPv6:::1", NULL);
 
 	m = message_from_mem(msg, sizeof(msg) - 1, &mo, &err);
 	ok(m != NULL && rewrite_headers(f.rw, m, &err) == 0, "rewrite_headers: runs");
 	if (m != NULL) {
 		const char *want[][2] = {
-		    {"From", "\"Joe Q. Public\" <joe@isp.example>"},
-		    {"Subject", "hi"},
-		    {"To", "bob@new.example (Bob), Amy <amy@else.example>"},
-		    {"Cc", "friends: bob@new.example, x@y.example;, root@localdomain"},
-		    {"X-Other", "joe@home.example"},
+			{ "From", "\"Joe Q. Public\" <joe@isp.example>" },
+			{ "Subject", "hi" },
+			{ "To", "bob@new.example (Bob), Amy <amy@else.example>" },
+			{ "Cc", "friends: bob@new.example, x@y.example;, root@localdomain" },
+			{ "X-Other", "joe@home.example" },
 		};
 
 		is_int((long long)message_header_count(m), 5, "rewrite_headers: five fields");
@@ -574,7 +574,7 @@ static void test_headers(void)
 	message_free(m);
 	teardown(&f);
 	f = setup("sender_canonical_maps = inline:{ joe@home.example=joe@isp.example }\n"
-	          "sender_canonical_classes = envelope_sender");
+		  "sender_canonical_classes = envelope_sender");
 	check_header(&f, "From", " <joe@home.example>", NULL);
 	teardown(&f);
 }
@@ -583,8 +583,8 @@ static void test_headers(void)
 static char *header_text(const struct message *m)
 {
 	static struct message_cursor c;
-	struct error e = {0};
-	struct buf b = {0};
+	struct error e = { 0 };
+	struct buf b = { 0 };
 	const char *p;
 	ssize_t r;
 
@@ -603,14 +603,14 @@ static void test_headers_in_place(void)
 {
 	struct fixture f =
 	    setup("recipient_canonical_maps = inline:{ bob@old.example=bob@new.example }");
-	struct message_opts mo = {0};
-	struct error err = {0};
+	struct message_opts mo = { 0 };
+	struct error err = { 0 };
 	static const char msg[] = "From:joe@home.example\n"
-	                          "To:bob@old.example\n"
-	                          "Subject:\t no space\n"
-	                          "Cc:  amy@else.example,\n\t carl@else.example\n"
-	                          "Reply-To :joe@home.example\n"
-	                          "\nbody\n";
+				  "To:bob@old.example\n"
+				  "Subject:\t no space\n"
+				  "Cc:  amy@else.example,\n\t carl@else.example\n"
+				  "Reply-To :joe@home.example\n"
+				  "\nbody\n";
 	struct message *m = message_from_mem(msg, sizeof(msg) - 1, &mo, &err);
 	char *text;
 

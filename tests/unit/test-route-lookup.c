@@ -31,19 +31,19 @@
 #include "capture.h"
 #include "tap.h"
 
-static char *const noenv[] = {NULL};
+static char *const noenv[] = { NULL };
 
 static struct config *conf(const char *extra)
 {
-	struct error err = {0};
-	struct buf text = {0};
+	struct error err = { 0 };
+	struct buf text = { 0 };
 	struct config *cfg;
 
 	buf_printf(&text,
-	           "myhostname = host.localdomain\nmyorigin = localdomain\n"
-	           "mydestination = localhost.localdomain\nrecipient_delimiter = +\n"
-	           "relayhost = [default.example]:587\n%s\n",
-	           extra);
+		   "myhostname = host.localdomain\nmyorigin = localdomain\n"
+		   "mydestination = localhost.localdomain\nrecipient_delimiter = +\n"
+		   "relayhost = [default.example]:587\n%s\n",
+		   extra);
 	cfg = config_parse("test.cf", text.data, text.len, noenv, &err);
 	if (cfg == NULL)
 		diag("conf: %s", err.text);
@@ -54,10 +54,10 @@ static struct config *conf(const char *extra)
 /* The route's specs joined by spaces, or "(error CLASS: text)". */
 static char *route_of(const char *extra, const char *sender, const char *const *rcpts, size_t n)
 {
-	struct session_envelope env = {.sender = sender, .rcpts = rcpts, .nrcpts = n};
+	struct session_envelope env = { .sender = sender, .rcpts = rcpts, .nrcpts = n };
 	struct config *cfg = conf(extra);
-	struct error err = {0};
-	struct buf b = {0};
+	struct error err = { 0 };
+	struct buf b = { 0 };
 	struct capture cap;
 	struct route r;
 	int rc;
@@ -76,9 +76,9 @@ static char *route_of(const char *extra, const char *sender, const char *const *
 }
 
 static void check(const char *extra, const char *sender, const char *rcpt, const char *want,
-                  const char *name)
+		  const char *name)
 {
-	const char *rcpts[1] = {rcpt};
+	const char *rcpts[1] = { rcpt };
 	char *got = route_of(extra, sender, rcpts, 1);
 
 	is_str(got, want, "%s", name);
@@ -88,10 +88,10 @@ static void check(const char *extra, const char *sender, const char *rcpt, const
 static void test_sender_dependent(void)
 {
 	const char *m = "sender_dependent_relayhost_maps = inline:{ "
-	                "{joe@localdomain = [joe.example]:587}, {jane = [jane.example]:465}, "
-	                "{@other.example = [other.example]}, {<> = [bounce.example]}, "
-	                "{skip@localdomain = DUNNO} }\n"
-	                "smtp_fallback_relay = [backup.example]";
+			"{joe@localdomain = [joe.example]:587}, {jane = [jane.example]:465}, "
+			"{@other.example = [other.example]}, {<> = [bounce.example]}, "
+			"{skip@localdomain = DUNNO} }\n"
+			"smtp_fallback_relay = [backup.example]";
 
 	check(m, "joe+x@localdomain", "r@x.example", "[joe.example]:587 [backup.example]",
 	      "sender-dependent: address without extension");
@@ -140,8 +140,8 @@ static void test_transport(void)
 	    "{.b.example = smtp:[parent.example]}, {c.example = :[hop.example]}, "
 	    "{local.example = local:}, {err.example = error:no mail here}, "
 	    "{mx.example = smtp:}, {same.example = smtp:[dom.example]} }";
-	const char *two[2] = {"x@a.example", "y@same.example"};
-	const char *diff[2] = {"x@a.example", "y@c.example"};
+	const char *two[2] = { "x@a.example", "y@same.example" };
+	const char *diff[2] = { "x@a.example", "y@c.example" };
 	char *got;
 
 	check(m, "s@x", "bob+tag@a.example", "[full.example]", "transport: full address");
@@ -183,18 +183,18 @@ static void test_transport(void)
  * the one at i must win. relay: a relayhost line, or "" for the default;
  * mx: the exchanger the address came from, or NULL (not an MX address). */
 static void sasl_order(const char *relay, const char *mx, const char *sender,
-                       const char *const *keys, size_t n, bool dependent)
+		       const char *const *keys, size_t n, bool dependent)
 {
 	struct config *cfg;
-	const char *rcpts[1] = {"r@x.example"};
-	struct session_envelope env = {.sender = sender, .rcpts = rcpts, .nrcpts = 1};
-	struct error err = {0};
-	struct net_addr addr = {0};
-	struct buf extra = {0};
+	const char *rcpts[1] = { "r@x.example" };
+	struct session_envelope env = { .sender = sender, .rcpts = rcpts, .nrcpts = 1 };
+	struct error err = { 0 };
+	struct net_addr addr = { 0 };
+	struct buf extra = { 0 };
 	struct route r;
 
 	buf_printf(&extra, "%s\n%s", relay,
-	           dependent ? "smtp_sender_dependent_authentication = yes" : "");
+		   dependent ? "smtp_sender_dependent_authentication = yes" : "");
 	cfg = conf(extra.data);
 	buf_fini(&extra);
 	if (cfg == NULL || route_build(cfg, &env, &r, &err) < 0) {
@@ -205,7 +205,7 @@ static void sasl_order(const char *relay, const char *mx, const char *sender,
 	snprintf(addr.host, sizeof(addr.host), "%s", mx != NULL ? mx : r.v[0].host);
 	for (size_t i = 0; i < n; i++) {
 		const char *host = policy_server_host(&r.v[0], &addr);
-		struct buf spec = {0};
+		struct buf spec = { 0 };
 		struct credentials c;
 		struct maps *m;
 
@@ -234,18 +234,18 @@ static void sasl_order(const char *relay, const char *mx, const char *sender,
 
 static void test_sasl(void)
 {
-	const char *off[] = {"default.example", "[default.example]:587"};
-	const char *remote[] = {"alice+lists@example.org", "alice@example.org", "@example.org",
-	                        "default.example", "[default.example]:587"};
-	const char *local[] = {"joe@localdomain", "joe", "@localdomain", "default.example",
-	                       "[default.example]:587"};
-	const char *literal[] = {"joe@[127.0.0.1]", "joe", "@[127.0.0.1]", "default.example",
-	                         "[default.example]:587"};
-	const char *mx[] = {"alice+lists@example.org", "alice@example.org", "@example.org",
-	                    "mx1.example.com", "smtp.example.com:587"};
-	const char *nomx[] = {"smtp.example.com", "smtp.example.com:587"};
-	const char *submission[] = {"smtp.example.com", "[smtp.example.com]:submission"};
-	const char *fallback[] = {"backup.example.net", "[backup.example.net]:465"};
+	const char *off[] = { "default.example", "[default.example]:587" };
+	const char *remote[] = { "alice+lists@example.org", "alice@example.org", "@example.org",
+				 "default.example", "[default.example]:587" };
+	const char *local[] = { "joe@localdomain", "joe", "@localdomain", "default.example",
+				"[default.example]:587" };
+	const char *literal[] = { "joe@[127.0.0.1]", "joe", "@[127.0.0.1]", "default.example",
+				  "[default.example]:587" };
+	const char *mx[] = { "alice+lists@example.org", "alice@example.org", "@example.org",
+			     "mx1.example.com", "smtp.example.com:587" };
+	const char *nomx[] = { "smtp.example.com", "smtp.example.com:587" };
+	const char *submission[] = { "smtp.example.com", "[smtp.example.com]:submission" };
+	const char *fallback[] = { "backup.example.net", "[backup.example.net]:465" };
 
 	sasl_order("", NULL, "Alice+lists@Example.ORG", off, 2, false);
 	sasl_order("", NULL, "Alice+lists@Example.ORG", remote, 5, true);
@@ -256,12 +256,12 @@ static void test_sasl(void)
 	 * matter: no MX lookup happens for brackets. */
 	sasl_order("", "mx9.example.com", "a@remote.example", off, 2, false);
 	sasl_order("relayhost = smtp.example.com:587", "mx1.example.com", "Alice+lists@Example.ORG",
-	           mx, 5, true);
+		   mx, 5, true);
 	sasl_order("relayhost = smtp.example.com:587", NULL, "a@remote.example", nomx, 2, false);
 	sasl_order("relayhost = [smtp.example.com]:submission", NULL, "a@remote.example",
-	           submission, 2, false);
+		   submission, 2, false);
 	sasl_order("relayhost = [backup.example.net]:465", NULL, "a@remote.example", fallback, 2,
-	           false);
+		   false);
 }
 
 /* ---- The failover walk with DNS injected (deliver_request.lookups):
@@ -275,7 +275,7 @@ struct fake_dns {
 };
 
 static int fake_mx(void *arg, const char *domain, struct deadline dl, struct dns_mx *out, int max,
-                   struct error *err)
+		   struct error *err)
 {
 	struct fake_dns *f = arg;
 
@@ -294,13 +294,13 @@ static int fake_mx(void *arg, const char *domain, struct deadline dl, struct dns
 }
 
 static int fake_host(void *arg, const char *host, unsigned port, enum net_family family,
-                     enum net_family prefer, struct net_addr *out, int max, struct error *err)
+		     enum net_family prefer, struct net_addr *out, int max, struct error *err)
 {
 	struct fake_dns *f = arg;
-	const char *ip = strcmp(host, "mx1.example.com") == 0   ? "127.0.0.1"
-	                 : strcmp(host, "mx2.example.com") == 0 ? "127.0.0.2"
-	                 : strcmp(host, "127.0.0.1") == 0       ? "127.0.0.1"
-	                                                        : NULL;
+	const char *ip = strcmp(host, "mx1.example.com") == 0	? "127.0.0.1"
+			 : strcmp(host, "mx2.example.com") == 0 ? "127.0.0.2"
+			 : strcmp(host, "127.0.0.1") == 0	? "127.0.0.1"
+								: NULL;
 	struct sockaddr_in *sin = (struct sockaddr_in *)&out->ss;
 
 	(void)family;
@@ -323,7 +323,7 @@ static int fake_host(void *arg, const char *host, unsigned port, enum net_family
 /* A TCP socket bound to ip:port (0: any port) and not listening. */
 static int refusing(const char *ip, unsigned *port)
 {
-	struct sockaddr_in sin = {0};
+	struct sockaddr_in sin = { 0 };
 	socklen_t len = sizeof(sin);
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
@@ -344,14 +344,14 @@ static int refusing(const char *ip, unsigned *port)
 /* deliver_run at -v with extra configuration; what it logged, with only
  * the lines that contain filter (every line when NULL). */
 static char *walk(const char *extra, struct fake_dns *f, struct deliver_outcome *out, int *rc,
-                  const char *filter)
+		  const char *filter)
 {
-	const char *rcpts[1] = {"r@x.example"};
-	struct session_envelope env = {.sender = "a@remote.example", .rcpts = rcpts, .nrcpts = 1};
-	struct mx_lookups lk = {fake_mx, fake_host, f};
-	struct deliver_request rq = {0};
-	struct error err = {0};
-	struct buf kept = {0};
+	const char *rcpts[1] = { "r@x.example" };
+	struct session_envelope env = { .sender = "a@remote.example", .rcpts = rcpts, .nrcpts = 1 };
+	struct mx_lookups lk = { fake_mx, fake_host, f };
+	struct deliver_request rq = { 0 };
+	struct error err = { 0 };
+	struct buf kept = { 0 };
 	struct capture cap;
 	char *text, *line, *end;
 
@@ -383,24 +383,24 @@ static char *walk(const char *extra, struct fake_dns *f, struct deliver_outcome 
 
 static void test_walk_credentials(unsigned port)
 {
-	struct fake_dns f = {port, 0, 0};
+	struct fake_dns f = { port, 0, 0 };
 	struct deliver_outcome out;
-	struct buf extra = {0}, want = {0};
+	struct buf extra = { 0 }, want = { 0 };
 	char *got;
 	int rc;
 
 	buf_printf(&extra,
-	           "relayhost = mx.example:%u\nsmtp_sasl_auth_enable = yes\n"
-	           "smtp_sasl_password_maps = inline:{ {mx1.example.com = u1:p1}, "
-	           "{mx.example:%u = u0:p0}, {mx.example = wrong:p} }\n",
-	           port, port);
+		   "relayhost = mx.example:%u\nsmtp_sasl_auth_enable = yes\n"
+		   "smtp_sasl_password_maps = inline:{ {mx1.example.com = u1:p1}, "
+		   "{mx.example:%u = u0:p0}, {mx.example = wrong:p} }\n",
+		   port, port);
 	got = walk(extra.data, &f, &out, &rc, "credentials");
 	buf_printf(&want,
-	           "relaymail: credentials for mx1.example.com: the smtp_sasl_password_maps entry "
-	           "for \"mx1.example.com\"\n"
-	           "relaymail: credentials for mx2.example.com: the smtp_sasl_password_maps entry "
-	           "for \"mx.example:%u\"\n",
-	           port);
+		   "relaymail: credentials for mx1.example.com: the smtp_sasl_password_maps entry "
+		   "for \"mx1.example.com\"\n"
+		   "relaymail: credentials for mx2.example.com: the smtp_sasl_password_maps entry "
+		   "for \"mx.example:%u\"\n",
+		   port);
 	is_str(got, want.data, "walk: credentials looked up per exchanger, its name first");
 	ok(rc == -1 && out.attempts == 2 && out.err.cls == ERROR_TEMP,
 	   "walk: both exchangers tried, refused (rc %d, %u attempts, %s)", rc, out.attempts,
@@ -411,19 +411,19 @@ static void test_walk_credentials(unsigned port)
 	buf_fini(&want);
 
 	buf_printf(&extra,
-	           "relayhost = mx.example:%u\nsmtp_sasl_auth_enable = yes\n"
-	           "smtp_sender_dependent_authentication = yes\n"
-	           "smtp_sasl_password_maps = inline:{ {mx.example = wrong:p} }\n",
-	           port);
+		   "relayhost = mx.example:%u\nsmtp_sasl_auth_enable = yes\n"
+		   "smtp_sender_dependent_authentication = yes\n"
+		   "smtp_sasl_password_maps = inline:{ {mx.example = wrong:p} }\n",
+		   port);
 	got = walk(extra.data, &f, &out, &rc, "credentials");
 	buf_printf(&want,
-	           "relaymail: no credentials for mx1.example.com in smtp_sasl_password_maps (keys "
-	           "tried: a@remote.example, @remote.example, mx1.example.com, mx.example:%u); "
-	           "sending without authentication\n"
-	           "relaymail: no credentials for mx2.example.com in smtp_sasl_password_maps (keys "
-	           "tried: a@remote.example, @remote.example, mx2.example.com, mx.example:%u); "
-	           "sending without authentication\n",
-	           port, port);
+		   "relaymail: no credentials for mx1.example.com in smtp_sasl_password_maps (keys "
+		   "tried: a@remote.example, @remote.example, mx1.example.com, mx.example:%u); "
+		   "sending without authentication\n"
+		   "relaymail: no credentials for mx2.example.com in smtp_sasl_password_maps (keys "
+		   "tried: a@remote.example, @remote.example, mx2.example.com, mx.example:%u); "
+		   "sending without authentication\n",
+		   port, port);
 	is_str(got, want.data, "walk: every key tried, in order, is listed per exchanger");
 	free(got);
 	buf_fini(&extra);
@@ -434,16 +434,16 @@ static void test_walk_credentials(unsigned port)
  * relay is never tried, and the exit status is 78. */
 static void test_walk_config_error(unsigned port)
 {
-	struct fake_dns f = {port, 0, 0};
+	struct fake_dns f = { port, 0, 0 };
 	struct deliver_outcome out;
-	struct buf extra = {0};
+	struct buf extra = { 0 };
 	char *got;
 	int rc;
 
 	buf_printf(&extra,
-	           "relayhost = mx.example\nsmtp_dns_support_level = bogus\n"
-	           "smtp_fallback_relay = [127.0.0.1]:%u\n",
-	           port);
+		   "relayhost = mx.example\nsmtp_dns_support_level = bogus\n"
+		   "smtp_fallback_relay = [127.0.0.1]:%u\n",
+		   port);
 	got = walk(extra.data, &f, &out, &rc, NULL);
 	is_int(rc, -1, "bad smtp_dns_support_level: the walk fails");
 	is_str(error_class_name(out.err.cls), error_class_name(ERROR_CONFIG),
@@ -462,7 +462,7 @@ static void test_walk_config_error(unsigned port)
 
 	/* A destination DNS does not know is passed over for the fallback. */
 	buf_printf(&extra, "relayhost = nowhere.example\nsmtp_fallback_relay = [127.0.0.1]:%u\n",
-	           port);
+		   port);
 	got = walk(extra.data, &f, &out, &rc, NULL);
 	ok(rc == -1 && out.attempts == 1 && out.err.cls == ERROR_TEMP,
 	   "unknown host: the fallback relay is tried (rc %d, %u attempts, %s)", rc, out.attempts,

@@ -46,7 +46,9 @@ int main(void)
 	good("[192.0.2.1]:2525", "192.0.2.1", 2525, false);
 	good("[ipv6:2001:db8::1]:587", "2001:db8::1", 587, false);
 	good("[2001:db8::1]:587", "2001:db8::1", 587, false);
-	good("[b\xc3\xbc" "cher.example]:587", "xn--bcher-kva.example", 587, false);
+	good("[b\xc3\xbc"
+	     "cher.example]:587",
+	     "xn--bcher-kva.example", 587, false);
 	bad("[smtp.example.com", "missing \"]\"");
 	bad("[smtp.example.com]x", "garbage after \"]\"");
 	bad("smtp.example.com:58x", "garbage after numerical service");

@@ -38,8 +38,9 @@ static void test_options(void)
 	ok(sasl_options_parse(" noplaintext,noactive\tnodictionary  noanonymous,,mutual_auth ", &o,
 			      &err) == 0,
 	   "commas and blanks separate");
-	is_int(o, SASL_NOPLAINTEXT | SASL_NOACTIVE | SASL_NODICTIONARY | SASL_NOANONYMOUS |
-			  SASL_MUTUAL_AUTH,
+	is_int(o,
+	       SASL_NOPLAINTEXT | SASL_NOACTIVE | SASL_NODICTIONARY | SASL_NOANONYMOUS |
+		   SASL_MUTUAL_AUTH,
 	       "every option word sets its bit");
 	ok(sasl_options_parse("NoAnonymous", &o, &err) == 0 && o == SASL_NOANONYMOUS,
 	   "option words ignore case");
@@ -84,20 +85,20 @@ static const struct choose_case choose_cases[] = {
 	  "!scram-sha-256, static:all", DEFAULT_OPTIONS, true, false, "SCRAM-SHA-1" },
 	{ "filter type:table matches all", "SCRAM-SHA-1 PLAIN", "hash:/etc/postfix/mechs",
 	  DEFAULT_OPTIONS, true, false, "SCRAM-SHA-1" },
-	{ "filter !static:all drops all", "SCRAM-SHA-1 PLAIN", "!static:all", DEFAULT_OPTIONS,
-	  true, false, NULL },
+	{ "filter !static:all drops all", "SCRAM-SHA-1 PLAIN", "!static:all", DEFAULT_OPTIONS, true,
+	  false, NULL },
 	{ "filter plain", "SCRAM-SHA-256 PLAIN LOGIN", "plain", DEFAULT_OPTIONS, true, false,
 	  "PLAIN" },
-	{ "filter plain without TLS", "SCRAM-SHA-256 PLAIN", "plain", DEFAULT_OPTIONS, false,
-	  false, NULL },
+	{ "filter plain without TLS", "SCRAM-SHA-256 PLAIN", "plain", DEFAULT_OPTIONS, false, false,
+	  NULL },
 	{ "filter order does not beat preference", "PLAIN LOGIN", "login plain", DEFAULT_OPTIONS,
 	  true, false, "PLAIN" },
 	{ "unmatched names dropped", "PLAIN CRAM-MD5", "!login, !plain", DEFAULT_OPTIONS, true,
 	  false, NULL },
 	{ "first match decides", "PLAIN LOGIN", "plain, !plain, login", DEFAULT_OPTIONS, true,
 	  false, "PLAIN" },
-	{ "noactive leaves SCRAM", "PLAIN LOGIN CRAM-MD5 SCRAM-SHA-1",
-	  "", DEFAULT_OPTIONS | SASL_NOACTIVE, true, false, "SCRAM-SHA-1" },
+	{ "noactive leaves SCRAM", "PLAIN LOGIN CRAM-MD5 SCRAM-SHA-1", "",
+	  DEFAULT_OPTIONS | SASL_NOACTIVE, true, false, "SCRAM-SHA-1" },
 	{ "noactive without SCRAM", "PLAIN LOGIN CRAM-MD5", "", DEFAULT_OPTIONS | SASL_NOACTIVE,
 	  true, false, NULL },
 	{ "mutual_auth rules out CRAM-MD5", "CRAM-MD5", "", SASL_MUTUAL_AUTH, false, false, NULL },
@@ -117,8 +118,10 @@ static void test_choose_table(void)
 {
 	for (size_t i = 0; i < sizeof(choose_cases) / sizeof(choose_cases[0]); i++) {
 		const struct choose_case *t = &choose_cases[i];
-		struct sasl_choice c = { .offered = t->offered, .filter = t->filter,
-					 .options = t->options, .tls = t->tls,
+		struct sasl_choice c = { .offered = t->offered,
+					 .filter = t->filter,
+					 .options = t->options,
+					 .tls = t->tls,
 					 .channel_binding = t->cb };
 		struct error err = { 0 };
 		char mech[32] = "";
@@ -161,7 +164,8 @@ static const char *choose_fail(struct sasl_choice *c, bool (*sup)(const char *, 
 
 static void test_choose_errors(void)
 {
-	struct sasl_choice c = { .offered = "PLAIN LOGIN", .filter = "",
+	struct sasl_choice c = { .offered = "PLAIN LOGIN",
+				 .filter = "",
 				 .options = DEFAULT_OPTIONS };
 	struct error err = { 0 };
 	char mech[32];
@@ -174,19 +178,22 @@ static void test_choose_errors(void)
 	       "no TLS: offered, allowed and the reason");
 	is_int(err.cls, ERROR_AUTH, "no mechanism is ERROR_AUTH");
 
-	c = (struct sasl_choice){ .offered = "SCRAM-SHA-1 PLAIN", .filter = "!scram-sha-1, plain",
+	c = (struct sasl_choice){ .offered = "SCRAM-SHA-1 PLAIN",
+				  .filter = "!scram-sha-1, plain",
 				  .options = DEFAULT_OPTIONS };
 	ok(contains(choose_fail(&c, all_supported, &err),
 		    "smtp_sasl_mechanism_filter = !scram-sha-1, plain rules out SCRAM-SHA-1"),
 	   "filter named with what it removed");
 
-	c = (struct sasl_choice){ .offered = "PLAIN CRAM-MD5", .tls = true,
+	c = (struct sasl_choice){ .offered = "PLAIN CRAM-MD5",
+				  .tls = true,
 				  .options = DEFAULT_OPTIONS | SASL_NOACTIVE };
 	ok(contains(choose_fail(&c, all_supported, &err),
 		    "(smtp_sasl_tls_security_options = noplaintext, noactive, noanonymous "
 		    "rules out CRAM-MD5 PLAIN)"),
 	   "TLS option parameter named with what it removed");
-	ok(contains(err.text, "allows SCRAM-SHA-256 SCRAM-SHA-1 under"), "allowed list under noactive");
+	ok(contains(err.text, "allows SCRAM-SHA-256 SCRAM-SHA-1 under"),
+	   "allowed list under noactive");
 	c.options_name = "smtp_sasl_tls_verified_security_options";
 	ok(contains(choose_fail(&c, all_supported, &err),
 		    "smtp_sasl_tls_verified_security_options = "),
@@ -205,7 +212,7 @@ static void test_choose_errors(void)
 	ok(contains(err.text, "allows SCRAM-SHA-1 CRAM-MD5 under"), "library gap shrinks allowed");
 	c.offered = "SCRAM-SHA-256 SCRAM-SHA-1";
 	ok(sasl_policy_choose(&c, no_sha256, NULL, mech, sizeof(mech), &err) == 0 &&
-		   strcmp(mech, "SCRAM-SHA-1") == 0,
+	       strcmp(mech, "SCRAM-SHA-1") == 0,
 	   "unimplemented mechanism skipped for the next");
 }
 
@@ -215,7 +222,8 @@ static void test_choose_odd_input(void)
 	struct error err = { 0 };
 	char mech[32];
 
-	c = (struct sasl_choice){ .offered = "GSSAPI\x1b[31m NTLM", .tls = true,
+	c = (struct sasl_choice){ .offered = "GSSAPI\x1b[31m NTLM",
+				  .tls = true,
 				  .options = SASL_NODICTIONARY };
 	choose_fail(&c, all_supported, &err);
 	ok(contains(err.text, "relaymail allows no mechanism under the current policy"),
@@ -229,7 +237,8 @@ static void test_choose_odd_input(void)
 	ok(contains(choose_fail(&c, all_supported, &err), "the relay offered nothing;"),
 	   "empty offer said in words");
 
-	c = (struct sasl_choice){ .offered = "PLAIN", .filter = "!/etc/postfix/mechs, static:all",
+	c = (struct sasl_choice){ .offered = "PLAIN",
+				  .filter = "!/etc/postfix/mechs, static:all",
 				  .tls = true };
 	choose_fail(&c, all_supported, &err);
 	ok(err.cls == ERROR_CONFIG && contains(err.text, "\"/etc/postfix/mechs\""),
@@ -246,7 +255,7 @@ static void test_initial_response_table(void)
 	ok(sasl_has_initial_response("scram-sha-256"), "SCRAM sends first (any case)");
 	ok(sasl_has_initial_response("SCRAM-SHA-1-PLUS"), "SCRAM-PLUS sends first");
 	ok(sasl_has_initial_response("XOAUTH2") && sasl_has_initial_response("OAUTHBEARER") &&
-		   sasl_has_initial_response("EXTERNAL"),
+	       sasl_has_initial_response("EXTERNAL"),
 	   "token mechanisms send first");
 	ok(!sasl_has_initial_response("LOGIN"), "LOGIN waits for a challenge");
 	ok(!sasl_has_initial_response("CRAM-MD5"), "CRAM-MD5 waits for a challenge");
@@ -254,8 +263,11 @@ static void test_initial_response_table(void)
 
 static struct sasl *client(const char *mech, const char *user, const char *password)
 {
-	struct sasl_params p = { .mech = mech, .user = user, .password = password,
-				 .service = "smtp", .host = "smtp.isp.test" };
+	struct sasl_params p = { .mech = mech,
+				 .user = user,
+				 .password = password,
+				 .service = "smtp",
+				 .host = "smtp.isp.test" };
 	struct error err = { 0 };
 	struct sasl *s = sasl_new(&p, &err);
 
@@ -310,8 +322,8 @@ static void test_plain_login_cram(void)
 
 	s = client("CRAM-MD5", "tim", "tanstaaftanstaaf");
 	r = NULL;
-	ok(s != NULL && sasl_step(s, "not*base64!", &r, &err) == -1 &&
-		   err.cls == ERROR_PROTOCOL && r == NULL,
+	ok(s != NULL && sasl_step(s, "not*base64!", &r, &err) == -1 && err.cls == ERROR_PROTOCOL &&
+	       r == NULL,
 	   "a challenge that is not base64 is a protocol error");
 	for (int i = 1; s != NULL && i < 100; i++) {
 		sasl_step(s, "", &r, &err);
@@ -319,7 +331,7 @@ static void test_plain_login_cram(void)
 	}
 	r = NULL;
 	ok(s != NULL && sasl_step(s, "", &r, &err) == -1 && err.cls == ERROR_AUTH &&
-		   contains(err.text, "after 100 challenges"),
+	       contains(err.text, "after 100 challenges"),
 	   "the 101st step is refused");
 	sasl_free(s);
 	sasl_free(NULL);
@@ -365,7 +377,7 @@ struct scram_case {
 	const char *client_password, *server_password;
 	const char *cb_type;
 	const char *client_cb, *server_cb; /* binding bytes, NULL for none */
-	bool forge_signature;              /* replace the server's final message */
+	bool forge_signature;		   /* replace the server's final message */
 };
 
 enum outcome { SUCCESS, SERVER_REJECTED, CLIENT_FAILED, BROKEN };
@@ -380,8 +392,9 @@ static Gsasl_session *server_start(Gsasl *ctx, const struct scram_case *t)
 		return NULL;
 	if (t->server_cb != NULL &&
 	    gsasl_base64_to(t->server_cb, strlen(t->server_cb), &b64, &len) == GSASL_OK) {
-		gsasl_property_set(ss, strcmp(t->cb_type, "tls-unique") == 0 ? GSASL_CB_TLS_UNIQUE
-									     : GSASL_CB_TLS_EXPORTER,
+		gsasl_property_set(ss,
+				   strcmp(t->cb_type, "tls-unique") == 0 ? GSASL_CB_TLS_UNIQUE
+									 : GSASL_CB_TLS_EXPORTER,
 				   b64);
 		gsasl_free(b64);
 	}
@@ -401,7 +414,8 @@ static enum outcome scram_talk(struct sasl *cl, Gsasl_session *ss, const struct 
 		int rc;
 
 		if (server_done && t->forge_signature) /* "v=" and 32 zero bytes */
-			challenge = "dj1BQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBPQ==";
+			challenge =
+			    "dj1BQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBPQ==";
 		if (sasl_step(cl, challenge, &c_out, err) < 0) {
 			result = CLIENT_FAILED;
 			break;
@@ -428,8 +442,11 @@ static enum outcome scram_talk(struct sasl *cl, Gsasl_session *ss, const struct 
 static enum outcome scram_run(const struct scram_case *t, struct error *err)
 {
 	struct server srv = { .password = t->server_password };
-	struct sasl_params p = { .mech = t->mech, .user = USER, .password = t->client_password,
-				 .service = "smtp", .host = "smtp.isp.test",
+	struct sasl_params p = { .mech = t->mech,
+				 .user = USER,
+				 .password = t->client_password,
+				 .service = "smtp",
+				 .host = "smtp.isp.test",
 				 .cb_type = t->cb_type,
 				 .cb_data = (const unsigned char *)t->client_cb,
 				 .cb_len = t->client_cb != NULL ? strlen(t->client_cb) : 0 };
@@ -470,31 +487,42 @@ static void test_scram(void)
 	const char *mech[] = { "SCRAM-SHA-256", "SCRAM-SHA-1" };
 
 	for (int i = 0; i < 2; i++) {
-		t = (struct scram_case){ .mech = mech[i], .client_password = "secret",
+		t = (struct scram_case){ .mech = mech[i],
+					 .client_password = "secret",
 					 .server_password = "secret" };
 		is_int(scram_run(&t, &err), SUCCESS, "%s round trip succeeds", mech[i]);
 		t.client_password = "wrong";
 		is_int(scram_run(&t, &err), SERVER_REJECTED, "%s wrong password rejected", mech[i]);
 		is_int(err.cls, ERROR_AUTH, "%s server error ends in ERROR_AUTH", mech[i]);
 	}
-	t = (struct scram_case){ .mech = "SCRAM-SHA-256", .client_password = "secret",
-				 .server_password = "secret", .forge_signature = true };
+	t = (struct scram_case){ .mech = "SCRAM-SHA-256",
+				 .client_password = "secret",
+				 .server_password = "secret",
+				 .forge_signature = true };
 	is_int(scram_run(&t, &err), CLIENT_FAILED, "forged server signature detected");
 	ok(err.cls == ERROR_AUTH && contains(err.text, "SCRAM-SHA-256"),
 	   "forged signature is ERROR_AUTH naming the mechanism");
 
-	t = (struct scram_case){ .mech = "SCRAM-SHA-256-PLUS", .client_password = "secret",
-				 .server_password = "secret", .cb_type = "tls-exporter",
-				 .client_cb = cb1, .server_cb = cb1 };
+	t = (struct scram_case){ .mech = "SCRAM-SHA-256-PLUS",
+				 .client_password = "secret",
+				 .server_password = "secret",
+				 .cb_type = "tls-exporter",
+				 .client_cb = cb1,
+				 .server_cb = cb1 };
 	is_int(scram_run(&t, &err), SUCCESS, "SCRAM-SHA-256-PLUS with matching binding succeeds");
 	t.server_cb = cb2;
 	is_int(scram_run(&t, &err), SERVER_REJECTED, "different channel binding rejected");
-	t = (struct scram_case){ .mech = "SCRAM-SHA-1-PLUS", .client_password = "secret",
-				 .server_password = "secret", .cb_type = "tls-unique",
-				 .client_cb = cb1, .server_cb = cb1 };
+	t = (struct scram_case){ .mech = "SCRAM-SHA-1-PLUS",
+				 .client_password = "secret",
+				 .server_password = "secret",
+				 .cb_type = "tls-unique",
+				 .client_cb = cb1,
+				 .server_cb = cb1 };
 	is_int(scram_run(&t, &err), SUCCESS, "SCRAM-SHA-1-PLUS with tls-unique succeeds");
-	t = (struct scram_case){ .mech = "SCRAM-SHA-256", .client_password = "secret",
-				 .server_password = "secret", .cb_type = "tls-exporter",
+	t = (struct scram_case){ .mech = "SCRAM-SHA-256",
+				 .client_password = "secret",
+				 .server_password = "secret",
+				 .cb_type = "tls-exporter",
 				 .client_cb = cb1 };
 	is_int(scram_run(&t, &err), SUCCESS, "plain SCRAM ignores available binding data");
 }

@@ -108,7 +108,7 @@ static int path_of(bool mail, const char *arg, struct server_path *p, char *addr
 	reply[0] = '\0';
 	addr[0] = '\0';
 	rc = mail ? server_mail_parse(arg, strlen(arg), p, reply, sizeof(reply))
-	          : server_rcpt_parse(arg, strlen(arg), p, reply, sizeof(reply));
+		  : server_rcpt_parse(arg, strlen(arg), p, reply, sizeof(reply));
 	if (rc == 0) {
 		memcpy(addr, p->addr, p->addr_len);
 		addr[p->addr_len] = '\0';
@@ -222,7 +222,7 @@ static void test_params(void)
  * as a driver does: undecided bytes stay and more input is appended. */
 static size_t decode(const char *in, size_t len, size_t chunk, char *out, bool *done, size_t *rest)
 {
-	struct server_data d = {0};
+	struct server_data d = { 0 };
 	size_t have = 0, pos = 0, n = 0;
 
 	while (!d.done) {
@@ -245,9 +245,9 @@ static size_t decode(const char *in, size_t len, size_t chunk, char *out, bool *
 }
 
 static void check_data(const char *in, const char *want, bool want_done, size_t want_rest,
-                       const char *name)
+		       const char *name)
 {
-	static const size_t chunks[] = {0, 1, 2, 3, 7};
+	static const size_t chunks[] = { 0, 1, 2, 3, 7 };
 	char out[512];
 
 	for (size_t i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
@@ -255,7 +255,7 @@ static void check_data(const char *in, const char *want, bool want_done, size_t 
 		size_t rest, n = decode(in, strlen(in), chunks[i], out, &done, &rest);
 
 		if (!is_mem(out, n, want, strlen(want), "%s (pieces of %zu): text", name,
-		            chunks[i]))
+			    chunks[i]))
 			continue;
 		ok(done == want_done && rest == want_rest, "%s (pieces of %zu): end", name,
 		   chunks[i]);
@@ -265,10 +265,10 @@ static void check_data(const char *in, const char *want, bool want_done, size_t 
 static void test_data(void)
 {
 	check_data("Subject: x\r\n\r\nbody\r\n.\r\n", "Subject: x\r\n\r\nbody\r\n", true, 0,
-	           "CRLF message");
+		   "CRLF message");
 	check_data("a\n.\nQUIT\n", "a\n", true, 5, "LF line ends; what follows stays");
 	check_data("..\r\n...x\r\n.y\r\n.\r\n", ".\r\n..x\r\ny\r\n", true, 0,
-	           "one leading dot removed");
+		   "one leading dot removed");
 	check_data("a.\r\n .\r\n.\r\n", "a.\r\n .\r\n", true, 0, "dots not at line start kept");
 	check_data(".\rx\r\n.\r\n", "\rx\r\n", true, 0, "\".\\r\" without LF is not the end");
 	check_data("no end\r\n", "no end\r\n", false, 0, "no end of data");
@@ -279,7 +279,7 @@ static void test_data(void)
 
 static void test_replies(void)
 {
-	struct buf b = {0};
+	struct buf b = { 0 };
 	char out[SERVER_REPLY_MAX + 64];
 	char big[1000];
 
@@ -297,7 +297,7 @@ static void test_replies(void)
 	server_reply_relay(out, sizeof(out), 250, "2.0.0", "", "250 2.0.0 Ok: queued as 4ABC", "");
 	is_str(out, "250 2.0.0 Ok: queued as 4ABC", "relay success passed on");
 	server_reply_relay(out, sizeof(out), 550, "5.0.0",
-	                   "relay said: ", "553 5.7.1 <x@y>: Sender address rejected", " (saved)");
+			   "relay said: ", "553 5.7.1 <x@y>: Sender address rejected", " (saved)");
 	is_str(out, "550 5.7.1 relay said: <x@y>: Sender address rejected (saved)",
 	       "relay's enhanced code of the same class kept");
 	server_reply_relay(out, sizeof(out), 451, "4.3.0", "", "553 5.7.1 no", "");

@@ -14,7 +14,7 @@
 
 static void test_size_and_utf8(void)
 {
-	struct scripted f = {0};
+	struct scripted f = { 0 };
 	struct session_settings st = scripted_settings(&f);
 	struct session_envelope env = scripted_envelope();
 	const struct session_result *res;
@@ -31,7 +31,7 @@ static void test_size_and_utf8(void)
 	session_free(s);
 	scripted_fini(&f);
 
-	struct scripted g = {0};
+	struct scripted g = { 0 };
 	st = scripted_settings(&g);
 	env.size = 0;
 	env.smtputf8 = true;
@@ -49,8 +49,8 @@ static void test_size_and_utf8(void)
  * goes without it. A non-ASCII address needs it, and the error names it. */
 static void test_smtputf8_if_offered(void)
 {
-	static const char *const utf8_rcpt[] = {"bob@example.net", "j\xc3\xb6rg@example.net"};
-	struct scripted f = {0};
+	static const char *const utf8_rcpt[] = { "bob@example.net", "j\xc3\xb6rg@example.net" };
+	struct scripted f = { 0 };
 	struct session_settings st = scripted_settings(&f);
 	struct session_envelope env = scripted_envelope();
 	struct session *s;
@@ -65,12 +65,12 @@ static void test_smtputf8_if_offered(void)
 	       "EHLO client.example\r\nMAIL FROM:<alice@example.org> SMTPUTF8\r\n"
 	       "RCPT TO:<bob@example.net>\r\nDATA\r\n",
 	       strlen("EHLO client.example\r\nMAIL FROM:<alice@example.org> SMTPUTF8\r\n"
-	              "RCPT TO:<bob@example.net>\r\nDATA\r\n"),
+		      "RCPT TO:<bob@example.net>\r\nDATA\r\n"),
 	       "if offered, offered: MAIL FROM with SMTPUTF8");
 	session_free(s);
 	scripted_fini(&f);
 
-	struct scripted g = {0};
+	struct scripted g = { 0 };
 	st = scripted_settings(&g);
 	g.body = scripted_body1;
 	SCRIPT(&g, "220 mx\r\n", EHLO_PIPE, "250 ok\r\n250 ok\r\n354 go\r\n", "250 ok\r\n",
@@ -80,13 +80,13 @@ static void test_smtputf8_if_offered(void)
 	       "EHLO client.example\r\nMAIL FROM:<alice@example.org>\r\n"
 	       "RCPT TO:<bob@example.net>\r\nDATA\r\n",
 	       strlen("EHLO client.example\r\nMAIL FROM:<alice@example.org>\r\n"
-	              "RCPT TO:<bob@example.net>\r\nDATA\r\n"),
+		      "RCPT TO:<bob@example.net>\r\nDATA\r\n"),
 	       "if offered, not offered: MAIL FROM without SMTPUTF8");
 	ok(session_result(s)->ok, "if offered, not offered: delivered");
 	session_free(s);
 	scripted_fini(&g);
 
-	struct scripted h = {0};
+	struct scripted h = { 0 };
 	st = scripted_settings(&h);
 	env.rcpts = utf8_rcpt;
 	env.nrcpts = 2;
@@ -106,7 +106,7 @@ static void test_smtputf8_if_offered(void)
 
 static void test_parameters(void)
 {
-	struct scripted f = {0};
+	struct scripted f = { 0 };
 	struct session_settings st = scripted_settings(&f);
 	struct session_envelope env = scripted_envelope();
 	struct session *s;
@@ -132,7 +132,7 @@ static void test_parameters(void)
 	session_free(s);
 	scripted_fini(&f);
 
-	struct scripted g = {0};
+	struct scripted g = { 0 };
 	st = scripted_settings(&g);
 	env.smtputf8 = false;
 	env.nrcpts = 1;
@@ -143,8 +143,8 @@ static void test_parameters(void)
 	session_free(s);
 	scripted_fini(&g);
 
-	struct scripted h = {0};
-	static const char *const bad[] = {"bob@example.net\r\nRSET"};
+	struct scripted h = { 0 };
+	static const char *const bad[] = { "bob@example.net\r\nRSET" };
 	st = scripted_settings(&h);
 	env.rcpts = bad;
 	SCRIPT(&h, "220 mx\r\n", "250 mx\r\n", "221 bye\r\n");
@@ -157,11 +157,11 @@ static void test_parameters(void)
 
 static void test_dot_stuffing(void)
 {
-	static const char *const chunks[] = {".start\r\nline\r\n.", "dot\r\n", "..two\r\n.\r",
-	                                     "\nend", NULL};
-	static const char *const empty[] = {NULL};
+	static const char *const chunks[] = { ".start\r\nline\r\n.", "dot\r\n", "..two\r\n.\r",
+					      "\nend", NULL };
+	static const char *const empty[] = { NULL };
 	static const char stuffed[] = "..start\r\nline\r\n..dot\r\n...two\r\n..\r\nend\r\n.\r\n";
-	struct scripted f = {0};
+	struct scripted f = { 0 };
 	struct session_settings st = scripted_settings(&f);
 	struct session_envelope env = scripted_envelope();
 	struct session *s;
@@ -176,7 +176,7 @@ static void test_dot_stuffing(void)
 	session_free(s);
 	scripted_fini(&f);
 
-	struct scripted g = {0};
+	struct scripted g = { 0 };
 	st = scripted_settings(&g);
 	g.body = empty;
 	SCRIPT(&g, "220 mx\r\n", EHLO_PIPE, "250 ok\r\n250 ok\r\n354 go\r\n", "250 ok\r\n",
@@ -191,8 +191,8 @@ static void test_dot_stuffing(void)
 static void test_big_body(void)
 {
 	static char chunk[40001]; /* 400 lines of 100 bytes and a NUL */
-	static const char *const chunks[] = {chunk, chunk, chunk, NULL};
-	struct scripted f = {0};
+	static const char *const chunks[] = { chunk, chunk, chunk, NULL };
+	struct scripted f = { 0 };
 	struct session_settings st = scripted_settings(&f);
 	struct session_envelope env = scripted_envelope();
 	struct session *s;
@@ -219,7 +219,7 @@ static void test_big_body(void)
 
 static void test_rcpt_rejected(void)
 {
-	struct scripted f = {0};
+	struct scripted f = { 0 };
 	struct session_settings st = scripted_settings(&f);
 	struct session_envelope env = scripted_envelope();
 	const struct session_result *res;
@@ -249,7 +249,7 @@ static void test_rcpt_rejected(void)
 	scripted_fini(&f);
 
 	/* 5xx wins over 4xx; both named. */
-	struct scripted g = {0};
+	struct scripted g = { 0 };
 	st = scripted_settings(&g);
 	SCRIPT(&g, "220 mx\r\n", EHLO_BASIC, "250 ok\r\n", "450 4.2.0 busy\r\n",
 	       "550 5.1.1 unknown\r\n", "221 bye\r\n");
@@ -267,7 +267,7 @@ static void test_rcpt_rejected(void)
 
 static void test_pipelined_rcpt_rejected(void)
 {
-	struct scripted f = {0};
+	struct scripted f = { 0 };
 	struct session_settings st = scripted_settings(&f);
 	struct session_envelope env = scripted_envelope();
 	const struct session_result *res;
@@ -288,7 +288,7 @@ static void test_pipelined_rcpt_rejected(void)
 	session_free(s);
 	scripted_fini(&f);
 
-	struct scripted g = {0};
+	struct scripted g = { 0 };
 	st = scripted_settings(&g);
 	SCRIPT(&g, "220 mx\r\n", EHLO_PIPE,
 	       "250 ok\r\n550 5.1.1 no\r\n550 5.1.1 no\r\n554 5.5.1 no valid recipients\r\n",
@@ -299,7 +299,7 @@ static void test_pipelined_rcpt_rejected(void)
 	session_free(s);
 	scripted_fini(&g);
 
-	struct scripted h = {0};
+	struct scripted h = { 0 };
 	st = scripted_settings(&h);
 	SCRIPT(&h, "220 mx\r\n", EHLO_PIPE,
 	       "451 4.3.0 try later\r\n503 5.5.1 no\r\n503 5.5.1 no\r\n503 5.5.1 no\r\n",
@@ -323,50 +323,57 @@ struct stage_case {
 };
 
 static const struct stage_case stage_cases[] = {
-    {"greeting 421", {"421 4.3.2 busy\r\n"}, 1, ERROR_TEMP, true, SESSION_STAGE_GREETING},
-    {"greeting 554", {"554 5.7.1 go away\r\n"}, 1, ERROR_TEMP, true, SESSION_STAGE_GREETING},
-    {"MAIL 451",
-     {"220 mx\r\n", EHLO_BASIC, "451 4.3.0 later\r\n"},
-     3,
-     ERROR_TEMP,
-     true,
-     SESSION_STAGE_MAIL},
-    {"MAIL 553",
-     {"220 mx\r\n", EHLO_BASIC, "553 5.7.1 no\r\n"},
-     3,
-     ERROR_REJECTED,
-     false,
-     SESSION_STAGE_MAIL},
-    {"RCPT 450",
-     {"220 mx\r\n", EHLO_BASIC, "250 ok\r\n", "450 4.2.0 busy\r\n"},
-     4,
-     ERROR_TEMP,
-     true,
-     SESSION_STAGE_RCPT},
-    {"DATA 451",
-     {"220 mx\r\n", EHLO_BASIC, "250 ok\r\n", "250 ok\r\n", "451 no\r\n"},
-     5,
-     ERROR_TEMP,
-     true,
-     SESSION_STAGE_DATA},
-    {"DATA 554",
-     {"220 mx\r\n", EHLO_BASIC, "250 ok\r\n", "250 ok\r\n", "554 no\r\n"},
-     5,
-     ERROR_REJECTED,
-     false,
-     SESSION_STAGE_DATA},
-    {"end of data 452",
-     {"220 mx\r\n", EHLO_BASIC, "250 ok\r\n", "250 ok\r\n", "354 go\r\n", "452 4.3.1 full\r\n"},
-     6,
-     ERROR_TEMP,
-     true,
-     SESSION_STAGE_DOT},
-    {"end of data 554",
-     {"220 mx\r\n", EHLO_BASIC, "250 ok\r\n", "250 ok\r\n", "354 go\r\n", "554 5.7.1 spam\r\n"},
-     6,
-     ERROR_REJECTED,
-     false,
-     SESSION_STAGE_DOT},
+	{ "greeting 421", { "421 4.3.2 busy\r\n" }, 1, ERROR_TEMP, true, SESSION_STAGE_GREETING },
+	{ "greeting 554",
+	  { "554 5.7.1 go away\r\n" },
+	  1,
+	  ERROR_TEMP,
+	  true,
+	  SESSION_STAGE_GREETING },
+	{ "MAIL 451",
+	  { "220 mx\r\n", EHLO_BASIC, "451 4.3.0 later\r\n" },
+	  3,
+	  ERROR_TEMP,
+	  true,
+	  SESSION_STAGE_MAIL },
+	{ "MAIL 553",
+	  { "220 mx\r\n", EHLO_BASIC, "553 5.7.1 no\r\n" },
+	  3,
+	  ERROR_REJECTED,
+	  false,
+	  SESSION_STAGE_MAIL },
+	{ "RCPT 450",
+	  { "220 mx\r\n", EHLO_BASIC, "250 ok\r\n", "450 4.2.0 busy\r\n" },
+	  4,
+	  ERROR_TEMP,
+	  true,
+	  SESSION_STAGE_RCPT },
+	{ "DATA 451",
+	  { "220 mx\r\n", EHLO_BASIC, "250 ok\r\n", "250 ok\r\n", "451 no\r\n" },
+	  5,
+	  ERROR_TEMP,
+	  true,
+	  SESSION_STAGE_DATA },
+	{ "DATA 554",
+	  { "220 mx\r\n", EHLO_BASIC, "250 ok\r\n", "250 ok\r\n", "554 no\r\n" },
+	  5,
+	  ERROR_REJECTED,
+	  false,
+	  SESSION_STAGE_DATA },
+	{ "end of data 452",
+	  { "220 mx\r\n", EHLO_BASIC, "250 ok\r\n", "250 ok\r\n", "354 go\r\n",
+	    "452 4.3.1 full\r\n" },
+	  6,
+	  ERROR_TEMP,
+	  true,
+	  SESSION_STAGE_DOT },
+	{ "end of data 554",
+	  { "220 mx\r\n", EHLO_BASIC, "250 ok\r\n", "250 ok\r\n", "354 go\r\n",
+	    "554 5.7.1 spam\r\n" },
+	  6,
+	  ERROR_REJECTED,
+	  false,
+	  SESSION_STAGE_DOT },
 };
 
 static void test_reply_at_each_stage(void)
@@ -375,7 +382,7 @@ static void test_reply_at_each_stage(void)
 	for (size_t i = 0; i < sizeof(stage_cases) / sizeof(stage_cases[0]); i++) {
 		const struct stage_case *c = &stage_cases[i];
 		const char *replies[9];
-		struct scripted f = {0};
+		struct scripted f = { 0 };
 		struct session_settings st = scripted_settings(&f);
 		struct session_envelope env = scripted_envelope();
 		const struct session_result *res;
@@ -408,10 +415,10 @@ static void test_reply_at_each_stage(void)
 
 static void test_abort_during_body(void)
 {
-	struct scripted f = {0};
+	struct scripted f = { 0 };
 	struct session_settings st = scripted_settings(&f);
 	struct session_envelope env = scripted_envelope();
-	struct error err = {0};
+	struct error err = { 0 };
 	struct session *s;
 
 	env.nrcpts = 1;

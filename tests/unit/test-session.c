@@ -15,7 +15,7 @@
 
 static void test_plain(void)
 {
-	struct scripted f = {0};
+	struct scripted f = { 0 };
 	struct session_settings st = scripted_settings(&f);
 	struct session_envelope env = scripted_envelope();
 	const struct session_result *res;
@@ -64,13 +64,13 @@ static void test_plain(void)
 
 static void test_pipelining(bool bytewise)
 {
-	struct scripted f = {0};
+	struct scripted f = { 0 };
 	struct session_settings st = scripted_settings(&f);
 	struct session_envelope env = scripted_envelope();
 	const char *group = "MAIL FROM:<alice@example.org>\r\n"
-	                    "RCPT TO:<bob@example.net>\r\n"
-	                    "RCPT TO:<carol@example.net>\r\n"
-	                    "DATA\r\n";
+			    "RCPT TO:<bob@example.net>\r\n"
+			    "RCPT TO:<carol@example.net>\r\n"
+			    "DATA\r\n";
 	struct session *s;
 
 	f.body = scripted_body1;
@@ -93,7 +93,7 @@ static void test_pipelining(bool bytewise)
 
 static void test_no_pipelining_when_disabled(void)
 {
-	struct scripted f = {0};
+	struct scripted f = { 0 };
 	struct session_settings st = scripted_settings(&f);
 	struct session_envelope env = scripted_envelope();
 	struct session *s;
@@ -111,7 +111,7 @@ static void test_no_pipelining_when_disabled(void)
 
 static void test_starttls(void)
 {
-	struct scripted f = {0};
+	struct scripted f = { 0 };
 	struct session_settings st = scripted_settings(&f);
 	struct session_envelope env = scripted_envelope();
 	struct session *s;
@@ -138,7 +138,7 @@ static void test_starttls(void)
 
 static void test_starttls_not_offered(void)
 {
-	struct scripted f = {0};
+	struct scripted f = { 0 };
 	struct session_settings st = scripted_settings(&f);
 	struct session_envelope env = scripted_envelope();
 	const struct session_result *res;
@@ -158,7 +158,7 @@ static void test_starttls_not_offered(void)
 	scripted_fini(&f);
 
 	/* At "may", the same relay is used in plaintext. */
-	struct scripted g = {0};
+	struct scripted g = { 0 };
 	st = scripted_settings(&g);
 	st.tls = SESSION_TLS_MAY;
 	env.nrcpts = 1;
@@ -173,7 +173,7 @@ static void test_starttls_not_offered(void)
 
 static void test_starttls_refused(void)
 {
-	struct scripted f = {0};
+	struct scripted f = { 0 };
 	struct session_settings st = scripted_settings(&f);
 	struct session_envelope env = scripted_envelope();
 	const struct session_result *res;
@@ -193,7 +193,7 @@ static void test_starttls_refused(void)
 	session_free(s);
 	scripted_fini(&f);
 
-	struct scripted g = {0};
+	struct scripted g = { 0 };
 	st = scripted_settings(&g);
 	st.tls = SESSION_TLS_MAY;
 	env.nrcpts = 1;
@@ -211,7 +211,7 @@ static void test_starttls_refused(void)
 
 static void test_starttls_modes(void)
 {
-	struct scripted f = {0};
+	struct scripted f = { 0 };
 	struct session_settings st = scripted_settings(&f);
 	struct session_envelope env = scripted_envelope();
 	struct session *s;
@@ -225,7 +225,7 @@ static void test_starttls_modes(void)
 	session_free(s);
 	scripted_fini(&f);
 
-	struct scripted g = {0};
+	struct scripted g = { 0 };
 	st = scripted_settings(&g);
 	st.tls = SESSION_TLS_IMPLICIT;
 	SCRIPT(&g, "220 mx\r\n", "250-mx\r\n250 STARTTLS\r\n");
@@ -239,7 +239,7 @@ static void test_starttls_modes(void)
 
 static void test_starttls_injection(void)
 {
-	struct scripted f = {0};
+	struct scripted f = { 0 };
 	struct session_settings st = scripted_settings(&f);
 	struct session_envelope env = scripted_envelope();
 	const struct session_result *res;
@@ -263,7 +263,7 @@ static void test_starttls_injection(void)
 
 static void test_tls_handshake_fails(void)
 {
-	struct scripted f = {0};
+	struct scripted f = { 0 };
 	struct session_settings st = scripted_settings(&f);
 	struct session_envelope env = scripted_envelope();
 	const struct session_result *res;
@@ -284,7 +284,7 @@ static void test_tls_handshake_fails(void)
 
 static void test_helo_fallback(void)
 {
-	struct scripted f = {0};
+	struct scripted f = { 0 };
 	struct session_settings st = scripted_settings(&f);
 	struct session_envelope env = scripted_envelope();
 	struct session *s;
@@ -306,7 +306,7 @@ static void test_helo_fallback(void)
 	session_free(s);
 	scripted_fini(&f);
 
-	struct scripted g = {0};
+	struct scripted g = { 0 };
 	st = scripted_settings(&g);
 	SCRIPT(&g, "220 mx\r\n", "502 no\r\n", "550 5.7.1 go away\r\n", "221 bye\r\n");
 	is_int(scripted_run(&g, &st, &env, &s), SESSION_FAILED, "HELO refused: failed");
@@ -317,7 +317,7 @@ static void test_helo_fallback(void)
 	session_free(s);
 	scripted_fini(&g);
 
-	struct scripted h = {0};
+	struct scripted h = { 0 };
 	st = scripted_settings(&h);
 	SCRIPT(&h, "220 mx\r\n", "421 4.3.2 shutting down\r\n", "221 bye\r\n");
 	is_int(scripted_run(&h, &st, &env, &s), SESSION_FAILED, "EHLO 421: failed");
@@ -331,7 +331,7 @@ static void test_helo_fallback(void)
 
 static void test_auth_plain(void)
 {
-	struct scripted f = {0};
+	struct scripted f = { 0 };
 	struct session_settings st = scripted_settings(&f);
 	struct session_envelope env = scripted_envelope();
 	struct session *s;
@@ -345,7 +345,7 @@ static void test_auth_plain(void)
 	       "250 ok\r\n", "250 ok\r\n", "354 go\r\n", "250 ok\r\n", "221 bye\r\n");
 	is_int(scripted_run(&f, &st, &env, &s), SESSION_DONE, "AUTH PLAIN: done");
 	ok(strstr(f.sent.data, "EHLO client.example\r\nAUTH PLAIN " SECRET_PLAIN
-	                       "\r\nMAIL FROM:<alice@example.org>\r\n") == f.sent.data,
+			       "\r\nMAIL FROM:<alice@example.org>\r\n") == f.sent.data,
 	   "AUTH PLAIN: initial response on the AUTH line");
 	ok(session_result(s)->authenticated, "AUTH PLAIN: authenticated");
 	ok(strstr(f.trace.data, "C: AUTH PLAIN <secret>\n") != NULL, "AUTH PLAIN: trace masked");
@@ -357,7 +357,7 @@ static void test_auth_plain(void)
 static void test_auth_long_and_empty_ir(void)
 {
 	static char big[600];
-	struct scripted f = {0};
+	struct scripted f = { 0 };
 	struct session_settings st = scripted_settings(&f);
 	struct session_envelope env = scripted_envelope();
 	struct session *s;
@@ -378,7 +378,7 @@ static void test_auth_long_and_empty_ir(void)
 	session_free(s);
 	scripted_fini(&f);
 
-	struct scripted g = {0};
+	struct scripted g = { 0 };
 	st = scripted_settings(&g);
 	st.auth_wanted = true;
 	g.mech = "EXTERNAL";
@@ -393,8 +393,8 @@ static void test_auth_long_and_empty_ir(void)
 
 static void test_auth_login(void)
 {
-	static const char *const responses[] = {"Ym9i", "czNjcjN0LXB3"};
-	struct scripted f = {0};
+	static const char *const responses[] = { "Ym9i", "czNjcjN0LXB3" };
+	struct scripted f = { 0 };
 	struct session_settings st = scripted_settings(&f);
 	struct session_envelope env = scripted_envelope();
 	struct session *s;
@@ -415,7 +415,7 @@ static void test_auth_login(void)
 	ok(strstr(f.trace.data, "Ym9i") == NULL && strstr(f.trace.data, "czNjcjN0LXB3") == NULL,
 	   "AUTH LOGIN: responses never traced");
 	ok(strstr(f.trace.data, "C: AUTH LOGIN\nS: 334 VXNlcm5hbWU6\nC: <secret>\n"
-	                        "S: 334 UGFzc3dvcmQ6\nC: <secret>\n") != NULL,
+				"S: 334 UGFzc3dvcmQ6\nC: <secret>\n") != NULL,
 	   "AUTH LOGIN: trace");
 	session_free(s);
 	scripted_fini(&f);
@@ -423,7 +423,7 @@ static void test_auth_login(void)
 
 static void test_auth_failures(void)
 {
-	struct scripted f = {0};
+	struct scripted f = { 0 };
 	struct session_settings st = scripted_settings(&f);
 	struct session_envelope env = scripted_envelope();
 	const struct session_result *res;
@@ -450,7 +450,7 @@ static void test_auth_failures(void)
 
 static void test_auth_not_offered(void)
 {
-	struct scripted g = {0};
+	struct scripted g = { 0 };
 	struct session_settings st = scripted_settings(&g);
 	struct session_envelope env = scripted_envelope();
 	const struct session_result *res;
@@ -468,7 +468,7 @@ static void test_auth_not_offered(void)
 	session_free(s);
 	scripted_fini(&g);
 
-	struct scripted h = {0};
+	struct scripted h = { 0 };
 	st = scripted_settings(&h);
 	st.auth_wanted = false;
 	SCRIPT(&h, "220 mx\r\n", "250-mx\r\n250 AUTH PLAIN\r\n");
@@ -482,7 +482,7 @@ static void test_auth_not_offered(void)
 /* The caller finds no mechanism: a configuration error, QUIT sent. */
 static void test_auth_abort(void)
 {
-	struct scripted k = {0};
+	struct scripted k = { 0 };
 	struct session_settings st = scripted_settings(&k);
 	struct session_envelope env = scripted_envelope();
 	const struct session_result *res;
@@ -500,7 +500,7 @@ static void test_auth_abort(void)
 
 static void test_greeting_text(void)
 {
-	struct scripted f = {0};
+	struct scripted f = { 0 };
 	struct session_settings st = scripted_settings(&f);
 	struct session_envelope env = scripted_envelope();
 	struct session *s;
@@ -517,7 +517,7 @@ static void test_greeting_text(void)
 
 static void test_lost_connection(void)
 {
-	struct scripted f = {0};
+	struct scripted f = { 0 };
 	struct session_settings st = scripted_settings(&f);
 	struct session_envelope env = scripted_envelope();
 	const struct session_result *res;
@@ -538,7 +538,7 @@ static void test_lost_connection(void)
 	session_free(s);
 	scripted_fini(&f);
 
-	struct scripted g = {0};
+	struct scripted g = { 0 };
 	st = scripted_settings(&g);
 	SCRIPT(&g, "220 mx\r\n", "250-mx\r\n", NULL);
 	is_int(scripted_run(&g, &st, &env, &s), SESSION_FAILED, "lost at EHLO: failed");
@@ -554,7 +554,7 @@ static void test_lost_connection(void)
 
 static void test_protocol_errors(void)
 {
-	struct scripted f = {0};
+	struct scripted f = { 0 };
 	struct session_settings st = scripted_settings(&f);
 	struct session_envelope env = scripted_envelope();
 	const struct session_result *res;
@@ -572,7 +572,7 @@ static void test_protocol_errors(void)
 	session_free(s);
 	scripted_fini(&f);
 
-	struct scripted g = {0};
+	struct scripted g = { 0 };
 	st = scripted_settings(&g);
 	SCRIPT(&g, "220 mx\r\n", EHLO_BASIC, "354 what\r\n");
 	is_int(scripted_run(&g, &st, &env, &s), SESSION_FAILED, "354 to MAIL: failed");
@@ -586,7 +586,7 @@ static void test_protocol_errors(void)
 
 	/* Long lines that never finish a reply: stopped at 64 KiB. */
 	static char flood[2100];
-	struct scripted h = {0};
+	struct scripted h = { 0 };
 	const char *replies[40];
 	memset(flood, 'x', sizeof(flood) - 1);
 	memcpy(flood, "250-", 4);
@@ -610,7 +610,7 @@ static void test_protocol_errors(void)
 
 static void test_quit_errors_ignored(void)
 {
-	struct scripted f = {0};
+	struct scripted f = { 0 };
 	struct session_settings st = scripted_settings(&f);
 	struct session_envelope env = scripted_envelope();
 	struct session *s;
@@ -625,8 +625,8 @@ static void test_quit_errors_ignored(void)
 	session_free(s);
 	scripted_fini(&f);
 
-	struct scripted g = {0};
-	struct error err = {0};
+	struct scripted g = { 0 };
+	struct error err = { 0 };
 	st = scripted_settings(&g);
 	g.body = scripted_body1;
 	SCRIPT(&g, "220 mx\r\n", EHLO_PIPE, "250 ok\r\n250 ok\r\n354 go\r\n", "250 queued\r\n");

@@ -70,11 +70,14 @@ static void test_utf8(void)
 	struct capture cap;
 	struct table *t;
 	char spec[300], *out;
-	const char *path = put("u8", "Stra\xc3\x9f" "e@x a\n"
-				     "\xce\xa3\xce\x91\xce\xa3 b\n"
-				     "bad\xff c\n"
-				     "k8 v\xff\n"
-				     "ASCII d\n", 0644);
+	const char *path = put("u8",
+			       "Stra\xc3\x9f"
+			       "e@x a\n"
+			       "\xce\xa3\xce\x91\xce\xa3 b\n"
+			       "bad\xff c\n"
+			       "k8 v\xff\n"
+			       "ASCII d\n",
+			       0644);
 
 	snprintf(spec, sizeof(spec), "texthash:%s", path);
 	capture_begin(&cap);
@@ -85,7 +88,10 @@ static void test_utf8(void)
 	   "a line that is not UTF-8 is skipped with Postfix's warning");
 	free(out);
 	check(t, "STRASSE@X", "a");
-	check(t, "stra\xc3\x9f" "e@x", "a");
+	check(t,
+	      "stra\xc3\x9f"
+	      "e@x",
+	      "a");
 	check(t, "\xcf\x83\xce\xb1\xcf\x82", "b"); /* final sigma folds to sigma */
 	check(t, "ascii", "d");
 	capture_begin(&cap);
@@ -108,7 +114,10 @@ static void test_utf8(void)
 	t = table_open(spec, 0, NULL, &err);
 	ok(t != NULL, "the same table without TABLE_UTF8 opens");
 	check(t, "strasse@x", "(not found)");
-	check(t, "Stra\xc3\x9f" "E@X", "a");
+	check(t,
+	      "Stra\xc3\x9f"
+	      "E@X",
+	      "a");
 	check(t, "bad\xff", "c");
 	check(t, "k8", "v\xff");
 	table_free(t);
@@ -140,8 +149,8 @@ static void test_config_flags(void)
 
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		struct error err = { 0 };
-		struct config *c = config_parse("t.cf", v[i].text, strlen(v[i].text),
-						(char *[]){ NULL }, &err);
+		struct config *c =
+		    config_parse("t.cf", v[i].text, strlen(v[i].text), (char *[]){ NULL }, &err);
 
 		ok(c != NULL && table_config_flags(c) == v[i].want, "table flags for \"%s\"",
 		   v[i].text);
@@ -365,7 +374,7 @@ static void test_errors_and_maps(void)
  * the group starts at the first byte and closes at the last. */
 static void test_list_group(void)
 {
-	static const char *const no[] = {"", "a", " {a}", "{a", "{a} {b}", "{a}b", "{a}}", "{"};
+	static const char *const no[] = { "", "a", " {a}", "{a", "{a} {b}", "{a}b", "{a}}", "{" };
 	const char *in = NULL;
 	size_t len = 0;
 	bool all = true;
@@ -440,7 +449,7 @@ static void test_kvmap(void)
 	}
 	ok(all, "every key finds its own value, not a prefix's or an extension's");
 	ok(kvmap_get(&m, "a38") == NULL && kvmap_get(&m, "a1x") == NULL &&
-		   kvmap_get(&m, "") == NULL,
+	       kvmap_get(&m, "") == NULL,
 	   "prefixes and extensions of stored keys are not found");
 	is_int(kvmap_put(&m, "k7", 2, "other", 5, false), 0, "an existing key is not replaced");
 	is_str(kvmap_get(&m, "k7"), "v-k7", "the first value stays");

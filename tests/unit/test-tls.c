@@ -34,8 +34,8 @@ struct pki {
 	gnutls_x509_privkey_t key; /* one key for every certificate: fast */
 	gnutls_x509_privkey_t other_key;
 	gnutls_x509_crt_t ca, other_ca, leaf, expired, selfsigned, client;
-	char dir[64], ca_file[96], other_ca_file[96], empty_file[96], client_file[96],
-		key_file[96], missing_file[96], empty_dir[96];
+	char dir[64], ca_file[96], other_ca_file[96], empty_file[96], client_file[96], key_file[96],
+	    missing_file[96], empty_dir[96];
 };
 
 enum server_mode { SERVE_ECHO, SERVE_STALL, SERVE_SINK, SERVE_CLIENT_CERT };
@@ -133,14 +133,14 @@ static void make_pki(void)
 	pki.other_key = make_key();
 	pki.ca = make_cert(pki.key, "Relaymail Test CA", NULL, true, now - DAY, now + 30 * DAY,
 			   NULL, NULL);
-	pki.other_ca = make_cert(pki.other_key, "Other CA", NULL, true, now - DAY, now + DAY,
-				 NULL, NULL);
-	pki.leaf = make_cert(pki.key, "localhost", leaf_names, false, now - DAY, now + DAY,
-			     pki.ca, pki.key);
-	pki.expired = make_cert(pki.key, "localhost", leaf_names, false, now - 10 * DAY,
-				now - DAY, pki.ca, pki.key);
-	pki.selfsigned = make_cert(pki.key, "localhost", leaf_names, false, now - DAY, now + DAY,
-				   NULL, NULL);
+	pki.other_ca =
+	    make_cert(pki.other_key, "Other CA", NULL, true, now - DAY, now + DAY, NULL, NULL);
+	pki.leaf = make_cert(pki.key, "localhost", leaf_names, false, now - DAY, now + DAY, pki.ca,
+			     pki.key);
+	pki.expired = make_cert(pki.key, "localhost", leaf_names, false, now - 10 * DAY, now - DAY,
+				pki.ca, pki.key);
+	pki.selfsigned =
+	    make_cert(pki.key, "localhost", leaf_names, false, now - DAY, now + DAY, NULL, NULL);
 	pki.client = make_cert(pki.other_key, "client.invalid", client_names, false, now - DAY,
 			       now + DAY, pki.ca, pki.key);
 	snprintf(pki.ca_file, sizeof(pki.ca_file), "%s/ca.pem", pki.dir);
@@ -262,8 +262,7 @@ struct run {
 	struct error err;
 };
 
-static void start(struct run *r, const struct server *srv, const struct tls_params *p,
-		  int64_t ms)
+static void start(struct run *r, const struct server *srv, const struct tls_params *p, int64_t ms)
 {
 	unsigned port;
 	struct net_addr a;
@@ -295,8 +294,11 @@ static const char *const localhost[] = { "localhost" };
 
 static struct tls_params verify_params(const char *cafile, const char *const *names)
 {
-	struct tls_params p = { .verify = TLS_VERIFY_CHAIN_NAME, .cafile = cafile,
-				.sni = "localhost", .match_names = names, .nmatch_names = 1 };
+	struct tls_params p = { .verify = TLS_VERIFY_CHAIN_NAME,
+				.cafile = cafile,
+				.sni = "localhost",
+				.match_names = names,
+				.nmatch_names = 1 };
 	return p;
 }
 
@@ -344,7 +346,7 @@ static void test_verified(void)
 	       "unknown channel binding type refused");
 	error_clear(&r.err);
 	ok(conn_read(r.conn, buf, sizeof(buf), deadline_in(200), &r.err) == -1 &&
-		   has(r.err.text, "timed out"),
+	       has(r.err.text, "timed out"),
 	   "a silent TLS peer times out: %s", r.err.text);
 	finish(&r);
 }
@@ -360,14 +362,14 @@ static void test_big_write(void)
 	ok(r.rc == 0 && conn_write(r.conn, data, BIG, deadline_in(10000), &r.err) == 0,
 	   "1 MB written over TLS (%s)", r.err.text);
 	ok(conn_read(r.conn, buf, sizeof(buf), deadline_in(10000), &r.err) == 5 &&
-		   memcmp(buf, "done\n", 5) == 0,
+	       memcmp(buf, "done\n", 5) == 0,
 	   "... and all of it received");
 	free(data);
 	finish(&r);
 }
 
-static void expect_failure(const struct server *srv, const struct tls_params *p,
-			   const char *part, const char *what)
+static void expect_failure(const struct server *srv, const struct tls_params *p, const char *part,
+			   const char *what)
 {
 	struct run r;
 
@@ -455,8 +457,10 @@ static void try_fingerprint(const char *fp, const char *digest, int want, const 
 {
 	struct server srv = { .crt = pki.leaf };
 	const char *fps[] = { fp };
-	struct tls_params p = { .verify = TLS_VERIFY_FINGERPRINT, .fingerprints = fps,
-				.nfingerprints = 1, .digest = digest };
+	struct tls_params p = { .verify = TLS_VERIFY_FINGERPRINT,
+				.fingerprints = fps,
+				.nfingerprints = 1,
+				.digest = digest };
 	struct run r;
 
 	start(&r, &srv, &p, 5000);
@@ -472,7 +476,8 @@ static void test_fingerprints(void)
 	char cert_hex[200], key_hex[200], sha1_hex[200], zeros[65];
 	struct server srv = { .crt = pki.leaf };
 	const char *fps[] = { zeros };
-	struct tls_params p = { .verify = TLS_VERIFY_FINGERPRINT, .fingerprints = fps,
+	struct tls_params p = { .verify = TLS_VERIFY_FINGERPRINT,
+				.fingerprints = fps,
 				.nfingerprints = 1 };
 	struct run r;
 
@@ -544,7 +549,7 @@ static void test_client_cert(void)
 	p.key_file = pki.key_file;
 	start(&r, &srv, &p, 5000);
 	ok(r.rc == 0 && conn_read(r.conn, buf, sizeof(buf), deadline_in(2000), &r.err) == 5 &&
-		   memcmp(buf, "cert\n", 5) == 0,
+	       memcmp(buf, "cert\n", 5) == 0,
 	   "client certificate presented (%s)", r.err.text);
 	finish(&r);
 }
@@ -585,7 +590,8 @@ static void test_config_errors(void)
 	p = verify_params(pki.ca_file, localhost);
 	p.priority = "NORMAL:+BOGUS";
 	config_error(&p, "BOGUS", "bad priority string");
-	p = (struct tls_params){ .verify = TLS_VERIFY_FINGERPRINT, .fingerprints = bad_fp,
+	p = (struct tls_params){ .verify = TLS_VERIFY_FINGERPRINT,
+				 .fingerprints = bad_fp,
 				 .nfingerprints = 1 };
 	config_error(&p, "xyz", "fingerprint that is not hex");
 	p.fingerprints = short_fp;
@@ -610,7 +616,8 @@ static void test_certtext(void)
 	ok(!certtext_fingerprint_match(colons, 1, other, other, 4), "other digest does not match");
 	is_int(certtext_check_fingerprints(colons, 1, 4, "x", &err), 0, "well-formed accepted");
 	is_int(certtext_check_fingerprints(odd, 1, 4, "x", &err), -1, "odd digit count refused");
-	is_int(certtext_check_fingerprints(split, 1, 4, "x", &err), -1, "colon inside a byte refused");
+	is_int(certtext_check_fingerprints(split, 1, 4, "x", &err), -1,
+	       "colon inside a byte refused");
 	is_int(certtext_check_fingerprints(colons, 0, 4, "x", &err), -1, "empty list refused");
 	certtext_format_digest(d, 4, out, sizeof(out));
 	is_str(out, "AB:01:CD:EF", "digest formatted");

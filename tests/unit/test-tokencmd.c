@@ -25,8 +25,11 @@ static struct error err;
 /* Run command; the token or NULL (err holds the failure). */
 static char *run(const char *command, long timeout_ms, size_t max)
 {
-	struct tokencmd tc = { .command = command, .param = PARAM, .user = "alice@example.com",
-			       .timeout_ms = timeout_ms, .max = max };
+	struct tokencmd tc = { .command = command,
+			       .param = PARAM,
+			       .user = "alice@example.com",
+			       .timeout_ms = timeout_ms,
+			       .max = max };
 	char *token = NULL;
 
 	error_clear(&err);
@@ -179,7 +182,7 @@ static void test_timeout(void)
 		struct tokencmd tc = { .command = "sleep 30", .param = PARAM, .timeout_ms = 30000 };
 
 		ok(tokencmd_run(&tc, deadline_in(300), &token, &err) < 0 &&
-			   deadline_now_ms() - start < 3000,
+		       deadline_now_ms() - start < 3000,
 		   "the caller's deadline wins over a longer timeout");
 	}
 }

@@ -27,7 +27,7 @@
 
 static struct table *do_open(const char *spec, unsigned flags, const char *where)
 {
-	struct error err = {0};
+	struct error err = { 0 };
 	struct table *t;
 
 	torture_step_begin();
@@ -47,16 +47,16 @@ static void report_lookup(const char *key, int rc, char *value, const struct err
 		torture_step_end(false, "%s -> \"%s\"", key, value);
 	else if (rc == 0)
 		torture_step_end(false, "%s: not found%s", key,
-		                 value != NULL ? " (but a value)" : "");
+				 value != NULL ? " (but a value)" : "");
 	else
 		torture_step_end(torture_is_oom(err) && value == NULL, "%s: %s%s", key,
-		                 torture_outcome(err), value != NULL ? " (but a value)" : "");
+				 torture_outcome(err), value != NULL ? " (but a value)" : "");
 	free(value);
 }
 
 static void do_lookup(const struct table *t, const char *key)
 {
-	struct error err = {0};
+	struct error err = { 0 };
 	char *v = NULL;
 	int rc;
 
@@ -77,7 +77,7 @@ struct tcase {
 static void run_tcase(const void *arg)
 {
 	const struct tcase *c = arg;
-	struct error err = {0};
+	struct error err = { 0 };
 
 	if (c->maps) {
 		struct maps *m;
@@ -87,7 +87,7 @@ static void run_tcase(const void *arg)
 		torture_step_begin();
 		if ((m = maps_open(c->spec, c->flags, c->where, &err)) == NULL) {
 			torture_step_end(torture_is_oom(&err), "maps %s: %s", c->spec,
-			                 torture_outcome(&err));
+					 torture_outcome(&err));
 			return;
 		}
 		torture_step_end(false, "maps %s: %zu tables", c->spec, maps_count(m));
@@ -143,20 +143,20 @@ static const char *spec_of(const char *type, const char *name)
 }
 
 static const char text_table[] = "# comment\n"
-                                 "[smtp.example.com]:587   user1:pa ss:word  \n"
-                                 "  # indented comment\n"
-                                 "smtp.example.com\tuser2:secret\n"
-                                 "\n"
-                                 "[Mixed.Example.COM]:465 user3:x\n"
-                                 "\"quoted key\"  qv\n"
-                                 "key:   aliasstyle\n"
-                                 "cont   first\n"
-                                 "  second\n"
-                                 "novalue\n"
-                                 "\"unbalanced key  x\n"
-                                 "[smtp.example.com]:587 dup:dup\n"
-                                 "k01 v01\nk02 v02\nk03 v03\nk04 v04\nk05 v05\nk06 v06\n"
-                                 "k07 v07\nk08 v08\nk09 v09\nk10 v10\nk11 v11\nk12 v12\n";
+				 "[smtp.example.com]:587   user1:pa ss:word  \n"
+				 "  # indented comment\n"
+				 "smtp.example.com\tuser2:secret\n"
+				 "\n"
+				 "[Mixed.Example.COM]:465 user3:x\n"
+				 "\"quoted key\"  qv\n"
+				 "key:   aliasstyle\n"
+				 "cont   first\n"
+				 "  second\n"
+				 "novalue\n"
+				 "\"unbalanced key  x\n"
+				 "[smtp.example.com]:587 dup:dup\n"
+				 "k01 v01\nk02 v02\nk03 v03\nk04 v04\nk05 v05\nk06 v06\n"
+				 "k07 v07\nk08 v08\nk09 v09\nk10 v10\nk11 v11\nk12 v12\n";
 
 static const char regexp_table[] =
     "# sender rewriting\n"
@@ -195,44 +195,44 @@ static const char regexp_table[] =
     "/^open@(.*)/ open:$1\n";
 
 static const char *const regexp_keys[] = {
-    "root@host.example.com",
-    "john+tag@host.example.com",
-    "fred@localhost",
-    "bob@example.org",
-    "alice@example.org",
-    "dave@example.org",
-    "xz@test",
-    "multi@test",
-    "aab@x",
-    "if@z",
-    "abcdefghijkl@many",
-    "long@qq",
-    "nores@x",
-    "open@o",
-    "nomatch@else",
+	"root@host.example.com",
+	"john+tag@host.example.com",
+	"fred@localhost",
+	"bob@example.org",
+	"alice@example.org",
+	"dave@example.org",
+	"xz@test",
+	"multi@test",
+	"aab@x",
+	"if@z",
+	"abcdefghijkl@many",
+	"long@qq",
+	"nores@x",
+	"open@o",
+	"nomatch@else",
 };
 
 #if HAVE_PCRE2
 static const char pcre_table[] = "/^root@.*$/                admin@example.com\n"
-                                 "/^([^@+]+)(\\+[^@]*)?@host\\.example\\.com$/ ${1}@example.com\n"
-                                 "/^UPPER@example\\.net$/i    case-sensitive-hit\n"
-                                 "/^line$/m                  multiline\n"
-                                 "/^(w+)/U                   ungreedy:$1\n"
-                                 "/^zero(.*)$/               $0\n"
-                                 "/^(a.*)@x$/!/^ab/          pair\n"
-                                 "/^bad(/                    broken\n"
-                                 "if !/@example\\.org$/\n"
-                                 "/^bob@/                    not-org\n"
-                                 "endif\n"
-                                 "/^(?<name>n)amed$/         named:$1\n"
-                                 "/^x(y)?z$/                 got[$1]\n";
+				 "/^([^@+]+)(\\+[^@]*)?@host\\.example\\.com$/ ${1}@example.com\n"
+				 "/^UPPER@example\\.net$/i    case-sensitive-hit\n"
+				 "/^line$/m                  multiline\n"
+				 "/^(w+)/U                   ungreedy:$1\n"
+				 "/^zero(.*)$/               $0\n"
+				 "/^(a.*)@x$/!/^ab/          pair\n"
+				 "/^bad(/                    broken\n"
+				 "if !/@example\\.org$/\n"
+				 "/^bob@/                    not-org\n"
+				 "endif\n"
+				 "/^(?<name>n)amed$/         named:$1\n"
+				 "/^x(y)?z$/                 got[$1]\n";
 #endif
 
 static struct tcase tcases[64];
 static size_t ntcases;
 
 static void add(const char *spec, unsigned flags, const char *where, bool maps,
-                const char *const *keys, size_t nkeys)
+		const char *const *keys, size_t nkeys)
 {
 	struct tcase *c = &tcases[ntcases];
 
@@ -251,20 +251,20 @@ static void add(const char *spec, unsigned flags, const char *where, bool maps,
 }
 
 #define KEYS(...)                                                                                  \
-	(const char *const[]){__VA_ARGS__},                                                        \
-	    sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *)
+	(const char *const[]){ __VA_ARGS__ },                                                      \
+	    sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(const char *)
 
 /* More than 4 KiB, so reading it grows the buffer, with a logical line
  * longer than 64 bytes, so the line buffer grows too. */
 static void put_big(void)
 {
-	struct buf b = {0};
+	struct buf b = { 0 };
 
 	for (int i = 0; i < 40; i++)
 		buf_printf(&b, "key%02d value-%02d-%0100d\n", i, i, 0);
 	buf_append_str(&b, "joined start-of-a-long-logical-line\n"
-	                   "  continued-past-sixty-four-bytes-of-text\n"
-	                   "  and-once-more\n");
+			   "  continued-past-sixty-four-bytes-of-text\n"
+			   "  and-once-more\n");
 	put("big", b.data, 0600);
 	buf_fini(&b);
 }
@@ -272,7 +272,7 @@ static void put_big(void)
 /* Sixteen rules, then an IF: the rule array grows for the Itorture_faults. */
 static void put_grow_if(void)
 {
-	struct buf b = {0};
+	struct buf b = { 0 };
 
 	for (int i = 0; i < 16; i++)
 		buf_printf(&b, "/^r%d@/ r%d\n", i, i);
@@ -288,15 +288,15 @@ static const char *inline_63(void)
 	static char spec[128];
 
 	snprintf(spec, sizeof(spec), "regexp:{ {/^%.58s/ r} }",
-	         "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+		 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
 	return spec;
 }
 
 /* The fixed tables, unknown types and map lists. */
 static void add_fixed(void)
 {
-	static const char *const text_types[] = {"texthash", "hash", "btree", "lmdb",
-	                                         "cdb",      "dbm",  "sdbm"};
+	static const char *const text_types[] = { "texthash", "hash", "btree", "lmdb",
+						  "cdb",      "dbm",  "sdbm" };
 
 	put("text", text_table, 0600);
 	put("open", "[relay]:587 u:p\n", 0644);
@@ -306,7 +306,7 @@ static void add_fixed(void)
 	for (size_t i = 0; i < sizeof(text_types) / sizeof(text_types[0]); i++)
 		add(spec_of(text_types[i], "text"), TABLE_SECRET, NULL, false,
 		    KEYS("[smtp.example.com]:587", "SMTP.example.com", "[MIXED.EXAMPLE.COM]:465",
-		         "\"quoted key\"", "cont", "novalue", "k12", "absent"));
+			 "\"quoted key\"", "cont", "novalue", "k12", "absent"));
 	add(spec_of("texthash", "big"), 0, NULL, false, KEYS("key00", "KEY39", "joined", "key40"));
 	add(spec_of("texthash", "open"), TABLE_SECRET, "smtp_sasl_password_maps in x.cf, line 3",
 	    false, KEYS("[relay]:587"));
@@ -355,7 +355,7 @@ static void add_pattern(void)
 	put("pcre", pcre_table, 0600);
 	add(spec_of("pcre", "pcre"), 0, NULL, false,
 	    KEYS("ROOT@x", "john+tag@host.example.com", "first\nline\nlast", "www", "aab@x",
-	         "bob@example.com", "bob@example.org", "named", "xz", "xyz", "none"));
+		 "bob@example.com", "bob@example.org", "named", "xz", "xyz", "none"));
 	add("pcre:{ {/^(.*)@old\\.example$/ ${1}@new.example} }", 0, NULL, false,
 	    KEYS("me@old.example", "me@other.example"));
 #endif
@@ -365,7 +365,7 @@ static void add_pattern(void)
  * value, and lookups. A failed insertion ends the scenario. */
 static void run_kvmap(const void *arg)
 {
-	struct kvmap m = {0};
+	struct kvmap m = { 0 };
 	char key[16], value[32];
 	const char *v;
 	int rc;
@@ -403,9 +403,9 @@ done:
  * secret, and one that does not exist. */
 static void run_textfile(const void *arg)
 {
-	static const char *const names[] = {"big", "open", "nothing"};
-	struct buf text = {0};
-	struct error err = {0};
+	static const char *const names[] = { "big", "open", "nothing" };
+	struct buf text = { 0 };
+	struct error err = { 0 };
 	bool absent;
 
 	(void)arg;
@@ -415,7 +415,7 @@ static void run_textfile(const void *arg)
 		torture_step_begin();
 		if (textfile_read(path_of(names[i]), i == 1, &text, &absent, &err) < 0) {
 			torture_step_end(torture_is_oom(&err), "%s: %s%s", names[i],
-			                 torture_outcome(&err), absent ? " (absent)" : "");
+					 torture_outcome(&err), absent ? " (absent)" : "");
 			continue;
 		}
 		for (size_t k = 0; k < text.len; k++)
@@ -431,7 +431,7 @@ static void test_regexec_error(void)
 {
 	const char *spec = "regexp:{ {/^a/ first}, {/^a/ second} }";
 	char why[256] = "", want[512];
-	struct error err = {0};
+	struct error err = { 0 };
 	struct table *t = table_open(spec, 0, NULL, &err);
 	char *v = NULL;
 	int rc = -1;
@@ -442,8 +442,8 @@ static void test_regexec_error(void)
 		regfree(&re);
 	}
 	snprintf(want, sizeof(want),
-	         "relaymail: warning: regexp map { {/^a/ first}, {/^a/ second} }, line 1: %s\n",
-	         why);
+		 "relaymail: warning: regexp map { {/^a/ first}, {/^a/ second} }, line 1: %s\n",
+		 why);
 	torture_faults.hits = 0;
 	torture_step_begin();
 	if (t != NULL) {
@@ -463,8 +463,8 @@ static void test_regexec_error(void)
 static void test_syscalls(void)
 {
 	const char *path = path_of("big");
-	struct buf text = {0}, again = {0};
-	struct error err = {0};
+	struct buf text = { 0 }, again = { 0 };
+	struct error err = { 0 };
 	char want[512];
 	int rc;
 

@@ -16,7 +16,7 @@
 #include "conf/config.h"
 #include "tap.h"
 
-#define ARGV(...) ((char *[]){__VA_ARGS__, NULL})
+#define ARGV(...) ((char *[]){ __VA_ARGS__, NULL })
 
 static char pwfile[] = "/tmp/relaymail-test-verify.XXXXXX";
 
@@ -36,7 +36,7 @@ static char *bv(char **argv, const char *conf, struct error *err)
 	error_clear(err);
 	if (cli_parse(argc, argv, &o, err) < 0)
 		return NULL;
-	cfg = config_parse("test.cf", conf, strlen(conf), (char *[]){NULL}, err);
+	cfg = config_parse("test.cf", conf, strlen(conf), (char *[]){ NULL }, err);
 	if (cfg == NULL)
 		return NULL;
 	out = open_memstream(&text, &len);
@@ -52,7 +52,7 @@ static char *bv(char **argv, const char *conf, struct error *err)
 
 static void check(char **argv, const char *conf, const char *want, const char *name)
 {
-	struct error err = {0};
+	struct error err = { 0 };
 	char *got = bv(argv, conf, &err);
 
 	if (got == NULL)
@@ -68,16 +68,16 @@ static void test_reports(void)
 	char want[1024];
 
 	snprintf(conf, sizeof(conf),
-	         "relayhost = [smtp.example.com]:587\n"
-	         "smtp_fallback_relay = backup.example.net, [192.0.2.1]:smtps\n"
-	         "myhostname = host.example.org\n"
-	         "myorigin = example.org\n"
-	         "smtp_sasl_auth_enable = yes\n"
-	         "smtp_sasl_password_maps = texthash:%s\n"
-	         "smtp_tls_security_level = verify\n",
-	         pwfile);
+		 "relayhost = [smtp.example.com]:587\n"
+		 "smtp_fallback_relay = backup.example.net, [192.0.2.1]:smtps\n"
+		 "myhostname = host.example.org\n"
+		 "myorigin = example.org\n"
+		 "smtp_sasl_auth_enable = yes\n"
+		 "smtp_sasl_password_maps = texthash:%s\n"
+		 "smtp_tls_security_level = verify\n",
+		 pwfile);
 	check(ARGV("sendmail", "-bv", "-f", "Me <me@example.org>", "root",
-	           "\"A, B\" <ab@x.example>, c@BÜCHER.example"),
+		   "\"A, B\" <ab@x.example>, c@BÜCHER.example"),
 	      conf,
 	      "sender: <me@example.org>\n"
 	      "recipient: <root@example.org>\n"
@@ -102,9 +102,9 @@ static void test_reports(void)
 	      "relay 1: relay.example (tls: verify-if-offered, auth: no)\n",
 	      "-bv: mailer-daemon@$myorigin is the null sender; the unset TLS level");
 	snprintf(want, sizeof(want),
-	         "sender: <%s@o.example>\nrecipient: <x@o.example>\n"
-	         "relay 1: [r.example]:2525 (tls: none, auth: no)\n",
-	         pw != NULL ? pw->pw_name : "?");
+		 "sender: <%s@o.example>\nrecipient: <x@o.example>\n"
+		 "relay 1: [r.example]:2525 (tls: none, auth: no)\n",
+		 pw != NULL ? pw->pw_name : "?");
 	check(
 	    ARGV("mailq", "-bv", "x"),
 	    "relayhost = [r.example]:2525\nmyorigin = o.example\nsmtp_tls_security_level = none\n",
@@ -115,9 +115,9 @@ static void test_reports(void)
 static void test_sender_dependent(void)
 {
 	static const char conf[] = "relayhost = [smtp.example.com]:587\n"
-	                           "sender_dependent_relayhost_maps = "
-	                           "inline:{ me@example.org=[special.example]:2525 }\n"
-	                           "myorigin = example.org\n";
+				   "sender_dependent_relayhost_maps = "
+				   "inline:{ me@example.org=[special.example]:2525 }\n"
+				   "myorigin = example.org\n";
 
 	check(ARGV("sendmail", "-bv", "-f", "me@example.org", "x@y.example"), conf,
 	      "sender: <me@example.org>\n"
@@ -133,7 +133,7 @@ static void test_sender_dependent(void)
 
 static void test_failures(void)
 {
-	struct error err = {0};
+	struct error err = { 0 };
 	char *got;
 
 	got = bv(ARGV("sendmail", "-bv", "a@b.example"), "myorigin = x.example\n", &err);
@@ -144,13 +144,13 @@ static void test_failures(void)
 	ok(got == NULL && err.cls == ERROR_USAGE, "-bv without recipients: usage error");
 	free(got);
 	got = bv(ARGV("sendmail", "-bv", "a@b.example"),
-	         "relayhost = r.example\nsmtp_tls_security_level = dane\n", &err);
+		 "relayhost = r.example\nsmtp_tls_security_level = dane\n", &err);
 	ok(got == NULL && err.cls == ERROR_CONFIG, "-bv with level dane: configuration error");
 	free(got);
 	got = bv(ARGV("sendmail", "-bv", "a@b.example"),
-	         "relayhost = r.example\nsmtp_sasl_auth_enable = yes\n"
-	         "smtp_sasl_password_maps = texthash:/nonexistent/relaymail/pw\n",
-	         &err);
+		 "relayhost = r.example\nsmtp_sasl_auth_enable = yes\n"
+		 "smtp_sasl_password_maps = texthash:/nonexistent/relaymail/pw\n",
+		 &err);
 	ok(got == NULL && err.cls == ERROR_CONFIG, "-bv with a missing password file: error");
 	free(got);
 }
@@ -163,7 +163,7 @@ int main(void)
 	fd = mkstemp(pwfile);
 	if (fd < 0 || fchmod(fd, 0600) < 0 ||
 	    dprintf(fd, "[smtp.example.com]:587 login@isp.example:secret\n"
-	                "[192.0.2.1]:smtps second@isp:pw2\n") < 0) {
+			"[192.0.2.1]:smtps second@isp:pw2\n") < 0) {
 		diag("cannot write %s", pwfile);
 		return 1;
 	}

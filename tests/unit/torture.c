@@ -48,18 +48,18 @@ ssize_t __wrap_read(int fd, void *p, size_t n);
  * library allocated (a compiled regex_t, PCRE2 code and match data). */
 enum kind { MEM, REGEX, PCRE_CODE, PCRE_MATCH, LOCALE };
 
-static const char *const kind_name[] = {"memory block", "regex_t", "pcre2_code",
-                                        "pcre2_match_data", "locale_t"};
+static const char *const kind_name[] = { "memory block", "regex_t", "pcre2_code",
+					 "pcre2_match_data", "locale_t" };
 
 #define LIVE_MAX 8192
 
 static struct {
-	bool on;               /* a run is going: count, fail, track */
+	bool on;	       /* a run is going: count, fail, track */
 	unsigned long calls;   /* allocations so far in this run */
 	unsigned long fail_at; /* the one to fail, from 1; 0 none */
-	bool injected;         /* it has failed */
+	bool injected;	       /* it has failed */
 	unsigned long foreign; /* frees of pointers this run did not allocate */
-	bool full;             /* more than LIVE_MAX live at once */
+	bool full;	       /* more than LIVE_MAX live at once */
 	struct {
 		const void *p;
 		enum kind k;
@@ -263,24 +263,24 @@ void __wrap_regfree(regex_t *re)
 
 #if HAVE_PCRE2
 pcre2_code *__real_pcre2_compile_8(PCRE2_SPTR p, PCRE2_SIZE n, uint32_t opts, int *code,
-                                   PCRE2_SIZE *offset, pcre2_compile_context *cc);
+				   PCRE2_SIZE *offset, pcre2_compile_context *cc);
 void __real_pcre2_code_free_8(pcre2_code *re);
 int __real_pcre2_match_8(const pcre2_code *re, PCRE2_SPTR s, PCRE2_SIZE n, PCRE2_SIZE start,
-                         uint32_t opts, pcre2_match_data *md, pcre2_match_context *mc);
+			 uint32_t opts, pcre2_match_data *md, pcre2_match_context *mc);
 pcre2_match_data *__real_pcre2_match_data_create_from_pattern_8(const pcre2_code *re,
-                                                                pcre2_general_context *gc);
+								pcre2_general_context *gc);
 void __real_pcre2_match_data_free_8(pcre2_match_data *md);
 pcre2_code *__wrap_pcre2_compile_8(PCRE2_SPTR p, PCRE2_SIZE n, uint32_t opts, int *code,
-                                   PCRE2_SIZE *offset, pcre2_compile_context *cc);
+				   PCRE2_SIZE *offset, pcre2_compile_context *cc);
 void __wrap_pcre2_code_free_8(pcre2_code *re);
 int __wrap_pcre2_match_8(const pcre2_code *re, PCRE2_SPTR s, PCRE2_SIZE n, PCRE2_SIZE start,
-                         uint32_t opts, pcre2_match_data *md, pcre2_match_context *mc);
+			 uint32_t opts, pcre2_match_data *md, pcre2_match_context *mc);
 pcre2_match_data *__wrap_pcre2_match_data_create_from_pattern_8(const pcre2_code *re,
-                                                                pcre2_general_context *gc);
+								pcre2_general_context *gc);
 void __wrap_pcre2_match_data_free_8(pcre2_match_data *md);
 
 pcre2_code *__wrap_pcre2_compile_8(PCRE2_SPTR p, PCRE2_SIZE n, uint32_t opts, int *code,
-                                   PCRE2_SIZE *offset, pcre2_compile_context *cc)
+				   PCRE2_SIZE *offset, pcre2_compile_context *cc)
 {
 	pcre2_code *re;
 
@@ -301,7 +301,7 @@ void __wrap_pcre2_code_free_8(pcre2_code *re)
 }
 
 int __wrap_pcre2_match_8(const pcre2_code *re, PCRE2_SPTR s, PCRE2_SIZE n, PCRE2_SIZE start,
-                         uint32_t opts, pcre2_match_data *md, pcre2_match_context *mc)
+			 uint32_t opts, pcre2_match_data *md, pcre2_match_context *mc)
 {
 	if (inject())
 		return PCRE2_ERROR_NOMEMORY;
@@ -309,7 +309,7 @@ int __wrap_pcre2_match_8(const pcre2_code *re, PCRE2_SPTR s, PCRE2_SIZE n, PCRE2
 }
 
 pcre2_match_data *__wrap_pcre2_match_data_create_from_pattern_8(const pcre2_code *re,
-                                                                pcre2_general_context *gc)
+								pcre2_general_context *gc)
 {
 	pcre2_match_data *md;
 
@@ -380,7 +380,7 @@ bool torture_step_end(bool oom, const char *fmt, ...)
 bool torture_is_oom(const struct error *err)
 {
 	return err->cls == ERROR_INTERNAL && (strstr(err->text, "out of memory") != NULL ||
-	                                      strstr(err->text, enomem_text) != NULL);
+					      strstr(err->text, enomem_text) != NULL);
 }
 
 const char *torture_outcome(const struct error *err)
@@ -412,7 +412,7 @@ static void run_end(char *why, size_t size)
 	why[0] = '\0';
 	if (T.nlive > 0)
 		snprintf(why, size, "%zu left allocated, one of them a %s", T.nlive,
-		         kind_name[T.live[0].k]);
+			 kind_name[T.live[0].k]);
 	else if (T.foreign > 0)
 		snprintf(why, size, "%lu frees of pointers it did not allocate", T.foreign);
 	else if (T.full)
@@ -444,25 +444,25 @@ static bool compare(const struct transcript *run, bool injected, char *why, size
 		}
 		if (s->oom && !injected) {
 			snprintf(why, size, "step %zu failed with no allocation failing: %s", j + 1,
-			         s->out);
+				 s->out);
 			return false;
 		}
 		if (s->oom) {
 			if (!is_prefix(s->warn, b->warn)) {
 				snprintf(why, size, "step %zu failed (%s) with other warnings: %s",
-				         j + 1, s->out, s->warn);
+					 j + 1, s->out, s->warn);
 				return false;
 			}
 			continue;
 		}
 		if (strcmp(s->out, b->out) != 0) {
 			snprintf(why, size, "step %zu: \"%s\", without a failure \"%s\"", j + 1,
-			         s->out, b->out);
+				 s->out, b->out);
 			return false;
 		}
 		if (strcmp(s->warn, b->warn) != 0) {
 			snprintf(why, size, "step %zu (%s) warned \"%s\", without a failure \"%s\"",
-			         j + 1, s->out, s->warn, b->warn);
+				 j + 1, s->out, s->warn, b->warn);
 			return false;
 		}
 	}

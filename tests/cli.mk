@@ -1,10 +1,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-# The command line and message intake: -bv in a unit test, and the shell
-# tests against the real Postfix relay (every flag, hostile arguments, real
-# callers: git send-email, cron's argv, a 100 MB message with flat memory).
-check_PROGRAMS += tests/unit/test-verify
-TESTS += tests/unit/test-verify
-tests_unit_test_verify_LDADD = $(TEST_LDADD)
+# The command line and message intake: the shell tests against the real
+# Postfix relay (every flag, hostile arguments, real callers: git
+# send-email, cron's argv, a 100 MB message with flat memory). -bv is
+# unit-tested in test-verify (src/app/local.mk).
 
 TESTS += tests/cli.sh
 EXTRA_DIST += tests/cli.sh tests/lib/client.sh

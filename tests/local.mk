@@ -1,12 +1,11 @@
-# Tests: unit programs (TAP through tests/unit/tap.c), the layer check and
-# the shell tests under tests/.
+# Tests: the TAP helpers of the unit programs (each layer's local.mk lists
+# its own in unit_tests), the layer and house-rule checks, and the shell
+# tests under tests/.
 check_LIBRARIES = tests/unit/libtap.a
 tests_unit_libtap_a_SOURCES = tests/unit/tap.c tests/unit/tap.h
-TEST_LDADD = tests/unit/libtap.a $(LDADD)
-tests_unit_test_base_LDADD = $(TEST_LDADD)
 
-TESTS += tests/layers.sh
-EXTRA_DIST += tests/layers.sh tests/bench.sh tests/coverage.sh
+TESTS += tests/layers.sh tests/tidy.sh
+EXTRA_DIST += tests/layers.sh tests/tidy.sh tests/bench.sh tests/coverage.sh
 
 include tests/relay.mk
 include tests/rewrite.mk

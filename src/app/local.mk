@@ -10,6 +10,6 @@ librelaymail_a_SOURCES += \
 	src/app/submit.c src/app/submit.h \
 	src/app/verify.c src/app/verify.h
 
-check_PROGRAMS += tests/unit/test-cli
-TESTS += tests/unit/test-cli
-tests_unit_test_cli_LDADD = $(TEST_LDADD)
+# Unit tests of this layer (TAP; they link libtap and the library).
+unit_tests += tests/unit/test-cli tests/unit/test-envelope \
+	tests/unit/test-verify

@@ -7,5 +7,5 @@ librelaymail_a_SOURCES += \
 	src/base/log.c src/base/log.h \
 	src/base/str.c src/base/str.h
 
-check_PROGRAMS += tests/unit/test-base
-TESTS += tests/unit/test-base
+# Unit tests of this layer (TAP; they link libtap and the library).
+unit_tests += tests/unit/test-base

@@ -8,10 +8,6 @@ librelaymail_a_SOURCES += \
 	src/conf/params.c src/conf/params.h \
 	src/conf/textfile.c src/conf/textfile.h
 
-check_PROGRAMS += tests/unit/test-config
-TESTS += tests/unit/test-config
-tests_unit_test_config_LDADD = $(TEST_LDADD)
-
 librelaymail_a_SOURCES += \
 	src/conf/casefold.c src/conf/casefold.h \
 	src/conf/kvmap.c src/conf/kvmap.h \
@@ -25,30 +21,21 @@ else
 librelaymail_a_SOURCES += src/conf/table_nopcre.c
 endif
 
-check_PROGRAMS += tests/unit/test-table
-TESTS += tests/unit/test-table
-tests_unit_test_table_LDADD = $(TEST_LDADD)
-
-check_PROGRAMS += tests/unit/test-regexp
-TESTS += tests/unit/test-regexp
-tests_unit_test_regexp_LDADD = $(TEST_LDADD)
-
-check_PROGRAMS += tests/unit/test-pcre
-TESTS += tests/unit/test-pcre
-tests_unit_test_pcre_LDADD = $(TEST_LDADD)
 EXTRA_DIST += src/conf/table_pcre.c src/conf/table_nopcre.c tests/unit/capture.h
 
 # The allocation-failure test: every allocation the tables make fails in
 # turn, through the wrappers the linker's --wrap puts in front of malloc
 # and friends (configure checks it; without it, a TAP skip says why).
 if HAVE_LD_WRAP
-check_PROGRAMS += tests/unit/test-torture
-TESTS += tests/unit/test-torture
+unit_tests += tests/unit/test-torture
 tests_unit_test_torture_SOURCES = tests/unit/test-torture.c \
 	tests/unit/torture.c tests/unit/torture.h
-tests_unit_test_torture_LDADD = $(TEST_LDADD)
 tests_unit_test_torture_LDFLAGS = $(TORTURE_WRAP)
 else
 TESTS += tests/torture-skip.sh
 endif
 EXTRA_DIST += tests/torture-skip.sh
+
+# Unit tests of this layer (TAP; they link libtap and the library).
+unit_tests += tests/unit/test-config tests/unit/test-table \
+	tests/unit/test-regexp tests/unit/test-pcre

@@ -6,14 +6,6 @@ librelaymail_a_SOURCES += \
 	src/deliver/policy.c src/deliver/policy.h \
 	src/deliver/route.c src/deliver/route_lookup.c src/deliver/route.h
 
-check_PROGRAMS += tests/unit/test-route
-TESTS += tests/unit/test-route
-tests_unit_test_route_LDADD = $(TEST_LDADD)
-
-check_PROGRAMS += tests/unit/test-policy
-TESTS += tests/unit/test-policy
-tests_unit_test_policy_LDADD = $(TEST_LDADD)
-
-check_PROGRAMS += tests/unit/test-route-lookup
-TESTS += tests/unit/test-route-lookup
-tests_unit_test_route_lookup_LDADD = $(TEST_LDADD)
+# Unit tests of this layer (TAP; they link libtap and the library).
+unit_tests += tests/unit/test-route tests/unit/test-policy \
+	tests/unit/test-route-lookup

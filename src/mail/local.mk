@@ -12,13 +12,7 @@ librelaymail_a_SOURCES += \
 	src/mail/rewrite.c src/mail/rewrite_header.c src/mail/rewrite.h \
 	src/mail/spool.c src/mail/spool.h
 
-check_PROGRAMS += tests/unit/test-address tests/unit/test-message tests/unit/test-idn \
-	tests/unit/test-rewrite tests/unit/test-alias tests/unit/test-encword
-TESTS += tests/unit/test-address tests/unit/test-message tests/unit/test-idn \
-	tests/unit/test-rewrite tests/unit/test-alias tests/unit/test-encword
-tests_unit_test_address_LDADD = $(TEST_LDADD)
-tests_unit_test_message_LDADD = $(TEST_LDADD)
-tests_unit_test_idn_LDADD = $(TEST_LDADD)
-tests_unit_test_rewrite_LDADD = $(TEST_LDADD)
-tests_unit_test_alias_LDADD = $(TEST_LDADD)
-tests_unit_test_encword_LDADD = $(TEST_LDADD)
+# Unit tests of this layer (TAP; they link libtap and the library).
+unit_tests += tests/unit/test-address tests/unit/test-message \
+	tests/unit/test-idn tests/unit/test-rewrite tests/unit/test-alias \
+	tests/unit/test-encword

@@ -8,18 +8,6 @@ librelaymail_a_SOURCES += \
 	src/net/resolve.c \
 	src/net/tls.c src/net/tls.h
 
-check_PROGRAMS += tests/unit/test-conn
-TESTS += tests/unit/test-conn
-tests_unit_test_conn_LDADD = $(TEST_LDADD)
-
-check_PROGRAMS += tests/unit/test-tls
-TESTS += tests/unit/test-tls
-tests_unit_test_tls_LDADD = $(TEST_LDADD)
-
-check_PROGRAMS += tests/unit/test-dns
-TESTS += tests/unit/test-dns
-tests_unit_test_dns_LDADD = $(TEST_LDADD)
-
-check_PROGRAMS += tests/unit/test-ownaddr
-TESTS += tests/unit/test-ownaddr
-tests_unit_test_ownaddr_LDADD = $(TEST_LDADD)
+# Unit tests of this layer (TAP; they link libtap and the library).
+unit_tests += tests/unit/test-conn tests/unit/test-tls tests/unit/test-dns \
+	tests/unit/test-ownaddr

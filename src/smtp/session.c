@@ -75,41 +75,78 @@ void session_trace_lines(const struct session *s, bool from_relay, const char *p
 	}
 }
 
-/* ---- Ending: record the failure, then QUIT or give up the connection. */
+/* ---- Ending: record the failure, then QUIT or hang up. */
 
-static void set_errv(struct session *s, enum error_class cls, bool next, bool with_reply,
-		     const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+static void record(struct session *s, enum error_class cls, enum session_quote quote,
+		   const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
 
-static void set_errv(struct session *s, enum error_class cls, bool next, bool with_reply,
-		     const char *fmt, va_list ap)
+/* Everything a failure sets but next_relay, which the scope decides. */
+static void record(struct session *s, enum error_class cls, enum session_quote quote,
+		   const char *fmt, va_list ap)
 {
 	error_setv(&s->res.err, cls, fmt, ap);
-	if (with_reply)
+	if (quote == SESSION_QUOTE_LAST_REPLY)
 		error_set_reply(&s->res.err, s->lastfmt, strlen(s->lastfmt));
 	s->res.ok = false;
-	s->res.next_relay = next;
 	s->res.stage = s->stage;
 }
 
-void session_set_err(struct session *s, enum error_class cls, bool next, bool with_reply,
-		     const char *fmt, ...)
+void session_site_error(struct session *s, enum error_class cls, enum session_quote quote,
+			const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	set_errv(s, cls, next, with_reply, fmt, ap);
+	record(s, cls, quote, fmt, ap);
 	va_end(ap);
+	s->res.next_relay = true;
 }
 
-enum session_event session_fail(struct session *s, enum error_class cls, bool next, bool usable,
-				bool with_reply, const char *fmt, ...)
+void session_mesg_error(struct session *s, enum error_class cls, enum session_quote quote,
+			const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	set_errv(s, cls, next, with_reply, fmt, ap);
+	record(s, cls, quote, fmt, ap);
 	va_end(ap);
-	return session_finish(s, usable);
+	s->res.next_relay = false;
+}
+
+enum session_event session_site_fail(struct session *s, enum error_class cls, enum session_end end,
+				     enum session_quote quote, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	record(s, cls, quote, fmt, ap);
+	va_end(ap);
+	s->res.next_relay = true;
+	return session_finish(s, end);
+}
+
+enum session_event session_mesg_fail(struct session *s, enum error_class cls, enum session_end end,
+				     enum session_quote quote, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	record(s, cls, quote, fmt, ap);
+	va_end(ap);
+	s->res.next_relay = false;
+	return session_finish(s, end);
+}
+
+enum session_event session_local_fail(struct session *s, enum error_class cls, enum session_end end,
+				      enum session_quote quote, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	record(s, cls, quote, fmt, ap);
+	va_end(ap);
+	s->res.next_relay = false;
+	return session_finish(s, end);
 }
 
 /* Drop queued output, wiping it when it held SASL data. */
@@ -139,28 +176,32 @@ enum session_event session_quit(struct session *s)
 	return SESSION_WRITE;
 }
 
-enum session_event session_finish(struct session *s, bool usable)
+enum session_event session_finish(struct session *s, enum session_end end)
 {
-	return usable ? session_quit(s) : final_event(s);
+	return end == SESSION_END_QUIT ? session_quit(s) : final_event(s);
 }
 
 enum session_event session_out_of_memory(struct session *s)
 {
-	return session_fail(s, ERROR_INTERNAL, true, false, false, "%s",
-			    _("out of memory while talking to the relay"));
+	/* Not the relay's fault, but nothing says the next attempt will be
+	 * short of memory too; session_abort lets the caller's own failures
+	 * of this kind try the next relay as well. */
+	return session_site_fail(s, ERROR_INTERNAL, SESSION_END_HANG_UP, SESSION_QUOTE_NOTHING,
+				 "%s", _("out of memory while talking to the relay"));
 }
 
 enum session_event session_misuse(struct session *s)
 {
-	return session_fail(s, ERROR_INTERNAL, false, false, false, "%s",
-			    _("internal error: the SMTP session was driven out of order"));
+	return session_local_fail(s, ERROR_INTERNAL, SESSION_END_HANG_UP, SESSION_QUOTE_NOTHING,
+				  "%s",
+				  _("internal error: the SMTP session was driven out of order"));
 }
 
 enum session_event session_unexpected(struct session *s)
 {
-	return session_fail(s, ERROR_PROTOCOL, true, false, true,
-			    _("relay %s sent an unexpected reply while %s: %s"), session_relay(s),
-			    session_stage_phrase(s), s->lastfmt);
+	return session_site_fail(s, ERROR_PROTOCOL, SESSION_END_HANG_UP, SESSION_QUOTE_LAST_REPLY,
+				 _("relay %s sent an unexpected reply while %s: %s"),
+				 session_relay(s), session_stage_phrase(s), s->lastfmt);
 }
 
 enum session_event session_send_line(struct session *s, const char *trace_as, const char *a,
@@ -192,9 +233,9 @@ static enum session_event after_tls(struct session *s)
 	if (s->set->auth_wanted && !s->res.authenticated) {
 		s->stage = SESSION_STAGE_AUTH;
 		if (!s->caps.auth)
-			return session_fail(s, ERROR_TEMP, true, true, false,
-					    _("relay %s did not offer authentication (AUTH)"),
-					    session_relay(s));
+			return session_site_fail(
+			    s, ERROR_TEMP, SESSION_END_QUIT, SESSION_QUOTE_NOTHING,
+			    _("relay %s did not offer authentication (AUTH)"), session_relay(s));
 		return SESSION_AUTH;
 	}
 	return session_mail_start(s);
@@ -210,17 +251,19 @@ static enum session_event after_hello(struct session *s)
 			return session_send_line(s, NULL, "STARTTLS", NULL);
 		}
 		if (s->set->tls == SESSION_TLS_REQUIRE)
-			return session_fail(s, ERROR_TEMP, true, true, false,
-					    _("TLS is required, but was not offered by relay %s"),
-					    session_relay(s));
+			return session_site_fail(
+			    s, ERROR_TEMP, SESSION_END_QUIT, SESSION_QUOTE_NOTHING,
+			    _("TLS is required, but was not offered by relay %s"),
+			    session_relay(s));
 	}
 	return after_tls(s);
 }
 
 static enum session_event refused_to_talk(struct session *s)
 {
-	return session_fail(s, ERROR_TEMP, true, true, true,
-			    _("relay %s refused to talk to me: %s"), session_relay(s), s->lastfmt);
+	return session_site_fail(s, ERROR_TEMP, SESSION_END_QUIT, SESSION_QUOTE_LAST_REPLY,
+				 _("relay %s refused to talk to me: %s"), session_relay(s),
+				 s->lastfmt);
 }
 
 static enum session_event on_greeting(struct session *s)
@@ -258,17 +301,17 @@ static enum session_event on_starttls(struct session *s)
 		/* RFC 3207 §4: anything already buffered was sent in
 		 * plaintext and must not be taken as the relay's TLS words. */
 		if (s->in.len > 0)
-			return session_fail(
-			    s, ERROR_PROTOCOL, true, false, false,
+			return session_site_fail(
+			    s, ERROR_PROTOCOL, SESSION_END_HANG_UP, SESSION_QUOTE_NOTHING,
 			    _("relay %s sent data after its reply to STARTTLS (possible "
 			      "STARTTLS injection)"),
 			    session_relay(s));
 		return SESSION_STARTTLS;
 	}
 	if (s->set->tls == SESSION_TLS_REQUIRE)
-		return session_fail(s, ERROR_TEMP, true, true, true,
-				    _("relay %s refused to start TLS: %s"), session_relay(s),
-				    s->lastfmt);
+		return session_site_fail(s, ERROR_TEMP, SESSION_END_QUIT, SESSION_QUOTE_LAST_REPLY,
+					 _("relay %s refused to start TLS: %s"), session_relay(s),
+					 s->lastfmt);
 	s->starttls_refused = true;
 	return after_tls(s);
 }
@@ -309,9 +352,10 @@ static enum session_event malformed(struct session *s, const struct error *perr)
 
 	if (s->stage == SESSION_STAGE_QUIT)
 		return final_event(s);
-	session_fail(s, ERROR_PROTOCOL, true, false, false,
-		     _("relay %s broke the protocol while %s: %s"), session_relay(s),
-		     session_stage_phrase(s), perr->text);
+	/* The offending line itself, not the last good reply. */
+	session_site_fail(s, ERROR_PROTOCOL, SESSION_END_HANG_UP, SESSION_QUOTE_NOTHING,
+			  _("relay %s broke the protocol while %s: %s"), session_relay(s),
+			  session_stage_phrase(s), perr->text);
 	error_set_reply(&s->res.err, s->in.data, n < 200 ? n : 200);
 	return SESSION_FAILED;
 }
@@ -320,9 +364,9 @@ static enum session_event too_much_input(struct session *s)
 {
 	if (s->stage == SESSION_STAGE_QUIT)
 		return final_event(s);
-	return session_fail(s, ERROR_PROTOCOL, true, false, false,
-			    _("relay %s sent more than %d bytes without completing a reply"),
-			    session_relay(s), SESSION_INPUT_MAX);
+	return session_site_fail(s, ERROR_PROTOCOL, SESSION_END_HANG_UP, SESSION_QUOTE_NOTHING,
+				 _("relay %s sent more than %d bytes without completing a reply"),
+				 session_relay(s), SESSION_INPUT_MAX);
 }
 
 /* Handle every complete reply already received, in order. */
@@ -361,16 +405,16 @@ static enum session_event lost(struct session *s)
 		return final_event(s);
 	if (s->stage == SESSION_STAGE_DOT) {
 		s->res.maybe_delivered = true;
-		return session_fail(
-		    s, ERROR_TEMP, true, false, false,
+		return session_site_fail(
+		    s, ERROR_TEMP, SESSION_END_HANG_UP, SESSION_QUOTE_NOTHING,
 		    _("lost connection with relay %s after the end of the message; it "
 		      "may have been delivered, and sending it again may deliver it "
 		      "twice"),
 		    session_relay(s));
 	}
-	return session_fail(s, ERROR_TEMP, true, false, false,
-			    _("lost connection with relay %s while %s"), session_relay(s),
-			    session_stage_phrase(s));
+	return session_site_fail(s, ERROR_TEMP, SESSION_END_HANG_UP, SESSION_QUOTE_NOTHING,
+				 _("lost connection with relay %s while %s"), session_relay(s),
+				 session_stage_phrase(s));
 }
 
 /* ---- The interface. */
@@ -417,9 +461,10 @@ enum session_event session_start(struct session *s)
 	if (helo == NULL || *helo == '\0' || str_has_crlfnul(helo, strlen(helo)) ||
 	    strchr(helo, ' ') != NULL)
 		return session_ret(
-		    s, session_fail(s, ERROR_CONFIG, false, false, false,
-				    _("the HELO name \"%s\" is not valid (smtp_helo_name)"),
-				    helo != NULL ? helo : ""));
+		    s,
+		    session_local_fail(s, ERROR_CONFIG, SESSION_END_HANG_UP, SESSION_QUOTE_NOTHING,
+				       _("the HELO name \"%s\" is not valid (smtp_helo_name)"),
+				       helo != NULL ? helo : ""));
 	s->outstanding = 1;
 	return session_ret(s, SESSION_READ);
 }
@@ -522,7 +567,9 @@ enum session_event session_abort(struct session *s, const struct error *err, boo
 	s->res.stage = s->stage;
 	if (s->stage == SESSION_STAGE_DOT)
 		s->res.maybe_delivered = true;
-	return session_ret(s, session_finish(s, !io_broken && can_quit(s)));
+	if (io_broken || !can_quit(s))
+		return session_ret(s, session_finish(s, SESSION_END_HANG_UP));
+	return session_ret(s, session_finish(s, SESSION_END_QUIT));
 }
 
 enum session_stage session_stage(const struct session *s)

@@ -29,9 +29,10 @@ enum session_event session_on_auth(struct session *s)
 
 	if (code == 334) {
 		if (++s->auth_rounds > AUTH_ROUNDS_MAX)
-			return session_fail(s, ERROR_PROTOCOL, true, false, false,
-					    _("relay %s sent too many authentication challenges"),
-					    session_relay(s));
+			return session_site_fail(
+			    s, ERROR_PROTOCOL, SESSION_END_HANG_UP, SESSION_QUOTE_NOTHING,
+			    _("relay %s sent too many authentication challenges"),
+			    session_relay(s));
 		if (s->auth_initial_held) {
 			enum session_event ev = send_secret(s, s->auth_initial.data);
 
@@ -46,9 +47,9 @@ enum session_event session_on_auth(struct session *s)
 		return session_mail_start(s);
 	}
 	if (code / 100 == 4 || code / 100 == 5)
-		return session_fail(s, ERROR_AUTH, true, true, true,
-				    _("authentication to relay %s failed: %s"), session_relay(s),
-				    s->lastfmt);
+		return session_site_fail(s, ERROR_AUTH, SESSION_END_QUIT, SESSION_QUOTE_LAST_REPLY,
+					 _("authentication to relay %s failed: %s"),
+					 session_relay(s), s->lastfmt);
 	return session_unexpected(s);
 }
 
@@ -69,8 +70,8 @@ static bool mech_ok(const char *mech)
 
 static enum session_event bad_sasl_data(struct session *s)
 {
-	return session_fail(s, ERROR_INTERNAL, false, true, false, "%s",
-			    _("internal error: the SASL mechanism or data is not valid"));
+	return session_local_fail(s, ERROR_INTERNAL, SESSION_END_QUIT, SESSION_QUOTE_NOTHING, "%s",
+				  _("internal error: the SASL mechanism or data is not valid"));
 }
 
 enum session_event session_auth(struct session *s, const char *mech, const char *initial_b64)

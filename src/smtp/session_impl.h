@@ -52,15 +52,51 @@ const char *session_stage_phrase(const struct session *s);
 /* Trace every line in p[0..len), without line endings. */
 void session_trace_lines(const struct session *s, bool from_relay, const char *p, size_t len);
 
-/* Record a failure (with_reply: the last reply goes into err.reply). */
-void session_set_err(struct session *s, enum error_class cls, bool next, bool with_reply,
-		     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-/* session_set_err, then session_finish. */
-enum session_event session_fail(struct session *s, enum error_class cls, bool next, bool usable,
-				bool with_reply, const char *fmt, ...)
-    __attribute__((format(printf, 6, 7)));
-/* Queue QUIT when the connection is usable, else end at once. */
-enum session_event session_finish(struct session *s, bool usable);
+/* How a failure ends the session. */
+enum session_end {
+	SESSION_END_QUIT,    /* the relay still reads commands: QUIT, then end */
+	SESSION_END_HANG_UP, /* it may not (TLS, SASL or message data, garbage
+			      * or a lost connection): end at once */
+};
+
+/* What goes into err.reply besides the sentence. */
+enum session_quote {
+	SESSION_QUOTE_NOTHING,
+	SESSION_QUOTE_LAST_REPLY, /* the reply being judged (lastfmt) */
+};
+
+/* Failures, named by what failed, as Postfix's smtp_site_fail and
+ * smtp_mesg_fail (smtp_trouble.c). The scope decides the result's
+ * next_relay:
+ *   site:  this relay failed (greeting, EHLO, STARTTLS, AUTH, a 4xx to
+ *          MAIL, RCPT, DATA or the end of data, a lost connection,
+ *          garbage, an extension the message needs not offered): the
+ *          caller may try the next relay;
+ *   mesg:  a verdict on the message (a 5xx to MAIL, RCPT, DATA or the end
+ *          of data, too big, an envelope that cannot be sent): no other
+ *          relay is tried;
+ *   local: relaymail itself is at fault (configuration, the caller's SASL
+ *          data, the engine driven out of order): no other relay would do
+ *          better, so none is tried.
+ * Each sets err to cls and the sentence, and the result's stage to the
+ * current one. session_*_fail then ends the session as end says;
+ * session_*_error only records, for a caller that still has replies to
+ * read before it ends the session itself. */
+enum session_event session_site_fail(struct session *s, enum error_class cls, enum session_end end,
+				     enum session_quote quote, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+enum session_event session_mesg_fail(struct session *s, enum error_class cls, enum session_end end,
+				     enum session_quote quote, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+enum session_event session_local_fail(struct session *s, enum error_class cls, enum session_end end,
+				      enum session_quote quote, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+void session_site_error(struct session *s, enum error_class cls, enum session_quote quote,
+			const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void session_mesg_error(struct session *s, enum error_class cls, enum session_quote quote,
+			const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* End a session whose outcome is recorded: QUIT first, or hang up. */
+enum session_event session_finish(struct session *s, enum session_end end);
 enum session_event session_quit(struct session *s);
 enum session_event session_out_of_memory(struct session *s);
 enum session_event session_misuse(struct session *s);

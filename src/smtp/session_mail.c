@@ -45,15 +45,15 @@ static enum session_event no_smtputf8(struct session *s)
 	char safe[300];
 
 	if (addr == NULL)
-		return session_fail(
-		    s, ERROR_DATA, true, true, false,
+		return session_site_fail(
+		    s, ERROR_DATA, SESSION_END_QUIT, SESSION_QUOTE_NOTHING,
 		    _("relay %s does not support SMTPUTF8, which this message needs"),
 		    session_relay(s));
 	str_printable(safe, sizeof(safe), addr, strlen(addr));
-	return session_fail(s, ERROR_DATA, true, true, false,
-			    _("relay %s does not support SMTPUTF8, which the non-ASCII "
-			      "address <%s> needs"),
-			    session_relay(s), safe);
+	return session_site_fail(s, ERROR_DATA, SESSION_END_QUIT, SESSION_QUOTE_NOTHING,
+				 _("relay %s does not support SMTPUTF8, which the non-ASCII "
+				   "address <%s> needs"),
+				 session_relay(s), safe);
 }
 
 enum session_event session_mail_start(struct session *s)
@@ -64,13 +64,15 @@ enum session_event session_mail_start(struct session *s)
 
 	s->stage = SESSION_STAGE_MAIL;
 	if (command_check_envelope(env, &s->res.err) < 0)
-		return session_fail(s, ERROR_DATA, false, true, false, "%s", s->res.err.text);
+		return session_mesg_fail(s, ERROR_DATA, SESSION_END_QUIT, SESSION_QUOTE_NOTHING,
+					 "%s", s->res.err.text);
 	if (env->smtputf8 && !s->caps.smtputf8)
 		return no_smtputf8(s);
 	if (s->caps.size_max > 0 && env->size > s->caps.size_max)
-		return session_fail(s, ERROR_REJECTED, false, true, false,
-				    _("message size %zu exceeds the size limit %lu of relay %s"),
-				    env->size, s->caps.size_max, session_relay(s));
+		return session_mesg_fail(
+		    s, ERROR_REJECTED, SESSION_END_QUIT, SESSION_QUOTE_NOTHING,
+		    _("message size %zu exceeds the size limit %lu of relay %s"), env->size,
+		    s->caps.size_max, session_relay(s));
 	s->res.tls = s->tls;
 	s->pipelined = s->caps.pipelining && s->set->use_pipelining;
 	rc = command_mail(&s->out, env, &s->caps);
@@ -109,15 +111,15 @@ enum session_event session_on_mail(struct session *s)
 	case 2:
 		break;
 	case 4:
-		session_set_err(s, ERROR_TEMP, true, true,
-				_("relay %s temporarily refused the sender <%s>: %s"),
-				session_relay(s), sender, s->lastfmt);
+		session_site_error(s, ERROR_TEMP, SESSION_QUOTE_LAST_REPLY,
+				   _("relay %s temporarily refused the sender <%s>: %s"),
+				   session_relay(s), sender, s->lastfmt);
 		s->txn_failed = true;
 		break;
 	case 5:
-		session_set_err(s, ERROR_REJECTED, false, true,
-				_("relay %s rejected the sender <%s>: %s"), session_relay(s),
-				sender, s->lastfmt);
+		session_mesg_error(s, ERROR_REJECTED, SESSION_QUOTE_LAST_REPLY,
+				   _("relay %s rejected the sender <%s>: %s"), session_relay(s),
+				   sender, s->lastfmt);
 		s->txn_failed = true;
 		break;
 	default:
@@ -128,7 +130,7 @@ enum session_event session_on_mail(struct session *s)
 		return SESSION_READ;
 	}
 	if (s->txn_failed)
-		return session_finish(s, true);
+		return session_quit(s);
 	return send_rcpt(s);
 }
 
@@ -170,13 +172,14 @@ static bool rcpt_verdict(struct session *s)
 	if (worst == 2)
 		return false;
 	list_refused(s, list, sizeof(list));
+	/* The reply that decided is quoted, not the last one. */
 	if (worst == 5)
-		session_set_err(s, ERROR_RECIPIENT, false, false,
-				_("relay %s refused the message for these recipients: %s"),
-				session_relay(s), list);
+		session_mesg_error(s, ERROR_RECIPIENT, SESSION_QUOTE_NOTHING,
+				   _("relay %s refused the message for these recipients: %s"),
+				   session_relay(s), list);
 	else
-		session_set_err(
-		    s, ERROR_TEMP, true, false,
+		session_site_error(
+		    s, ERROR_TEMP, SESSION_QUOTE_NOTHING,
 		    _("relay %s temporarily refused the message for these recipients: %s"),
 		    session_relay(s), list);
 	error_set_reply(&s->res.err, s->rcpt[first].reply, strlen(s->rcpt[first].reply));
@@ -200,7 +203,7 @@ enum session_event session_on_rcpt(struct session *s)
 		return SESSION_READ;
 	}
 	if (rcpt_verdict(s))
-		return session_finish(s, true);
+		return session_quit(s);
 	s->stage = SESSION_STAGE_DATA;
 	return session_send_line(s, NULL, "DATA", NULL);
 }
@@ -214,7 +217,7 @@ enum session_event session_on_data(struct session *s)
 	if (s->txn_failed) {
 		/* The relay is now reading message data we must not send; only
 		 * closing the connection keeps the transaction from completing. */
-		return session_finish(s, code != 354);
+		return session_finish(s, code == 354 ? SESSION_END_HANG_UP : SESSION_END_QUIT);
 	}
 	if (code == 354) {
 		s->stage = SESSION_STAGE_BODY;
@@ -222,13 +225,13 @@ enum session_event session_on_data(struct session *s)
 		return SESSION_BODY;
 	}
 	if (reply_class(&s->res.last) == 4)
-		return session_fail(s, ERROR_TEMP, true, true, true,
-				    _("relay %s temporarily refused the DATA command: %s"),
-				    session_relay(s), s->lastfmt);
+		return session_site_fail(s, ERROR_TEMP, SESSION_END_QUIT, SESSION_QUOTE_LAST_REPLY,
+					 _("relay %s temporarily refused the DATA command: %s"),
+					 session_relay(s), s->lastfmt);
 	if (reply_class(&s->res.last) == 5)
-		return session_fail(s, ERROR_REJECTED, false, true, true,
-				    _("relay %s rejected the DATA command: %s"), session_relay(s),
-				    s->lastfmt);
+		return session_mesg_fail(
+		    s, ERROR_REJECTED, SESSION_END_QUIT, SESSION_QUOTE_LAST_REPLY,
+		    _("relay %s rejected the DATA command: %s"), session_relay(s), s->lastfmt);
 	return session_unexpected(s);
 }
 
@@ -242,13 +245,13 @@ enum session_event session_on_dot(struct session *s)
 		s->res.stage = SESSION_STAGE_DOT;
 		return session_quit(s);
 	case 4:
-		return session_fail(s, ERROR_TEMP, true, true, true,
-				    _("relay %s temporarily refused the message: %s"),
-				    session_relay(s), s->lastfmt);
+		return session_site_fail(s, ERROR_TEMP, SESSION_END_QUIT, SESSION_QUOTE_LAST_REPLY,
+					 _("relay %s temporarily refused the message: %s"),
+					 session_relay(s), s->lastfmt);
 	case 5:
-		return session_fail(s, ERROR_REJECTED, false, true, true,
-				    _("relay %s rejected the message: %s"), session_relay(s),
-				    s->lastfmt);
+		return session_mesg_fail(
+		    s, ERROR_REJECTED, SESSION_END_QUIT, SESSION_QUOTE_LAST_REPLY,
+		    _("relay %s rejected the message: %s"), session_relay(s), s->lastfmt);
 	default:
 		return session_unexpected(s);
 	}

@@ -59,13 +59,16 @@ static enum session_event no_smtputf8(struct session *s)
 enum session_event session_mail_start(struct session *s)
 {
 	const struct session_envelope *env = s->env;
+	struct error bad = { 0 };
 	size_t off = s->out.len;
 	int rc;
 
 	s->stage = SESSION_STAGE_MAIL;
-	if (command_check_envelope(env, &s->res.err) < 0)
+	/* Into its own error: formatting res.err from its own text would
+	 * hand vsnprintf overlapping buffers. */
+	if (command_check_envelope(env, &bad) < 0)
 		return session_mesg_fail(s, ERROR_DATA, SESSION_END_QUIT, SESSION_QUOTE_NOTHING,
-					 "%s", s->res.err.text);
+					 "%s", bad.text);
 	if (env->smtputf8 && !s->caps.smtputf8)
 		return no_smtputf8(s);
 	if (s->caps.size_max > 0 && env->size > s->caps.size_max)

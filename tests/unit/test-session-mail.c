@@ -151,6 +151,10 @@ static void test_parameters(void)
 	is_int(scripted_run(&h, &st, &env, &s), SESSION_FAILED, "CRLF in address: failed");
 	is_str(h.sent.data, "EHLO client.example\r\nQUIT\r\n", "CRLF in address: never sent");
 	is_int(session_result(s)->err.cls, ERROR_DATA, "CRLF in address: data error");
+	is_str(session_result(s)->err.text,
+	       "the envelope address <bob@example.net??RSET> contains a line break",
+	       "CRLF in address: text names the address");
+	ok(!session_result(s)->next_relay, "CRLF in address: no next relay");
 	session_free(s);
 	scripted_fini(&h);
 }

@@ -105,6 +105,15 @@ struct session_rcpt_result {
 	char reply[512]; /* printable reply line */
 };
 
+/* err.cls after a failure: ERROR_TEMP for any 4xx (to AUTH too), any
+ * refusal of the greeting, EHLO/HELO or STARTTLS, TLS or AUTH not
+ * offered, a lost connection; ERROR_AUTH for a 5xx to AUTH only;
+ * ERROR_PROTOCOL for garbage or a reply out of place; ERROR_REJECTED for
+ * a 5xx to MAIL, DATA or the end of data, or a message over SIZE;
+ * ERROR_RECIPIENT for a 5xx to RCPT; ERROR_DATA for an envelope that
+ * cannot be sent or SMTPUTF8 not offered; ERROR_CONFIG for a bad HELO
+ * name; ERROR_INTERNAL for no memory or misuse; or the class given to
+ * session_abort. */
 struct session_result {
 	enum session_stage stage;		/* stage where it ended */
 	bool ok;				/* the relay accepted the message */

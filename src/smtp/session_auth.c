@@ -26,6 +26,7 @@ static enum session_event send_secret(struct session *s, const char *data)
 enum session_event session_on_auth(struct session *s)
 {
 	int code = s->res.last.code;
+	enum error_class cls;
 
 	if (code == 334) {
 		if (++s->auth_rounds > AUTH_ROUNDS_MAX)
@@ -46,11 +47,14 @@ enum session_event session_on_auth(struct session *s)
 		s->res.authenticated = true;
 		return session_mail_start(s);
 	}
-	if (code / 100 == 4 || code / 100 == 5)
-		return session_site_fail(s, ERROR_AUTH, SESSION_END_QUIT, SESSION_QUOTE_LAST_REPLY,
-					 _("authentication to relay %s failed: %s"),
-					 session_relay(s), s->lastfmt);
-	return session_unexpected(s);
+	if (code / 100 != 4 && code / 100 != 5)
+		return session_unexpected(s);
+	/* RFC 4954 §6: a 4xx (454: the relay's own trouble) says nothing
+	 * about the credentials; only a 5xx refuses them. */
+	cls = code / 100 == 4 ? ERROR_TEMP : ERROR_AUTH;
+	return session_site_fail(s, cls, SESSION_END_QUIT, SESSION_QUOTE_LAST_REPLY,
+				 _("authentication to relay %s failed: %s"), session_relay(s),
+				 s->lastfmt);
 }
 
 static bool mech_ok(const char *mech)

@@ -5,6 +5,7 @@
  * compares the exact bytes written and the result. */
 #include <config.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "base/buf.h"
@@ -448,6 +449,51 @@ static void test_auth_failures(void)
 	scripted_fini(&f);
 }
 
+/* The engine, not its caller, tells the relay's trouble from a refusal
+ * (RFC 4954 §6): 454 is ERROR_TEMP, 535 ERROR_AUTH; both let the next
+ * relay try, both end with QUIT. */
+static void test_auth_temporary_or_refused(void)
+{
+	static const struct {
+		const char *reply;
+		enum error_class cls;
+	} cases[] = {
+		{ "454 4.7.0 Temporary authentication failure", ERROR_TEMP },
+		{ "535 5.7.8 Authentication credentials invalid", ERROR_AUTH },
+	};
+	char line[80], text[160];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *script[] = { "220 mx\r\n", "250-mx\r\n250 AUTH PLAIN\r\n", line,
+					 "221 bye\r\n" };
+		struct scripted f = { .replies = script, .nreplies = 4 };
+		struct session_settings st = scripted_settings(&f);
+		struct session_envelope env = scripted_envelope();
+		const struct session_result *res;
+		struct session *s;
+
+		snprintf(line, sizeof(line), "%s\r\n", cases[i].reply);
+		snprintf(text, sizeof(text), "authentication to relay %s failed: %s", RELAY,
+			 cases[i].reply);
+		st.auth_wanted = true;
+		f.mech = "PLAIN";
+		f.ir = SECRET_PLAIN;
+		is_int(scripted_run(&f, &st, &env, &s), SESSION_FAILED, "AUTH %.3s: failed",
+		       cases[i].reply);
+		res = session_result(s);
+		is_str(error_class_name(res->err.cls), error_class_name(cases[i].cls),
+		       "AUTH %.3s: class", cases[i].reply);
+		ok(res->next_relay && !res->maybe_delivered, "AUTH %.3s: next relay",
+		   cases[i].reply);
+		is_int(res->stage, SESSION_STAGE_AUTH, "AUTH %.3s: stage", cases[i].reply);
+		is_str(res->err.text, text, "AUTH %.3s: text", cases[i].reply);
+		is_str(res->err.reply, cases[i].reply, "AUTH %.3s: reply", cases[i].reply);
+		ok(strstr(f.sent.data, "\r\nQUIT\r\n") != NULL, "AUTH %.3s: QUIT", cases[i].reply);
+		session_free(s);
+		scripted_fini(&f);
+	}
+}
+
 static void test_auth_not_offered(void)
 {
 	struct scripted g = { 0 };
@@ -655,6 +701,7 @@ int main(void)
 	test_auth_long_and_empty_ir();
 	test_auth_login();
 	test_auth_failures();
+	test_auth_temporary_or_refused();
 	test_auth_not_offered();
 	test_auth_abort();
 	test_greeting_text();

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* TLS client over a struct conn (GnuTLS; the one file that includes it).
- * Trust anchors are loaded only when verification needs them. */
+/* TLS client over a struct conn, the interface of the GnuTLS adapter
+ * (tls.c and tls_verify.c). Trust anchors are loaded only when
+ * verification needs them. */
 #ifndef RELAYMAIL_NET_TLS_H
 #define RELAYMAIL_NET_TLS_H
 

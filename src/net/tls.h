@@ -57,6 +57,19 @@ int tls_channel_binding(const struct conn *c, const char *type, unsigned char *o
 /* Which channel binding type fits the negotiated protocol, or NULL. */
 const char *tls_channel_binding_type(const struct conn *c);
 
+/* Checks of TLS settings made at start, before anything connects, so that
+ * a bad value is a configuration error and not a failed attempt. They read
+ * only what the caller names, never the system trust store. */
+
+/* True when tls_params.digest may be name: sha256, sha1, md5, sha512,
+ * sha224 or sha384 in any case; NULL or empty too (the default, sha256). */
+bool tls_digest_known(const char *name);
+/* True when text, one fingerprint of smtp_tls_fingerprint_cert_match, is
+ * one tls_start would compare under digest (as tls_params.digest): hex
+ * byte pairs in any case, colons between the pairs optional, exactly as
+ * many bytes as the digest has. False when the digest is unknown. */
+bool tls_fingerprint_valid(const char *text, const char *digest);
+
 /* Used by conn.c: I/O through the TLS layer, and teardown. */
 ssize_t tls_read(struct tls *t, void *p, size_t n, struct deadline dl, struct error *err);
 int tls_write(struct tls *t, const void *p, size_t n, struct deadline dl, struct error *err);

@@ -216,16 +216,24 @@ static int verify_chain_name(const struct tls *t, const struct tls_params *p, st
 	return -1;
 }
 
-static int digest_by_name(const char *name, gnutls_digest_algorithm_t *alg, struct error *err)
+/* NULL or empty is the default, sha256. */
+static bool digest_lookup(const char *name, gnutls_digest_algorithm_t *alg)
 {
 	if (name == NULL || *name == '\0')
 		name = "sha256";
 	for (size_t i = 0; i < sizeof(digests) / sizeof(digests[0]); i++) {
 		if (str_eq_ci(name, digests[i].name)) {
 			*alg = digests[i].alg;
-			return 0;
+			return true;
 		}
 	}
+	return false;
+}
+
+static int digest_by_name(const char *name, gnutls_digest_algorithm_t *alg, struct error *err)
+{
+	if (digest_lookup(name, alg))
+		return 0;
 	error_set(err, ERROR_CONFIG,
 		  _("unknown fingerprint digest %s; use sha256, sha1, md5 or sha512"), name);
 	return -1;
@@ -302,4 +310,23 @@ int tls_verify_setup(const struct tls_params *p, gnutls_digest_algorithm_t *alg,
 	return certtext_check_fingerprints(p->fingerprints, p->nfingerprints,
 					   gnutls_hash_get_len(*alg), gnutls_digest_get_name(*alg),
 					   err);
+}
+
+bool tls_digest_known(const char *name)
+{
+	gnutls_digest_algorithm_t alg;
+
+	return digest_lookup(name, &alg);
+}
+
+bool tls_fingerprint_valid(const char *text, const char *digest)
+{
+	gnutls_digest_algorithm_t alg;
+	struct error ignored;
+
+	if (text == NULL || !digest_lookup(digest, &alg))
+		return false;
+	/* The very test tls_start makes: what passes it is what gets compared. */
+	return certtext_check_fingerprints(&text, 1, gnutls_hash_get_len(alg),
+					   gnutls_digest_get_name(alg), &ignored) == 0;
 }

@@ -627,6 +627,63 @@ static void test_certtext(void)
 	is_str(out, "nothing, ab01CD", "join truncates to the buffer");
 }
 
+/* Start-up checks: the digest names tls_start takes, and the fingerprints
+ * it would compare (every sha256 form of the leaf's digest that is valid
+ * matches it, and no other does). */
+static void test_fingerprint_checks(void)
+{
+	static const char *const known[] = { "sha256", "SHA1",	 "Md5", "sha512",
+					     "sha224", "SHA384", "",	NULL };
+	static const char *const unknown[] = { "whirlpool", "sha-256", "sha3-256", " sha256" };
+	static const unsigned char zero[32] = { 0 };
+	unsigned char d[32];
+	size_t n = sizeof(d);
+	char low[65], up[96], mixed[100], trail[100], split[100], odd[100], shrt[100], lng[100],
+	    sha1[64];
+	struct {
+		const char *text, *digest;
+		bool valid;
+	} fps[] = {
+		{ up, "sha256", true },	   { low, "SHA256", true },    { mixed, NULL, true },
+		{ trail, "", true },	   { split, "sha256", false }, { odd, "sha256", false },
+		{ shrt, "sha256", false }, { lng, "sha256", false },   { "", "sha256", false },
+		{ "zz", "sha256", false },
+	};
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		ok(tls_digest_known(known[i]), "digest \"%s\" known", known[i] ? known[i] : "NULL");
+	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++)
+		ok(!tls_digest_known(unknown[i]), "digest \"%s\" unknown", unknown[i]);
+	must(gnutls_x509_crt_get_fingerprint(pki.leaf, GNUTLS_DIG_SHA256, d, &n), "fingerprint");
+	hex(d, n, true, true, up);
+	hex(d, n, false, false, low);
+	snprintf(mixed, sizeof(mixed), "%.2s:%s", up, low + 2);
+	snprintf(trail, sizeof(trail), "%s:", low);
+	snprintf(split, sizeof(split), "%.1s:%s", low, low + 1);
+	snprintf(odd, sizeof(odd), "%.63s", low);
+	snprintf(shrt, sizeof(shrt), "%.62s", low);
+	snprintf(lng, sizeof(lng), "%s00", low);
+	for (size_t i = 0; i < sizeof(fps) / sizeof(fps[0]); i++) {
+		const char *text = fps[i].text;
+
+		is_int(tls_fingerprint_valid(text, fps[i].digest), fps[i].valid,
+		       "fingerprint \"%s\" under %s: %s", text,
+		       fps[i].digest ? fps[i].digest : "NULL", fps[i].valid ? "valid" : "invalid");
+		is_int(certtext_fingerprint_match(&text, 1, zero, d, n), fps[i].valid,
+		       "... and tls_start %s it to the certificate",
+		       fps[i].valid ? "matches" : "does not match");
+	}
+	ok(!tls_fingerprint_valid(up, "sha1"), "a sha256 fingerprint is not one of sha1");
+	ok(!tls_fingerprint_valid(up, "whirlpool"),
+	   "no fingerprint is valid for an unknown digest");
+	n = sizeof(d);
+	must(gnutls_x509_crt_get_fingerprint(pki.leaf, GNUTLS_DIG_SHA1, d, &n), "sha1");
+	hex(d, n, true, false, sha1);
+	ok(tls_fingerprint_valid(sha1, "SHA1"), "a sha1 fingerprint under sha1");
+	ok(!tls_fingerprint_valid(sha1, NULL), "... not under the default, sha256");
+	ok(!tls_fingerprint_valid(NULL, "sha256"), "NULL is not a valid fingerprint");
+}
+
 int main(void)
 {
 	test_certtext();
@@ -641,6 +698,7 @@ int main(void)
 	test_stall();
 	test_client_cert();
 	test_config_errors();
+	test_fingerprint_checks();
 	free_pki();
 	return tap_done();
 }

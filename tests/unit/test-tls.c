@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* net/tls against a GnuTLS server in a child process on 127.0.0.1, with a
- * private CA and certificates made here for each run: chain and name
+ * private CA and certificates made for each run (pki.c): chain and name
  * checks, fingerprints, TLS 1.2, channel binding, deadlines, and the
  * configuration errors that must name their file. */
 #include <config.h>
@@ -14,10 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "base/deadline.h"
@@ -25,18 +23,10 @@
 #include "net/certtext.h"
 #include "net/conn.h"
 #include "net/tls.h"
+#include "pki.h"
 #include "tap.h"
 
 #define BIG (1u << 20)
-#define DAY (24 * 60 * 60)
-
-struct pki {
-	gnutls_x509_privkey_t key; /* one key for every certificate: fast */
-	gnutls_x509_privkey_t other_key;
-	gnutls_x509_crt_t ca, other_ca, leaf, expired, selfsigned, client;
-	char dir[64], ca_file[96], other_ca_file[96], empty_file[96], client_file[96], key_file[96],
-	    missing_file[96], empty_dir[96];
-};
 
 enum server_mode { SERVE_ECHO, SERVE_STALL, SERVE_SINK, SERVE_CLIENT_CERT };
 
@@ -45,140 +35,6 @@ struct server {
 	const char *priority;
 	enum server_mode mode;
 };
-
-static struct pki pki;
-
-static void must(int r, const char *what)
-{
-	if (r < 0) {
-		fprintf(stderr, "%s: %s\n", what, gnutls_strerror(r));
-		exit(99);
-	}
-}
-
-static gnutls_x509_privkey_t make_key(void)
-{
-	gnutls_x509_privkey_t k;
-
-	must(gnutls_x509_privkey_init(&k), "privkey_init");
-	must(gnutls_x509_privkey_generate(k, GNUTLS_PK_ECDSA,
-					  GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1), 0),
-	     "privkey_generate");
-	return k;
-}
-
-/* A certificate for cn (and DNS names sans, NULL-terminated), signed by
- * issuer (NULL: self-signed), valid from..until. */
-static gnutls_x509_crt_t make_cert(gnutls_x509_privkey_t key, const char *cn,
-				   const char *const *sans, bool ca, time_t from, time_t until,
-				   gnutls_x509_crt_t issuer, gnutls_x509_privkey_t issuer_key)
-{
-	static unsigned char serial = 1;
-	gnutls_x509_crt_t c;
-
-	must(gnutls_x509_crt_init(&c), "crt_init");
-	must(gnutls_x509_crt_set_version(c, 3), "set_version");
-	serial++;
-	must(gnutls_x509_crt_set_serial(c, &serial, 1), "set_serial");
-	must(gnutls_x509_crt_set_activation_time(c, from), "activation");
-	must(gnutls_x509_crt_set_expiration_time(c, until), "expiration");
-	must(gnutls_x509_crt_set_dn_by_oid(c, GNUTLS_OID_X520_COMMON_NAME, 0, cn, strlen(cn)),
-	     "set_dn");
-	must(gnutls_x509_crt_set_key(c, key), "set_key");
-	must(gnutls_x509_crt_set_basic_constraints(c, ca, -1), "basic_constraints");
-	must(gnutls_x509_crt_set_key_usage(c, ca ? GNUTLS_KEY_KEY_CERT_SIGN
-						 : GNUTLS_KEY_DIGITAL_SIGNATURE),
-	     "key_usage");
-	for (; sans != NULL && *sans != NULL; sans++)
-		must(gnutls_x509_crt_set_subject_alt_name(c, GNUTLS_SAN_DNSNAME, *sans,
-							  strlen(*sans), GNUTLS_FSAN_APPEND),
-		     "san");
-	must(gnutls_x509_crt_sign2(c, issuer ? issuer : c, issuer_key ? issuer_key : key,
-				   GNUTLS_DIG_SHA256, 0),
-	     "sign");
-	return c;
-}
-
-static void write_file(const char *path, const void *data, size_t len)
-{
-	FILE *f = fopen(path, "w");
-
-	if (f == NULL || fwrite(data, 1, len, f) != len || fclose(f) != 0) {
-		perror(path);
-		exit(99);
-	}
-}
-
-static void write_cert(const char *path, gnutls_x509_crt_t crt)
-{
-	gnutls_datum_t pem;
-
-	must(gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_PEM, &pem), "export");
-	write_file(path, pem.data, pem.size);
-	gnutls_free(pem.data);
-}
-
-static void make_pki(void)
-{
-	static const char *const leaf_names[] = { "localhost", "mx.relay.invalid", NULL };
-	static const char *const client_names[] = { "client.invalid", NULL };
-	const char *tmp = getenv("TMPDIR");
-	time_t now = time(NULL);
-	gnutls_datum_t pem;
-
-	snprintf(pki.dir, sizeof(pki.dir), "%s/relaymail-tls-XXXXXX", tmp ? tmp : "/tmp");
-	if (mkdtemp(pki.dir) == NULL)
-		exit(99);
-	pki.key = make_key();
-	pki.other_key = make_key();
-	pki.ca = make_cert(pki.key, "Relaymail Test CA", NULL, true, now - DAY, now + 30 * DAY,
-			   NULL, NULL);
-	pki.other_ca =
-	    make_cert(pki.other_key, "Other CA", NULL, true, now - DAY, now + DAY, NULL, NULL);
-	pki.leaf = make_cert(pki.key, "localhost", leaf_names, false, now - DAY, now + DAY, pki.ca,
-			     pki.key);
-	pki.expired = make_cert(pki.key, "localhost", leaf_names, false, now - 10 * DAY, now - DAY,
-				pki.ca, pki.key);
-	pki.selfsigned =
-	    make_cert(pki.key, "localhost", leaf_names, false, now - DAY, now + DAY, NULL, NULL);
-	pki.client = make_cert(pki.other_key, "client.invalid", client_names, false, now - DAY,
-			       now + DAY, pki.ca, pki.key);
-	snprintf(pki.ca_file, sizeof(pki.ca_file), "%s/ca.pem", pki.dir);
-	snprintf(pki.other_ca_file, sizeof(pki.other_ca_file), "%s/other.pem", pki.dir);
-	snprintf(pki.empty_file, sizeof(pki.empty_file), "%s/empty.pem", pki.dir);
-	snprintf(pki.client_file, sizeof(pki.client_file), "%s/client.pem", pki.dir);
-	snprintf(pki.key_file, sizeof(pki.key_file), "%s/client-key.pem", pki.dir);
-	snprintf(pki.missing_file, sizeof(pki.missing_file), "%s/missing.pem", pki.dir);
-	snprintf(pki.empty_dir, sizeof(pki.empty_dir), "%s/empty.d", pki.dir);
-	if (mkdir(pki.empty_dir, 0700) < 0)
-		exit(99);
-	write_cert(pki.ca_file, pki.ca);
-	write_cert(pki.other_ca_file, pki.other_ca);
-	write_cert(pki.client_file, pki.client);
-	write_file(pki.empty_file, "", 0);
-	must(gnutls_x509_privkey_export2(pki.other_key, GNUTLS_X509_FMT_PEM, &pem), "key export");
-	write_file(pki.key_file, pem.data, pem.size);
-	gnutls_free(pem.data);
-}
-
-static void free_pki(void)
-{
-	const char *files[] = { pki.ca_file, pki.other_ca_file, pki.empty_file, pki.client_file,
-				pki.key_file };
-
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
-		unlink(files[i]);
-	rmdir(pki.empty_dir);
-	rmdir(pki.dir);
-	gnutls_x509_crt_deinit(pki.ca);
-	gnutls_x509_crt_deinit(pki.other_ca);
-	gnutls_x509_crt_deinit(pki.leaf);
-	gnutls_x509_crt_deinit(pki.expired);
-	gnutls_x509_crt_deinit(pki.selfsigned);
-	gnutls_x509_crt_deinit(pki.client);
-	gnutls_x509_privkey_deinit(pki.key);
-	gnutls_x509_privkey_deinit(pki.other_key);
-}
 
 static int listen_any(unsigned *port)
 {
@@ -481,13 +337,14 @@ static void test_fingerprints(void)
 				.nfingerprints = 1 };
 	struct run r;
 
-	must(gnutls_x509_crt_get_fingerprint(pki.leaf, GNUTLS_DIG_SHA256, d, &n), "fingerprint");
+	pki_must(gnutls_x509_crt_get_fingerprint(pki.leaf, GNUTLS_DIG_SHA256, d, &n),
+		 "fingerprint");
 	hex(d, n, true, true, cert_hex);
 	n = sizeof(d);
-	must(gnutls_x509_crt_get_key_id(pki.leaf, GNUTLS_KEYID_USE_SHA256, d, &n), "key id");
+	pki_must(gnutls_x509_crt_get_key_id(pki.leaf, GNUTLS_KEYID_USE_SHA256, d, &n), "key id");
 	hex(d, n, false, false, key_hex);
 	n = sizeof(d);
-	must(gnutls_x509_crt_get_fingerprint(pki.leaf, GNUTLS_DIG_SHA1, d, &n), "sha1");
+	pki_must(gnutls_x509_crt_get_fingerprint(pki.leaf, GNUTLS_DIG_SHA1, d, &n), "sha1");
 	hex(d, n, true, false, sha1_hex);
 	try_fingerprint(cert_hex, NULL, 0, "certificate sha256 fingerprint accepted");
 	try_fingerprint(key_hex, "sha256", 0, "public key sha256 fingerprint accepted");
@@ -654,7 +511,8 @@ static void test_fingerprint_checks(void)
 		ok(tls_digest_known(known[i]), "digest \"%s\" known", known[i] ? known[i] : "NULL");
 	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++)
 		ok(!tls_digest_known(unknown[i]), "digest \"%s\" unknown", unknown[i]);
-	must(gnutls_x509_crt_get_fingerprint(pki.leaf, GNUTLS_DIG_SHA256, d, &n), "fingerprint");
+	pki_must(gnutls_x509_crt_get_fingerprint(pki.leaf, GNUTLS_DIG_SHA256, d, &n),
+		 "fingerprint");
 	hex(d, n, true, true, up);
 	hex(d, n, false, false, low);
 	snprintf(mixed, sizeof(mixed), "%.2s:%s", up, low + 2);
@@ -677,7 +535,7 @@ static void test_fingerprint_checks(void)
 	ok(!tls_fingerprint_valid(up, "whirlpool"),
 	   "no fingerprint is valid for an unknown digest");
 	n = sizeof(d);
-	must(gnutls_x509_crt_get_fingerprint(pki.leaf, GNUTLS_DIG_SHA1, d, &n), "sha1");
+	pki_must(gnutls_x509_crt_get_fingerprint(pki.leaf, GNUTLS_DIG_SHA1, d, &n), "sha1");
 	hex(d, n, true, false, sha1);
 	ok(tls_fingerprint_valid(sha1, "SHA1"), "a sha1 fingerprint under sha1");
 	ok(!tls_fingerprint_valid(sha1, NULL), "... not under the default, sha256");
@@ -687,7 +545,7 @@ static void test_fingerprint_checks(void)
 int main(void)
 {
 	test_certtext();
-	make_pki();
+	pki_make();
 	test_verified();
 	test_big_write();
 	test_refusals();
@@ -699,6 +557,6 @@ int main(void)
 	test_client_cert();
 	test_config_errors();
 	test_fingerprint_checks();
-	free_pki();
+	pki_free();
 	return tap_done();
 }

@@ -138,29 +138,45 @@ static int load_trust(gnutls_certificate_credentials_t cred, const struct tls_pa
 	return -1;
 }
 
+static int new_credentials(gnutls_certificate_credentials_t *cred, struct error *err)
+{
+	int r = gnutls_certificate_allocate_credentials(cred);
+
+	if (r >= 0)
+		return 0;
+	*cred = NULL;
+	error_set(err, ERROR_INTERNAL, _("cannot set up TLS: %s"), gnutls_strerror(r));
+	return -1;
+}
+
+/* No key file of its own: the key is in the certificate's file. */
+static const char *key_file_for(const char *cert, const char *key)
+{
+	return key != NULL && *key != '\0' ? key : cert;
+}
+
+static int load_keypair(gnutls_certificate_credentials_t cred, const char *cert, const char *key,
+			struct error *err)
+{
+	int r = gnutls_certificate_set_x509_key_file(cred, cert, key, GNUTLS_X509_FMT_PEM);
+
+	if (r >= 0)
+		return 0;
+	error_set(err, ERROR_CONFIG, _("cannot load client certificate %s with key %s: %s"), cert,
+		  key, gnutls_strerror(r));
+	return -1;
+}
+
 static int setup_credentials(struct tls *t, const struct tls_params *p, struct error *err)
 {
-	const char *key;
-	int r;
-
-	if ((r = gnutls_certificate_allocate_credentials(&t->cred)) < 0) {
-		t->cred = NULL;
-		error_set(err, ERROR_INTERNAL, _("cannot set up TLS: %s"), gnutls_strerror(r));
+	if (new_credentials(&t->cred, err) < 0)
 		return -1;
-	}
 	/* Trust anchors cost time to parse; only checking a chain needs them. */
 	if (p->verify == TLS_VERIFY_CHAIN_NAME && load_trust(t->cred, p, err) < 0)
 		return -1;
 	if (p->cert_file == NULL || *p->cert_file == '\0')
 		return 0;
-	key = p->key_file != NULL && *p->key_file != '\0' ? p->key_file : p->cert_file;
-	r = gnutls_certificate_set_x509_key_file(t->cred, p->cert_file, key, GNUTLS_X509_FMT_PEM);
-	if (r < 0) {
-		error_set(err, ERROR_CONFIG, _("cannot load client certificate %s with key %s: %s"),
-			  p->cert_file, key, gnutls_strerror(r));
-		return -1;
-	}
-	return 0;
+	return load_keypair(t->cred, p->cert_file, key_file_for(p->cert_file, p->key_file), err);
 }
 
 static int setup_session(struct tls *t, const struct tls_params *p, int fd, struct error *err)

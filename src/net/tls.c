@@ -5,9 +5,12 @@
  * for conn.c. */
 #include <config.h>
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,6 +18,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/deadline.h"
 #include "base/error.h"
@@ -177,6 +181,120 @@ static int setup_credentials(struct tls *t, const struct tls_params *p, struct e
 	if (p->cert_file == NULL || *p->cert_file == '\0')
 		return 0;
 	return load_keypair(t->cred, p->cert_file, key_file_for(p->cert_file, p->key_file), err);
+}
+
+/* Why path cannot be read as a file of ours, or NULL when it can (GnuTLS
+ * would say only "Error while reading file"). Only a regular file or a
+ * link to one will do: reading a FIFO would hold the check up, and
+ * tls_start too. */
+static const char *file_trouble(const char *path)
+{
+	struct stat st;
+	const char *why = NULL;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+
+	if (fd < 0)
+		return strerror(errno);
+	if (fstat(fd, &st) < 0)
+		why = strerror(errno);
+	else if (S_ISDIR(st.st_mode))
+		why = strerror(EISDIR);
+	else if (!S_ISREG(st.st_mode))
+		why = _("not a regular file");
+	close(fd);
+	return why;
+}
+
+int tls_check_cafile(const char *file, struct error *err)
+{
+	gnutls_certificate_credentials_t cred;
+	const char *why;
+	int r;
+
+	if (file == NULL || *file == '\0')
+		return 0;
+	if ((why = file_trouble(file)) != NULL) {
+		error_set(err, ERROR_CONFIG, _("cannot read CA file %s: %s"), file, why);
+		return -1;
+	}
+	if (new_credentials(&cred, err) < 0)
+		return -1;
+	r = load_ca_file(cred, file, false, err);
+	gnutls_certificate_free_credentials(cred);
+	return r;
+}
+
+/* GnuTLS loads what it can of each regular file (or link) of a CA
+ * directory and skips the rest, so the directory fails only when no file
+ * holds a certificate: the first that does settles it, at the cost of one
+ * file instead of the whole directory. */
+static bool dir_has_ca(gnutls_certificate_credentials_t cred, DIR *d, const char *dir)
+{
+	struct dirent *e;
+
+	while ((e = readdir(d)) != NULL) {
+		char file[PATH_MAX];
+		struct stat st;
+
+		if (fstatat(dirfd(d), e->d_name, &st, 0) < 0 || !S_ISREG(st.st_mode) ||
+		    snprintf(file, sizeof(file), "%s/%s", dir, e->d_name) >= (int)sizeof(file))
+			continue;
+		if (gnutls_certificate_set_x509_trust_file(cred, file, GNUTLS_X509_FMT_PEM) > 0)
+			return true;
+	}
+	return false;
+}
+
+int tls_check_capath(const char *dir, struct error *err)
+{
+	gnutls_certificate_credentials_t cred;
+	DIR *d;
+	bool found;
+
+	if (dir == NULL || *dir == '\0')
+		return 0;
+	if ((d = opendir(dir)) == NULL) {
+		error_set(err, ERROR_CONFIG, _("cannot read CA directory %s: %s"), dir,
+			  strerror(errno));
+		return -1;
+	}
+	if (new_credentials(&cred, err) < 0) {
+		closedir(d);
+		return -1;
+	}
+	found = dir_has_ca(cred, d, dir);
+	gnutls_certificate_free_credentials(cred);
+	closedir(d);
+	if (found)
+		return 0;
+	error_set(err, ERROR_CONFIG, _("CA directory %s holds no certificates"), dir);
+	return -1;
+}
+
+int tls_check_keypair(const char *cert, const char *key, struct error *err)
+{
+	gnutls_certificate_credentials_t cred;
+	const char *why;
+	int r;
+
+	if (cert == NULL || *cert == '\0')
+		return 0;
+	key = key_file_for(cert, key);
+	if ((why = file_trouble(cert)) != NULL) {
+		error_set(err, ERROR_CONFIG, _("cannot read client certificate %s: %s"), cert, why);
+		return -1;
+	}
+	if (key != cert && (why = file_trouble(key)) != NULL) {
+		error_set(err, ERROR_CONFIG, _("cannot read client key %s: %s"), key, why);
+		return -1;
+	}
+	if (new_credentials(&cred, err) < 0)
+		return -1;
+	/* The same load as tls_start's, which refuses a key that is not the
+	 * certificate's. */
+	r = load_keypair(cred, cert, key, err);
+	gnutls_certificate_free_credentials(cred);
+	return r;
 }
 
 static int setup_session(struct tls *t, const struct tls_params *p, int fd, struct error *err)

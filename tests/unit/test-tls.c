@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* net/tls against a GnuTLS server in a child process on 127.0.0.1, with a
  * private CA and certificates made for each run (pki.c): chain and name
- * checks, fingerprints, TLS 1.2, channel binding, deadlines, and the
- * configuration errors that must name their file. */
+ * checks, fingerprints, TLS 1.2, channel binding, deadlines, the
+ * configuration errors that must name their file, and the checks of
+ * settings made at start. */
 #include <config.h>
 
 #include <errno.h>
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -542,6 +544,106 @@ static void test_fingerprint_checks(void)
 	ok(!tls_fingerprint_valid(NULL, "sha256"), "NULL is not a valid fingerprint");
 }
 
+static void accepted(int rc, const struct error *err, const char *what)
+{
+	ok(rc == 0, "%s%s%s", what, rc == 0 ? "" : ": ", rc == 0 ? "" : err->text);
+}
+
+static void refused(int rc, const struct error *err, const char *file, const char *why,
+		    const char *what)
+{
+	ok(rc == -1 && err->cls == ERROR_CONFIG && has(err->text, file) && has(err->text, why),
+	   "%s: configuration error naming the file and why: %s", what, err->text);
+}
+
+/* Start-up checks of the files tls_start would load. A FIFO, as a file or
+ * in a CA directory, must not hang them. */
+static void test_file_checks(void)
+{
+	char junk[128], fifo[160], key[160], sub[160], link[160], cut[128], wrong[128], both[128];
+	struct error err = { 0 };
+	gnutls_datum_t ca, k;
+	FILE *f;
+
+	snprintf(junk, sizeof(junk), "%s/junk.d", pki.dir);
+	snprintf(fifo, sizeof(fifo), "%s/fifo", junk);
+	snprintf(key, sizeof(key), "%s/key.pem", junk);
+	snprintf(sub, sizeof(sub), "%s/sub.d", junk);
+	snprintf(link, sizeof(link), "%s/ca.pem", junk);
+	snprintf(cut, sizeof(cut), "%s/cut.pem", pki.dir);
+	snprintf(wrong, sizeof(wrong), "%s/wrong-key.pem", pki.dir);
+	snprintf(both, sizeof(both), "%s/both.pem", pki.dir);
+	pki_must(gnutls_x509_crt_export2(pki.ca, GNUTLS_X509_FMT_PEM, &ca), "export");
+	pki_write_file(cut, ca.data, ca.size / 2);
+	gnutls_free(ca.data);
+	pki_must(gnutls_x509_privkey_export2(pki.key, GNUTLS_X509_FMT_PEM, &k), "key export");
+	pki_write_file(wrong, k.data, k.size);
+	gnutls_free(k.data);
+	pki_must(gnutls_x509_crt_export2(pki.client, GNUTLS_X509_FMT_PEM, &ca), "export");
+	pki_must(gnutls_x509_privkey_export2(pki.other_key, GNUTLS_X509_FMT_PEM, &k), "key export");
+	if ((f = fopen(both, "w")) == NULL || fwrite(ca.data, 1, ca.size, f) != ca.size ||
+	    fwrite(k.data, 1, k.size, f) != k.size || fclose(f) != 0)
+		exit(99);
+	gnutls_free(ca.data);
+	gnutls_free(k.data);
+	if (mkdir(junk, 0700) < 0 || mkfifo(fifo, 0600) < 0 || mkdir(sub, 0700) < 0 ||
+	    symlink(pki.key_file, key) < 0)
+		exit(99);
+
+	accepted(tls_check_cafile(pki.ca_file, &err), &err, "CA file accepted");
+	ok(tls_check_cafile(NULL, &err) == 0 && tls_check_cafile("", &err) == 0,
+	   "no CA file: nothing to check");
+	refused(tls_check_cafile(pki.missing_file, &err), &err, pki.missing_file, strerror(ENOENT),
+		"missing CA file");
+	refused(tls_check_cafile(junk, &err), &err, junk, strerror(EISDIR), "CA file a directory");
+	refused(tls_check_cafile(fifo, &err), &err, fifo, "not a regular file", "CA file a FIFO");
+	refused(tls_check_cafile(pki.empty_file, &err), &err, pki.empty_file,
+		"holds no certificates", "empty CA file");
+	refused(tls_check_cafile(pki.key_file, &err), &err, pki.key_file, "holds no certificates",
+		"CA file with a key only");
+	refused(tls_check_cafile(cut, &err), &err, cut, "cannot load CA file", "CA file cut short");
+	accepted(tls_check_capath(pki.dir, &err), &err, "CA directory accepted");
+	ok(tls_check_capath(NULL, &err) == 0 && tls_check_capath("", &err) == 0,
+	   "no CA directory: nothing to check");
+	refused(tls_check_capath(pki.missing_file, &err), &err, pki.missing_file, strerror(ENOENT),
+		"missing CA directory");
+	refused(tls_check_capath(pki.ca_file, &err), &err, pki.ca_file, strerror(ENOTDIR),
+		"CA directory a file");
+	refused(tls_check_capath(junk, &err), &err, junk, "holds no certificates",
+		"CA directory of a FIFO, a key and a directory");
+	if (symlink(pki.ca_file, link) < 0)
+		exit(99);
+	accepted(tls_check_capath(junk, &err), &err, "... and a link to a CA file in it is enough");
+
+	accepted(tls_check_keypair(pki.client_file, pki.key_file, &err), &err,
+		 "client certificate and key accepted");
+	accepted(tls_check_keypair(both, NULL, &err), &err, "certificate and key in one file");
+	accepted(tls_check_keypair(both, "", &err), &err, "... the key file empty");
+	ok(tls_check_keypair(NULL, pki.key_file, &err) == 0 &&
+	       tls_check_keypair("", NULL, &err) == 0,
+	   "no client certificate: nothing to check");
+	refused(tls_check_keypair(pki.missing_file, pki.key_file, &err), &err, pki.missing_file,
+		strerror(ENOENT), "missing client certificate");
+	refused(tls_check_keypair(pki.client_file, pki.missing_file, &err), &err, pki.missing_file,
+		strerror(ENOENT), "missing client key");
+	refused(tls_check_keypair(pki.client_file, junk, &err), &err, junk, strerror(EISDIR),
+		"client key a directory");
+	refused(tls_check_keypair(pki.client_file, wrong, &err), &err, wrong,
+		gnutls_strerror(GNUTLS_E_CERTIFICATE_KEY_MISMATCH), "key of another certificate");
+	refused(tls_check_keypair(pki.client_file, NULL, &err), &err, pki.client_file,
+		"cannot load client certificate", "certificate file without its key");
+	ok(!has(err.text, "smtp_tls"), "the parameter is left for the caller to name");
+
+	unlink(link);
+	unlink(key);
+	unlink(fifo);
+	rmdir(sub);
+	rmdir(junk);
+	unlink(cut);
+	unlink(wrong);
+	unlink(both);
+}
+
 int main(void)
 {
 	test_certtext();
@@ -557,6 +659,7 @@ int main(void)
 	test_client_cert();
 	test_config_errors();
 	test_fingerprint_checks();
+	test_file_checks();
 	pki_free();
 	return tap_done();
 }

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # The layering rule of DESIGN.md as a test: a file in src/LAYER may include
 # headers of its own layer or of layers strictly below it, and each external
-# library is included by its one adapter file only.
+# library is included by its adapter only: one file, or a few files of one
+# module with a private header that nothing else includes.
 # Ranks: base 0; conf 1; mail 2 (rewriting reads tables); smtp 3;
 # net and auth 4; deliver 5; app 6.
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
@@ -41,13 +42,26 @@ for dir in "$src"/*/; do
 	check "src/$layer includes only lower layers" "$([ -z "$bad" ]; echo $?)"
 done
 
-adapter() { # header pattern, the one file allowed
-	found=$(grep -rlE "#[[:space:]]*include[[:space:]]*<$1" "$src" | sed "s|^$src/||" | sort)
-	others=$(printf '%s\n' "$found" | grep -v -x "$2" | grep . )
-	[ -n "$others" ] && echo "# $1 included outside $2: $others"
-	check "<$1> only in $2" "$([ -z "$others" ]; echo $?)"
+adapter() { # header pattern, then the adapter's files
+	pattern=$1
+	shift
+	allowed=$(printf '%s\n' "$@")
+	found=$(grep -rlE "#[[:space:]]*include[[:space:]]*<$pattern" "$src" | sed "s|^$src/||" | sort)
+	others=$(printf '%s\n' "$found" | grep -v -x -F "$allowed" | grep .)
+	[ -n "$others" ] && echo "# $pattern included outside $*: $others"
+	# A file listed that does not include the library would make the list
+	# a licence for nothing: the adapter must be exactly these files.
+	unused=$(printf '%s\n' "$allowed" | grep -v -x -F "$found")
+	[ -n "$unused" ] && echo "# listed as the adapter of $pattern but not including it: $unused"
+	check "<$pattern> only in $*" "$([ -z "$others$unused" ]; echo $?)"
+	for h in $(printf '%s\n' "$allowed" | grep '\.h$'); do
+		users=$(grep -rlE "#[[:space:]]*include[[:space:]]*\"$h\"" "$src" | sed "s|^$src/||")
+		leaks=$(printf '%s\n' "$users" | grep -v -x -F "$allowed" | grep .)
+		[ -n "$leaks" ] && echo "# $h brings $pattern to:" $leaks
+		check "$h is included by the adapter only" "$([ -z "$leaks" ]; echo $?)"
+	done
 }
-adapter 'gnutls/' net/tls.c
+adapter 'gnutls/' net/tls.c net/tls_impl.h net/tls_verify.c
 adapter 'gsasl\.h' auth/sasl.c
 adapter 'idn2\.h' mail/idn.c
 adapter 'pcre2\.h' conf/table_pcre.c

@@ -2,7 +2,7 @@
 /* Text forms for certificate checks, free of any TLS library so that
  * they can be tested and fuzzed alone: configured fingerprints parsed
  * and matched, digests and name lists formatted for messages. Used by
- * tls.c only. */
+ * the TLS adapter only. */
 #ifndef RELAYMAIL_NET_CERTTEXT_H
 #define RELAYMAIL_NET_CERTTEXT_H
 

@@ -6,7 +6,11 @@ librelaymail_a_SOURCES += \
 	src/net/mx.c src/net/mx.h \
 	src/net/ownaddr.c src/net/ownaddr.h \
 	src/net/resolve.c \
-	src/net/tls.c src/net/tls.h
+	src/net/tls.c src/net/tls.h src/net/tls_impl.h \
+	src/net/tls_verify.c
+
+# The TLS tests make their certificates with GnuTLS.
+tests_unit_test_tls_SOURCES = tests/unit/test-tls.c tests/unit/pki.c tests/unit/pki.h
 
 # Unit tests of this layer (TAP; they link libtap and the library).
 unit_tests += tests/unit/test-conn tests/unit/test-tls tests/unit/test-dns \

@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The TLS client, the one file that speaks GnuTLS: credentials loaded only
- * as far as the verification level needs them, a non-blocking handshake
- * bounded by the deadline, the certificate checked by chain and name or by
- * fingerprint, and record I/O for conn.c. */
+/* The TLS client, one half of the GnuTLS adapter (tls_verify.c checks the
+ * peer): credentials loaded only as far as the verification level needs
+ * them, a non-blocking handshake bounded by the deadline, and record I/O
+ * for conn.c. */
 #include <config.h>
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <gnutls/gnutls.h>
-#include <gnutls/abstract.h>
-#include <gnutls/crypto.h>
 #include <gnutls/x509.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,34 +18,17 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/deadline.h"
 #include "base/error.h"
 #include "base/i18n.h"
-#include "base/str.h"
 #include "net/conn.h"
-#include "net/certtext.h"
 #include "net/tls.h"
+#include "net/tls_impl.h"
 
 #define TLS_DEFAULT_PRIORITY "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
-#define TLS_BYE_MS 100	/* how long close_notify may take on the way out */
-#define TLS_MAX_NAMES 8 /* certificate names quoted in an error */
-
-struct tls {
-	gnutls_session_t session;
-	gnutls_certificate_credentials_t cred;
-	const struct conn *conn;
-	bool established;
-};
-
-static const struct {
-	const char *name;
-	gnutls_digest_algorithm_t alg;
-} digests[] = {
-	{ "sha256", GNUTLS_DIG_SHA256 }, { "sha1", GNUTLS_DIG_SHA1 },
-	{ "md5", GNUTLS_DIG_MD5 },	 { "sha512", GNUTLS_DIG_SHA512 },
-	{ "sha224", GNUTLS_DIG_SHA224 }, { "sha384", GNUTLS_DIG_SHA384 },
-};
+#define TLS_BYE_MS 100 /* how long close_notify may take on the way out */
 
 /* Our own transport functions: MSG_DONTWAIT so that even a blocking socket
  * never blocks (poll and the deadline do the waiting), MSG_NOSIGNAL so
@@ -158,29 +142,159 @@ static int load_trust(gnutls_certificate_credentials_t cred, const struct tls_pa
 	return -1;
 }
 
+static int new_credentials(gnutls_certificate_credentials_t *cred, struct error *err)
+{
+	int r = gnutls_certificate_allocate_credentials(cred);
+
+	if (r >= 0)
+		return 0;
+	*cred = NULL;
+	error_set(err, ERROR_INTERNAL, _("cannot set up TLS: %s"), gnutls_strerror(r));
+	return -1;
+}
+
+/* No key file of its own: the key is in the certificate's file. */
+static const char *key_file_for(const char *cert, const char *key)
+{
+	return key != NULL && *key != '\0' ? key : cert;
+}
+
+static int load_keypair(gnutls_certificate_credentials_t cred, const char *cert, const char *key,
+			struct error *err)
+{
+	int r = gnutls_certificate_set_x509_key_file(cred, cert, key, GNUTLS_X509_FMT_PEM);
+
+	if (r >= 0)
+		return 0;
+	error_set(err, ERROR_CONFIG, _("cannot load client certificate %s with key %s: %s"), cert,
+		  key, gnutls_strerror(r));
+	return -1;
+}
+
 static int setup_credentials(struct tls *t, const struct tls_params *p, struct error *err)
 {
-	const char *key;
-	int r;
-
-	if ((r = gnutls_certificate_allocate_credentials(&t->cred)) < 0) {
-		t->cred = NULL;
-		error_set(err, ERROR_INTERNAL, _("cannot set up TLS: %s"), gnutls_strerror(r));
+	if (new_credentials(&t->cred, err) < 0)
 		return -1;
-	}
 	/* Trust anchors cost time to parse; only checking a chain needs them. */
 	if (p->verify == TLS_VERIFY_CHAIN_NAME && load_trust(t->cred, p, err) < 0)
 		return -1;
 	if (p->cert_file == NULL || *p->cert_file == '\0')
 		return 0;
-	key = p->key_file != NULL && *p->key_file != '\0' ? p->key_file : p->cert_file;
-	r = gnutls_certificate_set_x509_key_file(t->cred, p->cert_file, key, GNUTLS_X509_FMT_PEM);
-	if (r < 0) {
-		error_set(err, ERROR_CONFIG, _("cannot load client certificate %s with key %s: %s"),
-			  p->cert_file, key, gnutls_strerror(r));
+	return load_keypair(t->cred, p->cert_file, key_file_for(p->cert_file, p->key_file), err);
+}
+
+/* Why path cannot be read as a file of ours, or NULL when it can (GnuTLS
+ * would say only "Error while reading file"). Only a regular file or a
+ * link to one will do: reading a FIFO would hold the check up, and
+ * tls_start too. */
+static const char *file_trouble(const char *path)
+{
+	struct stat st;
+	const char *why = NULL;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+
+	if (fd < 0)
+		return strerror(errno);
+	if (fstat(fd, &st) < 0)
+		why = strerror(errno);
+	else if (S_ISDIR(st.st_mode))
+		why = strerror(EISDIR);
+	else if (!S_ISREG(st.st_mode))
+		why = _("not a regular file");
+	close(fd);
+	return why;
+}
+
+int tls_check_cafile(const char *file, struct error *err)
+{
+	gnutls_certificate_credentials_t cred;
+	const char *why;
+	int r;
+
+	if (file == NULL || *file == '\0')
+		return 0;
+	if ((why = file_trouble(file)) != NULL) {
+		error_set(err, ERROR_CONFIG, _("cannot read CA file %s: %s"), file, why);
 		return -1;
 	}
-	return 0;
+	if (new_credentials(&cred, err) < 0)
+		return -1;
+	r = load_ca_file(cred, file, false, err);
+	gnutls_certificate_free_credentials(cred);
+	return r;
+}
+
+/* GnuTLS loads what it can of each regular file (or link) of a CA
+ * directory and skips the rest, so the directory fails only when no file
+ * holds a certificate: the first that does settles it, at the cost of one
+ * file instead of the whole directory. */
+static bool dir_has_ca(gnutls_certificate_credentials_t cred, DIR *d, const char *dir)
+{
+	struct dirent *e;
+
+	while ((e = readdir(d)) != NULL) {
+		char file[PATH_MAX];
+		struct stat st;
+
+		if (fstatat(dirfd(d), e->d_name, &st, 0) < 0 || !S_ISREG(st.st_mode) ||
+		    snprintf(file, sizeof(file), "%s/%s", dir, e->d_name) >= (int)sizeof(file))
+			continue;
+		if (gnutls_certificate_set_x509_trust_file(cred, file, GNUTLS_X509_FMT_PEM) > 0)
+			return true;
+	}
+	return false;
+}
+
+int tls_check_capath(const char *dir, struct error *err)
+{
+	gnutls_certificate_credentials_t cred;
+	DIR *d;
+	bool found;
+
+	if (dir == NULL || *dir == '\0')
+		return 0;
+	if ((d = opendir(dir)) == NULL) {
+		error_set(err, ERROR_CONFIG, _("cannot read CA directory %s: %s"), dir,
+			  strerror(errno));
+		return -1;
+	}
+	if (new_credentials(&cred, err) < 0) {
+		closedir(d);
+		return -1;
+	}
+	found = dir_has_ca(cred, d, dir);
+	gnutls_certificate_free_credentials(cred);
+	closedir(d);
+	if (found)
+		return 0;
+	error_set(err, ERROR_CONFIG, _("CA directory %s holds no certificates"), dir);
+	return -1;
+}
+
+int tls_check_keypair(const char *cert, const char *key, struct error *err)
+{
+	gnutls_certificate_credentials_t cred;
+	const char *why;
+	int r;
+
+	if (cert == NULL || *cert == '\0')
+		return 0;
+	key = key_file_for(cert, key);
+	if ((why = file_trouble(cert)) != NULL) {
+		error_set(err, ERROR_CONFIG, _("cannot read client certificate %s: %s"), cert, why);
+		return -1;
+	}
+	if (key != cert && (why = file_trouble(key)) != NULL) {
+		error_set(err, ERROR_CONFIG, _("cannot read client key %s: %s"), key, why);
+		return -1;
+	}
+	if (new_credentials(&cred, err) < 0)
+		return -1;
+	/* The same load as tls_start's, which refuses a key that is not the
+	 * certificate's. */
+	r = load_keypair(cred, cert, key, err);
+	gnutls_certificate_free_credentials(cred);
+	return r;
 }
 
 static int setup_session(struct tls *t, const struct tls_params *p, int fd, struct error *err)
@@ -251,264 +365,12 @@ static int handshake(struct tls *t, struct deadline dl, struct error *err)
 	return -1;
 }
 
-/* The peer's certificate number idx (0 = the server's own), or NULL. */
-static gnutls_x509_crt_t peer_cert(const struct tls *t, unsigned idx, unsigned *count)
-{
-	unsigned n = 0;
-	const gnutls_datum_t *der = gnutls_certificate_get_peers(t->session, &n);
-	gnutls_x509_crt_t crt;
-
-	if (count != NULL)
-		*count = der != NULL ? n : 0;
-	if (der == NULL || idx >= n || gnutls_x509_crt_init(&crt) < 0)
-		return NULL;
-	if (gnutls_x509_crt_import(crt, &der[idx], GNUTLS_X509_FMT_DER) < 0) {
-		gnutls_x509_crt_deinit(crt);
-		return NULL;
-	}
-	return crt;
-}
-
-static void copy_dn(gnutls_x509_crt_t crt, bool issuer, char *out, size_t size)
-{
-	gnutls_datum_t dn = { NULL, 0 };
-	int r = issuer ? gnutls_x509_crt_get_issuer_dn3(crt, &dn, 0)
-		       : gnutls_x509_crt_get_dn3(crt, &dn, 0);
-
-	if (r < 0) {
-		snprintf(out, size, "?");
-		return;
-	}
-	str_printable(out, size, (const char *)dn.data, dn.size);
-	gnutls_free(dn.data);
-}
-
-/* Why the chain did not verify, the way Postfix words it where it can. */
-static void describe_untrusted(const struct tls *t, char *out, size_t size)
-{
-	unsigned n = 0;
-	gnutls_x509_crt_t top = peer_cert(t, 0, &n);
-	char subject[256], issuer[256];
-
-	if (top != NULL && n > 1) {
-		gnutls_x509_crt_deinit(top);
-		top = peer_cert(t, n - 1, NULL);
-	}
-	if (top == NULL) {
-		snprintf(out, size, "%s", _("untrusted issuer"));
-		return;
-	}
-	copy_dn(top, false, subject, sizeof(subject));
-	copy_dn(top, true, issuer, sizeof(issuer));
-	if (n == 1 && strcmp(subject, issuer) == 0)
-		snprintf(out, size, "%s", _("self-signed certificate"));
-	else
-		snprintf(out, size, _("untrusted issuer %s"), issuer);
-	gnutls_x509_crt_deinit(top);
-}
-
-static const struct {
-	unsigned flag;
-	const char *text;
-} status_texts[] = {
-	{ GNUTLS_CERT_EXPIRED, N_("certificate has expired") },
-	{ GNUTLS_CERT_NOT_ACTIVATED, N_("certificate is not yet valid") },
-	{ GNUTLS_CERT_REVOKED, N_("certificate has been revoked") },
-	{ GNUTLS_CERT_INSECURE_ALGORITHM, N_("certificate is signed with an insecure algorithm") },
-	{ GNUTLS_CERT_SIGNATURE_FAILURE, N_("certificate signature does not verify") },
-	{ GNUTLS_CERT_SIGNER_NOT_CA, N_("certificate signer is not a CA") },
-	{ GNUTLS_CERT_SIGNER_CONSTRAINTS_FAILURE,
-	  N_("certificate signer's constraints were violated") },
-};
-
-static void describe_status(const struct tls *t, unsigned status, char *out, size_t size)
-{
-	size_t len = 0;
-	gnutls_datum_t text = { NULL, 0 };
-
-	out[0] = '\0';
-	if (status & GNUTLS_CERT_SIGNER_NOT_FOUND)
-		describe_untrusted(t, out, size);
-	for (size_t i = 0; i < sizeof(status_texts) / sizeof(status_texts[0]); i++) {
-		if ((status & status_texts[i].flag) == 0)
-			continue;
-		len = strlen(out);
-		snprintf(out + len, size - len, "%s%s", len > 0 ? ", " : "",
-			 _(status_texts[i].text));
-	}
-	if (out[0] != '\0')
-		return;
-	if (gnutls_certificate_verification_status_print(status, GNUTLS_CRT_X509, &text, 0) < 0) {
-		snprintf(out, size, "%s", _("certificate not trusted"));
-		return;
-	}
-	str_printable(out, size, (const char *)text.data, text.size);
-	gnutls_free(text.data);
-}
-
-/* The DNS names the certificate is for: its DNS subjectAltNames, or its
- * CommonName when it has none (RFC 6125 6.4.4). */
-static size_t cert_names(gnutls_x509_crt_t crt, char names[][256], size_t max)
-{
-	size_t n = 0;
-
-	for (unsigned i = 0; n < max; i++) {
-		size_t size = sizeof(names[n]) - 1;
-		int r = gnutls_x509_crt_get_subject_alt_name(crt, i, names[n], &size, NULL);
-
-		if (r == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
-			break;
-		if (r == GNUTLS_SAN_DNSNAME && strlen(names[n]) == size)
-			n++;
-	}
-	if (n == 0) {
-		size_t size = sizeof(names[0]) - 1;
-
-		if (gnutls_x509_crt_get_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0, 0, names[0],
-						  &size) == 0 &&
-		    strlen(names[0]) == size)
-			n = 1;
-	}
-	return n;
-}
-
-/* ".example.com" accepts any name below example.com (Postfix's
- * dot-nexthop); other names are matched by GnuTLS (wildcards, IPs). */
-static bool name_matches(gnutls_x509_crt_t crt, const char *want, char names[][256], size_t n)
-{
-	size_t wlen = strlen(want);
-
-	if (want[0] != '.')
-		return gnutls_x509_crt_check_hostname2(crt, want, 0) != 0;
-	for (size_t i = 0; i < n; i++) {
-		size_t len = strlen(names[i]);
-
-		if (len > wlen && str_eq_ci(names[i] + len - wlen, want))
-			return true;
-	}
-	return false;
-}
-
-static bool check_name(const struct tls *t, const struct tls_params *p, char *reason, size_t size)
-{
-	gnutls_x509_crt_t crt = peer_cert(t, 0, NULL);
-	char names[TLS_MAX_NAMES][256];
-	const char *name_list[TLS_MAX_NAMES];
-	char have[512], want[512];
-	size_t n;
-
-	if (crt == NULL) {
-		snprintf(reason, size, "%s", _("the server sent no usable certificate"));
-		return false;
-	}
-	n = cert_names(crt, names, TLS_MAX_NAMES);
-	for (size_t i = 0; i < p->nmatch_names; i++) {
-		if (name_matches(crt, p->match_names[i], names, n)) {
-			gnutls_x509_crt_deinit(crt);
-			return true;
-		}
-	}
-	gnutls_x509_crt_deinit(crt);
-	for (size_t i = 0; i < n; i++)
-		name_list[i] = names[i];
-	certtext_join(have, sizeof(have), name_list, n);
-	certtext_join(want, sizeof(want), p->match_names, p->nmatch_names);
-	if (n == 0)
-		snprintf(reason, size, _("certificate names no host, not %s"), want);
-	else
-		snprintf(reason, size, _("certificate is for %s, not %s"), have, want);
-	return false;
-}
-
-static int verify_chain_name(const struct tls *t, const struct tls_params *p, struct error *err)
-{
-	unsigned status = 0;
-	char reason[768];
-	int r = gnutls_certificate_verify_peers2(t->session, &status);
-
-	if (r < 0)
-		snprintf(reason, sizeof(reason), "%s", gnutls_strerror(r));
-	else if (status != 0)
-		describe_status(t, status, reason, sizeof(reason));
-	else if (check_name(t, p, reason, sizeof(reason)))
-		return 0;
-	error_set(err, ERROR_TEMP, _("certificate verification failed for %s: %s"),
-		  conn_peer(t->conn), reason);
-	return -1;
-}
-
-static int digest_by_name(const char *name, gnutls_digest_algorithm_t *alg, struct error *err)
-{
-	if (name == NULL || *name == '\0')
-		name = "sha256";
-	for (size_t i = 0; i < sizeof(digests) / sizeof(digests[0]); i++) {
-		if (str_eq_ci(name, digests[i].name)) {
-			*alg = digests[i].alg;
-			return 0;
-		}
-	}
-	error_set(err, ERROR_CONFIG,
-		  _("unknown fingerprint digest %s; use sha256, sha1, md5 or sha512"), name);
-	return -1;
-}
-
-/* Digests of the server's DER certificate and of its DER
- * SubjectPublicKeyInfo; -1 when there is no certificate. */
-static int peer_digests(const struct tls *t, gnutls_digest_algorithm_t alg, unsigned char *cd,
-			unsigned char *kd)
-{
-	unsigned n = 0;
-	const gnutls_datum_t *der = gnutls_certificate_get_peers(t->session, &n);
-	gnutls_x509_crt_t crt;
-	gnutls_pubkey_t key = NULL;
-	gnutls_datum_t spki = { NULL, 0 };
-	int r = -1;
-
-	if (der == NULL || n == 0 || gnutls_hash_fast(alg, der[0].data, der[0].size, cd) < 0)
-		return -1;
-	if ((crt = peer_cert(t, 0, NULL)) == NULL)
-		return -1;
-	if (gnutls_pubkey_init(&key) == 0 && gnutls_pubkey_import_x509(key, crt, 0) == 0 &&
-	    gnutls_pubkey_export2(key, GNUTLS_X509_FMT_DER, &spki) == 0 &&
-	    gnutls_hash_fast(alg, spki.data, spki.size, kd) == 0)
-		r = 0;
-	gnutls_free(spki.data);
-	if (key != NULL)
-		gnutls_pubkey_deinit(key);
-	gnutls_x509_crt_deinit(crt);
-	return r;
-}
-
-static int verify_fingerprint(const struct tls *t, const struct tls_params *p,
-			      gnutls_digest_algorithm_t alg, struct error *err)
-{
-	unsigned char cd[CERTTEXT_MAX_DIGEST], kd[CERTTEXT_MAX_DIGEST];
-	size_t len = gnutls_hash_get_len(alg);
-	char cert_hex[3 * CERTTEXT_MAX_DIGEST], key_hex[3 * CERTTEXT_MAX_DIGEST], expected[512];
-
-	if (peer_digests(t, alg, cd, kd) < 0) {
-		error_set(err, ERROR_TEMP, _("certificate verification failed for %s: %s"),
-			  conn_peer(t->conn), _("the server sent no usable certificate"));
-		return -1;
-	}
-	if (certtext_fingerprint_match(p->fingerprints, p->nfingerprints, cd, kd, len))
-		return 0;
-	certtext_format_digest(cd, len, cert_hex, sizeof(cert_hex));
-	certtext_format_digest(kd, len, key_hex, sizeof(key_hex));
-	certtext_join(expected, sizeof(expected), p->fingerprints, p->nfingerprints);
-	error_set(err, ERROR_TEMP,
-		  _("certificate verification failed for %s: %s fingerprint mismatch: expected %s; "
-		    "the certificate's is %s, its public key's is %s"),
-		  conn_peer(t->conn), gnutls_digest_get_name(alg), expected, cert_hex, key_hex);
-	return -1;
-}
-
 static void fill_info(const struct tls *t, struct tls_info *info)
 {
 	gnutls_protocol_t v = gnutls_protocol_get_version(t->session);
 	const char *name = gnutls_protocol_get_name(v);
 	const char *suite = gnutls_ciphersuite_get(t->session);
-	gnutls_x509_crt_t crt = peer_cert(t, 0, NULL);
+	gnutls_x509_crt_t crt = tls_peer_cert(t, 0, NULL);
 
 	/* "TLS1.3" in GnuTLS's words, "TLSv1.3" in Postfix's logs. */
 	if (name != NULL && strncmp(name, "TLS", 3) == 0)
@@ -520,21 +382,8 @@ static void fill_info(const struct tls *t, struct tls_info *info)
 	info->verified = false;
 	info->peer_subject[0] = '\0';
 	if (crt != NULL) {
-		copy_dn(crt, false, info->peer_subject, sizeof(info->peer_subject));
+		tls_cert_dn(crt, false, info->peer_subject, sizeof(info->peer_subject));
 		gnutls_x509_crt_deinit(crt);
-	}
-}
-
-static int verify_peer(const struct tls *t, const struct tls_params *p,
-		       gnutls_digest_algorithm_t alg, struct error *err)
-{
-	switch (p->verify) {
-	case TLS_VERIFY_CHAIN_NAME:
-		return verify_chain_name(t, p, err);
-	case TLS_VERIFY_FINGERPRINT:
-		return verify_fingerprint(t, p, alg, err);
-	default:
-		return 0;
 	}
 }
 
@@ -573,11 +422,7 @@ int tls_start(struct conn *c, const struct tls_params *p, struct deadline dl, st
 	if (info == NULL)
 		info = &scratch;
 	memset(info, 0, sizeof(*info));
-	if (p->verify == TLS_VERIFY_FINGERPRINT &&
-	    (digest_by_name(p->digest, &alg, err) < 0 ||
-	     certtext_check_fingerprints(p->fingerprints, p->nfingerprints,
-					 gnutls_hash_get_len(alg), gnutls_digest_get_name(alg),
-					 err) < 0))
+	if (p->verify == TLS_VERIFY_FINGERPRINT && tls_verify_setup(p, &alg, err) < 0)
 		return -1;
 	if ((t = tls_new(c, p, err)) == NULL)
 		return -1;
@@ -590,7 +435,7 @@ int tls_start(struct conn *c, const struct tls_params *p, struct deadline dl, st
 	/* Attached even when the certificate fails, so that QUIT and
 	 * close_notify can still go out over the session. */
 	conn_set_tls(c, t);
-	if (verify_peer(t, p, alg, err) < 0)
+	if (tls_verify_peer(t, p, alg, err) < 0)
 		return -1;
 	info->verified = p->verify != TLS_VERIFY_NONE;
 	return 0;

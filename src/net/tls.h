@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* TLS client over a struct conn (GnuTLS; the one file that includes it).
- * Trust anchors are loaded only when verification needs them. */
+/* TLS client over a struct conn, the interface of the GnuTLS adapter
+ * (tls.c and tls_verify.c). Trust anchors are loaded only when
+ * verification needs them. */
 #ifndef RELAYMAIL_NET_TLS_H
 #define RELAYMAIL_NET_TLS_H
 
@@ -55,6 +56,39 @@ int tls_start(struct conn *c, const struct tls_params *p, struct deadline dl, st
 int tls_channel_binding(const struct conn *c, const char *type, unsigned char *out, size_t *len);
 /* Which channel binding type fits the negotiated protocol, or NULL. */
 const char *tls_channel_binding_type(const struct conn *c);
+
+/* Checks of TLS settings made at start, before anything connects, so that
+ * a bad value is a configuration error and not a failed attempt; they read
+ * only what they are given, never the system trust store. The file checks
+ * return 0, or -1 with ERROR_CONFIG and a sentence naming the file and why
+ * it is unusable (the caller adds the parameter and where it was set), or
+ * ERROR_INTERNAL when GnuTLS cannot allocate. NULL or empty passes: it
+ * means the system trust store, or no client certificate. */
+
+/* A CA file (tls_params.cafile) must be a readable regular file (or a
+ * link to one) holding a certificate GnuTLS loads: "cannot read CA file F:
+ * <errno text, or: not a regular file>", "cannot load CA file F: <GnuTLS
+ * reason>", "CA file F holds no certificates". */
+int tls_check_cafile(const char *file, struct error *err);
+/* A CA directory (tls_params.capath) must be readable and hold a file with
+ * a certificate GnuTLS loads; the first such file settles it: "cannot read
+ * CA directory D: <errno text>", "CA directory D holds no certificates". */
+int tls_check_capath(const char *dir, struct error *err);
+/* A client certificate and its key (key NULL or empty: in the certificate's
+ * file, as tls_params.key_file), both readable regular files, must load
+ * and belong together: "cannot read client certificate C: <why>", "cannot
+ * read client key K: <why>" (why as for the CA file), "cannot load client
+ * certificate C with key K: <GnuTLS reason>" (the reason says when the key
+ * is not the certificate's). */
+int tls_check_keypair(const char *cert, const char *key, struct error *err);
+/* True when tls_params.digest may be name: sha256, sha1, md5, sha512,
+ * sha224 or sha384 in any case; NULL or empty too (the default, sha256). */
+bool tls_digest_known(const char *name);
+/* True when text, one fingerprint of smtp_tls_fingerprint_cert_match, is
+ * one tls_start would compare under digest (as tls_params.digest): hex
+ * byte pairs in any case, colons between the pairs optional, exactly as
+ * many bytes as the digest has. False when the digest is unknown. */
+bool tls_fingerprint_valid(const char *text, const char *digest);
 
 /* Used by conn.c: I/O through the TLS layer, and teardown. */
 ssize_t tls_read(struct tls *t, void *p, size_t n, struct deadline dl, struct error *err);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* net/tls against a GnuTLS server in a child process on 127.0.0.1, with a
- * private CA and certificates made here for each run: chain and name
- * checks, fingerprints, TLS 1.2, channel binding, deadlines, and the
- * configuration errors that must name their file. */
+ * private CA and certificates made for each run (pki.c): chain and name
+ * checks, fingerprints, TLS 1.2, channel binding, deadlines, the
+ * configuration errors that must name their file, and the checks of
+ * settings made at start. */
 #include <config.h>
 
 #include <errno.h>
@@ -17,7 +18,6 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "base/deadline.h"
@@ -25,18 +25,10 @@
 #include "net/certtext.h"
 #include "net/conn.h"
 #include "net/tls.h"
+#include "pki.h"
 #include "tap.h"
 
 #define BIG (1u << 20)
-#define DAY (24 * 60 * 60)
-
-struct pki {
-	gnutls_x509_privkey_t key; /* one key for every certificate: fast */
-	gnutls_x509_privkey_t other_key;
-	gnutls_x509_crt_t ca, other_ca, leaf, expired, selfsigned, client;
-	char dir[64], ca_file[96], other_ca_file[96], empty_file[96], client_file[96], key_file[96],
-	    missing_file[96], empty_dir[96];
-};
 
 enum server_mode { SERVE_ECHO, SERVE_STALL, SERVE_SINK, SERVE_CLIENT_CERT };
 
@@ -45,140 +37,6 @@ struct server {
 	const char *priority;
 	enum server_mode mode;
 };
-
-static struct pki pki;
-
-static void must(int r, const char *what)
-{
-	if (r < 0) {
-		fprintf(stderr, "%s: %s\n", what, gnutls_strerror(r));
-		exit(99);
-	}
-}
-
-static gnutls_x509_privkey_t make_key(void)
-{
-	gnutls_x509_privkey_t k;
-
-	must(gnutls_x509_privkey_init(&k), "privkey_init");
-	must(gnutls_x509_privkey_generate(k, GNUTLS_PK_ECDSA,
-					  GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1), 0),
-	     "privkey_generate");
-	return k;
-}
-
-/* A certificate for cn (and DNS names sans, NULL-terminated), signed by
- * issuer (NULL: self-signed), valid from..until. */
-static gnutls_x509_crt_t make_cert(gnutls_x509_privkey_t key, const char *cn,
-				   const char *const *sans, bool ca, time_t from, time_t until,
-				   gnutls_x509_crt_t issuer, gnutls_x509_privkey_t issuer_key)
-{
-	static unsigned char serial = 1;
-	gnutls_x509_crt_t c;
-
-	must(gnutls_x509_crt_init(&c), "crt_init");
-	must(gnutls_x509_crt_set_version(c, 3), "set_version");
-	serial++;
-	must(gnutls_x509_crt_set_serial(c, &serial, 1), "set_serial");
-	must(gnutls_x509_crt_set_activation_time(c, from), "activation");
-	must(gnutls_x509_crt_set_expiration_time(c, until), "expiration");
-	must(gnutls_x509_crt_set_dn_by_oid(c, GNUTLS_OID_X520_COMMON_NAME, 0, cn, strlen(cn)),
-	     "set_dn");
-	must(gnutls_x509_crt_set_key(c, key), "set_key");
-	must(gnutls_x509_crt_set_basic_constraints(c, ca, -1), "basic_constraints");
-	must(gnutls_x509_crt_set_key_usage(c, ca ? GNUTLS_KEY_KEY_CERT_SIGN
-						 : GNUTLS_KEY_DIGITAL_SIGNATURE),
-	     "key_usage");
-	for (; sans != NULL && *sans != NULL; sans++)
-		must(gnutls_x509_crt_set_subject_alt_name(c, GNUTLS_SAN_DNSNAME, *sans,
-							  strlen(*sans), GNUTLS_FSAN_APPEND),
-		     "san");
-	must(gnutls_x509_crt_sign2(c, issuer ? issuer : c, issuer_key ? issuer_key : key,
-				   GNUTLS_DIG_SHA256, 0),
-	     "sign");
-	return c;
-}
-
-static void write_file(const char *path, const void *data, size_t len)
-{
-	FILE *f = fopen(path, "w");
-
-	if (f == NULL || fwrite(data, 1, len, f) != len || fclose(f) != 0) {
-		perror(path);
-		exit(99);
-	}
-}
-
-static void write_cert(const char *path, gnutls_x509_crt_t crt)
-{
-	gnutls_datum_t pem;
-
-	must(gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_PEM, &pem), "export");
-	write_file(path, pem.data, pem.size);
-	gnutls_free(pem.data);
-}
-
-static void make_pki(void)
-{
-	static const char *const leaf_names[] = { "localhost", "mx.relay.invalid", NULL };
-	static const char *const client_names[] = { "client.invalid", NULL };
-	const char *tmp = getenv("TMPDIR");
-	time_t now = time(NULL);
-	gnutls_datum_t pem;
-
-	snprintf(pki.dir, sizeof(pki.dir), "%s/relaymail-tls-XXXXXX", tmp ? tmp : "/tmp");
-	if (mkdtemp(pki.dir) == NULL)
-		exit(99);
-	pki.key = make_key();
-	pki.other_key = make_key();
-	pki.ca = make_cert(pki.key, "Relaymail Test CA", NULL, true, now - DAY, now + 30 * DAY,
-			   NULL, NULL);
-	pki.other_ca =
-	    make_cert(pki.other_key, "Other CA", NULL, true, now - DAY, now + DAY, NULL, NULL);
-	pki.leaf = make_cert(pki.key, "localhost", leaf_names, false, now - DAY, now + DAY, pki.ca,
-			     pki.key);
-	pki.expired = make_cert(pki.key, "localhost", leaf_names, false, now - 10 * DAY, now - DAY,
-				pki.ca, pki.key);
-	pki.selfsigned =
-	    make_cert(pki.key, "localhost", leaf_names, false, now - DAY, now + DAY, NULL, NULL);
-	pki.client = make_cert(pki.other_key, "client.invalid", client_names, false, now - DAY,
-			       now + DAY, pki.ca, pki.key);
-	snprintf(pki.ca_file, sizeof(pki.ca_file), "%s/ca.pem", pki.dir);
-	snprintf(pki.other_ca_file, sizeof(pki.other_ca_file), "%s/other.pem", pki.dir);
-	snprintf(pki.empty_file, sizeof(pki.empty_file), "%s/empty.pem", pki.dir);
-	snprintf(pki.client_file, sizeof(pki.client_file), "%s/client.pem", pki.dir);
-	snprintf(pki.key_file, sizeof(pki.key_file), "%s/client-key.pem", pki.dir);
-	snprintf(pki.missing_file, sizeof(pki.missing_file), "%s/missing.pem", pki.dir);
-	snprintf(pki.empty_dir, sizeof(pki.empty_dir), "%s/empty.d", pki.dir);
-	if (mkdir(pki.empty_dir, 0700) < 0)
-		exit(99);
-	write_cert(pki.ca_file, pki.ca);
-	write_cert(pki.other_ca_file, pki.other_ca);
-	write_cert(pki.client_file, pki.client);
-	write_file(pki.empty_file, "", 0);
-	must(gnutls_x509_privkey_export2(pki.other_key, GNUTLS_X509_FMT_PEM, &pem), "key export");
-	write_file(pki.key_file, pem.data, pem.size);
-	gnutls_free(pem.data);
-}
-
-static void free_pki(void)
-{
-	const char *files[] = { pki.ca_file, pki.other_ca_file, pki.empty_file, pki.client_file,
-				pki.key_file };
-
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
-		unlink(files[i]);
-	rmdir(pki.empty_dir);
-	rmdir(pki.dir);
-	gnutls_x509_crt_deinit(pki.ca);
-	gnutls_x509_crt_deinit(pki.other_ca);
-	gnutls_x509_crt_deinit(pki.leaf);
-	gnutls_x509_crt_deinit(pki.expired);
-	gnutls_x509_crt_deinit(pki.selfsigned);
-	gnutls_x509_crt_deinit(pki.client);
-	gnutls_x509_privkey_deinit(pki.key);
-	gnutls_x509_privkey_deinit(pki.other_key);
-}
 
 static int listen_any(unsigned *port)
 {
@@ -481,13 +339,14 @@ static void test_fingerprints(void)
 				.nfingerprints = 1 };
 	struct run r;
 
-	must(gnutls_x509_crt_get_fingerprint(pki.leaf, GNUTLS_DIG_SHA256, d, &n), "fingerprint");
+	pki_must(gnutls_x509_crt_get_fingerprint(pki.leaf, GNUTLS_DIG_SHA256, d, &n),
+		 "fingerprint");
 	hex(d, n, true, true, cert_hex);
 	n = sizeof(d);
-	must(gnutls_x509_crt_get_key_id(pki.leaf, GNUTLS_KEYID_USE_SHA256, d, &n), "key id");
+	pki_must(gnutls_x509_crt_get_key_id(pki.leaf, GNUTLS_KEYID_USE_SHA256, d, &n), "key id");
 	hex(d, n, false, false, key_hex);
 	n = sizeof(d);
-	must(gnutls_x509_crt_get_fingerprint(pki.leaf, GNUTLS_DIG_SHA1, d, &n), "sha1");
+	pki_must(gnutls_x509_crt_get_fingerprint(pki.leaf, GNUTLS_DIG_SHA1, d, &n), "sha1");
 	hex(d, n, true, false, sha1_hex);
 	try_fingerprint(cert_hex, NULL, 0, "certificate sha256 fingerprint accepted");
 	try_fingerprint(key_hex, "sha256", 0, "public key sha256 fingerprint accepted");
@@ -627,10 +486,168 @@ static void test_certtext(void)
 	is_str(out, "nothing, ab01CD", "join truncates to the buffer");
 }
 
+/* Start-up checks: the digest names tls_start takes, and the fingerprints
+ * it would compare (every sha256 form of the leaf's digest that is valid
+ * matches it, and no other does). */
+static void test_fingerprint_checks(void)
+{
+	static const char *const known[] = { "sha256", "SHA1",	 "Md5", "sha512",
+					     "sha224", "SHA384", "",	NULL };
+	static const char *const unknown[] = { "whirlpool", "sha-256", "sha3-256", " sha256" };
+	static const unsigned char zero[32] = { 0 };
+	unsigned char d[32];
+	size_t n = sizeof(d);
+	char low[65], up[96], mixed[100], trail[100], split[100], odd[100], shrt[100], lng[100],
+	    sha1[64];
+	struct {
+		const char *text, *digest;
+		bool valid;
+	} fps[] = {
+		{ up, "sha256", true },	   { low, "SHA256", true },    { mixed, NULL, true },
+		{ trail, "", true },	   { split, "sha256", false }, { odd, "sha256", false },
+		{ shrt, "sha256", false }, { lng, "sha256", false },   { "", "sha256", false },
+		{ "zz", "sha256", false },
+	};
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		ok(tls_digest_known(known[i]), "digest \"%s\" known", known[i] ? known[i] : "NULL");
+	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++)
+		ok(!tls_digest_known(unknown[i]), "digest \"%s\" unknown", unknown[i]);
+	pki_must(gnutls_x509_crt_get_fingerprint(pki.leaf, GNUTLS_DIG_SHA256, d, &n),
+		 "fingerprint");
+	hex(d, n, true, true, up);
+	hex(d, n, false, false, low);
+	snprintf(mixed, sizeof(mixed), "%.2s:%s", up, low + 2);
+	snprintf(trail, sizeof(trail), "%s:", low);
+	snprintf(split, sizeof(split), "%.1s:%s", low, low + 1);
+	snprintf(odd, sizeof(odd), "%.63s", low);
+	snprintf(shrt, sizeof(shrt), "%.62s", low);
+	snprintf(lng, sizeof(lng), "%s00", low);
+	for (size_t i = 0; i < sizeof(fps) / sizeof(fps[0]); i++) {
+		const char *text = fps[i].text;
+
+		is_int(tls_fingerprint_valid(text, fps[i].digest), fps[i].valid,
+		       "fingerprint \"%s\" under %s: %s", text,
+		       fps[i].digest ? fps[i].digest : "NULL", fps[i].valid ? "valid" : "invalid");
+		is_int(certtext_fingerprint_match(&text, 1, zero, d, n), fps[i].valid,
+		       "... and tls_start %s it to the certificate",
+		       fps[i].valid ? "matches" : "does not match");
+	}
+	ok(!tls_fingerprint_valid(up, "sha1"), "a sha256 fingerprint is not one of sha1");
+	ok(!tls_fingerprint_valid(up, "whirlpool"),
+	   "no fingerprint is valid for an unknown digest");
+	n = sizeof(d);
+	pki_must(gnutls_x509_crt_get_fingerprint(pki.leaf, GNUTLS_DIG_SHA1, d, &n), "sha1");
+	hex(d, n, true, false, sha1);
+	ok(tls_fingerprint_valid(sha1, "SHA1"), "a sha1 fingerprint under sha1");
+	ok(!tls_fingerprint_valid(sha1, NULL), "... not under the default, sha256");
+	ok(!tls_fingerprint_valid(NULL, "sha256"), "NULL is not a valid fingerprint");
+}
+
+static void accepted(int rc, const struct error *err, const char *what)
+{
+	ok(rc == 0, "%s%s%s", what, rc == 0 ? "" : ": ", rc == 0 ? "" : err->text);
+}
+
+static void refused(int rc, const struct error *err, const char *file, const char *why,
+		    const char *what)
+{
+	ok(rc == -1 && err->cls == ERROR_CONFIG && has(err->text, file) && has(err->text, why),
+	   "%s: configuration error naming the file and why: %s", what, err->text);
+}
+
+/* Start-up checks of the files tls_start would load. A FIFO, as a file or
+ * in a CA directory, must not hang them. */
+static void test_file_checks(void)
+{
+	char junk[128], fifo[160], key[160], sub[160], link[160], cut[128], wrong[128], both[128];
+	struct error err = { 0 };
+	gnutls_datum_t ca, k;
+	FILE *f;
+
+	snprintf(junk, sizeof(junk), "%s/junk.d", pki.dir);
+	snprintf(fifo, sizeof(fifo), "%s/fifo", junk);
+	snprintf(key, sizeof(key), "%s/key.pem", junk);
+	snprintf(sub, sizeof(sub), "%s/sub.d", junk);
+	snprintf(link, sizeof(link), "%s/ca.pem", junk);
+	snprintf(cut, sizeof(cut), "%s/cut.pem", pki.dir);
+	snprintf(wrong, sizeof(wrong), "%s/wrong-key.pem", pki.dir);
+	snprintf(both, sizeof(both), "%s/both.pem", pki.dir);
+	pki_must(gnutls_x509_crt_export2(pki.ca, GNUTLS_X509_FMT_PEM, &ca), "export");
+	pki_write_file(cut, ca.data, ca.size / 2);
+	gnutls_free(ca.data);
+	pki_must(gnutls_x509_privkey_export2(pki.key, GNUTLS_X509_FMT_PEM, &k), "key export");
+	pki_write_file(wrong, k.data, k.size);
+	gnutls_free(k.data);
+	pki_must(gnutls_x509_crt_export2(pki.client, GNUTLS_X509_FMT_PEM, &ca), "export");
+	pki_must(gnutls_x509_privkey_export2(pki.other_key, GNUTLS_X509_FMT_PEM, &k), "key export");
+	if ((f = fopen(both, "w")) == NULL || fwrite(ca.data, 1, ca.size, f) != ca.size ||
+	    fwrite(k.data, 1, k.size, f) != k.size || fclose(f) != 0)
+		exit(99);
+	gnutls_free(ca.data);
+	gnutls_free(k.data);
+	if (mkdir(junk, 0700) < 0 || mkfifo(fifo, 0600) < 0 || mkdir(sub, 0700) < 0 ||
+	    symlink(pki.key_file, key) < 0)
+		exit(99);
+
+	accepted(tls_check_cafile(pki.ca_file, &err), &err, "CA file accepted");
+	ok(tls_check_cafile(NULL, &err) == 0 && tls_check_cafile("", &err) == 0,
+	   "no CA file: nothing to check");
+	refused(tls_check_cafile(pki.missing_file, &err), &err, pki.missing_file, strerror(ENOENT),
+		"missing CA file");
+	refused(tls_check_cafile(junk, &err), &err, junk, strerror(EISDIR), "CA file a directory");
+	refused(tls_check_cafile(fifo, &err), &err, fifo, "not a regular file", "CA file a FIFO");
+	refused(tls_check_cafile(pki.empty_file, &err), &err, pki.empty_file,
+		"holds no certificates", "empty CA file");
+	refused(tls_check_cafile(pki.key_file, &err), &err, pki.key_file, "holds no certificates",
+		"CA file with a key only");
+	refused(tls_check_cafile(cut, &err), &err, cut, "cannot load CA file", "CA file cut short");
+	accepted(tls_check_capath(pki.dir, &err), &err, "CA directory accepted");
+	ok(tls_check_capath(NULL, &err) == 0 && tls_check_capath("", &err) == 0,
+	   "no CA directory: nothing to check");
+	refused(tls_check_capath(pki.missing_file, &err), &err, pki.missing_file, strerror(ENOENT),
+		"missing CA directory");
+	refused(tls_check_capath(pki.ca_file, &err), &err, pki.ca_file, strerror(ENOTDIR),
+		"CA directory a file");
+	refused(tls_check_capath(junk, &err), &err, junk, "holds no certificates",
+		"CA directory of a FIFO, a key and a directory");
+	if (symlink(pki.ca_file, link) < 0)
+		exit(99);
+	accepted(tls_check_capath(junk, &err), &err, "... and a link to a CA file in it is enough");
+
+	accepted(tls_check_keypair(pki.client_file, pki.key_file, &err), &err,
+		 "client certificate and key accepted");
+	accepted(tls_check_keypair(both, NULL, &err), &err, "certificate and key in one file");
+	accepted(tls_check_keypair(both, "", &err), &err, "... the key file empty");
+	ok(tls_check_keypair(NULL, pki.key_file, &err) == 0 &&
+	       tls_check_keypair("", NULL, &err) == 0,
+	   "no client certificate: nothing to check");
+	refused(tls_check_keypair(pki.missing_file, pki.key_file, &err), &err, pki.missing_file,
+		strerror(ENOENT), "missing client certificate");
+	refused(tls_check_keypair(pki.client_file, pki.missing_file, &err), &err, pki.missing_file,
+		strerror(ENOENT), "missing client key");
+	refused(tls_check_keypair(pki.client_file, junk, &err), &err, junk, strerror(EISDIR),
+		"client key a directory");
+	refused(tls_check_keypair(pki.client_file, wrong, &err), &err, wrong,
+		gnutls_strerror(GNUTLS_E_CERTIFICATE_KEY_MISMATCH), "key of another certificate");
+	refused(tls_check_keypair(pki.client_file, NULL, &err), &err, pki.client_file,
+		"cannot load client certificate", "certificate file without its key");
+	ok(!has(err.text, "smtp_tls"), "the parameter is left for the caller to name");
+
+	unlink(link);
+	unlink(key);
+	unlink(fifo);
+	rmdir(sub);
+	rmdir(junk);
+	unlink(cut);
+	unlink(wrong);
+	unlink(both);
+}
+
 int main(void)
 {
 	test_certtext();
-	make_pki();
+	pki_make();
 	test_verified();
 	test_big_write();
 	test_refusals();
@@ -641,6 +658,8 @@ int main(void)
 	test_stall();
 	test_client_cert();
 	test_config_errors();
-	free_pki();
+	test_fingerprint_checks();
+	test_file_checks();
+	pki_free();
 	return tap_done();
 }

@@ -20,13 +20,13 @@
 #include "base/deadline.h"
 #include "base/i18n.h"
 
-int deadletter_path(const struct config *cfg, char *path, size_t size, struct error *err)
+int deadletter_path(const char *configured, char *path, size_t size, struct error *err)
 {
 	const char *home = getenv("HOME"), *state = getenv("XDG_STATE_HOME");
 	const struct passwd *pw;
 
-	if (cfg != NULL && config_is_set(cfg, "dead_letter_file")) {
-		snprintf(path, size, "%s", config_get(cfg, "dead_letter_file"));
+	if (configured != NULL) {
+		snprintf(path, size, "%s", configured);
 		return 0;
 	}
 	if (state != NULL && state[0] == '/') {

@@ -8,14 +8,13 @@
 #include <stddef.h>
 
 #include "base/error.h"
-#include "conf/config.h"
 #include "mail/address.h"
 #include "mail/message.h"
 
-/* The path to use: dead_letter_file when set (empty: off, returns 0 with
- * path ""), else $XDG_STATE_HOME/relaymail/dead.letter, else
- * ~/.local/state/relaymail/dead.letter. cfg may be NULL. */
-int deadletter_path(const struct config *cfg, char *path, size_t size, struct error *err);
+/* The path to use: configured (dead_letter_file when set; "" is off and
+ * gives path ""), else $XDG_STATE_HOME/relaymail/dead.letter, else
+ * ~/.local/state/relaymail/dead.letter. configured NULL: not set. */
+int deadletter_path(const char *configured, char *path, size_t size, struct error *err);
 /* Append m. sender NULL: unknown. rcpts may be NULL. The file is created
  * 0600 in a 0700 folder, never through a symbolic link. */
 int deadletter_save(const char *path, const struct message *m, const char *sender,

@@ -20,20 +20,12 @@
 #include "base/i18n.h"
 #include "base/log.h"
 #include "base/str.h"
+#include "conf/expand.h"
 #include "deliver/locality.h"
 #include "mail/alias.h"
 #include "mail/encword.h"
 #include "mail/idn.h"
 #include "mail/rewrite.h"
-
-/* What the envelope is built with: the host's own addresses, the
- * rewriter (maps opened once) and the aliases. */
-struct tools {
-	const struct config *cfg;
-	struct locality *loc;
-	struct rewriter *rw;
-	struct aliases *aliases;
-};
 
 static int nomem(struct error *err)
 {
@@ -41,7 +33,8 @@ static int nomem(struct error *err)
 	return -1;
 }
 
-static int qualify_into(const char *addr, const struct tools *t, char **out, struct error *err)
+static int qualify_into(const char *addr, const struct envelope_settings *t, char **out,
+			struct error *err)
 {
 	*out = rewrite_local(t->rw, addr);
 	return *out == NULL ? nomem(err) : 0;
@@ -79,7 +72,7 @@ static int ascii_domain(char **addr, bool *smtputf8, struct error *err)
 	return 0;
 }
 
-static int sender_text(const struct options *o, struct buf *out, struct error *err)
+static int sender_text(const struct submission *o, struct buf *out, struct error *err)
 {
 	struct addrlist list = { 0 };
 	const struct passwd *pw;
@@ -115,8 +108,8 @@ static int sender_text(const struct options *o, struct buf *out, struct error *e
 
 /* qualify, mailer-daemon@$myorigin to null, sender_canonical_maps and
  * canonical_maps (reference/postfix.md §3.1). */
-static int build_sender(const struct options *o, const struct tools *t, struct envelope *env,
-			struct error *err)
+static int build_sender(const struct submission *o, const struct envelope_settings *t,
+			struct envelope *env, struct error *err)
 {
 	struct buf text = { 0 };
 	char *daemon, *mapped = NULL;
@@ -129,7 +122,7 @@ static int build_sender(const struct options *o, const struct tools *t, struct e
 	    (env->sender[0] != '\0' && (ascii_domain(&env->sender, &env->smtputf8, err) < 0 ||
 					address_check_envelope(env->sender, true, err) < 0)))
 		return -1;
-	daemon = address_qualify("mailer-daemon", config_get(t->cfg, "myorigin"));
+	daemon = address_qualify("mailer-daemon", t->myorigin);
 	if (daemon != NULL && str_eq_ci(daemon, env->sender))
 		env->sender[0] = '\0';
 	free(daemon);
@@ -156,7 +149,7 @@ static bool is_login(const char *name, void *arg)
 
 /* One final recipient: recipient_canonical_maps, canonical_maps, checks,
  * duplicates dropped. */
-static int add_final(const char *addr, const struct tools *t, struct envelope *env,
+static int add_final(const char *addr, const struct envelope_settings *t, struct envelope *env,
 		     struct error *err)
 {
 	char *mapped = NULL;
@@ -172,12 +165,12 @@ static int add_final(const char *addr, const struct tools *t, struct envelope *e
 }
 
 /* qualify, then alias_maps for local names, then add_final. */
-static int add_rcpts(const struct addrlist *from, const struct tools *t, struct envelope *env,
-		     struct error *err)
+static int add_rcpts(const struct addrlist *from, const struct envelope_settings *t,
+		     struct envelope *env, struct error *err)
 {
 	struct alias_ctx ctx = { .rw = t->rw,
-				 .luser_relay = config_get(t->cfg, "luser_relay"),
-				 .luser_relay_where = config_where(t->cfg, "luser_relay"),
+				 .luser_relay = t->luser_relay,
+				 .luser_relay_where = t->luser_relay_where,
 				 .is_user = is_login };
 	int rc = 0;
 
@@ -200,17 +193,17 @@ static int add_rcpts(const struct addrlist *from, const struct tools *t, struct 
 	return rc;
 }
 
-static int build_rcpts(const struct options *o, const struct tools *t, const struct message *m,
-		       struct envelope *env, struct error *err)
+static int build_rcpts(const struct submission *o, const struct envelope_settings *t,
+		       const struct message *m, struct envelope *env, struct error *err)
 {
 	struct addrlist list = { 0 };
 	int rc = 0;
 
-	for (int i = 0; i < o->nrcpts && rc == 0; i++) {
+	for (size_t i = 0; i < o->nrcpts && rc == 0; i++) {
 		if (str_has_crlfnul(o->rcpts[i], strlen(o->rcpts[i]))) {
 			error_set(err, ERROR_USAGE,
 				  _("invalid recipient argument %d: it contains a line break"),
-				  i + 1);
+				  (int)i + 1);
 			rc = -1;
 		} else if (address_parse_list(o->rcpts[i], strlen(o->rcpts[i]), &list, err) < 0) {
 			err->cls = ERROR_USAGE;
@@ -249,7 +242,7 @@ static void format_date(char *out, size_t size)
 		 tm.tm_sec, off < 0 ? '-' : '+', labs(off) / 60, labs(off) % 60);
 }
 
-static void format_message_id(const struct config *cfg, char *out, size_t size)
+static void format_message_id(const char *myhostname, char *out, size_t size)
 {
 	unsigned char rnd[6] = { 0 };
 	time_t now = time(NULL);
@@ -260,12 +253,12 @@ static void format_message_id(const struct config *cfg, char *out, size_t size)
 	gmtime_r(&now, &tm);
 	snprintf(out, size, "<%04d%02d%02d%02d%02d%02d.%02x%02x%02x%02x%02x%02x@%s>",
 		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-		 rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], config_get(cfg, "myhostname"));
+		 rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], myhostname);
 }
 
 /* -F, else $NAME, else the GECOS field up to the first comma; cut to
  * size on a character boundary. */
-static void full_name(const struct options *o, char *out, size_t size)
+static void full_name(const struct submission *o, char *out, size_t size)
 {
 	const struct passwd *pw;
 	const char *name = o->fullname;
@@ -292,7 +285,7 @@ static void full_name(const struct options *o, char *out, size_t size)
  * RFC 5322 specials or "!%", or as RFC 2047 encoded-words when it is not
  * ASCII (an encoded-word may not be quoted, §5); plain "addr" without a
  * name; plain "MAILER-DAEMON" for the null sender. */
-static int format_from(const struct options *o, const struct envelope *env, struct buf *b)
+static int format_from(const struct submission *o, const struct envelope *env, struct buf *b)
 {
 	size_t col = sizeof("From: ") - 1;
 	char name[256];
@@ -338,8 +331,8 @@ static bool is_resent(const struct message *m)
 
 /* Missing fields are added as Postfix's cleanup adds them: Message-Id,
  * Date, then From, spelled as Postfix spells them. */
-static int fix_headers(const struct options *o, const struct config *cfg, struct message *m,
-		       const struct envelope *env, struct error *err)
+static int fix_headers(const struct submission *o, const struct envelope_settings *t,
+		       struct message *m, const struct envelope *env, struct error *err)
 {
 	bool resent = is_resent(m);
 	const char *from_name = resent ? "Resent-From" : "From";
@@ -352,7 +345,7 @@ static int fix_headers(const struct options *o, const struct config *cfg, struct
 	message_header_remove(m, "Bcc");
 	message_header_remove(m, "Resent-Bcc");
 	if (message_header_find(m, id_name) == NULL) {
-		format_message_id(cfg, text, sizeof(text));
+		format_message_id(t->myhostname, text, sizeof(text));
 		rc = message_header_add(m, id_name, text, false);
 	}
 	if (rc == 0 && message_header_find(m, date_name) == NULL) {
@@ -386,23 +379,21 @@ static const char *utf8_address(const struct envelope *env)
  * (reference/postfix.md §7). UTF-8 only in the header asks for SMTPUTF8
  * when offered but, unlike Postfix, does not need it: the header goes as
  * 8-bit data, which is what relays without SMTPUTF8 have always got. */
-static int content_flags(const struct options *o, const struct config *cfg, const struct message *m,
-			 struct envelope *env, struct error *err)
+static int content_flags(const struct submission *o, const struct envelope_settings *t,
+			 const struct message *m, struct envelope *env, struct error *err)
 {
-	bool eightbit = message_is_8bit(m), enable;
+	bool eightbit = message_is_8bit(m), enable = t->smtputf8;
 	const char *addr = utf8_address(env);
 
 	env->eightbit = eightbit || o->body_8bit;
 	if (o->body_7bit && eightbit)
 		log_warning(_("-B 7BIT was given, but the message holds 8-bit data; it is sent "
 			      "as BODY=8BITMIME"));
-	if (config_get_bool(cfg, "smtputf8_enable", &enable, err) < 0)
-		return -1;
 	if (!enable && addr != NULL) {
 		error_set(err, ERROR_DATA,
 			  _("the address <%s> needs SMTPUTF8, which smtputf8_enable = no (%s) "
 			    "turns off"),
-			  addr, config_where(cfg, "smtputf8_enable"));
+			  addr, t->smtputf8_where);
 		return -1;
 	}
 	env->smtputf8 = enable && (addr != NULL || o->smtputf8);
@@ -410,48 +401,128 @@ static int content_flags(const struct options *o, const struct config *cfg, cons
 	return 0;
 }
 
-static int tools_open(const struct config *cfg, struct tools *t, struct error *err)
+/* luser_relay's $names are known only per recipient; its syntax can be
+ * checked now, with every name empty. */
+static int luser_syntax_resolve(void *arg, const char *name, size_t len, const char **value,
+				struct error *err)
+{
+	(void)arg;
+	(void)name;
+	(void)len;
+	(void)err;
+	*value = "";
+	return 0;
+}
+
+static int luser_check(const struct envelope_settings *s, struct error *err)
+{
+	struct expand_ctx x = { luser_syntax_resolve, NULL, s->luser_relay_where, "luser_relay" };
+	struct buf out = { 0 };
+	int rc = expand_text(&x, s->luser_relay, strlen(s->luser_relay), &out, err);
+
+	buf_fini(&out);
+	return rc;
+}
+
+/* A domain name as myhostname, mydomain and myorigin must be (Postfix
+ * refuses a bad myhostname or mydomain at start): labels of letters,
+ * digits, '-' and '_' (bytes past ASCII pass, for U-labels) between
+ * single dots, at most 255 octets; myorigin may also be an address
+ * literal. */
+static bool name_ok(const char *v, bool literal_ok)
+{
+	size_t len = strlen(v), label = 0;
+
+	if (literal_ok && len > 2 && v[0] == '[' && v[len - 1] == ']')
+		return strcspn(v + 1, "[] \t\\") == len - 2;
+	if (len == 0 || len > 255)
+		return false;
+	for (const char *p = v; *p != '\0'; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c == '.') {
+			if (label == 0)
+				return false;
+			label = 0;
+		} else if (c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			   (c >= '0' && c <= '9') || c == '-' || c == '_') {
+			if (++label > 63)
+				return false;
+		} else {
+			return false;
+		}
+	}
+	return true;
+}
+
+static int names_check(const struct config *cfg, struct error *err)
+{
+	static const char *const params[] = { "myhostname", "mydomain", "myorigin" };
+
+	for (size_t i = 0; i < sizeof(params) / sizeof(params[0]); i++) {
+		const char *v = config_get(cfg, params[i]);
+
+		if (!name_ok(v, i == 2)) {
+			config_bad_value(err, cfg, params[i], v,
+					 _("use a domain name such as host.example.org"));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int envelope_settings_load(const struct config *cfg, struct locality *loc,
+			   struct envelope_settings *s, struct error *err)
 {
 	/* The default alias_maps (hash:/etc/aliases) may be absent. */
 	bool missing_ok = !config_is_set(cfg, "alias_maps");
-	struct addrfind_own own;
+	struct addrfind_own own = locality_own(loc);
 
-	t->cfg = cfg;
-	if ((t->loc = locality_new(cfg, err)) == NULL)
+	memset(s, 0, sizeof(*s));
+	s->myorigin = config_get(cfg, "myorigin");
+	s->myhostname = config_get(cfg, "myhostname");
+	s->luser_relay = config_get(cfg, "luser_relay");
+	s->luser_relay_where = config_where(cfg, "luser_relay");
+	s->smtputf8_where = config_where(cfg, "smtputf8_enable");
+	if (names_check(cfg, err) < 0 ||
+	    config_get_bool(cfg, "smtputf8_enable", &s->smtputf8, err) < 0 ||
+	    luser_check(s, err) < 0)
 		return -1;
-	own = locality_own(t->loc);
-	t->rw = rewriter_new(cfg, &own, err);
-	if (t->rw == NULL)
+	s->rw = rewriter_new(cfg, &own, err);
+	if (s->rw == NULL)
 		return -1;
-	t->aliases = alias_open(config_get(cfg, "alias_maps"), false, missing_ok, err);
-	if (t->aliases == NULL) {
+	s->aliases = alias_open(config_get(cfg, "alias_maps"), false, missing_ok, err);
+	if (s->aliases == NULL) {
 		error_prefix(err, "alias_maps (%s)", config_where(cfg, "alias_maps"));
+		envelope_settings_fini(s);
 		return -1;
 	}
 	return 0;
 }
 
-int envelope_build(const struct options *o, const struct config *cfg, struct message *m,
-		   struct envelope *env, struct error *err)
+void envelope_settings_fini(struct envelope_settings *s)
 {
-	struct tools t = { 0 };
+	alias_free(s->aliases);
+	rewriter_free(s->rw);
+	s->aliases = NULL;
+	s->rw = NULL;
+}
+
+int envelope_build(const struct envelope_settings *set, const struct submission *sub,
+		   struct message *m, struct envelope *env, struct error *err)
+{
 	int rc;
 
 	memset(env, 0, sizeof(*env));
-	rc = tools_open(cfg, &t, err);
+	rc = build_sender(sub, set, env, err);
 	if (rc == 0)
-		rc = build_sender(o, &t, env, err);
+		rc = build_rcpts(sub, set, m, env, err);
 	if (rc == 0)
-		rc = build_rcpts(o, &t, m, env, err);
+		rc = rewrite_headers(set->rw, m, err);
 	if (rc == 0)
-		rc = rewrite_headers(t.rw, m, err);
+		rc = fix_headers(sub, set, m, env, err);
 	if (rc == 0)
-		rc = fix_headers(o, cfg, m, env, err);
-	if (rc == 0)
-		rc = content_flags(o, cfg, m, env, err);
-	alias_free(t.aliases);
-	rewriter_free(t.rw);
-	locality_free(t.loc);
+		rc = content_flags(sub, set, m, env, err);
 	if (rc < 0) {
 		envelope_fini(env);
 		return -1;

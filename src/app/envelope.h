@@ -1,17 +1,55 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* From command line, configuration and message to the envelope: the
- * sender (-f, else login@$myorigin), the recipients (argv, plus the header
- * ones with -t), qualified with $myorigin; and the header fixes of a local
- * submission (Bcc and Resent-Bcc removed, missing From, Date, Message-ID
- * added). Canonical rewriting hooks in here. */
+/* From what the caller asked for, the configuration and the message to
+ * the envelope: the sender (-f, else login@$myorigin), the recipients
+ * (argv or RCPT, plus the header ones with -t), qualified with $myorigin;
+ * and the header fixes of a local submission (Bcc and Resent-Bcc removed,
+ * missing From, Date, Message-ID added). Canonical rewriting hooks in
+ * here. */
 #ifndef RELAYMAIL_APP_ENVELOPE_H
 #define RELAYMAIL_APP_ENVELOPE_H
 
-#include "app/cli.h"
 #include "base/error.h"
 #include "conf/config.h"
+#include "deliver/locality.h"
 #include "mail/address.h"
+#include "mail/alias.h"
 #include "mail/message.h"
+#include "mail/rewrite.h"
+
+/* What the caller asked for, the one envelope value both front doors
+ * build: the command line from its flags and arguments, -bs from each
+ * transaction's MAIL and RCPT. */
+struct submission {
+	const char *sender;	  /* -f/-r or MAIL FROM ("" null); NULL: the login name */
+	const char *fullname;	  /* -F; NULL: $NAME, else the GECOS field */
+	const char *const *rcpts; /* as given: each may hold a list ("a, b <c>") */
+	size_t nrcpts;
+	bool extract;	    /* -t: recipients from the header too */
+	const char *notify; /* DSN NOTIFY list, upper case; NULL: none */
+	const char *ret;    /* DSN RET: FULL or HDRS; NULL: none */
+	const char *envid;  /* DSN ENVID, xtext-encoded; NULL: none */
+	bool body_7bit;	    /* -B 7BIT */
+	bool body_8bit;	    /* -B 8BITMIME */
+	bool smtputf8;	    /* -O smtputf8=yes: the message needs SMTPUTF8 */
+};
+
+/* What envelope_build works with, opened once from the configuration:
+ * the rewriter (canonical maps), the aliases, the names, luser_relay and
+ * smtputf8_enable. loc (own addresses) is borrowed and must outlive s, as
+ * must cfg. */
+struct envelope_settings {
+	const char *myorigin, *myhostname;
+	const char *luser_relay, *luser_relay_where;
+	bool smtputf8;
+	const char *smtputf8_where;
+	struct rewriter *rw;
+	struct aliases *aliases;
+};
+
+/* -1 with ERROR_CONFIG naming the parameter, or a table's own error. */
+int envelope_settings_load(const struct config *cfg, struct locality *loc,
+			   struct envelope_settings *s, struct error *err);
+void envelope_settings_fini(struct envelope_settings *s);
 
 struct envelope {
 	char *sender; /* "" = null sender */
@@ -28,8 +66,8 @@ struct envelope {
  * smtputf8_enable = no, a non-ASCII local part is an ERROR_DATA naming
  * the address). Errors: ERROR_USAGE for bad arguments, ERROR_CONFIG,
  * ERROR_DATA, ERROR_OS, ERROR_INTERNAL. */
-int envelope_build(const struct options *o, const struct config *cfg, struct message *m,
-		   struct envelope *env, struct error *err);
+int envelope_build(const struct envelope_settings *set, const struct submission *sub,
+		   struct message *m, struct envelope *env, struct error *err);
 void envelope_fini(struct envelope *env);
 
 #endif

@@ -1,12 +1,12 @@
 # app layer: modes, the exit-status table, main.
 librelaymail_a_SOURCES += \
 	src/app/cli.c src/app/cli.h \
+	src/app/context.c src/app/context.h \
 	src/app/deadletter.c src/app/deadletter.h \
 	src/app/envelope.c src/app/envelope.h \
 	src/app/exitcode.c src/app/exitcode.h \
 	src/app/query.c src/app/query.h \
 	src/app/smtpd.c src/app/smtpd.h \
-	src/app/smtpd_data.c src/app/smtpd_data.h \
 	src/app/submit.c src/app/submit.h \
 	src/app/verify.c src/app/verify.h
 

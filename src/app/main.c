@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "app/cli.h"
+#include "app/context.h"
 #include "app/exitcode.h"
 #include "app/query.h"
 #include "app/smtpd.h"
@@ -79,19 +80,53 @@ static int simple_mode(const struct options *o)
 	}
 }
 
-static int deliver_mode(const struct options *o, const struct config *cfg)
+static int deliver_mode(const struct options *o, const struct context *ctx)
 {
+	struct submission sub;
 	struct submit_result res;
 	struct error err = { 0 };
 	struct message *m;
 	int rc;
 
-	m = submit_read(o, cfg, &err);
+	m = submit_read(ctx, o->dot_ok, &err);
 	if (m == NULL)
 		return fail(&err);
-	rc = submit_message(o, cfg, m, &res);
+	submit_from_options(o, &sub);
+	rc = submit_message(ctx, &sub, m, &res);
 	message_free(m);
 	return rc == 0 ? EX_OK : exitcode_for(res.err.cls);
+}
+
+/* The modes that send, or would: every setting is read first (the
+ * context), and a configuration that cannot be used still gets the
+ * message read and kept (-bm) or a 421 (-bs). */
+static int send_mode(const struct options *o, struct config *cfg)
+{
+	struct submission sub;
+	struct error err = { 0 };
+	struct context *ctx;
+	int status;
+
+	ctx = context_open(cfg, &err);
+	if (ctx == NULL) {
+		status = fail(&err);
+		if (o->mode == CLI_DELIVER)
+			submit_salvage(o->dot_ok, o->sender, context_dead_letter(cfg));
+		else if (o->mode == CLI_SMTP)
+			smtpd_refuse();
+		config_free(cfg);
+		return status;
+	}
+	if (o->mode == CLI_DELIVER) {
+		status = deliver_mode(o, ctx);
+	} else if (o->mode == CLI_SMTP) {
+		status = smtpd_run(ctx);
+	} else {
+		submit_from_options(o, &sub);
+		status = verify_run(ctx, &sub, stdout, &err) == 0 ? EX_OK : fail(&err);
+	}
+	context_free(ctx);
+	return status;
 }
 
 static int run(const struct options *o)
@@ -104,17 +139,13 @@ static int run(const struct options *o)
 	if (cfg == NULL) {
 		status = fail(&err);
 		if (o->mode == CLI_DELIVER)
-			submit_salvage(o);
+			submit_salvage(o->dot_ok, o->sender, NULL);
 		else if (o->mode == CLI_SMTP)
 			smtpd_refuse();
 		return status;
 	}
-	if (o->mode == CLI_DELIVER) {
-		status = deliver_mode(o, cfg);
-	} else if (o->mode == CLI_VERIFY) {
-		status = verify_run(o, cfg, stdout, &err) == 0 ? EX_OK : fail(&err);
-	} else if (o->mode == CLI_SMTP) {
-		status = smtpd_run(o, cfg);
+	if (o->mode == CLI_DELIVER || o->mode == CLI_SMTP || o->mode == CLI_VERIFY) {
+		return send_mode(o, cfg);
 	} else if (o->mode == CLI_ALIASES) {
 		status = query_aliases(cfg);
 	} else if (o->mode == CLI_EXPAND) {

@@ -2,8 +2,10 @@
 /* The -bs dialogue: commands read from stdin with a deadline, replies
  * written to stdout, held back while pipelined commands are waiting and
  * written before any wait for input (RFC 2920 §3.1). Each transaction's
- * DATA is collected with flat memory and handed to submit_message; its
- * outcome is the reply to the final dot. The parsing is smtp/server.c's. */
+ * DATA goes into the same message intake as the command line's stdin
+ * (flat memory, the same rules and limits) and is handed to
+ * submit_message; its outcome is the reply to the final dot. The parsing
+ * is smtp/server.c's. */
 #include <config.h>
 
 #include <signal.h>
@@ -14,7 +16,6 @@
 #include <unistd.h>
 
 #include "app/smtpd.h"
-#include "app/smtpd_data.h"
 #include "app/submit.h"
 #include "base/buf.h"
 #include "base/deadline.h"
@@ -22,10 +23,11 @@
 #include "base/log.h"
 #include "base/str.h"
 #include "mail/address.h"
+#include "mail/intake.h"
 #include "net/conn.h"
 #include "smtp/server.h"
 
-#define SMTPD_TIMEOUT 300   /* seconds per read or write: Postfix's smtpd_timeout */
+#define SMTPD_TIMEOUT 300   /* seconds per read or write without a context */
 #define SMTPD_RCPT_MAX 1000 /* Postfix's smtpd_recipient_limit */
 #define SMTPD_ERROR_MAX 20  /* Postfix's smtpd_hard_error_limit */
 #define SMTPD_READ_CHUNK 65536
@@ -44,13 +46,11 @@ struct txn {
 };
 
 struct smtpd {
-	const struct options *o;
-	const struct config *cfg;
+	const struct context *ctx; /* NULL: the configuration could not be used */
 	struct conn *conn;
 	char host[256];
 	unsigned long size_max;
-	size_t header_max;
-	long timeout;
+	long timeout;  /* ms per read or write */
 	struct buf in; /* input; the bytes before pos are used up */
 	size_t pos;
 	struct buf out; /* replies not yet written */
@@ -114,8 +114,7 @@ static int flush(struct smtpd *s)
 
 	if (s->out.len == 0)
 		return 0;
-	if (conn_write(s->conn, s->out.data, s->out.len, deadline_in(s->timeout * 1000), &err) <
-	    0) {
+	if (conn_write(s->conn, s->out.data, s->out.len, deadline_in(s->timeout), &err) < 0) {
 		log_error(_("cannot write the SMTP replies to standard output: %s"), err.text);
 		s->status = EX_IOERR;
 		s->over = true;
@@ -132,7 +131,7 @@ static int flush(struct smtpd *s)
  * the end of input, -1 when the session is over. */
 static int fill(struct smtpd *s)
 {
-	struct deadline dl = deadline_in(s->timeout * 1000);
+	struct deadline dl = deadline_in(s->timeout);
 	struct error err = { 0 };
 	ssize_t r;
 
@@ -143,7 +142,7 @@ static int fill(struct smtpd *s)
 	r = conn_read(s->conn, s->chunk, sizeof(s->chunk), dl, &err);
 	if (r < 0 && deadline_expired(dl)) {
 		log_error(_("the SMTP client sent nothing for %ld seconds; ending the session"),
-			  s->timeout);
+			  s->timeout / 1000);
 		shut(s, "4.4.2", "Error: timeout exceeded", EX_TEMPFAIL);
 		return -1;
 	}
@@ -318,11 +317,14 @@ static void cmd_rcpt(struct smtpd *s, const char *arg, size_t len)
 
 /* ---- DATA ---- */
 
-/* Read the message text up to its end-of-data line into d. 0, or -1 when
- * the session is over (end of input, timeout, I/O error). */
-static int receive(struct smtpd *s, struct smtpd_data *d)
+/* Read the message text up to its end-of-data line into the intake. Past
+ * a failure (too big, the spool) the text is still read to its end, so
+ * the reply comes where the client expects it. 0, or -1 when the session
+ * is over (end of input, timeout, I/O error). */
+static int receive(struct smtpd *s, struct intake *in, struct error *err)
 {
 	struct server_data dec = { 0 };
+	bool failed = false;
 
 	for (;;) {
 		int r;
@@ -334,7 +336,8 @@ static int receive(struct smtpd *s, struct smtpd_data *d)
 			    server_data_step(&dec, s->in.data + s->pos, s->in.len - s->pos, &keep);
 			if (used == 0)
 				break;
-			smtpd_data_add(d, s->in.data + s->pos, keep);
+			if (!failed && keep > 0)
+				failed = intake_feed(in, s->in.data + s->pos, keep, err) < 0;
 			s->pos += used;
 		}
 		if (dec.done)
@@ -389,49 +392,37 @@ static void verdict(int rc, const struct submit_result *res, char *out, size_t s
 	}
 }
 
-/* Relay the message collected in d with the transaction's envelope. */
-static void relay(struct smtpd *s, struct smtpd_data *d)
+/* Relay the message m with the transaction's envelope. */
+static void relay(struct smtpd *s, struct message *m)
 {
-	struct message_opts mo = { .header_max = s->header_max };
+	struct submission sub = { 0 };
 	struct submit_result res;
-	struct error err = { 0 };
-	struct options o = *s->o;
 	char r[SERVER_REPLY_MAX];
-	struct message *m;
 	int rc;
 
-	if (d->too_big) {
-		reply(s, "552 5.3.4 Error: message file too big");
-		return;
-	}
-	m = smtpd_data_message(d, &mo, &err);
-	if (m == NULL) {
-		log_error(_("the message could not be stored: %s"), err.text);
-		reply(s, "451 4.3.0 Error: cannot store the message, try again later");
-		return;
-	}
 	/* The replies held back go out before a relay session that may take
 	 * a while; a client that is gone by now gets no message relayed. */
-	if (flush(s) < 0) {
-		message_free(m);
+	if (flush(s) < 0)
 		return;
-	}
-	o.extract = false;
-	o.sender = s->txn.sender;
-	o.rcpts = s->txn.rcpts;
-	o.nrcpts = (int)s->txn.nrcpts;
-	o.notify = s->txn.notify[0] != '\0' ? s->txn.notify : NULL;
-	o.ret = s->txn.ret;
-	o.envid = s->txn.envid[0] != '\0' ? s->txn.envid : NULL;
-	rc = submit_message(&o, s->cfg, m, &res);
-	message_free(m);
+	sub.sender = s->txn.sender;
+	sub.rcpts = (const char *const *)s->txn.rcpts;
+	sub.nrcpts = s->txn.nrcpts;
+	sub.notify = s->txn.notify[0] != '\0' ? s->txn.notify : NULL;
+	sub.ret = s->txn.ret;
+	sub.envid = s->txn.envid[0] != '\0' ? s->txn.envid : NULL;
+	rc = submit_message(s->ctx, &sub, m, &res);
 	verdict(rc, &res, r, sizeof(r));
 	reply(s, r);
 }
 
+/* The text of DATA through the message intake, as stdin goes for the
+ * command line; then the relay's verdict. */
 static void cmd_data(struct smtpd *s)
 {
-	struct smtpd_data d;
+	struct message_opts mo = s->ctx->intake;
+	struct error err = { 0 };
+	struct message *m = NULL;
+	struct intake *in;
 
 	if (!s->txn.mail) {
 		refuse(s, "503 5.5.1 Error: need MAIL command");
@@ -441,11 +432,25 @@ static void cmd_data(struct smtpd *s)
 		refuse(s, "554 5.5.1 Error: no valid recipients");
 		return;
 	}
-	reply(s, "354 End data with <CR><LF>.<CR><LF>");
-	smtpd_data_init(&d, s->size_max);
-	if (receive(s, &d) == 0)
-		relay(s, &d);
-	smtpd_data_fini(&d);
+	/* The end of DATA is the SMTP dot, never a lone dot in the text. */
+	mo.dot_ends = false;
+	in = intake_new(&mo, &err);
+	reply(s, in != NULL ? "354 End data with <CR><LF>.<CR><LF>"
+			    : "451 4.3.0 Error: out of memory, try again later");
+	if (in != NULL && receive(s, in, &err) == 0) {
+		m = intake_finish(in, &err);
+		in = NULL;
+		if (m != NULL) {
+			relay(s, m);
+		} else if (err.cls == ERROR_DATA) {
+			reply(s, "552 5.3.4 Error: message file too big");
+		} else {
+			log_error(_("the message could not be stored: %s"), err.text);
+			reply(s, "451 4.3.0 Error: cannot store the message, try again later");
+		}
+	}
+	message_free(m);
+	intake_free(in);
 	txn_reset(&s->txn);
 }
 
@@ -507,29 +512,16 @@ static void command(struct smtpd *s, const char *line, size_t len)
 	}
 }
 
-/* Names and limits from the configuration. -1 when they cannot be used. */
-static int setup(struct smtpd *s)
+/* The name in the greeting and the limits, from the context. */
+static void setup(struct smtpd *s)
 {
-	const char *h = config_get(s->cfg, "myhostname");
-	unsigned long header_max = 0;
-	struct error err = { 0 };
+	const char *h = s->ctx->envelope.myhostname;
 
-	h = h != NULL ? h : "";
 	str_printable(s->host, sizeof(s->host), h, strcspn(h, " \t"));
 	if (s->host[0] == '\0')
 		snprintf(s->host, sizeof(s->host), "localhost");
-	s->timeout = SMTPD_TIMEOUT;
-	if (config_get_ulong(s->cfg, "message_size_limit", &s->size_max, &err) < 0 ||
-	    config_get_ulong(s->cfg, "header_size_limit", &header_max, &err) < 0 ||
-	    (config_get(s->cfg, "smtpd_timeout") != NULL &&
-	     config_get_time(s->cfg, "smtpd_timeout", &s->timeout, &err) < 0)) {
-		log_error("%s", err.text);
-		return -1;
-	}
-	s->header_max = header_max;
-	if (s->timeout <= 0)
-		s->timeout = SMTPD_TIMEOUT;
-	return 0;
+	s->size_max = s->ctx->intake.size_max;
+	s->timeout = s->ctx->smtpd_timeout;
 }
 
 static void session(struct smtpd *s)
@@ -551,7 +543,7 @@ static void session(struct smtpd *s)
 }
 
 /* The state for a session on stdin and stdout; NULL when out of memory. */
-static struct smtpd *smtpd_new(const struct options *o, const struct config *cfg)
+static struct smtpd *smtpd_new(const struct context *ctx)
 {
 	struct smtpd *s = calloc(1, sizeof(*s));
 	struct sigaction sa = { .sa_handler = SIG_IGN };
@@ -564,9 +556,8 @@ static struct smtpd *smtpd_new(const struct options *o, const struct config *cfg
 	/* A client that goes away shows as a write error, not a signal. */
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGPIPE, &sa, NULL);
-	s->o = o;
-	s->cfg = cfg;
-	s->timeout = SMTPD_TIMEOUT;
+	s->ctx = ctx;
+	s->timeout = SMTPD_TIMEOUT * 1000;
 	snprintf(s->host, sizeof(s->host), "localhost");
 	buf_init(&s->in, SMTPD_IN_MAX);
 	buf_init(&s->out, 0);
@@ -587,22 +578,20 @@ static int smtpd_end(struct smtpd *s)
 	return status;
 }
 
-int smtpd_run(const struct options *o, const struct config *cfg)
+int smtpd_run(const struct context *ctx)
 {
-	struct smtpd *s = smtpd_new(o, cfg);
+	struct smtpd *s = smtpd_new(ctx);
 
 	if (s == NULL)
 		return EX_SOFTWARE;
-	if (setup(s) < 0)
-		shut(s, "4.3.5", "Error: server configuration error", EX_CONFIG);
-	else
-		session(s);
+	setup(s);
+	session(s);
 	return smtpd_end(s);
 }
 
 int smtpd_refuse(void)
 {
-	struct smtpd *s = smtpd_new(NULL, NULL);
+	struct smtpd *s = smtpd_new(NULL);
 
 	if (s == NULL)
 		return EX_CONFIG;

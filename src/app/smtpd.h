@@ -6,18 +6,16 @@
 #ifndef RELAYMAIL_APP_SMTPD_H
 #define RELAYMAIL_APP_SMTPD_H
 
-#include "app/cli.h"
-#include "conf/config.h"
+#include "app/context.h"
 
 /* Run the dialogue to its end. The exit status: 0 after QUIT or when the
  * client closed its end between commands (every message was answered);
  * 75 after a timeout (421 sent) or when the input ended inside DATA (that
  * message was not relayed); 76 after too many errors (421 sent); 74 when
- * stdin or stdout failed; 78 when the configuration cannot be used (421
- * sent as the greeting). A refused message does not change the status:
+ * stdin or stdout failed. A refused message does not change the status:
  * its reply told the client. */
-int smtpd_run(const struct options *o, const struct config *cfg);
-/* The configuration could not be loaded: greet with 421 and end (78). */
+int smtpd_run(const struct context *ctx);
+/* The configuration cannot be used: greet with 421 and end (78). */
 int smtpd_refuse(void);
 
 #endif

@@ -15,33 +15,39 @@
 #include "base/log.h"
 #include "deliver/deliver.h"
 
-struct message *submit_read(const struct options *o, const struct config *cfg, struct error *err)
+void submit_from_options(const struct options *o, struct submission *sub)
 {
-	struct message_opts mo = { 0 };
-	unsigned long header_max, size_max, line_max;
+	memset(sub, 0, sizeof(*sub));
+	sub->sender = o->sender;
+	sub->fullname = o->fullname;
+	sub->rcpts = (const char *const *)o->rcpts;
+	sub->nrcpts = o->nrcpts > 0 ? (size_t)o->nrcpts : 0;
+	sub->extract = o->extract;
+	sub->notify = o->notify;
+	sub->ret = o->ret;
+	sub->envid = o->envid;
+	sub->body_7bit = o->body_7bit;
+	sub->body_8bit = o->body_8bit;
+	sub->smtputf8 = o->smtputf8;
+}
 
-	if (config_get_ulong(cfg, "header_size_limit", &header_max, err) < 0 ||
-	    config_get_ulong(cfg, "message_size_limit", &size_max, err) < 0 ||
-	    config_get_ulong(cfg, "smtp_line_length_limit", &line_max, err) < 0)
-		return NULL;
-	mo.dot_ends = !o->dot_ok;
-	mo.header_max = header_max;
-	mo.size_max = size_max;
-	mo.line_max = line_max == 0 ? MESSAGE_LINE_UNLIMITED : line_max;
+struct message *submit_read(const struct context *ctx, bool dot_ok, struct error *err)
+{
+	struct message_opts mo = ctx->intake;
+
+	mo.dot_ends = !dot_ok;
 	return message_read(STDIN_FILENO, &mo, err);
 }
 
-static int send_message(const struct options *o, const struct config *cfg, const struct message *m,
-			const struct envelope *env, struct submit_result *res)
+static int send_message(const struct context *ctx, const struct submission *sub,
+			const struct message *m, const struct envelope *env,
+			struct submit_result *res)
 {
 	struct session_envelope senv = { 0 };
 	struct deliver_request rq = { 0 };
 	struct deliver_outcome out;
-	long deadline;
 	int rc;
 
-	if (config_get_time(cfg, "relaymail_deadline", &deadline, &res->err) < 0)
-		return -1;
 	senv.sender = env->sender;
 	senv.rcpts = (const char *const *)env->rcpts.v;
 	senv.nrcpts = env->rcpts.n;
@@ -49,13 +55,13 @@ static int send_message(const struct options *o, const struct config *cfg, const
 	senv.eightbit = env->eightbit;
 	senv.smtputf8 = env->smtputf8;
 	senv.smtputf8_if_offered = env->smtputf8_if_offered;
-	senv.dsn_notify = o->notify;
-	senv.dsn_ret = o->ret;
-	senv.dsn_envid = o->envid;
-	rq.cfg = cfg;
+	senv.dsn_notify = sub->notify;
+	senv.dsn_ret = sub->ret;
+	senv.dsn_envid = sub->envid;
+	rq.set = &ctx->deliver;
 	rq.msg = m;
 	rq.env = &senv;
-	rq.run = deadline_in(deadline * 1000);
+	rq.run = deadline_in(ctx->deadline);
 	rc = deliver_run(&rq, &out);
 	res->err = out.err;
 	snprintf(res->relay, sizeof(res->relay), "%s", out.relay);
@@ -74,13 +80,13 @@ static int send_message(const struct options *o, const struct config *cfg, const
 }
 
 /* Nothing lost: keep the message in the dead letter file and say where. */
-static bool save(const struct config *cfg, const struct message *m, const char *sender,
+static bool save(const char *dead_letter, const struct message *m, const char *sender,
 		 const struct addrlist *rcpts)
 {
 	struct error err = { 0 };
 	char path[4096];
 
-	if (deadletter_path(cfg, path, sizeof(path), &err) < 0 ||
+	if (deadletter_path(dead_letter, path, sizeof(path), &err) < 0 ||
 	    (path[0] != '\0' && deadletter_save(path, m, sender, rcpts, &err) < 0)) {
 		log_error(_("the message could not be saved: %s"), err.text);
 		return false;
@@ -94,9 +100,9 @@ static bool save(const struct config *cfg, const struct message *m, const char *
 }
 
 /* The configuration is unusable: read the message anyway and keep it. */
-void submit_salvage(const struct options *o)
+void submit_salvage(bool dot_ok, const char *sender, const char *dead_letter)
 {
-	struct message_opts mo = { .dot_ends = !o->dot_ok };
+	struct message_opts mo = { .dot_ends = !dot_ok };
 	struct error err = { 0 };
 	struct message *m = message_read(STDIN_FILENO, &mo, &err);
 
@@ -105,24 +111,25 @@ void submit_salvage(const struct options *o)
 		return;
 	}
 	if (message_size(m) > 0)
-		save(NULL, m, o->sender, NULL);
+		save(dead_letter, m, sender, NULL);
 	message_free(m);
 }
 
-int submit_message(const struct options *o, const struct config *cfg, struct message *m,
+int submit_message(const struct context *ctx, const struct submission *sub, struct message *m,
 		   struct submit_result *res)
 {
 	struct envelope env = { 0 };
 	int rc;
 
 	memset(res, 0, sizeof(*res));
-	rc = envelope_build(o, cfg, m, &env, &res->err);
+	rc = envelope_build(&ctx->envelope, sub, m, &env, &res->err);
 	if (rc == 0)
-		rc = send_message(o, cfg, m, &env, res);
+		rc = send_message(ctx, sub, m, &env, res);
 	if (rc < 0) {
 		log_error("%s", res->err.text);
-		res->saved = save(cfg, m, env.sender != NULL ? env.sender : o->sender,
-				  env.rcpts.n > 0 ? &env.rcpts : NULL);
+		res->saved =
+		    save(ctx->dead_letter, m, env.sender != NULL ? env.sender : sub->sender,
+			 env.rcpts.n > 0 ? &env.rcpts : NULL);
 	}
 	envelope_fini(&env);
 	return rc;

@@ -8,8 +8,9 @@
 #include <stdbool.h>
 
 #include "app/cli.h"
+#include "app/context.h"
+#include "app/envelope.h"
 #include "base/error.h"
-#include "conf/config.h"
 #include "mail/message.h"
 
 struct submit_result {
@@ -19,13 +20,17 @@ struct submit_result {
 	bool saved;	  /* the message went to the dead letter file */
 };
 
-/* Read the message from stdin as the options say (-i, limits). */
-struct message *submit_read(const struct options *o, const struct config *cfg, struct error *err);
-/* Build the envelope from o (sender, recipients, -t) and m, deliver, and
- * save m in the dead letter file on failure. 0 or -1 (res->err). */
-int submit_message(const struct options *o, const struct config *cfg, struct message *m,
+/* What the command line asks for (sender, recipients, -t, DSN, -B, -O);
+ * sub points into o. */
+void submit_from_options(const struct options *o, struct submission *sub);
+/* Read the message from stdin under the context's limits; dot_ok: -i. */
+struct message *submit_read(const struct context *ctx, bool dot_ok, struct error *err);
+/* Build the envelope from sub and m, deliver, and save m in the dead
+ * letter file on failure. 0 or -1 (res->err). */
+int submit_message(const struct context *ctx, const struct submission *sub, struct message *m,
 		   struct submit_result *res);
-/* Keep a message whose configuration could not be loaded (cfg NULL). */
-void submit_salvage(const struct options *o);
+/* Read and keep a message whose configuration cannot be used: dead_letter
+ * is dead_letter_file as configured (NULL: not set, or no configuration). */
+void submit_salvage(bool dot_ok, const char *sender, const char *dead_letter);
 
 #endif

@@ -41,16 +41,16 @@ static void print_tls(FILE *out, const struct tls_policy *tls)
 			: "verify-if-offered");
 }
 
-static int print_destination(FILE *out, size_t i, const struct config *cfg,
-			     const struct maps *passwords, const struct destination *d,
-			     struct error *err)
+static int print_destination(FILE *out, size_t i, const struct policy *policy,
+			     const struct destination *d, struct error *err)
 {
+	const struct maps *passwords = policy->sasl.passwords;
 	struct credentials cred = { 0 };
 	struct tls_policy tls;
 	char safe[SHOWN_MAX];
 	int found;
 
-	if (policy_tls(cfg, d, &tls, err) < 0)
+	if (policy_tls(policy, d, &tls, err) < 0)
 		return -1;
 	/* -bv resolves nothing: for an MX destination, the lookup uses its
 	 * own name where delivery uses each exchanger's (postfix.md §5.2). */
@@ -72,11 +72,10 @@ static int print_destination(FILE *out, size_t i, const struct config *cfg,
 	return found < 0 ? -1 : 0;
 }
 
-static int print_route(FILE *out, const struct config *cfg, const struct envelope *env,
+static int print_route(FILE *out, const struct deliver_settings *set, const struct envelope *env,
 		       struct error *err)
 {
 	struct session_envelope senv = { 0 };
-	struct maps *passwords = NULL;
 	struct route route;
 	int rc = 0;
 
@@ -85,18 +84,16 @@ static int print_route(FILE *out, const struct config *cfg, const struct envelop
 	senv.sender = env->sender;
 	senv.rcpts = (const char *const *)env->rcpts.v;
 	senv.nrcpts = env->rcpts.n;
-	if (route_build(cfg, &senv, &route, err) < 0)
+	if (route_build(&set->route, &senv, &route, err) < 0)
 		return -1;
-	if (deliver_passwords_open(cfg, &passwords, err) < 0)
-		rc = -1;
 	for (size_t i = 0; rc == 0 && i < route.n; i++)
-		rc = print_destination(out, i, cfg, passwords, &route.v[i], err);
-	maps_free(passwords);
+		rc = print_destination(out, i, &set->policy, &route.v[i], err);
 	route_fini(&route);
 	return rc;
 }
 
-int verify_run(const struct options *o, const struct config *cfg, FILE *out, struct error *err)
+int verify_run(const struct context *ctx, const struct submission *sub, FILE *out,
+	       struct error *err)
 {
 	struct envelope env = { 0 };
 	struct message *m;
@@ -106,14 +103,14 @@ int verify_run(const struct options *o, const struct config *cfg, FILE *out, str
 	m = message_from_mem("", 0, NULL, err);
 	if (m == NULL)
 		return -1;
-	rc = envelope_build(o, cfg, m, &env, err);
+	rc = envelope_build(&ctx->envelope, sub, m, &env, err);
 	message_free(m);
 	if (rc < 0)
 		return -1;
 	print_address(out, "sender", env.sender);
 	for (size_t i = 0; i < env.rcpts.n; i++)
 		print_address(out, "recipient", env.rcpts.v[i]);
-	rc = print_route(out, cfg, &env, err);
+	rc = print_route(out, &ctx->deliver, &env, err);
 	envelope_fini(&env);
 	if (fflush(out) != 0 && rc == 0) {
 		error_set(err, ERROR_IO, "%s", _("cannot write the -bv report"));

@@ -8,9 +8,9 @@
 
 #include <stdio.h>
 
-#include "app/cli.h"
+#include "app/context.h"
+#include "app/envelope.h"
 #include "base/error.h"
-#include "conf/config.h"
 
 /* Print to out, one fact a line:
  *   sender: <a@b>
@@ -19,6 +19,7 @@
  *   relay 2: backup.example (fallback, tls: may, auth: no)
  * Lines are keys, not prose: they are not translated. 0, or -1 with err
  * (ERROR_USAGE for addresses, ERROR_CONFIG for the route or the tables). */
-int verify_run(const struct options *o, const struct config *cfg, FILE *out, struct error *err);
+int verify_run(const struct context *ctx, const struct submission *sub, FILE *out,
+	       struct error *err);
 
 #endif

@@ -45,6 +45,18 @@ int config_get_bool(const struct config *c, const char *name, bool *out, struct 
 int config_get_time(const struct config *c, const char *name, long *seconds, struct error *err);
 int config_get_ulong(const struct config *c, const char *name, unsigned long *out,
 		     struct error *err);
+/* One of names[0..n): its index, or -1 with an ERROR_CONFIG that names
+ * the parameter, where it was set and the values allowed. Case is
+ * ignored, as Postfix ignores it for keywords. */
+int config_get_enum(const struct config *c, const char *name, const char *const *names, size_t n,
+		    struct error *err);
+/* An ERROR_CONFIG for a value (or one item of a list value) that cannot
+ * be used: 'bad value "VALUE" for parameter NAME (WHERE): ' followed by
+ * the printf-style explanation, which says what is allowed. */
+void config_bad_value(struct error *err, const struct config *c, const char *name,
+		      const char *value, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
 /* The file the configuration came from, or NULL when none was found. */
 const char *config_file(const struct config *c);
 

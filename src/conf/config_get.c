@@ -5,6 +5,8 @@
 #include <config.h>
 
 #include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -133,8 +135,53 @@ int config_get_ulong(const struct config *c, const char *name, unsigned long *ou
 		return -1;
 	if (str_to_ulong(v, ULONG_MAX, out) == 0)
 		return 0;
-	error_set(err, ERROR_CONFIG, _("bad numerical value \"%s\" for parameter %s (%s)"), v, name,
-		  config_where(c, name));
+	error_set(err, ERROR_CONFIG,
+		  _("bad numerical value \"%s\" for parameter %s (%s): use a whole number"), v,
+		  name, config_where(c, name));
+	return -1;
+}
+
+void config_bad_value(struct error *err, const struct config *c, const char *name,
+		      const char *value, const char *fmt, ...)
+{
+	char why[ERROR_TEXT_MAX], shown[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	str_printable(shown, sizeof(shown), value, strlen(value));
+	error_set(err, ERROR_CONFIG, _("bad value \"%s\" for parameter %s (%s): %s"), shown, name,
+		  config_where(c, name), why);
+}
+
+int config_get_enum(const struct config *c, const char *name, const char *const *names, size_t n,
+		    struct error *err)
+{
+	const char *v = value_of(c, name, err);
+	char list[512] = "", last[128] = "";
+	size_t len = 0;
+
+	if (v == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (str_eq_ci(v, names[i]))
+			return (int)i;
+	/* "a, b or c"; an empty name (the unset default) is not offered. */
+	for (size_t i = 0; i < n; i++) {
+		if (names[i][0] == '\0')
+			continue;
+		if (last[0] != '\0' && len < sizeof(list))
+			len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
+						len > 0 ? ", " : "", last);
+		snprintf(last, sizeof(last), "%s", names[i]);
+	}
+	if (len == 0) {
+		config_bad_value(err, c, name, v, _("use %s"), last);
+	} else {
+		/* TRANSLATORS: the end of a list of allowed values: "a, b or c". */
+		config_bad_value(err, c, name, v, _("use %s or %s"), list, last);
+	}
 	return -1;
 }
 

@@ -4,6 +4,7 @@
  * in order. Every table is loaded whole when opened; lookups do no I/O. */
 #include <config.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -170,6 +171,15 @@ fail:
 	config_list_free(list);
 	maps_free(m);
 	return NULL;
+}
+
+struct maps *maps_open_param(const struct config *cfg, const char *param, unsigned flags,
+			     struct error *err)
+{
+	char where[512];
+
+	snprintf(where, sizeof(where), "%s (%s)", param, config_where(cfg, param));
+	return maps_open(config_get(cfg, param), flags | table_config_flags(cfg), where, err);
 }
 
 void maps_free(struct maps *m)

@@ -49,6 +49,11 @@ const char *table_spec(const struct table *t);
 /* A list of tables from a parameter value (config_list_split syntax).
  * An empty value gives an empty list (every lookup: not found). */
 struct maps *maps_open(const char *value, unsigned flags, const char *where, struct error *err);
+/* The tables of parameter param of cfg, with the configuration's flags
+ * (table_config_flags) added to flags; errors name the parameter and
+ * where it was set. */
+struct maps *maps_open_param(const struct config *cfg, const char *param, unsigned flags,
+			     struct error *err);
 void maps_free(struct maps *m);
 /* First table that has the key wins: 1 found, 0 not found, -1 error. */
 int maps_lookup(const struct maps *m, const char *key, char **value, struct error *err);

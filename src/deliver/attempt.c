@@ -28,7 +28,7 @@ struct driver {
 
 static struct deadline stage_deadline(const struct driver *d)
 {
-	long ms = policy_stage_timeout(d->a->timeouts, session_stage(d->s));
+	long ms = policy_stage_timeout(&d->a->policy->timeouts, session_stage(d->s));
 
 	return deadline_min(d->a->run, deadline_in(ms));
 }
@@ -97,7 +97,7 @@ static int start_tls(struct driver *d, struct deadline dl, struct error *err)
 	const char *names[2];
 	char dot[sizeof(d->a->addr->host) + 1];
 
-	policy_tls_params(d->a->cfg, d->a->tls, &params);
+	policy_tls_params(d->a->policy, d->a->tls, &params);
 	mx_names(d->a, &params, names, dot, sizeof(dot));
 	/* tls_start's errors name the relay already. */
 	if (tls_start(d->conn, &params, dl, &info, err) < 0)
@@ -123,41 +123,41 @@ static enum session_event do_starttls(struct driver *d)
 {
 	struct error err = { 0 };
 
-	if (start_tls(d, deadline_min(d->a->run, deadline_in(d->a->timeouts->starttls)), &err) <
-	    0) {
+	if (start_tls(d, deadline_min(d->a->run, deadline_in(d->a->policy->timeouts.starttls)),
+		      &err) < 0) {
 		d->handshake_failed = err.cls != ERROR_CONFIG;
 		return session_abort(d->s, &err, true);
 	}
 	return session_tls_started(d->s);
 }
 
-static int sasl_policy(struct driver *d, bool tls, struct sasl_choice *choice, struct error *err)
+/* The security options for this connection: without TLS, over TLS, over
+ * verified TLS. */
+static void sasl_policy(const struct driver *d, bool tls, struct sasl_choice *choice)
 {
-	const char *param = !tls	      ? "smtp_sasl_security_options"
-			    : d->tls_verified ? "smtp_sasl_tls_verified_security_options"
-					      : "smtp_sasl_tls_security_options";
+	static const char *const params[] = {
+		[SASL_SECURITY_PLAIN] = "smtp_sasl_security_options",
+		[SASL_SECURITY_TLS] = "smtp_sasl_tls_security_options",
+		[SASL_SECURITY_VERIFIED] = "smtp_sasl_tls_verified_security_options",
+	};
+	enum sasl_security which = !tls		     ? SASL_SECURITY_PLAIN
+				   : d->tls_verified ? SASL_SECURITY_VERIFIED
+						     : SASL_SECURITY_TLS;
 
-	choice->options_name = param;
-	if (sasl_options_parse(config_get(d->a->cfg, param), &choice->options, err) < 0) {
-		error_prefix(err, "%s (%s)", param, config_where(d->a->cfg, param));
-		return -1;
-	}
-	return 0;
+	choice->options_name = params[which];
+	choice->options = d->a->policy->sasl.options[which];
 }
 
 /* The bearer token for XOAUTH2/OAUTHBEARER from the configured command
  * (auth/tokencmd.h), run with the SASL user name in its environment. */
 static int fetch_token(const struct driver *d, char **token, struct error *err)
 {
-	const struct config *cfg = d->a->cfg;
-	struct tokencmd tc = { .command = config_get(cfg, "smtp_sasl_oauth_token_command"),
+	const struct sasl_settings *s = &d->a->policy->sasl;
+	struct tokencmd tc = { .command = s->token_command,
 			       .param = "smtp_sasl_oauth_token_command",
-			       .user = d->a->cred->user };
-	long seconds;
+			       .user = d->a->cred->user,
+			       .timeout_ms = s->token_timeout };
 
-	if (config_get_time(cfg, "smtp_sasl_oauth_token_timeout", &seconds, err) < 0)
-		return -1;
-	tc.timeout_ms = seconds * 1000;
 	return tokencmd_run(&tc, d->a->run, token, err);
 }
 
@@ -173,9 +173,9 @@ static enum session_event do_auth(struct driver *d, bool tls)
 	enum session_event ev;
 
 	choice.offered = session_caps(d->s)->auth_mechs;
-	choice.filter = config_get(d->a->cfg, "smtp_sasl_mechanism_filter");
+	choice.filter = d->a->policy->sasl.filter;
 	choice.tls = tls;
-	choice.oauth = *config_get(d->a->cfg, "smtp_sasl_oauth_token_command") != '\0';
+	choice.oauth = *d->a->policy->sasl.token_command != '\0';
 	params.cb_type = tls ? tls_channel_binding_type(d->conn) : NULL;
 	if (params.cb_type != NULL &&
 	    tls_channel_binding(d->conn, params.cb_type, cb, &cblen) == 0) {
@@ -183,8 +183,8 @@ static enum session_event do_auth(struct driver *d, bool tls)
 		params.cb_data = cb;
 		params.cb_len = cblen;
 	}
-	if (sasl_policy(d, tls, &choice, &err) < 0 ||
-	    sasl_choose(&choice, mech, sizeof(mech), &err) < 0)
+	sasl_policy(d, tls, &choice);
+	if (sasl_choose(&choice, mech, sizeof(mech), &err) < 0)
 		goto fail;
 	params.mech = mech;
 	params.user = d->a->cred->user;
@@ -291,9 +291,6 @@ static void finish(struct driver *d)
 	d->res->err = r->err;
 	if (r->last.code != 0)
 		reply_format(&r->last, d->res->reply, sizeof(d->res->reply));
-	/* A 4xx to AUTH is temporary; only a 5xx is a refusal. */
-	if (d->res->err.cls == ERROR_AUTH && r->last.code / 100 == 4)
-		d->res->err.cls = ERROR_TEMP;
 	add_oauth_detail(d);
 }
 
@@ -330,31 +327,6 @@ static void drive(struct driver *d, bool tls)
 	finish(d);
 }
 
-/* smtp_bind_address, smtp_bind_address6, smtp_bind_address_enforce. */
-static int bind_addresses(const struct config *cfg, struct net_bind *b, struct error *err)
-{
-	static const struct {
-		const char *param;
-		enum net_family family;
-	} params[] = { { "smtp_bind_address", NET_IPV4 }, { "smtp_bind_address6", NET_IPV6 } };
-
-	memset(b, 0, sizeof(*b));
-	if (config_get_bool(cfg, "smtp_bind_address_enforce", &b->enforce, err) < 0)
-		return -1;
-	for (size_t i = 0; i < 2; i++) {
-		struct net_addr *addr = i == 0 ? &b->v4 : &b->v6;
-		bool *set = i == 0 ? &b->has_v4 : &b->has_v6;
-
-		if (net_bind_parse(config_get(cfg, params[i].param), params[i].family, addr, set,
-				   err) < 0) {
-			error_prefix(err, "%s (%s)", params[i].param,
-				     config_where(cfg, params[i].param));
-			return -1;
-		}
-	}
-	return 0;
-}
-
 /* The session's TLS setting. Secure default: with credentials and no
  * explicit level, a relay that does not offer STARTTLS (or had it
  * stripped) is not good enough. */
@@ -371,23 +343,21 @@ static void run_session(const struct attempt *a, struct attempt_result *res, enu
 {
 	struct session_settings settings = { 0 };
 	struct driver d = { .a = a, .res = res };
-	struct net_bind bind;
+	const struct timeouts *t = &a->policy->timeouts;
 	struct deadline dl;
 	bool tls = false;
 
 	memset(res, 0, sizeof(*res));
 	relay_name(a, res->relay, sizeof(res->relay));
-	if (bind_addresses(a->cfg, &bind, &res->err) < 0)
-		return;
-	dl = deadline_min(a->run, deadline_in(a->timeouts->connect));
+	dl = deadline_min(a->run, deadline_in(t->connect));
 	log_verbose(_("connecting to %s"), res->relay);
-	d.conn = conn_connect(a->addr, a->dest->port, &bind, dl, &res->err);
+	d.conn = conn_connect(a->addr, a->dest->port, &a->policy->bind, dl, &res->err);
 	if (d.conn == NULL) {
 		res->next_relay = true;
 		return;
 	}
 	if (mode == SESSION_TLS_IMPLICIT) {
-		dl = deadline_min(a->run, deadline_in(a->timeouts->starttls));
+		dl = deadline_min(a->run, deadline_in(t->starttls));
 		if (start_tls(&d, dl, &res->err) < 0) {
 			res->next_relay = res->err.cls != ERROR_CONFIG;
 			conn_free(d.conn);
@@ -395,7 +365,7 @@ static void run_session(const struct attempt *a, struct attempt_result *res, enu
 		}
 		tls = true;
 	}
-	settings.helo_name = a->helo_name;
+	settings.helo_name = a->policy->helo_name;
 	settings.relay_name = res->relay;
 	settings.tls = mode;
 	settings.auth_wanted = a->cred != NULL;

@@ -9,7 +9,6 @@
 
 #include "base/deadline.h"
 #include "base/error.h"
-#include "conf/config.h"
 #include "deliver/policy.h"
 #include "deliver/route.h"
 #include "mail/message.h"
@@ -17,16 +16,14 @@
 #include "smtp/session.h"
 
 struct attempt {
-	const struct config *cfg;
+	const struct policy *policy;
 	const struct destination *dest;
 	const struct net_addr *addr;
 	const struct tls_policy *tls;
 	const struct credentials *cred; /* NULL: do not authenticate */
 	const struct session_envelope *env;
 	const struct message *msg;
-	const struct timeouts *timeouts;
 	struct deadline run; /* the whole run's deadline */
-	const char *helo_name;
 };
 
 struct attempt_result {

@@ -25,7 +25,6 @@
 #include "base/i18n.h"
 #include "base/log.h"
 #include "base/str.h"
-#include "conf/table.h"
 #include "deliver/attempt.h"
 #include "deliver/deliver.h"
 #include "deliver/policy.h"
@@ -36,6 +35,13 @@
 #define ADDRESS_MAX 16
 #define FAILURES_MAX 8 /* failures remembered for the report */
 
+/* Where the walk stands after one address or destination. */
+enum step {
+	STEP_DELIVERED, /* a relay accepted the message */
+	STEP_NEXT,	/* this one failed in a way the next relay may not */
+	STEP_STOP,	/* a verdict on the message, or the configuration's fault */
+};
+
 struct failure {
 	struct error err;
 	char relay[320];
@@ -44,60 +50,27 @@ struct failure {
 
 struct walk {
 	const struct deliver_request *rq;
+	const struct policy *policy;
 	struct deliver_outcome *out;
-	struct maps *passwords;
-	struct timeouts timeouts;
 	struct failure failures[FAILURES_MAX];
 	size_t nfailures;
 };
 
-/* Whether d wants an MX lookup (reference/postfix.md §4.1): never for
- * bracketed names or address literals, nor with DNS lookups turned off.
- * dnssec is accepted as enabled: there is no validating resolver here. */
-static int want_mx(const struct config *cfg, const struct destination *d, bool *mx,
-		   struct error *err)
-{
-	const char *level = config_get(cfg, "smtp_dns_support_level");
-	bool disabled;
-
-	*mx = false;
-	if (!d->mx || d->literal)
-		return 0;
-	if (*level == '\0') {
-		if (config_get_bool(cfg, "disable_dns_lookups", &disabled, err) < 0)
-			return -1;
-		*mx = !disabled;
-		return 0;
-	}
-	if (str_eq_ci(level, "enabled") || str_eq_ci(level, "dnssec"))
-		*mx = true;
-	else if (!str_eq_ci(level, "disabled")) {
-		error_set(err, ERROR_CONFIG,
-			  _("unknown smtp_dns_support_level \"%s\" (%s); use disabled, enabled or "
-			    "dnssec"),
-			  level, config_where(cfg, "smtp_dns_support_level"));
-		return -1;
-	}
-	return 0;
-}
-
 /* The addresses of d, each naming its host: the MX host for an MX
- * destination (net_addr.host), d->host otherwise. */
+ * destination (net_addr.host), d->host otherwise. MX only when not
+ * bracketed, not a literal, and DNS lookups are on (postfix.md §4.1). */
 static int resolve(struct walk *w, const struct destination *d, struct net_addr *addrs,
 		   struct error *err)
 {
-	const struct config *cfg = w->rq->cfg;
+	const struct policy *p = w->policy;
 	struct mx_query q = { .name = d->host, .port = d->port, .dl = w->rq->run };
-	unsigned long limit;
+	int limit =
+	    p->address_limit > 0 && p->address_limit < ADDRESS_MAX ? p->address_limit : ADDRESS_MAX;
 
-	if (config_get_ulong(cfg, "smtp_mx_address_limit", &limit, err) < 0 ||
-	    want_mx(cfg, d, &q.mx, err) < 0)
-		return -1;
-	if (limit == 0 || limit > ADDRESS_MAX)
-		limit = ADDRESS_MAX;
-	q.family = net_family_parse(config_get(cfg, "inet_protocols"));
-	q.prefer = net_family_parse(config_get(cfg, "smtp_address_preference"));
-	return mx_resolve(&q, w->rq->lookups, addrs, (int)limit, err);
+	q.mx = d->mx && !d->literal && p->mx_lookups;
+	q.family = p->family;
+	q.prefer = p->prefer;
+	return mx_resolve(&q, w->rq->lookups, addrs, limit, err);
 }
 
 /* Record a failed attempt; true when the walk may go on. */
@@ -170,7 +143,7 @@ static void note_credentials(const struct walk *w, const struct destination *d, 
 	const struct addrfind_keys *sk = d->sender_keys;
 	struct buf keys = { 0 };
 
-	if (w->passwords == NULL || log_verbosity() == 0)
+	if (w->policy->sasl.passwords == NULL || log_verbosity() == 0)
 		return;
 	if (c != NULL) {
 		log_verbose(_("credentials for %s: the smtp_sasl_password_maps entry for \"%s\""),
@@ -187,10 +160,9 @@ static void note_credentials(const struct walk *w, const struct destination *d, 
 }
 
 /* One attempt at one address, with the credentials for the server it
- * belongs to (an MX destination's exchangers may differ). 0 delivered,
- * 1 go on, -1 stop. */
-static int try_address(struct walk *w, const struct destination *d, const struct tls_policy *tls,
-		       const struct net_addr *addr)
+ * belongs to (an MX destination's exchangers may differ). */
+static enum step try_address(struct walk *w, const struct destination *d,
+			     const struct tls_policy *tls, const struct net_addr *addr)
 {
 	const char *host = policy_server_host(d, addr);
 	struct attempt_result res = { 0 };
@@ -198,113 +170,94 @@ static int try_address(struct walk *w, const struct destination *d, const struct
 	struct attempt a = { 0 };
 	int found;
 
-	found = policy_credentials(w->passwords, d, host, &cred, &w->out->err);
+	found = policy_credentials(w->policy->sasl.passwords, d, host, &cred, &w->out->err);
 	if (found < 0)
-		return -1;
+		return STEP_STOP;
 	note_credentials(w, d, host, found > 0 ? &cred : NULL);
-	a.cfg = w->rq->cfg;
+	a.policy = w->policy;
 	a.dest = d;
 	a.addr = addr;
 	a.tls = tls;
 	a.cred = found > 0 ? &cred : NULL;
 	a.env = w->rq->env;
 	a.msg = w->rq->msg;
-	a.timeouts = &w->timeouts;
 	a.run = w->rq->run;
-	a.helo_name = config_get(w->rq->cfg, "smtp_helo_name");
 	w->out->attempts++;
 	attempt_run(&a, &res);
 	credentials_wipe(&cred);
 	if (!res.ok)
-		return record(w, &res) ? 1 : -1;
+		return record(w, &res) ? STEP_NEXT : STEP_STOP;
 	w->out->ok = true;
 	snprintf(w->out->relay, sizeof(w->out->relay), "%s", res.relay);
 	snprintf(w->out->reply, sizeof(w->out->reply), "%s", res.reply);
-	return 0;
+	return STEP_DELIVERED;
 }
 
-/* A destination that cannot be resolved is passed over, unless the
- * configuration is at fault: then every destination would fail alike,
- * and the fix is the configuration's, not a relay's. */
-static int try_destination(struct walk *w, const struct destination *d)
+/* A destination that cannot be resolved is passed over. */
+static enum step try_destination(struct walk *w, const struct destination *d)
 {
 	struct net_addr addrs[ADDRESS_MAX];
 	struct attempt_result res = { 0 };
+	enum step step = STEP_NEXT;
 	struct tls_policy tls;
-	int n, rc = 1;
+	int n;
 
-	if (policy_tls(w->rq->cfg, d, &tls, &w->out->err) < 0)
-		return -1;
+	if (policy_tls(w->policy, d, &tls, &w->out->err) < 0)
+		return STEP_STOP;
 	n = resolve(w, d, addrs, &res.err);
-	if (n < 0 && res.err.cls == ERROR_CONFIG) {
-		w->out->err = res.err;
-		snprintf(w->out->relay, sizeof(w->out->relay), "%s", d->spec);
-		rc = -1;
-	} else if (n < 0) {
+	if (n < 0) {
 		snprintf(res.relay, sizeof(res.relay), "%s", d->spec);
 		res.next_relay = true;
-		rc = record(w, &res) ? 1 : -1;
+		step = record(w, &res) ? STEP_NEXT : STEP_STOP;
 	}
-	for (int i = 0; i < n && rc == 1; i++)
-		rc = try_address(w, d, &tls, &addrs[i]);
+	for (int i = 0; i < n && step == STEP_NEXT; i++)
+		step = try_address(w, d, &tls, &addrs[i]);
 	policy_tls_fini(&tls);
-	return rc;
+	return step;
 }
 
-int deliver_passwords_open(const struct config *cfg, struct maps **out, struct error *err)
+int deliver_settings_load(const struct config *cfg, struct locality *loc,
+			  struct deliver_settings *s, struct error *err)
 {
-	bool enabled;
-
-	*out = NULL;
-	if (config_get_bool(cfg, "smtp_sasl_auth_enable", &enabled, err) < 0)
+	memset(s, 0, sizeof(*s));
+	if (route_settings_load(cfg, loc, &s->route, err) < 0)
 		return -1;
-	if (!enabled)
-		return 0;
-	*out = maps_open(config_get(cfg, "smtp_sasl_password_maps"),
-			 TABLE_SECRET | table_config_flags(cfg),
-			 config_where(cfg, "smtp_sasl_password_maps"), err);
-	return *out == NULL ? -1 : 0;
+	if (policy_load(cfg, &s->policy, err) < 0) {
+		route_settings_fini(&s->route);
+		return -1;
+	}
+	return 0;
+}
+
+void deliver_settings_fini(struct deliver_settings *s)
+{
+	route_settings_fini(&s->route);
+	policy_fini(&s->policy);
 }
 
 int deliver_run(const struct deliver_request *rq, struct deliver_outcome *out)
 {
-	struct walk *w = calloc(1, sizeof(*w));
+	struct walk w = { .rq = rq, .policy = &rq->set->policy, .out = out };
+	enum step step = STEP_NEXT;
 	struct route route;
-	int rc = 1;
 
 	memset(out, 0, sizeof(*out));
-	if (w == NULL) {
-		error_set(&out->err, ERROR_INTERNAL, _("out of memory"));
+	if (route_build(&rq->set->route, rq->env, &route, &out->err) < 0)
 		return -1;
-	}
-	w->rq = rq;
-	w->out = out;
-	if (route_build(rq->cfg, rq->env, &route, &out->err) < 0) {
-		free(w);
-		return -1;
-	}
-	if (policy_timeouts(rq->cfg, &w->timeouts, &out->err) < 0 ||
-	    deliver_passwords_open(rq->cfg, &w->passwords, &out->err) < 0) {
-		route_fini(&route);
-		free(w);
-		return -1;
-	}
-	for (size_t i = 0; i < route.n && rc == 1; i++) {
+	for (size_t i = 0; i < route.n && step == STEP_NEXT; i++) {
 		if (deadline_expired(rq->run)) {
 			struct attempt_result res = { .next_relay = true };
 
 			error_set(&res.err, ERROR_TEMP,
 				  _("the time allowed for delivery (relaymail_deadline) ran out"));
-			record(w, &res);
+			record(&w, &res);
 			break;
 		}
-		rc = try_destination(w, &route.v[i]);
+		step = try_destination(&w, &route.v[i]);
 	}
-	/* rc 1: every relay was tried and each allowed the next one. */
-	if (rc == 1 && w->nfailures > 0)
-		conclude(w);
-	maps_free(w->passwords);
+	/* Every relay was tried and each allowed the next one. */
+	if (step == STEP_NEXT && w.nfailures > 0)
+		conclude(&w);
 	route_fini(&route);
-	free(w);
-	return rc == 0 ? 0 : -1;
+	return step == STEP_DELIVERED ? 0 : -1;
 }

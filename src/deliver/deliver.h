@@ -10,13 +10,27 @@
 #include "base/deadline.h"
 #include "base/error.h"
 #include "conf/config.h"
-#include "conf/table.h"
+#include "deliver/locality.h"
+#include "deliver/policy.h"
+#include "deliver/route.h"
 #include "mail/message.h"
 #include "net/mx.h"
 #include "smtp/session.h"
 
+/* What the walk needs from the configuration, read once at start. */
+struct deliver_settings {
+	struct route_settings route;
+	struct policy policy;
+};
+
+/* Load both (route_settings_load, policy_load); loc and cfg must outlive
+ * s. -1 with their errors. */
+int deliver_settings_load(const struct config *cfg, struct locality *loc,
+			  struct deliver_settings *s, struct error *err);
+void deliver_settings_fini(struct deliver_settings *s);
+
 struct deliver_request {
-	const struct config *cfg;
+	const struct deliver_settings *set;
 	const struct message *msg;
 	const struct session_envelope *env;
 	struct deadline run;
@@ -32,14 +46,10 @@ struct deliver_outcome {
 	unsigned attempts;
 };
 
-/* The smtp_sasl_password_maps tables, with the checks secrets get
- * (TABLE_SECRET), in *out; NULL there when smtp_sasl_auth_enable is off.
- * -1 with ERROR_CONFIG (or a table's error) naming the parameter. */
-int deliver_passwords_open(const struct config *cfg, struct maps **out, struct error *err);
-
 /* 0 when a relay accepted the message, -1 otherwise (outcome->err). A
- * configuration error (ERROR_CONFIG: a bad parameter value, a password
- * table that fails) ends the walk at once, whatever relays remain. */
+ * configuration error (ERROR_CONFIG: a table result that cannot be used,
+ * a client certificate GnuTLS refuses) ends the walk at once, whatever
+ * relays remain. */
 int deliver_run(const struct deliver_request *rq, struct deliver_outcome *out);
 
 #endif

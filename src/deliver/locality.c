@@ -10,6 +10,7 @@
 
 #include "base/i18n.h"
 #include "deliver/locality.h"
+#include "deliver/policy.h"
 #include "net/ownaddr.h"
 
 struct locality {
@@ -27,9 +28,12 @@ static int add_param(struct locality *l, const char *param, bool keywords, struc
 
 struct locality *locality_new(const struct config *cfg, struct error *err)
 {
-	enum net_family family = net_family_parse(config_get(cfg, "inet_protocols"));
-	struct locality *l = calloc(1, sizeof(*l));
+	enum net_family family;
+	struct locality *l;
 
+	if (policy_inet_protocols(cfg, &family, err) < 0)
+		return NULL;
+	l = calloc(1, sizeof(*l));
 	if (l == NULL || (l->own = net_ownaddr_new(family)) == NULL) {
 		free(l);
 		error_set(err, ERROR_INTERNAL, _("out of memory"));

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* What the configuration means for one destination. The unset TLS level
- * is relaymail's secure default: STARTTLS whenever offered, certificate
- * verified against the trust store and the relay's name. */
+/* The relay transport policy of the configuration, read once: SASL, DNS,
+ * source addresses, the HELO name and the stage timeouts here, TLS in
+ * policy_tls.c; and the credentials for each server, looked up per
+ * attempt. */
 #include <config.h>
 
 #include <stddef.h>
@@ -9,281 +10,138 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth/sasl.h"
 #include "base/i18n.h"
 #include "base/str.h"
 #include "deliver/policy.h"
 
-static int level_parse(const char *level, bool wrapper, struct tls_policy *p, struct error *err)
+#define ADDRESS_LIMIT_MAX 16 /* addresses tried per destination, at most */
+
+static int sasl_load(const struct config *cfg, struct sasl_settings *s, struct error *err)
+{
+	static const char *const options[] = {
+		[SASL_SECURITY_PLAIN] = "smtp_sasl_security_options",
+		[SASL_SECURITY_TLS] = "smtp_sasl_tls_security_options",
+		[SASL_SECURITY_VERIFIED] = "smtp_sasl_tls_verified_security_options",
+	};
+	bool enabled;
+	long seconds;
+
+	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++) {
+		if (sasl_options_parse(config_get(cfg, options[i]), &s->options[i], err) < 0) {
+			error_prefix(err, "%s (%s)", options[i], config_where(cfg, options[i]));
+			return -1;
+		}
+	}
+	if (config_get_time(cfg, "smtp_sasl_oauth_token_timeout", &seconds, err) < 0 ||
+	    config_get_bool(cfg, "smtp_sasl_auth_enable", &enabled, err) < 0)
+		return -1;
+	s->token_timeout = seconds * 1000;
+	s->token_command = config_get(cfg, "smtp_sasl_oauth_token_command");
+	s->filter = config_get(cfg, "smtp_sasl_mechanism_filter");
+	if (!enabled)
+		return 0;
+	s->passwords = maps_open_param(cfg, "smtp_sasl_password_maps", TABLE_SECRET, err);
+	return s->passwords != NULL ? 0 : -1;
+}
+
+int policy_inet_protocols(const struct config *cfg, enum net_family *out, struct error *err)
+{
+	const char *value = config_get(cfg, "inet_protocols");
+
+	if (net_family_parse(value, out) == 0)
+		return 0;
+	config_bad_value(err, cfg, "inet_protocols", value, _("use all, ipv4, ipv6 or ipv4, ipv6"));
+	return -1;
+}
+
+/* Whether unbracketed destinations get an MX lookup (postfix.md §4.1):
+ * smtp_dns_support_level, else disable_dns_lookups. dnssec is taken as
+ * enabled: there is no validating resolver here. */
+static int dns_load(const struct config *cfg, struct policy *p, struct error *err)
+{
+	static const char *const levels[] = { "", "disabled", "enabled", "dnssec" };
+	static const char *const families[] = { "any", "ipv4", "ipv6" };
+	unsigned long limit;
+	bool disabled;
+	int level, prefer;
+
+	if ((level = config_get_enum(cfg, "smtp_dns_support_level", levels, 4, err)) < 0 ||
+	    config_get_bool(cfg, "disable_dns_lookups", &disabled, err) < 0 ||
+	    config_get_ulong(cfg, "smtp_mx_address_limit", &limit, err) < 0 ||
+	    (prefer = config_get_enum(cfg, "smtp_address_preference", families, 3, err)) < 0 ||
+	    policy_inet_protocols(cfg, &p->family, err) < 0)
+		return -1;
+	p->mx_lookups = level == 0 ? !disabled : level != 1;
+	p->address_limit = limit == 0 || limit > ADDRESS_LIMIT_MAX ? ADDRESS_LIMIT_MAX : (int)limit;
+	p->prefer = prefer == 1 ? NET_IPV4 : prefer == 2 ? NET_IPV6 : NET_ANY;
+	return 0;
+}
+
+/* smtp_bind_address, smtp_bind_address6, smtp_bind_address_enforce. */
+static int bind_load(const struct config *cfg, struct net_bind *b, struct error *err)
 {
 	static const struct {
-		const char *name;
-		enum session_tls mode;
-		enum tls_verify verify;
-	} levels[] = {
-		{ "none", SESSION_TLS_NONE, TLS_VERIFY_NONE },
-		{ "may", SESSION_TLS_MAY, TLS_VERIFY_NONE },
-		{ "encrypt", SESSION_TLS_REQUIRE, TLS_VERIFY_NONE },
-		{ "fingerprint", SESSION_TLS_REQUIRE, TLS_VERIFY_FINGERPRINT },
-		{ "verify", SESSION_TLS_REQUIRE, TLS_VERIFY_CHAIN_NAME },
-		{ "secure", SESSION_TLS_REQUIRE, TLS_VERIFY_CHAIN_NAME },
-	};
+		const char *param;
+		enum net_family family;
+	} params[] = { { "smtp_bind_address", NET_IPV4 }, { "smtp_bind_address6", NET_IPV6 } };
 
-	if (*level == '\0') {
-		p->level = "(default)";
-		p->mode = wrapper ? SESSION_TLS_IMPLICIT : SESSION_TLS_MAY;
-		p->verify = TLS_VERIFY_CHAIN_NAME;
-		return 0;
-	}
-	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
-		if (!str_eq_ci(level, levels[i].name))
-			continue;
-		p->level = levels[i].name;
-		p->mode = levels[i].mode;
-		p->verify = levels[i].verify;
-		p->explicit_unverified = levels[i].verify == TLS_VERIFY_NONE;
-		if (wrapper && p->mode != SESSION_TLS_REQUIRE) {
-			error_set(err, ERROR_CONFIG,
-				  _("smtp_tls_wrappermode = yes requires smtp_tls_security_level = "
-				    "encrypt or stronger (it is \"%s\")"),
-				  level);
-			return -1;
-		}
-		if (wrapper)
-			p->mode = SESSION_TLS_IMPLICIT;
-		return 0;
-	}
-	error_set(err, ERROR_CONFIG,
-		  _("unsupported smtp_tls_security_level \"%s\"; relaymail supports none, may, "
-		    "encrypt, fingerprint, verify and secure"),
-		  level);
-	return -1;
-}
-
-/* Protocol versions, lowest first, as Postfix names them and as GnuTLS does. */
-static const struct {
-	const char *postfix;
-	const char *gnutls;
-} versions[] = {
-	{ "TLSv1", "+VERS-TLS1.0" },
-	{ "TLSv1.1", "+VERS-TLS1.1" },
-	{ "TLSv1.2", "+VERS-TLS1.2" },
-	{ "TLSv1.3", "+VERS-TLS1.3" },
-};
-#define NVERSIONS (sizeof(versions) / sizeof(versions[0]))
-
-static int version_index(const char *name)
-{
-	for (size_t i = 0; i < NVERSIONS; i++)
-		if (str_eq_ci(name, versions[i].postfix))
-			return (int)i;
-	return -1;
-}
-
-/* Apply one item of a protocols list: ">=V", "<=V", "!V", or a bare "V"
- * (the legacy inclusion form). SSLv2/SSLv3 are never allowed anyway. */
-static int protocol_item(const char *item, bool allowed[NVERSIONS], bool *inclusion)
-{
-	int cmp = item[0] == '>' ? 1 : item[0] == '<' ? -1 : 0;
-	bool neg = item[0] == '!';
-	const char *name = cmp != 0 ? item + (item[1] == '=' ? 2 : 1) : neg ? item + 1 : item;
-	int v = version_index(name);
-
-	if (v < 0)
-		return str_prefix_ci(name, "SSLv") ? 0 : -1;
-	for (int i = 0; i < (int)NVERSIONS; i++) {
-		if ((cmp > 0 && i < v) || (cmp < 0 && i > v) || (neg && i == v))
-			allowed[i] = false;
-	}
-	if (cmp == 0 && !neg) {
-		if (!*inclusion)
-			memset(allowed, 0, NVERSIONS * sizeof(bool));
-		*inclusion = true;
-		allowed[v] = true;
-	}
-	return 0;
-}
-
-/* GnuTLS priority string for a smtp_tls_*protocols value (postfix.md §6.4). */
-static int priority_for(const char *param, const char *protocols, char *out, size_t outsize,
-			struct error *err)
-{
-	bool allowed[NVERSIONS] = { true, true, true, true }, inclusion = false, any = false;
-	char **items = config_list_split(protocols);
-	size_t len;
-	int rc = 0;
-
-	for (size_t i = 0; items != NULL && items[i] != NULL && rc == 0; i++) {
-		rc = protocol_item(items[i], allowed, &inclusion);
-		if (rc < 0)
-			error_set(err, ERROR_CONFIG, _("unknown TLS protocol \"%s\" in %s"),
-				  items[i], param);
-	}
-	config_list_free(items);
-	len = (size_t)snprintf(out, outsize, "NORMAL:-VERS-ALL");
-	for (size_t i = NVERSIONS; i-- > 0 && len < outsize;) {
-		if (!allowed[i])
-			continue;
-		len += (size_t)snprintf(out + len, outsize - len, ":%s", versions[i].gnutls);
-		any = true;
-	}
-	if (rc == 0 && !any) {
-		error_set(err, ERROR_CONFIG, _("%s allows no TLS protocol version"), param);
-		rc = -1;
-	}
-	return rc;
-}
-
-/* SNI by default for names (many hosted relays need it); never for IP
- * literals (RFC 6066 §3). */
-static int sni_for(const struct config *cfg, const struct destination *d, struct tls_policy *p,
-		   struct error *err)
-{
-	const char *sni = config_get(cfg, "smtp_tls_servername");
-
-	if (*sni == '\0' || str_eq_ci(sni, "hostname") || str_eq_ci(sni, "nexthop")) {
-		if (d->literal)
-			return 0;
-		p->sni = str_dup(d->host);
-	} else {
-		p->sni = str_dup(sni);
-	}
-	if (p->sni != NULL)
-		return 0;
-	error_set(err, ERROR_INTERNAL, _("out of memory"));
-	return -1;
-}
-
-/* One item of a *_cert_match list (postfix.md §6.1): "hostname" is the
- * relay's host name and "nexthop" the destination's, which are the same
- * for the bracketed destinations relaymail routes to; "dot-nexthop" is any
- * name below it; anything else is a literal name or ".domain". */
-static int match_item(const struct destination *d, const char *item, struct tls_policy *p)
-{
-	size_t len = strlen(d->host);
-	char *name;
-
-	if (str_eq_ci(item, "hostname") || str_eq_ci(item, "nexthop")) {
-		name = str_dup(d->host);
-	} else if (str_eq_ci(item, "dot-nexthop")) {
-		if (d->literal)
-			return 0; /* no name lies below an address */
-		if ((name = malloc(len + 2)) != NULL) {
-			name[0] = '.';
-			memcpy(name + 1, d->host, len + 1);
-		}
-	} else {
-		name = str_dup(item);
-	}
-	if (name == NULL)
+	memset(b, 0, sizeof(*b));
+	if (config_get_bool(cfg, "smtp_bind_address_enforce", &b->enforce, err) < 0)
 		return -1;
-	str_lower(name);
-	for (size_t i = 0; i < p->nnames; i++) {
-		if (str_eq_ci(p->names[i], name)) {
-			free(name);
-			return 0;
-		}
-	}
-	p->names[p->nnames++] = name;
-	return 0;
-}
+	for (size_t i = 0; i < 2; i++) {
+		struct net_addr *addr = i == 0 ? &b->v4 : &b->v6;
+		bool *set = i == 0 ? &b->has_v4 : &b->has_v6;
 
-static int names_for(const struct config *cfg, const struct destination *d, struct tls_policy *p,
-		     struct error *err)
-{
-	const char *param = str_eq_ci(p->level, "secure") ? "smtp_tls_secure_cert_match"
-							  : "smtp_tls_verify_cert_match";
-	char **items =
-	    p->verify == TLS_VERIFY_CHAIN_NAME ? config_list_split(config_get(cfg, param)) : NULL;
-	size_t n = 0;
-	int rc = 0;
-
-	while (items != NULL && items[n] != NULL)
-		n++;
-	if (p->verify == TLS_VERIFY_CHAIN_NAME && n == 0) {
-		error_set(err, ERROR_CONFIG, _("%s (%s) is empty: no certificate name would match"),
-			  param, config_where(cfg, param));
-		rc = -1;
-	} else if (n > POLICY_TLS_NAMES_MAX) {
-		error_set(err, ERROR_CONFIG, _("%s (%s) lists more than %d names"), param,
-			  config_where(cfg, param), POLICY_TLS_NAMES_MAX);
-		rc = -1;
-	}
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		rc = match_item(d, items[i], p);
-		if (rc < 0)
-			error_set(err, ERROR_INTERNAL, _("out of memory"));
-	}
-	config_list_free(items);
-	return rc < 0 ? -1 : sni_for(cfg, d, p, err);
-}
-
-int policy_tls(const struct config *cfg, const struct destination *d, struct tls_policy *p,
-	       struct error *err)
-{
-	const char *param;
-	bool wrapper;
-
-	memset(p, 0, sizeof(*p));
-	if (config_get_bool(cfg, "smtp_tls_wrappermode", &wrapper, err) < 0)
-		return -1;
-	if (level_parse(config_get(cfg, "smtp_tls_security_level"), wrapper, p, err) < 0) {
-		error_prefix(err, "%s", config_where(cfg, "smtp_tls_security_level"));
-		return -1;
-	}
-	param = p->mode == SESSION_TLS_MAY ? "smtp_tls_protocols" : "smtp_tls_mandatory_protocols";
-	if (priority_for(param, config_get(cfg, param), p->priority, sizeof(p->priority), err) <
-	    0) {
-		error_prefix(err, "%s", config_where(cfg, param));
-		return -1;
-	}
-	if (names_for(cfg, d, p, err) < 0) {
-		policy_tls_fini(p);
-		return -1;
-	}
-	if (p->verify == TLS_VERIFY_FINGERPRINT) {
-		p->fingerprints =
-		    config_list_split(config_get(cfg, "smtp_tls_fingerprint_cert_match"));
-		if (p->fingerprints == NULL || p->fingerprints[0] == NULL) {
-			error_set(err, ERROR_CONFIG,
-				  _("smtp_tls_security_level = fingerprint needs "
-				    "smtp_tls_fingerprint_cert_match"));
-			policy_tls_fini(p);
+		if (net_bind_parse(config_get(cfg, params[i].param), params[i].family, addr, set,
+				   err) < 0) {
+			error_prefix(err, "%s (%s)", params[i].param,
+				     config_where(cfg, params[i].param));
 			return -1;
 		}
 	}
 	return 0;
 }
 
-void policy_tls_fini(struct tls_policy *p)
+/* What EHLO can carry: a name or an address literal, one word of visible
+ * ASCII (RFC 5321 §4.1.1.1). */
+static int helo_load(const struct config *cfg, struct policy *p, struct error *err)
 {
-	for (size_t i = 0; i < p->nnames; i++)
-		free(p->names[i]);
-	free(p->sni);
-	config_list_free(p->fingerprints);
-	memset(p, 0, sizeof(*p));
+	const char *name = config_get(cfg, "smtp_helo_name");
+	size_t len = strlen(name);
+
+	for (size_t i = 0; i < len; i++) {
+		if ((unsigned char)name[i] <= 0x20 || (unsigned char)name[i] >= 0x7f) {
+			len = 0;
+			break;
+		}
+	}
+	if (len == 0 || len > 255) {
+		config_bad_value(err, cfg, "smtp_helo_name", name,
+				 _("use a host name or an address literal such as [192.0.2.1]"));
+		return -1;
+	}
+	p->helo_name = name;
+	return 0;
 }
 
-void policy_tls_params(const struct config *cfg, const struct tls_policy *p, struct tls_params *out)
+int policy_load(const struct config *cfg, struct policy *p, struct error *err)
 {
-	size_t n = 0;
+	memset(p, 0, sizeof(*p));
+	if (policy_tls_load(cfg, &p->tls, err) < 0 || sasl_load(cfg, &p->sasl, err) < 0 ||
+	    policy_timeouts(cfg, &p->timeouts, err) < 0 || dns_load(cfg, p, err) < 0 ||
+	    bind_load(cfg, &p->bind, err) < 0 || helo_load(cfg, p, err) < 0) {
+		policy_fini(p);
+		return -1;
+	}
+	return 0;
+}
 
-	memset(out, 0, sizeof(*out));
-	out->verify = p->verify;
-	out->match_names = (const char *const *)p->names;
-	out->nmatch_names = p->nnames;
-	out->sni = p->sni;
-	out->cafile = config_get(cfg, "smtp_tls_CAfile");
-	out->capath = config_get(cfg, "smtp_tls_CApath");
-	out->cert_file =
-	    *config_get(cfg, "smtp_tls_cert_file") ? config_get(cfg, "smtp_tls_cert_file") : NULL;
-	out->key_file =
-	    *config_get(cfg, "smtp_tls_key_file") ? config_get(cfg, "smtp_tls_key_file") : NULL;
-	out->priority = p->priority;
-	out->digest = config_get(cfg, "smtp_tls_fingerprint_digest");
-	while (p->fingerprints != NULL && p->fingerprints[n] != NULL)
-		n++;
-	out->fingerprints = (const char *const *)p->fingerprints;
-	out->nfingerprints = n;
+void policy_fini(struct policy *p)
+{
+	policy_tls_settings_fini(&p->tls);
+	maps_free(p->sasl.passwords);
+	p->sasl.passwords = NULL;
 }
 
 static int split_credentials(char *value, struct credentials *c, const char *key, struct error *err)

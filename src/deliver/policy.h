@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Per-destination policy from the configuration: the TLS level and what it
- * means for the session and the certificate check (DESIGN.md, TLS by
- * default), the SASL credentials and their lookup keys for each server
- * connected to (postfix.md §5.2), and the stage timeouts. */
+/* The relay transport policy, parsed once from the configuration at start
+ * (policy_load): the TLS level and what it means for the session and the
+ * certificate check (DESIGN.md, TLS by default), SASL (password tables,
+ * security options, mechanism filter, OAuth token command), the stage
+ * timeouts, DNS use, source addresses and the HELO name. Each value is
+ * checked then, whether or not a message will need it; what is left for
+ * later is only what depends on the destination: certificate names, SNI
+ * and the credentials for the server connected to (postfix.md §5.2). */
 #ifndef RELAYMAIL_DELIVER_POLICY_H
 #define RELAYMAIL_DELIVER_POLICY_H
 
@@ -17,26 +21,82 @@
 #include "smtp/session.h"
 
 #define POLICY_TLS_NAMES_MAX 8
+#define POLICY_PRIORITY_MAX 128
 
+/* smtp_tls_* as a whole. */
+struct tls_settings {
+	const char *level; /* as configured ("verify"), "(default)" when unset */
+	enum session_tls mode;
+	enum tls_verify verify;
+	bool explicit_unverified; /* may/encrypt set explicitly: warn when AUTH goes unverified */
+	/* GnuTLS priority of the protocols parameter the level uses
+	 * (smtp_tls_protocols at may, smtp_tls_mandatory_protocols above). */
+	char priority[POLICY_PRIORITY_MAX];
+	/* The cert match list of the level (smtp_tls_verify_cert_match, at
+	 * secure smtp_tls_secure_cert_match); NULL when nothing is matched. */
+	char **match;
+	const char *servername; /* smtp_tls_servername */
+	const char *cafile, *capath;
+	const char *cert_file, *key_file; /* NULL: no client certificate */
+	const char *digest;		  /* smtp_tls_fingerprint_digest */
+	char **fingerprints;		  /* smtp_tls_fingerprint_cert_match */
+};
+
+/* Which of the three smtp_sasl_*security_options applies. */
+enum sasl_security {
+	SASL_SECURITY_PLAIN,	/* no TLS: smtp_sasl_security_options */
+	SASL_SECURITY_TLS,	/* smtp_sasl_tls_security_options */
+	SASL_SECURITY_VERIFIED, /* smtp_sasl_tls_verified_security_options */
+};
+
+struct sasl_settings {
+	struct maps *passwords; /* NULL: smtp_sasl_auth_enable = no */
+	unsigned options[3];	/* by enum sasl_security */
+	const char *filter;	/* smtp_sasl_mechanism_filter as written */
+	const char *token_command;
+	long token_timeout; /* ms */
+};
+
+struct timeouts {
+	long connect, helo, starttls, mail, rcpt, data_init, data_xfer, data_done, quit; /* ms */
+};
+
+struct policy {
+	struct tls_settings tls;
+	struct sasl_settings sasl;
+	struct timeouts timeouts;
+	struct net_bind bind;
+	const char *helo_name;
+	bool mx_lookups;		/* smtp_dns_support_level, disable_dns_lookups */
+	int address_limit;		/* smtp_mx_address_limit, 0: no limit */
+	enum net_family family, prefer; /* inet_protocols, smtp_address_preference */
+};
+
+/* Parse every parameter above from cfg (which must outlive p; strings
+ * point into it) and open the password tables. -1 with ERROR_CONFIG naming
+ * the parameter, where it was set and what is allowed; a table that
+ * cannot be opened keeps its own error. */
+int policy_load(const struct config *cfg, struct policy *p, struct error *err);
+void policy_fini(struct policy *p); /* harmless on a zeroed policy */
+
+/* What the TLS settings mean for destination d. Valid while p lives. */
 struct tls_policy {
 	enum session_tls mode;
 	enum tls_verify verify;
-	const char *level;	  /* as configured, or "(default)" */
-	bool explicit_unverified; /* may/encrypt set explicitly: warn when AUTH goes unverified */
+	const char *level;
+	bool explicit_unverified;
 	char *names[POLICY_TLS_NAMES_MAX]; /* certificate names accepted (verify, secure) */
 	size_t nnames;
 	char *sni;
-	char **fingerprints; /* from smtp_tls_fingerprint_cert_match */
-	char priority[128];
+	const char *priority;
 };
 
-/* ERROR_CONFIG for unknown levels, dane, wrapper mode without encryption. */
-int policy_tls(const struct config *cfg, const struct destination *d, struct tls_policy *p,
+/* -1 only when out of memory. */
+int policy_tls(const struct policy *p, const struct destination *d, struct tls_policy *out,
 	       struct error *err);
-void policy_tls_fini(struct tls_policy *p);
-/* tls_params pointing into p and cfg (valid while both are). */
-void policy_tls_params(const struct config *cfg, const struct tls_policy *p,
-		       struct tls_params *out);
+void policy_tls_fini(struct tls_policy *t);
+/* tls_params pointing into t and p (valid while both are). */
+void policy_tls_params(const struct policy *p, const struct tls_policy *t, struct tls_params *out);
 
 struct credentials {
 	char *user;
@@ -58,12 +118,15 @@ int policy_credentials(const struct maps *passwords, const struct destination *d
 		       struct credentials *c, struct error *err);
 void credentials_wipe(struct credentials *c);
 
-struct timeouts {
-	long connect, helo, starttls, mail, rcpt, data_init, data_xfer, data_done, quit; /* ms */
-};
-
+/* inet_protocols, checked (policy_load and the locality read it). */
+int policy_inet_protocols(const struct config *cfg, enum net_family *out, struct error *err);
+/* The stage timeouts alone (policy_load reads them with the rest). */
 int policy_timeouts(const struct config *cfg, struct timeouts *t, struct error *err);
 /* Milliseconds allowed for one read or write in a stage. */
 long policy_stage_timeout(const struct timeouts *t, enum session_stage stage);
+
+/* policy_tls.c, for policy_load: the smtp_tls_* parameters. */
+int policy_tls_load(const struct config *cfg, struct tls_settings *t, struct error *err);
+void policy_tls_settings_fini(struct tls_settings *t);
 
 #endif

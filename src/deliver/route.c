@@ -13,6 +13,7 @@
 #include "base/i18n.h"
 #include "base/str.h"
 #include "conf/config.h"
+#include "conf/table.h"
 #include "deliver/route.h"
 #include "mail/idn.h"
 
@@ -179,83 +180,213 @@ void destination_fini(struct destination *d)
 	memset(d, 0, sizeof(*d));
 }
 
-/* Parse the destinations of value (from param) and append them. */
-static int add_list(const struct config *cfg, const char *param, const char *value, bool fallback,
-		    struct route *r, struct error *err)
+int destination_copy(const struct destination *d, struct destination *out)
+{
+	*out = *d;
+	out->spec = str_dup(d->spec);
+	out->host = str_dup(d->host);
+	if (out->spec != NULL && out->host != NULL)
+		return 0;
+	destination_fini(out);
+	return -1;
+}
+
+/* Append a copy of each of v[0..n) to r. */
+static int add_copies(struct route *r, const struct destination *v, size_t n, struct error *err)
+{
+	struct destination *grown;
+
+	if (n == 0)
+		return 0;
+	grown = realloc(r->v, (r->n + n) * sizeof(*grown));
+	if (grown == NULL) {
+		error_set(err, ERROR_INTERNAL, _("out of memory"));
+		return -1;
+	}
+	r->v = grown;
+	for (size_t i = 0; i < n; i++) {
+		if (destination_copy(&v[i], &r->v[r->n]) < 0) {
+			error_set(err, ERROR_INTERNAL, _("out of memory"));
+			return -1;
+		}
+		r->v[r->n++].sender_keys = r->sender_keys;
+	}
+	return 0;
+}
+
+/* Parse the destinations of a list value (from param, set where) into a
+ * new array. */
+static int parse_list(const struct route_settings *rs, const char *param, const char *where,
+		      const char *value, bool fallback, struct destination **out, size_t *n,
+		      struct error *err)
 {
 	char **items = config_list_split(value);
-	const char *port = config_get(cfg, "smtp_tcp_port");
-	const char *known = config_get(cfg, "known_tcp_ports");
-	int rc = items != NULL ? 0 : -1;
+	size_t count = 0;
+	int rc = 0;
 
-	for (size_t i = 0; items != NULL && items[i] != NULL && rc == 0; i++) {
-		struct destination *v = realloc(r->v, (r->n + 1) * sizeof(*v));
-
-		if (v == NULL) {
-			rc = -1;
-			break;
-		}
-		r->v = v;
-		rc = destination_parse(items[i], port, known, &v[r->n], err);
-		if (rc < 0) {
-			error_prefix(err, "%s (%s)", param, config_where(cfg, param));
-			break;
-		}
-		v[r->n].sender_keys = r->sender_keys;
-		v[r->n++].fallback = fallback;
-	}
-	if (rc < 0 && !error_is_set(err))
+	*out = NULL;
+	*n = 0;
+	if (items == NULL) {
 		error_set(err, ERROR_INTERNAL, _("out of memory"));
+		return -1;
+	}
+	while (items[count] != NULL)
+		count++;
+	if (count > 0 && (*out = calloc(count, sizeof(**out))) == NULL) {
+		error_set(err, ERROR_INTERNAL, _("out of memory"));
+		rc = -1;
+	}
+	for (size_t i = 0; i < count && rc == 0; i++) {
+		rc =
+		    destination_parse(items[i], rs->default_port, rs->known_ports, &(*out)[i], err);
+		if (rc < 0) {
+			error_prefix(err, "%s (%s)", param, where);
+			break;
+		}
+		(*out)[i].fallback = fallback;
+		*n = i + 1;
+	}
 	config_list_free(items);
 	return rc;
 }
 
-int route_build(const struct config *cfg, const struct session_envelope *env, struct route *r,
-		struct error *err)
+static void destinations_free(struct destination *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		destination_fini(&v[i]);
+	free(v);
+}
+
+/* known_tcp_ports: "name=...=number" items; smtp_tcp_port must resolve. */
+static int ports_load(const struct config *cfg, struct route_settings *rs, struct error *err)
+{
+	char **items = config_list_split(rs->known_ports);
+	unsigned port;
+	int rc = items != NULL ? 0 : -1;
+
+	if (items == NULL)
+		error_set(err, ERROR_INTERNAL, _("out of memory"));
+	for (size_t i = 0; items != NULL && items[i] != NULL && rc == 0; i++) {
+		const char *eq = strrchr(items[i], '=');
+		unsigned long v;
+
+		if (eq == NULL || eq == items[i] || eq[-1] == '=' || items[i][0] == '=' ||
+		    str_to_ulong(eq + 1, 65535, &v) < 0 || v == 0) {
+			config_bad_value(err, cfg, "known_tcp_ports", items[i],
+					 _("write name=number, for example submission=587"));
+			rc = -1;
+		}
+	}
+	config_list_free(items);
+	if (rc == 0 && route_port(rs->default_port, rs->known_ports, &port, err) < 0) {
+		error_prefix(err, "smtp_tcp_port (%s)", config_where(cfg, "smtp_tcp_port"));
+		rc = -1;
+	}
+	return rc;
+}
+
+/* Nothing could ever name a relay: say which parameter to set, and where. */
+static int no_relay(const struct route_settings *rs, struct error *err)
+{
+	if (rs->config_file != NULL)
+		error_set(err, ERROR_CONFIG,
+			  _("relayhost is not set: relaymail needs a relay (it does not "
+			    "deliver directly to the recipients' mail servers); set "
+			    "relayhost in %s"),
+			  rs->config_file);
+	else
+		error_set(err, ERROR_CONFIG,
+			  _("relayhost is not set and no configuration file was found: "
+			    "relaymail needs a relay; create %s with a relayhost line, or "
+			    "set RELAYMAIL_RELAYHOST"),
+			  SYSCONFDIR "/relaymail/sendmail.conf");
+	return -1;
+}
+
+int route_settings_load(const struct config *cfg, struct locality *loc, struct route_settings *rs,
+			struct error *err)
 {
 	const char *fallback =
 	    config_is_set(cfg, "smtp_fallback_relay") || !config_is_set(cfg, "fallback_relay")
 		? "smtp_fallback_relay"
 		: "fallback_relay";
-	struct locality *loc = locality_new(cfg, err);
-	char *primary = NULL;
-	int rc = loc != NULL ? 0 : -1;
+	int rc;
+
+	memset(rs, 0, sizeof(*rs));
+	rs->default_port = config_get(cfg, "smtp_tcp_port");
+	rs->known_ports = config_get(cfg, "known_tcp_ports");
+	rs->fallback_param = fallback;
+	rs->transport_where = config_where(cfg, "transport_maps");
+	rs->sender_relay_where = config_where(cfg, "sender_dependent_relayhost_maps");
+	rs->empty_key = config_get(cfg, "empty_address_relayhost_maps_lookup_key");
+	rs->loc = loc;
+	rs->af = locality_addrfind(loc);
+	rs->config_file = config_file(cfg);
+	rc = ports_load(cfg, rs, err);
+	if (rc == 0)
+		rc = parse_list(rs, "relayhost", config_where(cfg, "relayhost"),
+				config_get(cfg, "relayhost"), false, &rs->relayhost,
+				&rs->nrelayhost, err);
+	if (rc == 0)
+		rc =
+		    parse_list(rs, fallback, config_where(cfg, fallback), config_get(cfg, fallback),
+			       true, &rs->fallback, &rs->nfallback, err);
+	if (rc == 0)
+		rc = config_get_bool(cfg, "smtp_sender_dependent_authentication", &rs->sender_auth,
+				     err);
+	if (rc == 0 && (rs->transport = maps_open_param(cfg, "transport_maps", 0, err)) == NULL)
+		rc = -1;
+	if (rc == 0 && (rs->sender_relay = maps_open_param(cfg, "sender_dependent_relayhost_maps",
+							   TABLE_NO_REGSUB, err)) == NULL)
+		rc = -1;
+	if (rc == 0 && rs->nrelayhost == 0 && rs->nfallback == 0 && maps_empty(rs->transport) &&
+	    maps_empty(rs->sender_relay))
+		rc = no_relay(rs, err);
+	if (rc < 0)
+		route_settings_fini(rs);
+	return rc;
+}
+
+void route_settings_fini(struct route_settings *rs)
+{
+	destinations_free(rs->relayhost, rs->nrelayhost);
+	destinations_free(rs->fallback, rs->nfallback);
+	maps_free(rs->transport);
+	maps_free(rs->sender_relay);
+	memset(rs, 0, sizeof(*rs));
+}
+
+int route_build(const struct route_settings *rs, const struct session_envelope *env,
+		struct route *r, struct error *err)
+{
+	struct destination *primary = NULL;
+	size_t nprimary = 0;
+	char *text = NULL;
+	const char *from;
+	int rc;
 
 	memset(r, 0, sizeof(*r));
+	rc = route_sender_keys(rs, env != NULL ? env->sender : NULL, &r->sender_keys, err);
 	if (rc == 0)
-		rc = route_sender_keys(cfg, loc, env != NULL ? env->sender : NULL, &r->sender_keys,
-				       err);
+		rc = route_lookup_primary(rs, env, &text, &from, err);
+	r->primary_from = from;
+	if (rc == 0 && text != NULL)
+		rc = parse_list(rs, from,
+				strcmp(from, "transport_maps") == 0 ? rs->transport_where
+								    : rs->sender_relay_where,
+				text, false, &primary, &nprimary, err);
 	if (rc == 0)
-		rc = route_lookup_primary(cfg, loc, env, &primary, &r->primary_from, err);
-	locality_free(loc);
+		rc = text != NULL ? add_copies(r, primary, nprimary, err)
+				  : add_copies(r, rs->relayhost, rs->nrelayhost, err);
 	if (rc == 0)
-		rc = add_list(cfg, r->primary_from,
-			      primary != NULL ? primary : config_get(cfg, "relayhost"), false, r,
-			      err);
-	if (rc == 0)
-		rc = add_list(cfg, fallback, config_get(cfg, fallback), true, r, err);
-	free(primary);
-	if (rc < 0) {
+		rc = add_copies(r, rs->fallback, rs->nfallback, err);
+	destinations_free(primary, nprimary);
+	free(text);
+	if (rc == 0 && r->n == 0)
+		rc = no_relay(rs, err);
+	if (rc < 0)
 		route_fini(r);
-		return -1;
-	}
-	if (r->n == 0) {
-		if (config_file(cfg) != NULL)
-			error_set(err, ERROR_CONFIG,
-				  _("relayhost is not set: relaymail needs a relay (it does not "
-				    "deliver directly to the recipients' mail servers); set "
-				    "relayhost in %s"),
-				  config_file(cfg));
-		else
-			error_set(err, ERROR_CONFIG,
-				  _("relayhost is not set and no configuration file was found: "
-				    "relaymail needs a relay; create %s with a relayhost line, or "
-				    "set RELAYMAIL_RELAYHOST"),
-				  SYSCONFDIR "/relaymail/sendmail.conf");
-		route_fini(r);
-		return -1;
-	}
-	return 0;
+	return rc;
 }
 
 void route_fini(struct route *r)

@@ -42,25 +42,50 @@ void destination_fini(struct destination *d);
 /* Resolve a service name or number ("587", "submission") to a port. */
 int route_port(const char *service, const char *known_ports, unsigned *port, struct error *err);
 
-/* The primary destinations, then smtp_fallback_relay (fallback_relay when
- * that is unset). Primary: the transport_maps next hop of the recipients
- * (smtp: and relay: only; they must all agree), else the
- * sender_dependent_relayhost_maps result for env->sender (DUNNO: none),
- * else relayhost. An empty list is ERROR_CONFIG: relaymail never delivers
- * directly to MX hosts of the recipients. Lookup errors keep their class. */
-int route_build(const struct config *cfg, const struct session_envelope *env, struct route *r,
-		struct error *err);
+/* The routing parameters, read once: relayhost and smtp_fallback_relay
+ * (fallback_relay when that is unset) parsed into destinations, the
+ * transport_maps and sender_dependent_relayhost_maps tables opened, the
+ * port defaults checked. loc (what is local for the sender's keys) and
+ * cfg must outlive rs. A configuration that could never route anything
+ * (no relayhost, no fallback, no table that could name one) is an error
+ * here. ERROR_CONFIG naming the parameter, or the table's own error. */
+struct route_settings {
+	const char *default_port, *known_ports; /* smtp_tcp_port, known_tcp_ports */
+	struct destination *relayhost, *fallback;
+	size_t nrelayhost, nfallback;
+	const char *fallback_param; /* the parameter the fallbacks came from */
+	struct maps *transport, *sender_relay;
+	const char *transport_where, *sender_relay_where;
+	const char *empty_key; /* empty_address_relayhost_maps_lookup_key */
+	bool sender_auth;      /* smtp_sender_dependent_authentication */
+	struct addrfind af;    /* myorigin, mydestination, own addresses */
+	struct locality *loc;
+	const char *config_file; /* for the "no relayhost" message; NULL: none found */
+};
+
+int route_settings_load(const struct config *cfg, struct locality *loc, struct route_settings *rs,
+			struct error *err);
+void route_settings_fini(struct route_settings *rs); /* harmless when zeroed */
+
+/* The primary destinations, then the fallbacks. Primary: the
+ * transport_maps next hop of the recipients (smtp: and relay: only; they
+ * must all agree), else the sender_dependent_relayhost_maps result for
+ * env->sender (DUNNO: none), else relayhost. An empty list is
+ * ERROR_CONFIG: relaymail never delivers directly to MX hosts of the
+ * recipients. Lookup errors keep their class. */
+int route_build(const struct route_settings *rs, const struct session_envelope *env,
+		struct route *r, struct error *err);
 void route_fini(struct route *r);
+/* A deep copy of d into out. -1 when out of memory. */
+int destination_copy(const struct destination *d, struct destination *out);
 
 /* The primary destination list text and the parameter it came from
- * (route_lookup.c); loc says what is local for the sender's keys. *out
- * is malloc'd, NULL when relayhost applies. */
-int route_lookup_primary(const struct config *cfg, struct locality *loc,
-			 const struct session_envelope *env, char **out, const char **from,
-			 struct error *err);
+ * (route_lookup.c). *out is malloc'd, NULL when relayhost applies. */
+int route_lookup_primary(const struct route_settings *rs, const struct session_envelope *env,
+			 char **out, const char **from, struct error *err);
 /* The sender keys for SASL lookups: NULL (*keys) when
  * smtp_sender_dependent_authentication is off or the sender is null. */
-int route_sender_keys(const struct config *cfg, struct locality *loc, const char *sender,
+int route_sender_keys(const struct route_settings *rs, const char *sender,
 		      struct addrfind_keys **keys, struct error *err);
 
 #endif

@@ -2,8 +2,8 @@
 /* The table-driven parts of the route (reference/postfix.md §4.3, §4.5,
  * §5.2): transport_maps next hops for the recipients, the
  * sender_dependent_relayhost_maps result for the sender, and the sender
- * keys for SASL credentials. Tables are opened for the lookup and closed
- * again; every error names the parameter. */
+ * keys for SASL credentials, over the tables route_settings_load opened;
+ * every error names the parameter. */
 #include <config.h>
 
 #include <stdlib.h>
@@ -13,13 +13,6 @@
 #include "base/str.h"
 #include "conf/table.h"
 #include "deliver/route.h"
-
-static struct maps *open_param(const struct config *cfg, const char *param, unsigned flags,
-			       struct error *err)
-{
-	return maps_open(config_get(cfg, param), flags | table_config_flags(cfg),
-			 config_where(cfg, param), err);
-}
 
 /* One key against every table (fixed tables only when partial). */
 static int lookup_key(const struct maps *m, const char *key, bool partial, char **value,
@@ -35,15 +28,17 @@ static int lookup_key(const struct maps *m, const char *key, bool partial, char 
 
 /* transport_maps search order: the address, without its extension, the
  * domain, each parent domain as ".parent", then "*". */
-static int transport_find(const struct config *cfg, const struct maps *m, const char *addr,
-			  char **value, struct error *err)
+static int transport_find(const struct route_settings *rs, const char *addr, char **value,
+			  struct error *err)
 {
 	/* Only the first two keys are used: locality does not matter. */
-	struct addrfind af = addrfind_context(cfg, NULL);
+	struct addrfind af = rs->af;
+	const struct maps *m = rs->transport;
 	struct addrfind_keys k;
 	const char *domain = strrchr(addr, '@');
 	int rc;
 
+	af.own.is_own = NULL;
 	if (addrfind_keys(&af, addr, 0, &k, err) < 0)
 		return -1;
 	rc = lookup_key(m, k.v[0].key, false, value, err);
@@ -102,17 +97,16 @@ static int transport_nexthop(const char *addr, const char *value, char **out, st
 }
 
 /* The next hop shared by every recipient, or NULL when none has one. */
-static int transport_route(const struct config *cfg, const struct session_envelope *env, char **out,
-			   struct error *err)
+static int transport_route(const struct route_settings *rs, const struct session_envelope *env,
+			   char **out, struct error *err)
 {
-	struct maps *m = open_param(cfg, "transport_maps", 0, err);
-	int rc = m != NULL ? 0 : -1;
+	int rc = 0;
 
 	*out = NULL;
 	for (size_t i = 0; i < env->nrcpts && rc == 0; i++) {
 		char *value = NULL, *hop = NULL;
 
-		rc = transport_find(cfg, m, env->rcpts[i], &value, err);
+		rc = transport_find(rs, env->rcpts[i], &value, err);
 		if (rc >= 0)
 			rc = rc == 1 ? transport_nexthop(env->rcpts[i], value, &hop, err) : 0;
 		if (rc == 0 && i > 0 &&
@@ -131,7 +125,6 @@ static int transport_route(const struct config *cfg, const struct session_envelo
 		else
 			free(hop);
 	}
-	maps_free(m);
 	if (rc < 0) {
 		free(*out);
 		*out = NULL;
@@ -141,45 +134,41 @@ static int transport_route(const struct config *cfg, const struct session_envelo
 
 /* sender_dependent_relayhost_maps: §3.4 keys for the sender, the
  * empty_address_relayhost_maps_lookup_key for the null sender. */
-static int sender_route(const struct config *cfg, struct locality *loc, const char *sender,
-			char **out, struct error *err)
+static int sender_route(const struct route_settings *rs, const char *sender, char **out,
+			struct error *err)
 {
-	struct maps *m = open_param(cfg, "sender_dependent_relayhost_maps", TABLE_NO_REGSUB, err);
-	struct addrfind af = locality_addrfind(loc);
 	struct addrfind_hit hit = { 0 };
-	int rc = m != NULL ? 0 : -1;
+	int rc;
 
 	*out = NULL;
-	if (rc == 0 && *sender == '\0')
-		rc = maps_lookup(m, config_get(cfg, "empty_address_relayhost_maps_lookup_key"),
-				 &hit.value, err);
-	else if (rc == 0)
-		rc = addrfind_lookup(&af, m, sender, ADDRFIND_UNQUOTED_TOO, &hit, err);
+	if (*sender == '\0')
+		rc = maps_lookup(rs->sender_relay, rs->empty_key, &hit.value, err);
+	else
+		rc = addrfind_lookup(&rs->af, rs->sender_relay, sender, ADDRFIND_UNQUOTED_TOO, &hit,
+				     err);
 	if (rc == 1 && !str_eq_ci(hit.value, "DUNNO")) {
 		*out = hit.value;
 		hit.value = NULL;
 	}
 	addrfind_hit_fini(&hit);
-	maps_free(m);
 	return rc < 0 ? -1 : 0;
 }
 
-int route_lookup_primary(const struct config *cfg, struct locality *loc,
-			 const struct session_envelope *env, char **out, const char **from,
-			 struct error *err)
+int route_lookup_primary(const struct route_settings *rs, const struct session_envelope *env,
+			 char **out, const char **from, struct error *err)
 {
 	*from = "relayhost";
 	if (env == NULL) {
 		*out = NULL;
 		return 0;
 	}
-	if (transport_route(cfg, env, out, err) < 0)
+	if (transport_route(rs, env, out, err) < 0)
 		return -1;
 	if (*out != NULL) {
 		*from = "transport_maps";
 		return 0;
 	}
-	if (sender_route(cfg, loc, env->sender != NULL ? env->sender : "", out, err) < 0) {
+	if (sender_route(rs, env->sender != NULL ? env->sender : "", out, err) < 0) {
 		error_prefix(err, "sender_dependent_relayhost_maps");
 		return -1;
 	}
@@ -188,23 +177,18 @@ int route_lookup_primary(const struct config *cfg, struct locality *loc,
 	return 0;
 }
 
-int route_sender_keys(const struct config *cfg, struct locality *loc, const char *sender,
+int route_sender_keys(const struct route_settings *rs, const char *sender,
 		      struct addrfind_keys **keys, struct error *err)
 {
-	struct addrfind af = locality_addrfind(loc);
-	bool on;
-
 	*keys = NULL;
-	if (config_get_bool(cfg, "smtp_sender_dependent_authentication", &on, err) < 0)
-		return -1;
-	if (!on || sender == NULL || *sender == '\0')
+	if (!rs->sender_auth || sender == NULL || *sender == '\0')
 		return 0;
 	*keys = calloc(1, sizeof(**keys));
 	if (*keys == NULL) {
 		error_set(err, ERROR_INTERNAL, _("out of memory"));
 		return -1;
 	}
-	if (addrfind_keys(&af, sender, ADDRFIND_UNQUOTED_TOO, *keys, err) < 0) {
+	if (addrfind_keys(&rs->af, sender, ADDRFIND_UNQUOTED_TOO, *keys, err) < 0) {
 		free(*keys);
 		*keys = NULL;
 		return -1;

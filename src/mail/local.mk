@@ -7,7 +7,7 @@ librelaymail_a_SOURCES += \
 	src/mail/header.c src/mail/header.h \
 	src/mail/idn.c src/mail/idn.h \
 	src/mail/message.c src/mail/message.h src/mail/message_impl.h \
-	src/mail/message_intake.c \
+	src/mail/intake.c src/mail/intake.h \
 	src/mail/fold.c src/mail/fold.h \
 	src/mail/rewrite.c src/mail/rewrite_header.c src/mail/rewrite.h \
 	src/mail/spool.c src/mail/spool.h

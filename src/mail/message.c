@@ -2,7 +2,7 @@
 /* The message once read: its header fields, which the envelope step reads,
  * removes and adds, and a cursor that gives the final form back (fields,
  * blank line, body) in large pieces for the SMTP session and the dead
- * letter file. message_intake.c builds it. */
+ * letter file. intake.c builds it. */
 #include <config.h>
 
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The message object shared by the intake (message_intake.c) and the
+/* The message object shared by the intake (intake.c) and the
  * accessors (message.c). Internal to the mail layer. */
 #ifndef RELAYMAIL_MAIL_MESSAGE_IMPL_H
 #define RELAYMAIL_MAIL_MESSAGE_IMPL_H

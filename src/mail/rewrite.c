@@ -64,21 +64,35 @@ static int parse_classes(const struct config *cfg, const char *param, unsigned *
 	return rc;
 }
 
-static bool list_has(const char *value, const char *word)
+/* propagate_unmatched_extensions: whether "canonical" is listed; every
+ * item must be one Postfix knows (the others concern its delivery
+ * agents, which relaymail does not have). */
+static int parse_propagate(const struct config *cfg, bool *canonical, struct error *err)
 {
-	char **items = config_list_split(value);
-	bool found = false;
+	static const char *const known[] = { "canonical", "virtual", "alias",
+					     "forward",	  "include", "generic" };
+	const char *param = "propagate_unmatched_extensions";
+	char **items = config_list_split(config_get(cfg, param));
+	int rc = items != NULL ? 0 : -1;
 
-	for (size_t i = 0; items != NULL && items[i] != NULL && !found; i++)
-		found = str_eq_ci(items[i], word);
+	*canonical = false;
+	if (items == NULL)
+		error_set(err, ERROR_INTERNAL, _("out of memory"));
+	for (size_t i = 0; items != NULL && items[i] != NULL && rc == 0; i++) {
+		size_t k = 0;
+
+		while (k < sizeof(known) / sizeof(known[0]) && !str_eq_ci(items[i], known[k]))
+			k++;
+		if (k == sizeof(known) / sizeof(known[0])) {
+			config_bad_value(err, cfg, param, items[i],
+					 _("use canonical, virtual, alias, forward, include or "
+					   "generic"));
+			rc = -1;
+		}
+		*canonical = *canonical || k == 0;
+	}
 	config_list_free(items);
-	return found;
-}
-
-static struct maps *open_maps(const struct config *cfg, const char *param, struct error *err)
-{
-	return maps_open(config_get(cfg, param), table_config_flags(cfg), config_where(cfg, param),
-			 err);
+	return rc;
 }
 
 struct rewriter *rewriter_new(const struct config *cfg, const struct addrfind_own *own,
@@ -92,17 +106,17 @@ struct rewriter *rewriter_new(const struct config *cfg, const struct addrfind_ow
 	}
 	rw->af = addrfind_context(cfg, own);
 	rw->mydomain = config_get(cfg, "mydomain");
-	rw->propagate = list_has(config_get(cfg, "propagate_unmatched_extensions"), "canonical");
-	if (config_get_bool(cfg, "append_at_myorigin", &rw->append_at, err) < 0 ||
+	if (parse_propagate(cfg, &rw->propagate, err) < 0 ||
+	    config_get_bool(cfg, "append_at_myorigin", &rw->append_at, err) < 0 ||
 	    config_get_bool(cfg, "append_dot_mydomain", &rw->append_dot, err) < 0 ||
 	    config_get_bool(cfg, "swap_bangpath", &rw->bangpath, err) < 0 ||
 	    config_get_bool(cfg, "allow_percent_hack", &rw->percent, err) < 0 ||
 	    parse_classes(cfg, "sender_canonical_classes", &rw->sender_classes, err) < 0 ||
 	    parse_classes(cfg, "recipient_canonical_classes", &rw->recipient_classes, err) < 0 ||
 	    parse_classes(cfg, "canonical_classes", &rw->canonical_classes, err) < 0 ||
-	    (rw->sender = open_maps(cfg, "sender_canonical_maps", err)) == NULL ||
-	    (rw->recipient = open_maps(cfg, "recipient_canonical_maps", err)) == NULL ||
-	    (rw->canonical = open_maps(cfg, "canonical_maps", err)) == NULL) {
+	    (rw->sender = maps_open_param(cfg, "sender_canonical_maps", 0, err)) == NULL ||
+	    (rw->recipient = maps_open_param(cfg, "recipient_canonical_maps", 0, err)) == NULL ||
+	    (rw->canonical = maps_open_param(cfg, "canonical_maps", 0, err)) == NULL) {
 		rewriter_free(rw);
 		return NULL;
 	}

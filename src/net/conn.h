@@ -26,9 +26,10 @@ struct net_addr {
 
 enum net_family { NET_ANY, NET_IPV4, NET_IPV6 };
 
-/* The family an inet_protocols or smtp_address_preference value names:
- * "ipv4" or "ipv6" (any case), else NET_ANY ("all", "any", both). */
-enum net_family net_family_parse(const char *value);
+/* The family an inet_protocols value names: a list of "all", "ipv4" and
+ * "ipv6" (any case, commas or blanks between); NET_ANY for "all" or both.
+ * -1 for an empty list or an item that is none of these. */
+int net_family_parse(const char *value, enum net_family *out);
 
 /* Resolve host (A-label form or literal) to at most max addresses, in
  * the order getaddrinfo gives, filtered by family and, with prefer set,

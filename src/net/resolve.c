@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include "base/error.h"
@@ -29,13 +30,29 @@ static int family_af(enum net_family f)
 	}
 }
 
-enum net_family net_family_parse(const char *value)
+int net_family_parse(const char *value, enum net_family *out)
 {
-	if (str_eq_ci(value, "ipv4"))
-		return NET_IPV4;
-	if (str_eq_ci(value, "ipv6"))
-		return NET_IPV6;
-	return NET_ANY;
+	static const char blanks[] = ", \t\r\n";
+	bool v4 = false, v6 = false;
+	const char *p = value;
+
+	for (p += strspn(p, blanks); *p != '\0'; p += strspn(p, blanks)) {
+		size_t n = strcspn(p, blanks);
+
+		if (n == 3 && strncasecmp(p, "all", 3) == 0)
+			v4 = v6 = true;
+		else if (n == 4 && strncasecmp(p, "ipv4", 4) == 0)
+			v4 = true;
+		else if (n == 4 && strncasecmp(p, "ipv6", 4) == 0)
+			v6 = true;
+		else
+			return -1;
+		p += n;
+	}
+	if (!v4 && !v6)
+		return -1;
+	*out = v4 && v6 ? NET_ANY : v4 ? NET_IPV4 : NET_IPV6;
+	return 0;
 }
 
 static void set_port(struct sockaddr_storage *ss, unsigned port)

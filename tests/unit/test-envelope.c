@@ -12,6 +12,7 @@
 
 #include "app/cli.h"
 #include "app/envelope.h"
+#include "app/submit.h"
 #include "base/log.h"
 #include "conf/config.h"
 #include "mail/message.h"
@@ -40,6 +41,9 @@ struct run {
 static void build(struct run *r, char **argv, const char *msg, const char *conf)
 {
 	struct message_opts mo = { 0 };
+	struct envelope_settings set;
+	struct locality *loc = NULL;
+	struct submission sub;
 	struct capture cap;
 	struct options o;
 	struct config *cfg;
@@ -56,9 +60,15 @@ static void build(struct run *r, char **argv, const char *msg, const char *conf)
 		return;
 	cfg = config_parse("test.cf", conf, strlen(conf), (char *[]){ NULL }, &r->err);
 	m = message_from_mem(msg, strlen(msg), &mo, &r->err);
+	submit_from_options(&o, &sub);
 	if (cfg != NULL && m != NULL) {
 		capture_begin(&cap);
-		r->rc = envelope_build(&o, cfg, m, &r->env, &r->err);
+		if ((loc = locality_new(cfg, &r->err)) != NULL &&
+		    envelope_settings_load(cfg, loc, &set, &r->err) == 0) {
+			r->rc = envelope_build(&set, &sub, m, &r->env, &r->err);
+			envelope_settings_fini(&set);
+		}
+		locality_free(loc);
 		r->warnings = capture_end(&cap);
 		from = message_header_find(m, "From");
 		snprintf(r->from, sizeof(r->from), "%s", from != NULL ? from : "");

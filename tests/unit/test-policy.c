@@ -23,17 +23,25 @@ static struct config *conf(const char *text)
 	return c;
 }
 
+/* The policy of the last level() call: its tls_policy points into it. */
+static struct config *last_cfg;
+static struct policy last;
+
+/* policy_load over text, then policy_tls for spec; -1 from either. */
 static int level(const char *text, const char *spec, struct tls_policy *p, struct error *err)
 {
-	struct config *c = conf(text);
 	struct destination d;
 	int rc;
 
-	if (c == NULL || destination_parse(spec, "smtp", "submission=587", &d, err) < 0)
+	policy_fini(&last);
+	config_free(last_cfg);
+	last_cfg = conf(text);
+	if (last_cfg == NULL || destination_parse(spec, "smtp", "submission=587", &d, err) < 0)
 		return -2;
-	rc = policy_tls(c, &d, p, err);
+	rc = policy_load(last_cfg, &last, err);
+	if (rc == 0)
+		rc = policy_tls(&last, &d, p, err);
 	destination_fini(&d);
-	config_free(c);
 	return rc;
 }
 
@@ -276,5 +284,7 @@ int main(void)
 	test_server_host();
 	test_mx_credentials();
 	test_timeouts();
+	policy_fini(&last);
+	config_free(last_cfg);
 	return tap_done();
 }

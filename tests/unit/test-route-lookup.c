@@ -24,6 +24,7 @@
 #include "conf/config.h"
 #include "conf/table.h"
 #include "deliver/deliver.h"
+#include "deliver/locality.h"
 #include "deliver/policy.h"
 #include "deliver/route.h"
 #include "mail/message.h"
@@ -51,19 +52,46 @@ static struct config *conf(const char *extra)
 	return cfg;
 }
 
+/* The settings of the walk over cfg, as the context reads them: 0, or -1
+ * with err (and nothing to free). */
+static int settings(const struct config *cfg, struct locality **loc, struct deliver_settings *set,
+		    struct error *err)
+{
+	*loc = cfg != NULL ? locality_new(cfg, err) : NULL;
+	if (*loc == NULL)
+		return -1;
+	if (deliver_settings_load(cfg, *loc, set, err) < 0) {
+		locality_free(*loc);
+		return -1;
+	}
+	return 0;
+}
+
+static void settings_fini(struct locality *loc, struct deliver_settings *set)
+{
+	deliver_settings_fini(set);
+	locality_free(loc);
+}
+
 /* The route's specs joined by spaces, or "(error CLASS: text)". */
 static char *route_of(const char *extra, const char *sender, const char *const *rcpts, size_t n)
 {
 	struct session_envelope env = { .sender = sender, .rcpts = rcpts, .nrcpts = n };
 	struct config *cfg = conf(extra);
+	struct deliver_settings set;
 	struct error err = { 0 };
+	struct locality *loc;
 	struct buf b = { 0 };
 	struct capture cap;
 	struct route r;
 	int rc;
 
 	capture_begin(&cap);
-	rc = cfg != NULL ? route_build(cfg, &env, &r, &err) : -1;
+	rc = settings(cfg, &loc, &set, &err);
+	if (rc == 0) {
+		rc = route_build(&set.route, &env, &r, &err);
+		settings_fini(loc, &set);
+	}
 	free(capture_end(&cap));
 	if (rc < 0)
 		buf_printf(&b, "(error %s: %s)", error_class_name(err.cls), err.text);
@@ -188,17 +216,25 @@ static void sasl_order(const char *relay, const char *mx, const char *sender,
 	struct config *cfg;
 	const char *rcpts[1] = { "r@x.example" };
 	struct session_envelope env = { .sender = sender, .rcpts = rcpts, .nrcpts = 1 };
+	struct deliver_settings set;
 	struct error err = { 0 };
 	struct net_addr addr = { 0 };
 	struct buf extra = { 0 };
+	struct locality *loc;
 	struct route r;
 
 	buf_printf(&extra, "%s\n%s", relay,
 		   dependent ? "smtp_sender_dependent_authentication = yes" : "");
 	cfg = conf(extra.data);
 	buf_fini(&extra);
-	if (cfg == NULL || route_build(cfg, &env, &r, &err) < 0) {
+	if (settings(cfg, &loc, &set, &err) < 0) {
+		ok(false, "sasl: settings for %s: %s", sender, err.text);
+		config_free(cfg);
+		return;
+	}
+	if (route_build(&set.route, &env, &r, &err) < 0) {
 		ok(false, "sasl: route for %s", sender);
+		settings_fini(loc, &set);
 		config_free(cfg);
 		return;
 	}
@@ -229,6 +265,7 @@ static void sasl_order(const char *relay, const char *mx, const char *sender,
 		buf_fini(&spec);
 	}
 	route_fini(&r);
+	settings_fini(loc, &set);
 	config_free(cfg);
 }
 
@@ -349,22 +386,31 @@ static char *walk(const char *extra, struct fake_dns *f, struct deliver_outcome 
 	const char *rcpts[1] = { "r@x.example" };
 	struct session_envelope env = { .sender = "a@remote.example", .rcpts = rcpts, .nrcpts = 1 };
 	struct mx_lookups lk = { fake_mx, fake_host, f };
+	struct config *cfg = conf(extra);
 	struct deliver_request rq = { 0 };
+	struct deliver_settings set;
 	struct error err = { 0 };
 	struct buf kept = { 0 };
+	struct locality *loc;
 	struct capture cap;
 	char *text, *line, *end;
 
-	rq.cfg = conf(extra);
 	rq.msg = message_from_mem("", 0, NULL, &err);
 	rq.env = &env;
 	rq.run = deadline_in(20000);
 	rq.lookups = &lk;
+	rq.set = &set;
 	*rc = -2;
 	log_init("relaymail", 1);
 	capture_begin(&cap);
-	if (rq.cfg != NULL && rq.msg != NULL)
-		*rc = deliver_run(&rq, out);
+	memset(out, 0, sizeof(*out));
+	if (settings(cfg, &loc, &set, &out->err) < 0) {
+		*rc = -1;
+	} else {
+		if (rq.msg != NULL)
+			*rc = deliver_run(&rq, out);
+		settings_fini(loc, &set);
+	}
 	text = capture_end(&cap);
 	log_init("relaymail", 0);
 	for (line = text; *line != '\0'; line = end + 1) {
@@ -377,7 +423,7 @@ static char *walk(const char *extra, struct fake_dns *f, struct deliver_outcome 
 	}
 	free(text);
 	message_free((struct message *)rq.msg);
-	config_free((struct config *)rq.cfg);
+	config_free(cfg);
 	return buf_steal(&kept);
 }
 
@@ -430,8 +476,8 @@ static void test_walk_credentials(unsigned port)
 	buf_fini(&want);
 }
 
-/* A configuration error while resolving stops the walk: the fallback
- * relay is never tried, and the exit status is 78. */
+/* A bad DNS setting is a configuration error before the walk starts:
+ * no relay is tried, not even the fallback, and the exit status is 78. */
 static void test_walk_config_error(unsigned port)
 {
 	struct fake_dns f = { port, 0, 0 };
@@ -450,12 +496,12 @@ static void test_walk_config_error(unsigned port)
 	       "bad smtp_dns_support_level: a configuration error");
 	is_int(exitcode_for(out.err.cls), 78, "bad smtp_dns_support_level: exit 78");
 	is_str(out.err.text,
-	       "unknown smtp_dns_support_level \"bogus\" (test.cf, line 7); use disabled, enabled "
-	       "or dnssec",
+	       "bad value \"bogus\" for parameter smtp_dns_support_level (test.cf, line 7): use "
+	       "disabled, enabled or dnssec",
 	       "bad smtp_dns_support_level: the error names the value, the line and the choices");
 	ok(out.attempts == 0 && f.mx_calls == 0 && f.host_calls == 0,
 	   "bad smtp_dns_support_level: no lookup, no attempt, no fallback");
-	is_str(out.relay, "mx.example", "bad smtp_dns_support_level: the destination is named");
+	is_str(out.relay, "", "bad smtp_dns_support_level: no destination was tried");
 	is_str(got, "", "bad smtp_dns_support_level: nothing printed by the walk itself");
 	free(got);
 	buf_fini(&extra);

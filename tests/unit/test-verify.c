@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "app/cli.h"
+#include "app/submit.h"
 #include "app/verify.h"
 #include "base/log.h"
 #include "conf/config.h"
@@ -24,6 +25,8 @@ static char pwfile[] = "/tmp/relaymail-test-verify.XXXXXX";
  * or NULL on failure (err filled). */
 static char *bv(char **argv, const char *conf, struct error *err)
 {
+	struct submission sub;
+	struct context *ctx;
 	struct options o;
 	struct config *cfg;
 	char *text = NULL;
@@ -39,10 +42,16 @@ static char *bv(char **argv, const char *conf, struct error *err)
 	cfg = config_parse("test.cf", conf, strlen(conf), (char *[]){ NULL }, err);
 	if (cfg == NULL)
 		return NULL;
+	ctx = context_open(cfg, err);
+	if (ctx == NULL) {
+		config_free(cfg);
+		return NULL;
+	}
+	submit_from_options(&o, &sub);
 	out = open_memstream(&text, &len);
-	rc = verify_run(&o, cfg, out, err);
+	rc = verify_run(ctx, &sub, out, err);
 	fclose(out);
-	config_free(cfg);
+	context_free(ctx);
 	if (rc < 0) {
 		free(text);
 		return NULL;

@@ -20,6 +20,7 @@
 #include "base/i18n.h"
 #include "mail/fold.h"
 #include "mail/header.h"
+#include "mail/intake.h"
 #include "mail/message.h"
 #include "mail/message_impl.h"
 #include "mail/spool.h"
@@ -46,7 +47,9 @@ enum line_state {
 
 struct intake {
 	struct message *m;
-	struct error *err;
+	struct error *err;  /* &error: where the steps below report */
+	struct error error; /* the first failure, kept for every later call */
+	bool failed;
 	bool dot_ends;
 	size_t header_max, size_max;
 	size_t line_max; /* longer lines are folded */
@@ -463,7 +466,7 @@ static long feed_pending_cr(struct intake *in, const char *p, size_t n)
 
 /* Feed one chunk: memchr finds line ends, bytes between them go on in
  * pieces, and nothing is copied per line. */
-static int intake_feed(struct intake *in, const char *p, size_t n)
+static int feed(struct intake *in, const char *p, size_t n)
 {
 	while (n > 0 && !in->done) {
 		const char *nl, *cr;
@@ -504,23 +507,42 @@ static int intake_feed(struct intake *in, const char *p, size_t n)
 	return 0;
 }
 
-/* ---- reading a whole message ---- */
+/* ---- the push interface ---- */
 
-static struct message *intake_start(struct intake *in, const struct message_opts *o,
-				    struct error *err)
+int intake_opts_load(const struct config *cfg, struct message_opts *o, struct error *err)
+{
+	unsigned long header_max, size_max, line_max;
+
+	if (config_get_ulong(cfg, "header_size_limit", &header_max, err) < 0 ||
+	    config_get_ulong(cfg, "message_size_limit", &size_max, err) < 0 ||
+	    config_get_ulong(cfg, "smtp_line_length_limit", &line_max, err) < 0)
+		return -1;
+	if (header_max == 0) {
+		config_bad_value(err, cfg, "header_size_limit",
+				 config_get(cfg, "header_size_limit"),
+				 _("use a number of bytes greater than 0"));
+		return -1;
+	}
+	o->header_max = header_max;
+	o->size_max = size_max;
+	o->line_max = line_max == 0 ? MESSAGE_LINE_UNLIMITED : line_max;
+	return 0;
+}
+
+struct intake *intake_new(const struct message_opts *o, struct error *err)
 {
 	struct message_opts none = { 0 };
+	struct intake *in = calloc(1, sizeof(*in));
 
 	if (o == NULL)
 		o = &none;
-	memset(in, 0, sizeof(*in));
-	in->m = calloc(1, sizeof(*in->m));
-	if (in->m == NULL) {
+	if (in == NULL || (in->m = calloc(1, sizeof(*in->m))) == NULL) {
+		free(in);
 		error_set(err, ERROR_INTERNAL, _("out of memory"));
 		return NULL;
 	}
 	spool_init(&in->m->body, o->mem_max != 0 ? o->mem_max : DEFAULT_MEM_MAX, o->tmpdir);
-	in->err = err;
+	in->err = &in->error;
 	in->dot_ends = o->dot_ends;
 	in->header_max = o->header_max != 0 ? o->header_max : DEFAULT_HEADER_MAX;
 	in->size_max = o->size_max;
@@ -532,68 +554,105 @@ static struct message *intake_start(struct intake *in, const struct message_opts
 	in->at_line_start = true;
 	buf_init(&in->head, HEAD_MAX);
 	buf_init(&in->field, 0);
-	return in->m;
+	return in;
+}
+
+/* The first failure, for the caller (err may be NULL). */
+static int failed(struct intake *in, struct error *err)
+{
+	in->failed = true;
+	if (err != NULL)
+		*err = in->error;
+	return -1;
+}
+
+int intake_feed(struct intake *in, const char *p, size_t n, struct error *err)
+{
+	/* After the lone dot the rest is read and dropped, so the writer
+	 * never gets SIGPIPE. */
+	if (in->failed || feed(in, p, n) < 0)
+		return failed(in, err);
+	return 0;
+}
+
+bool intake_over(const struct intake *in)
+{
+	return in->done;
+}
+
+void intake_free(struct intake *in)
+{
+	if (in == NULL)
+		return;
+	message_free(in->m);
+	buf_fini(&in->head);
+	buf_fini(&in->field);
+	free(in);
 }
 
 /* End of input: CRs still waiting are line ends, an unfinished last line
  * is ended, the open field is stored and the spool written out. */
-static struct message *intake_end(struct intake *in, bool failed)
+struct message *intake_finish(struct intake *in, struct error *err)
 {
 	struct message *m = in->m;
+	bool bad = in->failed;
 
-	if (!failed && !in->done)
-		failed = line_ends(in, in->pending_cr) < 0 ||
-			 ((!in->at_line_start || in->dot_pending) && line_end(in) < 0);
-	if (!failed)
-		failed = field_commit(in) < 0 || spool_finish(&m->body, in->err) < 0;
-	/* The spool keeps tmpdir only while appending. */
-	m->body.tmpdir = NULL;
-	buf_fini(&in->head);
-	buf_fini(&in->field);
-	if (failed) {
-		message_free(m);
+	if (!bad && !in->done)
+		bad = line_ends(in, in->pending_cr) < 0 ||
+		      ((!in->at_line_start || in->dot_pending) && line_end(in) < 0);
+	if (!bad)
+		bad = field_commit(in) < 0 || spool_finish(&m->body, in->err) < 0;
+	if (bad) {
+		failed(in, err);
+		intake_free(in);
 		return NULL;
 	}
+	/* The spool keeps tmpdir only while appending. */
+	m->body.tmpdir = NULL;
+	in->m = NULL;
+	intake_free(in);
 	return m;
 }
 
+/* ---- reading a whole message ---- */
+
 struct message *message_read(int fd, const struct message_opts *o, struct error *err)
 {
-	struct intake in;
-	bool failed = false;
-	char *chunk;
+	struct intake *in = intake_new(o, err);
+	char *chunk = malloc(READ_CHUNK);
 
-	if (intake_start(&in, o, err) == NULL)
+	if (in == NULL || chunk == NULL) {
+		if (in != NULL)
+			error_set(err, ERROR_INTERNAL, _("out of memory"));
+		intake_free(in);
+		free(chunk);
 		return NULL;
-	chunk = malloc(READ_CHUNK);
-	if (chunk == NULL)
-		failed = nomem(&in) < 0;
-	while (!failed) {
+	}
+	for (;;) {
 		ssize_t r = read(fd, chunk, READ_CHUNK);
 
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
 			error_set_errno(err, ERROR_IO, errno, _("cannot read the message"));
-			failed = true;
-		} else if (r == 0) {
-			break;
-		} else {
-			/* After the lone dot the rest is read and dropped, so the
-			 * writer never gets SIGPIPE. */
-			failed = intake_feed(&in, chunk, (size_t)r) < 0;
+			intake_free(in);
+			free(chunk);
+			return NULL;
 		}
+		if (r == 0 || intake_feed(in, chunk, (size_t)r, NULL) < 0)
+			break;
 	}
 	free(chunk);
-	return intake_end(&in, failed);
+	return intake_finish(in, err);
 }
 
 struct message *message_from_mem(const char *p, size_t len, const struct message_opts *o,
 				 struct error *err)
 {
-	struct intake in;
+	struct intake *in = intake_new(o, err);
 
-	if (intake_start(&in, o, err) == NULL)
+	if (in == NULL)
 		return NULL;
-	return intake_end(&in, intake_feed(&in, p, len) < 0);
+	intake_feed(in, p, len, NULL);
+	return intake_finish(in, err);
 }

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Builds the context layer by layer: message limits, the names and
+ * rewriting of the envelope, the routes and the transport policy, and the
+ * few settings of the program itself. Each loader checks its own
+ * parameters; the first bad one ends the start. */
+#include <config.h>
+
+#include <stdlib.h>
+
+#include "app/context.h"
+#include "base/i18n.h"
+#include "mail/intake.h"
+
+#define SMTPD_TIMEOUT_DEFAULT 300 /* seconds: Postfix's smtpd_timeout */
+
+const char *context_dead_letter(const struct config *cfg)
+{
+	return config_is_set(cfg, "dead_letter_file") ? config_get(cfg, "dead_letter_file") : NULL;
+}
+
+static int program_load(struct context *ctx, struct error *err)
+{
+	long deadline, timeout;
+
+	if (config_get_time(ctx->cfg, "relaymail_deadline", &deadline, err) < 0 ||
+	    config_get_time(ctx->cfg, "smtpd_timeout", &timeout, err) < 0)
+		return -1;
+	if (deadline == 0) {
+		config_bad_value(err, ctx->cfg, "relaymail_deadline",
+				 config_get(ctx->cfg, "relaymail_deadline"),
+				 _("use a time greater than 0, such as 15m"));
+		return -1;
+	}
+	ctx->deadline = deadline * 1000;
+	ctx->smtpd_timeout = (timeout > 0 ? timeout : SMTPD_TIMEOUT_DEFAULT) * 1000;
+	ctx->dead_letter = context_dead_letter(ctx->cfg);
+	return 0;
+}
+
+struct context *context_open(struct config *cfg, struct error *err)
+{
+	struct context *ctx = calloc(1, sizeof(*ctx));
+
+	if (ctx == NULL) {
+		error_set(err, ERROR_INTERNAL, _("out of memory"));
+		return NULL;
+	}
+	ctx->cfg = cfg;
+	if (program_load(ctx, err) < 0 || intake_opts_load(cfg, &ctx->intake, err) < 0 ||
+	    (ctx->loc = locality_new(cfg, err)) == NULL)
+		goto fail;
+	if (envelope_settings_load(cfg, ctx->loc, &ctx->envelope, err) < 0)
+		goto fail;
+	if (deliver_settings_load(cfg, ctx->loc, &ctx->deliver, err) < 0) {
+		envelope_settings_fini(&ctx->envelope);
+		goto fail;
+	}
+	return ctx;
+fail:
+	locality_free(ctx->loc);
+	free(ctx);
+	return NULL;
+}
+
+void context_free(struct context *ctx)
+{
+	if (ctx == NULL)
+		return;
+	deliver_settings_fini(&ctx->deliver);
+	envelope_settings_fini(&ctx->envelope);
+	locality_free(ctx->loc);
+	config_free(ctx->cfg);
+	free(ctx);
+}

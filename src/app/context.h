@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The per-process context (DESIGN.md, step 2): the configuration parsed
+ * into the settings of every layer and the tables opened, once, before
+ * stdin is read; read-only from then on and shared by every message the
+ * process sends (-bs sends many). A bad value of any parameter relaymail
+ * acts on fails here, whether or not a message would need it, so a typo
+ * is exit 78 before any connection rather than an endless "try again". */
+#ifndef RELAYMAIL_APP_CONTEXT_H
+#define RELAYMAIL_APP_CONTEXT_H
+
+#include "app/envelope.h"
+#include "base/error.h"
+#include "conf/config.h"
+#include "deliver/deliver.h"
+#include "deliver/locality.h"
+#include "mail/message.h"
+
+struct context {
+	struct config *cfg;
+	struct locality *loc;		   /* the host's own addresses */
+	struct message_opts intake;	   /* limits; dot_ends is the caller's */
+	struct envelope_settings envelope; /* rewriting, aliases, names */
+	struct deliver_settings deliver;   /* routes, TLS, SASL, timeouts */
+	long deadline;			   /* relaymail_deadline, ms */
+	long smtpd_timeout;		   /* smtpd_timeout for -bs, ms */
+	const char *dead_letter;	   /* dead_letter_file when set ("": off); NULL */
+};
+
+/* Read every setting of cfg. On success the context owns cfg; on failure
+ * (NULL; ERROR_CONFIG naming the parameter, where it was set and what is
+ * allowed, or a table's own error) cfg is still the caller's, who may
+ * need it to save the message. */
+struct context *context_open(struct config *cfg, struct error *err);
+void context_free(struct context *ctx); /* NULL is harmless */
+
+/* dead_letter_file as configured: NULL when not set ("" turns saving
+ * off). For a configuration that could not become a context. */
+const char *context_dead_letter(const struct config *cfg);
+
+#endif

@@ -1,0 +1,400 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The smtp_tls_* parameters: read and checked once (policy_tls_load),
+ * then applied to each destination (policy_tls). The unset level is
+ * relaymail's secure default: STARTTLS whenever offered, the certificate
+ * verified against the trust store and the relay's name. */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/i18n.h"
+#include "base/str.h"
+#include "deliver/policy.h"
+
+static int level_parse(const struct config *cfg, bool wrapper, struct tls_settings *t,
+		       struct error *err)
+{
+	static const struct {
+		const char *name;
+		enum session_tls mode;
+		enum tls_verify verify;
+	} levels[] = {
+		{ "none", SESSION_TLS_NONE, TLS_VERIFY_NONE },
+		{ "may", SESSION_TLS_MAY, TLS_VERIFY_NONE },
+		{ "encrypt", SESSION_TLS_REQUIRE, TLS_VERIFY_NONE },
+		{ "fingerprint", SESSION_TLS_REQUIRE, TLS_VERIFY_FINGERPRINT },
+		{ "verify", SESSION_TLS_REQUIRE, TLS_VERIFY_CHAIN_NAME },
+		{ "secure", SESSION_TLS_REQUIRE, TLS_VERIFY_CHAIN_NAME },
+	};
+	const char *level = config_get(cfg, "smtp_tls_security_level");
+
+	if (*level == '\0') {
+		t->level = "(default)";
+		t->mode = wrapper ? SESSION_TLS_IMPLICIT : SESSION_TLS_MAY;
+		t->verify = TLS_VERIFY_CHAIN_NAME;
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
+		if (!str_eq_ci(level, levels[i].name))
+			continue;
+		t->level = levels[i].name;
+		t->mode = levels[i].mode;
+		t->verify = levels[i].verify;
+		t->explicit_unverified = levels[i].verify == TLS_VERIFY_NONE;
+		if (wrapper && t->mode != SESSION_TLS_REQUIRE) {
+			error_set(err, ERROR_CONFIG,
+				  _("smtp_tls_wrappermode = yes requires smtp_tls_security_level = "
+				    "encrypt or stronger (it is \"%s\")"),
+				  level);
+			error_prefix(err, "%s", config_where(cfg, "smtp_tls_security_level"));
+			return -1;
+		}
+		if (wrapper)
+			t->mode = SESSION_TLS_IMPLICIT;
+		return 0;
+	}
+	error_set(err, ERROR_CONFIG,
+		  _("unsupported smtp_tls_security_level \"%s\"; relaymail supports none, may, "
+		    "encrypt, fingerprint, verify and secure"),
+		  level);
+	error_prefix(err, "%s", config_where(cfg, "smtp_tls_security_level"));
+	return -1;
+}
+
+/* Protocol versions, lowest first, as Postfix names them and as GnuTLS does. */
+static const struct {
+	const char *postfix;
+	const char *gnutls;
+} versions[] = {
+	{ "TLSv1", "+VERS-TLS1.0" },
+	{ "TLSv1.1", "+VERS-TLS1.1" },
+	{ "TLSv1.2", "+VERS-TLS1.2" },
+	{ "TLSv1.3", "+VERS-TLS1.3" },
+};
+#define NVERSIONS (sizeof(versions) / sizeof(versions[0]))
+
+static int version_index(const char *name)
+{
+	for (size_t i = 0; i < NVERSIONS; i++)
+		if (str_eq_ci(name, versions[i].postfix))
+			return (int)i;
+	return -1;
+}
+
+/* Apply one item of a protocols list: ">=V", "<=V", "!V", or a bare "V"
+ * (the legacy inclusion form). SSLv2/SSLv3 are never allowed anyway. */
+static int protocol_item(const char *item, bool allowed[NVERSIONS], bool *inclusion)
+{
+	int cmp = item[0] == '>' ? 1 : item[0] == '<' ? -1 : 0;
+	bool neg = item[0] == '!';
+	const char *name = cmp != 0 ? item + (item[1] == '=' ? 2 : 1) : neg ? item + 1 : item;
+	int v = version_index(name);
+
+	if (v < 0)
+		return str_prefix_ci(name, "SSLv") ? 0 : -1;
+	for (int i = 0; i < (int)NVERSIONS; i++) {
+		if ((cmp > 0 && i < v) || (cmp < 0 && i > v) || (neg && i == v))
+			allowed[i] = false;
+	}
+	if (cmp == 0 && !neg) {
+		if (!*inclusion)
+			memset(allowed, 0, NVERSIONS * sizeof(bool));
+		*inclusion = true;
+		allowed[v] = true;
+	}
+	return 0;
+}
+
+/* GnuTLS priority string for a smtp_tls_*protocols value (postfix.md §6.4). */
+static int priority_for(const struct config *cfg, const char *param, char *out, size_t outsize,
+			struct error *err)
+{
+	bool allowed[NVERSIONS] = { true, true, true, true }, inclusion = false, any = false;
+	const char *value = config_get(cfg, param);
+	char **items = config_list_split(value);
+	size_t len;
+	int rc = items != NULL ? 0 : -1;
+
+	if (items == NULL)
+		error_set(err, ERROR_INTERNAL, _("out of memory"));
+	for (size_t i = 0; items != NULL && items[i] != NULL && rc == 0; i++) {
+		rc = protocol_item(items[i], allowed, &inclusion);
+		if (rc < 0)
+			config_bad_value(err, cfg, param, items[i],
+					 _("unknown TLS protocol; use TLSv1, TLSv1.1, TLSv1.2 or "
+					   "TLSv1.3 with >=, <= or !"));
+	}
+	config_list_free(items);
+	len = (size_t)snprintf(out, outsize, "NORMAL:-VERS-ALL");
+	for (size_t i = NVERSIONS; i-- > 0 && len < outsize;) {
+		if (!allowed[i])
+			continue;
+		len += (size_t)snprintf(out + len, outsize - len, ":%s", versions[i].gnutls);
+		any = true;
+	}
+	if (rc == 0 && !any) {
+		config_bad_value(err, cfg, param, value, _("it allows no TLS protocol version"));
+		rc = -1;
+	}
+	return rc;
+}
+
+/* A cert match list (postfix.md §6.1), checked for size. */
+static int match_list(const struct config *cfg, const char *param, char ***out, struct error *err)
+{
+	const char *value = config_get(cfg, param);
+	char **items = config_list_split(value);
+	size_t n = 0;
+
+	*out = NULL;
+	if (items == NULL) {
+		error_set(err, ERROR_INTERNAL, _("out of memory"));
+		return -1;
+	}
+	while (items[n] != NULL)
+		n++;
+	if (n == 0 || n > POLICY_TLS_NAMES_MAX) {
+		config_bad_value(err, cfg, param, value,
+				 n == 0 ? _("it is empty, so no certificate name would match")
+					: _("it lists more than 8 names"));
+		config_list_free(items);
+		return -1;
+	}
+	*out = items;
+	return 0;
+}
+
+/* The verify and secure lists are both checked; the level's is kept. */
+static int names_load(const struct config *cfg, struct tls_settings *t, struct error *err)
+{
+	bool secure = str_eq_ci(t->level, "secure");
+	char **verify, **sec;
+
+	if (match_list(cfg, "smtp_tls_verify_cert_match", &verify, err) < 0)
+		return -1;
+	if (match_list(cfg, "smtp_tls_secure_cert_match", &sec, err) < 0) {
+		config_list_free(verify);
+		return -1;
+	}
+	t->match = secure ? sec : verify;
+	config_list_free(secure ? verify : sec);
+	if (t->verify != TLS_VERIFY_CHAIN_NAME) {
+		config_list_free(t->match);
+		t->match = NULL;
+	}
+	return 0;
+}
+
+static int fingerprints_load(const struct config *cfg, struct tls_settings *t, struct error *err)
+{
+	const char *digest = config_get(cfg, "smtp_tls_fingerprint_digest");
+
+	if (!tls_digest_known(digest)) {
+		config_bad_value(err, cfg, "smtp_tls_fingerprint_digest", digest,
+				 _("use sha256, sha1, sha224, sha384, sha512 or md5"));
+		return -1;
+	}
+	t->digest = digest;
+	t->fingerprints = config_list_split(config_get(cfg, "smtp_tls_fingerprint_cert_match"));
+	if (t->fingerprints == NULL) {
+		error_set(err, ERROR_INTERNAL, _("out of memory"));
+		return -1;
+	}
+	for (size_t i = 0; t->fingerprints[i] != NULL; i++) {
+		if (!tls_fingerprint_valid(t->fingerprints[i], digest)) {
+			config_bad_value(
+			    err, cfg, "smtp_tls_fingerprint_cert_match", t->fingerprints[i],
+			    _("a fingerprint is the digest of smtp_tls_fingerprint_digest "
+			      "in hexadecimal digits, pairs may be separated by colons"));
+			return -1;
+		}
+	}
+	if (t->verify == TLS_VERIFY_FINGERPRINT && t->fingerprints[0] == NULL) {
+		error_set(err, ERROR_CONFIG,
+			  _("smtp_tls_security_level = fingerprint needs "
+			    "smtp_tls_fingerprint_cert_match"));
+		error_prefix(err, "%s", config_where(cfg, "smtp_tls_security_level"));
+		return -1;
+	}
+	return 0;
+}
+
+/* A file named by param, checked by check, with the parameter and where
+ * it was set in front of the reason. */
+static int file_check(const struct config *cfg, const char *param, int rc, struct error *err)
+{
+	if (rc < 0)
+		error_prefix(err, "%s (%s)", param, config_where(cfg, param));
+	return rc;
+}
+
+/* Only the files the user named are read: the system trust store is left
+ * to the handshake. CA files matter where a chain is verified; the client
+ * certificate wherever TLS may be used. */
+static int files_load(const struct config *cfg, struct tls_settings *t, struct error *err)
+{
+	const char *cert = config_get(cfg, "smtp_tls_cert_file");
+	const char *key = config_get(cfg, "smtp_tls_key_file");
+
+	t->cafile = config_get(cfg, "smtp_tls_CAfile");
+	t->capath = config_get(cfg, "smtp_tls_CApath");
+	t->cert_file = *cert != '\0' ? cert : NULL;
+	t->key_file = *key != '\0' ? key : NULL;
+	if (t->verify == TLS_VERIFY_CHAIN_NAME) {
+		if (*t->cafile != '\0' &&
+		    file_check(cfg, "smtp_tls_CAfile", tls_check_cafile(t->cafile, err), err) < 0)
+			return -1;
+		if (*t->capath != '\0' &&
+		    file_check(cfg, "smtp_tls_CApath", tls_check_capath(t->capath, err), err) < 0)
+			return -1;
+	}
+	if (t->mode == SESSION_TLS_NONE || (t->cert_file == NULL && t->key_file == NULL))
+		return 0;
+	if (t->cert_file == NULL) {
+		error_set(err, ERROR_CONFIG,
+			  _("smtp_tls_key_file is set but smtp_tls_cert_file is not: set both or "
+			    "neither"));
+		return file_check(cfg, "smtp_tls_key_file", -1, err);
+	}
+	return file_check(
+	    cfg, "smtp_tls_cert_file",
+	    tls_check_keypair(t->cert_file, t->key_file != NULL ? t->key_file : t->cert_file, err),
+	    err);
+}
+
+int policy_tls_load(const struct config *cfg, struct tls_settings *t, struct error *err)
+{
+	char may[POLICY_PRIORITY_MAX], mandatory[POLICY_PRIORITY_MAX];
+	bool wrapper;
+
+	memset(t, 0, sizeof(*t));
+	if (config_get_bool(cfg, "smtp_tls_wrappermode", &wrapper, err) < 0 ||
+	    level_parse(cfg, wrapper, t, err) < 0 ||
+	    priority_for(cfg, "smtp_tls_protocols", may, sizeof(may), err) < 0 ||
+	    priority_for(cfg, "smtp_tls_mandatory_protocols", mandatory, sizeof(mandatory), err) <
+		0)
+		return -1;
+	snprintf(t->priority, sizeof(t->priority), "%s",
+		 t->mode == SESSION_TLS_MAY ? may : mandatory);
+	t->servername = config_get(cfg, "smtp_tls_servername");
+	if (names_load(cfg, t, err) < 0 || fingerprints_load(cfg, t, err) < 0 ||
+	    files_load(cfg, t, err) < 0) {
+		policy_tls_settings_fini(t);
+		return -1;
+	}
+	return 0;
+}
+
+void policy_tls_settings_fini(struct tls_settings *t)
+{
+	config_list_free(t->match);
+	config_list_free(t->fingerprints);
+	t->match = NULL;
+	t->fingerprints = NULL;
+}
+
+/* SNI by default for names (many hosted relays need it); never for IP
+ * literals (RFC 6066 §3). */
+static int sni_for(const struct tls_settings *t, const struct destination *d,
+		   struct tls_policy *out)
+{
+	const char *sni = t->servername;
+
+	if (*sni == '\0' || str_eq_ci(sni, "hostname") || str_eq_ci(sni, "nexthop")) {
+		if (d->literal)
+			return 0;
+		out->sni = str_dup(d->host);
+	} else {
+		out->sni = str_dup(sni);
+	}
+	return out->sni != NULL ? 0 : -1;
+}
+
+/* One item of a *_cert_match list (postfix.md §6.1): "hostname" is the
+ * relay's host name and "nexthop" the destination's, which are the same
+ * for the bracketed destinations relaymail routes to; "dot-nexthop" is any
+ * name below it; anything else is a literal name or ".domain". */
+static int match_item(const struct destination *d, const char *item, struct tls_policy *out)
+{
+	size_t len = strlen(d->host);
+	char *name;
+
+	if (str_eq_ci(item, "hostname") || str_eq_ci(item, "nexthop")) {
+		name = str_dup(d->host);
+	} else if (str_eq_ci(item, "dot-nexthop")) {
+		if (d->literal)
+			return 0; /* no name lies below an address */
+		if ((name = malloc(len + 2)) != NULL) {
+			name[0] = '.';
+			memcpy(name + 1, d->host, len + 1);
+		}
+	} else {
+		name = str_dup(item);
+	}
+	if (name == NULL)
+		return -1;
+	str_lower(name);
+	for (size_t i = 0; i < out->nnames; i++) {
+		if (str_eq_ci(out->names[i], name)) {
+			free(name);
+			return 0;
+		}
+	}
+	out->names[out->nnames++] = name;
+	return 0;
+}
+
+int policy_tls(const struct policy *p, const struct destination *d, struct tls_policy *out,
+	       struct error *err)
+{
+	const struct tls_settings *t = &p->tls;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->mode = t->mode;
+	out->verify = t->verify;
+	out->level = t->level;
+	out->explicit_unverified = t->explicit_unverified;
+	out->priority = t->priority;
+	for (size_t i = 0; t->match != NULL && t->match[i] != NULL && rc == 0; i++)
+		rc = match_item(d, t->match[i], out);
+	if (rc == 0)
+		rc = sni_for(t, d, out);
+	if (rc < 0) {
+		policy_tls_fini(out);
+		error_set(err, ERROR_INTERNAL, _("out of memory"));
+	}
+	return rc;
+}
+
+void policy_tls_fini(struct tls_policy *t)
+{
+	for (size_t i = 0; i < t->nnames; i++)
+		free(t->names[i]);
+	free(t->sni);
+	memset(t, 0, sizeof(*t));
+}
+
+void policy_tls_params(const struct policy *p, const struct tls_policy *t, struct tls_params *out)
+{
+	const struct tls_settings *s = &p->tls;
+	size_t n = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->verify = t->verify;
+	out->match_names = (const char *const *)t->names;
+	out->nmatch_names = t->nnames;
+	out->sni = t->sni;
+	out->cafile = s->cafile;
+	out->capath = s->capath;
+	out->cert_file = s->cert_file;
+	out->key_file = s->key_file;
+	out->priority = t->priority;
+	out->digest = s->digest;
+	while (s->fingerprints != NULL && s->fingerprints[n] != NULL)
+		n++;
+	out->fingerprints = (const char *const *)s->fingerprints;
+	out->nfingerprints = n;
+}

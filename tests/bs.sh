@@ -449,13 +449,25 @@ tr -d '\r' <"$T/out" >"$T/line"
 same "$T/line" "421 4.3.5 localhost Error: server configuration error" \
 	"configuration file missing: 421 greeting"
 tap_is "$rc" 78 "configuration file missing: exit 78"
-# A configuration error found when relaying: 451, message kept.
+# A bad setting is found before the greeting: 421, exit 78, the reason
+# on stderr naming the parameter.
 write_conf broken "$RELAY_HOST" "$RELAY_SUBMISSION_PORT"
 sed -i 's/^relayhost = .*/relayhost = [127.0.0.1/' "$T/broken.cf"
-chat broken "$T/d.script"
+printf 'HELO c\r\nQUIT\r\n' | timeout 60 "$RELAYMAIL" -bs -C "$T/broken.cf" >"$T/out" 2>"$T/err"
+rc=$?
+tr -d '\r' <"$T/out" >"$T/line"
+same "$T/line" "421 4.3.5 localhost Error: server configuration error" \
+	"bad relayhost: 421 greeting"
+tap_is "$rc" 78 "bad relayhost: exit 78"
+tap_ok "bad relayhost: stderr names relayhost" grep -q 'relayhost (.*): bad destination' "$T/err"
+# A configuration error found when relaying (a table's result, known only
+# for this sender): 451, message kept.
+write_conf tableresult "$RELAY_HOST" "$RELAY_SUBMISSION_PORT" \
+	"sender_dependent_relayhost_maps = inline:{ {$U = [127.0.0.1} }"
+chat tableresult "$T/d.script"
 sed -n '6p' "$T/transcript" >"$T/line"
-grep -q '^451 4\.3\.0 .*relayhost.* (message kept in the dead letter file)$' "$T/line"
-tap__result $? "configuration error when relaying: 451 naming relayhost, message kept"
+grep -q '^451 4\.3\.0 .*sender_dependent_relayhost_maps.* (message kept in the dead letter file)$' "$T/line"
+tap__result $? "configuration error when relaying: 451 naming the table, message kept"
 tap_diag "$(cat "$T/line")"
 
 # A stalled client gets 421 after smtpd_timeout when relaymail knows the

@@ -10,3 +10,8 @@ tests_fakesmtp_LDADD = $(GNUTLS_LIBS)
 
 TESTS += tests/transport.sh
 EXTRA_DIST += tests/transport.sh tests/lib/fake.sh
+
+# Settings read once at start, and one intake for both front doors (issue
+# 9), against the fake server too.
+TESTS += tests/settings.sh tests/context.sh
+EXTRA_DIST += tests/settings.sh tests/context.sh

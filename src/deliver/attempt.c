@@ -13,6 +13,8 @@
 #include "base/i18n.h"
 #include "base/log.h"
 #include "base/str.h"
+#include "conf/matchlist.h"
+#include "conf/table.h"
 #include "deliver/attempt.h"
 #include "net/tls.h"
 
@@ -145,6 +147,21 @@ static int sasl_policy(struct driver *d, bool tls, struct sasl_choice *choice, s
 	return 0;
 }
 
+/* smtp_sasl_mechanism_filter opened; *out stays NULL when it is empty
+ * (no filter, as in Postfix). */
+static int open_mech_filter(const struct config *cfg, struct matchlist **out, struct error *err)
+{
+	const char *param = "smtp_sasl_mechanism_filter", *value = config_get(cfg, param);
+	char where[512];
+
+	*out = NULL;
+	if (*value == '\0')
+		return 0;
+	snprintf(where, sizeof(where), "%s (%s)", param, config_where(cfg, param));
+	*out = matchlist_open(value, table_config_flags(cfg), where, err);
+	return *out == NULL ? -1 : 0;
+}
+
 /* The bearer token for XOAUTH2/OAUTHBEARER from the configured command
  * (auth/tokencmd.h), run with the SASL user name in its environment. */
 static int fetch_token(const struct driver *d, char **token, struct error *err)
@@ -170,10 +187,14 @@ static enum session_event do_auth(struct driver *d, bool tls)
 	size_t cblen = sizeof(cb);
 	char mech[64];
 	char *initial = NULL, *token = NULL;
+	struct matchlist *filter = NULL;
 	enum session_event ev;
 
 	choice.offered = session_caps(d->s)->auth_mechs;
-	choice.filter = config_get(d->a->cfg, "smtp_sasl_mechanism_filter");
+	/* settings context will open this once at start */
+	if (open_mech_filter(d->a->cfg, &filter, &err) < 0)
+		goto fail;
+	choice.filter = filter;
 	choice.tls = tls;
 	choice.oauth = *config_get(d->a->cfg, "smtp_sasl_oauth_token_command") != '\0';
 	params.cb_type = tls ? tls_channel_binding_type(d->conn) : NULL;
@@ -186,6 +207,8 @@ static enum session_event do_auth(struct driver *d, bool tls)
 	if (sasl_policy(d, tls, &choice, &err) < 0 ||
 	    sasl_choose(&choice, mech, sizeof(mech), &err) < 0)
 		goto fail;
+	matchlist_free(filter);
+	filter = NULL;
 	params.mech = mech;
 	params.user = d->a->cred->user;
 	params.password = d->a->cred->password;
@@ -208,6 +231,7 @@ static enum session_event do_auth(struct driver *d, bool tls)
 	free(initial);
 	return ev;
 fail:
+	matchlist_free(filter);
 	error_prefix(&err, _("relay %s"), d->res->relay);
 	return session_abort(d->s, &err, false);
 }

@@ -201,6 +201,9 @@ static char *open_warnings(const char *value)
 static void test_warnings(void)
 {
 	char want[512], *out;
+	struct error err = { 0 };
+	struct capture cap;
+	struct matchlist *l;
 
 	out = open_warnings("plain #login, cram-md5");
 	is_str(out,
@@ -222,6 +225,18 @@ static void test_warnings(void)
 		 dir);
 	is_str(out, want, "an indented first line is warned about as readllines() does");
 	free(out);
+	capture_begin(&cap);
+	l = matchlist_open("plain #, login cram-md5 scram-sha-256 scram-sha-1", 0, NULL, &err);
+	out = capture_end(&cap);
+	is_str(out,
+	       "relaymail: warning: match list: #comment after other text is not allowed: #  "
+	       "login cram-md5 scra...\n",
+	       "without where: \"match list\", and 20 bytes of what follows");
+	ok(l != NULL && matchlist_match(l, "PLAIN", &err) == 1 &&
+	       matchlist_match(l, "LOGIN", &err) == 0,
+	   "... and the list ends there");
+	free(out);
+	matchlist_free(l);
 }
 
 /* The error text when value does not open, "" when it does. */
@@ -278,6 +293,13 @@ static void test_open_errors(void)
 	is_str(open_error(many.data, &cls), WHERE ": more than 10000 patterns",
 	       "more than MATCHLIST_PATTERNS_MAX patterns");
 	buf_reset(&many);
+	for (int i = 0; i < MATCHLIST_PATTERNS_MAX; i++)
+		buf_append_str(&many, "x ");
+	is_str(open_error(many.data, &cls), "", "MATCHLIST_PATTERNS_MAX patterns open");
+	buf_append_str(&many, "static:all");
+	is_str(open_error(many.data, &cls), WHERE ": more than 10000 patterns",
+	       "... and a table past them counts");
+	buf_reset(&many);
 	buf_append_str(&many, "plain\nk ");
 	for (int i = 0; i < 65536 / 8; i++)
 		buf_append_str(&many, "xxxxxxxx");
@@ -316,6 +338,12 @@ static void test_api(void)
 	       strncmp(err.text, WHERE ": ", strlen(WHERE) + 2) == 0 &&
 	       strstr(err.text, "not valid UTF-8") != NULL,
 	   "a failing lookup: the table's error after where");
+	matchlist_free(l);
+	l = matchlist_open("static:v\xff", TABLE_UTF8, NULL, &err);
+	error_clear(&err);
+	ok(l != NULL && matchlist_match(l, "LOGIN", &err) == -1 &&
+	       strncmp(err.text, "table ", 6) == 0,
+	   "without where, a failing lookup is the table's error alone");
 	matchlist_free(l);
 }
 

@@ -1,9 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
-# Coverage of the table code (a measurement, not a test; not in make check):
-# configure a --coverage -O0 build in a scratch folder, run the table tests
-# (test-table, test-regexp, test-pcre, the allocation-failure test
-# test-torture when the linker has --wrap, and tests/postmap.sh with
+# Coverage of the table and match list code (a measurement, not a test;
+# not in make check): configure a --coverage -O0 build in a scratch
+# folder, run the table tests (test-table, test-regexp, test-pcre,
+# test-matchlist, the allocation-failure test test-torture when the
+# linker has --wrap, and tests/postmap.sh with
 # RELAYMAIL_TEST_POSTFIX=yes), then print line and branch coverage per file
 # and every branch never taken, as file:line. Needs only gcc's own gcov
 # (Debian: gcc) besides .ci/packages. Usage: tests/coverage.sh [FOLDER]
@@ -11,8 +12,8 @@
 set -u
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
 files="table.c table_text.c table_pattern.c table_regexp.c table_pcre.c kvmap.c
-textfile.c lines.c list.c"
-tests="test-table test-regexp test-pcre test-torture"
+textfile.c lines.c list.c matchlist.c"
+tests="test-table test-regexp test-pcre test-matchlist test-torture"
 
 if [ $# -gt 0 ]; then
 	build=$1

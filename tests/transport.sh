@@ -712,4 +712,46 @@ mech_case LOGIN "C: AUTH LOGIN|C: dXNlcjE=|C: c2VjcmV0MQ=="
 # base64("user1 " HMAC-MD5("secret1", "<1896.697170952@fakesmtp.test>")), RFC 2195.
 mech_case CRAM-MD5 "C: AUTH CRAM-MD5|C: dXNlcjEgNDk4YjkyZWFlODg3NjUwM2U1MjQxZjk0N2Y3NzdjNzk="
 
+# ---- smtp_sasl_mechanism_filter is a Postfix match list: pattern files
+# and tables are read when the list is opened, and one that cannot be is
+# a configuration error naming the parameter, its line and the table.
+
+# filter_case WHAT FILTER MECH AUTH-LINES: the relay offers CRAM-MD5 PLAIN
+# LOGIN over STARTTLS; relaymail authenticates with MECH.
+filter_case() {
+	script m s_greet "s_ehlo PIPELINING STARTTLS" s_starttls \
+		"s_ehlo PIPELINING AUTH\ CRAM-MD5\ PLAIN\ LOGIN" line:"expect AUTH $3" \
+		line:"auth $3 user1 secret1" s_txn
+	fake_start m "$T/m.script"
+	rm -f "$T/m.pw"
+	password m "[127.0.0.1]:$fake_port" user1 secret1
+	conf m "$fake_port" "smtp_sasl_auth_enable = yes" \
+		"smtp_sasl_password_maps = texthash:$T/m.pw" "smtp_sasl_mechanism_filter = $2"
+	run m
+	fake_stop m
+	tap_is "$rc" 0 "filter $1: exit 0"
+	tap_is "$(shape m)" "# connection 1|$EHLO|C: STARTTLS|# tls|$EHLO|$4|# auth $3 ok|$MAIL" \
+		"filter $1: AUTH $3"
+}
+printf '# CRAM-MD5 is not wanted here\ncram-md5\n  plain\n' >"$T/mechs.list"
+filter_case "with a negated pattern file" "!$T/mechs.list, static:all" LOGIN \
+	"C: AUTH LOGIN|C: dXNlcjE=|C: c2VjcmV0MQ=="
+printf 'PLAIN any value\n' >"$T/mechs.tab"
+filter_case "with a table" "texthash:$T/mechs.tab" PLAIN "C: AUTH PLAIN AHVzZXIxAHNlY3JldDE="
+
+script m s_greet "s_ehlo PIPELINING STARTTLS" s_starttls \
+	"s_ehlo PIPELINING AUTH\ CRAM-MD5\ PLAIN" s_quit
+fake_start m "$T/m.script"
+rm -f "$T/m.pw"
+password m "[127.0.0.1]:$fake_port" user1 secret1
+conf m "$fake_port" "smtp_sasl_auth_enable = yes" "smtp_sasl_password_maps = texthash:$T/m.pw" \
+	"smtp_sasl_mechanism_filter = plain, regexp:$T/no-such-table"
+run m
+fake_stop m
+tap_is "$rc" 78 "filter with a table that does not open: exit 78"
+tap_ok "filter with a table that does not open: stderr names parameter, line and table" \
+	stderr_has "smtp_sasl_mechanism_filter ($T/m.cf, line 7): cannot open $T/no-such-table"
+tap_ok "filter with a table that does not open: no AUTH sent" \
+	sh -c '! grep -q "AUTH" "$1"' - "$T/m.tr"
+
 tap_done

@@ -12,6 +12,7 @@
 #include "base/error.h"
 
 struct sasl;
+struct matchlist;
 
 /* smtp_sasl_*security_options (reference/postfix.md §5.3). */
 enum sasl_option {
@@ -28,17 +29,20 @@ enum sasl_option {
 int sasl_options_parse(const char *list, unsigned *out, struct error *err);
 
 struct sasl_choice {
-	const char *offered;	  /* mechanisms from EHLO AUTH, space separated */
-	const char *filter;	  /* smtp_sasl_mechanism_filter, "" = none */
-	unsigned options;	  /* the option set for this connection's security */
-	bool tls;		  /* the session is encrypted: PLAIN/LOGIN may go */
-	bool channel_binding;	  /* -PLUS mechanisms possible */
-	bool oauth;		  /* a token command is configured: XOAUTH2 and
-				   * OAUTHBEARER may be used */
-	const char *options_name; /* parameter the options came from, for the
-				   * error text; NULL: smtp_sasl_security_options
-				   * without TLS, smtp_sasl_tls_security_options
-				   * with TLS */
+	const char *offered;		/* mechanisms from EHLO AUTH, space separated */
+	const struct matchlist *filter; /* smtp_sasl_mechanism_filter opened
+					 * (conf/matchlist.h), messages show its
+					 * text; NULL when the parameter is
+					 * empty: no filter, as in Postfix */
+	unsigned options;		/* the option set for this connection's security */
+	bool tls;			/* the session is encrypted: PLAIN/LOGIN may go */
+	bool channel_binding;		/* -PLUS mechanisms possible */
+	bool oauth;			/* a token command is configured: XOAUTH2 and
+					 * OAUTHBEARER may be used */
+	const char *options_name;	/* parameter the options came from, for the
+					 * error text; NULL: smtp_sasl_security_options
+					 * without TLS, smtp_sasl_tls_security_options
+					 * with TLS */
 };
 
 /* The strongest mechanism allowed (OAUTHBEARER, XOAUTH2, SCRAM-SHA-256-PLUS,
@@ -50,10 +54,12 @@ struct sasl_choice {
  * of PLAIN's class (the token is a password). Credentials never go in
  * cleartext: without TLS, PLAIN, LOGIN, XOAUTH2 and OAUTHBEARER are never
  * chosen; with TLS, noplaintext is ignored (TLS protects the password).
- * -PLUS only with channel_binding. Filter items of the form type:table
- * match every mechanism (like static:all); /file/name pattern files are
- * ERROR_CONFIG. When nothing fits: ERROR_AUTH whose text lists what the
- * relay offered, what the policy allowed and the parameters involved. */
+ * -PLUS only with channel_binding. The filter keeps what it matches
+ * (matchlist_match), so a filter that matches nothing, or holds no
+ * pattern, keeps nothing, as in Postfix. When nothing fits: ERROR_AUTH
+ * whose text lists what the relay offered, what the policy allowed and
+ * the parameters involved. A filter lookup that fails is that error
+ * instead (its class kept, e.g. ERROR_CONFIG), naming the mechanism. */
 int sasl_choose(const struct sasl_choice *c, char *mech, size_t mechsize, struct error *err);
 
 struct sasl_params {

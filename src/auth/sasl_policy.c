@@ -17,8 +17,9 @@
 #include "base/error.h"
 #include "base/i18n.h"
 #include "base/str.h"
+#include "conf/matchlist.h"
 
-/* Option lists, filters and AUTH lists: commas and blanks separate. */
+/* Option lists and AUTH lists: commas and blanks separate. */
 #define SEPARATORS ", \t\r\n"
 #define WORD_SHOWN_MAX 64
 #define TEXT_MAX 400
@@ -160,56 +161,6 @@ int sasl_options_parse(const char *list, unsigned *out, struct error *err)
 	return 0;
 }
 
-/* Postfix's match lists can name /file/name pattern files; reading files
- * is not this layer's business, so they are refused rather than ignored. */
-static int filter_check(const char *filter, struct error *err)
-{
-	const char *p = filter, *w;
-	size_t len;
-
-	while ((w = next_word(&p, &len)) != NULL) {
-		if (*w == '!') {
-			w++;
-			len--;
-		}
-		if (len > 0 && *w == '/') {
-			char shown[WORD_SHOWN_MAX];
-
-			str_printable(shown, sizeof(shown), w, len);
-			error_set(err, ERROR_CONFIG,
-				  _("smtp_sasl_mechanism_filter: pattern files such as \"%s\" are "
-				    "not supported; list the mechanism names instead"),
-				  shown);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/* The first item that matches decides; with a non-empty list, a name no
- * item matches is dropped. A type:table item matches every name: its key
- * test would need the table, and in practice it is static:all. */
-static bool filter_keeps(const char *filter, const char *name)
-{
-	const char *p = filter, *w;
-	size_t len;
-	bool empty = true;
-
-	while ((w = next_word(&p, &len)) != NULL) {
-		bool exclude = false;
-
-		empty = false;
-		if (*w == '!') {
-			exclude = true;
-			w++;
-			len--;
-		}
-		if (memchr(w, ':', len) != NULL || word_is(w, len, name))
-			return !exclude;
-	}
-	return empty;
-}
-
 static bool offered(const char *list, const char *name)
 {
 	const char *p = list != NULL ? list : "", *w;
@@ -221,27 +172,47 @@ static bool offered(const char *list, const char *name)
 	return false;
 }
 
-static enum verdict judge(const struct sasl_choice *c, const struct mech *m,
-			  bool (*supported)(const char *, void *), void *arg)
+/* Whether the filter keeps m: 1 or 0, -1 when a lookup failed (in err,
+ * naming the mechanism, as Postfix's sasl_mech_filter does). */
+static int filter_keeps(const struct sasl_choice *c, const struct mech *m, struct error *err)
+{
+	int rc;
+
+	if (c->filter == NULL)
+		return 1;
+	if ((rc = matchlist_match(c->filter, m->name, err)) < 0)
+		error_prefix(err, _("the SASL mechanism filter failed for %s"), m->name);
+	return rc;
+}
+
+/* *v: why m is not allowed, or ALLOWED. -1 when the filter failed. */
+static int judge(const struct sasl_choice *c, const struct mech *m,
+		 bool (*supported)(const char *, void *), void *arg, enum verdict *v,
+		 struct error *err)
 {
 	unsigned required = c->options;
+	int keeps;
 
 	/* TLS protects the password, so noplaintext has nothing to add. */
 	if (c->tls)
 		required &= ~(unsigned)SASL_NOPLAINTEXT;
 	if ((m->flags & MECH_OAUTH) != 0 && !c->oauth)
-		return NO_TOKEN;
-	if ((m->flags & MECH_CLEARTEXT) != 0 && !c->tls)
-		return NO_TLS;
-	if ((m->flags & MECH_PLUS) != 0 && !c->channel_binding)
-		return NO_CB;
-	if (c->filter != NULL && !filter_keeps(c->filter, m->name))
-		return FILTERED;
-	if ((m->provides & required) != required)
-		return OPTIONS;
-	if (!supported(m->name, arg))
-		return UNSUPPORTED;
-	return ALLOWED;
+		*v = NO_TOKEN;
+	else if ((m->flags & MECH_CLEARTEXT) != 0 && !c->tls)
+		*v = NO_TLS;
+	else if ((m->flags & MECH_PLUS) != 0 && !c->channel_binding)
+		*v = NO_CB;
+	else if ((keeps = filter_keeps(c, m, err)) < 0)
+		return -1;
+	else if (keeps == 0)
+		*v = FILTERED;
+	else if ((m->provides & required) != required)
+		*v = OPTIONS;
+	else if (!supported(m->name, arg))
+		*v = UNSUPPORTED;
+	else
+		*v = ALLOWED;
+	return 0;
 }
 
 static const char *options_param(const struct sasl_choice *c)
@@ -268,11 +239,16 @@ static void explain_reasons(const struct sasl_choice *c, const struct text *remo
 			  removed[OPTIONS].s);
 	else
 		text_addf(why, "; ", "%s = %s", options_param(c), opts.s);
-	if (removed[FILTERED].len > 0)
-		text_addf(why, "; ", _("smtp_sasl_mechanism_filter = %s rules out %s"), c->filter,
-			  removed[FILTERED].s);
-	else if (c->filter != NULL && c->filter[strspn(c->filter, SEPARATORS)] != '\0')
-		text_addf(why, "; ", "smtp_sasl_mechanism_filter = %s", c->filter);
+	if (c->filter != NULL && matchlist_empty(c->filter))
+		text_addf(why, "; ",
+			  _("smtp_sasl_mechanism_filter = %s holds no pattern, so it rules out "
+			    "every mechanism"),
+			  matchlist_text(c->filter));
+	else if (removed[FILTERED].len > 0)
+		text_addf(why, "; ", _("smtp_sasl_mechanism_filter = %s rules out %s"),
+			  matchlist_text(c->filter), removed[FILTERED].s);
+	else if (c->filter != NULL)
+		text_addf(why, "; ", "smtp_sasl_mechanism_filter = %s", matchlist_text(c->filter));
 	if (!c->tls && c->oauth)
 		text_addf(why, "; ", "%s",
 			  _("no TLS, so PLAIN, LOGIN, XOAUTH2 and OAUTHBEARER are not allowed"));
@@ -293,8 +269,10 @@ static void explain_reasons(const struct sasl_choice *c, const struct text *remo
 			  _("relaymail implements none of the offered mechanisms"));
 }
 
-static void explain(const struct sasl_choice *c, bool (*supported)(const char *, void *), void *arg,
-		    struct error *err)
+/* The ERROR_AUTH that says why nothing fits; -1 either way (a failing
+ * filter's error instead, when judging the others hit one). */
+static int explain(const struct sasl_choice *c, bool (*supported)(const char *, void *), void *arg,
+		   struct error *err)
 {
 	struct text offer = { .len = 0 }, allowed = { .len = 0 }, why = { .len = 0 };
 	struct text removed[NVERDICTS];
@@ -306,9 +284,11 @@ static void explain(const struct sasl_choice *c, bool (*supported)(const char *,
 	while ((w = next_word(&p, &len)) != NULL)
 		text_add(&offer, " ", w, len);
 	for (size_t i = 0; i < NMECHS; i++) {
-		enum verdict v = judge(c, &mechs[i], supported, arg);
 		const char *name = mechs[i].name;
+		enum verdict v;
 
+		if (judge(c, &mechs[i], supported, arg, &v, err) < 0)
+			return -1;
 		if (v == ALLOWED)
 			text_add(&allowed, " ", name, strlen(name));
 		if (offered(c->offered, name)) {
@@ -329,18 +309,21 @@ static void explain(const struct sasl_choice *c, bool (*supported)(const char *,
 			  _("no usable authentication mechanism: the relay offered %s; relaymail "
 			    "allows %s under the current policy (%s)"),
 			  offer.s, allowed.s, why.s);
+	return -1;
 }
 
 int sasl_policy_choose(const struct sasl_choice *c, bool (*supported)(const char *mech, void *arg),
 		       void *arg, char *mech, size_t mechsize, struct error *err)
 {
-	if (c->filter != NULL && filter_check(c->filter, err) < 0)
-		return -1;
 	for (size_t i = 0; i < NMECHS; i++) {
 		size_t len = strlen(mechs[i].name);
+		enum verdict v;
 
-		if (!offered(c->offered, mechs[i].name) ||
-		    judge(c, &mechs[i], supported, arg) != ALLOWED)
+		if (!offered(c->offered, mechs[i].name))
+			continue;
+		if (judge(c, &mechs[i], supported, arg, &v, err) < 0)
+			return -1;
+		if (v != ALLOWED)
 			continue;
 		if (len >= mechsize) {
 			error_set(err, ERROR_INTERNAL, _("no room for the SASL mechanism name %s"),
@@ -350,6 +333,5 @@ int sasl_policy_choose(const struct sasl_choice *c, bool (*supported)(const char
 		memcpy(mech, mechs[i].name, len + 1);
 		return 0;
 	}
-	explain(c, supported, arg, err);
-	return -1;
+	return explain(c, supported, arg, err);
 }

@@ -11,6 +11,7 @@ librelaymail_a_SOURCES += \
 librelaymail_a_SOURCES += \
 	src/conf/casefold.c src/conf/casefold.h \
 	src/conf/kvmap.c src/conf/kvmap.h \
+	src/conf/matchlist.c src/conf/matchlist.h \
 	src/conf/table.c src/conf/table.h src/conf/table_impl.h \
 	src/conf/table_text.c \
 	src/conf/table_pattern.c src/conf/table_pattern.h \
@@ -38,4 +39,4 @@ EXTRA_DIST += tests/torture-skip.sh
 
 # Unit tests of this layer (TAP; they link libtap and the library).
 unit_tests += tests/unit/test-config tests/unit/test-table \
-	tests/unit/test-regexp tests/unit/test-pcre
+	tests/unit/test-regexp tests/unit/test-pcre tests/unit/test-matchlist

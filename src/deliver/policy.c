@@ -13,6 +13,8 @@
 #include "auth/sasl.h"
 #include "base/i18n.h"
 #include "base/str.h"
+#include "conf/matchlist.h"
+#include "conf/table.h"
 #include "deliver/policy.h"
 
 #define ADDRESS_LIMIT_MAX 16 /* addresses tried per destination, at most */
@@ -38,7 +40,16 @@ static int sasl_load(const struct config *cfg, struct sasl_settings *s, struct e
 		return -1;
 	s->token_timeout = seconds * 1000;
 	s->token_command = config_get(cfg, "smtp_sasl_oauth_token_command");
-	s->filter = config_get(cfg, "smtp_sasl_mechanism_filter");
+	if (*config_get(cfg, "smtp_sasl_mechanism_filter") != '\0') {
+		char where[512];
+
+		snprintf(where, sizeof(where), "smtp_sasl_mechanism_filter (%s)",
+			 config_where(cfg, "smtp_sasl_mechanism_filter"));
+		s->filter = matchlist_open(config_get(cfg, "smtp_sasl_mechanism_filter"),
+					   table_config_flags(cfg), where, err);
+		if (s->filter == NULL)
+			return -1;
+	}
 	if (!enabled)
 		return 0;
 	s->passwords = maps_open_param(cfg, "smtp_sasl_password_maps", TABLE_SECRET, err);
@@ -142,6 +153,8 @@ void policy_fini(struct policy *p)
 	policy_tls_settings_fini(&p->tls);
 	maps_free(p->sasl.passwords);
 	p->sasl.passwords = NULL;
+	matchlist_free(p->sasl.filter);
+	p->sasl.filter = NULL;
 }
 
 static int split_credentials(char *value, struct credentials *c, const char *key, struct error *err)

@@ -50,9 +50,9 @@ enum sasl_security {
 };
 
 struct sasl_settings {
-	struct maps *passwords; /* NULL: smtp_sasl_auth_enable = no */
-	unsigned options[3];	/* by enum sasl_security */
-	const char *filter;	/* smtp_sasl_mechanism_filter as written */
+	struct maps *passwords;	  /* NULL: smtp_sasl_auth_enable = no */
+	unsigned options[3];	  /* by enum sasl_security */
+	struct matchlist *filter; /* smtp_sasl_mechanism_filter opened; NULL: empty */
 	const char *token_command;
 	long token_timeout; /* ms */
 };

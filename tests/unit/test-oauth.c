@@ -11,6 +11,7 @@
 #include "auth/oauth.h"
 #include "auth/sasl.h"
 #include "auth/sasl_policy.h"
+#include "conf/matchlist.h"
 #include "tap.h"
 
 #define RFC_TOKEN "vF9dft4qmTc2Nvb3RlckBhdHRhdmlzdGEuY29tCg=="
@@ -173,19 +174,25 @@ static void test_sasl(void)
 
 #define DEFAULT_OPTIONS (SASL_NOPLAINTEXT | SASL_NOANONYMOUS)
 
-/* sasl_choose with the installed libgsasl; "" with the error in err. */
+/* sasl_choose with the installed libgsasl, the filter opened unless it
+ * is ""; "" with the error in err. */
 static const char *choose(const char *offered, const char *filter, unsigned options, bool tls,
 			  bool oauth, struct error *err)
 {
 	static char mech[64];
 	struct sasl_choice c = {
-		.offered = offered, .filter = filter, .options = options, .tls = tls, .oauth = oauth
+		.offered = offered, .options = options, .tls = tls, .oauth = oauth
 	};
+	struct matchlist *l = NULL;
+	int rc = -1;
 
 	error_clear(err);
-	if (sasl_choose(&c, mech, sizeof(mech), err) < 0)
-		return "";
-	return mech;
+	if (*filter == '\0' || (l = matchlist_open(filter, 0, NULL, err)) != NULL) {
+		c.filter = l;
+		rc = sasl_choose(&c, mech, sizeof(mech), err);
+	}
+	matchlist_free(l);
+	return rc < 0 ? "" : mech;
 }
 
 static void test_choose(void)

@@ -4,14 +4,18 @@
  * and SCRAM round trips against libgsasl's own server in this process. */
 #include <config.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gsasl.h>
 
 #include "auth/sasl.h"
 #include "auth/sasl_policy.h"
 #include "base/error.h"
+#include "conf/matchlist.h"
+#include "conf/table.h"
 #include "tap.h"
 
 #define DEFAULT_OPTIONS (SASL_NOPLAINTEXT | SASL_NOANONYMOUS)
@@ -24,6 +28,19 @@ static bool contains(const char *text, const char *want)
 	diag("text: %s", text);
 	diag("lacks: %s", want);
 	return false;
+}
+
+/* The filter value opened as the caller would (NULL for ""). */
+static struct matchlist *filter_of(const char *value, unsigned flags)
+{
+	struct error err = { 0 };
+	struct matchlist *l;
+
+	if (*value == '\0')
+		return NULL;
+	if ((l = matchlist_open(value, flags, NULL, &err)) == NULL)
+		diag("filter %s: %s", value, err.text);
+	return l;
 }
 
 static void test_options(void)
@@ -83,8 +100,17 @@ static const struct choose_case choose_cases[] = {
 	  NULL },
 	{ "filter excludes then static:all", "SCRAM-SHA-256 SCRAM-SHA-1 PLAIN",
 	  "!scram-sha-256, static:all", DEFAULT_OPTIONS, true, false, "SCRAM-SHA-1" },
-	{ "filter type:table matches all", "SCRAM-SHA-1 PLAIN", "hash:/etc/postfix/mechs",
-	  DEFAULT_OPTIONS, true, false, "SCRAM-SHA-1" },
+	{ "filter type:table keeps the names it has as keys", "SCRAM-SHA-256 SCRAM-SHA-1 PLAIN",
+	  "inline:{ scram-sha-1=any, plain=any }", DEFAULT_OPTIONS, true, false, "SCRAM-SHA-1" },
+	{ "filter type:table drops the names it lacks", "SCRAM-SHA-256 PLAIN", "inline:{ plain=x }",
+	  DEFAULT_OPTIONS, true, false, "PLAIN" },
+	{ "filter regexp: sees each name", "SCRAM-SHA-256 SCRAM-SHA-1 CRAM-MD5",
+	  "regexp:{ {/^(cram-md5|scram-sha-1)$/ yes} }", DEFAULT_OPTIONS, true, false,
+	  "SCRAM-SHA-1" },
+	{ "filter names ignore case", "SCRAM-SHA-256 PLAIN", "Plain", DEFAULT_OPTIONS, true, false,
+	  "PLAIN" },
+	{ "filter without patterns drops all", "SCRAM-SHA-256 PLAIN", ",", DEFAULT_OPTIONS, true,
+	  false, NULL },
 	{ "filter !static:all drops all", "SCRAM-SHA-1 PLAIN", "!static:all", DEFAULT_OPTIONS, true,
 	  false, NULL },
 	{ "filter plain", "SCRAM-SHA-256 PLAIN LOGIN", "plain", DEFAULT_OPTIONS, true, false,
@@ -118,8 +144,9 @@ static void test_choose_table(void)
 {
 	for (size_t i = 0; i < sizeof(choose_cases) / sizeof(choose_cases[0]); i++) {
 		const struct choose_case *t = &choose_cases[i];
+		struct matchlist *filter = filter_of(t->filter, 0);
 		struct sasl_choice c = { .offered = t->offered,
-					 .filter = t->filter,
+					 .filter = filter,
 					 .options = t->options,
 					 .tls = t->tls,
 					 .channel_binding = t->cb };
@@ -127,6 +154,7 @@ static void test_choose_table(void)
 		char mech[32] = "";
 		int rc = sasl_choose(&c, mech, sizeof(mech), &err);
 
+		matchlist_free(filter);
 		if (t->want != NULL) {
 			if (!is_int(rc, 0, "choose: %s: succeeds", t->name))
 				diag("error: %s", err.text);
@@ -164,9 +192,8 @@ static const char *choose_fail(struct sasl_choice *c, bool (*sup)(const char *, 
 
 static void test_choose_errors(void)
 {
-	struct sasl_choice c = { .offered = "PLAIN LOGIN",
-				 .filter = "",
-				 .options = DEFAULT_OPTIONS };
+	struct sasl_choice c = { .offered = "PLAIN LOGIN", .options = DEFAULT_OPTIONS };
+	struct matchlist *filter;
 	struct error err = { 0 };
 	char mech[32];
 
@@ -178,12 +205,35 @@ static void test_choose_errors(void)
 	       "no TLS: offered, allowed and the reason");
 	is_int(err.cls, ERROR_AUTH, "no mechanism is ERROR_AUTH");
 
+	filter = filter_of("!scram-sha-1, plain", 0);
 	c = (struct sasl_choice){ .offered = "SCRAM-SHA-1 PLAIN",
-				  .filter = "!scram-sha-1, plain",
+				  .filter = filter,
 				  .options = DEFAULT_OPTIONS };
 	ok(contains(choose_fail(&c, all_supported, &err),
 		    "smtp_sasl_mechanism_filter = !scram-sha-1, plain rules out SCRAM-SHA-1"),
 	   "filter named with what it removed");
+	matchlist_free(filter);
+	filter = filter_of("!inline:{ scram-sha-256=x }, static:all", 0);
+	c = (struct sasl_choice){ .offered = "SCRAM-SHA-256 PLAIN",
+				  .filter = filter,
+				  .options = DEFAULT_OPTIONS };
+	ok(contains(choose_fail(&c, all_supported, &err),
+		    "; smtp_sasl_mechanism_filter = !inline:{ scram-sha-256=x }, static:all rules "
+		    "out SCRAM-SHA-256;"),
+	   "a filter with a table shown as written");
+	matchlist_free(filter);
+	filter = filter_of(" , ", 0);
+	c = (struct sasl_choice){ .offered = "SCRAM-SHA-256 PLAIN",
+				  .filter = filter,
+				  .tls = true,
+				  .options = DEFAULT_OPTIONS };
+	ok(contains(choose_fail(&c, all_supported, &err),
+		    "relaymail allows no mechanism under the current policy "
+		    "(smtp_sasl_tls_security_options = noplaintext, noanonymous; "
+		    "smtp_sasl_mechanism_filter =  ,  holds no pattern, so it rules out every "
+		    "mechanism)"),
+	   "a filter without patterns said to be one");
+	matchlist_free(filter);
 
 	c = (struct sasl_choice){ .offered = "PLAIN CRAM-MD5",
 				  .tls = true,
@@ -237,16 +287,53 @@ static void test_choose_odd_input(void)
 	ok(contains(choose_fail(&c, all_supported, &err), "the relay offered nothing;"),
 	   "empty offer said in words");
 
-	c = (struct sasl_choice){ .offered = "PLAIN",
-				  .filter = "!/etc/postfix/mechs, static:all",
-				  .tls = true };
-	choose_fail(&c, all_supported, &err);
-	ok(err.cls == ERROR_CONFIG && contains(err.text, "\"/etc/postfix/mechs\""),
-	   "pattern file in filter is a configuration error");
-
 	c = (struct sasl_choice){ .offered = "SCRAM-SHA-256", .tls = true };
 	ok(sasl_choose(&c, mech, 8, &err) == -1 && err.cls == ERROR_INTERNAL,
 	   "too small a name buffer is an internal error");
+}
+
+/* A /file/name filter is read for its patterns; a failing lookup is an
+ * error of its own, not "nothing fits", even while explaining. */
+static void test_choose_filter_files_and_errors(void)
+{
+	char path[] = "/tmp/test-sasl.XXXXXX", value[64];
+	struct sasl_choice c = { .offered = "PLAIN LOGIN", .tls = true };
+	struct matchlist *filter;
+	struct error err = { 0 };
+	char mech[32] = "";
+	int fd = mkstemp(path);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+
+	if (f != NULL) {
+		fputs("# not this one\nplain\n", f);
+		fclose(f);
+	}
+	snprintf(value, sizeof(value), "!%s, static:all", path);
+	c.filter = filter = filter_of(value, 0);
+	ok(filter != NULL && sasl_choose(&c, mech, sizeof(mech), &err) == 0 &&
+	       strcmp(mech, "LOGIN") == 0,
+	   "a negated pattern file drops what it names: %s", mech);
+	matchlist_free(filter);
+	unlink(path);
+
+	c = (struct sasl_choice){ .offered = "PLAIN LOGIN", .tls = true };
+	c.filter = filter = filter_of("static:v\xff", TABLE_UTF8);
+	ok(sasl_choose(&c, mech, sizeof(mech), &err) == -1 && err.cls == ERROR_CONFIG,
+	   "a failing filter lookup keeps its class");
+	ok(contains(err.text, "the SASL mechanism filter failed for PLAIN: ") &&
+	       strstr(err.text, "no usable") == NULL,
+	   "... and says so, naming the mechanism");
+	matchlist_free(filter);
+
+	/* PLAIN is ruled out without TLS before the filter is asked; the
+	 * explanation asks it about the others. */
+	c = (struct sasl_choice){ .offered = "PLAIN", .options = DEFAULT_OPTIONS };
+	c.filter = filter = filter_of("plain, static:v\xff", TABLE_UTF8);
+	ok(sasl_choose(&c, mech, sizeof(mech), &err) == -1 && err.cls == ERROR_CONFIG &&
+	       contains(err.text, "the SASL mechanism filter failed for SCRAM-SHA-256: ") &&
+	       strstr(err.text, "no usable") == NULL,
+	   "a failing lookup while explaining is reported as such");
+	matchlist_free(filter);
 }
 
 static void test_initial_response_table(void)
@@ -533,6 +620,7 @@ int main(void)
 	test_choose_table();
 	test_choose_errors();
 	test_choose_odd_input();
+	test_choose_filter_files_and_errors();
 	test_initial_response_table();
 	test_plain_login_cram();
 	test_new_errors();

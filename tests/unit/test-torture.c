@@ -2,7 +2,8 @@
 /* Allocation failures in the lookup tables (torture.h): every table type
  * opened from a file and inline, with the warnings of every kind of bad
  * line, and looked up for hits, misses, substitutions and IF; missing and
- * compiled-only files; map lists; kvmap and textfile_read alone. Then the
+ * compiled-only files; map lists; match lists with every kind of item;
+ * kvmap and textfile_read alone. Then the
  * failures no file causes, through the same wrappers: regexec failing
  * for another reason than memory, fstat failing, reads interrupted, a
  * file longer than its size. */
@@ -20,6 +21,7 @@
 #include "base/buf.h"
 #include "base/error.h"
 #include "conf/kvmap.h"
+#include "conf/matchlist.h"
 #include "conf/table.h"
 #include "conf/textfile.h"
 #include "tap.h"
@@ -361,6 +363,94 @@ static void add_pattern(void)
 #endif
 }
 
+/* A match list, how to open it, and at most 15 names to test. */
+struct mcase {
+	char value[400];
+	unsigned flags;
+	const char *names[16];
+};
+
+static void run_mcase(const void *arg)
+{
+	const struct mcase *c = arg;
+	struct error err = { 0 };
+	struct matchlist *l;
+	int rc;
+
+	torture_step_begin();
+	l = matchlist_open(c->value, c->flags, "smtp_sasl_mechanism_filter (t.cf, line 4)", &err);
+	if (l == NULL) {
+		torture_step_end(torture_is_oom(&err), "open %s: %s", c->value,
+				 torture_outcome(&err));
+		return;
+	}
+	torture_step_end(false, "open %s: %s", c->value, matchlist_empty(l) ? "empty" : "ok");
+	for (size_t i = 0; i < 16 && c->names[i] != NULL; i++) {
+		torture_step_begin();
+		rc = matchlist_match(l, c->names[i], &err);
+		if (rc < 0)
+			torture_step_end(torture_is_oom(&err), "%s: %s", c->names[i],
+					 torture_outcome(&err));
+		else
+			torture_step_end(false, "%s: %s", c->names[i],
+					 rc == 1 ? "match" : "no match");
+	}
+	matchlist_free(l);
+}
+
+static struct mcase mcases[8];
+static size_t nmcases;
+
+/* value with "@" for the scenario directory. */
+static void add_list(const char *value, unsigned flags, const char *const *names, size_t nnames)
+{
+	struct mcase *c = &mcases[nmcases];
+	size_t n = 0;
+
+	if (nmcases == sizeof(mcases) / sizeof(mcases[0]) || nnames > 15) {
+		ok(false, "room for the list %s", value);
+		return;
+	}
+	nmcases++;
+	for (const char *p = value; *p != '\0' && n + strlen(dir) + 1 < sizeof(c->value); p++)
+		if (*p == '@')
+			n += (size_t)snprintf(c->value + n, sizeof(c->value) - n, "%s", dir);
+		else
+			c->value[n++] = *p;
+	c->value[n] = '\0';
+	c->flags = flags;
+	for (size_t i = 0; i < nnames; i++)
+		c->names[i] = names[i];
+}
+
+/* Strings, negations, every table kind, pattern files nested and
+ * negated, the #comment warning, more patterns than the first array
+ * holds, failing lookups, and the open errors. */
+static void add_lists(void)
+{
+	char outer[300];
+
+	put("mechs", "# mechanisms\nplain login\n  cram-md5\n!scram-sha-1 inline:{ntlm=x}\n", 0600);
+	/* ASCII only: what Unicode folding gives, libunistring allocates
+	 * behind the wrappers' back. */
+	snprintf(outer, sizeof(outer), " indented\n%s/mechs #comment\nGSSAPI\n", dir);
+	put("outer", outer, 0600);
+	snprintf(outer, sizeof(outer), "%s/self\n", dir);
+	put("self", outer, 0600);
+	add_list("plain, !login, static:all", 0, KEYS("PLAIN", "LOGIN", "CRAM-MD5"));
+	add_list("!@/mechs, inline:{ {scram-sha-256 = x}, gssapi=y }, regexp:{ {/^digest-/ z} }, "
+		 "[x:y] {b r}",
+		 0,
+		 KEYS("PLAIN", "NTLM", "SCRAM-SHA-1", "SCRAM-SHA-256", "DIGEST-MD5", "[X:Y]",
+		      "{B R}", "OTHER"));
+	add_list("@/outer, static:all", TABLE_UTF8, KEYS("CRAM-MD5", "gssapi", "SCRAM-SHA-1", "X"));
+	add_list("a b c d e f g h i j k l m n o p q", 0, KEYS("Q", "R"));
+	add_list("plain, static:v\xff", TABLE_UTF8, KEYS("PLAIN", "LOGIN"));
+	add_list("@/self", 0, KEYS("X"));
+	add_list("plain, !@/missing", 0, KEYS("X"));
+	add_list("plain, regexp:{ {/a/ b} }, !", 0, KEYS("X"));
+}
+
 /* The hash map alone: enough keys to grow it three times, a replaced
  * value, and lookups. A failed insertion ends the scenario. */
 static void run_kvmap(const void *arg)
@@ -514,6 +604,21 @@ static const char *describe(const struct tcase *c)
 	return name;
 }
 
+/* The value as a TAP description: no newline, no '#', no other byte
+ * that is not printable ASCII. */
+static const char *describe_list(const struct mcase *c)
+{
+	static char name[sizeof(c->value) + 8];
+	size_t n = 0;
+
+	for (const char *p = "list "; *p != '\0'; p++)
+		name[n++] = *p;
+	for (const char *p = c->value; *p != '\0' && n + 1 < sizeof(name); p++)
+		name[n++] = *p == '#' || *p < ' ' || *p > '~' ? ' ' : *p;
+	name[n] = '\0';
+	return name;
+}
+
 int main(void)
 {
 	char cmd[300];
@@ -524,12 +629,15 @@ int main(void)
 	}
 	add_fixed();
 	add_pattern();
+	add_lists();
 	if (!torture_init(dir)) {
 		ok(false, "capturing stderr: %s", strerror(errno));
 		return tap_done();
 	}
 	for (size_t i = 0; i < ntcases; i++)
 		torture_run(describe(&tcases[i]), run_tcase, &tcases[i]);
+	for (size_t i = 0; i < nmcases; i++)
+		torture_run(describe_list(&mcases[i]), run_mcase, &mcases[i]);
 	torture_run("kvmap", run_kvmap, NULL);
 	torture_run("textfile_read", run_textfile, NULL);
 	test_regexec_error();

@@ -106,13 +106,10 @@ static int parse_into(struct kvmap *map, const char *name, const char *text, siz
 	int rc;
 
 	buf_init(&line, ALIAS_LINE_MAX);
-	lines_init(&l, text, len);
-	while ((rc = lines_next(&l, &line, &lineno)) == 1)
+	lines_init(&l, name, text, len);
+	while ((rc = lines_next(&l, &line, &lineno, err)) == 1)
 		if (parse_line(map, name, lineno, line.data, strict, err) < 0)
 			break;
-	if (rc < 0)
-		error_set(err, ERROR_CONFIG, _("%s, line %zu: the line is too long"), name,
-			  l.lineno);
 	buf_fini(&line);
 	return rc == 0 ? 0 : -1;
 }

@@ -2,10 +2,10 @@
 /* Allocation failures in the lookup tables (torture.h): every table type
  * opened from a file and inline, with the warnings of every kind of bad
  * line, and looked up for hits, misses, substitutions and IF; missing and
- * compiled-only files; map lists; kvmap and textfile_read alone. Then the
- * failures no file causes, through the same wrappers: regexec failing
- * for another reason than memory, fstat failing, reads interrupted, a
- * file longer than its size. */
+ * compiled-only files; map lists; kvmap, textfile_read and lines_next
+ * alone. Then the failures no file causes, through the same wrappers:
+ * regexec failing for another reason than memory, fstat failing, reads
+ * interrupted, a file longer than its size. */
 #include <config.h>
 
 #include <errno.h>
@@ -20,6 +20,7 @@
 #include "base/buf.h"
 #include "base/error.h"
 #include "conf/kvmap.h"
+#include "conf/lines.h"
 #include "conf/table.h"
 #include "conf/textfile.h"
 #include "tap.h"
@@ -425,6 +426,41 @@ static void run_textfile(const void *arg)
 	buf_wipe(&text);
 }
 
+/* lines_next alone: logical lines longer than the 64 bytes the buffer
+ * gets first, and one past its cap, which is no failure of memory. */
+static void run_lines(const void *arg)
+{
+	static const char text[] = "first line\n"
+				   "joined start-of-a-long-logical-line\n"
+				   "  continued-past-sixty-four-bytes-of-text\n"
+				   "# comment\n"
+				   "  and-once-more\n"
+				   "short\n"
+				   "0123456789012345678901234567890123456789"
+				   "0123456789012345678901234567890123456789\n"
+				   "never read\n";
+	struct error err = { 0 };
+	struct buf line;
+	struct lines l;
+	size_t lineno = 0;
+	int rc;
+
+	(void)arg;
+	buf_init(&line, 79);
+	lines_init(&l, "f.cf", text, sizeof(text) - 1);
+	do {
+		torture_step_begin();
+		rc = lines_next(&l, &line, &lineno, &err);
+		if (rc == 1)
+			torture_step_end(false, "line %zu: %s", lineno, line.data);
+		else if (rc == 0)
+			torture_step_end(false, "end");
+		else
+			torture_step_end(torture_is_oom(&err), "%s", torture_outcome(&err));
+	} while (rc == 1);
+	buf_fini(&line);
+}
+
 /* regexec failing for a reason other than memory: warned about, and the
  * rule counts as not matching, as in Postfix. */
 static void test_regexec_error(void)
@@ -532,6 +568,7 @@ int main(void)
 		torture_run(describe(&tcases[i]), run_tcase, &tcases[i]);
 	torture_run("kvmap", run_kvmap, NULL);
 	torture_run("textfile_read", run_textfile, NULL);
+	torture_run("lines_next", run_lines, NULL);
 	test_regexec_error();
 	test_syscalls();
 	torture_fini();

@@ -408,6 +408,9 @@ static int expand_all(struct config *c, struct error *err)
 		if (p->state == 2 || raw(p))
 			continue;
 		if (ensure(c, p, err) < 0) {
+			/* Only a bad value is forgiven, not a lack of memory. */
+			if (err->cls == ERROR_INTERNAL)
+				return -1;
 			log_warning("%s", err->text);
 			error_clear(err);
 			if ((p->value = str_dup("")) == NULL)

@@ -3,9 +3,10 @@
  * opened from a file and inline, with the warnings of every kind of bad
  * line, and looked up for hits, misses, substitutions and IF; missing and
  * compiled-only files; map lists; kvmap, textfile_read and lines_next
- * alone. Then the failures no file causes, through the same wrappers:
- * regexec failing for another reason than memory, fstat failing, reads
- * interrupted, a file longer than its size. */
+ * alone; main.cf text with a long line and one past the cap. Then the
+ * failures no file causes, through the same wrappers: regexec failing
+ * for another reason than memory, fstat failing, reads interrupted, a
+ * file longer than its size. */
 #include <config.h>
 
 #include <errno.h>
@@ -19,6 +20,7 @@
 
 #include "base/buf.h"
 #include "base/error.h"
+#include "conf/config.h"
 #include "conf/kvmap.h"
 #include "conf/lines.h"
 #include "conf/table.h"
@@ -461,6 +463,24 @@ static void run_lines(const void *arg)
 	buf_fini(&line);
 }
 
+/* main.cf text: a value longer than the line buffer's first 64 bytes,
+ * then a line past the 1 MiB cap. */
+static void run_config(const void *arg)
+{
+	static char *const noenv[] = { NULL };
+	struct error err = { 0 };
+	struct config *c;
+	const char *text = arg;
+
+	torture_step_begin();
+	c = config_parse("x.cf", text, strlen(text), noenv, &err);
+	if (c != NULL)
+		torture_step_end(false, "parsed: %s", config_get(c, "relayhost"));
+	else
+		torture_step_end(torture_is_oom(&err), "%s", torture_outcome(&err));
+	config_free(c);
+}
+
 /* regexec failing for a reason other than memory: warned about, and the
  * rule counts as not matching, as in Postfix. */
 static void test_regexec_error(void)
@@ -552,6 +572,7 @@ static const char *describe(const struct tcase *c)
 
 int main(void)
 {
+	struct buf config_long = { 0 };
 	char cmd[300];
 
 	if (mkdtemp(dir) == NULL) {
@@ -569,6 +590,13 @@ int main(void)
 	torture_run("kvmap", run_kvmap, NULL);
 	torture_run("textfile_read", run_textfile, NULL);
 	torture_run("lines_next", run_lines, NULL);
+	torture_run("config_parse", run_config,
+		    "relayhost = [a-relay-name-long-enough-to-grow-the-buffer.example]:587\n");
+	buf_append_str(&config_long, "relayhost = [relay.example]\nmynote = ");
+	for (size_t i = 0; i < (size_t)1024 * 1024; i += 8)
+		buf_append_str(&config_long, "xxxxxxxx");
+	torture_run("config_parse, a line past the cap", run_config, config_long.data);
+	buf_fini(&config_long);
 	test_regexec_error();
 	test_syscalls();
 	torture_fini();

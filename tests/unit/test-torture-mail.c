@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Allocation failures in the mail layer (torture.h), through its public
- * functions: address lists and envelope checks. */
+ * functions: address lists and envelope checks; messages taken in from
+ * memory (long lines folded, bare CR, NUL, 8-bit, From_ lines, the lone
+ * dot, header_size_limit, a body that spills to the temporary file) and
+ * their header fields added, removed, replaced and read for -t. */
 #include <config.h>
 
 #include <errno.h>
@@ -10,8 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/error.h"
 #include "mail/address.h"
+#include "mail/message.h"
 #include "tap.h"
 #include "torture.h"
 
@@ -125,6 +130,206 @@ static void test_addresses(void)
 	torture_run("addresses", run_address, NULL);
 }
 
+/* ---- messages -------------------------------------------------------- */
+
+/* The stored form of m as a step: fields, size, 8-bit, and a hash of
+ * every byte the cursor gives back. */
+static void end_message(const char *what, const struct message *m)
+{
+	static struct message_cursor c;
+	struct error err = { 0 };
+	unsigned long h = 5381;
+	size_t total = 0;
+	const char *p;
+	ssize_t r;
+
+	message_rewind(m, &c);
+	while ((r = message_next(m, &c, &p, &err)) > 0) {
+		for (ssize_t i = 0; i < r; i++)
+			h = h * 33 + (unsigned char)p[i];
+		total += (size_t)r;
+	}
+	torture_step_end(false, "%s: %zu fields, %zu bytes (read %zu%s), 8bit %d/%d, hash %lx",
+			 what, message_header_count(m), message_size(m), total,
+			 r < 0 ? ", read error" : "", message_is_8bit(m), message_header_is_utf8(m),
+			 h);
+}
+
+/* One message, the options to take it in with, and whether to work on
+ * its header fields afterwards. */
+struct mcase {
+	const char *name;
+	const char *text;
+	size_t len;
+	struct message_opts opts;
+	bool fields;
+};
+
+/* Add, remove, replace and read the header fields of m; false after a
+ * step that ran out of memory. */
+static bool work_fields(struct message *m)
+{
+	struct addrlist l = { 0 };
+	struct error err = { 0 };
+	const char *v;
+	bool oom;
+	int rc;
+
+	torture_step_begin();
+	rc = message_header_add(m, "X-Added", "first", false);
+	if (torture_step_end(rc < 0 && errno == ENOMEM, "add: %d", rc))
+		return false;
+	torture_step_begin();
+	rc = message_header_add(m, "Return-Path", "<joe@example.com>", true);
+	if (torture_step_end(rc < 0 && errno == ENOMEM, "prepend: %d", rc))
+		return false;
+	for (int i = 0; i < 18; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "X-Grow-%d", i);
+		torture_step_begin();
+		rc = message_header_add(m, name, "", false);
+		if (torture_step_end(rc < 0 && errno == ENOMEM, "add %s: %d", name, rc))
+			return false;
+	}
+	torture_step_begin();
+	rc = message_header_add(m, "Bad Name", "x", false);
+	torture_step_end(false, "bad name: %d", rc);
+	torture_step_begin();
+	rc = message_header_set(m, 1, "a new value that is longer than what was there before");
+	if (torture_step_end(rc < 0 && errno == ENOMEM, "set: %d %s", rc,
+			     message_header_value(m, 1)))
+		return false;
+	torture_step_begin();
+	rc = message_header_set(m, 1, "bare\nLF");
+	torture_step_end(false, "set bare LF: %d %s", rc, message_header_value(m, 1));
+	torture_step_begin();
+	torture_step_end(false, "removed %zu", message_header_remove(m, "x-grow-3"));
+	torture_step_begin();
+	v = message_header_find(m, "SUBJECT");
+	torture_step_end(false, "find: %s", v != NULL ? v : "(none)");
+	torture_step_begin();
+	rc = message_header_recipients(m, &l, &err);
+	oom = end_list("recipients", rc, &l, &err);
+	addrlist_fini(&l);
+	if (oom)
+		return false;
+	end_message("after", m);
+	return true;
+}
+
+static void run_message(const void *arg)
+{
+	const struct mcase *c = arg;
+	struct error err = { 0 };
+	struct message *m;
+
+	torture_step_begin();
+	m = message_from_mem(c->text, c->len, &c->opts, &err);
+	if (m == NULL) {
+		torture_step_end(torture_is_oom(&err), "%s: %s", c->name, torture_outcome(&err));
+		return;
+	}
+	end_message(c->name, m);
+	if (c->fields)
+		work_fields(m);
+	message_free(m);
+}
+
+static const char msg_fields[] = "From joe@example.com Mon Jan  1 00:00:00 2024\n"
+				 ">From quoted\n"
+				 "From: Joe <joe@example.com>\n"
+				 "To: a@x.example, \"B\" <b@x.example>,\n"
+				 "\tc@x.example\n"
+				 "Cc: team: d@x.example, e@x.example;\n"
+				 "Bcc: f@x.example\n"
+				 "Subject: fields\n"
+				 "Obsolete : spacing\n"
+				 "\n"
+				 "body\n";
+
+static const char msg_resent[] = "To: old@x.example\n"
+				 "Resent-To: new@x.example\n"
+				 "Resent-Cc: broken <\n"
+				 "\nbody\n";
+
+/* Bare CR line ends, CRs before LF, NULs, 8-bit bytes, a lone dot. */
+static const char msg_bytes[] = "Subject: caf\xc3\xa9\0x\r"
+				"X-CR: a\r\r\nTo: a@x\n"
+				"\n"
+				"line\0with NUL\rbare CR\r\r\n"
+				"\xe2\x82\xac 8-bit\n"
+				"..\n"
+				".\n"
+				"after the dot\n";
+
+static struct mcase mcases[16];
+static size_t nmcases;
+static struct buf long_lines, spill, limited;
+
+static void add_message(const char *name, const char *text, size_t len, struct message_opts o,
+			bool fields)
+{
+	if (nmcases == sizeof(mcases) / sizeof(mcases[0])) {
+		ok(false, "room for message %s", name);
+		return;
+	}
+	mcases[nmcases++] = (struct mcase){ name, text, len, o, fields };
+}
+
+/* Header and body lines past smtp_line_length_limit, with blanks to fold
+ * at and without, UTF-8 included; then a body that spills. */
+static void make_messages(void)
+{
+	buf_append_str(&long_lines, "Subject:");
+	for (int i = 0; i < 40; i++)
+		buf_append_str(&long_lines, " word-of-the-subject");
+	buf_append_str(&long_lines, "\nX-Solid: ");
+	for (int i = 0; i < 120; i++)
+		buf_append_str(&long_lines, "\xc3\xa9xxxxxx");
+	buf_append_str(&long_lines, "\n\nshort\n");
+	for (int i = 0; i < 150; i++)
+		buf_append_str(&long_lines, "body\xe2\x82\xac");
+	buf_append_str(&long_lines, "\n");
+
+	buf_append_str(&spill, "Subject: big\nTo: a@x\n\n");
+	for (int i = 0; i < 400; i++)
+		buf_printf(&spill, "line %03d of a body that goes to the temporary file\n", i);
+
+	buf_append_str(&limited, "Subject: limited\n");
+	for (int i = 0; i < 20; i++)
+		buf_printf(&limited, "X-Field-%02d: value %02d\n", i, i);
+	buf_append_str(&limited, "\nbody\n");
+
+	add_message("fields", msg_fields, sizeof(msg_fields) - 1, (struct message_opts){ 0 }, true);
+	add_message("resent", msg_resent, sizeof(msg_resent) - 1, (struct message_opts){ 0 }, true);
+	add_message("bytes", msg_bytes, sizeof(msg_bytes) - 1,
+		    (struct message_opts){ .dot_ends = true }, false);
+	add_message("bytes -i", msg_bytes, sizeof(msg_bytes) - 1, (struct message_opts){ 0 },
+		    false);
+	add_message("long lines", long_lines.data, long_lines.len, (struct message_opts){ 0 },
+		    false);
+	add_message("long lines, limit 60", long_lines.data, long_lines.len,
+		    (struct message_opts){ .line_max = 60 }, false);
+	add_message("spill", spill.data, spill.len,
+		    (struct message_opts){ .mem_max = 1024, .tmpdir = dir }, true);
+	add_message("header_size_limit", limited.data, limited.len,
+		    (struct message_opts){ .header_max = 200 }, false);
+	add_message("message_size_limit", spill.data, spill.len,
+		    (struct message_opts){ .size_max = 4096 }, false);
+	add_message("empty", "", 0, (struct message_opts){ 0 }, false);
+}
+
+static void test_messages(void)
+{
+	make_messages();
+	for (size_t i = 0; i < nmcases; i++)
+		torture_run(mcases[i].name, run_message, &mcases[i]);
+	buf_fini(&long_lines);
+	buf_fini(&spill);
+	buf_fini(&limited);
+}
+
 int main(void)
 {
 	char cmd[300];
@@ -138,6 +343,7 @@ int main(void)
 		return tap_done();
 	}
 	test_addresses();
+	test_messages();
 	torture_fini();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	ok(system(cmd) == 0, "cleanup");

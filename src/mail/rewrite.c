@@ -64,15 +64,20 @@ static int parse_classes(const struct config *cfg, const char *param, unsigned *
 	return rc;
 }
 
-static bool list_has(const char *value, const char *word)
+/* Whether the list value holds word; -1 out of memory. */
+static int list_has(const char *value, const char *word, bool *found, struct error *err)
 {
 	char **items = config_list_split(value);
-	bool found = false;
 
-	for (size_t i = 0; items != NULL && items[i] != NULL && !found; i++)
-		found = str_eq_ci(items[i], word);
+	*found = false;
+	if (items == NULL) {
+		error_set(err, ERROR_INTERNAL, _("out of memory"));
+		return -1;
+	}
+	for (size_t i = 0; items[i] != NULL && !*found; i++)
+		*found = str_eq_ci(items[i], word);
 	config_list_free(items);
-	return found;
+	return 0;
 }
 
 static struct maps *open_maps(const struct config *cfg, const char *param, struct error *err)
@@ -92,8 +97,9 @@ struct rewriter *rewriter_new(const struct config *cfg, const struct addrfind_ow
 	}
 	rw->af = addrfind_context(cfg, own);
 	rw->mydomain = config_get(cfg, "mydomain");
-	rw->propagate = list_has(config_get(cfg, "propagate_unmatched_extensions"), "canonical");
-	if (config_get_bool(cfg, "append_at_myorigin", &rw->append_at, err) < 0 ||
+	if (list_has(config_get(cfg, "propagate_unmatched_extensions"), "canonical", &rw->propagate,
+		     err) < 0 ||
+	    config_get_bool(cfg, "append_at_myorigin", &rw->append_at, err) < 0 ||
 	    config_get_bool(cfg, "append_dot_mydomain", &rw->append_dot, err) < 0 ||
 	    config_get_bool(cfg, "swap_bangpath", &rw->bangpath, err) < 0 ||
 	    config_get_bool(cfg, "allow_percent_hack", &rw->percent, err) < 0 ||
@@ -125,8 +131,8 @@ const struct addrfind *rewriter_addrfind(const struct rewriter *rw)
 }
 
 /* site!user -> user@site, user%domain -> user@domain (internal form,
- * only for an address without '@'). */
-static void swap_route(const struct rewriter *rw, struct buf *b)
+ * only for an address without '@'). -1 out of memory, b unchanged. */
+static int swap_route(const struct rewriter *rw, struct buf *b)
 {
 	char *bang = rw->bangpath ? strchr(b->data, '!') : NULL;
 	char *pct = rw->percent ? strrchr(b->data, '%') : NULL;
@@ -134,16 +140,16 @@ static void swap_route(const struct rewriter *rw, struct buf *b)
 
 	if (bang != NULL && bang != b->data && bang[1] != '\0') {
 		*bang = '\0';
-		if (buf_printf(&out, "%s@%s", bang + 1, b->data) < 0)
+		if (buf_printf(&out, "%s@%s", bang + 1, b->data) < 0) {
 			*bang = '!';
-	} else if (pct != NULL && pct != b->data && pct[1] != '\0') {
-		*pct = '@';
-		return;
-	}
-	if (out.data != NULL) {
+			return -1;
+		}
 		buf_fini(b);
 		*b = out;
+	} else if (pct != NULL && pct != b->data && pct[1] != '\0') {
+		*pct = '@';
 	}
+	return 0;
 }
 
 char *rewrite_local(const struct rewriter *rw, const char *addr)
@@ -164,7 +170,7 @@ char *rewrite_local(const struct rewriter *rw, const char *addr)
 	rc = in != NULL ? buf_append_str(&b, in) : -1;
 	free(in);
 	if (rc == 0 && !has_domain && strchr(addr, '"') == NULL) {
-		swap_route(rw, &b);
+		rc = swap_route(rw, &b);
 		has_domain = strchr(b.data, '@') != NULL;
 	}
 	if (rc == 0 && !has_domain && rw->append_at && *rw->af.myorigin != '\0')
@@ -220,7 +226,16 @@ static int result_address(const struct rewriter *rw, const char *title, const ch
 		}
 		value = q;
 	}
-	if (address_parse_list(value, strlen(value), &list, &perr) < 0 || list.n == 0) {
+	/* A result that does not parse is the table's fault; running out
+	 * of memory while parsing it is not. */
+	if (address_parse_list(value, strlen(value), &list, &perr) < 0 && perr.cls != ERROR_DATA) {
+		*err = perr;
+		addrlist_fini(&list);
+		buf_fini(&b);
+		free(q);
+		return -1;
+	}
+	if (perr.cls == ERROR_DATA || list.n == 0) {
 		log_warning(_("%s lookup of %s returns non-address result \"%s\""), title, addr,
 			    hit->value);
 		error_set(err, ERROR_TEMP,

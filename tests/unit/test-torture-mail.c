@@ -3,7 +3,10 @@
  * functions: address lists and envelope checks; messages taken in from
  * memory (long lines folded, bare CR, NUL, 8-bit, From_ lines, the lone
  * dot, header_size_limit, a body that spills to the temporary file) and
- * their header fields added, removed, replaced and read for -t. */
+ * their header fields added, removed, replaced and read for -t;
+ * canonical rewriting of envelope addresses and header fields over
+ * inline: and regexp: tables. A configuration a scenario needs is parsed
+ * before its runs, so only the mail layer's allocations are counted. */
 #include <config.h>
 
 #include <errno.h>
@@ -15,12 +18,16 @@
 
 #include "base/buf.h"
 #include "base/error.h"
+#include "conf/config.h"
+#include "mail/addrfind.h"
 #include "mail/address.h"
 #include "mail/message.h"
+#include "mail/rewrite.h"
 #include "tap.h"
 #include "torture.h"
 
 static char dir[] = "/tmp/test-torture-mail.XXXXXX";
+static char *const noenv[] = { NULL };
 
 /* Append to the text of a step: what the test prints must not allocate,
  * or its own allocations would be made to fail. */
@@ -50,6 +57,19 @@ static bool end_list(const char *what, int rc, const struct addrlist *l, const s
 	return torture_step_end(torture_is_oom(err), "%s: %s", what, torture_outcome(err));
 }
 
+/* A step that gave a malloc'd string or NULL with err (freed here). */
+static bool end_str(const char *what, char *s, const struct error *err)
+{
+	bool oom;
+
+	if (s != NULL)
+		oom = torture_step_end(false, "%s: \"%s\"", what, s);
+	else
+		oom = torture_step_end(torture_is_oom(err), "%s: %s", what, torture_outcome(err));
+	free(s);
+	return oom;
+}
+
 /* A step whose only failure is out of memory, told by a NULL result. */
 static bool end_nomem_str(const char *what, char *s)
 {
@@ -59,6 +79,16 @@ static bool end_nomem_str(const char *what, char *s)
 	free(s);
 	return oom;
 }
+
+/* The host's only own address: [127.0.0.1]. */
+static int own_loopback(const char *addr, bool ipv6, void *arg, struct error *err)
+{
+	(void)arg;
+	(void)err;
+	return !ipv6 && strcmp(addr, "127.0.0.1") == 0;
+}
+
+static const struct addrfind_own own = { own_loopback, NULL };
 
 /* ---- addresses ------------------------------------------------------- */
 
@@ -330,6 +360,144 @@ static void test_messages(void)
 	buf_fini(&limited);
 }
 
+/* ---- canonical rewriting --------------------------------------------- */
+
+static const char rewrite_cf[] =
+    "myhostname = host.localdomain\n"
+    "myorigin = localdomain\n"
+    "mydomain = localdomain\n"
+    "mydestination = localhost.localdomain, $myhostname\n"
+    "recipient_delimiter = +\n"
+    "propagate_unmatched_extensions = canonical, virtual\n"
+    "sender_canonical_maps = inline:{ joe@home.example=joe@isp.example,\n"
+    "    {root = admin@example.com}, @old.example=@new.example,\n"
+    "    {multi@x.example = a@y.example, b@y.example}, {bad@x.example = (},\n"
+    "    loop1@x.example=loop2@x.example, loop2@x.example=loop1@x.example }\n"
+    "recipient_canonical_maps = inline:{ bob@old.example=bob@new.example,\n"
+    "    {\"b (y)\"@old.example = by@new.example}, {joe = joe-bare@example.com} }\n"
+    "canonical_maps = regexp:{ {/^(.*)@legacy\\.example$$/ $${1}@modern.example} }\n";
+
+static const char *const senders[] = {
+	"joe@home.example",	   "root",	"fred+ext@old.example",
+	"multi@x.example",	   "site!user", "user%host.example",
+	"@a,@b:sr@legacy.example", "",		"loop1@x.example",
+	"bad@x.example",
+};
+
+static const char *const recipients[] = {
+	"bob@old.example",	"\"b (y)\"@old.example",
+	"joe@[127.0.0.1]",	"joe+x@localhost.localdomain",
+	"someone@else.example",
+};
+
+static const char msg_rewrite[] = "From: \"Joe Q. Public\" <joe@home.example>\n"
+				  "Sender: root (the admin)\n"
+				  "Subject: joe@home.example\n"
+				  "To: bob@old.example (Bob), Amy <amy@else.example>,\n"
+				  "  friends: bob+tag@old.example, x@y.example;, root\n"
+				  "Cc: a1@legacy.example, a2@legacy.example, a3@legacy.example, "
+				  "a4@legacy.example, a5@legacy.example, a6@legacy.example, "
+				  "a7@legacy.example, a8@legacy.example, a9@legacy.example, "
+				  "a10@legacy.example, a11@legacy.example, a12@legacy.example, "
+				  "a13@legacy.example, a14@legacy.example, a15@legacy.example, "
+				  "a16@legacy.example, a17@legacy.example\n"
+				  "Bcc: broken <\n"
+				  "Reply-To: site!user\n"
+				  "Resent-To: undisclosed-recipients:;\n"
+				  "\nbody\n";
+
+/* The fields of m, one step each. */
+static void end_fields(const struct message *m)
+{
+	for (size_t i = 0; i < message_header_count(m); i++) {
+		torture_step_begin();
+		torture_step_end(false, "%s:%s", message_header_name(m, i),
+				 message_header_value(m, i));
+	}
+}
+
+static void run_rewrite(const void *arg)
+{
+	const struct config *cfg = arg;
+	struct error err = { 0 };
+	struct rewriter *rw;
+	struct message *m;
+	char *out, what[64];
+	int rc;
+
+	torture_step_begin();
+	rw = rewriter_new(cfg, &own, &err);
+	if (rw == NULL) {
+		torture_step_end(torture_is_oom(&err), "rewriter_new: %s", torture_outcome(&err));
+		return;
+	}
+	torture_step_end(false, "rewriter_new: ok");
+	/* The envelope sender as the envelope step has it: the local
+	 * rewrite, then the maps. */
+	for (size_t i = 0; i < sizeof(senders) / sizeof(senders[0]); i++) {
+		char *local;
+
+		torture_step_begin();
+		local = rewrite_local(rw, senders[i]);
+		if (torture_step_end(local == NULL, "local %s: %s", senders[i],
+				     local != NULL ? local : "(out of memory)"))
+			goto done;
+		torture_step_begin();
+		rc = rewrite_sender(rw, local, REWRITE_ENVELOPE_SENDER, &out, &err);
+		snprintf(what, sizeof(what), "sender %s", local);
+		free(local);
+		if (end_str(what, rc == 0 ? out : NULL, &err))
+			goto done;
+	}
+	for (size_t i = 0; i < sizeof(recipients) / sizeof(recipients[0]); i++) {
+		torture_step_begin();
+		rc = rewrite_recipient(rw, recipients[i], REWRITE_ENVELOPE_RECIPIENT, &out, &err);
+		snprintf(what, sizeof(what), "recipient %s", recipients[i]);
+		if (end_str(what, rc == 0 ? out : NULL, &err))
+			goto done;
+	}
+	torture_step_begin();
+	m = message_from_mem(msg_rewrite, sizeof(msg_rewrite) - 1, NULL, &err);
+	if (m == NULL) {
+		torture_step_end(torture_is_oom(&err), "message: %s", torture_outcome(&err));
+		goto done;
+	}
+	torture_step_end(false, "message: ok");
+	torture_step_begin();
+	rc = rewrite_headers(rw, m, &err);
+	if (torture_step_end(rc < 0 && torture_is_oom(&err), "rewrite_headers: %s",
+			     rc == 0 ? "ok" : torture_outcome(&err))) {
+		message_free(m);
+		goto done;
+	}
+	end_fields(m);
+	message_free(m);
+	/* A lookup that gives no address fails the whole header. */
+	torture_step_begin();
+	rc = rewrite_header_value(rw, "Reply-To", " x@y, bad@x.example", &out, &err);
+	torture_step_end(rc < 0 && torture_is_oom(&err), "bad result: %s",
+			 rc < 0	       ? torture_outcome(&err)
+			 : out != NULL ? out
+				       : "unchanged");
+	if (rc == 0)
+		free(out);
+done:
+	rewriter_free(rw);
+}
+
+/* The configuration is parsed before the runs. */
+static void test_rewriting(void)
+{
+	struct error err = { 0 };
+	struct config *cfg =
+	    config_parse("rewrite.cf", rewrite_cf, sizeof(rewrite_cf) - 1, noenv, &err);
+
+	if (!ok(cfg != NULL, "rewrite.cf parses%s%s", cfg != NULL ? "" : ": ", err.text))
+		return;
+	torture_run("canonical rewriting", run_rewrite, cfg);
+	config_free(cfg);
+}
+
 int main(void)
 {
 	char cmd[300];
@@ -344,6 +512,7 @@ int main(void)
 	}
 	test_addresses();
 	test_messages();
+	test_rewriting();
 	torture_fini();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	ok(system(cmd) == 0, "cleanup");

@@ -5,7 +5,8 @@
  * dot, header_size_limit, a body that spills to the temporary file) and
  * their header fields added, removed, replaced and read for -t;
  * canonical rewriting of envelope addresses and header fields over
- * inline: and regexp: tables. A configuration a scenario needs is parsed
+ * inline: and regexp: tables; aliases parsed and expanded, luser_relay
+ * and a bad entry included. A configuration a scenario needs is parsed
  * before its runs, so only the mail layer's allocations are counted. */
 #include <config.h>
 
@@ -21,6 +22,7 @@
 #include "conf/config.h"
 #include "mail/addrfind.h"
 #include "mail/address.h"
+#include "mail/alias.h"
 #include "mail/message.h"
 #include "mail/rewrite.h"
 #include "tap.h"
@@ -498,6 +500,96 @@ static void test_rewriting(void)
 	config_free(cfg);
 }
 
+/* ---- aliases --------------------------------------------------------- */
+
+static const char aliases_text[] = "# system aliases\n"
+				   "postmaster:    root\n"
+				   "root: admin@example.com,\n"
+				   "  # a comment inside the entry\n"
+				   "\tops\n"
+				   "ops: ops, oncall@example.com\n"
+				   "\"web master\": web@example.com\n"
+				   "pipe: \"|/usr/bin/procmail\", keep@example.com\n"
+				   "loop1: loop2\n"
+				   "loop2: loop1\n"
+				   "lost: ghost1, ghost2\n"
+				   "many: m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12\n"
+				   "bad: a;(\n"
+				   "no colon here\n"
+				   "root: duplicate@example.com\n";
+
+static const char alias_cf[] =
+    "myhostname = host.example\n"
+    "mydomain = example\n"
+    "myorigin = host.example\n"
+    "recipient_delimiter = +\n"
+    "luser_relay = catch+$user$recipient_delimiter$extension@relay.example\n";
+
+static bool is_user(const char *name, void *arg)
+{
+	(void)arg;
+	return strcmp(name, "daemon") == 0;
+}
+
+/* The configuration and the rewriter are made before the runs. */
+struct alias_fixture {
+	struct config *cfg;
+	struct rewriter *rw;
+};
+
+static void run_alias(const void *arg)
+{
+	const struct alias_fixture *f = arg;
+	static const char *const rcpts[] = {
+		"root@host.example",   "Postmaster@HOST.example", "\"web master\"@host.example",
+		"pipe@host.example",   "loop1@host.example",	  "ghost3+tag@host.example",
+		"daemon@host.example", "other@remote.example",	  "many@host.example",
+		"bad@host.example",
+	};
+	const struct alias_ctx ctx = { f->rw, config_get(f->cfg, "luser_relay"),
+				       config_where(f->cfg, "luser_relay"), is_user, NULL };
+	struct addrlist l = { 0 };
+	struct error err = { 0 };
+	struct aliases *a;
+	int rc;
+
+	torture_step_begin();
+	a = alias_parse("aliases", aliases_text, sizeof(aliases_text) - 1, true, &err);
+	torture_step_end(a == NULL && torture_is_oom(&err), "strict: %s",
+			 a != NULL ? "parsed" : torture_outcome(&err));
+	alias_free(a);
+	torture_step_begin();
+	a = alias_parse("aliases", aliases_text, sizeof(aliases_text) - 1, false, &err);
+	if (a == NULL) {
+		torture_step_end(torture_is_oom(&err), "parse: %s", torture_outcome(&err));
+		return;
+	}
+	torture_step_end(false, "parse: ok");
+	for (size_t i = 0; i < sizeof(rcpts) / sizeof(rcpts[0]); i++) {
+		torture_step_begin();
+		rc = alias_expand(a, &ctx, rcpts[i], &l, &err);
+		if (end_list(rcpts[i], rc, &l, &err))
+			break;
+		addrlist_fini(&l);
+	}
+	addrlist_fini(&l);
+	alias_free(a);
+}
+
+static void test_aliases(void)
+{
+	struct alias_fixture f = { 0 };
+	struct error err = { 0 };
+
+	f.cfg = config_parse("alias.cf", alias_cf, sizeof(alias_cf) - 1, noenv, &err);
+	if (f.cfg != NULL)
+		f.rw = rewriter_new(f.cfg, NULL, &err);
+	if (ok(f.rw != NULL, "alias.cf parses%s%s", f.rw != NULL ? "" : ": ", err.text))
+		torture_run("aliases", run_alias, &f);
+	rewriter_free(f.rw);
+	config_free(f.cfg);
+}
+
 int main(void)
 {
 	char cmd[300];
@@ -513,6 +605,7 @@ int main(void)
 	test_addresses();
 	test_messages();
 	test_rewriting();
+	test_aliases();
 	torture_fini();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	ok(system(cmd) == 0, "cleanup");

@@ -4,10 +4,11 @@
  * memory (long lines folded, bare CR, NUL, 8-bit, From_ lines, the lone
  * dot, header_size_limit, a body that spills to the temporary file) and
  * their header fields added, removed, replaced and read for -t;
- * canonical rewriting of envelope addresses and header fields over
- * inline: and regexp: tables; aliases parsed and expanded, luser_relay
- * and a bad entry included. A configuration a scenario needs is parsed
- * before its runs, so only the mail layer's allocations are counted. */
+ * encoded words; canonical rewriting of envelope addresses and header
+ * fields over inline: and regexp: tables; aliases parsed and expanded,
+ * luser_relay and a bad entry included; addrfind's keys and lookups;
+ * IDN. A configuration a scenario needs is parsed before its runs, so
+ * only the mail layer's allocations are counted. */
 #include <config.h>
 
 #include <errno.h>
@@ -20,9 +21,12 @@
 #include "base/buf.h"
 #include "base/error.h"
 #include "conf/config.h"
+#include "conf/table.h"
 #include "mail/addrfind.h"
 #include "mail/address.h"
 #include "mail/alias.h"
+#include "mail/encword.h"
+#include "mail/idn.h"
 #include "mail/message.h"
 #include "mail/rewrite.h"
 #include "tap.h"
@@ -362,6 +366,34 @@ static void test_messages(void)
 	buf_fini(&limited);
 }
 
+/* ---- encoded words --------------------------------------------------- */
+
+static void run_encword(const void *arg)
+{
+	static const char *const names[] = {
+		"Jos\xc3\xa9",
+		"Ren\xc3\xa9 Fran\xc3\xa7ois Lef\xc3\xa8vre de la Fontaine-Dupr\xc3\xa9 "
+		"\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe3\x81\xae\xe5\x90\x8d\xe5\x89\x8d "
+		"\xe3\x81\xa8\xe3\x81\x95\xe3\x82\x89\xe3\x81\xab\xe9\x95\xb7\xe3\x81\x84",
+		"bad \xff\xfe bytes and a cut \xe2\x82",
+	};
+
+	(void)arg;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		struct buf b = { 0 };
+		size_t col = 6;
+		int rc;
+
+		torture_step_begin();
+		rc = encword_phrase(&b, names[i], strlen(names[i]), &col);
+		torture_step_end(rc < 0, "name %zu: %d col %zu %s", i, rc, col,
+				 rc == 0 && b.data != NULL ? b.data : "");
+		buf_fini(&b);
+		if (rc < 0)
+			return;
+	}
+}
+
 /* ---- canonical rewriting --------------------------------------------- */
 
 static const char rewrite_cf[] =
@@ -590,6 +622,104 @@ static void test_aliases(void)
 	config_free(f.cfg);
 }
 
+/* ---- addrfind -------------------------------------------------------- */
+
+static void end_keys(const char *addr, int rc, const struct addrfind_keys *k,
+		     const struct error *err)
+{
+	char text[500] = "";
+
+	if (rc < 0) {
+		torture_step_end(torture_is_oom(err), "keys %s: %s", addr, torture_outcome(err));
+		return;
+	}
+	for (size_t i = 0; i < k->n; i++)
+		say(text, sizeof(text), " %s%s%s", k->v[i].key, k->v[i].partial ? "/p" : "",
+		    k->v[i].stripped ? "/s" : "");
+	torture_step_end(false, "keys %s:%s ext %s", addr, text, k->ext != NULL ? k->ext : "-");
+}
+
+static void run_addrfind(const void *arg)
+{
+	static const char *const addrs[] = {
+		"joe+ext@localdomain",
+		"\"a b\"+x@remote.example",
+		"owner-list@localdomain",
+		"joe@[127.0.0.1]",
+		"bare",
+		"\"quo\\\"te\"@x.example",
+	};
+	const struct addrfind af = { "localdomain", "localhost.localdomain, other.example", "+-",
+				     own };
+	struct addrfind_keys k;
+	struct addrfind_hit hit;
+	struct error err = { 0 };
+	struct maps *m;
+	int rc;
+
+	(void)arg;
+	for (size_t i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
+		torture_step_begin();
+		rc = addrfind_keys(&af, addrs[i], ADDRFIND_UNQUOTED_TOO, &k, &err);
+		end_keys(addrs[i], rc, &k, &err);
+		if (rc < 0)
+			return;
+		addrfind_keys_fini(&k);
+		torture_step_begin();
+		if (end_nomem_str("external", addrfind_external(addrs[i])))
+			return;
+		torture_step_begin();
+		if (end_nomem_str("internal", addrfind_internal(addrs[i])))
+			return;
+	}
+	torture_step_begin();
+	rc = addrfind_local(&af, "OTHER.example.", &err);
+	if (torture_step_end(rc < 0 && torture_is_oom(&err), "local: %d", rc))
+		return;
+	torture_step_begin();
+	m = maps_open("inline:{ joe@localdomain=j@x.example, {\"a b\"=ab@x.example}, "
+		      "@remote.example=@r.example }, regexp:{ {/^(.*)@pat$/ p-$1@x.example} }",
+		      0, "test", &err);
+	if (m == NULL) {
+		torture_step_end(torture_is_oom(&err), "maps: %s", torture_outcome(&err));
+		return;
+	}
+	torture_step_end(false, "maps: ok");
+	for (size_t i = 0; i < 3; i++) {
+		static const char *const keys[] = { "joe+ext@localdomain",
+						    "\"a b\"+x@remote.example", "q@pat" };
+
+		torture_step_begin();
+		rc = addrfind_lookup(&af, m, keys[i], 0, &hit, &err);
+		if (rc == 1)
+			torture_step_end(false, "lookup %s: %s ext %s local %s", keys[i], hit.value,
+					 hit.ext != NULL ? hit.ext : "-", hit.localpart);
+		else if (torture_step_end(rc < 0 && torture_is_oom(&err), "lookup %s: %d %s",
+					  keys[i], rc, rc < 0 ? torture_outcome(&err) : ""))
+			break;
+		addrfind_hit_fini(&hit);
+	}
+	maps_free(m);
+}
+
+/* ---- IDN ------------------------------------------------------------- */
+
+static void run_idn(const void *arg)
+{
+	static const char *const addrs[] = { "joe@b\xc3\xbc"
+					     "cher.example",
+					     "joe@ascii.example", "bare", "j\xc3\xb6@x.example",
+					     "joe@-bad-.\xc3\xa9" };
+	struct error err = { 0 };
+
+	(void)arg;
+	for (size_t i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
+		torture_step_begin();
+		if (end_str(addrs[i], idn_address_to_ascii(addrs[i], &err), &err))
+			return;
+	}
+}
+
 int main(void)
 {
 	char cmd[300];
@@ -604,8 +734,11 @@ int main(void)
 	}
 	test_addresses();
 	test_messages();
+	torture_run("encoded words", run_encword, NULL);
 	test_rewriting();
 	test_aliases();
+	torture_run("addrfind", run_addrfind, NULL);
+	torture_run("idn", run_idn, NULL);
 	torture_fini();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	ok(system(cmd) == 0, "cleanup");

@@ -429,9 +429,11 @@ static void run_textfile(const void *arg)
 }
 
 /* lines_next alone: logical lines longer than the 64 bytes the buffer
- * gets first, and one past its cap, which is no failure of memory. */
+ * gets first, and one past its cap, which is no failure of memory; arg
+ * is the cap (0: none, and the long line is read). */
 static void run_lines(const void *arg)
 {
+	const size_t *max = arg;
 	static const char text[] = "first line\n"
 				   "joined start-of-a-long-logical-line\n"
 				   "  continued-past-sixty-four-bytes-of-text\n"
@@ -440,15 +442,14 @@ static void run_lines(const void *arg)
 				   "short\n"
 				   "0123456789012345678901234567890123456789"
 				   "0123456789012345678901234567890123456789\n"
-				   "never read\n";
+				   "last\n";
 	struct error err = { 0 };
 	struct buf line;
 	struct lines l;
 	size_t lineno = 0;
 	int rc;
 
-	(void)arg;
-	buf_init(&line, 79);
+	buf_init(&line, *max);
 	lines_init(&l, "f.cf", text, sizeof(text) - 1);
 	do {
 		torture_step_begin();
@@ -589,7 +590,8 @@ int main(void)
 		torture_run(describe(&tcases[i]), run_tcase, &tcases[i]);
 	torture_run("kvmap", run_kvmap, NULL);
 	torture_run("textfile_read", run_textfile, NULL);
-	torture_run("lines_next", run_lines, NULL);
+	torture_run("lines_next", run_lines, &(const size_t){ 79 });
+	torture_run("lines_next without a cap", run_lines, &(const size_t){ 0 });
 	torture_run("config_parse", run_config,
 		    "relayhost = [a-relay-name-long-enough-to-grow-the-buffer.example]:587\n");
 	buf_append_str(&config_long, "relayhost = [relay.example]\nmynote = ");

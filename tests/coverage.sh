@@ -1,19 +1,40 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
-# Coverage of the table and match list code (a measurement, not a test;
-# not in make check): configure a --coverage -O0 build in a scratch
-# folder, run the table tests (test-table, test-regexp, test-pcre,
+# Coverage of the table and match list code or of the mail layer (a
+# measurement, not a test; not in make check): configure a --coverage -O0
+# build in a scratch folder, run the tests, then print line and branch
+# coverage per file and every branch never taken, as file:line. The
+# tables (-l conf, the default): test-table, test-regexp, test-pcre,
 # test-matchlist, the allocation-failure test test-torture when the
 # linker has --wrap, and tests/postmap.sh with
-# RELAYMAIL_TEST_POSTFIX=yes), then print line and branch coverage per file
-# and every branch never taken, as file:line. Needs only gcc's own gcov
-# (Debian: gcc) besides .ci/packages. Usage: tests/coverage.sh [FOLDER]
-# (the build folder; default a temporary one, removed at the end).
+# RELAYMAIL_TEST_POSTFIX=yes. The mail layer (-l mail): its unit tests and
+# test-torture-mail when the linker has --wrap. Needs only gcc's own gcov
+# (Debian: gcc) besides .ci/packages. Usage: tests/coverage.sh [-l conf|mail]
+# [FOLDER] (the build folder; default a temporary one, removed at the end).
 set -u
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
-files="table.c table_text.c table_pattern.c table_regexp.c table_pcre.c kvmap.c
+layer=conf
+if [ "${1-}" = -l ]; then
+	layer=${2-}
+	shift
+	[ $# -gt 0 ] && shift
+fi
+case $layer in
+conf)
+	files="table.c table_text.c table_pattern.c table_regexp.c table_pcre.c kvmap.c
 textfile.c lines.c list.c matchlist.c"
-tests="test-table test-regexp test-pcre test-matchlist test-torture"
+	tests="test-table test-regexp test-pcre test-matchlist test-torture"
+	;;
+mail)
+	files=$(cd "$top_srcdir/src/mail" && echo *.c)
+	tests="test-address test-message test-idn test-rewrite test-alias test-encword
+test-torture-mail"
+	;;
+*)
+	echo "usage: tests/coverage.sh [-l conf|mail] [FOLDER]" >&2
+	exit 64
+	;;
+esac
 
 if [ $# -gt 0 ]; then
 	build=$1
@@ -33,7 +54,8 @@ if [ ! -f Makefile ]; then
 	"$top_srcdir/configure" -q CFLAGS='-O0 -g --coverage' LDFLAGS='--coverage' \
 		>configure.out 2>&1 || { cat configure.out >&2; exit 1; }
 fi
-grep -q '^#define HAVE_LD_WRAP 1' config.h || tests=${tests% test-torture}
+grep -q '^#define HAVE_LD_WRAP 1' config.h ||
+	tests=$(echo $tests | sed 's/test-torture[a-z-]*//')
 grep -q '^#define HAVE_PCRE2 1' config.h || files=$(echo $files | sed 's/table_pcre\.c//')
 targets=relaymail
 for t in $tests; do targets="$targets tests/unit/$t"; done
@@ -46,7 +68,7 @@ run() { # name, command...
 	name=$1
 	shift
 	"$@" >"$name.tap" 2>&1
-	printf '%-14s %4d ok, %d not ok, %d todo\n' "$name" "$(grep -c '^ok ' "$name.tap")" \
+	printf '%-18s %4d ok, %d not ok, %d todo\n' "$name" "$(grep -c '^ok ' "$name.tap")" \
 		"$(grep '^not ok ' "$name.tap" | grep -vc '# TODO')" \
 		"$(grep -c '^not ok .*# TODO' "$name.tap")"
 }
@@ -54,13 +76,15 @@ echo "Tests run:"
 for t in $tests; do
 	run "$t" "./tests/unit/$t"
 done
-run postmap.sh env RELAYMAIL_TEST_POSTFIX=yes top_srcdir="$top_srcdir" \
-	top_builddir="$build" RELAYMAIL="$build/relaymail" sh "$top_srcdir/tests/postmap.sh"
-grep -q '^Bail out!' postmap.sh.tap && sed -n 's/^Bail out! /postmap.sh: /p' postmap.sh.tap
+if [ "$layer" = conf ]; then
+	run postmap.sh env RELAYMAIL_TEST_POSTFIX=yes top_srcdir="$top_srcdir" \
+		top_builddir="$build" RELAYMAIL="$build/relaymail" sh "$top_srcdir/tests/postmap.sh"
+	grep -q '^Bail out!' postmap.sh.tap && sed -n 's/^Bail out! /postmap.sh: /p' postmap.sh.tap
+fi
 
 rm -rf gcov && mkdir gcov && cd gcov || exit 1
 for f in $files; do
-	gcov -b -c -o "$build/src/conf" "$top_srcdir/src/conf/$f" >/dev/null 2>&1
+	gcov -b -c -o "$build/src/$layer" "$top_srcdir/src/$layer/$f" >/dev/null 2>&1
 	[ -f "$f.gcov" ] || echo "coverage.sh: no data for $f" >&2
 done
 

@@ -177,9 +177,9 @@ static int parse_text(struct config *c, const char *name, const char *text, size
 		error_set(err, ERROR_CONFIG, _("%s holds a NUL byte; it is not a text file"), name);
 		return -1;
 	}
-	lines_init(&l, text, len);
+	lines_init(&l, name, text, len);
 	buf_init(&line, CONFIG_LINE_MAX);
-	while ((rc = lines_next(&l, &line, &lineno)) == 1) {
+	while ((rc = lines_next(&l, &line, &lineno, err)) == 1) {
 		buf_reset(&where);
 		if (buf_printf(&where, _("%s, line %zu"), name, lineno) < 0) {
 			rc = nomem(err);
@@ -194,9 +194,6 @@ static int parse_text(struct config *c, const char *name, const char *text, size
 		if ((rc = parse_line(c, line.data, line.len, where.data, err)) < 0)
 			break;
 	}
-	if (rc == -1 && !error_is_set(err))
-		error_set(err, ERROR_CONFIG, _("%s, line %zu: the line is longer than %zu bytes"),
-			  name, lineno, CONFIG_LINE_MAX);
 	buf_fini(&line);
 	buf_fini(&where);
 	return rc < 0 ? -1 : 0;
@@ -411,6 +408,9 @@ static int expand_all(struct config *c, struct error *err)
 		if (p->state == 2 || raw(p))
 			continue;
 		if (ensure(c, p, err) < 0) {
+			/* Only a bad value is forgiven, not a lack of memory. */
+			if (err->cls == ERROR_INTERNAL)
+				return -1;
 			log_warning("%s", err->text);
 			error_clear(err);
 			if ((p->value = str_dup("")) == NULL)

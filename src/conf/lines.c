@@ -22,8 +22,9 @@ void lines_warn_leading(const char *name, const char *line)
 		    strlen(line) > 30 ? "..." : "");
 }
 
-void lines_init(struct lines *l, const char *text, size_t len)
+void lines_init(struct lines *l, const char *name, const char *text, size_t len)
 {
+	l->name = name;
 	l->p = text;
 	l->end = text + len;
 	l->lineno = 1;
@@ -54,7 +55,7 @@ static int ignorable(const char *s, size_t len)
 	return i == len || s[i] == '#';
 }
 
-int lines_next(struct lines *l, struct buf *out, size_t *lineno)
+int lines_next(struct lines *l, struct buf *out, size_t *lineno, struct error *err)
 {
 	int have = 0;
 
@@ -74,8 +75,19 @@ int lines_next(struct lines *l, struct buf *out, size_t *lineno)
 		if (!have)
 			*lineno = save_no;
 		have = 1;
-		if (buf_append(out, s, len) < 0)
+		/* The cap is tested here, not told from errno after a failed
+		 * append, so that running out of memory is never taken for
+		 * a long line. */
+		if (out->max != 0 && len > out->max - out->len) {
+			error_set(err, ERROR_CONFIG,
+				  _("%s, line %zu: the line is longer than %zu bytes"), l->name,
+				  *lineno, out->max);
 			return -1;
+		}
+		if (buf_append(out, s, len) < 0) {
+			error_set(err, ERROR_INTERNAL, _("out of memory"));
+			return -1;
+		}
 	}
 	if (!have)
 		return 0;

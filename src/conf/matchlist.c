@@ -141,8 +141,8 @@ static int read_file(struct reader *r, const char *item, size_t len, bool negate
 	buf_init(&line, PATTERN_FILE_LINE_MAX);
 	if (textfile_read(path, (r->table_flags & TABLE_SECRET) != 0, &text, NULL, err) < 0)
 		goto done;
-	lines_init(&ls, text.data, text.len);
-	while ((rc = lines_next(&ls, &line, &lineno)) == 1) {
+	lines_init(&ls, path, text.data, text.len);
+	while ((rc = lines_next(&ls, &line, &lineno, err)) == 1) {
 		/* readllines() warns about these and skips them. */
 		if (lines_is_space((unsigned char)line.data[0])) {
 			lines_warn_leading(path, line.data);
@@ -154,13 +154,10 @@ static int read_file(struct reader *r, const char *item, size_t len, bool negate
 		}
 	}
 	/* Only the innermost file names its line: the files around it would
-	 * repeat themselves (one that names itself, twenty times). */
-	if (rc == -1 && errno == EMSGSIZE) {
-		error_set(err, ERROR_CONFIG, _("%s, line %zu: the line is longer than %zu bytes"),
-			  path, lineno, PATTERN_FILE_LINE_MAX);
+	 * repeat themselves (one that names itself, twenty times). lines_next
+	 * names it itself. */
+	if (rc == -1) {
 		r->located = true;
-	} else if (rc == -1) {
-		nomem(err);
 	} else if (rc == -2 && !r->located) {
 		error_prefix(err, _("%s, line %zu"), path, lineno);
 		r->located = true;

@@ -5,7 +5,6 @@
  * key; a failed IF jumps past its ENDIF, or ends the lookup without one. */
 #include <config.h>
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -430,17 +429,13 @@ static int load(struct ptable *pt, unsigned flags, const char *text, size_t len,
 	struct buf line;
 	int rc;
 
-	lines_init(&l, text, len);
+	lines_init(&l, pt->map, text, len);
 	buf_init(&line, PATTERN_LINE_MAX);
-	while ((rc = lines_next(&l, &line, &w.lineno)) == 1)
-		if ((rc = parse_line(pt, flags, &w, line.data, line.len)) < 0)
+	while ((rc = lines_next(&l, &line, &w.lineno, err)) == 1)
+		if ((rc = parse_line(pt, flags, &w, line.data, line.len)) < 0) {
+			error_set(err, ERROR_INTERNAL, _("out of memory"));
 			break;
-	/* errno tells a line past the cap from a failed allocation. */
-	if (rc < 0 && errno == EMSGSIZE)
-		error_set(err, ERROR_CONFIG, _("%s, line %zu: the line is longer than %zu bytes"),
-			  pt->map, w.lineno, PATTERN_LINE_MAX);
-	else if (rc < 0)
-		error_set(err, ERROR_INTERNAL, _("out of memory"));
+		}
 	for (size_t i = pt->open_if; rc == 0 && i != NO_RULE; i = pt->v[i].parent) {
 		w.lineno = pt->v[i].lineno;
 		pattern_warn(&w, _("IF has no matching ENDIF"));

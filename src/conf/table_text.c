@@ -5,7 +5,6 @@
  * looked up, as postmap and Postfix's fixed tables do. */
 #include <config.h>
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -130,18 +129,13 @@ static int text_parse(struct kvmap *m, const char *name, bool texthash, bool utf
 	size_t lineno = 0;
 	int rc;
 
-	lines_init(&l, text, len);
+	lines_init(&l, name, text, len);
 	buf_init(&line, TEXT_LINE_MAX);
-	while ((rc = lines_next(&l, &line, &lineno)) == 1)
-		if ((rc = text_line(m, name, texthash, utf8, lineno, line.data, line.len)) < 0)
+	while ((rc = lines_next(&l, &line, &lineno, err)) == 1)
+		if ((rc = text_line(m, name, texthash, utf8, lineno, line.data, line.len)) < 0) {
+			nomem(err);
 			break;
-	/* errno tells a line past the cap from a failed allocation (one
-	 * physical line may be the whole of it: line.len says nothing). */
-	if (rc < 0 && errno == EMSGSIZE)
-		error_set(err, ERROR_CONFIG, _("%s, line %zu: the line is longer than %zu bytes"),
-			  name, lineno, TEXT_LINE_MAX);
-	else if (rc < 0)
-		nomem(err);
+		}
 	buf_wipe(&line);
 	return rc < 0 ? -1 : 0;
 }

@@ -339,6 +339,7 @@ struct walker {
 	size_t added;
 	struct buf cand; /* the addr-spec being built (max ADDRESS_TEXT_MAX) */
 	bool too_long;	 /* cand overflowed */
+	bool nomem;	 /* cand could not grow: out of memory */
 	bool phrase;	 /* two words in a row: a display name, not an address */
 	bool angle;	 /* cand came from <...> */
 	bool last_word;	 /* previous token was an atom or quoted string */
@@ -367,11 +368,13 @@ static void cand_add(struct walker *w, const struct token *t)
 	if (word && w->last_word && t->space_before)
 		w->phrase = true;
 	w->last_word = word;
-	for (size_t i = 0; i < t->len && !w->too_long; i++) {
+	for (size_t i = 0; i < t->len && !w->too_long && !w->nomem; i++) {
 		if (t->s[i] == '\r' || t->s[i] == '\n')
 			continue;
-		if (buf_append_char(&w->cand, t->s[i]) < 0)
+		if (w->cand.len == w->cand.max)
 			w->too_long = true;
+		else if (buf_append_char(&w->cand, t->s[i]) < 0)
+			w->nomem = true;
 	}
 }
 
@@ -387,6 +390,10 @@ static int walker_fail(struct walker *w, const char *why, struct error *err)
 /* The candidate is complete: add it (an empty one adds nothing). */
 static int walker_flush(struct walker *w, struct error *err)
 {
+	if (w->nomem) {
+		error_set(err, ERROR_INTERNAL, _("out of memory"));
+		return -1;
+	}
 	if (w->too_long)
 		return walker_fail(w, _("an address is longer than 998 bytes"), err);
 	if (w->cand.len > 0) {

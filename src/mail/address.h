@@ -25,7 +25,8 @@ bool addrlist_contains(const struct addrlist *l, const char *addr);
 /* Parse an RFC 5322 address-list (header value, unfolded or folded; also
  * argv recipients). Appends each addr-spec to out; group names, display
  * names and comments are dropped; an empty group adds nothing. -1 with
- * ERROR_DATA (what and where) on syntax it cannot read. */
+ * ERROR_DATA (what and where) on syntax it cannot read, ERROR_INTERNAL
+ * when out of memory; out may then hold what was read before. */
 int address_parse_list(const char *text, size_t len, struct addrlist *out, struct error *err);
 /* Check an envelope address before use: no CR, LF, NUL or other control
  * characters, at most 254 octets (RFC 5321 §4.5.3.1.3), a local part and,

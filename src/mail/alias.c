@@ -47,25 +47,29 @@ static int bad_line(bool strict, const char *name, size_t lineno, const char *wh
 	return 0;
 }
 
-/* The name before the ':' (quotes removed, lower case) and the value. */
-static const char *split_entry(const char *s, struct buf *key)
+/* The name before the ':' (quotes removed, lower case) into key, and in
+ * *value the text after the ':', or NULL when there is none. -1 out of
+ * memory. */
+static int split_entry(const char *s, struct buf *key, const char **value)
 {
 	bool quoted = false;
 
+	*value = NULL;
 	for (; *s != '\0'; s++) {
 		if (quoted && *s == '\\' && s[1] != '\0') {
 			if (buf_append_char(key, *++s) < 0)
-				return NULL;
+				return -1;
 		} else if (*s == '"') {
 			quoted = !quoted;
 		} else if (!quoted && *s == ':') {
-			return s + 1;
+			*value = s + 1;
+			return 0;
 		} else if (buf_append_char(key, (*s >= 'A' && *s <= 'Z') ? (char)(*s - 'A' + 'a')
 									 : *s) < 0) {
-			return NULL;
+			return -1;
 		}
 	}
-	return NULL;
+	return 0;
 }
 
 static int parse_line(struct kvmap *map, const char *name, size_t lineno, const char *line,
@@ -79,7 +83,11 @@ static int parse_line(struct kvmap *map, const char *name, size_t lineno, const 
 	if (lines_is_space((unsigned char)line[0]))
 		return bad_line(strict, name, lineno,
 				_("a continuation line comes before any alias"), err);
-	value = split_entry(line, &key);
+	if (split_entry(line, &key, &value) < 0) {
+		buf_fini(&key);
+		error_set(err, ERROR_INTERNAL, _("out of memory"));
+		return -1;
+	}
 	klen = key.data != NULL ? str_trim_len(key.data, key.len) : 0;
 	value = value != NULL ? str_skip_space(value) : NULL;
 	if (value == NULL)
@@ -88,12 +96,12 @@ static int parse_line(struct kvmap *map, const char *name, size_t lineno, const 
 		rc = bad_line(strict, name, lineno, _("the alias name is empty"), err);
 	else if (*value == '\0')
 		rc = bad_line(strict, name, lineno, _("the alias has no value"), err);
-	else if ((rc = kvmap_put(map, key.data, klen, value, strlen(value), false)) == 0)
+	else if ((rc = kvmap_put(map, key.data, klen, value, strlen(value), false)) < 0)
+		error_set(err, ERROR_INTERNAL, _("out of memory"));
+	else if (rc == 0)
 		log_warning(_("%s, line %zu: duplicate alias %.*s ignored"), name, lineno,
 			    (int)klen, key.data);
 	buf_fini(&key);
-	if (rc < 0 && !error_is_set(err))
-		error_set(err, ERROR_INTERNAL, _("out of memory"));
 	return rc < 0 ? -1 : 0;
 }
 
@@ -106,13 +114,10 @@ static int parse_into(struct kvmap *map, const char *name, const char *text, siz
 	int rc;
 
 	buf_init(&line, ALIAS_LINE_MAX);
-	lines_init(&l, text, len);
-	while ((rc = lines_next(&l, &line, &lineno)) == 1)
+	lines_init(&l, name, text, len);
+	while ((rc = lines_next(&l, &line, &lineno, err)) == 1)
 		if (parse_line(map, name, lineno, line.data, strict, err) < 0)
 			break;
-	if (rc < 0)
-		error_set(err, ERROR_CONFIG, _("%s, line %zu: the line is too long"), name,
-			  l.lineno);
 	buf_fini(&line);
 	return rc == 0 ? 0 : -1;
 }

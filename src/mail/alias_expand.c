@@ -103,8 +103,11 @@ static int expand_item(struct walk *w, const char *name, const char *item, size_
 		return 0;
 	}
 	if (address_parse_list(item, len, &list, err) < 0) {
+		/* What was read before the bad part is in list. */
+		addrlist_fini(&list);
 		error_prefix(err, _("alias %s"), name);
-		err->cls = ERROR_CONFIG;
+		if (err->cls == ERROR_DATA)
+			err->cls = ERROR_CONFIG;
 		return -1;
 	}
 	for (size_t i = 0; i < list.n && rc == 0; i++) {

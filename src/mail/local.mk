@@ -16,3 +16,13 @@ librelaymail_a_SOURCES += \
 unit_tests += tests/unit/test-address tests/unit/test-message \
 	tests/unit/test-idn tests/unit/test-rewrite tests/unit/test-alias \
 	tests/unit/test-encword
+
+# The allocation-failure test of this layer (as tests/unit/test-torture in
+# src/conf/local.mk; without the linker's --wrap, tests/torture-skip.sh
+# stands in for both).
+if HAVE_LD_WRAP
+unit_tests += tests/unit/test-torture-mail
+tests_unit_test_torture_mail_SOURCES = tests/unit/test-torture-mail.c \
+	tests/unit/torture.c tests/unit/torture.h
+tests_unit_test_torture_mail_LDFLAGS = $(TORTURE_WRAP)
+endif

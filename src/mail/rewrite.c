@@ -139,8 +139,8 @@ const struct addrfind *rewriter_addrfind(const struct rewriter *rw)
 }
 
 /* site!user -> user@site, user%domain -> user@domain (internal form,
- * only for an address without '@'). */
-static void swap_route(const struct rewriter *rw, struct buf *b)
+ * only for an address without '@'). -1 out of memory, b unchanged. */
+static int swap_route(const struct rewriter *rw, struct buf *b)
 {
 	char *bang = rw->bangpath ? strchr(b->data, '!') : NULL;
 	char *pct = rw->percent ? strrchr(b->data, '%') : NULL;
@@ -148,16 +148,16 @@ static void swap_route(const struct rewriter *rw, struct buf *b)
 
 	if (bang != NULL && bang != b->data && bang[1] != '\0') {
 		*bang = '\0';
-		if (buf_printf(&out, "%s@%s", bang + 1, b->data) < 0)
+		if (buf_printf(&out, "%s@%s", bang + 1, b->data) < 0) {
 			*bang = '!';
-	} else if (pct != NULL && pct != b->data && pct[1] != '\0') {
-		*pct = '@';
-		return;
-	}
-	if (out.data != NULL) {
+			return -1;
+		}
 		buf_fini(b);
 		*b = out;
+	} else if (pct != NULL && pct != b->data && pct[1] != '\0') {
+		*pct = '@';
 	}
+	return 0;
 }
 
 char *rewrite_local(const struct rewriter *rw, const char *addr)
@@ -178,7 +178,7 @@ char *rewrite_local(const struct rewriter *rw, const char *addr)
 	rc = in != NULL ? buf_append_str(&b, in) : -1;
 	free(in);
 	if (rc == 0 && !has_domain && strchr(addr, '"') == NULL) {
-		swap_route(rw, &b);
+		rc = swap_route(rw, &b);
 		has_domain = strchr(b.data, '@') != NULL;
 	}
 	if (rc == 0 && !has_domain && rw->append_at && *rw->af.myorigin != '\0')
@@ -234,7 +234,16 @@ static int result_address(const struct rewriter *rw, const char *title, const ch
 		}
 		value = q;
 	}
-	if (address_parse_list(value, strlen(value), &list, &perr) < 0 || list.n == 0) {
+	/* A result that does not parse is the table's fault; running out
+	 * of memory while parsing it is not. */
+	if (address_parse_list(value, strlen(value), &list, &perr) < 0 && perr.cls != ERROR_DATA) {
+		*err = perr;
+		addrlist_fini(&list);
+		buf_fini(&b);
+		free(q);
+		return -1;
+	}
+	if (perr.cls == ERROR_DATA || list.n == 0) {
 		log_warning(_("%s lookup of %s returns non-address result \"%s\""), title, addr,
 			    hit->value);
 		error_set(err, ERROR_TEMP,

@@ -58,11 +58,17 @@ int rewrite_recipient(const struct rewriter *rw, const char *addr, enum rewrite_
  * rewrite_local and rewrite_recipient(REWRITE_HEADER_RECIPIENT). A field
  * is regenerated only when an address in it changed ("Name <addr>" items
  * joined by ", ", display names and comments kept, folded after a comma
- * as Postfix's cleanup folds); a field that cannot be parsed is left
- * alone. */
+ * as Postfix's cleanup folds); a field whose syntax cannot be parsed
+ * (or a mailbox of it that is not one address) is left alone, as
+ * Postfix leaves it. Anything else that stops a field from being
+ * rewritten is an error: -1 at the first one, with what the lookup set
+ * (as rewrite_sender), ERROR_DATA for a field longer than 64 KiB
+ * unfolded, ERROR_INTERNAL when out of memory. The fields before it
+ * are rewritten already. */
 int rewrite_headers(const struct rewriter *rw, struct message *m, struct error *err);
 /* The regenerated value of one field (for tests and rewrite_headers):
- * *out NULL when nothing changed. */
+ * *out NULL when nothing changed or the field is left alone; errors as
+ * rewrite_headers. */
 int rewrite_header_value(const struct rewriter *rw, const char *name, const char *value, char **out,
 			 struct error *err);
 

@@ -43,6 +43,17 @@ static bool in_list(const char *name, const char *const *list, size_t n)
 	return false;
 }
 
+/* How a field went: done (changed or not), left alone because its
+ * syntax is not understood (Postfix's rule: such a field goes out as it
+ * came), or failed with the error set. */
+enum field_outcome { FIELD_DONE, FIELD_NOT_UNDERSTOOD, FIELD_FAILED };
+
+static enum field_outcome field_nomem(struct error *err)
+{
+	error_set(err, ERROR_INTERNAL, _("out of memory"));
+	return FIELD_FAILED;
+}
+
 /* One piece of a field: a mailbox, or group syntax kept as it is. */
 struct piece {
 	const char *s;
@@ -50,11 +61,13 @@ struct piece {
 	bool mailbox;
 };
 
+/* As many as the field has: FIELD_MAX bounds them. */
 struct pieces {
-	struct piece v[256];
-	size_t n;
+	struct piece *v;
+	size_t n, cap;
 };
 
+/* -1 out of memory. */
 static int piece_add(struct pieces *ps, const char *s, size_t len, bool mailbox)
 {
 	const char *end = s + len;
@@ -65,8 +78,15 @@ static int piece_add(struct pieces *ps, const char *s, size_t len, bool mailbox)
 		end--;
 	if (s == end)
 		return 0;
-	if (ps->n == sizeof(ps->v) / sizeof(ps->v[0]))
-		return -1;
+	if (ps->n == ps->cap) {
+		size_t cap = ps->cap < 16 ? 16 : ps->cap * 2;
+		struct piece *v = realloc(ps->v, cap * sizeof(*v));
+
+		if (v == NULL)
+			return -1;
+		ps->v = v;
+		ps->cap = cap;
+	}
 	ps->v[ps->n++] = (struct piece){ s, (size_t)(end - s), mailbox };
 	return 0;
 }
@@ -106,8 +126,8 @@ static bool scan_plain(struct scan *sc, char c)
 }
 
 /* Split an unfolded value at top-level commas; "name:" and ";" of a group
- * become literal pieces. -1 when the syntax is not understood. */
-static int split_field(const char *v, size_t n, struct pieces *ps)
+ * become literal pieces. */
+static enum field_outcome split_field(const char *v, size_t n, struct pieces *ps, struct error *err)
 {
 	struct scan sc = { 0 };
 	size_t start = 0;
@@ -123,19 +143,19 @@ static int split_field(const char *v, size_t n, struct pieces *ps)
 		} else if (!angle && (c == ',' || (c == ';' && group))) {
 			if (piece_add(ps, v + start, i - start, true) < 0 ||
 			    (c == ';' && piece_add(ps, ";", 1, false) < 0))
-				return -1;
+				return field_nomem(err);
 			group = group && c != ';';
 			start = i + 1;
 		} else if (!angle && c == ':' && !group) {
 			if (piece_add(ps, v + start, i + 1 - start, false) < 0)
-				return -1;
+				return field_nomem(err);
 			group = true;
 			start = i + 1;
 		}
 	}
 	if (sc.quoted || sc.literal || sc.depth > 0 || angle || group)
-		return -1;
-	return piece_add(ps, v + start, n - start, true);
+		return FIELD_NOT_UNDERSTOOD;
+	return piece_add(ps, v + start, n - start, true) < 0 ? field_nomem(err) : FIELD_DONE;
 }
 
 /* The first c in s[0..n) that is plain text, or NULL. */
@@ -254,41 +274,82 @@ static const char *separator(const struct pieces *ps, size_t i)
 	return ",\n";
 }
 
-/* Rewrite each mailbox; *changed tells whether any address differs. */
-static int build(const struct rewriter *rw, bool sender, const struct pieces *ps, struct buf *b,
-		 bool *changed, struct error *err)
+/* Mailbox p into b, its address rewritten; *changed set when it
+ * differs. */
+static enum field_outcome mailbox(const struct rewriter *rw, bool sender, const struct piece *p,
+				  struct buf *b, bool *changed, struct error *err)
 {
-	int rc = 0;
+	struct addrlist list = { 0 };
+	struct error perr = { 0 };
+	char *orig = NULL, *now = NULL;
+	enum field_outcome r = FIELD_DONE;
 
-	for (size_t i = 0; i < ps->n && rc == 0; i++) {
-		const struct piece *p = &ps->v[i];
-		struct addrlist list = { 0 };
-		struct buf item = { 0 };
-		char *orig = NULL, *now = NULL;
-
-		if (p->mailbox &&
-		    (address_parse_list(p->s, p->len, &list, err) < 0 || list.n != 1)) {
-			error_set(err, ERROR_DATA, _("header address not understood"));
-			rc = -1;
-		} else if (p->mailbox) {
-			orig = addrfind_external(list.v[0]);
-			rc = orig == NULL ? -1 : rewrite_one(rw, sender, orig, &now, err);
-		}
-		if (rc == 0 && now != NULL && strcmp(now, orig) != 0) {
-			*changed = true;
-			rc = regenerate(&item, p, now);
-		} else if (rc == 0) {
-			rc = buf_append(&item, p->s, p->len);
-		}
-		if (rc == 0 && (buf_append_str(b, separator(ps, i)) < 0 ||
-				buf_append(b, item.data, item.len) < 0))
-			rc = -1;
-		addrlist_fini(&list);
-		buf_fini(&item);
-		free(orig);
-		free(now);
+	/* Only a syntax error (ERROR_DATA) means "not understood". */
+	if (address_parse_list(p->s, p->len, &list, &perr) < 0 && perr.cls != ERROR_DATA) {
+		*err = perr;
+		r = FIELD_FAILED;
+	} else if (perr.cls == ERROR_DATA || list.n != 1) {
+		r = FIELD_NOT_UNDERSTOOD;
+	} else if ((orig = addrfind_external(list.v[0])) == NULL) {
+		r = field_nomem(err);
+	} else if (rewrite_one(rw, sender, orig, &now, err) < 0) {
+		r = FIELD_FAILED;
+	} else if (strcmp(now, orig) == 0) {
+		if (buf_append(b, p->s, p->len) < 0)
+			r = field_nomem(err);
+	} else {
+		*changed = true;
+		if (regenerate(b, p, now) < 0)
+			r = field_nomem(err);
 	}
-	return rc;
+	addrlist_fini(&list);
+	free(orig);
+	free(now);
+	return r;
+}
+
+/* Rewrite each mailbox; *changed tells whether any address differs. */
+static enum field_outcome build(const struct rewriter *rw, bool sender, const struct pieces *ps,
+				struct buf *b, bool *changed, struct error *err)
+{
+	enum field_outcome r = FIELD_DONE;
+
+	for (size_t i = 0; i < ps->n && r == FIELD_DONE; i++) {
+		const struct piece *p = &ps->v[i];
+
+		if (buf_append_str(b, separator(ps, i)) < 0)
+			r = field_nomem(err);
+		else if (p->mailbox)
+			r = mailbox(rw, sender, p, b, changed, err);
+		else if (buf_append(b, p->s, p->len) < 0)
+			r = field_nomem(err);
+	}
+	return r;
+}
+
+/* value without its line breaks into flat; a value longer than flat's
+ * maximum is an error, not a field to leave alone. */
+static enum field_outcome unfold(struct buf *flat, const char *name, const char *value,
+				 struct error *err)
+{
+	size_t n = 0;
+
+	for (const char *p = value; *p != '\0'; p++)
+		n += *p != '\r' && *p != '\n';
+	if (n > flat->max) {
+		error_set(err, ERROR_DATA,
+			  _("cannot rewrite the addresses of the %s header field: it is longer "
+			    "than %zu bytes"),
+			  name, flat->max);
+		return FIELD_FAILED;
+	}
+	if (buf_reserve(flat, n) < 0)
+		return field_nomem(err);
+	for (const char *p = value; *p != '\0'; p++)
+		if (*p != '\r' && *p != '\n')
+			flat->data[flat->len++] = *p;
+	flat->data[flat->len] = '\0';
+	return FIELD_DONE;
 }
 
 int rewrite_header_value(const struct rewriter *rw, const char *name, const char *value, char **out,
@@ -296,35 +357,29 @@ int rewrite_header_value(const struct rewriter *rw, const char *name, const char
 {
 	bool sender =
 	    in_list(name, sender_fields, sizeof(sender_fields) / sizeof(sender_fields[0]));
-	struct pieces ps = { .n = 0 };
-	struct buf flat = { 0 }, b = { 0 }, folded = { 0 };
-	struct error perr = { 0 };
+	struct pieces ps = { 0 };
+	struct buf flat, b = { 0 }, folded = { 0 };
 	bool changed = false;
-	int rc = 0;
+	enum field_outcome r;
 
 	*out = NULL;
 	if (!sender && !in_list(name, recipient_fields,
 				sizeof(recipient_fields) / sizeof(recipient_fields[0])))
 		return 0;
 	buf_init(&flat, FIELD_MAX);
-	for (const char *p = value; *p != '\0' && rc == 0; p++)
-		if (*p != '\r' && *p != '\n')
-			rc = buf_append_char(&flat, *p);
-	if (rc == 0 && flat.len > 0 && split_field(flat.data, flat.len, &ps) == 0 &&
-	    build(rw, sender, &ps, &b, &changed, &perr) == 0 && changed) {
-		rc = fold(&folded, b.data, strlen(name) + 2);
-		*out = rc == 0 ? buf_steal(&folded) : NULL;
-		rc = *out == NULL ? -1 : 0;
-	} else if (perr.cls != ERROR_NONE && perr.cls != ERROR_DATA) {
-		*err = perr;
-		rc = -1;
-	}
+	r = unfold(&flat, name, value, err);
+	if (r == FIELD_DONE)
+		r = split_field(flat.data, flat.len, &ps, err);
+	if (r == FIELD_DONE)
+		r = build(rw, sender, &ps, &b, &changed, err);
+	if (r == FIELD_DONE && changed &&
+	    (fold(&folded, b.data, strlen(name) + 2) < 0 || (*out = buf_steal(&folded)) == NULL))
+		r = field_nomem(err);
 	buf_fini(&flat);
 	buf_fini(&b);
 	buf_fini(&folded);
-	if (rc < 0 && !error_is_set(err))
-		error_set(err, ERROR_INTERNAL, _("out of memory"));
-	return rc;
+	free(ps.v);
+	return r == FIELD_FAILED ? -1 : 0;
 }
 
 int rewrite_headers(const struct rewriter *rw, struct message *m, struct error *err)

@@ -69,10 +69,14 @@ static int spool_open(struct spool *s, struct error *err)
 	if (dir == NULL || dir[0] == '\0')
 		dir = "/tmp";
 	buf_init(&path, SPOOL_PATH_MAX);
-	if (buf_printf(&path, "%s/relaymail.XXXXXX", dir) < 0) {
-		buf_fini(&path);
+	if (strlen(dir) > SPOOL_PATH_MAX - strlen("/relaymail.XXXXXX")) {
 		error_set(err, ERROR_IO, _("the temporary directory name \"%.200s\" is too long"),
 			  dir);
+		return -1;
+	}
+	if (buf_printf(&path, "%s/relaymail.XXXXXX", dir) < 0) {
+		buf_fini(&path);
+		error_set(err, ERROR_INTERNAL, _("out of memory"));
 		return -1;
 	}
 	fd = mkstemp(path.data);

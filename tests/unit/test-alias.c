@@ -387,6 +387,26 @@ static void check_parse(const char *text, bool strict, const char *want_err, con
 	alias_free(a);
 }
 
+/* A logical line past 64 KiB is a configuration error naming file and
+ * the line it starts on, strict or not. */
+static void test_parse_long(void)
+{
+	struct buf text = { 0 };
+	struct error err = { 0 };
+	struct aliases *a;
+
+	buf_append_str(&text, "a: b\nbig: first,\n  ");
+	for (int i = 0; i < 65536 / 8; i++)
+		buf_append_str(&text, "x@y.com,");
+	buf_append_str(&text, "\nc: d\n");
+	a = alias_parse("/etc/aliases", text.data, text.len, false, &err);
+	ok(a == NULL && err.cls == ERROR_CONFIG, "parse: a line past 64 KiB is ERROR_CONFIG");
+	is_str(err.text, "/etc/aliases, line 2: the line is longer than 65536 bytes",
+	       "parse: ... naming file and line");
+	alias_free(a);
+	buf_fini(&text);
+}
+
 static void test_parse(void)
 {
 	struct error err = { 0 };
@@ -466,6 +486,7 @@ int main(void)
 	test_luser_errors();
 	test_luser_aliases();
 	test_parse();
+	test_parse_long();
 	test_open();
 	return tap_done();
 }

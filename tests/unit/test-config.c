@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* conf/config: main.cf syntax and expansion (reference/postfix.md §0.1,
  * §9.7), defaults, environment overrides, typed values, list splitting,
- * warnings and errors that name file, line and parameter. */
+ * warnings and errors that name file, line and parameter; conf/lines, the
+ * logical lines under it and the table parsers. */
 #include <config.h>
 
 #include <stdlib.h>
@@ -9,8 +10,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/buf.h"
 #include "base/error.h"
 #include "conf/config.h"
+#include "conf/lines.h"
 #include "capture.h"
 #include "tap.h"
 
@@ -96,6 +99,60 @@ static void test_syntax(void)
 	       "missing = names file and line");
 	c = parse("relay-host = x\n", &err);
 	ok(c == NULL && err.cls == ERROR_CONFIG, "a bad parameter name is refused");
+}
+
+/* Every logical line of text read with a buffer of at most max bytes,
+ * as "N:line|" each, then "end" or the error as "class: text". */
+static const char *read_lines(const char *text, size_t max)
+{
+	static struct buf got;
+	struct error err = { 0 };
+	struct buf line;
+	struct lines l;
+	size_t lineno = 0;
+	int rc;
+
+	buf_reset(&got);
+	buf_init(&line, max);
+	lines_init(&l, "f.cf", text, strlen(text));
+	while ((rc = lines_next(&l, &line, &lineno, &err)) == 1)
+		buf_printf(&got, "%zu:%s|", lineno, line.data);
+	if (rc == 0)
+		buf_append_str(&got, "end");
+	else
+		buf_printf(&got, "%s: %s", error_class_name(err.cls), err.text);
+	buf_fini(&line);
+	return got.data;
+}
+
+/* A line past the cap is ERROR_CONFIG naming file and first line of the
+ * logical line; out of memory is ERROR_INTERNAL (test-torture shows it,
+ * since only a failing allocation makes it). */
+static void test_lines(void)
+{
+	struct error err;
+	struct config *c;
+	struct buf text = { 0 };
+
+	is_str(read_lines("# c\na b \n  c\n\n d\ne\r\n", 0), "2:a b   c d|6:e|end",
+	       "lines: joined, comments and blank lines skipped, trailing space trimmed");
+	is_str(read_lines("ok\n12345678\n123456789\nnext\n", 8),
+	       "1:ok|2:12345678|config: f.cf, line 3: the line is longer than 8 bytes",
+	       "lines: a physical line past the cap names its line");
+	is_str(read_lines("ok\nk v\n# c\n  vvvv\nnext\n", 8),
+	       "1:ok|config: f.cf, line 2: the line is longer than 8 bytes",
+	       "lines: a continuation past the cap names the first line");
+
+	buf_append_str(&text, "relayhost = x\n# comment\nmynote = ");
+	for (int i = 0; i < 1024 * 1024 / 8; i++)
+		buf_append_str(&text, "xxxxxxxx");
+	buf_append_str(&text, "\n");
+	c = parse(text.data, &err);
+	ok(c == NULL && err.cls == ERROR_CONFIG, "config: a line past 1 MiB is ERROR_CONFIG");
+	is_str(err.text, "test.cf, line 3: the line is longer than 1048576 bytes",
+	       "config: ... naming file and line");
+	config_free(c);
+	buf_fini(&text);
 }
 
 static void expect(const char *text, const char *name, const char *want, const char *what)
@@ -472,6 +529,7 @@ int main(void)
 {
 	test_vector_9_7();
 	test_syntax();
+	test_lines();
 	test_expansion();
 	test_raw();
 	test_defaults();

@@ -581,6 +581,30 @@ static void test_spill_errors(void)
 	       "cannot create a temporary file in /nonexistent-relaymail: No such file or "
 	       "directory",
 	       "error names the directory");
+	message_free(m);
+
+	/* The name of the file must fit 4096 bytes: 4079 for the folder. */
+	for (size_t len = 4079; len <= 4080; len++) {
+		char *dir = malloc(len + 1);
+
+		if (dir == NULL)
+			return;
+		memset(dir, 'd', len);
+		dir[0] = '/';
+		dir[len] = '\0';
+		o.tmpdir = dir;
+		error_clear(&e);
+		m = message_from_mem("S: x\n\n0123456789abcdef\n", 24, &o, &e);
+		if (len == 4079)
+			ok(m == NULL && e.cls == ERROR_IO &&
+			       strstr(e.text, "cannot create") != NULL,
+			   "a folder name of 4079 bytes is tried");
+		else
+			ok(m == NULL && e.cls == ERROR_IO && strstr(e.text, "is too long") != NULL,
+			   "a folder name of 4080 bytes is too long");
+		message_free(m);
+		free(dir);
+	}
 }
 
 /* 1 MB through a pipe with a 100-byte memory bound: the body moves to the

@@ -579,6 +579,107 @@ static void test_headers(void)
 	teardown(&f);
 }
 
+/* An own-address predicate that cannot tell, failing with the class arg
+ * points to. */
+static int own_unknown(const char *addr, bool ipv6, void *arg, struct error *err)
+{
+	const enum error_class *cls = arg;
+
+	(void)ipv6;
+	error_set(err, *cls, "cannot tell whether %s is ours", addr);
+	return -1;
+}
+
+/* rewrite_header_value's result as "-> VALUE", "unchanged" or
+ * "class: text" (malloc'd). */
+static char *header_outcome(const struct fixture *f, const char *name, const char *value)
+{
+	struct error err = { 0 };
+	struct buf b = { 0 };
+	char *got = NULL;
+
+	if (f->rw == NULL)
+		buf_append_str(&b, "(no rewriter)");
+	else if (rewrite_header_value(f->rw, name, value, &got, &err) < 0)
+		buf_printf(&b, "%s: %s", error_class_name(err.cls), err.text);
+	else if (got == NULL)
+		buf_append_str(&b, "unchanged");
+	else
+		buf_printf(&b, "-> %s", got);
+	free(got);
+	return buf_steal(&b);
+}
+
+/* A field is left alone only when it cannot be parsed (Postfix's rule);
+ * a failing lookup, a result that is no address and a value past the
+ * cap are errors that reach the caller, and a field of any number of
+ * addresses is rewritten whole. */
+static void test_header_errors(void)
+{
+	const char *maps = "recipient_canonical_maps = inline:{ bob@old.example=bob@new.example }\n"
+			   "sender_canonical_maps = inline:{ {bad@x.example = (} }";
+	enum error_class cls = ERROR_DATA;
+	struct addrfind_own own = { own_unknown, &cls };
+	struct fixture f = setup_own(maps, &own);
+	struct message_opts mo = { 0 };
+	struct buf big = { 0 };
+	struct error err = { 0 };
+	struct message *m;
+	char *got;
+
+	got = header_outcome(&f, "To", " bob@old.example, x@[192.0.2.1]");
+	is_str(got,
+	       "data: recipient_canonical_maps lookup problem for x@[192.0.2.1]: cannot tell "
+	       "whether 192.0.2.1 is ours",
+	       "header errors: a lookup error is passed on, whatever its class");
+	free(got);
+	cls = ERROR_TEMP;
+	got = header_outcome(&f, "To", " x@[192.0.2.1]");
+	is_str(got,
+	       "temp: recipient_canonical_maps lookup problem for x@[192.0.2.1]: cannot tell "
+	       "whether 192.0.2.1 is ours",
+	       "header errors: ... a temporary one too");
+	free(got);
+	got = header_outcome(&f, "Reply-To", " joe@x.example, bad@x.example");
+	is_str(got,
+	       "temp: sender_canonical_maps lookup of bad@x.example returns a result that is not "
+	       "an address: \"(\"",
+	       "header errors: a result that is no address");
+	free(got);
+	got = header_outcome(&f, "To", " bob@old.example, (nobody)");
+	is_str(got, "unchanged", "header errors: a mailbox without an address leaves it alone");
+	free(got);
+	got = header_outcome(&f, "To", " bob@old.example, a@b c@d");
+	is_str(got, "unchanged", "header errors: two addresses in one mailbox leave it alone");
+	free(got);
+
+	m = message_from_mem("To: x@[192.0.2.1]\nCc: bob@old.example\n\nbody\n", 44, &mo, &err);
+	ok(m != NULL && rewrite_headers(f.rw, m, &err) == -1 && err.cls == ERROR_TEMP,
+	   "header errors: rewrite_headers returns -1 with the error");
+	message_free(m);
+
+	/* Past 64 KiB once the line breaks are taken out. */
+	buf_append_str(&big, " bob@old.example");
+	for (size_t unfolded = big.len; unfolded <= 65536; unfolded += 13)
+		buf_append_str(&big, ",\r\n x@y.example");
+	got = header_outcome(&f, "Cc", big.data);
+	is_str(got,
+	       "data: cannot rewrite the addresses of the Cc header field: it is longer than "
+	       "65536 bytes",
+	       "header errors: a value past 64 KiB is an error naming the field");
+	free(got);
+	buf_reset(&big);
+	for (int i = 1; i <= 300; i++)
+		buf_printf(&big, "%su%d", i > 1 ? ", " : " ", i);
+	got = header_outcome(&f, "To", big.data);
+	ok(got != NULL && strncmp(got, "-> u1@localdomain, u2@localdomain,", 34) == 0 &&
+	       strstr(got, "u300@localdomain") != NULL,
+	   "header errors: 300 addresses are all rewritten");
+	free(got);
+	buf_fini(&big);
+	teardown(&f);
+}
+
 /* The stored form of m's header and blank line (malloc'd). */
 static char *header_text(const struct message *m)
 {
@@ -642,6 +743,7 @@ int main(void)
 	test_local();
 	test_headers();
 	test_headers_in_place();
+	test_header_errors();
 	unlink(put("canon", ""));
 	unlink(put("re", ""));
 	unlink(put("null", ""));

@@ -3,7 +3,8 @@
  * opened from a file and inline, with the warnings of every kind of bad
  * line, and looked up for hits, misses, substitutions and IF; missing and
  * compiled-only files; map lists; match lists with every kind of item;
- * kvmap and textfile_read alone. Then the
+ * kvmap, textfile_read and lines_next alone; main.cf text with a long
+ * line and one past the cap. Then the
  * failures no file causes, through the same wrappers: regexec failing
  * for another reason than memory, fstat failing, reads interrupted, a
  * file longer than its size. */
@@ -20,7 +21,9 @@
 
 #include "base/buf.h"
 #include "base/error.h"
+#include "conf/config.h"
 #include "conf/kvmap.h"
+#include "conf/lines.h"
 #include "conf/matchlist.h"
 #include "conf/table.h"
 #include "conf/textfile.h"
@@ -515,6 +518,60 @@ static void run_textfile(const void *arg)
 	buf_wipe(&text);
 }
 
+/* lines_next alone: logical lines longer than the 64 bytes the buffer
+ * gets first, and one past its cap, which is no failure of memory; arg
+ * is the cap (0: none, and the long line is read). */
+static void run_lines(const void *arg)
+{
+	const size_t *max = arg;
+	static const char text[] = "first line\n"
+				   "joined start-of-a-long-logical-line\n"
+				   "  continued-past-sixty-four-bytes-of-text\n"
+				   "# comment\n"
+				   "  and-once-more\n"
+				   "short\n"
+				   "0123456789012345678901234567890123456789"
+				   "0123456789012345678901234567890123456789\n"
+				   "last\n";
+	struct error err = { 0 };
+	struct buf line;
+	struct lines l;
+	size_t lineno = 0;
+	int rc;
+
+	buf_init(&line, *max);
+	lines_init(&l, "f.cf", text, sizeof(text) - 1);
+	do {
+		torture_step_begin();
+		rc = lines_next(&l, &line, &lineno, &err);
+		if (rc == 1)
+			torture_step_end(false, "line %zu: %s", lineno, line.data);
+		else if (rc == 0)
+			torture_step_end(false, "end");
+		else
+			torture_step_end(torture_is_oom(&err), "%s", torture_outcome(&err));
+	} while (rc == 1);
+	buf_fini(&line);
+}
+
+/* main.cf text: a value longer than the line buffer's first 64 bytes,
+ * then a line past the 1 MiB cap. */
+static void run_config(const void *arg)
+{
+	static char *const noenv[] = { NULL };
+	struct error err = { 0 };
+	struct config *c;
+	const char *text = arg;
+
+	torture_step_begin();
+	c = config_parse("x.cf", text, strlen(text), noenv, &err);
+	if (c != NULL)
+		torture_step_end(false, "parsed: %s", config_get(c, "relayhost"));
+	else
+		torture_step_end(torture_is_oom(&err), "%s", torture_outcome(&err));
+	config_free(c);
+}
+
 /* regexec failing for a reason other than memory: warned about, and the
  * rule counts as not matching, as in Postfix. */
 static void test_regexec_error(void)
@@ -621,6 +678,7 @@ static const char *describe_list(const struct mcase *c)
 
 int main(void)
 {
+	struct buf config_long = { 0 };
 	char cmd[300];
 
 	if (mkdtemp(dir) == NULL) {
@@ -640,6 +698,15 @@ int main(void)
 		torture_run(describe_list(&mcases[i]), run_mcase, &mcases[i]);
 	torture_run("kvmap", run_kvmap, NULL);
 	torture_run("textfile_read", run_textfile, NULL);
+	torture_run("lines_next", run_lines, &(const size_t){ 79 });
+	torture_run("lines_next without a cap", run_lines, &(const size_t){ 0 });
+	torture_run("config_parse", run_config,
+		    "relayhost = [a-relay-name-long-enough-to-grow-the-buffer.example]:587\n");
+	buf_append_str(&config_long, "relayhost = [relay.example]\nmynote = ");
+	for (size_t i = 0; i < (size_t)1024 * 1024; i += 8)
+		buf_append_str(&config_long, "xxxxxxxx");
+	torture_run("config_parse, a line past the cap", run_config, config_long.data);
+	buf_fini(&config_long);
 	test_regexec_error();
 	test_syscalls();
 	torture_fini();

@@ -473,6 +473,27 @@ static bool compare(const struct transcript *run, bool injected, char *why, size
 	return true;
 }
 
+/* With TORTURE_TRACE in the environment, the steps of t on the real
+ * stderr, under a title. */
+static void trace(const struct transcript *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void trace(const struct transcript *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (getenv("TORTURE_TRACE") == NULL)
+		return;
+	dprintf(saved_stderr, "# ");
+	va_start(ap, fmt);
+	vdprintf(saved_stderr, fmt, ap);
+	va_end(ap);
+	dprintf(saved_stderr, "\n");
+	for (size_t j = 0; j < t->n; j++)
+		dprintf(saved_stderr, "#   %zu%s: %s%s%s\n", j + 1, t->v[j].oom ? " (oom)" : "",
+			t->v[j].out, t->v[j].warn[0] != '\0' ? " | warned: " : "", t->v[j].warn);
+}
+
 void torture_run(const char *name, void (*fn)(const void *), const void *arg)
 {
 	char why[4096], first[4200] = "";
@@ -484,6 +505,7 @@ void torture_run(const char *name, void (*fn)(const void *), const void *arg)
 	n = T.calls;
 	run_end(why, sizeof(why));
 	rec = &cur;
+	trace(&base, "%s: without failures", name);
 	for (size_t j = 0; why[0] == '\0' && j < base.n; j++)
 		if (base.v[j].oom)
 			snprintf(why, sizeof(why), "step %zu: %s", j + 1, base.v[j].out);
@@ -501,6 +523,8 @@ void torture_run(const char *name, void (*fn)(const void *), const void *arg)
 			snprintf(why, sizeof(why), "only %lu allocations", T.calls);
 		if (why[0] == '\0')
 			compare(&cur, T.injected, why, sizeof(why));
+		if (why[0] != '\0')
+			trace(&cur, "%s: allocation %lu failing: %s", name, i, why);
 		if (why[0] != '\0' && bad++ == 0)
 			snprintf(first, sizeof(first), "allocation %lu failing: %s", i, why);
 	}

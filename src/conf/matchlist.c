@@ -5,7 +5,6 @@
  * lookups in memory. */
 #include <config.h>
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 

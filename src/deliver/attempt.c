@@ -47,7 +47,7 @@ static enum session_event do_write(struct driver *d)
 
 	session_output(d->s, &p, &n);
 	if (conn_write(d->conn, p, n, stage_deadline(d), &err) < 0)
-		return session_abort(d->s, &err, true);
+		return session_abort(d->s, &err, SESSION_END_HANG_UP);
 	return session_written(d->s);
 }
 
@@ -61,7 +61,7 @@ static enum session_event do_read(struct driver *d)
 	if (n < 0) {
 		error_prefix(&err, _("relay %s, while %s"), d->res->relay,
 			     session_stage_name(session_stage(d->s)));
-		return session_abort(d->s, &err, true);
+		return session_abort(d->s, &err, SESSION_END_HANG_UP);
 	}
 	return session_input(d->s, buf, (size_t)n);
 }
@@ -126,7 +126,7 @@ static enum session_event do_starttls(struct driver *d)
 	if (start_tls(d, deadline_min(d->a->run, deadline_in(d->a->policy->timeouts.starttls)),
 		      &err) < 0) {
 		d->handshake_failed = err.cls != ERROR_CONFIG;
-		return session_abort(d->s, &err, true);
+		return session_abort(d->s, &err, SESSION_END_HANG_UP);
 	}
 	return session_tls_started(d->s);
 }
@@ -209,7 +209,7 @@ static enum session_event do_auth(struct driver *d, bool tls)
 	return ev;
 fail:
 	error_prefix(&err, _("relay %s"), d->res->relay);
-	return session_abort(d->s, &err, false);
+	return session_abort(d->s, &err, SESSION_END_QUIT);
 }
 
 static enum session_event do_challenge(struct driver *d)
@@ -220,7 +220,7 @@ static enum session_event do_challenge(struct driver *d)
 
 	if (sasl_step(d->sasl, session_challenge(d->s), &response, &err) < 0) {
 		error_prefix(&err, _("relay %s"), d->res->relay);
-		return session_abort(d->s, &err, false);
+		return session_abort(d->s, &err, SESSION_END_QUIT);
 	}
 	ev = session_auth_response(d->s, response);
 	str_wipe(response, strlen(response));
@@ -238,7 +238,7 @@ static enum session_event do_body(struct driver *d)
 
 	if (cur == NULL) {
 		error_set(&err, ERROR_INTERNAL, _("out of memory"));
-		return session_abort(d->s, &err, true);
+		return session_abort(d->s, &err, SESSION_END_HANG_UP);
 	}
 	message_rewind(d->a->msg, cur);
 	while (ev == SESSION_BODY && (n = message_next(d->a->msg, cur, &p, &err)) > 0) {
@@ -248,7 +248,7 @@ static enum session_event do_body(struct driver *d)
 	}
 	free(cur);
 	if (error_is_set(&err))
-		return session_abort(d->s, &err, true);
+		return session_abort(d->s, &err, SESSION_END_HANG_UP);
 	if (ev != SESSION_BODY)
 		return ev;
 	return session_body_end(d->s);

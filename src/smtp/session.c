@@ -551,7 +551,7 @@ static bool can_quit(const struct session *s)
 	}
 }
 
-enum session_event session_abort(struct session *s, const struct error *err, bool io_broken)
+enum session_event session_abort(struct session *s, const struct error *err, enum session_end end)
 {
 	enum error_class cls = err != NULL && err->cls != ERROR_NONE ? err->cls : ERROR_INTERNAL;
 
@@ -567,7 +567,7 @@ enum session_event session_abort(struct session *s, const struct error *err, boo
 	s->res.stage = s->stage;
 	if (s->stage == SESSION_STAGE_DOT)
 		s->res.maybe_delivered = true;
-	if (io_broken || !can_quit(s))
+	if (end == SESSION_END_HANG_UP || !can_quit(s))
 		return session_ret(s, session_finish(s, SESSION_END_HANG_UP));
 	return session_ret(s, session_finish(s, SESSION_END_QUIT));
 }

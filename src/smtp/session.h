@@ -147,10 +147,18 @@ enum session_event session_auth_response(struct session *s, const char *b64);
 enum session_event session_body(struct session *s, const char *p, size_t len);
 /* End of body: adds a final CRLF if missing, then ".". */
 enum session_event session_body_end(struct session *s);
+/* How a failure ends the session. */
+enum session_end {
+	SESSION_END_QUIT,    /* the relay still reads commands: QUIT, then end */
+	SESSION_END_HANG_UP, /* it may not (TLS, SASL or message data, garbage
+			      * or a lost connection): end at once */
+};
+
 /* The caller failed (TLS handshake, no mechanism, I/O, timeout): the
- * engine records err and, when the stage allows, queues QUIT.
- * io_broken: the connection can no longer be used (no QUIT). */
-enum session_event session_abort(struct session *s, const struct error *err, bool io_broken);
+ * engine records err and, with SESSION_END_QUIT and when the stage
+ * allows, queues QUIT; SESSION_END_HANG_UP when the connection can no
+ * longer be used. */
+enum session_event session_abort(struct session *s, const struct error *err, enum session_end end);
 
 enum session_stage session_stage(const struct session *s);
 const char *session_stage_name(enum session_stage stage);

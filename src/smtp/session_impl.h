@@ -52,13 +52,6 @@ const char *session_stage_phrase(const struct session *s);
 /* Trace every line in p[0..len), without line endings. */
 void session_trace_lines(const struct session *s, bool from_relay, const char *p, size_t len);
 
-/* How a failure ends the session. */
-enum session_end {
-	SESSION_END_QUIT,    /* the relay still reads commands: QUIT, then end */
-	SESSION_END_HANG_UP, /* it may not (TLS, SASL or message data, garbage
-			      * or a lost connection): end at once */
-};
-
 /* What goes into err.reply besides the sentence. */
 enum session_quote {
 	SESSION_QUOTE_NOTHING,

@@ -80,7 +80,7 @@ static enum session_event on_starttls(struct scripted *f, struct session *s)
 	f->starttls++;
 	if (f->tls_fails) {
 		error_set(&err, ERROR_TEMP, "TLS handshake failed");
-		return session_abort(s, &err, true);
+		return session_abort(s, &err, SESSION_END_HANG_UP);
 	}
 	buf_append_str(&f->sent, "<TLS>");
 	return session_tls_started(s);
@@ -93,7 +93,7 @@ static enum session_event on_auth(struct scripted *f, struct session *s)
 	if (f->mech != NULL)
 		return session_auth(s, f->mech, f->ir);
 	error_set(&err, ERROR_CONFIG, "no acceptable mechanism");
-	return session_abort(s, &err, false);
+	return session_abort(s, &err, SESSION_END_QUIT);
 }
 
 static enum session_event on_body(struct scripted *f, struct session *s)

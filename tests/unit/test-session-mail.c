@@ -431,7 +431,8 @@ static void test_abort_during_body(void)
 	f.stop_at_body = true;
 	is_int(scripted_drive(&f, s), SESSION_BODY, "abort in body: body asked for");
 	error_set(&err, ERROR_IO, "cannot read the spool");
-	is_int(session_abort(s, &err, false), SESSION_FAILED, "abort in body: failed at once");
+	is_int(session_abort(s, &err, SESSION_END_QUIT), SESSION_FAILED,
+	       "abort in body: failed at once");
 	ok(memcmp(f.sent.data + f.sent.len - 6, "DATA\r\n", 6) == 0,
 	   "abort in body: no QUIT inside the data");
 	ok(session_result(s)->err.cls == ERROR_IO && session_result(s)->next_relay,

@@ -678,7 +678,8 @@ static void test_quit_errors_ignored(void)
 	SCRIPT(&g, "220 mx\r\n", EHLO_PIPE, "250 ok\r\n250 ok\r\n354 go\r\n", "250 queued\r\n");
 	is_int(scripted_run(&g, &st, &env, &s), SESSION_READ, "waiting for the QUIT reply");
 	error_set(&err, ERROR_TEMP, "timed out");
-	is_int(session_abort(s, &err, true), SESSION_DONE, "timeout at QUIT: still done");
+	is_int(session_abort(s, &err, SESSION_END_HANG_UP), SESSION_DONE,
+	       "timeout at QUIT: still done");
 	is_int(session_result(s)->err.cls, ERROR_NONE, "timeout at QUIT: no error");
 	session_free(s);
 	scripted_fini(&g);

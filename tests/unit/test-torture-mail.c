@@ -220,7 +220,7 @@ static bool work_fields(struct message *m)
 	if (torture_step_end(rc < 0 && errno == ENOMEM, "prepend: %d", rc))
 		return false;
 	for (int i = 0; i < 18; i++) {
-		char name[16];
+		char name[24];
 
 		snprintf(name, sizeof(name), "X-Grow-%d", i);
 		torture_step_begin();

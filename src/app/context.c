@@ -25,12 +25,7 @@ static int program_load(struct context *ctx, struct error *err)
 	if (config_get_time(ctx->cfg, "relaymail_deadline", &deadline, err) < 0 ||
 	    config_get_time(ctx->cfg, "smtpd_timeout", &timeout, err) < 0)
 		return -1;
-	if (deadline == 0) {
-		config_bad_value(err, ctx->cfg, "relaymail_deadline",
-				 config_get(ctx->cfg, "relaymail_deadline"),
-				 _("use a time greater than 0, such as 15m"));
-		return -1;
-	}
+	/* 0: no limit on the whole, only the stage timeouts (deadline_in). */
 	ctx->deadline = deadline * 1000;
 	ctx->smtpd_timeout = (timeout > 0 ? timeout : SMTPD_TIMEOUT_DEFAULT) * 1000;
 	ctx->dead_letter = context_dead_letter(ctx->cfg);

@@ -21,7 +21,7 @@ struct context {
 	struct message_opts intake;	   /* limits; dot_ends is the caller's */
 	struct envelope_settings envelope; /* rewriting, aliases, names */
 	struct deliver_settings deliver;   /* routes, TLS, SASL, timeouts */
-	long deadline;			   /* relaymail_deadline, ms */
+	long deadline;			   /* relaymail_deadline, ms; 0: none */
 	long smtpd_timeout;		   /* smtpd_timeout for -bs, ms */
 	const char *dead_letter;	   /* dead_letter_file when set ("": off); NULL */
 };

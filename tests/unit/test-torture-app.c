@@ -1,0 +1,367 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Allocation failures in the app layer (torture.h), through its public
+ * functions: the context opened over configurations of every kind
+ * (relays and fallbacks, SASL with a password table and a mechanism
+ * filter, canonical maps and aliases over inline: and regexp: tables,
+ * transport and sender-dependent routes, bind addresses, TLS levels) and
+ * over bad values. Every run parses its configuration and opens its
+ * context itself: the context loads some things on first use (the host's
+ * own addresses), which a run must not leave behind for the next. */
+#include <config.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/context.h"
+#include "base/error.h"
+#include "conf/config.h"
+#include "conf/table.h"
+#include "tap.h"
+#include "torture.h"
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static char dir[] = "/tmp/test-torture-app.XXXXXX";
+static char *const noenv[] = { NULL };
+
+/* Append to the text of a step: what the test prints must not allocate,
+ * or its own allocations would be made to fail. */
+static void say(char *s, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void say(char *s, size_t size, const char *fmt, ...)
+{
+	size_t used = strlen(s);
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (used < size)
+		vsnprintf(s + used, size - used, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- configurations -------------------------------------------------- */
+
+/* What every configuration starts with: fixed names, the host's own
+ * address fixed (no interface list), no system alias file. "@D@" stands
+ * for the scratch folder that holds the table files. */
+#define BASE                                                                                       \
+	"myhostname = host.example.org\nmydomain = example.org\nmyorigin = example.org\n"          \
+	"mydestination = $myorigin, localhost\ninet_interfaces = 127.0.0.1\n"                      \
+	"recipient_delimiter = +\n"
+
+static const struct file {
+	const char *name, *text;
+} files[] = {
+	{ "sender.re", "# the legacy domain moved\n"
+		       "/^(.*)@legacy\\.example$/\t${1}@modern.example\n"
+		       "/^postmaster@(.*)$/\thostmaster@$1\n" },
+	{ "rcpt.re", "/^bob@(.*)$/\trobert@$1\n"
+		     "/^(.*)@legacy\\.example$/\t$1@modern.example\n" },
+	{ "relay.re", "/@regexp\\.example$/\t[re.example]:2525\n"
+		      "/^odd@/\t[odd.example]junk\n" },
+	{ "mechs.re", "/^scram-/\tok\n" },
+	{ "bad.re", "/(unclosed/\tx\n" },
+};
+
+static const char cf_relays[] =
+    BASE "relayhost = [smtp.example.com]:submission\n"
+	 "smtp_fallback_relay = backup.example.net:2525, [backup2.example.net]:smtps,\n"
+	 "    [ipv6:2001:db8::1]:587, b\xc3\xbc"
+	 "cher.example, [mine.example]:custom\n"
+	 "known_tcp_ports = lmtp=24, smtp=25, smtps=submissions=465, submission=587, "
+	 "custom=2526\n"
+	 "alias_maps =\n";
+
+static const char cf_sasl[] =
+    BASE "relayhost = [smtp.example.com]:587\n"
+	 "smtp_fallback_relay = backup.example.net\n"
+	 "smtp_sasl_auth_enable = yes\n"
+	 "smtp_sasl_password_maps = inline:{ {[smtp.example.com]:587 = login@isp.example:s3cret},\n"
+	 "    {backup.example.net = second:pw}, {joe@example.org = joe:pw} }\n"
+	 "smtp_sender_dependent_authentication = yes\n"
+	 "smtp_sasl_mechanism_filter = !gssapi, inline:{ plain=yes, login=yes },\n"
+	 "    regexp:@D@/mechs.re, xoauth2\n"
+	 "smtp_sasl_tls_security_options = noanonymous\n"
+	 "smtp_tls_security_level = encrypt\n"
+	 "alias_maps =\n";
+
+static const char cf_rewrite[] = BASE
+    "relayhost = [smtp.example.com]:587\n"
+    "sender_canonical_maps = inline:{ joe@example.org=joe@isp.example,\n"
+    "    @old.example=@new.example }, regexp:@D@/sender.re\n"
+    "recipient_canonical_maps = regexp:@D@/rcpt.re, inline:{ amy@else.example=amy@new.example }\n"
+    "alias_maps = inline:{ {root = admin@example.com, ops}, {ops = oncall@example.com,\n"
+    "    pager@example.com, root}, {postmaster = root} }\n";
+
+static const char cf_routes[] =
+    BASE "relayhost = [smtp.example.com]:587\n"
+	 "transport_maps = inline:{ t@transport.example=smtp:[tr.example]:2525,\n"
+	 "    {other.example = relay:[other-relay.example]} }\n"
+	 "sender_dependent_relayhost_maps = inline:{ special@example.org=[special.example]:2525,\n"
+	 "    broken@example.org=[broken, @dunno.example=DUNNO, {<> = [bounce.example]} },\n"
+	 "    regexp:@D@/relay.re\n"
+	 "smtp_fallback_relay = backup.example.net\n"
+	 "smtp_sasl_auth_enable = yes\n"
+	 "smtp_sasl_password_maps = inline:{ {[smtp.example.com]:587 = login@isp.example:pw},\n"
+	 "    {special@example.org = special:pw}, {re.example = re:pw}, {nocolon@example.org = "
+	 "nocolon} }\n"
+	 "smtp_sender_dependent_authentication = yes\n"
+	 "alias_maps =\n";
+
+static const char cf_bind[] =
+    BASE "relayhost = [smtp.example.com]:587\n"
+	 "proxy_interfaces = 192.0.2.20, [2001:db8::20]\n"
+	 "smtp_bind_address = 192.0.2.10\n"
+	 "smtp_bind_address6 = [2001:db8::10]\n"
+	 "smtp_bind_address_enforce = yes\n"
+	 "inet_protocols = ipv4, ipv6\n"
+	 "smtp_address_preference = ipv6\n"
+	 "smtp_helo_name = [192.0.2.10]\n"
+	 "smtp_tls_security_level = verify\n"
+	 "smtp_tls_verify_cert_match = hostname, dot-nexthop, .example.com\n"
+	 "alias_maps =\n";
+
+static const char cf_fingerprint[] =
+    BASE "relayhost = [smtp.example.com]:587\n"
+	 "smtp_tls_security_level = fingerprint\n"
+	 "smtp_tls_fingerprint_digest = sha256\n"
+	 "smtp_tls_fingerprint_cert_match =\n"
+	 "    0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef,\n"
+	 "    AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:"
+	 "23:45:67:89\n"
+	 "smtp_tls_protocols = !TLSv1, !TLSv1.1\n"
+	 "smtp_tls_mandatory_protocols = >=TLSv1.2\n"
+	 "alias_maps =\n";
+
+static const char cf_secure[] =
+    BASE "relayhost = [smtp.example.com]\n"
+	 "smtp_fallback_relay = [192.0.2.1]\n"
+	 "smtp_tls_security_level = secure\n"
+	 "smtp_tls_wrappermode = yes\n"
+	 "smtp_tls_secure_cert_match = nexthop, dot-nexthop, mx.example.com\n"
+	 "smtp_tls_servername = hostname\n"
+	 "alias_maps =\n";
+
+/* Each fails at start, but for a bad regexp, which Postfix skips with a
+ * warning. */
+static const char *const bad_configurations[] = {
+	BASE "relayhost = [smtp.example.com\nalias_maps =\n",
+	BASE "relayhost = [smtp.example.com]\nsmtp_tls_security_level = dane\nalias_maps =\n",
+	BASE "relayhost = [smtp.example.com]\nsmtp_tls_security_level = fingerprint\n"
+	     "smtp_tls_fingerprint_digest = sha256\nsmtp_tls_fingerprint_cert_match = 01:zz\n"
+	     "alias_maps =\n",
+	BASE "relayhost = [smtp.example.com]\nsmtp_tls_security_level = fingerprint\n"
+	     "alias_maps =\n",
+	BASE "relayhost = [smtp.example.com]\nsmtp_bind_address = host.example.org\n"
+	     "alias_maps =\n",
+	BASE "relayhost = [smtp.example.com]\nrelaymail_deadline = 0\nalias_maps =\n",
+	BASE "relayhost = [smtp.example.com]:nosuchservice\nalias_maps =\n",
+	BASE "relayhost = [smtp.example.com]\nsmtp_sasl_mechanism_filter = regexp:@D@/nowhere.re\n"
+	     "alias_maps =\n",
+	BASE "relayhost = [smtp.example.com]\nsender_canonical_maps = regexp:@D@/bad.re\n"
+	     "alias_maps = inline:{ {root = a@x.example, b@x.example} }\n",
+	BASE "relayhost = [smtp.example.com]\nalias_maps = regexp:@D@/nowhere.re\n",
+	BASE "relayhost = [smtp.example.com]\ntransport_maps = nosuchtype:x\nalias_maps =\n",
+	BASE "relayhost = [smtp.example.com]\n"
+	     "smtp_tls_mandatory_protocols = >=TLSv1.3, <=TLSv1.2\nalias_maps =\n",
+	BASE "relayhost = [smtp.example.com]\nknown_tcp_ports = smtp=25, =587\nalias_maps =\n",
+	BASE "relayhost = [smtp.example.com]\nsmtp_sasl_security_options = noanonymous, bogus\n"
+	     "alias_maps =\n",
+	BASE "relayhost = [smtp.example.com]\nsmtp_dns_support_level = bogus\nalias_maps =\n",
+	BASE "relayhost = [smtp.example.com]\ninet_protocols = ipv5\nalias_maps =\n",
+	BASE "relayhost = [smtp.example.com]\nproxy_interfaces = [not an address]\n"
+	     "alias_maps =\n",
+	BASE "relayhost = [smtp.example.com]\nmyhostname = bad name!\nalias_maps =\n",
+	BASE "relayhost =\nalias_maps =\n",
+};
+
+/* Which configuration a scenario runs over. */
+enum cf { CF_RELAYS, CF_SASL, CF_REWRITE, CF_ROUTES, CF_BIND, CF_FINGERPRINT, CF_SECURE };
+
+static const struct {
+	const char *name, *text;
+} configurations[] = {
+	[CF_RELAYS] = { "context: relayhost and fallbacks", cf_relays },
+	[CF_SASL] = { "context: SASL", cf_sasl },
+	[CF_REWRITE] = { "context: canonical maps and aliases", cf_rewrite },
+	[CF_ROUTES] = { "context: transport and sender-dependent routes", cf_routes },
+	[CF_BIND] = { "context: bind addresses, TLS verify", cf_bind },
+	[CF_FINGERPRINT] = { "context: TLS fingerprint", cf_fingerprint },
+	[CF_SECURE] = { "context: TLS secure in wrapper mode", cf_secure },
+};
+
+/* A configuration with "@D@" replaced, made before the runs. */
+struct conf {
+	char text[4096];
+};
+
+static struct conf confs[COUNT(configurations)], bad[COUNT(bad_configurations)];
+
+static void conf_init(struct conf *c, const char *text)
+{
+	size_t n = 0, dlen = strlen(dir);
+
+	for (const char *p = text; *p != '\0' && n + dlen < sizeof(c->text);) {
+		if (strncmp(p, "@D@", 3) == 0) {
+			memcpy(c->text + n, dir, dlen);
+			n += dlen;
+			p += 3;
+		} else {
+			c->text[n++] = *p++;
+		}
+	}
+	c->text[n] = '\0';
+}
+
+/* Parse text and open its context, as one step; NULL when either failed. */
+static struct context *open_step(const char *text)
+{
+	struct error err = { 0 };
+	struct context *ctx;
+	struct config *cfg;
+
+	torture_step_begin();
+	cfg = config_parse("test.cf", text, strlen(text), noenv, &err);
+	ctx = cfg != NULL ? context_open(cfg, &err) : NULL;
+	if (ctx != NULL) {
+		torture_step_end(false, "context: ok");
+		return ctx;
+	}
+	config_free(cfg);
+	torture_step_end(torture_is_oom(&err), "context: %s", torture_outcome(&err));
+	return NULL;
+}
+
+/* ---- what a context holds -------------------------------------------- */
+
+static void end_destinations(const char *what, const struct destination *v, size_t n)
+{
+	char text[600] = "";
+
+	for (size_t i = 0; i < n; i++)
+		say(text, sizeof(text), " %s=%s:%u%s%s%s", v[i].spec, v[i].host, v[i].port,
+		    v[i].mx ? "/mx" : "", v[i].literal ? "/literal" : "",
+		    v[i].fallback ? "/fallback" : "");
+	torture_step_end(false, "%s:%s", what, text);
+}
+
+static void end_list(const char *what, char **v)
+{
+	char text[600] = "";
+
+	for (size_t i = 0; v != NULL && v[i] != NULL; i++)
+		say(text, sizeof(text), " %s", v[i]);
+	torture_step_end(false, "%s:%s", what, v != NULL ? text : " (none)");
+}
+
+/* The settings of each layer, one step each. */
+static void describe(const struct context *ctx)
+{
+	const struct route_settings *r = &ctx->deliver.route;
+	const struct policy *p = &ctx->deliver.policy;
+	const struct tls_settings *t = &p->tls;
+	const struct envelope_settings *e = &ctx->envelope;
+	const struct message_opts *mo = &ctx->intake;
+
+	torture_step_begin();
+	end_destinations("relayhost", r->relayhost, r->nrelayhost);
+	torture_step_begin();
+	end_destinations(r->fallback_param, r->fallback, r->nfallback);
+	torture_step_begin();
+	torture_step_end(false,
+			 "tables: transport %zu, sender relay %zu, passwords %zu, filter %s, "
+			 "sender auth %d",
+			 maps_count(r->transport), maps_count(r->sender_relay),
+			 p->sasl.passwords != NULL ? maps_count(p->sasl.passwords) : 0,
+			 p->sasl.filter != NULL ? "yes" : "no", r->sender_auth);
+	torture_step_begin();
+	torture_step_end(false, "sasl options %x %x %x, token timeout %ld", p->sasl.options[0],
+			 p->sasl.options[1], p->sasl.options[2], p->sasl.token_timeout);
+	torture_step_begin();
+	torture_step_end(false, "tls: %s, mode %d, verify %d, %s, digest %s, servername \"%s\"",
+			 t->level, (int)t->mode, (int)t->verify, t->priority,
+			 t->digest != NULL ? t->digest : "-", t->servername);
+	torture_step_begin();
+	end_list("tls names", t->match);
+	torture_step_begin();
+	end_list("fingerprints", t->fingerprints);
+	torture_step_begin();
+	torture_step_end(false,
+			 "bind %s %s enforce %d, helo %s, mx %d, limit %d, family %d prefer %d",
+			 p->bind.has_v4 ? p->bind.v4.text : "-",
+			 p->bind.has_v6 ? p->bind.v6.text : "-", p->bind.enforce, p->helo_name,
+			 p->mx_lookups, p->address_limit, (int)p->family, (int)p->prefer);
+	torture_step_begin();
+	torture_step_end(false, "names %s %s, utf8 %d; limits %zu %zu %zu; %ld ms, %ld ms",
+			 e->myorigin, e->myhostname, e->smtputf8, mo->header_max, mo->size_max,
+			 mo->line_max, ctx->deadline, ctx->smtpd_timeout);
+}
+
+/* ---- context_open ---------------------------------------------------- */
+
+/* Open, show what was read, free. */
+static void run_context(const void *arg)
+{
+	const struct conf *c = arg;
+	struct context *ctx = open_step(c->text);
+
+	if (ctx == NULL)
+		return;
+	describe(ctx);
+	context_free(ctx);
+}
+
+/* One step each, so a failure for want of memory need not stop the
+ * others. */
+static void run_bad(const void *arg)
+{
+	const struct conf *v = arg;
+
+	for (size_t i = 0; i < COUNT(bad_configurations); i++)
+		context_free(open_step(v[i].text));
+}
+
+/* ---- main ------------------------------------------------------------ */
+
+static bool write_files(void)
+{
+	char path[256];
+	FILE *f;
+
+	for (size_t i = 0; i < COUNT(files); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i].name);
+		f = fopen(path, "w");
+		if (f == NULL || fputs(files[i].text, f) < 0 || fclose(f) != 0)
+			return false;
+	}
+	return true;
+}
+
+int main(void)
+{
+	char cmd[300];
+
+	if (mkdtemp(dir) == NULL) {
+		ok(false, "mkdtemp: %s", strerror(errno));
+		return tap_done();
+	}
+	if (!write_files() || !torture_init(dir)) {
+		ok(false, "setting up %s: %s", dir, strerror(errno));
+		return tap_done();
+	}
+	for (size_t i = 0; i < COUNT(configurations); i++)
+		conf_init(&confs[i], configurations[i].text);
+	for (size_t i = 0; i < COUNT(bad_configurations); i++)
+		conf_init(&bad[i], bad_configurations[i]);
+	for (size_t i = CF_RELAYS; i <= CF_SECURE; i++)
+		torture_run(configurations[i].name, run_context, &confs[i]);
+	torture_run("context: bad values", run_bad, bad);
+	torture_fini();
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ok(system(cmd) == 0, "cleanup");
+	return tap_done();
+}

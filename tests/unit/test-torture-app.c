@@ -5,10 +5,10 @@
  * filter, canonical maps and aliases over inline: and regexp: tables,
  * transport and sender-dependent routes, bind addresses, TLS levels) and
  * over bad values; envelopes for -t messages, aliases, canonical
- * rewriting, added fields, UTF-8 and bad arguments. Every run parses its
- * configuration and opens its context itself: the context loads some
- * things on first use (the host's own addresses), which a run must not
- * leave behind for the next. */
+ * rewriting, added fields, UTF-8 and bad arguments; -bv reports, routes
+ * and credentials included. Every run parses its configuration and opens
+ * its context itself: the context loads some things on first use (the
+ * host's own addresses), which a run must not leave behind for the next. */
 #include <config.h>
 
 #include <errno.h>
@@ -19,8 +19,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include "app/cli.h"
 #include "app/context.h"
 #include "app/envelope.h"
+#include "app/submit.h"
+#include "app/verify.h"
 #include "base/error.h"
 #include "conf/config.h"
 #include "conf/table.h"
@@ -28,6 +31,7 @@
 #include "tap.h"
 #include "torture.h"
 
+#define ARGV(...) ((char *[]){ __VA_ARGS__, NULL })
 #define LIST(...) ((const char *const[]){ __VA_ARGS__ })
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -307,9 +311,44 @@ static void describe(const struct context *ctx)
 			 mo->line_max, ctx->deadline, ctx->smtpd_timeout);
 }
 
+/* ---- -bv ------------------------------------------------------------- */
+
+/* -bv for argv over ctx as one step: the report, or the error after what
+ * was printed before it. true when it failed for want of memory. */
+static bool verify_step(const struct context *ctx, char **argv)
+{
+	struct error err = { 0 };
+	struct submission sub;
+	struct options o;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out;
+	int argc = 0, rc;
+	bool oom;
+
+	while (argv[argc] != NULL)
+		argc++;
+	torture_step_begin();
+	if (cli_parse(argc, argv, &o, &err) < 0)
+		return torture_step_end(torture_is_oom(&err), "%s: %s", argv[argc - 1],
+					torture_outcome(&err));
+	submit_from_options(&o, &sub);
+	out = open_memstream(&text, &len);
+	if (out == NULL)
+		return torture_step_end(false, "open_memstream: %s", strerror(errno));
+	rc = verify_run(ctx, &sub, out, &err);
+	fclose(out);
+	if (rc == 0)
+		oom = torture_step_end(false, "%s", text);
+	else
+		oom = torture_step_end(torture_is_oom(&err), "%s\n%s", torture_outcome(&err), text);
+	torture_free_foreign(text);
+	return oom;
+}
+
 /* ---- context_open ---------------------------------------------------- */
 
-/* Open, show what was read, free. */
+/* Open, show what was read, use it once for -bv, free. */
 static void run_context(const void *arg)
 {
 	const struct conf *c = arg;
@@ -318,6 +357,8 @@ static void run_context(const void *arg)
 	if (ctx == NULL)
 		return;
 	describe(ctx);
+	verify_step(ctx, ARGV("sendmail", "-bv", "-f", "joe@example.org", "root",
+			      "amy@else.example, bob@legacy.example"));
 	context_free(ctx);
 }
 
@@ -546,6 +587,32 @@ static void run_envelope(const void *arg)
 	context_free(ctx);
 }
 
+/* ---- -bv over routes and credentials ---------------------------------- */
+
+static void run_verify(const void *arg)
+{
+	const struct conf *c = arg;
+	struct context *ctx = open_step(c->text);
+
+	if (ctx == NULL)
+		return;
+	verify_step(ctx, ARGV("sendmail", "-bv", "-f", "joe@example.org", "x@y.example"));
+	verify_step(ctx, ARGV("sendmail", "-bv", "-f", "special@example.org", "x@y.example"));
+	verify_step(ctx, ARGV("sendmail", "-bv", "-f", "someone@regexp.example", "x@y.example"));
+	verify_step(ctx, ARGV("sendmail", "-bv", "-f", "<>", "x@y.example"));
+	verify_step(ctx, ARGV("sendmail", "-bv", "-f", "<>", "t@transport.example"));
+	verify_step(ctx, ARGV("sendmail", "-bv", "-f", "broken@example.org", "x@y.example"));
+	verify_step(ctx, ARGV("sendmail", "-bv", "-f", "odd@example.org", "x@y.example"));
+	verify_step(ctx, ARGV("sendmail", "-bv", "-f", "a@dunno.example", "x@other.example",
+			      "y@other.example"));
+	verify_step(ctx, ARGV("sendmail", "-bv", "-f", "a@dunno.example", "x@y.example"));
+	verify_step(ctx, ARGV("sendmail", "-bv", "-f", "nocolon@example.org", "x@y.example"));
+	verify_step(ctx, ARGV("sendmail", "-bv", "-f", "a@x.example", "x@y.example",
+			      "t@transport.example"));
+	verify_step(ctx, ARGV("sendmail", "-bv", "-f", "a@x.example", "two words <no-close"));
+	context_free(ctx);
+}
+
 /* ---- main ------------------------------------------------------------ */
 
 static bool write_files(void)
@@ -583,6 +650,7 @@ int main(void)
 	torture_run("context: bad values", run_bad, bad);
 	for (size_t i = 0; i < COUNT(escenarios); i++)
 		torture_run(escenarios[i].name, run_envelope, &escenarios[i]);
+	torture_run("-bv: routes and credentials", run_verify, &confs[CF_ROUTES]);
 	torture_fini();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	ok(system(cmd) == 0, "cleanup");

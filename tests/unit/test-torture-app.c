@@ -6,7 +6,8 @@
  * transport and sender-dependent routes, bind addresses, TLS levels) and
  * over bad values; envelopes for -t messages, aliases, canonical
  * rewriting, added fields, UTF-8 and bad arguments; -bv reports, routes
- * and credentials included. Every run parses its configuration and opens
+ * and credentials included; and the failover walk over a DNS that fails,
+ * so that nothing connects. Every run parses its configuration and opens
  * its context itself: the context loads some things on first use (the
  * host's own addresses), which a run must not leave behind for the next. */
 #include <config.h>
@@ -27,7 +28,9 @@
 #include "base/error.h"
 #include "conf/config.h"
 #include "conf/table.h"
+#include "deliver/deliver.h"
 #include "mail/message.h"
+#include "net/mx.h"
 #include "tap.h"
 #include "torture.h"
 
@@ -156,6 +159,19 @@ static const char cf_secure[] =
 	 "smtp_tls_servername = hostname\n"
 	 "alias_maps =\n";
 
+static const char cf_walk[] =
+    BASE "relayhost = relay.example\n"
+	 "smtp_fallback_relay = [backup.example]:587, backup2.example:2525\n"
+	 "transport_maps = inline:{ t@transport.example=smtp:[tr.example]:2525 }\n"
+	 "sender_dependent_relayhost_maps = inline:{ broken@example.org=[broken },\n"
+	 "    regexp:@D@/relay.re\n"
+	 "smtp_tls_security_level = secure\n"
+	 "smtp_tls_secure_cert_match = nexthop, dot-nexthop, .example.com\n"
+	 "smtp_sasl_auth_enable = yes\n"
+	 "smtp_sasl_password_maps = inline:{ relay.example=u:p }\n"
+	 "smtp_sender_dependent_authentication = yes\n"
+	 "alias_maps =\n";
+
 /* Each fails at start, but for a bad regexp, which Postfix skips with a
  * warning. */
 static const char *const bad_configurations[] = {
@@ -190,7 +206,7 @@ static const char *const bad_configurations[] = {
 };
 
 /* Which configuration a scenario runs over. */
-enum cf { CF_RELAYS, CF_SASL, CF_REWRITE, CF_ROUTES, CF_BIND, CF_FINGERPRINT, CF_SECURE };
+enum cf { CF_RELAYS, CF_SASL, CF_REWRITE, CF_ROUTES, CF_BIND, CF_FINGERPRINT, CF_SECURE, CF_WALK };
 
 static const struct {
 	const char *name, *text;
@@ -202,6 +218,7 @@ static const struct {
 	[CF_BIND] = { "context: bind addresses, TLS verify", cf_bind },
 	[CF_FINGERPRINT] = { "context: TLS fingerprint", cf_fingerprint },
 	[CF_SECURE] = { "context: TLS secure in wrapper mode", cf_secure },
+	[CF_WALK] = { "deliver_run", cf_walk },
 };
 
 /* A configuration with "@D@" replaced, made before the runs. */
@@ -613,6 +630,90 @@ static void run_verify(const void *arg)
 	context_free(ctx);
 }
 
+/* ---- the failover walk over a DNS that fails --------------------------- */
+
+struct fake_dns {
+	int mx, host;
+};
+
+static int failing_mx(void *arg, const char *domain, struct deadline dl, struct dns_mx *out,
+		      int max, struct error *err)
+{
+	struct fake_dns *f = arg;
+
+	(void)dl;
+	(void)out;
+	(void)max;
+	f->mx++;
+	error_set(err, ERROR_TEMP, "fake DNS: no answer for the MX records of %s", domain);
+	return -1;
+}
+
+static int failing_host(void *arg, const char *host, unsigned port, enum net_family family,
+			enum net_family prefer, struct net_addr *out, int max, struct error *err)
+{
+	struct fake_dns *f = arg;
+
+	(void)port;
+	(void)family;
+	(void)prefer;
+	(void)out;
+	(void)max;
+	f->host++;
+	error_set(err, ERROR_NOHOST, "fake DNS: host %s not found", host);
+	return -1;
+}
+
+/* deliver_run from sender to rcpt as one step; true when it failed for
+ * want of memory. */
+static bool walk_step(const struct context *ctx, const char *sender, const char *rcpt)
+{
+	const char *rcpts[1] = { rcpt };
+	struct session_envelope env = { .sender = sender, .rcpts = rcpts, .nrcpts = 1 };
+	struct fake_dns f = { 0 };
+	struct mx_lookups lk = { failing_mx, failing_host, &f };
+	struct deliver_request rq = { 0 };
+	struct deliver_outcome out;
+	struct error err = { 0 };
+	struct message *m;
+	int rc;
+
+	torture_step_begin();
+	m = message_from_mem("Subject: x\r\n\r\nx\r\n", 17, &ctx->intake, &err);
+	if (m == NULL)
+		return torture_step_end(torture_is_oom(&err), "message: %s", torture_outcome(&err));
+	env.size = message_size(m);
+	rq.set = &ctx->deliver;
+	rq.msg = m;
+	rq.env = &env;
+	rq.run = deadline_in(600000);
+	rq.lookups = &lk;
+	rc = deliver_run(&rq, &out);
+	message_free(m);
+	return torture_step_end(rc < 0 && torture_is_oom(&out.err),
+				"<%s> to <%s>: %d, %s; relay %s, reply \"%s\", %u attempts%s; "
+				"%d MX and %d host lookups",
+				sender, rcpt, rc, torture_outcome(&out.err), out.relay, out.reply,
+				out.attempts, out.maybe_delivered ? ", maybe delivered" : "", f.mx,
+				f.host);
+}
+
+static void run_walk(const void *arg)
+{
+	const struct conf *c = arg;
+	struct context *ctx = open_step(c->text);
+
+	if (ctx == NULL)
+		return;
+	walk_step(ctx, "a@example.org", "r@x.example");
+	walk_step(ctx, "", "r@x.example");
+	walk_step(ctx, "a@example.org", "t@transport.example");
+	walk_step(ctx, "broken@example.org", "r@x.example");
+	walk_step(ctx, "odd@example.org", "r@x.example");
+	walk_step(ctx, "someone@regexp.example", "r@x.example");
+	context_free(ctx);
+}
+
 /* ---- main ------------------------------------------------------------ */
 
 static bool write_files(void)
@@ -651,6 +752,7 @@ int main(void)
 	for (size_t i = 0; i < COUNT(escenarios); i++)
 		torture_run(escenarios[i].name, run_envelope, &escenarios[i]);
 	torture_run("-bv: routes and credentials", run_verify, &confs[CF_ROUTES]);
+	torture_run("deliver_run: DNS fails, route errors", run_walk, &confs[CF_WALK]);
 	torture_fini();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	ok(system(cmd) == 0, "cleanup");

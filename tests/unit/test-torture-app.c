@@ -184,7 +184,7 @@ static const char *const bad_configurations[] = {
 	     "alias_maps =\n",
 	BASE "relayhost = [smtp.example.com]\nsmtp_bind_address = host.example.org\n"
 	     "alias_maps =\n",
-	BASE "relayhost = [smtp.example.com]\nrelaymail_deadline = 0\nalias_maps =\n",
+	BASE "relayhost = [smtp.example.com]\nrelaymail_deadline = soon\nalias_maps =\n",
 	BASE "relayhost = [smtp.example.com]:nosuchservice\nalias_maps =\n",
 	BASE "relayhost = [smtp.example.com]\nsmtp_sasl_mechanism_filter = regexp:@D@/nowhere.re\n"
 	     "alias_maps =\n",

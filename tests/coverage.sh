@@ -1,16 +1,20 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
-# Coverage of the table and match list code or of the mail layer (a
-# measurement, not a test; not in make check): configure a --coverage -O0
-# build in a scratch folder, run the tests, then print line and branch
-# coverage per file and every branch never taken, as file:line. The
-# tables (-l conf, the default): test-table, test-regexp, test-pcre,
-# test-matchlist, the allocation-failure test test-torture when the
-# linker has --wrap, and tests/postmap.sh with
+# Coverage of the table and match list code, of the mail layer or of the
+# app layer (a measurement, not a test; not in make check): configure a
+# --coverage -O0 build in a scratch folder, run the tests, then print line
+# and branch coverage per file and every branch never taken, as
+# file:line. The tables (-l conf, the default): test-table, test-regexp,
+# test-pcre, test-matchlist, the allocation-failure test test-torture
+# when the linker has --wrap, and tests/postmap.sh with
 # RELAYMAIL_TEST_POSTFIX=yes. The mail layer (-l mail): its unit tests and
-# test-torture-mail when the linker has --wrap. Needs only gcc's own gcov
-# (Debian: gcc) besides .ci/packages. Usage: tests/coverage.sh [-l conf|mail]
-# [FOLDER] (the build folder; default a temporary one, removed at the end).
+# test-torture-mail when the linker has --wrap. The app layer (-l app): its
+# unit tests and test-torture-app when the linker has --wrap; main.c is
+# left out, and so are the shell tests that run the program, so -bs, the
+# dead letter file and --query show little. Needs only gcc's own gcov
+# (Debian: gcc) besides .ci/packages. Usage: tests/coverage.sh
+# [-l conf|mail|app] [FOLDER] (the build folder; default a temporary one,
+# removed at the end).
 set -u
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
 layer=conf
@@ -30,8 +34,12 @@ mail)
 	tests="test-address test-message test-idn test-rewrite test-alias test-encword
 test-torture-mail"
 	;;
+app)
+	files=$(cd "$top_srcdir/src/app" && for f in *.c; do [ "$f" = main.c ] || echo "$f"; done)
+	tests="test-cli test-envelope test-verify test-torture-app"
+	;;
 *)
-	echo "usage: tests/coverage.sh [-l conf|mail] [FOLDER]" >&2
+	echo "usage: tests/coverage.sh [-l conf|mail|app] [FOLDER]" >&2
 	exit 64
 	;;
 esac

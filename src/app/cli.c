@@ -431,7 +431,7 @@ static int check_address_arg(const char *arg, bool is_sender, struct error *err)
 	for (size_t i = 0; rc == 0 && i < list.n && !(is_sender && i > 0); i++)
 		rc = address_check_envelope(list.v[i], is_sender, err);
 	addrlist_fini(&list);
-	if (rc < 0) {
+	if (rc < 0 && err->cls != ERROR_INTERNAL) {
 		err->cls = ERROR_USAGE;
 		if (is_sender)
 			error_prefix(err, _("invalid -f argument \"%s\""), safe);

@@ -64,7 +64,8 @@ static int ascii_domain(char **addr, bool *smtputf8, struct error *err)
 	}
 	converted = idn_address_to_ascii(*addr, err);
 	if (converted == NULL) {
-		err->cls = ERROR_USAGE;
+		if (err->cls != ERROR_INTERNAL)
+			err->cls = ERROR_USAGE;
 		return -1;
 	}
 	free(*addr);
@@ -84,7 +85,7 @@ static int sender_text(const struct submission *o, struct buf *out, struct error
 				  (unsigned long)getuid());
 			return -1;
 		}
-		return buf_append_str(out, pw->pw_name);
+		return buf_append_str(out, pw->pw_name) < 0 ? nomem(err) : 0;
 	}
 	if (str_has_crlfnul(o->sender, strlen(o->sender))) {
 		error_set(err, ERROR_USAGE,
@@ -93,15 +94,20 @@ static int sender_text(const struct submission *o, struct buf *out, struct error
 		return -1;
 	}
 	if (address_parse_list(o->sender, strlen(o->sender), &list, err) < 0) {
-		error_prefix(err, _("invalid sender address given with -f"));
-		err->cls = ERROR_USAGE;
+		addrlist_fini(&list);
+		if (err->cls != ERROR_INTERNAL) {
+			error_prefix(err, _("invalid sender address given with -f"));
+			err->cls = ERROR_USAGE;
+		}
 		return -1;
 	}
 	if (list.n > 1)
 		log_warning(_("-f option specified more than one sender; using the first: %s"),
 			    list.v[0]);
-	if (list.n > 0 && strcmp(list.v[0], "\"\"") != 0)
-		buf_append_str(out, list.v[0]);
+	if (list.n > 0 && strcmp(list.v[0], "\"\"") != 0 && buf_append_str(out, list.v[0]) < 0) {
+		addrlist_fini(&list);
+		return nomem(err);
+	}
 	addrlist_fini(&list);
 	return 0;
 }
@@ -123,7 +129,9 @@ static int build_sender(const struct submission *o, const struct envelope_settin
 					address_check_envelope(env->sender, true, err) < 0)))
 		return -1;
 	daemon = address_qualify("mailer-daemon", t->myorigin);
-	if (daemon != NULL && str_eq_ci(daemon, env->sender))
+	if (daemon == NULL)
+		return nomem(err);
+	if (str_eq_ci(daemon, env->sender))
 		env->sender[0] = '\0';
 	free(daemon);
 	if (rewrite_sender(t->rw, env->sender, REWRITE_ENVELOPE_SENDER, &mapped, err) < 0)
@@ -206,7 +214,8 @@ static int build_rcpts(const struct submission *o, const struct envelope_setting
 				  (int)i + 1);
 			rc = -1;
 		} else if (address_parse_list(o->rcpts[i], strlen(o->rcpts[i]), &list, err) < 0) {
-			err->cls = ERROR_USAGE;
+			if (err->cls != ERROR_INTERNAL)
+				err->cls = ERROR_USAGE;
 			rc = -1;
 		}
 	}

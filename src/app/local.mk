@@ -13,3 +13,13 @@ librelaymail_a_SOURCES += \
 # Unit tests of this layer (TAP; they link libtap and the library).
 unit_tests += tests/unit/test-cli tests/unit/test-envelope \
 	tests/unit/test-verify
+
+# The allocation-failure test of this layer (as tests/unit/test-torture-mail
+# in src/mail/local.mk; without the linker's --wrap, tests/torture-skip.sh
+# stands in for it).
+if HAVE_LD_WRAP
+unit_tests += tests/unit/test-torture-app
+tests_unit_test_torture_app_SOURCES = tests/unit/test-torture-app.c \
+	tests/unit/torture.c tests/unit/torture.h
+tests_unit_test_torture_app_LDFLAGS = $(TORTURE_WRAP)
+endif

@@ -17,13 +17,16 @@
 #include "deliver/route.h"
 #include "mail/idn.h"
 
-/* Look name up in "lmtp=24, smtp=25, smtps=submissions=465" style text. */
-static bool known_port(const char *name, const char *known, unsigned *port)
+/* Look name up in "lmtp=24, smtp=25, smtps=submissions=465" style text:
+ * 1 found, 0 not, -1 out of memory. */
+static int known_port(const char *name, const char *known, unsigned *port)
 {
 	char **items = config_list_split(known);
 	bool found = false;
 
-	for (size_t i = 0; items != NULL && items[i] != NULL && !found; i++) {
+	if (items == NULL)
+		return -1;
+	for (size_t i = 0; items[i] != NULL && !found; i++) {
 		char *value = strrchr(items[i], '=');
 		unsigned long v;
 
@@ -41,13 +44,14 @@ static bool known_port(const char *name, const char *known, unsigned *port)
 		}
 	}
 	config_list_free(items);
-	return found;
+	return found ? 1 : 0;
 }
 
 int route_port(const char *service, const char *known_ports, unsigned *port, struct error *err)
 {
 	unsigned long v;
 	struct servent *se;
+	int known = 0;
 
 	if (service[0] >= '0' && service[0] <= '9') {
 		if (str_to_ulong(service, 65535, &v) < 0 || v == 0) {
@@ -57,7 +61,13 @@ int route_port(const char *service, const char *known_ports, unsigned *port, str
 		*port = (unsigned)v;
 		return 0;
 	}
-	if (known_ports != NULL && known_port(service, known_ports, port))
+	if (known_ports != NULL)
+		known = known_port(service, known_ports, port);
+	if (known < 0) {
+		error_set(err, ERROR_INTERNAL, _("out of memory"));
+		return -1;
+	}
+	if (known > 0)
 		return 0;
 	se = getservbyname(service, "tcp");
 	if (se == NULL) {
@@ -133,11 +143,12 @@ static int finish_host(struct destination *d, char *host, struct error *err)
 	}
 	d->host = idn_to_ascii(host, err);
 	free(host);
-	if (d->host == NULL) {
+	if (d->host == NULL && err->cls == ERROR_DATA) {
 		error_prefix(err, _("bad destination \"%s\""), d->spec);
 		err->cls = ERROR_CONFIG;
-		return -1;
 	}
+	if (d->host == NULL)
+		return -1;
 	return 0;
 }
 
@@ -150,7 +161,11 @@ int destination_parse(const char *spec, const char *default_port, const char *kn
 
 	memset(d, 0, sizeof(*d));
 	d->spec = str_dup(spec);
-	if (d->spec == NULL || split_spec(spec, &host, &service, &d->mx, err) < 0)
+	if (d->spec == NULL) {
+		error_set(err, ERROR_INTERNAL, _("out of memory"));
+		goto fail;
+	}
+	if (split_spec(spec, &host, &service, &d->mx, err) < 0)
 		goto fail;
 	if (finish_host(d, host, err) < 0)
 		goto fail;

@@ -391,6 +391,11 @@ const char *torture_outcome(const struct error *err)
 	return text;
 }
 
+void torture_free_foreign(void *p)
+{
+	__real_free(p);
+}
+
 static void run_begin(unsigned long fail_at)
 {
 	rec->n = 0;

@@ -47,6 +47,10 @@ const char *torture_warnings(void);
 bool torture_is_oom(const struct error *err);
 /* "class: text" of err, until the next call. */
 const char *torture_outcome(const struct error *err);
+/* Free p, which a library allocated for the scenario out of the harness's
+ * sight (open_memstream's buffer), without counting it as a free of a
+ * pointer the run did not allocate. */
+void torture_free_foreign(void *p);
 
 /* Run fn(arg) as above: two TAP results, the run without failures and
  * the runs with one. */

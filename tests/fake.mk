@@ -15,3 +15,7 @@ EXTRA_DIST += tests/transport.sh tests/lib/fake.sh
 # 9), against the fake server too.
 TESTS += tests/settings.sh tests/context.sh
 EXTRA_DIST += tests/settings.sh tests/context.sh
+
+# Nothing lost (issue 10): where a message is kept, and --resend.
+TESTS += tests/deadletter.sh
+EXTRA_DIST += tests/deadletter.sh

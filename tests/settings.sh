@@ -63,7 +63,7 @@ params=$(sed -n 's/^[[:space:]]*{ "\([a-z_0-9]*\)",.*\(, U\|, R\|PARAM_DERIVED\)
 
 # Parameters for which every value is usable: a free text or a name.
 free_params=" empty_address_relayhost_maps_lookup_key smtp_sasl_oauth_token_command \
- smtp_tls_servername recipient_delimiter mydestination dead_letter_file "
+ smtp_tls_servername recipient_delimiter mydestination "
 
 # bad PARAM: a value that cannot be used, and any line the case needs,
 # as "VALUE|EXTRA LINE".
@@ -111,6 +111,7 @@ bad() {
 	smtp_helo_name) echo 'helo name|' ;;
 	smtp_line_length_limit | message_size_limit | header_size_limit) echo 'big|' ;;
 	compatibility_level) echo 'bogus|' ;;
+	dead_letter_file | dead_letter_spool) echo 'relative/path|' ;;
 	*_timeout | relaymail_deadline) echo 'soon|' ;;
 	# The rest are booleans.
 	*) echo 'maybe|' ;;
@@ -143,11 +144,12 @@ for p in $params; do
 	*) tap__result 1 "$p = $value: the first line of stderr names the parameter"
 		tap_diag "stderr: $(cat "$T/err")" ;;
 	esac
-	# A file that cannot be read as a configuration at all keeps the
-	# message in the default place; any other, where it says.
+	# A file that cannot be read as a configuration at all, or a bad
+	# dead_letter_file, keeps the message in the default place; any
+	# other, where it says.
 	saved=$(sed -n 's/^relaymail: the message was saved in //p' "$T/err")
 	want=$T/dead.$i
-	[ "$p" = compatibility_level ] && want=$T/state/relaymail/dead.letter
+	case $p in compatibility_level | dead_letter_file) want=$T/state/relaymail/dead.letter ;; esac
 	tap_is "$saved" "$want" "$p = $value: stderr says where the message is"
 	tap_ok "$p = $value: the message is kept there" \
 		grep -q '^Subject: kept despite a bad setting' "$want"

@@ -346,6 +346,10 @@ static int long_option(int argc, char **argv, int *i, struct options *o, struct 
 	}
 	if (strcmp(word, "--expand") == 0 || strcmp(word, "--query") == 0)
 		return query_option(argc, argv, i, o, err);
+	if (strcmp(word, "--resend") == 0) {
+		o->mode = CLI_RESEND;
+		return 0;
+	}
 	error_set(err, ERROR_USAGE, _("unknown option %s; see relaymail --help"),
 		  shown(safe, sizeof(safe), word));
 	return -1;
@@ -484,9 +488,10 @@ int cli_parse(int argc, char **argv, struct options *o, struct error *err)
 		return -1;
 	o->rcpts = argv + i;
 	o->nrcpts = argc - i;
-	/* --query and --expand take table and parameter names, not recipients. */
+	/* --query and --expand take table and parameter names, --resend
+	 * files, not recipients. */
 	if (o->mode == CLI_HELP || o->mode == CLI_VERSION || o->mode == CLI_QUERY ||
-	    o->mode == CLI_EXPAND)
+	    o->mode == CLI_EXPAND || o->mode == CLI_RESEND)
 		return 0;
 	if (check_conflicts(o, err) < 0 || check_arguments(o, err) < 0)
 		return -1;
@@ -527,6 +532,7 @@ const char *cli_usage(void)
 		 "  --query KEY TYPE:NAME...  look KEY up in tables, like postmap -q\n"
 		 "                (KEY - reads keys from standard input)\n"
 		 "  --expand NAME...  parameter values, like postconf -x -h\n"
+		 "  --resend [FILE...]  send the messages kept after a failure again\n"
 		 "  --help        this text\n"
 		 "  --version     version and compiled features\n");
 }

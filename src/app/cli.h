@@ -22,6 +22,7 @@ enum cli_mode {
 	CLI_QUERY,   /* --query KEY TYPE:NAME...: like postmap -q */
 	CLI_EXPAND,  /* --expand NAME...: like postconf -x -h */
 	CLI_FLUSH,   /* -q, -q<interval>, -qR<site>, -qI<id>: no queue to run */
+	CLI_RESEND,  /* --resend [FILE...]: send the kept messages again */
 };
 
 #define CLI_ENVID_MAX 100 /* -V: printable characters (Postfix's limit) */

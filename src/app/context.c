@@ -13,9 +13,39 @@
 
 #define SMTPD_TIMEOUT_DEFAULT 300 /* seconds: Postfix's smtpd_timeout */
 
-const char *context_dead_letter(const struct config *cfg)
+/* A relative path would depend on the folder the caller happens to be
+ * in (cron's is the home, a web server's anything): such a value is
+ * refused at start, and not used to keep a message meanwhile. */
+static bool place_ok(const char *path)
 {
-	return config_is_set(cfg, "dead_letter_file") ? config_get(cfg, "dead_letter_file") : NULL;
+	return path[0] == '\0' || path[0] == '/';
+}
+
+void context_places(const struct config *cfg, struct deadletter_places *pl)
+{
+	const char *file = config_get(cfg, "dead_letter_file");
+	const char *spool = config_get(cfg, "dead_letter_spool");
+
+	pl->file = config_is_set(cfg, "dead_letter_file") && place_ok(file) ? file : NULL;
+	pl->spool = place_ok(spool) ? spool : "";
+}
+
+static int places_check(const struct config *cfg, struct error *err)
+{
+	const char *file = config_get(cfg, "dead_letter_file");
+	const char *spool = config_get(cfg, "dead_letter_spool");
+
+	if (!place_ok(file)) {
+		config_bad_value(err, cfg, "dead_letter_file", file,
+				 _("use an absolute path, or nothing to keep no message"));
+		return -1;
+	}
+	if (!place_ok(spool)) {
+		config_bad_value(err, cfg, "dead_letter_spool", spool,
+				 _("use an absolute path, or nothing for no spool"));
+		return -1;
+	}
+	return 0;
 }
 
 static int program_load(struct context *ctx, struct error *err)
@@ -28,7 +58,9 @@ static int program_load(struct context *ctx, struct error *err)
 	/* 0: no limit on the whole, only the stage timeouts (deadline_in). */
 	ctx->deadline = deadline * 1000;
 	ctx->smtpd_timeout = (timeout > 0 ? timeout : SMTPD_TIMEOUT_DEFAULT) * 1000;
-	ctx->dead_letter = context_dead_letter(ctx->cfg);
+	context_places(ctx->cfg, &ctx->dead);
+	if (places_check(ctx->cfg, err) < 0)
+		return -1;
 	return 0;
 }
 

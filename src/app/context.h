@@ -8,6 +8,7 @@
 #ifndef RELAYMAIL_APP_CONTEXT_H
 #define RELAYMAIL_APP_CONTEXT_H
 
+#include "app/deadletter.h"
 #include "app/envelope.h"
 #include "base/error.h"
 #include "conf/config.h"
@@ -23,7 +24,7 @@ struct context {
 	struct deliver_settings deliver;   /* routes, TLS, SASL, timeouts */
 	long deadline;			   /* relaymail_deadline, ms; 0: none */
 	long smtpd_timeout;		   /* smtpd_timeout for -bs, ms */
-	const char *dead_letter;	   /* dead_letter_file when set ("": off); NULL */
+	struct deadletter_places dead;	   /* dead_letter_file, dead_letter_spool */
 };
 
 /* Read every setting of cfg. On success the context owns cfg; on failure
@@ -33,8 +34,9 @@ struct context {
 struct context *context_open(struct config *cfg, struct error *err);
 void context_free(struct context *ctx); /* NULL is harmless */
 
-/* dead_letter_file as configured: NULL when not set ("" turns saving
- * off). For a configuration that could not become a context. */
-const char *context_dead_letter(const struct config *cfg);
+/* Where messages are kept, as far as cfg says: dead_letter_file (NULL
+ * when not set, "" turns saving off) and dead_letter_spool. For a
+ * configuration that could not become a context too. */
+void context_places(const struct config *cfg, struct deadletter_places *pl);
 
 #endif

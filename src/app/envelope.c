@@ -73,17 +73,22 @@ static int ascii_domain(char **addr, bool *smtputf8, struct error *err)
 	return 0;
 }
 
-static int sender_text(const struct submission *o, struct buf *out, struct error *err)
+/* The sender as given, else the login name. A user ID without a passwd
+ * entry (a container under a random UID) stands in as its number;
+ * *no_login says so, and build_sender accepts it only when the maps turn
+ * it into something else. */
+static int sender_text(const struct submission *o, struct buf *out, bool *no_login,
+		       struct error *err)
 {
 	struct addrlist list = { 0 };
 	const struct passwd *pw;
 
+	*no_login = false;
 	if (o->sender == NULL) {
 		pw = getpwuid(getuid());
 		if (pw == NULL) {
-			error_set(err, ERROR_OS, _("no login name found for user ID %lu"),
-				  (unsigned long)getuid());
-			return -1;
+			*no_login = true;
+			return buf_printf(out, "%lu", (unsigned long)getuid()) < 0 ? nomem(err) : 0;
 		}
 		return buf_append_str(out, pw->pw_name) < 0 ? nomem(err) : 0;
 	}
@@ -119,7 +124,8 @@ static int build_sender(const struct submission *o, const struct envelope_settin
 {
 	struct buf text = { 0 };
 	char *daemon, *mapped = NULL;
-	int rc = sender_text(o, &text, err);
+	bool no_login, unchanged;
+	int rc = sender_text(o, &text, &no_login, err);
 
 	if (rc == 0)
 		rc = qualify_into(text.data != NULL ? text.data : "", t, &env->sender, err);
@@ -136,8 +142,17 @@ static int build_sender(const struct submission *o, const struct envelope_settin
 	free(daemon);
 	if (rewrite_sender(t->rw, env->sender, REWRITE_ENVELOPE_SENDER, &mapped, err) < 0)
 		return -1;
+	unchanged = strcmp(mapped, env->sender) == 0;
 	free(env->sender);
 	env->sender = mapped;
+	if (no_login && unchanged) {
+		error_set(err, ERROR_CONFIG,
+			  _("user ID %lu has no login name (no passwd entry) to send as: give the "
+			    "sender with -f, or map it with sender_canonical_maps (for example "
+			    "static:you@example.org)"),
+			  (unsigned long)getuid());
+		return -1;
+	}
 	if (env->sender[0] == '\0')
 		return 0;
 	if (ascii_domain(&env->sender, &env->smtputf8, err) < 0 ||
@@ -388,8 +403,8 @@ static const char *utf8_address(const struct envelope *env)
  * (reference/postfix.md §7). UTF-8 only in the header asks for SMTPUTF8
  * when offered but, unlike Postfix, does not need it: the header goes as
  * 8-bit data, which is what relays without SMTPUTF8 have always got. */
-static int content_flags(const struct submission *o, const struct envelope_settings *t,
-			 const struct message *m, struct envelope *env, struct error *err)
+int envelope_flags(const struct envelope_settings *t, const struct submission *o,
+		   const struct message *m, struct envelope *env, struct error *err)
 {
 	bool eightbit = message_is_8bit(m), enable = t->smtputf8;
 	const char *addr = utf8_address(env);
@@ -531,7 +546,7 @@ int envelope_build(const struct envelope_settings *set, const struct submission 
 	if (rc == 0)
 		rc = fix_headers(sub, set, m, env, err);
 	if (rc == 0)
-		rc = content_flags(sub, set, m, env, err);
+		rc = envelope_flags(set, sub, m, env, err);
 	if (rc < 0) {
 		envelope_fini(env);
 		return -1;

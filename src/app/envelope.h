@@ -68,6 +68,11 @@ struct envelope {
  * ERROR_DATA, ERROR_OS, ERROR_INTERNAL. */
 int envelope_build(const struct envelope_settings *set, const struct submission *sub,
 		   struct message *m, struct envelope *env, struct error *err);
+/* The content part of envelope_build alone, for an envelope that is
+ * already built (a resend): BODY=8BITMIME and SMTPUTF8 from m, env's
+ * addresses and sub's -B and -O. ERROR_DATA as envelope_build. */
+int envelope_flags(const struct envelope_settings *set, const struct submission *sub,
+		   const struct message *m, struct envelope *env, struct error *err);
 void envelope_fini(struct envelope *env);
 
 #endif

@@ -6,6 +6,7 @@ librelaymail_a_SOURCES += \
 	src/app/envelope.c src/app/envelope.h \
 	src/app/exitcode.c src/app/exitcode.h \
 	src/app/query.c src/app/query.h \
+	src/app/resend.c src/app/resend.h \
 	src/app/smtpd.c src/app/smtpd.h \
 	src/app/submit.c src/app/submit.h \
 	src/app/verify.c src/app/verify.h

@@ -14,6 +14,7 @@
 #include "app/cli.h"
 #include "app/context.h"
 #include "app/exitcode.h"
+#include "app/resend.h"
 #include "app/query.h"
 #include "app/smtpd.h"
 #include "app/submit.h"
@@ -110,10 +111,15 @@ static int send_mode(const struct options *o, struct config *cfg)
 	ctx = context_open(cfg, &err);
 	if (ctx == NULL) {
 		status = fail(&err);
-		if (o->mode == CLI_DELIVER)
-			submit_salvage(o->dot_ok, o->sender, context_dead_letter(cfg));
-		else if (o->mode == CLI_SMTP)
+		if (o->mode == CLI_DELIVER) {
+			struct deadletter_places pl;
+
+			submit_from_options(o, &sub);
+			context_places(cfg, &pl);
+			submit_salvage(o->dot_ok, &sub, &pl, err.text);
+		} else if (o->mode == CLI_SMTP) {
 			smtpd_refuse();
+		}
 		config_free(cfg);
 		return status;
 	}
@@ -121,6 +127,8 @@ static int send_mode(const struct options *o, struct config *cfg)
 		status = deliver_mode(o, ctx);
 	} else if (o->mode == CLI_SMTP) {
 		status = smtpd_run(ctx);
+	} else if (o->mode == CLI_RESEND) {
+		status = resend_run(ctx, o->rcpts);
 	} else {
 		submit_from_options(o, &sub);
 		status = verify_run(ctx, &sub, stdout, &err) == 0 ? EX_OK : fail(&err);
@@ -138,13 +146,18 @@ static int run(const struct options *o)
 	cfg = config_load(o->config, NULL, &err);
 	if (cfg == NULL) {
 		status = fail(&err);
-		if (o->mode == CLI_DELIVER)
-			submit_salvage(o->dot_ok, o->sender, NULL);
-		else if (o->mode == CLI_SMTP)
+		if (o->mode == CLI_DELIVER) {
+			struct deadletter_places pl = { NULL, SPOOLDIR };
+			struct submission sub;
+
+			submit_from_options(o, &sub);
+			submit_salvage(o->dot_ok, &sub, &pl, err.text);
+		} else if (o->mode == CLI_SMTP)
 			smtpd_refuse();
 		return status;
 	}
-	if (o->mode == CLI_DELIVER || o->mode == CLI_SMTP || o->mode == CLI_VERIFY) {
+	if (o->mode == CLI_DELIVER || o->mode == CLI_SMTP || o->mode == CLI_VERIFY ||
+	    o->mode == CLI_RESEND) {
 		return send_mode(o, cfg);
 	} else if (o->mode == CLI_ALIASES) {
 		status = query_aliases(cfg);

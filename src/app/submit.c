@@ -79,30 +79,55 @@ static int send_message(const struct context *ctx, const struct submission *sub,
 	return 0;
 }
 
-/* Nothing lost: keep the message in the dead letter file and say where. */
-static bool save(const char *dead_letter, const struct message *m, const char *sender,
-		 const struct addrlist *rcpts)
+/* Nothing lost: keep the message with what a resend needs, and say
+ * where. */
+static bool keep(const struct deadletter_places *pl, const struct message *m,
+		 const struct deadletter_entry *e)
 {
 	struct error err = { 0 };
 	char path[4096];
+	bool temporary;
+	int rc = deadletter_keep(pl, m, e, path, sizeof(path), &temporary, &err);
 
-	if (deadletter_path(dead_letter, path, sizeof(path), &err) < 0 ||
-	    (path[0] != '\0' && deadletter_save(path, m, sender, rcpts, &err) < 0)) {
-		log_error(_("the message could not be saved: %s"), err.text);
+	if (rc < 0) {
+		log_error(_("the message could not be saved (%s); set dead_letter_file to a file "
+			    "you can write"),
+			  err.text);
 		return false;
 	}
-	if (path[0] == '\0') {
+	if (rc == 0) {
 		log_error(_("the message was not saved (dead_letter_file is empty)"));
 		return false;
 	}
 	log_error(_("the message was saved in %s"), path);
+	if (temporary)
+		log_warning(
+		    _("%s may not survive a reboot: send it with relaymail --resend, or set "
+		      "dead_letter_file"),
+		    path);
 	return true;
 }
 
+bool submit_keep(const struct context *ctx, const struct submission *sub, const struct message *m,
+		 const char *reason, bool incomplete)
+{
+	struct deadletter_entry e = { .reason = reason, .incomplete = incomplete, .sub = sub };
+
+	return keep(&ctx->dead, m, &e);
+}
+
+bool submit_keep_entry(const struct context *ctx, const struct message *m,
+		       const struct deadletter_entry *e)
+{
+	return keep(&ctx->dead, m, e);
+}
+
 /* The configuration is unusable: read the message anyway and keep it. */
-void submit_salvage(bool dot_ok, const char *sender, const char *dead_letter)
+void submit_salvage(bool dot_ok, const struct submission *sub, const struct deadletter_places *pl,
+		    const char *reason)
 {
 	struct message_opts mo = { .dot_ends = !dot_ok };
+	struct deadletter_entry e = { .reason = reason, .sub = sub };
 	struct error err = { 0 };
 	struct message *m = message_read(STDIN_FILENO, &mo, &err);
 
@@ -111,7 +136,7 @@ void submit_salvage(bool dot_ok, const char *sender, const char *dead_letter)
 		return;
 	}
 	if (message_size(m) > 0)
-		save(dead_letter, m, sender, NULL);
+		keep(pl, m, &e);
 	message_free(m);
 }
 
@@ -119,18 +144,45 @@ int submit_message(const struct context *ctx, const struct submission *sub, stru
 		   struct submit_result *res)
 {
 	struct envelope env = { 0 };
+	bool built;
 	int rc;
 
 	memset(res, 0, sizeof(*res));
-	rc = envelope_build(&ctx->envelope, sub, m, &env, &res->err);
+	built = envelope_build(&ctx->envelope, sub, m, &env, &res->err) == 0;
+	rc = built ? send_message(ctx, sub, m, &env, res) : -1;
+	if (rc < 0) {
+		struct deadletter_entry e = { .reason = res->err.text, .sub = sub };
+
+		if (built) {
+			e.sender = env.sender;
+			e.rcpts = &env.rcpts;
+		}
+		log_error("%s", res->err.text);
+		res->saved = keep(&ctx->dead, m, &e);
+	}
+	envelope_fini(&env);
+	return rc;
+}
+
+int submit_again(const struct context *ctx, const struct submission *sub, const char *sender,
+		 const struct addrlist *rcpts, struct message *m, struct submit_result *res)
+{
+	struct envelope env = { 0 };
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	env.sender = (char *)sender;
+	env.rcpts = *rcpts;
+	rc = envelope_flags(&ctx->envelope, sub, m, &env, &res->err);
 	if (rc == 0)
 		rc = send_message(ctx, sub, m, &env, res);
 	if (rc < 0) {
+		struct deadletter_entry e = {
+			.reason = res->err.text, .sender = sender, .rcpts = rcpts, .sub = sub
+		};
+
 		log_error("%s", res->err.text);
-		res->saved =
-		    save(ctx->dead_letter, m, env.sender != NULL ? env.sender : sub->sender,
-			 env.rcpts.n > 0 ? &env.rcpts : NULL);
+		res->saved = keep(&ctx->dead, m, &e);
 	}
-	envelope_fini(&env);
 	return rc;
 }

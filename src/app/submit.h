@@ -9,6 +9,7 @@
 
 #include "app/cli.h"
 #include "app/context.h"
+#include "app/deadletter.h"
 #include "app/envelope.h"
 #include "base/error.h"
 #include "mail/message.h"
@@ -25,12 +26,28 @@ struct submit_result {
 void submit_from_options(const struct options *o, struct submission *sub);
 /* Read the message from stdin under the context's limits; dot_ok: -i. */
 struct message *submit_read(const struct context *ctx, bool dot_ok, struct error *err);
-/* Build the envelope from sub and m, deliver, and save m in the dead
- * letter file on failure. 0 or -1 (res->err). */
+/* Build the envelope from sub and m, deliver, and keep m in the dead
+ * letter file on failure (with the envelope when it was built, else with
+ * sub). 0 or -1 (res->err). */
 int submit_message(const struct context *ctx, const struct submission *sub, struct message *m,
 		   struct submit_result *res);
-/* Read and keep a message whose configuration cannot be used: dead_letter
- * is dead_letter_file as configured (NULL: not set, or no configuration). */
-void submit_salvage(bool dot_ok, const char *sender, const char *dead_letter);
+/* --resend: deliver m again with the envelope it was kept with (sender ""
+ * null, rcpts final: no rewriting again; DSN and -B/-O from sub), and
+ * keep it again with the new reason on failure. 0 or -1 (res->err). */
+int submit_again(const struct context *ctx, const struct submission *sub, const char *sender,
+		 const struct addrlist *rcpts, struct message *m, struct submit_result *res);
+/* Keep m, which is not sent (incomplete input, a stop), with reason.
+ * true when it was kept. */
+bool submit_keep(const struct context *ctx, const struct submission *sub, const struct message *m,
+		 const char *reason, bool incomplete);
+/* The same with the whole record given (--resend keeps a message again
+ * with the envelope it had). */
+bool submit_keep_entry(const struct context *ctx, const struct message *m,
+		       const struct deadletter_entry *e);
+/* Read and keep a message whose configuration cannot be used, with what
+ * the command line asked for (sub) and why (reason); pl as far as the
+ * configuration could say (dead_letter_file, dead_letter_spool). */
+void submit_salvage(bool dot_ok, const struct submission *sub, const struct deadletter_places *pl,
+		    const char *reason);
 
 #endif

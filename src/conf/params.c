@@ -135,6 +135,7 @@ static const struct param_info table[] = {
 	{ "default_database_type", "hash", X },
 	{ "debug_peer_list", "", X },
 	{ "dead_letter_file", "", U },
+	{ "dead_letter_spool", SPOOLDIR, U }, /* relaymail's own */
 	{ "relaymail_deadline", "15m", U },
 	/* Postfix's own plumbing, known and ignored. */
 	{ "queue_directory", "/var/spool/postfix", X },

@@ -8,3 +8,9 @@ tests_freeport_LDADD =
 TESTS += tests/postfix.sh
 EXTRA_DIST += tests/lib/relay.sh tests/lib/tap.sh tests/postfix.sh \
 	tests/demo.sh
+
+# Load and faults against the real relay (issue 10): 1,000 messages from
+# 50 invocations at once, the relay stopped and started in the middle,
+# read errors and a full disk.
+TESTS += tests/load.sh
+EXTRA_DIST += tests/load.sh

@@ -111,6 +111,9 @@ bad() {
 	smtp_helo_name) echo 'helo name|' ;;
 	smtp_line_length_limit | message_size_limit | header_size_limit) echo 'big|' ;;
 	compatibility_level) echo 'bogus|' ;;
+	syslog_name) echo 'relay mail|' ;;
+	syslog_facility) echo 'bogus|' ;;
+	maillog_file) echo 'relative/maillog|' ;;
 	*_timeout | relaymail_deadline) echo 'soon|' ;;
 	# The rest are booleans.
 	*) echo 'maybe|' ;;

@@ -101,9 +101,15 @@ size_t msglog_format_delivery(char *out, size_t size, const struct msglog_delive
 	return (size_t)n < size ? (size_t)n : size - 1;
 }
 
+/* relaymail exits 75: "try again later". */
+static bool deferred(enum error_class cls)
+{
+	return exitcode_for(cls) == EX_TEMPFAIL;
+}
+
 const char *msglog_failure_status(enum error_class cls)
 {
-	return exitcode_for(cls) == EX_TEMPFAIL ? "deferred" : "bounced";
+	return deferred(cls) ? "deferred" : "bounced";
 }
 
 /* A header value as one line: folding undone, blanks trimmed. */
@@ -185,8 +191,7 @@ static void rcpt_status(const struct msglog *ml, const struct deliver_outcome *o
 	} else {
 		status_by_class(st, out->err.cls);
 	}
-	status_set_class(st,
-			 strcmp(msglog_failure_status(out->err.cls), "deferred") == 0 ? '4' : '5');
+	status_set_class(st, deferred(out->err.cls) ? '4' : '5');
 }
 
 void msglog_end(struct msglog *ml, const struct envelope *env, const struct deliver_outcome *out)

@@ -46,34 +46,31 @@ static struct {
 	unsigned long seq;
 } sink = { .fd = -1 };
 
-static const struct {
-	const char *name;
-	int value;
-} facilities[] = {
-	{ "auth", LOG_AUTH },	  { "authpriv", LOG_AUTHPRIV }, { "cron", LOG_CRON },
-	{ "daemon", LOG_DAEMON }, { "ftp", LOG_FTP },		{ "kern", LOG_KERN },
-	{ "lpr", LOG_LPR },	  { "mail", LOG_MAIL },		{ "news", LOG_NEWS },
-	{ "syslog", LOG_SYSLOG }, { "user", LOG_USER },		{ "uucp", LOG_UUCP },
-	{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 },	{ "local2", LOG_LOCAL2 },
-	{ "local3", LOG_LOCAL3 }, { "local4", LOG_LOCAL4 },	{ "local5", LOG_LOCAL5 },
-	{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
+/* Postfix's syslog_facility names (msg_syslog.c) and their values. */
+static const char *const facility_names[] = {
+	"auth",	  "authpriv", "cron",	"daemon", "ftp",    "kern",   "lpr",
+	"mail",	  "news",     "syslog", "user",	  "uucp",   "local0", "local1",
+	"local2", "local3",   "local4", "local5", "local6", "local7",
+};
+static const int facility_values[] = {
+	LOG_AUTH,   LOG_AUTHPRIV, LOG_CRON,   LOG_DAEMON, LOG_FTP,    LOG_KERN,	  LOG_LPR,
+	LOG_MAIL,   LOG_NEWS,	  LOG_SYSLOG, LOG_USER,	  LOG_UUCP,   LOG_LOCAL0, LOG_LOCAL1,
+	LOG_LOCAL2, LOG_LOCAL3,	  LOG_LOCAL4, LOG_LOCAL5, LOG_LOCAL6, LOG_LOCAL7,
 };
 
-#define NFACILITIES (sizeof(facilities) / sizeof(facilities[0]))
+#define NFACILITIES (sizeof(facility_names) / sizeof(facility_names[0]))
+_Static_assert(NFACILITIES == sizeof(facility_values) / sizeof(facility_values[0]),
+	       "a value for every facility name");
 
 const char *const *maillog_facility_names(size_t *count)
 {
-	static const char *names[NFACILITIES];
-
-	for (size_t i = 0; i < NFACILITIES; i++)
-		names[i] = facilities[i].name;
 	*count = NFACILITIES;
-	return names;
+	return facility_names;
 }
 
 int maillog_facility_value(size_t i)
 {
-	return i < NFACILITIES ? facilities[i].value : LOG_MAIL;
+	return i < NFACILITIES ? facility_values[i] : LOG_MAIL;
 }
 
 /* Say once per process that the log is lost; delivery goes on. */

@@ -82,6 +82,17 @@ static void take_failure(struct deliver_outcome *out, const struct failure *f)
 	out->setup_done_ms = f->setup_done_ms;
 }
 
+/* The walk ends on a setting that cannot be used (out->err): no relay
+ * is to blame, and the records must not name the last one tried. */
+static enum step stop_here(struct walk *w)
+{
+	log_previous(w);
+	w->out->connected = false;
+	w->out->setup_done_ms = 0;
+	memset(&w->out->why, 0, sizeof(w->out->why));
+	return STEP_STOP;
+}
+
 /* The addresses of d, each naming its host: the MX host for an MX
  * destination (net_addr.host), d->host otherwise. MX only when not
  * bracketed, not a literal, and DNS lookups are on (postfix.md §4.1). */
@@ -205,7 +216,7 @@ static enum step try_address(struct walk *w, const struct destination *d,
 
 	found = policy_credentials(w->policy->sasl.passwords, d, host, &cred, &w->out->err);
 	if (found < 0)
-		return STEP_STOP;
+		return stop_here(w);
 	note_credentials(w, d, host, found > 0 ? &cred : NULL);
 	a.policy = w->policy;
 	a.dest = d;
@@ -261,7 +272,7 @@ static enum step try_destination(struct walk *w, const struct destination *d)
 	int n;
 
 	if (policy_tls(w->policy, d, &tls, &w->out->err) < 0)
-		return STEP_STOP;
+		return stop_here(w);
 	n = resolve(w, d, addrs, &res.err);
 	if (n < 0) {
 		not_found(w, d, &res);

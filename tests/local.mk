@@ -14,3 +14,4 @@ include tests/cli.mk
 include tests/bs.mk
 include tests/utf8.mk
 include tests/oauth.mk
+include tests/maillog.mk

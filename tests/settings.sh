@@ -112,6 +112,9 @@ bad() {
 	smtp_line_length_limit | message_size_limit | header_size_limit) echo 'big|' ;;
 	compatibility_level) echo 'bogus|' ;;
 	dead_letter_file | dead_letter_spool) echo 'relative/path|' ;;
+	syslog_name) echo 'relay mail|' ;;
+	syslog_facility) echo 'bogus|' ;;
+	maillog_file) echo 'relative/maillog|' ;;
 	*_timeout | relaymail_deadline) echo 'soon|' ;;
 	# The rest are booleans.
 	*) echo 'maybe|' ;;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "app/context.h"
+#include "app/msglog.h"
 #include "base/i18n.h"
 #include "mail/intake.h"
 
@@ -73,7 +74,8 @@ struct context *context_open(struct config *cfg, struct error *err)
 		return NULL;
 	}
 	ctx->cfg = cfg;
-	if (program_load(ctx, err) < 0 || intake_opts_load(cfg, &ctx->intake, err) < 0 ||
+	if (program_load(ctx, err) < 0 || msglog_settings_load(cfg, &ctx->log, err) < 0 ||
+	    intake_opts_load(cfg, &ctx->intake, err) < 0 ||
 	    (ctx->loc = locality_new(cfg, err)) == NULL)
 		goto fail;
 	if (envelope_settings_load(cfg, ctx->loc, &ctx->envelope, err) < 0)
@@ -82,6 +84,7 @@ struct context *context_open(struct config *cfg, struct error *err)
 		envelope_settings_fini(&ctx->envelope);
 		goto fail;
 	}
+	maillog_init(&ctx->log);
 	return ctx;
 fail:
 	locality_free(ctx->loc);
@@ -93,6 +96,7 @@ void context_free(struct context *ctx)
 {
 	if (ctx == NULL)
 		return;
+	maillog_fini();
 	deliver_settings_fini(&ctx->deliver);
 	envelope_settings_fini(&ctx->envelope);
 	locality_free(ctx->loc);

@@ -11,6 +11,7 @@
 #include "app/deadletter.h"
 #include "app/envelope.h"
 #include "base/error.h"
+#include "base/maillog.h"
 #include "conf/config.h"
 #include "deliver/deliver.h"
 #include "deliver/locality.h"
@@ -25,9 +26,12 @@ struct context {
 	long deadline;			   /* relaymail_deadline, ms; 0: none */
 	long smtpd_timeout;		   /* smtpd_timeout for -bs, ms */
 	struct deadletter_places dead;	   /* dead_letter_file, dead_letter_spool */
+	struct maillog_settings log;	   /* syslog_name, syslog_facility, maillog_file */
 };
 
-/* Read every setting of cfg. On success the context owns cfg; on failure
+/* Read every setting of cfg, and set the mail log sink up with the
+ * context's log settings (base/maillog.h: opened at the first record,
+ * closed by context_free). On success the context owns cfg; on failure
  * (NULL; ERROR_CONFIG naming the parameter, where it was set and what is
  * allowed, or a table's own error) cfg is still the caller's, who may
  * need it to save the message. */

@@ -127,6 +127,8 @@ static int build_sender(const struct submission *o, const struct envelope_settin
 	bool no_login, unchanged;
 	int rc = sender_text(o, &text, &no_login, err);
 
+	if (rc == 0 && (env->sender_given = str_dup(text.data != NULL ? text.data : "")) == NULL)
+		rc = nomem(err);
 	if (rc == 0)
 		rc = qualify_into(text.data != NULL ? text.data : "", t, &env->sender, err);
 	buf_fini(&text);
@@ -557,6 +559,7 @@ int envelope_build(const struct envelope_settings *set, const struct submission 
 void envelope_fini(struct envelope *env)
 {
 	free(env->sender);
+	free(env->sender_given);
 	addrlist_fini(&env->rcpts);
 	memset(env, 0, sizeof(*env));
 }

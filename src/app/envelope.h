@@ -52,7 +52,9 @@ int envelope_settings_load(const struct config *cfg, struct locality *loc,
 void envelope_settings_fini(struct envelope_settings *s);
 
 struct envelope {
-	char *sender; /* "" = null sender */
+	char *sender;	    /* "" = null sender */
+	char *sender_given; /* as submitted, before qualifying and rewriting: -f's
+			     * address, MAIL FROM's, else the login name */
 	struct addrlist rcpts;
 	bool eightbit;		  /* BODY=8BITMIME: 8-bit content or -B 8BITMIME */
 	bool smtputf8;		  /* SMTPUTF8 required: a non-ASCII local part, or

@@ -5,6 +5,7 @@ librelaymail_a_SOURCES += \
 	src/app/deadletter.c src/app/deadletter.h \
 	src/app/envelope.c src/app/envelope.h \
 	src/app/exitcode.c src/app/exitcode.h \
+	src/app/msglog.c src/app/msglog.h \
 	src/app/query.c src/app/query.h \
 	src/app/resend.c src/app/resend.h \
 	src/app/smtpd.c src/app/smtpd.h \
@@ -12,7 +13,7 @@ librelaymail_a_SOURCES += \
 	src/app/verify.c src/app/verify.h
 
 # Unit tests of this layer (TAP; they link libtap and the library).
-unit_tests += tests/unit/test-cli tests/unit/test-envelope \
+unit_tests += tests/unit/test-cli tests/unit/test-envelope tests/unit/test-msglog \
 	tests/unit/test-verify
 
 # The allocation-failure test of this layer (as tests/unit/test-torture-mail

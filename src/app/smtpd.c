@@ -21,6 +21,7 @@
 #include "base/deadline.h"
 #include "base/i18n.h"
 #include "base/log.h"
+#include "base/maillog.h"
 #include "base/str.h"
 #include "mail/address.h"
 #include "mail/intake.h"
@@ -420,6 +421,7 @@ static void relay(struct smtpd *s, struct message *m)
 static void cmd_data(struct smtpd *s)
 {
 	struct message_opts mo = s->ctx->intake;
+	int64_t arrival = deadline_now_ms();
 	struct error err = { 0 };
 	struct message *m = NULL;
 	struct intake *in;
@@ -441,6 +443,7 @@ static void cmd_data(struct smtpd *s)
 		m = intake_finish(in, &err);
 		in = NULL;
 		if (m != NULL) {
+			message_set_arrival(m, arrival);
 			relay(s, m);
 		} else if (err.cls == ERROR_DATA) {
 			reply(s, "552 5.3.4 Error: message file too big");
@@ -582,6 +585,8 @@ int smtpd_run(const struct context *ctx)
 {
 	struct smtpd *s = smtpd_new(ctx);
 
+	/* The dialogue owns stdout: a mail log there would corrupt it. */
+	maillog_stdout_busy();
 	if (s == NULL)
 		return EX_SOFTWARE;
 	setup(s);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The submission path of one message (DESIGN.md steps 3 to 7): intake,
- * envelope, delivery, and the outcome: a log line when -v asks, the
- * reason on stderr and the dead letter file on failure. */
+ * envelope, delivery, and the outcome: the mail log's records, a line
+ * when -v asks, the reason on stderr and the dead letter file on
+ * failure. */
 #include <config.h>
 
 #include <stdio.h>
@@ -10,6 +11,7 @@
 
 #include "app/deadletter.h"
 #include "app/envelope.h"
+#include "app/msglog.h"
 #include "app/submit.h"
 #include "base/i18n.h"
 #include "base/log.h"
@@ -34,9 +36,14 @@ void submit_from_options(const struct options *o, struct submission *sub)
 struct message *submit_read(const struct context *ctx, bool dot_ok, struct error *err)
 {
 	struct message_opts mo = ctx->intake;
+	int64_t arrival = deadline_now_ms();
+	struct message *m;
 
 	mo.dot_ends = !dot_ok;
-	return message_read(STDIN_FILENO, &mo, err);
+	m = message_read(STDIN_FILENO, &mo, err);
+	if (m != NULL)
+		message_set_arrival(m, arrival);
+	return m;
 }
 
 static int send_message(const struct context *ctx, const struct submission *sub,
@@ -46,6 +53,7 @@ static int send_message(const struct context *ctx, const struct submission *sub,
 	struct session_envelope senv = { 0 };
 	struct deliver_request rq = { 0 };
 	struct deliver_outcome out;
+	struct msglog ml;
 	int rc;
 
 	senv.sender = env->sender;
@@ -62,7 +70,11 @@ static int send_message(const struct context *ctx, const struct submission *sub,
 	rq.msg = m;
 	rq.env = &senv;
 	rq.run = deadline_in(ctx->deadline);
+	msglog_begin(&ml, env, m);
+	rq.queue_id = msglog_queue_id(&ml);
+	rq.rcpt = ml.rcpt;
 	rc = deliver_run(&rq, &out);
+	msglog_end(&ml, env, &out);
 	res->err = out.err;
 	snprintf(res->relay, sizeof(res->relay), "%s", out.relay);
 	snprintf(res->reply, sizeof(res->reply), "%s", out.reply);

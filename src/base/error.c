@@ -15,6 +15,7 @@ void error_setv(struct error *err, enum error_class cls, const char *fmt, va_lis
 	err->cls = cls;
 	vsnprintf(err->text, sizeof(err->text), fmt, ap);
 	err->reply[0] = '\0';
+	err->errnum = 0;
 }
 
 void error_set(struct error *err, enum error_class cls, const char *fmt, ...)
@@ -38,6 +39,7 @@ void error_set_errno(struct error *err, enum error_class cls, int errnum, const 
 	va_end(ap);
 	len = strlen(err->text);
 	snprintf(err->text + len, sizeof(err->text) - len, ": %s", strerror(errnum));
+	err->errnum = errnum;
 }
 
 void error_set_reply(struct error *err, const char *reply, size_t len)
@@ -76,6 +78,7 @@ void error_clear(struct error *err)
 	err->cls = ERROR_NONE;
 	err->text[0] = '\0';
 	err->reply[0] = '\0';
+	err->errnum = 0;
 }
 
 bool error_is_set(const struct error *err)

@@ -33,6 +33,7 @@ struct error {
 	enum error_class cls;
 	char text[ERROR_TEXT_MAX];   /* translated sentence, no trailing newline */
 	char reply[ERROR_REPLY_MAX]; /* relay's reply, made printable; may be "" */
+	int errnum;		     /* the errno of error_set_errno, else 0 */
 };
 
 /* Set class and text (printf format, already translated by the caller). */
@@ -40,7 +41,8 @@ void error_set(struct error *err, enum error_class cls, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void error_setv(struct error *err, enum error_class cls, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
-/* Like error_set, then append ": " and strerror(errnum). */
+/* Like error_set, then append ": " and strerror(errnum), and keep errnum
+ * (for reports that must not depend on the locale, such as the mail log). */
 void error_set_errno(struct error *err, enum error_class cls, int errnum, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* Record the relay's reply text (any bytes; control characters are

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The log sink: warnings and errors on stderr as "relaymail: ...", the
- * SMTP dialogue when -v asks for it, and (later) syslog records. The
- * program name and the sink settings are the only mutable globals. */
+/* The stderr sink: warnings and errors as "relaymail: ...", and the SMTP
+ * dialogue when -v asks for it. The program name and these settings are
+ * mutable globals, with the mail log of base/maillog.h. */
 #ifndef RELAYMAIL_BASE_LOG_H
 #define RELAYMAIL_BASE_LOG_H
 

@@ -130,8 +130,12 @@ static const struct param_info table[] = {
 	/* Program. */
 	/* Postfix's default is 0; relaymail's defaults are those of 3.6. */
 	{ "compatibility_level", "3.6", U },
-	{ "syslog_name", "relaymail", X },
-	{ "syslog_facility", "mail", X },
+	{ "syslog_name", "relaymail", U },
+	{ "syslog_facility", "mail", U },
+	{ "maillog_file", "", U }, /* Postfix 3.4 */
+	{ "maillog_file_prefixes", "/var, /dev/stdout", X },
+	{ "maillog_file_compressor", "gzip", X },
+	{ "maillog_file_rotate_suffix", "%Y%m%d-%H%M%S", X },
 	{ "default_database_type", "hash", X },
 	{ "debug_peer_list", "", X },
 	{ "dead_letter_file", "", U },
@@ -154,7 +158,6 @@ static const struct param_info table[] = {
 	{ "mailbox_size_limit", "51200000", X },
 	{ "mailbox_command", "", X },
 	{ "home_mailbox", "", X },
-	{ "maillog_file", "", X },
 	{ "mail_spool_directory", "/var/mail", X },
 	{ "relay_domains", "", X },
 	{ "shlib_directory", "no", X },

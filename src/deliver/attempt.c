@@ -4,6 +4,8 @@
  * runs SASL steps when asked, and streams the body from the spool. */
 #include <config.h>
 
+#include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +14,7 @@
 #include "auth/tokencmd.h"
 #include "base/i18n.h"
 #include "base/log.h"
+#include "base/maillog.h"
 #include "base/str.h"
 #include "deliver/attempt.h"
 #include "net/tls.h"
@@ -23,8 +26,32 @@ struct driver {
 	struct session *s;
 	struct sasl *sasl;
 	bool tls_verified;
-	bool handshake_failed; /* STARTTLS was answered 220, then TLS failed */
+	bool handshake_failed;	   /* STARTTLS was answered 220, then TLS failed */
+	struct deliver_status why; /* a failure of ours (I/O, TLS, SASL), when set */
+	char namaddr[300];	   /* "host[addr]", as the log names the relay */
 };
+
+/* A failure the driver saw itself; the first one is what went wrong. */
+static void driver_failed(struct driver *d, const char *dsn, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void driver_failed(struct driver *d, const char *dsn, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (status_is_set(&d->why))
+		return;
+	snprintf(d->why.dsn, sizeof(d->why.dsn), "%s", dsn);
+	va_start(ap, fmt);
+	vsnprintf(d->why.text, sizeof(d->why.text), fmt, ap);
+	va_end(ap);
+}
+
+static void driver_io_failed(struct driver *d, struct deadline dl)
+{
+	if (!status_is_set(&d->why))
+		status_io(&d->why, d->namaddr, session_stage(d->s), deadline_expired(dl));
+}
 
 static struct deadline stage_deadline(const struct driver *d)
 {
@@ -41,24 +68,32 @@ static void trace(void *arg, bool from_relay, const char *line, size_t len)
 
 static enum session_event do_write(struct driver *d)
 {
+	struct deadline dl = stage_deadline(d);
 	struct error err = { 0 };
 	const char *p;
 	size_t n;
 
+	/* The log's delays: connection set-up ends as MAIL FROM goes out. */
+	if (session_stage(d->s) == SESSION_STAGE_MAIL && d->res->setup_done_ms == 0)
+		d->res->setup_done_ms = deadline_now_ms();
 	session_output(d->s, &p, &n);
-	if (conn_write(d->conn, p, n, stage_deadline(d), &err) < 0)
+	if (conn_write(d->conn, p, n, dl, &err) < 0) {
+		driver_io_failed(d, dl);
 		return session_abort(d->s, &err, SESSION_END_HANG_UP);
+	}
 	return session_written(d->s);
 }
 
 static enum session_event do_read(struct driver *d)
 {
+	struct deadline dl = stage_deadline(d);
 	struct error err = { 0 };
 	char buf[16384];
 	ssize_t n;
 
-	n = conn_read(d->conn, buf, sizeof(buf), stage_deadline(d), &err);
+	n = conn_read(d->conn, buf, sizeof(buf), dl, &err);
 	if (n < 0) {
+		driver_io_failed(d, dl);
 		error_prefix(&err, _("relay %s, while %s"), d->res->relay,
 			     session_stage_name(session_stage(d->s)));
 		return session_abort(d->s, &err, SESSION_END_HANG_UP);
@@ -90,6 +125,27 @@ static void mx_names(const struct attempt *a, struct tls_params *params, const c
 	params->nmatch_names = 2;
 }
 
+/* Postfix's TLS summary (smtp_tls_loglevel 1): the handshake is done,
+ * whether or not the certificate passed. */
+static void log_tls(const struct driver *d, const struct tls_info *info)
+{
+	if (d->a->queue_id == NULL || info->version[0] == '\0')
+		return;
+	maillog_info("smtp", "%s TLS connection established to %s: %s with cipher %s (%u/%u bits)",
+		     info->verified ? "Verified" : "Untrusted", d->res->relay, info->version,
+		     info->cipher, info->bits, info->bits);
+}
+
+static void tls_failed(struct driver *d, const struct tls_info *info, const struct error *err)
+{
+	if (err->cls == ERROR_CONFIG)
+		driver_failed(d, "4.7.0", "client TLS configuration problem");
+	else if (info->version[0] != '\0')
+		driver_failed(d, "4.7.5", "Server certificate not verified");
+	else
+		driver_failed(d, "4.7.5", "Cannot start TLS: handshake failure");
+}
+
 static int start_tls(struct driver *d, struct deadline dl, struct error *err)
 {
 	struct tls_params params;
@@ -100,8 +156,12 @@ static int start_tls(struct driver *d, struct deadline dl, struct error *err)
 	policy_tls_params(d->a->policy, d->a->tls, &params);
 	mx_names(d->a, &params, names, dot, sizeof(dot));
 	/* tls_start's errors name the relay already. */
-	if (tls_start(d->conn, &params, dl, &info, err) < 0)
+	if (tls_start(d->conn, &params, dl, &info, err) < 0) {
+		log_tls(d, &info);
+		tls_failed(d, &info, err);
 		return -1;
+	}
+	log_tls(d, &info);
 	d->tls_verified = info.verified;
 	/* Two whole sentences, so that translators see each one. */
 	if (info.verified)
@@ -161,6 +221,13 @@ static int fetch_token(const struct driver *d, char **token, struct error *err)
 	return tokencmd_run(&tc, d->a->run, token, err);
 }
 
+static void sasl_failed(struct driver *d, const char *why)
+{
+	driver_failed(d, "4.7.0",
+		      "SASL authentication failed; cannot authenticate to server %s: %s",
+		      d->namaddr, why);
+}
+
 static enum session_event do_auth(struct driver *d, bool tls)
 {
 	struct error err = { 0 };
@@ -184,16 +251,20 @@ static enum session_event do_auth(struct driver *d, bool tls)
 		params.cb_len = cblen;
 	}
 	sasl_policy(d, tls, &choice);
-	if (sasl_choose(&choice, mech, sizeof(mech), &err) < 0)
+	if (sasl_choose(&choice, mech, sizeof(mech), &err) < 0) {
+		sasl_failed(d, "no mechanism available");
 		goto fail;
+	}
 	params.mech = mech;
 	params.user = d->a->cred->user;
 	params.password = d->a->cred->password;
 	params.service = "smtp";
 	params.host = d->a->addr->host[0] != '\0' ? d->a->addr->host : d->a->dest->host;
 	params.port = d->a->dest->port;
-	if (sasl_is_oauth(mech) && fetch_token(d, &token, &err) < 0)
+	if (sasl_is_oauth(mech) && fetch_token(d, &token, &err) < 0) {
+		sasl_failed(d, "no OAuth token from smtp_sasl_oauth_token_command");
 		goto fail;
+	}
 	params.token = token;
 	d->sasl = sasl_new(&params, &err);
 	tokencmd_wipe(token);
@@ -208,6 +279,7 @@ static enum session_event do_auth(struct driver *d, bool tls)
 	free(initial);
 	return ev;
 fail:
+	sasl_failed(d, "SASL client failure");
 	error_prefix(&err, _("relay %s"), d->res->relay);
 	return session_abort(d->s, &err, SESSION_END_QUIT);
 }
@@ -219,6 +291,7 @@ static enum session_event do_challenge(struct driver *d)
 	enum session_event ev;
 
 	if (sasl_step(d->sasl, session_challenge(d->s), &response, &err) < 0) {
+		sasl_failed(d, "SASL client failure");
 		error_prefix(&err, _("relay %s"), d->res->relay);
 		return session_abort(d->s, &err, SESSION_END_QUIT);
 	}
@@ -247,15 +320,18 @@ static enum session_event do_body(struct driver *d)
 			ev = do_write(d);
 	}
 	free(cur);
-	if (error_is_set(&err))
+	if (error_is_set(&err)) {
+		driver_failed(d, "4.3.0", "error reading the message while sending message body");
 		return session_abort(d->s, &err, SESSION_END_HANG_UP);
+	}
 	if (ev != SESSION_BODY)
 		return ev;
 	return session_body_end(d->s);
 }
 
-/* An MX destination's address names its exchanger (net_addr.host). */
-static void relay_name(const struct attempt *a, char *out, size_t size)
+/* An MX destination's address names its exchanger (net_addr.host):
+ * "host[addr]:port", and without the port as the log's reasons name it. */
+static void relay_name(const struct attempt *a, char *out, size_t size, char *namaddr, size_t nsize)
 {
 	const char *host = a->addr->host[0] != '\0' ? a->addr->host : a->dest->host;
 	int n = snprintf(out, size, "%s[%s]:%u", host, a->addr->text, a->dest->port);
@@ -263,6 +339,8 @@ static void relay_name(const struct attempt *a, char *out, size_t size)
 	/* Only a 255-byte name comes close; cut, it still says which relay. */
 	if (n < 0 && size > 0)
 		out[0] = '\0';
+	if (snprintf(namaddr, nsize, "%s[%s]", host, a->addr->text) < 0 && nsize > 0)
+		namaddr[0] = '\0';
 }
 
 /* A refused OAuth token: the relay's error JSON says why (expired, wrong
@@ -281,9 +359,25 @@ static void add_oauth_detail(struct driver *d)
 	error_set_reply(err, reply, strlen(reply));
 }
 
+/* Each recipient the relay refused, in the log's words. */
+static void rcpt_statuses(const struct driver *d, const struct session_result *r)
+{
+	struct deliver_status *st = d->a->rcpt;
+
+	for (size_t i = 0; st != NULL && i < d->a->env->nrcpts; i++) {
+		int code = r->rcpt[i].code;
+
+		if (code != 0 && code / 100 != 2)
+			status_said(&st[i], d->namaddr, r->rcpt[i].reply, SESSION_STAGE_RCPT);
+		else
+			st[i].dsn[0] = '\0';
+	}
+}
+
 static void finish(struct driver *d)
 {
 	const struct session_result *r = session_result(d->s);
+	struct deliver_status *why = &d->res->why;
 
 	d->res->ok = r->ok;
 	d->res->next_relay = r->next_relay;
@@ -292,6 +386,13 @@ static void finish(struct driver *d)
 	if (r->last.code != 0)
 		reply_format(&r->last, d->res->reply, sizeof(d->res->reply));
 	add_oauth_detail(d);
+	if (r->ok)
+		status_sent(why, d->res->reply);
+	else if (status_is_set(&d->why) && r->failure == SESSION_FAILURE_ABORTED)
+		*why = d->why;
+	else
+		status_session(why, r, d->namaddr, d->a->env->size, session_caps(d->s)->size_max);
+	rcpt_statuses(d, r);
 }
 
 static void drive(struct driver *d, bool tls)
@@ -337,6 +438,21 @@ static enum session_tls session_tls_for(const struct attempt *a)
 	return a->tls->mode;
 }
 
+/* Postfix logs every connection that could not be made, final or not,
+ * as a record of its own without the queue ID. */
+static void connect_failed(const struct attempt *a, struct attempt_result *res, bool timed_out)
+{
+	int errnum = timed_out ? ETIMEDOUT : res->err.errnum;
+
+	if (errnum == 0) {
+		status_by_class(&res->why, res->err.cls);
+		return;
+	}
+	status_connect(&res->why, res->relay, errnum);
+	if (a->queue_id != NULL)
+		maillog_info("smtp", "%s", res->why.text);
+}
+
 /* One connection to a->addr with the given TLS setting. */
 static void run_session(const struct attempt *a, struct attempt_result *res, enum session_tls mode,
 			bool *handshake_failed)
@@ -348,18 +464,21 @@ static void run_session(const struct attempt *a, struct attempt_result *res, enu
 	bool tls = false;
 
 	memset(res, 0, sizeof(*res));
-	relay_name(a, res->relay, sizeof(res->relay));
+	relay_name(a, res->relay, sizeof(res->relay), d.namaddr, sizeof(d.namaddr));
 	dl = deadline_min(a->run, deadline_in(t->connect));
 	log_verbose(_("connecting to %s"), res->relay);
 	d.conn = conn_connect(a->addr, a->dest->port, &a->policy->bind, dl, &res->err);
 	if (d.conn == NULL) {
 		res->next_relay = true;
+		connect_failed(a, res, deadline_expired(dl));
 		return;
 	}
+	res->connected = true;
 	if (mode == SESSION_TLS_IMPLICIT) {
 		dl = deadline_min(a->run, deadline_in(t->starttls));
 		if (start_tls(&d, dl, &res->err) < 0) {
 			res->next_relay = res->err.cls != ERROR_CONFIG;
+			res->why = d.why;
 			conn_free(d.conn);
 			return;
 		}
@@ -372,10 +491,12 @@ static void run_session(const struct attempt *a, struct attempt_result *res, enu
 	settings.use_pipelining = true;
 	settings.trace = log_verbosity() > 0 ? trace : NULL;
 	d.s = session_new(&settings, a->env);
-	if (d.s == NULL)
+	if (d.s == NULL) {
 		error_set(&res->err, ERROR_INTERNAL, _("out of memory"));
-	else
+		status_by_class(&res->why, ERROR_INTERNAL);
+	} else {
 		drive(&d, tls);
+	}
 	*handshake_failed = d.handshake_failed;
 	session_free(d.s);
 	sasl_free(d.sasl);
@@ -396,5 +517,7 @@ void attempt_run(const struct attempt *a, struct attempt_result *res)
 		return;
 	log_verbose(_("%s; trying %s again without TLS (smtp_tls_security_level = may)"),
 		    res->err.text, res->relay);
+	if (a->queue_id != NULL)
+		maillog_info("smtp", "%s: %s", a->queue_id, res->why.text);
 	run_session(a, res, SESSION_TLS_NONE, &handshake_failed);
 }

@@ -24,6 +24,7 @@
 #include "base/buf.h"
 #include "base/i18n.h"
 #include "base/log.h"
+#include "base/maillog.h"
 #include "base/str.h"
 #include "deliver/attempt.h"
 #include "deliver/deliver.h"
@@ -46,6 +47,9 @@ struct failure {
 	struct error err;
 	char relay[320];
 	char reply[512];
+	bool connected;
+	struct deliver_status why;
+	int64_t setup_done_ms;
 };
 
 struct walk {
@@ -54,7 +58,40 @@ struct walk {
 	struct deliver_outcome *out;
 	struct failure failures[FAILURES_MAX];
 	size_t nfailures;
+	/* The last failure in a session, logged as "QUEUE_ID: reason" once
+	 * something follows it (Postfix logs it only when another relay is
+	 * tried; the final one is the delivery record's). */
+	const struct deliver_status *unlogged;
 };
+
+/* Something follows the last failure: it was not the final one. */
+static void log_previous(struct walk *w)
+{
+	if (w->unlogged != NULL && w->rq->queue_id != NULL)
+		maillog_info("smtp", "%s: %s", w->rq->queue_id, w->unlogged->text);
+	w->unlogged = NULL;
+}
+
+static void take_failure(struct deliver_outcome *out, const struct failure *f)
+{
+	out->err = f->err;
+	snprintf(out->relay, sizeof(out->relay), "%s", f->relay);
+	snprintf(out->reply, sizeof(out->reply), "%s", f->reply);
+	out->connected = f->connected;
+	out->why = f->why;
+	out->setup_done_ms = f->setup_done_ms;
+}
+
+/* The walk ends on a setting that cannot be used (out->err): no relay
+ * is to blame, and the records must not name the last one tried. */
+static enum step stop_here(struct walk *w)
+{
+	log_previous(w);
+	w->out->connected = false;
+	w->out->setup_done_ms = 0;
+	memset(&w->out->why, 0, sizeof(w->out->why));
+	return STEP_STOP;
+}
 
 /* The addresses of d, each naming its host: the MX host for an MX
  * destination (net_addr.host), d->host otherwise. MX only when not
@@ -80,12 +117,17 @@ static bool record(struct walk *w, const struct attempt_result *res)
 	struct failure *f =
 	    &w->failures[w->nfailures < FAILURES_MAX ? w->nfailures++ : FAILURES_MAX - 1];
 
+	log_previous(w);
 	f->err = res->err;
 	snprintf(f->relay, sizeof(f->relay), "%s", res->relay);
 	snprintf(f->reply, sizeof(f->reply), "%s", res->reply);
-	out->err = res->err;
-	snprintf(out->relay, sizeof(out->relay), "%s", res->relay);
-	snprintf(out->reply, sizeof(out->reply), "%s", res->reply);
+	f->connected = res->connected;
+	f->why = res->why;
+	f->setup_done_ms = res->setup_done_ms;
+	take_failure(out, f);
+	/* A connection that failed has its record already (attempt.c). */
+	if (res->connected)
+		w->unlogged = &f->why;
 	out->maybe_delivered |= res->maybe_delivered;
 	if (res->next_relay)
 		log_verbose(_("attempt %u failed: %s"), out->attempts, res->err.text);
@@ -130,9 +172,11 @@ static void conclude(struct walk *w)
 	for (size_t i = 0; i < w->nfailures; i++)
 		if (i != pick)
 			log_error("%s", w->failures[i].err.text);
-	w->out->err = w->failures[pick].err;
-	snprintf(w->out->relay, sizeof(w->out->relay), "%s", w->failures[pick].relay);
-	snprintf(w->out->reply, sizeof(w->out->reply), "%s", w->failures[pick].reply);
+	/* The delivery records give the picked failure; the log still shows
+	 * the last one when that is another. */
+	if (w->unlogged != &w->failures[pick].why)
+		log_previous(w);
+	take_failure(w->out, &w->failures[pick]);
 }
 
 /* -v: which key found the credentials for this server, or every key
@@ -172,7 +216,7 @@ static enum step try_address(struct walk *w, const struct destination *d,
 
 	found = policy_credentials(w->policy->sasl.passwords, d, host, &cred, &w->out->err);
 	if (found < 0)
-		return STEP_STOP;
+		return stop_here(w);
 	note_credentials(w, d, host, found > 0 ? &cred : NULL);
 	a.policy = w->policy;
 	a.dest = d;
@@ -182,7 +226,10 @@ static enum step try_address(struct walk *w, const struct destination *d,
 	a.env = w->rq->env;
 	a.msg = w->rq->msg;
 	a.run = w->rq->run;
+	a.queue_id = w->rq->queue_id;
+	a.rcpt = w->rq->rcpt;
 	w->out->attempts++;
+	log_previous(w);
 	attempt_run(&a, &res);
 	credentials_wipe(&cred);
 	if (!res.ok)
@@ -190,7 +237,29 @@ static enum step try_address(struct walk *w, const struct destination *d,
 	w->out->ok = true;
 	snprintf(w->out->relay, sizeof(w->out->relay), "%s", res.relay);
 	snprintf(w->out->reply, sizeof(w->out->reply), "%s", res.reply);
+	w->out->connected = true;
+	w->out->why = res.why;
+	w->out->setup_done_ms = res.setup_done_ms;
 	return STEP_DELIVERED;
+}
+
+/* Postfix's words for a destination without addresses (smtp_addr.c). */
+static void not_found(const struct walk *w, const struct destination *d, struct attempt_result *res)
+{
+	const char *type = d->mx && !d->literal && w->policy->mx_lookups ? "MX" : "A";
+
+	if (res->err.cls == ERROR_NOHOST)
+		status_set(&res->why, "5.4.4",
+			   "Host or domain name not found. Name service error for name=%s type=%s: "
+			   "Host not found",
+			   d->host, type);
+	else if (res->err.cls == ERROR_TEMP)
+		status_set(&res->why, "4.4.3",
+			   "Host or domain name not found. Name service error for name=%s type=%s: "
+			   "Host not found, try again",
+			   d->host, type);
+	else
+		status_by_class(&res->why, res->err.cls);
 }
 
 /* A destination that cannot be resolved is passed over. */
@@ -203,9 +272,10 @@ static enum step try_destination(struct walk *w, const struct destination *d)
 	int n;
 
 	if (policy_tls(w->policy, d, &tls, &w->out->err) < 0)
-		return STEP_STOP;
+		return stop_here(w);
 	n = resolve(w, d, addrs, &res.err);
 	if (n < 0) {
+		not_found(w, d, &res);
 		snprintf(res.relay, sizeof(res.relay), "%s", d->spec);
 		res.next_relay = true;
 		step = record(w, &res) ? STEP_NEXT : STEP_STOP;
@@ -242,14 +312,19 @@ int deliver_run(const struct deliver_request *rq, struct deliver_outcome *out)
 	struct route route;
 
 	memset(out, 0, sizeof(*out));
-	if (route_build(&rq->set->route, rq->env, &route, &out->err) < 0)
+	out->start_ms = deadline_now_ms();
+	if (route_build(&rq->set->route, rq->env, &route, &out->err) < 0) {
+		out->end_ms = deadline_now_ms();
 		return -1;
+	}
 	for (size_t i = 0; i < route.n && step == STEP_NEXT; i++) {
 		if (deadline_expired(rq->run)) {
 			struct attempt_result res = { .next_relay = true };
 
 			error_set(&res.err, ERROR_TEMP,
 				  _("the time allowed for delivery (relaymail_deadline) ran out"));
+			status_set(&res.why, "4.4.7",
+				   "delivery time limit exceeded (relaymail_deadline)");
 			record(&w, &res);
 			break;
 		}
@@ -259,5 +334,6 @@ int deliver_run(const struct deliver_request *rq, struct deliver_outcome *out)
 	if (step == STEP_NEXT && w.nfailures > 0)
 		conclude(&w);
 	route_fini(&route);
+	out->end_ms = deadline_now_ms();
 	return step == STEP_DELIVERED ? 0 : -1;
 }

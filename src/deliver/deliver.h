@@ -13,6 +13,7 @@
 #include "deliver/locality.h"
 #include "deliver/policy.h"
 #include "deliver/route.h"
+#include "deliver/status.h"
 #include "mail/message.h"
 #include "net/mx.h"
 #include "smtp/session.h"
@@ -35,6 +36,13 @@ struct deliver_request {
 	const struct session_envelope *env;
 	struct deadline run;
 	const struct mx_lookups *lookups; /* NULL: the system's DNS (tests inject theirs) */
+	/* The mail log (postfix.md §8.1): with queue_id set, the walk writes
+	 * the records Postfix's smtp(8) writes before the delivery records:
+	 * TLS summaries, connections that failed, and "QUEUE_ID: reason" for
+	 * each failure after which another relay is tried. */
+	const char *queue_id;	     /* NULL: log nothing */
+	struct deliver_status *rcpt; /* NULL, or env->nrcpts entries: filled with the
+				      * status of each recipient the last relay refused */
 };
 
 struct deliver_outcome {
@@ -44,6 +52,14 @@ struct deliver_outcome {
 	char relay[320];  /* the relay that accepted, or the last one tried */
 	char reply[512];  /* that relay's last reply */
 	unsigned attempts;
+	/* For the delivery records, from the attempt that accepted the
+	 * message or gave the decisive failure: */
+	bool connected;		   /* relay[] names its session; else the log says none */
+	struct deliver_status why; /* its final reply or failure; dsn "" when no relay was
+				    * involved (a table or setting that cannot be used) */
+	int64_t start_ms;	   /* monotonic ms when the walk began */
+	int64_t setup_done_ms;	   /* when that attempt sent MAIL FROM; 0: it never did */
+	int64_t end_ms;		   /* when the walk ended */
 };
 
 /* 0 when a relay accepted the message, -1 otherwise (outcome->err). A

@@ -81,6 +81,16 @@ size_t message_size(const struct message *m)
 	return header_size(&m->hdr) + 2 + m->body.size;
 }
 
+void message_set_arrival(struct message *m, int64_t ms)
+{
+	m->arrival_ms = ms;
+}
+
+int64_t message_arrival(const struct message *m)
+{
+	return m->arrival_ms;
+}
+
 /* ---- reading the stored form back ---- */
 
 enum cursor_phase { CURSOR_FIELDS, CURSOR_BLANK, CURSOR_BODY, CURSOR_END };

@@ -65,6 +65,10 @@ bool message_is_8bit(const struct message *m);
 bool message_header_is_utf8(const struct message *m);
 /* Size in octets of the CRLF form (header + blank line + body). */
 size_t message_size(const struct message *m);
+/* When the message began to arrive, as the caller's clock tells it (the
+ * mail log's delays count from there); 0 until set. */
+void message_set_arrival(struct message *m, int64_t ms);
+int64_t message_arrival(const struct message *m);
 
 /* Reading the final form back: header fields as they are now, the blank
  * line, then the body. */

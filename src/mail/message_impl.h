@@ -4,12 +4,15 @@
 #ifndef RELAYMAIL_MAIL_MESSAGE_IMPL_H
 #define RELAYMAIL_MAIL_MESSAGE_IMPL_H
 
+#include <stdint.h>
+
 #include "mail/header.h"
 #include "mail/spool.h"
 
 struct message {
 	struct header hdr;
 	struct spool body;
+	int64_t arrival_ms; /* message_set_arrival's; 0 when not told */
 };
 
 #endif

@@ -89,6 +89,15 @@ static void record(struct session *s, enum error_class cls, enum session_quote q
 		error_set_reply(&s->res.err, s->lastfmt, strlen(s->lastfmt));
 	s->res.ok = false;
 	s->res.stage = s->stage;
+	s->res.failure =
+	    quote == SESSION_QUOTE_LAST_REPLY ? SESSION_FAILURE_REPLY : SESSION_FAILURE_LOCAL;
+}
+
+enum session_event session_failed_as(struct session *s, enum session_failure kind,
+				     enum session_event ev)
+{
+	s->res.failure = kind;
+	return ev;
 }
 
 void session_site_error(struct session *s, enum error_class cls, enum session_quote quote,
@@ -199,9 +208,11 @@ enum session_event session_misuse(struct session *s)
 
 enum session_event session_unexpected(struct session *s)
 {
-	return session_site_fail(s, ERROR_PROTOCOL, SESSION_END_HANG_UP, SESSION_QUOTE_LAST_REPLY,
-				 _("relay %s sent an unexpected reply while %s: %s"),
-				 session_relay(s), session_stage_phrase(s), s->lastfmt);
+	return session_failed_as(
+	    s, SESSION_FAILURE_PROTOCOL,
+	    session_site_fail(s, ERROR_PROTOCOL, SESSION_END_HANG_UP, SESSION_QUOTE_LAST_REPLY,
+			      _("relay %s sent an unexpected reply while %s: %s"), session_relay(s),
+			      session_stage_phrase(s), s->lastfmt));
 }
 
 enum session_event session_send_line(struct session *s, const char *trace_as, const char *a,
@@ -233,9 +244,12 @@ static enum session_event after_tls(struct session *s)
 	if (s->set->auth_wanted && !s->res.authenticated) {
 		s->stage = SESSION_STAGE_AUTH;
 		if (!s->caps.auth)
-			return session_site_fail(
-			    s, ERROR_TEMP, SESSION_END_QUIT, SESSION_QUOTE_NOTHING,
-			    _("relay %s did not offer authentication (AUTH)"), session_relay(s));
+			return session_failed_as(
+			    s, SESSION_FAILURE_NO_AUTH,
+			    session_site_fail(s, ERROR_TEMP, SESSION_END_QUIT,
+					      SESSION_QUOTE_NOTHING,
+					      _("relay %s did not offer authentication (AUTH)"),
+					      session_relay(s)));
 		return SESSION_AUTH;
 	}
 	return session_mail_start(s);
@@ -251,10 +265,12 @@ static enum session_event after_hello(struct session *s)
 			return session_send_line(s, NULL, "STARTTLS", NULL);
 		}
 		if (s->set->tls == SESSION_TLS_REQUIRE)
-			return session_site_fail(
-			    s, ERROR_TEMP, SESSION_END_QUIT, SESSION_QUOTE_NOTHING,
-			    _("TLS is required, but was not offered by relay %s"),
-			    session_relay(s));
+			return session_failed_as(
+			    s, SESSION_FAILURE_NO_STARTTLS,
+			    session_site_fail(s, ERROR_TEMP, SESSION_END_QUIT,
+					      SESSION_QUOTE_NOTHING,
+					      _("TLS is required, but was not offered by relay %s"),
+					      session_relay(s)));
 	}
 	return after_tls(s);
 }
@@ -301,11 +317,13 @@ static enum session_event on_starttls(struct session *s)
 		/* RFC 3207 §4: anything already buffered was sent in
 		 * plaintext and must not be taken as the relay's TLS words. */
 		if (s->in.len > 0)
-			return session_site_fail(
-			    s, ERROR_PROTOCOL, SESSION_END_HANG_UP, SESSION_QUOTE_NOTHING,
-			    _("relay %s sent data after its reply to STARTTLS (possible "
-			      "STARTTLS injection)"),
-			    session_relay(s));
+			return session_failed_as(
+			    s, SESSION_FAILURE_PROTOCOL,
+			    session_site_fail(s, ERROR_PROTOCOL, SESSION_END_HANG_UP,
+					      SESSION_QUOTE_NOTHING,
+					      _("relay %s sent data after its reply to STARTTLS "
+						"(possible STARTTLS injection)"),
+					      session_relay(s)));
 		return SESSION_STARTTLS;
 	}
 	if (s->set->tls == SESSION_TLS_REQUIRE)
@@ -357,6 +375,7 @@ static enum session_event malformed(struct session *s, const struct error *perr)
 			  _("relay %s broke the protocol while %s: %s"), session_relay(s),
 			  session_stage_phrase(s), perr->text);
 	error_set_reply(&s->res.err, s->in.data, n < 200 ? n : 200);
+	s->res.failure = SESSION_FAILURE_PROTOCOL;
 	return SESSION_FAILED;
 }
 
@@ -364,9 +383,11 @@ static enum session_event too_much_input(struct session *s)
 {
 	if (s->stage == SESSION_STAGE_QUIT)
 		return final_event(s);
-	return session_site_fail(s, ERROR_PROTOCOL, SESSION_END_HANG_UP, SESSION_QUOTE_NOTHING,
-				 _("relay %s sent more than %d bytes without completing a reply"),
-				 session_relay(s), SESSION_INPUT_MAX);
+	return session_failed_as(
+	    s, SESSION_FAILURE_PROTOCOL,
+	    session_site_fail(s, ERROR_PROTOCOL, SESSION_END_HANG_UP, SESSION_QUOTE_NOTHING,
+			      _("relay %s sent more than %d bytes without completing a reply"),
+			      session_relay(s), SESSION_INPUT_MAX));
 }
 
 /* Handle every complete reply already received, in order. */
@@ -405,16 +426,20 @@ static enum session_event lost(struct session *s)
 		return final_event(s);
 	if (s->stage == SESSION_STAGE_DOT) {
 		s->res.maybe_delivered = true;
-		return session_site_fail(
-		    s, ERROR_TEMP, SESSION_END_HANG_UP, SESSION_QUOTE_NOTHING,
-		    _("lost connection with relay %s after the end of the message; it "
-		      "may have been delivered, and sending it again may deliver it "
-		      "twice"),
-		    session_relay(s));
+		return session_failed_as(
+		    s, SESSION_FAILURE_LOST,
+		    session_site_fail(
+			s, ERROR_TEMP, SESSION_END_HANG_UP, SESSION_QUOTE_NOTHING,
+			_("lost connection with relay %s after the end of the message; it "
+			  "may have been delivered, and sending it again may deliver it "
+			  "twice"),
+			session_relay(s)));
 	}
-	return session_site_fail(s, ERROR_TEMP, SESSION_END_HANG_UP, SESSION_QUOTE_NOTHING,
-				 _("lost connection with relay %s while %s"), session_relay(s),
-				 session_stage_phrase(s));
+	return session_failed_as(s, SESSION_FAILURE_LOST,
+				 session_site_fail(s, ERROR_TEMP, SESSION_END_HANG_UP,
+						   SESSION_QUOTE_NOTHING,
+						   _("lost connection with relay %s while %s"),
+						   session_relay(s), session_stage_phrase(s)));
 }
 
 /* ---- The interface. */
@@ -565,6 +590,7 @@ enum session_event session_abort(struct session *s, const struct error *err, enu
 	s->res.ok = false;
 	s->res.next_relay = cls != ERROR_CONFIG;
 	s->res.stage = s->stage;
+	s->res.failure = SESSION_FAILURE_ABORTED;
 	if (s->stage == SESSION_STAGE_DOT)
 		s->res.maybe_delivered = true;
 	if (end == SESSION_END_HANG_UP || !can_quit(s))

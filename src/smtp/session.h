@@ -105,6 +105,23 @@ struct session_rcpt_result {
 	char reply[512]; /* printable reply line */
 };
 
+/* What ended a failed session, for reports that name it in their own
+ * words (the mail log says it as Postfix does). */
+enum session_failure {
+	SESSION_FAILURE_NONE,
+	SESSION_FAILURE_REPLY,	     /* the relay refused at res.stage: err.reply is its reply
+				      * (to RCPT, the recipient's that decided) */
+	SESSION_FAILURE_LOST,	     /* the relay closed the connection at res.stage */
+	SESSION_FAILURE_PROTOCOL,    /* garbage, a reply out of place, data after STARTTLS */
+	SESSION_FAILURE_NO_STARTTLS, /* TLS required and STARTTLS not offered */
+	SESSION_FAILURE_NO_AUTH,     /* credentials exist and AUTH was not offered */
+	SESSION_FAILURE_TOO_BIG,     /* the message is over the relay's SIZE */
+	SESSION_FAILURE_NO_SMTPUTF8, /* the message needs SMTPUTF8, not offered */
+	SESSION_FAILURE_LOCAL,	     /* relaymail's side: the envelope, the HELO name, the
+				      * caller's SASL data, memory, misuse */
+	SESSION_FAILURE_ABORTED,     /* session_abort: the caller knows why */
+};
+
 /* err.cls after a failure: ERROR_TEMP for any 4xx (to AUTH too), any
  * refusal of the greeting, EHLO/HELO or STARTTLS, TLS or AUTH not
  * offered, a lost connection; ERROR_AUTH for a 5xx to AUTH only;
@@ -121,6 +138,7 @@ struct session_result {
 	bool maybe_delivered;			/* connection lost after the final "." */
 	struct reply last;			/* last reply received (code 0 if none) */
 	struct error err;			/* cls ERROR_NONE when ok */
+	enum session_failure failure;		/* SESSION_FAILURE_NONE when ok */
 	const struct session_rcpt_result *rcpt; /* nrcpts entries */
 	bool authenticated;
 	bool tls; /* TLS was active when MAIL was sent */

@@ -30,10 +30,12 @@ enum session_event session_on_auth(struct session *s)
 
 	if (code == 334) {
 		if (++s->auth_rounds > AUTH_ROUNDS_MAX)
-			return session_site_fail(
-			    s, ERROR_PROTOCOL, SESSION_END_HANG_UP, SESSION_QUOTE_NOTHING,
-			    _("relay %s sent too many authentication challenges"),
-			    session_relay(s));
+			return session_failed_as(
+			    s, SESSION_FAILURE_PROTOCOL,
+			    session_site_fail(s, ERROR_PROTOCOL, SESSION_END_HANG_UP,
+					      SESSION_QUOTE_NOTHING,
+					      _("relay %s sent too many authentication challenges"),
+					      session_relay(s)));
 		if (s->auth_initial_held) {
 			enum session_event ev = send_secret(s, s->auth_initial.data);
 

@@ -88,6 +88,11 @@ void session_site_error(struct session *s, enum error_class cls, enum session_qu
 			const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void session_mesg_error(struct session *s, enum error_class cls, enum session_quote quote,
 			const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Name the kind of the failure just recorded (the *_fail and *_error
+ * functions call it SESSION_FAILURE_REPLY when they quote the last reply,
+ * SESSION_FAILURE_LOCAL otherwise); returns ev. */
+enum session_event session_failed_as(struct session *s, enum session_failure kind,
+				     enum session_event ev);
 /* End a session whose outcome is recorded: QUIT first, or hang up. */
 enum session_event session_finish(struct session *s, enum session_end end);
 enum session_event session_quit(struct session *s);

@@ -45,15 +45,19 @@ static enum session_event no_smtputf8(struct session *s)
 	char safe[300];
 
 	if (addr == NULL)
-		return session_site_fail(
-		    s, ERROR_DATA, SESSION_END_QUIT, SESSION_QUOTE_NOTHING,
-		    _("relay %s does not support SMTPUTF8, which this message needs"),
-		    session_relay(s));
+		return session_failed_as(
+		    s, SESSION_FAILURE_NO_SMTPUTF8,
+		    session_site_fail(
+			s, ERROR_DATA, SESSION_END_QUIT, SESSION_QUOTE_NOTHING,
+			_("relay %s does not support SMTPUTF8, which this message needs"),
+			session_relay(s)));
 	str_printable(safe, sizeof(safe), addr, strlen(addr));
-	return session_site_fail(s, ERROR_DATA, SESSION_END_QUIT, SESSION_QUOTE_NOTHING,
-				 _("relay %s does not support SMTPUTF8, which the non-ASCII "
-				   "address <%s> needs"),
-				 session_relay(s), safe);
+	return session_failed_as(
+	    s, SESSION_FAILURE_NO_SMTPUTF8,
+	    session_site_fail(s, ERROR_DATA, SESSION_END_QUIT, SESSION_QUOTE_NOTHING,
+			      _("relay %s does not support SMTPUTF8, which the non-ASCII "
+				"address <%s> needs"),
+			      session_relay(s), safe));
 }
 
 enum session_event session_mail_start(struct session *s)
@@ -72,10 +76,11 @@ enum session_event session_mail_start(struct session *s)
 	if (env->smtputf8 && !s->caps.smtputf8)
 		return no_smtputf8(s);
 	if (s->caps.size_max > 0 && env->size > s->caps.size_max)
-		return session_mesg_fail(
-		    s, ERROR_REJECTED, SESSION_END_QUIT, SESSION_QUOTE_NOTHING,
-		    _("message size %zu exceeds the size limit %lu of relay %s"), env->size,
-		    s->caps.size_max, session_relay(s));
+		return session_failed_as(
+		    s, SESSION_FAILURE_TOO_BIG,
+		    session_mesg_fail(s, ERROR_REJECTED, SESSION_END_QUIT, SESSION_QUOTE_NOTHING,
+				      _("message size %zu exceeds the size limit %lu of relay %s"),
+				      env->size, s->caps.size_max, session_relay(s)));
 	s->res.tls = s->tls;
 	s->pipelined = s->caps.pipelining && s->set->use_pipelining;
 	rc = command_mail(&s->out, env, &s->caps);
@@ -187,6 +192,7 @@ static bool rcpt_verdict(struct session *s)
 		    session_relay(s), list);
 	error_set_reply(&s->res.err, s->rcpt[first].reply, strlen(s->rcpt[first].reply));
 	s->res.stage = SESSION_STAGE_RCPT;
+	s->res.failure = SESSION_FAILURE_REPLY;
 	return true;
 }
 
@@ -244,6 +250,7 @@ enum session_event session_on_dot(struct session *s)
 	case 2:
 		s->res.ok = true;
 		s->res.next_relay = false;
+		s->res.failure = SESSION_FAILURE_NONE;
 		error_clear(&s->res.err);
 		s->res.stage = SESSION_STAGE_DOT;
 		return session_quit(s);

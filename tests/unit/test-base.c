@@ -56,8 +56,14 @@ static void test_error(void)
 	is_str(e.reply, "421 bye???[31m", "reply made printable");
 	error_prefix(&e, "relay %d", 2);
 	is_str(e.text, "relay 2: connect to relay failed", "prefix added");
+	is_int(e.errnum, 0, "no errno without error_set_errno");
 	error_set_errno(&e, ERROR_IO, ENOENT, "open %s", "x");
 	ok(strncmp(e.text, "open x: ", 8) == 0, "errno text appended");
+	is_int(e.errnum, ENOENT, "the errno is kept");
+	error_prefix(&e, "while reading");
+	is_int(e.errnum, ENOENT, "a prefix keeps it");
+	error_set(&e, ERROR_TEMP, "again");
+	is_int(e.errnum, 0, "error_set forgets it");
 }
 
 static void test_str(void)

@@ -26,6 +26,7 @@ static void test_size_and_utf8(void)
 	res = session_result(s);
 	is_str(f.sent.data, "EHLO client.example\r\nQUIT\r\n", "too big: no MAIL");
 	ok(res->err.cls == ERROR_REJECTED && !res->next_relay, "too big: rejected, no next relay");
+	is_int(res->failure, SESSION_FAILURE_TOO_BIG, "too big: its kind");
 	is_str(res->err.text, "message size 2000000 exceeds the size limit 1000000 of relay " RELAY,
 	       "too big: text");
 	session_free(s);
@@ -249,6 +250,9 @@ static void test_rcpt_rejected(void)
 	       "(550 5.1.1 <bob@example.net>: no such user)",
 	       "RCPT 550: text names the recipient");
 	is_int(res->stage, SESSION_STAGE_RCPT, "RCPT 550: stage");
+	is_int(res->failure, SESSION_FAILURE_REPLY, "RCPT 550: a reply");
+	is_str(res->err.reply, "550 5.1.1 <bob@example.net>: no such user",
+	       "RCPT 550: the reply that decided is quoted");
 	session_free(s);
 	scripted_fini(&f);
 

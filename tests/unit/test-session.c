@@ -43,6 +43,7 @@ static void test_plain(void)
 	ok(!res->next_relay && !res->maybe_delivered, "plain: no next relay");
 	is_int(res->err.cls, ERROR_NONE, "plain: no error");
 	is_int(res->stage, SESSION_STAGE_DOT, "plain: ended at the final dot");
+	is_int(res->failure, SESSION_FAILURE_NONE, "plain: no failure");
 	is_int(res->last.code, 250, "plain: last reply is the final one, not QUIT's");
 	is_str(res->last.text, "2.0.0 Ok: queued as 4ABC", "plain: last reply text");
 	is_int(res->rcpt[0].code, 250, "plain: first recipient code");
@@ -155,6 +156,7 @@ static void test_starttls_not_offered(void)
 	is_str(res->err.text, "TLS is required, but was not offered by relay " RELAY,
 	       "starttls not offered: text");
 	is_int(res->stage, SESSION_STAGE_EHLO, "starttls not offered: stage EHLO");
+	is_int(res->failure, SESSION_FAILURE_NO_STARTTLS, "starttls not offered: its kind");
 	session_free(s);
 	scripted_fini(&f);
 
@@ -191,6 +193,8 @@ static void test_starttls_refused(void)
 	is_str(res->err.text, "relay " RELAY " refused to start TLS: 454 4.7.0 TLS not available",
 	       "starttls refused: text");
 	is_str(res->err.reply, "454 4.7.0 TLS not available", "starttls refused: reply kept");
+	ok(res->failure == SESSION_FAILURE_REPLY && res->stage == SESSION_STAGE_STARTTLS,
+	   "starttls refused: a reply to STARTTLS");
 	session_free(s);
 	scripted_fini(&f);
 
@@ -254,6 +258,7 @@ static void test_starttls_injection(void)
 	is_int(f.starttls, 0, "injection: no handshake attempted");
 	is_str(f.sent.data, "EHLO client.example\r\nSTARTTLS\r\n", "injection: nothing more sent");
 	ok(res->err.cls == ERROR_PROTOCOL && res->next_relay, "injection: protocol, next relay");
+	is_int(res->failure, SESSION_FAILURE_PROTOCOL, "injection: a protocol failure");
 	is_str(res->err.text,
 	       "relay " RELAY " sent data after its reply to STARTTLS (possible STARTTLS "
 	       "injection)",
@@ -279,6 +284,7 @@ static void test_tls_handshake_fails(void)
 	ok(res->err.cls == ERROR_TEMP && res->next_relay, "handshake failure: caller's class kept");
 	is_str(res->err.text, "TLS handshake failed", "handshake failure: caller's text");
 	is_int(res->stage, SESSION_STAGE_STARTTLS, "handshake failure: stage");
+	is_int(res->failure, SESSION_FAILURE_ABORTED, "handshake failure: the caller's");
 	session_free(s);
 	scripted_fini(&f);
 }
@@ -438,6 +444,8 @@ static void test_auth_failures(void)
 	is_int(scripted_run(&f, &st, &env, &s), SESSION_FAILED, "AUTH 535: failed");
 	res = session_result(s);
 	ok(res->err.cls == ERROR_AUTH && res->next_relay, "AUTH 535: auth error, next relay");
+	ok(res->failure == SESSION_FAILURE_REPLY && res->stage == SESSION_STAGE_AUTH,
+	   "AUTH 535: a reply to AUTH");
 	is_str(res->err.text,
 	       "authentication to relay " RELAY
 	       " failed: 535 5.7.8 Authentication credentials invalid",
@@ -508,6 +516,7 @@ static void test_auth_not_offered(void)
 	is_int(scripted_run(&g, &st, &env, &s), SESSION_FAILED, "AUTH not offered: failed");
 	res = session_result(s);
 	ok(res->err.cls == ERROR_TEMP && res->next_relay, "AUTH not offered: temp, next relay");
+	is_int(res->failure, SESSION_FAILURE_NO_AUTH, "AUTH not offered: its kind");
 	is_str(res->err.text, "relay " RELAY " did not offer authentication (AUTH)",
 	       "AUTH not offered: text");
 	is_str(g.sent.data, "EHLO client.example\r\nQUIT\r\n", "AUTH not offered: QUIT");
@@ -576,6 +585,8 @@ static void test_lost_connection(void)
 	res = session_result(s);
 	ok(res->maybe_delivered, "lost after dot: maybe delivered");
 	ok(res->err.cls == ERROR_TEMP && res->next_relay, "lost after dot: temp, next relay");
+	ok(res->failure == SESSION_FAILURE_LOST && res->stage == SESSION_STAGE_DOT,
+	   "lost after dot: lost at the dot");
 	is_str(res->err.text,
 	       "lost connection with relay " RELAY " after the end of the message; it may have "
 	       "been delivered, and sending it again may deliver it twice",

@@ -20,7 +20,7 @@
 . "$top_srcdir/tests/lib/client.sh"
 
 client_start load
-conf_submission sub
+conf_submission sub "maillog_file = $T/maillog"
 total=$((LOAD_WORKERS * LOAD_EACH))
 
 # worker RUN W PAUSE: LOAD_EACH messages, one after the other, PAUSE
@@ -73,6 +73,11 @@ ids "$d" | sort >"$T/a.ids"
 tap_is "$(wc -l <"$T/a.ids")" "$total" "all $total messages arrived"
 tap_is "$(uniq -d "$T/a.ids" | wc -l)" 0 "... each exactly once"
 tap_diag "burst of $total messages, $LOAD_WORKERS at once: $((t1 - t0)) s"
+# The log: whole lines only, written by 50 processes into one file.
+whole='^[A-Z][a-z][a-z] [ 0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9] [^ ]+ relaymail/(pickup|cleanup|qmgr|smtp)\[[0-9]+\]: [^ ].*$'
+tap_is "$(grep -Evc "$whole" "$T/maillog")" 0 "the mail log holds whole lines only"
+tap_is "$(grep -c ' status=sent ' "$T/maillog")" "$total" "the mail log has one status=sent per message"
+tap_is "$(grep -c ': removed$' "$T/maillog")" "$total" "... and one removed per message"
 rm -rf "$d"
 
 # ---- The same with the relay stopped and started again. ------------------

@@ -81,6 +81,11 @@ size_t message_size(const struct message *m)
 	return header_size(&m->hdr) + 2 + m->body.size;
 }
 
+bool message_incomplete(const struct message *m)
+{
+	return m->incomplete;
+}
+
 /* ---- reading the stored form back ---- */
 
 enum cursor_phase { CURSOR_FIELDS, CURSOR_BLANK, CURSOR_BODY, CURSOR_END };

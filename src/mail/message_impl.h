@@ -4,12 +4,15 @@
 #ifndef RELAYMAIL_MAIL_MESSAGE_IMPL_H
 #define RELAYMAIL_MAIL_MESSAGE_IMPL_H
 
+#include <stdbool.h>
+
 #include "mail/header.h"
 #include "mail/spool.h"
 
 struct message {
 	struct header hdr;
 	struct spool body;
+	bool incomplete; /* message_read was stopped before the end */
 };
 
 #endif

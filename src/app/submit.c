@@ -99,6 +99,19 @@ static bool save(const char *dead_letter, const struct message *m, const char *s
 	return true;
 }
 
+void submit_keep(const struct context *ctx, const struct submission *sub, const struct message *m,
+		 const char *reason)
+{
+	struct addrlist rcpts = { 0 };
+
+	/* Bad syntax leaves what was read before; the rest is in the text. */
+	for (size_t i = 0; i < sub->nrcpts; i++)
+		address_parse_list(sub->rcpts[i], strlen(sub->rcpts[i]), &rcpts, NULL);
+	log_error("%s", reason);
+	save(ctx->dead_letter, m, sub->sender, rcpts.n > 0 ? &rcpts : NULL);
+	addrlist_fini(&rcpts);
+}
+
 /* The configuration is unusable: read the message anyway and keep it. */
 void submit_salvage(bool dot_ok, const char *sender, const char *dead_letter)
 {

@@ -29,6 +29,11 @@ struct message *submit_read(const struct context *ctx, bool dot_ok, struct error
  * letter file on failure. 0 or -1 (res->err). */
 int submit_message(const struct context *ctx, const struct submission *sub, struct message *m,
 		   struct submit_result *res);
+/* Keep m, which is not to be sent (message_incomplete), in the dead
+ * letter file: reason on stderr first, then the sender and recipients as
+ * sub gives them (no envelope is built from part of a message). */
+void submit_keep(const struct context *ctx, const struct submission *sub, const struct message *m,
+		 const char *reason);
 /* Read and keep a message whose configuration cannot be used: dead_letter
  * is dead_letter_file as configured (NULL: not set, or no configuration). */
 void submit_salvage(bool dot_ok, const char *sender, const char *dead_letter);

@@ -15,3 +15,8 @@ EXTRA_DIST += tests/transport.sh tests/lib/fake.sh
 # 9), against the fake server too.
 TESTS += tests/settings.sh tests/context.sh
 EXTRA_DIST += tests/settings.sh tests/context.sh
+
+# SIGTERM, SIGINT and SIGHUP end an attempt, intake or -bs cleanly, and
+# SIGPIPE never kills (issue 10), against the fake server too.
+TESTS += tests/signals.sh
+EXTRA_DIST += tests/signals.sh

@@ -149,6 +149,25 @@ for sig in TERM INT HUP; do
 done
 tap_ok "the dead letter file has the message whole" has greetTERM.dead '^Body line\.$'
 
+# A SIGHUP that the caller ignores (nohup) is not a stop; SIGTERM still is.
+if command -v nohup >/dev/null 2>&1; then
+	printf '%s\n' "send 220 fake.test ESMTP fakesmtp" "expect EHLO" stall >"$T/nohup.script"
+	fake_start nohup "$T/nohup.script"
+	conf nohup "$fake_port"
+	start nohup "$T/msg" nohup "$RELAYMAIL" -C "$T/nohup.cf" -f sender@client.test \
+		rcpt@dest.test
+	until_true "EHLO at the relay" transcript_has nohup '^# stall'
+	kill -s HUP "$(pid nohup)"
+	sleep 0.5
+	tap_ok "under nohup, SIGHUP does not stop relaymail" test ! -f "$T/nohup.rc"
+	stop nohup TERM
+	tap_is "$rc" 75 "under nohup, SIGTERM does: exit 75"
+	tap_is "$(messages nohup)" 1 "under nohup: the message is in the dead letter file"
+	fake_stop nohup
+else
+	for _i in 1 2 3; do tap_skip "SIGHUP under nohup" "nohup is not installed"; done
+fi
+
 # Failover stops too: the fallback relay is never tried.
 printf '%s\n' "send 220 fake.test ESMTP fakesmtp" "expect EHLO" stall >"$T/fo.script"
 printf '%s\n' "send 220 fake.test ESMTP fakesmtp" "expect EHLO" "send 250 fake.test" \

@@ -28,13 +28,6 @@ static void on_stop(int signo)
 		caught = signo;
 }
 
-static void stop_set(sigset_t *set)
-{
-	sigemptyset(set);
-	for (size_t i = 0; i < NSTOP; i++)
-		sigaddset(set, stop_signals[i]);
-}
-
 void stop_ignore_sigpipe(void)
 {
 	struct sigaction sa = { .sa_handler = SIG_IGN };
@@ -45,11 +38,17 @@ void stop_ignore_sigpipe(void)
 
 int stop_install(void)
 {
-	struct sigaction sa = { .sa_handler = on_stop };
+	struct sigaction sa = { .sa_handler = on_stop }, old;
 	sigset_t set;
 
 	stop_ignore_sigpipe();
-	stop_set(&set);
+	/* An ignored signal stays ignored (nohup, a background job of a
+	 * shell): the caller said it is not to stop us. It is not blocked
+	 * either, or Linux would keep it pending and stop_signal see it. */
+	sigemptyset(&set);
+	for (size_t i = 0; i < NSTOP; i++)
+		if (sigaction(stop_signals[i], NULL, &old) < 0 || old.sa_handler != SIG_IGN)
+			sigaddset(&set, stop_signals[i]);
 	/* Blocked before the handler goes in: until then a signal still
 	 * kills, as it did before we promised to keep the message. No
 	 * SA_RESTART: the wait must end, not start over. */
@@ -57,7 +56,8 @@ int stop_install(void)
 		return -1;
 	sa.sa_mask = set;
 	for (size_t i = 0; i < NSTOP; i++)
-		if (sigaction(stop_signals[i], &sa, NULL) < 0)
+		if (sigismember(&set, stop_signals[i]) == 1 &&
+		    sigaction(stop_signals[i], &sa, NULL) < 0)
 			return -1;
 	return 0;
 }
@@ -164,10 +164,14 @@ bool stop_error_is(const struct error *err)
 
 void stop_child_reset(void)
 {
+	struct sigaction cur;
 	sigset_t none;
 
+	/* exec would reset our handler too, but a signal that came between
+	 * the unblocking below and exec would be caught here and lost. */
 	for (size_t i = 0; i < NSTOP; i++)
-		signal(stop_signals[i], SIG_DFL);
+		if (sigaction(stop_signals[i], NULL, &cur) == 0 && cur.sa_handler == on_stop)
+			signal(stop_signals[i], SIG_DFL);
 	signal(SIGPIPE, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);

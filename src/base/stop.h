@@ -18,10 +18,11 @@
  * never a death by signal. Every mode, from main. */
 void stop_ignore_sigpipe(void);
 /* Block SIGTERM, SIGINT and SIGHUP and catch them: from now on they only
- * record a stop. Once, from main, before the first wait, in the modes
- * whose waits all go through stop_poll (a blocking call anywhere else
- * would no longer end on these signals). -1 with errno when sigaction or
- * sigprocmask fails. */
+ * record a stop. One that is ignored when this runs (nohup, a background
+ * job of a shell) stays ignored. Once, from main, before the first wait,
+ * in the modes whose waits all go through stop_poll (a blocking call
+ * anywhere else would no longer end on these signals). Also ignores
+ * SIGPIPE. -1 with errno when sigaction or sigprocmask fails. */
 int stop_install(void);
 /* poll(2) until dl (zeroed: no limit) with the stop signals unblocked for
  * the wait only. As poll: >0 descriptors are ready, 0 the deadline
@@ -43,9 +44,11 @@ void stop_error(struct error *err);
 /* true when err holds stop_error's sentence for the stop asked, with or
  * without prefixes added since (error_prefix only prepends). */
 bool stop_error_is(const struct error *err);
-/* In a child between fork and exec: the stop signals and SIGPIPE get
- * their default dispositions back, then every signal is unblocked, so
- * the program it runs can be stopped as usual. Async-signal-safe. */
+/* In a child between fork and exec: the stop signals we catch and
+ * SIGPIPE get their default dispositions back (one ignored from the
+ * start stays ignored, as exec keeps it), then every signal is
+ * unblocked, so the program it runs can be stopped as usual.
+ * Async-signal-safe. */
 void stop_child_reset(void);
 
 #endif

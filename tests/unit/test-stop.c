@@ -176,6 +176,28 @@ static int child_reset(int fd)
 	return WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM ? PASS : WRONG_SIGNAL;
 }
 
+/* A signal ignored before stop_install (nohup) stays ignored: no stop,
+ * and the program a child runs ignores it too. */
+static int ignored_stays(int fd)
+{
+	struct sigaction cur;
+	int64_t took;
+
+	(void)fd;
+	signal(SIGHUP, SIG_IGN);
+	if (stop_install() < 0)
+		return NOT_INSTALLED;
+	raise(SIGHUP);
+	if (stop_signal() != 0 || wait_quiet(100, &took) != 0)
+		return WRONG_SIGNAL;
+	stop_child_reset();
+	if (sigaction(SIGHUP, NULL, &cur) < 0 || cur.sa_handler != SIG_IGN)
+		return NOT_INSTALLED;
+	if (sigaction(SIGTERM, NULL, &cur) < 0 || cur.sa_handler != SIG_DFL)
+		return NOT_INSTALLED;
+	return PASS;
+}
+
 /* Writing to a pipe whose reader is gone is EPIPE, not a death. */
 static int no_sigpipe(int fd)
 {
@@ -272,6 +294,8 @@ int main(void)
 	test_stop_error();
 	is_int(in_child(child_reset, 0, 0), PASS,
 	       "stop_child_reset: the child dies of SIGTERM again");
+	is_int(in_child(ignored_stays, 0, 0), PASS,
+	       "a signal ignored at the start (nohup) stays ignored, in a child too");
 	is_int(in_child(no_sigpipe, 0, 0), PASS, "SIGPIPE ignored: a write gets EPIPE");
 	return tap_done();
 }

@@ -624,11 +624,11 @@ static struct message *read_stopped(struct intake *in, bool any, struct error *e
 {
 	struct message *m = NULL;
 
-	if (any && (m = intake_finish(in, err)) == NULL)
-		return NULL;
 	if (!any)
 		intake_free(in);
-	if (m != NULL)
+	else if ((m = intake_finish(in, err)) == NULL)
+		return NULL; /* the spool failed: that error tells more */
+	else
 		m->incomplete = true;
 	stop_error(err);
 	return m;

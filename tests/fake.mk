@@ -19,3 +19,8 @@ EXTRA_DIST += tests/settings.sh tests/context.sh
 # Nothing lost (issue 10): where a message is kept, and --resend.
 TESTS += tests/deadletter.sh
 EXTRA_DIST += tests/deadletter.sh
+
+# SIGTERM, SIGINT and SIGHUP end an attempt, intake or -bs cleanly, and
+# SIGPIPE never kills (issue 10), against the fake server too.
+TESTS += tests/signals.sh
+EXTRA_DIST += tests/signals.sh

@@ -4,6 +4,7 @@
  * every failure goes through fail() so the reason is one line on stderr. */
 #include <config.h>
 
+#include <errno.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #include "app/verify.h"
 #include "base/i18n.h"
 #include "base/log.h"
+#include "base/stop.h"
 #include "conf/config.h"
 #include "mail/message.h"
 
@@ -93,6 +95,16 @@ static int deliver_mode(const struct options *o, const struct context *ctx)
 	if (m == NULL)
 		return fail(&err);
 	submit_from_options(o, &sub);
+	if (message_incomplete(m)) {
+		char reason[sizeof(err.text) + 128];
+
+		snprintf(reason, sizeof(reason),
+			 _("the message was not sent: it is incomplete (%s while reading it)"),
+			 err.text);
+		submit_keep(ctx, &sub, m, reason, true);
+		message_free(m);
+		return exitcode_for(err.cls);
+	}
 	rc = submit_message(ctx, &sub, m, &res);
 	message_free(m);
 	return rc == 0 ? EX_OK : exitcode_for(res.err.cls);
@@ -174,6 +186,14 @@ static int run(const struct options *o)
 	return status;
 }
 
+/* The modes that read a message or talk to relays: every wait of theirs
+ * goes through stop_poll, so a stop signal ends them with the message
+ * kept (base/stop.h). The others keep the signals' usual dispositions. */
+static bool sends(enum cli_mode mode)
+{
+	return mode == CLI_DELIVER || mode == CLI_SMTP || mode == CLI_VERIFY || mode == CLI_RESEND;
+}
+
 int main(int argc, char **argv)
 {
 	struct error err = { 0 };
@@ -181,6 +201,7 @@ int main(int argc, char **argv)
 	int status;
 
 	log_init(argc > 0 ? argv[0] : NULL, 0);
+	stop_ignore_sigpipe();
 	if (getuid() != geteuid() || getgid() != getegid()) {
 		log_error(_("refusing to run set-user-ID or set-group-ID: install relaymail "
 			    "as an ordinary program"));
@@ -198,6 +219,10 @@ int main(int argc, char **argv)
 	if (o.mode == CLI_SMTP && o.verbose == 0)
 		log_quiet_warnings(true);
 	status = simple_mode(&o);
+	if (status < 0 && sends(o.mode) && stop_install() < 0) {
+		error_set_errno(&err, ERROR_OS, errno, _("cannot set up the signal handlers"));
+		return fail(&err);
+	}
 	if (status < 0)
 		status = run(&o);
 	return status;

@@ -24,6 +24,7 @@
 #include "base/buf.h"
 #include "base/i18n.h"
 #include "base/log.h"
+#include "base/stop.h"
 #include "base/str.h"
 #include "mail/intake.h"
 
@@ -353,7 +354,9 @@ static int resend_file(const struct context *ctx, int fd, const char *path, stru
 			  path, (intmax_t)at);
 		goto out;
 	}
-	while (have == 1) {
+	/* A stop ends the run between two messages: the .pos note says
+	 * where the next run goes on. */
+	while (have == 1 && stop_signal() == 0) {
 		struct entry e = { 0 };
 		struct message *m;
 		/* Files of before X-Relaymail-Sender name the sender here. */
@@ -388,6 +391,10 @@ static int resend_file(const struct context *ctx, int fd, const char *path, stru
 	}
 	if (have < 0)
 		goto out;
+	if (have == 1) {
+		stop_error(err);
+		goto out;
+	}
 	unlink(path);
 	unlink(pos_path.data);
 	rc = 0;
@@ -455,7 +462,7 @@ int resend_run(const struct context *ctx, char *const *files)
 		}
 		files = found;
 	}
-	for (size_t i = 0; files[i] != NULL; i++) {
+	for (size_t i = 0; files[i] != NULL && stop_signal() == 0; i++) {
 		char taken[4096 + 32];
 		int fd = -1, rc = take(files[i], &fd, taken, sizeof(taken), &err);
 

@@ -8,7 +8,6 @@
  * is smtp/server.c's. */
 #include <config.h>
 
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +21,7 @@
 #include "base/i18n.h"
 #include "base/log.h"
 #include "base/maillog.h"
+#include "base/stop.h"
 #include "base/str.h"
 #include "mail/address.h"
 #include "mail/intake.h"
@@ -33,6 +33,7 @@
 #define SMTPD_ERROR_MAX 20  /* Postfix's smtpd_hard_error_limit */
 #define SMTPD_READ_CHUNK 65536
 #define SMTPD_IN_MAX (SERVER_LINE_MAX + 2 * SMTPD_READ_CHUNK)
+#define SMTPD_LAST_WORDS_MS 2000 /* for the replies after a stop signal */
 
 /* One mail transaction (RFC 5321 §3.3): MAIL, RCPT..., DATA. */
 struct txn {
@@ -56,6 +57,7 @@ struct smtpd {
 	size_t pos;
 	struct buf out; /* replies not yet written */
 	bool quit, over;
+	bool stopping; /* a stop signal came: the 421 is queued */
 	int errors;
 	int status;
 	struct txn txn;
@@ -109,6 +111,30 @@ static bool over_limit(struct smtpd *s)
 	return true;
 }
 
+/* After a stop signal the replies still go out, within a short bound: a
+ * client waiting for them should not have to wait for its own timeout. */
+static void last_words(struct smtpd *s)
+{
+	conn_outlive_stop(s->conn);
+	if (s->timeout > SMTPD_LAST_WORDS_MS)
+		s->timeout = SMTPD_LAST_WORDS_MS;
+}
+
+/* A stop signal (base/stop.h) ends the session with a 421 and "try
+ * again later"; true once it has. */
+static bool stopped(struct smtpd *s)
+{
+	int signo = stop_signal();
+
+	if (signo == 0 || s->stopping)
+		return signo != 0;
+	log_error(_("interrupted by %s; ending the SMTP session"), stop_signal_name(signo));
+	shut(s, "4.3.2", "Error: shutting down", EX_TEMPFAIL);
+	s->stopping = true;
+	last_words(s);
+	return true;
+}
+
 static int flush(struct smtpd *s)
 {
 	struct error err = { 0 };
@@ -117,7 +143,8 @@ static int flush(struct smtpd *s)
 		return 0;
 	if (conn_write(s->conn, s->out.data, s->out.len, deadline_in(s->timeout), &err) < 0) {
 		log_error(_("cannot write the SMTP replies to standard output: %s"), err.text);
-		s->status = EX_IOERR;
+		/* A stop that cut the write short is still a stop. */
+		s->status = stop_signal() != 0 ? EX_TEMPFAIL : EX_IOERR;
 		s->over = true;
 		buf_reset(&s->out);
 		return -1;
@@ -136,11 +163,13 @@ static int fill(struct smtpd *s)
 	struct error err = { 0 };
 	ssize_t r;
 
-	if (flush(s) < 0)
+	if (stopped(s) || flush(s) < 0)
 		return -1;
 	buf_consume(&s->in, s->pos);
 	s->pos = 0;
 	r = conn_read(s->conn, s->chunk, sizeof(s->chunk), dl, &err);
+	if (r < 0 && stopped(s))
+		return -1;
 	if (r < 0 && deadline_expired(dl)) {
 		log_error(_("the SMTP client sent nothing for %ld seconds; ending the session"),
 			  s->timeout / 1000);
@@ -402,8 +431,10 @@ static void relay(struct smtpd *s, struct message *m)
 	int rc;
 
 	/* The replies held back go out before a relay session that may take
-	 * a while; a client that is gone by now gets no message relayed. */
-	if (flush(s) < 0)
+	 * a while; a client that is gone by now gets no message relayed.
+	 * After a stop signal they wait for the 421, and the message takes
+	 * the failure path (kept, 451) as a stopped delivery. */
+	if (stop_signal() == 0 && flush(s) < 0)
 		return;
 	sub.sender = s->txn.sender;
 	sub.rcpts = (const char *const *)s->txn.rcpts;
@@ -537,7 +568,8 @@ static void session(struct smtpd *s)
 		const char *cmd;
 		size_t len;
 
-		if (next_line(s, &cmd, &len) <= 0)
+		/* Commands already read are not served after a stop either. */
+		if (stopped(s) || next_line(s, &cmd, &len) <= 0)
 			break;
 		command(s, cmd, len);
 		if (!s->quit)
@@ -549,16 +581,12 @@ static void session(struct smtpd *s)
 static struct smtpd *smtpd_new(const struct context *ctx)
 {
 	struct smtpd *s = calloc(1, sizeof(*s));
-	struct sigaction sa = { .sa_handler = SIG_IGN };
 
 	if (s == NULL || (s->conn = conn_from_fds(STDIN_FILENO, STDOUT_FILENO)) == NULL) {
 		free(s);
 		log_error(_("out of memory"));
 		return NULL;
 	}
-	/* A client that goes away shows as a write error, not a signal. */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGPIPE, &sa, NULL);
 	s->ctx = ctx;
 	s->timeout = SMTPD_TIMEOUT * 1000;
 	snprintf(s->host, sizeof(s->host), "localhost");
@@ -571,6 +599,9 @@ static int smtpd_end(struct smtpd *s)
 {
 	int status;
 
+	/* A stop after QUIT was read: the 221 is due all the same. */
+	if (stop_signal() != 0)
+		last_words(s);
 	flush(s);
 	status = s->status;
 	txn_reset(&s->txn);

@@ -10,10 +10,13 @@
 
 /* Run the dialogue to its end. The exit status: 0 after QUIT or when the
  * client closed its end between commands (every message was answered);
- * 75 after a timeout (421 sent) or when the input ended inside DATA (that
- * message was not relayed); 76 after too many errors (421 sent); 74 when
- * stdin or stdout failed. A refused message does not change the status:
- * its reply told the client. */
+ * 75 after a timeout (421 sent), when the input ended inside DATA (that
+ * message was not relayed), or after a stop signal (base/stop.h: 421
+ * sent; a message being relayed took the failure path first, kept and
+ * answered 451; one whose DATA had not ended is the client's to send
+ * again); 76 after too many errors (421 sent); 74 when stdin or stdout
+ * failed. A refused message does not change the status: its reply told
+ * the client. */
 int smtpd_run(const struct context *ctx);
 /* The configuration cannot be used: greet with 421 and end (78). */
 int smtpd_refuse(void);

@@ -125,6 +125,7 @@ bool submit_keep(const struct context *ctx, const struct submission *sub, const 
 {
 	struct deadletter_entry e = { .reason = reason, .incomplete = incomplete, .sub = sub };
 
+	log_error("%s", reason);
 	return keep(&ctx->dead, m, &e);
 }
 

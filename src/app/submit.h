@@ -36,8 +36,9 @@ int submit_message(const struct context *ctx, const struct submission *sub, stru
  * keep it again with the new reason on failure. 0 or -1 (res->err). */
 int submit_again(const struct context *ctx, const struct submission *sub, const char *sender,
 		 const struct addrlist *rcpts, struct message *m, struct submit_result *res);
-/* Keep m, which is not sent (incomplete input, a stop), with reason.
- * true when it was kept. */
+/* Keep m, which is not sent (incomplete input, a stop), with reason
+ * (said on stderr first) and what the caller asked for (no envelope is
+ * built from part of a message). true when it was kept. */
 bool submit_keep(const struct context *ctx, const struct submission *sub, const struct message *m,
 		 const char *reason, bool incomplete);
 /* The same with the whole record given (--resend keeps a message again

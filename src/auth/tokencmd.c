@@ -18,6 +18,7 @@
 
 #include "auth/tokencmd.h"
 #include "base/i18n.h"
+#include "base/stop.h"
 #include "base/str.h"
 
 extern char **environ;
@@ -33,7 +34,7 @@ struct child {
 	int exec_fd; /* read end of the exec-error pipe */
 };
 
-enum outcome { DONE, TIMED_OUT, TOO_MUCH, READ_FAILED };
+enum outcome { DONE, TIMED_OUT, TOO_MUCH, READ_FAILED, STOPPED };
 
 bool tokencmd_needs_shell(const char *value)
 {
@@ -130,13 +131,12 @@ fail:
  * another when we were started with 0, 1 or 2 closed. */
 static void child_exec(int devnull, int out_w, int exec_w, char **argv, char **env)
 {
-	sigset_t none;
 	int in = fcntl(devnull, F_DUPFD, 3), out = fcntl(out_w, F_DUPFD, 3), e;
 
 	setpgid(0, 0);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGPIPE, SIG_DFL);
+	/* Our stop signals are blocked and caught, SIGPIPE ignored; the
+	 * command must get them as any program does. */
+	stop_child_reset();
 	if (in >= 0 && out >= 0 && dup2(in, STDIN_FILENO) >= 0 && dup2(out, STDOUT_FILENO) >= 0) {
 		close(in);
 		close(out);
@@ -195,24 +195,26 @@ done:
 	return rc;
 }
 
-/* 1 when fd is readable or closed, 0 at the deadline. */
+/* 1 when fd is readable or closed (or poll failed: the read says how),
+ * 0 at the deadline, -1 when a stop was asked. */
 static int wait_readable(int fd, struct deadline dl)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	int r;
+	int r = stop_poll(&pfd, 1, dl);
 
-	while ((r = poll(&pfd, 1, deadline_poll_ms(dl))) < 0 && errno == EINTR)
-		;
+	if (r < 0 && errno == EINTR)
+		return -1;
 	return r != 0;
 }
 
-/* exec's errno from the child, 0 when exec succeeded. */
+/* exec's errno from the child, 0 when exec succeeded (or we were
+ * stopped first: read_output sees the stop too). */
 static int exec_errno(const struct child *ch, struct deadline dl)
 {
 	int e = 0;
 	ssize_t n;
 
-	if (!wait_readable(ch->exec_fd, dl))
+	if (wait_readable(ch->exec_fd, dl) <= 0)
 		return 0;
 	while ((n = read(ch->exec_fd, &e, sizeof(e))) < 0 && errno == EINTR)
 		;
@@ -225,8 +227,10 @@ static enum outcome read_output(const struct child *ch, char *buf, size_t max, s
 	for (;;) {
 		ssize_t n;
 
-		if (!wait_readable(ch->out, dl))
-			return TIMED_OUT;
+		int w = wait_readable(ch->out, dl);
+
+		if (w <= 0)
+			return w == 0 ? TIMED_OUT : STOPPED;
 		/* Room for one byte past the cap, to see that it was passed. */
 		n = read(ch->out, buf + *len, max + 1 - *len);
 		if (n == 0)
@@ -241,9 +245,10 @@ static enum outcome read_output(const struct child *ch, char *buf, size_t max, s
 	}
 }
 
-/* The exit status, after killing the group when kill is set or the
- * deadline passes first (then *timed_out). */
-static int reap(pid_t pid, bool kill_group, struct deadline dl, bool *timed_out)
+/* The exit status, after killing the group when kill is set, or the
+ * deadline passes first (then *timed_out), or a stop is asked (then
+ * *stopped). */
+static int reap(pid_t pid, bool kill_group, struct deadline dl, bool *timed_out, bool *stopped)
 {
 	int status = 0;
 	pid_t r;
@@ -261,8 +266,9 @@ static int reap(pid_t pid, bool kill_group, struct deadline dl, bool *timed_out)
 		if (r == 0 && deadline_expired(dl)) {
 			*timed_out = true;
 			kill_group = true;
-		} else if (r == 0) {
-			poll(NULL, 0, REAP_NAP_MS);
+		} else if (r == 0 && stop_poll(NULL, 0, deadline_in(REAP_NAP_MS)) < 0) {
+			*stopped = errno == EINTR;
+			kill_group = true;
 		}
 	}
 }
@@ -296,6 +302,11 @@ static int check_token(const struct tokencmd *tc, char *buf, size_t *len, struct
 static int judge(const struct tokencmd *tc, enum outcome how, int status, size_t max,
 		 struct error *err)
 {
+	if (how == STOPPED) {
+		stop_error(err);
+		error_prefix(err, "%s", tc->param);
+		return -1;
+	}
 	if (how == TIMED_OUT)
 		error_set(err, ERROR_TEMP, _("%s did not finish in time and was stopped"),
 			  tc->param);
@@ -320,7 +331,7 @@ int tokencmd_run(const struct tokencmd *tc, struct deadline dl, char **token, st
 	struct child ch = { .pid = -1, .out = -1, .exec_fd = -1 };
 	size_t max = tc->max > 0 ? tc->max : TOKENCMD_OUTPUT_MAX, len = 0;
 	enum outcome how = DONE;
-	bool late = false;
+	bool late = false, stopped = false;
 	char *buf;
 	int e, status;
 
@@ -337,9 +348,11 @@ int tokencmd_run(const struct tokencmd *tc, struct deadline dl, char **token, st
 	e = exec_errno(&ch, dl);
 	if (e == 0)
 		how = read_output(&ch, buf, max, &len, dl);
-	status = reap(ch.pid, how != DONE, dl, &late);
+	status = reap(ch.pid, how != DONE, dl, &late, &stopped);
 	close(ch.out);
 	close(ch.exec_fd);
+	if (stopped && how == DONE)
+		how = STOPPED;
 	if (late && how == DONE)
 		how = TIMED_OUT;
 	if (e != 0)

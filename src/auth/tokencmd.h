@@ -31,7 +31,9 @@ struct tokencmd {
  * found, not executable). ERROR_AUTH: it exited with a status other than
  * 0 or was killed by a signal, printed nothing, printed more than one line
  * or control characters, or more than the cap (then it is killed).
- * ERROR_TEMP: it did not finish in time (its process group is killed).
+ * ERROR_TEMP: it did not finish in time, or a stop was asked while it
+ * ran (base/stop.h); its process group is killed. It runs with the
+ * signal mask and dispositions of a new program, not with ours.
  * ERROR_OS: pipe, fork. */
 int tokencmd_run(const struct tokencmd *tc, struct deadline dl, char **token, struct error *err);
 /* Overwrite and free a token; NULL is harmless. */

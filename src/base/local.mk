@@ -6,7 +6,8 @@ librelaymail_a_SOURCES += \
 	src/base/i18n.h \
 	src/base/log.c src/base/log.h \
 	src/base/maillog.c src/base/maillog.h \
+	src/base/stop.c src/base/stop.h \
 	src/base/str.c src/base/str.h
 
 # Unit tests of this layer (TAP; they link libtap and the library).
-unit_tests += tests/unit/test-base tests/unit/test-maillog
+unit_tests += tests/unit/test-base tests/unit/test-maillog tests/unit/test-stop

@@ -15,6 +15,7 @@
 #include "base/i18n.h"
 #include "base/log.h"
 #include "base/maillog.h"
+#include "base/stop.h"
 #include "base/str.h"
 #include "deliver/attempt.h"
 #include "net/tls.h"
@@ -79,6 +80,9 @@ static enum session_event do_write(struct driver *d)
 	session_output(d->s, &p, &n);
 	if (conn_write(d->conn, p, n, dl, &err) < 0) {
 		driver_io_failed(d, dl);
+		/* As for a read: a stop's error says only what stopped us. */
+		error_prefix(&err, _("relay %s, while %s"), d->res->relay,
+			     session_stage_name(session_stage(d->s)));
 		return session_abort(d->s, &err, SESSION_END_HANG_UP);
 	}
 	return session_written(d->s);
@@ -513,7 +517,8 @@ void attempt_run(const struct attempt *a, struct attempt_result *res)
 	 * fails gets the message in plaintext, at once and on a new
 	 * connection, but never when a password would go with it. */
 	if (res->ok || !handshake_failed || mode != SESSION_TLS_MAY ||
-	    !a->tls->explicit_unverified || a->cred != NULL || deadline_expired(a->run))
+	    !a->tls->explicit_unverified || a->cred != NULL || deadline_expired(a->run) ||
+	    stop_signal() != 0)
 		return;
 	log_verbose(_("%s; trying %s again without TLS (smtp_tls_security_level = may)"),
 		    res->err.text, res->relay);

@@ -14,7 +14,8 @@
  *   authentication (77), a broken protocol (76), a message the relays
  *   cannot carry (65), a relay name that exists nowhere (68), any other.
  * The other failures are printed before it, one line each, so stderr
- * tells the whole story. */
+ * tells the whole story. A stop signal ends the walk where it is: no
+ * next relay, "try again later", the signal named. */
 #include <config.h>
 
 #include <stdio.h>
@@ -25,6 +26,7 @@
 #include "base/i18n.h"
 #include "base/log.h"
 #include "base/maillog.h"
+#include "base/stop.h"
 #include "base/str.h"
 #include "deliver/attempt.h"
 #include "deliver/deliver.h"
@@ -40,7 +42,8 @@
 enum step {
 	STEP_DELIVERED, /* a relay accepted the message */
 	STEP_NEXT,	/* this one failed in a way the next relay may not */
-	STEP_STOP,	/* a verdict on the message, or the configuration's fault */
+	STEP_STOP,	/* a verdict on the message, the configuration's fault, or a
+			 * stop signal (base/stop.h) */
 };
 
 struct failure {
@@ -179,6 +182,32 @@ static void conclude(struct walk *w)
 	take_failure(w->out, &w->failures[pick]);
 }
 
+/* A stop was asked (base/stop.h): no further relay is tried, and the
+ * outcome names the signal. When the stop cut the last attempt short,
+ * that attempt's failure says so already, and where; otherwise the stop
+ * is named against relay, the one at hand. The failures before it are
+ * printed, as conclude does. */
+static enum step stopped(struct walk *w, const char *relay)
+{
+	size_t n = w->nfailures;
+	bool cut = n > 0 && stop_error_is(&w->failures[n - 1].err);
+
+	for (size_t i = 0; i + (cut ? 1 : 0) < n; i++)
+		log_error("%s", w->failures[i].err.text);
+	if (cut) {
+		/* The records say what the cut attempt saw. */
+		if (w->unlogged != &w->failures[n - 1].why)
+			log_previous(w);
+		w->unlogged = NULL;
+		take_failure(w->out, &w->failures[n - 1]);
+		return STEP_STOP;
+	}
+	stop_here(w);
+	stop_error(&w->out->err);
+	error_prefix(&w->out->err, _("relay %s"), relay);
+	return STEP_STOP;
+}
+
 /* -v: which key found the credentials for this server, or every key
  * that was tried in vain (postfix.md §5.2 order). */
 static void note_credentials(const struct walk *w, const struct destination *d, const char *host,
@@ -232,8 +261,10 @@ static enum step try_address(struct walk *w, const struct destination *d,
 	log_previous(w);
 	attempt_run(&a, &res);
 	credentials_wipe(&cred);
+	if (!res.ok && !record(w, &res))
+		return STEP_STOP;
 	if (!res.ok)
-		return record(w, &res) ? STEP_NEXT : STEP_STOP;
+		return stop_signal() != 0 ? stopped(w, res.relay) : STEP_NEXT;
 	w->out->ok = true;
 	snprintf(w->out->relay, sizeof(w->out->relay), "%s", res.relay);
 	snprintf(w->out->reply, sizeof(w->out->reply), "%s", res.reply);
@@ -280,6 +311,10 @@ static enum step try_destination(struct walk *w, const struct destination *d)
 		res.next_relay = true;
 		step = record(w, &res) ? STEP_NEXT : STEP_STOP;
 	}
+	/* DNS lookups cannot be interrupted (they have their own timeouts);
+	 * a stop that came during one is seen here. */
+	if (step == STEP_NEXT && stop_signal() != 0)
+		step = stopped(w, d->spec);
 	for (int i = 0; i < n && step == STEP_NEXT; i++)
 		step = try_address(w, d, &tls, &addrs[i]);
 	policy_tls_fini(&tls);
@@ -318,6 +353,10 @@ int deliver_run(const struct deliver_request *rq, struct deliver_outcome *out)
 		return -1;
 	}
 	for (size_t i = 0; i < route.n && step == STEP_NEXT; i++) {
+		if (stop_signal() != 0) {
+			step = stopped(&w, route.v[i].spec);
+			break;
+		}
 		if (deadline_expired(rq->run)) {
 			struct attempt_result res = { .next_relay = true };
 

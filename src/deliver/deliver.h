@@ -65,7 +65,9 @@ struct deliver_outcome {
 /* 0 when a relay accepted the message, -1 otherwise (outcome->err). A
  * configuration error (ERROR_CONFIG: a table result that cannot be used,
  * a client certificate GnuTLS refuses) ends the walk at once, whatever
- * relays remain. */
+ * relays remain; so does a stop signal (base/stop.h), as ERROR_TEMP
+ * naming it, with maybe_delivered when it cut an attempt short after the
+ * final dot was sent. */
 int deliver_run(const struct deliver_request *rq, struct deliver_outcome *out);
 
 #endif

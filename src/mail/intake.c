@@ -11,6 +11,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 
 #include "base/buf.h"
 #include "base/i18n.h"
+#include "base/stop.h"
 #include "mail/fold.h"
 #include "mail/header.h"
 #include "mail/intake.h"
@@ -616,10 +618,28 @@ struct message *intake_finish(struct intake *in, struct error *err)
 
 /* ---- reading a whole message ---- */
 
+/* What a stop during the read leaves: the part read so far, marked, or
+ * nothing when not a byte came. */
+static struct message *read_stopped(struct intake *in, bool any, struct error *err)
+{
+	struct message *m = NULL;
+
+	if (!any)
+		intake_free(in);
+	else if ((m = intake_finish(in, err)) == NULL)
+		return NULL; /* the spool failed: that error tells more */
+	else
+		m->incomplete = true;
+	stop_error(err);
+	return m;
+}
+
 struct message *message_read(int fd, const struct message_opts *o, struct error *err)
 {
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	struct intake *in = intake_new(o, err);
 	char *chunk = malloc(READ_CHUNK);
+	bool any = false;
 
 	if (in == NULL || chunk == NULL) {
 		if (in != NULL)
@@ -629,9 +649,21 @@ struct message *message_read(int fd, const struct message_opts *o, struct error 
 		return NULL;
 	}
 	for (;;) {
-		ssize_t r = read(fd, chunk, READ_CHUNK);
+		struct deadline forever = { 0 };
+		ssize_t r;
 
-		if (r < 0 && errno == EINTR)
+		/* A slow producer can keep us here for good: the wait goes
+		 * through stop_poll so a stop signal ends it, and the read
+		 * after it does not block. After the lone dot the message is
+		 * whole, and the rest is only drained. */
+		if (stop_poll(&pfd, 1, forever) < 0 && errno == EINTR) {
+			if (intake_over(in))
+				break;
+			free(chunk);
+			return read_stopped(in, any, err);
+		}
+		r = read(fd, chunk, READ_CHUNK);
+		if (r < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
 			continue;
 		if (r < 0) {
 			error_set_errno(err, ERROR_IO, errno, _("cannot read the message"));
@@ -639,6 +671,7 @@ struct message *message_read(int fd, const struct message_opts *o, struct error 
 			free(chunk);
 			return NULL;
 		}
+		any = any || r > 0;
 		if (r == 0 || intake_feed(in, chunk, (size_t)r, NULL) < 0)
 			break;
 	}

@@ -91,6 +91,11 @@ int64_t message_arrival(const struct message *m)
 	return m->arrival_ms;
 }
 
+bool message_incomplete(const struct message *m)
+{
+	return m->incomplete;
+}
+
 /* ---- reading the stored form back ---- */
 
 enum cursor_phase { CURSOR_FIELDS, CURSOR_BLANK, CURSOR_BODY, CURSOR_END };

@@ -33,7 +33,11 @@ struct message_opts {
 #define MESSAGE_LINE_UNLIMITED SIZE_MAX
 
 /* Read the whole message from fd. ERROR_IO on read errors, ERROR_DATA
- * when it is unusable (e.g. too big). */
+ * when it is unusable (e.g. too big). A stop signal while waiting for
+ * input (base/stop.h) ends the read: then the part read so far comes
+ * back, marked incomplete (message_incomplete), with err set to the stop
+ * (ERROR_TEMP); NULL with that error when not a byte had come. A stop
+ * after the lone dot is no stop here: the message is whole. */
 struct message *message_read(int fd, const struct message_opts *o, struct error *err);
 /* The same from memory (tests, -bs). */
 struct message *message_from_mem(const char *p, size_t len, const struct message_opts *o,
@@ -69,6 +73,9 @@ size_t message_size(const struct message *m);
  * mail log's delays count from there); 0 until set. */
 void message_set_arrival(struct message *m, int64_t ms);
 int64_t message_arrival(const struct message *m);
+/* true when message_read was stopped before the end of the input: the
+ * message is only its first part, never to be sent as it is. */
+bool message_incomplete(const struct message *m);
 
 /* Reading the final form back: header fields as they are now, the blank
  * line, then the body. */

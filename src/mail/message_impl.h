@@ -5,6 +5,7 @@
 #define RELAYMAIL_MAIL_MESSAGE_IMPL_H
 
 #include <stdint.h>
+#include <stdbool.h>
 
 #include "mail/header.h"
 #include "mail/spool.h"
@@ -13,6 +14,7 @@ struct message {
 	struct header hdr;
 	struct spool body;
 	int64_t arrival_ms; /* message_set_arrival's; 0 when not told */
+	bool incomplete;    /* message_read was stopped before the end */
 };
 
 #endif

@@ -2,7 +2,8 @@
 /* A byte stream with deadlines: a non-blocking TCP socket (or a pair of
  * descriptors handed to us), read and written through poll() so that no
  * call waits past its deadline, and through the TLS layer once one is
- * attached. Sends never raise SIGPIPE. */
+ * attached. Sends never raise SIGPIPE. Every wait ends on a stop
+ * (base/stop.h) unless the connection was told to outlive one. */
 #include <config.h>
 
 #include <errno.h>
@@ -20,6 +21,7 @@
 #include "base/error.h"
 #include "base/i18n.h"
 #include "base/log.h"
+#include "base/stop.h"
 #include "net/conn.h"
 #include "net/tls.h"
 
@@ -29,6 +31,7 @@ struct conn {
 	bool rsock, wsock;   /* sockets: recv/send with MSG_DONTWAIT */
 	bool rblock, wblock; /* blocking non-sockets: poll before every call */
 	int family;	     /* of the peer's address, for conn_connect */
+	bool outlive_stop;   /* conn_outlive_stop: waits end at the deadline only */
 	struct tls *tls;
 	char peer[sizeof(((struct net_addr *)0)->host) + 80];
 };
@@ -44,30 +47,31 @@ static struct conn *conn_alloc(void)
 	return c;
 }
 
-/* 1 when fd is ready, 0 when the deadline passed, -1 on a poll error. */
-static int wait_fd(int fd, short events, struct deadline dl)
+/* 1 when fd is ready, 0 when the deadline passed, -1 when poll failed or
+ * (errno EINTR) a stop was asked. */
+static int wait_fd(const struct conn *c, int fd, short events, struct deadline dl)
 {
 	struct pollfd pfd = { .fd = fd, .events = events };
 
+	if (!c->outlive_stop)
+		return stop_poll(&pfd, 1, dl);
 	for (;;) {
 		int r = poll(&pfd, 1, deadline_poll_ms(dl));
 
-		if (r > 0)
-			return 1;
-		if (r == 0)
-			return 0;
-		if (errno != EINTR)
-			return -1;
+		if (r >= 0 || errno != EINTR)
+			return r;
 	}
 }
 
 static int wait_io(const struct conn *c, bool writing, struct deadline dl, struct error *err)
 {
-	int r = wait_fd(writing ? c->wfd : c->rfd, writing ? POLLOUT : POLLIN, dl);
+	int r = wait_fd(c, writing ? c->wfd : c->rfd, writing ? POLLOUT : POLLIN, dl);
 
 	if (r > 0)
 		return 0;
-	if (r < 0)
+	if (r < 0 && errno == EINTR)
+		stop_error(err);
+	else if (r < 0)
 		error_set_errno(err, ERROR_OS, errno, _("cannot wait for %s"), c->peer);
 	else if (writing)
 		error_set(err, ERROR_TEMP, _("timed out writing to %s"), c->peer);
@@ -139,9 +143,14 @@ static int connect_wait(struct conn *c, const struct sockaddr_storage *ss, sockl
 		error_set_errno(err, ERROR_TEMP, errno, _("connect to %s"), c->peer);
 		return -1;
 	}
-	r = wait_fd(c->rfd, POLLOUT, dl);
+	r = wait_fd(c, c->rfd, POLLOUT, dl);
 	if (r == 0) {
 		error_set(err, ERROR_TEMP, _("connect to %s timed out"), c->peer);
+		return -1;
+	}
+	if (r < 0 && errno == EINTR) {
+		stop_error(err);
+		error_prefix(err, _("connect to %s"), c->peer);
 		return -1;
 	}
 	if (r < 0 || getsockopt(c->rfd, SOL_SOCKET, SO_ERROR, &soerr, &slen) < 0)
@@ -280,6 +289,16 @@ int conn_write(struct conn *c, const void *p, size_t n, struct deadline dl, stru
 		}
 	}
 	return 0;
+}
+
+void conn_outlive_stop(struct conn *c)
+{
+	c->outlive_stop = true;
+}
+
+bool conn_stoppable(const struct conn *c)
+{
+	return !c->outlive_stop;
 }
 
 size_t conn_pending(const struct conn *c)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* A connection: a TCP socket, with TLS over it once tls_start() has run.
  * Every call takes an absolute deadline and gives up when it passes
- * (ERROR_TEMP "timed out"). Knows nothing of mail. */
+ * (ERROR_TEMP "timed out"), and when a stop is asked (base/stop.h),
+ * unless told otherwise. Knows nothing of mail. */
 #ifndef RELAYMAIL_NET_CONN_H
 #define RELAYMAIL_NET_CONN_H
 
@@ -58,8 +59,8 @@ int net_bind_parse(const char *text, enum net_family family, struct net_addr *ou
  * family when it has one (bind may be NULL). When that bind fails (the
  * address is not local), a warning names it and the connection goes out
  * from the default address, unless bind->enforce: then ERROR_TEMP.
- * ERROR_TEMP on refusal, unreachable or timeout, naming the address and
- * port. */
+ * ERROR_TEMP on refusal, unreachable, timeout or a stop, naming the
+ * address and port. */
 struct conn *conn_connect(const struct net_addr *addr, unsigned port, const struct net_bind *bind,
 			  struct deadline dl, struct error *err);
 /* Wrap an already connected descriptor (tests; -bs on stdin/stdout). */
@@ -67,10 +68,16 @@ struct conn *conn_from_fds(int rfd, int wfd);
 void conn_free(struct conn *c); /* closes; conn_free(NULL) is harmless */
 
 /* Read up to n bytes: >0, 0 at end of file, -1 with ERROR_TEMP on timeout
- * or a broken connection (TLS errors included). */
+ * or a broken connection (TLS errors included), or when a stop was asked
+ * (base/stop.h: stop_error's text, for the caller to prefix). */
 ssize_t conn_read(struct conn *c, void *p, size_t n, struct deadline dl, struct error *err);
-/* Write all n bytes or fail (-1). */
+/* Write all n bytes or fail (-1), as conn_read. */
 int conn_write(struct conn *c, const void *p, size_t n, struct deadline dl, struct error *err);
+/* From now on the waits on c end at their deadline only, not on a stop:
+ * for the last words to a client once a stop was asked (-bs's 421).
+ * conn_stoppable says which way c is (for tls.c). */
+void conn_outlive_stop(struct conn *c);
+bool conn_stoppable(const struct conn *c);
 /* Bytes already received and buffered below us (TLS records). */
 size_t conn_pending(const struct conn *c);
 int conn_fd(const struct conn *c);

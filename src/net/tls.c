@@ -23,6 +23,7 @@
 #include "base/deadline.h"
 #include "base/error.h"
 #include "base/i18n.h"
+#include "base/stop.h"
 #include "net/conn.h"
 #include "net/tls.h"
 #include "net/tls_impl.h"
@@ -45,28 +46,35 @@ static ssize_t transport_push(gnutls_transport_ptr_t ptr, const giovec_t *iov, i
 	return sendmsg((int)(intptr_t)ptr, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
+/* A stop ends this wait too: GnuTLS then sees EINTR and returns
+ * GNUTLS_E_INTERRUPTED, and wait_ready reports the stop. */
 static int transport_pull_timeout(gnutls_transport_ptr_t ptr, unsigned int ms)
 {
 	struct pollfd pfd = { .fd = (int)(intptr_t)ptr, .events = POLLIN };
-	int timeout = ms == GNUTLS_INDEFINITE_TIMEOUT ? -1 : ms > INT32_MAX ? INT32_MAX : (int)ms;
+	struct deadline dl = { 0 };
 
-	return poll(&pfd, 1, timeout);
+	/* deadline_in(0) means no deadline; GnuTLS's 0 means do not wait. */
+	if (ms == 0)
+		return poll(&pfd, 1, 0);
+	if (ms != GNUTLS_INDEFINITE_TIMEOUT)
+		dl = deadline_in(ms);
+	return stop_poll(&pfd, 1, dl);
 }
 
 /* Wait until the direction GnuTLS last needed is ready: 1 ready, 0 the
- * deadline passed, -1 poll failed. */
+ * deadline passed, -1 poll failed or (errno EINTR) a stop was asked. */
 static int wait_ready(const struct tls *t, struct deadline dl)
 {
 	struct pollfd pfd = { .fd = conn_fd(t->conn) };
 
 	pfd.events = gnutls_record_get_direction(t->session) ? POLLOUT : POLLIN;
+	if (conn_stoppable(t->conn))
+		return stop_poll(&pfd, 1, dl);
 	for (;;) {
 		int r = poll(&pfd, 1, deadline_poll_ms(dl));
 
-		if (r >= 0)
-			return r > 0;
-		if (errno != EINTR)
-			return -1;
+		if (r >= 0 || errno != EINTR)
+			return r;
 	}
 }
 
@@ -345,12 +353,16 @@ static int handshake(struct tls *t, struct deadline dl, struct error *err)
 
 			if (w > 0)
 				continue;
-			if (w == 0)
+			if (w == 0) {
 				error_set(err, ERROR_TEMP, _("TLS handshake with %s timed out"),
 					  peer);
-			else
+			} else if (errno == EINTR) {
+				stop_error(err);
+				error_prefix(err, _("TLS handshake with %s"), peer);
+			} else {
 				error_set_errno(err, ERROR_OS, errno, _("cannot wait for %s"),
 						peer);
+			}
 			return -1;
 		}
 		if (gnutls_error_is_fatal(r) || deadline_expired(dl))
@@ -449,7 +461,9 @@ static int wait_io(const struct tls *t, bool writing, struct deadline dl, struct
 
 	if (r > 0)
 		return 0;
-	if (r < 0)
+	if (r < 0 && errno == EINTR)
+		stop_error(err);
+	else if (r < 0)
 		error_set_errno(err, ERROR_OS, errno, _("cannot wait for %s"), conn_peer(t->conn));
 	else if (writing)
 		error_set(err, ERROR_TEMP, _("timed out writing to %s"), conn_peer(t->conn));

@@ -18,6 +18,7 @@
 
 #include "base/buf.h"
 #include "base/error.h"
+#include "base/stop.h"
 #include "base/str.h"
 #include "mail/address.h"
 #include "mail/fold.h"
@@ -698,6 +699,63 @@ static void test_flat_memory(void)
 	message_free(m);
 }
 
+/* A stop signal (base/stop.h) while message_read waits for the rest: in
+ * a child, as a stop cannot be taken back, that a grandchild signals once
+ * the first part is in the pipe. The child reports on its stdout. */
+static void stopped_read_child(int report)
+{
+	struct message_opts o = { .dot_ends = true };
+	struct error e = { 0 };
+	struct message *m;
+	char line[ERROR_TEXT_MAX + 256], *text;
+	int p[2];
+	size_t len;
+	pid_t parent = getpid();
+
+	if (stop_install() < 0 || pipe(p) < 0 || write(p[1], "Subject: x\n\npart", 16) != 16)
+		_exit(1);
+	if (fork() == 0) {
+		usleep(200000);
+		kill(parent, SIGTERM);
+		_exit(0);
+	}
+	m = message_read(p[0], &o, &e);
+	text = m != NULL ? render(m, &len) : NULL;
+	snprintf(line, sizeof(line), "%s|%s|%s|%s", m == NULL ? "NULL" : text,
+		 m != NULL && message_incomplete(m) ? "incomplete" : "whole",
+		 error_class_name(e.cls), e.text);
+	free(text);
+	message_free(m);
+	(void)!write(report, line, strlen(line));
+	_exit(0);
+}
+
+static void test_stopped_read(void)
+{
+	char got[ERROR_TEXT_MAX + 256];
+	size_t len = 0;
+	ssize_t n;
+	int p[2];
+	pid_t pid;
+
+	if (pipe(p) < 0 || (pid = fork()) < 0) {
+		ok(false, "pipe and fork");
+		return;
+	}
+	if (pid == 0) {
+		close(p[0]);
+		stopped_read_child(p[1]);
+	}
+	close(p[1]);
+	while (len < sizeof(got) - 1 && (n = read(p[0], got + len, sizeof(got) - 1 - len)) > 0)
+		len += (size_t)n;
+	got[len] = '\0';
+	close(p[0]);
+	waitpid(pid, NULL, 0);
+	is_str(got, "Subject: x\r\n\r\npart\r\n|incomplete|temp|interrupted by SIGTERM",
+	       "a stop while reading: the part read, marked incomplete, the stop in err");
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -718,5 +776,6 @@ int main(void)
 	test_fold_header();
 	test_spill();
 	test_spill_errors();
+	test_stopped_read();
 	return tap_done();
 }

@@ -10,11 +10,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "auth/tokencmd.h"
 #include "base/deadline.h"
 #include "base/error.h"
+#include "base/stop.h"
 #include "capture.h"
 #include "tap.h"
 
@@ -187,6 +189,90 @@ static void test_timeout(void)
 	}
 }
 
+/* The child of test_stop, where relaymail's stop signals are installed:
+ * what it saw, one "|"-separated line on fd out. */
+static void stopped_child(int out, int ready)
+{
+	char line[2048];
+	char *token;
+	int64_t start;
+
+	/* As under nohup: this one must stay ignored. */
+	signal(SIGHUP, SIG_IGN);
+	if (stop_install() < 0)
+		_exit(1);
+	/* The command's own mask and ignored set: ours blocks three signals
+	 * and ignores SIGPIPE; the command gets neither. */
+	token = run("grep -E '^Sig(Blk|Ign):' /proc/self/status | tr -d '\\n\\t '", 5000, 0);
+	snprintf(line, sizeof(line), "%s|", token != NULL ? token : err.text);
+	tokencmd_wipe(token);
+	if (write(ready, "r", 1) != 1)
+		_exit(1);
+	start = deadline_now_ms();
+	token = run("sleep 30", 30000, 0);
+	snprintf(line + strlen(line), sizeof(line) - strlen(line), "%s|%s|%s",
+		 token == NULL ? "refused" : token, error_class_name(err.cls), err.text);
+	if (deadline_now_ms() - start > 3000)
+		snprintf(line + strlen(line), sizeof(line) - strlen(line), "|slow");
+	(void)!write(out, line, strlen(line));
+	_exit(0);
+}
+
+/* A stop (base/stop.h) while the command runs: it is killed and the
+ * caller hears of the signal; and the command runs with default signals. */
+static void test_stop(void)
+{
+	int out[2], ready[2], status;
+	char got[2048], *rest, c;
+	size_t len = 0;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe(out) < 0 || pipe(ready) < 0 || (pid = fork()) < 0) {
+		ok(false, "pipe and fork");
+		return;
+	}
+	if (pid == 0) {
+		close(out[0]);
+		close(ready[0]);
+		stopped_child(out[1], ready[1]);
+	}
+	close(out[1]);
+	close(ready[1]);
+	if (read(ready[0], &c, 1) == 1) {
+		usleep(300000);
+		kill(pid, SIGTERM);
+	}
+	while (len < sizeof(got) - 1 && (n = read(out[0], got + len, sizeof(got) - 1 - len)) > 0)
+		len += (size_t)n;
+	got[len] = '\0';
+	close(out[0]);
+	close(ready[0]);
+	waitpid(pid, &status, 0);
+	rest = strchr(got, '|');
+	if (rest != NULL)
+		*rest++ = '\0';
+	if (access("/proc/self/status", R_OK) != 0) {
+		ok(true, "# SKIP no /proc to read the command's signal state");
+		ok(true, "# SKIP no /proc to read the command's signal state");
+	} else {
+		/* Bit n-1 is signal n; what the test's own caller ignores
+		 * may be set too. */
+		unsigned long long blk = 1, ign = 0;
+
+		if (sscanf(got, "SigBlk:%llxSigIgn:%llx", &blk, &ign) != 2)
+			diag("the command printed: %s", got);
+		is_int((long long)blk, 0, "the command starts with no signal blocked");
+		is_int(
+		    (long long)(ign & (1ULL << (SIGHUP - 1) | 1ULL << (SIGINT - 1) |
+				       1ULL << (SIGPIPE - 1) | 1ULL << (SIGTERM - 1))),
+		    (long long)(1ULL << (SIGHUP - 1)),
+		    "... SIGINT, SIGTERM and SIGPIPE not ignored, SIGHUP ignored as we found it");
+	}
+	is_str(rest, "refused|temp|" PARAM ": interrupted by SIGTERM",
+	       "SIGTERM while the command runs: refused at once, naming the signal");
+}
+
 static void test_not_logged(void)
 {
 	struct capture cap;
@@ -212,6 +298,7 @@ int main(void)
 	test_failures();
 	test_cap();
 	test_timeout();
+	test_stop();
 	test_not_logged();
 	return tap_done();
 }

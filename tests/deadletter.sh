@@ -184,6 +184,29 @@ esac
 rm -f "$mbox"
 fake_stop slow
 
+# ---- A --resend that is stopped keeps what it did not send. --------------
+for n in 41 42 43; do msg $n | "$RM" -C "$T/down.cf" -f s$n@client.test r@dest.test 2>/dev/null; done
+accept 1 1 1 | sed 's/^send 220 fake.test ESMTP$/delay 600\nsend 220 fake.test ESMTP/' \
+	>"$T/late.script"
+FAKE_TIMEOUT=60 fake_start late "$T/late.script"
+conf late "$fake_port"
+"$RM" -C "$T/late.cf" --resend 2>"$T/err" &
+pr=$!
+sleep 1
+kill -TERM "$pr"
+wait "$pr"
+tap_is "$?" 75 "a --resend stopped by SIGTERM: exit 75"
+relay after 1 1 1
+conf after "$port"
+"$RM" -C "$T/after.cf" --resend 2>"$T/err"
+tap_is "$?" 0 "the next --resend sends the rest"
+tap_is "$( (lines late 'MAIL FROM:'; lines after 'MAIL FROM:') | sort | tr '\n' ' ')" \
+	"MAIL FROM:<s41@client.test> MAIL FROM:<s42@client.test> MAIL FROM:<s43@client.test> " \
+	"a stopped --resend and the next one: each message sent once"
+tap_is "$(ls "$T/state/relaymail")" "" "... and nothing is left"
+fake_stop late
+fake_stop after
+
 # ---- Never through a link; nowhere to keep it. ---------------------------
 mkdir -p "$T/state2/relaymail" && ln -s "$T/target" "$T/state2/relaymail/dead.letter"
 msg 20 | XDG_STATE_HOME=$T/state2 "$RM" -C "$T/down.cf" -f s@client.test r@dest.test 2>"$T/err"

@@ -35,7 +35,6 @@
 #include "net/conn.h"
 #include "net/mx.h"
 
-#define ADDRESS_MAX 16
 #define FAILURES_MAX 8 /* failures remembered for the report */
 
 /* Where the walk stands after one address or destination. */
@@ -104,13 +103,11 @@ static int resolve(struct walk *w, const struct destination *d, struct net_addr 
 {
 	const struct policy *p = w->policy;
 	struct mx_query q = { .name = d->host, .port = d->port, .dl = w->rq->run };
-	int limit =
-	    p->address_limit > 0 && p->address_limit < ADDRESS_MAX ? p->address_limit : ADDRESS_MAX;
 
 	q.mx = d->mx && !d->literal && p->mx_lookups;
 	q.family = p->family;
 	q.prefer = p->prefer;
-	return mx_resolve(&q, w->rq->lookups, addrs, limit, err);
+	return mx_resolve(&q, w->rq->lookups, addrs, p->address_limit, err);
 }
 
 /* Record a failed attempt; true when the walk may go on. */
@@ -296,7 +293,7 @@ static void not_found(const struct walk *w, const struct destination *d, struct 
 /* A destination that cannot be resolved is passed over. */
 static enum step try_destination(struct walk *w, const struct destination *d)
 {
-	struct net_addr addrs[ADDRESS_MAX];
+	struct net_addr addrs[POLICY_ADDRESS_MAX];
 	struct attempt_result res = { 0 };
 	enum step step = STEP_NEXT;
 	struct tls_policy tls;

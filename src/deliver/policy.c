@@ -17,8 +17,6 @@
 #include "conf/table.h"
 #include "deliver/policy.h"
 
-#define ADDRESS_LIMIT_MAX 16 /* addresses tried per destination, at most */
-
 static int sasl_load(const struct config *cfg, struct sasl_settings *s, struct error *err)
 {
 	static const char *const options[] = {
@@ -84,7 +82,9 @@ static int dns_load(const struct config *cfg, struct policy *p, struct error *er
 	    policy_inet_protocols(cfg, &p->family, err) < 0)
 		return -1;
 	p->mx_lookups = level == 0 ? !disabled : level != 1;
-	p->address_limit = limit == 0 || limit > ADDRESS_LIMIT_MAX ? ADDRESS_LIMIT_MAX : (int)limit;
+	/* 0 is Postfix's "no limit"; the walk's own is POLICY_ADDRESS_MAX. */
+	p->address_limit =
+	    limit == 0 || limit > POLICY_ADDRESS_MAX ? POLICY_ADDRESS_MAX : (int)limit;
 	p->prefer = prefer == 1 ? NET_IPV4 : prefer == 2 ? NET_IPV6 : NET_ANY;
 	return 0;
 }

@@ -21,6 +21,7 @@
 #include "smtp/session.h"
 
 #define POLICY_TLS_NAMES_MAX 8
+#define POLICY_ADDRESS_MAX 16 /* addresses tried per destination, at most */
 #define POLICY_PRIORITY_MAX 128
 
 /* smtp_tls_* as a whole. */
@@ -68,7 +69,7 @@ struct policy {
 	struct net_bind bind;
 	const char *helo_name;
 	bool mx_lookups;		/* smtp_dns_support_level, disable_dns_lookups */
-	int address_limit;		/* smtp_mx_address_limit, 0: no limit */
+	int address_limit;		/* smtp_mx_address_limit, 1..POLICY_ADDRESS_MAX */
 	enum net_family family, prefer; /* inet_protocols, smtp_address_preference */
 };
 

@@ -28,7 +28,7 @@
 
 static int fail(const struct error *err)
 {
-	log_error("%s", err->text);
+	log_failure(err);
 	return exitcode_for(err->cls);
 }
 

@@ -170,7 +170,7 @@ int submit_message(const struct context *ctx, const struct submission *sub, stru
 			e.sender = env.sender;
 			e.rcpts = &env.rcpts;
 		}
-		log_error("%s", res->err.text);
+		log_failure(&res->err);
 		res->saved = keep(&ctx->dead, m, &e);
 	}
 	envelope_fini(&env);
@@ -194,7 +194,7 @@ int submit_again(const struct context *ctx, const struct submission *sub, const 
 			.reason = res->err.text, .sender = sender, .rcpts = rcpts, .sub = sub
 		};
 
-		log_error("%s", res->err.text);
+		log_failure(&res->err);
 		res->saved = keep(&ctx->dead, m, &e);
 	}
 	return rc;

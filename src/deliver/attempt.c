@@ -18,6 +18,7 @@
 #include "base/stop.h"
 #include "base/str.h"
 #include "deliver/attempt.h"
+#include "deliver/hint.h"
 #include "net/tls.h"
 
 struct driver {
@@ -27,6 +28,7 @@ struct driver {
 	struct session *s;
 	struct sasl *sasl;
 	bool tls_verified;
+	bool tls_active;	   /* a TLS session is up (STARTTLS or wrapper mode) */
 	bool handshake_failed;	   /* STARTTLS was answered 220, then TLS failed */
 	struct deliver_status why; /* a failure of ours (I/O, TLS, SASL), when set */
 	char namaddr[300];	   /* "host[addr]", as the log names the relay */
@@ -98,6 +100,8 @@ static enum session_event do_read(struct driver *d)
 	n = conn_read(d->conn, buf, sizeof(buf), dl, &err);
 	if (n < 0) {
 		driver_io_failed(d, dl);
+		if (session_stage(d->s) == SESSION_STAGE_GREETING)
+			hint_greeting(&err, d->a->dest, d->a->tls);
 		error_prefix(&err, _("relay %s, while %s"), d->res->relay,
 			     session_stage_name(session_stage(d->s)));
 		return session_abort(d->s, &err, SESSION_END_HANG_UP);
@@ -140,6 +144,14 @@ static void log_tls(const struct driver *d, const struct tls_info *info)
 		     info->cipher, info->bits, info->bits);
 }
 
+/* -v: the peer certificate, as Postfix logs it at smtp_tls_loglevel 1. */
+static void log_certificate(const struct tls_info *info)
+{
+	if (info->peer_subject[0] == '\0')
+		return;
+	log_verbose(_("certificate: subject %s, issuer %s"), info->peer_subject, info->peer_issuer);
+}
+
 static void tls_failed(struct driver *d, const struct tls_info *info, const struct error *err)
 {
 	if (err->cls == ERROR_CONFIG)
@@ -162,10 +174,14 @@ static int start_tls(struct driver *d, struct deadline dl, struct error *err)
 	/* tls_start's errors name the relay already. */
 	if (tls_start(d->conn, &params, dl, &info, err) < 0) {
 		log_tls(d, &info);
+		log_certificate(&info);
 		tls_failed(d, &info, err);
+		hint_tls(err, d->a->policy, d->a->dest, d->a->tls, &info);
 		return -1;
 	}
+	log_certificate(&info);
 	log_tls(d, &info);
+	d->tls_active = true;
 	d->tls_verified = info.verified;
 	/* Two whole sentences, so that translators see each one. */
 	if (info.verified)
@@ -378,6 +394,24 @@ static void rcpt_statuses(const struct driver *d, const struct session_result *r
 	}
 }
 
+/* The advice for what the session's end says (deliver/hint.h). */
+static void add_hint(const struct driver *d, const struct session_result *r)
+{
+	const struct credentials *c = d->a->cred;
+	struct hint_session h = {
+		.policy = d->a->policy,
+		.dest = d->a->dest,
+		.tls = d->a->tls,
+		.cred_key = c != NULL ? c->key : NULL,
+		.cred_user = c != NULL ? c->user : NULL,
+		.result = r,
+		.caps = session_caps(d->s),
+		.tls_active = d->tls_active,
+	};
+
+	hint_session(&d->res->err, &h);
+}
+
 static void finish(struct driver *d)
 {
 	const struct session_result *r = session_result(d->s);
@@ -390,6 +424,7 @@ static void finish(struct driver *d)
 	if (r->last.code != 0)
 		reply_format(&r->last, d->res->reply, sizeof(d->res->reply));
 	add_oauth_detail(d);
+	add_hint(d, r);
 	if (r->ok)
 		status_sent(why, d->res->reply);
 	else if (status_is_set(&d->why) && r->failure == SESSION_FAILURE_ABORTED)
@@ -452,6 +487,7 @@ static void connect_failed(const struct attempt *a, struct attempt_result *res, 
 		status_by_class(&res->why, res->err.cls);
 		return;
 	}
+	hint_connect(&res->err, a->dest, errnum, timed_out);
 	status_connect(&res->why, res->relay, errnum);
 	if (a->queue_id != NULL)
 		maillog_info("smtp", "%s", res->why.text);

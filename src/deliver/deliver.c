@@ -30,6 +30,7 @@
 #include "base/str.h"
 #include "deliver/attempt.h"
 #include "deliver/deliver.h"
+#include "deliver/hint.h"
 #include "deliver/policy.h"
 #include "deliver/route.h"
 #include "net/conn.h"
@@ -129,8 +130,6 @@ static bool record(struct walk *w, const struct attempt_result *res)
 	if (res->connected)
 		w->unlogged = &f->why;
 	out->maybe_delivered |= res->maybe_delivered;
-	if (res->next_relay)
-		log_verbose(_("attempt %u failed: %s"), out->attempts, res->err.text);
 	return res->next_relay;
 }
 
@@ -171,7 +170,7 @@ static void conclude(struct walk *w)
 	}
 	for (size_t i = 0; i < w->nfailures; i++)
 		if (i != pick)
-			log_error("%s", w->failures[i].err.text);
+			log_failure(&w->failures[i].err);
 	/* The delivery records give the picked failure; the log still shows
 	 * the last one when that is another. */
 	if (w->unlogged != &w->failures[pick].why)
@@ -190,7 +189,7 @@ static enum step stopped(struct walk *w, const char *relay)
 	bool cut = n > 0 && stop_error_is(&w->failures[n - 1].err);
 
 	for (size_t i = 0; i + (cut ? 1 : 0) < n; i++)
-		log_error("%s", w->failures[i].err.text);
+		log_failure(&w->failures[i].err);
 	if (cut) {
 		/* The records say what the cut attempt saw. */
 		if (w->unlogged != &w->failures[n - 1].why)
@@ -205,28 +204,33 @@ static enum step stopped(struct walk *w, const char *relay)
 	return STEP_STOP;
 }
 
-/* -v: which key found the credentials for this server, or every key
- * that was tried in vain (postfix.md §5.2 order). */
-static void note_credentials(const struct walk *w, const struct destination *d, const char *host,
-			     const struct credentials *c)
+/* The smtp_sasl_password_maps keys tried for this server, in the order
+ * of postfix.md §5.2: "a, b, c". */
+static void keys_tried(const struct destination *d, const char *host, struct buf *keys)
 {
 	const struct addrfind_keys *sk = d->sender_keys;
-	struct buf keys = { 0 };
 
+	for (size_t i = 0; sk != NULL && i < sk->n; i++)
+		buf_printf(keys, "%s, ", sk->v[i].key);
+	if (!str_eq_ci(host, d->spec))
+		buf_printf(keys, "%s, ", host);
+	buf_printf(keys, "%s", d->spec);
+}
+
+/* -v: which key found the credentials for this server, or every key
+ * that was tried in vain. */
+static void note_credentials(const struct walk *w, const char *host, const struct credentials *c,
+			     const char *keys)
+{
 	if (w->policy->sasl.passwords == NULL || log_verbosity() == 0)
 		return;
-	if (c != NULL) {
+	if (c != NULL)
 		log_verbose(_("credentials for %s: the smtp_sasl_password_maps entry for \"%s\""),
 			    host, c->key);
-		return;
-	}
-	for (size_t i = 0; sk != NULL && i < sk->n; i++)
-		buf_printf(&keys, "%s, ", sk->v[i].key);
-	buf_printf(&keys, "%s, %s", host, d->spec);
-	log_verbose(_("no credentials for %s in smtp_sasl_password_maps (keys tried: %s); "
-		      "sending without authentication"),
-		    host, keys.data != NULL ? keys.data : d->spec);
-	buf_fini(&keys);
+	else
+		log_verbose(_("no credentials for %s in smtp_sasl_password_maps (keys tried: %s); "
+			      "sending without authentication"),
+			    host, keys);
 }
 
 /* One attempt at one address, with the credentials for the server it
@@ -238,12 +242,14 @@ static enum step try_address(struct walk *w, const struct destination *d,
 	struct attempt_result res = { 0 };
 	struct credentials cred;
 	struct attempt a = { 0 };
+	struct buf keys = { 0 };
 	int found;
 
 	found = policy_credentials(w->policy->sasl.passwords, d, host, &cred, &w->out->err);
 	if (found < 0)
 		return stop_here(w);
-	note_credentials(w, d, host, found > 0 ? &cred : NULL);
+	keys_tried(d, host, &keys);
+	note_credentials(w, host, found > 0 ? &cred : NULL, keys.data != NULL ? keys.data : "");
 	a.policy = w->policy;
 	a.dest = d;
 	a.addr = addr;
@@ -258,6 +264,10 @@ static enum step try_address(struct walk *w, const struct destination *d,
 	log_previous(w);
 	attempt_run(&a, &res);
 	credentials_wipe(&cred);
+	/* A refusal when no password went: the missing entry is the cause. */
+	if (found == 0 && !res.ok && res.connected && res.err.reply[0] != '\0')
+		hint_no_credentials(&res.err, w->policy, d, keys.data != NULL ? keys.data : "");
+	buf_fini(&keys);
 	if (!res.ok && !record(w, &res))
 		return STEP_STOP;
 	if (!res.ok)

@@ -139,6 +139,7 @@ static int helo_load(const struct config *cfg, struct policy *p, struct error *e
 int policy_load(const struct config *cfg, struct policy *p, struct error *err)
 {
 	memset(p, 0, sizeof(*p));
+	p->cfg = cfg;
 	if (policy_tls_load(cfg, &p->tls, err) < 0 || sasl_load(cfg, &p->sasl, err) < 0 ||
 	    policy_timeouts(cfg, &p->timeouts, err) < 0 || dns_load(cfg, p, err) < 0 ||
 	    bind_load(cfg, &p->bind, err) < 0 || helo_load(cfg, p, err) < 0) {

@@ -30,6 +30,7 @@ struct tls_settings {
 	enum session_tls mode;
 	enum tls_verify verify;
 	bool explicit_unverified; /* may/encrypt set explicitly: warn when AUTH goes unverified */
+	bool wrapper_set;	  /* smtp_tls_wrappermode set: no port 465 rule (policy_tls) */
 	/* GnuTLS priority of the protocols parameter the level uses
 	 * (smtp_tls_protocols at may, smtp_tls_mandatory_protocols above). */
 	char priority[POLICY_PRIORITY_MAX];
@@ -71,6 +72,7 @@ struct policy {
 	bool mx_lookups;		/* smtp_dns_support_level, disable_dns_lookups */
 	int address_limit;		/* smtp_mx_address_limit, 1..POLICY_ADDRESS_MAX */
 	enum net_family family, prefer; /* inet_protocols, smtp_address_preference */
+	const struct config *cfg;	/* where each parameter was set, for hints */
 };
 
 /* Parse every parameter above from cfg (which must outlive p; strings

@@ -276,6 +276,7 @@ int policy_tls_load(const struct config *cfg, struct tls_settings *t, struct err
 	    priority_for(cfg, "smtp_tls_mandatory_protocols", mandatory, sizeof(mandatory), err) <
 		0)
 		return -1;
+	t->wrapper_set = config_is_set(cfg, "smtp_tls_wrappermode");
 	snprintf(t->priority, sizeof(t->priority), "%s",
 		 t->mode == SESSION_TLS_MAY ? may : mandatory);
 	t->servername = config_get(cfg, "smtp_tls_servername");
@@ -354,6 +355,12 @@ int policy_tls(const struct policy *p, const struct destination *d, struct tls_p
 
 	memset(out, 0, sizeof(*out));
 	out->mode = t->mode;
+	/* Port 465 is SMTPS (RFC 8314 §3.3): without an explicit
+	 * smtp_tls_wrappermode, a relay there gets TLS at once, so a STARTTLS
+	 * primary on 587 and an SMTPS fallback on 465 both work. Postfix would
+	 * wait for a greeting that never comes (a deliberate difference). */
+	if (!t->wrapper_set && d->port == 465 && out->mode != SESSION_TLS_NONE)
+		out->mode = SESSION_TLS_IMPLICIT;
 	out->verify = t->verify;
 	out->level = t->level;
 	out->explicit_unverified = t->explicit_unverified;

@@ -393,8 +393,10 @@ static void fill_info(const struct tls *t, struct tls_info *info)
 	info->bits = 8 * (unsigned)gnutls_cipher_get_key_size(gnutls_cipher_get(t->session));
 	info->verified = false;
 	info->peer_subject[0] = '\0';
+	info->peer_issuer[0] = '\0';
 	if (crt != NULL) {
 		tls_cert_dn(crt, false, info->peer_subject, sizeof(info->peer_subject));
+		tls_cert_dn(crt, true, info->peer_issuer, sizeof(info->peer_issuer));
 		gnutls_x509_crt_deinit(crt);
 	}
 }
@@ -447,7 +449,7 @@ int tls_start(struct conn *c, const struct tls_params *p, struct deadline dl, st
 	/* Attached even when the certificate fails, so that QUIT and
 	 * close_notify can still go out over the session. */
 	conn_set_tls(c, t);
-	if (tls_verify_peer(t, p, alg, err) < 0)
+	if (tls_verify_peer(t, p, alg, &info->problem, err) < 0)
 		return -1;
 	info->verified = p->verify != TLS_VERIFY_NONE;
 	return 0;

@@ -141,7 +141,9 @@ struct session_result {
 	enum session_failure failure;		/* SESSION_FAILURE_NONE when ok */
 	const struct session_rcpt_result *rcpt; /* nrcpts entries */
 	bool authenticated;
-	bool tls; /* TLS was active when MAIL was sent */
+	bool tls;	     /* TLS was active when MAIL was sent */
+	bool sender_refused; /* the failure is the relay refusing the envelope sender,
+			      * whether at MAIL or in every refused RCPT reply */
 };
 
 /* settings and env must outlive the session. NULL when out of memory. */

@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/buf.h"
 #include "base/i18n.h"
@@ -128,6 +129,7 @@ enum session_event session_on_mail(struct session *s)
 		session_mesg_error(s, ERROR_REJECTED, SESSION_QUOTE_LAST_REPLY,
 				   _("relay %s rejected the sender <%s>: %s"), session_relay(s),
 				   sender, s->lastfmt);
+		s->res.sender_refused = true;
 		s->txn_failed = true;
 		break;
 	default:
@@ -161,6 +163,42 @@ static void list_refused(const struct session *s, char *list, size_t size)
 	}
 }
 
+/* A relay that checks the sender only once it has a recipient (Postfix's
+ * smtpd_delay_reject, reject_sender_login_mismatch) refuses each RCPT
+ * with a reply about the sender: "553 5.7.1 <root@example.net>: Sender
+ * address rejected: ...", or an RFC 3463 X.1.7/X.1.8 sender code. */
+static bool about_sender(const struct session *s, const struct session_rcpt_result *r)
+{
+	const char *sender = s->env->sender;
+	const char *text = r->reply;
+	size_t len = strlen(sender);
+
+	if (strcasestr(text, "sender address") != NULL)
+		return true;
+	if (strlen(text) > 10 &&
+	    (strncmp(text + 5, ".1.7 ", 5) == 0 || strncmp(text + 5, ".1.8 ", 5) == 0))
+		return true;
+	for (const char *p = text; len > 0 && (p = strchr(p, '<')) != NULL; p++)
+		if (strncasecmp(p + 1, sender, len) == 0 && p[1 + len] == '>')
+			return true;
+	return false;
+}
+
+/* Every recipient refused for good was refused for the sender. */
+static bool sender_verdict(const struct session *s)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < s->env->nrcpts; i++) {
+		if (s->rcpt[i].code / 100 != 5)
+			continue;
+		if (!about_sender(s, &s->rcpt[i]))
+			return false;
+		any = true;
+	}
+	return any;
+}
+
 /* After the last RCPT reply: a 5xx to any recipient is a verdict on the
  * message; otherwise a 4xx lets the next relay try. true when failed. */
 static bool rcpt_verdict(struct session *s)
@@ -181,7 +219,12 @@ static bool rcpt_verdict(struct session *s)
 		return false;
 	list_refused(s, list, sizeof(list));
 	/* The reply that decided is quoted, not the last one. */
-	if (worst == 5)
+	if (worst == 5 && sender_verdict(s)) {
+		session_mesg_error(s, ERROR_REJECTED, SESSION_QUOTE_NOTHING,
+				   _("relay %s refused the envelope sender <%s>: %s"),
+				   session_relay(s), s->env->sender, s->rcpt[first].reply);
+		s->res.sender_refused = true;
+	} else if (worst == 5)
 		session_mesg_error(s, ERROR_RECIPIENT, SESSION_QUOTE_NOTHING,
 				   _("relay %s refused the message for these recipients: %s"),
 				   session_relay(s), list);

@@ -14,3 +14,8 @@ EXTRA_DIST += tests/lib/relay.sh tests/lib/tap.sh tests/postfix.sh \
 # read errors and a full disk.
 TESTS += tests/load.sh
 EXTRA_DIST += tests/load.sh
+
+# Hints on every failure and the live diagnosis (-bv -v), each classic
+# mistake against the real relay (issue 11).
+TESTS += tests/diagnose.sh
+EXTRA_DIST += tests/diagnose.sh

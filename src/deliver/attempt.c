@@ -529,6 +529,7 @@ static void run_session(const struct attempt *a, struct attempt_result *res, enu
 	settings.tls = mode;
 	settings.auth_wanted = a->cred != NULL;
 	settings.use_pipelining = true;
+	settings.probe = a->probe;
 	settings.trace = log_verbosity() > 0 ? trace : NULL;
 	d.s = session_new(&settings, a->env);
 	if (d.s == NULL) {

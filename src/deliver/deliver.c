@@ -259,6 +259,7 @@ static enum step try_address(struct walk *w, const struct destination *d,
 	a.msg = w->rq->msg;
 	a.run = w->rq->run;
 	a.queue_id = w->rq->queue_id;
+	a.probe = w->rq->probe;
 	a.rcpt = w->rq->rcpt;
 	w->out->attempts++;
 	log_previous(w);
@@ -347,6 +348,27 @@ void deliver_settings_fini(struct deliver_settings *s)
 	policy_fini(&s->policy);
 }
 
+/* A diagnosis: each destination on its own, reported as it ends. */
+static int probe_route(struct walk *w, const struct route *route)
+{
+	bool all = true;
+
+	for (size_t i = 0; i < route->n; i++) {
+		enum step step;
+
+		w->nfailures = 0;
+		w->out->ok = false;
+		step = try_destination(w, &route->v[i]);
+		if (step == STEP_NEXT && w->nfailures > 0)
+			conclude(w);
+		w->rq->probed(w->rq->probe_arg, &route->v[i], w->out);
+		all &= step == STEP_DELIVERED;
+		if (stop_signal() != 0 || w->out->err.cls == ERROR_CONFIG)
+			return -1;
+	}
+	return all ? 0 : -1;
+}
+
 int deliver_run(const struct deliver_request *rq, struct deliver_outcome *out)
 {
 	struct walk w = { .rq = rq, .policy = &rq->set->policy, .out = out };
@@ -358,6 +380,13 @@ int deliver_run(const struct deliver_request *rq, struct deliver_outcome *out)
 	if (route_build(&rq->set->route, rq->env, &route, &out->err) < 0) {
 		out->end_ms = deadline_now_ms();
 		return -1;
+	}
+	if (rq->probe) {
+		int rc = probe_route(&w, &route);
+
+		route_fini(&route);
+		out->end_ms = deadline_now_ms();
+		return rc;
 	}
 	for (size_t i = 0; i < route.n && step == STEP_NEXT; i++) {
 		if (stop_signal() != 0) {

@@ -30,6 +30,8 @@ int deliver_settings_load(const struct config *cfg, struct locality *loc,
 			  struct deliver_settings *s, struct error *err);
 void deliver_settings_fini(struct deliver_settings *s);
 
+struct deliver_outcome;
+
 struct deliver_request {
 	const struct deliver_settings *set;
 	const struct message *msg;
@@ -43,6 +45,13 @@ struct deliver_request {
 	const char *queue_id;	     /* NULL: log nothing */
 	struct deliver_status *rcpt; /* NULL, or env->nrcpts entries: filled with the
 				      * status of each recipient the last relay refused */
+	/* A diagnosis (-bv -v): msg may be NULL; every destination is tried
+	 * in turn, up to RCPT then RSET (session_settings.probe), whatever
+	 * the others gave; probed(probe_arg, d, one) follows each, with that
+	 * destination's outcome. deliver_run returns 0 when all passed. */
+	bool probe;
+	void (*probed)(void *arg, const struct destination *d, const struct deliver_outcome *one);
+	void *probe_arg;
 };
 
 struct deliver_outcome {

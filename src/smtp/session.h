@@ -82,6 +82,9 @@ struct session_settings {
 	enum session_tls tls;
 	bool auth_wanted;	 /* credentials exist: AUTH must happen */
 	bool use_pipelining;	 /* use PIPELINING when offered (default true) */
+	bool probe;		 /* a diagnosis (-bv -v): one command at a time, RSET
+				  * where DATA would go, and its 250 ends the session
+				  * as accepted */
 	session_trace_fn *trace; /* NULL: no trace */
 	void *trace_arg;
 };

@@ -83,7 +83,7 @@ enum session_event session_mail_start(struct session *s)
 				      _("message size %zu exceeds the size limit %lu of relay %s"),
 				      env->size, s->caps.size_max, session_relay(s)));
 	s->res.tls = s->tls;
-	s->pipelined = s->caps.pipelining && s->set->use_pipelining;
+	s->pipelined = s->caps.pipelining && s->set->use_pipelining && !s->set->probe;
 	rc = command_mail(&s->out, env, &s->caps);
 	s->outstanding = 1;
 	for (size_t i = 0; s->pipelined && i < env->nrcpts && rc == 0; i++) {
@@ -256,6 +256,12 @@ enum session_event session_on_rcpt(struct session *s)
 	}
 	if (rcpt_verdict(s))
 		return session_quit(s);
+	if (s->set->probe) {
+		/* Everything a delivery does but the message: RSET's 250 ends
+		 * the transaction as the final dot's would. */
+		s->stage = SESSION_STAGE_DOT;
+		return session_send_line(s, NULL, "RSET", NULL);
+	}
 	s->stage = SESSION_STAGE_DATA;
 	return session_send_line(s, NULL, "DATA", NULL);
 }

@@ -24,3 +24,8 @@ EXTRA_DIST += tests/deadletter.sh
 # SIGPIPE never kills (issue 10), against the fake server too.
 TESTS += tests/signals.sh
 EXTRA_DIST += tests/signals.sh
+
+# soft_bounce, smtp_sasl_auth_soft_bounce, smtp_skip_5xx_greeting and
+# smtp_discard_ehlo_keywords (issue 14), against the fake server.
+TESTS += tests/answers.sh
+EXTRA_DIST += tests/answers.sh

@@ -114,7 +114,7 @@ msg() {
 conf plain
 msg "$T/m1" plain
 send plain -f user@home.example friend@dest.test <"$T/m1"
-tap_is "$rc" 67 "no map: the relay refuses the home address (exit 67)"
+tap_is "$rc" 69 "no map: the relay refuses the home address (exit 69)"
 relay_flush "$scratch" >/dev/null 2>&1
 d=$(take 0)
 tap_is "$(count "$d")" 0 "no map: nothing delivered"

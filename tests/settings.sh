@@ -116,6 +116,8 @@ bad() {
 	syslog_facility) echo 'bogus|' ;;
 	maillog_file) echo 'relative/maillog|' ;;
 	*_timeout | relaymail_deadline) echo 'soon|' ;;
+	smtp_tls_loglevel) echo 'verbose|' ;;
+	smtp_discard_ehlo_keywords) echo 'pipelining, nosuchkeyword|' ;;
 	# The rest are booleans.
 	*) echo 'maybe|' ;;
 	esac

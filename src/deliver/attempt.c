@@ -137,7 +137,8 @@ static void mx_names(const struct attempt *a, struct tls_params *params, const c
  * whether or not the certificate passed. */
 static void log_tls(const struct driver *d, const struct tls_info *info)
 {
-	if (d->a->queue_id == NULL || info->version[0] == '\0')
+	if (d->a->queue_id == NULL || info->version[0] == '\0' ||
+	    d->a->policy->answers.tls_loglevel == 0)
 		return;
 	maillog_info("smtp", "%s TLS connection established to %s: %s with cipher %s (%u/%u bits)",
 		     info->verified ? "Verified" : "Untrusted", d->res->relay, info->version,
@@ -421,6 +422,10 @@ static void finish(struct driver *d)
 	d->res->next_relay = r->next_relay;
 	d->res->maybe_delivered = r->maybe_delivered;
 	d->res->err = r->err;
+	/* smtp_sasl_auth_soft_bounce: a refused password is not final. */
+	if (r->err.cls == ERROR_AUTH && r->stage == SESSION_STAGE_AUTH &&
+	    r->failure == SESSION_FAILURE_REPLY && d->a->policy->answers.auth_soft_bounce)
+		d->res->err.cls = ERROR_TEMP;
 	if (r->last.code != 0)
 		reply_format(&r->last, d->res->reply, sizeof(d->res->reply));
 	add_oauth_detail(d);
@@ -530,6 +535,8 @@ static void run_session(const struct attempt *a, struct attempt_result *res, enu
 	settings.auth_wanted = a->cred != NULL;
 	settings.use_pipelining = true;
 	settings.probe = a->probe;
+	settings.discard = a->policy->answers.discard;
+	settings.greeting_5xx_final = a->policy->answers.greeting_5xx_final;
 	settings.trace = log_verbosity() > 0 ? trace : NULL;
 	d.s = session_new(&settings, a->env);
 	if (d.s == NULL) {

@@ -348,6 +348,32 @@ void deliver_settings_fini(struct deliver_settings *s)
 	policy_fini(&s->policy);
 }
 
+/* soft_bounce = yes (postfix.md): what a relay refused for good is
+ * reported as temporary, so that the caller tries again later; a setting,
+ * a usage error or a stop is left as it is. */
+static void soft_bounce(const struct policy *p, struct deliver_outcome *out)
+{
+	size_t n;
+
+	switch (out->err.cls) {
+	case ERROR_REJECTED:
+	case ERROR_RECIPIENT:
+	case ERROR_NOHOST:
+	case ERROR_DATA:
+	case ERROR_PROTOCOL:
+	case ERROR_AUTH:
+		if (!p->answers.soft_bounce)
+			return;
+		out->err.cls = ERROR_TEMP;
+		n = strlen(out->err.text);
+		snprintf(out->err.text + n, sizeof(out->err.text) - n, "%s",
+			 _(" (reported as temporary: soft_bounce = yes)"));
+		return;
+	default:
+		return;
+	}
+}
+
 /* A diagnosis: each destination on its own, reported as it ends. */
 static int probe_route(struct walk *w, const struct route *route)
 {
@@ -408,6 +434,8 @@ int deliver_run(const struct deliver_request *rq, struct deliver_outcome *out)
 	/* Every relay was tried and each allowed the next one. */
 	if (step == STEP_NEXT && w.nfailures > 0)
 		conclude(&w);
+	if (step != STEP_DELIVERED)
+		soft_bounce(w.policy, out);
 	route_fini(&route);
 	out->end_ms = deadline_now_ms();
 	return step == STEP_DELIVERED ? 0 : -1;

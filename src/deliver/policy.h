@@ -63,10 +63,20 @@ struct timeouts {
 	long connect, helo, starttls, mail, rcpt, data_init, data_xfer, data_done, quit; /* ms */
 };
 
+/* How the walk treats what relays answer. */
+struct answer_settings {
+	bool soft_bounce;	    /* a permanent refusal is reported as temporary */
+	bool auth_soft_bounce;	    /* smtp_sasl_auth_soft_bounce: a refused password too */
+	bool greeting_5xx_final;    /* smtp_skip_5xx_greeting = no */
+	unsigned discard;	    /* smtp_discard_ehlo_keywords (enum caps_keyword) */
+	unsigned long tls_loglevel; /* smtp_tls_loglevel: 0 logs no TLS summary */
+};
+
 struct policy {
 	struct tls_settings tls;
 	struct sasl_settings sasl;
 	struct timeouts timeouts;
+	struct answer_settings answers;
 	struct net_bind bind;
 	const char *helo_name;
 	bool mx_lookups;		/* smtp_dns_support_level, disable_dns_lookups */

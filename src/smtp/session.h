@@ -85,6 +85,9 @@ struct session_settings {
 	bool probe;		 /* a diagnosis (-bv -v): one command at a time, RSET
 				  * where DATA would go, and its 250 ends the session
 				  * as accepted */
+	unsigned discard;	 /* EHLO keywords to ignore (enum caps_keyword bits) */
+	bool greeting_5xx_final; /* a 5xx greeting is a verdict, not "next relay"
+				  * (smtp_skip_5xx_greeting = no) */
 	session_trace_fn *trace; /* NULL: no trace */
 	void *trace_arg;
 };

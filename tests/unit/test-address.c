@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* mail/address: RFC 5322 address lists give exactly the expected
  * addr-specs, garbage gives ERROR_DATA naming the text, envelope checks
- * refuse what could break or inject into an SMTP command. */
+ * refuse what could break or inject into an SMTP command; a header read
+ * for recipients (-t) as Postfix reads it, or refused where Postfix would
+ * lose or make up a recipient (tests/extract.sh compares with Postfix). */
 #include <config.h>
 
 #include <stdio.h>
@@ -13,6 +15,9 @@
 #include "mail/address.h"
 #include "tap.h"
 
+/* The parser under test: address_parse_list, or address_parse_header. */
+static int (*parser)(const char *, size_t, struct addrlist *, struct error *) = address_parse_list;
+
 /* The addresses joined by '|', or "ERROR: text" (static buffer). */
 static const char *parse_n(const char *text, size_t len)
 {
@@ -21,7 +26,7 @@ static const char *parse_n(const char *text, size_t len)
 	struct error e = { 0 };
 	struct buf b = { 0 };
 
-	if (address_parse_list(text, len, &l, &e) < 0) {
+	if (parser(text, len, &l, &e) < 0) {
 		snprintf(out, sizeof(out), "ERROR(%s): %s", error_class_name(e.cls), e.text);
 		addrlist_fini(&l);
 		return out;
@@ -111,6 +116,57 @@ static void test_list_errors(void)
 	is_str(parse("<a<b@c>>"),
 	       "ERROR(data): invalid address list \"<a<b@c>>\": a \"<\" is not closed by \">\"",
 	       "nested angle brackets");
+}
+
+#define BAD(text, why) "ERROR(data): invalid address list \"" text "\": " why
+
+/* address_parse_header: what Postfix's sendmail -t reads without loss is
+ * read the same; the rest is refused, never read with a recipient less. */
+static void test_header(void)
+{
+	parser = address_parse_header;
+	is_str(parse("team: a@b, Carol <c@d>;, e@f"), "a@b|c@d|e@f", "header: group members");
+	is_str(parse("a: b: c@d;;, e@f"), "c@d|e@f", "header: nested group");
+	is_str(parse("undisclosed-recipients:;"), "", "header: empty group");
+	is_str(parse("a@b c@d"), "a@b|c@d", "header: words in a row are two addresses");
+	is_str(parse("\"x y\"@b c@d"), "\"x y\"@b|c@d", "header: ... a quoted local part too");
+	is_str(parse("Doe, Bob <b@d>"), "Doe|b@d", "header: a lone word is a local name");
+	is_str(parse("a@b>, c@d"), "a@b|c@d", "header: a '>' without '<' is ignored");
+	is_str(parse("Bob <b@d> <c@d>"), "b@d|c@d", "header: a second <...> is another address");
+	is_str(parse("Bob <@r:b@d>, J. Smith <j@x>"), "b@d|j@x", "header: route, dotted name");
+	is_str(parse("a@b; c@d"), "a@b|c@d", "header: ';' as a separator");
+	is_str(parse("b@example.com  Bcc: c@example.com"),
+	       BAD("b@example.com  Bcc: c@example.com",
+		   "a \":\" starts no group (\"name: address, ...;\"); was a line break lost "
+		   "before a field name?"),
+	       "header: PHP's lost CRLF before Bcc is refused");
+	is_str(parse("b@x: c@y"),
+	       BAD("b@x: c@y", "a \":\" starts no group (\"name: address, ...;\"); was a line "
+			       "break lost before a field name?"),
+	       "header: a stray ':'");
+	is_str(parse("friends: a@b, c@d"),
+	       BAD("friends: a@b, c@d", "a \":\" starts no group (\"name: address, ...;\"); "
+					"was a line break lost before a field name?"),
+	       "header: a group without ';'");
+	is_str(parse("b@x Cc: c@y;"),
+	       BAD("b@x Cc: c@y;", "a group name holds an address; was a line break lost "
+				   "before a field name?"),
+	       "header: a group name with an address");
+	is_str(parse("Bob b@d"), BAD("Bob b@d", "it holds a name without an address"),
+	       "header: a name next to an address");
+	is_str(parse("<b@d> Bob"), BAD("<b@d> Bob", "text follows an address in \"<\" and \">\""),
+	       "header: text after <...>");
+	is_str(parse("=?UTF-8?B?YkBk?=, c@d"),
+	       BAD("=?UTF-8?B?YkBk?=, c@d",
+		   "an encoded-word (RFC 2047) stands where an address should be"),
+	       "header: an encoded-word as an address");
+	is_str(parse("b@d@e, c@d"), BAD("b@d@e, c@d", "an address holds more than one \"@\""),
+	       "header: two '@'");
+	is_str(parse("<b@d, c@d"), BAD("<b@d, c@d", "a \"<\" is not closed by \">\""),
+	       "header: '<' never closed");
+	is_str(parse("b@d (Bob, c@d"), BAD("b@d (Bob, c@d", "a comment is not terminated"),
+	       "header: comment never closed");
+	parser = address_parse_list;
 }
 
 static void test_list_caps(void)
@@ -228,6 +284,7 @@ int main(void)
 {
 	test_lists();
 	test_list_errors();
+	test_header();
 	test_list_caps();
 	test_envelope();
 	test_helpers();

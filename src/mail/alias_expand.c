@@ -385,16 +385,15 @@ static int expand(struct walk *w, const char *addr, struct error *err)
 		*at = '\0';
 	if (on_path(w, local)) {
 		rc = deliver(w, addr, err);
-	} else if (w->depth == ALIAS_DEPTH_MAX) {
-		/* Postfix's local(8) bounces it: "recipient nesting limit
-		 * exceeded" (5.4.6). */
+	} else if ((rc = lookup(w, local, &value, &source, err)) == 0) {
+		rc = unknown(w, addr, local, err);
+	} else if (rc > 0 && w->depth == ALIAS_DEPTH_MAX) {
+		/* Postfix's local(8) bounces it: "alias database loop" (5.4.6). */
 		error_set(err, ERROR_CONFIG,
 			  _("alias_maps: the aliases for <%s> nest more than %d deep (an alias "
 			    "loop?)"),
 			  w->top, ALIAS_DEPTH_MAX);
 		rc = -1;
-	} else if ((rc = lookup(w, local, &value, &source, err)) == 0) {
-		rc = unknown(w, addr, local, err);
 	} else if (rc > 0) {
 		rc = expand_alias(w, local, source != NULL ? source : "alias_maps", value, err);
 	}

@@ -276,9 +276,10 @@ static void test_doubling(void)
 	buf_fini(&text);
 }
 
-/* Postfix's local(8): 25 aliases in a chain deliver; the 26th local
- * address down the chain, alias or not, is refused. A loop is no
- * nesting: the name met again is sent as it is. */
+/* Postfix's local(8), measured (Postfix 3.7.11): in a chain of aliases
+ * the 26th is refused, and what the 25th gives is delivered, a local
+ * name that is no alias too. A loop is no nesting: the name met again is
+ * sent as it is. */
 static void test_depth(void)
 {
 	struct buf text = { 0 };
@@ -288,30 +289,18 @@ static void test_depth(void)
 	setup(&f, "");
 	for (int i = 0; i < ALIAS_DEPTH_MAX - 1; i++)
 		buf_printf(&text, "c%d: c%d\n", i, i + 1);
-	buf_printf(&text, "c%d: far@example.com\n", ALIAS_DEPTH_MAX - 1);
+	buf_printf(&text, "c%d: far@example.com, nobody, c1\n", ALIAS_DEPTH_MAX - 1);
 	buf_printf(&text, "d0: c1\n");
-	buf_printf(&text, "e0: c0, c2\n");
+	buf_printf(&text, "e0: c0, e1\n");
+	buf_printf(&text, "e1: e2\ne2: c0\n");
 	use_aliases(&f, text.data);
-	check(&f, "c0@host.example", "far@example.com", "");
-	check(&f, "d0@host.example", "far@example.com", "");
+	check(&f, "c0@host.example", "far@example.com nobody@host.example c1@host.example", "");
+	check(&f, "d0@host.example", "far@example.com nobody@host.example c1@host.example", "");
 	got = expand_fails(&f, "e0@host.example", &warn);
 	is_str(got,
 	       "alias_maps: the aliases for <e0@host.example> nest more than 25 deep (an alias "
 	       "loop?)",
-	       "depth: 26 aliases down are too many");
-	free(got);
-	free(warn);
-
-	buf_reset(&text);
-	for (int i = 0; i < ALIAS_DEPTH_MAX - 1; i++)
-		buf_printf(&text, "c%d: c%d\n", i, i + 1);
-	buf_printf(&text, "c%d: nobody, c0\n", ALIAS_DEPTH_MAX - 1);
-	use_aliases(&f, text.data);
-	got = expand_fails(&f, "c0@host.example", &warn);
-	is_str(got,
-	       "alias_maps: the aliases for <c0@host.example> nest more than 25 deep (an alias "
-	       "loop?)",
-	       "depth: a local name that is no alias counts too");
+	       "depth: the 26th alias of a chain is refused");
 	free(got);
 	free(warn);
 	teardown(&f);

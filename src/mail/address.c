@@ -348,6 +348,7 @@ struct walker {
 	bool angle;	 /* cand came from <...> */
 	bool last_word;	 /* previous token was an atom or quoted string */
 	bool header;	 /* recipients from a header: address_parse_header */
+	size_t semi_end; /* header: just past the last top-level ';', or 0 */
 };
 
 static bool is_special(const struct token *t, char c)
@@ -520,20 +521,23 @@ static int walker_angle(struct walker *w, struct error *err)
 	}
 }
 
-/* A ';' ahead at the top level: a ':' before it starts a group. */
-static bool group_ends(const struct lexer *lx)
+/* Just past the last ';' of the list outside <...>, or 0: Postfix reads
+ * the list from its end, and every ':' before a ';' starts a group there.
+ * Found once, so a list of many ':' costs no more than one pass. */
+static size_t last_semicolon(const char *text, size_t len)
 {
-	struct lexer ahead = *lx;
+	struct lexer lx = { .p = text, .n = len };
 	struct token t;
+	bool angle = false;
+	size_t end = 0;
 
-	while (lex_next(&ahead, &t) && t.kind != TOK_END) {
-		if (is_special(&t, ';'))
-			return true;
-		if (is_special(&t, '<'))
-			while (lex_next(&ahead, &t) && t.kind != TOK_END && !is_special(&t, '>'))
-				;
+	while (lex_next(&lx, &t) && t.kind != TOK_END) {
+		if (is_special(&t, '<') || is_special(&t, '>'))
+			angle = is_special(&t, '<');
+		else if (!angle && is_special(&t, ';'))
+			end = lx.i;
 	}
-	return false;
+	return end;
 }
 
 /* A ':' in a header read for recipients. Postfix starts a group only
@@ -542,7 +546,7 @@ static bool group_ends(const struct lexer *lx)
  * group name that holds an address loses it. Both are refused. */
 static int header_colon(struct walker *w, struct error *err)
 {
-	if (!group_ends(&w->lx) || w->angle)
+	if (w->semi_end <= w->lx.i || w->angle)
 		return walker_fail(
 		    w,
 		    _("a \":\" starts no group (\"name: address, ...;\"); was a line "
@@ -594,6 +598,8 @@ static int parse(const char *text, size_t len, bool header, struct addrlist *out
 	int rc = 0;
 
 	buf_init(&w.cand, ADDRESS_TEXT_MAX);
+	if (header)
+		w.semi_end = last_semicolon(text, len);
 	do {
 		if (!lex_next(&w.lx, &t)) {
 			rc = walker_fail(&w, w.lx.problem, err);

@@ -3,3 +3,7 @@
 # sendmail (a private instance, forwarding to the test relay's sink).
 TESTS += tests/extract.sh
 EXTRA_DIST += tests/extract.sh
+# Alias expansion, differential with Postfix's local(8): its nesting limit,
+# doubling chains, duplicates.
+TESTS += tests/aliases.sh
+EXTRA_DIST += tests/aliases.sh

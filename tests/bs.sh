@@ -324,9 +324,9 @@ cat >"$T/c.script" <<EOF
 <
 EOF
 chat starttls "$T/c.script"
-refusal="550 5.7.1 relay $RELAY_HOST[$RELAY_HOST]:$RELAY_SUBMISSION_PORT said: <someone@else.test>: Sender address rejected: not owned by user $U (message kept in the dead letter file)"
+refusal="554 5.7.1 relay $RELAY_HOST[$RELAY_HOST]:$RELAY_SUBMISSION_PORT said: <someone@else.test>: Sender address rejected: not owned by user $U (message kept in the dead letter file)"
 sed -n '13p' "$T/transcript" >"$T/line"
-same "$T/line" "$refusal" "relay refusal: 550 with the relay's words as the reply to the dot"
+same "$T/line" "$refusal" "relay refusal of the sender: 554 with the relay's words as the reply to the dot"
 sed -n '14,18p' "$T/transcript" >"$T/rest"
 same "$T/rest" "250 2.1.0 Ok
 250 2.1.5 Ok

@@ -118,6 +118,7 @@ static int set(struct config *c, const char *name, size_t nlen, const char *valu
 	free(p->where);
 	p->raw = raw;
 	p->where = w;
+	p->from_env = c->env;
 	p->seq = ++c->seq;
 	return 0;
 }
@@ -218,6 +219,7 @@ static int apply_env(struct config *c, char *const *env, struct error *err)
 {
 	char where[256], name[128];
 
+	c->env = true;
 	for (; env != NULL && *env != NULL; env++) {
 		const char *e = *env, *eq = strchr(e, '=');
 		size_t n, plen = strlen(ENV_PREFIX);
@@ -238,6 +240,7 @@ static int apply_env(struct config *c, char *const *env, struct error *err)
 		if (valid_name(name, n) && set(c, name, n, eq + 1, strlen(eq + 1), where, err) < 0)
 			return -1;
 	}
+	c->env = false;
 	return 0;
 }
 
@@ -545,6 +548,7 @@ static int choose(const char *given, char *const *env, struct buf *path, struct 
 struct config *config_load(const char *path, char *const *env, struct error *err)
 {
 	struct buf file = { 0 }, text = { 0 };
+	struct textfile_info info = { 0 };
 	struct config *c = NULL;
 	char host[256] = "localhost";
 
@@ -555,9 +559,11 @@ struct config *config_load(const char *path, char *const *env, struct error *err
 	host[sizeof(host) - 1] = '\0';
 	if (choose(path, env, &file, err) < 0)
 		goto out;
-	if (file.len > 0 && textfile_read(file.data, false, &text, NULL, err) < 0)
+	if (file.len > 0 && textfile_read_info(file.data, false, &text, NULL, &info, err) < 0)
 		goto out;
 	c = build(file.len > 0 ? file.data : NULL, text.data, text.len, env, host, true, err);
+	if (c != NULL)
+		c->file_info = info;
 	if (c != NULL && file.len > 0 && (c->file = buf_steal(&file)) == NULL) {
 		config_free(c);
 		c = NULL;

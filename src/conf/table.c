@@ -173,13 +173,31 @@ fail:
 	return NULL;
 }
 
+/* inline: and static: hold their data in the value itself. */
+static bool data_in_spec(const struct table *t)
+{
+	const char *s = t->spec;
+
+	while (strncmp(s, "proxy:", 6) == 0)
+		s += 6;
+	return strncmp(s, "inline:", 7) == 0 || strncmp(s, "static:", 7) == 0;
+}
+
 struct maps *maps_open_param(const struct config *cfg, const char *param, unsigned flags,
 			     struct error *err)
 {
 	char where[512];
+	struct maps *m;
 
 	snprintf(where, sizeof(where), "%s (%s)", param, config_where(cfg, param));
-	return maps_open(config_get(cfg, param), flags | table_config_flags(cfg), where, err);
+	m = maps_open(config_get(cfg, param), flags | table_config_flags(cfg), where, err);
+	for (size_t i = 0; m != NULL && (flags & TABLE_SECRET) != 0 && i < m->n; i++) {
+		if (data_in_spec(m->v[i]) && config_check_secret(cfg, param, err) < 0) {
+			maps_free(m);
+			return NULL;
+		}
+	}
+	return m;
 }
 
 void maps_free(struct maps *m)

@@ -24,3 +24,8 @@ EXTRA_DIST += tests/deadletter.sh
 # SIGPIPE never kills (issue 10), against the fake server too.
 TESTS += tests/signals.sh
 EXTRA_DIST += tests/signals.sh
+
+# Secrets: who may read a password file, a password in sendmail.conf, a
+# hostile SCRAM iteration count, a process that is not dumpable.
+TESTS += tests/secrets.sh
+EXTRA_DIST += tests/secrets.sh

@@ -87,7 +87,12 @@ void config_free(struct config *c)
 {
 	if (c == NULL)
 		return;
+	/* A value may hold a password (inline:, static:). */
 	for (size_t i = 0; i < c->n; i++) {
+		if (c->v[i].raw != NULL)
+			str_wipe(c->v[i].raw, strlen(c->v[i].raw));
+		if (c->v[i].value != NULL)
+			str_wipe(c->v[i].value, strlen(c->v[i].value));
 		free(c->v[i].name);
 		free(c->v[i].raw);
 		free(c->v[i].where);
@@ -114,6 +119,8 @@ static int set(struct config *c, const char *name, size_t nlen, const char *valu
 		free(w);
 		return nomem(err);
 	}
+	if (p->raw != NULL)
+		str_wipe(p->raw, strlen(p->raw));
 	free(p->raw);
 	free(p->where);
 	p->raw = raw;
@@ -195,7 +202,7 @@ static int parse_text(struct config *c, const char *name, const char *text, size
 		if ((rc = parse_line(c, line.data, line.len, where.data, err)) < 0)
 			break;
 	}
-	buf_fini(&line);
+	buf_wipe(&line);
 	buf_fini(&where);
 	return rc < 0 ? -1 : 0;
 }
@@ -571,6 +578,6 @@ struct config *config_load(const char *path, char *const *env, struct error *err
 	}
 out:
 	buf_fini(&file);
-	buf_fini(&text);
+	buf_wipe(&text);
 	return c;
 }

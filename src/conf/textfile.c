@@ -110,6 +110,7 @@ static int check_mode(int fd, const char *path, struct textfile_info *info, stru
 		return -1;
 	}
 	info->known = true;
+	info->size = (size_t)st.st_size;
 	info->mode = (unsigned)(st.st_mode & 07777);
 	info->uid = st.st_uid;
 	info->readonly_mount = readonly_mount(fd, &st);
@@ -174,7 +175,13 @@ int textfile_read_info(const char *path, bool secret, struct buf *out, bool *abs
 	if (rc == 0 && secret)
 		rc = textfile_check_secret(path, &seen, err);
 	/* read_all reserves room before its first read, so even an empty
-	 * file leaves out->data a (NUL-terminated) string. */
+	 * file leaves out->data a (NUL-terminated) string. Room for the whole
+	 * file first: a buffer that grows leaves copies of a secret behind. */
+	if (rc == 0 &&
+	    buf_reserve(out, seen.size + 4096 < out->max ? seen.size + 4096 : out->max) < 0) {
+		error_set_errno(err, ERROR_INTERNAL, errno, _("cannot read %s"), path);
+		rc = -1;
+	}
 	if (rc == 0)
 		rc = read_all(fd, path, out, err);
 	close(fd);

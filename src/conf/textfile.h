@@ -19,6 +19,7 @@
  * rule applied later (a password inside sendmail.conf). */
 struct textfile_info {
 	bool known;	     /* false: nothing was read */
+	size_t size;	     /* bytes, as fstat said */
 	unsigned mode;	     /* permission bits (07777) */
 	uid_t uid;	     /* owner */
 	bool readonly_mount; /* on a read-only file system mounted apart

@@ -29,3 +29,8 @@ EXTRA_DIST += tests/signals.sh
 # hostile SCRAM iteration count, a process that is not dumpable.
 TESTS += tests/secrets.sh
 EXTRA_DIST += tests/secrets.sh
+
+# Hostile callers and relays: junk in RELAYMAIL_* variables, -C
+# /etc/shadow, SMTP smuggling shapes, over-long and never-ending replies.
+TESTS += tests/hostile.sh
+EXTRA_DIST += tests/hostile.sh

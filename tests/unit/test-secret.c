@@ -16,6 +16,7 @@
 #include "conf/config.h"
 #include "conf/table.h"
 #include "conf/textfile.h"
+#include "capture.h"
 #include "tap.h"
 
 #define NOBODY 65534
@@ -273,6 +274,64 @@ static void test_inline_in_config(void)
 	config_free(cfg);
 }
 
+/* No message quotes what a secret table holds: its lines, its values,
+ * an inline: or static: spec. */
+static void test_no_quoting(void)
+{
+	const char *path = put("quoted",
+			       " u:pass2\n"
+			       "[relay]:587 u:p\xe9ss1\n"
+			       "\"[other]:25 u:pass3\n"
+			       "[good]:25 u:pass4\n",
+			       0600);
+	struct capture cap;
+	struct error err = { 0 };
+	struct table *t;
+	char spec[300], *out, *v = NULL;
+
+	snprintf(spec, sizeof(spec), "texthash:%s", path);
+	capture_begin(&cap);
+	t = table_open(spec, TABLE_SECRET | TABLE_UTF8, NULL, &err);
+	out = capture_end(&cap);
+	ok(t != NULL, "a secret table with bad lines opens");
+	ok(has(out, "line 2: non-UTF-8 input -- ignoring this line") &&
+	       has(out, "line 1: ignoring a line that starts with whitespace") &&
+	       has(out, "line 3: unbalanced '\"' -- ignoring this line"),
+	   "each bad line is warned about by number");
+	ok(strstr(out, "pass") == NULL && strstr(out, "u:p") == NULL,
+	   "... and no warning quotes a password");
+	free(out);
+	table_free(t);
+
+	t = table_open("inline:{ k=u:pa\xe9ss }", TABLE_SECRET | TABLE_UTF8, NULL, &err);
+	ok(t == NULL && has(err.text, "inline:{...}: the inline table is not valid UTF-8") &&
+	       strstr(err.text, "pa") == NULL,
+	   "a bad inline: secret is named by its type only");
+	t = table_open("inline:{ k=u:pass5, nokey }", TABLE_SECRET, NULL, &err);
+	ok(t == NULL && has(err.text, "inline:{...}: expected key=value or {key = value}") &&
+	       strstr(err.text, "pass5") == NULL,
+	   "a bad inline: item of a secret is not quoted");
+	t = table_open("inline:{ k=u:pass5, nokey }", 0, NULL, &err);
+	ok(t == NULL && has(err.text, "found \"nokey\""), "... but it is when it is no secret");
+	t = table_open("static:{u:pass6", TABLE_SECRET, NULL, &err);
+	ok(t == NULL && has(err.text, "static:{...}: unbalanced braces") &&
+	       strstr(err.text, "pass6") == NULL,
+	   "a bad static: secret is named by its type only");
+
+	t = table_open("static:u:pa\xe9ss7", TABLE_SECRET | TABLE_UTF8, NULL, &err);
+	capture_begin(&cap);
+	ok(t != NULL && table_lookup(t, "any", &v, &err) == -1 && has(err.text, "static:{...}") &&
+	       strstr(err.text, "pa") == NULL,
+	   "a non-UTF-8 secret value: the error names the table by its type only");
+	out = capture_end(&cap);
+	ok(has(out, "static:{...}: key \"any\": non-UTF-8 value: malformed UTF-8") &&
+	       strstr(out, "pa") == NULL,
+	   "... and the warning leaves the value out");
+	free(out);
+	free(v);
+	table_free(t);
+}
+
 int main(void)
 {
 	if (mkdtemp(dir) == NULL) {
@@ -284,7 +343,9 @@ int main(void)
 	test_other_callers();
 	test_files();
 	test_inline_in_config();
-	for (const char *const *n = (const char *const[]){ "passwd", "re", "sendmail.conf", NULL };
+	test_no_quoting();
+	for (const char *const *n =
+		 (const char *const[]){ "passwd", "re", "sendmail.conf", "quoted", NULL };
 	     *n != NULL; n++) {
 		char p[256];
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "base/i18n.h"
+#include "base/log.h"
 #include "conf/textfile.h"
 
 /* The name of a file's owner for a message: the user name, else the
@@ -53,7 +54,12 @@ int textfile_check_secret(const char *path, const struct textfile_info *info, st
 			    "it belongs to %s: ask them to run: chmod %04o %s"),
 			  path, mode, owner, fixed, path);
 	} else if ((mode & 007) != 0 && info->uid == 0 && info->readonly_mount) {
-		return 0; /* a container's secret mount (textfile.h) */
+		/* A container's secret mount (textfile.h). */
+		log_verbose(_("%s holds passwords and others may read it (mode %04o), but it "
+			      "belongs to root on a read-only mount of its own (a container's "
+			      "secret): accepted"),
+			    path, mode);
+		return 0;
 	} else if ((mode & 007) != 0 && can_fix) {
 		error_set(err, ERROR_CONFIG,
 			  _("%s holds passwords and must not be readable by others (mode %04o); "

@@ -187,6 +187,7 @@ static int parse_text(struct config *c, const char *name, const char *text, size
 	}
 	lines_init(&l, name, text, len);
 	buf_init(&line, CONFIG_LINE_MAX);
+	line.secret = true; /* inline: and static: passwords */
 	while ((rc = lines_next(&l, &line, &lineno, err)) == 1) {
 		buf_reset(&where);
 		if (buf_printf(&where, _("%s, line %zu"), name, lineno) < 0) {

@@ -147,6 +147,7 @@ static int text_parse(struct kvmap *m, const char *name, bool texthash, unsigned
 
 	lines_init(&l, name, text, len);
 	buf_init(&line, TEXT_LINE_MAX);
+	line.secret = (flags & TABLE_SECRET) != 0;
 	while ((rc = lines_next(&l, &line, &lineno, err)) == 1)
 		if ((rc = text_line(m, name, flags, texthash, lineno, line.data, line.len)) < 0) {
 			nomem(err);

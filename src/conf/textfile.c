@@ -170,6 +170,8 @@ int textfile_read_info(const char *path, bool secret, struct buf *out, bool *abs
 		*info = seen;
 	buf_reset(out);
 	out->max = TEXTFILE_MAX + 1;
+	/* A configuration file may hold an inline: password too. */
+	out->secret = true;
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
 		if (errno == ENOENT && absent != NULL)

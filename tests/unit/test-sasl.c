@@ -631,14 +631,16 @@ static double seconds_now(void)
 static int scram_hostile(const char *mech, const char *count, struct error *err, double *elapsed)
 {
 	struct sasl *s = client(mech, USER, "secret");
-	char *first = step(s, NULL), *raw = NULL, *msg = NULL, *b64 = NULL, *out = NULL;
+	char *first = step(s, NULL), *raw = NULL, *text = NULL, *msg = NULL, *b64 = NULL,
+	     *out = NULL;
 	size_t rawlen = 0, b64len = 0;
 	const char *nonce;
 	double t0;
 	int rc = -2;
 
+	/* The client-first message, not NUL-terminated as decoded. */
 	if (first != NULL && gsasl_base64_from(first, strlen(first), &raw, &rawlen) == GSASL_OK &&
-	    (nonce = strstr(raw, ",r=")) != NULL &&
+	    (text = strndup(raw, rawlen)) != NULL && (nonce = strstr(text, ",r=")) != NULL &&
 	    asprintf(&msg, "r=%sServerPart,s=c2FsdHNhbHQ=,i=%s", nonce + 3, count) > 0 &&
 	    gsasl_base64_to(msg, strlen(msg), &b64, &b64len) == GSASL_OK) {
 		t0 = seconds_now();
@@ -648,6 +650,7 @@ static int scram_hostile(const char *mech, const char *count, struct error *err,
 	free(out);
 	free(first);
 	free(msg);
+	free(text);
 	gsasl_free(raw);
 	gsasl_free(b64);
 	sasl_free(s);

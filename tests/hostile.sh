@@ -174,4 +174,28 @@ done
 reply_case "an EHLO reply of 300 lines that goes on" "send 220 fake.test ESMTP" "expect EHLO" \
 	"raw $many" stall
 
+# A greeting that trickles in, one byte every 0.3 s, never ending a line:
+# each byte restarts no clock that matters, relaymail_deadline ends it.
+{
+	echo "raw 220 fake"
+	i=0
+	while [ $i -lt 40 ]; do
+		printf '%s\n' "delay 300" "raw x"
+		i=$((i + 1))
+	done
+} >"$T/trickle.script"
+fake_start trickle "$T/trickle.script"
+conf trickle "$fake_port" "relaymail_deadline = 2s"
+t0=$(date +%s)
+printf 'Subject: trickle\n\nbody\n' |
+	timeout 60 "$RM" -C "$T/trickle.cf" -f s@client.test r@dest.test 2>"$T/err"
+rc=$?
+t1=$(date +%s)
+fake_stop trickle
+tap_is "$rc" 75 "a greeting that trickles without end: exit 75"
+tap_ok "a greeting that trickles without end: ended by relaymail_deadline (took $((t1 - t0)) s)" \
+	[ $((t1 - t0)) -le 4 ]
+tap_ok "a greeting that trickles without end: the message kept" \
+	grep -q '^Subject: trickle$' "$T/dead.letter"
+
 tap_done

@@ -127,7 +127,7 @@ else
 	check pw www-data
 	tap_is "$rc" 78 "www-data, root's 0644: exit 78"
 	tap_ok "www-data, root's 0644: says who owns it and what to ask" \
-		stderr_has "(mode 0644); it belongs to root: ask them to run: chmod 0640 $T/pw.pw"
+		stderr_has "(mode 0644); it belongs to root: ask an administrator to run: chmod 0640 $T/pw.pw"
 	pwfile pw 0644 www-data:www-data
 	check pw www-data
 	tap_ok "www-data, its own 0644: the chmod to run" \
@@ -143,7 +143,7 @@ else
 	check inl www-data
 	tap_is "$rc" 78 "inline: password in a 0644 sendmail.conf: exit 78"
 	tap_ok "inline: password in a 0644 sendmail.conf: names the parameter and the fix" \
-		stderr_has "smtp_sasl_password_maps ($T/inl.cf, line 5) holds a password in the configuration file itself: $T/inl.cf holds passwords and must not be readable by others (mode 0644); it belongs to root: ask them to run: chmod 0640 $T/inl.cf"
+		stderr_has "smtp_sasl_password_maps ($T/inl.cf, line 5) holds a password in the configuration file itself: $T/inl.cf holds passwords and must not be readable by others (mode 0644); it belongs to root: ask an administrator to run: chmod 0640 $T/inl.cf"
 	chown root:www-data "$T/inl.cf"
 	chmod 0640 "$T/inl.cf"
 	check inl www-data

@@ -48,6 +48,11 @@ int textfile_check_secret(const char *path, const struct textfile_info *info, st
 			  _("%s holds passwords, so only its owner may write to it (mode %04o); "
 			    "fix it with: chmod %04o %s"),
 			  path, mode, fixed, path);
+	} else if ((mode & 022) != 0 && info->uid == 0) {
+		error_set(err, ERROR_CONFIG,
+			  _("%s holds passwords, so only its owner may write to it (mode %04o); "
+			    "it belongs to root: ask an administrator to run: chmod %04o %s"),
+			  path, mode, fixed, path);
 	} else if ((mode & 022) != 0) {
 		error_set(err, ERROR_CONFIG,
 			  _("%s holds passwords, so only its owner may write to it (mode %04o); "
@@ -64,6 +69,11 @@ int textfile_check_secret(const char *path, const struct textfile_info *info, st
 		error_set(err, ERROR_CONFIG,
 			  _("%s holds passwords and must not be readable by others (mode %04o); "
 			    "fix it with: chmod %04o %s"),
+			  path, mode, fixed, path);
+	} else if ((mode & 007) != 0 && info->uid == 0) {
+		error_set(err, ERROR_CONFIG,
+			  _("%s holds passwords and must not be readable by others (mode %04o); "
+			    "it belongs to root: ask an administrator to run: chmod %04o %s"),
 			  path, mode, fixed, path);
 	} else if ((mode & 007) != 0) {
 		error_set(err, ERROR_CONFIG,
@@ -184,7 +194,7 @@ int textfile_read_info(const char *path, bool secret, struct buf *out, bool *abs
 		rc = textfile_check_secret(path, &seen, err);
 	/* read_all reserves room before its first read, so even an empty
 	 * file leaves out->data a (NUL-terminated) string. Room for the whole
-	 * file first: a buffer that grows leaves copies of a secret behind. */
+	 * file first: one allocation, not a move (and a wipe) per 4 KiB. */
 	if (rc == 0 &&
 	    buf_reserve(out, seen.size + 4096 < out->max ? seen.size + 4096 : out->max) < 0) {
 		error_set_errno(err, ERROR_INTERNAL, errno, _("cannot read %s"), path);

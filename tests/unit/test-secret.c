@@ -134,8 +134,12 @@ static void test_other_callers(void)
 		return;
 	}
 	v = verdict(0644, 0, false);
-	ok(has(v, "(mode 0644); it belongs to root: ask them to run: chmod 0640 /s/pw"),
+	ok(has(v, "(mode 0644); it belongs to root: ask an administrator to run: chmod 0640 /s/pw"),
 	   "not the owner, world-readable: says who owns it and what to ask");
+	v = verdict(0664, 0, false);
+	ok(has(v, "only its owner may write to it (mode 0664); it belongs to root: ask an "
+		  "administrator to run: chmod 0640 /s/pw"),
+	   "not the owner, root's writable file: ask an administrator");
 	v = verdict(0644, NOBODY, false);
 	ok(has(v, "it belongs to nobody: ask them to run: chmod 0640 /s/pw"),
 	   "the owner is named by user name");

@@ -305,6 +305,19 @@ fail:
 	return session_abort(d->s, &err, SESSION_END_QUIT);
 }
 
+/* A SASL step is computation that no wait bounds (SCRAM's PBKDF2, kept
+ * short by auth/sasl.h's cap), so the run's deadline is checked after it. */
+static bool overran(struct driver *d, struct error *err)
+{
+	if (!deadline_expired(d->a->run))
+		return false;
+	driver_failed(d, "4.4.7", "delivery time limit exceeded (relaymail_deadline)");
+	error_set(err, ERROR_TEMP,
+		  _("the time allowed for delivery (relaymail_deadline) ran out while "
+		    "authenticating"));
+	return true;
+}
+
 static enum session_event do_challenge(struct driver *d)
 {
 	struct error err = { 0 };
@@ -313,6 +326,12 @@ static enum session_event do_challenge(struct driver *d)
 
 	if (sasl_step(d->sasl, session_challenge(d->s), &response, &err) < 0) {
 		sasl_failed(d, "SASL client failure");
+		error_prefix(&err, _("relay %s"), d->res->relay);
+		return session_abort(d->s, &err, SESSION_END_QUIT);
+	}
+	if (overran(d, &err)) {
+		str_wipe(response, strlen(response));
+		free(response);
 		error_prefix(&err, _("relay %s"), d->res->relay);
 		return session_abort(d->s, &err, SESSION_END_QUIT);
 	}

@@ -42,6 +42,7 @@ conf() {
 		echo "dead_letter_file = $T/$_n.dead"
 		for _l in "$@"; do echo "$_l"; done
 	} >"$T/$_n.cf"
+	chmod 600 "$T/$_n.cf" # some hold an inline: password
 }
 
 # send NAME: $rc, stderr in $T/err.

@@ -173,8 +173,11 @@ shift 2
 "\$@" -bv -C '$T/ro.cf' r@dest.test </dev/null >/dev/null
 EOF
 	conf ro 25 "$AUTH" "smtp_sasl_password_maps = texthash:$T/secrets/pw"
-	unshare -m sh "$T/ro.sh" 0444 ro "$RM" -v 2>"$T/err"
+	unshare -m sh "$T/ro.sh" 0444 ro "$RM" 2>"$T/err"
 	tap_is "$?" 0 "root's 0444 on a read-only mount (Docker secret): accepted"
+	# -bv -v goes on to try the relay (nothing listens there): not 78.
+	unshare -m sh "$T/ro.sh" 0444 ro "$RM" -v 2>"$T/err"
+	tap_ok "root's 0444 on a read-only mount, -bv -v: no configuration error" test "$?" != 78
 	tap_ok "root's 0444 on a read-only mount: -v says why" \
 		stderr_has "$T/secrets/pw holds passwords and others may read it (mode 0444), but it belongs to root on a read-only mount of its own (a container's secret): accepted"
 	unshare -m sh "$T/ro.sh" 0644 ro setpriv --reuid=www-data --regid=www-data --clear-groups \

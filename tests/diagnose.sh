@@ -155,6 +155,19 @@ conf wrap "[$H]:$SUB" "[$H]:$SUB" "smtp_tls_wrappermode = yes" \
 check_case wrap 75 "speaks plain SMTP first (STARTTLS, usually port 587), set smtp_tls_wrappermode = no ($T/wrap.cf, line 7)" \
 	"wrapper mode on a STARTTLS port"
 
+# smtp_tls_policy_maps: an entry for this relay overrides main.cf's level.
+conf pol "[$H]:$SUB" "[$H]:$SUB" "smtp_tls_CAfile = $RELAY_OTHER_CA" \
+	"smtp_tls_security_level = verify" \
+	"smtp_tls_policy_maps = inline:{ {[$H]:$SUB = encrypt protocols=>=TLSv1.2} }"
+send pol -f "$RELAY_USER1"
+tap_is "$rc" 0 "smtp_tls_policy_maps: encrypt for this relay, whatever the CA file"
+probe pol -f "$RELAY_USER1"
+tap_ok "smtp_tls_policy_maps: -bv names the table" has "$T/out" "tls: encrypt by smtp_tls_policy_maps"
+conf polnone "[$H]:$SUB" "[$H]:$SUB" \
+	"smtp_tls_policy_maps = inline:{ {[$H]:$SUB = none} }"
+check_case polnone 75 "which the smtp_tls_policy_maps ($T/polnone.cf, line 7) entry for [$H]:$SUB turns off" \
+	"smtp_tls_policy_maps turns TLS off where AUTH needs it"
+
 # Nothing listening.
 conf closed "[$H]:$CLOSED" "[$H]:$CLOSED"
 check_case closed 75 "nothing listens on port $CLOSED of $H; check relayhost ($T/closed.cf, line 1)" \
@@ -163,6 +176,8 @@ check_case closed 75 "nothing listens on port $CLOSED of $H; check relayhost ($T
 # A working route: -bv -v walks it to RSET and sends nothing; a fallback
 # that fails is reported too, and fails the diagnosis.
 conf good "[$H]:$SUB" "[$H]:$SUB"
+sleep 1
+before=$(relay_count "$scratch")
 probe good -f "$RELAY_USER1"
 tap_is "$rc" 0 "working route: -bv -v exits 0"
 tap_ok "working route: relay 1 ok" has "$T/out" "relay 1: [$H]:$SUB: ok"
@@ -176,7 +191,7 @@ tap_ok "fallback: relay 1 ok" has "$T/out" "relay 1: [$H]:$SUB: ok"
 tap_ok "fallback: relay 2 failed, with its hint" has "$T/out" \
 	"relay 2: hint: nothing listens on port $CLOSED of $H; check smtp_fallback_relay"
 sleep 1
-tap_is "$(relay_count "$scratch")" 0 "no diagnosis delivered anything"
+tap_is "$(relay_count "$scratch")" "$before" "no diagnosis delivered anything"
 
 # A successful send is silent.
 send good -f "$RELAY_USER1"

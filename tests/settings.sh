@@ -73,6 +73,7 @@ bad() {
 	smtp_fallback_relay) echo '[backup.example]:99999|' ;;
 	fallback_relay) echo '[backup.example]:nosuchservice|' ;;
 	sender_dependent_relayhost_maps) echo "regexp:$T/no/such/table|" ;;
+	smtp_tls_policy_maps) echo "texthash:$T/no/such/policy|" ;;
 	transport_maps) echo "texthash:$T/no/such/table|" ;;
 	smtp_tcp_port) echo 'nosuchservice|' ;;
 	known_tcp_ports) echo 'smtp|' ;;

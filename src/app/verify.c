@@ -40,6 +40,8 @@ static void print_tls(FILE *out, const struct tls_policy *tls)
 		!dflt	? tls->level
 		: smtps ? "verify"
 			: "verify-if-offered");
+	if (tls->entry != NULL)
+		fprintf(out, " by smtp_tls_policy_maps");
 }
 
 static int print_destination(FILE *out, size_t i, const struct policy *policy,

@@ -69,7 +69,7 @@ static const struct param_info table[] = {
 	{ "smtp_tls_ciphers", "medium", X },
 	{ "smtp_tls_mandatory_ciphers", "medium", X },
 	{ "smtp_tls_note_starttls_offer", "no", X },
-	{ "smtp_tls_policy_maps", "", X },
+	{ "smtp_tls_policy_maps", "", U },
 	{ "smtp_tls_session_cache_database", "", X },
 	{ "smtp_use_tls", "no", X },
 	{ "smtp_enforce_tls", "no", X },

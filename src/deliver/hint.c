@@ -149,6 +149,13 @@ void hint_session(struct error *err, const struct hint_session *h)
 		    *h->caps->auth_mechs != '\0' ? h->caps->auth_mechs : "-",
 		    where(p, "smtp_sasl_mechanism_filter"));
 	} else if (r->failure == SESSION_FAILURE_NO_AUTH && !h->tls_active && h->caps->starttls &&
+		   h->tls->mode == SESSION_TLS_NONE && h->tls->entry != NULL) {
+		error_hint(err,
+			   _("the relay offers AUTH only after STARTTLS, which the "
+			     "smtp_tls_policy_maps (%s) entry for %s turns off; make it encrypt or "
+			     "verify"),
+			   where(p, "smtp_tls_policy_maps"), h->tls->entry_key);
+	} else if (r->failure == SESSION_FAILURE_NO_AUTH && !h->tls_active && h->caps->starttls &&
 		   h->tls->mode == SESSION_TLS_NONE) {
 		error_hint(err,
 			   _("the relay offers AUTH only after STARTTLS, which "

@@ -31,12 +31,17 @@ struct tls_settings {
 	enum tls_verify verify;
 	bool explicit_unverified; /* may/encrypt set explicitly: warn when AUTH goes unverified */
 	bool wrapper_set;	  /* smtp_tls_wrappermode set: no port 465 rule (policy_tls) */
+	bool wrapper;		  /* its value */
 	/* GnuTLS priority of the protocols parameter the level uses
 	 * (smtp_tls_protocols at may, smtp_tls_mandatory_protocols above). */
 	char priority[POLICY_PRIORITY_MAX];
 	/* The cert match list of the level (smtp_tls_verify_cert_match, at
 	 * secure smtp_tls_secure_cert_match); NULL when nothing is matched. */
 	char **match;
+	char **match_verify, **match_secure; /* both lists, for smtp_tls_policy_maps */
+	char may_priority[POLICY_PRIORITY_MAX], mandatory_priority[POLICY_PRIORITY_MAX];
+	struct maps *policy_maps; /* smtp_tls_policy_maps; NULL: none */
+	const char *policy_where;
 	const char *servername; /* smtp_tls_servername */
 	const char *cafile, *capath;
 	const char *cert_file, *key_file; /* NULL: no client certificate */
@@ -102,9 +107,18 @@ struct tls_policy {
 	size_t nnames;
 	char *sni;
 	const char *priority;
+	/* From an smtp_tls_policy_maps entry (postfix.md §6.4), when one
+	 * applies: the entry as found, the key that found it, and what its
+	 * attributes set for this destination alone. */
+	char *entry;
+	char entry_key[300];
+	char *fingerprints[POLICY_TLS_NAMES_MAX]; /* match= at fingerprint; [0] NULL: main.cf's */
+	char priority_buf[POLICY_PRIORITY_MAX];	  /* protocols= */
 };
 
-/* -1 only when out of memory. */
+/* The policy for d: main.cf's, or the smtp_tls_policy_maps entry for it.
+ * -1 when out of memory, or ERROR_CONFIG for a table that fails or an
+ * entry that cannot be used (naming the entry, the key and the table). */
 int policy_tls(const struct policy *p, const struct destination *d, struct tls_policy *out,
 	       struct error *err);
 void policy_tls_fini(struct tls_policy *t);

@@ -63,7 +63,8 @@ params=$(sed -n 's/^[[:space:]]*{ "\([a-z_0-9]*\)",.*\(, U\|, R\|PARAM_DERIVED\)
 
 # Parameters for which every value is usable: a free text or a name.
 free_params=" empty_address_relayhost_maps_lookup_key smtp_sasl_oauth_token_command \
- smtp_tls_servername recipient_delimiter mydestination "
+ smtp_tls_servername recipient_delimiter mydestination \
+ smtp_tls_exclude_ciphers smtp_tls_mandatory_exclude_ciphers "
 
 # bad PARAM: a value that cannot be used, and any line the case needs,
 # as "VALUE|EXTRA LINE".
@@ -118,6 +119,7 @@ bad() {
 	maillog_file) echo 'relative/maillog|' ;;
 	*_timeout | relaymail_deadline) echo 'soon|' ;;
 	smtp_tls_loglevel) echo 'verbose|' ;;
+	smtp_tls_ciphers | smtp_tls_mandatory_ciphers) echo 'null|' ;;
 	smtp_discard_ehlo_keywords) echo 'pipelining, nosuchkeyword|' ;;
 	# The rest are booleans.
 	*) echo 'maybe|' ;;

@@ -22,7 +22,7 @@
 
 #define POLICY_TLS_NAMES_MAX 8
 #define POLICY_ADDRESS_MAX 16 /* addresses tried per destination, at most */
-#define POLICY_PRIORITY_MAX 128
+#define POLICY_PRIORITY_MAX 512
 
 /* smtp_tls_* as a whole. */
 struct tls_settings {
@@ -154,6 +154,11 @@ long policy_stage_timeout(const struct timeouts *t, enum session_stage stage);
 
 /* policy_tls.c, for policy_load: the smtp_tls_* parameters. */
 int policy_tls_load(const struct config *cfg, struct tls_settings *t, struct error *err);
+/* smtp_tls_ciphers, smtp_tls_mandatory_ciphers checked; the cipher
+ * exclusions appended to the GnuTLS priority strings may and mandatory
+ * (each of size bytes). ERROR_CONFIG naming the parameter. */
+int policy_ciphers(const struct config *cfg, char *may, char *mandatory, size_t size,
+		   struct error *err);
 void policy_tls_settings_fini(struct tls_settings *t);
 
 #endif

@@ -288,7 +288,9 @@ int policy_tls_load(const struct config *cfg, struct tls_settings *t, struct err
 	    priority_for(cfg, "smtp_tls_protocols", t->may_priority, sizeof(t->may_priority), err) <
 		0 ||
 	    priority_for(cfg, "smtp_tls_mandatory_protocols", t->mandatory_priority,
-			 sizeof(t->mandatory_priority), err) < 0)
+			 sizeof(t->mandatory_priority), err) < 0 ||
+	    policy_ciphers(cfg, t->may_priority, t->mandatory_priority, sizeof(t->may_priority),
+			   err) < 0)
 		return -1;
 	t->wrapper_set = config_is_set(cfg, "smtp_tls_wrappermode");
 	t->wrapper = wrapper;

@@ -137,6 +137,35 @@ static void test_protocols(void)
 /* smtp_tls_policy_maps (postfix.md §6.4): the entry for the destination
  * as configured, then a bare domain's parents; its level and attributes
  * override main.cf for that destination only. */
+/* Cipher grades checked; OpenSSL names excluded in GnuTLS's words. */
+static void test_ciphers(void)
+{
+	struct tls_policy p;
+	struct error err = { 0 };
+
+	ok(level("smtp_tls_security_level = encrypt\nsmtp_tls_mandatory_ciphers = high\n"
+		 "smtp_tls_exclude_ciphers = aNULL, RC4, 3DES, !AES256, nosuchname\n"
+		 "smtp_tls_mandatory_exclude_ciphers = CHACHA20\n",
+		 "[r.example]:587", &p, &err) == 0,
+	   "grades and exclusions accepted (%s)", err.text);
+	is_str(p.priority,
+	       "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-ARCFOUR-128:-3DES-CBC:-AES-256-GCM:"
+	       "-AES-256-CBC:-AES-256-CCM:-CHACHA20-POLY1305",
+	       "exclusions appended in GnuTLS's names; unknown names left alone");
+	policy_tls_fini(&p);
+	ok(level("smtp_tls_security_level = may\nsmtp_tls_mandatory_exclude_ciphers = AES128\n",
+		 "[r.example]:587", &p, &err) == 0 &&
+	       strstr(p.priority, "AES-128") == NULL,
+	   "the mandatory exclusions do not touch may");
+	policy_tls_fini(&p);
+	ok(level("smtp_tls_ciphers = null\n", "[r.example]:587", &p, &err) == -1 &&
+	       err.cls == ERROR_CONFIG && strstr(err.text, "smtp_tls_ciphers") != NULL,
+	   "the null grade is refused");
+	ok(level("smtp_tls_mandatory_ciphers = strong\n", "[r.example]:587", &p, &err) == -1 &&
+	       strstr(err.text, "high, medium, low or export") != NULL,
+	   "an unknown grade is refused with the known ones");
+}
+
 static void test_policy_maps(void)
 {
 	static const char maps[] =
@@ -346,6 +375,7 @@ int main(void)
 {
 	test_levels();
 	test_protocols();
+	test_ciphers();
 	test_policy_maps();
 	test_credentials();
 	test_server_host();

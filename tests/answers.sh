@@ -133,4 +133,31 @@ tap_is "$(fake_status discard)" 0 "smtp_discard_ehlo_keywords = starttls: no STA
 tap_ok "smtp_discard_ehlo_keywords = size: no SIZE= on MAIL FROM" \
 	sh -c '! grep -q "SIZE=" "$1"' - "$FAKE_DIR/discard.tr"
 
+# --- -bs: BODY= and SMTPUTF8 as the client declared them ------------------
+# An ASCII message declared BODY=8BITMIME SMTPUTF8 goes on with both to a
+# relay that offers them, and without SMTPUTF8 to one that does not.
+bs_session() { # MAIL-PARAMS: a -bs session sending one ASCII message
+	printf 'EHLO client.test\r\nMAIL FROM:<s@client.test>%s\r\nRCPT TO:<r@dest.test>\r\nDATA\r\n' "$1"
+	printf 'Subject: declared\r\n\r\nascii body\r\n.\r\nQUIT\r\n'
+}
+script "$T/utf8.script" "send 220 fake.test ESMTP" "expect EHLO" "send 250-fake.test" \
+	"send 250-8BITMIME" "send 250 SMTPUTF8" "expect MAIL FROM:<s@client.test> BODY=8BITMIME SMTPUTF8" \
+	"send 250 2.1.0 Ok" "expect RCPT TO:" "send 250 2.1.5 Ok" "expect DATA" "send 354 go" \
+	"data" "send 250 2.0.0 Ok: queued" "expect QUIT" "send 221 Bye"
+fake_start utf8 "$T/utf8.script"
+conf bsutf8 "$fake_port"
+bs_session " BODY=8BITMIME SMTPUTF8" | timeout 60 "$RELAYMAIL" -C "$T/bsutf8.cf" -bs >"$T/out" 2>&1
+tap_is "$(fake_status utf8)" 0 "-bs: BODY=8BITMIME and SMTPUTF8 passed on to a relay that offers them"
+script "$T/ascii.script" "send 220 fake.test ESMTP" "expect EHLO" "send 250-fake.test" \
+	"send 250 8BITMIME" "expect MAIL FROM:<s@client.test> BODY=8BITMIME" \
+	"send 250 2.1.0 Ok" "expect RCPT TO:" "send 250 2.1.5 Ok" "expect DATA" "send 354 go" \
+	"data" "send 250 2.0.0 Ok: queued" "expect QUIT" "send 221 Bye"
+fake_start ascii "$T/ascii.script"
+conf bsascii "$fake_port"
+bs_session " BODY=8BITMIME SMTPUTF8" | timeout 60 "$RELAYMAIL" -C "$T/bsascii.cf" -bs >"$T/out" 2>&1
+tap_is "$(fake_status ascii)" 0 "-bs: an ASCII message declared SMTPUTF8 still goes to a relay without it"
+tap_ok "-bs: ... without the SMTPUTF8 parameter" \
+	sh -c '! grep -q "SMTPUTF8" "$1"' - "$FAKE_DIR/ascii.tr"
+tap_ok "-bs: the client heard 250 for its message" grep -q "^250 2.0.0" "$T/out"
+
 tap_done

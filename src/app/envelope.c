@@ -445,7 +445,8 @@ int envelope_flags(const struct envelope_settings *t, const struct submission *o
 		return -1;
 	}
 	env->smtputf8 = enable && (addr != NULL || o->smtputf8);
-	env->smtputf8_if_offered = enable && !env->smtputf8 && message_header_is_utf8(m);
+	env->smtputf8_if_offered =
+	    enable && !env->smtputf8 && (o->smtputf8_declared || message_header_is_utf8(m));
 	return 0;
 }
 

@@ -119,6 +119,7 @@ bad() {
 	maillog_file) echo 'relative/maillog|' ;;
 	*_timeout | relaymail_deadline) echo 'soon|' ;;
 	smtp_tls_loglevel) echo 'verbose|' ;;
+	smtp_sasl_password_result_delimiter) echo '::|' ;;
 	smtp_tls_ciphers | smtp_tls_mandatory_ciphers) echo 'null|' ;;
 	smtp_discard_ehlo_keywords) echo 'pipelining, nosuchkeyword|' ;;
 	# The rest are booleans.

@@ -57,7 +57,7 @@ static int print_destination(FILE *out, size_t i, const struct policy *policy,
 		return -1;
 	/* -bv resolves nothing: for an MX destination, the lookup uses its
 	 * own name where delivery uses each exchanger's (postfix.md §5.2). */
-	found = policy_credentials(passwords, d, d->host, &cred, err);
+	found = policy_credentials_split(passwords, policy->sasl.delimiter, d, d->host, &cred, err);
 	if (found >= 0) {
 		str_printable(safe, sizeof(safe), d->spec, strlen(d->spec));
 		fprintf(out, "relay %zu: %s (%s", i + 1, safe, d->fallback ? "fallback, " : "");

@@ -432,6 +432,16 @@ static void add_hint(const struct driver *d, const struct session_result *r)
 	hint_session(&d->res->err, &h);
 }
 
+/* smtp_tls_note_starttls_offer: a relay spoken to in plaintext offered
+ * STARTTLS; Postfix's words. */
+static void note_starttls(const struct driver *d)
+{
+	if (d->a->queue_id != NULL && d->a->policy->answers.note_starttls && !d->tls_active &&
+	    session_caps(d->s)->starttls)
+		maillog_info("smtp", "Host offered STARTTLS: [%s]",
+			     d->a->addr->host[0] != '\0' ? d->a->addr->host : d->a->dest->host);
+}
+
 static void finish(struct driver *d)
 {
 	const struct session_result *r = session_result(d->s);
@@ -449,6 +459,7 @@ static void finish(struct driver *d)
 		reply_format(&r->last, d->res->reply, sizeof(d->res->reply));
 	add_oauth_detail(d);
 	add_hint(d, r);
+	note_starttls(d);
 	if (r->ok)
 		status_sent(why, d->res->reply);
 	else if (status_is_set(&d->why) && r->failure == SESSION_FAILURE_ABORTED)
@@ -556,6 +567,7 @@ static void run_session(const struct attempt *a, struct attempt_result *res, enu
 	settings.probe = a->probe;
 	settings.discard = a->policy->answers.discard;
 	settings.greeting_5xx_final = a->policy->answers.greeting_5xx_final;
+	settings.hello = a->policy->answers.hello;
 	settings.trace = log_verbosity() > 0 ? trace : NULL;
 	d.s = session_new(&settings, a->env);
 	if (d.s == NULL) {

@@ -245,7 +245,8 @@ static enum step try_address(struct walk *w, const struct destination *d,
 	struct buf keys = { 0 };
 	int found;
 
-	found = policy_credentials(w->policy->sasl.passwords, d, host, &cred, &w->out->err);
+	found = policy_credentials_split(w->policy->sasl.passwords, w->policy->sasl.delimiter, d,
+					 host, &cred, &w->out->err);
 	if (found < 0)
 		return stop_here(w);
 	keys_tried(d, host, &keys);

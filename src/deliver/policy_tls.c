@@ -40,8 +40,17 @@ static int level_parse(const struct config *cfg, bool wrapper, struct tls_settin
 		       struct error *err)
 {
 	const char *level = config_get(cfg, "smtp_tls_security_level");
+	bool use, enforce, peername;
 	int i;
 
+	if (config_get_bool(cfg, "smtp_use_tls", &use, err) < 0 ||
+	    config_get_bool(cfg, "smtp_enforce_tls", &enforce, err) < 0 ||
+	    config_get_bool(cfg, "smtp_tls_enforce_peername", &peername, err) < 0)
+		return -1;
+	/* Postfix's older switches, when the level is not set (postfix.md
+	 * §6): enforce is encrypt, or verify with the peer name checked. */
+	if (*level == '\0' && (enforce || use))
+		level = enforce ? (peername ? "verify" : "encrypt") : "may";
 	if (*level == '\0') {
 		t->level = "(default)";
 		t->mode = wrapper ? SESSION_TLS_IMPLICIT : SESSION_TLS_MAY;

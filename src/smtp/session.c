@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/buf.h"
 #include "base/i18n.h"
@@ -282,10 +283,26 @@ static enum session_event refused_to_talk(struct session *s)
 				 s->lastfmt);
 }
 
+/* Postfix's smtp_always_send_ehlo = no: "ESMTP" anywhere in the greeting
+ * (RFC 5321 §4.2, the old convention), any case. */
+static bool greeting_says_esmtp(const struct reply *r)
+{
+	for (size_t i = 0; i + 5 <= r->text_len; i++)
+		if (strncasecmp(r->text + i, "ESMTP", 5) == 0)
+			return true;
+	return false;
+}
+
 static enum session_event on_greeting(struct session *s)
 {
 	int c = reply_class(&s->res.last);
 
+	if (c == 2 &&
+	    (s->set->hello == SESSION_HELLO_HELO ||
+	     (s->set->hello == SESSION_HELLO_IF_ESMTP && !greeting_says_esmtp(&s->res.last)))) {
+		s->helo = true;
+		return send_hello(s, "HELO ");
+	}
 	if (c == 2)
 		return send_hello(s, "EHLO ");
 	if (c == 5 && s->set->greeting_5xx_final)

@@ -80,12 +80,17 @@ struct session_settings {
 	const char *helo_name;	/* EHLO/HELO argument */
 	const char *relay_name; /* "host[addr]:port" for messages */
 	enum session_tls tls;
-	bool auth_wanted;	 /* credentials exist: AUTH must happen */
-	bool use_pipelining;	 /* use PIPELINING when offered (default true) */
-	bool probe;		 /* a diagnosis (-bv -v): one command at a time, RSET
-				  * where DATA would go, and its 250 ends the session
-				  * as accepted */
-	unsigned discard;	 /* EHLO keywords to ignore (enum caps_keyword bits) */
+	bool auth_wanted;    /* credentials exist: AUTH must happen */
+	bool use_pipelining; /* use PIPELINING when offered (default true) */
+	bool probe;	     /* a diagnosis (-bv -v): one command at a time, RSET
+			      * where DATA would go, and its 250 ends the session
+			      * as accepted */
+	unsigned discard;    /* EHLO keywords to ignore (enum caps_keyword bits) */
+	enum session_hello {
+		SESSION_HELLO_EHLO,	/* EHLO, then HELO when it is refused */
+		SESSION_HELLO_IF_ESMTP, /* EHLO only after a greeting that says ESMTP */
+		SESSION_HELLO_HELO,	/* HELO only (smtp_never_send_ehlo) */
+	} hello;
 	bool greeting_5xx_final; /* a 5xx greeting is a verdict, not "next relay"
 				  * (smtp_skip_5xx_greeting = no) */
 	session_trace_fn *trace; /* NULL: no trace */

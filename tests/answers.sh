@@ -206,4 +206,20 @@ conf delim "$fake_port" "smtp_sasl_auth_enable = yes" \
 send delim
 tap_is "$rc" 0 "smtp_sasl_password_result_delimiter = ;: the user name may hold a colon"
 
+# --- authorized_submit_users ---------------------------------------------
+me=$(id -un)
+ok_after "$T/acl.script" "220 fake.test ESMTP" "EHLO client.test"
+fake_start acl "$T/acl.script"
+conf aclok "$fake_port" "authorized_submit_users = $me"
+send aclok
+tap_is "$rc" 0 "authorized_submit_users lists the caller: sent"
+conf aclno "$fake_port" "authorized_submit_users = !$me, static:anyone"
+send aclno
+tap_is "$rc" 77 "authorized_submit_users excludes the caller: 77, as Postfix's EX_NOPERM"
+tap_ok "authorized_submit_users: Postfix's words and the parameter" \
+	grep -q "User $me($(id -u)) is not allowed to submit mail (authorized_submit_users)" "$T/err"
+printf 'EHLO x\r\nQUIT\r\n' | timeout 20 "$RELAYMAIL" -C "$T/aclno.cf" -bs >"$T/out" 2>/dev/null
+tap_is "$?" 77 "authorized_submit_users under -bs: 77"
+tap_ok "authorized_submit_users under -bs: the client is told at the greeting" grep -q "^421 " "$T/out"
+
 tap_done

@@ -75,6 +75,7 @@ bad() {
 	fallback_relay) echo '[backup.example]:nosuchservice|' ;;
 	sender_dependent_relayhost_maps) echo "regexp:$T/no/such/table|" ;;
 	smtp_tls_policy_maps) echo "texthash:$T/no/such/policy|" ;;
+	authorized_submit_users) echo "texthash:$T/no/such/users|" ;;
 	transport_maps) echo "texthash:$T/no/such/table|" ;;
 	smtp_tcp_port) echo 'nosuchservice|' ;;
 	known_tcp_ports) echo 'smtp|' ;;

@@ -27,6 +27,7 @@ struct context {
 	long smtpd_timeout;		   /* smtpd_timeout for -bs, ms */
 	struct deadletter_places dead;	   /* dead_letter_file, dead_letter_spool */
 	struct maillog_settings log;	   /* syslog_name, syslog_facility, maillog_file */
+	struct matchlist *submit_acl;	   /* authorized_submit_users */
 };
 
 /* Read every setting of cfg, and set the mail log sink up with the

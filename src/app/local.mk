@@ -10,6 +10,7 @@ librelaymail_a_SOURCES += \
 	src/app/resend.c src/app/resend.h \
 	src/app/smtpd.c src/app/smtpd.h \
 	src/app/submit.c src/app/submit.h \
+	src/app/submitacl.c src/app/submitacl.h \
 	src/app/verify.c src/app/verify.h
 
 # Unit tests of this layer (TAP; they link libtap and the library).

@@ -165,7 +165,7 @@ static const struct param_info table[] = {
 	{ "relay_domains", "", X },
 	{ "shlib_directory", "no", X },
 	{ "meta_directory", "/etc/postfix", X },
-	{ "authorized_submit_users", "static:anyone", X },
+	{ "authorized_submit_users", "static:anyone", U },
 	{ "delay_warning_time", "0h", X },
 	{ "maximal_queue_lifetime", "5d", X },
 	{ "bounce_queue_lifetime", "5d", X },

@@ -542,6 +542,7 @@ int policy_tls(const struct policy *p, const struct destination *d, struct tls_p
 	       struct error *err)
 {
 	const struct tls_settings *t = &p->tls;
+	struct error mine = { 0 }; /* set by the table and the entry, not by malloc */
 	int rc = 0, found = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -552,9 +553,9 @@ int policy_tls(const struct policy *p, const struct destination *d, struct tls_p
 	out->priority = t->priority;
 	rc = sni_for(t, d, out);
 	if (rc == 0 && t->policy_maps != NULL)
-		found = map_lookup(t, d, out, err);
+		found = map_lookup(t, d, out, &mine);
 	if (found > 0) {
-		rc = apply_entry(t, d, out, err);
+		rc = apply_entry(t, d, out, &mine);
 	} else if (found < 0) {
 		rc = -1;
 	} else {
@@ -568,7 +569,9 @@ int policy_tls(const struct policy *p, const struct destination *d, struct tls_p
 	if (!t->wrapper_set && d->port == 465 && out->mode != SESSION_TLS_NONE)
 		out->mode = SESSION_TLS_IMPLICIT;
 	if (rc < 0) {
-		if (!error_is_set(err))
+		if (error_is_set(&mine))
+			*err = mine;
+		else
 			error_set(err, ERROR_INTERNAL, _("out of memory"));
 		policy_tls_fini(out);
 	}

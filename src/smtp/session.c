@@ -174,6 +174,12 @@ static enum session_event final_event(struct session *s)
 	return s->res.ok ? SESSION_DONE : SESSION_FAILED;
 }
 
+enum session_event session_keep(struct session *s)
+{
+	s->idle = true;
+	return final_event(s);
+}
+
 enum session_event session_quit(struct session *s)
 {
 	clear_output(s);
@@ -348,7 +354,7 @@ static enum session_event on_reply(struct session *s)
 	case SESSION_STAGE_AUTH:
 		return session_on_auth(s);
 	case SESSION_STAGE_MAIL:
-		return session_on_mail(s);
+		return s->resetting ? session_on_rset(s) : session_on_mail(s);
 	case SESSION_STAGE_RCPT:
 		return session_on_rcpt(s);
 	case SESSION_STAGE_DATA:

@@ -32,6 +32,8 @@ struct session {
 	bool starttls_refused;
 	bool pipelined;	 /* MAIL, RCPT and DATA went as one group */
 	bool txn_failed; /* MAIL or RCPT failed: no body may follow */
+	bool idle;	 /* ended by session_keep: reusable */
+	bool resetting;	 /* session_reuse: RSET sent, its reply not yet judged */
 	size_t rcpt_answered;
 	unsigned auth_rounds;
 	struct buf auth_initial; /* initial response held for the first 334 */
@@ -110,6 +112,12 @@ enum session_event session_on_mail(struct session *s);
 enum session_event session_on_rcpt(struct session *s);
 enum session_event session_on_data(struct session *s);
 enum session_event session_on_dot(struct session *s);
+/* session_reuse.c: the reply to the RSET that opens a reused session. */
+enum session_event session_on_rset(struct session *s);
+/* session.c: the relay accepted the message and keep_open is set: the
+ * session ends idle, without QUIT (SESSION_DONE). */
+enum session_event session_keep(struct session *s);
+
 /* session_auth.c: a reply to AUTH or to a SASL response. */
 enum session_event session_on_auth(struct session *s);
 

@@ -253,7 +253,7 @@ enum session_event session_on_dot(struct session *s)
 		s->res.failure = SESSION_FAILURE_NONE;
 		error_clear(&s->res.err);
 		s->res.stage = SESSION_STAGE_DOT;
-		return session_quit(s);
+		return s->set->keep_open ? session_keep(s) : session_quit(s);
 	case 4:
 		return session_site_fail(s, ERROR_TEMP, SESSION_END_QUIT, SESSION_QUOTE_LAST_REPLY,
 					 _("relay %s temporarily refused the message: %s"),

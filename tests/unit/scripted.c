@@ -114,8 +114,11 @@ static enum session_event on_body(struct scripted *f, struct session *s)
 
 enum session_event scripted_drive(struct scripted *f, struct session *s)
 {
-	enum session_event ev = session_start(s);
+	return scripted_continue(f, s, session_start(s));
+}
 
+enum session_event scripted_continue(struct scripted *f, struct session *s, enum session_event ev)
+{
 	for (int guard = 0; guard < 100000; guard++) {
 		switch (ev) {
 		case SESSION_WRITE:

@@ -24,3 +24,8 @@ EXTRA_DIST += tests/deadletter.sh
 # SIGPIPE never kills (issue 10), against the fake server too.
 TESTS += tests/signals.sh
 EXTRA_DIST += tests/signals.sh
+
+# Connection reuse in -bs: RSET between messages, a relay that drops the
+# idle connection, the reuse limits.
+TESTS += tests/reuse.sh
+EXTRA_DIST += tests/reuse.sh

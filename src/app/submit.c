@@ -48,7 +48,7 @@ struct message *submit_read(const struct context *ctx, bool dot_ok, struct error
 
 static int send_message(const struct context *ctx, const struct submission *sub,
 			const struct message *m, const struct envelope *env,
-			struct submit_result *res)
+			struct reuse_cache *cache, struct submit_result *res)
 {
 	struct session_envelope senv = { 0 };
 	struct deliver_request rq = { 0 };
@@ -73,6 +73,7 @@ static int send_message(const struct context *ctx, const struct submission *sub,
 	msglog_begin(&ml, env, m);
 	rq.queue_id = msglog_queue_id(&ml);
 	rq.rcpt = ml.rcpt;
+	rq.cache = cache;
 	rc = deliver_run(&rq, &out);
 	msglog_end(&ml, env, &out);
 	res->err = out.err;
@@ -156,13 +157,19 @@ void submit_salvage(bool dot_ok, const struct submission *sub, const struct dead
 int submit_message(const struct context *ctx, const struct submission *sub, struct message *m,
 		   struct submit_result *res)
 {
+	return submit_message_cached(ctx, sub, m, NULL, res);
+}
+
+int submit_message_cached(const struct context *ctx, const struct submission *sub,
+			  struct message *m, struct reuse_cache *cache, struct submit_result *res)
+{
 	struct envelope env = { 0 };
 	bool built;
 	int rc;
 
 	memset(res, 0, sizeof(*res));
 	built = envelope_build(&ctx->envelope, sub, m, &env, &res->err) == 0;
-	rc = built ? send_message(ctx, sub, m, &env, res) : -1;
+	rc = built ? send_message(ctx, sub, m, &env, cache, res) : -1;
 	if (rc < 0) {
 		struct deadletter_entry e = { .reason = res->err.text, .sub = sub };
 
@@ -188,7 +195,7 @@ int submit_again(const struct context *ctx, const struct submission *sub, const 
 	env.rcpts = *rcpts;
 	rc = envelope_flags(&ctx->envelope, sub, m, &env, &res->err);
 	if (rc == 0)
-		rc = send_message(ctx, sub, m, &env, res);
+		rc = send_message(ctx, sub, m, &env, NULL, res);
 	if (rc < 0) {
 		struct deadletter_entry e = {
 			.reason = res->err.text, .sender = sender, .rcpts = rcpts, .sub = sub

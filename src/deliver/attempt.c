@@ -58,6 +58,9 @@ static struct deadline stage_deadline(const struct driver *d)
 {
 	long ms = policy_stage_timeout(&d->a->policy->timeouts, session_stage(d->s));
 
+	if (session_stale(d->s) && ms > REUSE_RSET_MS)
+		ms = REUSE_RSET_MS;
+
 	return deadline_min(d->a->run, deadline_in(ms));
 }
 
@@ -399,10 +402,8 @@ static void finish(struct driver *d)
 	rcpt_statuses(d, r);
 }
 
-static void drive(struct driver *d, bool tls)
+static void drive_from(struct driver *d, enum session_event ev, bool tls)
 {
-	enum session_event ev = session_start(d->s);
-
 	while (ev != SESSION_DONE && ev != SESSION_FAILED) {
 		switch (ev) {
 		case SESSION_WRITE:
@@ -432,6 +433,11 @@ static void drive(struct driver *d, bool tls)
 	finish(d);
 }
 
+static void drive(struct driver *d, bool tls)
+{
+	drive_from(d, session_start(d->s), tls);
+}
+
 /* The session's TLS setting. Secure default: with credentials and no
  * explicit level, a relay that does not offer STARTTLS (or had it
  * stripped) is not good enough. */
@@ -457,11 +463,86 @@ static void connect_failed(const struct attempt *a, struct attempt_result *res, 
 		maillog_info("smtp", "%s", res->why.text);
 }
 
+/* What a kept connection must match to carry a's message (reuse.h). */
+static bool cache_key(const struct attempt *a, enum session_tls mode, char *key, size_t size)
+{
+	return reuse_key(key, size, a->dest->spec, a->addr->text, a->dest->port, (int)mode,
+			 a->cred != NULL ? a->cred->user : NULL);
+}
+
+/* With a cache, the entry that will hold the new connection when it is
+ * kept: the session's settings live in it. */
+static struct reuse_conn *cache_entry(const struct attempt *a, enum session_tls mode)
+{
+	struct reuse_conn *rc;
+
+	if (a->cache == NULL || (rc = reuse_conn_new()) == NULL)
+		return NULL;
+	if (!cache_key(a, mode, rc->key, sizeof(rc->key))) {
+		reuse_conn_close(rc, false);
+		return NULL;
+	}
+	rc->opened_ms = deadline_now_ms();
+	rc->quit_ms = a->policy->timeouts.quit;
+	return rc;
+}
+
+/* Keep the connection of d, idle after the message, in the cache. */
+static bool cache_keep(struct driver *d, struct reuse_conn *rc)
+{
+	if (rc == NULL || !d->res->ok || !rc->settings.keep_open)
+		return false;
+	rc->conn = d->conn;
+	rc->s = d->s;
+	rc->uses = 1;
+	rc->tls_verified = d->tls_verified;
+	reuse_put(d->a->cache, rc);
+	return true;
+}
+
+/* The message over the connection the cache kept for this relay: true
+ * when that settled the attempt; false when none was kept, or the relay
+ * had dropped it while it was idle (nothing of the message went out), and
+ * a new connection is due. */
+static bool run_cached(const struct attempt *a, struct attempt_result *res)
+{
+	struct driver d = { .a = a, .res = res };
+	char key[REUSE_KEY_MAX];
+	struct reuse_conn *rc;
+
+	if (a->cache == NULL || !cache_key(a, session_tls_for(a), key, sizeof(key)) ||
+	    (rc = reuse_take(a->cache, key)) == NULL)
+		return false;
+	memset(res, 0, sizeof(*res));
+	relay_name(a, res->relay, sizeof(res->relay), d.namaddr, sizeof(d.namaddr));
+	res->connected = true;
+	d.conn = rc->conn;
+	d.s = rc->s;
+	d.tls_verified = rc->tls_verified;
+	rc->settings.keep_open = reuse_may_keep(a->cache, rc);
+	log_verbose(_("reusing the connection to %s"), res->relay);
+	drive_from(&d, session_reuse(d.s, a->env), session_result(d.s)->tls);
+	if (session_stale(d.s) && stop_signal() == 0) {
+		log_verbose(_("relay %s closed the idle connection (%s); connecting again"),
+			    res->relay, res->err.text);
+		reuse_conn_close(rc, false);
+		return false;
+	}
+	rc->uses++;
+	if (res->ok && rc->settings.keep_open)
+		reuse_put(a->cache, rc);
+	else
+		reuse_conn_close(rc, false);
+	return true;
+}
+
 /* One connection to a->addr with the given TLS setting. */
 static void run_session(const struct attempt *a, struct attempt_result *res, enum session_tls mode,
 			bool *handshake_failed)
 {
-	struct session_settings settings = { 0 };
+	struct session_settings own = { 0 };
+	struct reuse_conn *rc = cache_entry(a, mode);
+	struct session_settings *settings = rc != NULL ? &rc->settings : &own;
 	struct driver d = { .a = a, .res = res };
 	const struct timeouts *t = &a->policy->timeouts;
 	struct deadline dl;
@@ -475,6 +556,7 @@ static void run_session(const struct attempt *a, struct attempt_result *res, enu
 	if (d.conn == NULL) {
 		res->next_relay = true;
 		connect_failed(a, res, deadline_expired(dl));
+		reuse_conn_close(rc, false);
 		return;
 	}
 	res->connected = true;
@@ -484,17 +566,24 @@ static void run_session(const struct attempt *a, struct attempt_result *res, enu
 			res->next_relay = res->err.cls != ERROR_CONFIG;
 			res->why = d.why;
 			conn_free(d.conn);
+			reuse_conn_close(rc, false);
 			return;
 		}
 		tls = true;
 	}
-	settings.helo_name = a->policy->helo_name;
-	settings.relay_name = res->relay;
-	settings.tls = mode;
-	settings.auth_wanted = a->cred != NULL;
-	settings.use_pipelining = true;
-	settings.trace = log_verbosity() > 0 ? trace : NULL;
-	d.s = session_new(&settings, a->env);
+	settings->helo_name = a->policy->helo_name;
+	settings->relay_name = res->relay;
+	settings->tls = mode;
+	settings->auth_wanted = a->cred != NULL;
+	settings->use_pipelining = true;
+	settings->trace = log_verbosity() > 0 ? trace : NULL;
+	if (rc != NULL) {
+		/* The session may outlive res. */
+		snprintf(rc->relay, sizeof(rc->relay), "%s", res->relay);
+		settings->relay_name = rc->relay;
+		settings->keep_open = reuse_may_keep(a->cache, rc);
+	}
+	d.s = session_new(settings, a->env);
 	if (d.s == NULL) {
 		error_set(&res->err, ERROR_INTERNAL, _("out of memory"));
 		status_by_class(&res->why, ERROR_INTERNAL);
@@ -502,9 +591,12 @@ static void run_session(const struct attempt *a, struct attempt_result *res, enu
 		drive(&d, tls);
 	}
 	*handshake_failed = d.handshake_failed;
-	session_free(d.s);
 	sasl_free(d.sasl);
+	if (cache_keep(&d, rc))
+		return;
+	session_free(d.s);
 	conn_free(d.conn);
+	reuse_conn_close(rc, false);
 }
 
 void attempt_run(const struct attempt *a, struct attempt_result *res)
@@ -512,6 +604,8 @@ void attempt_run(const struct attempt *a, struct attempt_result *res)
 	enum session_tls mode = session_tls_for(a);
 	bool handshake_failed = false;
 
+	if (run_cached(a, res))
+		return;
 	run_session(a, res, mode, &handshake_failed);
 	/* postfix.md §4.4: at an explicit "may", a relay whose TLS handshake
 	 * fails gets the message in plaintext, at once and on a new

@@ -13,6 +13,7 @@
 #include "base/deadline.h"
 #include "base/error.h"
 #include "deliver/policy.h"
+#include "deliver/reuse.h"
 #include "deliver/route.h"
 #include "deliver/status.h"
 #include "mail/message.h"
@@ -31,6 +32,9 @@ struct attempt {
 	const char *queue_id;	     /* the message's in the mail log; NULL: log nothing */
 	struct deliver_status *rcpt; /* NULL, or env->nrcpts entries: the status of each
 				      * recipient the relay refused (dsn "" for the others) */
+	struct reuse_cache *cache;   /* NULL: one connection per attempt; else a
+				      * connection kept for this relay carries the
+				      * message, and the new one is kept after it */
 };
 
 struct attempt_result {

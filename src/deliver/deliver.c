@@ -254,6 +254,7 @@ static enum step try_address(struct walk *w, const struct destination *d,
 	a.run = w->rq->run;
 	a.queue_id = w->rq->queue_id;
 	a.rcpt = w->rq->rcpt;
+	a.cache = w->rq->cache;
 	w->out->attempts++;
 	log_previous(w);
 	attempt_run(&a, &res);
@@ -326,6 +327,10 @@ int deliver_settings_load(const struct config *cfg, struct locality *loc,
 		return -1;
 	if (policy_load(cfg, &s->policy, err) < 0) {
 		route_settings_fini(&s->route);
+		return -1;
+	}
+	if (reuse_settings_load(cfg, &s->reuse, err) < 0) {
+		deliver_settings_fini(s);
 		return -1;
 	}
 	return 0;

@@ -12,6 +12,7 @@
 #include "conf/config.h"
 #include "deliver/locality.h"
 #include "deliver/policy.h"
+#include "deliver/reuse.h"
 #include "deliver/route.h"
 #include "deliver/status.h"
 #include "mail/message.h"
@@ -22,9 +23,10 @@
 struct deliver_settings {
 	struct route_settings route;
 	struct policy policy;
+	struct reuse_settings reuse; /* smtp_connection_reuse_*_limit */
 };
 
-/* Load both (route_settings_load, policy_load); loc and cfg must outlive
+/* Load them (route_settings_load, policy_load, reuse_settings_load); loc and cfg must outlive
  * s. -1 with their errors. */
 int deliver_settings_load(const struct config *cfg, struct locality *loc,
 			  struct deliver_settings *s, struct error *err);
@@ -43,6 +45,8 @@ struct deliver_request {
 	const char *queue_id;	     /* NULL: log nothing */
 	struct deliver_status *rcpt; /* NULL, or env->nrcpts entries: filled with the
 				      * status of each recipient the last relay refused */
+	struct reuse_cache *cache;   /* NULL, or the connections kept between the
+				      * messages of one process (reuse.h) */
 };
 
 struct deliver_outcome {

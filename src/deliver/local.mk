@@ -4,6 +4,7 @@ librelaymail_a_SOURCES += \
 	src/deliver/deliver.c src/deliver/deliver.h \
 	src/deliver/locality.c src/deliver/locality.h \
 	src/deliver/policy.c src/deliver/policy_tls.c src/deliver/policy.h \
+	src/deliver/reuse.c src/deliver/reuse.h \
 	src/deliver/route.c src/deliver/route_lookup.c src/deliver/route.h \
 	src/deliver/status.c src/deliver/status.h
 

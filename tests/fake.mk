@@ -26,6 +26,7 @@ TESTS += tests/signals.sh
 EXTRA_DIST += tests/signals.sh
 
 # Connection reuse in -bs: RSET between messages, a relay that drops the
-# idle connection, the reuse limits.
-TESTS += tests/reuse.sh
-EXTRA_DIST += tests/reuse.sh
+# idle connection, the reuse limits; many recipients and 452 "too many
+# recipients".
+TESTS += tests/reuse.sh tests/rcptlimit.sh
+EXTRA_DIST += tests/reuse.sh tests/rcptlimit.sh

@@ -179,6 +179,12 @@ static void rcpt_status(const struct msglog *ml, const struct deliver_outcome *o
 		*st = out->why;
 		return;
 	}
+	/* A 452 split the message and a later part failed: this recipient
+	 * had it already. */
+	if (ml->rcpt != NULL && ml->rcpt[i].dsn[0] == '2') {
+		*st = ml->rcpt[i];
+		return;
+	}
 	if (out->err.cls == ERROR_RECIPIENT && ml->rcpt != NULL) {
 		/* Any refused recipient stops the message for all of them
 		 * (DESIGN.md): the others are not sent either. */
@@ -204,7 +210,6 @@ void msglog_end(struct msglog *ml, const struct envelope *env, const struct deli
 	if (ml->queue_id[0] == '\0')
 		return;
 	d.relay = out->connected ? out->relay : "none";
-	d.status = out->ok ? "sent" : msglog_failure_status(out->err.cls);
 	d.delay_us = span(ml->arrival_ms, out->end_ms);
 	d.delays_us[0] = span(ml->arrival_ms, ml->active_ms);
 	d.delays_us[1] = span(ml->active_ms, out->start_ms);
@@ -213,6 +218,7 @@ void msglog_end(struct msglog *ml, const struct envelope *env, const struct deli
 	d.st = &st;
 	for (size_t i = 0; i < env->rcpts.n; i++) {
 		rcpt_status(ml, out, i, &st);
+		d.status = st.dsn[0] == '2' ? "sent" : msglog_failure_status(out->err.cls);
 		d.rcpt = env->rcpts.v[i];
 		msglog_format_delivery(line, sizeof(line), &d);
 		maillog_info("smtp", "%s", line);

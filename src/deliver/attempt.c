@@ -371,10 +371,14 @@ static void rcpt_statuses(const struct driver *d, const struct session_result *r
 {
 	struct deliver_status *st = d->a->rcpt;
 
+	for (size_t i = 0; d->a->delivered != NULL && i < d->a->env->nrcpts; i++)
+		d->a->delivered[i] = r->rcpt[i].delivered;
 	for (size_t i = 0; st != NULL && i < d->a->env->nrcpts; i++) {
 		int code = r->rcpt[i].code;
 
-		if (code != 0 && code / 100 != 2)
+		if (r->rcpt[i].delivered && !r->ok)
+			status_sent(&st[i], r->rcpt[i].reply);
+		else if (code != 0 && code / 100 != 2)
 			status_said(&st[i], d->namaddr, r->rcpt[i].reply, SESSION_STAGE_RCPT);
 		else
 			st[i].dsn[0] = '\0';

@@ -32,6 +32,9 @@ struct attempt {
 	const char *queue_id;	     /* the message's in the mail log; NULL: log nothing */
 	struct deliver_status *rcpt; /* NULL, or env->nrcpts entries: the status of each
 				      * recipient the relay refused (dsn "" for the others) */
+	bool *delivered;	     /* NULL, or env->nrcpts entries: true for each
+				      * recipient the relay accepted the message for,
+				      * also when a 452 split it and a later part failed */
 	struct reuse_cache *cache;   /* NULL: one connection per attempt; else a
 				      * connection kept for this relay carries the
 				      * message, and the new one is kept after it */

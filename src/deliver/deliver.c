@@ -254,6 +254,7 @@ static enum step try_address(struct walk *w, const struct destination *d,
 	a.run = w->rq->run;
 	a.queue_id = w->rq->queue_id;
 	a.rcpt = w->rq->rcpt;
+	a.delivered = w->rq->delivered;
 	a.cache = w->rq->cache;
 	w->out->attempts++;
 	log_previous(w);

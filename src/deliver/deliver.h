@@ -45,6 +45,10 @@ struct deliver_request {
 	const char *queue_id;	     /* NULL: log nothing */
 	struct deliver_status *rcpt; /* NULL, or env->nrcpts entries: filled with the
 				      * status of each recipient the last relay refused */
+	bool *delivered;	     /* NULL, or env->nrcpts entries: true for each
+				      * recipient the last relay accepted the message
+				      * for (a 452 "too many recipients" splits it
+				      * into transactions; a later one may fail) */
 	struct reuse_cache *cache;   /* NULL, or the connections kept between the
 				      * messages of one process (reuse.h) */
 };

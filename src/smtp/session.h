@@ -108,6 +108,9 @@ struct session_envelope {
 struct session_rcpt_result {
 	int code;	 /* reply code to RCPT TO, 0 if never answered */
 	char reply[512]; /* printable reply line */
+	bool delivered;	 /* the relay accepted the message for this recipient */
+	bool deferred;	 /* 452 "too many recipients": left for a next
+			  * transaction that did not happen */
 };
 
 /* What ended a failed session, for reports that name it in their own
@@ -146,7 +149,13 @@ struct session_result {
 	enum session_failure failure;		/* SESSION_FAILURE_NONE when ok */
 	const struct session_rcpt_result *rcpt; /* nrcpts entries */
 	bool authenticated;
-	bool tls; /* TLS was active when MAIL was sent */
+	bool tls;	   /* TLS was active when MAIL was sent */
+	size_t ndelivered; /* recipients the relay accepted the message for: all
+			    * when ok; after a failure, those of the
+			    * transactions before it (a 452 "too many
+			    * recipients" splits the message), and then
+			    * next_relay is false: another relay would
+			    * deliver to them twice */
 };
 
 /* settings and env must outlive the session. NULL when out of memory. */

@@ -33,8 +33,8 @@ static int forget_transaction(struct session *s, const struct session_envelope *
 	memset(rcpt, 0, (env->nrcpts > 0 ? env->nrcpts : 1) * sizeof(*rcpt));
 	s->rcpt = rcpt;
 	s->env = env;
-	s->rcpt_answered = 0;
-	s->txn_failed = false;
+	if (session_txn_init(s) < 0)
+		return -1;
 	s->pipelined = false;
 	s->lastfmt[0] = '\0';
 	memset(&s->res, 0, sizeof(s->res));

@@ -27,6 +27,8 @@ struct scripted {
 	const char *const *body;      /* chunks, NULL-terminated */
 	bool tls_fails;
 	bool stop_at_body; /* return SESSION_BODY to the test */
+	bool more_bodies;  /* a BODY after the end starts the body again (a
+			    * second transaction) */
 	/* Record. */
 	size_t next_reply, next_resp, next_body;
 	bool body_ended;

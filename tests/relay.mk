@@ -14,3 +14,7 @@ EXTRA_DIST += tests/lib/relay.sh tests/lib/tap.sh tests/postfix.sh \
 # read errors and a full disk.
 TESTS += tests/load.sh
 EXTRA_DIST += tests/load.sh
+
+# Connection reuse in -bs and many recipients against the real relay.
+TESTS += tests/perf-relay.sh
+EXTRA_DIST += tests/perf-relay.sh

@@ -84,7 +84,7 @@ enum session_event session_mail_start(struct session *s)
 	s->res.tls = s->tls;
 	s->pipelined = s->caps.pipelining && s->set->use_pipelining;
 	rc = command_mail(&s->out, env, &s->caps);
-	s->outstanding = 1;
+	s->outstanding++; /* RSET may be ahead of MAIL (session_reuse) */
 	/* The first window of recipients, and DATA when they all fit. */
 	if (s->pipelined && rc == 0)
 		rc = session_rcpt_window(s);

@@ -47,6 +47,8 @@ static int forget_transaction(struct session *s, const struct session_envelope *
 
 enum session_event session_reuse(struct session *s, const struct session_envelope *env)
 {
+	enum session_event ev;
+
 	if (!idle(s))
 		return session_ret(s, session_misuse(s));
 	if (forget_transaction(s, env) < 0)
@@ -55,14 +57,25 @@ enum session_event session_reuse(struct session *s, const struct session_envelop
 	s->stage = SESSION_STAGE_MAIL;
 	s->resetting = true;
 	s->outstanding = 0;
-	return session_ret(s, session_send_line(s, NULL, "RSET", NULL));
+	ev = session_send_line(s, NULL, "RSET", NULL);
+	/* RFC 2920 §3.1 lets RSET lead a pipelined group: the transaction
+	 * follows at once, and a relay that dropped the connection still
+	 * shows it at RSET, before any of the message went out. */
+	if (ev == SESSION_WRITE && s->caps.pipelining && s->set->use_pipelining) {
+		ev = session_mail_start(s);
+		if (ev != SESSION_WRITE)
+			s->resetting = false; /* our own refusal: a new connection would
+					       * not change it */
+	}
+	return session_ret(s, ev);
 }
 
 enum session_event session_on_rset(struct session *s)
 {
 	if (reply_class(&s->res.last) == 2) {
 		s->resetting = false;
-		return session_mail_start(s);
+		/* Pipelined, MAIL went with RSET and its reply comes next. */
+		return s->outstanding > 0 ? SESSION_READ : session_mail_start(s);
 	}
 	/* Most likely a 421 from a relay that timed the idle connection out;
 	 * it is about to close, so QUIT would only wait. */

@@ -30,6 +30,15 @@
 
 #define TLS_DEFAULT_PRIORITY "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 #define TLS_BYE_MS 100 /* how long close_notify may take on the way out */
+/* NORMAL's groups with X25519 first, as other clients order them: with
+ * one key share (GNUTLS_KEY_SHARE_TOP) a TLS 1.3 handshake then costs one
+ * X25519 key pair and exchange instead of a P-256 and an X25519 key pair
+ * and a P-256 exchange, about a tenth of a run's CPU. A server without
+ * X25519 asks for another share (one more round trip). */
+#define TLS_GROUPS                                                                                 \
+	":-GROUP-ALL:+GROUP-X25519:+GROUP-SECP256R1:+GROUP-SECP384R1:+GROUP-SECP521R1"             \
+	":+GROUP-X448:+GROUP-FFDHE2048:+GROUP-FFDHE3072:+GROUP-FFDHE4096:+GROUP-FFDHE6144"         \
+	":+GROUP-FFDHE8192"
 
 /* Our own transport functions: MSG_DONTWAIT so that even a blocking socket
  * never blocks (poll and the deadline do the waiting), MSG_NOSIGNAL so
@@ -305,19 +314,32 @@ int tls_check_keypair(const char *cert, const char *key, struct error *err)
 	return r;
 }
 
+/* The priority string with TLS_GROUPS after it; NULL when it does not
+ * fit (then the string is used as it is). */
+static const char *with_groups(const char *prio, char *out, size_t size)
+{
+	int n = snprintf(out, size, "%s%s", prio, TLS_GROUPS);
+
+	return n > 0 && (size_t)n < size ? out : NULL;
+}
+
 static int setup_session(struct tls *t, const struct tls_params *p, int fd, struct error *err)
 {
 	const char *prio =
 	    p->priority != NULL && *p->priority != '\0' ? p->priority : TLS_DEFAULT_PRIORITY;
 	const char *errpos = NULL;
+	char ordered[512];
 	int r;
 
-	if ((r = gnutls_init(&t->session, GNUTLS_CLIENT)) < 0) {
+	if ((r = gnutls_init(&t->session, GNUTLS_CLIENT | GNUTLS_KEY_SHARE_TOP)) < 0) {
 		t->session = NULL;
 		error_set(err, ERROR_INTERNAL, _("cannot set up TLS: %s"), gnutls_strerror(r));
 		return -1;
 	}
-	r = gnutls_priority_set_direct(t->session, prio, &errpos);
+	/* A bad priority is reported as it was given, without our groups. */
+	if (with_groups(prio, ordered, sizeof(ordered)) == NULL ||
+	    gnutls_priority_set_direct(t->session, ordered, NULL) < 0)
+		r = gnutls_priority_set_direct(t->session, prio, &errpos);
 	if (r < 0) {
 		error_set(err, ERROR_CONFIG, _("invalid TLS priority string \"%s\" at \"%s\""),
 			  prio, errpos != NULL ? errpos : "");

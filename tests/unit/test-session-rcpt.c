@@ -19,7 +19,7 @@
 
 #define NMAX 300
 
-static char names[NMAX][32];
+static char names[NMAX][48];
 static const char *rcpts[NMAX];
 
 static struct session_envelope envelope(size_t n)

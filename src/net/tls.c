@@ -89,6 +89,8 @@ static int wait_ready(const struct tls *t, struct deadline dl)
 
 static void tls_destroy(struct tls *t)
 {
+	if (t->peer != NULL)
+		gnutls_x509_crt_deinit(t->peer);
 	if (t->session != NULL)
 		gnutls_deinit(t->session);
 	if (t->cred != NULL)
@@ -404,7 +406,7 @@ static void fill_info(const struct tls *t, struct tls_info *info)
 	gnutls_protocol_t v = gnutls_protocol_get_version(t->session);
 	const char *name = gnutls_protocol_get_name(v);
 	const char *suite = gnutls_ciphersuite_get(t->session);
-	gnutls_x509_crt_t crt = tls_peer_cert(t, 0, NULL);
+	gnutls_x509_crt_t crt = t->peer;
 
 	/* "TLS1.3" in GnuTLS's words, "TLSv1.3" in Postfix's logs. */
 	if (name != NULL && strncmp(name, "TLS", 3) == 0)
@@ -415,10 +417,8 @@ static void fill_info(const struct tls *t, struct tls_info *info)
 	info->bits = 8 * (unsigned)gnutls_cipher_get_key_size(gnutls_cipher_get(t->session));
 	info->verified = false;
 	info->peer_subject[0] = '\0';
-	if (crt != NULL) {
+	if (crt != NULL)
 		tls_cert_dn(crt, false, info->peer_subject, sizeof(info->peer_subject));
-		gnutls_x509_crt_deinit(crt);
-	}
 }
 
 static struct tls *tls_new(const struct conn *c, const struct tls_params *p, struct error *err)
@@ -465,6 +465,7 @@ int tls_start(struct conn *c, const struct tls_params *p, struct deadline dl, st
 		return -1;
 	}
 	t->established = true;
+	t->peer = tls_peer_cert(t, 0, NULL);
 	fill_info(t, info);
 	/* Attached even when the certificate fails, so that QUIT and
 	 * close_notify can still go out over the session. */

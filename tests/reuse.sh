@@ -73,7 +73,7 @@ connections() { grep -c '^# connection' "$T/$1.tr"; }
 # ---- Three messages, one connection.
 { hello; txn 1 Q1; rset; txn 2 Q2; rset; txn 3 Q3; quit; } >"$T/three.script"
 fake_start three "$T/three.script"
-run three 3
+run three 3 "maillog_file = $T/three.log"
 tap_is "$rc" 0 "three messages in one -bs session: exit 0"
 tap_is "$accepted" 3 "each message has its own 250 after the relay accepted it"
 tap_is "$(grep -o 'queued as Q[0-9]' "$T/three.out" | tr '\n' ' ')" \
@@ -81,6 +81,9 @@ tap_is "$(grep -o 'queued as Q[0-9]' "$T/three.out" | tr '\n' ' ')" \
 tap_is "$(fake_status three)" 0 "one connection: EHLO once, RSET between the messages, QUIT"
 tap_is "$(connections three)" 1 "the relay saw one connection"
 tap_ok "no dead letter" test ! -e "$T/three.dead"
+tap_is "$(sed -n 's/.* to=<\(r[0-9]\)@dest.test>, relay=[^,]*, \(conn_use=[0-9], \)\{0,1\}delay=.*status=sent.*/\1 \2/p' \
+	"$T/three.log" | tr '\n' '|')" "r1 |r2 conn_use=2, |r3 conn_use=3, |" \
+	"the mail log says conn_use=2 and 3 for the messages over the reused connection"
 
 # ---- The relay closes the idle connection: the next message goes over a
 # new one, as if nothing happened.

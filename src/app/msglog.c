@@ -86,16 +86,19 @@ void msglog_format_delay(char *out, size_t size, int64_t usec)
 
 size_t msglog_format_delivery(char *out, size_t size, const struct msglog_delivery *d)
 {
-	char delay[24], dl[4][24];
+	char delay[24], dl[4][24], use[32] = "";
 	int n;
 
 	msglog_format_delay(delay, sizeof(delay), d->delay_us);
 	for (size_t i = 0; i < 4; i++)
 		msglog_format_delay(dl[i], sizeof(dl[i]), d->delays_us[i]);
-	n = snprintf(out, size,
-		     "%s: to=<%s>, relay=%s, delay=%s, delays=%s/%s/%s/%s, dsn=%s, status=%s (%s)",
-		     d->queue_id, d->rcpt, d->relay, delay, dl[0], dl[1], dl[2], dl[3], d->st->dsn,
-		     d->status, d->st->text);
+	if (d->conn_use > 1)
+		snprintf(use, sizeof(use), "conn_use=%u, ", d->conn_use);
+	n = snprintf(
+	    out, size,
+	    "%s: to=<%s>, relay=%s, %sdelay=%s, delays=%s/%s/%s/%s, dsn=%s, status=%s (%s)",
+	    d->queue_id, d->rcpt, d->relay, use, delay, dl[0], dl[1], dl[2], dl[3], d->st->dsn,
+	    d->status, d->st->text);
 	if (n < 0 || size == 0)
 		return 0;
 	return (size_t)n < size ? (size_t)n : size - 1;
@@ -210,6 +213,7 @@ void msglog_end(struct msglog *ml, const struct envelope *env, const struct deli
 	if (ml->queue_id[0] == '\0')
 		return;
 	d.relay = out->connected ? out->relay : "none";
+	d.conn_use = out->conn_use;
 	d.delay_us = span(ml->arrival_ms, out->end_ms);
 	d.delays_us[0] = span(ml->arrival_ms, ml->active_ms);
 	d.delays_us[1] = span(ml->active_ms, out->start_ms);

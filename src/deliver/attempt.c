@@ -524,6 +524,7 @@ static bool run_cached(const struct attempt *a, struct attempt_result *res)
 	d.s = rc->s;
 	d.tls_verified = rc->tls_verified;
 	rc->settings.keep_open = reuse_may_keep(a->cache, rc);
+	res->conn_use = (unsigned)rc->uses + 1;
 	log_verbose(_("reusing the connection to %s"), res->relay);
 	drive_from(&d, session_reuse(d.s, a->env), session_result(d.s)->tls);
 	if (session_stale(d.s) && stop_signal() == 0) {

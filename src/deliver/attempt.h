@@ -50,6 +50,8 @@ struct attempt_result {
 	char reply[512];	   /* the relay's last reply, printable */
 	struct deliver_status why; /* the final reply, or the failure, as the log says it */
 	int64_t setup_done_ms;	   /* monotonic ms when MAIL FROM went out; 0: it never did */
+	unsigned conn_use;	   /* the connection's use (2 and up) when it had carried
+				    * earlier messages (reuse.h); else 0 */
 };
 
 /* Run the attempt; the result says whether the next address may be tried. */

@@ -270,6 +270,7 @@ static enum step try_address(struct walk *w, const struct destination *d,
 	w->out->connected = true;
 	w->out->why = res.why;
 	w->out->setup_done_ms = res.setup_done_ms;
+	w->out->conn_use = res.conn_use;
 	return STEP_DELIVERED;
 }
 

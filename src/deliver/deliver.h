@@ -68,6 +68,8 @@ struct deliver_outcome {
 	int64_t start_ms;	   /* monotonic ms when the walk began */
 	int64_t setup_done_ms;	   /* when that attempt sent MAIL FROM; 0: it never did */
 	int64_t end_ms;		   /* when the walk ended */
+	unsigned conn_use;	   /* the accepting connection's use when it was reused
+				    * (2 and up), else 0 (msglog's conn_use) */
 };
 
 /* 0 when a relay accepted the message, -1 otherwise (outcome->err). A

@@ -155,6 +155,33 @@ run time 2 "smtp_connection_reuse_time_limit = 0"
 tap_is "$rc" 0 "time limit 0: exit 0"
 tap_is "$(fake_status time)" 0 "time limit 0: QUIT after each message, a connection each"
 
+# ---- smtp_connection_reuse_time_limit = 1s, and the client takes 2 s
+# before its second message: the old connection gets QUIT, the message a
+# new one.
+{
+	hello
+	txn 1 Q1
+	quit
+	echo connection
+	hello
+	txn 2 Q2
+	quit
+} >"$T/aged.script"
+fake_start aged "$T/aged.script"
+printf '%s\n' "relayhost = [127.0.0.1]:$fake_port" "myhostname = client.test" \
+	"smtp_tls_security_level = none" "dead_letter_file = $T/aged.dead" \
+	"smtp_connection_reuse_time_limit = 1s" >"$T/aged.cf"
+{
+	session 1 | sed '$d'
+	sleep 2
+	printf 'MAIL FROM:<a@client.test>\r\nRCPT TO:<r2@dest.test>\r\nDATA\r\n'
+	printf 'Subject: 2\r\n\r\nmessage 2\r\n.\r\nQUIT\r\n'
+} | timeout 60 "$RELAYMAIL" -bs -C "$T/aged.cf" >"$T/aged.out" 2>"$T/aged.err"
+tap_is "$?" 0 "time limit 1s, 2 s between the messages: exit 0"
+tap_is "$(grep -c '^250 2.0.0 Ok: queued as' "$T/aged.out")" 2 \
+	"time limit 1s: both messages accepted"
+tap_is "$(fake_status aged)" 0 "time limit 1s: QUIT to the aged connection, a new one for the next"
+
 # ---- A message refused at its dot ends the connection; the next one
 # opens a new one.
 {

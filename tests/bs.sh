@@ -324,9 +324,9 @@ cat >"$T/c.script" <<EOF
 <
 EOF
 chat starttls "$T/c.script"
-refusal="550 5.7.1 relay $RELAY_HOST[$RELAY_HOST]:$RELAY_SUBMISSION_PORT said: <someone@else.test>: Sender address rejected: not owned by user $U (message kept in the dead letter file)"
+refusal="554 5.7.1 relay $RELAY_HOST[$RELAY_HOST]:$RELAY_SUBMISSION_PORT said: <someone@else.test>: Sender address rejected: not owned by user $U (message kept in the dead letter file)"
 sed -n '13p' "$T/transcript" >"$T/line"
-same "$T/line" "$refusal" "relay refusal: 550 with the relay's words as the reply to the dot"
+same "$T/line" "$refusal" "relay refusal of the sender: 554 with the relay's words as the reply to the dot"
 sed -n '14,18p' "$T/transcript" >"$T/rest"
 same "$T/rest" "250 2.1.0 Ok
 250 2.1.5 Ok
@@ -469,6 +469,84 @@ sed -n '6p' "$T/transcript" >"$T/line"
 grep -q '^451 4\.3\.0 .*sender_dependent_relayhost_maps.* (message kept in the dead letter file)$' "$T/line"
 tap__result $? "configuration error when relaying: 451 naming the table, message kept"
 tap_diag "$(cat "$T/line")"
+
+# A To field of 90 KiB (4700 addresses), between the 64 KiB the
+# header rewriting once stopped at ("out of memory", 451 forever) and
+# header_size_limit: relayed, its one old address rewritten.
+write_conf bigto "$RELAY_HOST" "$RELAY_SUBMISSION_PORT" \
+	"recipient_canonical_maps = inline:{ {bob@old.example = bob@new.example} }"
+{
+	echo "From: Test User <$U>"
+	# Six addresses a line: 4700 of them, about 92 KiB.
+	awk 'BEGIN {
+		printf "To: bob@old.example"
+		for (i = 0; i < 4700; i++)
+			printf "%s user%d@x.example", (i % 6 == 0 ? ",\n" : ","), i
+		print ""
+	}'
+	echo "Subject: a 90 KiB To"
+	echo "Message-ID: <bs-bigto.$$@client.test>"
+	echo ""
+	echo "body"
+} >"$T/bigto"
+wire "$T/bigto" crlf >"$T/bigto.wire"
+cat >"$T/bigto.script" <<EOF
+<
+> HELO client.test
+> MAIL FROM:<$U>
+> RCPT TO:<bigto@dest.test>
+> DATA
+< 4
+>file $T/bigto.wire
+<
+> QUIT
+<
+EOF
+chat bigto "$T/bigto.script"
+sed -n '6p' "$T/transcript" >"$T/line"
+tap_ok "90 KiB To field: 250 to the dot" grep -q '^250 ' "$T/line" ||
+	tap_diag "$(cat "$T/line")" "stderr: $(head -n 3 "$T/err")"
+d=$(take 1)
+delivered_to "$d" bigto@dest.test | sed -n '/^To:/,/^[^ \t]/p' >"$T/to"
+tap_ok "90 KiB To field: delivered whole, the old address rewritten" \
+	sh -c 'test "$(wc -c <"$1")" -gt 92160 && grep -q "^To: bob@new.example," "$1" &&
+		grep -q "user4699@x.example" "$1" && ! grep -q old.example "$1"' - "$T/to"
+
+# An alias whose value is not an address list: 451 naming the recipient,
+# never the value (the table's contents); stderr names the file (and
+# quotes the value in a warning, which -bs shows only with -v). Ten
+# such transactions in one session leak nothing (valgrind, when there).
+printf 'root: a;(secret\n' >"$T/aliases"
+write_conf badalias "$RELAY_HOST" "$RELAY_SUBMISSION_PORT" "alias_maps = hash:$T/aliases" \
+	"myorigin = client.test"
+{
+	printf 'HELO client.test\r\n'
+	i=0
+	while [ "$i" -lt 10 ]; do
+		printf 'MAIL FROM:<%s>\r\nRCPT TO:<root>\r\nDATA\r\n' "$U"
+		wire "$T/m8" crlf
+		i=$((i + 1))
+	done
+	printf 'QUIT\r\n'
+} >"$T/badalias.in"
+vg=
+if command -v valgrind >/dev/null 2>&1; then
+	vg="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99"
+fi
+# shellcheck disable=SC2086 # $vg is a command and its options
+timeout 300 $vg "$RELAYMAIL" -bs -C "$T/badalias.cf" <"$T/badalias.in" >"$T/out" 2>"$T/err"
+rc=$?
+tap_is "$(grep -c '^451 4\.3\.0 alias_maps: the alias root for <root@client\.test> is not a list of addresses' "$T/out")" 10 \
+	"bad alias value: 451 naming recipient and alias, ten times"
+tap_ok "bad alias value: the client never sees the value" sh -c '! grep -q secret "$1"' - "$T/out"
+tap_ok "bad alias value: stderr names the alias file" \
+	grep -q "is not a list of addresses (hash:$T/aliases)\$" "$T/err"
+if [ -n "$vg" ]; then
+	tap_is "$rc" 0 "bad alias value: ten transactions, no leak (valgrind)"
+	[ "$rc" = 0 ] || tap_diag "$(grep -A8 'lost' "$T/err" | head -n 20)"
+else
+	tap_skip "bad alias value: ten transactions, no leak" "valgrind not found"
+fi
 
 # A stalled client gets 421 after smtpd_timeout when relaymail knows the
 # parameter; the default (300 s) is too long to wait for here.

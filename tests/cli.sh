@@ -55,6 +55,35 @@ printf 'Subject: no recipients\n\nx\n' >"$T/t3"
 send sub -t -f "$RELAY_USER1" <"$T/t3"
 tap_is "$rc" 64 "-t without recipient headers: exit 64"
 
+# --- A 90 KiB To field (4700 addresses), between the 64 KiB the header ---
+# rewriting once stopped at ("out of memory", exit 70) and
+# header_size_limit: sent with -bm, its one old address rewritten.
+conf_plain bigto "recipient_canonical_maps = inline:{ {bob@old.example = bob@new.example} }"
+{
+	echo "From: Test User <$RELAY_USER1>"
+	awk 'BEGIN {
+		printf "To: bob@old.example"
+		for (i = 0; i < 4700; i++)
+			printf "%s user%d@x.example", (i % 6 == 0 ? ",\n" : ","), i
+		print ""
+	}'
+	echo "Subject: a 90 KiB To"
+	echo ""
+	echo "body"
+} >"$T/bigto"
+send bigto -bm -f "$RELAY_USER1" bigto@dest.test <"$T/bigto"
+diag_failure
+tap_is "$rc" 0 "90 KiB To field, -bm: exit 0"
+d=$(take 1)
+sed -n '/^To:/,/^[^ \t]/p' "$d"/* >"$T/to"
+tap_ok "90 KiB To field, -bm: delivered whole, the old address rewritten" \
+	sh -c 'test "$(wc -c <"$1")" -gt 92160 && grep -q "^To: bob@new.example," "$1" &&
+		grep -q "user4699@x.example" "$1" && ! grep -q old.example "$1"' - "$T/to"
+send bigto -t -f "$RELAY_USER1" <"$T/bigto"
+tap_is "$rc" 65 "90 KiB To field with -t: 4701 recipients are too many for one message: exit 65"
+tap_ok "90 KiB To field with -t: the message is kept" \
+	grep -q '^Subject: a 90 KiB To' "$T/dead.letter"
+
 # --- -f, -r: envelope sender, the null sender on the plain port. ---------
 message "$T/f1" "-r"
 send sub -r "$RELAY_USER1" r@dest.test <"$T/f1"

@@ -30,3 +30,17 @@ EXTRA_DIST += tests/signals.sh
 # recipients".
 TESTS += tests/reuse.sh tests/rcptlimit.sh
 EXTRA_DIST += tests/reuse.sh tests/rcptlimit.sh
+# soft_bounce, smtp_sasl_auth_soft_bounce, smtp_skip_5xx_greeting and
+# smtp_discard_ehlo_keywords (issue 14), against the fake server.
+TESTS += tests/answers.sh
+EXTRA_DIST += tests/answers.sh
+
+# Secrets: who may read a password file, a password in sendmail.conf, a
+# hostile SCRAM iteration count, a process that is not dumpable.
+TESTS += tests/secrets.sh
+EXTRA_DIST += tests/secrets.sh
+
+# Hostile callers and relays: junk in RELAYMAIL_* variables, -C
+# /etc/shadow, SMTP smuggling shapes, over-long and never-ending replies.
+TESTS += tests/hostile.sh
+EXTRA_DIST += tests/hostile.sh

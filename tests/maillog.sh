@@ -38,7 +38,7 @@ sub=$RELAY_SUBMISSION_PORT
 plain=$RELAY_PLAIN_PORT
 down=$(relay__freeport 1) || tap_bail "no free port"
 
-conf_submission sub "maillog_file = $LOG"
+conf_submission sub "maillog_file = $LOG" "smtp_tls_loglevel = 1"
 conf_plain plain "maillog_file = $LOG"
 # conf_to NAME PORT [LINE...]: the plain setup relaying to 127.0.0.1:PORT.
 conf_to() {
@@ -153,7 +153,7 @@ tap_ok "relay down: no connection set-up time (c = 0)" \
 n0=$(lines)
 message "$T/m4" "bounced"
 send sub -f other@isp.test d1@dest.test d2@dest.test <"$T/m4"
-tap_is "$rc" 67 "sender refused at RCPT: exit 67"
+tap_is "$rc" 69 "sender refused at RCPT: exit 69 (the sender, not the recipients)"
 s4=$(size "$T/m4")
 why="host 127.0.0.1[127.0.0.1] said: 553 5.7.1 <other@isp.test>: Sender address rejected: not owned by user $RELAY_USER1 (in reply to RCPT TO command)"
 tap_is "$(records "$n0")" "pickup: Q1: uid=$uid from=<other@isp.test>
@@ -334,5 +334,17 @@ send bsout -f joe h3@dest.test <"$T/m10"
 tap_is "$(grep -c 'relaymail/smtp\[[0-9]*\]: [0-9A-F]*: to=<h3@dest.test>' "$T/out")" 1 \
 	"maillog_file = /dev/stdout: the records on standard output"
 take 2 >/dev/null
+
+# --- smtp_tls_loglevel = 0, Postfix's default: no TLS summary. ---------
+conf_submission sub0 "maillog_file = $LOG"
+n0=$(lines)
+message "$T/m11" "loglevel 0"
+send sub0 -f "$RELAY_USER1" k1@dest.test <"$T/m11"
+tap_is "$rc" 0 "smtp_tls_loglevel = 0: exit 0"
+tap_is "$(records "$n0" | grep -c 'TLS connection established')" 0 \
+	"smtp_tls_loglevel = 0: no TLS summary"
+tap_is "$(records "$n0" | grep -c 'to=<k1@dest.test>.*status=sent')" 1 \
+	"smtp_tls_loglevel = 0: the delivery record all the same"
+take 1 >/dev/null
 
 tap_done

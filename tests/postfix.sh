@@ -319,7 +319,7 @@ tap_is "$(count "$d")" 1 "[localhost]:PORT: delivered"
 # A sender the login does not own: 553 at RCPT is a verdict, not a fault.
 message "$T/m8"
 send starttls -f someone@else.test refused@dest.test <"$T/m8"
-tap_is "$rc" 67 "wrong sender: exit status 67 (a recipient refused with 5xx)"
+tap_is "$rc" 69 "wrong sender: exit status 69 (the relay refused the sender)"
 tap_ok "wrong sender: the message is kept in the dead letter file" \
 	grep -q "^Message-ID: <test-$n_msg\.$$@client.test>" "$T/dead.letter"
 tap_ok "wrong sender: the dead letter keeps the envelope" \

@@ -23,3 +23,7 @@ tests_runstat_LDADD =
 # Connection reuse in -bs and many recipients against the real relay.
 TESTS += tests/perf-relay.sh
 EXTRA_DIST += tests/perf-relay.sh
+# Hints on every failure and the live diagnosis (-bv -v), each classic
+# mistake against the real relay (issue 11).
+TESTS += tests/diagnose.sh
+EXTRA_DIST += tests/diagnose.sh

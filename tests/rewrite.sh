@@ -114,7 +114,7 @@ msg() {
 conf plain
 msg "$T/m1" plain
 send plain -f user@home.example friend@dest.test <"$T/m1"
-tap_is "$rc" 67 "no map: the relay refuses the home address (exit 67)"
+tap_is "$rc" 69 "no map: the relay refuses the home address (exit 69)"
 relay_flush "$scratch" >/dev/null 2>&1
 d=$(take 0)
 tap_is "$(count "$d")" 0 "no map: nothing delivered"
@@ -146,6 +146,8 @@ conf bysender "relayhost = [$RELAY_HOST]:$(relay__freeport 1)" \
 	"sender_dependent_relayhost_maps = inline:{ {$RELAY_USER1 = [$RELAY_HOST]:$RELAY_SUBMISSION_PORT} }" \
 	"smtp_sasl_password_maps = inline:{ {$RELAY_USER1 = $RELAY_USER1:$RELAY_PASS1} }" \
 	"smtp_sender_dependent_authentication = yes"
+# The password is in the file itself, so the file is a secret's (0640).
+chmod 0640 "$T/bysender.cf"
 msg "$T/m4" bysender
 send bysender -f "$RELAY_USER1" friend@dest.test <"$T/m4"
 tap_is "$rc" 0 "sender_dependent_relayhost_maps and sender-dependent AUTH: delivered"

@@ -63,7 +63,8 @@ params=$(sed -n 's/^[[:space:]]*{ "\([a-z_0-9]*\)",.*\(, U\|, R\|PARAM_DERIVED\)
 
 # Parameters for which every value is usable: a free text or a name.
 free_params=" empty_address_relayhost_maps_lookup_key smtp_sasl_oauth_token_command \
- smtp_tls_servername recipient_delimiter mydestination "
+ smtp_tls_servername recipient_delimiter mydestination \
+ smtp_tls_exclude_ciphers smtp_tls_mandatory_exclude_ciphers "
 
 # bad PARAM: a value that cannot be used, and any line the case needs,
 # as "VALUE|EXTRA LINE".
@@ -73,6 +74,7 @@ bad() {
 	smtp_fallback_relay) echo '[backup.example]:99999|' ;;
 	fallback_relay) echo '[backup.example]:nosuchservice|' ;;
 	sender_dependent_relayhost_maps) echo "regexp:$T/no/such/table|" ;;
+	smtp_tls_policy_maps) echo "texthash:$T/no/such/policy|" ;;
 	transport_maps) echo "texthash:$T/no/such/table|" ;;
 	smtp_tcp_port) echo 'nosuchservice|' ;;
 	known_tcp_ports) echo 'smtp|' ;;
@@ -118,6 +120,9 @@ bad() {
 	syslog_facility) echo 'bogus|' ;;
 	maillog_file) echo 'relative/maillog|' ;;
 	*_timeout | relaymail_deadline) echo 'soon|' ;;
+	smtp_tls_loglevel) echo 'verbose|' ;;
+	smtp_tls_ciphers | smtp_tls_mandatory_ciphers) echo 'null|' ;;
+	smtp_discard_ehlo_keywords) echo 'pipelining, nosuchkeyword|' ;;
 	# The rest are booleans.
 	*) echo 'maybe|' ;;
 	esac

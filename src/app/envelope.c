@@ -117,6 +117,19 @@ static int sender_text(const struct submission *o, struct buf *out, bool *no_log
 	return 0;
 }
 
+/* A table gave an address that cannot be used: its details (the table's
+ * contents) go to a warning, and the error, which a -bs client reads in
+ * the reply, names only the tables and the address asked about. It is
+ * the configuration's fault, not the message's. */
+static int table_gave_bad(const char *tables, const char *asked, struct error *err)
+{
+	if (err->cls == ERROR_INTERNAL)
+		return -1;
+	log_warning("%s: %s", tables, err->text);
+	error_set(err, ERROR_CONFIG, _("%s gave an invalid address for <%s>"), tables, asked);
+	return -1;
+}
+
 /* qualify, mailer-daemon@$myorigin to null, sender_canonical_maps and
  * canonical_maps (reference/postfix.md §3.1). */
 static int build_sender(const struct submission *o, const struct envelope_settings *t,
@@ -158,11 +171,9 @@ static int build_sender(const struct submission *o, const struct envelope_settin
 	if (env->sender[0] == '\0')
 		return 0;
 	if (ascii_domain(&env->sender, &env->smtputf8, err) < 0 ||
-	    address_check_envelope(env->sender, true, err) < 0) {
-		error_prefix(err, _("sender_canonical_maps or canonical_maps gave a bad sender"));
-		err->cls = ERROR_CONFIG;
-		return -1;
-	}
+	    address_check_envelope(env->sender, true, err) < 0)
+		return table_gave_bad("sender_canonical_maps or canonical_maps", env->sender_given,
+				      err);
 	return 0;
 }
 
@@ -172,17 +183,28 @@ static bool is_login(const char *name, void *arg)
 	return getpwnam(name) != NULL;
 }
 
-/* One final recipient: recipient_canonical_maps, canonical_maps, checks,
- * duplicates dropped. */
-static int add_final(const char *addr, const struct envelope_settings *t, struct envelope *env,
-		     struct error *err)
+/* One final recipient addr of the recipient given (qualified):
+ * recipient_canonical_maps, canonical_maps, checks, duplicates dropped.
+ * A bad address that the aliases or the maps gave is their error. */
+static int add_final(const char *given, const char *addr, const struct envelope_settings *t,
+		     struct envelope *env, struct error *err)
 {
+	bool aliased = strcmp(given, addr) != 0, mapped_other;
 	char *mapped = NULL;
-	int rc = rewrite_recipient(t->rw, addr, REWRITE_ENVELOPE_RECIPIENT, &mapped, err);
+	int rc;
 
+	if (aliased && address_check_envelope(addr, false, err) < 0)
+		return table_gave_bad("alias_maps", given, err);
+	rc = rewrite_recipient(t->rw, addr, REWRITE_ENVELOPE_RECIPIENT, &mapped, err);
+	mapped_other = rc == 0 && strcmp(mapped, addr) != 0;
 	if (rc == 0 && (ascii_domain(&mapped, &env->smtputf8, err) < 0 ||
-			address_check_envelope(mapped, false, err) < 0))
+			address_check_envelope(mapped, false, err) < 0)) {
 		rc = -1;
+		if (mapped_other || aliased)
+			table_gave_bad(mapped_other ? "recipient_canonical_maps or canonical_maps"
+						    : "alias_maps",
+				       given, err);
+	}
 	if (rc == 0 && addrlist_add_unique(&env->rcpts, mapped) < 0)
 		rc = nomem(err);
 	free(mapped);
@@ -211,7 +233,7 @@ static int add_rcpts(const struct addrlist *from, const struct envelope_settings
 		if (rc == 0)
 			rc = alias_expand(t->aliases, &ctx, addr, &expanded, err);
 		for (size_t k = 0; k < expanded.n && rc == 0; k++)
-			rc = add_final(expanded.v[k], t, env, err);
+			rc = add_final(addr, expanded.v[k], t, env, err);
 		addrlist_fini(&expanded);
 		free(addr);
 	}
@@ -423,7 +445,8 @@ int envelope_flags(const struct envelope_settings *t, const struct submission *o
 		return -1;
 	}
 	env->smtputf8 = enable && (addr != NULL || o->smtputf8);
-	env->smtputf8_if_offered = enable && !env->smtputf8 && message_header_is_utf8(m);
+	env->smtputf8_if_offered =
+	    enable && !env->smtputf8 && (o->smtputf8_declared || message_header_is_utf8(m));
 	return 0;
 }
 

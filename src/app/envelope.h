@@ -24,13 +24,14 @@ struct submission {
 	const char *fullname;	  /* -F; NULL: $NAME, else the GECOS field */
 	const char *const *rcpts; /* as given: each may hold a list ("a, b <c>") */
 	size_t nrcpts;
-	bool extract;	    /* -t: recipients from the header too */
-	const char *notify; /* DSN NOTIFY list, upper case; NULL: none */
-	const char *ret;    /* DSN RET: FULL or HDRS; NULL: none */
-	const char *envid;  /* DSN ENVID, xtext-encoded; NULL: none */
-	bool body_7bit;	    /* -B 7BIT */
-	bool body_8bit;	    /* -B 8BITMIME */
-	bool smtputf8;	    /* -O smtputf8=yes: the message needs SMTPUTF8 */
+	bool extract;		/* -t: recipients from the header too */
+	const char *notify;	/* DSN NOTIFY list, upper case; NULL: none */
+	const char *ret;	/* DSN RET: FULL or HDRS; NULL: none */
+	const char *envid;	/* DSN ENVID, xtext-encoded; NULL: none */
+	bool body_7bit;		/* -B 7BIT */
+	bool body_8bit;		/* -B 8BITMIME */
+	bool smtputf8;		/* -O smtputf8=yes: the message needs SMTPUTF8 */
+	bool smtputf8_declared; /* -bs MAIL FROM ... SMTPUTF8: ask for it when offered */
 };
 
 /* What envelope_build works with, opened once from the configuration:

@@ -9,8 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sysexits.h>
 #include <unistd.h>
+#ifdef HAVE_SYS_PRCTL_H
+#include <sys/prctl.h>
+#endif
 
 #include "app/cli.h"
 #include "app/context.h"
@@ -28,7 +32,7 @@
 
 static int fail(const struct error *err)
 {
-	log_error("%s", err->text);
+	log_failure(err);
 	return exitcode_for(err->cls);
 }
 
@@ -54,6 +58,29 @@ static void print_version(void)
 	printf("relaymail %s\n", PACKAGE_VERSION);
 	for (size_t i = 0; i < sizeof(features) / sizeof(features[0]); i++)
 		printf("%s\n", features[i]);
+}
+
+/* Passwords and tokens are in memory from the configuration on: no core
+ * file may hold them, and no other process of the same user may read our
+ * memory (ptrace, /proc/PID/mem: Linux lets neither touch a process that
+ * is not dumpable, and makes its /proc/PID files root's). A program the
+ * token command runs is dumpable again after its exec. */
+static int protect_secrets(struct error *err)
+{
+	const struct rlimit none = { 0, 0 };
+
+	if (setrlimit(RLIMIT_CORE, &none) < 0) {
+		error_set_errno(err, ERROR_OS, errno, _("cannot turn core files off"));
+		return -1;
+	}
+#ifdef HAVE_SYS_PRCTL_H
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		error_set_errno(err, ERROR_OS, errno,
+				_("cannot keep other processes out of this one's memory"));
+		return -1;
+	}
+#endif
+	return 0;
 }
 
 /* Modes that need neither configuration nor message. -1: go on. */
@@ -213,6 +240,8 @@ int main(int argc, char **argv)
 	bindtextdomain(PACKAGE, LOCALEDIR);
 	textdomain(PACKAGE);
 #endif
+	if (protect_secrets(&err) < 0)
+		return fail(&err);
 	if (cli_parse(argc, argv, &o, &err) < 0)
 		return fail(&err);
 	log_init(argv[0], o.verbose);

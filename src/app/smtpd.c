@@ -42,6 +42,7 @@ struct txn {
 	char **rcpts;
 	size_t nrcpts, cap;
 	bool smtputf8;
+	int body;	 /* BODY=: 0, 7 or 8 (struct server_path) */
 	const char *ret; /* "FULL", "HDRS" or NULL */
 	char envid[SERVER_ENVID_MAX * 3 + 1];
 	char notify[32]; /* the NOTIFY every recipient shares */
@@ -286,6 +287,7 @@ static void cmd_mail(struct smtpd *s, const char *arg, size_t len)
 	}
 	s->txn.mail = true;
 	s->txn.smtputf8 = p.smtputf8;
+	s->txn.body = p.body;
 	s->txn.ret = p.ret;
 	if (p.envid != NULL)
 		snprintf(s->txn.envid, sizeof(s->txn.envid), "%.*s", (int)p.envid_len, p.envid);
@@ -443,6 +445,10 @@ static void relay(struct smtpd *s, struct message *m)
 	sub.notify = s->txn.notify[0] != '\0' ? s->txn.notify : NULL;
 	sub.ret = s->txn.ret;
 	sub.envid = s->txn.envid[0] != '\0' ? s->txn.envid : NULL;
+	/* What the client declared goes on to the relay (postfix.md §7). */
+	sub.body_7bit = s->txn.body == 7;
+	sub.body_8bit = s->txn.body == 8;
+	sub.smtputf8_declared = s->txn.smtputf8;
 	rc = submit_message_cached(s->ctx, &sub, m, s->cache, &res);
 	verdict(rc, &res, r, sizeof(r));
 	reply(s, r);

@@ -211,7 +211,7 @@ int submit_message_cached(const struct context *ctx, const struct submission *su
 			e.sender = env.sender;
 			e.rcpts = left.n > 0 ? &left : &env.rcpts;
 		}
-		log_error("%s", res->err.text);
+		log_failure(&res->err);
 		res->saved = keep(&ctx->dead, m, &e);
 	}
 	addrlist_fini(&left);
@@ -238,7 +238,7 @@ int submit_again(const struct context *ctx, const struct submission *sub, const 
 					      .rcpts = left.n > 0 ? &left : rcpts,
 					      .sub = sub };
 
-		log_error("%s", res->err.text);
+		log_failure(&res->err);
 		res->saved = keep(&ctx->dead, m, &e);
 	}
 	addrlist_fini(&left);

@@ -11,6 +11,7 @@
 #include "app/envelope.h"
 #include "app/verify.h"
 #include "base/i18n.h"
+#include "base/log.h"
 #include "base/str.h"
 #include "conf/table.h"
 #include "deliver/deliver.h"
@@ -39,6 +40,8 @@ static void print_tls(FILE *out, const struct tls_policy *tls)
 		!dflt	? tls->level
 		: smtps ? "verify"
 			: "verify-if-offered");
+	if (tls->entry != NULL)
+		fprintf(out, " by smtp_tls_policy_maps");
 }
 
 static int print_destination(FILE *out, size_t i, const struct policy *policy,
@@ -92,6 +95,65 @@ static int print_route(FILE *out, const struct deliver_settings *set, const stru
 	return rc;
 }
 
+struct probe_report {
+	FILE *out;
+	size_t n, failed;
+	struct error first; /* the first relay's failure */
+};
+
+static void probed(void *arg, const struct destination *d, const struct deliver_outcome *one)
+{
+	struct probe_report *r = arg;
+	char spec[SHOWN_MAX];
+
+	r->n++;
+	str_printable(spec, sizeof(spec), d->spec, strlen(d->spec));
+	if (one->ok) {
+		fprintf(r->out, "relay %zu: %s: ok (%s accepted the sender and every recipient)\n",
+			r->n, spec, one->relay);
+	} else {
+		fprintf(r->out, "relay %zu: %s: failed: %s\n", r->n, spec, one->err.text);
+		if (one->err.hint[0] != '\0')
+			fprintf(r->out, "relay %zu: hint: %s\n", r->n, one->err.hint);
+		if (r->failed++ == 0)
+			r->first = one->err;
+	}
+	fflush(r->out);
+}
+
+/* -bv -v: each relay in turn, as a delivery would go, without the
+ * message (deliver_request.probe). */
+static int probe(const struct context *ctx, const struct envelope *env, FILE *out,
+		 struct error *err)
+{
+	struct session_envelope senv = { 0 };
+	struct deliver_request rq = { 0 };
+	struct probe_report r = { .out = out };
+	struct deliver_outcome one;
+
+	senv.sender = env->sender;
+	senv.rcpts = (const char *const *)env->rcpts.v;
+	senv.nrcpts = env->rcpts.n;
+	senv.smtputf8_if_offered = env->smtputf8_if_offered;
+	senv.smtputf8 = env->smtputf8;
+	rq.set = &ctx->deliver;
+	rq.env = &senv;
+	rq.run = deadline_in(ctx->deadline);
+	rq.probe = true;
+	rq.probed = probed;
+	rq.probe_arg = &r;
+	fflush(out);
+	if (deliver_run(&rq, &one) == 0)
+		return 0;
+	if (r.failed == 0) { /* the route itself, a table, a signal */
+		*err = one.err;
+		return -1;
+	}
+	error_set(err, r.first.cls, _("the route does not work: %zu of %zu relays failed"),
+		  r.failed, r.n);
+	return -1;
+}
+
 int verify_run(const struct context *ctx, const struct submission *sub, FILE *out,
 	       struct error *err)
 {
@@ -99,6 +161,12 @@ int verify_run(const struct context *ctx, const struct submission *sub, FILE *ou
 	struct message *m;
 	int rc;
 
+	if (sub->nrcpts == 0) {
+		error_set(err, ERROR_USAGE,
+			  _("-bv checks the addresses given after it: relaymail -bv "
+			    "you@example.org (add -v to try the relays live)"));
+		return -1;
+	}
 	/* -bv reads no message: the envelope is built over an empty one. */
 	m = message_from_mem("", 0, NULL, err);
 	if (m == NULL)
@@ -111,6 +179,8 @@ int verify_run(const struct context *ctx, const struct submission *sub, FILE *ou
 	for (size_t i = 0; i < env.rcpts.n; i++)
 		print_address(out, "recipient", env.rcpts.v[i]);
 	rc = print_route(out, &ctx->deliver, &env, err);
+	if (rc == 0 && log_verbosity() > 0)
+		rc = probe(ctx, &env, out, err);
 	envelope_fini(&env);
 	if (fflush(out) != 0 && rc == 0) {
 		error_set(err, ERROR_IO, "%s", _("cannot write the -bv report"));

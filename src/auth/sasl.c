@@ -26,6 +26,7 @@ struct sasl {
 	Gsasl_session *session;
 	struct oauth *oauth; /* instead of the two above for XOAUTH2/OAUTHBEARER */
 	unsigned steps;
+	bool scram; /* the challenges get scram_check first */
 };
 
 static bool library_supports(const char *mech, void *arg)
@@ -160,6 +161,7 @@ struct sasl *sasl_new(const struct sasl_params *p, struct error *err)
 		free(s);
 		return NULL;
 	}
+	s->scram = str_prefix_ci(p->mech, "SCRAM-");
 	rc = gsasl_client_start(s->ctx, p->mech, &s->session);
 	if (rc != GSASL_OK) {
 		error_set(err, ERROR_AUTH, _("cannot start SASL mechanism %s: %s"), p->mech,
@@ -218,6 +220,46 @@ static int decode_challenge(const char *b64, char **raw, size_t *rawlen, struct 
 	return 0;
 }
 
+/* RFC 5802 §9: a hostile server can make the client hash for as long as
+ * it likes with a big iteration count ("i="), and that PBKDF2 runs inside
+ * one gsasl_step that no deadline can interrupt. So every "i=" attribute
+ * is checked before libgsasl sees it: digits only, at most the cap. The
+ * salt and nonce cost work in proportion to their length only, which the
+ * reply parser bounds (smtp/reply.h). */
+static int scram_check(const char *raw, size_t len, struct error *err)
+{
+	const char *p = raw, *end = raw + len;
+
+	while (p < end) {
+		const char *comma = memchr(p, ',', (size_t)(end - p));
+		const char *stop = comma != NULL ? comma : end;
+		size_t n = (size_t)(stop - p);
+		unsigned long count = 0;
+		char digits[24], shown[32];
+
+		if (n >= 2 && p[0] == 'i' && p[1] == '=') {
+			n -= 2;
+			if (n > 0 && n < sizeof(digits)) {
+				memcpy(digits, p + 2, n);
+				digits[n] = '\0';
+			}
+			if (n == 0 || n >= sizeof(digits) ||
+			    str_to_ulong(digits, SASL_SCRAM_ITERATIONS_MAX, &count) < 0 ||
+			    count == 0) {
+				str_printable(shown, sizeof(shown), p + 2, n);
+				error_set(err, ERROR_AUTH,
+					  _("the relay asked for %s%s SCRAM iterations; relaymail "
+					    "computes at most %d (servers use 4096)"),
+					  shown, n >= sizeof(shown) ? "..." : "",
+					  SASL_SCRAM_ITERATIONS_MAX);
+				return -1;
+			}
+		}
+		p = stop + 1;
+	}
+	return 0;
+}
+
 /* Our mechanisms: raw bytes through oauth.c, base64 here. */
 static int oauth_step_b64(struct sasl *s, char *in, size_t inlen, char **response_b64,
 			  struct error *err)
@@ -249,6 +291,10 @@ int sasl_step(struct sasl *s, const char *challenge_b64, char **response_b64, st
 		return -1;
 	if (s->oauth != NULL)
 		return oauth_step_b64(s, in, inlen, response_b64, err);
+	if (s->scram && scram_check(in, inlen, err) < 0) {
+		gsasl_free(in);
+		return -1;
+	}
 	rc = gsasl_step(s->session, in, inlen, &out, &outlen);
 	gsasl_free(in);
 	if (rc == GSASL_OK || rc == GSASL_NEEDS_MORE)

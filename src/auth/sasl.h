@@ -82,11 +82,18 @@ struct sasl_params {
  * (mechanism unknown to libgsasl; a user name or token that cannot be
  * sent) or ERROR_INTERNAL. */
 struct sasl *sasl_new(const struct sasl_params *p, struct error *err);
+/* The most SCRAM iterations ("i=") a relay may ask for. Servers use 4096
+ * (RFC 7677 §4's minimum; Dovecot's, Cyrus SASL's and GNU SASL's
+ * default); at the cap one step hashes for about 0.1 s. */
+#define SASL_SCRAM_ITERATIONS_MAX 100000
+
 /* One step. challenge_b64: the 334 text, NULL for the initial response.
  * *response_b64: malloc'd base64 ("" for an empty response); caller frees
  * (it is a secret: wipe it). 0 ok, -1 with ERROR_AUTH (the mechanism
- * failed, e.g. a SCRAM server signature did not verify, or more than 100
- * steps), ERROR_PROTOCOL (challenge not base64) or ERROR_INTERNAL. */
+ * failed, e.g. a SCRAM server signature did not verify, a SCRAM
+ * iteration count that is not a number from 1 to
+ * SASL_SCRAM_ITERATIONS_MAX (refused before any hashing), or more than
+ * 100 steps), ERROR_PROTOCOL (challenge not base64) or ERROR_INTERNAL. */
 int sasl_step(struct sasl *s, const char *challenge_b64, char **response_b64, struct error *err);
 /* Mechanisms whose client sends data first (initial response). */
 bool sasl_has_initial_response(const char *mech);

@@ -21,6 +21,8 @@ void buf_init(struct buf *b, size_t max)
 
 void buf_fini(struct buf *b)
 {
+	if (b->secret && b->data != NULL)
+		str_wipe(b->data, b->cap);
 	free(b->data);
 	b->data = NULL;
 	b->len = 0;
@@ -53,9 +55,18 @@ int buf_reserve(struct buf *b, size_t n)
 	cap = b->cap < 64 ? 64 : b->cap;
 	while (cap < need)
 		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-	p = realloc(b->data, cap);
-	if (p == NULL)
+	if (b->secret) {
+		/* realloc could leave the old bytes behind in freed memory. */
+		if ((p = malloc(cap)) == NULL)
+			return -1;
+		if (b->data != NULL) {
+			memcpy(p, b->data, b->len + 1);
+			str_wipe(b->data, b->cap);
+			free(b->data);
+		}
+	} else if ((p = realloc(b->data, cap)) == NULL) {
 		return -1;
+	}
 	b->data = p;
 	b->cap = cap;
 	return 0;

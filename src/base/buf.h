@@ -12,11 +12,14 @@ struct buf {
 	char *data;
 	size_t len;
 	size_t cap;
-	size_t max; /* 0 = no limit */
+	size_t max;  /* 0 = no limit */
+	bool secret; /* growing or freeing overwrites the old bytes first, so
+		      * no copy of a secret is left in freed memory */
 };
 
 void buf_init(struct buf *b, size_t max);
-/* Release the memory; the buffer is empty and keeps its maximum. */
+/* Release the memory (overwritten first when secret); the buffer is
+ * empty and keeps its maximum. */
 void buf_fini(struct buf *b);
 /* Like buf_fini, but overwrite the contents first (secrets). */
 void buf_wipe(struct buf *b);

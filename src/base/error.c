@@ -16,6 +16,7 @@ void error_setv(struct error *err, enum error_class cls, const char *fmt, va_lis
 	vsnprintf(err->text, sizeof(err->text), fmt, ap);
 	err->reply[0] = '\0';
 	err->errnum = 0;
+	err->hint[0] = '\0';
 }
 
 void error_set(struct error *err, enum error_class cls, const char *fmt, ...)
@@ -71,6 +72,17 @@ void error_prefix(struct error *err, const char *fmt, ...)
 	err->text[plen + tlen] = '\0';
 }
 
+void error_hint(struct error *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || err->hint[0] != '\0')
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err->hint, sizeof(err->hint), fmt, ap);
+	va_end(ap);
+}
+
 void error_clear(struct error *err)
 {
 	if (err == NULL)
@@ -79,6 +91,7 @@ void error_clear(struct error *err)
 	err->text[0] = '\0';
 	err->reply[0] = '\0';
 	err->errnum = 0;
+	err->hint[0] = '\0';
 }
 
 bool error_is_set(const struct error *err)

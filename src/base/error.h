@@ -12,6 +12,7 @@
 
 #define ERROR_TEXT_MAX 1024
 #define ERROR_REPLY_MAX 1024
+#define ERROR_HINT_MAX 512
 
 enum error_class {
 	ERROR_NONE = 0,
@@ -34,6 +35,7 @@ struct error {
 	char text[ERROR_TEXT_MAX];   /* translated sentence, no trailing newline */
 	char reply[ERROR_REPLY_MAX]; /* relay's reply, made printable; may be "" */
 	int errnum;		     /* the errno of error_set_errno, else 0 */
+	char hint[ERROR_HINT_MAX];   /* what to change, naming the parameter; may be "" */
 };
 
 /* Set class and text (printf format, already translated by the caller). */
@@ -50,6 +52,10 @@ void error_set_errno(struct error *err, enum error_class cls, int errnum, const 
 void error_set_reply(struct error *err, const char *reply, size_t len);
 /* Prefix the existing text with "PREFIX: " (context from a caller). */
 void error_prefix(struct error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The one-line advice that goes with the error: what to change, naming
+ * the parameter (and where it is set). The first hint stays: the layer
+ * that saw the cause knows best. error_set clears it. */
+void error_hint(struct error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void error_clear(struct error *err);
 bool error_is_set(const struct error *err);
 /* Name of the class for logs and tests ("temp", "config", ...). */

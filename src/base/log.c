@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/error.h"
 #include "base/log.h"
 #include "base/str.h"
 #include "base/i18n.h"
@@ -85,6 +86,13 @@ void log_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	emit("", fmt, ap);
 	va_end(ap);
+}
+
+void log_failure(const struct error *err)
+{
+	log_error("%s", err->text);
+	if (err->hint[0] != '\0')
+		log_error(_("hint: %s"), err->hint);
 }
 
 void log_verbose(const char *fmt, ...)

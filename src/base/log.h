@@ -20,6 +20,10 @@ int log_verbosity(void);
 void log_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "relaymail: TEXT" on stderr (the one-line reason before a failure exit). */
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* An error and its hint: "relaymail: TEXT", then "relaymail: hint: HINT"
+ * when it has one. */
+struct error;
+void log_failure(const struct error *err);
 /* "relaymail: TEXT" on stderr, only when -v was given. */
 void log_verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* One line of the SMTP dialogue when -v was given: dir is "<<<" for what

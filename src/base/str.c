@@ -145,10 +145,14 @@ void str_printable(char *dst, size_t dstsize, const char *s, size_t len)
 
 void str_wipe(void *p, size_t n)
 {
+#ifdef HAVE_EXPLICIT_BZERO
+	explicit_bzero(p, n);
+#else
 	volatile unsigned char *v = p;
 
 	while (n-- > 0)
 		*v++ = 0;
+#endif
 }
 
 int str_to_ulong(const char *s, unsigned long max, unsigned long *out)

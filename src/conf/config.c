@@ -95,7 +95,12 @@ void config_free(struct config *c)
 {
 	if (c == NULL)
 		return;
+	/* A value may hold a password (inline:, static:). */
 	for (size_t i = 0; i < c->n; i++) {
+		if (c->v[i].raw != NULL)
+			str_wipe(c->v[i].raw, strlen(c->v[i].raw));
+		if (c->v[i].value != NULL)
+			str_wipe(c->v[i].value, strlen(c->v[i].value));
 		free(c->v[i].name);
 		free(c->v[i].raw);
 		free(c->v[i].where);
@@ -122,10 +127,13 @@ static int set(struct config *c, const char *name, size_t nlen, const char *valu
 		free(w);
 		return nomem(err);
 	}
+	if (p->raw != NULL)
+		str_wipe(p->raw, strlen(p->raw));
 	free(p->raw);
 	free(p->where);
 	p->raw = raw;
 	p->where = w;
+	p->from_env = c->env;
 	p->seq = ++c->seq;
 	return 0;
 }
@@ -187,6 +195,7 @@ static int parse_text(struct config *c, const char *name, const char *text, size
 	}
 	lines_init(&l, name, text, len);
 	buf_init(&line, CONFIG_LINE_MAX);
+	line.secret = true; /* inline: and static: passwords */
 	while ((rc = lines_next(&l, &line, &lineno, err)) == 1) {
 		buf_reset(&where);
 		if (buf_printf(&where, _("%s, line %zu"), name, lineno) < 0) {
@@ -202,7 +211,7 @@ static int parse_text(struct config *c, const char *name, const char *text, size
 		if ((rc = parse_line(c, line.data, line.len, where.data, err)) < 0)
 			break;
 	}
-	buf_fini(&line);
+	buf_wipe(&line);
 	buf_fini(&where);
 	return rc < 0 ? -1 : 0;
 }
@@ -226,6 +235,7 @@ static int apply_env(struct config *c, char *const *env, struct error *err)
 {
 	char where[256], name[128];
 
+	c->env = true;
 	for (; env != NULL && *env != NULL; env++) {
 		const char *e = *env, *eq = strchr(e, '=');
 		size_t n, plen = strlen(ENV_PREFIX);
@@ -246,6 +256,7 @@ static int apply_env(struct config *c, char *const *env, struct error *err)
 		if (valid_name(name, n) && set(c, name, n, eq + 1, strlen(eq + 1), where, err) < 0)
 			return -1;
 	}
+	c->env = false;
 	return 0;
 }
 
@@ -553,6 +564,7 @@ static int choose(const char *given, char *const *env, struct buf *path, struct 
 struct config *config_load(const char *path, char *const *env, struct error *err)
 {
 	struct buf file = { 0 }, text = { 0 };
+	struct textfile_info info = { 0 };
 	struct config *c = NULL;
 	char host[256] = "localhost";
 
@@ -563,9 +575,11 @@ struct config *config_load(const char *path, char *const *env, struct error *err
 	host[sizeof(host) - 1] = '\0';
 	if (choose(path, env, &file, err) < 0)
 		goto out;
-	if (file.len > 0 && textfile_read(file.data, false, &text, NULL, err) < 0)
+	if (file.len > 0 && textfile_read_info(file.data, false, &text, NULL, &info, err) < 0)
 		goto out;
 	c = build(file.len > 0 ? file.data : NULL, text.data, text.len, env, host, true, err);
+	if (c != NULL)
+		c->file_info = info;
 	if (c != NULL && file.len > 0 && (c->file = buf_steal(&file)) == NULL) {
 		config_free(c);
 		c = NULL;
@@ -573,6 +587,6 @@ struct config *config_load(const char *path, char *const *env, struct error *err
 	}
 out:
 	buf_fini(&file);
-	buf_fini(&text);
+	buf_wipe(&text);
 	return c;
 }

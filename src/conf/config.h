@@ -59,6 +59,13 @@ void config_bad_value(struct error *err, const struct config *c, const char *nam
 
 /* The file the configuration came from, or NULL when none was found. */
 const char *config_file(const struct config *c);
+/* Parameter name holds a secret in its value itself (inline: or static:
+ * in smtp_sasl_password_maps): when that value comes from the file
+ * config_load read (set there, or from the environment but naming other
+ * parameters with $), the file must pass the secret rule
+ * (textfile_check_secret, on what was seen as it was read). 0, or -1
+ * with ERROR_CONFIG naming the parameter, where it was set, and the fix. */
+int config_check_secret(const struct config *c, const char *name, struct error *err);
 
 /* Split a list value (commas and/or whitespace, { } groups kept whole,
  * outer braces of a group removed) into a NULL-terminated malloc'd array

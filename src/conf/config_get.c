@@ -54,6 +54,20 @@ const char *config_file(const struct config *c)
 	return c->file;
 }
 
+int config_check_secret(const struct config *c, const char *name, struct error *err)
+{
+	const struct config_param *p = lookup(c, name);
+
+	if (c->file == NULL || !c->file_info.known || p == NULL || p->raw == NULL ||
+	    (p->from_env && strchr(p->raw, '$') == NULL))
+		return 0;
+	if (textfile_check_secret(c->file, &c->file_info, err) == 0)
+		return 0;
+	error_prefix(err, _("%s (%s) holds a password in the configuration file itself"), name,
+		     p->where);
+	return -1;
+}
+
 static const char *value_of(const struct config *c, const char *name, struct error *err)
 {
 	const char *v = config_get(c, name);

@@ -9,6 +9,7 @@
 
 #include "conf/config.h"
 #include "conf/params.h"
+#include "conf/textfile.h"
 
 struct config_param {
 	char *name;
@@ -19,16 +20,19 @@ struct config_param {
 	const struct param_info *info; /* NULL for names relaymail lacks */
 	int state;		       /* 0 not expanded, 1 being expanded, 2 done */
 	bool referenced;
-	size_t seq; /* order of the last definition */
+	bool from_env; /* set by a RELAYMAIL_<NAME> variable */
+	size_t seq;    /* order of the last definition */
 };
 
 struct config {
 	char *file;
+	struct textfile_info file_info; /* what was seen of file as it was read */
 	struct config_param *v;
 	size_t n, cap, seq;
 	/* Only while loading. */
 	const char *hostname; /* what gethostname() said; "localhost" in tests */
 	bool io;	      /* may read files (myorigin = /etc/mailname) */
+	bool env;	      /* apply_env is setting parameters */
 	int depth;
 };
 

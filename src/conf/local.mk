@@ -38,5 +38,5 @@ endif
 EXTRA_DIST += tests/torture-skip.sh
 
 # Unit tests of this layer (TAP; they link libtap and the library).
-unit_tests += tests/unit/test-config tests/unit/test-table \
+unit_tests += tests/unit/test-config tests/unit/test-table tests/unit/test-secret \
 	tests/unit/test-regexp tests/unit/test-pcre tests/unit/test-matchlist

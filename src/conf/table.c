@@ -52,6 +52,28 @@ static int dispatch(struct table *t, const char *type, size_t tlen, const char *
 	return -1;
 }
 
+/* inline: and static: hold their data in the value itself: the type
+ * (after any proxy:), else NULL. */
+static const char *data_in_spec(const char *spec)
+{
+	while (strncmp(spec, "proxy:", 6) == 0)
+		spec += 6;
+	return strncmp(spec, "inline:", 7) == 0 || strncmp(spec, "static:", 7) == 0 ? spec : NULL;
+}
+
+/* What messages call the table: its spec, but for a secret whose data is
+ * in the spec, only the type. */
+static char *shown_spec(const char *spec, unsigned flags)
+{
+	const char *type = data_in_spec(spec);
+	char shown[32];
+
+	if ((flags & TABLE_SECRET) == 0 || type == NULL)
+		return str_dup(spec);
+	snprintf(shown, sizeof(shown), "%.7s{...}", type);
+	return str_dup(shown);
+}
+
 struct table *table_open(const char *spec, unsigned flags, const char *where, struct error *err)
 {
 	const char *s = spec, *colon;
@@ -67,19 +89,32 @@ struct table *table_open(const char *spec, unsigned flags, const char *where, st
 			  _("bad lookup table \"%s\": write it as type:name, for example "
 			    "texthash:/etc/relaymail/sasl_passwd"),
 			  spec);
-	} else if ((t = calloc(1, sizeof(*t))) == NULL || (t->spec = str_dup(spec)) == NULL) {
+	} else if ((t = calloc(1, sizeof(*t))) == NULL || (t->spec = str_dup(spec)) == NULL ||
+		   (t->shown = shown_spec(spec, flags)) == NULL) {
+		if (t != NULL)
+			free(t->spec);
 		free(t);
 		error_set(err, ERROR_INTERNAL, _("out of memory"));
 	} else {
 		t->utf8 = (flags & TABLE_UTF8) != 0;
+		t->secret = (flags & TABLE_SECRET) != 0;
 		if (dispatch(t, s, (size_t)(colon - s), colon + 1, flags, err) == 0)
 			return t;
-		free(t->spec);
+		table_wipe_spec(t);
 		free(t);
 	}
 	if (where != NULL)
 		error_prefix(err, "%s", where);
 	return NULL;
+}
+
+void table_wipe_spec(struct table *t)
+{
+	if (t->secret)
+		str_wipe(t->spec, strlen(t->spec));
+	free(t->spec);
+	free(t->shown);
+	t->spec = t->shown = NULL;
 }
 
 void table_free(struct table *t)
@@ -88,7 +123,7 @@ void table_free(struct table *t)
 		return;
 	/* table_open hands out only tables whose type has set them up. */
 	t->ops->free(t->impl);
-	free(t->spec);
+	table_wipe_spec(t);
 	free(t);
 }
 
@@ -111,7 +146,7 @@ int table_lookup(const struct table *t, const char *key, char **value, struct er
 	*value = NULL;
 	if (t->utf8 && !str_is_utf8(key, strlen(key))) {
 		log_warning(_("%s: non-UTF-8 key \"%s\": malformed UTF-8 or invalid codepoint"),
-			    t->spec, key);
+			    t->shown, key);
 		return 0;
 	}
 	if (!t->ops->pattern && (folded = casefold_dup(key, t->utf8)) == NULL) {
@@ -121,21 +156,28 @@ int table_lookup(const struct table *t, const char *key, char **value, struct er
 	rc = t->ops->lookup(t->impl, folded != NULL ? folded : key, value, err);
 	free(folded);
 	if (rc == 1 && t->utf8 && !str_is_utf8(*value, strlen(*value))) {
-		log_warning(_("%s: key \"%s\": non-UTF-8 value \"%s\": malformed UTF-8 or invalid "
-			      "codepoint"),
-			    t->spec, key, *value);
+		if (t->secret)
+			log_warning(_("%s: key \"%s\": non-UTF-8 value: malformed UTF-8 or invalid "
+				      "codepoint"),
+				    t->shown, key);
+		else
+			log_warning(_("%s: key \"%s\": non-UTF-8 value \"%s\": malformed UTF-8 or "
+				      "invalid codepoint"),
+				    t->shown, key, *value);
+		if (t->secret)
+			str_wipe(*value, strlen(*value));
 		error_set(err, ERROR_CONFIG,
 			  _("table %s: the result for %s is not valid UTF-8; correct the table, "
 			    "or set smtputf8_enable = no"),
-			  t->spec, key);
+			  t->shown, key);
 		free(*value);
 		*value = NULL;
 		return -1;
 	}
 	if (rc == 1 && **value == '\0') {
-		log_warning(_("table %s: key %s: empty string result is not allowed"), t->spec,
+		log_warning(_("table %s: key %s: empty string result is not allowed"), t->shown,
 			    key);
-		log_warning(_("table %s should return NO RESULT in case of NOT FOUND"), t->spec);
+		log_warning(_("table %s should return NO RESULT in case of NOT FOUND"), t->shown);
 	}
 	return rc;
 }
@@ -177,9 +219,18 @@ struct maps *maps_open_param(const struct config *cfg, const char *param, unsign
 			     struct error *err)
 {
 	char where[512];
+	struct maps *m;
 
 	snprintf(where, sizeof(where), "%s (%s)", param, config_where(cfg, param));
-	return maps_open(config_get(cfg, param), flags | table_config_flags(cfg), where, err);
+	m = maps_open(config_get(cfg, param), flags | table_config_flags(cfg), where, err);
+	for (size_t i = 0; m != NULL && (flags & TABLE_SECRET) != 0 && i < m->n; i++) {
+		if (data_in_spec(m->v[i]->spec) != NULL &&
+		    config_check_secret(cfg, param, err) < 0) {
+			maps_free(m);
+			return NULL;
+		}
+	}
+	return m;
 }
 
 void maps_free(struct maps *m)

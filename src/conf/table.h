@@ -15,8 +15,10 @@ struct table;
 struct maps;
 
 enum table_flags {
-	/* The table holds secrets: its file must not be readable or writable
-	 * by group or others (ERROR_CONFIG naming the file and the fix). */
+	/* The table holds secrets: its file must pass textfile_check_secret
+	 * (conf/textfile.h: group-readable only when owned by root or the
+	 * caller, never by others nor writable but by its owner); ERROR_CONFIG
+	 * naming the file and the fix. */
 	TABLE_SECRET = 1 << 0,
 	/* Pattern tables refuse $number in results, as Postfix does for
 	 * sender_dependent_relayhost_maps (the rule is skipped, warned). */
@@ -51,7 +53,8 @@ const char *table_spec(const struct table *t);
 struct maps *maps_open(const char *value, unsigned flags, const char *where, struct error *err);
 /* The tables of parameter param of cfg, with the configuration's flags
  * (table_config_flags) added to flags; errors name the parameter and
- * where it was set. */
+ * where it was set. With TABLE_SECRET, an inline: or static: table puts
+ * the configuration file under the secret rule (config_check_secret). */
 struct maps *maps_open_param(const struct config *cfg, const char *param, unsigned flags,
 			     struct error *err);
 void maps_free(struct maps *m);

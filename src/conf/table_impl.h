@@ -23,10 +23,16 @@ struct table_ops {
 
 struct table {
 	char *spec;
+	char *shown; /* spec for messages: a secret's inline:/static: data
+		      * left out (table_open) */
+	bool secret; /* TABLE_SECRET: no message quotes a value or a line */
 	const struct table_ops *ops;
 	void *impl;
 	bool utf8; /* TABLE_UTF8 */
 };
+
+/* Free t->spec and t->shown (a secret's spec wiped first). */
+void table_wipe_spec(struct table *t);
 
 /* Each fills t->ops and t->impl, or returns -1 with err set. name is the
  * text after "type:", never empty. */

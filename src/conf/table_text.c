@@ -73,24 +73,40 @@ static size_t key_length(const char *s, size_t len)
 /* One logical line "key whitespace value", with the warnings of
  * dict_thash (texthash:) or of postmap building the compiled file (the
  * hash: family). */
-static int text_line(struct kvmap *m, const char *name, bool texthash, bool utf8, size_t lineno,
-		     char *s, size_t len)
+static int text_line(struct kvmap *m, const char *name, unsigned flags, bool texthash,
+		     size_t lineno, char *s, size_t len)
 {
+	bool utf8 = (flags & TABLE_UTF8) != 0, secret = (flags & TABLE_SECRET) != 0;
 	size_t klen, v;
 	char *key;
 	int rc;
 
+	/* A secret's lines hold passwords: warnings give the line number. */
+	if (lines_is_space((unsigned char)s[0]) && secret) {
+		log_warning(_("%s, line %zu: ignoring a line that starts with whitespace"), name,
+			    lineno);
+		return 0;
+	}
 	if (lines_is_space((unsigned char)s[0])) {
 		lines_warn_leading(name, s);
 		return 0;
 	}
 	if (utf8 && !str_is_utf8(s, len)) {
-		log_warning(_("%s, line %zu: non-UTF-8 input \"%s\" -- ignoring this line"), name,
-			    lineno, s);
+		if (secret)
+			log_warning(_("%s, line %zu: non-UTF-8 input -- ignoring this line"), name,
+				    lineno);
+		else
+			log_warning(_("%s, line %zu: non-UTF-8 input \"%s\" -- ignoring this line"),
+				    name, lineno, s);
 		return 0;
 	}
 	if ((klen = key_length(s, len)) == 0) {
-		log_warning(_("%s, line %zu: unbalanced '\"' in '%s' -- ignoring this line"), name,
+		if (secret)
+			log_warning(_("%s, line %zu: unbalanced '\"' -- ignoring this line"), name,
+				    lineno);
+		else
+			log_warning(
+			    _("%s, line %zu: unbalanced '\"' in '%s' -- ignoring this line"), name,
 			    lineno, s);
 		return 0;
 	}
@@ -121,8 +137,8 @@ static int text_line(struct kvmap *m, const char *name, bool texthash, bool utf8
 	return rc < 0 ? -1 : 0;
 }
 
-static int text_parse(struct kvmap *m, const char *name, bool texthash, bool utf8, const char *text,
-		      size_t len, struct error *err)
+static int text_parse(struct kvmap *m, const char *name, bool texthash, unsigned flags,
+		      const char *text, size_t len, struct error *err)
 {
 	struct lines l;
 	struct buf line;
@@ -131,8 +147,9 @@ static int text_parse(struct kvmap *m, const char *name, bool texthash, bool utf
 
 	lines_init(&l, name, text, len);
 	buf_init(&line, TEXT_LINE_MAX);
+	line.secret = (flags & TABLE_SECRET) != 0;
 	while ((rc = lines_next(&l, &line, &lineno, err)) == 1)
-		if ((rc = text_line(m, name, texthash, utf8, lineno, line.data, line.len)) < 0) {
+		if ((rc = text_line(m, name, flags, texthash, lineno, line.data, line.len)) < 0) {
 			nomem(err);
 			break;
 		}
@@ -174,8 +191,7 @@ int table_text_open(struct table *t, const char *name, const char *compiled_suff
 		if (absent)
 			explain_missing(name, compiled_suffix, err);
 	} else {
-		rc = text_parse(m, name, compiled_suffix == NULL, (flags & TABLE_UTF8) != 0,
-				text.data, text.len, err);
+		rc = text_parse(m, name, compiled_suffix == NULL, flags, text.data, text.len, err);
 	}
 	buf_wipe(&text);
 	if (rc < 0) {
@@ -195,7 +211,7 @@ static size_t trim_len(const char *s, size_t n)
 }
 
 /* One "key=value" or "{ key = value }" element of inline:{...}. */
-static int inline_item(struct kvmap *m, const char *spec, bool utf8, const char *s, size_t n,
+static int inline_item(struct kvmap *m, const struct table *t, bool utf8, const char *s, size_t n,
 		       struct error *err)
 {
 	const char *eq = memchr(s, '=', n), *v;
@@ -203,9 +219,14 @@ static int inline_item(struct kvmap *m, const char *spec, bool utf8, const char 
 	char *key, *folded;
 	int rc;
 
+	if ((eq == NULL || (klen = trim_len(s, (size_t)(eq - s))) == 0) && t->secret) {
+		error_set(err, ERROR_CONFIG, _("%s: expected key=value or {key = value}"),
+			  t->shown);
+		return -1;
+	}
 	if (eq == NULL || (klen = trim_len(s, (size_t)(eq - s))) == 0) {
 		error_set(err, ERROR_CONFIG,
-			  _("%s: expected key=value or {key = value}, found \"%.*s\""), spec,
+			  _("%s: expected key=value or {key = value}, found \"%.*s\""), t->spec,
 			  (int)n, s);
 		return -1;
 	}
@@ -236,21 +257,21 @@ int table_inline_open(struct table *t, const char *name, unsigned flags, struct 
 	if (utf8 && !str_is_utf8(name, strlen(name))) {
 		error_set(err, ERROR_CONFIG,
 			  _("%s: the inline table is not valid UTF-8 (smtputf8_enable = yes)"),
-			  t->spec);
+			  t->shown);
 		goto fail;
 	}
 	if (!list_group(name, strlen(name), &in, &len)) {
 		error_set(err, ERROR_CONFIG,
 			  _("%s: write an inline table as inline:{ key=value, "
 			    "{ key = value } }"),
-			  t->spec);
+			  t->shown);
 		goto fail;
 	}
 	while (list_next(in, len, &pos, &item, &ilen, &group))
-		if (inline_item(m, t->spec, utf8, item, ilen, err) < 0)
+		if (inline_item(m, t, utf8, item, ilen, err) < 0)
 			goto fail;
 	if (m->n == 0) {
-		error_set(err, ERROR_CONFIG, _("%s: the inline table is empty"), t->spec);
+		error_set(err, ERROR_CONFIG, _("%s: the inline table is empty"), t->shown);
 		goto fail;
 	}
 	t->ops = &fixed_ops;
@@ -285,7 +306,7 @@ int table_static_open(struct table *t, const char *name, struct error *err)
 	if (name[0] == '{' && !list_group(name, n, &in, &len)) {
 		error_set(err, ERROR_CONFIG,
 			  _("%s: unbalanced braces, or text after them; write static:{ text }"),
-			  t->spec);
+			  t->shown);
 		return -1;
 	}
 	if ((t->impl = str_ndup(in, len)) == NULL)

@@ -18,6 +18,7 @@
 #include "base/stop.h"
 #include "base/str.h"
 #include "deliver/attempt.h"
+#include "deliver/hint.h"
 #include "net/tls.h"
 
 struct driver {
@@ -27,6 +28,7 @@ struct driver {
 	struct session *s;
 	struct sasl *sasl;
 	bool tls_verified;
+	bool tls_active;	   /* a TLS session is up (STARTTLS or wrapper mode) */
 	bool handshake_failed;	   /* STARTTLS was answered 220, then TLS failed */
 	struct deliver_status why; /* a failure of ours (I/O, TLS, SASL), when set */
 	char namaddr[300];	   /* "host[addr]", as the log names the relay */
@@ -101,6 +103,8 @@ static enum session_event do_read(struct driver *d)
 	n = conn_read(d->conn, buf, sizeof(buf), dl, &err);
 	if (n < 0) {
 		driver_io_failed(d, dl);
+		if (session_stage(d->s) == SESSION_STAGE_GREETING)
+			hint_greeting(&err, d->a->dest, d->a->tls);
 		error_prefix(&err, _("relay %s, while %s"), d->res->relay,
 			     session_stage_name(session_stage(d->s)));
 		return session_abort(d->s, &err, SESSION_END_HANG_UP);
@@ -136,11 +140,20 @@ static void mx_names(const struct attempt *a, struct tls_params *params, const c
  * whether or not the certificate passed. */
 static void log_tls(const struct driver *d, const struct tls_info *info)
 {
-	if (d->a->queue_id == NULL || info->version[0] == '\0')
+	if (d->a->queue_id == NULL || info->version[0] == '\0' ||
+	    d->a->policy->answers.tls_loglevel == 0)
 		return;
 	maillog_info("smtp", "%s TLS connection established to %s: %s with cipher %s (%u/%u bits)",
 		     info->verified ? "Verified" : "Untrusted", d->res->relay, info->version,
 		     info->cipher, info->bits, info->bits);
+}
+
+/* -v: the peer certificate, as Postfix logs it at smtp_tls_loglevel 1. */
+static void log_certificate(const struct tls_info *info)
+{
+	if (info->peer_subject[0] == '\0')
+		return;
+	log_verbose(_("certificate: subject %s, issuer %s"), info->peer_subject, info->peer_issuer);
 }
 
 static void tls_failed(struct driver *d, const struct tls_info *info, const struct error *err)
@@ -165,10 +178,14 @@ static int start_tls(struct driver *d, struct deadline dl, struct error *err)
 	/* tls_start's errors name the relay already. */
 	if (tls_start(d->conn, &params, dl, &info, err) < 0) {
 		log_tls(d, &info);
+		log_certificate(&info);
 		tls_failed(d, &info, err);
+		hint_tls(err, d->a->policy, d->a->dest, d->a->tls, &info);
 		return -1;
 	}
+	log_certificate(&info);
 	log_tls(d, &info);
+	d->tls_active = true;
 	d->tls_verified = info.verified;
 	/* Two whole sentences, so that translators see each one. */
 	if (info.verified)
@@ -291,6 +308,19 @@ fail:
 	return session_abort(d->s, &err, SESSION_END_QUIT);
 }
 
+/* A SASL step is computation that no wait bounds (SCRAM's PBKDF2, kept
+ * short by auth/sasl.h's cap), so the run's deadline is checked after it. */
+static bool overran(struct driver *d, struct error *err)
+{
+	if (!deadline_expired(d->a->run))
+		return false;
+	driver_failed(d, "4.4.7", "delivery time limit exceeded (relaymail_deadline)");
+	error_set(err, ERROR_TEMP,
+		  _("the time allowed for delivery (relaymail_deadline) ran out while "
+		    "authenticating"));
+	return true;
+}
+
 static enum session_event do_challenge(struct driver *d)
 {
 	struct error err = { 0 };
@@ -299,6 +329,12 @@ static enum session_event do_challenge(struct driver *d)
 
 	if (sasl_step(d->sasl, session_challenge(d->s), &response, &err) < 0) {
 		sasl_failed(d, "SASL client failure");
+		error_prefix(&err, _("relay %s"), d->res->relay);
+		return session_abort(d->s, &err, SESSION_END_QUIT);
+	}
+	if (overran(d, &err)) {
+		str_wipe(response, strlen(response));
+		free(response);
 		error_prefix(&err, _("relay %s"), d->res->relay);
 		return session_abort(d->s, &err, SESSION_END_QUIT);
 	}
@@ -385,6 +421,24 @@ static void rcpt_statuses(const struct driver *d, const struct session_result *r
 	}
 }
 
+/* The advice for what the session's end says (deliver/hint.h). */
+static void add_hint(const struct driver *d, const struct session_result *r)
+{
+	const struct credentials *c = d->a->cred;
+	struct hint_session h = {
+		.policy = d->a->policy,
+		.dest = d->a->dest,
+		.tls = d->a->tls,
+		.cred_key = c != NULL ? c->key : NULL,
+		.cred_user = c != NULL ? c->user : NULL,
+		.result = r,
+		.caps = session_caps(d->s),
+		.tls_active = d->tls_active,
+	};
+
+	hint_session(&d->res->err, &h);
+}
+
 static void finish(struct driver *d)
 {
 	const struct session_result *r = session_result(d->s);
@@ -394,9 +448,14 @@ static void finish(struct driver *d)
 	d->res->next_relay = r->next_relay;
 	d->res->maybe_delivered = r->maybe_delivered;
 	d->res->err = r->err;
+	/* smtp_sasl_auth_soft_bounce: a refused password is not final. */
+	if (r->err.cls == ERROR_AUTH && r->stage == SESSION_STAGE_AUTH &&
+	    r->failure == SESSION_FAILURE_REPLY && d->a->policy->answers.auth_soft_bounce)
+		d->res->err.cls = ERROR_TEMP;
 	if (r->last.code != 0)
 		reply_format(&r->last, d->res->reply, sizeof(d->res->reply));
 	add_oauth_detail(d);
+	add_hint(d, r);
 	if (r->ok)
 		status_sent(why, d->res->reply);
 	else if (status_is_set(&d->why) && r->failure == SESSION_FAILURE_ABORTED)
@@ -462,6 +521,7 @@ static void connect_failed(const struct attempt *a, struct attempt_result *res, 
 		status_by_class(&res->why, res->err.cls);
 		return;
 	}
+	hint_connect(&res->err, a->dest, errnum, timed_out);
 	status_connect(&res->why, res->relay, errnum);
 	if (a->queue_id != NULL)
 		maillog_info("smtp", "%s", res->why.text);
@@ -581,6 +641,9 @@ static void run_session(const struct attempt *a, struct attempt_result *res, enu
 	settings->tls = mode;
 	settings->auth_wanted = a->cred != NULL;
 	settings->use_pipelining = true;
+	settings->probe = a->probe;
+	settings->discard = a->policy->answers.discard;
+	settings->greeting_5xx_final = a->policy->answers.greeting_5xx_final;
 	settings->trace = log_verbosity() > 0 ? trace : NULL;
 	if (rc != NULL) {
 		/* The session may outlive res. */

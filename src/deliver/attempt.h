@@ -30,6 +30,7 @@ struct attempt {
 	const struct message *msg;
 	struct deadline run;	     /* the whole run's deadline */
 	const char *queue_id;	     /* the message's in the mail log; NULL: log nothing */
+	bool probe;		     /* a diagnosis: no message (session_settings.probe) */
 	struct deliver_status *rcpt; /* NULL, or env->nrcpts entries: the status of each
 				      * recipient the relay refused (dsn "" for the others) */
 	bool *delivered;	     /* NULL, or env->nrcpts entries: true for each

@@ -30,6 +30,7 @@
 #include "base/str.h"
 #include "deliver/attempt.h"
 #include "deliver/deliver.h"
+#include "deliver/hint.h"
 #include "deliver/policy.h"
 #include "deliver/route.h"
 #include "net/conn.h"
@@ -129,8 +130,6 @@ static bool record(struct walk *w, const struct attempt_result *res)
 	if (res->connected)
 		w->unlogged = &f->why;
 	out->maybe_delivered |= res->maybe_delivered;
-	if (res->next_relay)
-		log_verbose(_("attempt %u failed: %s"), out->attempts, res->err.text);
 	return res->next_relay;
 }
 
@@ -171,7 +170,7 @@ static void conclude(struct walk *w)
 	}
 	for (size_t i = 0; i < w->nfailures; i++)
 		if (i != pick)
-			log_error("%s", w->failures[i].err.text);
+			log_failure(&w->failures[i].err);
 	/* The delivery records give the picked failure; the log still shows
 	 * the last one when that is another. */
 	if (w->unlogged != &w->failures[pick].why)
@@ -190,7 +189,7 @@ static enum step stopped(struct walk *w, const char *relay)
 	bool cut = n > 0 && stop_error_is(&w->failures[n - 1].err);
 
 	for (size_t i = 0; i + (cut ? 1 : 0) < n; i++)
-		log_error("%s", w->failures[i].err.text);
+		log_failure(&w->failures[i].err);
 	if (cut) {
 		/* The records say what the cut attempt saw. */
 		if (w->unlogged != &w->failures[n - 1].why)
@@ -205,28 +204,33 @@ static enum step stopped(struct walk *w, const char *relay)
 	return STEP_STOP;
 }
 
-/* -v: which key found the credentials for this server, or every key
- * that was tried in vain (postfix.md §5.2 order). */
-static void note_credentials(const struct walk *w, const struct destination *d, const char *host,
-			     const struct credentials *c)
+/* The smtp_sasl_password_maps keys tried for this server, in the order
+ * of postfix.md §5.2: "a, b, c". */
+static void keys_tried(const struct destination *d, const char *host, struct buf *keys)
 {
 	const struct addrfind_keys *sk = d->sender_keys;
-	struct buf keys = { 0 };
 
+	for (size_t i = 0; sk != NULL && i < sk->n; i++)
+		buf_printf(keys, "%s, ", sk->v[i].key);
+	if (!str_eq_ci(host, d->spec))
+		buf_printf(keys, "%s, ", host);
+	buf_printf(keys, "%s", d->spec);
+}
+
+/* -v: which key found the credentials for this server, or every key
+ * that was tried in vain. */
+static void note_credentials(const struct walk *w, const char *host, const struct credentials *c,
+			     const char *keys)
+{
 	if (w->policy->sasl.passwords == NULL || log_verbosity() == 0)
 		return;
-	if (c != NULL) {
+	if (c != NULL)
 		log_verbose(_("credentials for %s: the smtp_sasl_password_maps entry for \"%s\""),
 			    host, c->key);
-		return;
-	}
-	for (size_t i = 0; sk != NULL && i < sk->n; i++)
-		buf_printf(&keys, "%s, ", sk->v[i].key);
-	buf_printf(&keys, "%s, %s", host, d->spec);
-	log_verbose(_("no credentials for %s in smtp_sasl_password_maps (keys tried: %s); "
-		      "sending without authentication"),
-		    host, keys.data != NULL ? keys.data : d->spec);
-	buf_fini(&keys);
+	else
+		log_verbose(_("no credentials for %s in smtp_sasl_password_maps (keys tried: %s); "
+			      "sending without authentication"),
+			    host, keys);
 }
 
 /* One attempt at one address, with the credentials for the server it
@@ -238,12 +242,14 @@ static enum step try_address(struct walk *w, const struct destination *d,
 	struct attempt_result res = { 0 };
 	struct credentials cred;
 	struct attempt a = { 0 };
+	struct buf keys = { 0 };
 	int found;
 
 	found = policy_credentials(w->policy->sasl.passwords, d, host, &cred, &w->out->err);
 	if (found < 0)
 		return stop_here(w);
-	note_credentials(w, d, host, found > 0 ? &cred : NULL);
+	keys_tried(d, host, &keys);
+	note_credentials(w, host, found > 0 ? &cred : NULL, keys.data != NULL ? keys.data : "");
 	a.policy = w->policy;
 	a.dest = d;
 	a.addr = addr;
@@ -253,6 +259,7 @@ static enum step try_address(struct walk *w, const struct destination *d,
 	a.msg = w->rq->msg;
 	a.run = w->rq->run;
 	a.queue_id = w->rq->queue_id;
+	a.probe = w->rq->probe;
 	a.rcpt = w->rq->rcpt;
 	a.delivered = w->rq->delivered;
 	a.cache = w->rq->cache;
@@ -260,6 +267,10 @@ static enum step try_address(struct walk *w, const struct destination *d,
 	log_previous(w);
 	attempt_run(&a, &res);
 	credentials_wipe(&cred);
+	/* A refusal when no password went: the missing entry is the cause. */
+	if (found == 0 && !res.ok && res.connected && res.err.reply[0] != '\0')
+		hint_no_credentials(&res.err, w->policy, d, keys.data != NULL ? keys.data : "");
+	buf_fini(&keys);
 	if (!res.ok && !record(w, &res))
 		return STEP_STOP;
 	if (!res.ok)
@@ -344,6 +355,53 @@ void deliver_settings_fini(struct deliver_settings *s)
 	policy_fini(&s->policy);
 }
 
+/* soft_bounce = yes (postfix.md): what a relay refused for good is
+ * reported as temporary, so that the caller tries again later; a setting,
+ * a usage error or a stop is left as it is. */
+static void soft_bounce(const struct policy *p, struct deliver_outcome *out)
+{
+	size_t n;
+
+	switch (out->err.cls) {
+	case ERROR_REJECTED:
+	case ERROR_RECIPIENT:
+	case ERROR_NOHOST:
+	case ERROR_DATA:
+	case ERROR_PROTOCOL:
+	case ERROR_AUTH:
+		if (!p->answers.soft_bounce)
+			return;
+		out->err.cls = ERROR_TEMP;
+		n = strlen(out->err.text);
+		snprintf(out->err.text + n, sizeof(out->err.text) - n, "%s",
+			 _(" (reported as temporary: soft_bounce = yes)"));
+		return;
+	default:
+		return;
+	}
+}
+
+/* A diagnosis: each destination on its own, reported as it ends. */
+static int probe_route(struct walk *w, const struct route *route)
+{
+	bool all = true;
+
+	for (size_t i = 0; i < route->n; i++) {
+		enum step step;
+
+		w->nfailures = 0;
+		w->out->ok = false;
+		step = try_destination(w, &route->v[i]);
+		if (step == STEP_NEXT && w->nfailures > 0)
+			conclude(w);
+		w->rq->probed(w->rq->probe_arg, &route->v[i], w->out);
+		all &= step == STEP_DELIVERED;
+		if (stop_signal() != 0 || w->out->err.cls == ERROR_CONFIG)
+			return -1;
+	}
+	return all ? 0 : -1;
+}
+
 int deliver_run(const struct deliver_request *rq, struct deliver_outcome *out)
 {
 	struct walk w = { .rq = rq, .policy = &rq->set->policy, .out = out };
@@ -355,6 +413,13 @@ int deliver_run(const struct deliver_request *rq, struct deliver_outcome *out)
 	if (route_build(&rq->set->route, rq->env, &route, &out->err) < 0) {
 		out->end_ms = deadline_now_ms();
 		return -1;
+	}
+	if (rq->probe) {
+		int rc = probe_route(&w, &route);
+
+		route_fini(&route);
+		out->end_ms = deadline_now_ms();
+		return rc;
 	}
 	for (size_t i = 0; i < route.n && step == STEP_NEXT; i++) {
 		if (stop_signal() != 0) {
@@ -376,6 +441,8 @@ int deliver_run(const struct deliver_request *rq, struct deliver_outcome *out)
 	/* Every relay was tried and each allowed the next one. */
 	if (step == STEP_NEXT && w.nfailures > 0)
 		conclude(&w);
+	if (step != STEP_DELIVERED)
+		soft_bounce(w.policy, out);
 	route_fini(&route);
 	out->end_ms = deadline_now_ms();
 	return step == STEP_DELIVERED ? 0 : -1;

@@ -32,6 +32,8 @@ int deliver_settings_load(const struct config *cfg, struct locality *loc,
 			  struct deliver_settings *s, struct error *err);
 void deliver_settings_fini(struct deliver_settings *s);
 
+struct deliver_outcome;
+
 struct deliver_request {
 	const struct deliver_settings *set;
 	const struct message *msg;
@@ -51,6 +53,13 @@ struct deliver_request {
 				      * into transactions; a later one may fail) */
 	struct reuse_cache *cache;   /* NULL, or the connections kept between the
 				      * messages of one process (reuse.h) */
+	/* A diagnosis (-bv -v): msg may be NULL; every destination is tried
+	 * in turn, up to RCPT then RSET (session_settings.probe), whatever
+	 * the others gave; probed(probe_arg, d, one) follows each, with that
+	 * destination's outcome. deliver_run returns 0 when all passed. */
+	bool probe;
+	void (*probed)(void *arg, const struct destination *d, const struct deliver_outcome *one);
+	void *probe_arg;
 };
 
 struct deliver_outcome {

@@ -16,6 +16,7 @@
 #include "conf/matchlist.h"
 #include "conf/table.h"
 #include "deliver/policy.h"
+#include "smtp/caps.h"
 
 static int sasl_load(const struct config *cfg, struct sasl_settings *s, struct error *err)
 {
@@ -114,6 +115,40 @@ static int bind_load(const struct config *cfg, struct net_bind *b, struct error 
 	return 0;
 }
 
+/* soft_bounce, smtp_sasl_auth_soft_bounce, smtp_skip_5xx_greeting,
+ * smtp_discard_ehlo_keywords, smtp_tls_loglevel. */
+static int answers_load(const struct config *cfg, struct answer_settings *a, struct error *err)
+{
+	char **words;
+	bool skip;
+	int rc = 0;
+
+	if (config_get_bool(cfg, "soft_bounce", &a->soft_bounce, err) < 0 ||
+	    config_get_bool(cfg, "smtp_sasl_auth_soft_bounce", &a->auth_soft_bounce, err) < 0 ||
+	    config_get_bool(cfg, "smtp_skip_5xx_greeting", &skip, err) < 0 ||
+	    config_get_ulong(cfg, "smtp_tls_loglevel", &a->tls_loglevel, err) < 0)
+		return -1;
+	a->greeting_5xx_final = !skip;
+	if ((words = config_list_split(config_get(cfg, "smtp_discard_ehlo_keywords"))) == NULL) {
+		error_set(err, ERROR_INTERNAL, _("out of memory"));
+		return -1;
+	}
+	for (size_t i = 0; words[i] != NULL && rc == 0; i++) {
+		unsigned bit;
+
+		if (caps_keyword(words[i], &bit) == 0) {
+			config_bad_value(err, cfg, "smtp_discard_ehlo_keywords", words[i],
+					 _("use EHLO keywords such as pipelining, chunking, "
+					   "starttls, auth, size, dsn, 8bitmime, smtputf8 or "
+					   "enhancedstatuscodes"));
+			rc = -1;
+		}
+		a->discard |= bit;
+	}
+	config_list_free(words);
+	return rc;
+}
+
 /* What EHLO can carry: a name or an address literal, one word of visible
  * ASCII (RFC 5321 §4.1.1.1). */
 static int helo_load(const struct config *cfg, struct policy *p, struct error *err)
@@ -139,8 +174,10 @@ static int helo_load(const struct config *cfg, struct policy *p, struct error *e
 int policy_load(const struct config *cfg, struct policy *p, struct error *err)
 {
 	memset(p, 0, sizeof(*p));
+	p->cfg = cfg;
 	if (policy_tls_load(cfg, &p->tls, err) < 0 || sasl_load(cfg, &p->sasl, err) < 0 ||
-	    policy_timeouts(cfg, &p->timeouts, err) < 0 || dns_load(cfg, p, err) < 0 ||
+	    policy_timeouts(cfg, &p->timeouts, err) < 0 ||
+	    answers_load(cfg, &p->answers, err) < 0 || dns_load(cfg, p, err) < 0 ||
 	    bind_load(cfg, &p->bind, err) < 0 || helo_load(cfg, p, err) < 0) {
 		policy_fini(p);
 		return -1;

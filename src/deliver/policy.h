@@ -22,7 +22,7 @@
 
 #define POLICY_TLS_NAMES_MAX 8
 #define POLICY_ADDRESS_MAX 16 /* addresses tried per destination, at most */
-#define POLICY_PRIORITY_MAX 128
+#define POLICY_PRIORITY_MAX 512
 
 /* smtp_tls_* as a whole. */
 struct tls_settings {
@@ -30,12 +30,18 @@ struct tls_settings {
 	enum session_tls mode;
 	enum tls_verify verify;
 	bool explicit_unverified; /* may/encrypt set explicitly: warn when AUTH goes unverified */
+	bool wrapper_set;	  /* smtp_tls_wrappermode set: no port 465 rule (policy_tls) */
+	bool wrapper;		  /* its value */
 	/* GnuTLS priority of the protocols parameter the level uses
 	 * (smtp_tls_protocols at may, smtp_tls_mandatory_protocols above). */
 	char priority[POLICY_PRIORITY_MAX];
 	/* The cert match list of the level (smtp_tls_verify_cert_match, at
 	 * secure smtp_tls_secure_cert_match); NULL when nothing is matched. */
 	char **match;
+	char **match_verify, **match_secure; /* both lists, for smtp_tls_policy_maps */
+	char may_priority[POLICY_PRIORITY_MAX], mandatory_priority[POLICY_PRIORITY_MAX];
+	struct maps *policy_maps; /* smtp_tls_policy_maps; NULL: none */
+	const char *policy_where;
 	const char *servername; /* smtp_tls_servername */
 	const char *cafile, *capath;
 	const char *cert_file, *key_file; /* NULL: no client certificate */
@@ -62,15 +68,26 @@ struct timeouts {
 	long connect, helo, starttls, mail, rcpt, data_init, data_xfer, data_done, quit; /* ms */
 };
 
+/* How the walk treats what relays answer. */
+struct answer_settings {
+	bool soft_bounce;	    /* a permanent refusal is reported as temporary */
+	bool auth_soft_bounce;	    /* smtp_sasl_auth_soft_bounce: a refused password too */
+	bool greeting_5xx_final;    /* smtp_skip_5xx_greeting = no */
+	unsigned discard;	    /* smtp_discard_ehlo_keywords (enum caps_keyword) */
+	unsigned long tls_loglevel; /* smtp_tls_loglevel: 0 logs no TLS summary */
+};
+
 struct policy {
 	struct tls_settings tls;
 	struct sasl_settings sasl;
 	struct timeouts timeouts;
+	struct answer_settings answers;
 	struct net_bind bind;
 	const char *helo_name;
 	bool mx_lookups;		/* smtp_dns_support_level, disable_dns_lookups */
 	int address_limit;		/* smtp_mx_address_limit, 1..POLICY_ADDRESS_MAX */
 	enum net_family family, prefer; /* inet_protocols, smtp_address_preference */
+	const struct config *cfg;	/* where each parameter was set, for hints */
 };
 
 /* Parse every parameter above from cfg (which must outlive p; strings
@@ -90,9 +107,18 @@ struct tls_policy {
 	size_t nnames;
 	char *sni;
 	const char *priority;
+	/* From an smtp_tls_policy_maps entry (postfix.md §6.4), when one
+	 * applies: the entry as found, the key that found it, and what its
+	 * attributes set for this destination alone. */
+	char *entry;
+	char entry_key[300];
+	char *fingerprints[POLICY_TLS_NAMES_MAX]; /* match= at fingerprint; [0] NULL: main.cf's */
+	char priority_buf[POLICY_PRIORITY_MAX];	  /* protocols= */
 };
 
-/* -1 only when out of memory. */
+/* The policy for d: main.cf's, or the smtp_tls_policy_maps entry for it.
+ * -1 when out of memory, or ERROR_CONFIG for a table that fails or an
+ * entry that cannot be used (naming the entry, the key and the table). */
 int policy_tls(const struct policy *p, const struct destination *d, struct tls_policy *out,
 	       struct error *err);
 void policy_tls_fini(struct tls_policy *t);
@@ -128,6 +154,11 @@ long policy_stage_timeout(const struct timeouts *t, enum session_stage stage);
 
 /* policy_tls.c, for policy_load: the smtp_tls_* parameters. */
 int policy_tls_load(const struct config *cfg, struct tls_settings *t, struct error *err);
+/* smtp_tls_ciphers, smtp_tls_mandatory_ciphers checked; the cipher
+ * exclusions appended to the GnuTLS priority strings may and mandatory
+ * (each of size bytes). ERROR_CONFIG naming the parameter. */
+int policy_ciphers(const struct config *cfg, char *may, char *mandatory, size_t size,
+		   struct error *err);
 void policy_tls_settings_fini(struct tls_settings *t);
 
 #endif

@@ -13,22 +13,34 @@
 #include "base/str.h"
 #include "deliver/policy.h"
 
+/* The levels of smtp_tls_security_level and of a policy table entry. */
+static const struct {
+	const char *name;
+	enum session_tls mode;
+	enum tls_verify verify;
+} levels[] = {
+	{ "none", SESSION_TLS_NONE, TLS_VERIFY_NONE },
+	{ "may", SESSION_TLS_MAY, TLS_VERIFY_NONE },
+	{ "encrypt", SESSION_TLS_REQUIRE, TLS_VERIFY_NONE },
+	{ "fingerprint", SESSION_TLS_REQUIRE, TLS_VERIFY_FINGERPRINT },
+	{ "verify", SESSION_TLS_REQUIRE, TLS_VERIFY_CHAIN_NAME },
+	{ "secure", SESSION_TLS_REQUIRE, TLS_VERIFY_CHAIN_NAME },
+};
+#define NLEVELS (sizeof(levels) / sizeof(levels[0]))
+
+static int level_find(const char *name)
+{
+	for (size_t i = 0; i < NLEVELS; i++)
+		if (str_eq_ci(name, levels[i].name))
+			return (int)i;
+	return -1;
+}
+
 static int level_parse(const struct config *cfg, bool wrapper, struct tls_settings *t,
 		       struct error *err)
 {
-	static const struct {
-		const char *name;
-		enum session_tls mode;
-		enum tls_verify verify;
-	} levels[] = {
-		{ "none", SESSION_TLS_NONE, TLS_VERIFY_NONE },
-		{ "may", SESSION_TLS_MAY, TLS_VERIFY_NONE },
-		{ "encrypt", SESSION_TLS_REQUIRE, TLS_VERIFY_NONE },
-		{ "fingerprint", SESSION_TLS_REQUIRE, TLS_VERIFY_FINGERPRINT },
-		{ "verify", SESSION_TLS_REQUIRE, TLS_VERIFY_CHAIN_NAME },
-		{ "secure", SESSION_TLS_REQUIRE, TLS_VERIFY_CHAIN_NAME },
-	};
 	const char *level = config_get(cfg, "smtp_tls_security_level");
+	int i;
 
 	if (*level == '\0') {
 		t->level = "(default)";
@@ -36,9 +48,7 @@ static int level_parse(const struct config *cfg, bool wrapper, struct tls_settin
 		t->verify = TLS_VERIFY_CHAIN_NAME;
 		return 0;
 	}
-	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
-		if (!str_eq_ci(level, levels[i].name))
-			continue;
+	if ((i = level_find(level)) >= 0) {
 		t->level = levels[i].name;
 		t->mode = levels[i].mode;
 		t->verify = levels[i].verify;
@@ -107,26 +117,20 @@ static int protocol_item(const char *item, bool allowed[NVERSIONS], bool *inclus
 	return 0;
 }
 
-/* GnuTLS priority string for a smtp_tls_*protocols value (postfix.md §6.4). */
-static int priority_for(const struct config *cfg, const char *param, char *out, size_t outsize,
-			struct error *err)
+/* GnuTLS priority string for a list of protocol items; *bad names the
+ * item that is unknown, or is NULL when none is allowed at all. */
+static int protocols_priority(char *const *items, char *out, size_t outsize, const char **bad)
 {
 	bool allowed[NVERSIONS] = { true, true, true, true }, inclusion = false, any = false;
-	const char *value = config_get(cfg, param);
-	char **items = config_list_split(value);
 	size_t len;
-	int rc = items != NULL ? 0 : -1;
 
-	if (items == NULL)
-		error_set(err, ERROR_INTERNAL, _("out of memory"));
-	for (size_t i = 0; items != NULL && items[i] != NULL && rc == 0; i++) {
-		rc = protocol_item(items[i], allowed, &inclusion);
-		if (rc < 0)
-			config_bad_value(err, cfg, param, items[i],
-					 _("unknown TLS protocol; use TLSv1, TLSv1.1, TLSv1.2 or "
-					   "TLSv1.3 with >=, <= or !"));
+	*bad = NULL;
+	for (size_t i = 0; items[i] != NULL; i++) {
+		if (protocol_item(items[i], allowed, &inclusion) < 0) {
+			*bad = items[i];
+			return -1;
+		}
 	}
-	config_list_free(items);
 	len = (size_t)snprintf(out, outsize, "NORMAL:-VERS-ALL");
 	for (size_t i = NVERSIONS; i-- > 0 && len < outsize;) {
 		if (!allowed[i])
@@ -134,10 +138,29 @@ static int priority_for(const struct config *cfg, const char *param, char *out, 
 		len += (size_t)snprintf(out + len, outsize - len, ":%s", versions[i].gnutls);
 		any = true;
 	}
-	if (rc == 0 && !any) {
-		config_bad_value(err, cfg, param, value, _("it allows no TLS protocol version"));
-		rc = -1;
+	return any ? 0 : -1;
+}
+
+/* GnuTLS priority string for a smtp_tls_*protocols value (postfix.md §6.4). */
+static int priority_for(const struct config *cfg, const char *param, char *out, size_t outsize,
+			struct error *err)
+{
+	const char *value = config_get(cfg, param), *bad;
+	char **items = config_list_split(value);
+	int rc;
+
+	if (items == NULL) {
+		error_set(err, ERROR_INTERNAL, _("out of memory"));
+		return -1;
 	}
+	rc = protocols_priority(items, out, outsize, &bad);
+	if (rc < 0 && bad != NULL)
+		config_bad_value(err, cfg, param, bad,
+				 _("unknown TLS protocol; use TLSv1, TLSv1.1, TLSv1.2 or "
+				   "TLSv1.3 with >=, <= or !"));
+	else if (rc < 0)
+		config_bad_value(err, cfg, param, value, _("it allows no TLS protocol version"));
+	config_list_free(items);
 	return rc;
 }
 
@@ -166,24 +189,15 @@ static int match_list(const struct config *cfg, const char *param, char ***out, 
 	return 0;
 }
 
-/* The verify and secure lists are both checked; the level's is kept. */
+/* The verify and secure lists are both checked and kept (a policy table
+ * entry may ask for either level); match is the level's, or NULL. */
 static int names_load(const struct config *cfg, struct tls_settings *t, struct error *err)
 {
-	bool secure = str_eq_ci(t->level, "secure");
-	char **verify, **sec;
-
-	if (match_list(cfg, "smtp_tls_verify_cert_match", &verify, err) < 0)
+	if (match_list(cfg, "smtp_tls_verify_cert_match", &t->match_verify, err) < 0 ||
+	    match_list(cfg, "smtp_tls_secure_cert_match", &t->match_secure, err) < 0)
 		return -1;
-	if (match_list(cfg, "smtp_tls_secure_cert_match", &sec, err) < 0) {
-		config_list_free(verify);
-		return -1;
-	}
-	t->match = secure ? sec : verify;
-	config_list_free(secure ? verify : sec);
-	if (t->verify != TLS_VERIFY_CHAIN_NAME) {
-		config_list_free(t->match);
-		t->match = NULL;
-	}
+	if (t->verify == TLS_VERIFY_CHAIN_NAME)
+		t->match = str_eq_ci(t->level, "secure") ? t->match_secure : t->match_verify;
 	return 0;
 }
 
@@ -266,33 +280,46 @@ static int files_load(const struct config *cfg, struct tls_settings *t, struct e
 
 int policy_tls_load(const struct config *cfg, struct tls_settings *t, struct error *err)
 {
-	char may[POLICY_PRIORITY_MAX], mandatory[POLICY_PRIORITY_MAX];
 	bool wrapper;
 
 	memset(t, 0, sizeof(*t));
 	if (config_get_bool(cfg, "smtp_tls_wrappermode", &wrapper, err) < 0 ||
 	    level_parse(cfg, wrapper, t, err) < 0 ||
-	    priority_for(cfg, "smtp_tls_protocols", may, sizeof(may), err) < 0 ||
-	    priority_for(cfg, "smtp_tls_mandatory_protocols", mandatory, sizeof(mandatory), err) <
-		0)
+	    priority_for(cfg, "smtp_tls_protocols", t->may_priority, sizeof(t->may_priority), err) <
+		0 ||
+	    priority_for(cfg, "smtp_tls_mandatory_protocols", t->mandatory_priority,
+			 sizeof(t->mandatory_priority), err) < 0 ||
+	    policy_ciphers(cfg, t->may_priority, t->mandatory_priority, sizeof(t->may_priority),
+			   err) < 0)
 		return -1;
+	t->wrapper_set = config_is_set(cfg, "smtp_tls_wrappermode");
+	t->wrapper = wrapper;
 	snprintf(t->priority, sizeof(t->priority), "%s",
-		 t->mode == SESSION_TLS_MAY ? may : mandatory);
+		 t->mode == SESSION_TLS_MAY ? t->may_priority : t->mandatory_priority);
 	t->servername = config_get(cfg, "smtp_tls_servername");
+	t->policy_where = config_where(cfg, "smtp_tls_policy_maps");
 	if (names_load(cfg, t, err) < 0 || fingerprints_load(cfg, t, err) < 0 ||
-	    files_load(cfg, t, err) < 0) {
+	    files_load(cfg, t, err) < 0 ||
+	    (t->policy_maps = maps_open_param(cfg, "smtp_tls_policy_maps", 0, err)) == NULL) {
 		policy_tls_settings_fini(t);
 		return -1;
+	}
+	if (maps_empty(t->policy_maps)) {
+		maps_free(t->policy_maps);
+		t->policy_maps = NULL;
 	}
 	return 0;
 }
 
 void policy_tls_settings_fini(struct tls_settings *t)
 {
-	config_list_free(t->match);
+	config_list_free(t->match_verify);
+	config_list_free(t->match_secure);
 	config_list_free(t->fingerprints);
-	t->match = NULL;
+	maps_free(t->policy_maps);
+	t->match = t->match_verify = t->match_secure = NULL;
 	t->fingerprints = NULL;
+	t->policy_maps = NULL;
 }
 
 /* SNI by default for names (many hosted relays need it); never for IP
@@ -346,11 +373,167 @@ static int match_item(const struct destination *d, const char *item, struct tls_
 	return 0;
 }
 
+/* The smtp_tls_policy_maps entry for d: its destination as configured,
+ * then, for a bare domain, each parent domain as ".parent" (postfix.md
+ * §6.4). 1 found (out->entry, out->entry_key), 0 none, -1 error. */
+static int map_lookup(const struct tls_settings *t, const struct destination *d,
+		      struct tls_policy *out, struct error *err)
+{
+	bool bare = d->mx && !d->literal && strchr(d->spec, ':') == NULL;
+	const char *key = d->spec;
+	int rc;
+
+	for (;;) {
+		snprintf(out->entry_key, sizeof(out->entry_key), "%s%s", key == d->spec ? "" : ".",
+			 key);
+		rc = maps_lookup(t->policy_maps, out->entry_key, &out->entry, err);
+		if (rc != 0 || !bare || (key = strchr(key, '.')) == NULL || *++key == '\0')
+			return rc;
+	}
+}
+
+/* An entry that cannot be used: say which, where. */
+static int bad_entry(const struct tls_settings *t, const struct tls_policy *out, const char *why,
+		     struct error *err)
+{
+	error_set(err, ERROR_CONFIG,
+		  _("smtp_tls_policy_maps (%s): the entry \"%s\" for %s cannot be used: %s"),
+		  t->policy_where, out->entry, out->entry_key, why);
+	return -1;
+}
+
+/* Split value at each sep into items[0..max), NUL-terminated in place. */
+static size_t split_at(char *value, char sep, char **items, size_t max)
+{
+	size_t n = 0;
+
+	for (char *p = value; p != NULL && n < max;) {
+		char *next = strchr(p, sep);
+
+		if (next != NULL)
+			*next++ = '\0';
+		if (*p != '\0')
+			items[n++] = p;
+		p = next;
+	}
+	return n;
+}
+
+/* One attribute of an entry (postfix.md §6.4). names collects match= at
+ * verify and secure; fingerprints go straight into out. */
+static int entry_attribute(const struct tls_settings *t, struct tls_policy *out, char *word,
+			   char **names, size_t *nnames, struct error *err)
+{
+	static const char *const grades[] = { "high", "medium", "low", "export" };
+	char *value = strchr(word, '=');
+	char *items[POLICY_TLS_NAMES_MAX + 1];
+	const char *bad;
+	size_t n;
+
+	if (value == NULL)
+		return bad_entry(t, out, _("an attribute is written name=value"), err);
+	*value++ = '\0';
+	if (str_eq_ci(word, "match") && out->verify == TLS_VERIFY_FINGERPRINT) {
+		size_t have = 0;
+
+		while (have < POLICY_TLS_NAMES_MAX && out->fingerprints[have] != NULL)
+			have++;
+		n = split_at(value, '|', items, POLICY_TLS_NAMES_MAX);
+		for (size_t i = 0; i < n; i++) {
+			if (!tls_fingerprint_valid(items[i], t->digest))
+				return bad_entry(t, out, _("a fingerprint is not valid"), err);
+			if (have >= POLICY_TLS_NAMES_MAX)
+				return bad_entry(t, out, _("it lists more than 8 names"), err);
+			out->fingerprints[have++] = str_dup(items[i]);
+			if (out->fingerprints[have - 1] == NULL)
+				return -1;
+		}
+	} else if (str_eq_ci(word, "match")) {
+		n = split_at(value, ':', items, POLICY_TLS_NAMES_MAX);
+		for (size_t i = 0; i < n; i++) {
+			if (*nnames >= POLICY_TLS_NAMES_MAX)
+				return bad_entry(t, out, _("it lists more than 8 names"), err);
+			names[(*nnames)++] = items[i];
+		}
+	} else if (str_eq_ci(word, "protocols")) {
+		n = split_at(value, ':', items, POLICY_TLS_NAMES_MAX);
+		items[n] = NULL;
+		if (protocols_priority(items, out->priority_buf, sizeof(out->priority_buf), &bad) <
+		    0)
+			return bad_entry(t, out, _("protocols= allows no TLS protocol version"),
+					 err);
+		out->priority = out->priority_buf;
+	} else if (str_eq_ci(word, "ciphers")) {
+		for (size_t i = 0; i < sizeof(grades) / sizeof(grades[0]); i++)
+			if (str_eq_ci(value, grades[i]))
+				return 0;
+		return bad_entry(t, out, _("use ciphers=high, medium, low or export"), err);
+	} else if (str_eq_ci(word, "servername")) {
+		free(out->sni);
+		out->sni = *value != '\0' ? str_dup(value) : NULL;
+	} else if (!str_eq_ci(word, "exclude") && !str_eq_ci(word, "connection_reuse") &&
+		   !str_eq_ci(word, "enable_rpk")) {
+		return bad_entry(t, out,
+				 _("relaymail knows the attributes match, protocols, ciphers, "
+				   "exclude, servername, connection_reuse and enable_rpk"),
+				 err);
+	}
+	return 0;
+}
+
+/* Apply out->entry: its level, then its attributes, over main.cf's. */
+static int apply_entry(const struct tls_settings *t, const struct destination *d,
+		       struct tls_policy *out, struct error *err)
+{
+	char **words = config_list_split(out->entry);
+	char *names[POLICY_TLS_NAMES_MAX];
+	size_t nnames = 0;
+	int i, rc = 0;
+
+	if (words == NULL)
+		return -1;
+	if (words[0] == NULL || (i = level_find(words[0])) < 0) {
+		rc = bad_entry(t, out,
+			       _("it must start with a level: none, may, encrypt, fingerprint, "
+				 "verify or secure"),
+			       err);
+		goto done;
+	}
+	out->level = levels[i].name;
+	out->mode = levels[i].mode;
+	out->verify = levels[i].verify;
+	out->explicit_unverified = levels[i].verify == TLS_VERIFY_NONE;
+	out->priority = out->mode == SESSION_TLS_MAY ? t->may_priority : t->mandatory_priority;
+	if (t->wrapper && out->mode != SESSION_TLS_REQUIRE) {
+		rc = bad_entry(t, out, _("smtp_tls_wrappermode = yes needs encrypt or stronger"),
+			       err);
+		goto done;
+	}
+	if (t->wrapper)
+		out->mode = SESSION_TLS_IMPLICIT;
+	for (size_t k = 1; words[k] != NULL && rc == 0; k++)
+		rc = entry_attribute(t, out, words[k], names, &nnames, err);
+	if (rc == 0 && out->verify == TLS_VERIFY_FINGERPRINT && out->fingerprints[0] == NULL &&
+	    (t->fingerprints == NULL || t->fingerprints[0] == NULL))
+		rc = bad_entry(t, out, _("the fingerprint level needs match=fingerprint"), err);
+	if (rc == 0 && out->verify == TLS_VERIFY_CHAIN_NAME) {
+		char **list = str_eq_ci(out->level, "secure") ? t->match_secure : t->match_verify;
+
+		for (size_t k = 0; k < nnames && rc == 0; k++)
+			rc = match_item(d, names[k], out);
+		for (size_t k = 0; nnames == 0 && list != NULL && list[k] != NULL && rc == 0; k++)
+			rc = match_item(d, list[k], out);
+	}
+done:
+	config_list_free(words);
+	return rc;
+}
+
 int policy_tls(const struct policy *p, const struct destination *d, struct tls_policy *out,
 	       struct error *err)
 {
 	const struct tls_settings *t = &p->tls;
-	int rc = 0;
+	int rc = 0, found = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->mode = t->mode;
@@ -358,13 +541,27 @@ int policy_tls(const struct policy *p, const struct destination *d, struct tls_p
 	out->level = t->level;
 	out->explicit_unverified = t->explicit_unverified;
 	out->priority = t->priority;
-	for (size_t i = 0; t->match != NULL && t->match[i] != NULL && rc == 0; i++)
-		rc = match_item(d, t->match[i], out);
-	if (rc == 0)
-		rc = sni_for(t, d, out);
+	rc = sni_for(t, d, out);
+	if (rc == 0 && t->policy_maps != NULL)
+		found = map_lookup(t, d, out, err);
+	if (found > 0) {
+		rc = apply_entry(t, d, out, err);
+	} else if (found < 0) {
+		rc = -1;
+	} else {
+		for (size_t i = 0; t->match != NULL && t->match[i] != NULL && rc == 0; i++)
+			rc = match_item(d, t->match[i], out);
+	}
+	/* Port 465 is SMTPS (RFC 8314 §3.3): without an explicit
+	 * smtp_tls_wrappermode, a relay there gets TLS at once, so a STARTTLS
+	 * primary on 587 and an SMTPS fallback on 465 both work. Postfix would
+	 * wait for a greeting that never comes (a deliberate difference). */
+	if (!t->wrapper_set && d->port == 465 && out->mode != SESSION_TLS_NONE)
+		out->mode = SESSION_TLS_IMPLICIT;
 	if (rc < 0) {
+		if (!error_is_set(err))
+			error_set(err, ERROR_INTERNAL, _("out of memory"));
 		policy_tls_fini(out);
-		error_set(err, ERROR_INTERNAL, _("out of memory"));
 	}
 	return rc;
 }
@@ -373,6 +570,10 @@ void policy_tls_fini(struct tls_policy *t)
 {
 	for (size_t i = 0; i < t->nnames; i++)
 		free(t->names[i]);
+	for (size_t i = 0; i < POLICY_TLS_NAMES_MAX; i++)
+		free(t->fingerprints[i]);
+	if (t->entry != NULL)
+		free(t->entry);
 	free(t->sni);
 	memset(t, 0, sizeof(*t));
 }
@@ -393,6 +594,13 @@ void policy_tls_params(const struct policy *p, const struct tls_policy *t, struc
 	out->key_file = s->key_file;
 	out->priority = t->priority;
 	out->digest = s->digest;
+	if (t->fingerprints[0] != NULL) {
+		while (n < POLICY_TLS_NAMES_MAX && t->fingerprints[n] != NULL)
+			n++;
+		out->fingerprints = (const char *const *)t->fingerprints;
+		out->nfingerprints = n;
+		return;
+	}
 	while (s->fingerprints != NULL && s->fingerprints[n] != NULL)
 		n++;
 	out->fingerprints = (const char *const *)s->fingerprints;

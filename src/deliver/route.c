@@ -259,6 +259,8 @@ static int parse_list(const struct route_settings *rs, const char *param, const 
 			break;
 		}
 		(*out)[i].fallback = fallback;
+		(*out)[i].param = param;
+		(*out)[i].where = where;
 		*n = i + 1;
 	}
 	config_list_free(items);

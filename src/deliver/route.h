@@ -22,6 +22,10 @@ struct destination {
 	bool mx;       /* not bracketed: MX lookup wanted */
 	bool literal;  /* host is an IP address */
 	bool fallback; /* came from smtp_fallback_relay */
+	/* Where it was configured, for hints: the parameter ("relayhost",
+	 * "transport_maps", ...) and config_where's text. Static or owned by
+	 * the configuration; NULL for a destination parsed alone. */
+	const char *param, *where;
 	/* Sender keys tried first for SASL credentials (postfix.md §5.2, with
 	 * smtp_sender_dependent_authentication), or NULL. Owned by the route. */
 	const struct addrfind_keys *sender_keys;

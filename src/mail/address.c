@@ -20,6 +20,10 @@
 #define ADDRESS_TEXT_MAX 998	 /* RFC 5322 §2.1.1 line limit as an address cap */
 #define ADDRESS_ENVELOPE_MAX 254 /* RFC 5321 §4.5.3.1.3 path minus brackets */
 #define SHOW_MAX 128		 /* how much of a bad list an error quotes */
+/* In a header read for recipients: between two words with only blanks
+ * between them, where Postfix's parser adds the missing comma. The lexer
+ * refuses control characters, so no token holds it. */
+#define SPLIT '\001'
 
 /* ---- address list type ---- */
 
@@ -360,6 +364,8 @@ struct walker {
 	bool phrase;	 /* two words in a row: a display name, not an address */
 	bool angle;	 /* cand came from <...> */
 	bool last_word;	 /* previous token was an atom or quoted string */
+	bool header;	 /* recipients from a header: address_parse_header */
+	size_t semi_end; /* header: just past the last top-level ';', or 0 */
 };
 
 static bool is_special(const struct token *t, char c)
@@ -382,8 +388,11 @@ static void cand_add(struct walker *w, const struct token *t)
 {
 	bool word = t->kind == TOK_ATOM || t->kind == TOK_QSTRING;
 
-	if (word && w->last_word && t->space_before)
+	if (word && w->last_word && t->space_before) {
 		w->phrase = true;
+		if (w->header && !w->angle && !w->too_long && buf_append_char(&w->cand, SPLIT) < 0)
+			w->nomem = true;
+	}
 	w->last_word = word;
 	for (size_t i = 0; i < t->len && !w->too_long && !w->nomem; i++) {
 		if (t->s[i] == '\r' || t->s[i] == '\n')
@@ -404,6 +413,78 @@ static int walker_fail(struct walker *w, const char *why, struct error *err)
 	return -1;
 }
 
+/* Unquoted '@' in s (n bytes). */
+static size_t count_at(const char *s, size_t n)
+{
+	bool quoted = false;
+	size_t at = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (quoted && s[i] == '\\' && i + 1 < n)
+			i++;
+		else if (s[i] == '"')
+			quoted = !quoted;
+		else if (!quoted && s[i] == '@')
+			at++;
+	}
+	return at;
+}
+
+static int walker_add(struct walker *w, const char *s, size_t n, struct error *err)
+{
+	char *copy;
+	int rc;
+
+	if (w->added >= ADDRESS_LIST_MAX)
+		return walker_fail(w, _("it holds more than 1000 addresses"), err);
+	if ((copy = str_ndup(s, n)) == NULL) {
+		error_set(err, ERROR_INTERNAL, _("out of memory"));
+		return -1;
+	}
+	rc = addrlist_add(w->out, copy);
+	free(copy);
+	if (rc < 0) {
+		error_set(err, ERROR_INTERNAL, _("out of memory"));
+		return -1;
+	}
+	w->added++;
+	return 0;
+}
+
+/* The candidate of a header read for recipients. Words in a row are
+ * separate addresses, as Postfix reads them ("a@x b@y"), but only when
+ * each has its '@': a bare word there is a display name Postfix would
+ * send to ("Bob bob@x" gives Bob@$myorigin). An encoded-word in place of
+ * an address and a second '@' are refused too: Postfix would make up a
+ * recipient from them. */
+static int header_flush(struct walker *w, struct error *err)
+{
+	const char *s = w->cand.data, *end = s + w->cand.len;
+	bool split = memchr(s, SPLIT, w->cand.len) != NULL;
+
+	if (w->angle && w->phrase)
+		return walker_fail(w, _("it holds a name without an address"), err);
+	while (s < end) {
+		const char *e = memchr(s, SPLIT, (size_t)(end - s));
+		size_t n = e != NULL ? (size_t)(e - s) : (size_t)(end - s), at = count_at(s, n);
+
+		if (split && !w->angle && at == 0)
+			return walker_fail(w, _("it holds a name without an address"), err);
+		if (at > 1)
+			return walker_fail(w, _("an address holds more than one \"@\""), err);
+		if (at == 0 && n >= 4 && memcmp(s, "=?", 2) == 0 && memcmp(s + n - 2, "?=", 2) == 0)
+			return walker_fail(w,
+					   _("an encoded-word (RFC 2047) stands where an address "
+					     "should be"),
+					   err);
+		if (walker_add(w, s, n, err) < 0)
+			return -1;
+		s += n + (e != NULL);
+	}
+	cand_reset(w);
+	return 0;
+}
+
 /* The candidate is complete: add it (an empty one adds nothing). */
 static int walker_flush(struct walker *w, struct error *err)
 {
@@ -413,6 +494,8 @@ static int walker_flush(struct walker *w, struct error *err)
 	}
 	if (w->too_long)
 		return walker_fail(w, _("an address is longer than 998 bytes"), err);
+	if (w->header && w->cand.len > 0)
+		return header_flush(w, err);
 	if (w->cand.len > 0) {
 		/* The list itself is quoted by walker_fail; the candidate has
 		 * lost its spaces and would misquote the user. */
@@ -455,32 +538,85 @@ static int walker_angle(struct walker *w, struct error *err)
 	}
 }
 
-/* One token at the top level of the list. */
+/* Just past the last ';' of the list outside <...>, or 0: Postfix reads
+ * the list from its end, and every ':' before a ';' starts a group there.
+ * Found once, so a list of many ':' costs no more than one pass. */
+static size_t last_semicolon(const char *text, size_t len)
+{
+	struct lexer lx = { .p = text, .n = len };
+	struct token t;
+	bool angle = false;
+	size_t end = 0;
+
+	while (lex_next(&lx, &t) && t.kind != TOK_END) {
+		if (is_special(&t, '<') || is_special(&t, '>'))
+			angle = is_special(&t, '<');
+		else if (!angle && is_special(&t, ';'))
+			end = lx.i;
+	}
+	return end;
+}
+
+/* A ':' in a header read for recipients. Postfix starts a group only
+ * where a ';' follows; elsewhere it glues the ':' into an address
+ * ("Bcc:carol"@$myorigin from PHP's "To: bob@x  Bcc: carol@y"), and a
+ * group name that holds an address loses it. Both are refused. */
+static int header_colon(struct walker *w, struct error *err)
+{
+	if (w->semi_end <= w->lx.i || w->angle)
+		return walker_fail(
+		    w,
+		    _("a \":\" starts no group (\"name: address, ...;\"); was a line "
+		      "break lost before a field name?"),
+		    err);
+	if (w->cand.len > 0 && count_at(w->cand.data, w->cand.len) > 0)
+		return walker_fail(
+		    w,
+		    _("a group name holds an address; was a line break lost before a "
+		      "field name?"),
+		    err);
+	cand_reset(w);
+	return 0;
+}
+
+/* One token at the top level of the list. In a header read for
+ * recipients, as Postfix reads it: a second <...> is another address, a
+ * '>' without '<' ends the address before it; text after a <...>, which
+ * Postfix would make a recipient of, is refused. */
 static int walker_token(struct walker *w, const struct token *t, struct error *err)
 {
 	if (t->kind == TOK_END || is_special(t, ',') || is_special(t, ';'))
 		return walker_flush(w, err);
 	if (is_special(t, ':')) {
+		if (w->header)
+			return header_colon(w, err);
 		cand_reset(w); /* a group's display name */
 		return 0;
 	}
-	if (is_special(t, '<'))
+	if (is_special(t, '<')) {
+		if (w->angle && w->header && walker_flush(w, err) < 0)
+			return -1;
 		return w->angle ? walker_fail(w, _("a \"<\" is not closed by \">\""), err)
 				: walker_angle(w, err);
+	}
 	if (is_special(t, '>'))
-		return walker_fail(w, _("a \">\" has no \"<\""), err);
+		return w->header && !w->angle ? 0 : walker_fail(w, _("a \">\" has no \"<\""), err);
 	if (!w->angle)
 		cand_add(w, t);
+	else if (w->header)
+		return walker_fail(w, _("text follows an address in \"<\" and \">\""), err);
 	return 0; /* text after a <...> is ignored */
 }
 
-int address_parse_list(const char *text, size_t len, struct addrlist *out, struct error *err)
+static int parse(const char *text, size_t len, bool header, struct addrlist *out, struct error *err)
 {
-	struct walker w = { .lx = { .p = text, .n = len }, .out = out };
+	struct walker w = { .lx = { .p = text, .n = len }, .out = out, .header = header };
 	struct token t;
 	int rc = 0;
 
 	buf_init(&w.cand, ADDRESS_TEXT_MAX);
+	if (header)
+		w.semi_end = last_semicolon(text, len);
 	do {
 		if (!lex_next(&w.lx, &t)) {
 			rc = walker_fail(&w, w.lx.problem, err);
@@ -490,4 +626,14 @@ int address_parse_list(const char *text, size_t len, struct addrlist *out, struc
 	} while (rc == 0 && t.kind != TOK_END);
 	buf_fini(&w.cand);
 	return rc;
+}
+
+int address_parse_list(const char *text, size_t len, struct addrlist *out, struct error *err)
+{
+	return parse(text, len, false, out, err);
+}
+
+int address_parse_header(const char *text, size_t len, struct addrlist *out, struct error *err)
+{
+	return parse(text, len, true, out, err);
 }

@@ -28,6 +28,16 @@ bool addrlist_contains(const struct addrlist *l, const char *addr);
  * ERROR_DATA (what and where) on syntax it cannot read, ERROR_INTERNAL
  * when out of memory; out may then hold what was read before. */
 int address_parse_list(const char *text, size_t len, struct addrlist *out, struct error *err);
+/* The same for the recipients of a header field (-t), where a broken
+ * field must never lose a recipient it shows: what Postfix's sendmail
+ * reads the same way is read as it does (words in a row are separate
+ * addresses, "a@x b@y"; a second <...> is another address; a '>' without
+ * '<' is ignored), and what Postfix would turn into a made-up recipient
+ * or lose is ERROR_DATA: a ':' with no ';' after it (PHP's "To: bob@x
+ * Bcc: carol@y"), a group name that holds an address, a bare name next
+ * to an address, text after a <...>, an encoded-word or a second '@' in
+ * place of an address, and what address_parse_list refuses. */
+int address_parse_header(const char *text, size_t len, struct addrlist *out, struct error *err);
 /* Check an envelope address before use: no CR, LF, NUL or other control
  * characters, at most 254 octets (RFC 5321 §4.5.3.1.3), a local part and,
  * when there is an '@', a non-empty domain. "" (null sender) is accepted

@@ -26,6 +26,7 @@
 struct alias_source {
 	struct kvmap map;    /* parsed aliases(5) text */
 	struct table *table; /* or a lookup table */
+	char *name;	     /* the file, or the table as given, for messages */
 };
 
 struct aliases {
@@ -122,7 +123,7 @@ static int parse_into(struct kvmap *map, const char *name, const char *text, siz
 	return rc == 0 ? 0 : -1;
 }
 
-static struct alias_source *add_source(struct aliases *a)
+static struct alias_source *add_source(struct aliases *a, const char *name)
 {
 	struct alias_source *v = realloc(a->v, (a->n + 1) * sizeof(*v));
 
@@ -130,6 +131,8 @@ static struct alias_source *add_source(struct aliases *a)
 		return NULL;
 	a->v = v;
 	memset(&v[a->n], 0, sizeof(v[0]));
+	if ((v[a->n].name = str_dup(name)) == NULL)
+		return NULL;
 	return &v[a->n++];
 }
 
@@ -137,7 +140,7 @@ struct aliases *alias_parse(const char *name, const char *text, size_t len, bool
 			    struct error *err)
 {
 	struct aliases *a = calloc(1, sizeof(*a));
-	struct alias_source *s = a != NULL ? add_source(a) : NULL;
+	struct alias_source *s = a != NULL ? add_source(a, name) : NULL;
 
 	if (s == NULL) {
 		error_set(err, ERROR_INTERNAL, _("out of memory"));
@@ -154,7 +157,7 @@ struct aliases *alias_parse(const char *name, const char *text, size_t len, bool
 static int open_one(struct aliases *a, const char *spec, bool strict, bool missing_ok,
 		    struct error *err)
 {
-	struct alias_source *s = add_source(a);
+	struct alias_source *s = add_source(a, spec);
 	struct buf text = { 0 };
 	bool absent = false;
 	size_t i = 0;
@@ -211,6 +214,7 @@ void alias_free(struct aliases *a)
 	for (size_t i = 0; i < a->n; i++) {
 		kvmap_fini(&a->v[i].map);
 		table_free(a->v[i].table);
+		free(a->v[i].name);
 	}
 	free(a->v);
 	free(a);
@@ -218,10 +222,18 @@ void alias_free(struct aliases *a)
 
 int alias_lookup(const struct aliases *a, const char *name, char **value, struct error *err)
 {
+	return alias_lookup_from(a, name, value, NULL, err);
+}
+
+int alias_lookup_from(const struct aliases *a, const char *name, char **value, const char **source,
+		      struct error *err)
+{
 	char *folded = str_dup(name);
 	int rc = 0;
 
 	*value = NULL;
+	if (source != NULL)
+		*source = NULL;
 	if (folded == NULL) {
 		error_set(err, ERROR_INTERNAL, _("out of memory"));
 		return -1;
@@ -238,6 +250,8 @@ int alias_lookup(const struct aliases *a, const char *name, char **value, struct
 			if (rc < 0)
 				error_set(err, ERROR_INTERNAL, _("out of memory"));
 		}
+		if (rc > 0 && source != NULL)
+			*source = a->v[i].name;
 	}
 	free(folded);
 	return rc;

@@ -2,8 +2,9 @@
 /* Expanding a local recipient through the aliases: depth first, each
  * value qualified as a local submission would be, a name met again on its
  * own expansion path delivered as it is (aliases(5): "root: root, admin"),
- * and luser_relay for local names nobody knows, expanded per recipient
- * with the names Postfix's local(8) gives it (postconf(5) luser_relay). */
+ * each name expanded once per recipient (a name met again elsewhere adds
+ * nothing: its addresses are already there), and luser_relay for local names nobody knows, expanded
+ * per recipient with the names Postfix's local(8) gives it (postconf(5) luser_relay). */
 #include <config.h>
 
 #include <stdlib.h>
@@ -15,10 +16,8 @@
 #include "base/log.h"
 #include "base/str.h"
 #include "conf/expand.h"
+#include "conf/kvmap.h"
 #include "mail/alias.h"
-
-#define ALIAS_DEPTH_MAX 100
-#define ALIAS_RESULT_MAX 1000
 #define LUSER_VALUE_MAX ((size_t)64 * 1024)
 #define LUSER_WARNED_MAX 8
 
@@ -26,8 +25,12 @@ struct walk {
 	const struct aliases *a;
 	const struct alias_ctx *ctx;
 	struct addrlist *out;
+	const char *top; /* the recipient expanded, for errors */
 	const char *path[ALIAS_DEPTH_MAX];
 	size_t depth;
+	/* Names whose expansion is complete: "0name", or "1name" inside a
+	 * luser_relay result, where unknown names expand differently. */
+	struct kvmap done;
 	bool in_luser; /* expanding a luser_relay result: not applied again */
 	/* $names of luser_relay already warned about (they point into it). */
 	const char *warned[LUSER_WARNED_MAX];
@@ -66,6 +69,8 @@ static int expand(struct walk *w, const char *addr, struct error *err);
 
 static int deliver(struct walk *w, const char *addr, struct error *err)
 {
+	if (addrlist_contains(w->out, addr))
+		return 0;
 	if (w->out->n >= ALIAS_RESULT_MAX) {
 		error_set(err, ERROR_CONFIG, _("alias expansion gives more than %d recipients"),
 			  ALIAS_RESULT_MAX);
@@ -88,8 +93,8 @@ static bool refused(const char *item, size_t len)
 
 /* One item of an alias value: refuse it, or qualify and expand each of
  * its addresses. */
-static int expand_item(struct walk *w, const char *name, const char *item, size_t len,
-		       struct error *err)
+static int expand_item(struct walk *w, const char *name, const char *source, const char *item,
+		       size_t len, struct error *err)
 {
 	struct addrlist list = { 0 };
 	int rc = 0;
@@ -103,11 +108,16 @@ static int expand_item(struct walk *w, const char *name, const char *item, size_
 		return 0;
 	}
 	if (address_parse_list(item, len, &list, err) < 0) {
-		/* What was read before the bad part is in list. */
+		/* What was read before the bad part is in list. The value is
+		 * the table's contents: only the warning quotes it, never the
+		 * error, which a -bs client reads in the reply. */
 		addrlist_fini(&list);
-		error_prefix(err, _("alias %s"), name);
-		if (err->cls == ERROR_DATA)
-			err->cls = ERROR_CONFIG;
+		if (err->cls != ERROR_DATA)
+			return -1;
+		log_warning(_("%s: alias %s: %s"), source, name, err->text);
+		error_set(err, ERROR_CONFIG,
+			  _("alias_maps: the alias %s for <%s> is not a list of addresses (%s)"),
+			  name, w->top, source);
 		return -1;
 	}
 	for (size_t i = 0; i < list.n && rc == 0; i++) {
@@ -126,7 +136,8 @@ static int expand_item(struct walk *w, const char *name, const char *item, size_
 }
 
 /* Split value at commas outside quotes and expand each item. */
-static int expand_value(struct walk *w, const char *name, const char *value, struct error *err)
+static int expand_value(struct walk *w, const char *name, const char *source, const char *value,
+			struct error *err)
 {
 	bool quoted = false;
 	const char *start = value;
@@ -140,8 +151,8 @@ static int expand_value(struct walk *w, const char *name, const char *value, str
 		} else if (*p == '\0' || (*p == ',' && !quoted)) {
 			const char *s = str_skip_space(start);
 
-			rc = expand_item(w, name, s, s < p ? str_trim_len(s, (size_t)(p - s)) : 0,
-					 err);
+			rc = expand_item(w, name, source, s,
+					 s < p ? str_trim_len(s, (size_t)(p - s)) : 0, err);
 			start = p + 1;
 			if (*p == '\0')
 				break;
@@ -150,13 +161,14 @@ static int expand_value(struct walk *w, const char *name, const char *value, str
 	return rc;
 }
 
-static int lookup(struct walk *w, const char *local, char **value, struct error *err)
+static int lookup(struct walk *w, const char *local, char **value, const char **source,
+		  struct error *err)
 {
 	const char *delims = rewriter_addrfind(w->ctx->rw)->delimiters;
 	/* Postfix's split_addr: owner-list and list-request keep their '-'. */
 	size_t ext = addrfind_extension_at(local, strlen(local), delims);
 	char *bare;
-	int rc = alias_lookup(w->a, local, value, err);
+	int rc = alias_lookup_from(w->a, local, value, source, err);
 
 	if (rc != 0 || ext == 0)
 		return rc;
@@ -164,7 +176,7 @@ static int lookup(struct walk *w, const char *local, char **value, struct error 
 		error_set(err, ERROR_INTERNAL, _("out of memory"));
 		return -1;
 	}
-	rc = alias_lookup(w->a, bare, value, err);
+	rc = alias_lookup_from(w->a, bare, value, source, err);
 	free(bare);
 	return rc;
 }
@@ -315,9 +327,49 @@ static bool on_path(const struct walk *w, const char *local)
 	return false;
 }
 
+/* The key of local in w->done (malloc'd, lower case), NULL out of memory. */
+static char *done_key(const struct walk *w, const char *local)
+{
+	size_t len = strlen(local);
+	char *key = malloc(len + 2);
+
+	if (key == NULL)
+		return NULL;
+	key[0] = w->in_luser ? '1' : '0';
+	memcpy(key + 1, local, len + 1);
+	str_lower(key + 1);
+	return key;
+}
+
+/* local has an alias: expand its value once (see alias_expand). */
+static int expand_alias(struct walk *w, const char *local, const char *source, const char *value,
+			struct error *err)
+{
+	char *key = done_key(w, local);
+	int rc;
+
+	if (key == NULL) {
+		error_set(err, ERROR_INTERNAL, _("out of memory"));
+		return -1;
+	}
+	if (kvmap_get(&w->done, key) != NULL) {
+		free(key);
+		return 0;
+	}
+	w->path[w->depth++] = local;
+	rc = expand_value(w, local, source, value, err);
+	w->depth--;
+	if (rc == 0 && kvmap_put(&w->done, key, strlen(key), "", 0, false) < 0) {
+		error_set(err, ERROR_INTERNAL, _("out of memory"));
+		rc = -1;
+	}
+	free(key);
+	return rc;
+}
+
 static int expand(struct walk *w, const char *addr, struct error *err)
 {
-	const char *domain = address_domain(addr);
+	const char *domain = address_domain(addr), *source = NULL;
 	char *local, *at, *value = NULL;
 	int rc = domain != NULL ? addrfind_local(rewriter_addrfind(w->ctx->rw), domain, err) : 0;
 
@@ -331,14 +383,19 @@ static int expand(struct walk *w, const char *addr, struct error *err)
 	}
 	if ((at = strrchr(local, '@')) != NULL)
 		*at = '\0';
-	if (on_path(w, local) || w->depth == ALIAS_DEPTH_MAX) {
+	if (on_path(w, local)) {
 		rc = deliver(w, addr, err);
-	} else if ((rc = lookup(w, local, &value, err)) == 0) {
+	} else if ((rc = lookup(w, local, &value, &source, err)) == 0) {
 		rc = unknown(w, addr, local, err);
+	} else if (rc > 0 && w->depth == ALIAS_DEPTH_MAX) {
+		/* Postfix's local(8) bounces it: "alias database loop" (5.4.6). */
+		error_set(err, ERROR_CONFIG,
+			  _("alias_maps: the aliases for <%s> nest more than %d deep (an alias "
+			    "loop?)"),
+			  w->top, ALIAS_DEPTH_MAX);
+		rc = -1;
 	} else if (rc > 0) {
-		w->path[w->depth++] = local;
-		rc = expand_value(w, local, value, err);
-		w->depth--;
+		rc = expand_alias(w, local, source != NULL ? source : "alias_maps", value, err);
 	}
 	free(value);
 	free(local);
@@ -348,7 +405,9 @@ static int expand(struct walk *w, const char *addr, struct error *err)
 int alias_expand(const struct aliases *a, const struct alias_ctx *ctx, const char *addr,
 		 struct addrlist *out, struct error *err)
 {
-	struct walk w = { .a = a, .ctx = ctx, .out = out };
+	struct walk w = { .a = a, .ctx = ctx, .out = out, .top = addr };
+	int rc = expand(&w, addr, err);
 
-	return expand(&w, addr, err);
+	kvmap_fini(&w.done);
+	return rc;
 }

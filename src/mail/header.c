@@ -263,7 +263,7 @@ int header_recipients(const struct header *h, struct addrlist *out, struct error
 		if (!str_eq_ci(f->name, names[0]) && !str_eq_ci(f->name, names[1]) &&
 		    !str_eq_ci(f->name, names[2]))
 			continue;
-		if (address_parse_list(f->raw + f->value_off, f->len - f->value_off, out, err) <
+		if (address_parse_header(f->raw + f->value_off, f->len - f->value_off, out, err) <
 		    0) {
 			error_prefix(err, _("in the %s header field"), f->name);
 			return -1;

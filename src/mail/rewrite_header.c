@@ -15,7 +15,6 @@
 #include "mail/address.h"
 #include "mail/rewrite.h"
 
-#define FIELD_MAX ((size_t)64 * 1024)
 #define FOLD_BEFORE 70 /* cleanup_fold_header in Postfix's cleanup_message.c */
 
 static const char *const sender_fields[] = {
@@ -61,7 +60,8 @@ struct piece {
 	bool mailbox;
 };
 
-/* As many as the field has: FIELD_MAX bounds them. */
+/* As many as the field has, which the intake keeps under
+ * header_size_limit. */
 struct pieces {
 	struct piece *v;
 	size_t n, cap;
@@ -327,22 +327,15 @@ static enum field_outcome build(const struct rewriter *rw, bool sender, const st
 	return r;
 }
 
-/* value without its line breaks into flat; a value longer than flat's
- * maximum is an error, not a field to leave alone. */
-static enum field_outcome unfold(struct buf *flat, const char *name, const char *value,
-				 struct error *err)
+/* value without its line breaks into flat. No cap of its own: the intake
+ * keeps the whole header under header_size_limit, and a field it took is
+ * rewritten whatever its size, never refused here. */
+static enum field_outcome unfold(struct buf *flat, const char *value, struct error *err)
 {
 	size_t n = 0;
 
 	for (const char *p = value; *p != '\0'; p++)
 		n += *p != '\r' && *p != '\n';
-	if (n > flat->max) {
-		error_set(err, ERROR_DATA,
-			  _("cannot rewrite the addresses of the %s header field: it is longer "
-			    "than %zu bytes"),
-			  name, flat->max);
-		return FIELD_FAILED;
-	}
 	if (buf_reserve(flat, n) < 0)
 		return field_nomem(err);
 	for (const char *p = value; *p != '\0'; p++)
@@ -358,7 +351,7 @@ int rewrite_header_value(const struct rewriter *rw, const char *name, const char
 	bool sender =
 	    in_list(name, sender_fields, sizeof(sender_fields) / sizeof(sender_fields[0]));
 	struct pieces ps = { 0 };
-	struct buf flat, b = { 0 }, folded = { 0 };
+	struct buf flat = { 0 }, b = { 0 }, folded = { 0 };
 	bool changed = false;
 	enum field_outcome r;
 
@@ -366,8 +359,7 @@ int rewrite_header_value(const struct rewriter *rw, const char *name, const char
 	if (!sender && !in_list(name, recipient_fields,
 				sizeof(recipient_fields) / sizeof(recipient_fields[0])))
 		return 0;
-	buf_init(&flat, FIELD_MAX);
-	r = unfold(&flat, name, value, err);
+	r = unfold(&flat, value, err);
 	if (r == FIELD_DONE)
 		r = split_field(flat.data, flat.len, &ps, err);
 	if (r == FIELD_DONE)

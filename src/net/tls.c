@@ -330,7 +330,7 @@ static int setup_session(struct tls *t, const struct tls_params *p, int fd, stru
 	const char *prio =
 	    p->priority != NULL && *p->priority != '\0' ? p->priority : TLS_DEFAULT_PRIORITY;
 	const char *errpos = NULL;
-	char ordered[512];
+	char ordered[1024];
 	int r;
 
 	if ((r = gnutls_init(&t->session, GNUTLS_CLIENT | GNUTLS_KEY_SHARE_TOP)) < 0) {
@@ -417,8 +417,11 @@ static void fill_info(const struct tls *t, struct tls_info *info)
 	info->bits = 8 * (unsigned)gnutls_cipher_get_key_size(gnutls_cipher_get(t->session));
 	info->verified = false;
 	info->peer_subject[0] = '\0';
-	if (crt != NULL)
+	info->peer_issuer[0] = '\0';
+	if (crt != NULL) {
 		tls_cert_dn(crt, false, info->peer_subject, sizeof(info->peer_subject));
+		tls_cert_dn(crt, true, info->peer_issuer, sizeof(info->peer_issuer));
+	}
 }
 
 static struct tls *tls_new(const struct conn *c, const struct tls_params *p, struct error *err)
@@ -470,7 +473,7 @@ int tls_start(struct conn *c, const struct tls_params *p, struct deadline dl, st
 	/* Attached even when the certificate fails, so that QUIT and
 	 * close_notify can still go out over the session. */
 	conn_set_tls(c, t);
-	if (tls_verify_peer(t, p, alg, err) < 0)
+	if (tls_verify_peer(t, p, alg, &info->problem, err) < 0)
 		return -1;
 	info->verified = p->verify != TLS_VERIFY_NONE;
 	return 0;

@@ -34,12 +34,23 @@ struct tls_params {
 	size_t nfingerprints;
 };
 
+/* Why a certificate did not pass (tls_info.problem). */
+enum tls_problem {
+	TLS_PROBLEM_NONE,
+	TLS_PROBLEM_ISSUER,	 /* no trust anchor issued it (signer not found, not a CA) */
+	TLS_PROBLEM_NAME,	 /* trusted, but not for the names wanted */
+	TLS_PROBLEM_FINGERPRINT, /* not one of the fingerprints */
+	TLS_PROBLEM_OTHER,	 /* expired, revoked, insecure, ... */
+};
+
 struct tls_info {
 	char version[16]; /* "TLSv1.3" */
 	char cipher[96];  /* GnuTLS cipher suite name */
 	unsigned bits;
 	bool verified; /* the certificate was checked and matched */
 	char peer_subject[256];
+	char peer_issuer[256];
+	enum tls_problem problem; /* set when tls_start failed on the certificate */
 };
 
 /* Handshake over c (ERROR_TEMP on failure: handshake, verification with

@@ -32,7 +32,7 @@ int tls_verify_setup(const struct tls_params *p, gnutls_digest_algorithm_t *alg,
 /* After the handshake: the check p->verify asks for (nothing for
  * TLS_VERIFY_NONE); ERROR_TEMP with the reason when the peer fails it. */
 int tls_verify_peer(const struct tls *t, const struct tls_params *p, gnutls_digest_algorithm_t alg,
-		    struct error *err);
+		    enum tls_problem *problem, struct error *err);
 /* The peer's certificate number idx (0 = the server's own), or NULL; the
  * caller deinits it. *count, when count is not NULL, is the chain length. */
 gnutls_x509_crt_t tls_peer_cert(const struct tls *t, unsigned idx, unsigned *count);

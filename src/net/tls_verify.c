@@ -196,18 +196,26 @@ static bool check_name(const struct tls *t, const struct tls_params *p, char *re
 	return false;
 }
 
-static int verify_chain_name(const struct tls *t, const struct tls_params *p, struct error *err)
+static int verify_chain_name(const struct tls *t, const struct tls_params *p,
+			     enum tls_problem *problem, struct error *err)
 {
 	unsigned status = 0;
 	char reason[768];
 	int r = gnutls_certificate_verify_peers2(t->session, &status);
 
-	if (r < 0)
+	*problem = TLS_PROBLEM_OTHER;
+	if (r < 0) {
 		snprintf(reason, sizeof(reason), "%s", gnutls_strerror(r));
-	else if (status != 0)
+	} else if (status != 0) {
+		if (status & (GNUTLS_CERT_SIGNER_NOT_FOUND | GNUTLS_CERT_SIGNER_NOT_CA))
+			*problem = TLS_PROBLEM_ISSUER;
 		describe_status(t, status, reason, sizeof(reason));
-	else if (check_name(t, p, reason, sizeof(reason)))
+	} else if (check_name(t, p, reason, sizeof(reason))) {
+		*problem = TLS_PROBLEM_NONE;
 		return 0;
+	} else {
+		*problem = TLS_PROBLEM_NAME;
+	}
 	error_set(err, ERROR_TEMP, _("certificate verification failed for %s: %s"),
 		  conn_peer(t->conn), reason);
 	return -1;
@@ -288,13 +296,17 @@ static int verify_fingerprint(const struct tls *t, const struct tls_params *p,
 }
 
 int tls_verify_peer(const struct tls *t, const struct tls_params *p, gnutls_digest_algorithm_t alg,
-		    struct error *err)
+		    enum tls_problem *problem, struct error *err)
 {
 	switch (p->verify) {
 	case TLS_VERIFY_CHAIN_NAME:
-		return verify_chain_name(t, p, err);
+		return verify_chain_name(t, p, problem, err);
 	case TLS_VERIFY_FINGERPRINT:
-		return verify_fingerprint(t, p, alg, err);
+		*problem = TLS_PROBLEM_FINGERPRINT;
+		if (verify_fingerprint(t, p, alg, err) < 0)
+			return -1;
+		*problem = TLS_PROBLEM_NONE;
+		return 0;
 	default:
 		return 0;
 	}

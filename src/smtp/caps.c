@@ -171,6 +171,64 @@ void caps_parse(struct caps *c, const struct reply *r)
 		c->eightbitmime = true;
 }
 
+int caps_keyword(const char *name, unsigned *bit)
+{
+	static const struct {
+		const char *name;
+		unsigned bit;
+	} keywords[] = {
+		{ "8bitmime", CAPS_8BITMIME },
+		{ "auth", CAPS_AUTH },
+		{ "chunking", CAPS_CHUNKING },
+		{ "dsn", CAPS_DSN },
+		{ "enhancedstatuscodes", CAPS_ENHANCEDSTATUSCODES },
+		{ "pipelining", CAPS_PIPELINING },
+		{ "size", CAPS_SIZE },
+		{ "smtputf8", CAPS_SMTPUTF8 },
+		{ "starttls", CAPS_STARTTLS },
+		{ "etrn", 0 },
+		{ "verb", 0 },
+		{ "xclient", 0 },
+		{ "xforward", 0 },
+		{ "silent-discard", 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++) {
+		if (str_eq_ci(name, keywords[i].name)) {
+			*bit = keywords[i].bit;
+			return 1;
+		}
+	}
+	*bit = 0;
+	return 0;
+}
+
+void caps_discard(struct caps *c, unsigned mask)
+{
+	if (mask & CAPS_8BITMIME)
+		c->eightbitmime = false;
+	if (mask & CAPS_AUTH) {
+		c->auth = false;
+		c->auth_mechs[0] = '\0';
+	}
+	if (mask & CAPS_CHUNKING)
+		c->chunking = false;
+	if (mask & CAPS_DSN)
+		c->dsn = false;
+	if (mask & CAPS_ENHANCEDSTATUSCODES)
+		c->enhanced = false;
+	if (mask & CAPS_PIPELINING)
+		c->pipelining = false;
+	if (mask & CAPS_SIZE) {
+		c->size = false;
+		c->size_max = 0;
+	}
+	if (mask & CAPS_SMTPUTF8)
+		c->smtputf8 = false;
+	if (mask & CAPS_STARTTLS)
+		c->starttls = false;
+}
+
 bool caps_has_mech(const struct caps *c, const char *mech)
 {
 	return mech != NULL && *mech != '\0' && has_mech(c->auth_mechs, mech, strlen(mech));

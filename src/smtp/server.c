@@ -327,8 +327,8 @@ static bool param_value(unsigned bit, const char *v, size_t n, struct server_pat
 		p->has_size = parse_size(v, n, &p->size);
 		return p->has_size;
 	case P_BODY:
-		/* The relay is told what the content needs; the claim is only checked. */
-		return same_word(v, n, "7BIT") || same_word(v, n, "8BITMIME");
+		p->body = same_word(v, n, "7BIT") ? 7 : same_word(v, n, "8BITMIME") ? 8 : 0;
+		return p->body != 0;
 	case P_RET:
 		p->ret = same_word(v, n, "FULL") ? "FULL" : same_word(v, n, "HDRS") ? "HDRS" : NULL;
 		return p->ret != NULL;

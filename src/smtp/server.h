@@ -47,6 +47,7 @@ struct server_path {
 	bool has_size;
 	unsigned long size; /* SIZE= (RFC 1870), ULONG_MAX when larger */
 	bool smtputf8;	    /* SMTPUTF8 (RFC 6531) */
+	int body;	    /* BODY= (RFC 6152): 0 absent, 7 for 7BIT, 8 for 8BITMIME */
 	const char *ret;    /* RET= as "FULL" or "HDRS", else NULL */
 	const char *envid;  /* ENVID= xtext as given (RFC 3461), else NULL */
 	size_t envid_len;

@@ -298,6 +298,10 @@ static enum session_event on_greeting(struct session *s)
 
 	if (c == 2)
 		return send_hello(s, "EHLO ");
+	if (c == 5 && s->set->greeting_5xx_final)
+		return session_mesg_fail(
+		    s, ERROR_REJECTED, SESSION_END_QUIT, SESSION_QUOTE_LAST_REPLY,
+		    _("relay %s refused to talk to me: %s"), session_relay(s), s->lastfmt);
 	return c == 4 || c == 5 ? refused_to_talk(s) : session_unexpected(s);
 }
 
@@ -313,6 +317,7 @@ static enum session_event on_hello(struct session *s)
 	}
 	if (good) {
 		caps_parse(&s->caps, &s->res.last);
+		caps_discard(&s->caps, s->set->discard);
 		return after_hello(s);
 	}
 	if (s->res.last.code == 421)

@@ -87,6 +87,12 @@ struct session_settings {
 				  * open for session_reuse or session_close (read
 				  * when the final reply comes, so the caller may
 				  * change it between transactions) */
+	bool probe;		 /* a diagnosis (-bv -v): one command at a time, RSET
+				  * where DATA would go, and its 250 ends the session
+				  * as accepted */
+	unsigned discard;	 /* EHLO keywords to ignore (enum caps_keyword bits) */
+	bool greeting_5xx_final; /* a 5xx greeting is a verdict, not "next relay"
+				  * (smtp_skip_5xx_greeting = no) */
 	session_trace_fn *trace; /* NULL: no trace */
 	void *trace_arg;
 };
@@ -149,13 +155,15 @@ struct session_result {
 	enum session_failure failure;		/* SESSION_FAILURE_NONE when ok */
 	const struct session_rcpt_result *rcpt; /* nrcpts entries */
 	bool authenticated;
-	bool tls;	   /* TLS was active when MAIL was sent */
-	size_t ndelivered; /* recipients the relay accepted the message for: all
-			    * when ok; after a failure, those of the
-			    * transactions before it (a 452 "too many
-			    * recipients" splits the message), and then
-			    * next_relay is false: another relay would
-			    * deliver to them twice */
+	bool tls;	     /* TLS was active when MAIL was sent */
+	size_t ndelivered;   /* recipients the relay accepted the message for: all
+			      * when ok; after a failure, those of the
+			      * transactions before it (a 452 "too many
+			      * recipients" splits the message), and then
+			      * next_relay is false: another relay would
+			      * deliver to them twice */
+	bool sender_refused; /* the failure is the relay refusing the envelope sender,
+			      * whether at MAIL or in every refused RCPT reply */
 };
 
 /* settings and env must outlive the session. NULL when out of memory. */

@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/buf.h"
 #include "base/i18n.h"
@@ -82,7 +83,7 @@ enum session_event session_mail_start(struct session *s)
 				      _("message size %zu exceeds the size limit %lu of relay %s"),
 				      env->size, s->caps.size_max, session_relay(s)));
 	s->res.tls = s->tls;
-	s->pipelined = s->caps.pipelining && s->set->use_pipelining;
+	s->pipelined = s->caps.pipelining && s->set->use_pipelining && !s->set->probe;
 	rc = command_mail(&s->out, env, &s->caps);
 	s->outstanding++; /* RSET may be ahead of MAIL (session_reuse) */
 	/* The first window of recipients, and DATA when they all fit. */
@@ -111,6 +112,7 @@ enum session_event session_on_mail(struct session *s)
 		session_mesg_error(s, ERROR_REJECTED, SESSION_QUOTE_LAST_REPLY,
 				   _("relay %s rejected the sender <%s>: %s"), session_relay(s),
 				   sender, s->lastfmt);
+		s->res.sender_refused = true;
 		s->txn_failed = true;
 		break;
 	default:

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/buf.h"
 #include "base/i18n.h"
@@ -97,6 +98,45 @@ static void list_refused(const struct session *s, char *list, size_t size)
 	}
 }
 
+/* A relay that checks the sender only once it has a recipient (Postfix's
+ * smtpd_delay_reject, reject_sender_login_mismatch) refuses each RCPT
+ * with a reply about the sender: "553 5.7.1 <root@example.net>: Sender
+ * address rejected: ...", or an RFC 3463 X.1.7/X.1.8 sender code. */
+static bool about_sender(const struct session *s, const struct session_rcpt_result *r)
+{
+	const char *sender = s->env->sender;
+	const char *text = r->reply;
+	size_t len = strlen(sender);
+
+	if (strcasestr(text, "sender address") != NULL)
+		return true;
+	if (strlen(text) > 10 &&
+	    (strncmp(text + 5, ".1.7 ", 5) == 0 || strncmp(text + 5, ".1.8 ", 5) == 0))
+		return true;
+	for (const char *p = text; len > 0 && (p = strchr(p, '<')) != NULL; p++)
+		if (strncasecmp(p + 1, sender, len) == 0 && p[1 + len] == '>')
+			return true;
+	return false;
+}
+
+/* Every recipient of this transaction refused for good was refused for
+ * the sender. */
+static bool sender_verdict(const struct session *s)
+{
+	bool any = false;
+
+	for (size_t k = 0; k < s->rcpt_answered; k++) {
+		const struct session_rcpt_result *r = &s->rcpt[s->txn[k]];
+
+		if (r->code / 100 != 5 || r->deferred)
+			continue;
+		if (!about_sender(s, r))
+			return false;
+		any = true;
+	}
+	return any;
+}
+
 bool session_rcpt_verdict(struct session *s)
 {
 	char list[ERROR_TEXT_MAX];
@@ -116,7 +156,12 @@ bool session_rcpt_verdict(struct session *s)
 		return false;
 	list_refused(s, list, sizeof(list));
 	/* The reply that decided is quoted, not the last one. */
-	if (worst == 5)
+	if (worst == 5 && sender_verdict(s)) {
+		session_mesg_error(s, ERROR_REJECTED, SESSION_QUOTE_NOTHING,
+				   _("relay %s refused the envelope sender <%s>: %s"),
+				   session_relay(s), s->env->sender, s->rcpt[first].reply);
+		s->res.sender_refused = true;
+	} else if (worst == 5)
 		session_mesg_error(s, ERROR_RECIPIENT, SESSION_QUOTE_NOTHING,
 				   _("relay %s refused the message for these recipients: %s"),
 				   session_relay(s), list);
@@ -139,6 +184,12 @@ static enum session_event rcpts_done(struct session *s)
 		defer(s, s->txn[s->txn_sent++]);
 	if (s->txn_failed || session_rcpt_verdict(s))
 		return session_quit(s);
+	if (s->set->probe) {
+		/* Everything a delivery does but the message: RSET's 250 ends
+		 * the transaction as the final dot's would. */
+		s->stage = SESSION_STAGE_DOT;
+		return session_send_line(s, NULL, "RSET", NULL);
+	}
 	s->stage = SESSION_STAGE_DATA;
 	return session_send_line(s, NULL, "DATA", NULL);
 }

@@ -1,17 +1,23 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* mail/address: RFC 5322 address lists give exactly the expected
  * addr-specs, garbage gives ERROR_DATA naming the text, envelope checks
- * refuse what could break or inject into an SMTP command. */
+ * refuse what could break or inject into an SMTP command; a header read
+ * for recipients (-t) as Postfix reads it, or refused where Postfix would
+ * lose or make up a recipient (tests/extract.sh compares with Postfix). */
 #include <config.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/buf.h"
 #include "base/error.h"
 #include "mail/address.h"
 #include "tap.h"
+
+/* The parser under test: address_parse_list, or address_parse_header. */
+static int (*parser)(const char *, size_t, struct addrlist *, struct error *) = address_parse_list;
 
 /* The addresses joined by '|', or "ERROR: text" (static buffer). */
 static const char *parse_n(const char *text, size_t len)
@@ -21,7 +27,7 @@ static const char *parse_n(const char *text, size_t len)
 	struct error e = { 0 };
 	struct buf b = { 0 };
 
-	if (address_parse_list(text, len, &l, &e) < 0) {
+	if (parser(text, len, &l, &e) < 0) {
 		snprintf(out, sizeof(out), "ERROR(%s): %s", error_class_name(e.cls), e.text);
 		addrlist_fini(&l);
 		return out;
@@ -111,6 +117,78 @@ static void test_list_errors(void)
 	is_str(parse("<a<b@c>>"),
 	       "ERROR(data): invalid address list \"<a<b@c>>\": a \"<\" is not closed by \">\"",
 	       "nested angle brackets");
+}
+
+#define BAD(text, why) "ERROR(data): invalid address list \"" text "\": " why
+
+/* address_parse_header: what Postfix's sendmail -t reads without loss is
+ * read the same; the rest is refused, never read with a recipient less. */
+static void test_header(void)
+{
+	parser = address_parse_header;
+	is_str(parse("team: a@b, Carol <c@d>;, e@f"), "a@b|c@d|e@f", "header: group members");
+	is_str(parse("a: b: c@d;;, e@f"), "c@d|e@f", "header: nested group");
+	is_str(parse("undisclosed-recipients:;"), "", "header: empty group");
+	is_str(parse("a@b c@d"), "a@b|c@d", "header: words in a row are two addresses");
+	is_str(parse("\"x y\"@b c@d"), "\"x y\"@b|c@d", "header: ... a quoted local part too");
+	is_str(parse("Doe, Bob <b@d>"), "Doe|b@d", "header: a lone word is a local name");
+	is_str(parse("a@b>, c@d"), "a@b|c@d", "header: a '>' without '<' is ignored");
+	is_str(parse("Bob <b@d> <c@d>"), "b@d|c@d", "header: a second <...> is another address");
+	is_str(parse("Bob <@r:b@d>, J. Smith <j@x>"), "b@d|j@x", "header: route, dotted name");
+	is_str(parse("a@b; c@d"), "a@b|c@d", "header: ';' as a separator");
+	is_str(parse("b@example.com  Bcc: c@example.com"),
+	       BAD("b@example.com  Bcc: c@example.com",
+		   "a \":\" starts no group (\"name: address, ...;\"); was a line break lost "
+		   "before a field name?"),
+	       "header: PHP's lost CRLF before Bcc is refused");
+	is_str(parse("b@x: c@y"),
+	       BAD("b@x: c@y", "a \":\" starts no group (\"name: address, ...;\"); was a line "
+			       "break lost before a field name?"),
+	       "header: a stray ':'");
+	is_str(parse("friends: a@b, c@d"),
+	       BAD("friends: a@b, c@d", "a \":\" starts no group (\"name: address, ...;\"); "
+					"was a line break lost before a field name?"),
+	       "header: a group without ';'");
+	is_str(parse("b@x Cc: c@y;"),
+	       BAD("b@x Cc: c@y;", "a group name holds an address; was a line break lost "
+				   "before a field name?"),
+	       "header: a group name with an address");
+	is_str(parse("Bob b@d"), BAD("Bob b@d", "it holds a name without an address"),
+	       "header: a name next to an address");
+	is_str(parse("<b@d> Bob"), BAD("<b@d> Bob", "text follows an address in \"<\" and \">\""),
+	       "header: text after <...>");
+	is_str(parse("=?UTF-8?B?YkBk?=, c@d"),
+	       BAD("=?UTF-8?B?YkBk?=, c@d",
+		   "an encoded-word (RFC 2047) stands where an address should be"),
+	       "header: an encoded-word as an address");
+	is_str(parse("b@d@e, c@d"), BAD("b@d@e, c@d", "an address holds more than one \"@\""),
+	       "header: two '@'");
+	is_str(parse("<b@d, c@d"), BAD("<b@d, c@d", "a \"<\" is not closed by \">\""),
+	       "header: '<' never closed");
+	is_str(parse("b@d (Bob, c@d"), BAD("b@d (Bob, c@d", "a comment is not terminated"),
+	       "header: comment never closed");
+	parser = address_parse_list;
+}
+
+/* 45000 nested group names and one ';' at the end: each ':' is judged
+ * without reading the rest of the field again (a pass, not a square). */
+static void test_header_colons(void)
+{
+	struct buf b = { 0 };
+	struct timespec t0, t1;
+	double s;
+
+	for (int i = 0; i < 45000; i++)
+		buf_append_str(&b, "g: ");
+	buf_append_str(&b, "x@y;");
+	parser = address_parse_header;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	is_str(parse(b.data), "x@y", "header: 45000 nested groups");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	ok(s < 1.0, "header: ... in linear time (%.3f s)", s);
+	parser = address_parse_list;
+	buf_fini(&b);
 }
 
 static void test_list_caps(void)
@@ -236,6 +314,8 @@ int main(void)
 {
 	test_lists();
 	test_list_errors();
+	test_header();
+	test_header_colons();
 	test_list_caps();
 	test_envelope();
 	test_helpers();

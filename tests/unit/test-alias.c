@@ -2,12 +2,15 @@
 /* mail/alias: aliases(5) parsing (continuations, comments, quoted names,
  * duplicates, errors with file and line), expansion of local names only,
  * recursion, loops, refused command/file/:include: targets, luser_relay
- * with its per-recipient $names, and duplicate removal. */
+ * with its per-recipient $names, duplicate removal, each name expanded
+ * once (a doubling chain in linear time), Postfix's nesting limit, the
+ * result limit, and a bad value kept out of the error text. */
 #include <config.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/buf.h"
@@ -192,6 +195,168 @@ static void test_expand_literal(void)
 	teardown(&f);
 	setup(&f, "");
 	check(&f, "root@[127.0.0.1]", "root@[127.0.0.1]", "");
+	teardown(&f);
+}
+
+/* f with the aliases of text in place of aliases_text. */
+static void use_aliases(struct fixture *f, const char *text)
+{
+	struct error err = { 0 };
+
+	alias_free(f->a);
+	f->a = alias_parse("/etc/aliases", text, strlen(text), true, &err);
+	if (f->a == NULL)
+		diag("use_aliases: %s", err.text);
+}
+
+/* Expand addr, which must fail with ERROR_CONFIG; the error text. */
+static char *expand_fails(struct fixture *f, const char *addr, char **warn)
+{
+	struct addrlist out = { 0 };
+	struct error err = { 0 };
+	struct capture cap;
+	int rc;
+
+	capture_begin(&cap);
+	rc = f->a != NULL ? alias_expand(f->a, &f->ctx, addr, &out, &err) : 0;
+	*warn = capture_end(&cap);
+	addrlist_fini(&out);
+	ok(rc < 0 && err.cls == ERROR_CONFIG, "expand %s fails (ERROR_CONFIG)", addr);
+	return strdup(rc < 0 ? err.text : "");
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* "a0: a1, a1", "a1: a2, a2", ... : 2^n paths, n + 1 names. */
+static void doubling_chain(struct buf *b, int n, const char *last)
+{
+	buf_reset(b);
+	for (int i = 0; i < n; i++)
+		buf_printf(b, "a%d: a%d, a%d\n", i, i + 1, i + 1);
+	buf_printf(b, "a%d: %s\n", n, last);
+}
+
+/* Each name is expanded once per recipient: a doubling chain as deep as
+ * the nesting limit allows (2^24 paths) is as quick as a straight one,
+ * and the 40-level chain of the report stops at the limit, at once. */
+static void test_doubling(void)
+{
+	struct buf text = { 0 };
+	struct timespec t0;
+	struct fixture f;
+	char *warn, *got;
+
+	setup(&f, "");
+	doubling_chain(&text, ALIAS_DEPTH_MAX - 1, "end@example.com, a0, a7");
+	use_aliases(&f, text.data);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	check(&f, "a0@host.example", "end@example.com a0@host.example a7@host.example", "");
+	ok(seconds_since(&t0) < 2.0, "doubling chain of %d: linear time (%.3f s)",
+	   ALIAS_DEPTH_MAX - 1, seconds_since(&t0));
+
+	doubling_chain(&text, 40, "end@example.com");
+	use_aliases(&f, text.data);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	got = expand_fails(&f, "a0@host.example", &warn);
+	is_str(got,
+	       "alias_maps: the aliases for <a0@host.example> nest more than 25 deep (an alias "
+	       "loop?)",
+	       "doubling chain of 40: the nesting limit");
+	ok(seconds_since(&t0) < 2.0, "doubling chain of 40: stops at once (%.3f s)",
+	   seconds_since(&t0));
+	free(got);
+	free(warn);
+	teardown(&f);
+	buf_fini(&text);
+}
+
+/* Postfix's local(8), measured (Postfix 3.7.11): in a chain of aliases
+ * the 26th is refused, and what the 25th gives is delivered, a local
+ * name that is no alias too. A loop is no nesting: the name met again is
+ * sent as it is. */
+static void test_depth(void)
+{
+	struct buf text = { 0 };
+	struct fixture f;
+	char *warn, *got;
+
+	setup(&f, "");
+	for (int i = 0; i < ALIAS_DEPTH_MAX - 1; i++)
+		buf_printf(&text, "c%d: c%d\n", i, i + 1);
+	buf_printf(&text, "c%d: far@example.com, nobody, c1\n", ALIAS_DEPTH_MAX - 1);
+	buf_printf(&text, "d0: c1\n");
+	buf_printf(&text, "e0: c0, e1\n");
+	buf_printf(&text, "e1: e2\ne2: c0\n");
+	use_aliases(&f, text.data);
+	check(&f, "c0@host.example", "far@example.com nobody@host.example c1@host.example", "");
+	check(&f, "d0@host.example", "far@example.com nobody@host.example c1@host.example", "");
+	got = expand_fails(&f, "e0@host.example", &warn);
+	is_str(got,
+	       "alias_maps: the aliases for <e0@host.example> nest more than 25 deep (an alias "
+	       "loop?)",
+	       "depth: the 26th alias of a chain is refused");
+	free(got);
+	free(warn);
+	teardown(&f);
+	buf_fini(&text);
+}
+
+/* At most ALIAS_RESULT_MAX final addresses; duplicates do not count. */
+static void test_result_limit(void)
+{
+	struct buf text = { 0 };
+	struct fixture f;
+	char *warn, *got;
+
+	setup(&f, "");
+	buf_append_str(&text, "many: u0@example.com");
+	for (int i = 1; i < ALIAS_RESULT_MAX; i++)
+		buf_printf(&text, ", u%d@example.com", i);
+	buf_append_str(&text, ", u0@example.com, u1@EXAMPLE.COM\n");
+	buf_append_str(&text, "more: many, one.more@example.com\n");
+	use_aliases(&f, text.data);
+	got = expand(&f, "many@host.example", &warn);
+	ok(strncmp(got, "u0@example.com u1@example.com ", 30) == 0 &&
+	       strstr(got, " u999@example.com") != NULL && strstr(got, "EXAMPLE") == NULL,
+	   "result limit: %d addresses and duplicates expand", ALIAS_RESULT_MAX);
+	free(got);
+	free(warn);
+	got = expand_fails(&f, "more@host.example", &warn);
+	is_str(got, "alias expansion gives more than 1000 recipients",
+	       "result limit: one more is an error");
+	free(got);
+	free(warn);
+	teardown(&f);
+	buf_fini(&text);
+}
+
+/* A value that is not an address list fails the recipient; the error
+ * (a -bs client reads it in the 451) names the recipient, the alias and
+ * the file, never the value, which only the warning quotes. */
+static void test_bad_value(void)
+{
+	struct fixture f;
+	char *warn, *got;
+
+	setup(&f, "");
+	use_aliases(&f, "root: ops\nops: a;(secret\n");
+	got = expand_fails(&f, "root@host.example", &warn);
+	is_str(got,
+	       "alias_maps: the alias ops for <root@host.example> is not a list of addresses "
+	       "(/etc/aliases)",
+	       "bad value: the error names recipient, alias and file");
+	is_str(warn,
+	       "relaymail: warning: /etc/aliases: alias ops: invalid address list \"a;(secret\": "
+	       "a comment is not terminated\n",
+	       "bad value: the warning quotes it");
+	free(got);
+	free(warn);
 	teardown(&f);
 }
 
@@ -480,6 +645,10 @@ int main(void)
 	test_expand();
 	test_expand_literal();
 	test_extension_split();
+	test_doubling();
+	test_depth();
+	test_result_limit();
+	test_bad_value();
 	test_luser_names();
 	test_luser_conditionals();
 	test_luser_unsupported();

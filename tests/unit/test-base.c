@@ -42,6 +42,21 @@ static void test_buf(void)
 	is_int((long long)z.len, 10000, "zeroed buffer has no limit");
 	buf_wipe(&z);
 	ok(z.data == NULL && z.len == 0, "wipe releases");
+
+	/* A secret buffer moves on growth instead of realloc: same contents. */
+	struct buf sec = { .secret = true };
+	bool same = true;
+
+	for (int i = 0; i < 2000; i++)
+		buf_append(&sec, "secret-%-", 9);
+	for (size_t i = 0; i + 9 <= sec.len; i += 9)
+		same = same && memcmp(sec.data + i, "secret-%-", 9) == 0;
+	ok(sec.len == 18000 && same && sec.data[sec.len] == '\0',
+	   "a secret buffer keeps its contents as it grows");
+	buf_reset(&sec);
+	ok(sec.secret, "reset keeps it secret");
+	buf_fini(&sec);
+	ok(sec.data == NULL && sec.secret, "fini releases it, still secret");
 }
 
 static void test_error(void)

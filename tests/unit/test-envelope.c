@@ -271,6 +271,63 @@ static void test_literals(void)
 	done(&r);
 }
 
+/* An address that a table gave and that cannot be used is the
+ * configuration's error (451 under -bs, not 554), and its text, which a
+ * -bs client reads, names the tables and the address asked about, never
+ * the table's contents: those go to a warning. */
+static void test_table_gave_bad(void)
+{
+	char big[300], conf[2048], given[400];
+	struct run r;
+	char *got;
+
+	/* "secret" and more: a local part past 254 octets. */
+	memset(big, 'x', sizeof(big) - 1);
+	memcpy(big, "secret", 6);
+	big[sizeof(big) - 1] = '\0';
+	snprintf(conf, sizeof(conf),
+		 "myorigin = example.org\nmyhostname = host.example.org\n"
+		 "alias_maps = inline:{ {root = a%s@example.net} }\n"
+		 "recipient_canonical_maps = inline:{ {joe@example.org = b%s@example.net} }\n"
+		 "sender_canonical_maps = inline:{ {me@example.org = c%s@example.net} }\n",
+		 big, big, big);
+
+	build(&r, ARGV("sendmail", "-f", "you@example.org", "root"), ascii_msg, conf);
+	got = rcpts_of(&r);
+	is_str(got, "(error config: alias_maps gave an invalid address for <root@example.org>)",
+	       "bad alias result: ERROR_CONFIG, no table contents");
+	ok(r.warnings != NULL &&
+	       strstr(r.warnings, "warning: alias_maps: invalid address") != NULL &&
+	       strstr(r.warnings, "asecretxxx") != NULL,
+	   "bad alias result: the details in a warning");
+	free(got);
+	done(&r);
+	build(&r, ARGV("sendmail", "-f", "you@example.org", "joe"), ascii_msg, conf);
+	got = rcpts_of(&r);
+	is_str(got,
+	       "(error config: recipient_canonical_maps or canonical_maps gave an invalid address "
+	       "for <joe@example.org>)",
+	       "bad canonical recipient: ERROR_CONFIG, no table contents");
+	free(got);
+	done(&r);
+	build(&r, ARGV("sendmail", "-f", "me@example.org", "x@example.net"), ascii_msg, conf);
+	got = rcpts_of(&r);
+	is_str(got,
+	       "(error config: sender_canonical_maps or canonical_maps gave an invalid address "
+	       "for <me@example.org>)",
+	       "bad canonical sender: ERROR_CONFIG, no table contents");
+	free(got);
+	done(&r);
+	snprintf(given, sizeof(given), "d%s@example.net", big);
+	build(&r, ARGV("sendmail", "-f", "you@example.org", given), ascii_msg, conf);
+	got = rcpts_of(&r);
+	is_str(strstr(got, "\": it is"), "\": it is longer than 254 bytes)",
+	       "a bad recipient as given is the caller's error, quoted");
+	ok(r.rc < 0 && r.err.cls == ERROR_USAGE, "... ERROR_USAGE (554 under -bs)");
+	free(got);
+	done(&r);
+}
+
 int main(void)
 {
 	log_init("relaymail", 0);
@@ -279,5 +336,6 @@ int main(void)
 	test_smtputf8();
 	test_from();
 	test_literals();
+	test_table_gave_bad();
 	return tap_done();
 }

@@ -134,6 +134,101 @@ static void test_protocols(void)
 	   "an empty set is refused");
 }
 
+/* smtp_tls_policy_maps (postfix.md §6.4): the entry for the destination
+ * as configured, then a bare domain's parents; its level and attributes
+ * override main.cf for that destination only. */
+/* Cipher grades checked; OpenSSL names excluded in GnuTLS's words. */
+static void test_ciphers(void)
+{
+	struct tls_policy p;
+	struct error err = { 0 };
+
+	ok(level("smtp_tls_security_level = encrypt\nsmtp_tls_mandatory_ciphers = high\n"
+		 "smtp_tls_exclude_ciphers = aNULL, RC4, 3DES, !AES256, nosuchname\n"
+		 "smtp_tls_mandatory_exclude_ciphers = CHACHA20\n",
+		 "[r.example]:587", &p, &err) == 0,
+	   "grades and exclusions accepted (%s)", err.text);
+	is_str(p.priority,
+	       "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-ARCFOUR-128:-3DES-CBC:-AES-256-GCM:"
+	       "-AES-256-CBC:-AES-256-CCM:-CHACHA20-POLY1305",
+	       "exclusions appended in GnuTLS's names; unknown names left alone");
+	policy_tls_fini(&p);
+	ok(level("smtp_tls_security_level = may\nsmtp_tls_mandatory_exclude_ciphers = AES128\n",
+		 "[r.example]:587", &p, &err) == 0 &&
+	       strstr(p.priority, "AES-128") == NULL,
+	   "the mandatory exclusions do not touch may");
+	policy_tls_fini(&p);
+	ok(level("smtp_tls_ciphers = null\n", "[r.example]:587", &p, &err) == -1 &&
+	       err.cls == ERROR_CONFIG && strstr(err.text, "smtp_tls_ciphers") != NULL,
+	   "the null grade is refused");
+	ok(level("smtp_tls_mandatory_ciphers = strong\n", "[r.example]:587", &p, &err) == -1 &&
+	       strstr(err.text, "high, medium, low or export") != NULL,
+	   "an unknown grade is refused with the known ones");
+}
+
+static void test_policy_maps(void)
+{
+	static const char maps[] =
+	    "smtp_tls_policy_maps = inline:{ {[smtp.isp.example]:465 = encrypt}, "
+	    "{[v.example]:587 = verify match=nexthop:mx.other.example}, "
+	    "{.example.net = secure}, "
+	    "{[fp.example] = fingerprint "
+	    "match=5E:9A:F3:75:4E:E5:77:A1:0C:9C:F4:6D:A8:A0:B1:C7:0A:BF:23:4D:2E:E3:3A:7A:3A:1B:"
+	    "D4:"
+	    "92:EF:3B:8A:8D}, "
+	    "{[p.example] = encrypt protocols=>=TLSv1.3 ciphers=high servername=sni.example}, "
+	    "{[none.example] = none}, "
+	    "{[bad.example] = maybe}, {[badattr.example] = encrypt tafile=/x}, "
+	    "{[badproto.example] = encrypt protocols=>=TLSv9} }\n";
+	char text[1024];
+	struct tls_policy p;
+	struct error err = { 0 };
+
+	snprintf(text, sizeof(text), "smtp_tls_security_level = verify\n%s", maps);
+	ok(level(text, "[smtp.isp.example]:465", &p, &err) == 0 && p.mode == SESSION_TLS_IMPLICIT &&
+	       p.verify == TLS_VERIFY_NONE && strcmp(p.level, "encrypt") == 0 &&
+	       p.explicit_unverified,
+	   "[host]:465 encrypt: the entry's level, on port 465 at once (%s)", err.text);
+	is_str(p.entry_key, "[smtp.isp.example]:465", "the key is the destination as written");
+	policy_tls_fini(&p);
+	ok(level(text, "[other.example]:587", &p, &err) == 0 && p.verify == TLS_VERIFY_CHAIN_NAME &&
+	       p.entry == NULL && strcmp(p.names[0], "other.example") == 0,
+	   "no entry: main.cf's level and names");
+	policy_tls_fini(&p);
+	ok(level(text, "[v.example]:587", &p, &err) == 0 && p.nnames == 2 &&
+	       strcmp(p.names[0], "v.example") == 0 && strcmp(p.names[1], "mx.other.example") == 0,
+	   "verify match=nexthop:name: the names of the entry");
+	policy_tls_fini(&p);
+	ok(level(text, "mail.example.net", &p, &err) == 0 && strcmp(p.level, "secure") == 0 &&
+	       strcmp(p.entry_key, ".example.net") == 0,
+	   "a bare domain finds its parent's .domain entry");
+	policy_tls_fini(&p);
+	ok(level(text, "[mail.example.net]", &p, &err) == 0 && p.entry == NULL,
+	   "a bracketed name does not look up parents");
+	policy_tls_fini(&p);
+	ok(level(text, "[fp.example]", &p, &err) == 0 && p.verify == TLS_VERIFY_FINGERPRINT &&
+	       p.fingerprints[0] != NULL && p.fingerprints[1] == NULL,
+	   "fingerprint match=: the entry's fingerprint (%s)", err.text);
+	policy_tls_fini(&p);
+	ok(level(text, "[p.example]", &p, &err) == 0 &&
+	       strcmp(p.priority, "NORMAL:-VERS-ALL:+VERS-TLS1.3") == 0 &&
+	       strcmp(p.sni, "sni.example") == 0,
+	   "protocols= and servername= for this destination");
+	policy_tls_fini(&p);
+	ok(level(text, "[none.example]", &p, &err) == 0 && p.mode == SESSION_TLS_NONE,
+	   "none: no TLS for this one");
+	policy_tls_fini(&p);
+	ok(level(text, "[bad.example]", &p, &err) == -1 && err.cls == ERROR_CONFIG &&
+	       strstr(err.text, "\"maybe\" for [bad.example]") != NULL &&
+	       strstr(err.text, "smtp_tls_policy_maps (test.cf, line 2)") != NULL,
+	   "an unknown level: the entry, the key and where the table is set (%s)", err.text);
+	ok(level(text, "[badattr.example]", &p, &err) == -1 && err.cls == ERROR_CONFIG &&
+	       strstr(err.text, "attributes") != NULL,
+	   "an attribute relaymail does not know is refused");
+	ok(level(text, "[badproto.example]", &p, &err) == -1 && err.cls == ERROR_CONFIG,
+	   "protocols= that allows nothing is refused");
+}
+
 static void test_credentials(void)
 {
 	struct error err = { 0 };
@@ -280,6 +375,8 @@ int main(void)
 {
 	test_levels();
 	test_protocols();
+	test_ciphers();
+	test_policy_maps();
 	test_credentials();
 	test_server_host();
 	test_mx_credentials();

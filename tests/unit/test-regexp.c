@@ -269,7 +269,7 @@ static void test_edges(void)
 	struct error err = { 0 };
 	chmod(path, 0644);
 	t = table_open(spec, TABLE_SECRET, NULL, &err);
-	ok(t == NULL && strstr(err.text, "chmod 600") != NULL, "TABLE_SECRET applies to regexp:");
+	ok(t == NULL && strstr(err.text, "chmod 0640") != NULL, "TABLE_SECRET applies to regexp:");
 }
 
 /* postmap: a backslash that ends the line ends a regexp: pattern; the

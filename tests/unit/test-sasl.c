@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <gsasl.h>
@@ -445,6 +446,7 @@ static void test_new_errors(void)
 
 struct server {
 	const char *password;
+	const char *iterations; /* NULL: 64 */
 };
 
 static int server_callback(Gsasl *ctx, Gsasl_session *sctx, Gsasl_property prop)
@@ -455,7 +457,8 @@ static int server_callback(Gsasl *ctx, Gsasl_session *sctx, Gsasl_property prop)
 	if (prop == GSASL_PASSWORD && user != NULL && strcmp(user, USER) == 0)
 		return gsasl_property_set(sctx, prop, srv->password);
 	if (prop == GSASL_SCRAM_ITER) /* fast tests; the count is the server's choice */
-		return gsasl_property_set(sctx, prop, "64");
+		return gsasl_property_set(sctx, prop,
+					  srv->iterations != NULL ? srv->iterations : "64");
 	return GSASL_NO_CALLBACK;
 }
 
@@ -465,6 +468,7 @@ struct scram_case {
 	const char *cb_type;
 	const char *client_cb, *server_cb; /* binding bytes, NULL for none */
 	bool forge_signature;		   /* replace the server's final message */
+	const char *iterations;		   /* the server's count; NULL: 64 */
 };
 
 enum outcome { SUCCESS, SERVER_REJECTED, CLIENT_FAILED, BROKEN };
@@ -528,7 +532,7 @@ static enum outcome scram_talk(struct sasl *cl, Gsasl_session *ss, const struct 
 
 static enum outcome scram_run(const struct scram_case *t, struct error *err)
 {
-	struct server srv = { .password = t->server_password };
+	struct server srv = { .password = t->server_password, .iterations = t->iterations };
 	struct sasl_params p = { .mech = t->mech,
 				 .user = USER,
 				 .password = t->client_password,
@@ -614,6 +618,88 @@ static void test_scram(void)
 	is_int(scram_run(&t, &err), SUCCESS, "plain SCRAM ignores available binding data");
 }
 
+static double seconds_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A hostile server-first message: the client's nonce extended, a salt,
+ * and the iteration count given. The step's result; *elapsed in s. */
+static int scram_hostile(const char *mech, const char *count, struct error *err, double *elapsed)
+{
+	struct sasl *s = client(mech, USER, "secret");
+	char *first = step(s, NULL), *raw = NULL, *text = NULL, *msg = NULL, *b64 = NULL,
+	     *out = NULL;
+	size_t rawlen = 0, b64len = 0;
+	const char *nonce;
+	double t0;
+	int rc = -2;
+
+	/* The client-first message, not NUL-terminated as decoded. */
+	if (first != NULL && gsasl_base64_from(first, strlen(first), &raw, &rawlen) == GSASL_OK &&
+	    (text = strndup(raw, rawlen)) != NULL && (nonce = strstr(text, ",r=")) != NULL &&
+	    asprintf(&msg, "r=%sServerPart,s=c2FsdHNhbHQ=,i=%s", nonce + 3, count) > 0 &&
+	    gsasl_base64_to(msg, strlen(msg), &b64, &b64len) == GSASL_OK) {
+		t0 = seconds_now();
+		rc = sasl_step(s, b64, &out, err);
+		*elapsed = seconds_now() - t0;
+	}
+	free(out);
+	free(first);
+	free(msg);
+	free(text);
+	gsasl_free(raw);
+	gsasl_free(b64);
+	sasl_free(s);
+	return rc;
+}
+
+/* RFC 5802 §9: the iteration count is the server's to choose, so a
+ * hostile one is refused before any hashing, and fast. */
+static void test_scram_iterations(void)
+{
+	static const char *const bad[] = {
+		"2147483647", "4294967296", "99999999999999999999999999999999999999",
+		"100001",     "0",	    "",
+		"-1",	      " 4096",	    "+4096",
+		"4096x"
+	};
+	const char *mech[] = { "SCRAM-SHA-256", "SCRAM-SHA-1" };
+	struct error err = { 0 };
+	struct scram_case t;
+	double elapsed = 99;
+
+	for (int i = 0; i < 2; i++) {
+		error_clear(&err);
+		is_int(scram_hostile(mech[i], "2147483647", &err, &elapsed), -1,
+		       "%s: i=2147483647 refused", mech[i]);
+		ok(elapsed < 0.5, "%s: refused at once (%.3f s), no hashing", mech[i], elapsed);
+		is_int(err.cls, ERROR_AUTH, "%s: a too large count is ERROR_AUTH", mech[i]);
+		ok(contains(err.text, "the relay asked for 2147483647 SCRAM iterations; relaymail "
+				      "computes at most 100000"),
+		   "%s: the error names the relay's count and the cap", mech[i]);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		error_clear(&err);
+		ok(scram_hostile("SCRAM-SHA-256", bad[i], &err, &elapsed) == -1 &&
+		       err.cls == ERROR_AUTH && contains(err.text, "SCRAM iterations"),
+		   "i=\"%s\" refused before libgsasl sees it", bad[i]);
+	}
+	ok(strchr(err.text, '\n') == NULL, "the error is one line");
+	t = (struct scram_case){ .mech = "SCRAM-SHA-256",
+				 .client_password = "secret",
+				 .server_password = "secret",
+				 .iterations = "100000" };
+	is_int(scram_run(&t, &err), SUCCESS, "i=100000, the cap, still authenticates");
+	t.iterations = "4096";
+	is_int(scram_run(&t, &err), SUCCESS, "i=4096, what servers use, authenticates");
+	t.iterations = "100001";
+	is_int(scram_run(&t, &err), CLIENT_FAILED, "a real server asking for 100001 is refused");
+}
+
 int main(void)
 {
 	test_options();
@@ -625,5 +711,6 @@ int main(void)
 	test_plain_login_cram();
 	test_new_errors();
 	test_scram();
+	test_scram_iterations();
 	return tap_done();
 }

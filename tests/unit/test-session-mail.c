@@ -273,6 +273,53 @@ static void test_rcpt_rejected(void)
 	scripted_fini(&g);
 }
 
+/* A relay that checks the sender at RCPT (Postfix's
+ * reject_sender_login_mismatch) refuses every recipient for the sender:
+ * reported as the sender refused, a verdict on the message (69). f holds
+ * the script: greeting, EHLO, MAIL, the two RCPT replies, QUIT. */
+static void sender_check(struct scripted *f, bool want_sender, const char *name)
+{
+	struct session_settings st = scripted_settings(f);
+	struct session_envelope env = scripted_envelope();
+	const struct session_result *res;
+	struct session *s;
+
+	f->body = scripted_body1;
+	is_int(scripted_run(f, &st, &env, &s), SESSION_FAILED, "%s: failed", name);
+	res = session_result(s);
+	ok(res->sender_refused == want_sender, "%s: sender refused is %d", name, want_sender);
+	ok(res->err.cls == (want_sender ? ERROR_REJECTED : ERROR_RECIPIENT) && !res->next_relay,
+	   "%s: class", name);
+	ok(strstr(res->err.text, want_sender ? "refused the envelope sender <alice@example.org>: "
+					     : "refused the message for these recipients") != NULL,
+	   "%s: text (%s)", name, res->err.text);
+	session_free(s);
+	scripted_fini(f);
+}
+
+static void test_rcpt_sender_refused(void)
+{
+	struct scripted a = { 0 }, b = { 0 }, c = { 0 }, d = { 0 };
+
+	SCRIPT(&a, "220 mx\r\n", EHLO_BASIC, "250 ok\r\n",
+	       "553 5.7.1 <alice@example.org>: Sender address rejected: not owned by user u\r\n",
+	       "553 5.7.1 <alice@example.org>: Sender address rejected: not owned by user u\r\n",
+	       "221 bye\r\n");
+	sender_check(&a, true, "RCPT 553 for the sender, Postfix's words");
+	SCRIPT(&b, "220 mx\r\n", EHLO_BASIC, "250 ok\r\n",
+	       "550 5.7.1 <ALICE@example.org> may not send through this server\r\n",
+	       "550 5.7.1 <ALICE@example.org> may not send through this server\r\n", "221 bye\r\n");
+	sender_check(&b, true, "RCPT 550 quoting the sender");
+	SCRIPT(&c, "220 mx\r\n", EHLO_BASIC, "250 ok\r\n",
+	       "553 5.1.8 domain of the sender does not resolve\r\n", "250 2.1.5 ok\r\n",
+	       "221 bye\r\n");
+	sender_check(&c, true, "RCPT 553 5.1.8 (bad sender's system address)");
+	SCRIPT(&d, "220 mx\r\n", EHLO_BASIC, "250 ok\r\n",
+	       "550 5.1.1 <bob@example.net>: no such user\r\n",
+	       "553 5.7.1 <alice@example.org>: Sender address rejected: x\r\n", "221 bye\r\n");
+	sender_check(&d, false, "one refusal for the recipient: a recipient problem");
+}
+
 static void test_pipelined_rcpt_rejected(void)
 {
 	struct scripted f = { 0 };
@@ -453,6 +500,7 @@ int main(void)
 	test_dot_stuffing();
 	test_big_body();
 	test_rcpt_rejected();
+	test_rcpt_sender_refused();
 	test_pipelined_rcpt_rejected();
 	test_reply_at_each_stage();
 	test_abort_during_body();

@@ -95,8 +95,24 @@ static void test_reports(void)
 	      "relay 1: [smtp.example.com]:587 (tls: verify, auth: yes as login@isp.example)\n"
 	      "relay 2: backup.example.net (fallback, tls: verify, auth: no entry in "
 	      "smtp_sasl_password_maps)\n"
-	      "relay 3: [192.0.2.1]:smtps (fallback, tls: verify, auth: yes as second@isp)\n",
-	      "-bv: rewritten envelope, three relays in order, TLS and AUTH of each");
+	      "relay 3: [192.0.2.1]:smtps (fallback, tls: smtps+verify, auth: yes as second@isp)\n",
+	      "-bv: rewritten envelope, three relays in order, TLS and AUTH of each; port 465 is "
+	      "SMTPS");
+	check(ARGV("sendmail", "-bv", "-f", "me@example.org", "x@y.example"),
+	      "relayhost = [smtp.example.com]:587\n"
+	      "smtp_fallback_relay = [a.example]:465, [b.example]:2465\n",
+	      "sender: <me@example.org>\n"
+	      "recipient: <x@y.example>\n"
+	      "relay 1: [smtp.example.com]:587 (tls: verify-if-offered, auth: no)\n"
+	      "relay 2: [a.example]:465 (fallback, tls: smtps+verify, auth: no)\n"
+	      "relay 3: [b.example]:2465 (fallback, tls: verify-if-offered, auth: no)\n",
+	      "-bv: the port rule is per relay: STARTTLS on 587, SMTPS on 465, STARTTLS elsewhere");
+	check(ARGV("sendmail", "-bv", "-f", "me@example.org", "x@y.example"),
+	      "relayhost = [a.example]:465\nsmtp_tls_wrappermode = no\n",
+	      "sender: <me@example.org>\n"
+	      "recipient: <x@y.example>\n"
+	      "relay 1: [a.example]:465 (tls: verify-if-offered, auth: no)\n",
+	      "-bv: an explicit smtp_tls_wrappermode = no keeps STARTTLS on port 465");
 	check(ARGV("sendmail", "-bv", "-f", "<>", "x@y.example"),
 	      "relayhost = [relay.example]\nsmtp_tls_wrappermode = yes\n"
 	      "smtp_tls_security_level = encrypt\n",

@@ -72,6 +72,34 @@ wait_delivered() {
 	done
 }
 
+# ---- No stall behind the TLS 1.3 session ticket: relaymail asks for a
+# prompt ACK (TCP_QUICKACK) before each read of the relay's replies, the
+# first EHLO after the handshake included (a timing check would only
+# measure the machine's load).
+printf 'Subject: ack\n\nprompt ACKs\n' >"$T/ack"
+if command -v strace >/dev/null 2>&1; then
+	strace -f -qq -e trace=setsockopt,sendto,sendmsg,recvfrom -o "$T/ack.trace" \
+		"$RELAYMAIL" -C "$T/relaymail.cf" -f "$RELAY_USER1" ack@dest.test <"$T/ack" \
+		2>"$T/ack.err"
+	tap_is "$?" 0 "under strace: exit 0"
+	# The dialogue after STARTTLS: EHLO, AUTH, the MAIL group, the body,
+	# QUIT: a read after each, each read asked for with TCP_QUICKACK.
+	quick=$(grep -c 'TCP_QUICKACK, \[1\]' "$T/ack.trace")
+	tap_ok "TCP_QUICKACK before the reads of the replies ($quick times)" test "$quick" -ge 7
+	# After STARTTLS's 220, the first application data sent is EHLO; the
+	# next read (its reply) comes after a TCP_QUICKACK.
+	tap_ok "TCP_QUICKACK between the first EHLO over TLS and its reply" awk '
+		/STARTTLS/ { tls = 1 }
+		tls && /sendmsg\(.*\\27\\3\\3/ { sent = 1; asked = 0 }
+		sent && /TCP_QUICKACK/ { asked = 1 }
+		sent && /recvfrom\(.*\\27\\3\\3/ { exit !asked }
+		END { if (!sent) exit 1 }' "$T/ack.trace"
+else
+	tap_skip "prompt ACKs" "strace is not installed"
+	tap_skip "prompt ACKs" "strace is not installed"
+	tap_skip "prompt ACKs" "strace is not installed"
+fi
+
 # ---- -bs: five messages, one relay session.
 {
 	printf 'EHLO client.test\r\n'

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Connection reuse and many recipients against the real Postfix relay
-# (tests/lib/relay.sh), over STARTTLS and AUTH: a -bs session of five
+# (tests/lib/relay.sh), over STARTTLS and AUTH: prompt ACKs before each
+# read of a reply (under strace, when installed); a -bs session of five
 # messages is one relay session (one TLS handshake, one AUTH, RSET between
 # the messages, as the relay's own log counts them); 1,000 recipients go
 # in one transaction (smtpd_recipient_limit), 1,100 in two, each recipient

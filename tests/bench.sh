@@ -156,6 +156,9 @@ cmd_of() { if [ "$1" = relaymail ]; then echo "$RM bench@dest.test"; else echo "
 echo "$("$RELAYMAIL" --version 2>/dev/null | head -n 1) against Postfix" \
 	"$(postconf -d mail_version 2>/dev/null | sed 's/.*= //'), STARTTLS + AUTH PLAIN" \
 	"on 127.0.0.1:$RELAY_SUBMISSION_PORT; $(nproc) CPUs; $(date -u '+%Y-%m-%d %H:%M UTC')"
+# Wall times follow the machine's load: say what it was.
+loadavg() { cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo unknown; }
+echo "load average at the start: $(loadavg)"
 [ "$have_msmtp" = 1 ] || echo "msmtp: not installed (apt-get install msmtp to compare)"
 [ "$smoke" = 1 ] && echo "smoke mode: counts and sizes too small for figures"
 
@@ -277,5 +280,7 @@ for t in $tools; do
 done
 echo "  reproduce: $RM \$(cat $T/rcpts) <$T/1k"
 
+echo
+echo "load average at the end: $(loadavg)"
 [ "$failed" = 0 ] || echo "bench: some sends failed (see above)" >&2
 exit "$failed"

@@ -84,6 +84,8 @@ bad() {
 	smtp_bind_address) echo 'not-an-address|' ;;
 	smtp_bind_address6) echo 'not-an-address|' ;;
 	smtp_mx_address_limit) echo 'many|' ;;
+	smtp_connection_reuse_count_limit) echo 'many|' ;;
+	smtp_connection_reuse_time_limit) echo 'soon|' ;;
 	smtp_dns_support_level) echo 'bogus|' ;;
 	smtp_sasl_password_maps) echo "texthash:$T/no/such/passwords|smtp_sasl_auth_enable = yes" ;;
 	smtp_sasl_security_options) echo 'noanonymous, bogus|smtp_sasl_auth_enable = yes' ;;

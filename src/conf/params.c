@@ -112,6 +112,8 @@ static const struct param_info table[] = {
 	{ "smtp_data_xfer_timeout", "180s", U },
 	{ "smtp_data_done_timeout", "600s", U },
 	{ "smtp_quit_timeout", "300s", U },
+	{ "smtp_connection_reuse_count_limit", "0", U },
+	{ "smtp_connection_reuse_time_limit", "300s", U },
 	{ "smtpd_timeout", "300s", U },
 	{ "smtp_skip_5xx_greeting", "yes", U },
 	{ "smtp_always_send_ehlo", "yes", U },

@@ -262,6 +262,8 @@ static enum step try_address(struct walk *w, const struct destination *d,
 	a.queue_id = w->rq->queue_id;
 	a.probe = w->rq->probe;
 	a.rcpt = w->rq->rcpt;
+	a.delivered = w->rq->delivered;
+	a.cache = w->rq->cache;
 	w->out->attempts++;
 	log_previous(w);
 	attempt_run(&a, &res);
@@ -280,6 +282,7 @@ static enum step try_address(struct walk *w, const struct destination *d,
 	w->out->connected = true;
 	w->out->why = res.why;
 	w->out->setup_done_ms = res.setup_done_ms;
+	w->out->conn_use = res.conn_use;
 	return STEP_DELIVERED;
 }
 
@@ -338,6 +341,10 @@ int deliver_settings_load(const struct config *cfg, struct locality *loc,
 		return -1;
 	if (policy_load(cfg, &s->policy, err) < 0) {
 		route_settings_fini(&s->route);
+		return -1;
+	}
+	if (reuse_settings_load(cfg, &s->reuse, err) < 0) {
+		deliver_settings_fini(s);
 		return -1;
 	}
 	return 0;

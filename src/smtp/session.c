@@ -172,7 +172,17 @@ static enum session_event final_event(struct session *s)
 {
 	s->stage = SESSION_STAGE_END;
 	s->outstanding = 0;
+	/* Part of the message is delivered: sending it again elsewhere
+	 * would deliver that part twice. */
+	if (!s->res.ok && s->res.ndelivered > 0)
+		s->res.next_relay = false;
 	return s->res.ok ? SESSION_DONE : SESSION_FAILED;
+}
+
+enum session_event session_keep(struct session *s)
+{
+	s->idle = true;
+	return final_event(s);
 }
 
 enum session_event session_quit(struct session *s)
@@ -370,7 +380,7 @@ static enum session_event on_reply(struct session *s)
 	case SESSION_STAGE_AUTH:
 		return session_on_auth(s);
 	case SESSION_STAGE_MAIL:
-		return session_on_mail(s);
+		return s->resetting ? session_on_rset(s) : session_on_mail(s);
 	case SESSION_STAGE_RCPT:
 		return session_on_rcpt(s);
 	case SESSION_STAGE_DATA:
@@ -473,13 +483,13 @@ struct session *session_new(const struct session_settings *settings,
 
 	if (s == NULL)
 		return NULL;
-	s->rcpt = calloc(env->nrcpts > 0 ? env->nrcpts : 1, sizeof(*s->rcpt));
-	if (s->rcpt == NULL) {
-		free(s);
-		return NULL;
-	}
 	s->set = settings;
 	s->env = env;
+	s->rcpt = calloc(env->nrcpts > 0 ? env->nrcpts : 1, sizeof(*s->rcpt));
+	if (s->rcpt == NULL || session_txn_init(s) < 0) {
+		session_free(s);
+		return NULL;
+	}
 	s->res.rcpt = s->rcpt;
 	buf_init(&s->in, 0);
 	buf_init(&s->out, 0);
@@ -495,6 +505,8 @@ void session_free(struct session *s)
 	buf_wipe(&s->out);
 	buf_wipe(&s->auth_initial);
 	free(s->rcpt);
+	free(s->txn);
+	free(s->next);
 	free(s);
 }
 

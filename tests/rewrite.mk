@@ -2,6 +2,9 @@
 # Address rewriting and tables, against Postfix: the differential test
 # of --query/--expand with postmap/postconf, the end-to-end rewriting
 # test through the private relay (tests/lib/relay.sh), and the
-# differential test of canonical rewriting with Postfix's cleanup.
-TESTS += tests/postmap.sh tests/rewrite.sh tests/canonical.sh
-EXTRA_DIST += tests/postmap.sh tests/rewrite.sh tests/canonical.sh
+# differential tests of canonical rewriting (Postfix's cleanup) and of
+# generic maps, masquerading and automatic BCC (cleanup and smtp(8)),
+# both on tests/lib/differential.sh.
+TESTS += tests/postmap.sh tests/rewrite.sh tests/canonical.sh tests/generic.sh
+EXTRA_DIST += tests/postmap.sh tests/rewrite.sh tests/canonical.sh tests/generic.sh \
+	tests/lib/differential.sh

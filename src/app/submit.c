@@ -13,6 +13,7 @@
 #include "app/envelope.h"
 #include "app/msglog.h"
 #include "app/submit.h"
+#include "app/wire.h"
 #include "base/i18n.h"
 #include "base/log.h"
 #include "deliver/deliver.h"
@@ -50,15 +51,18 @@ static int send_message(const struct context *ctx, const struct submission *sub,
 			const struct message *m, const struct envelope *env,
 			struct submit_result *res)
 {
-	struct session_envelope senv = { 0 };
+	struct session_envelope senv = { 0 }, route_env;
 	struct deliver_request rq = { 0 };
 	struct deliver_outcome out;
 	struct msglog ml;
+	struct wire w;
 	int rc;
 
-	senv.sender = env->sender;
-	senv.rcpts = (const char *const *)env->rcpts.v;
-	senv.nrcpts = env->rcpts.n;
+	if (wire_build(ctx->generic, env, &w, &res->err) < 0)
+		return -1;
+	senv.sender = w.sender;
+	senv.rcpts = (const char *const *)w.rcpts.v;
+	senv.nrcpts = w.rcpts.n;
 	senv.size = message_size(m);
 	senv.eightbit = env->eightbit;
 	senv.smtputf8 = env->smtputf8;
@@ -66,15 +70,20 @@ static int send_message(const struct context *ctx, const struct submission *sub,
 	senv.dsn_notify = sub->notify;
 	senv.dsn_ret = sub->ret;
 	senv.dsn_envid = sub->envid;
+	route_env = senv;
+	route_env.sender = env->sender;
+	route_env.rcpts = (const char *const *)env->rcpts.v;
 	rq.set = &ctx->deliver;
 	rq.msg = m;
 	rq.env = &senv;
+	rq.route_env = &route_env;
 	rq.run = deadline_in(ctx->deadline);
 	msglog_begin(&ml, env, m);
 	rq.queue_id = msglog_queue_id(&ml);
 	rq.rcpt = ml.rcpt;
 	rc = deliver_run(&rq, &out);
 	msglog_end(&ml, env, &out);
+	wire_fini(&w);
 	res->err = out.err;
 	snprintf(res->relay, sizeof(res->relay), "%s", out.relay);
 	snprintf(res->reply, sizeof(res->reply), "%s", out.reply);
@@ -162,6 +171,12 @@ int submit_message(const struct context *ctx, const struct submission *sub, stru
 
 	memset(res, 0, sizeof(*res));
 	built = envelope_build(&ctx->envelope, sub, m, &env, &res->err) == 0;
+	/* smtp_generic_maps last, on the header as it leaves (the envelope
+	 * gets it in send_message, so a resend applies it again). */
+	if (built && generic_headers(ctx->generic, m, &res->err) < 0) {
+		envelope_fini(&env);
+		built = false;
+	}
 	rc = built ? send_message(ctx, sub, m, &env, res) : -1;
 	if (rc < 0) {
 		struct deadletter_entry e = { .reason = res->err.text, .sub = sub };

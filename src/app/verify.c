@@ -10,6 +10,7 @@
 
 #include "app/envelope.h"
 #include "app/verify.h"
+#include "app/wire.h"
 #include "base/i18n.h"
 #include "base/log.h"
 #include "base/str.h"
@@ -124,24 +125,35 @@ static void probed(void *arg, const struct destination *d, const struct deliver_
 static int probe(const struct context *ctx, const struct envelope *env, FILE *out,
 		 struct error *err)
 {
-	struct session_envelope senv = { 0 };
+	struct session_envelope senv = { 0 }, route_env;
 	struct deliver_request rq = { 0 };
 	struct probe_report r = { .out = out };
 	struct deliver_outcome one;
+	struct wire w;
+	int rc;
 
+	/* The relays see the addresses as a delivery sends them. */
+	if (wire_build(ctx->generic, env, &w, err) < 0)
+		return -1;
 	senv.sender = env->sender;
 	senv.rcpts = (const char *const *)env->rcpts.v;
 	senv.nrcpts = env->rcpts.n;
 	senv.smtputf8_if_offered = env->smtputf8_if_offered;
 	senv.smtputf8 = env->smtputf8;
+	route_env = senv;
+	senv.sender = w.sender;
+	senv.rcpts = (const char *const *)w.rcpts.v;
 	rq.set = &ctx->deliver;
 	rq.env = &senv;
+	rq.route_env = &route_env;
 	rq.run = deadline_in(ctx->deadline);
 	rq.probe = true;
 	rq.probed = probed;
 	rq.probe_arg = &r;
 	fflush(out);
-	if (deliver_run(&rq, &one) == 0)
+	rc = deliver_run(&rq, &one);
+	wire_fini(&w);
+	if (rc == 0)
 		return 0;
 	if (r.failed == 0) { /* the route itself, a table, a signal */
 		*err = one.err;

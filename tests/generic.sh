@@ -141,6 +141,19 @@ X-Address: x@host.example.com
 Sender: unchanged@other.example
 EOF
 
+case_begin gen-same "generic: a field with a match is written anew even when the address stays"
+lines <<'EOF'
+smtp_generic_maps = inline:{ {amy@example.org = amy@example.org} }
+EOF
+submit -f joe@example.com amy@example.org
+headers <<'EOF'
+From: joe@example.com
+To: Amy   <amy@example.org>  (home),
+	bob@example.org
+Cc: carl@example.org,
+	dan@example.org
+EOF
+
 case_begin gen-t "generic with -t: header recipients, Bcc dropped, envelope mapped"
 lines <<'EOF'
 smtp_generic_maps = inline:{ {@host.example.com = @isp.example} }

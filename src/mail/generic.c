@@ -48,7 +48,8 @@ bool generic_empty(const struct generic *g)
 	return g == NULL || maps_empty(g->maps);
 }
 
-int generic_address(const struct generic *g, const char *addr, char **out, struct error *err)
+/* 1 matched (*out the result), 0 not (*out a copy), -1 error. */
+static int lookup(const struct generic *g, const char *addr, char **out, struct error *err)
 {
 	int rc = 0;
 
@@ -62,13 +63,20 @@ int generic_address(const struct generic *g, const char *addr, char **out, struc
 		error_set(err, ERROR_INTERNAL, _("out of memory"));
 		return -1;
 	}
-	return 0;
+	return rc;
 }
 
+int generic_address(const struct generic *g, const char *addr, char **out, struct error *err)
+{
+	return lookup(g, addr, out, err) < 0 ? -1 : 0;
+}
+
+/* A field with an address that matched is written anew, even when the
+ * result is the same address (smtp_header_rewrite). */
 static int field_address(void *arg, bool sender, const char *addr, char **out, struct error *err)
 {
 	(void)sender;
-	return generic_address(arg, addr, out, err);
+	return lookup(arg, addr, out, err);
 }
 
 int generic_headers(const struct generic *g, struct message *m, struct error *err)

@@ -36,7 +36,8 @@ int generic_address(const struct generic *g, const char *addr, char **out, struc
 
 /* The sender-class and recipient-class fields of m (mail/rewrite.h's
  * lists), each address looked up as generic_address does; a field is
- * regenerated and refolded only when an address in it changed. -1 at the
+ * regenerated and refolded when an address in it matched, even when the
+ * result is the same address, as Postfix's smtp(8) does. -1 at the
  * first field that fails, with the errors of rewrite_headers. */
 int generic_headers(const struct generic *g, struct message *m, struct error *err);
 

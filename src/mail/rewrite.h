@@ -98,8 +98,10 @@ int rewrite_header_value(const struct rewriter *rw, const char *name, const char
 			 struct error *err);
 
 /* One address of a header field mapped by fn: *out malloc'd (the same
- * text when nothing changed), or -1 with err set. sender: the field is a
- * sender-class one. */
+ * text when nothing changed), or -1 with err set. 1 regenerates the
+ * field even when the address stays the same (Postfix's smtp(8) does so
+ * for every address its generic maps match), 0 only when it changed.
+ * sender: the field is a sender-class one. */
 struct rewrite_field_map {
 	int (*fn)(void *arg, bool sender, const char *addr, char **out, struct error *err);
 	void *arg;

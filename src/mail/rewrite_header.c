@@ -285,6 +285,7 @@ static enum field_outcome mailbox(const struct rewrite_field_map *fm, bool sende
 	struct error perr = { 0 };
 	char *orig = NULL, *now = NULL;
 	enum field_outcome r = FIELD_DONE;
+	int mapped = 0;
 
 	/* Only a syntax error (ERROR_DATA) means "not understood". */
 	if (address_parse_list(p->s, p->len, &list, &perr) < 0 && perr.cls != ERROR_DATA) {
@@ -294,9 +295,9 @@ static enum field_outcome mailbox(const struct rewrite_field_map *fm, bool sende
 		r = FIELD_NOT_UNDERSTOOD;
 	} else if ((orig = addrfind_external(list.v[0])) == NULL) {
 		r = field_nomem(err);
-	} else if (fm->fn(fm->arg, sender, orig, &now, err) < 0) {
+	} else if ((mapped = fm->fn(fm->arg, sender, orig, &now, err)) < 0) {
 		r = FIELD_FAILED;
-	} else if (strcmp(now, orig) == 0) {
+	} else if (mapped == 0 && strcmp(now, orig) == 0) {
 		if (buf_append(b, p->s, p->len) < 0)
 			r = field_nomem(err);
 	} else {

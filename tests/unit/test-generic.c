@@ -260,12 +260,13 @@ static void test_generic_headers(void)
 	    "From: \"Doe, Jane\" <jane@host.example.com>\r\n"
 	    "To: Amy <amy@example.org>, friends: dan@host.example.com, eve@other.example;\r\n"
 	    "Cc: bob@other.example\r\n"
+	    "Reply-To: Same  <same@other.example>,\r\n\tbob@other.example\r\n"
 	    "X-Address: x@host.example.com\r\n"
 	    "Subject: jane@host.example.com\r\n"
 	    "\r\n"
 	    "body\r\n";
 	struct fixture f = setup("smtp_generic_maps = inline:{ {@host.example.com = "
-				 "@isp.example} }");
+				 "@isp.example}, {same@other.example = same@other.example} }");
 	struct error err = { 0 };
 	struct message *m = message_from_mem(text, sizeof(text) - 1, NULL, &err);
 
@@ -279,6 +280,9 @@ static void test_generic_headers(void)
 		       "generic headers: To with a group, refolded as Postfix folds");
 		is_str(message_header_find(m, "Cc"), " bob@other.example",
 		       "generic headers: Cc unchanged, as it came");
+		is_str(message_header_find(m, "Reply-To"),
+		       " Same <same@other.example>, bob@other.example",
+		       "generic headers: a match to the same address writes the field anew");
 		is_str(message_header_find(m, "X-Address"), " x@host.example.com",
 		       "generic headers: other fields are left alone");
 		is_str(message_header_find(m, "Subject"), " jane@host.example.com",

@@ -4,7 +4,8 @@
 # test through the private relay (tests/lib/relay.sh), and the
 # differential tests of canonical rewriting (Postfix's cleanup) and of
 # generic maps, masquerading and automatic BCC (cleanup and smtp(8)),
-# both on tests/lib/differential.sh.
-TESTS += tests/postmap.sh tests/rewrite.sh tests/canonical.sh tests/generic.sh
-EXTRA_DIST += tests/postmap.sh tests/rewrite.sh tests/canonical.sh tests/generic.sh \
+# both on tests/lib/differential.sh; and smtp_generic_maps on the wire
+# against tests/fakesmtp (relay choice, mail log, -bs, --resend).
+TESTS += tests/postmap.sh tests/rewrite.sh tests/canonical.sh tests/generic.sh tests/wire.sh
+EXTRA_DIST += tests/postmap.sh tests/rewrite.sh tests/canonical.sh tests/generic.sh tests/wire.sh \
 	tests/lib/differential.sh

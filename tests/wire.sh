@@ -66,6 +66,17 @@ txn() {
 	txn
 	echo "expect QUIT"
 	echo "send 221 2.0.0 Bye"
+	echo connection
+	txn
+	echo "expect QUIT"
+	echo "send 221 2.0.0 Bye"
+	# No SMTPUTF8 here: a mapped non-ASCII local part cannot go.
+	echo connection
+	echo "send 220 fake.test ESMTP fakesmtp"
+	echo "expect EHLO"
+	echo "send 250 fake.test"
+	echo "expect QUIT"
+	echo "send 221 2.0.0 Bye"
 } >"$T/chosen.script"
 FAKE_TIMEOUT=60 fake_start chosen "$T/chosen.script"
 chosen=$fake_port
@@ -83,7 +94,8 @@ default=$fake_port
 	echo "sender_dependent_relayhost_maps = inline:{ {joe@host.example.com = [127.0.0.1]:$chosen} }"
 	echo "smtp_generic_maps = inline:{ {joe@host.example.com = joe@isp.example},"
 	echo "    {root@host.example.com = admin@isp.example}, {@host.example.com = box@isp.example},"
-	echo "    {joe@isp.example = twice@isp.example} }"
+	echo "    {joe@isp.example = twice@isp.example}, {sue@example.org = sue@bücher.example},"
+	echo "    {uni@example.org = ünï@isp.example} }"
 } >"$T/wire.cf"
 
 timeout 20 "$RELAYMAIL" -C "$T/wire.cf" -f joe root <"$T/msg" >"$T/out" 2>"$T/err"
@@ -140,4 +152,15 @@ tap_is "$(grep '^RCPT TO:' "$T/chosen.txt" | sed -n '5,6p' | tr '\n' ' ')" \
 	"--resend: RCPT TO carries the mapped recipients"
 tap_is "$(grep -c '^From: Joe <joe@isp.example>$' "$T/chosen.txt")" 3 \
 	"--resend: the header went out as it was kept, not mapped twice"
+
+# Non-ASCII results: a domain goes as A-labels, a local part needs
+# SMTPUTF8, which this relay does not offer.
+timeout 20 "$RELAYMAIL" -C "$T/wire.cf" -f joe sue@example.org <"$T/msg" >"$T/out" 2>"$T/err"
+tap_is "$?" 0 "a mapped IDN: sent" || tap_diag "$(cat "$T/err")"
+sed 's/^C[:+] //' "$T/chosen.tr" | tr -d '\r' >"$T/chosen.txt"
+tap_is "$(grep '^RCPT TO:' "$T/chosen.txt" | sed -n 7p)" "RCPT TO:<sue@xn--bcher-kva.example>" \
+	"a mapped IDN: RCPT TO with A-labels"
+timeout 20 "$RELAYMAIL" -C "$T/wire.cf" -f joe uni@example.org <"$T/msg" >"$T/out" 2>"$T/err"
+tap_is "$?" 65 "a mapped UTF-8 local part and no SMTPUTF8: exit 65" || tap_diag "$(cat "$T/err")"
+tap_ok "... saying so" grep -q 'does not support SMTPUTF8' "$T/err"
 tap_done

@@ -65,7 +65,7 @@ static int send_message(const struct context *ctx, const struct submission *sub,
 	senv.nrcpts = w.rcpts.n;
 	senv.size = message_size(m);
 	senv.eightbit = env->eightbit;
-	senv.smtputf8 = env->smtputf8;
+	senv.smtputf8 = env->smtputf8 || w.smtputf8;
 	senv.smtputf8_if_offered = env->smtputf8_if_offered;
 	senv.dsn_notify = sub->notify;
 	senv.dsn_ret = sub->ret;

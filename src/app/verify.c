@@ -141,6 +141,7 @@ static int probe(const struct context *ctx, const struct envelope *env, FILE *ou
 	senv.smtputf8_if_offered = env->smtputf8_if_offered;
 	senv.smtputf8 = env->smtputf8;
 	route_env = senv;
+	senv.smtputf8 = env->smtputf8 || w.smtputf8;
 	senv.sender = w.sender;
 	senv.rcpts = (const char *const *)w.rcpts.v;
 	rq.set = &ctx->deliver;

@@ -14,11 +14,15 @@
 struct wire {
 	char *sender;	       /* "" = null sender */
 	struct addrlist rcpts; /* one per recipient of the envelope, in order */
+	bool smtputf8;	       /* a mapped address has a non-ASCII local part */
 };
 
-/* w from env through g (NULL or empty: copies). A result that is no
- * valid envelope address is ERROR_CONFIG naming smtp_generic_maps;
- * lookup errors as generic_address. w is empty on failure. */
+/* w from env through g (NULL or empty: copies). A mapped address with a
+ * non-ASCII domain gets A-labels, one with a non-ASCII local part sets
+ * w->smtputf8 (the caller then needs SMTPUTF8, as for envelope_build's
+ * addresses). A result that is no valid envelope address is ERROR_CONFIG
+ * naming smtp_generic_maps; lookup errors as generic_address. w is empty
+ * on failure. */
 int wire_build(const struct generic *g, const struct envelope *env, struct wire *w,
 	       struct error *err);
 void wire_fini(struct wire *w);

@@ -115,6 +115,17 @@ From: Postmaster <postmaster@host.example.com>
 To: amy@example.org
 EOF
 
+case_begin gen-null-from "generic: the From field added for the null sender (MAILER-DAEMON)"
+lines <<'EOF'
+smtp_generic_maps = regexp:{ {/^MAILER-DAEMON$$/ postmaster@isp.example},
+    {/@host\.example\.com$$/ box@isp.example} }
+EOF
+submit -f '<>' -F 'Mail System' amy@example.org
+headers <<'EOF'
+To: amy@example.org
+Reply-To: MAILER-DAEMON
+EOF
+
 case_begin gen-bare "generic: a bare result gets @\$myorigin; a list result gives its first address"
 lines <<'EOF'
 myorigin = example.net
@@ -240,6 +251,32 @@ submit -f sue@host.example.com amy@example.org
 headers <<'EOF'
 From: sue@host.example.com
 To: joe@host.example.com, tom@host.example.com
+EOF
+
+case_begin masq-except-file "masquerade_exceptions: a /file/name pattern, a negation inside"
+lines <<'EOF'
+masquerade_domains = example.com
+masquerade_exceptions = %C%/except
+EOF
+table except <<'EOF'
+# comments and continuation lines as in main.cf
+!joe, root
+  joe, sue
+EOF
+submit -f sue@host.example.com amy@example.org
+headers <<'EOF'
+From: sue@host.example.com
+To: joe@host.example.com, root@host.example.com, tom@host.example.com
+EOF
+
+case_begin masq-daemon "masquerade: MAILER-DAEMON@\$myorigin is null before masquerading"
+lines <<'EOF'
+masquerade_domains = example.com
+EOF
+submit -f MAILER-DAEMON@host.example.com amy@example.org
+headers <<'EOF'
+From: MAILER-DAEMON@host.example.com
+To: amy@example.org
 EOF
 
 case_begin masq-classes-all "masquerade_classes with envelope_recipient"

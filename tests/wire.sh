@@ -117,6 +117,14 @@ tap_ok "the mail log names the recipient before the maps" \
 tap_ok "the mail log names the copy before the maps" \
 	grep -q 'to=<archive@host.example.com>, relay=127.0.0.1' "$T/maillog"
 
+# -bv: each address, and what goes on the wire when it differs.
+timeout 20 "$RELAYMAIL" -C "$T/wire.cf" -bv -f joe root amy@example.org >"$T/bv" 2>"$T/err"
+tap_is "$?" 0 "-bv: exit 0" || tap_diag "$(cat "$T/err")"
+tap_is "$(grep -v '^relay ' "$T/bv" | tr '\n' '|')" \
+	"sender: <joe@host.example.com>|sender on the wire: <joe@isp.example>|recipient: <root@host.example.com>|recipient on the wire: <admin@isp.example>|recipient: <amy@example.org>|recipient: <archive@host.example.com>|recipient on the wire: <box@isp.example>|" \
+	"-bv: the addresses, and those on the wire"
+tap_ok "-bv: the route of the sender before the maps" grep -q "^relay 1: \[127.0.0.1\]:$chosen " "$T/bv"
+
 # -bs: the same, from MAIL and RCPT.
 printf 'EHLO client.test\r\nMAIL FROM:<joe>\r\nRCPT TO:<root>\r\nDATA\r\n' >"$T/bs.in"
 sed 's/$/\r/' "$T/msg" >>"$T/bs.in"

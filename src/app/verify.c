@@ -165,6 +165,27 @@ static int probe(const struct context *ctx, const struct envelope *env, FILE *ou
 	return -1;
 }
 
+/* The envelope, and after each address that smtp_generic_maps changes
+ * the address that goes on the wire. */
+static int print_envelope(FILE *out, const struct context *ctx, const struct envelope *env,
+			  struct error *err)
+{
+	struct wire w;
+
+	if (wire_build(ctx->generic, env, &w, err) < 0)
+		return -1;
+	print_address(out, "sender", env->sender);
+	if (strcmp(w.sender, env->sender) != 0)
+		print_address(out, "sender on the wire", w.sender);
+	for (size_t i = 0; i < env->rcpts.n; i++) {
+		print_address(out, "recipient", env->rcpts.v[i]);
+		if (strcmp(w.rcpts.v[i], env->rcpts.v[i]) != 0)
+			print_address(out, "recipient on the wire", w.rcpts.v[i]);
+	}
+	wire_fini(&w);
+	return 0;
+}
+
 int verify_run(const struct context *ctx, const struct submission *sub, FILE *out,
 	       struct error *err)
 {
@@ -186,10 +207,9 @@ int verify_run(const struct context *ctx, const struct submission *sub, FILE *ou
 	message_free(m);
 	if (rc < 0)
 		return -1;
-	print_address(out, "sender", env.sender);
-	for (size_t i = 0; i < env.rcpts.n; i++)
-		print_address(out, "recipient", env.rcpts.v[i]);
-	rc = print_route(out, &ctx->deliver, &env, err);
+	rc = print_envelope(out, ctx, &env, err);
+	if (rc == 0)
+		rc = print_route(out, &ctx->deliver, &env, err);
 	if (rc == 0 && log_verbosity() > 0)
 		rc = probe(ctx, &env, out, err);
 	envelope_fini(&env);

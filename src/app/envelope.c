@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Envelope and header fixes for a local submission, in Postfix's order
- * (reference/postfix.md §1.4-§1.5, §3.1): qualify, aliases for local
- * recipients, canonical maps and masquerading, the automatic BCC copies,
- * header rewriting by class; drop Bcc and
- * Resent-Bcc; add From, Date and Message-ID when missing (their Resent-
- * versions when the message is resent). Runs before any
+ * (reference/postfix.md §1.4-§1.5, §3.1): qualify, canonical maps and
+ * masquerading, aliases for local recipients (what they give rewritten
+ * again), the automatic BCC copies, header rewriting by class; drop Bcc
+ * and Resent-Bcc; add From, Date and Message-ID when missing (their
+ * Resent- versions when the message is resent). Runs before any
  * connection. */
 #include <config.h>
 

@@ -459,6 +459,17 @@ Cc: bob@example.org
 Bcc: cat@example.com
 EOF
 
+case_begin bcc-is-rcpt "a copy to an address that is a recipient already"
+once "deliberate: each address is one recipient; Postfix keeps the copy apart, NOTIFY=NEVER, and sends both"
+lines <<'EOF'
+always_bcc = amy@example.org
+EOF
+submit -f joe@example.com amy@example.org
+headers <<'EOF'
+From: joe@example.com
+To: amy@example.org
+EOF
+
 case_begin bcc-generic "a copy's address goes through smtp_generic_maps on the wire"
 lines <<'EOF'
 always_bcc = archive

@@ -59,9 +59,12 @@ unset RELAYMAIL_CONFIG
 # blanks only: the bytes are compared without them), warns (the
 # warnings of Postfix's cleanup and of relaymail are compared too),
 # oracle_lines (main.cf text for the oracle only, %SINK% for the sink's
-# smtp:[host]:port) or forwarded REASON (the oracle delivers some
+# smtp:[host]:port), forwarded REASON (the oracle delivers some
 # recipients with local(8), which forwards through an alias and adds a
-# Delivered-To of its own: only the sink's, the first, is compared).
+# Delivered-To of its own: only the sink's, the first, is compared) or
+# once REASON (a deliberate difference: Postfix delivers the same message
+# to the same address more than once, relaymail once; Postfix's copies
+# are compared as one, and a TAP line checks that Postfix still does).
 case_begin() {
 	C=$W/c/$1
 	mkdir "$C" || tap_bail "case $1 defined twice"
@@ -90,6 +93,9 @@ todo_bytes() {
 }
 blanks() {
 	printf '%s\n' "$1" >"$C/blanks"
+}
+once() {
+	printf '%s\n' "$1" >"$C/once"
 }
 warns() {
 	: >"$C/warns"
@@ -321,15 +327,17 @@ norm() {
 }
 
 # result NAME PATH MODE: what arrived for one side, a message a line,
-# sorted.
+# sorted; Postfix's duplicates dropped for a case marked once.
 result() {
 	_rc=$(cat "$W/got/$1.$2.rc" 2>/dev/null)
 	if [ "$_rc" = 0 ]; then echo "submitted"; else echo "submission failed (exit $_rc)"; fi
 	_fw=0
 	[ -f "$W/c/$1/forwarded" ] && _fw=1
+	_sort=sort
+	[ "$2" = A ] && [ -f "$W/c/$1/once" ] && _sort="sort -u"
 	for _f in "$W/got/$1.$2"/*; do
 		[ -f "$_f" ] && norm "$3" "$_f" "$_fw"
-	done | sort
+	done | $_sort
 }
 
 # warnings NAME PATH: the rewriting warnings of one side, sorted. The
@@ -375,6 +383,12 @@ compare() {
 		result "$1" A "$_m" | tr '\037' '\n' >"$_c/postfix.$_m"
 		result "$1" B "$_m" | tr '\037' '\n' >"$_c/relaymail.$_m"
 	done
+	if [ -f "$W/c/$1/once" ]; then
+		_all=$(for _f in "$W/got/$1.A"/*; do [ -f "$_f" ] && norm tokens "$_f"; done | sort)
+		[ "$(printf '%s\n' "$_all" | sort -u | wc -l)" -lt "$(printf '%s\n' "$_all" | wc -l)" ]
+		verdict "$1" "Postfix delivers a duplicate, relaymail does not ($(cat "$W/c/$1/once"))" \
+			todo $? "Postfix's messages:" "$_all"
+	fi
 	if ! [ -d "$W/got/$1.A" ]; then
 		verdict "$1" "$_desc" todo 1 "nothing arrived from Postfix; its maillog ends:" \
 			"$(tail -n 5 "$W/o/$1/maillog")"

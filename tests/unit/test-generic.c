@@ -105,6 +105,7 @@ static void test_masq_vectors(void)
 	/* More: a listed domain keeps its own case, no partial labels, "!!"
 	 * is no negation, the exceptions are whole local parts, folded. */
 	check_masq("", "b.c", "xxx@B.C", "xxx@B.C");
+	check_masq("", "Sub_1-x.B.C", "xxx@a.sub_1-X.b.c", "xxx@sub_1-x.b.c");
 	check_masq("", "b.c", "xxx@ab.c", "xxx@ab.c");
 	check_masq("", "!!a.b.c", "xxx@x.a.b.c", "xxx@a.b.c");
 	check_masq("", "!, b.c", "xxx@a.b.c", "xxx@b.c");
@@ -377,6 +378,8 @@ static void test_config(void)
 		     "bad value \"user@example.com\" for parameter masquerade_domains (test.cf, "
 		     "line 4)");
 	check_config("masquerade_domains = [192.0.2.1]", "masquerade_domains");
+	check_config("masquerade_domains = example..com", "masquerade_domains");
+	check_config("masquerade_domains = .example.com", "masquerade_domains");
 	check_config("masquerade_classes = envelope_sender, bogus",
 		     "unknown masquerade_classes value \"bogus\"");
 	check_config("masquerade_exceptions = texthash:/no/such/file",

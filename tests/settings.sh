@@ -111,6 +111,11 @@ bad() {
 	propagate_unmatched_extensions) echo 'bogus|' ;;
 	canonical_maps | sender_canonical_maps | recipient_canonical_maps) echo "regexp:$T/no/such|" ;;
 	canonical_classes | sender_canonical_classes | recipient_canonical_classes) echo 'bogus|' ;;
+	masquerade_classes) echo 'envelope_sender, bogus|' ;;
+	masquerade_domains) echo 'example.com, user@example.com|' ;;
+	masquerade_exceptions) echo "root, texthash:$T/no/such/table|" ;;
+	smtp_generic_maps | sender_bcc_maps | recipient_bcc_maps) echo "regexp:$T/no/such|" ;;
+	always_bcc) echo 'one@example.com, two@example.com|' ;;
 	alias_maps) echo "hash:$T/no/such/aliases|" ;;
 	luser_relay) echo '${user|' ;;
 	smtp_helo_name) echo 'helo name|' ;;

@@ -84,7 +84,9 @@ struct context *context_open(struct config *cfg, struct error *err)
 		goto fail;
 	if (envelope_settings_load(cfg, ctx->loc, &ctx->envelope, err) < 0)
 		goto fail;
-	if (deliver_settings_load(cfg, ctx->loc, &ctx->deliver, err) < 0) {
+	if ((ctx->generic = generic_new(cfg, ctx->envelope.rw, err)) == NULL ||
+	    deliver_settings_load(cfg, ctx->loc, &ctx->deliver, err) < 0) {
+		generic_free(ctx->generic);
 		envelope_settings_fini(&ctx->envelope);
 		goto fail;
 	}
@@ -103,6 +105,7 @@ void context_free(struct context *ctx)
 		return;
 	maillog_fini();
 	deliver_settings_fini(&ctx->deliver);
+	generic_free(ctx->generic);
 	envelope_settings_fini(&ctx->envelope);
 	locality_free(ctx->loc);
 	matchlist_free(ctx->submit_acl);

@@ -15,6 +15,7 @@
 #include "conf/config.h"
 #include "deliver/deliver.h"
 #include "deliver/locality.h"
+#include "mail/generic.h"
 #include "mail/message.h"
 
 struct context {
@@ -22,6 +23,7 @@ struct context {
 	struct locality *loc;		   /* the host's own addresses */
 	struct message_opts intake;	   /* limits; dot_ends is the caller's */
 	struct envelope_settings envelope; /* rewriting, aliases, names */
+	struct generic *generic;	   /* smtp_generic_maps, on the wire */
 	struct deliver_settings deliver;   /* routes, TLS, SASL, timeouts */
 	long deadline;			   /* relaymail_deadline, ms; 0: none */
 	long smtpd_timeout;		   /* smtpd_timeout for -bs, ms */

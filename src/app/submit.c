@@ -14,6 +14,7 @@
 #include "app/envelope.h"
 #include "app/msglog.h"
 #include "app/submit.h"
+#include "app/wire.h"
 #include "base/i18n.h"
 #include "base/log.h"
 #include "deliver/deliver.h"
@@ -79,25 +80,32 @@ static int send_message(const struct context *ctx, const struct submission *sub,
 			const struct message *m, const struct envelope *env,
 			struct reuse_cache *cache, struct addrlist *left, struct submit_result *res)
 {
-	struct session_envelope senv = { 0 };
+	struct session_envelope senv = { 0 }, route_env;
 	struct deliver_request rq = { 0 };
 	struct deliver_outcome out;
 	struct msglog ml;
+	struct wire w;
 	int rc;
 
-	senv.sender = env->sender;
-	senv.rcpts = (const char *const *)env->rcpts.v;
-	senv.nrcpts = env->rcpts.n;
+	if (wire_build(ctx->generic, env, &w, &res->err) < 0)
+		return -1;
+	senv.sender = w.sender;
+	senv.rcpts = (const char *const *)w.rcpts.v;
+	senv.nrcpts = w.rcpts.n;
 	senv.size = message_size(m);
 	senv.eightbit = env->eightbit;
-	senv.smtputf8 = env->smtputf8;
+	senv.smtputf8 = env->smtputf8 || w.smtputf8;
 	senv.smtputf8_if_offered = env->smtputf8_if_offered;
 	senv.dsn_notify = sub->notify;
 	senv.dsn_ret = sub->ret;
 	senv.dsn_envid = sub->envid;
+	route_env = senv;
+	route_env.sender = env->sender;
+	route_env.rcpts = (const char *const *)env->rcpts.v;
 	rq.set = &ctx->deliver;
 	rq.msg = m;
 	rq.env = &senv;
+	rq.route_env = &route_env;
 	rq.run = deadline_in(ctx->deadline);
 	msglog_begin(&ml, env, m);
 	rq.queue_id = msglog_queue_id(&ml);
@@ -106,6 +114,7 @@ static int send_message(const struct context *ctx, const struct submission *sub,
 	rq.delivered = calloc(env->rcpts.n > 0 ? env->rcpts.n : 1, sizeof(*rq.delivered));
 	rc = deliver_run(&rq, &out);
 	msglog_end(&ml, env, &out);
+	wire_fini(&w);
 	res->err = out.err;
 	snprintf(res->relay, sizeof(res->relay), "%s", out.relay);
 	snprintf(res->reply, sizeof(res->reply), "%s", out.reply);
@@ -203,6 +212,12 @@ int submit_message_cached(const struct context *ctx, const struct submission *su
 
 	memset(res, 0, sizeof(*res));
 	built = envelope_build(&ctx->envelope, sub, m, &env, &res->err) == 0;
+	/* smtp_generic_maps last, on the header as it leaves (the envelope
+	 * gets it in send_message, so a resend applies it again). */
+	if (built && generic_headers(ctx->generic, m, &res->err) < 0) {
+		envelope_fini(&env);
+		built = false;
+	}
 	rc = built ? send_message(ctx, sub, m, &env, cache, &left, res) : -1;
 	if (rc < 0) {
 		struct deadletter_entry e = { .reason = res->err.text, .sub = sub };

@@ -411,7 +411,8 @@ int deliver_run(const struct deliver_request *rq, struct deliver_outcome *out)
 
 	memset(out, 0, sizeof(*out));
 	out->start_ms = deadline_now_ms();
-	if (route_build(&rq->set->route, rq->env, &route, &out->err) < 0) {
+	if (route_build(&rq->set->route, rq->route_env != NULL ? rq->route_env : rq->env, &route,
+			&out->err) < 0) {
 		out->end_ms = deadline_now_ms();
 		return -1;
 	}

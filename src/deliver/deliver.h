@@ -38,6 +38,10 @@ struct deliver_request {
 	const struct deliver_settings *set;
 	const struct message *msg;
 	const struct session_envelope *env;
+	/* The addresses relays and credentials are chosen by, when they are
+	 * not env's (env has smtp_generic_maps applied, as on the wire;
+	 * Postfix's lookups see the addresses before it). NULL: env. */
+	const struct session_envelope *route_env;
 	struct deadline run;
 	const struct mx_lookups *lookups; /* NULL: the system's DNS (tests inject theirs) */
 	/* The mail log (postfix.md §8.1): with queue_id set, the walk writes

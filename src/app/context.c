@@ -10,6 +10,7 @@
 #include "app/context.h"
 #include "app/msglog.h"
 #include "base/i18n.h"
+#include "base/log.h"
 #include "mail/intake.h"
 
 #define SMTPD_TIMEOUT_DEFAULT 300 /* seconds: Postfix's smtpd_timeout */
@@ -85,6 +86,7 @@ struct context *context_open(struct config *cfg, struct error *err)
 		goto fail;
 	}
 	maillog_init(&ctx->log);
+	log_notices_to_maillog();
 	return ctx;
 fail:
 	locality_free(ctx->loc);

@@ -110,8 +110,8 @@ int table_lookup(const struct table *t, const char *key, char **value, struct er
 
 	*value = NULL;
 	if (t->utf8 && !str_is_utf8(key, strlen(key))) {
-		log_warning(_("%s: non-UTF-8 key \"%s\": malformed UTF-8 or invalid codepoint"),
-			    t->spec, key);
+		log_notice(_("%s: non-UTF-8 key \"%s\": malformed UTF-8 or invalid codepoint"),
+			   t->spec, key);
 		return 0;
 	}
 	if (!t->ops->pattern && (folded = casefold_dup(key, t->utf8)) == NULL) {
@@ -121,9 +121,9 @@ int table_lookup(const struct table *t, const char *key, char **value, struct er
 	rc = t->ops->lookup(t->impl, folded != NULL ? folded : key, value, err);
 	free(folded);
 	if (rc == 1 && t->utf8 && !str_is_utf8(*value, strlen(*value))) {
-		log_warning(_("%s: key \"%s\": non-UTF-8 value \"%s\": malformed UTF-8 or invalid "
-			      "codepoint"),
-			    t->spec, key, *value);
+		log_notice(_("%s: key \"%s\": non-UTF-8 value \"%s\": malformed UTF-8 or invalid "
+			     "codepoint"),
+			   t->spec, key, *value);
 		error_set(err, ERROR_CONFIG,
 			  _("table %s: the result for %s is not valid UTF-8; correct the table, "
 			    "or set smtputf8_enable = no"),
@@ -133,9 +133,8 @@ int table_lookup(const struct table *t, const char *key, char **value, struct er
 		return -1;
 	}
 	if (rc == 1 && **value == '\0') {
-		log_warning(_("table %s: key %s: empty string result is not allowed"), t->spec,
-			    key);
-		log_warning(_("table %s should return NO RESULT in case of NOT FOUND"), t->spec);
+		log_notice(_("table %s: key %s: empty string result is not allowed"), t->spec, key);
+		log_notice(_("table %s should return NO RESULT in case of NOT FOUND"), t->spec);
 	}
 	return rc;
 }

@@ -30,6 +30,7 @@ struct config {
 	const char *hostname; /* what gethostname() said; "localhost" in tests */
 	bool io;	      /* may read files (myorigin = /etc/mailname) */
 	int depth;
+	const struct config_param *expanding; /* whose value is being expanded */
 };
 
 /* The entry for name (len bytes), or NULL. */

@@ -208,6 +208,23 @@ const struct param_info *params_find(const char *name)
 	return NULL;
 }
 
+const struct param_info *params_find_len(const char *name, size_t len)
+{
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (strncmp(table[i].name, name, len) == 0 && table[i].name[len] == '\0')
+			return &table[i];
+	return NULL;
+}
+
+bool params_is_foreign_len(const char *name, size_t len)
+{
+	for (size_t i = 0; i < sizeof(foreign_prefixes) / sizeof(foreign_prefixes[0]); i++)
+		if (len >= strlen(foreign_prefixes[i]) &&
+		    strncmp(name, foreign_prefixes[i], strlen(foreign_prefixes[i])) == 0)
+			return true;
+	return false;
+}
+
 bool params_is_foreign(const char *name)
 {
 	for (size_t i = 0; i < sizeof(foreign_prefixes) / sizeof(foreign_prefixes[0]); i++)

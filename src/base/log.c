@@ -6,7 +6,6 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -92,11 +91,14 @@ void log_warning(const char *fmt, ...)
 	va_end(ap);
 }
 
-/* The notices: each held text, and whether it went to stderr already. */
+/* The notices, held in one static area (no allocation: nothing to fail
+ * or to free): each one's text, and whether it went to stderr already. */
 static struct {
-	char *text[LOG_NOTICE_MAX];
+	char store[LOG_NOTICE_STORE];
+	size_t used;
+	size_t at[LOG_NOTICE_MAX];
 	bool shown[LOG_NOTICE_MAX];
-	size_t n, dropped, dropped_shown;
+	size_t n;
 	bool deferred;	 /* not at once on stderr */
 	bool to_maillog; /* the mail log is set up */
 } notices;
@@ -109,32 +111,39 @@ void log_notices_immediate(bool immediate)
 static void show(size_t i)
 {
 	char tag[64];
+	const char *text = notices.store + notices.at[i];
 
 	notices.shown[i] = true;
 	if (quiet_warnings)
 		return;
 	warning_tag(tag, sizeof(tag));
-	emit_text(tag, notices.text[i], strlen(notices.text[i]));
+	emit_text(tag, text, strlen(text));
 }
 
 void log_notice(const char *fmt, ...)
 {
 	char text[2048];
 	va_list ap;
-	size_t i = notices.n;
+	size_t i = notices.n, len;
+	int n;
 
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	n = vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
+	len = n < 0 ? 0 : (size_t)n < sizeof(text) ? (size_t)n : sizeof(text) - 1;
+	text[len] = '\0';
 	if (notices.to_maillog)
 		maillog_info("sendmail", "warning: %s", text);
-	if (i == LOG_NOTICE_MAX || (notices.text[i] = str_dup(text)) == NULL) {
-		/* Nothing can be held: say it now rather than never. */
-		notices.dropped++;
+	if (i == LOG_NOTICE_MAX || len + 1 > sizeof(notices.store) - notices.used) {
+		/* Nothing more can be held (the mail log has it, when there is
+		 * one); immediate ones are said all the same. */
 		if (!notices.deferred && !quiet_warnings)
 			log_warning("%s", text);
 		return;
 	}
+	notices.at[i] = notices.used;
+	memcpy(notices.store + notices.used, text, len + 1);
+	notices.used += len + 1;
 	notices.shown[i] = false;
 	notices.n++;
 	if (!notices.deferred)
@@ -147,7 +156,7 @@ void log_notices_to_maillog(void)
 		return;
 	notices.to_maillog = true;
 	for (size_t i = 0; i < notices.n; i++)
-		maillog_info("sendmail", "warning: %s", notices.text[i]);
+		maillog_info("sendmail", "warning: %s", notices.store + notices.at[i]);
 }
 
 void log_notices_flush(void)
@@ -155,10 +164,6 @@ void log_notices_flush(void)
 	for (size_t i = 0; i < notices.n; i++)
 		if (!notices.shown[i])
 			show(i);
-	if (notices.dropped > notices.dropped_shown && !quiet_warnings)
-		log_warning(_("%zu more warnings about the configuration were left out"),
-			    notices.dropped - notices.dropped_shown);
-	notices.dropped_shown = notices.dropped;
 }
 
 void log_error(const char *fmt, ...)

@@ -31,8 +31,11 @@ void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * it: at once when log_notices_immediate(true) was said (the default:
  * -v, -bv and the modes a person runs by hand), else only when the run
  * fails, by log_error or log_notices_flush. log_quiet_warnings keeps
- * them off stderr. At most LOG_NOTICE_MAX are held; the rest are counted. */
+ * them off stderr. At most LOG_NOTICE_MAX, of LOG_NOTICE_STORE bytes in
+ * all, are held, without allocating; a deferred one past that reaches
+ * only the mail log. */
 #define LOG_NOTICE_MAX 256
+#define LOG_NOTICE_STORE 65536
 void log_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_notices_immediate(bool immediate);
 /* The mail log is set up (base/maillog.h): write the notices held so far

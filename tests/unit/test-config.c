@@ -499,6 +499,17 @@ static void test_warnings(void)
 	config_free(c);
 	free(out);
 
+	/* Postfix's own names are not unknown: main.cf.dist's debugger_command. */
+	capture_begin(&cap);
+	c = parse("debugger_command = ddd $daemon_directory/$process_name $process_id\n", &err);
+	out = capture_end(&cap);
+	is_str(out,
+	       "relaymail: warning: test.cf, line 1: parameter debugger_command is not used by "
+	       "relaymail\n",
+	       "$process_name and $process_id are Postfix's: no warning about them");
+	config_free(c);
+	free(out);
+
 	c = parse("relayhost =\xe3\x80\x80[a]\n", &err);
 	ok(c == NULL && err.cls == ERROR_CONFIG &&
 	       strcmp(err.text, "test.cf, line 1: the value of parameter relayhost holds a U+3000 "

@@ -133,7 +133,7 @@ void log_notice(const char *fmt, ...)
 	len = n < 0 ? 0 : (size_t)n < sizeof(text) ? (size_t)n : sizeof(text) - 1;
 	text[len] = '\0';
 	if (notices.to_maillog)
-		maillog_info("sendmail", "warning: %s", text);
+		maillog_warning("sendmail", "%s", text);
 	if (i == LOG_NOTICE_MAX || len + 1 > sizeof(notices.store) - notices.used) {
 		/* Nothing more can be held (the mail log has it, when there is
 		 * one); immediate ones are said all the same. */
@@ -156,7 +156,7 @@ void log_notices_to_maillog(void)
 		return;
 	notices.to_maillog = true;
 	for (size_t i = 0; i < notices.n; i++)
-		maillog_info("sendmail", "warning: %s", notices.store + notices.at[i]);
+		maillog_warning("sendmail", "%s", notices.store + notices.at[i]);
 }
 
 void log_notices_flush(void)

@@ -212,6 +212,15 @@ static void test_syslog(void)
 	ok(strncmp(got, "<22>", 4) == 0 && strlen(got) > strlen(want) &&
 	       strcmp(got + strlen(got) - strlen(want), want) == 0,
 	   "syslog: one datagram, priority mail.info (%s)", got);
+	maillog_warning("sendmail", "main.cf, line %d: parameter biff is not used", 2);
+	n = recv(fd, got, sizeof(got) - 1, MSG_DONTWAIT);
+	got[n > 0 ? n : 0] = '\0';
+	snprintf(want, sizeof(want),
+		 " relaymail/sendmail[%ld]: warning: main.cf, line 2: parameter biff is not used",
+		 (long)getpid());
+	ok(strncmp(got, "<20>", 4) == 0 && strlen(got) > strlen(want) &&
+	       strcmp(got + strlen(got) - strlen(want), want) == 0,
+	   "syslog: a warning is \"warning: TEXT\" at mail.warning (%s)", got);
 	maillog_fini();
 	close(fd);
 

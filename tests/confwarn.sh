@@ -147,20 +147,23 @@ first=$(grep -n . "$T/fail.err" | grep -v ': warning: ' | head -n 1 | cut -d: -f
 last=$(grep -n ': warning: ' "$T/fail.err" | tail -n 1 | cut -d: -f1)
 tap_ok "... before the reason it failed" [ "${last:-99}" -lt "${first:-0}" ]
 
-# The $HOME of a guide: the warning reaches the user whose send fails
-# (here, for want of the relay), before the reason.
+# The $HOME of a guide: the table's name becomes /.config/..., which does
+# not exist, and the send fails (78); the warning that explains it comes
+# before the error, on stderr of the user whose send failed.
 pasted "$gone" >"$T/home.cf"
+echo 'smtp_sasl_auth_enable = yes' >>"$T/home.cf"
 echo 'smtp_sasl_password_maps = texthash:$HOME/.config/relaymail/sasl_passwd' >>"$T/home.cf"
 n=$(wc -l <"$T/home.cf")
 timeout 20 "$RELAYMAIL" -C "$T/home.cf" -f sender@client.test rcpt@dest.test <"$T/msg" \
 	>"$T/home.out" 2>"$T/home.err"
-tap_is "$?" 75 "\$HOME in a table name, and no relay: exit 75"
+tap_is "$?" 78 "\$HOME in a table name: the table is missing, exit 78"
 tap_ok "... the warning says \$HOME is no parameter, with file and line" \
 	grep -q "^relaymail: warning: $T/home.cf, line $n: the value of parameter smtp_sasl_password_maps refers to \\\$HOME, which is not a parameter and expands to nothing; environment variables are not expanded" \
 	"$T/home.err"
 hw=$(grep -n 'refers to \$HOME' "$T/home.err" | cut -d: -f1)
-he=$(grep -n . "$T/home.err" | grep -v ': warning: ' | head -n 1 | cut -d: -f1)
-tap_ok "... before the reason" [ "${hw:-99}" -lt "${he:-0}" ]
+he=$(grep -n 'cannot open /.config/relaymail/sasl_passwd' "$T/home.err" | grep -v ': warning: ' |
+	head -n 1 | cut -d: -f1)
+tap_ok "... before the error" [ "${hw:-99}" -lt "${he:-0}" ]
 
 # -bv: the warnings at once, as with -v.
 send verify "" -bv

@@ -16,6 +16,11 @@ EXTRA_DIST += tests/transport.sh tests/lib/fake.sh
 TESTS += tests/settings.sh tests/context.sh
 EXTRA_DIST += tests/settings.sh tests/context.sh
 
+# Warnings about the configuration: quiet on a send that works, shown
+# under -v and -bv and before a failure, always in the mail log.
+TESTS += tests/confwarn.sh
+EXTRA_DIST += tests/confwarn.sh
+
 # Nothing lost (issue 10): where a message is kept, and --resend.
 TESTS += tests/deadletter.sh
 EXTRA_DIST += tests/deadletter.sh

@@ -12,6 +12,7 @@
 #include "conf/matchlist.h"
 #include "app/msglog.h"
 #include "base/i18n.h"
+#include "base/log.h"
 #include "mail/intake.h"
 
 #define SMTPD_TIMEOUT_DEFAULT 300 /* seconds: Postfix's smtpd_timeout */
@@ -91,6 +92,7 @@ struct context *context_open(struct config *cfg, struct error *err)
 		goto fail;
 	}
 	maillog_init(&ctx->log);
+	log_notices_to_maillog();
 	return ctx;
 fail:
 	matchlist_free(ctx->submit_acl);

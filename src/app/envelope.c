@@ -485,7 +485,8 @@ static int luser_syntax_resolve(void *arg, const char *name, size_t len, const c
 
 static int luser_check(const struct envelope_settings *s, struct error *err)
 {
-	struct expand_ctx x = { luser_syntax_resolve, NULL, s->luser_relay_where, "luser_relay" };
+	struct expand_ctx x = { luser_syntax_resolve, NULL, s->luser_relay_where, "luser_relay",
+				NULL };
 	struct buf out = { 0 };
 	int rc = expand_text(&x, s->luser_relay, strlen(s->luser_relay), &out, err);
 

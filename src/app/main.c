@@ -256,6 +256,9 @@ int main(int argc, char **argv)
 	log_init(argv[0], o.verbose);
 	if (o.mode == CLI_SMTP && o.verbose == 0)
 		log_quiet_warnings(true);
+	/* A send that works prints nothing (cron mails any output): the
+	 * configuration's notices wait for -v, or for a failure. */
+	log_notices_immediate(o.verbose > 0 || !sends(o.mode) || o.mode == CLI_VERIFY);
 	status = simple_mode(&o);
 	if (status < 0 && sends(o.mode) && stop_install() < 0) {
 		error_set_errno(&err, ERROR_OS, errno, _("cannot set up the signal handlers"));
@@ -263,5 +266,7 @@ int main(int argc, char **argv)
 	}
 	if (status < 0)
 		status = run(&o);
+	if (status != EX_OK)
+		log_notices_flush();
 	return status;
 }

@@ -22,20 +22,33 @@
 #define QUERY_NOT_FOUND 1
 #define QUERY_FATAL 1 /* postmap: fatal ... exits 1 */
 
-/* Tables tried in order: 1 found (*value), 0 not found, -1 error. */
-static int lookup(struct table *const *t, int n, const char *key, char **value, struct error *err)
-{
-	for (int i = 0; i < n; i++) {
-		int rc = table_lookup(t[i], key, value, err);
+/* The tables of --query, each opened when a key first gets to it, as
+ * postmap opens them: a key found in the first table never opens (nor
+ * hears the warnings of) the later ones. */
+struct query_maps {
+	char **specs;
+	struct table **t;
+	int n;
+	unsigned flags;
+};
 
-		if (rc != 0)
+/* Tables tried in order: 1 found (*value), 0 not found, -1 error. */
+static int lookup(struct query_maps *q, const char *key, char **value, struct error *err)
+{
+	for (int i = 0; i < q->n; i++) {
+		int rc;
+
+		if (q->t[i] == NULL &&
+		    (q->t[i] = table_open(q->specs[i], q->flags, NULL, err)) == NULL)
+			return -1;
+		if ((rc = table_lookup(q->t[i], key, value, err)) != 0)
 			return rc;
 	}
 	return 0;
 }
 
 /* Keys from stdin, one a line: "key<TAB>value" for each hit. */
-static int query_stdin(struct table *const *t, int n, struct error *err)
+static int query_stdin(struct query_maps *q, struct error *err)
 {
 	int status = QUERY_NOT_FOUND;
 	size_t cap = 0;
@@ -52,7 +65,7 @@ static int query_stdin(struct table *const *t, int n, struct error *err)
 			status = -1;
 			break;
 		}
-		switch (lookup(t, n, line, &value, err)) {
+		switch (lookup(q, line, &value, err)) {
 		case 1:
 			printf("%s\t%s\n", line, value);
 			free(value);
@@ -72,34 +85,29 @@ static int query_stdin(struct table *const *t, int n, struct error *err)
 
 int query_tables(const struct options *o, const struct config *cfg)
 {
-	unsigned flags = table_config_flags(cfg);
-	struct table **t = calloc((size_t)o->nrcpts + 1, sizeof(*t));
+	struct query_maps q = { o->rcpts, NULL, o->nrcpts, table_config_flags(cfg) };
 	struct error err = { 0 };
-	int status = QUERY_NOT_FOUND, n = 0;
+	int status = QUERY_NOT_FOUND;
 	char *value;
 
 	if (o->nrcpts == 0) {
 		log_error(_("usage: relaymail --query KEY TYPE:NAME..."));
-		free(t);
 		return EX_USAGE;
 	}
-	while (t != NULL && n < o->nrcpts &&
-	       (t[n] = table_open(o->rcpts[n], flags, NULL, &err)) != NULL)
-		n++;
-	if (t == NULL || n < o->nrcpts)
+	if ((q.t = calloc((size_t)o->nrcpts + 1, sizeof(*q.t))) == NULL)
 		status = -1;
 	else if (strcmp(o->query_key, "-") == 0)
-		status = query_stdin(t, n, &err);
-	else if ((status = lookup(t, n, o->query_key, &value, &err)) == 1) {
+		status = query_stdin(&q, &err);
+	else if ((status = lookup(&q, o->query_key, &value, &err)) == 1) {
 		printf("%s\n", value);
 		free(value);
 		status = QUERY_FOUND;
 	} else if (status == 0) {
 		status = QUERY_NOT_FOUND;
 	}
-	for (int i = 0; t != NULL && i < n; i++)
-		table_free(t[i]);
-	free(t);
+	for (int i = 0; q.t != NULL && i < q.n; i++)
+		table_free(q.t[i]);
+	free(q.t);
 	if (fflush(stdout) != 0 && status >= 0) {
 		error_set(&err, ERROR_IO, _("cannot write the result"));
 		status = -1;

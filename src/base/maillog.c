@@ -226,13 +226,20 @@ size_t maillog_format_file(char *out, size_t size, const struct tm *tm, const ch
 	return n;
 }
 
+/* The datagram with PRI = pri (facility | level). */
+static size_t format_syslog(char *out, size_t size, int pri, const struct tm *tm, const char *name,
+			    const char *service, long pid, const char *text)
+{
+	return fitted(snprintf(out, size, "<%d>%s %2d %02d:%02d:%02d %s/%s[%ld]: %s", pri,
+			       months[(unsigned)tm->tm_mon % 12], tm->tm_mday, tm->tm_hour,
+			       tm->tm_min, tm->tm_sec, name, service, pid, text),
+		      size);
+}
+
 size_t maillog_format_syslog(char *out, size_t size, int facility, const struct tm *tm,
 			     const char *name, const char *service, long pid, const char *text)
 {
-	return fitted(snprintf(out, size, "<%d>%s %2d %02d:%02d:%02d %s/%s[%ld]: %s",
-			       facility | LOG_INFO, months[(unsigned)tm->tm_mon % 12], tm->tm_mday,
-			       tm->tm_hour, tm->tm_min, tm->tm_sec, name, service, pid, text),
-		      size);
+	return format_syslog(out, size, facility | LOG_INFO, tm, name, service, pid, text);
 }
 
 /* write(), but a pipe whose reader left gives EPIPE instead of killing
@@ -307,20 +314,24 @@ static void send_syslog(const char *line, size_t len)
 	}
 }
 
-void maillog_info(const char *service, const char *fmt, ...)
+/* One record at syslog level (LOG_INFO, LOG_WARNING), its text after
+ * prefix ("" or "warning: ", as Postfix's msg_warn writes it). */
+__attribute__((format(printf, 4, 0))) static void
+record(int level, const char *service, const char *prefix, const char *fmt, va_list ap)
 {
 	char raw[MAILLOG_TEXT_MAX + 1], text[MAILLOG_TEXT_MAX + 1], line[MAILLOG_LINE_MAX];
 	time_t now = time(NULL);
 	struct tm tm;
-	va_list ap;
-	size_t len;
+	size_t len, plen = strlen(prefix);
 	int n;
 
 	if (!maillog_active())
 		return;
-	va_start(ap, fmt);
-	n = vsnprintf(raw, sizeof(raw), fmt, ap);
-	va_end(ap);
+	if (plen >= sizeof(raw))
+		plen = 0;
+	memcpy(raw, prefix, plen);
+	n = vsnprintf(raw + plen, sizeof(raw) - plen, fmt, ap);
+	n = n < 0 ? (int)plen : n + (int)plen;
 	str_printable(text, sizeof(text), raw, fitted(n, sizeof(raw)));
 	localtime_r(&now, &tm);
 	if (sink.kind == SINK_FILE) {
@@ -328,10 +339,28 @@ void maillog_info(const char *service, const char *fmt, ...)
 					  service, sink.pid, text);
 		write_file(line, len);
 	} else {
-		len = maillog_format_syslog(line, sizeof(line) - 1, sink.set.facility, &tm,
-					    sink.set.name, service, sink.pid, text);
+		len = format_syslog(line, sizeof(line) - 1, sink.set.facility | level, &tm,
+				    sink.set.name, service, sink.pid, text);
 		send_syslog(line, len);
 	}
+}
+
+void maillog_info(const char *service, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	record(LOG_INFO, service, "", fmt, ap);
+	va_end(ap);
+}
+
+void maillog_warning(const char *service, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	record(LOG_WARNING, service, "warning: ", fmt, ap);
+	va_end(ap);
 }
 
 void maillog_format_queue_id(char *out, size_t size, unsigned long usec, unsigned long pid,

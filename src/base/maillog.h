@@ -54,6 +54,9 @@ bool maillog_active(void);
  * not UTF-8 are replaced (str_printable), so no text can start a line of
  * its own. */
 void maillog_info(const char *service, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same as a warning: "warning: TEXT", at syslog level LOG_WARNING. */
+void maillog_warning(const char *service, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* A new queue ID for this process: Postfix's short form, 5 upper-case hex
  * digits of the microseconds, then the hex of a number that differs
  * between processes running at once (the PID) and between the messages

@@ -16,6 +16,7 @@
 #include "base/i18n.h"
 #include "base/log.h"
 #include "base/str.h"
+#include "conf/config_check.h"
 #include "conf/config_impl.h"
 #include "conf/expand.h"
 #include "conf/lines.h"
@@ -156,13 +157,17 @@ static bool valid_name(const char *s, size_t n)
 static int parse_line(struct config *c, const char *s, size_t len, const char *where,
 		      struct error *err)
 {
-	size_t n = 0, i;
+	const char *eq;
+	size_t n = 0, i, at;
 
 	while (n < len && is_name_char((unsigned char)s[n]))
 		n++;
 	i = n;
 	while (i < len && lines_is_space((unsigned char)s[i]))
 		i++;
+	eq = memchr(s, '=', len);
+	if (config_check_spaces(s, len, eq != NULL ? (size_t)(eq - s) + 1 : len, where, err) < 0)
+		return -1;
 	if (n == 0 || (n < len && s[n] != '=' && !lines_is_space((unsigned char)s[n]))) {
 		error_set(err, ERROR_CONFIG,
 			  _("%s: a line must read \"name = value\", where a name has "
@@ -178,7 +183,14 @@ static int parse_line(struct config *c, const char *s, size_t len, const char *w
 	i++;
 	while (i < len && lines_is_space((unsigned char)s[i]))
 		i++;
-	return set(c, s, n, s + i, len - i, where, err);
+	if (set(c, s, n, s + i, len - i, where, err) < 0)
+		return -1;
+	if (config_check_comment(config_param_find(c, s, n)->raw, &at))
+		log_notice(_("%s: the value of parameter %.*s goes on after \"#\": \"%s\" is "
+			     "part of the value, as in Postfix; a comment must be on a line of its "
+			     "own"),
+			   where, (int)n, s, config_param_find(c, s, n)->raw + at);
+	return 0;
 }
 
 static int parse_text(struct config *c, const char *name, const char *text, size_t len,
@@ -193,6 +205,15 @@ static int parse_text(struct config *c, const char *name, const char *text, size
 		error_set(err, ERROR_CONFIG, _("%s holds a NUL byte; it is not a text file"), name);
 		return -1;
 	}
+	/* Notepad's byte order mark: invisible in the editor, and what follows
+	 * it is what the user wrote. */
+	if (len >= 3 && memcmp(text, CONFIG_BOM, 3) == 0) {
+		log_notice(_("%s, line 1: the file starts with a UTF-8 byte order mark; "
+			     "relaymail skips it, Postfix would not: save the file without it"),
+			   name);
+		text += 3;
+		len -= 3;
+	}
 	lines_init(&l, name, text, len);
 	buf_init(&line, CONFIG_LINE_MAX);
 	line.secret = true; /* inline: and static: passwords */
@@ -203,9 +224,9 @@ static int parse_text(struct config *c, const char *name, const char *text, size
 			break;
 		}
 		if (lines_is_space((unsigned char)line.data[0])) {
-			log_warning(_("%s: ignoring a continuation line with no line "
-				      "before it to continue"),
-				    where.data);
+			log_notice(_("%s: ignoring a continuation line with no line "
+				     "before it to continue"),
+				   where.data);
 			continue;
 		}
 		if ((rc = parse_line(c, line.data, line.len, where.data, err)) < 0)
@@ -250,8 +271,10 @@ static int apply_env(struct config *c, char *const *env, struct error *err)
 		env_name(c, name);
 		/* Only parameters relaymail knows: RELAYMAIL_TEST_POSTFIX and other
 		 * variables of the same prefix are not configuration. */
-		if (params_find(name) == NULL)
+		if (params_find(name) == NULL) {
+			config_check_env_name(e, (size_t)(eq - e));
 			continue;
+		}
 		snprintf(where, sizeof(where), _("environment variable %.*s"), (int)(eq - e), e);
 		if (valid_name(name, n) && set(c, name, n, eq + 1, strlen(eq + 1), where, err) < 0)
 			return -1;
@@ -262,20 +285,70 @@ static int apply_env(struct config *c, char *const *env, struct error *err)
 
 static int ensure(struct config *c, struct config_param *p, struct error *err);
 
+/* $name that is no parameter: nothing, as in Postfix, which warns as
+ * this does (postconf: "undefined parameter"). */
+static void undefined(const struct config *c, const char *name, size_t len)
+{
+	const struct config_param *p = c->expanding;
+	const char *where = p != NULL && p->where != NULL ? p->where : _("default");
+	const char *param = p != NULL ? p->name : "";
+
+	if (len == 0 || params_is_foreign_len(name, len))
+		return;
+	if (config_check_env_like(name, len))
+		log_notice(_("%s: the value of parameter %s refers to $%.*s, which is not a "
+			     "parameter and expands to nothing; environment variables are not "
+			     "expanded in this file"),
+			   where, param, (int)len, name);
+	else
+		log_notice(_("%s: the value of parameter %s refers to $%.*s, which is not a "
+			     "parameter and expands to nothing"),
+			   where, param, (int)len, name);
+}
+
 static int resolve(void *arg, const char *name, size_t len, const char **value, struct error *err)
 {
 	struct config *c = arg;
 	struct config_param *p = config_param_find(c, name, len);
 
 	*value = NULL;
-	if (p == NULL)
-		return 0; /* undefined expands to nothing, as in Postfix */
+	if (p == NULL) {
+		undefined(c, name, len);
+		return 0;
+	}
 	p->referenced = true;
 	if (p->raw == NULL && p->info == NULL)
 		return 0;
 	if (ensure(c, p, err) < 0)
 		return -1;
 	*value = p->value;
+	return 0;
+}
+
+/* ${name?...} and ${name:...}: postconf tests the value as written, not
+ * its expansion, so a default of "$fallback_relay" counts as set and a
+ * value may test itself. Only myhostname and mydomain, which have no
+ * written default, are computed for it. */
+static int test(void *arg, const char *name, size_t len, bool *set, struct error *err)
+{
+	struct config *c = arg;
+	struct config_param *p = config_param_find(c, name, len);
+
+	*set = false;
+	if (p == NULL) {
+		undefined(c, name, len);
+		return 0;
+	}
+	p->referenced = true;
+	if (p->raw != NULL || (p->info != NULL && p->info->def != NULL)) {
+		*set = *(p->raw != NULL ? p->raw : p->info->def) != '\0';
+		return 0;
+	}
+	if (p->info == NULL)
+		return 0;
+	if (ensure(c, p, err) < 0)
+		return -1;
+	*set = *p->value != '\0';
 	return 0;
 }
 
@@ -343,12 +416,17 @@ static int mailname(struct config_param *p, struct buf *out, struct error *err)
 
 static int compute(struct config *c, struct config_param *p, struct buf *out, struct error *err)
 {
-	struct expand_ctx ctx = { resolve, c, p->where ? p->where : _("default"), p->name };
+	struct expand_ctx ctx = { resolve, c, p->where ? p->where : _("default"), p->name, test };
 
 	if (p->raw != NULL || (p->info != NULL && p->info->def != NULL)) {
 		const char *text = p->raw != NULL ? p->raw : p->info->def;
+		const struct config_param *outer = c->expanding;
+		int rc;
 
-		if (expand_text(&ctx, text, strlen(text), out, err) < 0)
+		c->expanding = p;
+		rc = expand_text(&ctx, text, strlen(text), out, err);
+		c->expanding = outer;
+		if (rc < 0)
 			return -1;
 	} else if (strcmp(p->name, "myhostname") == 0) {
 		if (derive_hostname(c, out, err) < 0)
@@ -430,7 +508,7 @@ static int expand_all(struct config *c, struct error *err)
 			/* Only a bad value is forgiven, not a lack of memory. */
 			if (err->cls == ERROR_INTERNAL)
 				return -1;
-			log_warning("%s", err->text);
+			log_notice("%s", err->text);
 			error_clear(err);
 			if ((p->value = str_dup("")) == NULL)
 				return nomem(err);
@@ -452,9 +530,9 @@ static void warn_one(const struct config_param *p)
 {
 	if ((p->info != NULL && p->info->kind == PARAM_UNUSED) ||
 	    (p->info == NULL && params_is_foreign(p->name)))
-		log_warning(_("%s: parameter %s is not used by relaymail"), p->where, p->name);
+		log_notice(_("%s: parameter %s is not used by relaymail"), p->where, p->name);
 	else if (p->info == NULL && !p->referenced)
-		log_warning(_("%s: unknown parameter %s"), p->where, p->name);
+		log_notice(_("%s: unknown parameter %s"), p->where, p->name);
 }
 
 /* One warning per ignored or unknown parameter, in the order set. */

@@ -34,6 +34,7 @@ struct config {
 	bool io;	      /* may read files (myorigin = /etc/mailname) */
 	bool env;	      /* apply_env is setting parameters */
 	int depth;
+	const struct config_param *expanding; /* whose value is being expanded */
 };
 
 /* The entry for name (len bytes), or NULL. */

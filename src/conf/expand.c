@@ -13,6 +13,9 @@
 #include "conf/lines.h"
 
 #define EXPAND_NEST_MAX 64
+/* Postfix's GOOD_MAJOR: the major part shifted left by 20 bits must fit
+ * a (64-bit) long. */
+#define COMPAT_MAJOR_MAX (0x7fffffffffffffffLL >> 20)
 
 static int is_name(int c)
 {
@@ -36,6 +39,15 @@ static int syntax(const struct expand_ctx *ctx, const char *near, size_t len, st
 	error_set(err, ERROR_CONFIG,
 		  _("%s: the value of parameter %s has bad macro syntax near \"%.*s\""), ctx->where,
 		  ctx->param, (int)len, near);
+	return -1;
+}
+
+static int empty_name(const struct expand_ctx *ctx, struct error *err)
+{
+	error_set(err, ERROR_CONFIG,
+		  _("%s: the value of parameter %s has an empty macro name "
+		    "after \"$\"; write $$ for a literal $"),
+		  ctx->where, ctx->param);
 	return -1;
 }
 
@@ -174,10 +186,10 @@ long long expand_compat_level(const char *s, size_t len)
 		if (i < len && (s[i] == '+' || s[i] == '-'))
 			minus = s[i++] == '-';
 		for (start = i;
-		     i < len && s[i] >= '0' && s[i] <= '9' && part[k] <= 0xfffffffffffLL;)
+		     i < len && s[i] >= '0' && s[i] <= '9' && part[k] <= COMPAT_MAJOR_MAX;)
 			part[k] = part[k] * 10 + (s[i++] - '0');
 		if (i == start || (minus && part[k] != 0) || (k > 0 && part[k] > 1023) ||
-		    part[0] > 0xfffffffffffLL)
+		    part[0] > COMPAT_MAJOR_MAX)
 			return -1;
 		if (i == len)
 			return (part[0] << 20) | (part[1] << 10) | part[2];
@@ -284,6 +296,7 @@ static int macro(const struct expand_ctx *ctx, const char *s, size_t len, struct
 {
 	const char *value = NULL;
 	size_t start = skip_space(s, len, 0), n, next;
+	bool set = false;
 
 	if (start < len && s[start] == '{')
 		return relational(ctx, s + start, len - start, out, depth, err);
@@ -294,13 +307,24 @@ static int macro(const struct expand_ctx *ctx, const char *s, size_t len, struct
 		if (!is_name((unsigned char)s[n]))
 			return syntax(ctx, s, len, err);
 	}
-	/* "${?x}" names nothing: undefined, as in Postfix. */
-	if (n > start && ctx->resolve(ctx->arg, s + start, n - start, &value, err) < 0)
-		return -1;
-	if (next == len)
+	/* "${}" is Postfix's "empty macro name"; "${ }" and "${?x}" name
+	 * nothing, which is undefined. */
+	if (len == 0)
+		return empty_name(ctx, err);
+	if (next == len) {
+		if (n > start && ctx->resolve(ctx->arg, s + start, n - start, &value, err) < 0)
+			return -1;
 		return value == NULL || buf_append_str(out, value) == 0 ? 0 : oom(err);
-	return branch(ctx, s, len, next + 1, s[next], value != NULL && *value != '\0', out, depth,
-		      err);
+	}
+	if (n > start && ctx->test != NULL) {
+		if (ctx->test(ctx->arg, s + start, n - start, &set, err) < 0)
+			return -1;
+	} else if (n > start) {
+		if (ctx->resolve(ctx->arg, s + start, n - start, &value, err) < 0)
+			return -1;
+		set = value != NULL && *value != '\0';
+	}
+	return branch(ctx, s, len, next + 1, s[next], set, out, depth, err);
 }
 
 static int expand_nested(const struct expand_ctx *ctx, const char *s, size_t len, struct buf *out,
@@ -341,11 +365,7 @@ static int expand_nested(const struct expand_ctx *ctx, const char *s, size_t len
 				return oom(err);
 			i = end;
 		} else {
-			error_set(err, ERROR_CONFIG,
-				  _("%s: the value of parameter %s has an empty macro name "
-				    "after \"$\"; write $$ for a literal $"),
-				  ctx->where, ctx->param);
-			return -1;
+			return empty_name(ctx, err);
 		}
 	}
 	if (out->data == NULL && buf_append(out, "", 0) < 0)

@@ -5,6 +5,7 @@
 #ifndef RELAYMAIL_CONF_EXPAND_H
 #define RELAYMAIL_CONF_EXPAND_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "base/buf.h"
@@ -19,6 +20,10 @@ struct expand_ctx {
 	void *arg;
 	const char *where; /* "FILE, line N" of the value, for messages */
 	const char *param; /* the parameter whose value this is */
+	/* For ${name?...} and ${name:...}: whether name counts as set, 0 or
+	 * -1 as resolve. NULL: set means that resolve gives a non-empty
+	 * value. postconf tests the value as written, unexpanded. */
+	int (*test)(void *arg, const char *name, size_t len, bool *set, struct error *err);
 };
 
 /* A compatibility level "major[.minor[.patch]]" as one comparable

@@ -18,8 +18,8 @@ int lines_is_space(int c)
 void lines_warn_leading(const char *name, const char *line)
 {
 	/* Postfix quotes the first 30 bytes. */
-	log_warning(_("%s: logical line must not start with whitespace: \"%.30s%s\""), name, line,
-		    strlen(line) > 30 ? "..." : "");
+	log_notice(_("%s: logical line must not start with whitespace: \"%.30s%s\""), name, line,
+		   strlen(line) > 30 ? "..." : "");
 }
 
 void lines_init(struct lines *l, const char *name, const char *text, size_t len)

@@ -178,12 +178,12 @@ static void warn_comment(const struct reader *r, const char *file, size_t lineno
 	int shown = rlen < 20 ? (int)rlen : 20;
 
 	if (file == NULL)
-		log_warning(_("%s: #comment after other text is not allowed: %.*s %.*s..."), where,
-			    (int)len, item, shown, rest);
+		log_notice(_("%s: #comment after other text is not allowed: %.*s %.*s..."), where,
+			   (int)len, item, shown, rest);
 	else
-		log_warning(_("%s: %s, line %zu: #comment after other text is not allowed: %.*s "
-			      "%.*s..."),
-			    where, file, lineno, (int)len, item, shown, rest);
+		log_notice(_("%s: %s, line %zu: #comment after other text is not allowed: %.*s "
+			     "%.*s..."),
+			   where, file, lineno, (int)len, item, shown, rest);
 }
 
 /* The items of s[0..len): each pattern added, each file read. file and

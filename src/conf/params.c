@@ -202,6 +202,21 @@ static const char *const foreign_prefixes[] = {
 	"multi_instance_", "default_destination_",
 };
 
+/* Postfix parameters outside the table and its prefixes that a sample
+ * main.cf sets or refers to (debugger_command holds $process_name). */
+static const char *const foreign_names[] = {
+	"debugger_command", "sendmail_path", "newaliases_path", "mailq_path",
+	"process_id",	    "process_name",  "mail_version",	"mail_release_date",
+};
+
+static bool foreign_name(const char *name, size_t len)
+{
+	for (size_t i = 0; i < sizeof(foreign_names) / sizeof(foreign_names[0]); i++)
+		if (strncmp(name, foreign_names[i], len) == 0 && foreign_names[i][len] == '\0')
+			return true;
+	return false;
+}
+
 const struct param_info *params_table(size_t *count)
 {
 	*count = sizeof(table) / sizeof(table[0]);
@@ -216,8 +231,29 @@ const struct param_info *params_find(const char *name)
 	return NULL;
 }
 
+const struct param_info *params_find_len(const char *name, size_t len)
+{
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (strncmp(table[i].name, name, len) == 0 && table[i].name[len] == '\0')
+			return &table[i];
+	return NULL;
+}
+
+bool params_is_foreign_len(const char *name, size_t len)
+{
+	if (foreign_name(name, len))
+		return true;
+	for (size_t i = 0; i < sizeof(foreign_prefixes) / sizeof(foreign_prefixes[0]); i++)
+		if (len >= strlen(foreign_prefixes[i]) &&
+		    strncmp(name, foreign_prefixes[i], strlen(foreign_prefixes[i])) == 0)
+			return true;
+	return false;
+}
+
 bool params_is_foreign(const char *name)
 {
+	if (foreign_name(name, strlen(name)))
+		return true;
 	for (size_t i = 0; i < sizeof(foreign_prefixes) / sizeof(foreign_prefixes[0]); i++)
 		if (strncmp(name, foreign_prefixes[i], strlen(foreign_prefixes[i])) == 0)
 			return true;

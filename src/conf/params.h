@@ -27,8 +27,12 @@ struct param_info {
 const struct param_info *params_table(size_t *count);
 /* The entry for name, or NULL. */
 const struct param_info *params_find(const char *name);
+/* The same for a name of len bytes, not NUL-terminated. */
+const struct param_info *params_find_len(const char *name, size_t len);
 /* True for Postfix names outside the table that relaymail knows it
- * ignores (smtpd_*, lmtp_*, postscreen_*, ...). */
+ * ignores (smtpd_*, lmtp_*, postscreen_*, ..., sendmail_path,
+ * process_name); the second for a name of len bytes. */
 bool params_is_foreign(const char *name);
+bool params_is_foreign_len(const char *name, size_t len);
 
 #endif

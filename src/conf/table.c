@@ -145,8 +145,8 @@ int table_lookup(const struct table *t, const char *key, char **value, struct er
 
 	*value = NULL;
 	if (t->utf8 && !str_is_utf8(key, strlen(key))) {
-		log_warning(_("%s: non-UTF-8 key \"%s\": malformed UTF-8 or invalid codepoint"),
-			    t->shown, key);
+		log_notice(_("%s: non-UTF-8 key \"%s\": malformed UTF-8 or invalid codepoint"),
+			   t->shown, key);
 		return 0;
 	}
 	if (!t->ops->pattern && (folded = casefold_dup(key, t->utf8)) == NULL) {
@@ -157,13 +157,13 @@ int table_lookup(const struct table *t, const char *key, char **value, struct er
 	free(folded);
 	if (rc == 1 && t->utf8 && !str_is_utf8(*value, strlen(*value))) {
 		if (t->secret)
-			log_warning(_("%s: key \"%s\": non-UTF-8 value: malformed UTF-8 or invalid "
-				      "codepoint"),
-				    t->shown, key);
+			log_notice(_("%s: key \"%s\": non-UTF-8 value: malformed UTF-8 or invalid "
+				     "codepoint"),
+				   t->shown, key);
 		else
-			log_warning(_("%s: key \"%s\": non-UTF-8 value \"%s\": malformed UTF-8 or "
-				      "invalid codepoint"),
-				    t->shown, key, *value);
+			log_notice(_("%s: key \"%s\": non-UTF-8 value \"%s\": malformed UTF-8 or "
+				     "invalid codepoint"),
+				   t->shown, key, *value);
 		if (t->secret)
 			str_wipe(*value, strlen(*value));
 		error_set(err, ERROR_CONFIG,
@@ -175,9 +175,9 @@ int table_lookup(const struct table *t, const char *key, char **value, struct er
 		return -1;
 	}
 	if (rc == 1 && **value == '\0') {
-		log_warning(_("table %s: key %s: empty string result is not allowed"), t->shown,
-			    key);
-		log_warning(_("table %s should return NO RESULT in case of NOT FOUND"), t->shown);
+		log_notice(_("table %s: key %s: empty string result is not allowed"), t->shown,
+			   key);
+		log_notice(_("table %s should return NO RESULT in case of NOT FOUND"), t->shown);
 	}
 	return rc;
 }

@@ -58,7 +58,7 @@ void pattern_warn(const struct pattern_where *w, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	log_warning(_("%s map %s, line %zu: %s"), w->type, w->map, w->lineno, text);
+	log_notice(_("%s map %s, line %zu: %s"), w->type, w->map, w->lineno, text);
 }
 
 static bool is_alnum(int c)
@@ -83,13 +83,17 @@ static int get_pat(const struct pattern_backend *be, const struct pattern_where 
 		return 0;
 	}
 	delim = s[at++];
-	for (start = at; at < len && s[at] != delim; at++) {
-		if (s[at] != '\\')
-			continue;
-		if (at + 1 < len)
-			at++;
-		else if (be->backslash_closes)
+	/* A backslash escapes first, as in dict_regexp and dict_pcre: with
+	 * "\\" as the delimiter, no backslash but a trailing one can close. */
+	for (start = at; at < len; at++) {
+		if (s[at] == '\\') {
+			if (at + 1 < len)
+				at++;
+			else if (be->backslash_closes)
+				break;
+		} else if (s[at] == delim) {
 			break;
+		}
 	}
 	if (at >= len && be->pcre_words) {
 		pattern_warn(w, _("no closing regexp delimiter \"%c\": ignoring this rule"), delim);
@@ -227,9 +231,9 @@ static bool prescan(const struct pattern_backend *be, const struct pattern_where
 			*max_sub = v;
 	}
 	if (rc == REPL_TRUNCATED)
-		log_warning(_("truncated macro reference: \"%s\""), s);
+		log_notice(_("truncated macro reference: \"%s\""), s);
 	else if (rc == REPL_EMPTY)
-		log_warning(_("empty macro name: \"%s\""), s);
+		log_notice(_("empty macro name: \"%s\""), s);
 	if (rc < 0)
 		pattern_warn(w, _("bad replacement syntax: skipping this rule"));
 	return rc == 0;

@@ -48,11 +48,13 @@ static void fixed_free(void *impl)
 
 static const struct table_ops fixed_ops = { fixed_lookup, fixed_free, false };
 
-/* Length of the key at the start of s, scanned as postmap and
- * dict_thash do: up to the first whitespace outside double quotes, a
- * backslash escaping the next byte inside quotes or not. 0 when a quote
- * is left open. */
-static size_t key_length(const char *s, size_t len)
+#define KEY_OPEN_QUOTE ((size_t)-1)
+
+/* Where the key at the start of s ends, scanned as dict_thash and
+ * Postfix's split_qnameval do: at the first whitespace (or "=" when
+ * at_equals) outside double quotes, a backslash escaping the next byte
+ * inside quotes or not. KEY_OPEN_QUOTE when a quote is left open. */
+static size_t key_end(const char *s, size_t len, bool at_equals)
 {
 	bool quoted = false;
 	size_t i;
@@ -63,11 +65,23 @@ static size_t key_length(const char *s, size_t len)
 				break;
 		} else if (s[i] == '"') {
 			quoted = !quoted;
-		} else if (!quoted && lines_is_space((unsigned char)s[i])) {
+		} else if (!quoted &&
+			   (lines_is_space((unsigned char)s[i]) || (at_equals && s[i] == '='))) {
 			break;
 		}
 	}
-	return quoted ? 0 : i;
+	return quoted ? KEY_OPEN_QUOTE : i;
+}
+
+/* Length of the key at the start of s, scanned as postmap and
+ * dict_thash do: up to the first whitespace outside double quotes, a
+ * backslash escaping the next byte inside quotes or not. 0 when a quote
+ * is left open. */
+static size_t key_length(const char *s, size_t len)
+{
+	size_t i = key_end(s, len, false);
+
+	return i == KEY_OPEN_QUOTE ? 0 : i;
 }
 
 /* One logical line "key whitespace value", with the warnings of
@@ -83,8 +97,8 @@ static int text_line(struct kvmap *m, const char *name, unsigned flags, bool tex
 
 	/* A secret's lines hold passwords: warnings give the line number. */
 	if (lines_is_space((unsigned char)s[0]) && secret) {
-		log_warning(_("%s, line %zu: ignoring a line that starts with whitespace"), name,
-			    lineno);
+		log_notice(_("%s, line %zu: ignoring a line that starts with whitespace"), name,
+			   lineno);
 		return 0;
 	}
 	if (lines_is_space((unsigned char)s[0])) {
@@ -93,46 +107,45 @@ static int text_line(struct kvmap *m, const char *name, unsigned flags, bool tex
 	}
 	if (utf8 && !str_is_utf8(s, len)) {
 		if (secret)
-			log_warning(_("%s, line %zu: non-UTF-8 input -- ignoring this line"), name,
-				    lineno);
+			log_notice(_("%s, line %zu: non-UTF-8 input -- ignoring this line"), name,
+				   lineno);
 		else
-			log_warning(_("%s, line %zu: non-UTF-8 input \"%s\" -- ignoring this line"),
-				    name, lineno, s);
+			log_notice(_("%s, line %zu: non-UTF-8 input \"%s\" -- ignoring this line"),
+				   name, lineno, s);
 		return 0;
 	}
 	if ((klen = key_length(s, len)) == 0) {
 		if (secret)
-			log_warning(_("%s, line %zu: unbalanced '\"' -- ignoring this line"), name,
-				    lineno);
+			log_notice(_("%s, line %zu: unbalanced '\"' -- ignoring this line"), name,
+				   lineno);
 		else
-			log_warning(
-			    _("%s, line %zu: unbalanced '\"' in '%s' -- ignoring this line"), name,
-			    lineno, s);
+			log_notice(_("%s, line %zu: unbalanced '\"' in '%s' -- ignoring this line"),
+				   name, lineno, s);
 		return 0;
 	}
 	for (v = klen; v < len && lines_is_space((unsigned char)s[v]); v++)
 		;
 	if (v == len && texthash) {
-		log_warning(_("%s, line %zu: expected format: key whitespace value -- ignoring "
-			      "this line"),
-			    name, lineno);
+		log_notice(_("%s, line %zu: expected format: key whitespace value -- ignoring "
+			     "this line"),
+			   name, lineno);
 		return 0;
 	}
 	if (v == len) {
-		log_warning(_("%s, line %zu: expected format: key whitespace value"), name, lineno);
+		log_notice(_("%s, line %zu: expected format: key whitespace value"), name, lineno);
 		return 0;
 	}
 	if (s[klen - 1] == ':')
-		log_warning(_("%s, line %zu: record is in \"key: value\" format; is this an alias "
-			      "file?"),
-			    name, lineno);
+		log_notice(_("%s, line %zu: record is in \"key: value\" format; is this an alias "
+			     "file?"),
+			   name, lineno);
 	s[klen] = '\0';
 	if ((key = casefold_dup(s, utf8)) == NULL)
 		return -1;
 	/* postmap names the .db file for a duplicate; the source line says
 	 * more. */
 	if ((rc = kvmap_put(m, key, strlen(key), s + v, len - v, false)) == 0)
-		log_warning(_("%s, line %zu: duplicate entry: \"%s\""), name, lineno, key);
+		log_notice(_("%s, line %zu: duplicate entry: \"%s\""), name, lineno, key);
 	free(key);
 	return rc < 0 ? -1 : 0;
 }
@@ -210,35 +223,41 @@ static size_t trim_len(const char *s, size_t n)
 	return n;
 }
 
-/* One "key=value" or "{ key = value }" element of inline:{...}. */
+/* One "key=value" or "{ key = value }" element of inline:{...}, as
+ * Postfix's split_qnameval reads it: the key (which may be empty, or
+ * quoted) ends at whitespace or "=", and only whitespace may come
+ * between it and the "="; the value is trimmed. */
 static int inline_item(struct kvmap *m, const struct table *t, bool utf8, const char *s, size_t n,
 		       struct error *err)
 {
-	const char *eq = memchr(s, '=', n), *v;
-	size_t klen;
+	size_t klen = key_end(s, n, true), i;
+	const char *v;
 	char *key, *folded;
 	int rc;
 
-	if ((eq == NULL || (klen = trim_len(s, (size_t)(eq - s))) == 0) && t->secret) {
+	for (i = klen; klen != KEY_OPEN_QUOTE && i < n && lines_is_space((unsigned char)s[i]); i++)
+		;
+	if ((n == 0 || klen == KEY_OPEN_QUOTE || i == n || s[i] != '=') && t->secret) {
 		error_set(err, ERROR_CONFIG, _("%s: expected key=value or {key = value}"),
 			  t->shown);
 		return -1;
 	}
-	if (eq == NULL || (klen = trim_len(s, (size_t)(eq - s))) == 0) {
+	if (n == 0 || klen == KEY_OPEN_QUOTE || i == n || s[i] != '=') {
 		error_set(err, ERROR_CONFIG,
 			  _("%s: expected key=value or {key = value}, found \"%.*s\""), t->spec,
 			  (int)n, s);
 		return -1;
 	}
-	for (v = eq + 1; v < s + n && lines_is_space((unsigned char)*v); v++)
+	for (v = s + i + 1; v < s + n && lines_is_space((unsigned char)*v); v++)
 		;
+	n = trim_len(v, (size_t)(s + n - v));
 	if ((key = str_ndup(s, klen)) == NULL)
 		return nomem(err);
 	folded = casefold_dup(key, utf8);
 	free(key);
 	if (folded == NULL)
 		return nomem(err);
-	rc = kvmap_put(m, folded, strlen(folded), v, (size_t)(s + n - v), true);
+	rc = kvmap_put(m, folded, strlen(folded), v, n, true);
 	free(folded);
 	return rc < 0 ? nomem(err) : 0;
 }
@@ -267,9 +286,18 @@ int table_inline_open(struct table *t, const char *name, unsigned flags, struct 
 			  t->shown);
 		goto fail;
 	}
-	while (list_next(in, len, &pos, &item, &ilen, &group))
+	while (list_next(in, len, &pos, &item, &ilen, &group)) {
+		/* "{a=1}x": Postfix's extpar refuses text after the group. */
+		if (item[0] == '{' && !group) {
+			error_set(err, ERROR_CONFIG,
+				  _("%s: text after the closing \"}\" of \"%.*s\"; write "
+				    "{ key = value }"),
+				  t->shown, t->secret ? 3 : (int)ilen, t->secret ? "..." : item);
+			goto fail;
+		}
 		if (inline_item(m, t, utf8, item, ilen, err) < 0)
 			goto fail;
+	}
 	if (m->n == 0) {
 		error_set(err, ERROR_CONFIG, _("%s: the inline table is empty"), t->shown);
 		goto fail;

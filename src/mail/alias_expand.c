@@ -229,7 +229,7 @@ static int luser_value(struct walk *w, const char *addr, const char *local, stru
 {
 	const char *domain = address_domain(addr);
 	struct luser l = { .w = w };
-	struct expand_ctx x = { luser_resolve, &l, luser_where(w), "luser_relay" };
+	struct expand_ctx x = { luser_resolve, &l, luser_where(w), "luser_relay", NULL };
 	char *lower = str_dup(local), *dom = str_dup(domain != NULL ? domain : "");
 	char *rcpt = addrfind_internal(addr), *user = NULL, delim[2] = { 0 };
 	size_t at = 0;

@@ -217,7 +217,9 @@ send() {
 	if [ "$_p" = A ]; then
 		"$PF_SENDMAIL" -C "$W/o/$_n/postfix" "$@" <"$_g.msg" >"$_g.out" 2>"$_g.err"
 	else
-		timeout 60 "$RELAYMAIL" -C "$W/r/$_n.cf" "$@" <"$_g.msg" >"$_g.out" 2>"$_g.err"
+		# -v: the table warnings, which a send that works keeps to the
+		# mail log, are on stderr too, to be compared with cleanup's.
+		timeout 60 "$RELAYMAIL" -v -C "$W/r/$_n.cf" "$@" <"$_g.msg" >"$_g.out" 2>"$_g.err"
 	fi
 	echo $? >"$_g.rc"
 }

@@ -13,6 +13,7 @@
 #include "base/buf.h"
 #include "base/error.h"
 #include "conf/config.h"
+#include "conf/expand.h"
 #include "conf/lines.h"
 #include "capture.h"
 #include "tap.h"
@@ -199,6 +200,27 @@ static void test_expansion(void)
 	c = parse("relayhost = ${a\n", &err);
 	ok(c == NULL && strstr(err.text, "parameter relayhost") != NULL,
 	   "unclosed ${ names the parameter: %s", err.text);
+
+	/* ? and : test the value as written (postconf): the default
+	 * "$fallback_relay" is not empty, though it expands to nothing, and
+	 * a value may test itself without a loop. */
+	expect("smtp_helo_name = ${smtp_fallback_relay?{backup}:{none}}\n", "smtp_helo_name",
+	       "backup", "? tests the written default, not its expansion");
+	expect("a = $b\nsmtp_helo_name = ${a?{set}:{unset}}${b:{-b-empty}}\n", "smtp_helo_name",
+	       "set-b-empty", "? tests a value that expands to nothing as set");
+	expect("smtp_helo_name = a${smtp_helo_name?b}\n", "smtp_helo_name", "ab",
+	       "a value may test itself");
+	expect("smtp_helo_name = <${myhostname?{h}}>\n", "smtp_helo_name", "<h>",
+	       "a computed default (myhostname) is set");
+	c = parse("smtp_helo_name = a${}b\n", &err);
+	ok(c == NULL && strstr(err.text, "test.cf, line 1: the value of parameter smtp_helo_name "
+					 "has an empty macro name") != NULL,
+	   "${} is an empty macro name: %s", err.text);
+	c = parse("smtp_helo_name = a$()b\n", &err);
+	ok(c == NULL && strstr(err.text, "empty macro name") != NULL,
+	   "$() is an empty macro name: %s", err.text);
+	expect("smtp_helo_name = a${ }b${?x}c\n", "smtp_helo_name", "abc",
+	       "${ } and ${?x} name nothing: undefined, as in Postfix");
 }
 
 /* luser_relay stays as written (postconf -x -h luser_relay); a value
@@ -287,6 +309,18 @@ static void test_defaults(void)
 	c = parse("compatibility_level = 3.10\n", &err);
 	is_str(c ? config_get(c, "smtp_tls_fingerprint_digest") : NULL, "sha256",
 	       "level 3.10 is above 3.6, not below it");
+	config_free(c);
+	/* The major part is shifted 20 bits: the largest Postfix takes is
+	 * LONG_MAX >> 20; one more, or 10000000000000, is no level (and no
+	 * signed overflow, which a -fsanitize=undefined build would stop at). */
+	ok(expand_compat_level("8796093022207", 13) == 8796093022207LL * 1024 * 1024,
+	   "compatibility level 8796093022207 is the largest");
+	ok(expand_compat_level("8796093022208", 13) == -1, "8796093022208 is too large");
+	ok(expand_compat_level("10000000000000.1023.1023", 24) == -1,
+	   "10000000000000.1023.1023 is too large");
+	c = parse("compatibility_level = 10000000000000\n", &err);
+	ok(c == NULL && strstr(err.text, "compatibility_level = 10000000000000 is not") != NULL,
+	   "compatibility_level = 10000000000000 is a configuration error: %s", err.text);
 	config_free(c);
 	c = parse("compatibility_level = three\n", &err);
 	ok(c == NULL && err.cls == ERROR_CONFIG &&
@@ -442,6 +476,69 @@ static void test_warnings(void)
 	       "orphan continuation warned about");
 	config_free(c);
 	free(out);
+
+	/* What copying from a guide does: each a warning naming file and line. */
+	capture_begin(&cap);
+	c = parse("\xef\xbb\xbfrelayhost = [a] # main\nsmtp_helo_name = $HOME.x $no_such\n", &err);
+	out = capture_end(&cap);
+	is_str(c ? config_get(c, "relayhost") : NULL, "[a] # main",
+	       "a byte order mark is skipped; # stays in the value, as in Postfix");
+	is_str(
+	    out,
+	    "relaymail: warning: test.cf, line 1: the file starts with a UTF-8 byte order mark; "
+	    "relaymail skips it, Postfix would not: save the file without it\n"
+	    "relaymail: warning: test.cf, line 1: the value of parameter relayhost goes on after "
+	    "\"#\": \"# main\" is part of the value, as in Postfix; a comment must be on a line "
+	    "of its own\n"
+	    "relaymail: warning: test.cf, line 2: the value of parameter smtp_helo_name refers to "
+	    "$HOME, which is not a parameter and expands to nothing; environment variables are "
+	    "not expanded in this file\n"
+	    "relaymail: warning: test.cf, line 2: the value of parameter smtp_helo_name refers to "
+	    "$no_such, which is not a parameter and expands to nothing\n",
+	    "BOM, # comment, $HOME, unknown $name");
+	config_free(c);
+	free(out);
+
+	/* Postfix's own names are not unknown: main.cf.dist's debugger_command. */
+	capture_begin(&cap);
+	c = parse("debugger_command = ddd $daemon_directory/$process_name $process_id\n", &err);
+	out = capture_end(&cap);
+	is_str(out,
+	       "relaymail: warning: test.cf, line 1: parameter debugger_command is not used by "
+	       "relaymail\n",
+	       "$process_name and $process_id are Postfix's: no warning about them");
+	config_free(c);
+	free(out);
+
+	c = parse("relayhost =\xe3\x80\x80[a]\n", &err);
+	ok(c == NULL && err.cls == ERROR_CONFIG &&
+	       strcmp(err.text, "test.cf, line 1: the value of parameter relayhost holds a U+3000 "
+				"(ideographic space), which Postfix does not take for a space; "
+				"write an ASCII space") == 0,
+	   "U+3000 in a used value is an error: %s", err.text);
+	c = parse("relay\xc2\xa0host = [a]\n", &err);
+	ok(c == NULL &&
+	       strstr(err.text, "a U+00A0 (no-break space) stands where a parameter name") != NULL,
+	   "U+00A0 in a name is an error: %s", err.text);
+
+	{
+		char *env[] = { "RELAYMAIL_Relay_Host=x", "RELAYMAIL_TEST_POSTFIX=yes",
+				"RELAYMAIL_MYHOSTNAM=y", "RELAYMAIL_X=z", NULL };
+
+		capture_begin(&cap);
+		c = config_parse("test.cf", "", 0, env, &err);
+		out = capture_end(&cap);
+		is_str(
+		    out,
+		    "relaymail: warning: environment variable RELAYMAIL_Relay_Host names no "
+		    "parameter and is ignored; for parameter relayhost, write RELAYMAIL_RELAYHOST\n"
+		    "relaymail: warning: environment variable RELAYMAIL_MYHOSTNAM names no "
+		    "parameter and is ignored; for parameter myhostname, write "
+		    "RELAYMAIL_MYHOSTNAME\n",
+		    "RELAYMAIL_ names close to a parameter are warned about; others are not");
+		config_free(c);
+		free(out);
+	}
 
 	capture_begin(&cap);
 	c = parse("smtpd_banner = $ oops\n", &err);

@@ -2,7 +2,8 @@
 /* base/maillog: the queue ID, the two line forms (postlogd's file, the
  * syslog datagram), and the sink itself: a file appended to, a syslog
  * socket of the test's own, standard error, and the failures that must
- * cost one warning and nothing else. */
+ * cost one warning and nothing else. And base/log's notices, which go to
+ * that sink always and to stderr only when asked or on failure. */
 #include <config.h>
 
 #include <errno.h>
@@ -15,6 +16,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "base/log.h"
 #include "base/maillog.h"
 #include "capture.h"
 #include "tap.h"
@@ -210,6 +212,15 @@ static void test_syslog(void)
 	ok(strncmp(got, "<22>", 4) == 0 && strlen(got) > strlen(want) &&
 	       strcmp(got + strlen(got) - strlen(want), want) == 0,
 	   "syslog: one datagram, priority mail.info (%s)", got);
+	maillog_warning("sendmail", "main.cf, line %d: parameter biff is not used", 2);
+	n = recv(fd, got, sizeof(got) - 1, MSG_DONTWAIT);
+	got[n > 0 ? n : 0] = '\0';
+	snprintf(want, sizeof(want),
+		 " relaymail/sendmail[%ld]: warning: main.cf, line 2: parameter biff is not used",
+		 (long)getpid());
+	ok(strncmp(got, "<20>", 4) == 0 && strlen(got) > strlen(want) &&
+	       strcmp(got + strlen(got) - strlen(want), want) == 0,
+	   "syslog: a warning is \"warning: TEXT\" at mail.warning (%s)", got);
 	maillog_fini();
 	close(fd);
 
@@ -239,6 +250,52 @@ static void test_stdout_busy(void)
 	maillog_fini();
 }
 
+/* Notices held before the mail log exists, written to it once it does,
+ * kept off stderr until a failure (log_error) shows each one once. */
+static void test_notices(void)
+{
+	struct maillog_settings s = { .name = "relaymail", .facility = LOG_MAIL, .hostname = "h" };
+	char path[256], want[512];
+	struct capture cap;
+	char *err, *text;
+
+	snprintf(path, sizeof(path), "%s/notices", dir);
+	s.file = path;
+	log_notices_immediate(false);
+	capture_begin(&cap);
+	log_notice("one %d", 1);
+	maillog_init(&s);
+	log_notices_to_maillog();
+	log_notice("two");
+	err = capture_end(&cap);
+	is_str(err, "", "notices: nothing on stderr while all is well");
+	free(err);
+	text = slurp(path);
+	snprintf(want, sizeof(want), "relaymail/sendmail[%ld]: warning: one 1\n", (long)getpid());
+	ok(text != NULL && strstr(text, want) != NULL, "notices: a held one reaches the mail log");
+	snprintf(want, sizeof(want), "relaymail/sendmail[%ld]: warning: two\n", (long)getpid());
+	ok(text != NULL && strstr(text, want) != NULL, "notices: a later one at once");
+	free(text);
+	capture_begin(&cap);
+	log_error("it failed");
+	log_error("and this too");
+	log_notices_flush();
+	err = capture_end(&cap);
+	is_str(err,
+	       "relaymail: warning: one 1\nrelaymail: warning: two\nrelaymail: it failed\n"
+	       "relaymail: and this too\n",
+	       "notices: a failure shows them first, each once");
+	free(err);
+	log_notices_immediate(true);
+	capture_begin(&cap);
+	log_notice("three");
+	log_notices_flush();
+	err = capture_end(&cap);
+	is_str(err, "relaymail: warning: three\n", "notices: immediate ones at once, once");
+	free(err);
+	maillog_fini();
+}
+
 int main(void)
 {
 	char cmd[128];
@@ -251,6 +308,7 @@ int main(void)
 	test_queue_id();
 	test_forms();
 	test_file();
+	test_notices();
 	test_syslog();
 	test_stdout_busy();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);

@@ -106,6 +106,23 @@ static void test_pcre(void)
 	t = table_open("pcre:{ {/^(.*)@old\\.example$/ ${1}@new.example} }", 0, NULL, &err);
 	check(t, "me@old.example", "me@new.example");
 	table_free(t);
+
+	/* With "\\" as the delimiter no backslash closes (dict_pcre): the rule
+	 * and the IF are skipped, and the ENDIF is a stray one. */
+	capture_begin(&cap);
+	t = table_open("pcre:{ {\\a\\ b}, {IF \\x\\}, {/a/ after}, {ENDIF} }", 0, NULL, &err);
+	warnings = capture_end(&cap);
+	is_str(warnings,
+	       "relaymail: warning: pcre map { {\\a\\ b}, {IF \\x\\}, {/a/ after}, {ENDIF} }, line "
+	       "1: no closing regexp delimiter \"\\\": ignoring this rule\n"
+	       "relaymail: warning: pcre map { {\\a\\ b}, {IF \\x\\}, {/a/ after}, {ENDIF} }, line "
+	       "2: no closing regexp delimiter \"\\\": ignoring this rule\n"
+	       "relaymail: warning: pcre map { {\\a\\ b}, {IF \\x\\}, {/a/ after}, {ENDIF} }, line "
+	       "4: ignoring ENDIF without matching IF\n",
+	       "backslash delimiter: the rule and the IF are skipped");
+	free(warnings);
+	check(t, "a", "after");
+	table_free(t);
 }
 #else
 static void test_pcre(void)

@@ -295,6 +295,28 @@ static void test_trailing_backslash(void)
 	table_free(t);
 }
 
+/* A backslash escapes before it can close, as in dict_regexp: with "\\"
+ * as the delimiter only a backslash that ends the line closes the
+ * pattern, so "\\a\\ b" has none, and "IF \\x\\" is IF /x/. */
+static void test_backslash_delimiter(void)
+{
+	char spec[300], want[1024], *warnings;
+	const char *path = put("bsdelim", "\\a\\ b\nIF \\x\\\n/a/ in-if\nENDIF\n");
+	struct table *t;
+
+	snprintf(spec, sizeof(spec), "regexp:%s", path);
+	t = open_capture(spec, 0, &warnings);
+	snprintf(want, sizeof(want),
+		 "relaymail: warning: regexp map %s, line 1: no closing regexp delimiter "
+		 "\"\\\": skipping this rule\n",
+		 path);
+	is_str(warnings, want, "backslash delimiter: the rule is skipped with Postfix's warning");
+	free(warnings);
+	check(t, "a", "(not found)");
+	check(t, "xa", "in-if");
+	table_free(t);
+}
+
 /* IF nests without a limit (Postfix has none): 300 levels, the innermost
  * one false for "ab"; unclosed IFs are reported innermost first. */
 static void test_deep_if(void)
@@ -374,6 +396,7 @@ int main(void)
 	test_inline();
 	test_edges();
 	test_trailing_backslash();
+	test_backslash_delimiter();
 	test_deep_if();
 	test_many_groups();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);

@@ -304,6 +304,29 @@ static void test_inline_static(void)
 	       "inline item without = refused");
 	t = table_open("inline:a=b", 0, NULL, &err);
 	ok(t == NULL && err.cls == ERROR_CONFIG, "inline without braces refused");
+	/* Postfix's split_qnameval: the key may be empty, and only blanks may
+	 * come between it and "="; extpar: nothing after a group's "}". */
+	t = table_open("inline:{=v, a=1}", 0, NULL, &err);
+	ok(t != NULL, "inline: an empty key is a key: %s", err.text);
+	check(t, "", "v");
+	check(t, "a", "1");
+	table_free(t);
+	t = table_open("inline:{ { = w } }", 0, NULL, &err);
+	check(t, "", "w");
+	table_free(t);
+	t = table_open("inline:{ {a=1}x }", 0, NULL, &err);
+	is_str(t == NULL ? err.text : NULL,
+	       "inline:{ {a=1}x }: text after the closing \"}\" of \"{a=1}x\"; write "
+	       "{ key = value }",
+	       "inline: text after a group's } refused");
+	t = table_open("inline:{ {a b = 1} }", 0, NULL, &err);
+	ok(t == NULL && err.cls == ERROR_CONFIG, "inline: a key with a blank in it refused: %s",
+	   err.text);
+	t = table_open("inline:{ {\"a b\" = 1} }", 0, NULL, &err);
+	check(t, "\"a b\"", "1");
+	table_free(t);
+	t = table_open("inline:{ {} }", 0, NULL, &err);
+	ok(t == NULL && err.cls == ERROR_CONFIG, "inline: an empty group refused");
 
 	t = table_open("static:relay.example", 0, NULL, &err);
 	check(t, "anything@example.com", "relay.example");

@@ -9,6 +9,9 @@ librelaymail_a_SOURCES += \
 	src/mail/message.c src/mail/message.h src/mail/message_impl.h \
 	src/mail/intake.c src/mail/intake.h \
 	src/mail/fold.c src/mail/fold.h \
+	src/mail/mime.c src/mail/mime.h \
+	src/mail/qp.c src/mail/qp.h \
+	src/mail/reencode.c src/mail/reencode.h \
 	src/mail/rewrite.c src/mail/rewrite_header.c src/mail/rewrite.h \
 	src/mail/spool.c src/mail/spool.h
 

@@ -18,7 +18,7 @@ librelaymail_a_SOURCES += \
 # Unit tests of this layer (TAP; they link libtap and the library).
 unit_tests += tests/unit/test-address tests/unit/test-message \
 	tests/unit/test-idn tests/unit/test-rewrite tests/unit/test-alias \
-	tests/unit/test-encword
+	tests/unit/test-encword tests/unit/test-qp tests/unit/test-mime
 
 # The allocation-failure test of this layer (as tests/unit/test-torture in
 # src/conf/local.mk; without the linker's --wrap, tests/torture-skip.sh

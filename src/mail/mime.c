@@ -233,6 +233,7 @@ static enum mime_role header_line(struct mime_walk *w, const char *p, size_t n, 
 		return MIME_HEADER_END;
 	}
 	if (n > 0 && (p[0] == ' ' || p[0] == '\t')) {
+		w->cte_line = w->field == FIELD_CTE;
 		keep_value(w, p, n);
 		return MIME_HEADER;
 	}

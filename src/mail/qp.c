@@ -3,9 +3,11 @@
  * whether it still fits the line, depends on whether it is the last of
  * its line. A blank at the end of a line is encoded (rule 3: a relay may
  * strip trailing blanks), so is "=", every octet outside 33..126 but the
- * blank and the tab, and nothing else (rules 1 and 2). A "." or "From "
- * at the start of an encoded line is left as it is: SMTP dot-stuffing
- * comes later, on the wire. */
+ * blank and the tab (rules 1 and 2), and, right after a soft break, a "-"
+ * (a line that starts "--" there could pass for a boundary with a reader
+ * that matches only its start, RFC 2046 §5.1.1) and an "F" (a "From "
+ * there would become ">From " in an mbox). A "." that starts a line is
+ * left as it is: SMTP dot-stuffing comes later, on the wire. */
 #include <config.h>
 
 #include "mail/qp.h"
@@ -32,6 +34,8 @@ static int put_held(struct qp *q, bool last, struct buf *out)
 		if (buf_append(out, "=\r\n", 3) < 0)
 			return -1;
 		q->col = 0;
+		if (c == '-' || c == 'F')
+			w = 3;
 	}
 	q->col += w;
 	if (w == 1)

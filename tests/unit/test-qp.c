@@ -2,8 +2,9 @@
 /* mail/qp: quoted-printable (RFC 2045 §6.7), exact output for the rules
  * ("=", blanks before a line end, 8-bit and control octets, a line of
  * exactly 76, an escape never cut by a soft break, a "." at the start of
- * a line), the same output however the text is cut, and many random
- * lines that decode back to themselves within the line length. */
+ * a line, "-" and "F" after a soft break), the same output however the
+ * text is cut, and many random lines that decode back to themselves
+ * within the line length. */
 #include <config.h>
 
 #include <stdio.h>
@@ -80,6 +81,12 @@ static void test_rules(void)
 	 * starts an encoded line is left alone, as RFC 2045 allows. */
 	is_str(enc(rep('a', 75, ".b"), 77, 0), rep('a', 75, "=\n.b\n"),
 	       "a \".\" after a soft break stays a \".\"");
+	is_str(enc(rep('a', 75, "--b"), 78, 0), rep('a', 75, "=\n=2D-b\n"),
+	       "a \"-\" after a soft break is encoded: no line there passes for a boundary");
+	is_str(enc(rep('a', 75, "From x"), 81, 0), rep('a', 75, "=\n=46rom x\n"),
+	       "an \"F\" after a soft break is encoded: no \"From \" there");
+	is_str(enc("--b\nFrom x", 10, 0), "--b\nFrom x\n",
+	       "at the start of a line of the text, \"-\" and \"F\" stay");
 }
 
 static void test_pieces(void)
@@ -153,7 +160,7 @@ static long decode(const char *e, char *dst)
 
 static void test_random(void)
 {
-	static const char pool[] = "ab =\t.\x80\xff\x01~";
+	static const char pool[] = "ab =\t.\x80\xff\x01~-F";
 	unsigned seed = 12345;
 	int bad = 0;
 

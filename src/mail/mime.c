@@ -140,7 +140,7 @@ void mime_parse_type(struct mime_part *p, const char *v, size_t n)
 	}
 }
 
-enum mime_enc mime_parse_cte(const char *v, size_t n)
+enum mime_enc mime_parse_cte(const char *v, size_t n, char name[MIME_CTE_NAME_MAX + 1])
 {
 	static const struct {
 		const char *name;
@@ -152,6 +152,13 @@ enum mime_enc mime_parse_cte(const char *v, size_t n)
 	};
 	size_t i = skip_cfws(v, n, 0), e = token_end(v, n, i);
 
+	if (name != NULL) {
+		size_t len = e - i < MIME_CTE_NAME_MAX ? e - i : MIME_CTE_NAME_MAX;
+
+		for (size_t k = 0; k < len; k++)
+			name[k] = lower(v[i + k]);
+		name[len] = '\0';
+	}
 	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++)
 		if (ci_eq(v + i, e - i, names[k].name))
 			return names[k].enc;
@@ -198,7 +205,7 @@ void mime_walk_start(struct mime_walk *w, const char *type, const char *cte)
 	if (type != NULL)
 		mime_parse_type(&w->cur, type, strlen(type));
 	if (cte != NULL)
-		w->cur.enc = mime_parse_cte(cte, strlen(cte));
+		w->cur.enc = mime_parse_cte(cte, strlen(cte), w->cur.cte);
 	end_header(w);
 }
 
@@ -210,7 +217,7 @@ static void finish_field(struct mime_walk *w)
 	if (w->field == FIELD_TYPE && !w->cur.has_type)
 		mime_parse_type(&w->cur, v, w->value.len);
 	else if (w->field == FIELD_CTE && w->cur.enc == MIME_ENC_NONE)
-		w->cur.enc = mime_parse_cte(v, w->value.len);
+		w->cur.enc = mime_parse_cte(v, w->value.len, w->cur.cte);
 	w->field = FIELD_NONE;
 	buf_reset(&w->value);
 }

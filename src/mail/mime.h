@@ -18,6 +18,7 @@
 
 #define MIME_DEPTH_MAX 32     /* nested multiparts followed; deeper is opaque */
 #define MIME_BOUNDARY_MAX 200 /* RFC 2046 allows 70; a longer one is refused */
+#define MIME_CTE_NAME_MAX 31  /* of an encoding's name kept for messages */
 
 enum mime_kind {
 	MIME_DISCRETE,	/* text, application, image...: lines of content */
@@ -46,6 +47,7 @@ struct mime_part {
 	bool signs;	 /* multipart/signed: its parts are signed content */
 	size_t boundary_len;
 	char boundary[MIME_BOUNDARY_MAX + 1];
+	char cte[MIME_CTE_NAME_MAX + 1]; /* the encoding as named, lower case, cut */
 };
 
 enum mime_role {
@@ -88,7 +90,9 @@ enum mime_role mime_walk_line(struct mime_walk *w, const char *p, size_t n, bool
 /* Parse a Content-Type value into p (kind, boundary, digest, has_type);
  * exposed for the tests. */
 void mime_parse_type(struct mime_part *p, const char *v, size_t n);
-/* The encoding named by a Content-Transfer-Encoding value. */
-enum mime_enc mime_parse_cte(const char *v, size_t n);
+/* The encoding named by a Content-Transfer-Encoding value; its name,
+ * lower case and cut to MIME_CTE_NAME_MAX octets, into name when not
+ * NULL. */
+enum mime_enc mime_parse_cte(const char *v, size_t n, char name[MIME_CTE_NAME_MAX + 1]);
 
 #endif

@@ -47,8 +47,8 @@ enum why {
 struct step {
 	size_t part;
 	enum why why;
-	enum mime_enc enc;   /* for WHY_ENCODING */
-	const char *charset; /* a Content-Type to add; NULL: keep the part's */
+	char cte[MIME_CTE_NAME_MAX + 1]; /* for WHY_ENCODING */
+	const char *charset;		 /* a Content-Type to add; NULL: keep the part's */
 };
 
 struct plan {
@@ -217,7 +217,7 @@ static int close_part(struct scan *s)
 	st = &s->plan->v[s->plan->n++];
 	st->part = s->part;
 	st->why = decide(s);
-	st->enc = s->info.enc;
+	memcpy(st->cte, s->info.cte, sizeof(st->cte));
 	st->charset = NULL;
 	if (!s->info.has_type)
 		st->charset = !s->eight				  ? "us-ascii"
@@ -275,8 +275,8 @@ struct writer {
 	enum why why; /* the cause, should the line need folding */
 	struct qp qp;
 	size_t col;
-	unsigned folded;   /* 1 << why for each cause of a fold */
-	enum mime_enc enc; /* the first encoding that made a fold */
+	unsigned folded;		 /* 1 << why for each cause of a fold */
+	char cte[MIME_CTE_NAME_MAX + 1]; /* the first encoding that made a fold */
 };
 
 static const struct step *step_of(struct writer *wr, size_t part)
@@ -363,7 +363,7 @@ static int line_start(struct writer *wr, const char *p, size_t n, bool whole)
 		} else if (st != NULL) {
 			wr->why = st->why;
 			if (st->why == WHY_ENCODING && !(wr->folded & (1u << WHY_ENCODING)))
-				wr->enc = st->enc;
+				memcpy(wr->cte, st->cte, sizeof(wr->cte));
 		}
 		return 0;
 	case MIME_DELIMITER:
@@ -408,20 +408,6 @@ static int write_piece(void *ctx, const char *p, size_t n, unsigned flags)
 
 /* ---- the message ---- */
 
-static const char *enc_name(enum mime_enc enc)
-{
-	switch (enc) {
-	case MIME_ENC_BINARY:
-		return "binary";
-	case MIME_ENC_QP:
-		return "quoted-printable";
-	case MIME_ENC_BASE64:
-		return "base64";
-	default:
-		return "x-*";
-	}
-}
-
 void reencode_warn_header(size_t line_max)
 {
 	log_warning(_("a header line longer than %zu bytes was folded "
@@ -429,10 +415,11 @@ void reencode_warn_header(size_t line_max)
 		    line_max);
 }
 
-static void warn(unsigned folded, enum mime_enc enc, size_t max)
+static void warn(unsigned folded, const char *cte, size_t max)
 {
 	if (folded & (1u << WHY_HEADER))
-		reencode_warn_header(max);
+		log_warning(_("a line longer than %zu bytes in the header of a part was folded"),
+			    max);
 	if (folded & (1u << WHY_DKIM))
 		log_warning(_("a body line longer than %zu bytes was folded, not re-encoded: "
 			      "the message has a DKIM signature, which re-encoding would break"),
@@ -450,7 +437,7 @@ static void warn(unsigned folded, enum mime_enc enc, size_t max)
 		log_warning(_("a line longer than %zu bytes in a part with "
 			      "Content-Transfer-Encoding %s was folded: such a part is never "
 			      "re-encoded, and its lines should be short"),
-			    max, enc_name(enc));
+			    max, cte);
 	if (folded & (1u << WHY_OPAQUE))
 		log_warning(_("a line longer than %zu bytes in a multipart without a usable "
 			      "boundary was folded"),
@@ -549,7 +536,7 @@ int reencode_long_lines(struct message *m, size_t line_max, struct error *err)
 	free(plan.v);
 	spool_fini(&m->body);
 	m->body = out;
-	warn(wr.folded, wr.enc, wr.line_max);
+	warn(wr.folded, wr.cte, wr.line_max);
 	if (qp > 0)
 		log_verbose(_("lines longer than %zu bytes: %zu part(s) re-encoded as "
 			      "quoted-printable"),

@@ -12,8 +12,10 @@
 
 #include "base/buf.h"
 #include "base/error.h"
+#include "base/log.h"
 #include "mail/message.h"
 #include "mail/mime.h"
+#include "capture.h"
 #include "tap.h"
 
 /* ---- the walk ---- */
@@ -68,10 +70,12 @@ static void test_parse(void)
 	memset(&p, 0, sizeof(p));
 	mime_parse_type(&p, "garbage", 7);
 	ok(p.kind == MIME_DISCRETE && p.has_type, "a type that cannot be read counts as text");
-	is_int(mime_parse_cte(" Quoted-Printable ", 18), MIME_ENC_QP, "quoted-printable, any case");
-	is_int(mime_parse_cte("7BIT (plain)", 12), MIME_ENC_7BIT, "7bit with a comment");
-	is_int(mime_parse_cte("base64", 6), MIME_ENC_BASE64, "base64");
-	is_int(mime_parse_cte("x-uuencode", 10), MIME_ENC_OTHER, "an unknown encoding");
+	is_int(mime_parse_cte(" Quoted-Printable ", 18, NULL), MIME_ENC_QP,
+	       "quoted-printable, any case");
+	is_int(mime_parse_cte("7BIT (plain)", 12, NULL), MIME_ENC_7BIT, "7bit with a comment");
+	is_int(mime_parse_cte("base64", 6, NULL), MIME_ENC_BASE64, "base64");
+	is_int(mime_parse_cte("X-UUencode", 10, p.cte), MIME_ENC_OTHER, "an unknown encoding");
+	is_str(p.cte, "x-uuencode", "its name, lower case, for the warning");
 }
 
 static void test_walk(void)
@@ -122,6 +126,8 @@ static char *render(const struct message *m, size_t *len)
 	return buf_steal(&b);
 }
 
+static char *warned; /* what the last call of through() wrote on stderr */
+
 /* text (LF line ends) through the intake with smtp_line_length_limit 60;
  * the stored form with CRLF shown as LF, or "(error)". */
 static char *through(const char *text, size_t mem_max)
@@ -129,10 +135,15 @@ static char *through(const char *text, size_t mem_max)
 	static char *out;
 	struct message_opts o = { .line_max = 60, .mem_max = mem_max };
 	struct error e = { 0 };
-	struct message *m = message_from_mem(text, strlen(text), &o, &e);
+	struct capture cap;
+	struct message *m;
 	size_t len, k = 0;
 	char *s;
 
+	capture_begin(&cap);
+	m = message_from_mem(text, strlen(text), &o, &e);
+	free(warned);
+	warned = capture_end(&cap);
 	free(out);
 	if (m == NULL)
 		return out = strdup("(error)");
@@ -156,6 +167,7 @@ static void test_single(void)
 	       "Subject: s\nMIME-Version: 1.0\nContent-Type: text/plain; charset=us-ascii\n"
 	       "Content-Transfer-Encoding: quoted-printable\n\nshort\n" Q70 "\n",
 	       "no MIME fields, 7-bit: text/plain; charset=us-ascii, quoted-printable");
+	is_str(warned, "", "re-encoded: no warning");
 	is_str(through("Subject: s\n\n\xc3\xa9" L70 "\n", 0),
 	       "Subject: s\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n"
 	       "Content-Transfer-Encoding: quoted-printable\n\n=C3=A9" L70 "\n",
@@ -184,6 +196,7 @@ static void test_single(void)
 	       "DKIM-Signature: v=1\n\n012345678901234567890123456789012345678901234567890123456789"
 	       "\n 0123456789\n",
 	       "DKIM-signed: folded with CRLF SPACE, not re-encoded");
+	ok(strstr(warned, "DKIM signature") != NULL, "DKIM-signed: the warning says why");
 	is_str(through("Content-Transfer-Encoding: base64\n\n" L70 "\n", 0),
 	       "Content-Transfer-Encoding: base64\n\n"
 	       "012345678901234567890123456789012345678901234567890123456789\n 0123456789\n",
@@ -192,6 +205,8 @@ static void test_single(void)
 	       "Content-Type: message/rfc822\n\nSubject: 0123456789012345678901234567890123456"
 	       "78901234567890\n 1234567890123456789\n",
 	       "an attached message: folded");
+	ok(strstr(warned, "(message/rfc822) was folded") != NULL,
+	   "an attached message: the warning says why");
 }
 
 #define HEAD "Content-Type: multipart/alternative; boundary=\"=_b\"\nMIME-Version: 1.0\n\n"
@@ -226,18 +241,32 @@ static void test_multipart(void)
 		    "012345678901234567890123456789012345678901234567890123456789\n 0123456789\n"
 		    "--=_b--\n",
 	       "a base64 part is never re-encoded: folded");
+	ok(strstr(warned, "Content-Transfer-Encoding base64 was folded") != NULL,
+	   "a base64 part: the warning names the encoding");
 	is_str(through(HEAD "--=_b\nContent-Type: text/plain; name=\"" L70 "\"\n\nx\n--=_b--\n", 0),
 	       HEAD "--=_b\nContent-Type: text/plain;\n name=\"0123456789012345678901234567890123"
 		    "4567890123456789012\n 34567890123456789\"\n\nx\n--=_b--\n",
 	       "a long header line of a part: folded at a blank, then with CRLF SPACE");
+	ok(strstr(warned, "in the header of a part was folded") != NULL,
+	   "a long header line of a part: its warning");
 	is_str(through("Content-Type: multipart/signed; boundary=s\n\n--s\n\n" L70 "\n--s--\n", 0),
 	       "Content-Type: multipart/signed; boundary=s\n\n--s\n\n"
 	       "012345678901234567890123456789012345678901234567890123456789\n 0123456789\n--s--\n",
 	       "signed content is folded, not re-encoded");
+	ok(strstr(warned, "(multipart/signed) was folded") != NULL,
+	   "signed content: the warning says why");
 	is_str(through(HEAD L70 "\n--=_b--\n", 0),
 	       HEAD "012345678901234567890123456789012345678901234567890123456789\n 0123456789\n"
 		    "--=_b--\n",
 	       "a long preamble line is folded");
+	ok(strstr(warned, "outside the parts of a multipart") != NULL,
+	   "a long preamble line: its warning");
+	through("Content-Transfer-Encoding: X-UUencode\n\n" L70 "\n", 0);
+	ok(strstr(warned, "Content-Transfer-Encoding x-uuencode was folded") != NULL,
+	   "an unknown encoding: folded, the warning names it");
+	through("Subject: " L70 "\n\nx\n", 0);
+	ok(strstr(warned, "warning: a header line longer than 60 bytes was folded") != NULL,
+	   "a long header line of the message: folded with a warning");
 }
 
 /* A line far longer than what a line is read whole up to, in a body
@@ -293,10 +322,12 @@ static void test_big(void)
 
 int main(void)
 {
+	log_init("relaymail", 0);
 	test_parse();
 	test_walk();
 	test_single();
 	test_multipart();
 	test_big();
+	free(warned);
 	return tap_done();
 }

@@ -41,7 +41,6 @@ enum why {
 	WHY_BAD_HEADER,
 	WHY_OUTSIDE, /* preamble, epilogue, boundary */
 	WHY_HEADER,  /* a header line of a part */
-	WHY_COUNT
 };
 
 struct step {
@@ -58,6 +57,7 @@ struct plan {
 
 /* ---- lines from the spool ---- */
 
+/* 0, -1 with the error set, or -2 when out of memory. */
 typedef int (*piece_fn)(void *ctx, const char *p, size_t n, unsigned flags);
 
 /* Hand every line of the body to fn: whole (PIECE_FIRST | PIECE_LAST)
@@ -261,7 +261,12 @@ static int scan_piece(void *ctx, const char *p, size_t n, unsigned flags)
 
 /* ---- the second pass: the new body ---- */
 
-enum how { HOW_COPY, HOW_SKIP, HOW_QP, HOW_FOLD };
+enum how {
+	HOW_DONE, /* written whole when it started (a part's long header line) */
+	HOW_SKIP, /* dropped (the old encoding of a part re-encoded) */
+	HOW_QP,
+	HOW_FOLD, /* copied, broken with CRLF SPACE past line_max */
+};
 
 struct writer {
 	struct mime_walk w;
@@ -328,6 +333,18 @@ static int header_fold(struct writer *wr, const char *p, size_t n)
 	return rc;
 }
 
+/* The fields of a part that is re-encoded, before the blank line that
+ * ends its header (its own Content-Transfer-Encoding lines are skipped). */
+static int label_part(struct writer *wr, const struct step *st)
+{
+	if (buf_append_str(&wr->ob, "Content-Transfer-Encoding: quoted-printable\r\n") < 0)
+		return -2;
+	if (st->charset != NULL &&
+	    buf_printf(&wr->ob, "Content-Type: text/plain; charset=%s\r\n", st->charset) < 0)
+		return -2;
+	return 0;
+}
+
 /* How the line that starts here goes out. */
 static int line_start(struct writer *wr, const char *p, size_t n, bool whole)
 {
@@ -345,18 +362,10 @@ static int line_start(struct writer *wr, const char *p, size_t n, bool whole)
 		if (qp && wr->w.cte_line)
 			wr->how = HOW_SKIP;
 		else if (whole && n > wr->line_max)
-			wr->how = HOW_COPY;
-		return wr->how == HOW_COPY ? header_fold(wr, p, n) : 0;
+			wr->how = HOW_DONE;
+		return wr->how == HOW_DONE ? header_fold(wr, p, n) : 0;
 	case MIME_HEADER_END:
-		if (!qp)
-			return 0;
-		if (buf_append_str(&wr->ob, "Content-Transfer-Encoding: quoted-printable\r\n") <
-			0 ||
-		    (st->charset != NULL &&
-		     buf_printf(&wr->ob, "Content-Type: text/plain; charset=%s\r\n", st->charset) <
-			 0))
-			return -2;
-		return 0;
+		return qp ? label_part(wr, st) : 0;
 	case MIME_BODY:
 		if (qp) {
 			wr->how = HOW_QP;
@@ -383,8 +392,8 @@ static int write_piece(void *ctx, const char *p, size_t n, unsigned flags)
 	switch (wr->how) {
 	case HOW_SKIP:
 		return 0;
-	case HOW_COPY:
-		break; /* written whole by line_start */
+	case HOW_DONE:
+		break;
 	case HOW_QP:
 		rc = qp_data(&wr->qp, p, n, &wr->ob) < 0 ? -2 : 0;
 		break;

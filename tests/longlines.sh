@@ -90,6 +90,8 @@ tap_is "$(sed -n '/^$/q; /^Content-type:/Ip' "$f" | tr -d '\r')" \
 	"Content-type: text/html; charset=UTF-8" "its Content-Type is the one PHP wrote"
 tap_ok "no line of it is over 76 octets" sh -c '[ "$(sed "1,/^\$/d" "$1" | 
 	awk "{ if (length(\$0) > n) n = length(\$0) } END { print n + 0 }")" -le 76 ]' - "$f"
+tap_ok "an encoded line starts with \".\" (after a soft break): dot-stuffed on the wire, intact" \
+	grep -qx '\.x' "$f"
 part "$f" text/html body >"$T/got.html"
 # PHP ends the body with one more newline of its own.
 { cat "$T/html" && echo; } >"$T/want.html"

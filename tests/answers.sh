@@ -160,4 +160,66 @@ tap_ok "-bs: ... without the SMTPUTF8 parameter" \
 	sh -c '! grep -q "SMTPUTF8" "$1"' - "$FAKE_DIR/ascii.tr"
 tap_ok "-bs: the client heard 250 for its message" grep -q "^250 2.0.0" "$T/out"
 
+# --- smtp_never_send_ehlo, smtp_always_send_ehlo ---------------------------
+ok_after() { # FILE GREETING HELLO: a script greeting so, expecting HELLO, then a message
+	script "$1" "send $2" "expect $3" "send 250 fake.test" "expect MAIL FROM:" \
+		"send 250 2.1.0 Ok" "expect RCPT TO:" "send 250 2.1.5 Ok" "expect DATA" \
+		"send 354 go" "data" "send 250 2.0.0 Ok: queued" "expect QUIT" "send 221 Bye"
+}
+ok_after "$T/helo.script" "220 fake.test ESMTP" "HELO client.test"
+fake_start helo "$T/helo.script"
+conf never "$fake_port" "smtp_never_send_ehlo = yes"
+send never
+tap_is "$(fake_status helo)" 0 "smtp_never_send_ehlo = yes: HELO, never EHLO"
+ok_after "$T/old.script" "220 fake.test Sendmail ready" "HELO client.test"
+fake_start old "$T/old.script"
+conf notalways "$fake_port" "smtp_always_send_ehlo = no"
+send notalways
+tap_is "$(fake_status old)" 0 "smtp_always_send_ehlo = no: HELO after a greeting without ESMTP"
+ok_after "$T/new.script" "220 fake.test esmtp ready" "EHLO client.test"
+fake_start new "$T/new.script"
+conf notalways2 "$fake_port" "smtp_always_send_ehlo = no"
+send notalways2
+tap_is "$(fake_status new)" 0 "smtp_always_send_ehlo = no: EHLO after a greeting that says ESMTP"
+
+# --- smtp_tls_note_starttls_offer ------------------------------------------
+script "$T/offer.script" "send 220 fake.test ESMTP" "expect EHLO" "send 250-fake.test" \
+	"send 250 STARTTLS" "expect MAIL FROM:" "send 250 2.1.0 Ok" "expect RCPT TO:" \
+	"send 250 2.1.5 Ok" "expect DATA" "send 354 go" "data" "send 250 2.0.0 Ok: queued" \
+	"expect QUIT" "send 221 Bye"
+fake_start offer "$T/offer.script"
+conf note "$fake_port" "smtp_tls_note_starttls_offer = yes" "maillog_file = $T/maillog"
+send note
+tap_is "$rc" 0 "smtp_tls_note_starttls_offer: sent in plaintext at level none"
+tap_ok "smtp_tls_note_starttls_offer: the log notes the offer in Postfix's words" \
+	grep -q "relaymail/smtp\[[0-9]*\]: Host offered STARTTLS: \[127.0.0.1\]" "$T/maillog"
+
+# --- smtp_sasl_password_result_delimiter -------------------------------------
+script "$T/delim.script" "send 220 fake.test ESMTP" "expect EHLO" "send 250-fake.test" \
+	"send 250 AUTH CRAM-MD5" "expect AUTH CRAM-MD5" "auth CRAM-MD5 us:er secret" \
+	"expect MAIL FROM:" "send 250 2.1.0 Ok" "expect RCPT TO:" "send 250 2.1.5 Ok" \
+	"expect DATA" "send 354 go" "data" "send 250 2.0.0 Ok: queued" "expect QUIT" "send 221 Bye"
+fake_start delim "$T/delim.script"
+conf delim "$fake_port" "smtp_sasl_auth_enable = yes" \
+	"smtp_sasl_password_maps = inline:{ {[127.0.0.1]:$fake_port = us:er;secret} }" \
+	"smtp_sasl_security_options = noanonymous" "smtp_sasl_password_result_delimiter = ;"
+send delim
+tap_is "$rc" 0 "smtp_sasl_password_result_delimiter = ;: the user name may hold a colon"
+
+# --- authorized_submit_users ---------------------------------------------
+me=$(id -un)
+ok_after "$T/acl.script" "220 fake.test ESMTP" "EHLO client.test"
+fake_start acl "$T/acl.script"
+conf aclok "$fake_port" "authorized_submit_users = $me"
+send aclok
+tap_is "$rc" 0 "authorized_submit_users lists the caller: sent"
+conf aclno "$fake_port" "authorized_submit_users = !$me, static:anyone"
+send aclno
+tap_is "$rc" 77 "authorized_submit_users excludes the caller: 77, as Postfix's EX_NOPERM"
+tap_ok "authorized_submit_users: Postfix's words and the parameter" \
+	grep -q "User $me($(id -u)) is not allowed to submit mail (authorized_submit_users)" "$T/err"
+printf 'EHLO x\r\nQUIT\r\n' | timeout 20 "$RELAYMAIL" -C "$T/aclno.cf" -bs >"$T/out" 2>/dev/null
+tap_is "$?" 77 "authorized_submit_users under -bs: 77"
+tap_ok "authorized_submit_users under -bs: the client is told at the greeting" grep -q "^421 " "$T/out"
+
 tap_done

@@ -31,7 +31,7 @@ textfile.c lines.c list.c matchlist.c"
 	;;
 mail)
 	files=$(cd "$top_srcdir/src/mail" && echo *.c)
-	tests="test-address test-message test-idn test-rewrite test-alias test-encword
+	tests="test-address test-message test-idn test-rewrite test-alias test-encword test-generic
 test-torture-mail"
 	;;
 app)

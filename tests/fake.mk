@@ -25,6 +25,11 @@ EXTRA_DIST += tests/deadletter.sh
 TESTS += tests/signals.sh
 EXTRA_DIST += tests/signals.sh
 
+# Connection reuse in -bs: RSET between messages, a relay that drops the
+# idle connection, the reuse limits; many recipients and 452 "too many
+# recipients".
+TESTS += tests/reuse.sh tests/rcptlimit.sh
+EXTRA_DIST += tests/reuse.sh tests/rcptlimit.sh
 # soft_bounce, smtp_sasl_auth_soft_bounce, smtp_skip_5xx_greeting and
 # smtp_discard_ehlo_keywords (issue 14), against the fake server.
 TESTS += tests/answers.sh

@@ -245,7 +245,7 @@ qmgr: Q1: removed
 pickup: Q2: uid=$uid from=<bs@dest.test>
 cleanup: Q2: message-id=<test-8.$$@client.test>
 qmgr: Q2: from=<bs@dest.test>, size=$s8, nrcpt=1 (queue active)
-smtp: Q2: to=<f8@dest.test>, relay=127.0.0.1[127.0.0.1]:$plain, delay=D, delays=D/D/D/D, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as X)
+smtp: Q2: to=<f8@dest.test>, relay=127.0.0.1[127.0.0.1]:$plain, conn_use=2, delay=D, delays=D/D/D/D, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as X)
 qmgr: Q2: removed" "-bs: each message its own queue ID and records"
 take 2 >/dev/null
 

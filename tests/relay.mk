@@ -15,6 +15,14 @@ EXTRA_DIST += tests/lib/relay.sh tests/lib/tap.sh tests/postfix.sh \
 TESTS += tests/load.sh
 EXTRA_DIST += tests/load.sh
 
+# The benchmark's timer (tests/bench.sh; CI runs it with --smoke).
+check_PROGRAMS += tests/runstat
+tests_runstat_SOURCES = tests/runstat.c
+tests_runstat_LDADD =
+
+# Connection reuse in -bs and many recipients against the real relay.
+TESTS += tests/perf-relay.sh
+EXTRA_DIST += tests/perf-relay.sh
 # Hints on every failure and the live diagnosis (-bv -v), each classic
 # mistake against the real relay (issue 11).
 TESTS += tests/diagnose.sh

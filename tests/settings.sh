@@ -75,6 +75,7 @@ bad() {
 	fallback_relay) echo '[backup.example]:nosuchservice|' ;;
 	sender_dependent_relayhost_maps) echo "regexp:$T/no/such/table|" ;;
 	smtp_tls_policy_maps) echo "texthash:$T/no/such/policy|" ;;
+	authorized_submit_users) echo "texthash:$T/no/such/users|" ;;
 	transport_maps) echo "texthash:$T/no/such/table|" ;;
 	smtp_tcp_port) echo 'nosuchservice|' ;;
 	known_tcp_ports) echo 'smtp|' ;;
@@ -83,6 +84,8 @@ bad() {
 	smtp_bind_address) echo 'not-an-address|' ;;
 	smtp_bind_address6) echo 'not-an-address|' ;;
 	smtp_mx_address_limit) echo 'many|' ;;
+	smtp_connection_reuse_count_limit) echo 'many|' ;;
+	smtp_connection_reuse_time_limit) echo 'soon|' ;;
 	smtp_dns_support_level) echo 'bogus|' ;;
 	smtp_sasl_password_maps) echo "texthash:$T/no/such/passwords|smtp_sasl_auth_enable = yes" ;;
 	smtp_sasl_security_options) echo 'noanonymous, bogus|smtp_sasl_auth_enable = yes' ;;
@@ -108,6 +111,11 @@ bad() {
 	propagate_unmatched_extensions) echo 'bogus|' ;;
 	canonical_maps | sender_canonical_maps | recipient_canonical_maps) echo "regexp:$T/no/such|" ;;
 	canonical_classes | sender_canonical_classes | recipient_canonical_classes) echo 'bogus|' ;;
+	masquerade_classes) echo 'envelope_sender, bogus|' ;;
+	masquerade_domains) echo 'example.com, user@example.com|' ;;
+	masquerade_exceptions) echo "root, texthash:$T/no/such/table|" ;;
+	smtp_generic_maps | sender_bcc_maps | recipient_bcc_maps) echo "regexp:$T/no/such|" ;;
+	always_bcc) echo 'one@example.com, two@example.com|' ;;
 	alias_maps) echo "hash:$T/no/such/aliases|" ;;
 	luser_relay) echo '${user|' ;;
 	smtp_helo_name) echo 'helo name|' ;;
@@ -119,6 +127,7 @@ bad() {
 	maillog_file) echo 'relative/maillog|' ;;
 	*_timeout | relaymail_deadline) echo 'soon|' ;;
 	smtp_tls_loglevel) echo 'verbose|' ;;
+	smtp_sasl_password_result_delimiter) echo '::|' ;;
 	smtp_tls_ciphers | smtp_tls_mandatory_ciphers) echo 'null|' ;;
 	smtp_discard_ehlo_keywords) echo 'pipelining, nosuchkeyword|' ;;
 	# The rest are booleans.

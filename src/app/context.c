@@ -8,6 +8,8 @@
 #include <stdlib.h>
 
 #include "app/context.h"
+#include "app/submitacl.h"
+#include "conf/matchlist.h"
 #include "app/msglog.h"
 #include "base/i18n.h"
 #include "mail/intake.h"
@@ -78,15 +80,20 @@ struct context *context_open(struct config *cfg, struct error *err)
 	    intake_opts_load(cfg, &ctx->intake, err) < 0 ||
 	    (ctx->loc = locality_new(cfg, err)) == NULL)
 		goto fail;
+	if ((ctx->submit_acl = submitacl_open(cfg, err)) == NULL)
+		goto fail;
 	if (envelope_settings_load(cfg, ctx->loc, &ctx->envelope, err) < 0)
 		goto fail;
-	if (deliver_settings_load(cfg, ctx->loc, &ctx->deliver, err) < 0) {
+	if ((ctx->generic = generic_new(cfg, ctx->envelope.rw, err)) == NULL ||
+	    deliver_settings_load(cfg, ctx->loc, &ctx->deliver, err) < 0) {
+		generic_free(ctx->generic);
 		envelope_settings_fini(&ctx->envelope);
 		goto fail;
 	}
 	maillog_init(&ctx->log);
 	return ctx;
 fail:
+	matchlist_free(ctx->submit_acl);
 	locality_free(ctx->loc);
 	free(ctx);
 	return NULL;
@@ -98,8 +105,10 @@ void context_free(struct context *ctx)
 		return;
 	maillog_fini();
 	deliver_settings_fini(&ctx->deliver);
+	generic_free(ctx->generic);
 	envelope_settings_fini(&ctx->envelope);
 	locality_free(ctx->loc);
+	matchlist_free(ctx->submit_acl);
 	config_free(ctx->cfg);
 	free(ctx);
 }

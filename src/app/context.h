@@ -15,6 +15,7 @@
 #include "conf/config.h"
 #include "deliver/deliver.h"
 #include "deliver/locality.h"
+#include "mail/generic.h"
 #include "mail/message.h"
 
 struct context {
@@ -22,11 +23,13 @@ struct context {
 	struct locality *loc;		   /* the host's own addresses */
 	struct message_opts intake;	   /* limits; dot_ends is the caller's */
 	struct envelope_settings envelope; /* rewriting, aliases, names */
+	struct generic *generic;	   /* smtp_generic_maps, on the wire */
 	struct deliver_settings deliver;   /* routes, TLS, SASL, timeouts */
 	long deadline;			   /* relaymail_deadline, ms; 0: none */
 	long smtpd_timeout;		   /* smtpd_timeout for -bs, ms */
 	struct deadletter_places dead;	   /* dead_letter_file, dead_letter_spool */
 	struct maillog_settings log;	   /* syslog_name, syslog_facility, maillog_file */
+	struct matchlist *submit_acl;	   /* authorized_submit_users */
 };
 
 /* Read every setting of cfg, and set the mail log sink up with the

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Envelope and header fixes for a local submission, in Postfix's order
- * (reference/postfix.md §1.4-§1.5, §3.1): qualify, aliases for local
- * recipients, canonical maps, header rewriting by class; drop Bcc and
- * Resent-Bcc; add From, Date and Message-ID when missing (their Resent-
- * versions when the message is resent). Runs before any
+ * (reference/postfix.md §1.4-§1.5, §3.1): qualify, canonical maps and
+ * masquerading, aliases for local recipients (what they give rewritten
+ * again), the automatic BCC copies, header rewriting by class; drop Bcc
+ * and Resent-Bcc; add From, Date and Message-ID when missing (their
+ * Resent- versions when the message is resent). Runs before any
  * connection. */
 #include <config.h>
 
@@ -183,27 +184,31 @@ static bool is_login(const char *name, void *arg)
 	return getpwnam(name) != NULL;
 }
 
-/* One final recipient addr of the recipient given (qualified):
- * recipient_canonical_maps, canonical_maps, checks, duplicates dropped.
- * A bad address that the aliases or the maps gave is their error. */
-static int add_final(const char *given, const char *addr, const struct envelope_settings *t,
-		     struct envelope *env, struct error *err)
+/* One final recipient addr of the recipient given (qualified), whose
+ * rewritten form is mapped: an address the aliases gave is rewritten
+ * (recipient_canonical_maps, canonical_maps, masquerading) as Postfix's
+ * cleanup rewrites what local(8) forwards; then checks, duplicates
+ * dropped. A bad address that the aliases or the maps gave is their
+ * error. */
+static int add_final(const char *given, const char *mapped_given, const char *addr,
+		     const struct envelope_settings *t, struct envelope *env, struct error *err)
 {
-	bool aliased = strcmp(given, addr) != 0, mapped_other;
+	bool aliased = strcmp(mapped_given, addr) != 0, mapped_other;
 	char *mapped = NULL;
 	int rc;
 
 	if (aliased && address_check_envelope(addr, false, err) < 0)
 		return table_gave_bad("alias_maps", given, err);
-	rc = rewrite_recipient(t->rw, addr, REWRITE_ENVELOPE_RECIPIENT, &mapped, err);
+	rc = aliased ? rewrite_recipient(t->rw, addr, REWRITE_ENVELOPE_RECIPIENT, &mapped, err)
+	     : (mapped = str_dup(addr)) != NULL ? 0
+						: nomem(err);
 	mapped_other = rc == 0 && strcmp(mapped, addr) != 0;
 	if (rc == 0 && (ascii_domain(&mapped, &env->smtputf8, err) < 0 ||
 			address_check_envelope(mapped, false, err) < 0)) {
 		rc = -1;
-		if (mapped_other || aliased)
-			table_gave_bad(mapped_other ? "recipient_canonical_maps or canonical_maps"
-						    : "alias_maps",
-				       given, err);
+		table_gave_bad(mapped_other ? "recipient_canonical_maps or canonical_maps"
+					    : "alias_maps",
+			       given, err);
 	}
 	if (rc == 0 && addrlist_add_unique(&env->rcpts, mapped) < 0)
 		rc = nomem(err);
@@ -211,9 +216,13 @@ static int add_final(const char *given, const char *addr, const struct envelope_
 	return rc;
 }
 
-/* qualify, then alias_maps for local names, then add_final. */
+/* In Postfix's order: cleanup qualifies each recipient, rewrites it
+ * (canonical maps, masquerading) and looks up its recipient_bcc_maps
+ * copy; local(8) then expands a local one through alias_maps, and what
+ * an alias gives is rewritten again, as forwarded mail is. bccs: where
+ * the copies go (NULL: no lookup, for the copies themselves). */
 static int add_rcpts(const struct addrlist *from, const struct envelope_settings *t,
-		     struct envelope *env, struct error *err)
+		     struct envelope *env, struct addrlist *bccs, struct error *err)
 {
 	struct alias_ctx ctx = { .rw = t->rw,
 				 .luser_relay = t->luser_relay,
@@ -223,7 +232,7 @@ static int add_rcpts(const struct addrlist *from, const struct envelope_settings
 
 	for (size_t i = 0; i < from->n && rc == 0; i++) {
 		struct addrlist expanded = { 0 };
-		char *addr;
+		char *addr, *mapped = NULL;
 
 		if (qualify_into(from->v[i], t, &addr, err) < 0)
 			return -1;
@@ -231,17 +240,28 @@ static int add_rcpts(const struct addrlist *from, const struct envelope_settings
 		if (rc == 0)
 			rc = address_check_envelope(addr, false, err);
 		if (rc == 0)
-			rc = alias_expand(t->aliases, &ctx, addr, &expanded, err);
+			rc = rewrite_recipient(t->rw, addr, REWRITE_ENVELOPE_RECIPIENT, &mapped,
+					       err);
+		if (rc == 0 && (ascii_domain(&mapped, &env->smtputf8, err) < 0 ||
+				address_check_envelope(mapped, false, err) < 0))
+			rc =
+			    table_gave_bad("recipient_canonical_maps or canonical_maps", addr, err);
+		if (rc == 0 && bccs != NULL)
+			rc = bcc_recipient(t->bcc, mapped, bccs, err);
+		if (rc == 0)
+			rc = alias_expand(t->aliases, &ctx, mapped, &expanded, err);
 		for (size_t k = 0; k < expanded.n && rc == 0; k++)
-			rc = add_final(addr, expanded.v[k], t, env, err);
+			rc = add_final(addr, mapped, expanded.v[k], t, env, err);
 		addrlist_fini(&expanded);
+		free(mapped);
 		free(addr);
 	}
 	return rc;
 }
 
 static int build_rcpts(const struct submission *o, const struct envelope_settings *t,
-		       const struct message *m, struct envelope *env, struct error *err)
+		       const struct message *m, struct envelope *env, struct addrlist *bccs,
+		       struct error *err)
 {
 	struct addrlist list = { 0 };
 	int rc = 0;
@@ -261,7 +281,7 @@ static int build_rcpts(const struct submission *o, const struct envelope_setting
 	if (rc == 0 && o->extract)
 		rc = message_header_recipients(m, &list, err);
 	if (rc == 0)
-		rc = add_rcpts(&list, t, env, err);
+		rc = add_rcpts(&list, t, env, bccs, err);
 	addrlist_fini(&list);
 	if (rc == 0 && env->rcpts.n == 0) {
 		error_set(err, ERROR_USAGE,
@@ -546,15 +566,41 @@ int envelope_settings_load(const struct config *cfg, struct locality *loc,
 		envelope_settings_fini(s);
 		return -1;
 	}
+	s->bcc = bcc_new(cfg, s->rw, err);
+	if (s->bcc == NULL) {
+		envelope_settings_fini(s);
+		return -1;
+	}
 	return 0;
 }
 
 void envelope_settings_fini(struct envelope_settings *s)
 {
+	bcc_free(s->bcc);
 	alias_free(s->aliases);
 	rewriter_free(s->rw);
+	s->bcc = NULL;
 	s->aliases = NULL;
 	s->rw = NULL;
+}
+
+/* The recipients, with the automatic copies (mail/bcc.h) after them: the
+ * sender's, each recipient's, then always_bcc, each qualified, aliased
+ * and rewritten as a recipient. */
+static int add_bccs(const struct submission *sub, const struct envelope_settings *set,
+		    const struct message *m, struct envelope *env, struct error *err)
+{
+	struct addrlist bccs = { 0 };
+	int rc = bcc_sender(set->bcc, env->sender, &bccs, err);
+
+	if (rc == 0)
+		rc = build_rcpts(sub, set, m, env, &bccs, err);
+	if (rc == 0)
+		rc = bcc_always(set->bcc, &bccs, err);
+	if (rc == 0 && bccs.n > 0)
+		rc = add_rcpts(&bccs, set, env, NULL, err);
+	addrlist_fini(&bccs);
+	return rc;
 }
 
 int envelope_build(const struct envelope_settings *set, const struct submission *sub,
@@ -565,7 +611,7 @@ int envelope_build(const struct envelope_settings *set, const struct submission 
 	memset(env, 0, sizeof(*env));
 	rc = build_sender(sub, set, env, err);
 	if (rc == 0)
-		rc = build_rcpts(sub, set, m, env, err);
+		rc = add_bccs(sub, set, m, env, err);
 	if (rc == 0)
 		rc = rewrite_headers(set->rw, m, err);
 	if (rc == 0)

@@ -13,6 +13,7 @@
 #include "deliver/locality.h"
 #include "mail/address.h"
 #include "mail/alias.h"
+#include "mail/bcc.h"
 #include "mail/message.h"
 #include "mail/rewrite.h"
 
@@ -35,7 +36,8 @@ struct submission {
 };
 
 /* What envelope_build works with, opened once from the configuration:
- * the rewriter (canonical maps), the aliases, the names, luser_relay and
+ * the rewriter (canonical maps, masquerading), the aliases, the automatic
+ * copies (always_bcc and the BCC maps), the names, luser_relay and
  * smtputf8_enable. loc (own addresses) is borrowed and must outlive s, as
  * must cfg. */
 struct envelope_settings {
@@ -45,6 +47,7 @@ struct envelope_settings {
 	const char *smtputf8_where;
 	struct rewriter *rw;
 	struct aliases *aliases;
+	struct bcc *bcc;
 };
 
 /* -1 with ERROR_CONFIG naming the parameter, or a table's own error. */

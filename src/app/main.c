@@ -22,6 +22,7 @@
 #include "app/resend.h"
 #include "app/query.h"
 #include "app/smtpd.h"
+#include "app/submitacl.h"
 #include "app/submit.h"
 #include "app/verify.h"
 #include "base/i18n.h"
@@ -160,6 +161,14 @@ static int send_mode(const struct options *o, struct config *cfg)
 			smtpd_refuse();
 		}
 		config_free(cfg);
+		return status;
+	}
+	/* Postfix checks before it reads the message; so does relaymail. */
+	if (o->mode != CLI_VERIFY && submitacl_check(ctx->submit_acl, &err) < 0) {
+		status = fail(&err);
+		if (o->mode == CLI_SMTP)
+			smtpd_refuse();
+		context_free(ctx);
 		return status;
 	}
 	if (o->mode == CLI_DELIVER) {

@@ -86,16 +86,19 @@ void msglog_format_delay(char *out, size_t size, int64_t usec)
 
 size_t msglog_format_delivery(char *out, size_t size, const struct msglog_delivery *d)
 {
-	char delay[24], dl[4][24];
+	char delay[24], dl[4][24], use[32] = "";
 	int n;
 
 	msglog_format_delay(delay, sizeof(delay), d->delay_us);
 	for (size_t i = 0; i < 4; i++)
 		msglog_format_delay(dl[i], sizeof(dl[i]), d->delays_us[i]);
-	n = snprintf(out, size,
-		     "%s: to=<%s>, relay=%s, delay=%s, delays=%s/%s/%s/%s, dsn=%s, status=%s (%s)",
-		     d->queue_id, d->rcpt, d->relay, delay, dl[0], dl[1], dl[2], dl[3], d->st->dsn,
-		     d->status, d->st->text);
+	if (d->conn_use > 1)
+		snprintf(use, sizeof(use), "conn_use=%u, ", d->conn_use);
+	n = snprintf(
+	    out, size,
+	    "%s: to=<%s>, relay=%s, %sdelay=%s, delays=%s/%s/%s/%s, dsn=%s, status=%s (%s)",
+	    d->queue_id, d->rcpt, d->relay, use, delay, dl[0], dl[1], dl[2], dl[3], d->st->dsn,
+	    d->status, d->st->text);
 	if (n < 0 || size == 0)
 		return 0;
 	return (size_t)n < size ? (size_t)n : size - 1;
@@ -179,6 +182,12 @@ static void rcpt_status(const struct msglog *ml, const struct deliver_outcome *o
 		*st = out->why;
 		return;
 	}
+	/* A 452 split the message and a later part failed: this recipient
+	 * had it already. */
+	if (ml->rcpt != NULL && ml->rcpt[i].dsn[0] == '2') {
+		*st = ml->rcpt[i];
+		return;
+	}
 	if (out->err.cls == ERROR_RECIPIENT && ml->rcpt != NULL) {
 		/* Any refused recipient stops the message for all of them
 		 * (DESIGN.md): the others are not sent either. */
@@ -204,7 +213,7 @@ void msglog_end(struct msglog *ml, const struct envelope *env, const struct deli
 	if (ml->queue_id[0] == '\0')
 		return;
 	d.relay = out->connected ? out->relay : "none";
-	d.status = out->ok ? "sent" : msglog_failure_status(out->err.cls);
+	d.conn_use = out->conn_use;
 	d.delay_us = span(ml->arrival_ms, out->end_ms);
 	d.delays_us[0] = span(ml->arrival_ms, ml->active_ms);
 	d.delays_us[1] = span(ml->active_ms, out->start_ms);
@@ -213,6 +222,7 @@ void msglog_end(struct msglog *ml, const struct envelope *env, const struct deli
 	d.st = &st;
 	for (size_t i = 0; i < env->rcpts.n; i++) {
 		rcpt_status(ml, out, i, &st);
+		d.status = st.dsn[0] == '2' ? "sent" : msglog_failure_status(out->err.cls);
 		d.rcpt = env->rcpts.v[i];
 		msglog_format_delivery(line, sizeof(line), &d);
 		maillog_info("smtp", "%s", line);

@@ -56,12 +56,14 @@ void msglog_format_delay(char *out, size_t size, int64_t usec);
 
 struct msglog_delivery {
 	const char *queue_id, *rcpt, *relay, *status;
+	unsigned conn_use;		/* 2 and up: the connection carried earlier messages */
 	int64_t delay_us, delays_us[4]; /* Postfix's a/b/c/d */
 	const struct deliver_status *st;
 };
 
-/* "QUEUE_ID: to=<RCPT>, relay=RELAY, delay=D, delays=A/B/C/D, dsn=X.Y.Z,
- * status=STATUS (TEXT)"; the length (cut to fit). */
+/* "QUEUE_ID: to=<RCPT>, relay=RELAY, [conn_use=N, ]delay=D,
+ * delays=A/B/C/D, dsn=X.Y.Z, status=STATUS (TEXT)"; the length (cut to
+ * fit). conn_use as Postfix's smtp(8) logs a cached connection's use. */
 size_t msglog_format_delivery(char *out, size_t size, const struct msglog_delivery *d);
 /* The log's status of a failed walk: "deferred" or "bounced". */
 const char *msglog_failure_status(enum error_class cls);

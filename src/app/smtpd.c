@@ -62,6 +62,7 @@ struct smtpd {
 	int errors;
 	int status;
 	struct txn txn;
+	struct reuse_cache *cache; /* the relay connection kept between messages */
 	char chunk[SMTPD_READ_CHUNK];
 };
 
@@ -448,7 +449,7 @@ static void relay(struct smtpd *s, struct message *m)
 	sub.body_7bit = s->txn.body == 7;
 	sub.body_8bit = s->txn.body == 8;
 	sub.smtputf8_declared = s->txn.smtputf8;
-	rc = submit_message(s->ctx, &sub, m, &res);
+	rc = submit_message_cached(s->ctx, &sub, m, s->cache, &res);
 	verdict(rc, &res, r, sizeof(r));
 	reply(s, r);
 }
@@ -609,6 +610,8 @@ static int smtpd_end(struct smtpd *s)
 	if (stop_signal() != 0)
 		last_words(s);
 	flush(s);
+	/* The client has its last reply; the relay gets its QUIT now. */
+	reuse_cache_free(s->cache);
 	status = s->status;
 	txn_reset(&s->txn);
 	buf_fini(&s->in);
@@ -627,6 +630,8 @@ int smtpd_run(const struct context *ctx)
 	if (s == NULL)
 		return EX_SOFTWARE;
 	setup(s);
+	/* Without a cache (no memory) each message has its own connection. */
+	s->cache = reuse_cache_new(&ctx->deliver.reuse);
 	session(s);
 	return smtpd_end(s);
 }

@@ -6,6 +6,7 @@
 #include <config.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -13,6 +14,7 @@
 #include "app/envelope.h"
 #include "app/msglog.h"
 #include "app/submit.h"
+#include "app/wire.h"
 #include "base/i18n.h"
 #include "base/log.h"
 #include "deliver/deliver.h"
@@ -46,38 +48,79 @@ struct message *submit_read(const struct context *ctx, bool dot_ok, struct error
 	return m;
 }
 
+/* After a failure: the recipients the relay did not take, into left,
+ * when it took the message for some (a 452 "too many recipients" split
+ * it and a later part failed); left stays empty when it took none, or
+ * when memory is short (then all are kept: better twice than lost). */
+static void not_delivered(const struct addrlist *all, const bool *delivered, struct addrlist *left)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; delivered != NULL && i < all->n; i++)
+		n += delivered[i] ? 1 : 0;
+	if (n == 0)
+		return;
+	for (size_t i = 0; i < all->n; i++) {
+		if (!delivered[i] && addrlist_add(left, all->v[i]) < 0) {
+			addrlist_fini(left);
+			return;
+		}
+	}
+	log_error(ngettext("the relay accepted the message for %zu recipient; it is kept for "
+			   "the other %zu",
+			   "the relay accepted the message for %zu recipients; it is kept for "
+			   "the other %zu",
+			   n),
+		  n, left->n);
+}
+
+/* Deliver m; on failure, left gets the recipients to keep it for when
+ * they are not all of env's (not_delivered). */
 static int send_message(const struct context *ctx, const struct submission *sub,
 			const struct message *m, const struct envelope *env,
-			struct submit_result *res)
+			struct reuse_cache *cache, struct addrlist *left, struct submit_result *res)
 {
-	struct session_envelope senv = { 0 };
+	struct session_envelope senv = { 0 }, route_env;
 	struct deliver_request rq = { 0 };
 	struct deliver_outcome out;
 	struct msglog ml;
+	struct wire w;
 	int rc;
 
-	senv.sender = env->sender;
-	senv.rcpts = (const char *const *)env->rcpts.v;
-	senv.nrcpts = env->rcpts.n;
+	if (wire_build(ctx->generic, env, &w, &res->err) < 0)
+		return -1;
+	senv.sender = w.sender;
+	senv.rcpts = (const char *const *)w.rcpts.v;
+	senv.nrcpts = w.rcpts.n;
 	senv.size = message_size(m);
 	senv.eightbit = env->eightbit;
-	senv.smtputf8 = env->smtputf8;
+	senv.smtputf8 = env->smtputf8 || w.smtputf8;
 	senv.smtputf8_if_offered = env->smtputf8_if_offered;
 	senv.dsn_notify = sub->notify;
 	senv.dsn_ret = sub->ret;
 	senv.dsn_envid = sub->envid;
+	route_env = senv;
+	route_env.sender = env->sender;
+	route_env.rcpts = (const char *const *)env->rcpts.v;
 	rq.set = &ctx->deliver;
 	rq.msg = m;
 	rq.env = &senv;
+	rq.route_env = &route_env;
 	rq.run = deadline_in(ctx->deadline);
 	msglog_begin(&ml, env, m);
 	rq.queue_id = msglog_queue_id(&ml);
 	rq.rcpt = ml.rcpt;
+	rq.cache = cache;
+	rq.delivered = calloc(env->rcpts.n > 0 ? env->rcpts.n : 1, sizeof(*rq.delivered));
 	rc = deliver_run(&rq, &out);
 	msglog_end(&ml, env, &out);
+	wire_fini(&w);
 	res->err = out.err;
 	snprintf(res->relay, sizeof(res->relay), "%s", out.relay);
 	snprintf(res->reply, sizeof(res->reply), "%s", out.reply);
+	if (rc < 0)
+		not_delivered(&env->rcpts, rq.delivered, left);
+	free(rq.delivered);
 	if (rc < 0) {
 		if (out.maybe_delivered)
 			log_warning(
@@ -156,23 +199,37 @@ void submit_salvage(bool dot_ok, const struct submission *sub, const struct dead
 int submit_message(const struct context *ctx, const struct submission *sub, struct message *m,
 		   struct submit_result *res)
 {
+	return submit_message_cached(ctx, sub, m, NULL, res);
+}
+
+int submit_message_cached(const struct context *ctx, const struct submission *sub,
+			  struct message *m, struct reuse_cache *cache, struct submit_result *res)
+{
 	struct envelope env = { 0 };
+	struct addrlist left = { 0 };
 	bool built;
 	int rc;
 
 	memset(res, 0, sizeof(*res));
 	built = envelope_build(&ctx->envelope, sub, m, &env, &res->err) == 0;
-	rc = built ? send_message(ctx, sub, m, &env, res) : -1;
+	/* smtp_generic_maps last, on the header as it leaves (the envelope
+	 * gets it in send_message, so a resend applies it again). */
+	if (built && generic_headers(ctx->generic, m, &res->err) < 0) {
+		envelope_fini(&env);
+		built = false;
+	}
+	rc = built ? send_message(ctx, sub, m, &env, cache, &left, res) : -1;
 	if (rc < 0) {
 		struct deadletter_entry e = { .reason = res->err.text, .sub = sub };
 
 		if (built) {
 			e.sender = env.sender;
-			e.rcpts = &env.rcpts;
+			e.rcpts = left.n > 0 ? &left : &env.rcpts;
 		}
 		log_failure(&res->err);
 		res->saved = keep(&ctx->dead, m, &e);
 	}
+	addrlist_fini(&left);
 	envelope_fini(&env);
 	return rc;
 }
@@ -181,6 +238,7 @@ int submit_again(const struct context *ctx, const struct submission *sub, const 
 		 const struct addrlist *rcpts, struct message *m, struct submit_result *res)
 {
 	struct envelope env = { 0 };
+	struct addrlist left = { 0 };
 	int rc;
 
 	memset(res, 0, sizeof(*res));
@@ -188,14 +246,16 @@ int submit_again(const struct context *ctx, const struct submission *sub, const 
 	env.rcpts = *rcpts;
 	rc = envelope_flags(&ctx->envelope, sub, m, &env, &res->err);
 	if (rc == 0)
-		rc = send_message(ctx, sub, m, &env, res);
+		rc = send_message(ctx, sub, m, &env, NULL, &left, res);
 	if (rc < 0) {
-		struct deadletter_entry e = {
-			.reason = res->err.text, .sender = sender, .rcpts = rcpts, .sub = sub
-		};
+		struct deadletter_entry e = { .reason = res->err.text,
+					      .sender = sender,
+					      .rcpts = left.n > 0 ? &left : rcpts,
+					      .sub = sub };
 
 		log_failure(&res->err);
 		res->saved = keep(&ctx->dead, m, &e);
 	}
+	addrlist_fini(&left);
 	return rc;
 }

@@ -12,6 +12,7 @@
 #include "app/deadletter.h"
 #include "app/envelope.h"
 #include "base/error.h"
+#include "deliver/reuse.h"
 #include "mail/message.h"
 
 struct submit_result {
@@ -31,6 +32,10 @@ struct message *submit_read(const struct context *ctx, bool dot_ok, struct error
  * sub). 0 or -1 (res->err). */
 int submit_message(const struct context *ctx, const struct submission *sub, struct message *m,
 		   struct submit_result *res);
+/* The same over the connections of cache (deliver/reuse.h; NULL: none),
+ * for -bs: a connection the last message went over carries this one. */
+int submit_message_cached(const struct context *ctx, const struct submission *sub,
+			  struct message *m, struct reuse_cache *cache, struct submit_result *res);
 /* --resend: deliver m again with the envelope it was kept with (sender ""
  * null, rcpts final: no rewriting again; DSN and -B/-O from sub), and
  * keep it again with the new reason on failure. 0 or -1 (res->err). */

@@ -10,6 +10,7 @@
 
 #include "app/envelope.h"
 #include "app/verify.h"
+#include "app/wire.h"
 #include "base/i18n.h"
 #include "base/log.h"
 #include "base/str.h"
@@ -57,7 +58,7 @@ static int print_destination(FILE *out, size_t i, const struct policy *policy,
 		return -1;
 	/* -bv resolves nothing: for an MX destination, the lookup uses its
 	 * own name where delivery uses each exchanger's (postfix.md §5.2). */
-	found = policy_credentials(passwords, d, d->host, &cred, err);
+	found = policy_credentials_split(passwords, policy->sasl.delimiter, d, d->host, &cred, err);
 	if (found >= 0) {
 		str_printable(safe, sizeof(safe), d->spec, strlen(d->spec));
 		fprintf(out, "relay %zu: %s (%s", i + 1, safe, d->fallback ? "fallback, " : "");
@@ -126,24 +127,36 @@ static void probed(void *arg, const struct destination *d, const struct deliver_
 static int probe(const struct context *ctx, const struct envelope *env, FILE *out,
 		 struct error *err)
 {
-	struct session_envelope senv = { 0 };
+	struct session_envelope senv = { 0 }, route_env;
 	struct deliver_request rq = { 0 };
 	struct probe_report r = { .out = out };
 	struct deliver_outcome one;
+	struct wire w;
+	int rc;
 
+	/* The relays see the addresses as a delivery sends them. */
+	if (wire_build(ctx->generic, env, &w, err) < 0)
+		return -1;
 	senv.sender = env->sender;
 	senv.rcpts = (const char *const *)env->rcpts.v;
 	senv.nrcpts = env->rcpts.n;
 	senv.smtputf8_if_offered = env->smtputf8_if_offered;
 	senv.smtputf8 = env->smtputf8;
+	route_env = senv;
+	senv.smtputf8 = env->smtputf8 || w.smtputf8;
+	senv.sender = w.sender;
+	senv.rcpts = (const char *const *)w.rcpts.v;
 	rq.set = &ctx->deliver;
 	rq.env = &senv;
+	rq.route_env = &route_env;
 	rq.run = deadline_in(ctx->deadline);
 	rq.probe = true;
 	rq.probed = probed;
 	rq.probe_arg = &r;
 	fflush(out);
-	if (deliver_run(&rq, &one) == 0)
+	rc = deliver_run(&rq, &one);
+	wire_fini(&w);
+	if (rc == 0)
 		return 0;
 	if (r.failed == 0) { /* the route itself, a table, a signal */
 		*err = one.err;
@@ -152,6 +165,27 @@ static int probe(const struct context *ctx, const struct envelope *env, FILE *ou
 	error_set(err, r.first.cls, _("the route does not work: %zu of %zu relays failed"),
 		  r.failed, r.n);
 	return -1;
+}
+
+/* The envelope, and after each address that smtp_generic_maps changes
+ * the address that goes on the wire. */
+static int print_envelope(FILE *out, const struct context *ctx, const struct envelope *env,
+			  struct error *err)
+{
+	struct wire w;
+
+	if (wire_build(ctx->generic, env, &w, err) < 0)
+		return -1;
+	print_address(out, "sender", env->sender);
+	if (strcmp(w.sender, env->sender) != 0)
+		print_address(out, "sender on the wire", w.sender);
+	for (size_t i = 0; i < env->rcpts.n; i++) {
+		print_address(out, "recipient", env->rcpts.v[i]);
+		if (strcmp(w.rcpts.v[i], env->rcpts.v[i]) != 0)
+			print_address(out, "recipient on the wire", w.rcpts.v[i]);
+	}
+	wire_fini(&w);
+	return 0;
 }
 
 int verify_run(const struct context *ctx, const struct submission *sub, FILE *out,
@@ -175,10 +209,9 @@ int verify_run(const struct context *ctx, const struct submission *sub, FILE *ou
 	message_free(m);
 	if (rc < 0)
 		return -1;
-	print_address(out, "sender", env.sender);
-	for (size_t i = 0; i < env.rcpts.n; i++)
-		print_address(out, "recipient", env.rcpts.v[i]);
-	rc = print_route(out, &ctx->deliver, &env, err);
+	rc = print_envelope(out, ctx, &env, err);
+	if (rc == 0)
+		rc = print_route(out, &ctx->deliver, &env, err);
 	if (rc == 0 && log_verbosity() > 0)
 		rc = probe(ctx, &env, out, err);
 	envelope_fini(&env);

@@ -41,7 +41,9 @@ struct config_param *config_param_find(const struct config *c, const char *name,
 	return NULL;
 }
 
-static struct config_param *add(struct config *c, const char *name, size_t len)
+/* A new parameter; info is its table entry, or NULL to look it up. */
+static struct config_param *add_info(struct config *c, const char *name, size_t len,
+				     const struct param_info *info)
 {
 	struct config_param *p;
 
@@ -58,9 +60,14 @@ static struct config_param *add(struct config *c, const char *name, size_t len)
 	memset(p, 0, sizeof(*p));
 	if ((p->name = str_ndup(name, len)) == NULL)
 		return NULL;
-	p->info = params_find(p->name);
+	p->info = info != NULL ? info : params_find(p->name);
 	c->n++;
 	return p;
+}
+
+static struct config_param *add(struct config *c, const char *name, size_t len)
+{
+	return add_info(c, name, len, NULL);
 }
 
 static struct config *config_new(const char *hostname, bool io)
@@ -75,7 +82,8 @@ static struct config *config_new(const char *hostname, bool io)
 	c->io = io;
 	t = params_table(&count);
 	for (size_t i = 0; i < count; i++) {
-		if (add(c, t[i].name, strlen(t[i].name)) == NULL) {
+		/* The entry is at hand: no search of the table for each. */
+		if (add_info(c, t[i].name, strlen(t[i].name), &t[i]) == NULL) {
 			config_free(c);
 			return NULL;
 		}

@@ -11,34 +11,17 @@
 #include <string.h>
 
 #include "auth/sasl.h"
-#include "auth/tokencmd.h"
 #include "base/i18n.h"
 #include "base/log.h"
 #include "base/maillog.h"
 #include "base/stop.h"
 #include "base/str.h"
 #include "deliver/attempt.h"
+#include "deliver/attempt_impl.h"
 #include "deliver/hint.h"
 #include "net/tls.h"
 
-struct driver {
-	const struct attempt *a;
-	struct attempt_result *res;
-	struct conn *conn;
-	struct session *s;
-	struct sasl *sasl;
-	bool tls_verified;
-	bool tls_active;	   /* a TLS session is up (STARTTLS or wrapper mode) */
-	bool handshake_failed;	   /* STARTTLS was answered 220, then TLS failed */
-	struct deliver_status why; /* a failure of ours (I/O, TLS, SASL), when set */
-	char namaddr[300];	   /* "host[addr]", as the log names the relay */
-};
-
-/* A failure the driver saw itself; the first one is what went wrong. */
-static void driver_failed(struct driver *d, const char *dsn, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void driver_failed(struct driver *d, const char *dsn, const char *fmt, ...)
+void driver_failed(struct driver *d, const char *dsn, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -59,6 +42,9 @@ static void driver_io_failed(struct driver *d, struct deadline dl)
 static struct deadline stage_deadline(const struct driver *d)
 {
 	long ms = policy_stage_timeout(&d->a->policy->timeouts, session_stage(d->s));
+
+	if (session_stale(d->s) && ms > REUSE_RSET_MS)
+		ms = REUSE_RSET_MS;
 
 	return deadline_min(d->a->run, deadline_in(ms));
 }
@@ -212,135 +198,6 @@ static enum session_event do_starttls(struct driver *d)
 	return session_tls_started(d->s);
 }
 
-/* The security options for this connection: without TLS, over TLS, over
- * verified TLS. */
-static void sasl_policy(const struct driver *d, bool tls, struct sasl_choice *choice)
-{
-	static const char *const params[] = {
-		[SASL_SECURITY_PLAIN] = "smtp_sasl_security_options",
-		[SASL_SECURITY_TLS] = "smtp_sasl_tls_security_options",
-		[SASL_SECURITY_VERIFIED] = "smtp_sasl_tls_verified_security_options",
-	};
-	enum sasl_security which = !tls		     ? SASL_SECURITY_PLAIN
-				   : d->tls_verified ? SASL_SECURITY_VERIFIED
-						     : SASL_SECURITY_TLS;
-
-	choice->options_name = params[which];
-	choice->options = d->a->policy->sasl.options[which];
-}
-
-/* The bearer token for XOAUTH2/OAUTHBEARER from the configured command
- * (auth/tokencmd.h), run with the SASL user name in its environment. */
-static int fetch_token(const struct driver *d, char **token, struct error *err)
-{
-	const struct sasl_settings *s = &d->a->policy->sasl;
-	struct tokencmd tc = { .command = s->token_command,
-			       .param = "smtp_sasl_oauth_token_command",
-			       .user = d->a->cred->user,
-			       .timeout_ms = s->token_timeout };
-
-	return tokencmd_run(&tc, d->a->run, token, err);
-}
-
-static void sasl_failed(struct driver *d, const char *why)
-{
-	driver_failed(d, "4.7.0",
-		      "SASL authentication failed; cannot authenticate to server %s: %s",
-		      d->namaddr, why);
-}
-
-static enum session_event do_auth(struct driver *d, bool tls)
-{
-	struct error err = { 0 };
-	struct sasl_choice choice = { 0 };
-	struct sasl_params params = { 0 };
-	unsigned char cb[128];
-	size_t cblen = sizeof(cb);
-	char mech[64];
-	char *initial = NULL, *token = NULL;
-	enum session_event ev;
-
-	choice.offered = session_caps(d->s)->auth_mechs;
-	choice.filter = d->a->policy->sasl.filter;
-	choice.tls = tls;
-	choice.oauth = *d->a->policy->sasl.token_command != '\0';
-	params.cb_type = tls ? tls_channel_binding_type(d->conn) : NULL;
-	if (params.cb_type != NULL &&
-	    tls_channel_binding(d->conn, params.cb_type, cb, &cblen) == 0) {
-		choice.channel_binding = true;
-		params.cb_data = cb;
-		params.cb_len = cblen;
-	}
-	sasl_policy(d, tls, &choice);
-	if (sasl_choose(&choice, mech, sizeof(mech), &err) < 0) {
-		sasl_failed(d, "no mechanism available");
-		goto fail;
-	}
-	params.mech = mech;
-	params.user = d->a->cred->user;
-	params.password = d->a->cred->password;
-	params.service = "smtp";
-	params.host = d->a->addr->host[0] != '\0' ? d->a->addr->host : d->a->dest->host;
-	params.port = d->a->dest->port;
-	if (sasl_is_oauth(mech) && fetch_token(d, &token, &err) < 0) {
-		sasl_failed(d, "no OAuth token from smtp_sasl_oauth_token_command");
-		goto fail;
-	}
-	params.token = token;
-	d->sasl = sasl_new(&params, &err);
-	tokencmd_wipe(token);
-	if (d->sasl == NULL)
-		goto fail;
-	if (sasl_has_initial_response(mech) && sasl_step(d->sasl, NULL, &initial, &err) < 0)
-		goto fail;
-	log_verbose(_("authenticating to %s as %s with %s"), d->res->relay, d->a->cred->user, mech);
-	ev = session_auth(d->s, mech, initial);
-	if (initial != NULL)
-		str_wipe(initial, strlen(initial));
-	free(initial);
-	return ev;
-fail:
-	sasl_failed(d, "SASL client failure");
-	error_prefix(&err, _("relay %s"), d->res->relay);
-	return session_abort(d->s, &err, SESSION_END_QUIT);
-}
-
-/* A SASL step is computation that no wait bounds (SCRAM's PBKDF2, kept
- * short by auth/sasl.h's cap), so the run's deadline is checked after it. */
-static bool overran(struct driver *d, struct error *err)
-{
-	if (!deadline_expired(d->a->run))
-		return false;
-	driver_failed(d, "4.4.7", "delivery time limit exceeded (relaymail_deadline)");
-	error_set(err, ERROR_TEMP,
-		  _("the time allowed for delivery (relaymail_deadline) ran out while "
-		    "authenticating"));
-	return true;
-}
-
-static enum session_event do_challenge(struct driver *d)
-{
-	struct error err = { 0 };
-	char *response = NULL;
-	enum session_event ev;
-
-	if (sasl_step(d->sasl, session_challenge(d->s), &response, &err) < 0) {
-		sasl_failed(d, "SASL client failure");
-		error_prefix(&err, _("relay %s"), d->res->relay);
-		return session_abort(d->s, &err, SESSION_END_QUIT);
-	}
-	if (overran(d, &err)) {
-		str_wipe(response, strlen(response));
-		free(response);
-		error_prefix(&err, _("relay %s"), d->res->relay);
-		return session_abort(d->s, &err, SESSION_END_QUIT);
-	}
-	ev = session_auth_response(d->s, response);
-	str_wipe(response, strlen(response));
-	free(response);
-	return ev;
-}
-
 static enum session_event do_body(struct driver *d)
 {
 	struct message_cursor *cur = malloc(sizeof(*cur));
@@ -404,10 +261,14 @@ static void rcpt_statuses(const struct driver *d, const struct session_result *r
 {
 	struct deliver_status *st = d->a->rcpt;
 
+	for (size_t i = 0; d->a->delivered != NULL && i < d->a->env->nrcpts; i++)
+		d->a->delivered[i] = r->rcpt[i].delivered;
 	for (size_t i = 0; st != NULL && i < d->a->env->nrcpts; i++) {
 		int code = r->rcpt[i].code;
 
-		if (code != 0 && code / 100 != 2)
+		if (r->rcpt[i].delivered && !r->ok)
+			status_sent(&st[i], r->rcpt[i].reply);
+		else if (code != 0 && code / 100 != 2)
 			status_said(&st[i], d->namaddr, r->rcpt[i].reply, SESSION_STAGE_RCPT);
 		else
 			st[i].dsn[0] = '\0';
@@ -432,6 +293,16 @@ static void add_hint(const struct driver *d, const struct session_result *r)
 	hint_session(&d->res->err, &h);
 }
 
+/* smtp_tls_note_starttls_offer: a relay spoken to in plaintext offered
+ * STARTTLS; Postfix's words. */
+static void note_starttls(const struct driver *d)
+{
+	if (d->a->queue_id != NULL && d->a->policy->answers.note_starttls && !d->tls_active &&
+	    session_caps(d->s)->starttls)
+		maillog_info("smtp", "Host offered STARTTLS: [%s]",
+			     d->a->addr->host[0] != '\0' ? d->a->addr->host : d->a->dest->host);
+}
+
 static void finish(struct driver *d)
 {
 	const struct session_result *r = session_result(d->s);
@@ -449,6 +320,7 @@ static void finish(struct driver *d)
 		reply_format(&r->last, d->res->reply, sizeof(d->res->reply));
 	add_oauth_detail(d);
 	add_hint(d, r);
+	note_starttls(d);
 	if (r->ok)
 		status_sent(why, d->res->reply);
 	else if (status_is_set(&d->why) && r->failure == SESSION_FAILURE_ABORTED)
@@ -458,10 +330,8 @@ static void finish(struct driver *d)
 	rcpt_statuses(d, r);
 }
 
-static void drive(struct driver *d, bool tls)
+static void drive_from(struct driver *d, enum session_event ev, bool tls)
 {
-	enum session_event ev = session_start(d->s);
-
 	while (ev != SESSION_DONE && ev != SESSION_FAILED) {
 		switch (ev) {
 		case SESSION_WRITE:
@@ -475,10 +345,10 @@ static void drive(struct driver *d, bool tls)
 			tls = ev != SESSION_FAILED;
 			break;
 		case SESSION_AUTH:
-			ev = do_auth(d, tls);
+			ev = driver_auth(d, tls);
 			break;
 		case SESSION_AUTH_CHALLENGE:
-			ev = do_challenge(d);
+			ev = driver_challenge(d);
 			break;
 		case SESSION_BODY:
 			ev = do_body(d);
@@ -489,6 +359,11 @@ static void drive(struct driver *d, bool tls)
 		}
 	}
 	finish(d);
+}
+
+static void drive(struct driver *d, bool tls)
+{
+	drive_from(d, session_start(d->s), tls);
 }
 
 /* The session's TLS setting. Secure default: with credentials and no
@@ -517,11 +392,88 @@ static void connect_failed(const struct attempt *a, struct attempt_result *res, 
 		maillog_info("smtp", "%s", res->why.text);
 }
 
+/* What a kept connection must match to carry a's message (reuse.h). */
+static bool cache_key(const struct attempt *a, enum session_tls mode, char *key, size_t size)
+{
+	return reuse_key(key, size, a->dest->spec, a->addr->text, a->dest->port, (int)mode,
+			 a->cred != NULL ? a->cred->user : NULL);
+}
+
+/* With a cache, the entry that will hold the new connection when it is
+ * kept: the session's settings live in it. */
+static struct reuse_conn *cache_entry(const struct attempt *a, enum session_tls mode)
+{
+	struct reuse_conn *rc;
+
+	if (a->cache == NULL || (rc = reuse_conn_new()) == NULL)
+		return NULL;
+	if (!cache_key(a, mode, rc->key, sizeof(rc->key))) {
+		reuse_conn_close(rc, false);
+		return NULL;
+	}
+	rc->opened_ms = deadline_now_ms();
+	rc->quit_ms = a->policy->timeouts.quit;
+	return rc;
+}
+
+/* Keep the connection of d, idle after the message, in the cache. */
+static bool cache_keep(struct driver *d, struct reuse_conn *rc)
+{
+	if (rc == NULL || !d->res->ok || !rc->settings.keep_open)
+		return false;
+	rc->conn = d->conn;
+	rc->s = d->s;
+	rc->uses = 1;
+	rc->tls_verified = d->tls_verified;
+	reuse_put(d->a->cache, rc);
+	return true;
+}
+
+/* The message over the connection the cache kept for this relay: true
+ * when that settled the attempt; false when none was kept, or the relay
+ * had dropped it while it was idle (nothing of the message went out), and
+ * a new connection is due. */
+static bool run_cached(const struct attempt *a, struct attempt_result *res)
+{
+	struct driver d = { .a = a, .res = res };
+	char key[REUSE_KEY_MAX];
+	struct reuse_conn *rc;
+
+	if (a->cache == NULL || !cache_key(a, session_tls_for(a), key, sizeof(key)) ||
+	    (rc = reuse_take(a->cache, key)) == NULL)
+		return false;
+	memset(res, 0, sizeof(*res));
+	relay_name(a, res->relay, sizeof(res->relay), d.namaddr, sizeof(d.namaddr));
+	res->connected = true;
+	d.conn = rc->conn;
+	d.s = rc->s;
+	d.tls_verified = rc->tls_verified;
+	d.tls_active = session_result(rc->s)->tls;
+	rc->settings.keep_open = reuse_may_keep(a->cache, rc);
+	res->conn_use = (unsigned)rc->uses + 1;
+	log_verbose(_("reusing the connection to %s"), res->relay);
+	drive_from(&d, session_reuse(d.s, a->env), session_result(d.s)->tls);
+	if (session_stale(d.s) && stop_signal() == 0) {
+		log_verbose(_("relay %s closed the idle connection (%s); connecting again"),
+			    res->relay, res->err.text);
+		reuse_conn_close(rc, false);
+		return false;
+	}
+	rc->uses++;
+	if (res->ok && rc->settings.keep_open)
+		reuse_put(a->cache, rc);
+	else
+		reuse_conn_close(rc, false);
+	return true;
+}
+
 /* One connection to a->addr with the given TLS setting. */
 static void run_session(const struct attempt *a, struct attempt_result *res, enum session_tls mode,
 			bool *handshake_failed)
 {
-	struct session_settings settings = { 0 };
+	struct session_settings own = { 0 };
+	struct reuse_conn *rc = cache_entry(a, mode);
+	struct session_settings *settings = rc != NULL ? &rc->settings : &own;
 	struct driver d = { .a = a, .res = res };
 	const struct timeouts *t = &a->policy->timeouts;
 	struct deadline dl;
@@ -535,6 +487,7 @@ static void run_session(const struct attempt *a, struct attempt_result *res, enu
 	if (d.conn == NULL) {
 		res->next_relay = true;
 		connect_failed(a, res, deadline_expired(dl));
+		reuse_conn_close(rc, false);
 		return;
 	}
 	res->connected = true;
@@ -544,20 +497,28 @@ static void run_session(const struct attempt *a, struct attempt_result *res, enu
 			res->next_relay = res->err.cls != ERROR_CONFIG;
 			res->why = d.why;
 			conn_free(d.conn);
+			reuse_conn_close(rc, false);
 			return;
 		}
 		tls = true;
 	}
-	settings.helo_name = a->policy->helo_name;
-	settings.relay_name = res->relay;
-	settings.tls = mode;
-	settings.auth_wanted = a->cred != NULL;
-	settings.use_pipelining = true;
-	settings.probe = a->probe;
-	settings.discard = a->policy->answers.discard;
-	settings.greeting_5xx_final = a->policy->answers.greeting_5xx_final;
-	settings.trace = log_verbosity() > 0 ? trace : NULL;
-	d.s = session_new(&settings, a->env);
+	settings->helo_name = a->policy->helo_name;
+	settings->relay_name = res->relay;
+	settings->tls = mode;
+	settings->auth_wanted = a->cred != NULL;
+	settings->use_pipelining = true;
+	settings->probe = a->probe;
+	settings->discard = a->policy->answers.discard;
+	settings->greeting_5xx_final = a->policy->answers.greeting_5xx_final;
+	settings->hello = a->policy->answers.hello;
+	settings->trace = log_verbosity() > 0 ? trace : NULL;
+	if (rc != NULL) {
+		/* The session may outlive res. */
+		snprintf(rc->relay, sizeof(rc->relay), "%s", res->relay);
+		settings->relay_name = rc->relay;
+		settings->keep_open = reuse_may_keep(a->cache, rc);
+	}
+	d.s = session_new(settings, a->env);
 	if (d.s == NULL) {
 		error_set(&res->err, ERROR_INTERNAL, _("out of memory"));
 		status_by_class(&res->why, ERROR_INTERNAL);
@@ -565,9 +526,12 @@ static void run_session(const struct attempt *a, struct attempt_result *res, enu
 		drive(&d, tls);
 	}
 	*handshake_failed = d.handshake_failed;
-	session_free(d.s);
 	sasl_free(d.sasl);
+	if (cache_keep(&d, rc))
+		return;
+	session_free(d.s);
 	conn_free(d.conn);
+	reuse_conn_close(rc, false);
 }
 
 void attempt_run(const struct attempt *a, struct attempt_result *res)
@@ -575,6 +539,8 @@ void attempt_run(const struct attempt *a, struct attempt_result *res)
 	enum session_tls mode = session_tls_for(a);
 	bool handshake_failed = false;
 
+	if (run_cached(a, res))
+		return;
 	run_session(a, res, mode, &handshake_failed);
 	/* postfix.md §4.4: at an explicit "may", a relay whose TLS handshake
 	 * fails gets the message in plaintext, at once and on a new

@@ -13,6 +13,7 @@
 #include "base/deadline.h"
 #include "base/error.h"
 #include "deliver/policy.h"
+#include "deliver/reuse.h"
 #include "deliver/route.h"
 #include "deliver/status.h"
 #include "mail/message.h"
@@ -32,6 +33,12 @@ struct attempt {
 	bool probe;		     /* a diagnosis: no message (session_settings.probe) */
 	struct deliver_status *rcpt; /* NULL, or env->nrcpts entries: the status of each
 				      * recipient the relay refused (dsn "" for the others) */
+	bool *delivered;	     /* NULL, or env->nrcpts entries: true for each
+				      * recipient the relay accepted the message for,
+				      * also when a 452 split it and a later part failed */
+	struct reuse_cache *cache;   /* NULL: one connection per attempt; else a
+				      * connection kept for this relay carries the
+				      * message, and the new one is kept after it */
 };
 
 struct attempt_result {
@@ -44,6 +51,8 @@ struct attempt_result {
 	char reply[512];	   /* the relay's last reply, printable */
 	struct deliver_status why; /* the final reply, or the failure, as the log says it */
 	int64_t setup_done_ms;	   /* monotonic ms when MAIL FROM went out; 0: it never did */
+	unsigned conn_use;	   /* the connection's use (2 and up) when it had carried
+				    * earlier messages (reuse.h); else 0 */
 };
 
 /* Run the attempt; the result says whether the next address may be tried. */

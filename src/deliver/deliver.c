@@ -245,7 +245,8 @@ static enum step try_address(struct walk *w, const struct destination *d,
 	struct buf keys = { 0 };
 	int found;
 
-	found = policy_credentials(w->policy->sasl.passwords, d, host, &cred, &w->out->err);
+	found = policy_credentials_split(w->policy->sasl.passwords, w->policy->sasl.delimiter, d,
+					 host, &cred, &w->out->err);
 	if (found < 0)
 		return stop_here(w);
 	keys_tried(d, host, &keys);
@@ -261,6 +262,8 @@ static enum step try_address(struct walk *w, const struct destination *d,
 	a.queue_id = w->rq->queue_id;
 	a.probe = w->rq->probe;
 	a.rcpt = w->rq->rcpt;
+	a.delivered = w->rq->delivered;
+	a.cache = w->rq->cache;
 	w->out->attempts++;
 	log_previous(w);
 	attempt_run(&a, &res);
@@ -279,6 +282,7 @@ static enum step try_address(struct walk *w, const struct destination *d,
 	w->out->connected = true;
 	w->out->why = res.why;
 	w->out->setup_done_ms = res.setup_done_ms;
+	w->out->conn_use = res.conn_use;
 	return STEP_DELIVERED;
 }
 
@@ -337,6 +341,10 @@ int deliver_settings_load(const struct config *cfg, struct locality *loc,
 		return -1;
 	if (policy_load(cfg, &s->policy, err) < 0) {
 		route_settings_fini(&s->route);
+		return -1;
+	}
+	if (reuse_settings_load(cfg, &s->reuse, err) < 0) {
+		deliver_settings_fini(s);
 		return -1;
 	}
 	return 0;
@@ -403,7 +411,8 @@ int deliver_run(const struct deliver_request *rq, struct deliver_outcome *out)
 
 	memset(out, 0, sizeof(*out));
 	out->start_ms = deadline_now_ms();
-	if (route_build(&rq->set->route, rq->env, &route, &out->err) < 0) {
+	if (route_build(&rq->set->route, rq->route_env != NULL ? rq->route_env : rq->env, &route,
+			&out->err) < 0) {
 		out->end_ms = deadline_now_ms();
 		return -1;
 	}

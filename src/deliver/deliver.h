@@ -12,6 +12,7 @@
 #include "conf/config.h"
 #include "deliver/locality.h"
 #include "deliver/policy.h"
+#include "deliver/reuse.h"
 #include "deliver/route.h"
 #include "deliver/status.h"
 #include "mail/message.h"
@@ -22,9 +23,10 @@
 struct deliver_settings {
 	struct route_settings route;
 	struct policy policy;
+	struct reuse_settings reuse; /* smtp_connection_reuse_*_limit */
 };
 
-/* Load both (route_settings_load, policy_load); loc and cfg must outlive
+/* Load them (route_settings_load, policy_load, reuse_settings_load); loc and cfg must outlive
  * s. -1 with their errors. */
 int deliver_settings_load(const struct config *cfg, struct locality *loc,
 			  struct deliver_settings *s, struct error *err);
@@ -36,6 +38,10 @@ struct deliver_request {
 	const struct deliver_settings *set;
 	const struct message *msg;
 	const struct session_envelope *env;
+	/* The addresses relays and credentials are chosen by, when they are
+	 * not env's (env has smtp_generic_maps applied, as on the wire;
+	 * Postfix's lookups see the addresses before it). NULL: env. */
+	const struct session_envelope *route_env;
 	struct deadline run;
 	const struct mx_lookups *lookups; /* NULL: the system's DNS (tests inject theirs) */
 	/* The mail log (postfix.md §8.1): with queue_id set, the walk writes
@@ -45,6 +51,12 @@ struct deliver_request {
 	const char *queue_id;	     /* NULL: log nothing */
 	struct deliver_status *rcpt; /* NULL, or env->nrcpts entries: filled with the
 				      * status of each recipient the last relay refused */
+	bool *delivered;	     /* NULL, or env->nrcpts entries: true for each
+				      * recipient the last relay accepted the message
+				      * for (a 452 "too many recipients" splits it
+				      * into transactions; a later one may fail) */
+	struct reuse_cache *cache;   /* NULL, or the connections kept between the
+				      * messages of one process (reuse.h) */
 	/* A diagnosis (-bv -v): msg may be NULL; every destination is tried
 	 * in turn, up to RCPT then RSET (session_settings.probe), whatever
 	 * the others gave; probed(probe_arg, d, one) follows each, with that
@@ -69,6 +81,8 @@ struct deliver_outcome {
 	int64_t start_ms;	   /* monotonic ms when the walk began */
 	int64_t setup_done_ms;	   /* when that attempt sent MAIL FROM; 0: it never did */
 	int64_t end_ms;		   /* when the walk ended */
+	unsigned conn_use;	   /* the accepting connection's use when it was reused
+				    * (2 and up), else 0 (msglog's conn_use) */
 };
 
 /* 0 when a relay accepted the message, -1 otherwise (outcome->err). A

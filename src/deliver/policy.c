@@ -25,6 +25,7 @@ static int sasl_load(const struct config *cfg, struct sasl_settings *s, struct e
 		[SASL_SECURITY_TLS] = "smtp_sasl_tls_security_options",
 		[SASL_SECURITY_VERIFIED] = "smtp_sasl_tls_verified_security_options",
 	};
+	const char *delim;
 	bool enabled;
 	long seconds;
 
@@ -39,6 +40,13 @@ static int sasl_load(const struct config *cfg, struct sasl_settings *s, struct e
 		return -1;
 	s->token_timeout = seconds * 1000;
 	s->token_command = config_get(cfg, "smtp_sasl_oauth_token_command");
+	delim = config_get(cfg, "smtp_sasl_password_result_delimiter");
+	if (strlen(delim) != 1 || (unsigned char)*delim <= ' ' || (unsigned char)*delim >= 0x7f) {
+		config_bad_value(err, cfg, "smtp_sasl_password_result_delimiter", delim,
+				 _("use one visible character, such as :"));
+		return -1;
+	}
+	s->delimiter = *delim;
 	if (*config_get(cfg, "smtp_sasl_mechanism_filter") != '\0') {
 		char where[512];
 
@@ -120,7 +128,7 @@ static int bind_load(const struct config *cfg, struct net_bind *b, struct error 
 static int answers_load(const struct config *cfg, struct answer_settings *a, struct error *err)
 {
 	char **words;
-	bool skip;
+	bool skip, never, always;
 	int rc = 0;
 
 	if (config_get_bool(cfg, "soft_bounce", &a->soft_bounce, err) < 0 ||
@@ -129,6 +137,13 @@ static int answers_load(const struct config *cfg, struct answer_settings *a, str
 	    config_get_ulong(cfg, "smtp_tls_loglevel", &a->tls_loglevel, err) < 0)
 		return -1;
 	a->greeting_5xx_final = !skip;
+	if (config_get_bool(cfg, "smtp_tls_note_starttls_offer", &a->note_starttls, err) < 0 ||
+	    config_get_bool(cfg, "smtp_never_send_ehlo", &never, err) < 0 ||
+	    config_get_bool(cfg, "smtp_always_send_ehlo", &always, err) < 0)
+		return -1;
+	a->hello = never     ? SESSION_HELLO_HELO
+		   : !always ? SESSION_HELLO_IF_ESMTP
+			     : SESSION_HELLO_EHLO;
 	if ((words = config_list_split(config_get(cfg, "smtp_discard_ehlo_keywords"))) == NULL) {
 		error_set(err, ERROR_INTERNAL, _("out of memory"));
 		return -1;
@@ -194,15 +209,16 @@ void policy_fini(struct policy *p)
 	p->sasl.filter = NULL;
 }
 
-static int split_credentials(char *value, struct credentials *c, const char *key, struct error *err)
+static int split_credentials(char *value, char delim, struct credentials *c, const char *key,
+			     struct error *err)
 {
-	char *colon = strchr(value, ':');
+	char *colon = strchr(value, delim);
 
 	if (colon == NULL) {
 		error_set(err, ERROR_CONFIG,
 			  _("smtp_sasl_password_maps entry for \"%s\" is not in the form "
-			    "username:password"),
-			  key);
+			    "username%cpassword"),
+			  key, delim);
 		return -1;
 	}
 	c->user = str_ndup(value, (size_t)(colon - value));
@@ -250,6 +266,12 @@ static int find_password(const struct maps *passwords, const struct destination 
 int policy_credentials(const struct maps *passwords, const struct destination *d, const char *host,
 		       struct credentials *c, struct error *err)
 {
+	return policy_credentials_split(passwords, ':', d, host, c, err);
+}
+
+int policy_credentials_split(const struct maps *passwords, char delim, const struct destination *d,
+			     const char *host, struct credentials *c, struct error *err)
+{
 	const char *key = NULL;
 	char *value = NULL;
 	int rc;
@@ -260,7 +282,7 @@ int policy_credentials(const struct maps *passwords, const struct destination *d
 	rc = find_password(passwords, d, host, &value, &key, err);
 	if (rc != 1)
 		return rc;
-	rc = split_credentials(value, c, key, err);
+	rc = split_credentials(value, delim, c, key, err);
 	str_wipe(value, strlen(value));
 	free(value);
 	if (rc == 1)

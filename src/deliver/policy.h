@@ -62,6 +62,7 @@ struct sasl_settings {
 	struct matchlist *filter; /* smtp_sasl_mechanism_filter opened; NULL: empty */
 	const char *token_command;
 	long token_timeout; /* ms */
+	char delimiter;	    /* smtp_sasl_password_result_delimiter */
 };
 
 struct timeouts {
@@ -75,6 +76,8 @@ struct answer_settings {
 	bool greeting_5xx_final;    /* smtp_skip_5xx_greeting = no */
 	unsigned discard;	    /* smtp_discard_ehlo_keywords (enum caps_keyword) */
 	unsigned long tls_loglevel; /* smtp_tls_loglevel: 0 logs no TLS summary */
+	bool note_starttls;	    /* smtp_tls_note_starttls_offer */
+	enum session_hello hello;   /* smtp_never_send_ehlo, smtp_always_send_ehlo */
 };
 
 struct policy {
@@ -143,6 +146,10 @@ const char *policy_server_host(const struct destination *d, const struct net_add
  * 1 found, 0 none, -1 error (table error, or a value without ':'). */
 int policy_credentials(const struct maps *passwords, const struct destination *d, const char *host,
 		       struct credentials *c, struct error *err);
+/* The same, the user name and the password split at delim (Postfix's
+ * smtp_sasl_password_result_delimiter; policy_credentials uses ':'). */
+int policy_credentials_split(const struct maps *passwords, char delim, const struct destination *d,
+			     const char *host, struct credentials *c, struct error *err);
 void credentials_wipe(struct credentials *c);
 
 /* inet_protocols, checked (policy_load and the locality read it). */

@@ -40,8 +40,17 @@ static int level_parse(const struct config *cfg, bool wrapper, struct tls_settin
 		       struct error *err)
 {
 	const char *level = config_get(cfg, "smtp_tls_security_level");
+	bool use, enforce, peername;
 	int i;
 
+	if (config_get_bool(cfg, "smtp_use_tls", &use, err) < 0 ||
+	    config_get_bool(cfg, "smtp_enforce_tls", &enforce, err) < 0 ||
+	    config_get_bool(cfg, "smtp_tls_enforce_peername", &peername, err) < 0)
+		return -1;
+	/* Postfix's older switches, when the level is not set (postfix.md
+	 * §6): enforce is encrypt, or verify with the peer name checked. */
+	if (*level == '\0' && (enforce || use))
+		level = enforce ? (peername ? "verify" : "encrypt") : "may";
 	if (*level == '\0') {
 		t->level = "(default)";
 		t->mode = wrapper ? SESSION_TLS_IMPLICIT : SESSION_TLS_MAY;
@@ -533,6 +542,7 @@ int policy_tls(const struct policy *p, const struct destination *d, struct tls_p
 	       struct error *err)
 {
 	const struct tls_settings *t = &p->tls;
+	struct error mine = { 0 }; /* set by the table and the entry, not by malloc */
 	int rc = 0, found = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -543,9 +553,9 @@ int policy_tls(const struct policy *p, const struct destination *d, struct tls_p
 	out->priority = t->priority;
 	rc = sni_for(t, d, out);
 	if (rc == 0 && t->policy_maps != NULL)
-		found = map_lookup(t, d, out, err);
+		found = map_lookup(t, d, out, &mine);
 	if (found > 0) {
-		rc = apply_entry(t, d, out, err);
+		rc = apply_entry(t, d, out, &mine);
 	} else if (found < 0) {
 		rc = -1;
 	} else {
@@ -559,7 +569,9 @@ int policy_tls(const struct policy *p, const struct destination *d, struct tls_p
 	if (!t->wrapper_set && d->port == 465 && out->mode != SESSION_TLS_NONE)
 		out->mode = SESSION_TLS_IMPLICIT;
 	if (rc < 0) {
-		if (!error_is_set(err))
+		if (error_is_set(&mine))
+			*err = mine;
+		else
 			error_set(err, ERROR_INTERNAL, _("out of memory"));
 		policy_tls_fini(out);
 	}

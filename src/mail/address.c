@@ -63,12 +63,29 @@ int addrlist_add(struct addrlist *l, const char *addr)
 }
 
 /* Local parts compare exactly, domains without regard to ASCII case. */
+/* The local parts differ for sure: a byte differs before any '@' or '"'
+ * (the local part ends at the last unquoted '@'). Lets a list of a
+ * thousand recipients be checked for duplicates without a thousand full
+ * scans per address. */
+static bool local_parts_differ(const char *a, const char *b)
+{
+	for (; *a == *b; a++, b++)
+		if (*a == '\0' || *a == '@' || *a == '"')
+			return false;
+	return *a != '@' && *a != '"' && *b != '@' && *b != '"';
+}
+
 static bool address_equal(const char *a, const char *b)
 {
-	const char *da = address_domain(a), *db = address_domain(b);
-	size_t la = da != NULL ? (size_t)(da - a) : strlen(a);
-	size_t lb = db != NULL ? (size_t)(db - b) : strlen(b);
+	const char *da, *db;
+	size_t la, lb;
 
+	if (local_parts_differ(a, b))
+		return false;
+	da = address_domain(a);
+	db = address_domain(b);
+	la = da != NULL ? (size_t)(da - a) : strlen(a);
+	lb = db != NULL ? (size_t)(db - b) : strlen(b);
 	if (la != lb || memcmp(a, b, la) != 0)
 		return false;
 	if (da == NULL || db == NULL)

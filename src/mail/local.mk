@@ -3,12 +3,15 @@ librelaymail_a_SOURCES += \
 	src/mail/addrfind.c src/mail/addrfind.h \
 	src/mail/address.c src/mail/address.h \
 	src/mail/alias.c src/mail/alias_expand.c src/mail/alias.h \
+	src/mail/bcc.c src/mail/bcc.h \
 	src/mail/encword.c src/mail/encword.h \
 	src/mail/header.c src/mail/header.h \
 	src/mail/idn.c src/mail/idn.h \
 	src/mail/message.c src/mail/message.h src/mail/message_impl.h \
 	src/mail/intake.c src/mail/intake.h \
 	src/mail/fold.c src/mail/fold.h \
+	src/mail/generic.c src/mail/generic.h \
+	src/mail/masquerade.c src/mail/masquerade.h \
 	src/mail/mime.c src/mail/mime.h \
 	src/mail/qp.c src/mail/qp.h \
 	src/mail/reencode.c src/mail/reencode.h \
@@ -18,7 +21,8 @@ librelaymail_a_SOURCES += \
 # Unit tests of this layer (TAP; they link libtap and the library).
 unit_tests += tests/unit/test-address tests/unit/test-message \
 	tests/unit/test-idn tests/unit/test-rewrite tests/unit/test-alias \
-	tests/unit/test-encword tests/unit/test-qp tests/unit/test-mime
+	tests/unit/test-encword tests/unit/test-generic tests/unit/test-qp \
+	tests/unit/test-mime
 
 # The allocation-failure test of this layer (as tests/unit/test-torture in
 # src/conf/local.mk; without the linker's --wrap, tests/torture-skip.sh

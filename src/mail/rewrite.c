@@ -15,6 +15,7 @@
 #include "base/log.h"
 #include "base/str.h"
 #include "mail/address.h"
+#include "mail/masquerade.h"
 #include "mail/rewrite.h"
 
 #define MAP_ROUNDS 10 /* Postfix's MAX_RECURSION in cleanup_map11.c */
@@ -23,12 +24,13 @@ struct rewriter {
 	struct addrfind af;
 	const char *mydomain;
 	struct maps *sender, *recipient, *canonical;
+	struct masquerade *masq;
 	unsigned sender_classes, recipient_classes, canonical_classes;
-	bool propagate, append_at, append_dot, bangpath, percent;
+	bool propagate, propagate_generic, append_at, append_dot, bangpath, percent;
 };
 
-static int parse_classes(const struct config *cfg, const char *param, unsigned *out,
-			 struct error *err)
+int rewrite_classes_parse(const struct config *cfg, const char *param, unsigned *out,
+			  struct error *err)
 {
 	static const struct {
 		const char *name;
@@ -64,10 +66,11 @@ static int parse_classes(const struct config *cfg, const char *param, unsigned *
 	return rc;
 }
 
-/* propagate_unmatched_extensions: whether "canonical" is listed; every
- * item must be one Postfix knows (the others concern its delivery
- * agents, which relaymail does not have). */
-static int parse_propagate(const struct config *cfg, bool *canonical, struct error *err)
+/* propagate_unmatched_extensions: whether "canonical" and "generic" are
+ * listed; every item must be one Postfix knows (the others concern its
+ * delivery agents, which relaymail does not have). */
+static int parse_propagate(const struct config *cfg, bool *canonical, bool *generic,
+			   struct error *err)
 {
 	static const char *const known[] = { "canonical", "virtual", "alias",
 					     "forward",	  "include", "generic" };
@@ -76,6 +79,7 @@ static int parse_propagate(const struct config *cfg, bool *canonical, struct err
 	int rc = items != NULL ? 0 : -1;
 
 	*canonical = false;
+	*generic = false;
 	if (items == NULL)
 		error_set(err, ERROR_INTERNAL, _("out of memory"));
 	for (size_t i = 0; items != NULL && items[i] != NULL && rc == 0; i++) {
@@ -90,6 +94,7 @@ static int parse_propagate(const struct config *cfg, bool *canonical, struct err
 			rc = -1;
 		}
 		*canonical = *canonical || k == 0;
+		*generic = *generic || k == 5;
 	}
 	config_list_free(items);
 	return rc;
@@ -106,14 +111,16 @@ struct rewriter *rewriter_new(const struct config *cfg, const struct addrfind_ow
 	}
 	rw->af = addrfind_context(cfg, own);
 	rw->mydomain = config_get(cfg, "mydomain");
-	if (parse_propagate(cfg, &rw->propagate, err) < 0 ||
+	if (parse_propagate(cfg, &rw->propagate, &rw->propagate_generic, err) < 0 ||
 	    config_get_bool(cfg, "append_at_myorigin", &rw->append_at, err) < 0 ||
 	    config_get_bool(cfg, "append_dot_mydomain", &rw->append_dot, err) < 0 ||
 	    config_get_bool(cfg, "swap_bangpath", &rw->bangpath, err) < 0 ||
 	    config_get_bool(cfg, "allow_percent_hack", &rw->percent, err) < 0 ||
-	    parse_classes(cfg, "sender_canonical_classes", &rw->sender_classes, err) < 0 ||
-	    parse_classes(cfg, "recipient_canonical_classes", &rw->recipient_classes, err) < 0 ||
-	    parse_classes(cfg, "canonical_classes", &rw->canonical_classes, err) < 0 ||
+	    rewrite_classes_parse(cfg, "sender_canonical_classes", &rw->sender_classes, err) < 0 ||
+	    rewrite_classes_parse(cfg, "recipient_canonical_classes", &rw->recipient_classes, err) <
+		0 ||
+	    rewrite_classes_parse(cfg, "canonical_classes", &rw->canonical_classes, err) < 0 ||
+	    (rw->masq = masquerade_new(cfg, err)) == NULL ||
 	    (rw->sender = maps_open_param(cfg, "sender_canonical_maps", 0, err)) == NULL ||
 	    (rw->recipient = maps_open_param(cfg, "recipient_canonical_maps", 0, err)) == NULL ||
 	    (rw->canonical = maps_open_param(cfg, "canonical_maps", 0, err)) == NULL) {
@@ -130,6 +137,7 @@ void rewriter_free(struct rewriter *rw)
 	maps_free(rw->sender);
 	maps_free(rw->recipient);
 	maps_free(rw->canonical);
+	masquerade_free(rw->masq);
 	free(rw);
 }
 
@@ -218,7 +226,8 @@ static char *add_extension(const char *addr, const char *ext)
  * the result is parsed and qualified, the first of several is used, and
  * the unmatched extension is carried over when configured. */
 static int result_address(const struct rewriter *rw, const char *title, const char *addr,
-			  const struct addrfind_hit *hit, char **out, struct error *err)
+			  const struct addrfind_hit *hit, bool propagate, char **out,
+			  struct error *err)
 {
 	struct addrlist list = { 0 };
 	struct error perr = { 0 };
@@ -258,8 +267,8 @@ static int result_address(const struct rewriter *rw, const char *title, const ch
 		log_warning(_("multi-valued %s entry for %s; using the first address, %s"), title,
 			    addr, list.v[0]);
 	local = rewrite_local(rw, list.v[0]);
-	*out = local != NULL && rw->propagate && hit->ext != NULL ? add_extension(local, hit->ext)
-								  : local;
+	*out =
+	    local != NULL && propagate && hit->ext != NULL ? add_extension(local, hit->ext) : local;
 	if (*out != local)
 		free(local);
 	addrlist_fini(&list);
@@ -272,26 +281,36 @@ static int result_address(const struct rewriter *rw, const char *title, const ch
 	return 0;
 }
 
+int rewrite_map_once(const struct rewriter *rw, const struct maps *m, const char *title,
+		     const char *addr, enum rewrite_propagate which, char **out, struct error *err)
+{
+	bool propagate = which == REWRITE_PROPAGATE_GENERIC ? rw->propagate_generic : rw->propagate;
+	struct addrfind_hit hit;
+	int rc = addrfind_lookup(&rw->af, m, addr, 0, &hit, err);
+
+	*out = NULL;
+	if (rc <= 0) {
+		if (rc < 0)
+			error_prefix(err, _("%s lookup problem for %s"), title, addr);
+		return rc;
+	}
+	rc = result_address(rw, title, addr, &hit, propagate, out, err);
+	addrfind_hit_fini(&hit);
+	return rc < 0 ? -1 : 1;
+}
+
 /* One map list applied until the address is stable (cleanup_map11). */
 static int map_rounds(const struct rewriter *rw, const struct maps *m, const char *title,
 		      char **addr, struct error *err)
 {
 	for (int round = 0; round < MAP_ROUNDS; round++) {
-		struct addrfind_hit hit;
 		char *next;
 		bool same;
-		int rc = addrfind_lookup(&rw->af, m, *addr, 0, &hit, err);
+		int rc =
+		    rewrite_map_once(rw, m, title, *addr, REWRITE_PROPAGATE_CANONICAL, &next, err);
 
-		if (rc == 0)
-			return 0;
-		if (rc < 0) {
-			error_prefix(err, _("%s lookup problem for %s"), title, *addr);
-			return -1;
-		}
-		rc = result_address(rw, title, *addr, &hit, &next, err);
-		addrfind_hit_fini(&hit);
-		if (rc < 0)
-			return -1;
+		if (rc <= 0)
+			return rc;
 		same = strcasecmp(next, *addr) == 0;
 		free(*addr);
 		*addr = next;
@@ -299,6 +318,21 @@ static int map_rounds(const struct rewriter *rw, const struct maps *m, const cha
 			return 0;
 	}
 	log_warning(_("unreasonable %s map nesting for %s"), title, *addr);
+	return 0;
+}
+
+/* Masquerading after the maps (cleanup_addr.c): *addr replaced. */
+static int masquerade_step(const struct rewriter *rw, char **addr, struct error *err)
+{
+	char *masked;
+
+	if (masquerade_address(rw->masq, *addr, &masked, err) < 0) {
+		free(*addr);
+		*addr = NULL;
+		return -1;
+	}
+	free(*addr);
+	*addr = masked;
 	return 0;
 }
 
@@ -323,7 +357,7 @@ static int rewrite_with(const struct rewriter *rw, const struct maps *first,
 	}
 	if (strcmp(*out, "\"\"") == 0)
 		(*out)[0] = '\0';
-	return 0;
+	return masquerade_applies(rw->masq, cls) ? masquerade_step(rw, out, err) : 0;
 }
 
 int rewrite_sender(const struct rewriter *rw, const char *addr, enum rewrite_class cls, char **out,

@@ -211,9 +211,10 @@ static int regenerate(struct buf *b, const struct piece *p, const char *addr)
 	return gt != NULL ? append_comments(b, gt + 1, (size_t)(end - gt - 1), false) : 0;
 }
 
-static int rewrite_one(const struct rewriter *rw, bool sender, const char *addr, char **out,
-		       struct error *err)
+/* The canonical rewriting of one header address (arg: the rewriter). */
+static int rewrite_one(void *arg, bool sender, const char *addr, char **out, struct error *err)
 {
+	const struct rewriter *rw = arg;
 	char *local = rewrite_local(rw, addr);
 	int rc;
 
@@ -276,13 +277,15 @@ static const char *separator(const struct pieces *ps, size_t i)
 
 /* Mailbox p into b, its address rewritten; *changed set when it
  * differs. */
-static enum field_outcome mailbox(const struct rewriter *rw, bool sender, const struct piece *p,
-				  struct buf *b, bool *changed, struct error *err)
+static enum field_outcome mailbox(const struct rewrite_field_map *fm, bool sender,
+				  const struct piece *p, struct buf *b, bool *changed,
+				  struct error *err)
 {
 	struct addrlist list = { 0 };
 	struct error perr = { 0 };
 	char *orig = NULL, *now = NULL;
 	enum field_outcome r = FIELD_DONE;
+	int mapped = 0;
 
 	/* Only a syntax error (ERROR_DATA) means "not understood". */
 	if (address_parse_list(p->s, p->len, &list, &perr) < 0 && perr.cls != ERROR_DATA) {
@@ -292,9 +295,9 @@ static enum field_outcome mailbox(const struct rewriter *rw, bool sender, const 
 		r = FIELD_NOT_UNDERSTOOD;
 	} else if ((orig = addrfind_external(list.v[0])) == NULL) {
 		r = field_nomem(err);
-	} else if (rewrite_one(rw, sender, orig, &now, err) < 0) {
+	} else if ((mapped = fm->fn(fm->arg, sender, orig, &now, err)) < 0) {
 		r = FIELD_FAILED;
-	} else if (strcmp(now, orig) == 0) {
+	} else if (mapped == 0 && strcmp(now, orig) == 0) {
 		if (buf_append(b, p->s, p->len) < 0)
 			r = field_nomem(err);
 	} else {
@@ -309,8 +312,9 @@ static enum field_outcome mailbox(const struct rewriter *rw, bool sender, const 
 }
 
 /* Rewrite each mailbox; *changed tells whether any address differs. */
-static enum field_outcome build(const struct rewriter *rw, bool sender, const struct pieces *ps,
-				struct buf *b, bool *changed, struct error *err)
+static enum field_outcome build(const struct rewrite_field_map *fm, bool sender,
+				const struct pieces *ps, struct buf *b, bool *changed,
+				struct error *err)
 {
 	enum field_outcome r = FIELD_DONE;
 
@@ -320,7 +324,7 @@ static enum field_outcome build(const struct rewriter *rw, bool sender, const st
 		if (buf_append_str(b, separator(ps, i)) < 0)
 			r = field_nomem(err);
 		else if (p->mailbox)
-			r = mailbox(rw, sender, p, b, changed, err);
+			r = mailbox(fm, sender, p, b, changed, err);
 		else if (buf_append(b, p->s, p->len) < 0)
 			r = field_nomem(err);
 	}
@@ -348,6 +352,14 @@ static enum field_outcome unfold(struct buf *flat, const char *value, struct err
 int rewrite_header_value(const struct rewriter *rw, const char *name, const char *value, char **out,
 			 struct error *err)
 {
+	struct rewrite_field_map fm = { rewrite_one, (void *)rw };
+
+	return rewrite_header_value_map(&fm, name, value, out, err);
+}
+
+int rewrite_header_value_map(const struct rewrite_field_map *fm, const char *name,
+			     const char *value, char **out, struct error *err)
+{
 	bool sender =
 	    in_list(name, sender_fields, sizeof(sender_fields) / sizeof(sender_fields[0]));
 	struct pieces ps = { 0 };
@@ -363,7 +375,7 @@ int rewrite_header_value(const struct rewriter *rw, const char *name, const char
 	if (r == FIELD_DONE)
 		r = split_field(flat.data, flat.len, &ps, err);
 	if (r == FIELD_DONE)
-		r = build(rw, sender, &ps, &b, &changed, err);
+		r = build(fm, sender, &ps, &b, &changed, err);
 	if (r == FIELD_DONE && changed &&
 	    (fold(&folded, b.data, strlen(name) + 2) < 0 || (*out = buf_steal(&folded)) == NULL))
 		r = field_nomem(err);

@@ -30,6 +30,7 @@ struct conn {
 	int wfd;
 	bool rsock, wsock;   /* sockets: recv/send with MSG_DONTWAIT */
 	bool rblock, wblock; /* blocking non-sockets: poll before every call */
+	bool tcp;	     /* made by conn_connect: a TCP socket */
 	int family;	     /* of the peer's address, for conn_connect */
 	bool outlive_stop;   /* conn_outlive_stop: waits end at the deadline only */
 	struct tls *tls;
@@ -187,7 +188,7 @@ struct conn *conn_connect(const struct net_addr *addr, unsigned port, const stru
 		return NULL;
 	}
 	c->wfd = c->rfd;
-	c->rsock = c->wsock = true;
+	c->rsock = c->wsock = c->tcp = true;
 	/* Commands go out in whole groups; Nagle would only add a delayed-ACK
 	 * stall between a group and the next one. */
 	setsockopt(c->rfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
@@ -234,10 +235,30 @@ void conn_free(struct conn *c)
 	free(c);
 }
 
+/* Before every wait for a reply: the ACK for what the relay sends next
+ * goes out as soon as we have read it, not up to 40 ms later. A TLS 1.3
+ * relay sends its session tickets unasked right after the handshake, and
+ * with Nagle on its side (Postfix's smtpd has it) its reply to our EHLO
+ * waits for the ACK of the ticket; Linux's delayed ACK then stalls the
+ * run. The kernel turns quick ACKs off again on its own once we send, so
+ * this is asked before each read, at the cost of one system call. */
+static void ack_promptly(const struct conn *c)
+{
+#ifdef TCP_QUICKACK
+	int one = 1;
+
+	if (c->tcp)
+		setsockopt(c->rfd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
+#else
+	(void)c;
+#endif
+}
+
 ssize_t conn_read(struct conn *c, void *p, size_t n, struct deadline dl, struct error *err)
 {
 	bool must_wait = c->rblock;
 
+	ack_promptly(c);
 	if (c->tls != NULL)
 		return tls_read(c->tls, p, n, dl, err);
 	if (n == 0)

@@ -30,6 +30,15 @@
 
 #define TLS_DEFAULT_PRIORITY "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 #define TLS_BYE_MS 100 /* how long close_notify may take on the way out */
+/* NORMAL's groups with X25519 first, as other clients order them: with
+ * one key share (GNUTLS_KEY_SHARE_TOP) a TLS 1.3 handshake then costs one
+ * X25519 key pair and exchange instead of a P-256 and an X25519 key pair
+ * and a P-256 exchange, about a tenth of a run's CPU. A server without
+ * X25519 asks for another share (one more round trip). */
+#define TLS_GROUPS                                                                                 \
+	":-GROUP-ALL:+GROUP-X25519:+GROUP-SECP256R1:+GROUP-SECP384R1:+GROUP-SECP521R1"             \
+	":+GROUP-X448:+GROUP-FFDHE2048:+GROUP-FFDHE3072:+GROUP-FFDHE4096:+GROUP-FFDHE6144"         \
+	":+GROUP-FFDHE8192"
 
 /* Our own transport functions: MSG_DONTWAIT so that even a blocking socket
  * never blocks (poll and the deadline do the waiting), MSG_NOSIGNAL so
@@ -80,6 +89,8 @@ static int wait_ready(const struct tls *t, struct deadline dl)
 
 static void tls_destroy(struct tls *t)
 {
+	if (t->peer != NULL)
+		gnutls_x509_crt_deinit(t->peer);
 	if (t->session != NULL)
 		gnutls_deinit(t->session);
 	if (t->cred != NULL)
@@ -305,19 +316,32 @@ int tls_check_keypair(const char *cert, const char *key, struct error *err)
 	return r;
 }
 
+/* The priority string with TLS_GROUPS after it; NULL when it does not
+ * fit (then the string is used as it is). */
+static const char *with_groups(const char *prio, char *out, size_t size)
+{
+	int n = snprintf(out, size, "%s%s", prio, TLS_GROUPS);
+
+	return n > 0 && (size_t)n < size ? out : NULL;
+}
+
 static int setup_session(struct tls *t, const struct tls_params *p, int fd, struct error *err)
 {
 	const char *prio =
 	    p->priority != NULL && *p->priority != '\0' ? p->priority : TLS_DEFAULT_PRIORITY;
 	const char *errpos = NULL;
+	char ordered[1024];
 	int r;
 
-	if ((r = gnutls_init(&t->session, GNUTLS_CLIENT)) < 0) {
+	if ((r = gnutls_init(&t->session, GNUTLS_CLIENT | GNUTLS_KEY_SHARE_TOP)) < 0) {
 		t->session = NULL;
 		error_set(err, ERROR_INTERNAL, _("cannot set up TLS: %s"), gnutls_strerror(r));
 		return -1;
 	}
-	r = gnutls_priority_set_direct(t->session, prio, &errpos);
+	/* A bad priority is reported as it was given, without our groups. */
+	if (with_groups(prio, ordered, sizeof(ordered)) == NULL ||
+	    gnutls_priority_set_direct(t->session, ordered, NULL) < 0)
+		r = gnutls_priority_set_direct(t->session, prio, &errpos);
 	if (r < 0) {
 		error_set(err, ERROR_CONFIG, _("invalid TLS priority string \"%s\" at \"%s\""),
 			  prio, errpos != NULL ? errpos : "");
@@ -382,7 +406,7 @@ static void fill_info(const struct tls *t, struct tls_info *info)
 	gnutls_protocol_t v = gnutls_protocol_get_version(t->session);
 	const char *name = gnutls_protocol_get_name(v);
 	const char *suite = gnutls_ciphersuite_get(t->session);
-	gnutls_x509_crt_t crt = tls_peer_cert(t, 0, NULL);
+	gnutls_x509_crt_t crt = t->peer;
 
 	/* "TLS1.3" in GnuTLS's words, "TLSv1.3" in Postfix's logs. */
 	if (name != NULL && strncmp(name, "TLS", 3) == 0)
@@ -397,7 +421,6 @@ static void fill_info(const struct tls *t, struct tls_info *info)
 	if (crt != NULL) {
 		tls_cert_dn(crt, false, info->peer_subject, sizeof(info->peer_subject));
 		tls_cert_dn(crt, true, info->peer_issuer, sizeof(info->peer_issuer));
-		gnutls_x509_crt_deinit(crt);
 	}
 }
 
@@ -445,6 +468,7 @@ int tls_start(struct conn *c, const struct tls_params *p, struct deadline dl, st
 		return -1;
 	}
 	t->established = true;
+	t->peer = tls_peer_cert(t, 0, NULL);
 	fill_info(t, info);
 	/* Attached even when the certificate fails, so that QUIT and
 	 * close_notify can still go out over the session. */

@@ -20,6 +20,8 @@ struct tls {
 	gnutls_certificate_credentials_t cred;
 	const struct conn *conn;
 	bool established;
+	gnutls_x509_crt_t peer; /* the server's own certificate, parsed once after the
+				 * handshake for the report and the checks; NULL: none */
 };
 
 /* The digest a fingerprint check will use (*alg), with every configured

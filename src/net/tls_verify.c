@@ -170,7 +170,7 @@ static bool name_matches(gnutls_x509_crt_t crt, const char *want, char names[][2
 
 static bool check_name(const struct tls *t, const struct tls_params *p, char *reason, size_t size)
 {
-	gnutls_x509_crt_t crt = tls_peer_cert(t, 0, NULL);
+	gnutls_x509_crt_t crt = t->peer;
 	char names[TLS_MAX_NAMES][256];
 	const char *name_list[TLS_MAX_NAMES];
 	char have[512], want[512];
@@ -182,12 +182,9 @@ static bool check_name(const struct tls *t, const struct tls_params *p, char *re
 	}
 	n = cert_names(crt, names, TLS_MAX_NAMES);
 	for (size_t i = 0; i < p->nmatch_names; i++) {
-		if (name_matches(crt, p->match_names[i], names, n)) {
-			gnutls_x509_crt_deinit(crt);
+		if (name_matches(crt, p->match_names[i], names, n))
 			return true;
-		}
 	}
-	gnutls_x509_crt_deinit(crt);
 	for (size_t i = 0; i < n; i++)
 		name_list[i] = names[i];
 	certtext_join(have, sizeof(have), name_list, n);

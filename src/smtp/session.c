@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/buf.h"
 #include "base/i18n.h"
@@ -171,7 +172,17 @@ static enum session_event final_event(struct session *s)
 {
 	s->stage = SESSION_STAGE_END;
 	s->outstanding = 0;
+	/* Part of the message is delivered: sending it again elsewhere
+	 * would deliver that part twice. */
+	if (!s->res.ok && s->res.ndelivered > 0)
+		s->res.next_relay = false;
 	return s->res.ok ? SESSION_DONE : SESSION_FAILED;
+}
+
+enum session_event session_keep(struct session *s)
+{
+	s->idle = true;
+	return final_event(s);
 }
 
 enum session_event session_quit(struct session *s)
@@ -282,10 +293,26 @@ static enum session_event refused_to_talk(struct session *s)
 				 s->lastfmt);
 }
 
+/* Postfix's smtp_always_send_ehlo = no: "ESMTP" anywhere in the greeting
+ * (RFC 5321 §4.2, the old convention), any case. */
+static bool greeting_says_esmtp(const struct reply *r)
+{
+	for (size_t i = 0; i + 5 <= r->text_len; i++)
+		if (strncasecmp(r->text + i, "ESMTP", 5) == 0)
+			return true;
+	return false;
+}
+
 static enum session_event on_greeting(struct session *s)
 {
 	int c = reply_class(&s->res.last);
 
+	if (c == 2 &&
+	    (s->set->hello == SESSION_HELLO_HELO ||
+	     (s->set->hello == SESSION_HELLO_IF_ESMTP && !greeting_says_esmtp(&s->res.last)))) {
+		s->helo = true;
+		return send_hello(s, "HELO ");
+	}
 	if (c == 2)
 		return send_hello(s, "EHLO ");
 	if (c == 5 && s->set->greeting_5xx_final)
@@ -353,7 +380,7 @@ static enum session_event on_reply(struct session *s)
 	case SESSION_STAGE_AUTH:
 		return session_on_auth(s);
 	case SESSION_STAGE_MAIL:
-		return session_on_mail(s);
+		return s->resetting ? session_on_rset(s) : session_on_mail(s);
 	case SESSION_STAGE_RCPT:
 		return session_on_rcpt(s);
 	case SESSION_STAGE_DATA:
@@ -456,13 +483,13 @@ struct session *session_new(const struct session_settings *settings,
 
 	if (s == NULL)
 		return NULL;
-	s->rcpt = calloc(env->nrcpts > 0 ? env->nrcpts : 1, sizeof(*s->rcpt));
-	if (s->rcpt == NULL) {
-		free(s);
-		return NULL;
-	}
 	s->set = settings;
 	s->env = env;
+	s->rcpt = calloc(env->nrcpts > 0 ? env->nrcpts : 1, sizeof(*s->rcpt));
+	if (s->rcpt == NULL || session_txn_init(s) < 0) {
+		session_free(s);
+		return NULL;
+	}
 	s->res.rcpt = s->rcpt;
 	buf_init(&s->in, 0);
 	buf_init(&s->out, 0);
@@ -478,6 +505,8 @@ void session_free(struct session *s)
 	buf_wipe(&s->out);
 	buf_wipe(&s->auth_initial);
 	free(s->rcpt);
+	free(s->txn);
+	free(s->next);
 	free(s);
 }
 

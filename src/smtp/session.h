@@ -80,12 +80,22 @@ struct session_settings {
 	const char *helo_name;	/* EHLO/HELO argument */
 	const char *relay_name; /* "host[addr]:port" for messages */
 	enum session_tls tls;
-	bool auth_wanted;	 /* credentials exist: AUTH must happen */
-	bool use_pipelining;	 /* use PIPELINING when offered (default true) */
-	bool probe;		 /* a diagnosis (-bv -v): one command at a time, RSET
-				  * where DATA would go, and its 250 ends the session
-				  * as accepted */
-	unsigned discard;	 /* EHLO keywords to ignore (enum caps_keyword bits) */
+	bool auth_wanted;    /* credentials exist: AUTH must happen */
+	bool use_pipelining; /* use PIPELINING when offered (default true) */
+	bool keep_open;	     /* after the relay accepts the message, end with
+			      * SESSION_DONE but no QUIT: the connection stays
+			      * open for session_reuse or session_close (read
+			      * when the final reply comes, so the caller may
+			      * change it between transactions) */
+	bool probe;	     /* a diagnosis (-bv -v): one command at a time, RSET
+			      * where DATA would go, and its 250 ends the session
+			      * as accepted */
+	unsigned discard;    /* EHLO keywords to ignore (enum caps_keyword bits) */
+	enum session_hello {
+		SESSION_HELLO_EHLO,	/* EHLO, then HELO when it is refused */
+		SESSION_HELLO_IF_ESMTP, /* EHLO only after a greeting that says ESMTP */
+		SESSION_HELLO_HELO,	/* HELO only (smtp_never_send_ehlo) */
+	} hello;
 	bool greeting_5xx_final; /* a 5xx greeting is a verdict, not "next relay"
 				  * (smtp_skip_5xx_greeting = no) */
 	session_trace_fn *trace; /* NULL: no trace */
@@ -109,6 +119,9 @@ struct session_envelope {
 struct session_rcpt_result {
 	int code;	 /* reply code to RCPT TO, 0 if never answered */
 	char reply[512]; /* printable reply line */
+	bool delivered;	 /* the relay accepted the message for this recipient */
+	bool deferred;	 /* 452 "too many recipients": left for a next
+			  * transaction that did not happen */
 };
 
 /* What ended a failed session, for reports that name it in their own
@@ -148,6 +161,12 @@ struct session_result {
 	const struct session_rcpt_result *rcpt; /* nrcpts entries */
 	bool authenticated;
 	bool tls;	     /* TLS was active when MAIL was sent */
+	size_t ndelivered;   /* recipients the relay accepted the message for: all
+			      * when ok; after a failure, those of the
+			      * transactions before it (a 452 "too many
+			      * recipients" splits the message), and then
+			      * next_relay is false: another relay would
+			      * deliver to them twice */
 	bool sender_refused; /* the failure is the relay refusing the envelope sender,
 			      * whether at MAIL or in every refused RCPT reply */
 };
@@ -185,6 +204,24 @@ enum session_end {
  * allows, queues QUIT; SESSION_END_HANG_UP when the connection can no
  * longer be used. */
 enum session_event session_abort(struct session *s, const struct error *err, enum session_end end);
+
+/* Connection reuse (Postfix's connection cache, RFC 5321 §4.1.1.5): a
+ * session that ended with SESSION_DONE under keep_open is idle, its TLS
+ * and authentication still in place. session_reuse starts the next
+ * transaction over it for env (which must outlive it, as session_new's):
+ * RSET first, and MAIL only once the relay answered 250, so that a relay
+ * that closed the idle connection is found before any of the message is
+ * sent; then the caller drives the session as after session_start.
+ * session_misuse when the session is not idle. */
+enum session_event session_reuse(struct session *s, const struct session_envelope *env);
+/* True when a reused session failed before the relay accepted its RSET
+ * (it closed the connection, answered something else, or the caller
+ * aborted): nothing of the message was sent, and a new connection may
+ * carry it as if this one had never been tried. */
+bool session_stale(const struct session *s);
+/* End an idle session: QUIT (SESSION_WRITE, SESSION_READ, then
+ * SESSION_DONE). session_misuse when the session is not idle. */
+enum session_event session_close(struct session *s);
 
 enum session_stage session_stage(const struct session *s);
 const char *session_stage_name(enum session_stage stage);

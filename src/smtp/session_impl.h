@@ -18,6 +18,7 @@
 
 #define SESSION_INPUT_MAX 65536	 /* unconsumed input we tolerate */
 #define SESSION_BODY_FLUSH 65536 /* body output handed out in pieces this big */
+#define SESSION_RCPT_WINDOW 100	 /* RCPT commands pipelined before their replies are read */
 
 struct session {
 	const struct session_settings *set;
@@ -32,6 +33,15 @@ struct session {
 	bool starttls_refused;
 	bool pipelined;	 /* MAIL, RCPT and DATA went as one group */
 	bool txn_failed; /* MAIL or RCPT failed: no body may follow */
+	/* The recipients of this transaction (indexes into env->rcpts), how
+	 * many went out, how many the relay took; those deferred by a 452
+	 * "too many recipients" for the next transaction. */
+	size_t *txn, txn_n, txn_sent, txn_accepted;
+	size_t *next, next_n;
+	bool too_many;	/* a 452 "too many recipients" came in this transaction */
+	bool data_sent; /* DATA went with the last window: the verdict waits for its reply */
+	bool idle;	/* ended by session_keep: reusable */
+	bool resetting; /* session_reuse: RSET sent, its reply not yet judged */
 	size_t rcpt_answered;
 	unsigned auth_rounds;
 	struct buf auth_initial; /* initial response held for the first 334 */
@@ -110,6 +120,30 @@ enum session_event session_on_mail(struct session *s);
 enum session_event session_on_rcpt(struct session *s);
 enum session_event session_on_data(struct session *s);
 enum session_event session_on_dot(struct session *s);
+/* session_rcpt.c. The first transaction has every recipient (-1: no
+ * memory); reset forgets a transaction's progress. */
+int session_txn_init(struct session *s);
+void session_txn_reset(struct session *s);
+/* Append the next window of RCPT commands (one without pipelining), and
+ * DATA after the last when pipelining; -1 when out of memory. */
+int session_rcpt_window(struct session *s);
+/* The next window as output, at stage RCPT. */
+enum session_event session_send_rcpts(struct session *s);
+enum session_event session_on_rcpt(struct session *s);
+/* After the last RCPT reply: true (and the failure recorded) when any
+ * recipient of this transaction was refused, deferred ones aside. */
+bool session_rcpt_verdict(struct session *s);
+/* The relay accepted this transaction's message: its recipients are
+ * delivered. true when deferred recipients remain, now this
+ * transaction's (and its progress reset): MAIL is due again. */
+bool session_txn_next(struct session *s);
+
+/* session_reuse.c: the reply to the RSET that opens a reused session. */
+enum session_event session_on_rset(struct session *s);
+/* session.c: the relay accepted the message and keep_open is set: the
+ * session ends idle, without QUIT (SESSION_DONE). */
+enum session_event session_keep(struct session *s);
+
 /* session_auth.c: a reply to AUTH or to a SASL response. */
 enum session_event session_on_auth(struct session *s);
 

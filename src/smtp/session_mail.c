@@ -85,30 +85,13 @@ enum session_event session_mail_start(struct session *s)
 	s->res.tls = s->tls;
 	s->pipelined = s->caps.pipelining && s->set->use_pipelining && !s->set->probe;
 	rc = command_mail(&s->out, env, &s->caps);
-	s->outstanding = 1;
-	for (size_t i = 0; s->pipelined && i < env->nrcpts && rc == 0; i++) {
-		rc = command_rcpt(&s->out, env->rcpts[i], env, &s->caps);
-		s->outstanding++;
-	}
-	if (s->pipelined && rc == 0) {
-		rc = buf_append_str(&s->out, "DATA\r\n");
-		s->outstanding++;
-	}
+	s->outstanding++; /* RSET may be ahead of MAIL (session_reuse) */
+	/* The first window of recipients, and DATA when they all fit. */
+	if (s->pipelined && rc == 0)
+		rc = session_rcpt_window(s);
 	if (rc < 0)
 		return session_out_of_memory(s);
 	session_trace_lines(s, false, s->out.data + off, s->out.len - off);
-	return SESSION_WRITE;
-}
-
-static enum session_event send_rcpt(struct session *s)
-{
-	size_t off = s->out.len;
-
-	s->stage = SESSION_STAGE_RCPT;
-	if (command_rcpt(&s->out, s->env->rcpts[s->rcpt_answered], s->env, &s->caps) < 0)
-		return session_out_of_memory(s);
-	session_trace_lines(s, false, s->out.data + off, s->out.len - off);
-	s->outstanding = 1;
 	return SESSION_WRITE;
 }
 
@@ -141,136 +124,14 @@ enum session_event session_on_mail(struct session *s)
 	}
 	if (s->txn_failed)
 		return session_quit(s);
-	return send_rcpt(s);
-}
-
-/* Append "<addr> (reply)" for every recipient not accepted. */
-static void list_refused(const struct session *s, char *list, size_t size)
-{
-	size_t o = 0;
-
-	list[0] = '\0';
-	for (size_t i = 0; i < s->env->nrcpts && o + 1 < size; i++) {
-		int n;
-
-		if (s->rcpt[i].code / 100 == 2)
-			continue;
-		n = snprintf(list + o, size - o, "%s<%s> (%s)", o > 0 ? ", " : "", s->env->rcpts[i],
-			     s->rcpt[i].reply);
-		if (n < 0)
-			break;
-		o += (size_t)n < size - o ? (size_t)n : size - o - 1;
-	}
-}
-
-/* A relay that checks the sender only once it has a recipient (Postfix's
- * smtpd_delay_reject, reject_sender_login_mismatch) refuses each RCPT
- * with a reply about the sender: "553 5.7.1 <root@example.net>: Sender
- * address rejected: ...", or an RFC 3463 X.1.7/X.1.8 sender code. */
-static bool about_sender(const struct session *s, const struct session_rcpt_result *r)
-{
-	const char *sender = s->env->sender;
-	const char *text = r->reply;
-	size_t len = strlen(sender);
-
-	if (strcasestr(text, "sender address") != NULL)
-		return true;
-	if (strlen(text) > 10 &&
-	    (strncmp(text + 5, ".1.7 ", 5) == 0 || strncmp(text + 5, ".1.8 ", 5) == 0))
-		return true;
-	for (const char *p = text; len > 0 && (p = strchr(p, '<')) != NULL; p++)
-		if (strncasecmp(p + 1, sender, len) == 0 && p[1 + len] == '>')
-			return true;
-	return false;
-}
-
-/* Every recipient refused for good was refused for the sender. */
-static bool sender_verdict(const struct session *s)
-{
-	bool any = false;
-
-	for (size_t i = 0; i < s->env->nrcpts; i++) {
-		if (s->rcpt[i].code / 100 != 5)
-			continue;
-		if (!about_sender(s, &s->rcpt[i]))
-			return false;
-		any = true;
-	}
-	return any;
-}
-
-/* After the last RCPT reply: a 5xx to any recipient is a verdict on the
- * message; otherwise a 4xx lets the next relay try. true when failed. */
-static bool rcpt_verdict(struct session *s)
-{
-	char list[ERROR_TEXT_MAX];
-	int worst = 2;
-	size_t first = 0;
-
-	for (size_t i = 0; i < s->env->nrcpts; i++) {
-		int c = s->rcpt[i].code / 100;
-
-		if (c > worst) {
-			worst = c;
-			first = i;
-		}
-	}
-	if (worst == 2)
-		return false;
-	list_refused(s, list, sizeof(list));
-	/* The reply that decided is quoted, not the last one. */
-	if (worst == 5 && sender_verdict(s)) {
-		session_mesg_error(s, ERROR_REJECTED, SESSION_QUOTE_NOTHING,
-				   _("relay %s refused the envelope sender <%s>: %s"),
-				   session_relay(s), s->env->sender, s->rcpt[first].reply);
-		s->res.sender_refused = true;
-	} else if (worst == 5)
-		session_mesg_error(s, ERROR_RECIPIENT, SESSION_QUOTE_NOTHING,
-				   _("relay %s refused the message for these recipients: %s"),
-				   session_relay(s), list);
-	else
-		session_site_error(
-		    s, ERROR_TEMP, SESSION_QUOTE_NOTHING,
-		    _("relay %s temporarily refused the message for these recipients: %s"),
-		    session_relay(s), list);
-	error_set_reply(&s->res.err, s->rcpt[first].reply, strlen(s->rcpt[first].reply));
-	s->res.stage = SESSION_STAGE_RCPT;
-	s->res.failure = SESSION_FAILURE_REPLY;
-	return true;
-}
-
-enum session_event session_on_rcpt(struct session *s)
-{
-	struct session_rcpt_result *r = &s->rcpt[s->rcpt_answered++];
-	int c = reply_class(&s->res.last);
-
-	r->code = s->res.last.code;
-	str_printable(r->reply, sizeof(r->reply), s->lastfmt, strlen(s->lastfmt));
-	if (c != 2 && c != 4 && c != 5)
-		return session_unexpected(s);
-	if (s->rcpt_answered < s->env->nrcpts)
-		return s->pipelined ? SESSION_READ : send_rcpt(s);
-	if (s->pipelined) {
-		s->stage = SESSION_STAGE_DATA;
-		return SESSION_READ;
-	}
-	if (rcpt_verdict(s))
-		return session_quit(s);
-	if (s->set->probe) {
-		/* Everything a delivery does but the message: RSET's 250 ends
-		 * the transaction as the final dot's would. */
-		s->stage = SESSION_STAGE_DOT;
-		return session_send_line(s, NULL, "RSET", NULL);
-	}
-	s->stage = SESSION_STAGE_DATA;
-	return session_send_line(s, NULL, "DATA", NULL);
+	return session_send_rcpts(s);
 }
 
 enum session_event session_on_data(struct session *s)
 {
 	int code = s->res.last.code;
 
-	if (s->pipelined && !s->txn_failed && rcpt_verdict(s))
+	if (s->data_sent && !s->txn_failed && session_rcpt_verdict(s))
 		s->txn_failed = true;
 	if (s->txn_failed) {
 		/* The relay is now reading message data we must not send; only
@@ -302,7 +163,12 @@ enum session_event session_on_dot(struct session *s)
 		s->res.failure = SESSION_FAILURE_NONE;
 		error_clear(&s->res.err);
 		s->res.stage = SESSION_STAGE_DOT;
-		return session_quit(s);
+		/* Recipients left for a new transaction (452): MAIL again. */
+		if (session_txn_next(s)) {
+			s->res.ok = false;
+			return session_mail_start(s);
+		}
+		return s->set->keep_open ? session_keep(s) : session_quit(s);
 	case 4:
 		return session_site_fail(s, ERROR_TEMP, SESSION_END_QUIT, SESSION_QUOTE_LAST_REPLY,
 					 _("relay %s temporarily refused the message: %s"),

@@ -98,8 +98,13 @@ static enum session_event on_auth(struct scripted *f, struct session *s)
 
 static enum session_event on_body(struct scripted *f, struct session *s)
 {
-	const char *chunk = f->body != NULL ? f->body[f->next_body] : NULL;
+	const char *chunk;
 
+	if (f->body_ended && f->more_bodies) {
+		f->next_body = 0;
+		f->body_ended = false;
+	}
+	chunk = f->body != NULL ? f->body[f->next_body] : NULL;
 	if (chunk != NULL) {
 		f->next_body++;
 		return session_body(s, chunk, strlen(chunk));
@@ -114,8 +119,11 @@ static enum session_event on_body(struct scripted *f, struct session *s)
 
 enum session_event scripted_drive(struct scripted *f, struct session *s)
 {
-	enum session_event ev = session_start(s);
+	return scripted_continue(f, s, session_start(s));
+}
 
+enum session_event scripted_continue(struct scripted *f, struct session *s, enum session_event ev)
+{
 	for (int guard = 0; guard < 100000; guard++) {
 		switch (ev) {
 		case SESSION_WRITE:

@@ -27,6 +27,8 @@ struct scripted {
 	const char *const *body;      /* chunks, NULL-terminated */
 	bool tls_fails;
 	bool stop_at_body; /* return SESSION_BODY to the test */
+	bool more_bodies;  /* a BODY after the end starts the body again (a
+			    * second transaction) */
 	/* Record. */
 	size_t next_reply, next_resp, next_body;
 	bool body_ended;
@@ -47,6 +49,8 @@ enum session_event scripted_run(struct scripted *f, const struct session_setting
 				const struct session_envelope *env, struct session **out);
 /* Drive an existing session from session_start on. */
 enum session_event scripted_drive(struct scripted *f, struct session *s);
+/* Drive it on from the event ev (session_reuse's, say). */
+enum session_event scripted_continue(struct scripted *f, struct session *s, enum session_event ev);
 void scripted_fini(struct scripted *f);
 
 #define SCRIPT(f, ...)                                                                             \

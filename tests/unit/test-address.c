@@ -297,6 +297,14 @@ static void test_helpers(void)
 	is_str(l.v[1], "ann@example.com", "local part case matters");
 	ok(addrlist_contains(&l, "Ann@EXAMPLE.com"), "contains ignores domain case");
 	ok(!addrlist_contains(&l, "root@x"), "contains: root is not root@x");
+	ok(!addrlist_contains(&l, "roo"), "contains: roo is not root");
+	ok(!addrlist_contains(&l, "rootx"), "contains: rootx is not root");
+	addrlist_add(&l, "\"a@b\"@Example.org");
+	addrlist_add(&l, "a@b@example.org");
+	ok(addrlist_contains(&l, "\"a@b\"@example.ORG"), "contains: a quoted @, domain case");
+	ok(!addrlist_contains(&l, "\"a@c\"@example.org"), "contains: another quoted local part");
+	ok(addrlist_contains(&l, "a@b@EXAMPLE.org"), "contains: the last @ starts the domain");
+	ok(!addrlist_contains(&l, "a@c@example.org"), "contains: a@c@ is not a@b@");
 	addrlist_fini(&l);
 	ok(l.v == NULL && l.n == 0, "fini empties");
 	addrlist_fini(&l);

@@ -71,6 +71,13 @@ static void test_record(void)
 	       "delay=0.85, delays=0.02/0/0.55/0.28, dsn=2.0.0, status=sent (250 2.0.0 Ok: "
 	       "queued as 4ABCDEF)",
 	       "the delivery record of postfix.md §8.1");
+	d.conn_use = 3;
+	msglog_format_delivery(line, sizeof(line), &d);
+	is_str(line,
+	       "4968E5F6C: to=<bob@example.net>, relay=smtp.example.com[192.0.2.10]:587, "
+	       "conn_use=3, delay=0.85, delays=0.02/0/0.55/0.28, dsn=2.0.0, status=sent (250 2.0.0 "
+	       "Ok: queued as 4ABCDEF)",
+	       "a reused connection's record has conn_use, as Postfix's");
 	is_str(msglog_failure_status(ERROR_TEMP), "deferred", "exit 75 is deferred");
 	is_str(msglog_failure_status(ERROR_RECIPIENT), "bounced", "exit 67 is bounced");
 	is_str(msglog_failure_status(ERROR_REJECTED), "bounced", "exit 69 is bounced");

@@ -137,6 +137,37 @@ static void test_protocols(void)
 /* smtp_tls_policy_maps (postfix.md §6.4): the entry for the destination
  * as configured, then a bare domain's parents; its level and attributes
  * override main.cf for that destination only. */
+/* smtp_use_tls and smtp_enforce_tls, Postfix's older switches, count
+ * only when smtp_tls_security_level is not set. */
+static void test_legacy_switches(void)
+{
+	struct tls_policy p;
+	struct error err = { 0 };
+
+	ok(level("smtp_use_tls = yes\n", "[r.example]:587", &p, &err) == 0 &&
+	       strcmp(p.level, "may") == 0 && p.mode == SESSION_TLS_MAY &&
+	       p.verify == TLS_VERIFY_NONE,
+	   "smtp_use_tls = yes: may");
+	policy_tls_fini(&p);
+	ok(level("smtp_enforce_tls = yes\n", "[r.example]:587", &p, &err) == 0 &&
+	       strcmp(p.level, "verify") == 0 && p.verify == TLS_VERIFY_CHAIN_NAME,
+	   "smtp_enforce_tls = yes: verify (smtp_tls_enforce_peername defaults to yes)");
+	policy_tls_fini(&p);
+	ok(level("smtp_enforce_tls = yes\nsmtp_tls_enforce_peername = no\n", "[r.example]:587", &p,
+		 &err) == 0 &&
+	       strcmp(p.level, "encrypt") == 0,
+	   "smtp_enforce_tls without the peer name: encrypt");
+	policy_tls_fini(&p);
+	ok(level("smtp_use_tls = yes\nsmtp_tls_security_level = verify\n", "[r.example]:587", &p,
+		 &err) == 0 &&
+	       strcmp(p.level, "verify") == 0,
+	   "an explicit level wins over smtp_use_tls");
+	policy_tls_fini(&p);
+	ok(level("smtp_use_tls = perhaps\n", "[r.example]:587", &p, &err) == -1 &&
+	       strstr(err.text, "smtp_use_tls") != NULL,
+	   "a bad smtp_use_tls is a configuration error");
+}
+
 /* Cipher grades checked; OpenSSL names excluded in GnuTLS's words. */
 static void test_ciphers(void)
 {
@@ -375,6 +406,7 @@ int main(void)
 {
 	test_levels();
 	test_protocols();
+	test_legacy_switches();
 	test_ciphers();
 	test_policy_maps();
 	test_credentials();

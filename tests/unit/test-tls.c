@@ -381,6 +381,25 @@ static void test_tls12(void)
 	expect_failure(&srv, &p, "TLS handshake with", "TLS 1.1-only server");
 }
 
+/* One key share, X25519: a server without X25519 asks for another
+ * (HelloRetryRequest) and the handshake still works at TLS 1.3. */
+static void test_groups(void)
+{
+	struct server srv = { .crt = pki.leaf,
+			      .priority = "NORMAL:-GROUP-ALL:+GROUP-SECP384R1:+GROUP-SECP256R1" };
+	struct tls_params p = verify_params(pki.ca_file, localhost);
+	struct run r;
+
+	start(&r, &srv, &p, 5000);
+	is_int(r.rc, 0, "a server without X25519 works (%s)", r.err.text);
+	is_str(r.info.version, "TLSv1.3", "... at TLS 1.3, after its retry request");
+	finish(&r);
+	srv.priority = "NORMAL:-GROUP-ALL:+GROUP-X25519";
+	start(&r, &srv, &p, 5000);
+	is_int(r.rc, 0, "an X25519-only server works (%s)", r.err.text);
+	finish(&r);
+}
+
 static void test_stall(void)
 {
 	struct server srv = { .mode = SERVE_STALL };
@@ -655,6 +674,7 @@ int main(void)
 	test_none();
 	test_fingerprints();
 	test_tls12();
+	test_groups();
 	test_stall();
 	test_client_cert();
 	test_config_errors();

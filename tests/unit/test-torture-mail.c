@@ -6,8 +6,9 @@
  * their header fields added, removed, replaced and read for -t;
  * encoded words; canonical rewriting of envelope addresses and header
  * fields over inline: and regexp: tables; aliases parsed and expanded,
- * luser_relay and a bad entry included; addrfind's keys and lookups;
- * IDN. A configuration a scenario needs is parsed before its runs, so
+ * luser_relay and a bad entry included; masquerading, smtp_generic_maps
+ * on addresses and header fields, and the BCC lookups; addrfind's keys
+ * and lookups; IDN. A configuration a scenario needs is parsed before its runs, so
  * only the mail layer's allocations are counted. */
 #include <config.h>
 
@@ -25,7 +26,9 @@
 #include "mail/addrfind.h"
 #include "mail/address.h"
 #include "mail/alias.h"
+#include "mail/bcc.h"
 #include "mail/encword.h"
+#include "mail/generic.h"
 #include "mail/idn.h"
 #include "mail/message.h"
 #include "mail/rewrite.h"
@@ -548,6 +551,97 @@ static void test_rewriting(void)
 	config_free(cfg);
 }
 
+/* ---- masquerading, generic maps, BCC ---------------------------------- */
+
+static const char outbound_cf[] =
+    "myhostname = host.example.com\n"
+    "mydomain = example.com\n"
+    "recipient_delimiter = +\n"
+    "propagate_unmatched_extensions = canonical, generic\n"
+    "masquerade_domains = !keep.example.com, example.com\n"
+    "masquerade_exceptions = root, inline:{ {admin = x} }\n"
+    "smtp_generic_maps = inline:{ {joe@example.com = joe@isp.example},\n"
+    "    {@host.example.com = box@isp.example}, {two@example.org = a@x.example, b@x.example} }\n"
+    "sender_bcc_maps = inline:{ {joe@example.com = Joe <copy@example.net>} }\n"
+    "recipient_bcc_maps = regexp:{ {/^amy@/ amy-copy} }\n"
+    "always_bcc = archive\n";
+
+static const char msg_outbound[] = "From: Joe <joe@a.example.com>\n"
+				   "To: amy@host.example.com, root@sub.example.com,\n"
+				   "  friends: two@example.org;\n"
+				   "Cc: x@keep.example.com\n"
+				   "\nbody\n";
+
+static void run_outbound(const void *arg)
+{
+	const struct config *cfg = arg;
+	static const char *const addrs[] = { "joe+x@example.com", "sue@host.example.com",
+					     "two@example.org", "" };
+	struct error err = { 0 };
+	struct rewriter *rw;
+	struct generic *g = NULL;
+	struct bcc *b = NULL;
+	struct addrlist copies = { 0 };
+	struct message *m = NULL;
+	char *out;
+	int rc;
+
+	torture_step_begin();
+	rw = rewriter_new(cfg, NULL, &err);
+	if (rw != NULL)
+		g = generic_new(cfg, rw, &err);
+	if (g != NULL)
+		b = bcc_new(cfg, rw, &err);
+	if (torture_step_end(b == NULL && torture_is_oom(&err), "open: %s",
+			     b != NULL ? "ok" : torture_outcome(&err)))
+		goto done;
+	torture_step_begin();
+	rc = rewrite_sender(rw, "joe@a.example.com", REWRITE_ENVELOPE_SENDER, &out, &err);
+	if (end_str("masquerade", rc == 0 ? out : NULL, &err))
+		goto done;
+	for (size_t i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
+		torture_step_begin();
+		rc = generic_address(g, addrs[i], &out, &err);
+		if (end_str(addrs[i], rc == 0 ? out : NULL, &err))
+			goto done;
+	}
+	torture_step_begin();
+	rc = bcc_sender(b, "joe@example.com", &copies, &err);
+	if (rc == 0)
+		rc = bcc_recipient(b, "amy@example.org", &copies, &err);
+	if (rc == 0)
+		rc = bcc_always(b, &copies, &err);
+	if (end_list("copies", rc, &copies, &err))
+		goto done;
+	torture_step_begin();
+	m = message_from_mem(msg_outbound, sizeof(msg_outbound) - 1, NULL, &err);
+	rc = m != NULL ? rewrite_headers(rw, m, &err) : -1;
+	if (rc == 0)
+		rc = generic_headers(g, m, &err);
+	if (torture_step_end(rc < 0 && torture_is_oom(&err), "headers: %s",
+			     rc == 0 ? "ok" : torture_outcome(&err)))
+		goto done;
+	end_fields(m);
+done:
+	message_free(m);
+	addrlist_fini(&copies);
+	bcc_free(b);
+	generic_free(g);
+	rewriter_free(rw);
+}
+
+static void test_outbound(void)
+{
+	struct error err = { 0 };
+	struct config *cfg =
+	    config_parse("outbound.cf", outbound_cf, sizeof(outbound_cf) - 1, noenv, &err);
+
+	if (!ok(cfg != NULL, "outbound.cf parses%s%s", cfg != NULL ? "" : ": ", err.text))
+		return;
+	torture_run("masquerading, generic maps, BCC", run_outbound, cfg);
+	config_free(cfg);
+}
+
 /* ---- aliases --------------------------------------------------------- */
 
 static const char aliases_text[] = "# system aliases\n"
@@ -752,6 +846,7 @@ int main(void)
 	test_messages();
 	torture_run("encoded words", run_encword, NULL);
 	test_rewriting();
+	test_outbound();
 	test_aliases();
 	torture_run("addrfind", run_addrfind, NULL);
 	torture_run("idn", run_idn, NULL);

@@ -12,3 +12,8 @@ tests_maxrss_SOURCES = tests/maxrss.c
 tests_maxrss_LDADD =
 TESTS += tests/callers.sh
 EXTRA_DIST += tests/callers.sh
+
+# Long lines: quoted-printable or folded, checked at the real relay's sink
+# with python3's email module (PHP mail() and -bs as the callers).
+TESTS += tests/longlines.sh
+EXTRA_DIST += tests/longlines.sh

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # One context, one intake (issue 9), against tests/fakesmtp:
 # - the command line and -bs hand the relay the same bytes for the same
-#   message and configuration: over-long lines (folded at the default
-#   smtp_line_length_limit, kept at 0), a bare CR, a NUL, 8-bit text, dot
+#   message and configuration: over-long lines (past the default
+#   smtp_line_length_limit, a header line folded and the body re-encoded
+#   as quoted-printable; kept at 0), a bare CR, a NUL, 8-bit text, dot
 #   lines;
 # - a -bs session of several transactions opens each table file once
 #   (strace counts the opens).
@@ -105,12 +106,17 @@ done
 # What both sent is what intake's rules say.
 tap_ok "a bare CR became a line end" grep -qx 'a bare CR' "$T/bs.default"
 tap_ok "a NUL became a space" grep -qx 'a NUL   here' "$T/bs.default"
-tap_ok "8-bit bytes are kept" grep -qx '8-bit: caf\\xe9 and \\xe2\\x82\\xac' "$T/bs.default"
+tap_ok "8-bit bytes are kept (limit 0: not re-encoded)" \
+	grep -qx '8-bit: caf\\xe9 and \\xe2\\x82\\xac' "$T/bs.0"
+tap_ok "default limit: 8-bit bytes encoded" grep -qx '8-bit: caf=E9 and =E2=82=AC' "$T/bs.default"
 tap_ok "the dot lines arrive stuffed" grep -qx '\.\.a line that starts with a dot' "$T/bs.default"
 tap_is "$(grep -c "^a long line: x*\$" "$T/bs.0")" 1 "limit 0: the long line is kept whole"
 tap_is "$(awk 'length > 1000' "$T/bs.default" | wc -l)" 0 \
-	"default limit: no line over 998 octets (folded)"
-tap_ok "default limit: the long line goes on after CRLF SPACE" grep -q '^ x' "$T/bs.default"
+	"default limit: no line over 998 octets"
+tap_ok "default limit: the long header line goes on after a fold" grep -q '^ x' "$T/bs.default"
+tap_ok "default limit: the body is re-encoded as quoted-printable" \
+	sh -c 'grep -qx "Content-Transfer-Encoding: quoted-printable" "$1" &&
+		grep -qx "a long line: x*=" "$1"' - "$T/bs.default"
 fake_stop relay
 
 # ---- Each table file is opened once per -bs session. -----------------------

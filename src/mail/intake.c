@@ -6,8 +6,10 @@
  * relay, where it could be read as part of a line end (SMTP smuggling).
  * NUL bytes become spaces, in the header and in the body: RFC 5322 text
  * and 8BITMIME both forbid them, and a relay may refuse the message for
- * one stray NUL. Lines longer than smtp_line_length_limit are folded
- * (fold.h), so the stored form is the one that goes on the wire. */
+ * one stray NUL. Header lines longer than smtp_line_length_limit are
+ * folded (fold.h); a long body line is only noted, and at the end
+ * reencode.h re-encodes or folds what holds one, so the stored form is
+ * the one that goes on the wire. */
 #include <config.h>
 
 #include <errno.h>
@@ -25,6 +27,7 @@
 #include "mail/intake.h"
 #include "mail/message.h"
 #include "mail/message_impl.h"
+#include "mail/reencode.h"
 #include "mail/spool.h"
 
 #define READ_CHUNK (128 * 1024)
@@ -54,8 +57,10 @@ struct intake {
 	bool failed;
 	bool dot_ends;
 	size_t header_max, size_max;
-	size_t line_max; /* longer lines are folded */
-	size_t body_col; /* octets in the current body line */
+	size_t line_max;    /* longer lines are folded or re-encoded */
+	size_t body_col;    /* octets in the current body line */
+	bool body_long;	    /* a body line was longer than line_max */
+	bool header_folded; /* a header line was */
 	enum phase phase;
 	enum line_state line;
 	struct buf head;    /* start of the current line (max HEAD_MAX) */
@@ -110,6 +115,7 @@ static int field_commit(struct intake *in)
 			free(raw);
 			return nomem(in);
 		}
+		in->header_folded = in->header_folded || folded != raw;
 		raw = folded;
 	}
 	if (raw == NULL || header_append_raw(&in->m->hdr, raw, len) < 0) {
@@ -351,26 +357,14 @@ static int body_put(struct intake *in, const char *p, size_t n)
 }
 
 /* Body text: never CR or LF, which come through body_eol. A line longer
- * than line_max is broken with CRLF SPACE (fold.h). */
+ * than line_max is stored as it is, and noted for intake_finish. */
 static int body_data(struct intake *in, const char *p, size_t n)
 {
-	while (n > 0) {
-		size_t room = in->line_max - in->body_col, take = n;
-
-		if (n > room)
-			take = fold_cut(p, room);
-		if (body_put(in, p, take) < 0)
-			return -1;
-		in->body_col += take;
-		p += take;
-		n -= take;
-		if (n > 0) {
-			if (body_put(in, "\r\n ", 3) < 0)
-				return -1;
-			in->body_col = 1;
-		}
-	}
-	return 0;
+	if (n > in->line_max - in->body_col)
+		in->body_long = true;
+	else
+		in->body_col += n;
+	return body_put(in, p, n);
 }
 
 static int body_eol(struct intake *in)
@@ -603,7 +597,10 @@ struct message *intake_finish(struct intake *in, struct error *err)
 		bad = line_ends(in, in->pending_cr) < 0 ||
 		      ((!in->at_line_start || in->dot_pending) && line_end(in) < 0);
 	if (!bad)
-		bad = field_commit(in) < 0 || spool_finish(&m->body, in->err) < 0;
+		bad = field_commit(in) < 0 || spool_finish(&m->body, in->err) < 0 ||
+		      (in->body_long && reencode_long_lines(m, in->line_max, in->err) < 0);
+	if (!bad && in->header_folded)
+		reencode_warn_header(in->line_max);
 	if (bad) {
 		failed(in, err);
 		intake_free(in);

@@ -2,7 +2,7 @@
 /* Message intake as a push interface, the one both front doors use: the
  * command line feeds it stdin, -bs feeds it the text of DATA once the
  * dot-stuffing is undone. The rules are those of message.h (line ends,
- * From_ lines, the lone dot, NUL, folding, header and size limits), the
+ * From_ lines, the lone dot, NUL, long lines, header and size limits), the
  * same bytes in give the same message out, however they are cut into
  * pieces. */
 #ifndef RELAYMAIL_MAIL_INTAKE_H
@@ -18,7 +18,7 @@
 struct intake;
 
 /* The limits of the configuration: header_size_limit, message_size_limit
- * and smtp_line_length_limit (0: never fold) into o->header_max,
+ * and smtp_line_length_limit (0: lines of any length) into o->header_max,
  * size_max and line_max; the other fields are left as they are. -1 with
  * ERROR_CONFIG naming the parameter. */
 int intake_opts_load(const struct config *cfg, struct message_opts *o, struct error *err);

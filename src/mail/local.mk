@@ -12,13 +12,17 @@ librelaymail_a_SOURCES += \
 	src/mail/fold.c src/mail/fold.h \
 	src/mail/generic.c src/mail/generic.h \
 	src/mail/masquerade.c src/mail/masquerade.h \
+	src/mail/mime.c src/mail/mime.h \
+	src/mail/qp.c src/mail/qp.h \
+	src/mail/reencode.c src/mail/reencode.h \
 	src/mail/rewrite.c src/mail/rewrite_header.c src/mail/rewrite.h \
 	src/mail/spool.c src/mail/spool.h
 
 # Unit tests of this layer (TAP; they link libtap and the library).
 unit_tests += tests/unit/test-address tests/unit/test-message \
 	tests/unit/test-idn tests/unit/test-rewrite tests/unit/test-alias \
-	tests/unit/test-encword tests/unit/test-generic
+	tests/unit/test-encword tests/unit/test-generic tests/unit/test-qp \
+	tests/unit/test-mime
 
 # The allocation-failure test of this layer (as tests/unit/test-torture in
 # src/conf/local.mk; without the linker's --wrap, tests/torture-skip.sh

@@ -4,9 +4,11 @@
  * lone-dot rule applies unless -i, the header is parsed into fields that
  * can be read, removed and added, and the body is kept in memory up to a
  * bound, then in an unlinked temporary file, so memory stays flat. NUL
- * bytes become spaces and lines longer than smtp_line_length_limit are
- * folded (header: before a blank when there is one, else CRLF SPACE, as in
- * the body). The stored form is what goes on the wire before dot-stuffing. */
+ * bytes become spaces; header lines longer than smtp_line_length_limit are
+ * folded (before a blank when there is one, else CRLF SPACE), and a body
+ * part with such lines is re-encoded as quoted-printable or, when it
+ * cannot be, folded (mail/reencode.h). The stored form is what goes on
+ * the wire before dot-stuffing. */
 #ifndef RELAYMAIL_MAIL_MESSAGE_H
 #define RELAYMAIL_MAIL_MESSAGE_H
 
@@ -26,7 +28,8 @@ struct message_opts {
 	size_t header_max;  /* header_size_limit: header text beyond is dropped */
 	size_t size_max;    /* message_size_limit; 0 = unlimited (ERROR_DATA past it) */
 	size_t line_max;    /* smtp_line_length_limit: longer lines are folded
-			     * (0: 998; MESSAGE_LINE_UNLIMITED: never) */
+			     * or re-encoded (0: 998; MESSAGE_LINE_UNLIMITED:
+			     * kept as they are) */
 	const char *tmpdir; /* for the spill file; NULL: $TMPDIR, else /tmp */
 };
 

@@ -396,13 +396,14 @@ static void check_fold(const struct buf *in, size_t chunk, size_t line_max, cons
 }
 
 /* Body lines over smtp_line_length_limit get CRLF SPACE (postfix.md §1.4
- * item 10), never inside a UTF-8 sequence when the whole line is at hand. */
+ * item 10) when they cannot be re-encoded, here because of a DKIM
+ * signature (test-mime has the rest), never inside a UTF-8 sequence. */
 static void test_fold_body(void)
 {
 	struct buf in = { 0 }, want = { 0 };
 
-	buf_append_str(&in, "S: x\n\n");
-	buf_append_str(&want, "S: x\r\n\r\n");
+	buf_append_str(&in, "DKIM-Signature: v=1\n\n");
+	buf_append_str(&want, "DKIM-Signature: v=1\r\n\r\n");
 	repeat(&in, 'a', 998);
 	repeat(&want, 'a', 998);
 	buf_append_str(&in, "\n");
@@ -421,20 +422,9 @@ static void test_fold_body(void)
 	buf_append_str(&want, "\r\n \xc3\xa9"
 			      "d\r\n");
 	check_fold(&in, 0, 0, &want, "fold: 998 kept, 2000 in three lines, UTF-8 kept whole");
+	check_fold(&in, 1, 0, &want, "fold a byte at a time: the same places");
 	buf_reset(&want);
-	buf_append_str(&want, "S: x\r\n\r\n");
-	repeat(&want, 'a', 998);
-	buf_append_str(&want, "\r\n");
-	repeat(&want, 'b', 998);
-	buf_append_str(&want, "\r\n ");
-	repeat(&want, 'b', 997);
-	buf_append_str(&want, "\r\n bbbbb\r\n.\r\n");
-	repeat(&want, 'c', 997);
-	buf_append_str(&want, "\xc3\r\n \xa9"
-			      "d\r\n");
-	check_fold(&in, 1, 0, &want, "fold a byte at a time: same places (a sequence may split)");
-	buf_reset(&want);
-	buf_append_str(&want, "S: x\r\n\r\n");
+	buf_append_str(&want, "DKIM-Signature: v=1\r\n\r\n");
 	repeat(&want, 'a', 998);
 	buf_append_str(&want, "\r\n");
 	repeat(&want, 'b', 2000);

@@ -292,6 +292,18 @@ static const char msg_resent[] = "To: old@x.example\n"
 				 "Resent-Cc: broken <\n"
 				 "\nbody\n";
 
+/* Long lines in a multipart (limit 40): a part re-encoded and given a
+ * Content-Type, one folded (base64), a long part header, and a message
+ * re-encoded as a whole. */
+static const char msg_mime[] =
+    "Content-Type: multipart/mixed; boundary=b\n\n"
+    "--b\nContent-Type: text/plain; name=\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"\n\n"
+    "x\n--b\n\ncaf\xc3\xa9 bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\n"
+    "--b\nContent-Transfer-Encoding: base64\n\n"
+    "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB\n--b--\n";
+static const char msg_whole[] = "Subject: whole\n\n"
+				"ccccccccccccccccccccccccccccccccccccccccccccccccccccccc=\n";
+
 /* Bare CR line ends, CRs before LF, NULs, 8-bit bytes, a lone dot. */
 static const char msg_bytes[] = "Subject: caf\xc3\xa9\0x\r"
 				"X-CR: a\r\r\nTo: a@x\n"
@@ -357,6 +369,10 @@ static void make_messages(void)
 	add_message("message_size_limit", spill.data, spill.len,
 		    (struct message_opts){ .size_max = 4096 }, false);
 	add_message("empty", "", 0, (struct message_opts){ 0 }, false);
+	add_message("mime long lines", msg_mime, sizeof(msg_mime) - 1,
+		    (struct message_opts){ .line_max = 40 }, false);
+	add_message("message re-encoded", msg_whole, sizeof(msg_whole) - 1,
+		    (struct message_opts){ .line_max = 40 }, true);
 }
 
 static void test_messages(void)

@@ -206,6 +206,19 @@ sed -i "s/:$RELAY_PASS1\$/:wrong/" "$T/pw.pw"
 check_case pw 77 "the relay refused the password for $RELAY_USER1 from the smtp_sasl_password_maps entry \"[$H]:$SUB\"" \
 	"wrong password"
 
+# Quiet when all is well: the warning about credentials over unverified
+# TLS (encrypt) goes to the mail log, and to stderr only under -v.
+conf enc "[$H]:$SUB" "[$H]:$SUB" "smtp_tls_security_level = encrypt" \
+	"maillog_file = $T/enc.log"
+send enc -f "$RELAY_USER1"
+tap_is "$rc" 0 "encrypt with a password: sent"
+tap_is "$(cat "$T/err")" "" "encrypt with a password: nothing on stderr"
+tap_ok "encrypt with a password: the warning is in the mail log" \
+	grep -q "warning: credentials for .* are sent over a TLS session whose certificate was not verified" "$T/enc.log"
+send enc -v -f "$RELAY_USER1"
+tap_ok "encrypt with a password, -v: the warning on stderr" \
+	grep -q "credentials for .* are sent over a TLS session whose certificate was not verified" "$T/err"
+
 # -bv without a recipient says how to call it.
 "$RELAYMAIL" -C "$T/good.cf" -bv >/dev/null 2>"$T/err"
 tap_is "$?" 64 "-bv without recipients: usage"

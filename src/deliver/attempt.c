@@ -180,9 +180,9 @@ static int start_tls(struct driver *d, struct deadline dl, struct error *err)
 			      "(%u bits)"),
 			    d->res->relay, info.version, info.cipher, info.bits);
 	if (!info.verified && d->a->cred != NULL && d->a->tls->explicit_unverified)
-		log_warning(_("credentials for %s are sent over a TLS session whose certificate "
-			      "was not verified (smtp_tls_security_level = %s)"),
-			    d->res->relay, d->a->tls->level);
+		log_notice(_("credentials for %s are sent over a TLS session whose certificate "
+			     "was not verified (smtp_tls_security_level = %s)"),
+			   d->res->relay, d->a->tls->level);
 	return 0;
 }
 

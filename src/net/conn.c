@@ -125,9 +125,9 @@ static int bind_local(struct conn *c, const struct net_bind *b, struct error *er
 				c->peer);
 		return -1;
 	}
-	log_warning(_("cannot bind to local address %s to connect to %s: %s; connecting from "
-		      "the default address"),
-		    local->text, c->peer, strerror(errno));
+	log_notice(_("cannot bind to local address %s to connect to %s: %s; connecting from "
+		     "the default address"),
+		   local->text, c->peer, strerror(errno));
 	return 0;
 }
 

@@ -83,7 +83,8 @@ bad() {
 	smtp_address_preference) echo 'ipv5|' ;;
 	smtp_bind_address) echo 'not-an-address|' ;;
 	smtp_bind_address6) echo 'not-an-address|' ;;
-	smtp_mx_address_limit) echo 'many|' ;;
+	smtp_mx_address_limit | smtp_mx_session_limit) echo 'many|' ;;
+	smtputf8_autodetect_classes) echo 'sendmail, everything|' ;;
 	smtp_connection_reuse_count_limit) echo 'many|' ;;
 	smtp_connection_reuse_time_limit) echo 'soon|' ;;
 	smtp_dns_support_level) echo 'bogus|' ;;

@@ -466,8 +466,38 @@ int envelope_flags(const struct envelope_settings *t, const struct submission *o
 	}
 	env->smtputf8 = enable && (addr != NULL || o->smtputf8);
 	env->smtputf8_if_offered =
-	    enable && !env->smtputf8 && (o->smtputf8_declared || message_header_is_utf8(m));
+	    enable && !env->smtputf8 &&
+	    (o->smtputf8_declared || (t->smtputf8_detect && message_header_is_utf8(m)));
 	return 0;
+}
+
+/* smtputf8_autodetect_classes: Postfix's mail origin classes; relaymail
+ * is the "sendmail" class, whether the message came on stdin or -bs. */
+static int detect_classes(const struct config *cfg, bool *detect, struct error *err)
+{
+	static const char *const classes[] = { "sendmail", "smtpd",  "qmqpd",  "forward",
+					       "bounce",   "notify", "verify", "all" };
+	char **words = config_list_split(config_get(cfg, "smtputf8_autodetect_classes"));
+	int rc = 0;
+
+	*detect = false;
+	if (words == NULL)
+		return nomem(err);
+	for (size_t i = 0; words[i] != NULL && rc == 0; i++) {
+		size_t k = 0;
+
+		while (k < sizeof(classes) / sizeof(classes[0]) && !str_eq_ci(words[i], classes[k]))
+			k++;
+		if (k == sizeof(classes) / sizeof(classes[0])) {
+			config_bad_value(err, cfg, "smtputf8_autodetect_classes", words[i],
+					 _("use sendmail, smtpd, qmqpd, forward, bounce, notify, "
+					   "verify or all"));
+			rc = -1;
+		}
+		*detect |= k == 0 || k == 7;
+	}
+	config_list_free(words);
+	return rc;
 }
 
 /* luser_relay's $names are known only per recipient; its syntax can be
@@ -556,7 +586,7 @@ int envelope_settings_load(const struct config *cfg, struct locality *loc,
 	s->smtputf8_where = config_where(cfg, "smtputf8_enable");
 	if (names_check(cfg, err) < 0 ||
 	    config_get_bool(cfg, "smtputf8_enable", &s->smtputf8, err) < 0 ||
-	    luser_check(s, err) < 0)
+	    detect_classes(cfg, &s->smtputf8_detect, err) < 0 || luser_check(s, err) < 0)
 		return -1;
 	s->rw = rewriter_new(cfg, &own, err);
 	if (s->rw == NULL)

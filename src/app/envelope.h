@@ -44,6 +44,7 @@ struct envelope_settings {
 	const char *myorigin, *myhostname;
 	const char *luser_relay, *luser_relay_where;
 	bool smtputf8;
+	bool smtputf8_detect; /* "sendmail" (or "all") in smtputf8_autodetect_classes */
 	const char *smtputf8_where;
 	struct rewriter *rw;
 	struct aliases *aliases;

@@ -32,7 +32,7 @@ static const struct param_info table[] = {
 	{ "smtp_bind_address6", "", U },
 	{ "smtp_bind_address_enforce", "no", U },
 	{ "smtp_mx_address_limit", "5", U },
-	{ "smtp_mx_session_limit", "2", X },
+	{ "smtp_mx_session_limit", "2", U },
 	{ "smtp_dns_support_level", "", U },
 	{ "disable_dns_lookups", "no", U },
 	/* SASL. */
@@ -124,7 +124,7 @@ static const struct param_info table[] = {
 	{ "smtp_discard_ehlo_keywords", "", U },
 	{ "smtp_line_length_limit", "998", U },
 	{ "smtputf8_enable", "${{$compatibility_level} <level {1} ? {no} : {yes}}", U },
-	{ "smtputf8_autodetect_classes", "sendmail, verify", X },
+	{ "smtputf8_autodetect_classes", "sendmail, verify", U },
 	{ "soft_bounce", "no", U },
 	/* Message intake. */
 	{ "message_size_limit", "10240000", U },

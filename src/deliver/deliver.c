@@ -327,8 +327,14 @@ static enum step try_destination(struct walk *w, const struct destination *d)
 	 * a stop that came during one is seen here. */
 	if (step == STEP_NEXT && stop_signal() != 0)
 		step = stopped(w, d->spec);
-	for (int i = 0; i < n && step == STEP_NEXT; i++)
+	/* smtp_mx_session_limit: sessions that got as far as a connection
+	 * count; addresses that refuse one do not (postfix.md §4). */
+	for (int i = 0, sessions = 0; i < n && step == STEP_NEXT; i++) {
+		if (w->policy->session_limit > 0 && sessions >= w->policy->session_limit)
+			break;
 		step = try_address(w, d, &tls, &addrs[i]);
+		sessions += step == STEP_NEXT && w->out->connected;
+	}
 	policy_tls_fini(&tls);
 	return step;
 }

@@ -80,18 +80,20 @@ static int dns_load(const struct config *cfg, struct policy *p, struct error *er
 {
 	static const char *const levels[] = { "", "disabled", "enabled", "dnssec" };
 	static const char *const families[] = { "any", "ipv4", "ipv6" };
-	unsigned long limit;
+	unsigned long limit, sessions;
 	bool disabled;
 	int level, prefer;
 
 	if ((level = config_get_enum(cfg, "smtp_dns_support_level", levels, 4, err)) < 0 ||
 	    config_get_bool(cfg, "disable_dns_lookups", &disabled, err) < 0 ||
 	    config_get_ulong(cfg, "smtp_mx_address_limit", &limit, err) < 0 ||
+	    config_get_ulong(cfg, "smtp_mx_session_limit", &sessions, err) < 0 ||
 	    (prefer = config_get_enum(cfg, "smtp_address_preference", families, 3, err)) < 0 ||
 	    policy_inet_protocols(cfg, &p->family, err) < 0)
 		return -1;
 	p->mx_lookups = level == 0 ? !disabled : level != 1;
 	/* 0 is Postfix's "no limit"; the walk's own is POLICY_ADDRESS_MAX. */
+	p->session_limit = sessions > POLICY_ADDRESS_MAX ? POLICY_ADDRESS_MAX : (int)sessions;
 	p->address_limit =
 	    limit == 0 || limit > POLICY_ADDRESS_MAX ? POLICY_ADDRESS_MAX : (int)limit;
 	p->prefer = prefer == 1 ? NET_IPV4 : prefer == 2 ? NET_IPV6 : NET_ANY;

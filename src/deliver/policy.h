@@ -89,6 +89,7 @@ struct policy {
 	const char *helo_name;
 	bool mx_lookups;		/* smtp_dns_support_level, disable_dns_lookups */
 	int address_limit;		/* smtp_mx_address_limit, 1..POLICY_ADDRESS_MAX */
+	int session_limit;		/* smtp_mx_session_limit; 0: none */
 	enum net_family family, prefer; /* inet_protocols, smtp_address_preference */
 	const struct config *cfg;	/* where each parameter was set, for hints */
 };

@@ -126,6 +126,21 @@ static void test_smtputf8(void)
 	ok(r.rc == 0 && r.env.eightbit && !r.env.smtputf8 && r.env.smtputf8_if_offered,
 	   "UTF-8 header only: SMTPUTF8 when offered, not required");
 	done(&r);
+	build(&r, ARGV("sendmail", "-f", "me@example.org", "to@example.net"), head8_msg,
+	      CONF "smtputf8_autodetect_classes = smtpd, verify\n");
+	ok(r.rc == 0 && r.env.eightbit && !r.env.smtputf8 && !r.env.smtputf8_if_offered,
+	   "smtputf8_autodetect_classes without sendmail: a UTF-8 header asks nothing");
+	done(&r);
+	build(&r, ARGV("sendmail", "-f", "me@example.org", "to@example.net"), head8_msg,
+	      CONF "smtputf8_autodetect_classes = all\n");
+	ok(r.rc == 0 && r.env.smtputf8_if_offered,
+	   "smtputf8_autodetect_classes = all: as sendmail");
+	done(&r);
+	build(&r, ARGV("sendmail", "-f", "me@example.org", "to@example.net"), head8_msg,
+	      CONF "smtputf8_autodetect_classes = sendmail, everything\n");
+	ok(r.rc == -1 && strstr(r.err.text, "smtputf8_autodetect_classes") != NULL,
+	   "an unknown class is a configuration error");
+	done(&r);
 	build(&r, ARGV("sendmail", "-O", "smtputf8=yes", "-f", "me@example.org", "to@example.net"),
 	      ascii_msg, NULL);
 	ok(r.rc == 0 && r.env.smtputf8, "-O smtputf8=yes: SMTPUTF8 required");

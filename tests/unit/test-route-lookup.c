@@ -518,6 +518,46 @@ static void test_walk_config_error(unsigned port)
 	buf_fini(&extra);
 }
 
+/* smtp_mx_session_limit: the exchangers accept the connection (the
+ * kernel does, for a listening socket) and never greet, so each address
+ * is a session that failed; the limit stops the walk after that many. */
+static void test_session_limit(void)
+{
+	unsigned port = 0;
+	int fd1 = refusing("127.0.0.1", &port), fd2 = fd1 >= 0 ? refusing("127.0.0.2", &port) : -1;
+	struct fake_dns f = { 0 };
+	struct deliver_outcome out;
+	char extra[256], *log;
+	int rc;
+
+	if (fd1 < 0 || fd2 < 0 || listen(fd1, 4) < 0 || listen(fd2, 4) < 0) {
+		ok(false, "listening loopback ports for the session limit");
+		goto done;
+	}
+	f.port = port;
+	snprintf(extra, sizeof(extra),
+		 "relayhost = mx.example:%u\nsmtp_helo_timeout = 1s\nsmtp_mx_session_limit = 1\n",
+		 port);
+	log = walk(extra, &f, &out, &rc, "connecting to");
+	ok(rc == -1 && strstr(log, "mx1.example.com") != NULL &&
+	       strstr(log, "mx2.example.com") == NULL,
+	   "smtp_mx_session_limit = 1: one session, the second exchanger not tried (%s)", log);
+	free(log);
+	snprintf(extra, sizeof(extra),
+		 "relayhost = mx.example:%u\nsmtp_helo_timeout = 1s\nsmtp_mx_session_limit = 2\n",
+		 port);
+	log = walk(extra, &f, &out, &rc, "connecting to");
+	ok(rc == -1 && strstr(log, "mx1.example.com") != NULL &&
+	       strstr(log, "mx2.example.com") != NULL,
+	   "smtp_mx_session_limit = 2: both exchangers (%s)", log);
+	free(log);
+done:
+	if (fd1 >= 0)
+		close(fd1);
+	if (fd2 >= 0)
+		close(fd2);
+}
+
 static void test_walk(void)
 {
 	unsigned port = 0;
@@ -541,5 +581,6 @@ int main(void)
 	test_transport();
 	test_sasl();
 	test_walk();
+	test_session_limit();
 	return tap_done();
 }

@@ -22,3 +22,7 @@ doc/relaymail.8: $(srcdir)/doc/relaymail.8.in Makefile
 doc/sendmail.conf.5: $(srcdir)/doc/sendmail.conf.5.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) doc && rm -f $@ $@.tmp && \
 	$(doc_edit) $(srcdir)/doc/sendmail.conf.5.in > $@.tmp && mv $@.tmp $@
+
+# The pages stay clean under "mandoc -Tlint -Wwarning".
+TESTS += tests/manlint.sh
+EXTRA_DIST += tests/manlint.sh

@@ -4,17 +4,30 @@
 # send one message through it with relaymail over STARTTLS + AUTH, and show
 # the SMTP dialogue and the message as delivered. Needs root, postfix,
 # dovecot-core and gnutls-bin. Exit status 0 only if the message arrived.
-# Uses $RELAYMAIL, else relaymail from the build tree, else from PATH.
+# It runs the relaymail that "make install" put in the prefix the build
+# tree was configured with (its config.status knows where), so that it
+# proves the installed copy; $RELAYMAIL overrides that, and without a
+# configured build tree relaymail is taken from PATH.
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
 . "$top_srcdir/tests/lib/relay.sh"
 
 if [ -z "${RELAYMAIL:-}" ]; then
-	if [ -x "$top_builddir/relaymail" ]; then
-		RELAYMAIL=$top_builddir/relaymail
+	if [ -x "$top_builddir/config.status" ]; then
+		dirs=$(printf '%s\n' "prefix='@prefix@'" 'exec_prefix="@exec_prefix@"' \
+			'sbindir="@sbindir@"' | (cd "$top_builddir" && ./config.status --file=-:-)) || {
+			echo "demo: $top_builddir/config.status cannot tell the install prefix" >&2
+			exit 1
+		}
+		eval "$dirs"
+		RELAYMAIL=$sbindir/relaymail
+		if [ ! -x "$RELAYMAIL" ]; then
+			echo "demo: $RELAYMAIL is not there: run make install first (or set RELAYMAIL)" >&2
+			exit 1
+		fi
 	else
 		RELAYMAIL=$(command -v relaymail) || {
-			echo "demo: relaymail not found; build it or set RELAYMAIL" >&2
+			echo "demo: relaymail not found; install it or set RELAYMAIL" >&2
 			exit 1
 		}
 	fi
@@ -30,6 +43,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
 
+echo "== Using $RELAYMAIL ($("$RELAYMAIL" --version 2>&1 | sed -n 1p))"
 echo "== Starting a private Postfix relay (STARTTLS, SASL via Dovecot) ..."
 relay_start "$dir" || exit 1
 . "$dir/relay.env"
@@ -51,7 +65,7 @@ EOF
 echo "== Configuration ($dir/sendmail.conf):"
 sed 's/^/   /' "$dir/sendmail.conf"
 
-echo "== Sending: relaymail -v -C sendmail.conf -f $RELAY_USER1 someone@example.test"
+echo "== Sending: $RELAYMAIL -v -C sendmail.conf -f $RELAY_USER1 someone@example.test"
 status=0
 printf '%s\n' "From: Demo <$RELAY_USER1>" "To: <someone@example.test>" \
 	"Subject: Hello from relaymail" "" \

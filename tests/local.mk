@@ -16,3 +16,4 @@ include tests/bs.mk
 include tests/utf8.mk
 include tests/oauth.mk
 include tests/maillog.mk
+include tests/install.mk

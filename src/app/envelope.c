@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Envelope and header fixes for a local submission, in Postfix's order
  * (reference/postfix.md §1.4-§1.5, §3.1): qualify, aliases for local
- * recipients, canonical maps, header rewriting by class; drop Bcc and
- * Resent-Bcc; add From, Date and Message-ID when missing (their Resent-
- * versions when the message is resent). Runs before any
- * connection. */
+ * recipients, canonical maps, header_checks, header rewriting by class;
+ * drop the fields of message_drop_headers; add From, Date and Message-ID
+ * when missing (their Resent- versions when the message is resent);
+ * smtp_header_checks. Runs before any connection. */
 #include <config.h>
 
 #include <pwd.h>
@@ -328,12 +328,36 @@ static void full_name(const struct submission *o, char *out, size_t size)
 	out[len] = '\0';
 }
 
+/* header_from_format = obsolete: "addr (Full Name)", the name as an RFC
+ * 5322 comment (parentheses and backslashes escaped), or encoded-words
+ * when it is not ASCII (the phrase-safe ones are comment-safe too, RFC
+ * 2047 §5). */
+static int format_from_comment(const char *name, const struct envelope *env, struct buf *b)
+{
+	size_t col;
+
+	if (buf_printf(b, "%s (", env->sender) < 0)
+		return -1;
+	col = sizeof("From: (") - 1 + strlen(env->sender) + 1;
+	if (encword_needed(name, strlen(name))) {
+		if (encword_phrase(b, name, strlen(name), &col) < 0)
+			return -1;
+		return buf_append_char(b, ')');
+	}
+	for (const char *p = name; *p != '\0'; p++)
+		if ((strchr("()\\", *p) != NULL && buf_append_char(b, '\\') < 0) ||
+		    buf_append_char(b, *p) < 0)
+			return -1;
+	return buf_append_char(b, ')');
+}
+
 /* The From value Postfix writes (reference/postfix.md §1.5, header_from_
  * format = standard): "Full Name <addr>", the name quoted when it holds
  * RFC 5322 specials or "!%", or as RFC 2047 encoded-words when it is not
  * ASCII (an encoded-word may not be quoted, §5); plain "addr" without a
  * name; plain "MAILER-DAEMON" for the null sender. */
-static int format_from(const struct submission *o, const struct envelope *env, struct buf *b)
+static int format_from(const struct submission *o, const struct envelope *env, bool obsolete,
+		       struct buf *b)
 {
 	size_t col = sizeof("From: ") - 1;
 	char name[256];
@@ -344,6 +368,8 @@ static int format_from(const struct submission *o, const struct envelope *env, s
 		return buf_append_str(b, "MAILER-DAEMON");
 	if (name[0] == '\0')
 		return buf_append_str(b, env->sender);
+	if (obsolete)
+		return format_from_comment(name, env, b);
 	if (encword_needed(name, strlen(name))) {
 		if (encword_phrase(b, name, strlen(name), &col) < 0)
 			return -1;
@@ -377,8 +403,9 @@ static bool is_resent(const struct message *m)
 	return false;
 }
 
-/* Missing fields are added as Postfix's cleanup adds them: Message-Id,
- * Date, then From, spelled as Postfix spells them. */
+/* message_drop_headers; missing fields added as Postfix's cleanup adds
+ * them: Message-Id, Date, From, spelled as Postfix spells them, then
+ * undisclosed_recipients_header. */
 static int fix_headers(const struct submission *o, const struct envelope_settings *t,
 		       struct message *m, const struct envelope *env, struct error *err)
 {
@@ -390,8 +417,7 @@ static int fix_headers(const struct submission *o, const struct envelope_setting
 	char text[512];
 	int rc = 0;
 
-	message_header_remove(m, "Bcc");
-	message_header_remove(m, "Resent-Bcc");
+	header_fix_drop(&t->hdr, m);
 	if (message_header_find(m, id_name) == NULL) {
 		format_message_id(t->myhostname, text, sizeof(text));
 		rc = message_header_add(m, id_name, text, false);
@@ -401,11 +427,13 @@ static int fix_headers(const struct submission *o, const struct envelope_setting
 		rc = message_header_add(m, date_name, text, false);
 	}
 	if (rc == 0 && message_header_find(m, from_name) == NULL) {
-		rc = format_from(o, env, &from);
+		rc = format_from(o, env, t->hdr.from_obsolete, &from);
 		if (rc == 0)
 			rc = message_header_add(m, from_name, from.data, false);
 		buf_fini(&from);
 	}
+	if (rc == 0)
+		rc = header_fix_undisclosed(&t->hdr, m);
 	if (rc < 0)
 		error_set(err, ERROR_INTERNAL, _("out of memory"));
 	return rc;
@@ -546,15 +574,37 @@ int envelope_settings_load(const struct config *cfg, struct locality *loc,
 		envelope_settings_fini(s);
 		return -1;
 	}
+	if (header_fix_load(cfg, &s->hdr, err) < 0) {
+		envelope_settings_fini(s);
+		return -1;
+	}
 	return 0;
 }
 
 void envelope_settings_fini(struct envelope_settings *s)
 {
+	header_fix_fini(&s->hdr);
 	alias_free(s->aliases);
 	rewriter_free(s->rw);
 	s->aliases = NULL;
 	s->rw = NULL;
+}
+
+/* header_checks or smtp_header_checks; the mail log records name the
+ * envelope as Postfix's do. */
+static int checks_apply(const struct header_checks *hc, struct message *m, struct envelope *env,
+			struct error *err)
+{
+	struct header_checks_who who = { .queue_id =
+					     env->queue_id[0] != '\0' ? env->queue_id : NULL,
+					 .sender = env->sender,
+					 .rcpt = env->rcpts.n > 0 ? env->rcpts.v[0] : NULL };
+	enum header_checks_verdict verdict;
+
+	if (header_checks_apply(hc, m, &who, &verdict, err) < 0)
+		return -1;
+	env->discard = verdict == HEADER_CHECKS_DISCARD;
+	return 0;
 }
 
 int envelope_build(const struct envelope_settings *set, const struct submission *sub,
@@ -563,13 +613,23 @@ int envelope_build(const struct envelope_settings *set, const struct submission 
 	int rc;
 
 	memset(env, 0, sizeof(*env));
+	if (maillog_active())
+		maillog_queue_id(env->queue_id, sizeof(env->queue_id));
 	rc = build_sender(sub, set, env, err);
 	if (rc == 0)
 		rc = build_rcpts(sub, set, m, env, err);
+	/* -t has read the recipients already: Postfix's sendmail extracts
+	 * them before its cleanup applies header_checks. */
+	if (rc == 0)
+		rc = checks_apply(set->hdr.checks, m, env, err);
+	if (rc == 0 && env->discard)
+		return 0;
 	if (rc == 0)
 		rc = rewrite_headers(set->rw, m, err);
 	if (rc == 0)
 		rc = fix_headers(sub, set, m, env, err);
+	if (rc == 0)
+		rc = checks_apply(set->hdr.smtp_checks, m, env, err);
 	if (rc == 0)
 		rc = envelope_flags(set, sub, m, env, err);
 	if (rc < 0) {

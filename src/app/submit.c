@@ -162,6 +162,12 @@ int submit_message(const struct context *ctx, const struct submission *sub, stru
 
 	memset(res, 0, sizeof(*res));
 	built = envelope_build(&ctx->envelope, sub, m, &env, &res->err) == 0;
+	if (built && env.discard) {
+		/* header_checks DISCARD: Postfix says the message went. */
+		log_verbose(_("the message was discarded by header_checks"));
+		envelope_fini(&env);
+		return 0;
+	}
 	rc = built ? send_message(ctx, sub, m, &env, res) : -1;
 	if (rc < 0) {
 		struct deadletter_entry e = { .reason = res->err.text, .sub = sub };

@@ -5,6 +5,8 @@ librelaymail_a_SOURCES += \
 	src/mail/alias.c src/mail/alias_expand.c src/mail/alias.h \
 	src/mail/encword.c src/mail/encword.h \
 	src/mail/header.c src/mail/header.h \
+	src/mail/header_checks.c src/mail/header_checks.h \
+	src/mail/header_fix.c src/mail/header_fix.h \
 	src/mail/idn.c src/mail/idn.h \
 	src/mail/message.c src/mail/message.h src/mail/message_impl.h \
 	src/mail/intake.c src/mail/intake.h \
@@ -15,7 +17,7 @@ librelaymail_a_SOURCES += \
 # Unit tests of this layer (TAP; they link libtap and the library).
 unit_tests += tests/unit/test-address tests/unit/test-message \
 	tests/unit/test-idn tests/unit/test-rewrite tests/unit/test-alias \
-	tests/unit/test-encword
+	tests/unit/test-encword tests/unit/test-headercheck
 
 # The allocation-failure test of this layer (as tests/unit/test-torture in
 # src/conf/local.mk; without the linker's --wrap, tests/torture-skip.sh

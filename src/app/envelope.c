@@ -328,25 +328,41 @@ static void full_name(const struct submission *o, char *out, size_t size)
 	out[len] = '\0';
 }
 
-/* header_from_format = obsolete: "addr (Full Name)", the name as an RFC
- * 5322 comment (parentheses and backslashes escaped), or encoded-words
- * when it is not ASCII (the phrase-safe ones are comment-safe too, RFC
- * 2047 §5). */
+/* header_from_format = obsolete: "addr (Full Name)". An ASCII name goes
+ * into the comment as Postfix puts it there: escapes and balanced
+ * parentheses kept, an unbalanced ")" or a final backslash dropped, an
+ * unclosed "(" closed. A name that is not ASCII becomes encoded-words
+ * (the phrase-safe ones are comment-safe too, RFC 2047 §5). */
 static int format_from_comment(const char *name, const struct envelope *env, struct buf *b)
 {
-	size_t col;
+	size_t col = sizeof("From: (") - 1 + strlen(env->sender) + 1;
+	int depth = 0;
 
 	if (buf_printf(b, "%s (", env->sender) < 0)
 		return -1;
-	col = sizeof("From: (") - 1 + strlen(env->sender) + 1;
 	if (encword_needed(name, strlen(name))) {
 		if (encword_phrase(b, name, strlen(name), &col) < 0)
 			return -1;
 		return buf_append_char(b, ')');
 	}
-	for (const char *p = name; *p != '\0'; p++)
-		if ((strchr("()\\", *p) != NULL && buf_append_char(b, '\\') < 0) ||
-		    buf_append_char(b, *p) < 0)
+	for (const char *p = name; *p != '\0'; p++) {
+		if (*p == '\\') {
+			if (p[1] == '\0')
+				continue;
+			if (buf_append_char(b, *p++) < 0)
+				return -1;
+		} else if (*p == '(') {
+			depth++;
+		} else if (*p == ')') {
+			if (depth == 0)
+				continue;
+			depth--;
+		}
+		if (buf_append_char(b, *p) < 0)
+			return -1;
+	}
+	for (; depth > 0; depth--)
+		if (buf_append_char(b, ')') < 0)
 			return -1;
 	return buf_append_char(b, ')');
 }
@@ -366,7 +382,7 @@ static int format_from(const struct submission *o, const struct envelope *env, b
 	full_name(o, name, sizeof(name));
 	if (env->sender[0] == '\0')
 		return buf_append_str(b, "MAILER-DAEMON");
-	if (name[0] == '\0')
+	if (name[strspn(name, " \t")] == '\0')
 		return buf_append_str(b, env->sender);
 	if (obsolete)
 		return format_from_comment(name, env, b);
@@ -595,10 +611,11 @@ void envelope_settings_fini(struct envelope_settings *s)
 static int checks_apply(const struct header_checks *hc, struct message *m, struct envelope *env,
 			struct error *err)
 {
-	struct header_checks_who who = { .queue_id =
-					     env->queue_id[0] != '\0' ? env->queue_id : NULL,
-					 .sender = env->sender,
-					 .rcpt = env->rcpts.n > 0 ? env->rcpts.v[0] : NULL };
+	struct header_checks_who who = {
+		.queue_id = env->queue_id[0] != '\0' ? env->queue_id : NULL,
+		.sender = env->sender,
+		.rcpt = env->rcpts.n > 0 ? env->rcpts.v[env->rcpts.n - 1] : NULL
+	};
 	enum header_checks_verdict verdict;
 
 	if (header_checks_apply(hc, m, &who, &verdict, err) < 0)

@@ -32,7 +32,8 @@ enum header_checks_verdict {
 struct header_checks_who {
 	const char *queue_id; /* NULL: the mail log goes nowhere */
 	const char *sender;   /* "" for the null sender */
-	const char *rcpt;     /* the first recipient; NULL: none */
+	const char *rcpt;     /* the last recipient (Postfix's cleanup names the
+			       * latest it read); NULL: none */
 };
 
 struct header_checks;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "app/envelope.h"
+#include "app/envelope_impl.h"
 #include "base/buf.h"
 #include "base/i18n.h"
 #include "base/log.h"
@@ -606,22 +607,30 @@ void envelope_settings_fini(struct envelope_settings *s)
 	s->rw = NULL;
 }
 
-/* header_checks or smtp_header_checks; the mail log records name the
- * envelope as Postfix's do. */
-static int checks_apply(const struct header_checks *hc, struct message *m, struct envelope *env,
-			struct error *err)
+/* A recipient that header_checks gave (BCC, or with redirect the only
+ * one, REDIRECT): qualified and checked; a BCC also goes through the
+ * recipient canonical maps, as Postfix's cleanup does for it, and a
+ * REDIRECT target is used as it is, as Postfix's queue manager does. */
+int envelope_checks_rcpt(const struct envelope_settings *t, const char *given, bool redirect,
+			 struct envelope *env, struct error *err)
 {
-	struct header_checks_who who = {
-		.queue_id = env->queue_id[0] != '\0' ? env->queue_id : NULL,
-		.sender = env->sender,
-		.rcpt = env->rcpts.n > 0 ? env->rcpts.v[env->rcpts.n - 1] : NULL
-	};
-	enum header_checks_verdict verdict;
+	char *addr;
+	int rc;
 
-	if (header_checks_apply(hc, m, &who, &verdict, err) < 0)
+	if (qualify_into(given, t, &addr, err) < 0)
 		return -1;
-	env->discard = verdict == HEADER_CHECKS_DISCARD;
-	return 0;
+	rc = ascii_domain(&addr, &env->smtputf8, err);
+	if (rc == 0 && address_check_envelope(addr, false, err) < 0)
+		rc = table_gave_bad("header_checks", given, err);
+	if (rc == 0 && redirect) {
+		addrlist_fini(&env->rcpts);
+		if (addrlist_add(&env->rcpts, addr) < 0)
+			rc = nomem(err);
+	} else if (rc == 0) {
+		rc = add_final(addr, addr, t, env, err);
+	}
+	free(addr);
+	return rc;
 }
 
 int envelope_build(const struct envelope_settings *set, const struct submission *sub,
@@ -638,7 +647,7 @@ int envelope_build(const struct envelope_settings *set, const struct submission 
 	/* -t has read the recipients already: Postfix's sendmail extracts
 	 * them before its cleanup applies header_checks. */
 	if (rc == 0)
-		rc = checks_apply(set->hdr.checks, m, env, err);
+		rc = envelope_checks(set, set->hdr.checks, m, env, err);
 	if (rc == 0 && env->discard)
 		return 0;
 	if (rc == 0)
@@ -646,7 +655,7 @@ int envelope_build(const struct envelope_settings *set, const struct submission 
 	if (rc == 0)
 		rc = fix_headers(sub, set, m, env, err);
 	if (rc == 0)
-		rc = checks_apply(set->hdr.smtp_checks, m, env, err);
+		rc = envelope_checks(set, set->hdr.smtp_checks, m, env, err);
 	if (rc == 0)
 		rc = envelope_flags(set, sub, m, env, err);
 	if (rc < 0) {

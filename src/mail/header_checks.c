@@ -2,9 +2,8 @@
 /* header_checks and smtp_header_checks (header_checks(5)): a first pass
  * looks every field up and decides, logging as Postfix logs; only when no
  * field stops the message does a second pass rebuild the header, so a
- * rejected message is kept exactly as it came. The actions relaymail
- * cannot take without a queue or a content filter (FILTER, REDIRECT, BCC)
- * are warned about and ignored. */
+ * rejected message is kept exactly as it came. FILTER, which needs a
+ * queue and a content filter, is warned about and ignored. */
 #include <config.h>
 
 #include <stdio.h>
@@ -38,6 +37,8 @@ enum act {
 	ACT_REJECT,  /* text is the reason */
 	ACT_HOLD,
 	ACT_DISCARD,
+	ACT_REDIRECT, /* text is the address */
+	ACT_BCC,      /* text is the address */
 };
 
 struct decision {
@@ -203,8 +204,22 @@ static int decide(const struct header_checks *hc, const struct header_checks_who
 		d->act = ACT_HOLD;
 	} else if (!smtp && str_eq_ci(cmd, "PASS")) {
 		act_log(hc, who, "pass", line, text);
-	} else if (!smtp && (str_eq_ci(cmd, "FILTER") || str_eq_ci(cmd, "REDIRECT") ||
-			     str_eq_ci(cmd, "BCC"))) {
+	} else if (!smtp && (str_eq_ci(cmd, "REDIRECT") || str_eq_ci(cmd, "BCC"))) {
+		bool redirect = str_eq_ci(cmd, "REDIRECT");
+
+		if (strchr(text, '@') == NULL || str_has_crlfnul(text, strlen(text))) {
+			log_warning(redirect
+					? _("bad REDIRECT target \"%s\" in %s map -- need "
+					    "user@domain")
+					: _("bad BCC address \"%s\" in %s map -- need user@domain"),
+				    text, hc->param);
+			return 0;
+		}
+		act_log(hc, who, redirect ? "redirect" : "bcc", line, text);
+		d->act = redirect ? ACT_REDIRECT : ACT_BCC;
+		if ((d->text = str_dup(text)) == NULL)
+			return -1;
+	} else if (!smtp && str_eq_ci(cmd, "FILTER")) {
 		log_warning(_("%s: the action %s is not supported by relaymail (no queue); the "
 			      "header is kept"),
 			    hc->param, value);
@@ -262,8 +277,30 @@ fail:
 	return -1;
 }
 
+void header_checks_result_fini(struct header_checks_result *r)
+{
+	free(r->redirect);
+	addrlist_fini(&r->bcc);
+	memset(r, 0, sizeof(*r));
+}
+
+/* What REDIRECT and BCC decided, into res. -1 when out of memory. */
+static int envelope_actions(const struct decision *d, size_t n, struct header_checks_result *res)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (d[i].act == ACT_REDIRECT) {
+			free(res->redirect);
+			if ((res->redirect = str_dup(d[i].text)) == NULL)
+				return -1;
+		} else if (d[i].act == ACT_BCC && addrlist_add(&res->bcc, d[i].text) < 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int header_checks_apply(const struct header_checks *hc, struct message *m,
-			const struct header_checks_who *who, enum header_checks_verdict *verdict,
+			const struct header_checks_who *who, struct header_checks_result *res,
 			struct error *err)
 {
 	struct header *h = &m->hdr;
@@ -272,7 +309,7 @@ int header_checks_apply(const struct header_checks *hc, struct message *m,
 	bool change = false;
 	int rc = 0;
 
-	*verdict = HEADER_CHECKS_PASS;
+	memset(res, 0, sizeof(*res));
 	if (header_checks_empty(hc) || h->n == 0)
 		return 0;
 	if ((d = calloc(n, sizeof(*d))) == NULL) {
@@ -305,17 +342,20 @@ int header_checks_apply(const struct header_checks *hc, struct message *m,
 			}
 			rc = -1;
 		} else if (d[i].act == ACT_DISCARD) {
-			*verdict = HEADER_CHECKS_DISCARD;
+			res->verdict = HEADER_CHECKS_DISCARD;
 		}
 		change = change || d[i].act == ACT_DROP || d[i].act == ACT_REPLACE ||
 			 d[i].act == ACT_PREPEND;
 		free(value);
 		free(line);
 	}
-	if (rc == 0 && change && *verdict == HEADER_CHECKS_PASS && rebuild(h, d) < 0) {
+	if (rc == 0 && (envelope_actions(d, n, res) < 0 ||
+			(change && res->verdict == HEADER_CHECKS_PASS && rebuild(h, d) < 0))) {
 		error_set(err, ERROR_INTERNAL, _("out of memory"));
 		rc = -1;
 	}
+	if (rc < 0)
+		header_checks_result_fini(res);
 	decisions_free(d, n);
 	return rc;
 }

@@ -13,17 +13,28 @@
 
 #include "base/error.h"
 #include "conf/config.h"
+#include "mail/address.h"
 #include "mail/message.h"
 
 enum header_checks_kind {
 	HEADER_CHECKS_CLEANUP, /* header_checks: every cleanup action */
-	HEADER_CHECKS_SMTP,    /* smtp_header_checks: no REJECT, DISCARD, HOLD */
+	HEADER_CHECKS_SMTP,    /* smtp_header_checks: no REJECT, DISCARD, HOLD,
+				* REDIRECT, BCC */
 };
 
 enum header_checks_verdict {
 	HEADER_CHECKS_PASS,    /* send it, with the fields as the actions left them */
 	HEADER_CHECKS_DISCARD, /* DISCARD: not sent, and that is a success */
 };
+
+/* What the checks decided beyond the header itself. */
+struct header_checks_result {
+	enum header_checks_verdict verdict;
+	char *redirect;	     /* REDIRECT (the last one): the message goes to this
+			      * address alone, as it is; NULL: none */
+	struct addrlist bcc; /* BCC: recipients to add, in order */
+};
+void header_checks_result_fini(struct header_checks_result *r);
 
 /* Who the mail log records name: Postfix's cleanup writes
  * "QUEUE_ID: warning: header TEXT from local; from=<S> to=<R>: WHY", its
@@ -46,15 +57,16 @@ struct header_checks *header_checks_open(const struct config *cfg, const char *p
 void header_checks_free(struct header_checks *hc); /* NULL is harmless */
 bool header_checks_empty(const struct header_checks *hc);
 
-/* Apply the checks to the header of m. 0 with *verdict; then the fields
- * were removed, replaced and prepended as the actions said. -1 when the
+/* Apply the checks to the header of m. 0 with *res (to be given to
+ * header_checks_result_fini); then the fields were removed, replaced and
+ * prepended as the actions said. -1 when the
  * message must not go, and then m is unchanged: REJECT is ERROR_DATA
  * (a 5.x.x reason) or ERROR_TEMP (4.x.x), HOLD is ERROR_TEMP, a table
  * that fails is ERROR_TEMP; err->reply holds the reason with its
  * enhanced status code ("5.7.1 text"), for a -bs client's reply.
  * ERROR_INTERNAL when out of memory. */
 int header_checks_apply(const struct header_checks *hc, struct message *m,
-			const struct header_checks_who *who, enum header_checks_verdict *verdict,
+			const struct header_checks_who *who, struct header_checks_result *res,
 			struct error *err);
 
 #endif

@@ -362,7 +362,8 @@ static void test_cleanup_settings(void)
 	f = fopen(rules, "w");
 	if (f != NULL) {
 		fputs("/^Subject: discard/ DISCARD\n/^Subject: reject/ REJECT go away\n"
-		      "/^X-A:/ REPLACE Bcc: c@example.net\n",
+		      "/^X-A:/ REPLACE Bcc: c@example.net\n/^X-B:/ BCC copy@example.net\n"
+		      "/^X-R:/ REDIRECT z@example.net\n",
 		      f);
 		fclose(f);
 	}
@@ -382,6 +383,16 @@ static void test_cleanup_settings(void)
 	       "-t; a REPLACE into Bcc is dropped by message_drop_headers");
 	is_str(r.rc == 0 ? r.env.rcpts.v[0] : "", "a@example.net",
 	       "-t: the recipients as before header_checks, no c@example.net");
+	done(&r);
+	build(&r, ARGV("sendmail", "-f", "joe@example.org", "a@example.net", "b@example.net"),
+	      "Subject: x\nX-B: 1\n\nx\n", conf);
+	is_int(r.rc == 0 ? (long long)r.env.rcpts.n : -1, 3, "BCC: one recipient more");
+	is_str(r.rc == 0 ? r.env.rcpts.v[2] : "", "copy@example.net", "BCC: added last");
+	done(&r);
+	build(&r, ARGV("sendmail", "-f", "joe@example.org", "a@example.net", "b@example.net"),
+	      "Subject: x\nX-B: 1\nX-R: 1\n\nx\n", conf);
+	ok(r.rc == 0 && r.env.rcpts.n == 1 && strcmp(r.env.rcpts.v[0], "z@example.net") == 0,
+	   "REDIRECT: the only recipient, a BCC one too");
 	done(&r);
 	unlink(rules);
 }

@@ -53,6 +53,8 @@ static const char *table(const char *text)
 struct run {
 	int rc;
 	enum header_checks_verdict verdict;
+	char redirect[256]; /* REDIRECT's address, "" when none */
+	char bcc[256];	    /* BCC's addresses, each followed by a blank */
 	struct error err;
 	char header[2048]; /* the fields after, each with "\n" */
 	char *warnings;	   /* stderr */
@@ -94,6 +96,7 @@ static void run(struct run *r, const char *param, const char *rules, const char 
 	struct buf conf = { 0 };
 	struct config *cfg;
 	struct header_checks *hc = NULL;
+	struct header_checks_result res;
 
 	memset(r, 0, sizeof(*r));
 	r->rc = -2;
@@ -109,7 +112,15 @@ static void run(struct run *r, const char *param, const char *rules, const char 
 					 ? HEADER_CHECKS_SMTP
 					 : HEADER_CHECKS_CLEANUP,
 				     &r->err)) != NULL)
-		r->rc = header_checks_apply(hc, m, &who, &r->verdict, &r->err);
+		r->rc = header_checks_apply(hc, m, &who, &res, &r->err);
+	if (r->rc == 0) {
+		r->verdict = res.verdict;
+		snprintf(r->redirect, sizeof(r->redirect), "%s",
+			 res.redirect != NULL ? res.redirect : "");
+		for (size_t i = 0, n = 0; i < res.bcc.n; i++)
+			n += (size_t)snprintf(r->bcc + n, sizeof(r->bcc) - n, "%s ", res.bcc.v[i]);
+		header_checks_result_fini(&res);
+	}
 	r->warnings = capture_end(&cap);
 	maillog_fini();
 	r->log = slurp_log();
@@ -264,13 +275,50 @@ static void test_reject(void)
 	done(&r);
 }
 
+static void test_envelope_actions(void)
+{
+	struct run r;
+
+	run(&r, "header_checks",
+	    "/^From:/ REDIRECT first@example.net\n/^To:/ BCC copy@example.net\n"
+	    "/^Subject:/ REDIRECT last@example.net\n/^X-Mailer:/ BCC other@example.net\n",
+	    msg);
+	ok(r.rc == 0 && r.verdict == HEADER_CHECKS_PASS, "REDIRECT, BCC: sent");
+	is_str(r.redirect, "last@example.net", "REDIRECT: the last one wins");
+	is_str(r.bcc, "copy@example.net other@example.net ", "BCC: each one, in order");
+	is_str(r.header, untouched, "REDIRECT, BCC: the header unchanged");
+	ok(strstr(r.log,
+		  "cleanup: 4AB12C3: redirect: header From: Joe <joe@example.com> from "
+		  "local; from=<joe@example.com> to=<amy@example.org>: first@example.net\n") !=
+		   NULL &&
+	       strstr(r.log, ": bcc: header To: amy@example.org from local; ") != NULL,
+	   "REDIRECT, BCC: logged");
+	done(&r);
+
+	run(&r, "smtp_header_checks", "/^From:/ REDIRECT first@example.net\n/^To:/ FILTER x:y\n",
+	    msg);
+	ok(r.rc == 0 && r.redirect[0] == '\0', "smtp_header_checks: no REDIRECT");
+	is_str(r.warnings,
+	       "relaymail: warning: unknown command in smtp_header_checks map: REDIRECT "
+	       "first@example.net\n"
+	       "relaymail: warning: unknown command in smtp_header_checks map: FILTER x:y\n",
+	       "smtp_header_checks: REDIRECT and FILTER unknown there");
+	done(&r);
+
+	run(&r, "header_checks", "/^To:/ FILTER smtp:[127.0.0.1]:10025\n", msg);
+	ok(r.rc == 0 &&
+	       strstr(r.warnings, "FILTER smtp:[127.0.0.1]:10025 is not supported") != NULL,
+	   "FILTER: warned, ignored");
+	done(&r);
+}
+
 static void test_bad_results(void)
 {
 	struct run r;
 
 	run(&r, "header_checks",
 	    "/^Subject:/ REPLACE no colon here\n/^To:/ PREPEND\n/^From:/ FROB it\n"
-	    "/^X-Mailer:/ REDIRECT a@example.org\n",
+	    "/^X-Mailer:/ REDIRECT nobody\n/^Received:/ BCC\n",
 	    msg);
 	ok(r.rc == 0, "bad results: the message goes");
 	is_str(r.header, untouched, "bad results: nothing changed");
@@ -279,8 +327,10 @@ static void test_bad_results(void)
 	       "relaymail: warning: PREPEND action without text in header_checks map\n"
 	       "relaymail: warning: bad REPLACE header text \"no colon here\" in header_checks "
 	       "map -- need \"headername: headervalue\"\n"
-	       "relaymail: warning: header_checks: the action REDIRECT a@example.org is not "
-	       "supported by relaymail (no queue); the header is kept\n",
+	       "relaymail: warning: bad REDIRECT target \"nobody\" in header_checks map -- "
+	       "need user@domain\n"
+	       "relaymail: warning: bad BCC address \"\" in header_checks map -- need "
+	       "user@domain\n",
 	       "bad results: one warning each");
 	done(&r);
 }
@@ -359,6 +409,7 @@ int main(void)
 	test_edit();
 	test_warn();
 	test_reject();
+	test_envelope_actions();
 	test_bad_results();
 	test_fix();
 	unlink(logpath);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Shared by envelope.c and envelope_checks.c; internal to app. */
+/* Shared by envelope.c, envelope_checks.c and envelope_headers.c;
+ * internal to app. */
 #ifndef RELAYMAIL_APP_ENVELOPE_IMPL_H
 #define RELAYMAIL_APP_ENVELOPE_IMPL_H
 
@@ -22,5 +23,11 @@ int envelope_checks(const struct envelope_settings *set, const struct header_che
  * the only recipient, as it is. */
 int envelope_checks_rcpt(const struct envelope_settings *t, const char *given, bool redirect,
 			 struct envelope *env, struct error *err);
+
+/* message_drop_headers, then the missing Message-Id, Date and From (or
+ * their Resent- versions), then undisclosed_recipients_header
+ * (envelope_headers.c). -1 with ERROR_INTERNAL when out of memory. */
+int envelope_fix_headers(const struct submission *o, const struct envelope_settings *t,
+			 struct message *m, const struct envelope *env, struct error *err);
 
 #endif

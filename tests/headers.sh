@@ -160,6 +160,24 @@ From: Joe <joe@example.com>
 To: amy@example.org
 EOF
 
+case_begin prepend-verbatim "a PREPEND field goes out as it is: not rewritten, dropped or counted"
+nodate
+lines <<'EOF'
+header_checks = regexp:%C%/checks
+canonical_maps = inline:{ {joe@old.example = joe@new.example} }
+EOF
+table checks <<'EOF'
+/^To:/                  PREPEND Bcc: joe@old.example
+/^Subject:/             PREPEND Reply-To: joe@old.example
+/^X-Date:/              PREPEND Date: Tue, 02 Jan 2024 12:00:00 +0000
+EOF
+submit -f joe@example.com amy@example.org
+headers <<'EOF'
+From: Joe <joe@old.example>
+To: amy@example.org
+X-Date: yes
+EOF
+
 case_begin folded "a folded field is one logical line, its folding kept"
 lines <<'EOF'
 header_checks = pcre:%C%/checks

@@ -161,7 +161,7 @@ static bool is_resent(const struct message *m)
 					     "Resent-Sender",	  "Resent-To" };
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (message_header_find(m, names[i]) != NULL)
+		if (header_fix_seen(m, names[i]))
 			return true;
 	return false;
 }
@@ -181,15 +181,15 @@ int envelope_fix_headers(const struct submission *o, const struct envelope_setti
 	int rc = 0;
 
 	header_fix_drop(&t->hdr, m);
-	if (message_header_find(m, id_name) == NULL) {
+	if (!header_fix_seen(m, id_name)) {
 		format_message_id(t->myhostname, text, sizeof(text));
 		rc = message_header_add(m, id_name, text, false);
 	}
-	if (rc == 0 && message_header_find(m, date_name) == NULL) {
+	if (rc == 0 && !header_fix_seen(m, date_name)) {
 		format_date(text, sizeof(text));
 		rc = message_header_add(m, date_name, text, false);
 	}
-	if (rc == 0 && message_header_find(m, from_name) == NULL) {
+	if (rc == 0 && !header_fix_seen(m, from_name)) {
 		rc = format_from(o, env, t->hdr.from_obsolete, &from);
 		if (rc == 0)
 			rc = message_header_add(m, from_name, from.data, false);

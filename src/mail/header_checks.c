@@ -237,7 +237,7 @@ static void decisions_free(struct decision *d, size_t n)
 }
 
 /* A new field from a table's text; -1 when out of memory. */
-static int put_text(struct header *h, const char *text)
+static int put_text(struct header *h, const char *text, bool verbatim)
 {
 	char *raw = str_dup(text);
 
@@ -245,6 +245,7 @@ static int put_text(struct header *h, const char *text)
 		free(raw);
 		return -1;
 	}
+	h->v[h->n - 1].verbatim = verbatim;
 	return 0;
 }
 
@@ -258,8 +259,9 @@ static int rebuild(struct header *h, const struct decision *d)
 		const struct header_field *f = &h->v[i];
 		char *raw = NULL;
 
+		/* A REPLACE result is a field like any other, as in Postfix. */
 		if ((d[i].act == ACT_PREPEND || d[i].act == ACT_REPLACE) &&
-		    put_text(&out, d[i].text) < 0)
+		    put_text(&out, d[i].text, d[i].act == ACT_PREPEND) < 0)
 			goto fail;
 		if (d[i].act != ACT_KEEP && d[i].act != ACT_PREPEND)
 			continue;
@@ -268,6 +270,7 @@ static int rebuild(struct header *h, const struct decision *d)
 			free(raw);
 			goto fail;
 		}
+		out.v[out.n - 1].verbatim = f->verbatim;
 	}
 	header_fini(h);
 	*h = out;

@@ -85,10 +85,38 @@ void header_fix_fini(struct header_fix *f)
 	f->checks = f->smtp_checks = NULL;
 }
 
+bool header_fix_seen(const struct message *m, const char *name)
+{
+	for (size_t i = 0; i < m->hdr.n; i++)
+		if (!m->hdr.v[i].verbatim && str_eq_ci(m->hdr.v[i].name, name))
+			return true;
+	return false;
+}
+
+static bool dropped(const struct header_fix *f, const struct header_field *field)
+{
+	if (field->verbatim)
+		return false;
+	for (char **p = f->drop; p != NULL && *p != NULL; p++)
+		if (str_eq_ci(field->name, *p))
+			return true;
+	return false;
+}
+
 void header_fix_drop(const struct header_fix *f, struct message *m)
 {
-	for (char **p = f->drop; p != NULL && *p != NULL; p++)
-		header_remove(&m->hdr, *p);
+	struct header *h = &m->hdr;
+	size_t kept = 0;
+
+	for (size_t i = 0; i < h->n; i++) {
+		if (dropped(f, &h->v[i])) {
+			free(h->v[i].raw);
+			free(h->v[i].name);
+		} else {
+			h->v[kept++] = h->v[i];
+		}
+	}
+	h->n = kept;
 }
 
 int header_fix_undisclosed(const struct header_fix *f, struct message *m)
@@ -99,7 +127,7 @@ int header_fix_undisclosed(const struct header_fix *f, struct message *m)
 	if (f->undisclosed == NULL || f->undisclosed[0] == '\0')
 		return 0;
 	for (size_t i = 0; i < sizeof(visible) / sizeof(visible[0]); i++)
-		if (header_find(&m->hdr, visible[i]) >= 0)
+		if (header_fix_seen(m, visible[i]))
 			return 0;
 	raw = str_dup(f->undisclosed);
 	if (raw == NULL || header_append_raw(&m->hdr, raw, strlen(raw)) < 0) {

@@ -30,11 +30,15 @@ struct header_fix {
 int header_fix_load(const struct config *cfg, struct header_fix *f, struct error *err);
 void header_fix_fini(struct header_fix *f);
 
+/* true when m has a field of that name (case ignored) that counts as
+ * present for cleanup: one a PREPEND put in does not (message.h). */
+bool header_fix_seen(const struct message *m, const char *name);
 /* Remove every field message_drop_headers names (Postfix: whatever
- * header_checks left, a REPLACE result too). */
+ * header_checks left, a REPLACE result too, but not a PREPEND). */
 void header_fix_drop(const struct header_fix *f, struct message *m);
 /* Add undisclosed_recipients_header at the end when it is set and the
- * message has no To, Cc, Resent-To nor Resent-Cc (a Bcc does not count).
+ * message has no To, Cc, Resent-To nor Resent-Cc (a Bcc does not count;
+ * header_fix_seen).
  * -1 (errno ENOMEM) when out of memory. */
 int header_fix_undisclosed(const struct header_fix *f, struct message *m);
 

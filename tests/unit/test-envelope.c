@@ -363,7 +363,8 @@ static void test_cleanup_settings(void)
 	if (f != NULL) {
 		fputs("/^Subject: discard/ DISCARD\n/^Subject: reject/ REJECT go away\n"
 		      "/^X-A:/ REPLACE Bcc: c@example.net\n/^X-B:/ BCC copy@example.net\n"
-		      "/^X-R:/ REDIRECT z@example.net\n",
+		      "/^X-R:/ REDIRECT z@example.net\n/^X-P:/ PREPEND Bcc: p@example.net\n"
+		      "/^X-D:/ PREPEND Date: Tue, 02 Jan 2024 12:00:00 +0000\n",
 		      f);
 		fclose(f);
 	}
@@ -393,6 +394,11 @@ static void test_cleanup_settings(void)
 	      "Subject: x\nX-B: 1\nX-R: 1\n\nx\n", conf);
 	ok(r.rc == 0 && r.env.rcpts.n == 1 && strcmp(r.env.rcpts.v[0], "z@example.net") == 0,
 	   "REDIRECT: the only recipient, a BCC one too");
+	done(&r);
+	build(&r, ARGV("sendmail", "-f", "joe@example.org", "a@example.net"),
+	      "Subject: x\nX-P: 1\nX-D: 1\n\nx\n", conf);
+	is_str(r.names, "Subject Bcc X-P Date X-D Message-Id Date From",
+	       "PREPEND: not dropped, and not counted as present (a second Date), as in Postfix");
 	done(&r);
 	unlink(rules);
 }

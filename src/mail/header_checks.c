@@ -327,9 +327,13 @@ int header_checks_apply(const struct header_checks *hc, struct message *m,
 			error_set(err, ERROR_INTERNAL, _("out of memory"));
 			rc = -1;
 		} else if (found < 0) {
-			error_prefix(err, _("%s map lookup problem; the message is not sent"),
-				     hc->param);
-			err->cls = ERROR_TEMP;
+			/* Out of memory stays what it is. */
+			if (err->cls != ERROR_INTERNAL) {
+				error_prefix(err,
+					     _("%s map lookup problem; the message is not sent"),
+					     hc->param);
+				err->cls = ERROR_TEMP;
+			}
 			rc = -1;
 		} else if (d[i].act == ACT_REJECT || d[i].act == ACT_HOLD) {
 			if (d[i].act == ACT_REJECT) {

@@ -797,5 +797,13 @@ bs_session | timeout 60 "$RELAYMAIL" -C "$W/r/reject.cf" -bs 2>"$W/got/bs.err" |
 tap_is "$(cat "$W/got/bs.B")" \
 	"550 5.7.1 no spam cannons here (message kept in the dead letter file)" \
 	"-bs: REJECT is a 550 with the reason, the message kept (deliberately)"
+bs_session | sed 's/^Subject: -bs/Subject: discard/' |
+	timeout 60 "$RELAYMAIL" -C "$W/r/discard.cf" -bs 2>"$W/got/bs.err" |
+	tr -d '\r' | sed -n '/^354/{n;p;}' >"$W/got/bs.discard"
+# relaymail relays synchronously: had it sent, the sink would hold it now.
+_sent=none
+if busy || [ -n "$(find "$RELAY_SINK" -type f | head -n 1)" ]; then _sent=some; fi
+tap_is "$(cat "$W/got/bs.discard") ($_sent sent)" "250 2.0.0 Ok: discarded (none sent)" \
+	"-bs: DISCARD is a 250, and nothing is sent"
 
 tap_done

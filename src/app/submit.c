@@ -165,6 +165,7 @@ int submit_message(const struct context *ctx, const struct submission *sub, stru
 	if (built && env.discard) {
 		/* header_checks DISCARD: Postfix says the message went. */
 		log_verbose(_("the message was discarded by header_checks"));
+		snprintf(res->reply, sizeof(res->reply), "Ok: discarded");
 		envelope_fini(&env);
 		return 0;
 	}

@@ -254,6 +254,18 @@ From: Joe <joe@example.com>
 To: amy@example.org
 EOF
 
+case_begin latin1 "a field that is not UTF-8 is matched as its bytes, as Postfix does"
+lines <<'EOF'
+header_checks = pcre:%C%/checks
+EOF
+table checks <<'EOF'
+/^X-Name:/              REPLACE X-Name: matched
+/^X-Other:/             REPLACE X-Other: matched
+EOF
+submit -f joe@example.com amy@example.org
+printf 'From: Joe <joe@example.com>\nTo: amy@example.org\nX-Name: Ren\351\nX-Other: plain\n' |
+	headers
+
 case_begin redirect "REDIRECT: every recipient replaced by the target, as it is"
 logs
 lines <<'EOF'

@@ -50,6 +50,7 @@ struct header_checks *header_checks_open(const struct config *cfg, const char *p
 					 enum header_checks_kind kind, struct error *err)
 {
 	struct header_checks *hc = calloc(1, sizeof(*hc));
+	char where[512];
 
 	if (hc == NULL) {
 		error_set(err, ERROR_INTERNAL, _("out of memory"));
@@ -57,7 +58,10 @@ struct header_checks *header_checks_open(const struct config *cfg, const char *p
 	}
 	hc->param = param;
 	hc->kind = kind;
-	hc->maps = maps_open_param(cfg, param, 0, err);
+	snprintf(where, sizeof(where), "%s (%s)", param, config_where(cfg, param));
+	/* Not maps_open_param: no TABLE_UTF8. A field is matched as the
+	 * bytes it is, UTF-8 or not, as Postfix's cleanup matches it. */
+	hc->maps = maps_open(config_get(cfg, param), 0, where, err);
 	if (hc->maps == NULL) {
 		free(hc);
 		return NULL;

@@ -201,6 +201,49 @@ X-Other: first
  second
 EOF
 
+case_begin replace-fold "a REPLACE result with a folded field's \$1: the folding kept"
+lines <<'EOF'
+header_checks = regexp:%C%/checks
+EOF
+table checks <<'EOF'
+/^X-Long: (.*)/         REPLACE X-Copy: $1
+EOF
+submit -f joe@example.com amy@example.org
+headers <<'EOF'
+From: Joe <joe@example.com>
+To: amy@example.org
+X-Long: first
+  second
+EOF
+
+# words FROM TO: " wordFROM ... wordTO-1".
+words() {
+	_i=$1
+	while [ "$_i" -lt "$2" ]; do
+		printf ' word%d' "$_i"
+		_i=$((_i + 1))
+	done
+}
+case_begin replace-long "a REPLACE result past 998 octets is folded"
+lines <<'EOF'
+header_checks = regexp:%C%/checks
+EOF
+table checks <<'EOF'
+/^X-Words: (.*)/        REPLACE X-Words: [SUSPECTED SPAM, PLEASE CHECK] $1
+EOF
+submit -f joe@example.com amy@example.org
+printf 'From: Joe <joe@example.com>\nTo: amy@example.org\nX-Words:%s\n' "$(words 100 222)" |
+	headers
+{
+	printf 'delivered\nReturn-Path: <joe@example.com>\nX-Original-To: amy@example.org\n'
+	printf 'Delivered-To: amy@example.org\nFrom: Joe <joe@example.com>\nTo: amy@example.org\n'
+	printf 'X-Words: [SUSPECTED SPAM, PLEASE CHECK]%s\\n%s\n' "$(words 100 219)" \
+		"$(words 219 222)"
+	printf 'Subject: headers case replace-long\nDate: (not compared)\n'
+	printf 'Message-ID: (not compared)\n'
+} | differs "before a blank, as relaymail folds every long field; Postfix's SMTP client cuts at 998 octets, in a word"
+postfix_gives "X-Words: [SUSPECTED SPAM, PLEASE CHECK]$(words 100 219) word21\\n 9 word220 word221"
+
 case_begin warn "WARN and INFO: mail log records, the message unchanged"
 logs
 lines <<'EOF'

@@ -16,12 +16,14 @@
 #include "base/maillog.h"
 #include "base/str.h"
 #include "conf/table.h"
+#include "mail/fold.h"
 #include "mail/header.h"
 #include "mail/header_checks.h"
 #include "mail/message_impl.h"
 
 /* Postfix logs at most this much of the field (cleanup_act_log). */
 #define LOGGED_MAX 200
+#define LINE_MAX_RFC 998 /* RFC 5322 §2.1.1 */
 
 struct header_checks {
 	struct maps *maps;
@@ -240,12 +242,35 @@ static void decisions_free(struct decision *d, size_t n)
 	free(d);
 }
 
-/* A new field from a table's text; -1 when out of memory. */
+/* A new field from a table's text, folded when longer than RFC 5322
+ * allows a line (a REPLACE with $1 of a long field), as Postfix's SMTP
+ * client would break it; -1 when out of memory. */
 static int put_text(struct header *h, const char *text, bool verbatim)
 {
-	char *raw = str_dup(text);
+	size_t len = 0;
+	char *raw = malloc(2 * strlen(text) + 1), *folded;
 
-	if (raw == NULL || header_append_raw(h, raw, strlen(raw)) < 0) {
+	/* $1 of a folded field holds its LF: folding again, with CRLF; an LF
+	 * that would not fold (no blank after it) becomes a blank. */
+	for (const char *p = text; raw != NULL && *p != '\0'; p++) {
+		if (*p == '\n' && (p[1] == ' ' || p[1] == '\t')) {
+			raw[len++] = '\r';
+			raw[len++] = '\n';
+		} else {
+			raw[len++] = *p == '\n' || *p == '\r' ? ' ' : *p;
+		}
+	}
+	if (raw != NULL)
+		raw[len] = '\0';
+
+	if (raw != NULL && len > LINE_MAX_RFC) {
+		if ((folded = fold_header(raw, &len, LINE_MAX_RFC)) == NULL) {
+			free(raw);
+			return -1;
+		}
+		raw = folded;
+	}
+	if (raw == NULL || header_append_raw(h, raw, len) < 0) {
 		free(raw);
 		return -1;
 	}

@@ -199,6 +199,35 @@ static void test_edit(void)
 	done(&r);
 }
 
+static void test_long_replace(void)
+{
+	char text[1400], want[1400];
+	struct run r;
+	int n;
+
+	n = snprintf(text, sizeof(text), "To: a@example.org\nSubject:");
+	for (int i = 0; i < 122; i++)
+		n += snprintf(text + n, sizeof(text) - (size_t)n, " word%03d", i);
+	snprintf(text + n, sizeof(text) - (size_t)n, "\n\nx\n");
+	run(&r, "header_checks",
+	    "/^Subject: (.*)/ REPLACE Subject: [SUSPECTED SPAM, PLEASE CHECK] $1\n", text);
+	ok(r.rc == 0, "a long REPLACE result: accepted");
+	n = snprintf(want, sizeof(want),
+		     "To: a@example.org\nSubject: [SUSPECTED SPAM, PLEASE CHECK]");
+	for (int i = 0; i < 122; i++)
+		n += snprintf(want + n, sizeof(want) - (size_t)n, "%sword%03d",
+			      i == 119 ? "\r\n " : " ", i);
+	snprintf(want + n, sizeof(want) - (size_t)n, "\n");
+	is_str(r.header, want, "a REPLACE result longer than 998 octets is folded before a blank");
+	done(&r);
+
+	run(&r, "header_checks", "/^X-Long: (.*)/ REPLACE X-Copy: $1\n",
+	    "X-Long: first\n  second\n\nx\n");
+	is_str(r.header, "X-Copy: first\r\n  second\n",
+	       "a REPLACE result with the folding of the field it matched: CRLF again");
+	done(&r);
+}
+
 static void test_warn(void)
 {
 	struct run r;
@@ -407,6 +436,7 @@ int main(void)
 		return 1;
 	snprintf(logpath, sizeof(logpath), "%s/maillog", dir);
 	test_edit();
+	test_long_replace();
 	test_warn();
 	test_reject();
 	test_envelope_actions();

@@ -157,82 +157,101 @@ static char *reject_reason(const struct header_checks *hc, const char *text)
 	return str_dup(text);
 }
 
-/* What the table's result says for the field line: the action, logged
- * as Postfix logs it. -1 only when out of memory. */
+/* REPLACE and PREPEND: the text must be a whole field. */
+static int decide_edit(const struct header_checks *hc, const struct header_checks_who *who,
+		       const char *line, bool replace, const char *text, struct decision *d)
+{
+	const char *cmd = replace ? "REPLACE" : "PREPEND";
+
+	if (text[0] == '\0') {
+		log_warning(_("%s action without text in %s map"), cmd, hc->param);
+		return 0;
+	}
+	if (!is_field(text)) {
+		log_warning(_("bad %s header text \"%s\" in %s map -- need \"headername: "
+			      "headervalue\""),
+			    cmd, text, hc->param);
+		return 0;
+	}
+	act_log(hc, who, replace ? "replace" : "prepend", line, text);
+	d->act = replace ? ACT_REPLACE : ACT_PREPEND;
+	return (d->text = str_dup(text)) == NULL ? -1 : 0;
+}
+
+/* REDIRECT and BCC: the text must be an address with a domain. */
+static int decide_address(const struct header_checks *hc, const struct header_checks_who *who,
+			  const char *line, bool redirect, const char *text, struct decision *d)
+{
+	if (strchr(text, '@') == NULL || str_has_crlfnul(text, strlen(text))) {
+		log_warning(redirect ? _("bad REDIRECT target \"%s\" in %s map -- need "
+					 "user@domain")
+				     : _("bad BCC address \"%s\" in %s map -- need user@domain"),
+			    text, hc->param);
+		return 0;
+	}
+	act_log(hc, who, redirect ? "redirect" : "bcc", line, text);
+	d->act = redirect ? ACT_REDIRECT : ACT_BCC;
+	return (d->text = str_dup(text)) == NULL ? -1 : 0;
+}
+
+/* The actions only cleanup has; false when cmd is none of them. */
+static bool decide_cleanup(const struct header_checks *hc, const struct header_checks_who *who,
+			   const char *line, const char *value, const char *cmd, const char *text,
+			   struct decision *d, int *rc)
+{
+	if (str_eq_ci(cmd, "REJECT")) {
+		d->act = ACT_REJECT;
+		if ((d->text = reject_reason(hc, text)) == NULL)
+			*rc = -1;
+		else
+			act_log(hc, who, "reject", line, d->text);
+	} else if (str_eq_ci(cmd, "DISCARD") || str_eq_ci(cmd, "HOLD")) {
+		d->act = str_eq_ci(cmd, "HOLD") ? ACT_HOLD : ACT_DISCARD;
+		act_log(hc, who, d->act == ACT_HOLD ? "hold" : "discard", line, text);
+	} else if (str_eq_ci(cmd, "PASS")) {
+		act_log(hc, who, "pass", line, text);
+	} else if (str_eq_ci(cmd, "REDIRECT") || str_eq_ci(cmd, "BCC")) {
+		*rc = decide_address(hc, who, line, str_eq_ci(cmd, "REDIRECT"), text, d);
+	} else if (str_eq_ci(cmd, "FILTER")) {
+		log_warning(_("%s: the action %s is not supported by relaymail (no queue); the "
+			      "header is kept"),
+			    hc->param, value);
+	} else {
+		return false;
+	}
+	return true;
+}
+
+/* What the table's result value says for the field line: the action,
+ * logged as Postfix logs it. -1 only when out of memory. */
 static int decide(const struct header_checks *hc, const struct header_checks_who *who,
 		  const char *line, const char *value, struct decision *d)
 {
 	size_t len = strcspn(value, " \t");
 	const char *text = value + len;
-	bool smtp = hc->kind == HEADER_CHECKS_SMTP;
 	char cmd[16];
+	int rc = 0;
 
 	while (*text == ' ' || *text == '\t')
 		text++;
 	snprintf(cmd, sizeof(cmd), "%.*s", len < sizeof(cmd) ? (int)len : 0, value);
 	d->act = ACT_KEEP;
 	d->text = NULL;
-	if (str_eq_ci(cmd, "WARN") || str_eq_ci(cmd, "INFO")) {
+	if (str_eq_ci(cmd, "WARN") || str_eq_ci(cmd, "INFO"))
 		act_log(hc, who, str_eq_ci(cmd, "WARN") ? "warning" : "info", line, text);
-	} else if (str_eq_ci(cmd, "REPLACE") || str_eq_ci(cmd, "PREPEND")) {
-		bool replace = str_eq_ci(cmd, "REPLACE");
-
-		if (text[0] == '\0') {
-			log_warning(_("%s action without text in %s map"),
-				    replace ? "REPLACE" : "PREPEND", hc->param);
-		} else if (!is_field(text)) {
-			log_warning(_("bad %s header text \"%s\" in %s map -- need \"headername: "
-				      "headervalue\""),
-				    replace ? "REPLACE" : "PREPEND", text, hc->param);
-		} else {
-			act_log(hc, who, replace ? "replace" : "prepend", line, text);
-			d->act = replace ? ACT_REPLACE : ACT_PREPEND;
-			if ((d->text = str_dup(text)) == NULL)
-				return -1;
-		}
-	} else if (str_eq_ci(cmd, "IGNORE")) {
+	else if (str_eq_ci(cmd, "REPLACE") || str_eq_ci(cmd, "PREPEND"))
+		rc = decide_edit(hc, who, line, str_eq_ci(cmd, "REPLACE"), text, d);
+	else if (str_eq_ci(cmd, "IGNORE"))
 		d->act = ACT_DROP; /* not logged, as in Postfix */
-	} else if (str_eq_ci(cmd, "STRIP")) {
+	else if (str_eq_ci(cmd, "STRIP")) {
 		act_log(hc, who, "strip", line, text);
 		d->act = ACT_DROP;
-	} else if (str_eq_ci(cmd, "DUNNO") || str_eq_ci(cmd, "OK")) {
-		/* nothing */
-	} else if (!smtp && str_eq_ci(cmd, "REJECT")) {
-		d->act = ACT_REJECT;
-		if ((d->text = reject_reason(hc, text)) == NULL)
-			return -1;
-		act_log(hc, who, "reject", line, d->text);
-	} else if (!smtp && str_eq_ci(cmd, "DISCARD")) {
-		act_log(hc, who, "discard", line, text);
-		d->act = ACT_DISCARD;
-	} else if (!smtp && str_eq_ci(cmd, "HOLD")) {
-		act_log(hc, who, "hold", line, text);
-		d->act = ACT_HOLD;
-	} else if (!smtp && str_eq_ci(cmd, "PASS")) {
-		act_log(hc, who, "pass", line, text);
-	} else if (!smtp && (str_eq_ci(cmd, "REDIRECT") || str_eq_ci(cmd, "BCC"))) {
-		bool redirect = str_eq_ci(cmd, "REDIRECT");
-
-		if (strchr(text, '@') == NULL || str_has_crlfnul(text, strlen(text))) {
-			log_warning(redirect
-					? _("bad REDIRECT target \"%s\" in %s map -- need "
-					    "user@domain")
-					: _("bad BCC address \"%s\" in %s map -- need user@domain"),
-				    text, hc->param);
-			return 0;
-		}
-		act_log(hc, who, redirect ? "redirect" : "bcc", line, text);
-		d->act = redirect ? ACT_REDIRECT : ACT_BCC;
-		if ((d->text = str_dup(text)) == NULL)
-			return -1;
-	} else if (!smtp && str_eq_ci(cmd, "FILTER")) {
-		log_warning(_("%s: the action %s is not supported by relaymail (no queue); the "
-			      "header is kept"),
-			    hc->param, value);
-	} else {
+	} else if (str_eq_ci(cmd, "DUNNO") || str_eq_ci(cmd, "OK"))
+		; /* nothing */
+	else if (hc->kind == HEADER_CHECKS_SMTP ||
+		 !decide_cleanup(hc, who, line, value, cmd, text, d, &rc))
 		log_warning(_("unknown command in %s map: %s"), hc->param, value);
-	}
-	return 0;
+	return rc;
 }
 
 static void decisions_free(struct decision *d, size_t n)
@@ -331,6 +350,21 @@ static int envelope_actions(const struct decision *d, size_t n, struct header_ch
 	return 0;
 }
 
+/* The error of a REJECT or HOLD, with the reason for a -bs reply. */
+static void stop_error(const struct header_checks *hc, const struct decision *d, struct error *err)
+{
+	static const char held[] = "4.7.1 message held";
+
+	if (d->act == ACT_REJECT) {
+		error_set(err, d->text[0] == '4' ? ERROR_TEMP : ERROR_DATA,
+			  _("the message was rejected by %s: %s"), hc->param, d->text);
+		error_set_reply(err, d->text, strlen(d->text));
+		return;
+	}
+	error_set(err, ERROR_TEMP, _("the message is held by %s and was not sent"), hc->param);
+	error_set_reply(err, held, sizeof(held) - 1);
+}
+
 int header_checks_apply(const struct header_checks *hc, struct message *m,
 			const struct header_checks_who *who, struct header_checks_result *res,
 			struct error *err)
@@ -365,17 +399,7 @@ int header_checks_apply(const struct header_checks *hc, struct message *m,
 			}
 			rc = -1;
 		} else if (d[i].act == ACT_REJECT || d[i].act == ACT_HOLD) {
-			if (d[i].act == ACT_REJECT) {
-				error_set(err, d[i].text[0] == '4' ? ERROR_TEMP : ERROR_DATA,
-					  _("the message was rejected by %s: %s"), hc->param,
-					  d[i].text);
-				error_set_reply(err, d[i].text, strlen(d[i].text));
-			} else {
-				error_set(err, ERROR_TEMP,
-					  _("the message is held by %s and was not sent"),
-					  hc->param);
-				error_set_reply(err, "4.7.1 message held", 18);
-			}
+			stop_error(hc, &d[i], err);
 			rc = -1;
 		} else if (d[i].act == ACT_DISCARD) {
 			res->verdict = HEADER_CHECKS_DISCARD;

@@ -427,7 +427,7 @@ static void verdict(int rc, const struct submit_result *res, char *out, size_t s
 		enh = res->err.cls == ERROR_RECIPIENT ? "5.1.0" : "5.6.0";
 		text = "Error: the message was refused";
 	}
-	if (res->err.reply[0] != '\0' && res->relay[0] == '\0') {
+	if (res->checks) {
 		content_verdict(res, out, size, note);
 		return;
 	}

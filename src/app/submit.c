@@ -162,6 +162,8 @@ int submit_message(const struct context *ctx, const struct submission *sub, stru
 
 	memset(res, 0, sizeof(*res));
 	built = envelope_build(&ctx->envelope, sub, m, &env, &res->err) == 0;
+	/* Only header_checks gives the envelope's error a reply. */
+	res->checks = !built && res->err.reply[0] != '\0';
 	if (built && env.discard) {
 		/* header_checks DISCARD: Postfix says the message went. */
 		log_verbose(_("the message was discarded by header_checks"));

@@ -131,6 +131,10 @@ bad() {
 	smtp_sasl_password_result_delimiter) echo '::|' ;;
 	smtp_tls_ciphers | smtp_tls_mandatory_ciphers) echo 'null|' ;;
 	smtp_discard_ehlo_keywords) echo 'pipelining, nosuchkeyword|' ;;
+	header_checks | smtp_header_checks) echo "regexp:$T/no/such/checks|" ;;
+	message_drop_headers) echo 'bcc, return-path:|' ;;
+	undisclosed_recipients_header) echo 'undisclosed-recipients|' ;;
+	header_from_format) echo 'fancy|' ;;
 	# The rest are booleans.
 	*) echo 'maybe|' ;;
 	esac

@@ -2,21 +2,19 @@
 /* Envelope and header fixes for a local submission, in Postfix's order
  * (reference/postfix.md §1.4-§1.5, §3.1): qualify, canonical maps and
  * masquerading, aliases for local recipients (what they give rewritten
- * again), the automatic BCC copies, header rewriting by class; drop Bcc
- * and Resent-Bcc; add From, Date and Message-ID when missing (their
- * Resent- versions when the message is resent). Runs before any
- * connection. */
+ * again), the automatic BCC copies, header_checks (envelope_checks.c),
+ * header rewriting by class, the cleanup header fixes
+ * (envelope_headers.c), smtp_header_checks. Runs before any connection. */
 #include <config.h>
 
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "app/envelope.h"
+#include "app/envelope_impl.h"
 #include "base/buf.h"
 #include "base/i18n.h"
 #include "base/log.h"
@@ -24,7 +22,6 @@
 #include "conf/expand.h"
 #include "deliver/locality.h"
 #include "mail/alias.h"
-#include "mail/encword.h"
 #include "mail/idn.h"
 #include "mail/rewrite.h"
 
@@ -293,144 +290,6 @@ static int build_rcpts(const struct submission *o, const struct envelope_setting
 	return rc;
 }
 
-/* RFC 5322 date in local time, with English names whatever the locale. */
-static void format_date(char *out, size_t size)
-{
-	static const char days[7][4] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
-	static const char months[12][4] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-					    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-	time_t now = time(NULL);
-	struct tm tm;
-	long off;
-
-	localtime_r(&now, &tm);
-	off = tm.tm_gmtoff / 60;
-	snprintf(out, size, "%s, %02d %s %04d %02d:%02d:%02d %c%02ld%02ld", days[tm.tm_wday % 7],
-		 tm.tm_mday, months[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
-		 tm.tm_sec, off < 0 ? '-' : '+', labs(off) / 60, labs(off) % 60);
-}
-
-static void format_message_id(const char *myhostname, char *out, size_t size)
-{
-	unsigned char rnd[6] = { 0 };
-	time_t now = time(NULL);
-	struct tm tm;
-
-	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
-		memcpy(rnd, &now, sizeof(rnd) < sizeof(now) ? sizeof(rnd) : sizeof(now));
-	gmtime_r(&now, &tm);
-	snprintf(out, size, "<%04d%02d%02d%02d%02d%02d.%02x%02x%02x%02x%02x%02x@%s>",
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-		 rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], myhostname);
-}
-
-/* -F, else $NAME, else the GECOS field up to the first comma; cut to
- * size on a character boundary. */
-static void full_name(const struct submission *o, char *out, size_t size)
-{
-	const struct passwd *pw;
-	const char *name = o->fullname;
-	size_t len;
-
-	if (name == NULL)
-		name = getenv("NAME");
-	if (name == NULL && (pw = getpwuid(getuid())) != NULL && pw->pw_gecos != NULL)
-		name = pw->pw_gecos;
-	if (name == NULL)
-		name = "";
-	len = strcspn(name, o->fullname != NULL ? "\r\n" : ",;%\r\n");
-	if (len >= size) {
-		len = size - 1;
-		while (len > 0 && ((unsigned char)name[len] & 0xc0) == 0x80)
-			len--;
-	}
-	memcpy(out, name, len);
-	out[len] = '\0';
-}
-
-/* The From value Postfix writes (reference/postfix.md §1.5, header_from_
- * format = standard): "Full Name <addr>", the name quoted when it holds
- * RFC 5322 specials or "!%", or as RFC 2047 encoded-words when it is not
- * ASCII (an encoded-word may not be quoted, §5); plain "addr" without a
- * name; plain "MAILER-DAEMON" for the null sender. */
-static int format_from(const struct submission *o, const struct envelope *env, struct buf *b)
-{
-	size_t col = sizeof("From: ") - 1;
-	char name[256];
-	bool quote;
-
-	full_name(o, name, sizeof(name));
-	if (env->sender[0] == '\0')
-		return buf_append_str(b, "MAILER-DAEMON");
-	if (name[0] == '\0')
-		return buf_append_str(b, env->sender);
-	if (encword_needed(name, strlen(name))) {
-		if (encword_phrase(b, name, strlen(name), &col) < 0)
-			return -1;
-		return buf_printf(b, "%s<%s>",
-				  col + 3 + strlen(env->sender) > ENCWORD_LINE ? "\r\n " : " ",
-				  env->sender);
-	}
-	quote = strpbrk(name, "()<>[]:;@\\,.\"!%") != NULL;
-	if (quote && buf_append_char(b, '"') < 0)
-		return -1;
-	for (const char *p = name; *p != '\0'; p++)
-		if ((quote && (*p == '"' || *p == '\\') && buf_append_char(b, '\\') < 0) ||
-		    buf_append_char(b, *p) < 0)
-			return -1;
-	return buf_printf(b, "%s <%s>", quote ? "\"" : "", env->sender);
-}
-
-/* Postfix's cleanup: once the message has one of the Resent- fields of
- * RFC 5322 §3.6.6, what is missing is Resent-From, Resent-Date and
- * Resent-Message-ID, not the originals. */
-static bool is_resent(const struct message *m)
-{
-	static const char *const names[] = { "Resent-Bcc",	  "Resent-Cc",
-					     "Resent-Date",	  "Resent-From",
-					     "Resent-Message-ID", "Resent-Reply-To",
-					     "Resent-Sender",	  "Resent-To" };
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (message_header_find(m, names[i]) != NULL)
-			return true;
-	return false;
-}
-
-/* Missing fields are added as Postfix's cleanup adds them: Message-Id,
- * Date, then From, spelled as Postfix spells them. */
-static int fix_headers(const struct submission *o, const struct envelope_settings *t,
-		       struct message *m, const struct envelope *env, struct error *err)
-{
-	bool resent = is_resent(m);
-	const char *from_name = resent ? "Resent-From" : "From";
-	const char *date_name = resent ? "Resent-Date" : "Date";
-	const char *id_name = resent ? "Resent-Message-Id" : "Message-Id";
-	struct buf from = { 0 };
-	char text[512];
-	int rc = 0;
-
-	message_header_remove(m, "Bcc");
-	message_header_remove(m, "Resent-Bcc");
-	if (message_header_find(m, id_name) == NULL) {
-		format_message_id(t->myhostname, text, sizeof(text));
-		rc = message_header_add(m, id_name, text, false);
-	}
-	if (rc == 0 && message_header_find(m, date_name) == NULL) {
-		format_date(text, sizeof(text));
-		rc = message_header_add(m, date_name, text, false);
-	}
-	if (rc == 0 && message_header_find(m, from_name) == NULL) {
-		rc = format_from(o, env, &from);
-		if (rc == 0)
-			rc = message_header_add(m, from_name, from.data, false);
-		buf_fini(&from);
-	}
-	if (rc < 0)
-		error_set(err, ERROR_INTERNAL, _("out of memory"));
-	return rc;
-}
-
 /* The first envelope address that is not ASCII (after A-label
  * conversion, one with a non-ASCII local part), or NULL. */
 static const char *utf8_address(const struct envelope *env)
@@ -598,7 +457,7 @@ int envelope_settings_load(const struct config *cfg, struct locality *loc,
 		return -1;
 	}
 	s->bcc = bcc_new(cfg, s->rw, err);
-	if (s->bcc == NULL) {
+	if (s->bcc == NULL || header_fix_load(cfg, &s->hdr, err) < 0) {
 		envelope_settings_fini(s);
 		return -1;
 	}
@@ -608,6 +467,7 @@ int envelope_settings_load(const struct config *cfg, struct locality *loc,
 void envelope_settings_fini(struct envelope_settings *s)
 {
 	bcc_free(s->bcc);
+	header_fix_fini(&s->hdr);
 	alias_free(s->aliases);
 	rewriter_free(s->rw);
 	s->bcc = NULL;
@@ -634,19 +494,56 @@ static int add_bccs(const struct submission *sub, const struct envelope_settings
 	return rc;
 }
 
+/* A recipient that header_checks gave (BCC, or with redirect the only
+ * one, REDIRECT): qualified and checked; a BCC also goes through the
+ * recipient canonical maps, as Postfix's cleanup does for it, and a
+ * REDIRECT target is used as it is, as Postfix's queue manager does. */
+int envelope_checks_rcpt(const struct envelope_settings *t, const char *given, bool redirect,
+			 struct envelope *env, struct error *err)
+{
+	char *addr;
+	int rc;
+
+	if (qualify_into(given, t, &addr, err) < 0)
+		return -1;
+	rc = ascii_domain(&addr, &env->smtputf8, err);
+	if (rc == 0 && address_check_envelope(addr, false, err) < 0)
+		rc = table_gave_bad("header_checks", given, err);
+	if (rc == 0 && redirect) {
+		addrlist_fini(&env->rcpts);
+		if (addrlist_add(&env->rcpts, addr) < 0)
+			rc = nomem(err);
+	} else if (rc == 0) {
+		/* "" for what the aliases gave: rewritten by the maps. */
+		rc = add_final(addr, "", addr, t, env, err);
+	}
+	free(addr);
+	return rc;
+}
+
 int envelope_build(const struct envelope_settings *set, const struct submission *sub,
 		   struct message *m, struct envelope *env, struct error *err)
 {
 	int rc;
 
 	memset(env, 0, sizeof(*env));
+	if (maillog_active())
+		maillog_queue_id(env->queue_id, sizeof(env->queue_id));
 	rc = build_sender(sub, set, env, err);
 	if (rc == 0)
 		rc = add_bccs(sub, set, m, env, err);
+	/* -t has read the recipients already: Postfix's sendmail extracts
+	 * them before its cleanup applies header_checks. */
+	if (rc == 0)
+		rc = envelope_checks(set, set->hdr.checks, m, env, err);
+	if (rc == 0 && env->discard)
+		return 0;
 	if (rc == 0)
 		rc = rewrite_headers(set->rw, m, err);
 	if (rc == 0)
-		rc = fix_headers(sub, set, m, env, err);
+		rc = envelope_fix_headers(sub, set, m, env, err);
+	if (rc == 0)
+		rc = envelope_checks(set, set->hdr.smtp_checks, m, env, err);
 	if (rc == 0)
 		rc = envelope_flags(set, sub, m, env, err);
 	if (rc < 0) {

@@ -9,11 +9,13 @@
 #define RELAYMAIL_APP_ENVELOPE_H
 
 #include "base/error.h"
+#include "base/maillog.h"
 #include "conf/config.h"
 #include "deliver/locality.h"
 #include "mail/address.h"
 #include "mail/alias.h"
 #include "mail/bcc.h"
+#include "mail/header_fix.h"
 #include "mail/message.h"
 #include "mail/rewrite.h"
 
@@ -49,6 +51,7 @@ struct envelope_settings {
 	struct rewriter *rw;
 	struct aliases *aliases;
 	struct bcc *bcc;
+	struct header_fix hdr; /* header_checks, message_drop_headers, ... */
 };
 
 /* -1 with ERROR_CONFIG naming the parameter, or a table's own error. */
@@ -61,18 +64,23 @@ struct envelope {
 	char *sender_given; /* as submitted, before qualifying and rewriting: -f's
 			     * address, MAIL FROM's, else the login name */
 	struct addrlist rcpts;
-	bool eightbit;		  /* BODY=8BITMIME: 8-bit content or -B 8BITMIME */
-	bool smtputf8;		  /* SMTPUTF8 required: a non-ASCII local part, or
-				   * -O smtputf8=yes */
-	bool smtputf8_if_offered; /* SMTPUTF8 when offered: UTF-8 only in the header */
+	bool eightbit;			     /* BODY=8BITMIME: 8-bit content or -B 8BITMIME */
+	bool smtputf8;			     /* SMTPUTF8 required: a non-ASCII local part, or
+					      * -O smtputf8=yes */
+	bool smtputf8_if_offered;	     /* SMTPUTF8 when offered: UTF-8 only in the header */
+	bool discard;			     /* header_checks said DISCARD: not to be sent */
+	char queue_id[MAILLOG_QUEUE_ID_MAX]; /* for the mail log; "" when it goes nowhere */
 };
 
-/* Sender, recipients and header fixes (see above), and what the body and
+/* Sender, recipients, header_checks and the header fixes (see above),
+ * smtp_header_checks, and what the body and
  * the header need: BODY=8BITMIME (-B 7BIT with 8-bit content only warns:
  * undeclared 8-bit data would be worse) and SMTPUTF8 (postfix.md §7; with
  * smtputf8_enable = no, a non-ASCII local part is an ERROR_DATA naming
- * the address). Errors: ERROR_USAGE for bad arguments, ERROR_CONFIG,
- * ERROR_DATA, ERROR_OS, ERROR_INTERNAL. */
+ * the address). A header_checks DISCARD sets env->discard and stops
+ * there. Errors: ERROR_USAGE for bad arguments, ERROR_CONFIG,
+ * ERROR_DATA (also a header_checks REJECT), ERROR_TEMP (a REJECT with a
+ * 4.x.x reason, HOLD, a table that fails), ERROR_OS, ERROR_INTERNAL. */
 int envelope_build(const struct envelope_settings *set, const struct submission *sub,
 		   struct message *m, struct envelope *env, struct error *err);
 /* The content part of envelope_build alone, for an envelope that is

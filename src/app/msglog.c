@@ -154,7 +154,11 @@ void msglog_begin(struct msglog *ml, const struct envelope *env, const struct me
 	ml->arrival_ms = message_arrival(m) > 0 ? message_arrival(m) : ml->active_ms;
 	if (!maillog_active())
 		return;
-	maillog_queue_id(ml->queue_id, sizeof(ml->queue_id));
+	/* The envelope's when header_checks logged under it already. */
+	if (env->queue_id[0] != '\0')
+		snprintf(ml->queue_id, sizeof(ml->queue_id), "%s", env->queue_id);
+	else
+		maillog_queue_id(ml->queue_id, sizeof(ml->queue_id));
 	/* Without this array every recipient shares the message's status. */
 	ml->rcpt = calloc(env->rcpts.n > 0 ? env->rcpts.n : 1, sizeof(*ml->rcpt));
 	maillog_info("pickup", "%s: uid=%lu from=<%s>", ml->queue_id, (unsigned long)getuid(),

@@ -395,6 +395,18 @@ static bool plain_ascii(const char *t)
 	return true;
 }
 
+/* A verdict of header_checks, before any relay: its reason ("5.7.1
+ * text") in the reply, 550 or 451 by its class, as Postfix's smtpd
+ * answers for its cleanup. */
+static void content_verdict(const struct submit_result *res, char *out, size_t size,
+			    const char *note)
+{
+	bool perm = res->err.reply[0] == '5';
+
+	server_reply_relay(out, size, perm ? 550 : 451, perm ? "5.7.1" : "4.7.1", "",
+			   res->err.reply, note);
+}
+
 /* The reply to the final dot from submit_message's outcome. Only a
  * verdict on the message is a 5xx; anything else (network, relay
  * trouble, configuration) is 451 so the client tries again. */
@@ -415,6 +427,10 @@ static void verdict(int rc, const struct submit_result *res, char *out, size_t s
 		code = res->err.cls == ERROR_RECIPIENT ? 550 : 554;
 		enh = res->err.cls == ERROR_RECIPIENT ? "5.1.0" : "5.6.0";
 		text = "Error: the message was refused";
+	}
+	if (res->checks) {
+		content_verdict(res, out, size, note);
+		return;
 	}
 	if (res->err.reply[0] != '\0') {
 		snprintf(prefix, sizeof(prefix), "relay %s said: ", res->relay);

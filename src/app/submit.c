@@ -212,6 +212,15 @@ int submit_message_cached(const struct context *ctx, const struct submission *su
 
 	memset(res, 0, sizeof(*res));
 	built = envelope_build(&ctx->envelope, sub, m, &env, &res->err) == 0;
+	/* Only header_checks gives the envelope's error a reply. */
+	res->checks = !built && res->err.reply[0] != '\0';
+	if (built && env.discard) {
+		/* header_checks DISCARD: Postfix says the message went. */
+		log_verbose(_("the message was discarded by header_checks"));
+		snprintf(res->reply, sizeof(res->reply), "Ok: discarded");
+		envelope_fini(&env);
+		return 0;
+	}
 	/* smtp_generic_maps last, on the header as it leaves (the envelope
 	 * gets it in send_message, so a resend applies it again). */
 	if (built && generic_headers(ctx->generic, m, &res->err) < 0) {

@@ -20,6 +20,8 @@ struct submit_result {
 	char relay[320];  /* relay that accepted, or the last one tried */
 	char reply[512];  /* that relay's last reply */
 	bool saved;	  /* the message went to the dead letter file */
+	bool checks;	  /* header_checks refused it (REJECT, HOLD) before any
+			   * relay: err.reply is its reason, "5.7.1 text" */
 };
 
 /* What the command line asks for (sender, recipients, -t, DSN, -B, -O);

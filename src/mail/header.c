@@ -96,6 +96,7 @@ static int field_init(struct header_field *f, char *raw, size_t len)
 		return -1;
 	f->raw = raw;
 	f->len = len;
+	f->verbatim = false;
 	f->value_off = (size_t)(colon - raw) + 1;
 	return 0;
 }

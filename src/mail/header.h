@@ -18,6 +18,9 @@ struct header_field {
 	size_t len;	  /* strlen(raw) */
 	char *name;	  /* the field name alone */
 	size_t value_off; /* raw + value_off is the text after the colon */
+	bool verbatim;	  /* put in by a header_checks PREPEND: Postfix's cleanup
+			   * writes such a field out as it is, never rewritten,
+			   * dropped or counted as present */
 };
 
 struct header {

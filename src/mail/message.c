@@ -56,6 +56,11 @@ int message_header_add(struct message *m, const char *name, const char *value, b
 	return header_insert(&m->hdr, prepend ? 0 : m->hdr.n, name, value);
 }
 
+bool message_header_verbatim(const struct message *m, size_t i)
+{
+	return i < m->hdr.n && m->hdr.v[i].verbatim;
+}
+
 int message_header_set(struct message *m, size_t i, const char *value)
 {
 	return header_set(&m->hdr, i, value);

@@ -63,6 +63,10 @@ int message_header_add(struct message *m, const char *name, const char *value, b
  * (errno EINVAL or ENOMEM) leaves the field as it was. */
 int message_header_set(struct message *m, size_t i, const char *value);
 
+/* true when field i was put in by a header_checks PREPEND: it goes out
+ * as it is (see header_fix.h). */
+bool message_header_verbatim(const struct message *m, size_t i);
+
 /* Recipients for -t (reference/postfix.md §1.4): To, Cc, Bcc, or only the
  * Resent-To/Cc/Bcc ones when any Resent- header exists. Appended to out. */
 int message_header_recipients(const struct message *m, struct addrlist *out, struct error *err);

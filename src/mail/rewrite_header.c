@@ -395,6 +395,8 @@ int rewrite_headers(const struct rewriter *rw, struct message *m, struct error *
 	for (size_t i = 0; i < message_header_count(m) && rc == 0; i++) {
 		char *now = NULL;
 
+		if (message_header_verbatim(m, i))
+			continue;
 		rc = rewrite_header_value(rw, message_header_name(m, i), message_header_value(m, i),
 					  &now, err);
 		if (rc == 0 && now != NULL && message_header_set(m, i, now) < 0) {

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "app/cli.h"
 #include "app/envelope.h"
@@ -343,6 +344,80 @@ static void test_table_gave_bad(void)
 	done(&r);
 }
 
+/* header_from_format, message_drop_headers, undisclosed_recipients_header
+ * and header_checks as envelope_build applies them. */
+static void test_cleanup_settings(void)
+{
+	static const char rules[] = "/tmp/test-envelope-checks";
+	char conf[512];
+	struct run r;
+	FILE *f;
+
+	build(&r,
+	      ARGV("sendmail", "-F", "Joe (Q) Public", "-f", "joe@example.org", "a@example.net"),
+	      ascii_msg, CONF "header_from_format = obsolete\n");
+	is_str(r.from, " joe@example.org (Joe (Q) Public)", "obsolete: addr (Full Name)");
+	done(&r);
+	build(&r, ARGV("sendmail", "-F", "Joe) \\", "-f", "joe@example.org", "a@example.net"),
+	      ascii_msg, CONF "header_from_format = obsolete\n");
+	is_str(r.from, " joe@example.org (Joe )", "obsolete: a stray ')' and a final '\\' dropped");
+	done(&r);
+	build(&r, ARGV("sendmail", "-F", "J\xc3\xb6rg", "-f", "joe@example.org", "a@example.net"),
+	      ascii_msg, CONF "header_from_format = obsolete\n");
+	is_str(r.from, " joe@example.org (=?UTF-8?Q?J=C3=B6rg?=)", "obsolete: encoded-words");
+	done(&r);
+	build(&r, ARGV("sendmail", "-F", "Joe", "-f", "joe@example.org", "a@example.net"),
+	      "Subject: x\nBcc: b@example.net\nReturn-Path: <x@y>\nX-A: 1\n\nx\n",
+	      CONF "undisclosed_recipients_header = To: undisclosed-recipients:;\n"
+		   "message_drop_headers = bcc, x-a\n");
+	is_str(r.names, "Subject Return-Path Message-Id Date From To",
+	       "message_drop_headers as set; the undisclosed To added last");
+	done(&r);
+
+	f = fopen(rules, "w");
+	if (f != NULL) {
+		fputs("/^Subject: discard/ DISCARD\n/^Subject: reject/ REJECT go away\n"
+		      "/^X-A:/ REPLACE Bcc: c@example.net\n/^X-B:/ BCC copy@example.net\n"
+		      "/^X-R:/ REDIRECT z@example.net\n/^X-P:/ PREPEND Bcc: p@example.net\n"
+		      "/^X-D:/ PREPEND Date: Tue, 02 Jan 2024 12:00:00 +0000\n",
+		      f);
+		fclose(f);
+	}
+	snprintf(conf, sizeof(conf), CONF "header_checks = regexp:%s\n", rules);
+	build(&r, ARGV("sendmail", "-f", "joe@example.org", "a@example.net"),
+	      "Subject: discard me\n\nx\n", conf);
+	ok(r.rc == 0 && r.env.discard, "DISCARD: built, marked not to be sent");
+	done(&r);
+	build(&r, ARGV("sendmail", "-f", "joe@example.org", "a@example.net"),
+	      "Subject: reject me\n\nx\n", conf);
+	ok(r.rc < 0 && r.err.cls == ERROR_DATA, "REJECT: a data error");
+	is_str(r.names, "Subject", "REJECT: no field added");
+	done(&r);
+	build(&r, ARGV("sendmail", "-t", "-f", "joe@example.org"),
+	      "Subject: x\nTo: a@example.net\nX-A: 1\n\nx\n", conf);
+	is_str(r.names, "Subject To Message-Id Date From",
+	       "-t; a REPLACE into Bcc is dropped by message_drop_headers");
+	is_str(r.rc == 0 ? r.env.rcpts.v[0] : "", "a@example.net",
+	       "-t: the recipients as before header_checks, no c@example.net");
+	done(&r);
+	build(&r, ARGV("sendmail", "-f", "joe@example.org", "a@example.net", "b@example.net"),
+	      "Subject: x\nX-B: 1\n\nx\n", conf);
+	is_int(r.rc == 0 ? (long long)r.env.rcpts.n : -1, 3, "BCC: one recipient more");
+	is_str(r.rc == 0 ? r.env.rcpts.v[2] : "", "copy@example.net", "BCC: added last");
+	done(&r);
+	build(&r, ARGV("sendmail", "-f", "joe@example.org", "a@example.net", "b@example.net"),
+	      "Subject: x\nX-B: 1\nX-R: 1\n\nx\n", conf);
+	ok(r.rc == 0 && r.env.rcpts.n == 1 && strcmp(r.env.rcpts.v[0], "z@example.net") == 0,
+	   "REDIRECT: the only recipient, a BCC one too");
+	done(&r);
+	build(&r, ARGV("sendmail", "-f", "joe@example.org", "a@example.net"),
+	      "Subject: x\nX-P: 1\nX-D: 1\n\nx\n", conf);
+	is_str(r.names, "Subject Bcc X-P Date X-D Message-Id Date From",
+	       "PREPEND: not dropped, and not counted as present (a second Date), as in Postfix");
+	done(&r);
+	unlink(rules);
+}
+
 int main(void)
 {
 	log_init("relaymail", 0);
@@ -352,5 +427,6 @@ int main(void)
 	test_from();
 	test_literals();
 	test_table_gave_bad();
+	test_cleanup_settings();
 	return tap_done();
 }

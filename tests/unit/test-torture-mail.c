@@ -29,6 +29,8 @@
 #include "mail/bcc.h"
 #include "mail/encword.h"
 #include "mail/generic.h"
+#include "mail/header_checks.h"
+#include "mail/header_fix.h"
 #include "mail/idn.h"
 #include "mail/message.h"
 #include "mail/rewrite.h"
@@ -830,6 +832,117 @@ static void run_idn(const void *arg)
 	}
 }
 
+/* ---- header checks -------------------------------------------------- */
+
+static const char msg_checks[] = "From: Joe <joe@example.com>\n"
+				 "To: amy@example.org\n"
+				 "Subject: buy now\n"
+				 "X-Mailer: cannon\n"
+				 "X-Long: first\n\tsecond\n"
+				 "Bcc: hidden@example.net\n"
+				 "\nbody\n";
+static const char checks_rules[] = "/^Subject: (.*)/ REPLACE Subject: [x] $1\n"
+				   "/^X-Mailer:/ IGNORE\n"
+				   "/^To:/ PREPEND X-Seen: yes\n"
+				   "/^X-Long: first\\s+second/ WARN folded\n"
+				   "/^From:/ BCC copy@example.net\n"
+				   "/^Bcc:/ REDIRECT last@example.net\n";
+static int checks_changed_on_oom; /* an out-of-memory failure changed the message */
+
+/* The header as one string, for comparing. */
+static char *header_text(const struct message *m)
+{
+	struct buf b = { 0 };
+
+	for (size_t i = 0; i < message_header_count(m); i++)
+		if (buf_printf(&b, "%s:%s\n", message_header_name(m, i),
+			       message_header_value(m, i)) < 0) {
+			buf_fini(&b);
+			return NULL;
+		}
+	return buf_steal(&b);
+}
+
+static void run_checks(const void *arg)
+{
+	const struct config *cfg = arg;
+	struct header_checks_who who = { "4AB12C3", "joe@example.com", "amy@example.org" };
+	struct header_checks_result res;
+	struct error err = { 0 };
+	struct header_fix fix;
+	struct message *m;
+	char *before;
+	int rc;
+
+	torture_step_begin();
+	rc = header_fix_load(cfg, &fix, &err);
+	if (torture_step_end(rc < 0, "header_fix_load: %s", rc == 0 ? "ok" : torture_outcome(&err)))
+		return;
+	torture_step_begin();
+	m = message_from_mem(msg_checks, sizeof(msg_checks) - 1, NULL, &err);
+	if (torture_step_end(m == NULL, "message: %s", m != NULL ? "ok" : torture_outcome(&err)))
+		goto done;
+	before = header_text(m);
+	torture_step_begin();
+	rc = header_checks_apply(fix.checks, m, &who, &res, &err);
+	if (rc < 0 && torture_is_oom(&err)) {
+		char *after = header_text(m);
+
+		if (before != NULL && after != NULL && strcmp(before, after) != 0)
+			checks_changed_on_oom++;
+		free(after);
+	}
+	if (torture_step_end(
+		rc < 0 && torture_is_oom(&err), "header_checks: %s, redirect %s, %zu bcc",
+		rc == 0 ? "ok" : torture_outcome(&err),
+		rc == 0 && res.redirect != NULL ? res.redirect : "-", rc == 0 ? res.bcc.n : 0)) {
+		free(before);
+		message_free(m);
+		goto done;
+	}
+	free(before);
+	header_checks_result_fini(&res);
+	header_fix_drop(&fix, m);
+	torture_step_begin();
+	rc = header_fix_undisclosed(&fix, m);
+	if (torture_step_end(rc < 0, "undisclosed: %d", rc)) {
+		message_free(m);
+		goto done;
+	}
+	end_fields(m);
+	message_free(m);
+done:
+	header_fix_fini(&fix);
+}
+
+static void test_checks(void)
+{
+	struct error err = { 0 };
+	struct buf text = { 0 };
+	struct config *cfg;
+	char path[300];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/checks", dir);
+	f = fopen(path, "w");
+	if (f != NULL) {
+		fputs(checks_rules, f);
+		fclose(f);
+	}
+	buf_printf(&text,
+		   "header_checks = regexp:%s\nmessage_drop_headers = x-seen, bcc\n"
+		   "undisclosed_recipients_header = Cc: undisclosed:;\n",
+		   path);
+	cfg = config_parse("checks.cf", text.data, text.len, noenv, &err);
+	buf_fini(&text);
+	if (!ok(cfg != NULL, "checks.cf parses%s%s", cfg != NULL ? "" : ": ", err.text))
+		return;
+	torture_run("header checks", run_checks, cfg);
+	is_int(checks_changed_on_oom, 0,
+	       "header checks: a failure for want of memory changes nothing");
+	config_free(cfg);
+}
+
 int main(void)
 {
 	char cmd[300];
@@ -850,6 +963,7 @@ int main(void)
 	test_aliases();
 	torture_run("addrfind", run_addrfind, NULL);
 	torture_run("idn", run_idn, NULL);
+	test_checks();
 	torture_fini();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	ok(system(cmd) == 0, "cleanup");

@@ -4,9 +4,12 @@
  * then every address it gave is checked as an envelope address,
  * qualified, and added to a list without duplicates.
  *
- * Fuzz with clang and libFuzzer (see README.md, Fuzzing):
- *	./configure CC=clang --enable-fuzzing && make
- *	nice -n 19 fuzz/fuzz-address -max_total_time=120 $top_srcdir/fuzz/corpus/address
+ * Fuzz with clang and libFuzzer (README, Fuzzing) in a build folder
+ * beside the source; new inputs go to work/, the seeds stay as they are:
+ *	../configure CC=clang --enable-fuzzing && make -j2
+ *	mkdir -p work/address
+ *	nice -n 19 fuzz/fuzz-address -max_total_time=120 \
+ *	    work/address ../fuzz/corpus/address
  */
 #include <config.h>
 

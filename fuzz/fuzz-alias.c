@@ -13,9 +13,12 @@
  * of entries) passes 4096 are parsed but not expanded. Remove the limit
  * once alias_expand caps the work itself.
  *
- * Fuzz with clang and libFuzzer (see README.md, Fuzzing):
- *	./configure CC=clang --enable-fuzzing && make
- *	nice -n 19 fuzz/fuzz-alias -max_total_time=120 $top_srcdir/fuzz/corpus/alias
+ * Fuzz with clang and libFuzzer (README, Fuzzing) in a build folder
+ * beside the source; new inputs go to work/, the seeds stay as they are:
+ *	../configure CC=clang --enable-fuzzing && make -j2
+ *	mkdir -p work/alias
+ *	nice -n 19 fuzz/fuzz-alias -max_total_time=120 \
+ *	    work/alias ../fuzz/corpus/alias
  */
 #include <config.h>
 

@@ -4,9 +4,12 @@
  * its lines are also handed to caps_parse as they are, so the keyword
  * parser sees bytes the reply parser would have refused.
  *
- * Fuzz with clang and libFuzzer (see README.md, Fuzzing):
- *	./configure CC=clang --enable-fuzzing && make
- *	nice -n 19 fuzz/fuzz-caps -max_total_time=120 $top_srcdir/fuzz/corpus/caps
+ * Fuzz with clang and libFuzzer (README, Fuzzing) in a build folder
+ * beside the source; new inputs go to work/, the seeds stay as they are:
+ *	../configure CC=clang --enable-fuzzing && make -j2
+ *	mkdir -p work/caps
+ *	nice -n 19 fuzz/fuzz-caps -max_total_time=120 \
+ *	    work/caps ../fuzz/corpus/caps
  */
 #include <config.h>
 

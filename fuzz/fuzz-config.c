@@ -6,9 +6,12 @@
  * time and a number, with where it was set, and its value split as a
  * list.
  *
- * Fuzz with clang and libFuzzer (see README.md, Fuzzing):
- *	./configure CC=clang --enable-fuzzing && make
- *	nice -n 19 fuzz/fuzz-config -max_total_time=120 $top_srcdir/fuzz/corpus/config
+ * Fuzz with clang and libFuzzer (README, Fuzzing) in a build folder
+ * beside the source; new inputs go to work/, the seeds stay as they are:
+ *	../configure CC=clang --enable-fuzzing && make -j2
+ *	mkdir -p work/config
+ *	nice -n 19 fuzz/fuzz-config -max_total_time=120 \
+ *	    work/config ../fuzz/corpus/config
  */
 #include <config.h>
 

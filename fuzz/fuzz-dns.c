@@ -3,9 +3,12 @@
  * resolver, or anyone who can spoof its answers, returns for an MX query.
  * The packet is parsed keeping at most 10 records, then at most 1.
  *
- * Fuzz with clang and libFuzzer (see README.md, Fuzzing):
- *	./configure CC=clang --enable-fuzzing && make
- *	nice -n 19 fuzz/fuzz-dns -max_total_time=120 $top_srcdir/fuzz/corpus/dns
+ * Fuzz with clang and libFuzzer (README, Fuzzing) in a build folder
+ * beside the source; new inputs go to work/, the seeds stay as they are:
+ *	../configure CC=clang --enable-fuzzing && make -j2
+ *	mkdir -p work/dns
+ *	nice -n 19 fuzz/fuzz-dns -max_total_time=120 \
+ *	    work/dns ../fuzz/corpus/dns
  */
 #include <config.h>
 

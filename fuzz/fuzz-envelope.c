@@ -11,9 +11,12 @@
  * name resolved. Date and Message-ID come from the clock and getrandom:
  * they change the text added, never the path taken.
  *
- * Fuzz with clang and libFuzzer (see README.md, Fuzzing):
- *	./configure CC=clang --enable-fuzzing && make
- *	nice -n 19 fuzz/fuzz-envelope -max_total_time=120 $top_srcdir/fuzz/corpus/envelope
+ * Fuzz with clang and libFuzzer (README, Fuzzing) in a build folder
+ * beside the source; new inputs go to work/, the seeds stay as they are:
+ *	../configure CC=clang --enable-fuzzing && make -j2
+ *	mkdir -p work/envelope
+ *	nice -n 19 fuzz/fuzz-envelope -max_total_time=120 \
+ *	    work/envelope ../fuzz/corpus/envelope
  */
 #include <config.h>
 

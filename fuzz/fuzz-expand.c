@@ -6,9 +6,12 @@
  * fails), so the fuzzer reaches the syntax rather than the lookups. The
  * whole input is also read as a compatibility level.
  *
- * Fuzz with clang and libFuzzer (see README.md, Fuzzing):
- *	./configure CC=clang --enable-fuzzing && make
- *	nice -n 19 fuzz/fuzz-expand -max_total_time=120 $top_srcdir/fuzz/corpus/expand
+ * Fuzz with clang and libFuzzer (README, Fuzzing) in a build folder
+ * beside the source; new inputs go to work/, the seeds stay as they are:
+ *	../configure CC=clang --enable-fuzzing && make -j2
+ *	mkdir -p work/expand
+ *	nice -n 19 fuzz/fuzz-expand -max_total_time=120 \
+ *	    work/expand ../fuzz/corpus/expand
  */
 #include <config.h>
 

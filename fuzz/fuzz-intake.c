@@ -9,9 +9,12 @@
  * callers read it: header fields, -t recipients, the 8-bit checks, a
  * field set, added and removed, and the whole text through the cursor.
  *
- * Fuzz with clang and libFuzzer (see README.md, Fuzzing):
- *	./configure CC=clang --enable-fuzzing && make
- *	nice -n 19 fuzz/fuzz-intake -max_total_time=120 $top_srcdir/fuzz/corpus/intake
+ * Fuzz with clang and libFuzzer (README, Fuzzing) in a build folder
+ * beside the source; new inputs go to work/, the seeds stay as they are:
+ *	../configure CC=clang --enable-fuzzing && make -j2
+ *	mkdir -p work/intake
+ *	nice -n 19 fuzz/fuzz-intake -max_total_time=120 \
+ *	    work/intake ../fuzz/corpus/intake
  */
 #include <config.h>
 

@@ -3,9 +3,12 @@
  * input is what came off the wire; every complete reply in it is parsed
  * in turn, classed and formatted, as the session engine does.
  *
- * Fuzz with clang and libFuzzer (see README.md, Fuzzing):
- *	./configure CC=clang --enable-fuzzing && make
- *	nice -n 19 fuzz/fuzz-reply -max_total_time=120 $top_srcdir/fuzz/corpus/reply
+ * Fuzz with clang and libFuzzer (README, Fuzzing) in a build folder
+ * beside the source; new inputs go to work/, the seeds stay as they are:
+ *	../configure CC=clang --enable-fuzzing && make -j2
+ *	mkdir -p work/reply
+ *	nice -n 19 fuzz/fuzz-reply -max_total_time=120 \
+ *	    work/reply ../fuzz/corpus/reply
  */
 #include <config.h>
 

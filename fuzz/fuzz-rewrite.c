@@ -8,9 +8,12 @@
  * no NUL) is an address given to the local rewrite and to the sender and
  * recipient rewrites of every class.
  *
- * Fuzz with clang and libFuzzer (see README.md, Fuzzing):
- *	./configure CC=clang --enable-fuzzing && make
- *	nice -n 19 fuzz/fuzz-rewrite -max_total_time=120 $top_srcdir/fuzz/corpus/rewrite
+ * Fuzz with clang and libFuzzer (README, Fuzzing) in a build folder
+ * beside the source; new inputs go to work/, the seeds stay as they are:
+ *	../configure CC=clang --enable-fuzzing && make -j2
+ *	mkdir -p work/rewrite
+ *	nice -n 19 fuzz/fuzz-rewrite -max_total_time=120 \
+ *	    work/rewrite ../fuzz/corpus/rewrite
  */
 #include <config.h>
 

@@ -17,9 +17,12 @@
  * the relay names, which pins the CPU, and that is being fixed apart in
  * sasl.c. Remove the limit then.
  *
- * Fuzz with clang and libFuzzer (see README.md, Fuzzing):
- *	./configure CC=clang --enable-fuzzing && make
- *	nice -n 19 fuzz/fuzz-sasl -max_total_time=120 $top_srcdir/fuzz/corpus/sasl
+ * Fuzz with clang and libFuzzer (README, Fuzzing) in a build folder
+ * beside the source; new inputs go to work/, the seeds stay as they are:
+ *	../configure CC=clang --enable-fuzzing && make -j2
+ *	mkdir -p work/sasl
+ *	nice -n 19 fuzz/fuzz-sasl -max_total_time=120 \
+ *	    work/sasl ../fuzz/corpus/sasl
  */
 #include <config.h>
 

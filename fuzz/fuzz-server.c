@@ -8,9 +8,12 @@
  * serves as a relay's reply that the server passes on, and EHLO's
  * argument as the host name of the EHLO reply.
  *
- * Fuzz with clang and libFuzzer (see README.md, Fuzzing):
- *	./configure CC=clang --enable-fuzzing && make
- *	nice -n 19 fuzz/fuzz-server -max_total_time=120 $top_srcdir/fuzz/corpus/server
+ * Fuzz with clang and libFuzzer (README, Fuzzing) in a build folder
+ * beside the source; new inputs go to work/, the seeds stay as they are:
+ *	../configure CC=clang --enable-fuzzing && make -j2
+ *	mkdir -p work/server
+ *	nice -n 19 fuzz/fuzz-server -max_total_time=120 \
+ *	    work/server ../fuzz/corpus/server
  */
 #include <config.h>
 

@@ -10,9 +10,12 @@
  * body is a fixed message with a line that needs dot-stuffing, and the
  * end of the input is the relay closing the connection.
  *
- * Fuzz with clang and libFuzzer (see README.md, Fuzzing):
- *	./configure CC=clang --enable-fuzzing && make
- *	nice -n 19 fuzz/fuzz-session -max_total_time=120 $top_srcdir/fuzz/corpus/session
+ * Fuzz with clang and libFuzzer (README, Fuzzing) in a build folder
+ * beside the source; new inputs go to work/, the seeds stay as they are:
+ *	../configure CC=clang --enable-fuzzing && make -j2
+ *	mkdir -p work/session
+ *	nice -n 19 fuzz/fuzz-session -max_total_time=120 \
+ *	    work/session ../fuzz/corpus/session
  */
 #include <config.h>
 

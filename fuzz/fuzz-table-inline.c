@@ -9,9 +9,12 @@
  * a list is skipped unless each "type:" in it is static:, or inline:,
  * regexp: or pcre: followed by a brace.
  *
- * Fuzz with clang and libFuzzer (see README.md, Fuzzing):
- *	./configure CC=clang --enable-fuzzing && make
- *	nice -n 19 fuzz/fuzz-table-inline -max_total_time=120 $top_srcdir/fuzz/corpus/table-inline
+ * Fuzz with clang and libFuzzer (README, Fuzzing) in a build folder
+ * beside the source; new inputs go to work/, the seeds stay as they are:
+ *	../configure CC=clang --enable-fuzzing && make -j2
+ *	mkdir -p work/table-inline
+ *	nice -n 19 fuzz/fuzz-table-inline -max_total_time=120 \
+ *	    work/table-inline ../fuzz/corpus/table-inline
  */
 #include <config.h>
 

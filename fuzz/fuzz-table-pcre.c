@@ -6,9 +6,12 @@
  * set of addresses when there are none). Patterns, flags, if/endif
  * blocks, $number substitution and continuation lines are all there.
  *
- * Fuzz with clang and libFuzzer (see README.md, Fuzzing):
- *	./configure CC=clang --enable-fuzzing && make
- *	nice -n 19 fuzz/fuzz-table-pcre -max_total_time=120 $top_srcdir/fuzz/corpus/table-pcre
+ * Fuzz with clang and libFuzzer (README, Fuzzing) in a build folder
+ * beside the source; new inputs go to work/, the seeds stay as they are:
+ *	../configure CC=clang --enable-fuzzing && make -j2
+ *	mkdir -p work/table-pcre
+ *	nice -n 19 fuzz/fuzz-table-pcre -max_total_time=120 \
+ *	    work/table-pcre ../fuzz/corpus/table-pcre
  */
 #include <config.h>
 

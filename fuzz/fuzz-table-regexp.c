@@ -5,9 +5,12 @@
  * set of addresses when there are none). Patterns, flags, if/endif
  * blocks, $number substitution and continuation lines are all there.
  *
- * Fuzz with clang and libFuzzer (see README.md, Fuzzing):
- *	./configure CC=clang --enable-fuzzing && make
- *	nice -n 19 fuzz/fuzz-table-regexp -max_total_time=120 $top_srcdir/fuzz/corpus/table-regexp
+ * Fuzz with clang and libFuzzer (README, Fuzzing) in a build folder
+ * beside the source; new inputs go to work/, the seeds stay as they are:
+ *	../configure CC=clang --enable-fuzzing && make -j2
+ *	mkdir -p work/table-regexp
+ *	nice -n 19 fuzz/fuzz-table-regexp -max_total_time=120 \
+ *	    work/table-regexp ../fuzz/corpus/table-regexp
  */
 #include <config.h>
 

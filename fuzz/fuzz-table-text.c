@@ -6,9 +6,12 @@
  * looked up (a fixed set of addresses when there are none): keys,
  * values, comments, continuation lines, @domain and user+ext keys.
  *
- * Fuzz with clang and libFuzzer (see README.md, Fuzzing):
- *	./configure CC=clang --enable-fuzzing && make
- *	nice -n 19 fuzz/fuzz-table-text -max_total_time=120 $top_srcdir/fuzz/corpus/table-text
+ * Fuzz with clang and libFuzzer (README, Fuzzing) in a build folder
+ * beside the source; new inputs go to work/, the seeds stay as they are:
+ *	../configure CC=clang --enable-fuzzing && make -j2
+ *	mkdir -p work/table-text
+ *	nice -n 19 fuzz/fuzz-table-text -max_total_time=120 \
+ *	    work/table-text ../fuzz/corpus/table-text
  */
 #include <config.h>
 

@@ -550,8 +550,14 @@ else
 	large=$(rss big "$T/m9.session")
 	tap_diag "$(wc -c <"$T/m9" | tr -d ' ') bytes; peak RSS $small KiB small, $large KiB large"
 	tap_is "$(grep -c '^250 2\.0\.0 Ok: queued as ' "$T/out")" 1 "30 MB message: accepted"
-	tap_ok "30 MB message: peak RSS within 8 MiB of a small message's" \
-		test "$large" -le $((small + 8192))
+	case $RELAYMAIL in
+	*/valgrind.sh) # valgrind's own memory is most of the RSS then
+		tap_skip "30 MB message: peak RSS within 8 MiB of a small message's" \
+			"relaymail runs under valgrind" ;;
+	*)
+		tap_ok "30 MB message: peak RSS within 8 MiB of a small message's" \
+			test "$large" -le $((small + 8192)) ;;
+	esac
 	d=$(take 1)
 	tap_ok "30 MB message: arrives byte-exact" arrived "$d" big@dest.test "$T/m9"
 fi

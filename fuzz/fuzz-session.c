@@ -4,9 +4,11 @@
  * tests/unit/scripted.c drives it. The first byte chooses the settings
  * and the envelope (TLS mode, AUTH wanted and how, pipelining, the
  * SMTPUTF8, 8BITMIME and DSN flags), the second how many bytes each read
- * returns (1 to 64, the rest of the input when 0); the rest is what the
- * relay sends. STARTTLS "succeeds" at once, AUTH goes with PLAIN (an
- * initial response) or LOGIN (challenges answered with fixed text), the
+ * returns (1 to 64, the rest of the input when 0, from its low 7 bits)
+ * and, with its high bit, that the caller fails (the TLS handshake, or
+ * no mechanism to choose); the rest is what the relay sends. Otherwise
+ * STARTTLS "succeeds" at once, AUTH goes with PLAIN (an initial
+ * response) or LOGIN (challenges answered with fixed text), the
  * body is a fixed message with a line that needs dot-stuffing, and the
  * end of the input is the relay closing the connection.
  *
@@ -44,6 +46,7 @@ struct relay {
 	const char *p;
 	size_t len, pos, chunk;
 	bool login;
+	bool caller_fails;
 	int bodies;
 };
 
@@ -70,6 +73,7 @@ static enum session_event on_body(struct session *s, struct relay *r)
 
 static enum session_event step(struct session *s, enum session_event ev, struct relay *r)
 {
+	struct error err = { 0 };
 	const char *out;
 	size_t n;
 
@@ -82,8 +86,16 @@ static enum session_event step(struct session *s, enum session_event ev, struct 
 	case SESSION_READ:
 		return on_read(s, r);
 	case SESSION_STARTTLS:
+		if (r->caller_fails) {
+			error_set(&err, ERROR_TEMP, "TLS handshake failed");
+			return session_abort(s, &err, SESSION_END_HANG_UP);
+		}
 		return session_tls_started(s);
 	case SESSION_AUTH:
+		if (r->caller_fails) {
+			error_set(&err, ERROR_AUTH, "no mechanism");
+			return session_abort(s, &err, SESSION_END_QUIT);
+		}
 		if (r->login)
 			return session_auth(s, "LOGIN", NULL);
 		return session_auth(s, "PLAIN", "AGFsaWNlAHNlY3JldA==");
@@ -133,7 +145,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		env.dsn_ret = "HDRS";
 		env.dsn_envid = "abc+2Bdef";
 	}
-	r.chunk = data[1] % 65;
+	r.chunk = (data[1] & 127) % 65;
+	r.caller_fails = data[1] & 128;
 	r.p = (const char *)data + 2;
 	r.len = size - 2;
 	s = session_new(&st, &env);

@@ -529,8 +529,11 @@ write_conf badalias "$RELAY_HOST" "$RELAY_SUBMISSION_PORT" "alias_maps = hash:$T
 	done
 	printf 'QUIT\r\n'
 } >"$T/badalias.in"
+# Not over an ASan build (ASan checks the leaks there itself) nor over a
+# wrapper that runs valgrind already (.ci/run's valgrind pass).
 vg=
-if command -v valgrind >/dev/null 2>&1; then
+if command -v valgrind >/dev/null 2>&1 && ! ldd "$RELAYMAIL" 2>/dev/null | grep -q libasan &&
+	head -c 4 "$RELAYMAIL" | grep -q ELF; then
 	vg="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99"
 fi
 # shellcheck disable=SC2086 # $vg is a command and its options
@@ -545,7 +548,7 @@ if [ -n "$vg" ]; then
 	tap_is "$rc" 0 "bad alias value: ten transactions, no leak (valgrind)"
 	[ "$rc" = 0 ] || tap_diag "$(grep -A8 'lost' "$T/err" | head -n 20)"
 else
-	tap_skip "bad alias value: ten transactions, no leak" "valgrind not found"
+	tap_is "$rc" 0 "bad alias value: ten transactions, exit 0 (leaks checked by ASan or the wrapper, if any)"
 fi
 
 # A stalled client gets 421 after smtpd_timeout when relaymail knows the
@@ -628,8 +631,14 @@ else
 	large=$(rss big "$T/m9.session")
 	tap_diag "$(wc -c <"$T/m9" | tr -d ' ') bytes; peak RSS $small KiB small, $large KiB large"
 	tap_is "$(grep -c '^250 2\.0\.0 Ok: queued as ' "$T/out")" 1 "30 MB message: accepted"
-	tap_ok "30 MB message: peak RSS within 8 MiB of a small message's" \
-		test "$large" -le $((small + 8192))
+	case $RELAYMAIL in
+	*/valgrind.sh) # valgrind's own memory is most of the RSS then
+		tap_skip "30 MB message: peak RSS within 8 MiB of a small message's" \
+			"relaymail runs under valgrind" ;;
+	*)
+		tap_ok "30 MB message: peak RSS within 8 MiB of a small message's" \
+			test "$large" -le $((small + 8192)) ;;
+	esac
 	d=$(take 1)
 	tap_ok "30 MB message: arrives byte-exact" arrived "$d" big@dest.test "$T/m9"
 fi

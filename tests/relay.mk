@@ -7,7 +7,7 @@ tests_freeport_LDADD =
 
 TESTS += tests/postfix.sh
 EXTRA_DIST += tests/lib/relay.sh tests/lib/tap.sh tests/postfix.sh \
-	tests/demo.sh
+	tests/demo.sh tests/lib/valgrind.sh tests/lib/valgrind.supp
 
 # Load and faults against the real relay (issue 10): 1,000 messages from
 # 50 invocations at once, the relay stopped and started in the middle,
@@ -27,3 +27,7 @@ EXTRA_DIST += tests/perf-relay.sh
 # mistake against the real relay (issue 11).
 TESTS += tests/diagnose.sh
 EXTRA_DIST += tests/diagnose.sh
+
+# The reports of tests/lib/valgrind.sh (.ci/run).
+clean-local:
+	rm -rf valgrind-logs

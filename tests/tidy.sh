@@ -8,7 +8,7 @@
 . "$top_srcdir/tests/lib/tap.sh"
 cd "$top_srcdir" || tap_bail "cannot enter $top_srcdir"
 
-files=$(find src tests -name '*.[ch]' | LC_ALL=C sort)
+files=$(find src tests fuzz -name '*.[ch]' | LC_ALL=C sort)
 
 version=$(clang-format --version 2>/dev/null | sed -n 's/.*version \([0-9]*\)\..*/\1/p')
 if [ "$version" = 14 ]; then

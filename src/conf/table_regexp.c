@@ -56,14 +56,103 @@ static void c_locale_leave(locale_t c, locale_t saved)
 	freelocale(c);
 }
 
+/* The ']' that closes the bracket expression opened at p (a ']' first
+ * in it is a member; so are the ones of "[:alpha:]", "[.-.]", "[=a=]"),
+ * or the end of the string. */
+static const char *bracket_end(const char *p)
+{
+	p++;
+	if (*p == '^')
+		p++;
+	if (*p == ']')
+		p++;
+	for (; *p != '\0' && *p != ']'; p++) {
+		if (*p == '[' && (p[1] == ':' || p[1] == '.' || p[1] == '=')) {
+			char kind = p[1];
+
+			for (p += 2; *p != '\0' && !(p[0] == kind && p[1] == ']'); p++)
+				;
+			if (*p == '\0')
+				break;
+			p++;
+		}
+	}
+	return p;
+}
+
+/* The last character of the interval "{m,n}" (ERE) or "\{m,n\}" (BRE)
+ * whose digits start at p, or NULL when there is none: then "{" is no
+ * interval. */
+static const char *interval_end(const char *p, bool extended)
+{
+	if (!(*p >= '0' && *p <= '9') && *p != ',')
+		return NULL;
+	while ((*p >= '0' && *p <= '9') || *p == ',')
+		p++;
+	if (extended)
+		return *p == '}' ? p : NULL;
+	return p[0] == '\\' && p[1] == '}' ? p + 1 : NULL;
+}
+
+/* true when a duplication symbol (*, +, ?, an interval) follows another.
+ * glibc compiles "a++" by copying what the first '+' built for each
+ * further one: twenty take gigabytes and seconds (found by
+ * fuzz/fuzz-table-regexp). POSIX leaves adjacent duplication symbols
+ * undefined (XBD 9.3.6, 9.4.6), so a portable table has none. A '*'
+ * that starts the pattern or a group is a literal in a BRE. */
+static bool stacked_repeat(const char *pattern, bool extended)
+{
+	bool after_repeat = false, at_start = true;
+
+	for (const char *p = pattern; *p != '\0'; p++) {
+		bool repeat = false, start = false;
+		const char *end;
+
+		if (*p == '[') {
+			p = bracket_end(p);
+			if (*p == '\0')
+				break;
+		} else if (*p == '\\' && p[1] != '\0') {
+			p++;
+			start = !extended && (*p == '(' || *p == '|');
+			if (!extended && (*p == '+' || *p == '?'))
+				repeat = true;
+			if (!extended && *p == '{' && (end = interval_end(p + 1, false)) != NULL) {
+				repeat = true;
+				p = end;
+			}
+		} else if (*p == '*') {
+			repeat = extended || !at_start;
+		} else if (extended && (*p == '+' || *p == '?')) {
+			repeat = true;
+		} else if (extended && *p == '{' && (end = interval_end(p + 1, true)) != NULL) {
+			repeat = true;
+			p = end;
+		} else {
+			start = (*p == '^' && at_start) || (extended && (*p == '(' || *p == '|'));
+		}
+		if (repeat && after_repeat)
+			return true;
+		after_repeat = repeat;
+		at_start = start;
+	}
+	return false;
+}
+
 static int regexp_compile(const char *pattern, unsigned opts, void **out, size_t *nsub,
 			  const struct pattern_where *w)
 {
-	regex_t *re = malloc(sizeof(*re));
+	regex_t *re;
 	locale_t c, saved;
 	char why[256];
 	int rc;
 
+	if (stacked_repeat(pattern, (opts & REG_EXTENDED) != 0)) {
+		pattern_warn(w, _("repetition operators one after another (as in \"a++\") are "
+				  "undefined in POSIX regular expressions: skipping this rule"));
+		return 0;
+	}
+	re = malloc(sizeof(*re));
 	if (re == NULL)
 		return -1;
 	if (!c_locale_enter(&c, &saved)) {

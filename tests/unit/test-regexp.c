@@ -383,6 +383,54 @@ static void test_many_groups(void)
 	buf_fini(&key);
 }
 
+/* Duplication symbols one after another are undefined in POSIX, and
+ * glibc copies the whole tree for each further '+': the rule is skipped
+ * with a warning before regcomp sees it (fuzz/corpus/table-regexp/
+ * oom-stacked-plus took 3 GB). Lone ones, bracketed and escaped ones, a
+ * group repeated, and a BRE's leading '*' still work. */
+static void test_stacked_repeat(void)
+{
+	char spec[300], *warnings;
+	const char *path = put("stacked", "/r++++++++++++++++++++++/ plus\n"
+					  "/^a+?$/ lazy\n"
+					  "/^b{2}{3}$/ interval\n"
+					  "/^c*+$/ star-plus\n"
+					  "/^d\\+*$/x bre\n"
+					  "/^e\\{2\\}*$/x bre-interval\n"
+					  "/^[+*]+$/ bracket\n"
+					  "/^[[:digit:]]+$/ class\n"
+					  "/^(f+)+$/ group\n"
+					  "/^g\\++$/ escaped\n"
+					  "/^*h$/x bre-star\n"
+					  "/^i{2}$/ ok-interval\n");
+	struct table *t;
+
+	snprintf(spec, sizeof(spec), "regexp:%s", path);
+	t = open_capture(spec, 0, &warnings);
+	for (int line = 1; line <= 6; line++) {
+		char want[64];
+
+		snprintf(want, sizeof(want), "line %d: repetition operators one after another",
+			 line);
+		ok(strstr(warnings, want) != NULL, "stacked repetition: %s", want);
+	}
+	ok(strstr(warnings, "line 7") == NULL && strstr(warnings, "line 12") == NULL,
+	   "stacked repetition: only lines 1 to 6 are refused: %s", warnings);
+	ok(strstr(warnings, "as in \"a++\") are undefined in POSIX regular expressions: "
+			    "skipping this rule") != NULL,
+	   "stacked repetition: the warning says why");
+	free(warnings);
+	check(t, "rr", "(not found)");
+	check(t, "a", "(not found)");
+	check(t, "+*+", "bracket");
+	check(t, "123", "class");
+	check(t, "fff", "group");
+	check(t, "g++", "escaped");
+	check(t, "*h", "bre-star");
+	check(t, "ii", "ok-interval");
+	table_free(t);
+}
+
 int main(void)
 {
 	char cmd[300];
@@ -399,6 +447,7 @@ int main(void)
 	test_backslash_delimiter();
 	test_deep_if();
 	test_many_groups();
+	test_stacked_repeat();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	ok(system(cmd) == 0, "cleanup");
 	return tap_done();

@@ -36,6 +36,8 @@ bool config_check_space(const char *s, size_t len, size_t *at, const char **what
 
 bool config_check_comment(const char *value, size_t *at)
 {
+	if (value[0] == '\0')
+		return false;
 	for (size_t i = 1; value[i] != '\0'; i++) {
 		if (value[i] == '#' && lines_is_space((unsigned char)value[i - 1])) {
 			*at = i;

@@ -13,6 +13,7 @@
 #include "base/buf.h"
 #include "base/error.h"
 #include "conf/config.h"
+#include "conf/config_check.h"
 #include "conf/expand.h"
 #include "conf/lines.h"
 #include "capture.h"
@@ -394,7 +395,7 @@ static void test_env(void)
 			"HOME=/x",
 			"RELAYMAIL_TEST_POSTFIX=yes",
 			NULL };
-	struct error err;
+	struct error err = { 0 };
 	static const char text[] = "relayhost = file\nmydomain = example.com\n";
 	struct config *c = config_parse("test.cf", text, strlen(text), env, &err);
 
@@ -622,8 +623,32 @@ static void test_load(void)
 	ok(system(cf) == 0, "cleanup");
 }
 
+/* The "# comment inside a value" check reads only the value: an empty
+ * one (a line "name =") ends at once (valgrind found a read past it). */
+static void test_comment_check(void)
+{
+	char *empty = malloc(1), *two = malloc(2);
+	size_t at = 0;
+
+	if (empty == NULL || two == NULL) {
+		ok(false, "malloc");
+		free(empty);
+		free(two);
+		return;
+	}
+	empty[0] = '\0';
+	memcpy(two, "#", 2);
+	ok(!config_check_comment(empty, &at), "an empty value holds no comment");
+	ok(!config_check_comment(two, &at), "a value that is only \"#\" is not a trailing comment");
+	ok(config_check_comment("a #b", &at) && at == 2, "\"a #b\": the comment at 2");
+	ok(!config_check_comment("a#b", &at), "\"a#b\": no blank before, no comment");
+	free(empty);
+	free(two);
+}
+
 int main(void)
 {
+	test_comment_check();
 	test_vector_9_7();
 	test_syntax();
 	test_lines();

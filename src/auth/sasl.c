@@ -228,8 +228,11 @@ static int decode_challenge(const char *b64, char **raw, size_t *rawlen, struct 
  * reply parser bounds (smtp/reply.h). */
 static int scram_check(const char *raw, size_t len, struct error *err)
 {
-	const char *p = raw, *end = raw + len;
+	const char *p = raw, *end;
 
+	if (len == 0)
+		return 0; /* raw may be NULL then, and NULL + 0 is undefined */
+	end = raw + len;
 	while (p < end) {
 		const char *comma = memchr(p, ',', (size_t)(end - p));
 		const char *stop = comma != NULL ? comma : end;

@@ -34,14 +34,6 @@ static int nomem(struct error *err)
 	return -1;
 }
 
-struct config_param *config_param_find(const struct config *c, const char *name, size_t len)
-{
-	for (size_t i = 0; i < c->n; i++)
-		if (strncmp(c->v[i].name, name, len) == 0 && c->v[i].name[len] == '\0')
-			return &c->v[i];
-	return NULL;
-}
-
 /* A new parameter; info is its table entry, or NULL to look it up. */
 static struct config_param *add_info(struct config *c, const char *name, size_t len,
 				     const struct param_info *info)
@@ -57,11 +49,14 @@ static struct config_param *add_info(struct config *c, const char *name, size_t 
 		c->v = v;
 		c->cap = cap;
 	}
+	if (config_slots_reserve(c) < 0)
+		return NULL;
 	p = &c->v[c->n];
 	memset(p, 0, sizeof(*p));
 	if ((p->name = str_ndup(name, len)) == NULL)
 		return NULL;
 	p->info = info != NULL ? info : params_find(p->name);
+	config_slot_put(c->slots, c->nslots, p->name, c->n);
 	c->n++;
 	return p;
 }
@@ -108,6 +103,7 @@ void config_free(struct config *c)
 		free(c->v[i].value);
 	}
 	free(c->v);
+	free(c->slots);
 	free(c->file);
 	free(c);
 }
@@ -416,7 +412,7 @@ static int mailname(struct config_param *p, struct buf *out, struct error *err)
 
 static int compute(struct config *c, struct config_param *p, struct buf *out, struct error *err)
 {
-	struct expand_ctx ctx = { resolve, c, p->where ? p->where : _("default"), p->name, test };
+	struct expand_ctx ctx = { resolve, c, p->where, p->name, test };
 
 	if (p->raw != NULL || (p->info != NULL && p->info->def != NULL)) {
 		const char *text = p->raw != NULL ? p->raw : p->info->def;

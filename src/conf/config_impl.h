@@ -29,6 +29,9 @@ struct config {
 	struct textfile_info file_info; /* what was seen of file as it was read */
 	struct config_param *v;
 	size_t n, cap, seq;
+	/* Open addressing over v by name: slot holds index + 1, 0 is empty;
+	 * nslots is a power of two at least twice n. */
+	size_t *slots, nslots;
 	/* Only while loading. */
 	const char *hostname; /* what gethostname() said; "localhost" in tests */
 	bool io;	      /* may read files (myorigin = /etc/mailname) */
@@ -39,5 +42,9 @@ struct config {
 
 /* The entry for name (len bytes), or NULL. */
 struct config_param *config_param_find(const struct config *c, const char *name, size_t len);
+/* Room in the index for one more parameter: 0, or -1 out of memory. */
+int config_slots_reserve(struct config *c);
+/* Index v[index], whose name is name, in slots (nslots of them, with room). */
+void config_slot_put(size_t *slots, size_t nslots, const char *name, size_t index);
 
 #endif

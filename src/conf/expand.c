@@ -32,12 +32,20 @@ static int oom(struct error *err)
 	return -1;
 }
 
+/* A default value has no file and line; translated only on error, as a
+ * lookup of the translation for each of 150 defaults cost more than the
+ * expansion itself. */
+static const char *where(const struct expand_ctx *ctx)
+{
+	return ctx->where != NULL ? ctx->where : _("default");
+}
+
 static int syntax(const struct expand_ctx *ctx, const char *near, size_t len, struct error *err)
 {
 	if (len > 40)
 		len = 40;
 	error_set(err, ERROR_CONFIG,
-		  _("%s: the value of parameter %s has bad macro syntax near \"%.*s\""), ctx->where,
+		  _("%s: the value of parameter %s has bad macro syntax near \"%.*s\""), where(ctx),
 		  ctx->param, (int)len, near);
 	return -1;
 }
@@ -47,7 +55,7 @@ static int empty_name(const struct expand_ctx *ctx, struct error *err)
 	error_set(err, ERROR_CONFIG,
 		  _("%s: the value of parameter %s has an empty macro name "
 		    "after \"$\"; write $$ for a literal $"),
-		  ctx->where, ctx->param);
+		  where(ctx), ctx->param);
 	return -1;
 }
 
@@ -246,7 +254,7 @@ static int level_syntax(const struct expand_ctx *ctx, const struct buf *v, struc
 	error_set(err, ERROR_CONFIG,
 		  _("%s: the value of parameter %s compares \"%s\", which is not a "
 		    "compatibility level (major[.minor[.patch]])"),
-		  ctx->where, ctx->param, v->data ? v->data : "");
+		  where(ctx), ctx->param, v->data ? v->data : "");
 	return -1;
 }
 

@@ -18,7 +18,7 @@ struct expand_ctx {
 	int (*resolve)(void *arg, const char *name, size_t len, const char **value,
 		       struct error *err);
 	void *arg;
-	const char *where; /* "FILE, line N" of the value, for messages */
+	const char *where; /* "FILE, line N" of the value, for messages; NULL: a default */
 	const char *param; /* the parameter whose value this is */
 	/* For ${name?...} and ${name:...}: whether name counts as set, 0 or
 	 * -1 as resolve. NULL: set means that resolve gives a non-empty

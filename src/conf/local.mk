@@ -1,7 +1,7 @@
 # conf layer: sources and unit tests.
 librelaymail_a_SOURCES += \
 	src/conf/config.c src/conf/config.h src/conf/config_impl.h \
-	src/conf/config_get.c src/conf/config_check.c src/conf/config_check.h \
+	src/conf/config_get.c src/conf/config_slots.c src/conf/config_check.c src/conf/config_check.h \
 	src/conf/expand.c src/conf/expand.h \
 	src/conf/lines.c src/conf/lines.h \
 	src/conf/list.c src/conf/list.h \

@@ -24,6 +24,7 @@
 #include "base/error.h"
 #include "base/i18n.h"
 #include "base/stop.h"
+#include "base/str.h"
 #include "net/conn.h"
 #include "net/tls.h"
 #include "net/tls_impl.h"
@@ -93,7 +94,7 @@ static void tls_destroy(struct tls *t)
 		gnutls_x509_crt_deinit(t->peer);
 	if (t->session != NULL)
 		gnutls_deinit(t->session);
-	if (t->cred != NULL)
+	if (t->cred != NULL && !t->cred_shared)
 		gnutls_certificate_free_credentials(t->cred);
 	free(t);
 }
@@ -190,15 +191,75 @@ static int load_keypair(gnutls_certificate_credentials_t cred, const char *cert,
 	return -1;
 }
 
+/* Trust anchors loaded once per process and kept: parsing a CA file is a
+ * tenth of a one-message run's CPU, and the start-up check, a fallback
+ * relay and every new connection of a -bs session would each parse it
+ * again. Sessions may share credentials (GnuTLS only reads them), so a
+ * session without a client certificate takes these as they are. Keyed by
+ * the CA file and directory as written (empty for the system store); the
+ * few a process uses stay until it exits. */
+#define TRUST_CACHE_MAX 4
+
+static struct trusted {
+	char *cafile, *capath;
+	gnutls_certificate_credentials_t cred;
+} trust_cache[TRUST_CACHE_MAX];
+
+static bool same_path(const char *cached, const char *path)
+{
+	return strcmp(cached, path != NULL ? path : "") == 0;
+}
+
+static gnutls_certificate_credentials_t trust_cached(const char *cafile, const char *capath)
+{
+	for (size_t i = 0; i < TRUST_CACHE_MAX && trust_cache[i].cred != NULL; i++)
+		if (same_path(trust_cache[i].cafile, cafile) &&
+		    same_path(trust_cache[i].capath, capath))
+			return trust_cache[i].cred;
+	return NULL;
+}
+
+/* Keep cred for cafile and capath; false (and nothing kept) when the
+ * cache is full or memory short, and then the caller keeps it. */
+static bool trust_keep(const char *cafile, const char *capath,
+		       gnutls_certificate_credentials_t cred)
+{
+	for (size_t i = 0; i < TRUST_CACHE_MAX; i++) {
+		if (trust_cache[i].cred != NULL)
+			continue;
+		trust_cache[i].cafile = str_dup(cafile != NULL ? cafile : "");
+		trust_cache[i].capath = str_dup(capath != NULL ? capath : "");
+		if (trust_cache[i].cafile == NULL || trust_cache[i].capath == NULL) {
+			free(trust_cache[i].cafile);
+			free(trust_cache[i].capath);
+			trust_cache[i].cafile = trust_cache[i].capath = NULL;
+			return false;
+		}
+		trust_cache[i].cred = cred;
+		return true;
+	}
+	return false;
+}
+
 static int setup_credentials(struct tls *t, const struct tls_params *p, struct error *err)
 {
+	bool chain = p->verify == TLS_VERIFY_CHAIN_NAME;
+	bool keypair = p->cert_file != NULL && *p->cert_file != '\0';
+
+	if (chain && !keypair && (t->cred = trust_cached(p->cafile, p->capath)) != NULL) {
+		t->cred_shared = true;
+		return 0;
+	}
 	if (new_credentials(&t->cred, err) < 0)
 		return -1;
 	/* Trust anchors cost time to parse; only checking a chain needs them. */
-	if (p->verify == TLS_VERIFY_CHAIN_NAME && load_trust(t->cred, p, err) < 0)
+	if (chain && load_trust(t->cred, p, err) < 0)
 		return -1;
-	if (p->cert_file == NULL || *p->cert_file == '\0')
+	if (!keypair) {
+		if (chain)
+			t->cred_shared = trust_keep(p->cafile, p->capath, t->cred);
 		return 0;
+	}
 	return load_keypair(t->cred, p->cert_file, key_file_for(p->cert_file, p->key_file), err);
 }
 
@@ -236,10 +297,14 @@ int tls_check_cafile(const char *file, struct error *err)
 		error_set(err, ERROR_CONFIG, _("cannot read CA file %s: %s"), file, why);
 		return -1;
 	}
+	if (trust_cached(file, NULL) != NULL)
+		return 0;
 	if (new_credentials(&cred, err) < 0)
 		return -1;
+	/* Kept for the handshakes of a relay that names no CA directory. */
 	r = load_ca_file(cred, file, false, err);
-	gnutls_certificate_free_credentials(cred);
+	if (r < 0 || !trust_keep(file, NULL, cred))
+		gnutls_certificate_free_credentials(cred);
 	return r;
 }
 

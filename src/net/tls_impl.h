@@ -18,6 +18,7 @@
 struct tls {
 	gnutls_session_t session;
 	gnutls_certificate_credentials_t cred;
+	bool cred_shared; /* cred is the process's trust cache's, not ours to free */
 	const struct conn *conn;
 	bool established;
 	gnutls_x509_crt_t peer; /* the server's own certificate, parsed once after the

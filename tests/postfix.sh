@@ -235,8 +235,20 @@ for mech in PLAIN LOGIN CRAM-MD5 SCRAM-SHA-1; do
 	write_conf "mech-$lower" "$RELAY_HOST" "$RELAY_SUBMISSION_PORT" \
 		"smtp_sasl_mechanism_filter = $lower"
 	message "$T/m-$lower"
-	send "mech-$lower" -f "$RELAY_USER1" "$lower@dest.test" <"$T/m-$lower"
+	LD_DEBUG=files LD_DEBUG_OUTPUT="$T/ld-$lower" \
+		send "mech-$lower" -f "$RELAY_USER1" "$lower@dest.test" <"$T/m-$lower"
 	tap_is "$rc" 0 "AUTH $mech: relaymail exits 0"
+	# PLAIN and LOGIN are relaymail's own; GNU SASL is loaded for the rest.
+	case $mech in
+	PLAIN | LOGIN) want=no ;;
+	*) want=yes ;;
+	esac
+	if cat "$T/ld-$lower".* 2>/dev/null | grep -q 'file=libgsasl'; then
+		loaded=yes
+	else
+		loaded=no
+	fi
+	tap_is "$loaded" "$want" "AUTH $mech: libgsasl loaded: $want"
 	wait_log "$before" "sasl_method=$mech,"
 	tap_ok "AUTH $mech: the relay saw sasl_method=$mech" \
 		sh -c 'tail -n "+$1" "$2" | grep -q "sasl_method=$3,"' - "$before" \

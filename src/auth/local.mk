@@ -1,5 +1,6 @@
 # auth layer: sources and unit tests.
 librelaymail_a_SOURCES += \
+	src/auth/gsasl_lib.c src/auth/gsasl_lib.h \
 	src/auth/oauth.c src/auth/oauth.h \
 	src/auth/sasl.c src/auth/sasl.h \
 	src/auth/sasl_policy.c src/auth/sasl_policy.h \
@@ -8,3 +9,5 @@ librelaymail_a_SOURCES += \
 # Unit tests of this layer (TAP; they link libtap and the library).
 unit_tests += tests/unit/test-sasl tests/unit/test-tokencmd \
 	tests/unit/test-oauth
+# test-sasl runs libgsasl's own server against the client.
+tests_unit_test_sasl_LDADD = $(LDADD) $(GSASL_LIBS)

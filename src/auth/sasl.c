@@ -1,19 +1,20 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The GNU SASL adapter, the only file that includes <gsasl.h>: mechanism
- * choice checked against what the installed libgsasl implements, and one
- * client session per struct sasl whose steps speak base64 as SMTP AUTH
- * carries it (RFC 4954); XOAUTH2 and OAUTHBEARER sessions run oauth.c
- * instead of libgsasl. Password copies and raw responses are wiped. */
+/* SASL client sessions: mechanism choice checked against what relaymail
+ * and the installed libgsasl implement, and one client session per struct
+ * sasl whose steps speak base64 as SMTP AUTH carries it (RFC 4954). PLAIN
+ * and LOGIN are done here, XOAUTH2 and OAUTHBEARER in oauth.c, the rest by
+ * GNU SASL, loaded only then (gsasl_lib.h). Password copies and raw
+ * responses are wiped. */
 #include <config.h>
 
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsasl.h>
-
+#include "auth/gsasl_lib.h"
 #include "auth/oauth.h"
 #include "auth/sasl.h"
 #include "auth/sasl_policy.h"
+#include "base/base64.h"
 #include "base/error.h"
 #include "base/i18n.h"
 #include "base/str.h"
@@ -21,40 +22,82 @@
 /* reference/postfix.md §5.3: abort after 100 challenge rounds. */
 #define SASL_STEPS_MAX 100
 
+/* The mechanisms done here, without libgsasl. */
+enum native {
+	NATIVE_NONE,
+	NATIVE_PLAIN, /* RFC 4616: one message, no authorization identity */
+	NATIVE_LOGIN, /* the user name, then the password, whatever was asked */
+};
+
 struct sasl {
+	const struct gsasl_lib *lib;
 	Gsasl *ctx; /* one library context per session: no process globals */
 	Gsasl_session *session;
 	struct oauth *oauth; /* instead of the two above for XOAUTH2/OAUTHBEARER */
+	enum native native;  /* or instead of all three */
+	char *user, *password;
 	unsigned steps;
 	bool scram; /* the challenges get scram_check first */
 };
 
-static bool library_supports(const char *mech, void *arg)
+static enum native native_mech(const char *mech)
 {
-	return oauth_mech(mech) != OAUTH_NONE || gsasl_client_support_p(arg, mech) != 0;
+	if (str_eq_ci(mech, "PLAIN"))
+		return NATIVE_PLAIN;
+	if (str_eq_ci(mech, "LOGIN"))
+		return NATIVE_LOGIN;
+	return NATIVE_NONE;
 }
 
-static int library_start(Gsasl **ctx, struct error *err)
+static int library_start(const struct gsasl_lib **lib, Gsasl **ctx, struct error *err)
 {
-	int rc = gsasl_init(ctx);
+	int rc;
 
-	if (rc != GSASL_OK) {
+	*ctx = NULL;
+	if ((*lib = gsasl_lib(err)) == NULL)
+		return -1;
+	if ((rc = (*lib)->init(ctx)) != GSASL_OK) {
+		*ctx = NULL;
 		error_set(err, ERROR_INTERNAL, _("cannot start the GNU SASL library: %s"),
-			  gsasl_strerror(rc));
+			  (*lib)->strerror(rc));
 		return -1;
 	}
 	return 0;
 }
 
+/* What sasl_choose asks about each mechanism: libgsasl is started only
+ * for a mechanism relaymail does not do itself. */
+struct support {
+	const struct gsasl_lib *lib;
+	Gsasl *ctx;
+	bool tried;
+	struct error failed; /* why the library could not start */
+};
+
+static bool supported(const char *mech, void *arg)
+{
+	struct support *s = arg;
+
+	if (oauth_mech(mech) != OAUTH_NONE || native_mech(mech) != NATIVE_NONE)
+		return true;
+	if (!s->tried) {
+		s->tried = true;
+		(void)library_start(&s->lib, &s->ctx, &s->failed);
+	}
+	return s->ctx != NULL && s->lib->client_support_p(s->ctx, mech) != 0;
+}
+
 int sasl_choose(const struct sasl_choice *c, char *mech, size_t mechsize, struct error *err)
 {
-	Gsasl *ctx;
-	int rc;
+	struct support s = { 0 };
+	int rc = sasl_policy_choose(c, supported, &s, mech, mechsize, err);
 
-	if (library_start(&ctx, err) < 0)
-		return -1;
-	rc = sasl_policy_choose(c, library_supports, ctx, mech, mechsize, err);
-	gsasl_done(ctx);
+	if (s.ctx != NULL)
+		s.lib->done(s.ctx);
+	/* Nothing fitted, and the library that might have served could not
+	 * be loaded: that is the cause to report. */
+	if (rc < 0 && err->cls == ERROR_AUTH && error_is_set(&s.failed))
+		*err = s.failed;
 	return rc;
 }
 
@@ -62,7 +105,7 @@ static int set_property(struct sasl *s, Gsasl_property prop, const char *value, 
 {
 	if (value == NULL)
 		return 0;
-	if (gsasl_property_set(s->session, prop, value) != GSASL_OK) {
+	if (s->lib->property_set(s->session, prop, value) != GSASL_OK) {
 		error_set(err, ERROR_INTERNAL, _("out of memory"));
 		return -1;
 	}
@@ -81,8 +124,7 @@ static bool is_plus(const char *mech)
 static int set_channel_binding(struct sasl *s, const struct sasl_params *p, struct error *err)
 {
 	Gsasl_property prop;
-	char *b64 = NULL;
-	size_t b64len;
+	char *b64;
 	int rc;
 
 	if (p->cb_type != NULL && strcmp(p->cb_type, "tls-exporter") == 0) {
@@ -101,12 +143,13 @@ static int set_channel_binding(struct sasl *s, const struct sasl_params *p, stru
 			  p->mech);
 		return -1;
 	}
-	if (gsasl_base64_to((const char *)p->cb_data, p->cb_len, &b64, &b64len) != GSASL_OK) {
+	if ((b64 = malloc(base64_encoded_len(p->cb_len) + 1)) == NULL) {
 		error_set(err, ERROR_INTERNAL, _("out of memory"));
 		return -1;
 	}
+	base64_encode(p->cb_data, p->cb_len, b64);
 	rc = set_property(s, prop, b64, err);
-	gsasl_free(b64);
+	free(b64);
 	return rc;
 }
 
@@ -138,6 +181,16 @@ static struct sasl *oauth_start(struct sasl *s, const struct sasl_params *p, str
 	return s;
 }
 
+static struct sasl *native_start(struct sasl *s, const struct sasl_params *p, struct error *err)
+{
+	if ((s->user = str_dup(p->user)) == NULL || (s->password = str_dup(p->password)) == NULL) {
+		error_set(err, ERROR_INTERNAL, _("out of memory"));
+		sasl_free(s);
+		return NULL;
+	}
+	return s;
+}
+
 struct sasl *sasl_new(const struct sasl_params *p, struct error *err)
 {
 	bool oauth = p->mech != NULL && sasl_is_oauth(p->mech);
@@ -157,15 +210,17 @@ struct sasl *sasl_new(const struct sasl_params *p, struct error *err)
 	}
 	if (oauth)
 		return oauth_start(s, p, err);
-	if (library_start(&s->ctx, err) < 0) {
+	if ((s->native = native_mech(p->mech)) != NATIVE_NONE)
+		return native_start(s, p, err);
+	if (library_start(&s->lib, &s->ctx, err) < 0) {
 		free(s);
 		return NULL;
 	}
 	s->scram = str_prefix_ci(p->mech, "SCRAM-");
-	rc = gsasl_client_start(s->ctx, p->mech, &s->session);
+	rc = s->lib->client_start(s->ctx, p->mech, &s->session);
 	if (rc != GSASL_OK) {
 		error_set(err, ERROR_AUTH, _("cannot start SASL mechanism %s: %s"), p->mech,
-			  gsasl_strerror(rc));
+			  s->lib->strerror(rc));
 		s->session = NULL;
 		sasl_free(s);
 		return NULL;
@@ -177,22 +232,12 @@ struct sasl *sasl_new(const struct sasl_params *p, struct error *err)
 	return s;
 }
 
-/* The raw output may hold the password (PLAIN, LOGIN): wipe it before the
- * library frees it, and hand over a copy of the base64 in our own heap. */
+/* The base64 of a response, in our own heap; the caller wipes what holds
+ * the password (the raw response and this copy). */
 static int encode_response(const char *raw, size_t rawlen, char **response_b64, struct error *err)
 {
-	char *b64 = NULL;
-	size_t b64len = 0;
-
-	if (rawlen == 0) {
-		*response_b64 = str_dup("");
-	} else if (gsasl_base64_to(raw, rawlen, &b64, &b64len) == GSASL_OK) {
-		*response_b64 = str_ndup(b64, b64len);
-		str_wipe(b64, b64len);
-		gsasl_free(b64);
-	} else {
-		*response_b64 = NULL;
-	}
+	if ((*response_b64 = malloc(base64_encoded_len(rawlen) + 1)) != NULL)
+		base64_encode(raw, rawlen, *response_b64);
 	if (*response_b64 == NULL) {
 		error_set(err, ERROR_INTERNAL, _("out of memory"));
 		return -1;
@@ -204,12 +249,21 @@ static int decode_challenge(const char *b64, char **raw, size_t *rawlen, struct 
 {
 	size_t len = strlen(b64);
 
+	long n;
+
 	*raw = NULL;
 	*rawlen = 0;
 	if (len == 0)
 		return 0;
-	if (gsasl_base64_from(b64, len, raw, rawlen) != GSASL_OK) {
+	if ((*raw = malloc(len / 4 * 3 + 1)) == NULL) {
+		error_set(err, ERROR_INTERNAL, _("out of memory"));
+		return -1;
+	}
+	if ((n = base64_decode(b64, len, (unsigned char *)*raw)) < 0) {
 		char shown[80];
+
+		free(*raw);
+		*raw = NULL;
 
 		str_printable(shown, sizeof(shown), b64, len);
 		error_set(err, ERROR_PROTOCOL,
@@ -217,6 +271,8 @@ static int decode_challenge(const char *b64, char **raw, size_t *rawlen, struct 
 			  shown);
 		return -1;
 	}
+	(*raw)[n] = '\0';
+	*rawlen = (size_t)n;
 	return 0;
 }
 
@@ -271,10 +327,43 @@ static int oauth_step_b64(struct sasl *s, char *in, size_t inlen, char **respons
 	size_t outlen;
 	int rc = oauth_step(s->oauth, in, inlen, &out, &outlen, err);
 
-	gsasl_free(in);
+	free(in);
 	if (rc < 0)
 		return -1;
 	return encode_response(out, outlen, response_b64, err);
+}
+
+/* PLAIN: the same message whenever asked, as libgsasl does; LOGIN: the
+ * user name, then the password, then no more. The challenge's words
+ * ("Username:") are not read: servers word them differently. */
+static int native_step(struct sasl *s, char **response_b64, struct error *err)
+{
+	size_t ulen = strlen(s->user), plen = strlen(s->password);
+	char *raw;
+	int rc;
+
+	if (s->native == NATIVE_LOGIN) {
+		if (s->steps > 2) {
+			error_set(err, ERROR_AUTH,
+				  _("SASL LOGIN authentication failed: the relay asked for more "
+				    "than a user name and a password"));
+			return -1;
+		}
+		return s->steps == 1 ? encode_response(s->user, ulen, response_b64, err)
+				     : encode_response(s->password, plen, response_b64, err);
+	}
+	if ((raw = malloc(ulen + plen + 2)) == NULL) {
+		error_set(err, ERROR_INTERNAL, _("out of memory"));
+		return -1;
+	}
+	raw[0] = '\0';
+	memcpy(raw + 1, s->user, ulen);
+	raw[1 + ulen] = '\0';
+	memcpy(raw + 2 + ulen, s->password, plen);
+	rc = encode_response(raw, ulen + plen + 2, response_b64, err);
+	str_wipe(raw, ulen + plen + 2);
+	free(raw);
+	return rc;
 }
 
 int sasl_step(struct sasl *s, const char *challenge_b64, char **response_b64, struct error *err)
@@ -294,22 +383,26 @@ int sasl_step(struct sasl *s, const char *challenge_b64, char **response_b64, st
 		return -1;
 	if (s->oauth != NULL)
 		return oauth_step_b64(s, in, inlen, response_b64, err);
+	if (s->native != NATIVE_NONE) {
+		free(in);
+		return native_step(s, response_b64, err);
+	}
 	if (s->scram && scram_check(in, inlen, err) < 0) {
-		gsasl_free(in);
+		free(in);
 		return -1;
 	}
-	rc = gsasl_step(s->session, in, inlen, &out, &outlen);
-	gsasl_free(in);
+	rc = s->lib->step(s->session, in, inlen, &out, &outlen);
+	free(in);
 	if (rc == GSASL_OK || rc == GSASL_NEEDS_MORE)
 		ret = encode_response(out, outlen, response_b64, err);
 	else if (rc == GSASL_MALLOC_ERROR)
 		error_set(err, ERROR_INTERNAL, _("out of memory"));
 	else
 		error_set(err, ERROR_AUTH, _("SASL %s authentication failed: %s"),
-			  gsasl_mechanism_name(s->session), gsasl_strerror(rc));
+			  s->lib->mechanism_name(s->session), s->lib->strerror(rc));
 	if (out != NULL) {
 		str_wipe(out, outlen);
-		gsasl_free(out);
+		s->lib->free(out);
 	}
 	return ret;
 }
@@ -339,7 +432,7 @@ const char *sasl_failure_detail(const struct sasl *s)
 /* libgsasl frees properties without clearing them; these hold the
  * password or values that stand in for it. The mechanism's own state is
  * beyond reach. */
-static void wipe_secrets(Gsasl_session *session)
+static void wipe_secrets(const struct gsasl_lib *lib, Gsasl_session *session)
 {
 	static const Gsasl_property secret[] = {
 		GSASL_PASSWORD,
@@ -349,7 +442,7 @@ static void wipe_secrets(Gsasl_session *session)
 	};
 
 	for (size_t i = 0; i < sizeof(secret) / sizeof(secret[0]); i++) {
-		char *v = (char *)gsasl_property_fast(session, secret[i]);
+		char *v = (char *)lib->property_fast(session, secret[i]);
 
 		if (v != NULL)
 			str_wipe(v, strlen(v));
@@ -361,11 +454,16 @@ void sasl_free(struct sasl *s)
 	if (s == NULL)
 		return;
 	if (s->session != NULL) {
-		wipe_secrets(s->session);
-		gsasl_finish(s->session);
+		wipe_secrets(s->lib, s->session);
+		s->lib->finish(s->session);
 	}
 	if (s->ctx != NULL)
-		gsasl_done(s->ctx);
+		s->lib->done(s->ctx);
 	oauth_free(s->oauth);
+	if (s->password != NULL) {
+		str_wipe(s->password, strlen(s->password));
+		free(s->password);
+	}
+	free(s->user);
 	free(s);
 }

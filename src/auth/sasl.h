@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* SASL client (GNU libgsasl; the one file that includes it, plus our own
- * XOAUTH2 and OAUTHBEARER): mechanism choice under Postfix's policy
+/* SASL client (our own PLAIN, LOGIN, XOAUTH2 and OAUTHBEARER, GNU
+ * libgsasl for the rest): mechanism choice under Postfix's policy
  * options, and the challenge/response steps in base64 as SMTP AUTH
  * carries them (RFC 4954). */
 #ifndef RELAYMAIL_AUTH_SASL_H

@@ -1,5 +1,6 @@
 # base: libc only.
 librelaymail_a_SOURCES += \
+	src/base/base64.c src/base/base64.h \
 	src/base/buf.c src/base/buf.h \
 	src/base/deadline.c src/base/deadline.h \
 	src/base/error.c src/base/error.h \

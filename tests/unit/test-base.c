@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/base64.h"
 #include "base/buf.h"
 #include "base/deadline.h"
 #include "base/error.h"
@@ -137,8 +138,49 @@ static void test_log(void)
 	free(out);
 }
 
+/* RFC 4648 §10's vectors both ways, and what a strict decoder refuses. */
+static void test_base64(void)
+{
+	static const char *const vectors[][2] = {
+		{ "", "" },
+		{ "f", "Zg==" },
+		{ "fo", "Zm8=" },
+		{ "foo", "Zm9v" },
+		{ "foob", "Zm9vYg==" },
+		{ "fooba", "Zm9vYmE=" },
+		{ "foobar", "Zm9vYmFy" },
+	};
+	static const char *const bad[] = { "Zg",   "Zg=",  "Z===",   "Zg==Zg==", "Zm9v*mFy",
+					   "Zm 9", "=Zm9", "Zm9v\n", "Zg=a" };
+	unsigned char raw[256], out[sizeof(raw)];
+	char enc[sizeof(raw) / 3 * 4 + 8];
+	long n;
+
+	for (size_t i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
+		size_t len = strlen(vectors[i][0]);
+
+		base64_encode(vectors[i][0], len, enc);
+		is_str(enc, vectors[i][1], "base64 of \"%s\"", vectors[i][0]);
+		is_int((long)base64_encoded_len(len), (long)strlen(vectors[i][1]),
+		       "encoded length of %zu bytes", len);
+		n = base64_decode(vectors[i][1], strlen(vectors[i][1]), out);
+		ok(n == (long)len && memcmp(out, vectors[i][0], len) == 0, "decode \"%s\"",
+		   vectors[i][1]);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		is_int(base64_decode(bad[i], strlen(bad[i]), out), -1, "refuses \"%s\"", bad[i]);
+	for (size_t i = 0; i < sizeof(raw); i++)
+		raw[i] = (unsigned char)(i * 7 + 3);
+	for (size_t len = 0; len <= sizeof(raw); len += 17) {
+		base64_encode(raw, len, enc);
+		n = base64_decode(enc, strlen(enc), out);
+		ok(n == (long)len && memcmp(out, raw, len) == 0, "round trip of %zu bytes", len);
+	}
+}
+
 int main(void)
 {
+	test_base64();
 	test_buf();
 	test_error();
 	test_str();

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* auth/sasl: option parsing, mechanism choice under every policy knob,
  * exact client responses for PLAIN, LOGIN and CRAM-MD5 (RFC 2195 vector),
- * and SCRAM round trips against libgsasl's own server in this process. */
+ * our PLAIN and LOGIN against libgsasl's client, and SCRAM round trips
+ * against libgsasl's own server in this process. */
 #include <config.h>
 
 #include <stdio.h>
@@ -425,6 +426,85 @@ static void test_plain_login_cram(void)
 	sasl_free(NULL);
 }
 
+/* What libgsasl's own client answers for mech with user and password,
+ * one base64 response per challenge (the first to NULL: the initial
+ * response). */
+static char *gsasl_answer(Gsasl_session *ss, const char *challenge_b64)
+{
+	char *raw = NULL, *b64 = NULL, *in = NULL;
+	size_t rawlen = 0, b64len = 0, inlen = 0;
+	int rc;
+
+	if (challenge_b64 != NULL && *challenge_b64 != '\0' &&
+	    gsasl_base64_from(challenge_b64, strlen(challenge_b64), &in, &inlen) != GSASL_OK)
+		return NULL;
+	rc = gsasl_step(ss, in, inlen, &raw, &rawlen);
+	gsasl_free(in);
+	if ((rc == GSASL_OK || rc == GSASL_NEEDS_MORE) &&
+	    gsasl_base64_to(raw, rawlen, &b64, &b64len) == GSASL_OK) {
+		gsasl_free(raw);
+		return b64;
+	}
+	gsasl_free(raw);
+	return NULL;
+}
+
+/* PLAIN and LOGIN are relaymail's own: each response must be the one
+ * libgsasl's client gives, byte for byte, for names and passwords of
+ * every shape. */
+static void test_native_like_gsasl(void)
+{
+	static const char *const creds[][2] = {
+		{ "user@isp.test", "secret" },
+		{ "u", "" },
+		{ "j\xc3\xbcrgen@m\xc3\xbcller.test", "p\xc3\xa4ss w\xc3\xb6rd" },
+		{ "a b", "x:y\"z\\" },
+		{ "user",
+		  "0123456789012345678901234567890123456789012345678901234567890123456789"
+		  "0123456789012345678901234567890123456789012345678901234567890123456789" },
+	};
+	static const char *const mechs[] = { "PLAIN", "LOGIN" };
+	Gsasl *ctx;
+
+	if (gsasl_init(&ctx) != GSASL_OK) {
+		ok(false, "gsasl_init");
+		return;
+	}
+	for (size_t m = 0; m < 2; m++) {
+		for (size_t i = 0; i < sizeof(creds) / sizeof(creds[0]); i++) {
+			const char *challenges[] = { "VXNlcm5hbWU6", "UGFzc3dvcmQ6" };
+			bool login = m == 1;
+			struct sasl *s = client(mechs[m], creds[i][0], creds[i][1]);
+			Gsasl_session *ss = NULL;
+			bool same = s != NULL;
+
+			if (gsasl_client_start(ctx, mechs[m], &ss) != GSASL_OK)
+				same = false;
+			else {
+				gsasl_property_set(ss, GSASL_AUTHID, creds[i][0]);
+				gsasl_property_set(ss, GSASL_PASSWORD, creds[i][1]);
+			}
+			/* PLAIN: the initial response, then a stray challenge. */
+			for (size_t k = 0; same && k < 2; k++) {
+				const char *c = login ? challenges[k] : k == 0 ? NULL : "";
+				char *ours = step(s, c), *theirs = gsasl_answer(ss, c);
+
+				same = ours != NULL && theirs != NULL && strcmp(ours, theirs) == 0;
+				if (!same)
+					diag("%s step %zu: ours %s, libgsasl's %s", mechs[m], k,
+					     ours ? ours : "(none)", theirs ? theirs : "(none)");
+				free(ours);
+				gsasl_free(theirs);
+			}
+			ok(same, "%s for credentials %zu: the same responses as libgsasl's client",
+			   mechs[m], i);
+			gsasl_finish(ss);
+			sasl_free(s);
+		}
+	}
+	gsasl_done(ctx);
+}
+
 static void test_new_errors(void)
 {
 	static const unsigned char cb[] = "0123456789abcdef0123456789abcdef";
@@ -709,6 +789,7 @@ int main(void)
 	test_choose_filter_files_and_errors();
 	test_initial_response_table();
 	test_plain_login_cram();
+	test_native_like_gsasl();
 	test_new_errors();
 	test_scram();
 	test_scram_iterations();

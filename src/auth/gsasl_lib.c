@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include <gsasl.h>
+
 #include "auth/gsasl_lib.h"
 #include "base/i18n.h"
 

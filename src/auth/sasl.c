@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsasl.h>
+
 #include "auth/gsasl_lib.h"
 #include "auth/oauth.h"
 #include "auth/sasl.h"

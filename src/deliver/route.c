@@ -379,7 +379,7 @@ int route_build(const struct route_settings *rs, const struct session_envelope *
 	struct destination *primary = NULL;
 	size_t nprimary = 0;
 	char *text = NULL;
-	const char *from;
+	const char *from = NULL; /* stays NULL when the sender keys fail */
 	int rc;
 
 	memset(r, 0, sizeof(*r));

@@ -125,7 +125,7 @@ static size_t copy_field(const struct header_field *f, struct message_cursor *c,
 		memcpy(dst, f->raw + off, n1);
 	}
 	if (take > n1)
-		memcpy(dst + n1, "\r\n" + (off + n1 - f->len), take - n1);
+		memcpy(dst + n1, &"\r\n"[off + n1 - f->len], take - n1);
 	c->offset = (off_t)(off + take);
 	return take;
 }

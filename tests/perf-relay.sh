@@ -52,6 +52,16 @@ CONF
 sessions() { grep -c 'disconnect from' "$RELAY_MAILLOG"; }
 # last_session: the counts of the last one ("ehlo=2 starttls=1 ...").
 last_session() { grep 'disconnect from' "$RELAY_MAILLOG" | tail -n 1 | sed 's/.*\] //'; }
+# settle: until every session the relay logged as started has logged its
+# summary too (10 s); a summary may come after the client has exited.
+settle() {
+	_i=0
+	while [ "$(grep -c ': connect from' "$RELAY_MAILLOG")" -gt "$(sessions)" ] &&
+		[ "$_i" -lt 200 ]; do
+		_i=$((_i + 1))
+		sleep 0.05
+	done
+}
 # wait_sessions N: until the relay logged N session summaries (10 s).
 wait_sessions() {
 	_i=0
@@ -112,6 +122,7 @@ fi
 	done
 	printf 'QUIT\r\n'
 } >"$T/bs.in"
+settle
 before=$(sessions)
 timeout 120 "$RELAYMAIL" -bs -C "$T/relaymail.cf" <"$T/bs.in" >"$T/bs.out" 2>"$T/bs.err"
 tap_is "$?" 0 "-bs with five messages: exit 0"
@@ -134,6 +145,7 @@ many() { # PREFIX N: N addresses PREFIXi@dest.test
 		_i=$((_i + 1))
 	done
 }
+settle
 before=$(sessions)
 # shellcheck disable=SC2046
 timeout 120 "$RELAYMAIL" -C "$T/relaymail.cf" -f "$RELAY_USER1" $(many k 1000) \
@@ -145,6 +157,7 @@ tap_is "$(last_session)" "ehlo=2 starttls=1 auth=1 mail=1 rcpt=1000 data=1 quit=
 wait_delivered 'k[0-9]*@dest.test' 1000
 tap_is "$(delivered 'k[0-9]*@dest.test')" 1000 "1,000 recipients: each got the message"
 
+settle
 before=$(sessions)
 # shellcheck disable=SC2046
 timeout 120 "$RELAYMAIL" -C "$T/relaymail.cf" -f "$RELAY_USER1" $(many m 1100) \

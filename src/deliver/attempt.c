@@ -158,6 +158,7 @@ static int start_tls(struct driver *d, struct deadline dl, struct error *err)
 
 	policy_tls_params(d->a->policy, d->a->tls, &params);
 	mx_names(d->a, &params, names, dot, sizeof(dot));
+	params.describe = log_verbosity() > 0; /* log_certificate */
 	/* tls_start's errors name the relay already. */
 	if (tls_start(d->conn, &params, dl, &info, err) < 0) {
 		log_tls(d, &info);

@@ -32,6 +32,8 @@ struct tls_params {
 	const char *digest;   /* fingerprint digest: sha256 (default), sha1, md5, sha512 */
 	const char *const *fingerprints; /* hex, colons optional, any case */
 	size_t nfingerprints;
+	bool describe; /* tls_info gets the certificate's names even when it
+			* passes (-v); a failure always gets them */
 };
 
 /* Why a certificate did not pass (tls_info.problem). */
@@ -47,8 +49,8 @@ struct tls_info {
 	char version[16]; /* "TLSv1.3" */
 	char cipher[96];  /* GnuTLS cipher suite name */
 	unsigned bits;
-	bool verified; /* the certificate was checked and matched */
-	char peer_subject[256];
+	bool verified;		/* the certificate was checked and matched */
+	char peer_subject[256]; /* "" unless params.describe or a failure */
 	char peer_issuer[256];
 	enum tls_problem problem; /* set when tls_start failed on the certificate */
 };

@@ -175,6 +175,7 @@ static void test_verified(void)
 	struct run r;
 	int rc;
 
+	p.describe = true; /* -v */
 	start(&r, &srv, &p, 5000);
 	is_int(r.rc, 0, "verify with the right CA and name (%s)", r.err.text);
 	if (r.rc != 0) {
@@ -217,6 +218,8 @@ static void test_big_write(void)
 	struct run r;
 
 	start(&r, &srv, &p, 5000);
+	ok(r.rc == 0 && r.info.peer_subject[0] == '\0' && r.info.peer_issuer[0] == '\0',
+	   "without -v a certificate that passes is not described");
 	ok(r.rc == 0 && conn_write(r.conn, data, BIG, deadline_in(10000), &r.err) == 0,
 	   "1 MB written over TLS (%s)", r.err.text);
 	ok(conn_read(r.conn, buf, sizeof(buf), deadline_in(10000), &r.err) == 5 &&
@@ -236,6 +239,8 @@ static void expect_failure(const struct server *srv, const struct tls_params *p,
 	is_str(error_class_name(r.err.cls), error_class_name(ERROR_TEMP), "%s: temporary", what);
 	ok(has(r.err.text, part), "%s: says \"%s\": %s", what, part, r.err.text);
 	ok(!r.info.verified, "%s: not marked verified", what);
+	ok(p->describe || r.info.peer_subject[0] != '\0' || r.info.problem == TLS_PROBLEM_NONE,
+	   "%s: the certificate is described for the hint", what);
 	finish(&r);
 }
 
@@ -288,7 +293,9 @@ static void test_names(void)
 static void test_none(void)
 {
 	struct server srv = { .crt = pki.selfsigned };
-	struct tls_params p = { .verify = TLS_VERIFY_NONE, .cafile = pki.missing_file };
+	struct tls_params p = { .verify = TLS_VERIFY_NONE,
+				.cafile = pki.missing_file,
+				.describe = true };
 	struct run r;
 
 	start(&r, &srv, &p, 5000);

@@ -12,6 +12,11 @@
 #include "auth/gsasl_lib.h"
 #include "base/i18n.h"
 
+/* tests/unit/test-nogsasl builds this file with a name that is not there. */
+#ifndef GSASL_LOAD_NAME
+#define GSASL_LOAD_NAME GSASL_SONAME
+#endif
+
 static const struct {
 	const char *name;
 	size_t offset;
@@ -33,15 +38,19 @@ const struct gsasl_lib *gsasl_lib(struct error *err)
 {
 	static struct gsasl_lib lib;
 	static void *handle;
-	const char *why;
+	const char *why, *version;
 
 	if (handle != NULL)
 		return &lib;
 	/* RTLD_LOCAL: its symbols serve only the pointers below. */
-	if ((handle = dlopen(GSASL_SONAME, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+	if ((handle = dlopen(GSASL_LOAD_NAME, RTLD_NOW | RTLD_LOCAL)) == NULL) {
 		why = dlerror();
-		error_set(err, ERROR_CONFIG, _("cannot load the GNU SASL library %s: %s"),
-			  GSASL_SONAME, why != NULL ? why : "");
+		/* dlerror names the file. */
+		error_set(err, ERROR_CONFIG, _("cannot load the GNU SASL library: %s"),
+			  why != NULL ? why : GSASL_LOAD_NAME);
+		version = strstr(GSASL_LOAD_NAME, ".so.");
+		error_hint(err, _("install %s (on Debian and Ubuntu, the package libgsasl%s)"),
+			   GSASL_LOAD_NAME, version != NULL ? version + 4 : "");
 		return NULL;
 	}
 	for (size_t i = 0; i < sizeof(symbols) / sizeof(symbols[0]); i++) {
@@ -52,7 +61,7 @@ const struct gsasl_lib *gsasl_lib(struct error *err)
 		if (f == NULL) {
 			why = dlerror();
 			error_set(err, ERROR_CONFIG, _("cannot use the GNU SASL library %s: %s"),
-				  GSASL_SONAME, why != NULL ? why : symbols[i].name);
+				  GSASL_LOAD_NAME, why != NULL ? why : symbols[i].name);
 			dlclose(handle);
 			handle = NULL;
 			return NULL;

@@ -11,3 +11,8 @@ unit_tests += tests/unit/test-sasl tests/unit/test-tokencmd \
 	tests/unit/test-oauth
 # test-sasl runs libgsasl's own server against the client.
 tests_unit_test_sasl_LDADD = $(LDADD) $(GSASL_LIBS)
+# test-nogsasl: the SASL client on a host without libgsasl.
+unit_tests += tests/unit/test-nogsasl
+tests_unit_test_nogsasl_SOURCES = tests/unit/test-nogsasl.c src/auth/gsasl_lib.c
+tests_unit_test_nogsasl_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DGSASL_LOAD_NAME='"libgsasl-missing.so.0"'

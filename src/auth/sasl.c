@@ -19,6 +19,7 @@
 #include "base/base64.h"
 #include "base/error.h"
 #include "base/i18n.h"
+#include "base/log.h"
 #include "base/str.h"
 
 /* reference/postfix.md §5.3: abort after 100 challenge rounds. */
@@ -97,9 +98,12 @@ int sasl_choose(const struct sasl_choice *c, char *mech, size_t mechsize, struct
 	if (s.ctx != NULL)
 		s.lib->done(s.ctx);
 	/* Nothing fitted, and the library that might have served could not
-	 * be loaded: that is the cause to report. */
+	 * be loaded: that is the cause to report. When something else fitted,
+	 * a mechanism the relay preferred may have been passed over. */
 	if (rc < 0 && err->cls == ERROR_AUTH && error_is_set(&s.failed))
 		*err = s.failed;
+	else if (rc == 0 && error_is_set(&s.failed))
+		log_notice(_("%s; using %s"), s.failed.text, mech);
 	return rc;
 }
 

@@ -53,6 +53,14 @@ static void sasl_failed(struct driver *d, const char *why)
 		      d->namaddr, why);
 }
 
+static bool offers_plus(const char *offered)
+{
+	for (const char *p = offered; p != NULL && *p != '\0'; p++)
+		if (*p == '-' && str_prefix_ci(p, "-PLUS"))
+			return true;
+	return false;
+}
+
 enum session_event driver_auth(struct driver *d, bool tls)
 {
 	struct error err = { 0 };
@@ -68,7 +76,10 @@ enum session_event driver_auth(struct driver *d, bool tls)
 	choice.filter = d->a->policy->sasl.filter;
 	choice.tls = tls;
 	choice.oauth = *d->a->policy->sasl.token_command != '\0';
-	params.cb_type = tls ? tls_channel_binding_type(d->conn) : NULL;
+	/* The binding data is derived only for a relay that offers a -PLUS
+	 * mechanism. */
+	params.cb_type =
+	    tls && offers_plus(choice.offered) ? tls_channel_binding_type(d->conn) : NULL;
 	if (params.cb_type != NULL &&
 	    tls_channel_binding(d->conn, params.cb_type, cb, &cblen) == 0) {
 		choice.channel_binding = true;

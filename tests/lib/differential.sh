@@ -48,7 +48,7 @@ mkdir -p "$W/c" "$W/o" "$W/r" "$W/got" "$W/home" && chmod 0755 "$W/c" ||
 	tap_bail "cannot create folders in $W"
 HOME=$W/home XDG_CONFIG_HOME=$W/home/config XDG_STATE_HOME=$W/home/state
 export HOME XDG_CONFIG_HOME XDG_STATE_HOME
-unset RELAYMAIL_CONFIG
+unset RELAYMAIL_CONFIG NAME
 
 # --- How a case is written. --------------------------------------------------
 # case_begin NAME DESCRIPTION, then lines (main.cf text on stdin, %C% for
@@ -72,6 +72,7 @@ case_begin() {
 	printf '%s\n' "$1" >>"$W/cases"
 	: >"$C/lines"
 	: >"$C/args"
+	: >"$C/headers"
 }
 lines() {
 	sed "s|%C%|$C|g" >>"$C/lines"
@@ -188,6 +189,7 @@ relaymail_conf() {
 	{
 		echo "relayhost = [$RELAY_HOST]:$RELAY_PLAIN_PORT"
 		echo "dead_letter_file = $W/r/$1.dead"
+		echo "maillog_file = $W/r/$1.maillog"
 		shared_lines
 		cat "$W/c/$1/lines"
 	} >"$W/r/$1.cf"
@@ -424,8 +426,8 @@ compare() {
 }
 
 # --- Run. --------------------------------------------------------------------
-# differential_run: every case through both sides, then the verdicts.
-differential_run() {
+# differential_send: every case through both sides, what arrived sorted.
+differential_send() {
 	relay_start "$W/sink" || tap_bail "the sink relay did not start"
 	. "$W/sink/relay.env"
 
@@ -456,7 +458,11 @@ differential_run() {
 		tap_diag "unexpected mail in the sink:" "$(grep -h -m 3 -E '^(Subject|From|To):' \
 			"$W/got/other"/* | head -n 12)"
 	fi
+}
 
+# differential_run: differential_send, then the verdicts.
+differential_run() {
+	differential_send
 	for name in $(cat "$W/cases"); do
 		compare "$name"
 	done

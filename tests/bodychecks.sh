@@ -1,0 +1,841 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# The checks past the primary header, differential, with Postfix as the
+# oracle (tests/lib/differential.sh): body_checks, mime_header_checks,
+# nested_header_checks, body_checks_size_limit, their smtp_ forms, and
+# sendmail_fix_line_endings. Each case's main.cf lines go into a private
+# Postfix that takes the message through its own sendmail, pickup,
+# cleanup and SMTP client to the sink, and into relaymail's
+# sendmail.conf. Compared: the outcome (delivered with the whole message,
+# header and body; nothing; or the REJECT reason, which Postfix bounces
+# and relaymail refuses with exit 65, keeping the message) and, for the
+# cases that log, the mail log records of the actions. A deliberate
+# difference is pinned: the case says what relaymail does instead.
+# Gated by RELAYMAIL_TEST_POSTFIX=auto|yes|no; RELAY_KEEP=1 keeps the
+# scratch folder.
+DIFF_NAME=bodychecks
+. "${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib/differential.sh"
+
+# --- How a case is written, beyond the library's. ----------------------------
+# body (the body on stdin; default "Body of NAME."); raw (the whole
+# message on stdin, bytes as they are, %ID% for the Message-ID's value);
+# logs (the records of the actions are compared too); differs REASON (a
+# deliberate difference: relaymail's outcome on stdin) with postfix_gives
+# LINE (a line Postfix's outcome must hold).
+body() {
+	cat >"$C/body"
+}
+raw() {
+	cat >"$C/raw"
+}
+logs() {
+	: >"$C/logs"
+}
+differs() {
+	printf '%s\n' "$1" >"$C/differs"
+	cat >"$C/expected"
+}
+postfix_gives() {
+	printf '%s\n' "$1" >"$C/postfix-line"
+}
+
+# --- The cases. --------------------------------------------------------------
+
+case_begin replace "body_checks (regexp): REPLACE a line, with \$1"
+lines <<'EOF'
+body_checks = regexp:%C%/checks
+EOF
+table checks <<'EOF'
+/^password: (.*)$/      REPLACE password: [removed, was ${1} long]
+EOF
+submit -f joe@example.com amy@example.org
+body <<'EOF'
+Hello,
+password: hunter2
+bye
+EOF
+
+case_begin ignore-pcre "body_checks (pcre): IGNORE, case-insensitive by default"
+lines <<'EOF'
+body_checks = pcre:%C%/checks
+EOF
+table checks <<'EOF'
+/^-- ?$/                IGNORE
+/^sent from my/         IGNORE
+EOF
+submit -f joe@example.com amy@example.org
+body <<'EOF'
+Text.
+--
+Sent from my phone
+Sent from my phone, twice
+EOF
+
+case_begin prepend "body_checks: PREPEND puts any text as a line before"
+lines <<'EOF'
+body_checks = regexp:%C%/checks
+EOF
+table checks <<'EOF'
+/^Chapter/              PREPEND ----- a line, not a header field -----
+EOF
+submit -f joe@example.com amy@example.org
+body <<'EOF'
+Intro.
+Chapter 1
+Text.
+Chapter 2
+EOF
+
+case_begin warn "WARN, INFO and STRIP: mail log records in cleanup's form"
+logs
+lines <<'EOF'
+body_checks = regexp:%C%/checks
+EOF
+table checks <<'EOF'
+/^click here/           WARN phishing words
+/^unsubscribe/          INFO
+/^tracking/             STRIP
+EOF
+submit -f joe@example.com amy@example.org bob@example.net
+body <<'EOF'
+Dear user,
+click here now
+unsubscribe
+tracking pixel
+end
+EOF
+
+case_begin first "the first match decides: DUNNO and OK keep the line"
+lines <<'EOF'
+body_checks = regexp:%C%/checks
+EOF
+table checks <<'EOF'
+/^keep/                 DUNNO
+/^fine/                 OK
+/^(keep|fine|gone)/     REPLACE replaced
+EOF
+submit -f joe@example.com amy@example.org
+body <<'EOF'
+keep this
+fine too
+gone now
+EOF
+
+case_begin unknown "an unknown action: warned about, the line kept"
+warns
+lines <<'EOF'
+body_checks = regexp:%C%/checks
+EOF
+table checks <<'EOF'
+/^odd/                  SHOUT loudly
+EOF
+submit -f joe@example.com amy@example.org
+body <<'EOF'
+odd line
+EOF
+
+case_begin reject "REJECT: refused with the reason, the message kept"
+logs
+lines <<'EOF'
+body_checks = regexp:%C%/checks
+EOF
+table checks <<'EOF'
+/^wire the money/       REJECT no fraud here
+EOF
+submit -f joe@example.com amy@example.org
+body <<'EOF'
+Dear friend,
+wire the money today
+EOF
+
+case_begin reject-code "REJECT with its own 5.x.x code, in a part of a multipart"
+lines <<'EOF'
+body_checks = pcre:%C%/checks
+EOF
+table checks <<'EOF'
+/^TVqQAAMAAAAEAAAA/     REJECT 5.7.0 executable attachment
+EOF
+submit -f joe@example.com amy@example.org
+headers <<'EOF'
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="b1"
+EOF
+body <<'EOF'
+--b1
+Content-Type: text/plain
+
+See attached.
+--b1
+Content-Type: application/octet-stream
+Content-Transfer-Encoding: base64
+
+TVqQAAMAAAAEAAAA//8AALgAAAAAAAAAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
+--b1--
+EOF
+
+case_begin discard "DISCARD: nothing is sent, and that is a success"
+lines <<'EOF'
+body_checks = regexp:%C%/checks
+EOF
+table checks <<'EOF'
+/^lottery winner/       DISCARD
+EOF
+submit -f joe@example.com amy@example.org
+body <<'EOF'
+You are a lottery winner
+EOF
+
+case_begin hold "HOLD: Postfix's hold queue; relaymail keeps it in the dead letter file"
+lines <<'EOF'
+body_checks = regexp:%C%/checks
+EOF
+table checks <<'EOF'
+/^review me/            HOLD
+EOF
+submit -f joe@example.com amy@example.org
+body <<'EOF'
+review me please
+EOF
+differs "no hold queue: exit 75 and the message in the dead letter file" <<'EOF'
+not sent (exit 75)
+EOF
+postfix_gives "nothing arrived"
+
+case_begin redirect "REDIRECT and BCC from the body: the envelope changes"
+logs
+lines <<'EOF'
+body_checks = regexp:%C%/checks
+EOF
+table checks <<'EOF'
+/^legal hold/           BCC archive@example.net
+/^route to carl/        REDIRECT carl@example.net
+EOF
+submit -f joe@example.com amy@example.org
+body <<'EOF'
+legal hold
+route to carl
+EOF
+
+case_begin parts "body_checks see every line past the header but the empty ones (never looked up)"
+logs
+lines <<'EOF'
+body_checks = regexp:%C%/checks
+EOF
+table checks <<'EOF'
+/^$/                    WARN blank
+/^--b1/                 WARN boundary
+/^inside/               REPLACE inside (checked)
+/^after/                REPLACE after (checked)
+/^before/               REPLACE before (checked)
+EOF
+submit -f joe@example.com amy@example.org
+headers <<'EOF'
+MIME-Version: 1.0
+Content-Type: multipart/alternative; boundary="b1"
+EOF
+body <<'EOF'
+before the parts
+--b1
+Content-Type: text/plain
+
+inside one
+--b1
+Content-Type: text/html
+
+inside <b>two</b>
+--b1--
+after the parts
+EOF
+
+case_begin size-limit "body_checks_size_limit: only the start of each body segment"
+lines <<'EOF'
+body_checks = regexp:%C%/checks
+body_checks_size_limit = 60
+EOF
+table checks <<'EOF'
+/^check (.*)/           REPLACE checked $1
+EOF
+submit -f joe@example.com amy@example.org
+headers <<'EOF'
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="b1"
+EOF
+body <<'EOF'
+check preamble 1
+--b1
+Content-Type: text/plain
+
+check a1 (offset 1)
+check a2 (offset 21)
+check a3 (offset 41)
+check a4 (offset 61)
+--b1
+Content-Type: text/plain
+
+check b1 (a new segment)
+check b2
+check b3
+check b4
+--b1--
+check epilogue
+EOF
+
+case_begin size-zero "body_checks_size_limit = 0: every line"
+lines <<'EOF'
+body_checks = regexp:%C%/checks
+body_checks_size_limit = 0
+EOF
+table checks <<'EOF'
+/^line (.*)/            REPLACE seen $1
+EOF
+submit -f joe@example.com amy@example.org
+{
+	_i=0
+	while [ $_i -lt 30 ]; do
+		echo "line $_i of a body longer than the default limit would allow...."
+		_i=$((_i + 1))
+	done
+	_i=0
+	while [ $_i -lt 800 ]; do
+		echo "filler $_i ......................................................."
+		_i=$((_i + 1))
+	done
+	echo "line last"
+} | body
+
+case_begin long-line "a line past 2048 octets is looked up in pieces of 2048"
+lines <<'EOF'
+body_checks = regexp:%C%/checks
+smtp_line_length_limit = 0
+EOF
+table checks <<'EOF'
+/^x+$/                  REPLACE [x]
+/^y+$/                  REPLACE [y]
+EOF
+submit -f joe@example.com amy@example.org
+{
+	awk 'BEGIN { s = ""; for (i = 0; i < 3000; i++) s = s "x"; print s;
+		s = ""; for (i = 0; i < 2048; i++) s = s "y"; print s }'
+	echo end
+} | body
+
+case_begin mime "mime_header_checks: the header fields of every part"
+lines <<'EOF'
+mime_header_checks = regexp:%C%/mime
+EOF
+table mime <<'EOF'
+/^Content-Type: application\/x-msdownload/  REPLACE Content-Type: application/octet-stream
+/^Content-Description:/                      IGNORE
+/^X-Part-Note: (.*)/                         PREPEND X-Note-Seen: $1
+EOF
+submit -f joe@example.com amy@example.org
+headers <<'EOF'
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="b1"
+EOF
+body <<'EOF'
+--b1
+Content-Type: text/plain
+Content-Description: the text
+X-Part-Note: first
+
+Text.
+--b1
+Content-Type: application/x-msdownload
+Content-Transfer-Encoding: base64
+
+AAAA
+--b1--
+EOF
+
+case_begin mime-reject "mime_header_checks: REJECT on a part's Content-Type name"
+logs
+lines <<'EOF'
+mime_header_checks = pcre:%C%/mime
+EOF
+table mime <<'EOF'
+/^Content-(Type|Disposition):.*name\s*=\s*"?[^"]*\.(exe|scr)"?/  REJECT 5.7.1 no executables
+EOF
+submit -f joe@example.com amy@example.org
+headers <<'EOF'
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="b1"
+EOF
+body <<'EOF'
+--b1
+Content-Type: text/plain
+
+Text.
+--b1
+Content-Type: application/octet-stream;
+	name="game.exe"
+
+AAAA
+--b1--
+EOF
+
+case_begin mime-default "mime_header_checks defaults to \$header_checks: part headers too"
+lines <<'EOF'
+header_checks = regexp:%C%/checks
+EOF
+table checks <<'EOF'
+/^Content-Type: text\/html/  REPLACE Content-Type: text/plain; note=was-html
+/^X-Mailer:/                 IGNORE
+EOF
+submit -f joe@example.com amy@example.org
+headers <<'EOF'
+X-Mailer: test
+MIME-Version: 1.0
+Content-Type: multipart/alternative; boundary="b1"
+EOF
+body <<'EOF'
+--b1
+Content-Type: text/html
+X-Mailer: in a part
+
+<p>hi</p>
+--b1--
+EOF
+
+case_begin mime-primary "the primary header's MIME fields go to mime_header_checks, not header_checks"
+lines <<'EOF'
+header_checks = regexp:%C%/checks
+mime_header_checks = regexp:%C%/mime
+EOF
+table checks <<'EOF'
+/^Content-Type:/        REPLACE X-Wrong: header_checks saw Content-Type
+/^MIME-Version:/        REPLACE X-Wrong: header_checks saw MIME-Version
+/^X-Other:/             REPLACE X-Other: header_checks
+EOF
+table mime <<'EOF'
+/^Content-Type: (.*)/   REPLACE Content-Type: $1; mime=checked
+/^X-Other:/             REPLACE X-Other: mime_header_checks
+EOF
+submit -f joe@example.com amy@example.org
+headers <<'EOF'
+MIME-Version: 1.0
+Content-Type: text/plain
+X-Other: yes
+EOF
+
+case_begin mime-empty "mime_header_checks empty: MIME fields are not checked at all"
+lines <<'EOF'
+header_checks = regexp:%C%/checks
+mime_header_checks =
+EOF
+table checks <<'EOF'
+/^Content-/             REPLACE X-Wrong: checked
+/^X-Other:/             REPLACE X-Other: checked
+EOF
+submit -f joe@example.com amy@example.org
+headers <<'EOF'
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="b1"
+X-Other: yes
+EOF
+body <<'EOF'
+--b1
+Content-Type: text/plain
+
+x
+--b1--
+EOF
+
+case_begin nested "nested_header_checks: an attached message's header; its MIME fields to mime_header_checks"
+logs
+lines <<'EOF'
+nested_header_checks = regexp:%C%/nested
+mime_header_checks = regexp:%C%/mime
+EOF
+table nested <<'EOF'
+/^Subject: (.*)/        REPLACE Subject: [forwarded] $1
+/^Received:/            IGNORE
+/^Content-Type:/        REPLACE X-Wrong: nested saw Content-Type
+EOF
+table mime <<'EOF'
+/^Content-Type: text\/plain$/  WARN plain part
+EOF
+submit -f joe@example.com amy@example.org
+headers <<'EOF'
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="b1"
+EOF
+body <<'EOF'
+--b1
+Content-Type: text/plain
+
+See the message below.
+--b1
+Content-Type: message/rfc822
+
+Received: from elsewhere
+Subject: the original
+From: Ann <ann@example.net>
+Content-Type: text/plain
+
+Subject: not a header, the body of the inner message
+--b1--
+EOF
+
+case_begin nested-default "nested_header_checks defaults to \$header_checks; a message/rfc822 body"
+lines <<'EOF'
+header_checks = regexp:%C%/checks
+EOF
+table checks <<'EOF'
+/^X-Spam-Flag:/         IGNORE
+/^Subject: (.*)/        REPLACE Subject: checked $1
+EOF
+submit -f joe@example.com amy@example.org
+headers <<'EOF'
+X-Spam-Flag: no
+MIME-Version: 1.0
+Content-Type: message/rfc822
+EOF
+body <<'EOF'
+X-Spam-Flag: YES
+Subject: inner
+
+inner body
+EOF
+
+case_begin nested-digest "multipart/digest: a part without Content-Type is a message/rfc822"
+lines <<'EOF'
+nested_header_checks = regexp:%C%/nested
+body_checks = regexp:%C%/body
+EOF
+table nested <<'EOF'
+/^Subject: (.*)/        REPLACE Subject: digest item $1
+EOF
+table body <<'EOF'
+/^Subject: (.*)/        REPLACE body line $1
+EOF
+submit -f joe@example.com amy@example.org
+headers <<'EOF'
+MIME-Version: 1.0
+Content-Type: multipart/digest; boundary="d1"
+EOF
+body <<'EOF'
+--d1
+
+Subject: one
+
+first
+--d1
+
+Subject: two
+
+second
+--d1--
+EOF
+
+case_begin smtp-body "smtp_body_checks: REPLACE, IGNORE, PREPEND as the mail leaves"
+lines <<'EOF'
+smtp_body_checks = regexp:%C%/smtp
+EOF
+table smtp <<'EOF'
+/^internal: (.*)/       REPLACE external: $1
+/^debug/                IGNORE
+/^signature/            PREPEND --
+EOF
+submit -f joe@example.com amy@example.org
+body <<'EOF'
+internal: host9
+debug data
+signature follows
+EOF
+
+case_begin smtp-reject "smtp_body_checks: REJECT is not an action there, the mail goes"
+lines <<'EOF'
+smtp_body_checks = regexp:%C%/smtp
+EOF
+table smtp <<'EOF'
+/^bad/                  REJECT no
+EOF
+submit -f joe@example.com amy@example.org
+body <<'EOF'
+bad line
+EOF
+
+case_begin smtp-order "body_checks in cleanup, then smtp_body_checks on what it left"
+lines <<'EOF'
+body_checks = regexp:%C%/checks
+smtp_body_checks = regexp:%C%/smtp
+EOF
+table checks <<'EOF'
+/^stage one$/           REPLACE stage two
+EOF
+table smtp <<'EOF'
+/^stage two$/           REPLACE stage three
+/^stage one$/           REPLACE wrong
+EOF
+submit -f joe@example.com amy@example.org
+body <<'EOF'
+stage one
+EOF
+
+case_begin smtp-mime "smtp_mime_header_checks (default empty): smtp_header_checks never sees a MIME field"
+lines <<'EOF'
+smtp_header_checks = regexp:%C%/smtp
+smtp_mime_header_checks = regexp:%C%/smtpmime
+EOF
+table smtp <<'EOF'
+/^Content-Type:/        REPLACE X-Wrong: smtp_header_checks saw it
+/^X-Out:/               REPLACE X-Out: smtp_header_checks
+EOF
+table smtpmime <<'EOF'
+/^Content-Type: text\/plain/   REPLACE Content-Type: text/plain; smtp=mime
+EOF
+submit -f joe@example.com amy@example.org
+headers <<'EOF'
+X-Out: yes
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="b1"
+EOF
+body <<'EOF'
+--b1
+Content-Type: text/plain
+X-Out: in a part
+
+x
+--b1--
+EOF
+
+case_begin smtp-mime-unset "smtp_header_checks alone: the primary Content-Type is left alone"
+lines <<'EOF'
+smtp_header_checks = regexp:%C%/smtp
+EOF
+table smtp <<'EOF'
+/^Content-Type:/        REPLACE X-Wrong: checked
+/^MIME-Version:/        IGNORE
+EOF
+submit -f joe@example.com amy@example.org
+headers <<'EOF'
+MIME-Version: 1.0
+Content-Type: text/plain; charset=us-ascii
+EOF
+
+case_begin smtp-nested "smtp_nested_header_checks: an attached message's header on the way out"
+lines <<'EOF'
+smtp_nested_header_checks = pcre:%C%/smtp
+EOF
+table smtp <<'EOF'
+/^From: .*@internal\.example/   REPLACE From: someone@example.com
+EOF
+submit -f joe@example.com amy@example.org
+headers <<'EOF'
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="b1"
+EOF
+body <<'EOF'
+--b1
+Content-Type: message/rfc822
+
+From: boss@internal.example
+Subject: inner
+
+From: boss@internal.example
+--b1--
+EOF
+
+# A message as bytes: %ID% is the Message-ID's value.
+crlf() {
+	sed 's/$/\r/'
+}
+
+case_begin eol-always "sendmail_fix_line_endings = always (default): CRs before LF dropped"
+submit -f joe@example.com amy@example.org
+printf 'From: joe@example.com\r\nTo: amy@example.org\nSubject: crlf\r\r\nDate: Mon, 01 Jan 2024 12:00:00 +0000\r\nMessage-ID: <%%ID%%>\r\n\r\nline one\r\nline two\nline three\r\r\n' |
+	raw
+
+case_begin eol-never "sendmail_fix_line_endings = never: a CR before LF is text (a blank)"
+lines <<'EOF'
+sendmail_fix_line_endings = never
+EOF
+submit -f joe@example.com amy@example.org
+printf 'From: joe@example.com\nTo: amy@example.org\nSubject: never\nDate: Mon, 01 Jan 2024 12:00:00 +0000\nMessage-ID: <%%ID%%>\n\nline one\r\nline two\nline three\r\r\n.\r\nafter the dot\n' |
+	raw
+
+case_begin eol-strict-crlf "sendmail_fix_line_endings = strict: a first line in CRLF, all CRs dropped"
+lines <<'EOF'
+sendmail_fix_line_endings = strict
+EOF
+submit -f joe@example.com amy@example.org
+printf 'From: joe@example.com\r\nTo: amy@example.org\nSubject: strict\r\nDate: Mon, 01 Jan 2024 12:00:00 +0000\nMessage-ID: <%%ID%%>\r\n\r\nbare lf\nline two\r\n' |
+	raw
+
+case_begin eol-strict-lf "sendmail_fix_line_endings = strict: a first line in LF, later CRs kept"
+lines <<'EOF'
+sendmail_fix_line_endings = strict
+EOF
+submit -f joe@example.com amy@example.org
+printf 'From: joe@example.com\nTo: amy@example.org\r\nSubject: strict lf\nDate: Mon, 01 Jan 2024 12:00:00 +0000\nMessage-ID: <%%ID%%>\n\nline one\r\nline two\n' |
+	raw
+
+case_begin eol-never-checks "never with body_checks: the CR is in the line looked up"
+lines <<'EOF'
+sendmail_fix_line_endings = never
+body_checks = pcre:%C%/checks
+EOF
+table checks <<'EOF'
+/^ends in cr\r$/        REPLACE matched with the CR
+/^ends in cr $/         REPLACE matched with a blank
+/^ends in cr$/          REPLACE matched without
+EOF
+submit -f joe@example.com amy@example.org
+printf 'From: joe@example.com\nTo: amy@example.org\nSubject: never checks\nDate: Mon, 01 Jan 2024 12:00:00 +0000\nMessage-ID: <%%ID%%>\n\nends in cr\r\n' |
+	raw
+
+# --- How a case is sent and compared. ----------------------------------------
+
+# message NAME PATH: the case's raw bytes, or its header, a Subject, Date
+# and Message-ID of its own, and its body.
+message() {
+	if [ -f "$W/c/$1/raw" ]; then
+		sed "s/%ID%/$1.$2@bodychecks.test/" "$W/c/$1/raw"
+		return
+	fi
+	cat "$W/c/$1/headers"
+	echo "Subject: bodychecks case $1"
+	echo "Date: Mon, 01 Jan 2024 12:00:00 +0000"
+	echo "Message-ID: <$1.$2@bodychecks.test>"
+	echo ""
+	if [ -f "$W/c/$1/body" ]; then cat "$W/c/$1/body"; else echo "Body of $1."; fi
+}
+
+# sort_sink: each delivered file into got/NAME.PATH/ by its Message-ID; a
+# bounce (its own Message-ID, ours in the returned header) into
+# got/NAME.PATH.bounce/.
+sort_sink() {
+	for _f in "$RELAY_SINK"/*; do
+		[ -f "$_f" ] || continue
+		_id=$(sed -n '/^$/q; s/^Message-ID: <\([^@]*\)@bodychecks\.test>$/\1/p' "$_f")
+		if [ -z "$_id" ]; then
+			_id=$(sed -n 's/^Message-ID: <\([^@]*\)@bodychecks\.test>$/\1/p' "$_f" | head -n 1)
+			_id=${_id:+$_id.bounce}
+		fi
+		case $_id in
+		*.A | *.B | *.A.bounce | *.B.bounce) _d=$W/got/$_id ;;
+		*) _d=$W/got/other ;;
+		esac
+		mkdir -p "$_d" && mv "$_f" "$_d/"
+	done
+}
+
+# whole FILE: its header, Received dropped, time and ID values masked,
+# folding shown as \n; then the body as it arrived, a CR shown as \r.
+whole() {
+	awk '
+	function flush() {
+		if (field != "")
+			print field
+		field = ""
+	}
+	body { gsub(/\r/, "\\r"); print; next }
+	/^$/ { flush(); body = 1; print "(body)"; next }
+	/^[ \t]/ { if (keep) field = field "\\n" $0; next }
+	{
+		flush()
+		name = tolower(substr($0, 1, index($0, ":") - 1))
+		keep = name != "received"
+		if (name == "date" || name == "message-id")
+			field = substr($0, 1, index($0, ":")) " (not compared)"
+		else if (keep)
+			field = $0
+	}
+	END { flush() }' "$1"
+}
+
+# outcome NAME PATH: "delivered" and each message that arrived; "refused:
+# REASON" (Postfix's bounce, relaymail's exit 65 and its stderr);
+# "nothing arrived"; "not sent (exit N)".
+outcome() {
+	_rc=$(cat "$W/got/$1.$2.rc" 2>/dev/null)
+	if [ -d "$W/got/$1.$2.bounce" ]; then
+		_b=$(ls "$W/got/$1.$2.bounce"/* | head -n 1)
+		printf 'refused: %s %s\n' "$(sed -n 's/^Status: //p' "$_b" | head -n 1)" \
+			"$(sed -n 's/^Diagnostic-Code: X-Postfix; //p' "$_b" | head -n 1)"
+	elif [ "$2" = B ] && [ "$_rc" = 65 ]; then
+		printf 'refused: '
+		sed -n 's/^relaymail: the message was rejected by [a-z_]*: //p' \
+			"$W/got/$1.B.err" | head -n 1
+	elif [ "$_rc" != 0 ]; then
+		echo "not sent (exit $_rc)"
+	elif [ -d "$W/got/$1.$2" ]; then
+		echo "delivered"
+		for _f in "$W/got/$1.$2"/*; do
+			whole "$_f" | tr '\n' '\037'
+			echo
+		done | sort | tr '\037' '\n' | sed '/^$/d'
+	else
+		echo "nothing arrived"
+	fi
+}
+
+# records NAME PATH: the mail log records of the actions, queue IDs and
+# process names left out.
+records() {
+	if [ "$2" = A ]; then _l=$W/o/$1/maillog; else _l=$W/r/$1.maillog; fi
+	sed -n 's/^.*\/\(cleanup\|smtp\)\[[0-9]*\]: [0-9A-F]*: \(\(warning\|info\|reject\|strip\|replace\|prepend\|discard\|hold\|redirect\|bcc\): \(header\|body\) .*\)$/\1: \2/p' \
+		"$_l" 2>/dev/null
+}
+
+compare() {
+	_c=$W/got/cmp/$1
+	_desc=$(cat "$W/c/$1/desc")
+	mkdir -p "$_c"
+	outcome "$1" A >"$_c/postfix"
+	outcome "$1" B >"$_c/relaymail"
+	if [ -f "$W/c/$1/differs" ]; then
+		cmp -s "$W/c/$1/expected" "$_c/relaymail" &&
+			grep -qxF -f "$W/c/$1/postfix-line" "$_c/postfix"
+		_same=$?
+		tap__result $_same "$1: $_desc (deliberately: $(cat "$W/c/$1/differs"))"
+		[ "$_same" = 0 ] ||
+			tap_diag "Postfix: $(cat "$_c/postfix")" \
+				"$(cd "$_c" && diff -U 100 "$W/c/$1/expected" relaymail)"
+	else
+		cmp -s "$_c/postfix" "$_c/relaymail"
+		_same=$?
+		if [ "$_same" = 0 ] && grep -q '^nothing arrived$' "$_c/postfix"; then
+			[ -s "$W/got/$1.A.rc" ] || _same=1
+		fi
+		tap__result $_same "$1: $_desc"
+		[ "$_same" = 0 ] ||
+			tap_diag "$(cd "$_c" && diff -U 100 postfix relaymail)" \
+				"relaymail's stderr: $(head -n 5 "$W/got/$1.B.err")"
+	fi
+	if [ -f "$W/c/$1/logs" ]; then
+		records "$1" A >"$_c/postfix.log"
+		records "$1" B >"$_c/relaymail.log"
+		if [ -s "$_c/postfix.log" ] && cmp -s "$_c/postfix.log" "$_c/relaymail.log"; then
+			tap__result 0 "$1: the same mail log records"
+		else
+			tap__result 1 "$1: the same mail log records"
+			tap_diag "$(cd "$_c" && diff -U 100 postfix.log relaymail.log)"
+		fi
+	fi
+	[ -f "$W/c/$1/warns" ] || return 0
+	warnings "$1" A >"$_c/postfix.warn"
+	warnings "$1" B >"$_c/relaymail.warn"
+	if cmp -s "$_c/postfix.warn" "$_c/relaymail.warn" && [ -s "$_c/postfix.warn" ]; then
+		tap__result 0 "$1: the same warnings"
+	else
+		tap__result 1 "$1: the same warnings"
+		tap_diag "$(cd "$_c" && diff -U 100 postfix.warn relaymail.warn)"
+	fi
+}
+
+# --- Run. --------------------------------------------------------------------
+differential_send
+for name in $(cat "$W/cases"); do
+	compare "$name"
+done
+
+# A REJECT is a permanent failure of the message, and nothing is lost:
+# it is kept in the dead letter file as it came, the line the check hit
+# included.
+grep -q '^wire the money today$' "$W/r/reject.dead" 2>/dev/null
+tap__result $? "reject: the message is kept in the dead letter file, unchanged"
+tap_is "$(cat "$W/got/reject.B.rc")" 65 "reject: relaymail exits 65 (EX_DATAERR)"
+
+tap_done

@@ -280,6 +280,42 @@ check b4
 check epilogue
 EOF
 
+case_begin size-bare "body_checks_size_limit: a part without header fields, or with text for a header"
+lines <<'EOF'
+body_checks = regexp:%C%/checks
+body_checks_size_limit = 30
+EOF
+table checks <<'EOF'
+/^check(.*)/            REPLACE ok$1
+EOF
+submit -f joe@example.com amy@example.org
+headers <<'EOF'
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="b1"
+EOF
+body <<'EOF'
+check 0001
+check 0002
+check 0003
+check 0004
+--b1
+
+check 0005
+check 0006
+check 0007
+check 0008
+--b1
+not a field
+check 0009
+check 0010
+check 0011
+--b1--
+check 0012
+check 0013
+check 0014
+check 0015
+EOF
+
 case_begin size-zero "body_checks_size_limit = 0: every line"
 lines <<'EOF'
 body_checks = regexp:%C%/checks

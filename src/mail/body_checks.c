@@ -83,7 +83,6 @@ struct walk {
 	bool field_nested;   /* it is in a nested message's header */
 	bool field_cut;	     /* longer than FIELD_MAX: kept, not looked up */
 	enum mime_role role; /* of the line the pieces belong to */
-	bool was_header;     /* the line before was a header line */
 	size_t offset;	     /* of the next body piece in its segment */
 	bool changed;
 	bool stopped; /* REJECT or HOLD: err says why */
@@ -256,13 +255,12 @@ out:
 static int piece(struct walk *k, const char *p, size_t n, bool first, bool last)
 {
 	if (first) {
-		bool header_before = k->was_header;
+		bool in_header = k->w.in_header;
 
 		k->role = mime_walk_line(&k->w, p, n, last);
-		k->was_header = k->role == MIME_HEADER;
 		/* Postfix's body segment begins at the line that ends a
-		 * header, and again at a close delimiter. */
-		if ((header_before && !k->was_header) ||
+		 * header (blank or not), and again at a close delimiter. */
+		if ((in_header && k->role != MIME_HEADER) ||
 		    (k->role == MIME_DELIMITER && !k->w.in_header))
 			k->offset = 0;
 	}

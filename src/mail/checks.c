@@ -235,8 +235,9 @@ static int decide(const struct check_table *t, const struct header_checks_who *w
 		d->act = ACT_DROP;
 	} else if (str_eq_ci(cmd, "DUNNO") || str_eq_ci(cmd, "OK"))
 		; /* nothing */
-	else if (t->kind == HEADER_CHECKS_SMTP ||
-		 !decide_cleanup(t, who, where, line, value, cmd, text, d, &rc))
+	else if (t->kind == HEADER_CHECKS_SMTP)
+		log_warning(_("unsupported command in %s map: %s"), t->param, value);
+	else if (!decide_cleanup(t, who, where, line, value, cmd, text, d, &rc))
 		log_warning(_("unknown command in %s map: %s"), t->param, value);
 	return rc;
 }

@@ -26,7 +26,7 @@ librelaymail_a_SOURCES += \
 unit_tests += tests/unit/test-address tests/unit/test-message \
 	tests/unit/test-idn tests/unit/test-rewrite tests/unit/test-alias \
 	tests/unit/test-encword tests/unit/test-generic tests/unit/test-qp \
-	tests/unit/test-mime tests/unit/test-headercheck
+	tests/unit/test-mime tests/unit/test-headercheck tests/unit/test-bodycheck
 
 # The allocation-failure test of this layer (as tests/unit/test-torture in
 # src/conf/local.mk; without the linker's --wrap, tests/torture-skip.sh

@@ -355,6 +355,41 @@ submit -f joe@example.com amy@example.org
 	echo end
 } | body
 
+# zline N: a line of N z's.
+zline() {
+	awk -v n="$1" 'BEGIN { s = ""; for (i = 0; i < n; i++) s = s "z"; print s }'
+}
+case_begin long-reencoded "a line past smtp_line_length_limit: Postfix looks up the line, relaymail its quoted-printable form"
+lines <<'EOF'
+body_checks = regexp:%C%/checks
+EOF
+table checks <<'EOF'
+/^z+$/                  REPLACE short
+EOF
+submit -f joe@example.com amy@example.org
+headers <<'EOF'
+From: joe@example.com
+EOF
+{
+	zline 1200
+	echo end
+} | body
+{
+	printf 'delivered\nReturn-Path: <joe@example.com>\nX-Original-To: amy@example.org\n'
+	printf 'Delivered-To: amy@example.org\nFrom: joe@example.com\n'
+	printf 'Subject: bodychecks case long-reencoded\n'
+	printf 'Date: (not compared)\nMessage-ID: (not compared)\nMIME-Version: 1.0\n'
+	printf 'Content-Type: text/plain; charset=us-ascii\n'
+	printf 'Content-Transfer-Encoding: quoted-printable\n(body)\n'
+	_i=0
+	while [ $_i -lt 15 ]; do
+		echo "$(zline 75)="
+		_i=$((_i + 1))
+	done
+	printf 'short\nend\n'
+} | differs "the text part is re-encoded before the checks, so the rule hits its last line"
+postfix_gives "short"
+
 case_begin mime "mime_header_checks: the header fields of every part"
 lines <<'EOF'
 mime_header_checks = regexp:%C%/mime
@@ -873,5 +908,15 @@ done
 grep -q '^wire the money today$' "$W/r/reject.dead" 2>/dev/null
 tap__result $? "reject: the message is kept in the dead letter file, unchanged"
 tap_is "$(cat "$W/got/reject.B.rc")" 65 "reject: relaymail exits 65 (EX_DATAERR)"
+
+# -bs: the REJECT of a body line is the reply to the final dot, as for a
+# header (tests/headers.sh): relaymail knows at once and says so, where
+# Postfix's sendmail -bs queues the message and bounces it later.
+printf 'EHLO client.test\r\nMAIL FROM:<joe@example.com>\r\nRCPT TO:<amy@example.org>\r\nDATA\r\nFrom: joe@example.com\r\nSubject: -bs\r\n\r\nwire the money today\r\n.\r\nQUIT\r\n' |
+	timeout 60 "$RELAYMAIL" -C "$W/r/reject.cf" -bs 2>"$W/got/bs.err" |
+	tr -d '\r' | sed -n '/^354/{n;p;}' >"$W/got/bs.B"
+tap_is "$(cat "$W/got/bs.B")" \
+	"550 5.7.1 no fraud here (message kept in the dead letter file)" \
+	"-bs: a body REJECT is a 550 with the reason, the message kept (deliberately)"
 
 tap_done

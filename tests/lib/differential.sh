@@ -14,6 +14,8 @@
 : "${RELAYMAIL:=$top_builddir/relaymail}"
 # Seconds for every message of every case to arrive.
 : "${CANON_TIMEOUT:=40}"
+# The domain of the cases' Message-IDs, by which the sink sorts them.
+: "${DIFF_DOMAIN:=canonical.test}"
 
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/relay.sh"
@@ -201,7 +203,7 @@ message() {
 	cat "$W/c/$1/headers"
 	echo "Subject: canonical case $1"
 	echo "Date: Mon, 01 Jan 2024 12:00:00 +0000"
-	echo "Message-ID: <$1.$2@canonical.test>"
+	echo "Message-ID: <$1.$2@$DIFF_DOMAIN>"
 	echo ""
 	echo "Body of $1."
 }
@@ -256,14 +258,20 @@ wait_quiet() {
 	return 0
 }
 
-# sort_sink: each delivered file into got/NAME.PATH/ by its Message-ID;
-# anything else (a bounce) into got/other/.
+# sort_sink: each delivered file into got/NAME.PATH/ by its Message-ID; a
+# bounce (its own Message-ID, ours in the returned header) into
+# got/NAME.PATH.bounce/; anything else into got/other/.
 sort_sink() {
+	_dom=$(printf '%s' "$DIFF_DOMAIN" | sed 's/\./\\./g')
 	for _f in "$RELAY_SINK"/*; do
 		[ -f "$_f" ] || continue
-		_id=$(sed -n '/^$/q; s/^Message-ID: <\([^@]*\)@canonical\.test>$/\1/p' "$_f")
+		_id=$(sed -n "/^\$/q; s/^Message-ID: <\([^@]*\)@$_dom>\$/\1/p" "$_f")
+		if [ -z "$_id" ]; then
+			_id=$(sed -n "s/^Message-ID: <\([^@]*\)@$_dom>\$/\1/p" "$_f" | head -n 1)
+			_id=${_id:+$_id.bounce}
+		fi
 		case $_id in
-		*.A | *.B) _d=$W/got/$_id ;;
+		*.A | *.B | *.A.bounce | *.B.bounce) _d=$W/got/$_id ;;
 		*) _d=$W/got/other ;;
 		esac
 		mkdir -p "$_d" && mv "$_f" "$_d/"
@@ -413,6 +421,147 @@ compare() {
 		cmp -s "$_c/postfix.bytes" "$_c/relaymail.bytes"
 		verdict "$1" "byte for byte" todo-bytes $? \
 			"$(cd "$_c" && diff -U 1000 postfix.bytes relaymail.bytes)"
+	fi
+	[ -f "$W/c/$1/warns" ] || return 0
+	warnings "$1" A >"$_c/postfix.warn"
+	warnings "$1" B >"$_c/relaymail.warn"
+	if cmp -s "$_c/postfix.warn" "$_c/relaymail.warn" && [ -s "$_c/postfix.warn" ]; then
+		tap__result 0 "$1: the same warnings"
+	else
+		tap__result 1 "$1: the same warnings"
+		tap_diag "$(cd "$_c" && diff -U 100 postfix.warn relaymail.warn)"
+	fi
+}
+
+# --- Comparing outcomes. ----------------------------------------------------
+# For checks that may stop a message (tests/headers.sh, tests/bodychecks.sh):
+# compare_outcome NAME compares what each side did, "delivered" with each
+# message as show_header or show_message (DIFF_SHOW) renders it, the
+# REJECT reason ("refused: ..."; Postfix's bounce, relaymail's exit 65),
+# "nothing arrived" or "not sent (exit N)"; then, for a case marked logs,
+# the mail log records of the actions, and for one marked warns, the
+# warnings. A case marks a deliberate difference with differs REASON
+# (relaymail's outcome on stdin) and postfix_gives LINE (a line Postfix's
+# outcome must hold, so the difference pinned is the one there is).
+: "${DIFF_SHOW:=show_header}"
+logs() {
+	: >"$C/logs"
+}
+differs() {
+	printf '%s\n' "$1" >"$C/differs"
+	cat >"$C/expected"
+}
+postfix_gives() {
+	printf '%s\n' "$1" >"$C/postfix-line"
+}
+
+# show_header FILE [WHOLE]: its header, a field a line, folding shown as
+# \n, Received dropped, the values of the time and ID fields masked; with
+# WHOLE 1, then "(body)" and the body as it arrived, a CR shown as \r.
+show_header() {
+	awk -v whole="${2:-0}" '
+	function flush() {
+		if (field != "")
+			print field
+		field = ""
+	}
+	inbody { gsub(/\r/, "\\r"); print; next }
+	/^$/ {
+		if (!whole)
+			exit
+		flush()
+		inbody = 1
+		print "(body)"
+		next
+	}
+	/^[ \t]/ { if (keep) field = field "\\n" $0; next }
+	{
+		flush()
+		name = tolower(substr($0, 1, index($0, ":") - 1))
+		keep = name != "received"
+		if (name == "date" || name == "message-id" || name == "resent-date" ||
+		    name == "resent-message-id")
+			field = substr($0, 1, index($0, ":")) " (not compared)"
+		else if (keep)
+			field = $0
+	}
+	END { flush() }' "$1"
+}
+
+# show_message FILE: the whole message (show_header FILE 1).
+show_message() {
+	show_header "$1" 1
+}
+
+# outcome NAME PATH: what one side did.
+outcome() {
+	_rc=$(cat "$W/got/$1.$2.rc" 2>/dev/null)
+	if [ -d "$W/got/$1.$2.bounce" ]; then
+		_b=$(ls "$W/got/$1.$2.bounce"/* | head -n 1)
+		printf 'refused: %s %s\n' "$(sed -n 's/^Status: //p' "$_b" | head -n 1)" \
+			"$(sed -n 's/^Diagnostic-Code: X-Postfix; //p' "$_b" | head -n 1)"
+	elif [ "$2" = B ] && [ "$_rc" = 65 ]; then
+		printf 'refused: '
+		sed -n 's/^relaymail: the message was rejected by [a-z_]*: //p' \
+			"$W/got/$1.B.err" | head -n 1
+	elif [ "$_rc" != 0 ]; then
+		echo "not sent (exit $_rc)"
+	elif [ -d "$W/got/$1.$2" ]; then
+		echo "delivered"
+		# One message a line to sort them, the lines back after.
+		for _f in "$W/got/$1.$2"/*; do
+			"$DIFF_SHOW" "$_f" | tr '\n' '\037'
+			echo
+		done | sort | tr '\037' '\n' | sed '/^$/d'
+	else
+		echo "nothing arrived"
+	fi
+}
+
+# records NAME PATH: the mail log records of the header and body actions,
+# queue IDs and process names left out.
+records() {
+	if [ "$2" = A ]; then _l=$W/o/$1/maillog; else _l=$W/r/$1.maillog; fi
+	sed -n 's/^.*\/\(cleanup\|smtp\)\[[0-9]*\]: [0-9A-F]*: \(\(warning\|info\|reject\|strip\|replace\|prepend\|discard\|hold\|redirect\|bcc\): \(header\|body\) .*\)$/\1: \2/p' \
+		"$_l" 2>/dev/null
+}
+
+# compare_outcome NAME: the TAP lines of one case.
+compare_outcome() {
+	_c=$W/got/cmp/$1
+	_desc=$(cat "$W/c/$1/desc")
+	mkdir -p "$_c"
+	outcome "$1" A >"$_c/postfix"
+	outcome "$1" B >"$_c/relaymail"
+	if [ -f "$W/c/$1/differs" ]; then
+		cmp -s "$W/c/$1/expected" "$_c/relaymail" &&
+			grep -qxF -f "$W/c/$1/postfix-line" "$_c/postfix"
+		_same=$?
+		tap__result $_same "$1: $_desc (deliberately: $(cat "$W/c/$1/differs"))"
+		[ "$_same" = 0 ] ||
+			tap_diag "Postfix: $(cat "$_c/postfix")" \
+				"$(cd "$_c" && diff -U 100 "$W/c/$1/expected" relaymail)"
+	else
+		cmp -s "$_c/postfix" "$_c/relaymail"
+		_same=$?
+		if [ "$_same" = 0 ] && grep -q '^nothing arrived$' "$_c/postfix"; then
+			# Nothing to compare but the status: make sure the case ran.
+			[ -s "$W/got/$1.A.rc" ] || _same=1
+		fi
+		tap__result $_same "$1: $_desc"
+		[ "$_same" = 0 ] ||
+			tap_diag "$(cd "$_c" && diff -U 100 postfix relaymail)" \
+				"relaymail's stderr: $(head -n 5 "$W/got/$1.B.err")"
+	fi
+	if [ -f "$W/c/$1/logs" ]; then
+		records "$1" A >"$_c/postfix.log"
+		records "$1" B >"$_c/relaymail.log"
+		if [ -s "$_c/postfix.log" ] && cmp -s "$_c/postfix.log" "$_c/relaymail.log"; then
+			tap__result 0 "$1: the same mail log records"
+		else
+			tap__result 1 "$1: the same mail log records"
+			tap_diag "$(cd "$_c" && diff -U 100 postfix.log relaymail.log)"
+		fi
 	fi
 	[ -f "$W/c/$1/warns" ] || return 0
 	warnings "$1" A >"$_c/postfix.warn"

@@ -14,8 +14,14 @@
 : "${RELAYMAIL:=$top_builddir/relaymail}"
 # Seconds for every message of every case to arrive.
 : "${CANON_TIMEOUT:=40}"
-# The domain of the cases' Message-IDs, by which the sink sorts them.
+# The domain of the cases' Message-IDs, by which the sink sorts them, and
+# the word their Subject starts with.
 : "${DIFF_DOMAIN:=canonical.test}"
+: "${DIFF_SUBJECT:=canonical}"
+# each: a private Postfix per case (its own main.cf lines); one: one
+# Postfix and one relaymail configuration for all cases (see
+# shared_oracle).
+: "${DIFF_ORACLE:=each}"
 
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/relay.sh"
@@ -67,7 +73,7 @@ unset RELAYMAIL_CONFIG NAME
 # once REASON (a deliberate difference: Postfix delivers the same message
 # to the same address more than once, relaymail once; Postfix's copies
 # are compared as one, and a TAP line checks that Postfix still does).
-case_begin() {
+case_new() {
 	C=$W/c/$1
 	mkdir "$C" || tap_bail "case $1 defined twice"
 	printf '%s\n' "$2" >"$C/desc"
@@ -75,6 +81,29 @@ case_begin() {
 	: >"$C/lines"
 	: >"$C/args"
 	: >"$C/headers"
+}
+case_begin() {
+	case_new "$@"
+}
+# shared_oracle: every case goes through one Postfix and one relaymail
+# configuration (DIFF_ORACLE=one), which the lines and oracle_lines
+# written right after this call make; the cases have no lines of their
+# own.
+shared_oracle() {
+	DIFF_ORACLE=one
+	C=$W/c/shared
+	mkdir "$C" || tap_bail "shared_oracle called twice"
+	: >"$C/lines"
+}
+# oracle_of NAME: the name of the oracle and relaymail configuration of
+# case NAME.
+oracle_of() {
+	if [ "$DIFF_ORACLE" = one ]; then echo shared; else echo "$1"; fi
+}
+# oracle_ready NAME: called once the oracle's configuration is written,
+# before it starts (a script redefines it, e.g. to build an alias table).
+oracle_ready() {
+	:
 }
 lines() {
 	sed "s|%C%|$C|g" >>"$C/lines"
@@ -148,7 +177,8 @@ oracle_conf() {
 		shared_lines
 		cat "$W/c/$1/lines"
 		[ -f "$W/c/$1/oracle-lines" ] &&
-			sed "s|%SINK%|smtp:[$RELAY_HOST]:$RELAY_PLAIN_PORT|g" "$W/c/$1/oracle-lines"
+			sed -e "s|%SINK%|smtp:[$RELAY_HOST]:$RELAY_PLAIN_PORT|g" \
+				-e "s|%RELAY%|[$RELAY_HOST]:$RELAY_PLAIN_PORT|g" "$W/c/$1/oracle-lines"
 	} >"$_o/postfix/main.cf"
 	# No inet service at all: sendmail, pickup, cleanup, qmgr, smtp.
 	cat >"$_o/postfix/master.cf" <<-EOF
@@ -201,7 +231,7 @@ relaymail_conf() {
 # Message-ID of its own (so neither side adds one), then a body.
 message() {
 	cat "$W/c/$1/headers"
-	echo "Subject: canonical case $1"
+	echo "Subject: $DIFF_SUBJECT case $1"
 	echo "Date: Mon, 01 Jan 2024 12:00:00 +0000"
 	echo "Message-ID: <$1.$2@$DIFF_DOMAIN>"
 	echo ""
@@ -217,13 +247,14 @@ send() {
 		set -- "$@" "$_a"
 	done <"$W/c/$_n/args"
 	_g=$W/got/$_n.$_p
+	_of=$(oracle_of "$_n")
 	message "$_n" "$_p" >"$_g.msg"
 	if [ "$_p" = A ]; then
-		"$PF_SENDMAIL" -C "$W/o/$_n/postfix" "$@" <"$_g.msg" >"$_g.out" 2>"$_g.err"
+		"$PF_SENDMAIL" -C "$W/o/$_of/postfix" "$@" <"$_g.msg" >"$_g.out" 2>"$_g.err"
 	else
 		# -v: the table warnings, which a send that works keeps to the
 		# mail log, are on stderr too, to be compared with cleanup's.
-		timeout 60 "$RELAYMAIL" -v -C "$W/r/$_n.cf" "$@" <"$_g.msg" >"$_g.out" 2>"$_g.err"
+		timeout 60 "$RELAYMAIL" -v -C "$W/r/$_of.cf" "$@" <"$_g.msg" >"$_g.out" 2>"$_g.err"
 	fi
 	echo $? >"$_g.rc"
 }
@@ -359,7 +390,8 @@ result() {
 warnings() {
 	if [ "$2" = A ]; then
 		sed -n 's/^.*\/cleanup\[[0-9]*\]: warning: \([0-9A-F]*: \)\{0,1\}//p' \
-			"$W/o/$1/maillog" | sed 's/ -- message not accepted, try again later$//'
+			"$W/o/$(oracle_of "$1")/maillog" |
+			sed 's/ -- message not accepted, try again later$//'
 	else
 		sed -n 's/^relaymail: warning: //p' "$W/got/$1.B.err" |
 			sed 's/; using the first address, .*$//'
@@ -403,7 +435,7 @@ compare() {
 	fi
 	if ! [ -d "$W/got/$1.A" ]; then
 		verdict "$1" "$_desc" todo 1 "nothing arrived from Postfix; its maillog ends:" \
-			"$(tail -n 5 "$W/o/$1/maillog")"
+			"$(tail -n 5 "$W/o/$(oracle_of "$1")/maillog")"
 		verdict "$1" "byte for byte" todo 1 "(nothing to compare)"
 	elif ! cmp -s "$_c/postfix.tokens" "$_c/relaymail.tokens"; then
 		verdict "$1" "$_desc" todo 1 "$(cd "$_c" && diff -U 1000 postfix.bytes relaymail.bytes)" \
@@ -521,7 +553,11 @@ outcome() {
 # records NAME PATH: the mail log records of the header and body actions,
 # queue IDs and process names left out.
 records() {
-	if [ "$2" = A ]; then _l=$W/o/$1/maillog; else _l=$W/r/$1.maillog; fi
+	if [ "$2" = A ]; then
+		_l=$W/o/$(oracle_of "$1")/maillog
+	else
+		_l=$W/r/$(oracle_of "$1").maillog
+	fi
 	sed -n 's/^.*\/\(cleanup\|smtp\)\[[0-9]*\]: [0-9A-F]*: \(\(warning\|info\|reject\|strip\|replace\|prepend\|discard\|hold\|redirect\|bcc\): \(header\|body\) .*\)$/\1: \2/p' \
 		"$_l" 2>/dev/null
 }
@@ -581,8 +617,9 @@ differential_send() {
 	. "$W/sink/relay.env"
 
 	pids=
-	for name in $(cat "$W/cases"); do
-		oracle_conf "$name" && relaymail_conf "$name" ||
+	if [ "$DIFF_ORACLE" = one ]; then _oracles=shared; else _oracles=$(cat "$W/cases"); fi
+	for name in $_oracles; do
+		oracle_conf "$name" && relaymail_conf "$name" && oracle_ready "$name" ||
 			tap_bail "cannot write the configuration of case $name"
 		oracle_start "$name" 2>"$W/o/$name/start.err" &
 		pids="$pids $!"

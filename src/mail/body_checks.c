@@ -81,7 +81,7 @@ struct walk {
 	struct buf field;    /* the part header field being read, raw */
 	bool field_open;     /* field holds one */
 	bool field_nested;   /* it is in a nested message's header */
-	bool field_cut;	     /* longer than FIELD_MAX: kept, not looked up */
+	bool field_cut;	     /* longer than FIELD_MAX: written, not looked up */
 	enum mime_role role; /* of the line the pieces belong to */
 	size_t offset;	     /* of the next body piece in its segment */
 	bool changed;
@@ -161,6 +161,8 @@ static int field_flush(struct walk *k)
 	if (!k->field_open)
 		return 0;
 	k->field_open = false;
+	if (k->field_cut)
+		return put(k, "\r\n", 2);
 	if (buf_append(&k->field, "", 1) < 0 || (line = malloc(k->field.len)) == NULL) {
 		error_set(k->err, ERROR_INTERNAL, _("out of memory"));
 		return -1;
@@ -172,7 +174,7 @@ static int field_flush(struct walk *k)
 			line[n++] = k->field.data[i];
 	line[n] = '\0';
 	t = k->field_nested ? check_table_for(&k->bc->nested, &k->bc->mime, line, n) : &k->bc->mime;
-	rc = k->field_cut ? 0 : lookup(k, t, CHECK_HEADER, line, &d);
+	rc = lookup(k, t, CHECK_HEADER, line, &d);
 	free(line);
 	if (rc < 0)
 		goto out;
@@ -189,29 +191,41 @@ out:
 	return rc < 0 ? -1 : 0;
 }
 
-/* A piece of a part header line, into the open field. */
-static int header_piece(struct walk *k, const char *p, size_t n, bool first)
+static int nomem(struct walk *k)
 {
-	if (first && !(n > 0 && (p[0] == ' ' || p[0] == '\t'))) {
+	error_set(k->err, ERROR_INTERNAL, _("out of memory"));
+	return -1;
+}
+
+/* A piece of a part header line, into the open field; first and last:
+ * it starts and ends the line. A field too long to look up (Postfix
+ * cuts its own at header_size_limit) is written as it comes. */
+static int header_piece(struct walk *k, const char *p, size_t n, bool first, bool last)
+{
+	bool cont = first && n > 0 && (p[0] == ' ' || p[0] == '\t');
+
+	if (first && !cont) {
 		if (field_flush(k) < 0)
 			return -1;
 		k->field_open = true;
 		k->field_nested = k->w.nested;
 		k->field_cut = false;
-	} else if (first && k->field_open) {
-		if (buf_append(&k->field, "\r\n", 2) < 0)
-			goto nomem;
 	}
 	if (!k->field_open) /* a stray continuation: kept */
-		return put(k, p, n) < 0 || put(k, "\r\n", 2) < 0 ? -1 : 0;
-	if (k->field.len + n > FIELD_MAX)
+		return put(k, p, n) < 0 || (last && put(k, "\r\n", 2) < 0) ? -1 : 0;
+	if (cont && k->field_cut && put(k, "\r\n", 2) < 0)
+		return -1;
+	if (cont && !k->field_cut && buf_append(&k->field, "\r\n", 2) < 0)
+		return nomem(k);
+	if (!k->field_cut && k->field.len + n > FIELD_MAX) {
 		k->field_cut = true;
-	if (buf_append(&k->field, p, n) < 0)
-		goto nomem;
-	return 0;
-nomem:
-	error_set(k->err, ERROR_INTERNAL, _("out of memory"));
-	return -1;
+		if (put(k, k->field.data, k->field.len) < 0)
+			return -1;
+		buf_reset(&k->field);
+	}
+	if (k->field_cut)
+		return put(k, p, n);
+	return buf_append(&k->field, p, n) < 0 ? nomem(k) : 0;
 }
 
 /* A piece of a body line: looked up while its offset is under the
@@ -265,7 +279,7 @@ static int piece(struct walk *k, const char *p, size_t n, bool first, bool last)
 			k->offset = 0;
 	}
 	if (k->role == MIME_HEADER)
-		return header_piece(k, p, n, first);
+		return header_piece(k, p, n, first, last);
 	if (first && field_flush(k) < 0)
 		return -1;
 	return body_piece(k, p, n, first, last);

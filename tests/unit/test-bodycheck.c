@@ -278,6 +278,37 @@ static void test_limits(void)
 	is_str(r.body.data, "[x][x]\n[y]\n",
 	       "a long line in pieces of 2048 octets; the empty last piece is not looked up");
 	done(&r);
+
+	/* A part header field past 100 KiB, in lines of 3000 octets, then
+	 * a stray continuation line of 3000 at the start of a part. */
+	buf_reset(&text);
+	buf_append_str(&text, "Content-Type: multipart/mixed; boundary=b\n\n--b\nX-Long: ");
+	for (int i = 0; i < 40; i++) {
+		for (int k = 0; k < 3000; k++)
+			buf_append_str(&text, "x");
+		buf_append_str(&text, "\n ");
+	}
+	buf_append_str(&text, "end\nX-After: yes\n\nbody\n--b\n\t");
+	for (int k = 0; k < 3000; k++)
+		buf_append_str(&text, "s");
+	buf_append_str(&text, "\nX-Stray: after\n\nbody\n--b--\n");
+	run(&r, HEADER_CHECKS_CLEANUP, "mime_header_checks = regexp:%T/mime\n",
+	    (const char *[]){
+		"mime", "/^X-Long:/ IGNORE\n/^X-(After|Stray):/ REPLACE X-Seen: yes\n", NULL },
+	    text.data);
+	{
+		const char *want = strstr(text.data, "--b\nX-Long: ");
+		const char *got = strstr(r.body.data != NULL ? r.body.data : "", "--b\nX-Long: ");
+		size_t upto = (size_t)(strstr(want, "X-After") - want);
+
+		ok(r.rc == 0 && got != NULL && strncmp(got, want, upto) == 0 &&
+		       strncmp(got + upto, "X-Seen: yes\n\nbody\n--b\n\t", 23) == 0,
+		   "a part header field past 100 KiB is kept as it is, the next one checked");
+		ok(got != NULL && strstr(got, "sssss\nX-Seen: yes\n\nbody\n--b--\n") != NULL &&
+		       strstr(got, "s\ns") == NULL,
+		   "a stray continuation line in pieces is kept as one line");
+	}
+	done(&r);
 	buf_fini(&text);
 }
 

@@ -342,9 +342,13 @@ submit -f joe@example.com amy@example.org
 	echo end
 } | body
 
+# nchars N C: a line of N times C.
+nchars() {
+	awk -v n="$1" -v c="$2" 'BEGIN { s = ""; for (i = 0; i < n; i++) s = s c; print s }'
+}
 # zline N: a line of N z's.
 zline() {
-	awk -v n="$1" 'BEGIN { s = ""; for (i = 0; i < n; i++) s = s "z"; print s }'
+	nchars "$1" z
 }
 case_begin long-reencoded "a line past smtp_line_length_limit: Postfix looks up the line, relaymail its quoted-printable form"
 lines <<'EOF'
@@ -376,6 +380,49 @@ EOF
 	printf 'short\nend\n'
 } | differs "the text part is re-encoded before the checks, so the rule hits its last line"
 postfix_gives "short"
+
+case_begin replace-long "a REPLACE result past 998 octets is broken with CRLF SPACE, as the SMTP client does"
+lines <<'EOF'
+body_checks = regexp:%C%/checks
+EOF
+table checks <<'EOF'
+/^(a+)$/                REPLACE $1$1
+EOF
+submit -f joe@example.com amy@example.org
+{
+	nchars 550 a
+	echo "end"
+} | body
+
+case_begin replace-long-field "a part header REPLACE past 998 octets is folded before a blank, as header_checks folds"
+lines <<'EOF'
+mime_header_checks = regexp:%C%/mime
+EOF
+table mime <<'EOF'
+/^X-Id: (.*)$/          REPLACE X-Id: $1$1
+EOF
+submit -f joe@example.com amy@example.org
+headers <<'EOF'
+From: joe@example.com
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="b1"
+EOF
+{
+	echo "--b1"
+	echo "X-Id: $(nchars 600 i)"
+	echo ""
+	echo "text"
+	echo "--b1--"
+} | body
+{
+	printf 'delivered\nReturn-Path: <joe@example.com>\nX-Original-To: amy@example.org\n'
+	printf 'Delivered-To: amy@example.org\nFrom: joe@example.com\nMIME-Version: 1.0\n'
+	printf 'Content-Type: multipart/mixed; boundary="b1"\n'
+	printf 'Subject: bodychecks case replace-long-field\nDate: (not compared)\n'
+	printf 'Message-ID: (not compared)\n(body)\n--b1\nX-Id:\n'
+	printf ' %s\n %s\n(empty line)\ntext\n--b1--\n' "$(nchars 997 i)" "$(nchars 203 i)"
+} | differs "as relaymail folds every long field; Postfix's SMTP client cuts at 998 octets, in a word"
+postfix_gives " $(nchars 208 i)"
 
 case_begin mime "mime_header_checks: the header fields of every part"
 lines <<'EOF'

@@ -8,6 +8,7 @@
  * came. */
 #include <config.h>
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,7 @@
 #include "base/str.h"
 #include "mail/body_checks.h"
 #include "mail/checks_impl.h"
+#include "mail/fold.h"
 #include "mail/header.h"
 #include "mail/message_impl.h"
 #include "mail/mime.h"
@@ -28,6 +30,7 @@
 struct body_checks {
 	struct check_table body, mime, nested;
 	unsigned long size_limit; /* 0: every line */
+	size_t line_max;	  /* smtp_line_length_limit; SIZE_MAX: none */
 };
 
 struct body_checks *body_checks_open(const struct config *cfg, enum header_checks_kind kind,
@@ -35,6 +38,7 @@ struct body_checks *body_checks_open(const struct config *cfg, enum header_check
 {
 	bool smtp = kind == HEADER_CHECKS_SMTP;
 	struct body_checks *bc = calloc(1, sizeof(*bc));
+	unsigned long line_max;
 
 	if (bc == NULL) {
 		error_set(err, ERROR_INTERNAL, _("out of memory"));
@@ -48,10 +52,12 @@ struct body_checks *body_checks_open(const struct config *cfg, enum header_check
 	    check_table_open(&bc->nested, cfg,
 			     smtp ? "smtp_nested_header_checks" : "nested_header_checks", kind,
 			     err) < 0 ||
-	    (!smtp && config_get_ulong(cfg, "body_checks_size_limit", &bc->size_limit, err) < 0)) {
+	    (!smtp && config_get_ulong(cfg, "body_checks_size_limit", &bc->size_limit, err) < 0) ||
+	    config_get_ulong(cfg, "smtp_line_length_limit", &line_max, err) < 0) {
 		body_checks_free(bc);
 		return NULL;
 	}
+	bc->line_max = line_max == 0 ? SIZE_MAX : line_max < FOLD_MIN ? FOLD_MIN : line_max;
 	return bc;
 }
 
@@ -84,6 +90,7 @@ struct walk {
 	bool field_cut;	     /* longer than FIELD_MAX: written, not looked up */
 	enum mime_role role; /* of the line the pieces belong to */
 	size_t offset;	     /* of the next body piece in its segment */
+	size_t col;	     /* octets on the output line so far */
 	bool changed;
 	bool stopped; /* REJECT or HOLD: err says why */
 };
@@ -91,6 +98,41 @@ struct walk {
 static int put(struct walk *k, const char *p, size_t n)
 {
 	return spool_append(&k->out, p, n, k->err);
+}
+
+static int nomem(struct walk *k)
+{
+	error_set(k->err, ERROR_INTERNAL, _("out of memory"));
+	return -1;
+}
+
+/* The end of an output line. */
+static int put_eol(struct walk *k)
+{
+	k->col = 0;
+	return put(k, "\r\n", 2);
+}
+
+/* Text of a body line. What a REPLACE or PREPEND made longer than
+ * smtp_line_length_limit is broken with CRLF SPACE, as Postfix's SMTP
+ * client breaks it (the lines of the message itself are no longer
+ * already: mail/reencode.h). */
+static int put_text(struct walk *k, const char *p, size_t n)
+{
+	while (n > k->bc->line_max - k->col) {
+		size_t room = k->bc->line_max - k->col;
+		size_t cut = room > 0 ? fold_cut(p, room) : 0;
+
+		if (room > 0 && cut == 0)
+			cut = room;
+		if (put(k, p, cut) < 0 || put(k, "\r\n ", 3) < 0)
+			return -1;
+		k->col = 1;
+		p += cut;
+		n -= cut;
+	}
+	k->col += n;
+	return put(k, p, n);
 }
 
 /* What REDIRECT, BCC and DISCARD decided, into the result. */
@@ -131,10 +173,16 @@ static int lookup(struct walk *k, const struct check_table *t, enum check_where 
 	return 1;
 }
 
-/* A table's text as a field: a folded $1 keeps its folding as CRLF;
- * any other line end becomes a blank. */
+/* A table's text as a field: a folded $1 keeps its folding as CRLF,
+ * any other line end becomes a blank; folded when a line of it is
+ * longer than smtp_line_length_limit. */
 static int put_field_text(struct walk *k, const char *text)
 {
+	struct buf b = { 0 };
+	size_t len;
+	char *raw, *folded;
+	int rc;
+
 	for (const char *p = text; *p != '\0'; p++) {
 		const char *c = p;
 
@@ -142,10 +190,22 @@ static int put_field_text(struct walk *k, const char *text)
 			c = "\r\n";
 		else if (*p == '\n' || *p == '\r')
 			c = " ";
-		if (put(k, c, c == p ? 1 : strlen(c)) < 0)
-			return -1;
+		if (buf_append(&b, c, c == p ? 1 : strlen(c)) < 0) {
+			buf_fini(&b);
+			return nomem(k);
+		}
 	}
-	return put(k, "\r\n", 2);
+	len = b.len;
+	if ((raw = buf_steal(&b)) == NULL)
+		return nomem(k);
+	folded = k->bc->line_max == SIZE_MAX ? raw : fold_header(raw, &len, k->bc->line_max);
+	if (folded == NULL) {
+		free(raw);
+		return nomem(k);
+	}
+	rc = put(k, folded, len) < 0 || put_eol(k) < 0 ? -1 : 0;
+	free(folded);
+	return rc;
 }
 
 /* The part header field read so far: looked up, then written as its
@@ -162,7 +222,7 @@ static int field_flush(struct walk *k)
 		return 0;
 	k->field_open = false;
 	if (k->field_cut)
-		return put(k, "\r\n", 2);
+		return put_eol(k);
 	if (buf_append(&k->field, "", 1) < 0 || (line = malloc(k->field.len)) == NULL) {
 		error_set(k->err, ERROR_INTERNAL, _("out of memory"));
 		return -1;
@@ -183,18 +243,12 @@ static int field_flush(struct walk *k)
 	if ((d.act == ACT_PREPEND || d.act == ACT_REPLACE) && put_field_text(k, d.text) < 0)
 		rc = -1;
 	else if (d.act != ACT_REPLACE && d.act != ACT_DROP &&
-		 (put(k, k->field.data, k->field.len) < 0 || put(k, "\r\n", 2) < 0))
+		 (put(k, k->field.data, k->field.len) < 0 || put_eol(k) < 0))
 		rc = -1;
 out:
 	free(d.text);
 	buf_reset(&k->field);
 	return rc < 0 ? -1 : 0;
-}
-
-static int nomem(struct walk *k)
-{
-	error_set(k->err, ERROR_INTERNAL, _("out of memory"));
-	return -1;
 }
 
 /* A piece of a part header line, into the open field; first and last:
@@ -212,7 +266,7 @@ static int header_piece(struct walk *k, const char *p, size_t n, bool first, boo
 		k->field_cut = false;
 	}
 	if (!k->field_open) /* a stray continuation: kept */
-		return put(k, p, n) < 0 || (last && put(k, "\r\n", 2) < 0) ? -1 : 0;
+		return put(k, p, n) < 0 || (last && put_eol(k) < 0) ? -1 : 0;
 	if (cont && k->field_cut && put(k, "\r\n", 2) < 0)
 		return -1;
 	if (cont && !k->field_cut && buf_append(&k->field, "\r\n", 2) < 0)
@@ -249,15 +303,15 @@ static int body_piece(struct walk *k, const char *p, size_t n, bool first, bool 
 	rc = 0;
 	if (d.act == ACT_PREPEND || d.act == ACT_REPLACE || d.act == ACT_DROP)
 		k->changed = true;
-	if (d.act == ACT_PREPEND && (put(k, d.text, strlen(d.text)) < 0 || put(k, "\r\n", 2) < 0))
+	if (d.act == ACT_PREPEND && (put_text(k, d.text, strlen(d.text)) < 0 || put_eol(k) < 0))
 		rc = -1;
-	else if (d.act == ACT_REPLACE && put(k, d.text, strlen(d.text)) < 0)
+	else if (d.act == ACT_REPLACE && put_text(k, d.text, strlen(d.text)) < 0)
 		rc = -1;
-	else if (d.act != ACT_REPLACE && d.act != ACT_DROP && put(k, p, n) < 0)
+	else if (d.act != ACT_REPLACE && d.act != ACT_DROP && put_text(k, p, n) < 0)
 		rc = -1;
 	/* A line dropped whole leaves nothing; the last piece of one, its
 	 * end. */
-	if (rc == 0 && last && !(d.act == ACT_DROP && first) && put(k, "\r\n", 2) < 0)
+	if (rc == 0 && last && !(d.act == ACT_DROP && first) && put_eol(k) < 0)
 		rc = -1;
 out:
 	free(d.text);

@@ -489,7 +489,8 @@ postfix_gives() {
 
 # show_header FILE [WHOLE]: its header, a field a line, folding shown as
 # \n, Received dropped, the values of the time and ID fields masked; with
-# WHOLE 1, then "(body)" and the body as it arrived, a CR shown as \r.
+# WHOLE 1, then "(body)" and the body as it arrived, a CR shown as \r,
+# an empty line as "(empty line)".
 show_header() {
 	awk -v whole="${2:-0}" '
 	function flush() {
@@ -497,7 +498,7 @@ show_header() {
 			print field
 		field = ""
 	}
-	inbody { gsub(/\r/, "\\r"); print; next }
+	inbody { gsub(/\r/, "\\r"); print $0 == "" ? "(empty line)" : $0; next }
 	/^$/ {
 		if (!whole)
 			exit

@@ -100,10 +100,15 @@ static int put(struct walk *k, const char *p, size_t n)
 	return spool_append(&k->out, p, n, k->err);
 }
 
+static int nomem_err(struct error *err)
+{
+	error_set(err, ERROR_INTERNAL, _("out of memory"));
+	return -1;
+}
+
 static int nomem(struct walk *k)
 {
-	error_set(k->err, ERROR_INTERNAL, _("out of memory"));
-	return -1;
+	return nomem_err(k->err);
 }
 
 /* The end of an output line. */
@@ -408,14 +413,15 @@ static const char *field_value(const struct header *h, const char *name)
 	return i >= 0 ? h->v[i].raw + h->v[i].value_off : NULL;
 }
 
-int body_checks_apply(const struct body_checks *bc, struct message *m,
-		      const struct header_checks_who *who, struct header_checks_result *res,
-		      struct error *err)
+/* The walk, its results added to res; on failure m is unchanged and res
+ * is the caller's to drop. */
+static int walk_body(const struct body_checks *bc, struct message *m,
+		     const struct header_checks_who *who, struct header_checks_result *res,
+		     struct error *err)
 {
 	struct walk k = { .bc = bc, .who = who, .res = res, .err = err };
 	int rc;
 
-	memset(res, 0, sizeof(*res));
 	if (body_checks_empty(bc))
 		return 0;
 	mime_walk_init(&k.w);
@@ -439,7 +445,60 @@ int body_checks_apply(const struct body_checks *bc, struct message *m,
 	}
 	mime_walk_fini(&k.w);
 	buf_fini(&k.field);
-	if (rc < 0)
-		header_checks_result_fini(res);
 	return rc;
+}
+
+int body_checks_apply(const struct body_checks *bc, struct message *m,
+		      const struct header_checks_who *who, struct header_checks_result *res,
+		      struct error *err)
+{
+	memset(res, 0, sizeof(*res));
+	if (walk_body(bc, m, who, res, err) < 0) {
+		header_checks_result_fini(res);
+		return -1;
+	}
+	return 0;
+}
+
+/* A copy of h, to put back. -1 when out of memory. */
+static int header_copy(const struct header *h, struct header *copy)
+{
+	memset(copy, 0, sizeof(*copy));
+	for (size_t i = 0; i < h->n; i++) {
+		char *raw = str_ndup(h->v[i].raw, h->v[i].len);
+
+		if (raw == NULL || header_append_raw(copy, raw, h->v[i].len) < 0) {
+			free(raw);
+			header_fini(copy);
+			return -1;
+		}
+		copy->v[copy->n - 1].verbatim = h->v[i].verbatim;
+	}
+	return 0;
+}
+
+int body_checks_apply_message(const struct header_checks *hc, const struct body_checks *bc,
+			      struct message *m, const struct header_checks_who *who,
+			      struct header_checks_result *res, struct error *err)
+{
+	struct header saved = { 0 };
+	bool keep = !header_checks_empty(hc) && !body_checks_empty(bc);
+
+	memset(res, 0, sizeof(*res));
+	if (keep && header_copy(&m->hdr, &saved) < 0)
+		return nomem_err(err);
+	if (header_checks_apply(hc, m, who, res, err) < 0) {
+		header_fini(&saved);
+		return -1;
+	}
+	if (walk_body(bc, m, who, res, err) < 0) {
+		if (keep) {
+			header_fini(&m->hdr);
+			m->hdr = saved;
+		}
+		header_checks_result_fini(res);
+		return -1;
+	}
+	header_fini(&saved);
+	return 0;
 }

@@ -42,4 +42,12 @@ int body_checks_apply(const struct body_checks *bc, struct message *m,
 		      const struct header_checks_who *who, struct header_checks_result *res,
 		      struct error *err);
 
+/* The whole message, as Postfix's cleanup (or SMTP client) reads it:
+ * header_checks_apply with hc, then body_checks_apply with bc, into one
+ * result (the last REDIRECT, every BCC, DISCARD from either). When the
+ * body stops the message, the header too is put back as it came. */
+int body_checks_apply_message(const struct header_checks *hc, const struct body_checks *bc,
+			      struct message *m, const struct header_checks_who *who,
+			      struct header_checks_result *res, struct error *err);
+
 #endif

@@ -18,6 +18,7 @@
 #include "base/maillog.h"
 #include "conf/config.h"
 #include "mail/body_checks.h"
+#include "mail/header_checks.h"
 #include "mail/intake.h"
 #include "mail/message.h"
 #include "capture.h"
@@ -225,6 +226,32 @@ static void test_body(void)
 	is_str(r.err.reply, "5.7.0 no secrets", "REJECT: the reason for a -bs reply");
 	ok(strstr(r.body.data, "preamble\n") == r.body.data, "REJECT: the body is as it came");
 	done(&r);
+
+	{
+		struct error err = { 0 };
+		struct config *cfg =
+		    config_with("header_checks = regexp:%T/hdr\nbody_checks = regexp:%T/body\n",
+				(const char *[]){ "hdr", "/^From: (.*)/ REPLACE From: changed $1\n",
+						  "body", "/^secret one/ REJECT no\n", NULL },
+				&err);
+		struct header_checks *hc =
+		    header_checks_open(cfg, "header_checks", HEADER_CHECKS_CLEANUP, &err);
+		struct body_checks *bc = body_checks_open(cfg, HEADER_CHECKS_CLEANUP, &err);
+		struct message_opts mo = { 0 };
+		struct message *m = message_from_mem(multipart, strlen(multipart), &mo, &err);
+		struct header_checks_result res;
+		int rc = hc != NULL && bc != NULL && m != NULL
+			     ? body_checks_apply_message(hc, bc, m, NULL, &res, &err)
+			     : -2;
+
+		ok(rc == -1 && err.cls == ERROR_DATA &&
+		       strcmp(message_header_value(m, 0), " joe@example.com") == 0,
+		   "a REJECT in the body: the header is put back as it came");
+		message_free(m);
+		header_checks_free(hc);
+		body_checks_free(bc);
+		config_free(cfg);
+	}
 
 	run(&r, HEADER_CHECKS_SMTP, "smtp_body_checks = regexp:%T/body\n",
 	    (const char *[]){ "body", "/^secret one/ REJECT no\n/^preamble/ REPLACE out\n", NULL },

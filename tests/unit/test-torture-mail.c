@@ -925,11 +925,12 @@ static const char msg_body[] = "From: Joe <joe@example.com>\n"
 			       "secret one\n--b\nContent-Type: message/rfc822\n\n"
 			       "Subject: inner\n\nsecret inner\n--b--\n";
 static const char body_rules[] = "/^secret (.*)/ REPLACE [hidden $1]\n"
+				 "/^From: (.*)/ REPLACE From: checked $1\n"
 				 "/^preamble/ PREPEND before\n"
 				 "/^X-Part:/ IGNORE\n"
 				 "/^Subject: (.*)/ REPLACE Subject: nested $1\n"
 				 "/^--b--/ BCC copy@example.net\n";
-static int body_changed_on_oom; /* an out-of-memory failure changed the body */
+static int body_changed_on_oom; /* an out-of-memory failure changed the message */
 
 /* The whole message as one string, for comparing. */
 static char *message_text(const struct message *m)
@@ -960,6 +961,7 @@ static void run_body_checks(const void *arg)
 	struct header_checks_who who = { "4AB12C3", "joe@example.com", "amy@example.org" };
 	struct header_checks_result res;
 	struct error err = { 0 };
+	struct header_checks *hc = NULL;
 	struct body_checks *bc;
 	struct message *m;
 	char *before;
@@ -967,16 +969,18 @@ static void run_body_checks(const void *arg)
 
 	torture_step_begin();
 	bc = body_checks_open(cfg, HEADER_CHECKS_CLEANUP, &err);
-	if (torture_step_end(bc == NULL, "body_checks_open: %s",
-			     bc != NULL ? "ok" : torture_outcome(&err)))
-		return;
+	if (bc != NULL)
+		hc = header_checks_open(cfg, "header_checks", HEADER_CHECKS_CLEANUP, &err);
+	if (torture_step_end(hc == NULL, "checks open: %s",
+			     hc != NULL ? "ok" : torture_outcome(&err)))
+		goto done;
 	torture_step_begin();
 	m = message_from_mem(msg_body, sizeof(msg_body) - 1, NULL, &err);
 	if (torture_step_end(m == NULL, "message: %s", m != NULL ? "ok" : torture_outcome(&err)))
 		goto done;
 	before = message_text(m);
 	torture_step_begin();
-	rc = body_checks_apply(bc, m, &who, &res, &err);
+	rc = body_checks_apply_message(hc, bc, m, &who, &res, &err);
 	if (rc < 0 && torture_is_oom(&err)) {
 		char *after = message_text(m);
 
@@ -998,6 +1002,7 @@ static void run_body_checks(const void *arg)
 	}
 	message_free(m);
 done:
+	header_checks_free(hc);
 	body_checks_free(bc);
 }
 
@@ -1017,14 +1022,15 @@ static void test_body_checks(void)
 	}
 	buf_printf(&text,
 		   "body_checks = regexp:%s\nmime_header_checks = regexp:%s\n"
-		   "nested_header_checks = regexp:%s\n",
-		   path, path, path);
+		   "nested_header_checks = regexp:%s\nheader_checks = regexp:%s\n",
+		   path, path, path, path);
 	cfg = config_parse("body.cf", text.data, text.len, noenv, &err);
 	buf_fini(&text);
 	if (!ok(cfg != NULL, "body.cf parses%s%s", cfg != NULL ? "" : ": ", err.text))
 		return;
-	torture_run("body checks", run_body_checks, cfg);
-	is_int(body_changed_on_oom, 0, "body checks: a failure for want of memory changes nothing");
+	torture_run("header and body checks", run_body_checks, cfg);
+	is_int(body_changed_on_oom, 0,
+	       "header and body checks: a failure for want of memory changes nothing");
 	config_free(cfg);
 }
 

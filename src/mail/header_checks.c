@@ -6,7 +6,6 @@
  * as it came. */
 #include <config.h>
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

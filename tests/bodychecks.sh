@@ -771,6 +771,14 @@ submit -f joe@example.com amy@example.org
 printf 'From: joe@example.com\nTo: amy@example.org\r\nSubject: strict lf\nDate: Mon, 01 Jan 2024 12:00:00 +0000\nMessage-ID: <%%ID%%>\n\nline one\r\nline two\n' |
 	raw
 
+case_begin eol-strict-from "sendmail_fix_line_endings = strict: a leading From_ line is the first line"
+lines <<'EOF'
+sendmail_fix_line_endings = strict
+EOF
+submit -f joe@example.com amy@example.org
+printf 'From joe@example.com Mon Jan  1 12:00:00 2024\r\nFrom: joe@example.com\nTo: amy@example.org\nSubject: strict from\nDate: Mon, 01 Jan 2024 12:00:00 +0000\nMessage-ID: <%%ID%%>\n\nline one\r\nline two\n' |
+	raw
+
 case_begin eol-never-checks "never with body_checks: the CR is in the line looked up"
 lines <<'EOF'
 sendmail_fix_line_endings = never

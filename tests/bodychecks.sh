@@ -779,6 +779,18 @@ submit -f joe@example.com amy@example.org
 printf 'From joe@example.com Mon Jan  1 12:00:00 2024\r\nFrom: joe@example.com\nTo: amy@example.org\nSubject: strict from\nDate: Mon, 01 Jan 2024 12:00:00 +0000\nMessage-ID: <%%ID%%>\n\nline one\r\nline two\n' |
 	raw
 
+case_begin eol-bare-cr "a carriage return inside a line ends it in relaymail; Postfix's cleanup makes it a blank"
+submit -f joe@example.com amy@example.org
+printf 'From: joe@example.com\nTo: amy@example.org\nSubject: bare cr\nDate: Mon, 01 Jan 2024 12:00:00 +0000\nMessage-ID: <%%ID%%>\n\none\rtwo\n' |
+	raw
+{
+	printf 'delivered\nReturn-Path: <joe@example.com>\nX-Original-To: amy@example.org\n'
+	printf 'Delivered-To: amy@example.org\nFrom: joe@example.com\nTo: amy@example.org\n'
+	printf 'Subject: bare cr\nDate: (not compared)\nMessage-ID: (not compared)\n(body)\n'
+	printf 'one\ntwo\n'
+} | differs "no lone CR reaches the relay, where it could be read as part of a line end"
+postfix_gives "one two"
+
 case_begin eol-never-checks "never with body_checks: the CR is in the line looked up"
 lines <<'EOF'
 sendmail_fix_line_endings = never

@@ -1,12 +1,19 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-# The differential harness of tests/canonical.sh and tests/generic.sh:
-# each case's main.cf lines go (A) into a private Postfix of its own,
-# which takes the message through its own sendmail (pickup and cleanup
-# rewrite it, smtp(8) applies smtp_generic_maps, local(8) expands aliases
-# when the case routes its local domain there) and forwards it to the
-# sink, and (B) into relaymail's sendmail.conf; what arrives at the sink
-# must be the same. The script sets DIFF_NAME, sources this file, writes
-# its cases with the functions below and ends with differential_run.
+# The differential harness of the tests against Postfix (canonical.sh,
+# generic.sh, headers.sh, bodychecks.sh, extract.sh, aliases.sh): each
+# case's main.cf lines go (A) into a private Postfix of its own (or one
+# for all cases: shared_oracle), which takes the message through its own
+# sendmail (pickup and cleanup rewrite and check it, smtp(8) applies
+# smtp_generic_maps and the smtp_ checks, local(8) expands aliases when
+# the case routes its local domain there) and forwards it to the sink,
+# and (B) into relaymail's sendmail.conf; what arrives at the sink must
+# be the same. The script sets DIFF_NAME (and the DIFF_ settings below),
+# sources this file, writes its cases with the functions below and ends
+# with differential_run, which compares the envelope and header of each
+# case (compare), or with differential_send, a comparison of its own
+# (compare_outcome: what arrived, or the refusal, and the mail log
+# records), then tap_done. A script may redefine message, sort_sink,
+# compare and oracle_ready after sourcing this file.
 # Gated by RELAYMAIL_TEST_POSTFIX=auto|yes|no; RELAY_KEEP=1 keeps the
 # scratch folder.
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"

@@ -188,6 +188,28 @@ not sent (exit 75)
 EOF
 postfix_gives "nothing arrived"
 
+case_begin filter "FILTER: Postfix hands the message to the content filter; relaymail has none"
+lines <<'EOF'
+body_checks = regexp:%C%/checks
+EOF
+table checks <<'EOF'
+/^scan me/              FILTER error:filtered by the content filter
+EOF
+submit -f joe@example.com amy@example.org
+headers <<'EOF'
+From: joe@example.com
+EOF
+body <<'EOF'
+scan me
+EOF
+{
+	printf 'delivered\nReturn-Path: <joe@example.com>\nX-Original-To: amy@example.org\n'
+	printf 'Delivered-To: amy@example.org\nFrom: joe@example.com\n'
+	printf 'Subject: bodychecks case filter\nDate: (not compared)\nMessage-ID: (not compared)\n'
+	printf '(body)\nscan me\n'
+} | differs "no queue: a warning, and the message goes as it is"
+postfix_gives "refused: 5.0.0 filtered by the content filter"
+
 case_begin redirect "REDIRECT and BCC from the body: the envelope changes"
 logs
 lines <<'EOF'
@@ -834,6 +856,9 @@ done
 grep -q '^wire the money today$' "$W/r/reject.dead" 2>/dev/null
 tap__result $? "reject: the message is kept in the dead letter file, unchanged"
 tap_is "$(cat "$W/got/reject.B.rc")" 65 "reject: relaymail exits 65 (EX_DATAERR)"
+grep -q '^relaymail: warning: body_checks: the action FILTER error:filtered by the content filter is not supported by relaymail (no queue); the line is kept$' \
+	"$W/got/filter.B.err"
+tap__result $? "filter: relaymail warns that FILTER is not supported"
 
 # -bs: the REJECT of a body line is the reply to the final dot, as for a
 # header (tests/headers.sh): relaymail knows at once and says so, where

@@ -870,4 +870,13 @@ tap_is "$(cat "$W/got/bs.B")" \
 	"550 5.7.1 no fraud here (message kept in the dead letter file)" \
 	"-bs: a body REJECT is a 550 with the reason, the message kept (deliberately)"
 
+# -bs reads SMTP's own line ends: sendmail_fix_line_endings = never is
+# for the standard input only.
+printf 'EHLO client.test\r\nMAIL FROM:<joe@example.com>\r\nRCPT TO:<amy@example.org>\r\nDATA\r\nFrom: joe@example.com\r\nSubject: -bs\r\nMessage-ID: <bs-eol@bodychecks.test>\r\n\r\nline one\r\n.\r\nQUIT\r\n' |
+	timeout 60 "$RELAYMAIL" -C "$W/r/eol-never.cf" -bs >"$W/got/bs-eol.out" 2>&1
+wait_quiet "$CANON_TIMEOUT"
+_f=$(grep -l '^Message-ID: <bs-eol@bodychecks.test>$' "$RELAY_SINK"/* 2>/dev/null | head -n 1)
+tap_is "$([ -n "$_f" ] && sed -n '/^$/,$p' "$_f" | sed -n 2p)" "line one" \
+	"-bs: the CRLF of SMTP ends the line, whatever sendmail_fix_line_endings says"
+
 tap_done

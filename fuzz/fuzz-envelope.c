@@ -2,7 +2,8 @@
 /* Fuzz target: building the envelope of a -t submission (app/envelope.c):
  * the recipients of To, Cc, Bcc and the Resent- fields, qualification,
  * aliases, canonical maps, A-labels and SMTPUTF8, and the header fixes
- * (Bcc removed, From, Date and Message-ID added). The input up to its
+ * (Bcc removed, From, Date and Message-ID added), and the checks of the
+ * body, of MIME parts and of attached messages. The input up to its
  * first NUL byte is the message; after it come an optional sender on the
  * first line (as -f gives it; else "alice") and recipients as the command
  * line gives them, one argument a line. The configuration has no
@@ -44,7 +45,14 @@ static const char main_cf[] =
     "alias_maps = inline:{ {root = alice}, {postmaster = root}, "
     "{team = bob, carol@example.net}, {loop = loop2}, {loop2 = loop} }\n"
     "canonical_maps = inline:{ {bob@example.org = robert@example.net} }\n"
-    "sender_canonical_maps = regexp:{ {/^alice@/ Alice.Example@example.org} }\n";
+    "sender_canonical_maps = regexp:{ {/^alice@/ Alice.Example@example.org} }\n"
+    "body_checks = regexp:{ {/^secret/ REPLACE hidden}, {/^drop/ IGNORE}, "
+    "{/^note/ PREPEND before} }\n"
+    "body_checks_size_limit = 300\n"
+    "mime_header_checks = regexp:{ {/^Content-Type: text/ REPLACE Content-Type: text/plain}, "
+    "{/^X-Part/ IGNORE} }\n"
+    "nested_header_checks = regexp:{ {/^Subject:/ PREPEND X-Nested: yes} }\n"
+    "smtp_body_checks = regexp:{ {/^hidden/ REPLACE gone} }\n";
 
 static const struct envelope_settings *setup(void)
 {

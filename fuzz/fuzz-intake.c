@@ -3,8 +3,9 @@
  * the command line and -bs feed; mail/message.c behind it). The first
  * byte chooses the options (the lone dot ends the input or not, a
  * header_size_limit and message_size_limit, smtp_line_length_limit 0,
- * 78 or unlimited, and whether the body spills to a temporary file after
- * 64 bytes: that file is unlinked at once by the intake); the second, how
+ * 78 or unlimited, whether the body spills to a temporary file after
+ * 64 bytes (that file is unlinked at once by the intake), and
+ * sendmail_fix_line_endings always or strict); the second, how
  * many bytes each feed gets. The message is then read back every way the
  * callers read it: header fields, -t recipients, the 8-bit checks, a
  * field set, added and removed, and the whole text through the cursor.
@@ -72,6 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.size_max = data[0] & 4 ? 300 : 0;
 	o.line_max = line_max[data[0] >> 3 & 3];
 	o.mem_max = data[0] & 32 ? 64 : 0;
+	o.fix_eol = data[0] & 128 ? MESSAGE_EOL_STRICT : MESSAGE_EOL_ALWAYS;
 	chunk = data[1] == 0 ? size : data[1];
 	data += 2;
 	size -= 2;

@@ -10,6 +10,7 @@ EXTRA_DIST += tests/layers.sh tests/tidy.sh tests/bench.sh tests/coverage.sh
 include tests/relay.mk
 include tests/rewrite.mk
 include tests/headers.mk
+include tests/bodychecks.mk
 include tests/extract.mk
 include tests/fake.mk
 include tests/cli.mk

@@ -535,7 +535,7 @@ int envelope_build(const struct envelope_settings *set, const struct submission 
 	/* -t has read the recipients already: Postfix's sendmail extracts
 	 * them before its cleanup applies header_checks. */
 	if (rc == 0)
-		rc = envelope_checks(set, set->hdr.checks, m, env, err);
+		rc = envelope_checks(set, set->hdr.checks, set->hdr.body, m, env, err);
 	if (rc == 0 && env->discard)
 		return 0;
 	if (rc == 0)
@@ -543,7 +543,7 @@ int envelope_build(const struct envelope_settings *set, const struct submission 
 	if (rc == 0)
 		rc = envelope_fix_headers(sub, set, m, env, err);
 	if (rc == 0)
-		rc = envelope_checks(set, set->hdr.smtp_checks, m, env, err);
+		rc = envelope_checks(set, set->hdr.smtp_checks, set->hdr.smtp_body, m, env, err);
 	if (rc == 0)
 		rc = envelope_flags(set, sub, m, env, err);
 	if (rc < 0) {

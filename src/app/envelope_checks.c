@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* header_checks and smtp_header_checks as part of building the envelope:
- * the checks themselves are the mail layer's (mail/header_checks.h);
+/* header_checks and smtp_header_checks, with the checks of the body and
+ * the MIME parts, as part of building the envelope: the checks
+ * themselves are the mail layer's (mail/header_checks.h, body_checks.h);
  * here their verdict reaches the envelope: DISCARD, BCC, REDIRECT. */
 #include <config.h>
 
 #include "app/envelope_impl.h"
 
 int envelope_checks(const struct envelope_settings *set, const struct header_checks *hc,
-		    struct message *m, struct envelope *env, struct error *err)
+		    const struct body_checks *bc, struct message *m, struct envelope *env,
+		    struct error *err)
 {
 	struct header_checks_who who = {
 		.queue_id = env->queue_id[0] != '\0' ? env->queue_id : NULL,
@@ -17,7 +19,7 @@ int envelope_checks(const struct envelope_settings *set, const struct header_che
 	struct header_checks_result res;
 	int rc = 0;
 
-	if (header_checks_apply(hc, m, &who, &res, err) < 0)
+	if (body_checks_apply_message(hc, bc, m, &who, &res, err) < 0)
 		return -1;
 	env->discard = res.verdict == HEADER_CHECKS_DISCARD;
 	/* Postfix's queue manager sends every recipient, a BCC one too, to

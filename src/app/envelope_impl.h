@@ -11,13 +11,15 @@
 #include "mail/header_checks.h"
 #include "mail/message.h"
 
-/* header_checks or smtp_header_checks over m: the header edited, the mail
+/* header_checks or smtp_header_checks over m, then bc (the body and the
+ * MIME parts' checks of the same service): the message edited, the mail
  * log records naming env's sender and last recipient; DISCARD sets
  * env->discard, BCC adds recipients, REDIRECT replaces them all. -1 as
  * header_checks_apply, or for an address a table gave that cannot be
  * used (ERROR_CONFIG). */
 int envelope_checks(const struct envelope_settings *set, const struct header_checks *hc,
-		    struct message *m, struct envelope *env, struct error *err);
+		    const struct body_checks *bc, struct message *m, struct envelope *env,
+		    struct error *err);
 /* One recipient from header_checks into env (envelope.c): a BCC added
  * through recipient_canonical_maps and canonical_maps; with redirect,
  * the only recipient, as it is. */

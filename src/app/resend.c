@@ -212,6 +212,7 @@ static struct message *read_message(const struct context *ctx, struct reader *r,
 	int rc = have;
 
 	mo.dot_ends = false;
+	mo.fix_eol = MESSAGE_EOL_ALWAYS; /* the file's own line ends */
 	while (rc == 1 && (fields || field(line, "Rcpt") != NULL)) {
 		bool end = field(line, "End") != NULL;
 

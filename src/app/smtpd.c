@@ -490,6 +490,7 @@ static void cmd_data(struct smtpd *s)
 	}
 	/* The end of DATA is the SMTP dot, never a lone dot in the text. */
 	mo.dot_ends = false;
+	mo.fix_eol = MESSAGE_EOL_ALWAYS; /* SMTP's line ends: the setting is for stdin */
 	in = intake_new(&mo, &err);
 	reply(s, in != NULL ? "354 End data with <CR><LF>.<CR><LF>"
 			    : "451 4.3.0 Error: out of memory, try again later");

@@ -4,8 +4,9 @@
  * the way out), header_checks(5): each header field of the primary
  * header, as one logical line with its folding kept as LF ("Name:
  * value\n\tmore"), is looked up in the tables; the first match's action
- * is taken. Only the primary header: relaymail does not parse MIME, so
- * mime_header_checks, nested_header_checks and body_checks are not used. */
+ * is taken. Only the primary header; its MIME fields (Content-*,
+ * MIME-Version) go to mime_header_checks (smtp_mime_header_checks)
+ * instead, as in Postfix. What follows the header is body_checks.h's. */
 #ifndef RELAYMAIL_MAIL_HEADER_CHECKS_H
 #define RELAYMAIL_MAIL_HEADER_CHECKS_H
 
@@ -49,8 +50,9 @@ struct header_checks_who {
 
 struct header_checks;
 
-/* The tables of parameter param (header_checks or smtp_header_checks).
- * An empty value gives checks that change nothing. NULL with the table's
+/* The tables of parameter param (header_checks or smtp_header_checks),
+ * with those of mime_header_checks (or smtp_mime_header_checks) for the
+ * MIME fields. An empty value gives checks that change nothing. NULL with the table's
  * error, naming the parameter and where it was set (ERROR_CONFIG). */
 struct header_checks *header_checks_open(const struct config *cfg, const char *param,
 					 enum header_checks_kind kind, struct error *err);

@@ -69,7 +69,9 @@ int header_fix_load(const struct config *cfg, struct header_fix *f, struct error
 	    (f->checks = header_checks_open(cfg, "header_checks", HEADER_CHECKS_CLEANUP, err)) ==
 		NULL ||
 	    (f->smtp_checks =
-		 header_checks_open(cfg, "smtp_header_checks", HEADER_CHECKS_SMTP, err)) == NULL) {
+		 header_checks_open(cfg, "smtp_header_checks", HEADER_CHECKS_SMTP, err)) == NULL ||
+	    (f->body = body_checks_open(cfg, HEADER_CHECKS_CLEANUP, err)) == NULL ||
+	    (f->smtp_body = body_checks_open(cfg, HEADER_CHECKS_SMTP, err)) == NULL) {
 		header_fix_fini(f);
 		return -1;
 	}
@@ -81,8 +83,11 @@ void header_fix_fini(struct header_fix *f)
 	config_list_free(f->drop);
 	header_checks_free(f->checks);
 	header_checks_free(f->smtp_checks);
+	body_checks_free(f->body);
+	body_checks_free(f->smtp_body);
 	f->drop = NULL;
 	f->checks = f->smtp_checks = NULL;
+	f->body = f->smtp_body = NULL;
 }
 
 bool header_fix_seen(const struct message *m, const char *name)

@@ -2,7 +2,8 @@
 /* The header settings of Postfix's cleanup for a local submission, read
  * once at start: message_drop_headers, undisclosed_recipients_header,
  * header_from_format, always_add_missing_headers, and the header_checks
- * and smtp_header_checks tables (mail/header_checks.h). */
+ * and smtp_header_checks tables (mail/header_checks.h) with those of the
+ * body and the MIME parts (mail/body_checks.h). */
 #ifndef RELAYMAIL_MAIL_HEADER_FIX_H
 #define RELAYMAIL_MAIL_HEADER_FIX_H
 
@@ -10,6 +11,7 @@
 
 #include "base/error.h"
 #include "conf/config.h"
+#include "mail/body_checks.h"
 #include "mail/header_checks.h"
 #include "mail/message.h"
 
@@ -23,6 +25,8 @@ struct header_fix {
 	bool always_add;
 	struct header_checks *checks;	   /* header_checks */
 	struct header_checks *smtp_checks; /* smtp_header_checks */
+	struct body_checks *body;	   /* body_checks, mime_ and nested_header_checks */
+	struct body_checks *smtp_body;	   /* their smtp_ forms */
 };
 
 /* -1 with ERROR_CONFIG naming the parameter and where it was set, or a

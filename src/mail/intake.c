@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Message intake: a streaming state machine that turns the bytes of stdin
  * into header fields and a spooled body (reference/postfix.md §1.4). Line
- * ends: LF and CRLF become CRLF, CRs before an LF are dropped, and a bare
- * CR is taken as a line end (old Mac text) so no lone CR ever reaches the
+ * ends: LF and CRLF become CRLF, CRs before an LF are dropped (unless
+ * sendmail_fix_line_endings says otherwise), and a bare CR is taken as a
+ * line end (old Mac text) so no lone CR ever reaches the
  * relay, where it could be read as part of a line end (SMTP smuggling).
  * NUL bytes become spaces, in the header and in the body: RFC 5322 text
  * and 8BITMIME both forbid them, and a relay may refuse the message for
@@ -12,16 +13,12 @@
  * the one that goes on the wire. */
 #include <config.h>
 
-#include <errno.h>
-#include <poll.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "base/buf.h"
 #include "base/i18n.h"
-#include "base/stop.h"
 #include "mail/fold.h"
 #include "mail/header.h"
 #include "mail/intake.h"
@@ -30,7 +27,6 @@
 #include "mail/reencode.h"
 #include "mail/spool.h"
 
-#define READ_CHUNK (128 * 1024)
 #define HEAD_MAX 2048 /* enough of a line to tell a field or a From_ line */
 #define DEFAULT_MEM_MAX (1024 * 1024)
 #define DEFAULT_HEADER_MAX 102400 /* Postfix header_size_limit */
@@ -73,6 +69,7 @@ struct intake {
 	bool dot_pending;  /* the line so far is "." */
 	bool done;	   /* the lone dot ended the input */
 	size_t pending_cr; /* CRs at the end of a chunk, LF or not unknown */
+	enum message_eol fix_eol;
 };
 
 static int body_data(struct intake *in, const char *p, size_t n);
@@ -436,6 +433,21 @@ static int line_ends(struct intake *in, size_t count)
 	return 0;
 }
 
+/* An LF, after crs CRs: one line end, the CRs dropped or, under
+ * sendmail_fix_line_endings = never (or strict, when the first line had
+ * none), blanks at the end of the line; a line of "." and a CR is then
+ * no lone dot, as in Postfix's sendmail. */
+static int lf_end(struct intake *in, size_t crs)
+{
+	if (in->fix_eol == MESSAGE_EOL_STRICT)
+		in->fix_eol = crs > 0 ? MESSAGE_EOL_ALWAYS : MESSAGE_EOL_NEVER;
+	if (in->fix_eol == MESSAGE_EOL_NEVER)
+		for (; crs > 0; crs--)
+			if (line_data(in, " ", 1) < 0)
+				return -1;
+	return line_end(in);
+}
+
 /* CRs ended the last chunk: count more CRs, then an LF makes them one line
  * end, anything else makes each a line end. Bytes consumed, or -1. */
 static long feed_pending_cr(struct intake *in, const char *p, size_t n)
@@ -450,8 +462,8 @@ static long feed_pending_cr(struct intake *in, const char *p, size_t n)
 		return (long)n;
 	}
 	if (p[run] == '\n') {
+		rc = lf_end(in, in->pending_cr + run);
 		in->pending_cr = 0;
-		rc = line_end(in);
 		run++;
 	} else {
 		rc = line_ends(in, in->pending_cr + run);
@@ -489,7 +501,7 @@ static int feed(struct intake *in, const char *p, size_t n)
 			/* CRs right before LF are dropped; at the chunk end, wait. */
 			if (nl == NULL)
 				in->pending_cr = run;
-			rc = nl != NULL ? line_end(in) : 0;
+			rc = nl != NULL ? lf_end(in, run) : 0;
 			seg += nl != NULL ? 1 : 0;
 		} else {
 			rc = line_ends(in, run);
@@ -507,9 +519,18 @@ static int feed(struct intake *in, const char *p, size_t n)
 
 int intake_opts_load(const struct config *cfg, struct message_opts *o, struct error *err)
 {
+	static const char *const eols[] = { "always", "strict", "never" };
 	unsigned long header_max, size_max, line_max;
+	int eol = config_get_enum(cfg, "sendmail_fix_line_endings", eols, 3, err);
 
-	if (config_get_ulong(cfg, "header_size_limit", &header_max, err) < 0 ||
+	/* Postfix's sendmail takes these in lower case only. */
+	if (eol >= 0 && strcmp(config_get(cfg, "sendmail_fix_line_endings"), eols[eol]) != 0) {
+		config_bad_value(err, cfg, "sendmail_fix_line_endings",
+				 config_get(cfg, "sendmail_fix_line_endings"),
+				 _("use always, strict or never"));
+		return -1;
+	}
+	if (eol < 0 || config_get_ulong(cfg, "header_size_limit", &header_max, err) < 0 ||
 	    config_get_ulong(cfg, "message_size_limit", &size_max, err) < 0 ||
 	    config_get_ulong(cfg, "smtp_line_length_limit", &line_max, err) < 0)
 		return -1;
@@ -522,6 +543,7 @@ int intake_opts_load(const struct config *cfg, struct message_opts *o, struct er
 	o->header_max = header_max;
 	o->size_max = size_max;
 	o->line_max = line_max == 0 ? MESSAGE_LINE_UNLIMITED : line_max;
+	o->fix_eol = (enum message_eol)eol;
 	return 0;
 }
 
@@ -540,6 +562,7 @@ struct intake *intake_new(const struct message_opts *o, struct error *err)
 	spool_init(&in->m->body, o->mem_max != 0 ? o->mem_max : DEFAULT_MEM_MAX, o->tmpdir);
 	in->err = &in->error;
 	in->dot_ends = o->dot_ends;
+	in->fix_eol = o->fix_eol;
 	in->header_max = o->header_max != 0 ? o->header_max : DEFAULT_HEADER_MAX;
 	in->size_max = o->size_max;
 	in->line_max = o->line_max == 0		? DEFAULT_LINE_MAX
@@ -611,78 +634,4 @@ struct message *intake_finish(struct intake *in, struct error *err)
 	in->m = NULL;
 	intake_free(in);
 	return m;
-}
-
-/* ---- reading a whole message ---- */
-
-/* What a stop during the read leaves: the part read so far, marked, or
- * nothing when not a byte came. */
-static struct message *read_stopped(struct intake *in, bool any, struct error *err)
-{
-	struct message *m = NULL;
-
-	if (!any)
-		intake_free(in);
-	else if ((m = intake_finish(in, err)) == NULL)
-		return NULL; /* the spool failed: that error tells more */
-	else
-		m->incomplete = true;
-	stop_error(err);
-	return m;
-}
-
-struct message *message_read(int fd, const struct message_opts *o, struct error *err)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	struct intake *in = intake_new(o, err);
-	char *chunk = malloc(READ_CHUNK);
-	bool any = false;
-
-	if (in == NULL || chunk == NULL) {
-		if (in != NULL)
-			error_set(err, ERROR_INTERNAL, _("out of memory"));
-		intake_free(in);
-		free(chunk);
-		return NULL;
-	}
-	for (;;) {
-		struct deadline forever = { 0 };
-		ssize_t r;
-
-		/* A slow producer can keep us here for good: the wait goes
-		 * through stop_poll so a stop signal ends it, and the read
-		 * after it does not block. After the lone dot the message is
-		 * whole, and the rest is only drained. */
-		if (stop_poll(&pfd, 1, forever) < 0 && errno == EINTR) {
-			if (intake_over(in))
-				break;
-			free(chunk);
-			return read_stopped(in, any, err);
-		}
-		r = read(fd, chunk, READ_CHUNK);
-		if (r < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
-			continue;
-		if (r < 0) {
-			error_set_errno(err, ERROR_IO, errno, _("cannot read the message"));
-			intake_free(in);
-			free(chunk);
-			return NULL;
-		}
-		any = any || r > 0;
-		if (r == 0 || intake_feed(in, chunk, (size_t)r, NULL) < 0)
-			break;
-	}
-	free(chunk);
-	return intake_finish(in, err);
-}
-
-struct message *message_from_mem(const char *p, size_t len, const struct message_opts *o,
-				 struct error *err)
-{
-	struct intake *in = intake_new(o, err);
-
-	if (in == NULL)
-		return NULL;
-	intake_feed(in, p, len, NULL);
-	return intake_finish(in, err);
 }

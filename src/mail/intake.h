@@ -19,8 +19,9 @@ struct intake;
 
 /* The limits of the configuration: header_size_limit, message_size_limit
  * and smtp_line_length_limit (0: lines of any length) into o->header_max,
- * size_max and line_max; the other fields are left as they are. -1 with
- * ERROR_CONFIG naming the parameter. */
+ * size_max and line_max, and sendmail_fix_line_endings into o->fix_eol;
+ * the other fields are left as they are. -1 with ERROR_CONFIG naming the
+ * parameter. */
 int intake_opts_load(const struct config *cfg, struct message_opts *o, struct error *err);
 
 /* A new message under the options o (NULL: the defaults). NULL with

@@ -4,13 +4,15 @@ librelaymail_a_SOURCES += \
 	src/mail/address.c src/mail/address.h \
 	src/mail/alias.c src/mail/alias_expand.c src/mail/alias.h \
 	src/mail/bcc.c src/mail/bcc.h \
+	src/mail/body_checks.c src/mail/body_checks.h \
+	src/mail/checks.c src/mail/checks_impl.h \
 	src/mail/encword.c src/mail/encword.h \
 	src/mail/header.c src/mail/header.h \
 	src/mail/header_checks.c src/mail/header_checks.h \
 	src/mail/header_fix.c src/mail/header_fix.h \
 	src/mail/idn.c src/mail/idn.h \
 	src/mail/message.c src/mail/message.h src/mail/message_impl.h \
-	src/mail/intake.c src/mail/intake.h \
+	src/mail/intake.c src/mail/intake_read.c src/mail/intake.h \
 	src/mail/fold.c src/mail/fold.h \
 	src/mail/generic.c src/mail/generic.h \
 	src/mail/masquerade.c src/mail/masquerade.h \
@@ -24,7 +26,7 @@ librelaymail_a_SOURCES += \
 unit_tests += tests/unit/test-address tests/unit/test-message \
 	tests/unit/test-idn tests/unit/test-rewrite tests/unit/test-alias \
 	tests/unit/test-encword tests/unit/test-generic tests/unit/test-qp \
-	tests/unit/test-mime tests/unit/test-headercheck
+	tests/unit/test-mime tests/unit/test-headercheck tests/unit/test-bodycheck
 
 # The allocation-failure test of this layer (as tests/unit/test-torture in
 # src/conf/local.mk; without the linker's --wrap, tests/torture-skip.sh

@@ -22,6 +22,14 @@
 
 struct message;
 
+/* sendmail_fix_line_endings: what CRs right before an LF are. */
+enum message_eol {
+	MESSAGE_EOL_ALWAYS, /* part of the line end, dropped */
+	MESSAGE_EOL_STRICT, /* as in the first line: dropped when it ends in CR */
+	MESSAGE_EOL_NEVER,  /* text: each a blank, as Postfix's cleanup makes a
+			     * stray CR (cleanup_replace_stray_cr_lf) */
+};
+
 struct message_opts {
 	bool dot_ends;	    /* a line holding only "." ends the input (no -i) */
 	size_t mem_max;	    /* body bytes kept in memory before spilling (0: 1 MiB) */
@@ -31,6 +39,7 @@ struct message_opts {
 			     * or re-encoded (0: 998; MESSAGE_LINE_UNLIMITED:
 			     * kept as they are) */
 	const char *tmpdir; /* for the spill file; NULL: $TMPDIR, else /tmp */
+	enum message_eol fix_eol;
 };
 
 #define MESSAGE_LINE_UNLIMITED SIZE_MAX

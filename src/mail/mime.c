@@ -113,6 +113,7 @@ void mime_parse_type(struct mime_part *p, const char *v, size_t n)
 		return;
 	if (ci_eq(v + t, tn, "message")) {
 		p->kind = MIME_MESSAGE;
+		p->nests = ci_eq(v + s, sn, "rfc822") || ci_eq(v + s, sn, "global");
 		return;
 	}
 	if (!ci_eq(v + t, tn, "multipart"))
@@ -176,11 +177,32 @@ void mime_walk_fini(struct mime_walk *w)
 	buf_fini(&w->value);
 }
 
-/* The header of the current part is over: a multipart opens a level. */
-static void end_header(struct mime_walk *w)
+/* The content of a message/rfc822 part begins: its header first. */
+static void nest(struct mime_walk *w)
+{
+	bool is_signed = w->cur.is_signed;
+
+	memset(&w->cur, 0, sizeof(w->cur));
+	w->cur.is_signed = is_signed;
+	w->part++;
+	w->in_header = true;
+	w->in_parts = false;
+	w->nested = true;
+	w->field = FIELD_NONE;
+	buf_reset(&w->value);
+}
+
+/* The header of the current part is over (blank: with its blank line):
+ * a multipart opens a level. */
+static void end_header(struct mime_walk *w, bool blank)
 {
 	struct mime_level *l;
 
+	w->nested = false;
+	if (w->descend && blank && w->cur.kind == MIME_MESSAGE && w->cur.nests) {
+		nest(w);
+		return;
+	}
 	w->in_header = false;
 	w->in_parts = true;
 	if (w->cur.kind != MIME_MULTIPART)
@@ -202,11 +224,12 @@ void mime_walk_start(struct mime_walk *w, const char *type, const char *cte)
 	memset(&w->cur, 0, sizeof(w->cur));
 	w->part = 0;
 	w->depth = 0;
+	w->nested = false;
 	if (type != NULL)
 		mime_parse_type(&w->cur, type, strlen(type));
 	if (cte != NULL)
 		w->cur.enc = mime_parse_cte(cte, strlen(cte), w->cur.cte);
-	end_header(w);
+	end_header(w, true);
 }
 
 /* What the field just read says about the part; the first of each wins. */
@@ -236,7 +259,7 @@ static enum mime_role header_line(struct mime_walk *w, const char *p, size_t n, 
 
 	if (n == 0 && whole) {
 		finish_field(w);
-		end_header(w);
+		end_header(w, true);
 		return MIME_HEADER_END;
 	}
 	if (n > 0 && (p[0] == ' ' || p[0] == '\t')) {
@@ -248,7 +271,7 @@ static enum mime_role header_line(struct mime_walk *w, const char *p, size_t n, 
 		/* Text where a field or the blank line should be: the header
 		 * ends here, and this line is the first of what follows. */
 		finish_field(w);
-		end_header(w);
+		end_header(w, false);
 		w->cur.bad_header = true;
 		return mime_walk_line(w, p, n, whole);
 	}
@@ -293,10 +316,12 @@ static void new_part(struct mime_walk *w, const struct mime_level *l)
 {
 	memset(&w->cur, 0, sizeof(w->cur));
 	w->cur.kind = l->digest ? MIME_MESSAGE : MIME_DISCRETE;
+	w->cur.nests = l->digest;
 	w->cur.is_signed = l->is_signed;
 	w->part++;
 	w->in_header = true;
 	w->in_parts = false;
+	w->nested = false;
 	w->field = FIELD_NONE;
 	buf_reset(&w->value);
 }

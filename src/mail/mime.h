@@ -5,7 +5,8 @@
  * multipart outside its parts (preamble, epilogue). Only what decides
  * how a part may be re-encoded is kept: its kind, its
  * Content-Transfer-Encoding, whether it has a Content-Type, and whether
- * it lies inside signed content. No I/O; a zeroed walk after
+ * it lies inside signed content; with descend, message/rfc822 content
+ * is walked as a message of its own. No I/O; a zeroed walk after
  * mime_walk_init is ready for mime_walk_start. Internal to the mail
  * layer. */
 #ifndef RELAYMAIL_MAIL_MIME_H
@@ -45,6 +46,8 @@ struct mime_part {
 	bool bad_header; /* the header ended without its blank line */
 	bool digest;	 /* multipart/digest: parts default to message/rfc822 */
 	bool signs;	 /* multipart/signed: its parts are signed content */
+	bool nests;	 /* message/rfc822 or message/global: a message follows
+			  * its header (the default in a multipart/digest) */
 	size_t boundary_len;
 	char boundary[MIME_BOUNDARY_MAX + 1];
 	char cte[MIME_CTE_NAME_MAX + 1]; /* the encoding as named, lower case, cut */
@@ -67,6 +70,10 @@ struct mime_level {
 struct mime_walk {
 	size_t part;	      /* the current part: 0 is the message itself */
 	struct mime_part cur; /* what its header said (so far) */
+	bool descend;	      /* set before mime_walk_start: a message/rfc822 part
+			       * is walked into, its header is a nested one
+			       * (RFC 2046 §5.2.1), as Postfix's MIME parser does */
+	bool nested;	      /* the header being read is such a nested header */
 	bool cte_line;	      /* this header line belongs to Content-Transfer-Encoding */
 	bool in_header;
 	bool in_parts; /* BODY, not OTHER, until the next boundary */

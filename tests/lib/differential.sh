@@ -1,12 +1,19 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-# The differential harness of tests/canonical.sh and tests/generic.sh:
-# each case's main.cf lines go (A) into a private Postfix of its own,
-# which takes the message through its own sendmail (pickup and cleanup
-# rewrite it, smtp(8) applies smtp_generic_maps, local(8) expands aliases
-# when the case routes its local domain there) and forwards it to the
-# sink, and (B) into relaymail's sendmail.conf; what arrives at the sink
-# must be the same. The script sets DIFF_NAME, sources this file, writes
-# its cases with the functions below and ends with differential_run.
+# The differential harness of the tests against Postfix (canonical.sh,
+# generic.sh, headers.sh, bodychecks.sh, extract.sh, aliases.sh): each
+# case's main.cf lines go (A) into a private Postfix of its own (or one
+# for all cases: shared_oracle), which takes the message through its own
+# sendmail (pickup and cleanup rewrite and check it, smtp(8) applies
+# smtp_generic_maps and the smtp_ checks, local(8) expands aliases when
+# the case routes its local domain there) and forwards it to the sink,
+# and (B) into relaymail's sendmail.conf; what arrives at the sink must
+# be the same. The script sets DIFF_NAME (and the DIFF_ settings below),
+# sources this file, writes its cases with the functions below and ends
+# with differential_run, which compares the envelope and header of each
+# case (compare), or with differential_send, a comparison of its own
+# (compare_outcome: what arrived, or the refusal, and the mail log
+# records), then tap_done. A script may redefine message, sort_sink,
+# compare and oracle_ready after sourcing this file.
 # Gated by RELAYMAIL_TEST_POSTFIX=auto|yes|no; RELAY_KEEP=1 keeps the
 # scratch folder.
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
@@ -14,6 +21,14 @@
 : "${RELAYMAIL:=$top_builddir/relaymail}"
 # Seconds for every message of every case to arrive.
 : "${CANON_TIMEOUT:=40}"
+# The domain of the cases' Message-IDs, by which the sink sorts them, and
+# the word their Subject starts with.
+: "${DIFF_DOMAIN:=canonical.test}"
+: "${DIFF_SUBJECT:=canonical}"
+# each: a private Postfix per case (its own main.cf lines); one: one
+# Postfix and one relaymail configuration for all cases (see
+# shared_oracle).
+: "${DIFF_ORACLE:=each}"
 
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/relay.sh"
@@ -48,7 +63,7 @@ mkdir -p "$W/c" "$W/o" "$W/r" "$W/got" "$W/home" && chmod 0755 "$W/c" ||
 	tap_bail "cannot create folders in $W"
 HOME=$W/home XDG_CONFIG_HOME=$W/home/config XDG_STATE_HOME=$W/home/state
 export HOME XDG_CONFIG_HOME XDG_STATE_HOME
-unset RELAYMAIL_CONFIG
+unset RELAYMAIL_CONFIG NAME
 
 # --- How a case is written. --------------------------------------------------
 # case_begin NAME DESCRIPTION, then lines (main.cf text on stdin, %C% for
@@ -65,13 +80,37 @@ unset RELAYMAIL_CONFIG
 # once REASON (a deliberate difference: Postfix delivers the same message
 # to the same address more than once, relaymail once; Postfix's copies
 # are compared as one, and a TAP line checks that Postfix still does).
-case_begin() {
+case_new() {
 	C=$W/c/$1
 	mkdir "$C" || tap_bail "case $1 defined twice"
 	printf '%s\n' "$2" >"$C/desc"
 	printf '%s\n' "$1" >>"$W/cases"
 	: >"$C/lines"
 	: >"$C/args"
+	: >"$C/headers"
+}
+case_begin() {
+	case_new "$@"
+}
+# shared_oracle: every case goes through one Postfix and one relaymail
+# configuration (DIFF_ORACLE=one), which the lines and oracle_lines
+# written right after this call make; the cases have no lines of their
+# own.
+shared_oracle() {
+	DIFF_ORACLE=one
+	C=$W/c/shared
+	mkdir "$C" || tap_bail "shared_oracle called twice"
+	: >"$C/lines"
+}
+# oracle_of NAME: the name of the oracle and relaymail configuration of
+# case NAME.
+oracle_of() {
+	if [ "$DIFF_ORACLE" = one ]; then echo shared; else echo "$1"; fi
+}
+# oracle_ready NAME: called once the oracle's configuration is written,
+# before it starts (a script redefines it, e.g. to build an alias table).
+oracle_ready() {
+	:
 }
 lines() {
 	sed "s|%C%|$C|g" >>"$C/lines"
@@ -145,7 +184,8 @@ oracle_conf() {
 		shared_lines
 		cat "$W/c/$1/lines"
 		[ -f "$W/c/$1/oracle-lines" ] &&
-			sed "s|%SINK%|smtp:[$RELAY_HOST]:$RELAY_PLAIN_PORT|g" "$W/c/$1/oracle-lines"
+			sed -e "s|%SINK%|smtp:[$RELAY_HOST]:$RELAY_PLAIN_PORT|g" \
+				-e "s|%RELAY%|[$RELAY_HOST]:$RELAY_PLAIN_PORT|g" "$W/c/$1/oracle-lines"
 	} >"$_o/postfix/main.cf"
 	# No inet service at all: sendmail, pickup, cleanup, qmgr, smtp.
 	cat >"$_o/postfix/master.cf" <<-EOF
@@ -188,6 +228,7 @@ relaymail_conf() {
 	{
 		echo "relayhost = [$RELAY_HOST]:$RELAY_PLAIN_PORT"
 		echo "dead_letter_file = $W/r/$1.dead"
+		echo "maillog_file = $W/r/$1.maillog"
 		shared_lines
 		cat "$W/c/$1/lines"
 	} >"$W/r/$1.cf"
@@ -197,9 +238,9 @@ relaymail_conf() {
 # Message-ID of its own (so neither side adds one), then a body.
 message() {
 	cat "$W/c/$1/headers"
-	echo "Subject: canonical case $1"
+	echo "Subject: $DIFF_SUBJECT case $1"
 	echo "Date: Mon, 01 Jan 2024 12:00:00 +0000"
-	echo "Message-ID: <$1.$2@canonical.test>"
+	echo "Message-ID: <$1.$2@$DIFF_DOMAIN>"
 	echo ""
 	echo "Body of $1."
 }
@@ -213,13 +254,14 @@ send() {
 		set -- "$@" "$_a"
 	done <"$W/c/$_n/args"
 	_g=$W/got/$_n.$_p
+	_of=$(oracle_of "$_n")
 	message "$_n" "$_p" >"$_g.msg"
 	if [ "$_p" = A ]; then
-		"$PF_SENDMAIL" -C "$W/o/$_n/postfix" "$@" <"$_g.msg" >"$_g.out" 2>"$_g.err"
+		"$PF_SENDMAIL" -C "$W/o/$_of/postfix" "$@" <"$_g.msg" >"$_g.out" 2>"$_g.err"
 	else
 		# -v: the table warnings, which a send that works keeps to the
 		# mail log, are on stderr too, to be compared with cleanup's.
-		timeout 60 "$RELAYMAIL" -v -C "$W/r/$_n.cf" "$@" <"$_g.msg" >"$_g.out" 2>"$_g.err"
+		timeout 60 "$RELAYMAIL" -v -C "$W/r/$_of.cf" "$@" <"$_g.msg" >"$_g.out" 2>"$_g.err"
 	fi
 	echo $? >"$_g.rc"
 }
@@ -254,14 +296,20 @@ wait_quiet() {
 	return 0
 }
 
-# sort_sink: each delivered file into got/NAME.PATH/ by its Message-ID;
-# anything else (a bounce) into got/other/.
+# sort_sink: each delivered file into got/NAME.PATH/ by its Message-ID; a
+# bounce (its own Message-ID, ours in the returned header) into
+# got/NAME.PATH.bounce/; anything else into got/other/.
 sort_sink() {
+	_dom=$(printf '%s' "$DIFF_DOMAIN" | sed 's/\./\\./g')
 	for _f in "$RELAY_SINK"/*; do
 		[ -f "$_f" ] || continue
-		_id=$(sed -n '/^$/q; s/^Message-ID: <\([^@]*\)@canonical\.test>$/\1/p' "$_f")
+		_id=$(sed -n "/^\$/q; s/^Message-ID: <\([^@]*\)@$_dom>\$/\1/p" "$_f")
+		if [ -z "$_id" ]; then
+			_id=$(sed -n "s/^Message-ID: <\([^@]*\)@$_dom>\$/\1/p" "$_f" | head -n 1)
+			_id=${_id:+$_id.bounce}
+		fi
 		case $_id in
-		*.A | *.B) _d=$W/got/$_id ;;
+		*.A | *.B | *.A.bounce | *.B.bounce) _d=$W/got/$_id ;;
 		*) _d=$W/got/other ;;
 		esac
 		mkdir -p "$_d" && mv "$_f" "$_d/"
@@ -349,7 +397,8 @@ result() {
 warnings() {
 	if [ "$2" = A ]; then
 		sed -n 's/^.*\/cleanup\[[0-9]*\]: warning: \([0-9A-F]*: \)\{0,1\}//p' \
-			"$W/o/$1/maillog" | sed 's/ -- message not accepted, try again later$//'
+			"$W/o/$(oracle_of "$1")/maillog" |
+			sed 's/ -- message not accepted, try again later$//'
 	else
 		sed -n 's/^relaymail: warning: //p' "$W/got/$1.B.err" |
 			sed 's/; using the first address, .*$//'
@@ -393,7 +442,7 @@ compare() {
 	fi
 	if ! [ -d "$W/got/$1.A" ]; then
 		verdict "$1" "$_desc" todo 1 "nothing arrived from Postfix; its maillog ends:" \
-			"$(tail -n 5 "$W/o/$1/maillog")"
+			"$(tail -n 5 "$W/o/$(oracle_of "$1")/maillog")"
 		verdict "$1" "byte for byte" todo 1 "(nothing to compare)"
 	elif ! cmp -s "$_c/postfix.tokens" "$_c/relaymail.tokens"; then
 		verdict "$1" "$_desc" todo 1 "$(cd "$_c" && diff -U 1000 postfix.bytes relaymail.bytes)" \
@@ -423,15 +472,162 @@ compare() {
 	fi
 }
 
+# --- Comparing outcomes. ----------------------------------------------------
+# For checks that may stop a message (tests/headers.sh, tests/bodychecks.sh):
+# compare_outcome NAME compares what each side did, "delivered" with each
+# message as show_header or show_message (DIFF_SHOW) renders it, the
+# REJECT reason ("refused: ..."; Postfix's bounce, relaymail's exit 65),
+# "nothing arrived" or "not sent (exit N)"; then, for a case marked logs,
+# the mail log records of the actions, and for one marked warns, the
+# warnings. A case marks a deliberate difference with differs REASON
+# (relaymail's outcome on stdin) and postfix_gives LINE (a line Postfix's
+# outcome must hold, so the difference pinned is the one there is).
+: "${DIFF_SHOW:=show_header}"
+logs() {
+	: >"$C/logs"
+}
+differs() {
+	printf '%s\n' "$1" >"$C/differs"
+	cat >"$C/expected"
+}
+postfix_gives() {
+	printf '%s\n' "$1" >"$C/postfix-line"
+}
+
+# show_header FILE [WHOLE]: its header, a field a line, folding shown as
+# \n, Received dropped, the values of the time and ID fields masked; with
+# WHOLE 1, then "(body)" and the body as it arrived, a CR shown as \r,
+# an empty line as "(empty line)".
+show_header() {
+	awk -v whole="${2:-0}" '
+	function flush() {
+		if (field != "")
+			print field
+		field = ""
+	}
+	inbody { gsub(/\r/, "\\r"); print $0 == "" ? "(empty line)" : $0; next }
+	/^$/ {
+		if (!whole)
+			exit
+		flush()
+		inbody = 1
+		print "(body)"
+		next
+	}
+	/^[ \t]/ { if (keep) field = field "\\n" $0; next }
+	{
+		flush()
+		name = tolower(substr($0, 1, index($0, ":") - 1))
+		keep = name != "received"
+		if (name == "date" || name == "message-id" || name == "resent-date" ||
+		    name == "resent-message-id")
+			field = substr($0, 1, index($0, ":")) " (not compared)"
+		else if (keep)
+			field = $0
+	}
+	END { flush() }' "$1"
+}
+
+# show_message FILE: the whole message (show_header FILE 1).
+show_message() {
+	show_header "$1" 1
+}
+
+# outcome NAME PATH: what one side did.
+outcome() {
+	_rc=$(cat "$W/got/$1.$2.rc" 2>/dev/null)
+	if [ -d "$W/got/$1.$2.bounce" ]; then
+		_b=$(ls "$W/got/$1.$2.bounce"/* | head -n 1)
+		printf 'refused: %s %s\n' "$(sed -n 's/^Status: //p' "$_b" | head -n 1)" \
+			"$(sed -n 's/^Diagnostic-Code: X-Postfix; //p' "$_b" | head -n 1)"
+	elif [ "$2" = B ] && [ "$_rc" = 65 ]; then
+		printf 'refused: '
+		sed -n 's/^relaymail: the message was rejected by [a-z_]*: //p' \
+			"$W/got/$1.B.err" | head -n 1
+	elif [ "$_rc" != 0 ]; then
+		echo "not sent (exit $_rc)"
+	elif [ -d "$W/got/$1.$2" ]; then
+		echo "delivered"
+		# One message a line to sort them, the lines back after.
+		for _f in "$W/got/$1.$2"/*; do
+			"$DIFF_SHOW" "$_f" | tr '\n' '\037'
+			echo
+		done | sort | tr '\037' '\n' | sed '/^$/d'
+	else
+		echo "nothing arrived"
+	fi
+}
+
+# records NAME PATH: the mail log records of the header and body actions,
+# queue IDs and process names left out.
+records() {
+	if [ "$2" = A ]; then
+		_l=$W/o/$(oracle_of "$1")/maillog
+	else
+		_l=$W/r/$(oracle_of "$1").maillog
+	fi
+	sed -n 's/^.*\/\(cleanup\|smtp\)\[[0-9]*\]: [0-9A-F]*: \(\(warning\|info\|reject\|strip\|replace\|prepend\|discard\|hold\|redirect\|bcc\): \(header\|body\) .*\)$/\1: \2/p' \
+		"$_l" 2>/dev/null
+}
+
+# compare_outcome NAME: the TAP lines of one case.
+compare_outcome() {
+	_c=$W/got/cmp/$1
+	_desc=$(cat "$W/c/$1/desc")
+	mkdir -p "$_c"
+	outcome "$1" A >"$_c/postfix"
+	outcome "$1" B >"$_c/relaymail"
+	if [ -f "$W/c/$1/differs" ]; then
+		cmp -s "$W/c/$1/expected" "$_c/relaymail" &&
+			grep -qxF -f "$W/c/$1/postfix-line" "$_c/postfix"
+		_same=$?
+		tap__result $_same "$1: $_desc (deliberately: $(cat "$W/c/$1/differs"))"
+		[ "$_same" = 0 ] ||
+			tap_diag "Postfix: $(cat "$_c/postfix")" \
+				"$(cd "$_c" && diff -U 100 "$W/c/$1/expected" relaymail)"
+	else
+		cmp -s "$_c/postfix" "$_c/relaymail"
+		_same=$?
+		if [ "$_same" = 0 ] && grep -q '^nothing arrived$' "$_c/postfix"; then
+			# Nothing to compare but the status: make sure the case ran.
+			[ -s "$W/got/$1.A.rc" ] || _same=1
+		fi
+		tap__result $_same "$1: $_desc"
+		[ "$_same" = 0 ] ||
+			tap_diag "$(cd "$_c" && diff -U 100 postfix relaymail)" \
+				"relaymail's stderr: $(head -n 5 "$W/got/$1.B.err")"
+	fi
+	if [ -f "$W/c/$1/logs" ]; then
+		records "$1" A >"$_c/postfix.log"
+		records "$1" B >"$_c/relaymail.log"
+		if [ -s "$_c/postfix.log" ] && cmp -s "$_c/postfix.log" "$_c/relaymail.log"; then
+			tap__result 0 "$1: the same mail log records"
+		else
+			tap__result 1 "$1: the same mail log records"
+			tap_diag "$(cd "$_c" && diff -U 100 postfix.log relaymail.log)"
+		fi
+	fi
+	[ -f "$W/c/$1/warns" ] || return 0
+	warnings "$1" A >"$_c/postfix.warn"
+	warnings "$1" B >"$_c/relaymail.warn"
+	if cmp -s "$_c/postfix.warn" "$_c/relaymail.warn" && [ -s "$_c/postfix.warn" ]; then
+		tap__result 0 "$1: the same warnings"
+	else
+		tap__result 1 "$1: the same warnings"
+		tap_diag "$(cd "$_c" && diff -U 100 postfix.warn relaymail.warn)"
+	fi
+}
+
 # --- Run. --------------------------------------------------------------------
-# differential_run: every case through both sides, then the verdicts.
-differential_run() {
+# differential_send: every case through both sides, what arrived sorted.
+differential_send() {
 	relay_start "$W/sink" || tap_bail "the sink relay did not start"
 	. "$W/sink/relay.env"
 
 	pids=
-	for name in $(cat "$W/cases"); do
-		oracle_conf "$name" && relaymail_conf "$name" ||
+	if [ "$DIFF_ORACLE" = one ]; then _oracles=shared; else _oracles=$(cat "$W/cases"); fi
+	for name in $_oracles; do
+		oracle_conf "$name" && relaymail_conf "$name" && oracle_ready "$name" ||
 			tap_bail "cannot write the configuration of case $name"
 		oracle_start "$name" 2>"$W/o/$name/start.err" &
 		pids="$pids $!"
@@ -456,7 +652,11 @@ differential_run() {
 		tap_diag "unexpected mail in the sink:" "$(grep -h -m 3 -E '^(Subject|From|To):' \
 			"$W/got/other"/* | head -n 12)"
 	fi
+}
 
+# differential_run: differential_send, then the verdicts.
+differential_run() {
+	differential_send
 	for name in $(cat "$W/cases"); do
 		compare "$name"
 	done

@@ -298,8 +298,8 @@ static void test_reject(void)
 	ok(r.rc == 0 && r.verdict == HEADER_CHECKS_PASS,
 	   "smtp_header_checks: REJECT, DISCARD are not supported there");
 	is_str(r.warnings,
-	       "relaymail: warning: unknown command in smtp_header_checks map: DISCARD\n"
-	       "relaymail: warning: unknown command in smtp_header_checks map: REJECT\n",
+	       "relaymail: warning: unsupported command in smtp_header_checks map: DISCARD\n"
+	       "relaymail: warning: unsupported command in smtp_header_checks map: REJECT\n",
 	       "smtp_header_checks: warned as Postfix's SMTP client warns");
 	done(&r);
 }
@@ -328,9 +328,9 @@ static void test_envelope_actions(void)
 	    msg);
 	ok(r.rc == 0 && r.redirect[0] == '\0', "smtp_header_checks: no REDIRECT");
 	is_str(r.warnings,
-	       "relaymail: warning: unknown command in smtp_header_checks map: REDIRECT "
+	       "relaymail: warning: unsupported command in smtp_header_checks map: REDIRECT "
 	       "first@example.net\n"
-	       "relaymail: warning: unknown command in smtp_header_checks map: FILTER x:y\n",
+	       "relaymail: warning: unsupported command in smtp_header_checks map: FILTER x:y\n",
 	       "smtp_header_checks: REDIRECT and FILTER unknown there");
 	done(&r);
 

@@ -6,6 +6,7 @@
  * are folded, the MIME fields added, and the size of what is stored. */
 #include <config.h>
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,13 +23,14 @@
 
 /* Each line of body as "<role><part>" (H header, E its end, D boundary,
  * B body, O outside the parts), a blank between. */
-static char *walk(const char *type, const char *cte, const char *body)
+static char *walk_as(bool descend, const char *type, const char *cte, const char *body)
 {
 	static char out[1024];
 	struct mime_walk w;
 	size_t o = 0;
 
 	mime_walk_init(&w);
+	w.descend = descend;
 	mime_walk_start(&w, type, cte);
 	out[0] = '\0';
 	while (*body != '\0' && o + 16 < sizeof(out)) {
@@ -37,11 +39,40 @@ static char *walk(const char *type, const char *cte, const char *body)
 		enum mime_role r = mime_walk_line(&w, body, n, true);
 
 		o += (size_t)snprintf(out + o, sizeof(out) - o, "%s%c%zu", o > 0 ? " " : "",
-				      "HEDBO"[r], w.part);
+				      r == MIME_HEADER && w.nested ? 'N' : "HEDBO"[r], w.part);
 		body += n + (nl != NULL);
 	}
 	mime_walk_fini(&w);
 	return out;
+}
+
+static char *walk(const char *type, const char *cte, const char *body)
+{
+	return walk_as(false, type, cte, body);
+}
+
+/* With descend, as body_checks walk: N is a line of a nested header;
+ * the blank line before one already counts in the nested part. */
+static void test_descend(void)
+{
+	static const char msg[] =
+	    "--b\nContent-Type: message/rfc822\n\nSubject: in\n"
+	    "Content-Type: multipart/alternative; boundary=c\n\n--c\n\nx\n"
+	    "--c--\n--b\nContent-Type: message/partial\n\nSubject: no\n--b--\n";
+
+	is_str(walk("multipart/mixed; boundary=b", NULL, msg),
+	       "D1 H1 E1 B1 B1 B1 B1 B1 B1 B1 D2 H2 E2 B2 D2",
+	       "without descend, a message is text");
+	is_str(walk_as(true, "multipart/mixed; boundary=b", NULL, msg),
+	       "D1 H1 E2 N2 N2 E2 D3 E3 B3 D3 D4 H4 E4 B4 D4",
+	       "with descend, message/rfc822 has a nested header and its own multipart; "
+	       "message/partial is text");
+	is_str(walk_as(true, "message/rfc822", NULL, "Subject: x\n\nbody\n"), "N1 E1 B1",
+	       "a message/rfc822 message: its body begins with the nested header");
+	is_str(walk_as(true, "multipart/digest; boundary=d", NULL,
+		       "--d\n\nSubject: one\n\nx\n--d\nnot a field\nSubject: two\n--d--\n"),
+	       "D1 E2 N2 E2 B2 D3 B3 B3 D3",
+	       "a digest part is a message; a part header ended by text is not followed");
 }
 
 static void test_parse(void)
@@ -325,6 +356,7 @@ int main(void)
 	log_init("relaymail", 0);
 	test_parse();
 	test_walk();
+	test_descend();
 	test_single();
 	test_multipart();
 	test_big();

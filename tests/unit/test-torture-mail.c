@@ -27,6 +27,7 @@
 #include "mail/address.h"
 #include "mail/alias.h"
 #include "mail/bcc.h"
+#include "mail/body_checks.h"
 #include "mail/encword.h"
 #include "mail/generic.h"
 #include "mail/header_checks.h"
@@ -915,6 +916,124 @@ done:
 	header_fix_fini(&fix);
 }
 
+/* ---- body checks ---------------------------------------------------- */
+
+static const char msg_body[] = "From: Joe <joe@example.com>\n"
+			       "MIME-Version: 1.0\n"
+			       "Content-Type: multipart/mixed; boundary=b\n"
+			       "\npreamble\n--b\nContent-Type: text/plain\nX-Part: one\n\n"
+			       "secret one\n--b\nContent-Type: message/rfc822\n\n"
+			       "Subject: inner\n\nsecret inner\n--b--\n";
+static const char body_rules[] = "/^secret (.*)/ REPLACE [hidden $1]\n"
+				 "/^From: (.*)/ REPLACE From: checked $1\n"
+				 "/^preamble/ PREPEND before\n"
+				 "/^X-Part:/ IGNORE\n"
+				 "/^Subject: (.*)/ REPLACE Subject: nested $1\n"
+				 "/^--b--/ BCC copy@example.net\n";
+static int body_changed_on_oom; /* an out-of-memory failure changed the message */
+
+/* The whole message as one string, for comparing. */
+static char *message_text(const struct message *m)
+{
+	struct message_cursor *c = malloc(sizeof(*c));
+	struct error err = { 0 };
+	struct buf b = { 0 };
+	const char *p;
+	ssize_t n;
+
+	if (c == NULL)
+		return NULL;
+	message_rewind(m, c);
+	while ((n = message_next(m, c, &p, &err)) > 0)
+		if (buf_append(&b, p, (size_t)n) < 0)
+			break;
+	free(c);
+	if (n != 0) {
+		buf_fini(&b);
+		return NULL;
+	}
+	return buf_steal(&b);
+}
+
+static void run_body_checks(const void *arg)
+{
+	const struct config *cfg = arg;
+	struct header_checks_who who = { "4AB12C3", "joe@example.com", "amy@example.org" };
+	struct header_checks_result res;
+	struct error err = { 0 };
+	struct header_checks *hc = NULL;
+	struct body_checks *bc;
+	struct message *m;
+	char *before;
+	int rc;
+
+	torture_step_begin();
+	bc = body_checks_open(cfg, HEADER_CHECKS_CLEANUP, &err);
+	if (bc != NULL)
+		hc = header_checks_open(cfg, "header_checks", HEADER_CHECKS_CLEANUP, &err);
+	if (torture_step_end(hc == NULL, "checks open: %s",
+			     hc != NULL ? "ok" : torture_outcome(&err)))
+		goto done;
+	torture_step_begin();
+	m = message_from_mem(msg_body, sizeof(msg_body) - 1, NULL, &err);
+	if (torture_step_end(m == NULL, "message: %s", m != NULL ? "ok" : torture_outcome(&err)))
+		goto done;
+	before = message_text(m);
+	torture_step_begin();
+	rc = body_checks_apply_message(hc, bc, m, &who, &res, &err);
+	if (rc < 0 && torture_is_oom(&err)) {
+		char *after = message_text(m);
+
+		if (before != NULL && after != NULL && strcmp(before, after) != 0)
+			body_changed_on_oom++;
+		free(after);
+	}
+	free(before);
+	if (!torture_step_end(rc < 0 && torture_is_oom(&err), "body_checks: %s, %zu bcc",
+			      rc == 0 ? "ok" : torture_outcome(&err), rc == 0 ? res.bcc.n : 0) &&
+	    rc == 0) {
+		char *after;
+
+		header_checks_result_fini(&res);
+		torture_step_begin();
+		after = message_text(m);
+		torture_step_end(after == NULL, "the message: %s", after != NULL ? after : "-");
+		free(after);
+	}
+	message_free(m);
+done:
+	header_checks_free(hc);
+	body_checks_free(bc);
+}
+
+static void test_body_checks(void)
+{
+	struct error err = { 0 };
+	struct buf text = { 0 };
+	struct config *cfg;
+	char path[300];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/body", dir);
+	f = fopen(path, "w");
+	if (f != NULL) {
+		fputs(body_rules, f);
+		fclose(f);
+	}
+	buf_printf(&text,
+		   "body_checks = regexp:%s\nmime_header_checks = regexp:%s\n"
+		   "nested_header_checks = regexp:%s\nheader_checks = regexp:%s\n",
+		   path, path, path, path);
+	cfg = config_parse("body.cf", text.data, text.len, noenv, &err);
+	buf_fini(&text);
+	if (!ok(cfg != NULL, "body.cf parses%s%s", cfg != NULL ? "" : ": ", err.text))
+		return;
+	torture_run("header and body checks", run_body_checks, cfg);
+	is_int(body_changed_on_oom, 0,
+	       "header and body checks: a failure for want of memory changes nothing");
+	config_free(cfg);
+}
+
 static void test_checks(void)
 {
 	struct error err = { 0 };
@@ -964,6 +1083,7 @@ int main(void)
 	torture_run("addrfind", run_addrfind, NULL);
 	torture_run("idn", run_idn, NULL);
 	test_checks();
+	test_body_checks();
 	torture_fini();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	ok(system(cmd) == 0, "cleanup");

@@ -149,7 +149,7 @@ static void tls_failed(struct driver *d, const struct tls_info *info, const stru
 		driver_failed(d, "4.7.5", "Cannot start TLS: handshake failure");
 }
 
-static int start_tls(struct driver *d, struct deadline dl, struct error *err)
+static int start_tls(struct driver *d, struct deadline dl, struct tls_info *out, struct error *err)
 {
 	struct tls_params params;
 	struct tls_info info;
@@ -164,6 +164,7 @@ static int start_tls(struct driver *d, struct deadline dl, struct error *err)
 		log_certificate(&info);
 		tls_failed(d, &info, err);
 		hint_tls(err, d->a->policy, d->a->dest, d->a->tls, &info);
+		*out = info;
 		return -1;
 	}
 	log_certificate(&info);
@@ -189,10 +190,15 @@ static int start_tls(struct driver *d, struct deadline dl, struct error *err)
 static enum session_event do_starttls(struct driver *d)
 {
 	struct error err = { 0 };
+	struct tls_info info;
 
 	if (start_tls(d, deadline_min(d->a->run, deadline_in(d->a->policy->timeouts.starttls)),
-		      &err) < 0) {
+		      &info, &err) < 0) {
 		d->handshake_failed = err.cls != ERROR_CONFIG;
+		/* A certificate that failed the checks after a handshake
+		 * that completed: QUIT over TLS, as Postfix does. */
+		if (err.cls != ERROR_CONFIG && info.version[0] != '\0' && conn_tls(d->conn))
+			return session_tls_refused(d->s, &err);
 		return session_abort(d->s, &err, SESSION_END_HANG_UP);
 	}
 	return session_tls_started(d->s);
@@ -492,8 +498,10 @@ static void run_session(const struct attempt *a, struct attempt_result *res, enu
 	}
 	res->connected = true;
 	if (mode == SESSION_TLS_IMPLICIT) {
+		struct tls_info info;
+
 		dl = deadline_min(a->run, deadline_in(t->starttls));
-		if (start_tls(&d, dl, &res->err) < 0) {
+		if (start_tls(&d, dl, &info, &res->err) < 0) {
 			res->next_relay = res->err.cls != ERROR_CONFIG;
 			res->why = d.why;
 			conn_free(d.conn);

@@ -580,6 +580,17 @@ enum session_event session_tls_started(struct session *s)
 	return session_ret(s, send_hello(s, "EHLO "));
 }
 
+enum session_event session_tls_refused(struct session *s, const struct error *err)
+{
+	if (s->last_event != SESSION_STARTTLS)
+		return session_ret(s, session_misuse(s));
+	/* The relay reads commands again, over TLS: QUIT may go. */
+	s->tls = true;
+	s->res.tls = true;
+	s->last_event = SESSION_READ;
+	return session_abort(s, err, SESSION_END_QUIT);
+}
+
 /* Can QUIT still be understood as a command? Not while the relay may be
  * reading TLS records, SASL responses or message data. */
 static bool can_quit(const struct session *s)

@@ -629,7 +629,9 @@ relays_master() {
 	for _c in $(cat "$W/cases"); do
 		[ -f "$W/c/$_c/relays" ] && _n=$((_n + 2 * $(wc -l <"$W/c/$_c/relays")))
 	done
-	set -- $(relay__freeport "$_n") || return 1
+	# shellcheck disable=SC2046 # one port a word
+	set -- $(relay__freeport "$_n")
+	[ "$#" = "$_n" ] || return 1
 	for _c in $(cat "$W/cases"); do
 		[ -f "$W/c/$_c/relays" ] || continue
 		while read -r _r; do

@@ -44,7 +44,7 @@ fi
 # --- How a case is written (beyond tests/lib/differential.sh). ---------------
 # relay NAME [-o name=value...]: a relay of the case, an smtpd of the test
 # relay on a port of its own for each side; %NAME% in lines and tables is
-# that port. It offers STARTTLS with the test CA's certificate for
+# that port, and %FP% the SHA-256 fingerprint of its certificate. It offers STARTTLS with the test CA's certificate for
 # localhost and 127.0.0.1, and takes mail from anyone, unless the options
 # say otherwise. side_table FILE: a table (text on stdin) for %T%/FILE,
 # one for each side, with the ports of that side. outcome SENT|DEFERRED|
@@ -102,6 +102,7 @@ relaymail_route() {
 # sub NAME SIDE: a sed script for the ports of SIDE and its table folder.
 sub() {
 	printf 's|%%T%%|%s|g\n' "$W/c/$1/$2"
+	printf 's|%%FP%%|%s|g\n' "$FP"
 	while read -r _r; do
 		printf 's|%%%s%%|%s|g\n' "$_r" "$(cat "$W/c/$1/port.$_r.$2")"
 	done <"$W/c/$1/relays"
@@ -306,6 +307,79 @@ smtp_tls_security_level = verify
 EOF
 outcome DEFERRED
 
+std_case lv-secure-default "secure, the default match (nexthop, dot-nexthop) for [name]:port"
+relay r
+lines <<'EOF'
+relayhost = [localhost]:%r%
+smtp_tls_policy_maps = texthash:%T%/policy
+EOF
+side_table policy <<'EOF'
+[localhost]:%r%    secure
+EOF
+outcome SENT
+
+std_case lv-verify-literal "verify for an address literal: the certificate names the address"
+relay r
+lines <<'EOF'
+relayhost = [127.0.0.1]:%r%
+smtp_tls_security_level = verify
+EOF
+outcome SENT
+
+std_case lv-fingerprint "fingerprint match= of the relay's certificate"
+relay r
+lines <<'EOF'
+relayhost = [127.0.0.1]:%r%
+smtp_tls_policy_maps = texthash:%T%/policy
+EOF
+side_table policy <<'EOF'
+[127.0.0.1]:%r%    fingerprint match=%FP%
+EOF
+outcome SENT
+
+std_case lv-fingerprint-other "fingerprint match= of another certificate: deferred"
+relay r
+lines <<'EOF'
+relayhost = [127.0.0.1]:%r%
+smtp_tls_policy_maps = texthash:%T%/policy
+EOF
+side_table policy <<'EOF'
+[127.0.0.1]:%r%    fingerprint match=00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF
+EOF
+outcome DEFERRED
+
+std_case lv-none-attributes "none in the table: its attributes are ignored"
+relay r
+lines <<'EOF'
+relayhost = [127.0.0.1]:%r%
+smtp_tls_security_level = encrypt
+smtp_tls_policy_maps = texthash:%T%/policy
+EOF
+side_table policy <<'EOF'
+[127.0.0.1]:%r%    none protocols=TLSv1.3
+EOF
+outcome SENT
+
+std_case lv-bad-attribute "an entry with an unknown attribute cannot be used"
+relay r
+lines <<'EOF'
+relayhost = [127.0.0.1]:%r%
+smtp_tls_policy_maps = texthash:%T%/policy
+EOF
+side_table policy <<'EOF'
+[127.0.0.1]:%r%    encrypt nosuch=value
+EOF
+outcome DEFERRED
+differs 78 "an entry that cannot be used is a configuration error (78), not a deferral"
+
+std_case lv-legacy-verify "smtp_enforce_tls = yes: verify, the name of [name]:port"
+relay r
+lines <<'EOF'
+relayhost = [localhost]:%r%
+smtp_enforce_tls = yes
+EOF
+outcome SENT
+
 std_case lv-dane "dane without DNSSEC is may (with a warning)"
 relay r
 lines <<'EOF'
@@ -419,6 +493,17 @@ smtp_tls_exclude_ciphers = AES256, CHACHA20, CAMELLIA
 EOF
 outcome SENT
 
+std_case tls-may-handshake "may, no cipher in common: Postfix defers a new message, relaymail retries in plaintext"
+relay r $TLS12
+lines <<'EOF'
+relayhost = [127.0.0.1]:%r%
+smtp_tls_security_level = may
+smtp_tls_exclude_ciphers = AES128
+EOF
+outcome DEFERRED
+differs SENT "at may, relaymail retries a failed handshake in plaintext at once; Postfix only for a message that has waited in its queue"
+view_differs "relaymail's second connection, in plaintext"
+
 std_case tls-ciphers-high "ciphers=high in the entry, smtp_tls_mandatory_ciphers = high"
 relay r $TLS12
 lines <<'EOF'
@@ -488,6 +573,17 @@ soft_bounce = yes
 EOF
 outcome DEFERRED
 
+std_case sb-rcpt-fallback "soft_bounce = yes: after a 5xx to RCPT, the fallback relay"
+relay r $NOTLS $REJ_RCPT
+relay f $NOTLS
+lines <<'EOF'
+relayhost = [127.0.0.1]:%r%
+smtp_fallback_relay = [127.0.0.1]:%f%
+smtp_tls_security_level = none
+soft_bounce = yes
+EOF
+outcome SENT
+
 # --- smtp_sasl_auth_soft_bounce. ---
 AUTH="-o smtpd_sasl_auth_enable=yes -o smtpd_tls_auth_only=yes -o smtpd_relay_restrictions=permit_sasl_authenticated,reject"
 sasl_lines() { # PASSWORD
@@ -528,6 +624,25 @@ sasl_lines wrong | lines
 outcome DEFERRED
 differs 77 "relaymail's smtp_sasl_auth_soft_bounce defaults to no: a wrong password is 77"
 
+std_case auth-535-fallback "a 535 with smtp_sasl_auth_soft_bounce = yes: the fallback relay"
+relay r $AUTH
+relay f
+{
+	sasl_lines wrong
+	echo "smtp_fallback_relay = [127.0.0.1]:%f%"
+	echo "smtp_sasl_auth_soft_bounce = yes"
+} | lines
+outcome SENT
+
+std_case auth-535-soft-bounce "a 535, smtp_sasl_auth_soft_bounce = no but soft_bounce = yes: deferred"
+relay r $AUTH
+{
+	sasl_lines wrong
+	echo "smtp_sasl_auth_soft_bounce = no"
+	echo "soft_bounce = yes"
+} | lines
+outcome DEFERRED
+
 # --- smtp_skip_5xx_greeting. ---
 GREET554="-o smtpd_delay_reject=no -o smtpd_client_restrictions=reject"
 
@@ -551,6 +666,18 @@ smtp_tls_security_level = none
 smtp_skip_5xx_greeting = no
 EOF
 outcome BOUNCED
+
+std_case greet-noskip-soft "smtp_skip_5xx_greeting = no, soft_bounce = yes: the fallback relay"
+relay r $NOTLS $GREET554
+relay f $NOTLS
+lines <<'EOF'
+relayhost = [127.0.0.1]:%r%
+smtp_fallback_relay = [127.0.0.1]:%f%
+smtp_tls_security_level = none
+smtp_skip_5xx_greeting = no
+soft_bounce = yes
+EOF
+outcome SENT
 
 # --- smtp_discard_ehlo_keywords. ---
 
@@ -767,6 +894,9 @@ policy_run() {
 	relays_master >"$_ports" || tap_bail "cannot find free ports"
 	RELAY_EXTRA_MASTER=$_ports relay_start "$W/sink" || tap_bail "the test relay did not start"
 	. "$W/sink/relay.env"
+	# The SHA-256 fingerprint of the relay's certificate, for %FP%.
+	FP=$(certtool --fingerprint --hash=sha256 --infile "$RELAY_SERVER_CERT" 2>/dev/null)
+	[ -n "$FP" ] || tap_bail "certtool --fingerprint failed"
 
 	pids=
 	for name in $(cat "$W/cases"); do

@@ -309,6 +309,16 @@ static void note_starttls(const struct driver *d)
 			     d->a->addr->host[0] != '\0' ? d->a->addr->host : d->a->dest->host);
 }
 
+/* smtp_discard_ehlo_keywords: Postfix's note, once for each EHLO. */
+static void note_discard(const struct driver *d, const struct session_result *r)
+{
+	if (d->a->queue_id == NULL || d->a->policy->answers.discard_note[0] == '\0')
+		return;
+	for (unsigned i = 0; i < r->nehlo; i++)
+		maillog_info("smtp", "discarding EHLO keywords: %s",
+			     d->a->policy->answers.discard_note);
+}
+
 static void finish(struct driver *d)
 {
 	const struct session_result *r = session_result(d->s);
@@ -327,6 +337,7 @@ static void finish(struct driver *d)
 	add_oauth_detail(d);
 	add_hint(d, r);
 	note_starttls(d);
+	note_discard(d, r);
 	if (r->ok)
 		status_sent(why, d->res->reply);
 	else if (status_is_set(&d->why) && r->failure == SESSION_FAILURE_ABORTED)

@@ -74,10 +74,13 @@ struct timeouts {
 
 /* How the walk treats what relays answer. */
 struct answer_settings {
-	bool soft_bounce;	    /* a permanent refusal is reported as temporary */
-	bool auth_soft_bounce;	    /* smtp_sasl_auth_soft_bounce: a refused password too */
-	bool greeting_5xx_final;    /* smtp_skip_5xx_greeting = no */
-	unsigned discard;	    /* smtp_discard_ehlo_keywords (enum caps_keyword) */
+	bool soft_bounce;	 /* a permanent refusal is reported as temporary */
+	bool auth_soft_bounce;	 /* smtp_sasl_auth_soft_bounce: a refused password too */
+	bool greeting_5xx_final; /* smtp_skip_5xx_greeting = no */
+	unsigned discard;	 /* smtp_discard_ehlo_keywords (enum caps_keyword) */
+	/* Postfix's note of them for each EHLO, "PIPELINING SIZE"; empty when
+	 * none are listed or silent-discard is. */
+	char discard_note[160];
 	unsigned long tls_loglevel; /* smtp_tls_loglevel: 0 logs no TLS summary */
 	bool note_starttls;	    /* smtp_tls_note_starttls_offer */
 	enum session_hello hello;   /* smtp_never_send_ehlo, smtp_always_send_ehlo */

@@ -333,6 +333,7 @@ static enum session_event on_hello(struct session *s)
 		return after_hello(s);
 	}
 	if (good) {
+		s->res.nehlo++;
 		caps_parse(&s->caps, &s->res.last);
 		caps_discard(&s->caps, s->set->discard);
 		return after_hello(s);

@@ -160,6 +160,7 @@ struct session_result {
 	enum session_failure failure;		/* SESSION_FAILURE_NONE when ok */
 	const struct session_rcpt_result *rcpt; /* nrcpts entries */
 	bool authenticated;
+	unsigned nehlo;	     /* EHLO replies taken (2 with STARTTLS) */
 	bool tls;	     /* TLS was active when MAIL was sent */
 	size_t ndelivered;   /* recipients the relay accepted the message for: all
 			      * when ok; after a failure, those of the

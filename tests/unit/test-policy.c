@@ -173,6 +173,28 @@ static void test_legacy_switches(void)
 }
 
 /* Cipher grades checked; OpenSSL names excluded in GnuTLS's words. */
+/* smtp_discard_ehlo_keywords: Postfix's words, and its note of them. */
+static void test_discard(void)
+{
+	struct tls_policy p;
+	struct error err = { 0 };
+
+	ok(level("smtp_discard_ehlo_keywords = dsn, Pipelining, etrn, vrfy, verp\n", "[r.example]",
+		 &p, &err) == 0 &&
+	       strcmp(last.answers.discard_note, "ETRN PIPELINING VERP VRFY DSN") == 0 &&
+	       last.answers.discard == (CAPS_DSN | CAPS_PIPELINING),
+	   "the keywords in Postfix's order and case (%s)", last.answers.discard_note);
+	policy_tls_fini(&p);
+	ok(level("smtp_discard_ehlo_keywords = auth silent-discard\n", "[r.example]", &p, &err) ==
+		   0 &&
+	       last.answers.discard_note[0] == '\0' && last.answers.discard == CAPS_AUTH,
+	   "silent-discard: no note");
+	policy_tls_fini(&p);
+	ok(level("smtp_discard_ehlo_keywords = verb\n", "[r.example]", &p, &err) == -1 &&
+	       err.cls == ERROR_CONFIG,
+	   "a word Postfix does not know is a configuration error");
+}
+
 static void test_ciphers(void)
 {
 	struct tls_policy p;
@@ -430,6 +452,7 @@ int main(void)
 	test_legacy_switches();
 	test_ciphers();
 	test_policy_maps();
+	test_discard();
 	test_credentials();
 	test_server_host();
 	test_mx_credentials();

@@ -52,7 +52,13 @@ fi
 # other failure), unless differs RM-OUTCOME REASON pins relaymail's
 # (0, 75, or an exit status). view_differs REASON: what the relays saw
 # differs on purpose; the views are shown, and the outcomes still
-# compared. hosts: the case needs smtp.isp.test.
+# compared. tapped NAME: relay NAME is reached through tests/lib/smtptap.pl,
+# which records how each client wrote its commands before any TLS (one
+# per write, or pipelined), for the view. hosts: the case needs
+# smtp.isp.test. client_notes REGEX
+# [none]: the lines of each side's own mail log (Postfix's smtp(8),
+# relaymail's smtp records) that match REGEX are compared too; there must
+# be some, unless "none" says there must not.
 relay() {
 	echo "$1" >>"$C/relays"
 	: >"$C/relay.$1"
@@ -78,6 +84,14 @@ view_differs() {
 }
 hosts() {
 	: >"$C/hosts"
+}
+tapped() {
+	: >"$C/tap.$1"
+}
+client_notes() {
+	printf '%s\n' "$1" >"$C/notes"
+	[ "${2:-}" = none ] && : >"$C/notes-none"
+	return 0
 }
 
 # Both sides: the test CA; IPv4 and names from /etc/hosts (no DNS here).
@@ -689,6 +703,7 @@ smtp_tls_security_level = may
 smtp_discard_ehlo_keywords = starttls, silent-discard
 EOF
 outcome SENT
+client_notes "^discarding EHLO keywords" none
 
 std_case discard-starttls-encrypt "discarding starttls at encrypt: deferred"
 relay r
@@ -699,14 +714,46 @@ smtp_discard_ehlo_keywords = starttls
 EOF
 outcome DEFERRED
 
-std_case discard-pipelining "discarding pipelining, size, dsn: still sent"
+std_case pipelining "the relay offers PIPELINING: MAIL, RCPT and DATA in one write"
 relay r
+tapped r
 lines <<'EOF'
 relayhost = [127.0.0.1]:%r%
-smtp_tls_security_level = may
+smtp_tls_security_level = none
+EOF
+outcome SENT
+
+std_case discard-pipelining "discarding pipelining, size, dsn: one command a write"
+relay r
+tapped r
+lines <<'EOF'
+relayhost = [127.0.0.1]:%r%
+smtp_tls_security_level = none
 smtp_discard_ehlo_keywords = pipelining, size, dsn
 EOF
 outcome SENT
+client_notes "^discarding EHLO keywords"
+
+std_case discard-postfix-words "discarding keywords relaymail never uses: vrfy, etrn, verp"
+relay r
+lines <<'EOF'
+relayhost = [127.0.0.1]:%r%
+smtp_tls_security_level = none
+smtp_discard_ehlo_keywords = vrfy, etrn, verp
+EOF
+outcome SENT
+client_notes "^discarding EHLO keywords"
+
+std_case discard-unknown "an unknown word in smtp_discard_ehlo_keywords"
+relay r
+lines <<'EOF'
+relayhost = [127.0.0.1]:%r%
+smtp_tls_security_level = none
+smtp_discard_ehlo_keywords = pipelining, pipelineing
+EOF
+outcome SENT
+differs 78 "an unknown keyword (a typo) is a configuration error; Postfix ignores it"
+view_differs "relaymail does not send with a configuration error"
 
 std_case discard-auth "discarding auth where the relay needs it"
 relay r $AUTH
@@ -755,6 +802,9 @@ relays_master() {
 	_n=0
 	for _c in $(cat "$W/cases"); do
 		[ -f "$W/c/$_c/relays" ] && _n=$((_n + 2 * $(wc -l <"$W/c/$_c/relays")))
+		for _t in "$W/c/$_c"/tap.*; do
+			[ -f "$_t" ] && _n=$((_n + 2))
+		done
 	done
 	# shellcheck disable=SC2046 # one port a word
 	set -- $(relay__freeport "$_n")
@@ -764,6 +814,11 @@ relays_master() {
 		while read -r _r; do
 			for _s in A B; do
 				echo "$1" >"$W/c/$_c/port.$_r.$_s"
+				# A tapped relay: the tap on the case's port, smtpd behind.
+				if [ -f "$W/c/$_c/tap.$_r" ]; then
+					echo "$1:$2" >>"$W/tap.pairs"
+					shift
+				fi
 				echo "127.0.0.1:$1 inet n - n - - smtpd"
 				echo "  -o syslog_name=policy/$_c/$_r/$_s"
 				echo "  -o smtpd_tls_security_level=may"
@@ -797,7 +852,33 @@ view() {
 			sed -e 's/^\(TLS TLSv1\.2 \)ADH-/\1(kx)-/' -e 's/^\(TLS TLSv1\.2 \)ECDHE-RSA-/\1(kx)-/' \
 				-e 's/^\(disconnect:.*\) rset=1/\1/' -e 's/^\(disconnect:.*\) commands=.*/\1/' \
 				-e "s/^/$_r: /"
+		if [ -f "$W/c/$1/tap.$_r" ]; then
+			tap_writes "$W/tap/$(cat "$W/c/$1/port.$_r.$2").tr" | sed "s/^/$_r: /"
+		fi
 	done <"$W/c/$1/relays"
+}
+
+# tap_writes FILE: from a tap's record, each write of SMTP commands as
+# its verbs joined by "+" (message data and TLS records left out). QUIT
+# is left out too: Postfix sends it in the write of the final dot (RFC
+# 2920 allows it), relaymail once the dot has its reply, which it
+# reports; the relay's log counts the QUIT of both.
+tap_writes() {
+	awk '
+	function verb(l,   v) {
+		v = toupper(l)
+		sub(/[ :].*/, "", v)
+		return v ~ /^(EHLO|HELO|MAIL|RCPT|DATA|BDAT|RSET|STARTTLS|AUTH|NOOP)$/ ? v : ""
+	}
+	function flush() {
+		if (w != "")
+			print "writes " w
+		w = ""
+	}
+	/^# connection/ { flush(); print "tap: connection"; skip = 0; next }
+	/^C: / { flush(); v = verb(substr($0, 4)); skip = (v == ""); w = v; next }
+	/^C\+ / { if (!skip && (v = verb(substr($0, 4))) != "") w = w "+" v; next }
+	END { flush() }' "$1" 2>/dev/null
 }
 
 # postfix_outcome NAME: SENT, DEFERRED (and still in the deferred queue),
@@ -874,6 +955,25 @@ verdicts() {
 		tap__result 1 "$1: the relays saw the same sessions"
 		tap_diag "$(cd "$W/got" && diff -U 100 "$1.A.view" "$1.B.view")"
 	fi
+	[ -f "$W/c/$1/notes" ] || return 0
+	notes "$1" A >"$W/got/$1.A.notes"
+	notes "$1" B >"$W/got/$1.B.notes"
+	if [ -f "$W/c/$1/notes-none" ]; then
+		! [ -s "$W/got/$1.A.notes" ] && ! [ -s "$W/got/$1.B.notes" ]
+		tap__result $? "$1: neither mail log has a line matching $(cat "$W/c/$1/notes")"
+	else
+		[ -s "$W/got/$1.A.notes" ] && cmp -s "$W/got/$1.A.notes" "$W/got/$1.B.notes"
+		tap__result $? "$1: the same mail log lines matching $(cat "$W/c/$1/notes")"
+	fi || tap_diag "$(cd "$W/got" && diff -U 100 "$1.A.notes" "$1.B.notes")"
+}
+
+# notes NAME SIDE: the client's own log lines of the case's kind.
+notes() {
+	if [ "$2" = A ]; then
+		sed -n 's/^.* oracle-[^/]*\/smtp\[[0-9]*\]: //p' "$W/o/$1/maillog"
+	else
+		sed -n 's/^.* [^ ]*\/smtp\[[0-9]*\]: //p' "$W/r/$1.log" 2>/dev/null
+	fi | grep -E "$(cat "$W/c/$1/notes")" | sort
 }
 
 # settled: status 0 when every oracle has its verdict and every relay
@@ -894,6 +994,18 @@ policy_run() {
 	relays_master >"$_ports" || tap_bail "cannot find free ports"
 	RELAY_EXTRA_MASTER=$_ports relay_start "$W/sink" || tap_bail "the test relay did not start"
 	. "$W/sink/relay.env"
+	if [ -s "$W/tap.pairs" ]; then
+		mkdir -p "$W/tap"
+		# shellcheck disable=SC2046 # one pair a word
+		perl "$top_srcdir/tests/lib/smtptap.pl" "$W/tap" $(cat "$W/tap.pairs") &
+		TAP_PID=$!
+		_i=0
+		until [ -f "$W/tap/ready" ]; do
+			_i=$((_i + 1))
+			[ "$_i" -gt 100 ] && tap_bail "tests/lib/smtptap.pl did not start"
+			sleep 0.05
+		done
+	fi
 	# The SHA-256 fingerprint of the relay's certificate, for %FP%.
 	FP=$(certtool --fingerprint --hash=sha256 --infile "$RELAY_SERVER_CERT" 2>/dev/null)
 	[ -n "$FP" ] || tap_bail "certtool --fingerprint failed"
@@ -949,5 +1061,7 @@ policy_run() {
 	tap_done
 }
 
+TAP_PID=
+trap '[ -n "$TAP_PID" ] && kill "$TAP_PID" 2>/dev/null; cleanup' EXIT
 cp "$W/cases" "$W/cases.all"
 policy_run

@@ -38,4 +38,4 @@ clean-local:
 # smtp_discard_ehlo_keywords and EHLO/HELO, the same main.cf lines through
 # a private Postfix and through relaymail, relays of the test relay.
 TESTS += tests/policy.sh
-EXTRA_DIST += tests/policy.sh
+EXTRA_DIST += tests/policy.sh tests/lib/smtptap.pl

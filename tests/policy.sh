@@ -21,10 +21,13 @@
 # mount namespace of its own, with an /etc/hosts of its own bound over
 # the real one for itself and the daemons it starts. Without one, the
 # cases that need it are skipped.
+# POLICY_NAMESPACE=1 only keeps the test from doing so twice: the hosts
+# file is bound only when the test's mount namespace is not its parent's
+# (unshare runs it in place, without a fork).
 if [ -z "${POLICY_NAMESPACE:-}" ] && [ "${RELAYMAIL_TEST_POSTFIX:-auto}" != no ] &&
 	[ "$(id -u)" = 0 ] && command -v unshare >/dev/null 2>&1 &&
-	unshare -m true 2>/dev/null; then
-	POLICY_NAMESPACE=1 exec unshare -m sh "$0" "$@"
+	unshare -m --propagation private true 2>/dev/null; then
+	POLICY_NAMESPACE=1 exec unshare -m --propagation private sh "$0" "$@"
 fi
 
 DIFF_NAME=policy
@@ -34,7 +37,9 @@ DIFF_NAME=policy
 : "${POLICY_TIMEOUT:=60}"
 
 HOSTS=no
-if [ "${POLICY_NAMESPACE:-}" = 1 ]; then
+_ns=$(readlink "/proc/$$/ns/mnt" 2>/dev/null)
+if [ -n "${POLICY_NAMESPACE:-}" ] && [ -n "$_ns" ] &&
+	[ "$_ns" != "$(readlink "/proc/$PPID/ns/mnt" 2>/dev/null)" ]; then
 	{
 		cat /etc/hosts
 		echo "127.0.0.1 smtp.isp.test"

@@ -15,6 +15,7 @@
 # bounced) against relaymail's exit status (0; 75; another failure) and
 # the dead letter. A deliberate difference is pinned: what each side
 # does is stated, and doc/sendmail.conf.5.in says why.
+# shellcheck disable=SC2086 # $NOTLS, $AUTH and the like are lists of words
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
 
 # Names like smtp.isp.test must reach the relays: the test runs in a
@@ -47,23 +48,33 @@ if [ -n "${POLICY_NAMESPACE:-}" ] && [ -n "$_ns" ] &&
 fi
 
 # --- How a case is written (beyond tests/lib/differential.sh). ---------------
-# relay NAME [-o name=value...]: a relay of the case, an smtpd of the test
-# relay on a port of its own for each side; %NAME% in lines and tables is
-# that port, and %FP% the SHA-256 fingerprint of its certificate. It offers STARTTLS with the test CA's certificate for
-# localhost and 127.0.0.1, and takes mail from anyone, unless the options
-# say otherwise. side_table FILE: a table (text on stdin) for %T%/FILE,
-# one for each side, with the ports of that side. outcome SENT|DEFERRED|
-# BOUNCED: what Postfix does, which relaymail must do too (0, 75, any
-# other failure), unless differs RM-OUTCOME REASON pins relaymail's
-# (0, 75, or an exit status). view_differs REASON: what the relays saw
-# differs on purpose; the views are shown, and the outcomes still
-# compared. tapped NAME: relay NAME is reached through tests/lib/smtptap.pl,
-# which records how each client wrote its commands before any TLS (one
-# per write, or pipelined), for the view. hosts: the case needs
-# smtp.isp.test. client_notes REGEX
-# [none]: the lines of each side's own mail log (Postfix's smtp(8),
-# relaymail's smtp records) that match REGEX are compared too; there must
-# be some, unless "none" says there must not.
+# relay NAME [-o name=value...]
+#	A relay of the case: an smtpd of the test relay, on a port of its
+#	own for each side; %NAME% in the lines and tables is that port, and
+#	%FP% the SHA-256 fingerprint of its certificate. It offers STARTTLS
+#	with the test CA's certificate for localhost and 127.0.0.1, and
+#	takes mail from anyone, unless the options say otherwise.
+# side_table FILE
+#	A table (its text on stdin) at %T%/FILE, one for each side, with the
+#	ports of that side.
+# outcome SENT|DEFERRED|BOUNCED
+#	What Postfix does, which relaymail must do too (0, 75, another
+#	permanent failure) unless differs says otherwise.
+# differs OUTCOME REASON
+#	A deliberate difference: relaymail's outcome (or exit status) pinned.
+# view_differs REASON
+#	What the relays saw differs on purpose: the views must differ, and
+#	are shown; the outcomes are still compared.
+# tapped NAME
+#	Relay NAME is reached through tests/lib/smtptap.pl, which records
+#	how each client wrote its commands before any TLS (one a write, or
+#	pipelined), for the view.
+# client_notes REGEX [none]
+#	The lines of each side's own mail log (Postfix's smtp(8),
+#	relaymail's smtp records) that match REGEX are compared too; there
+#	must be some, unless "none" says there must not.
+# hosts
+#	The case needs the name smtp.isp.test.
 relay() {
 	echo "$1" >>"$C/relays"
 	: >"$C/relay.$1"

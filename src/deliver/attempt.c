@@ -327,6 +327,7 @@ static void finish(struct driver *d)
 	d->res->ok = r->ok;
 	d->res->next_relay = r->next_relay;
 	d->res->maybe_delivered = r->maybe_delivered;
+	d->res->some_delivered = !r->ok && r->ndelivered > 0;
 	d->res->err = r->err;
 	/* smtp_sasl_auth_soft_bounce: a refused password is not final. */
 	if (r->err.cls == ERROR_AUTH && r->stage == SESSION_STAGE_AUTH &&

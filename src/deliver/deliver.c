@@ -290,8 +290,11 @@ static enum step try_address(struct walk *w, const struct destination *d,
 	buf_fini(&keys);
 	/* soft_bounce = yes: a refusal for good is no verdict either, and the
 	 * next relay is tried, as Postfix keeps the recipients for a backup
-	 * server (smtp_trouble.c); the walk's end reports it as temporary. */
-	if (!res.ok && w->policy->answers.soft_bounce && bounceable(res.err.cls))
+	 * server (smtp_trouble.c); the walk's end reports it as temporary.
+	 * Not when some recipients have the message already: another relay
+	 * would deliver it to them twice. */
+	if (!res.ok && w->policy->answers.soft_bounce && bounceable(res.err.cls) &&
+	    !res.some_delivered && !res.maybe_delivered)
 		res.next_relay = true;
 	if (!res.ok && !record(w, &res))
 		return STEP_STOP;

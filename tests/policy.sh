@@ -269,6 +269,31 @@ test        may
 EOF
 outcome SENT
 
+std_case pm-regexp "policy maps: a regexp table sees the next hop as written"
+relay r
+lines <<'EOF'
+relayhost = [127.0.0.1]:%r%
+smtp_tls_security_level = none
+smtp_tls_policy_maps = regexp:%T%/policy
+EOF
+side_table policy <<'EOF'
+/^127\.0\.0\.1/              encrypt
+/^\[127\.0\.0\.1\]:%r%$/     may
+EOF
+outcome SENT
+
+std_case pm-inline "policy maps: inline, several tables, the first that has the key"
+relay r
+lines <<'EOF'
+relayhost = [127.0.0.1]:%r%
+smtp_tls_security_level = may
+smtp_tls_policy_maps = inline:{ {[localhost]:%r% = encrypt} }, texthash:%T%/policy
+EOF
+side_table policy <<'EOF'
+[127.0.0.1]:%r%    none
+EOF
+outcome SENT
+
 # --- Levels. ---
 
 std_case lv-encrypt-nostarttls "encrypt from the table, a relay without STARTTLS: deferred"
@@ -493,6 +518,19 @@ smtp_tls_security_level = encrypt
 smtp_tls_mandatory_protocols = <=TLSv1.2
 EOF
 outcome SENT
+
+std_case tls-entry-mandatory "an encrypt entry uses smtp_tls_mandatory_protocols, not smtp_tls_protocols"
+relay r $TLS12
+lines <<'EOF'
+relayhost = [127.0.0.1]:%r%
+smtp_tls_protocols = >=TLSv1.2
+smtp_tls_mandatory_protocols = >=TLSv1.3
+smtp_tls_policy_maps = texthash:%T%/policy
+EOF
+side_table policy <<'EOF'
+[127.0.0.1]:%r%    encrypt
+EOF
+outcome DEFERRED
 
 std_case tls-exclude-entry "exclude= of the entry removes the relay's only cipher: deferred"
 relay r $TLS12

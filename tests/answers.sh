@@ -74,6 +74,19 @@ tap_is "$rc" 75 "soft_bounce = yes: the same refusal is temporary (75)"
 tap_ok "soft_bounce = yes: the error says why it is temporary" \
 	grep -q "reported as temporary: soft_bounce = yes" "$T/err"
 tap_ok "soft_bounce = yes: the message is kept" grep -q "^Subject: answers" "$T/soft.dead"
+# As Postfix keeps the recipients for a backup server, the fallback
+# relay gets the message after a refusal turned temporary.
+fake_start refuse "$T/refuse.script"
+p=$fake_port
+script "$T/fbok.script" "send 220 fake.test ESMTP" "expect EHLO" "send 250 fake.test" \
+	"expect MAIL FROM:" "send 250 2.1.0 Ok" "expect RCPT TO:" "send 250 2.1.5 Ok" \
+	"expect DATA" "send 354 go" "data" "send 250 2.0.0 Ok: queued" "expect QUIT" \
+	"send 221 Bye"
+fake_start fbok "$T/fbok.script"
+conf softfb "$p" "soft_bounce = yes" "smtp_fallback_relay = [127.0.0.1]:$fake_port"
+send softfb
+tap_is "$rc" 0 "soft_bounce = yes: after a 5xx to RCPT the fallback relay takes the message"
+tap_is "$(fake_status fbok)" 0 "soft_bounce = yes: the fallback saw the whole transaction"
 
 # --- smtp_sasl_auth_soft_bounce ----------------------------------------
 # CRAM-MD5 may go without TLS; the relay refuses the password.

@@ -14,7 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-enum { MAX_PORTS = 64 };
+enum { MAX_PORTS = 256 };
 
 static int bind_any(unsigned *port)
 {

@@ -5,7 +5,8 @@
 # rest in a new transaction on the same connection; when that second
 # transaction fails, the message is kept for the recipients that did not
 # get it only (a resend delivers nothing twice), and no fallback relay is
-# tried (it would deliver to the first three again).
+# tried (it would deliver to the first three again), not even under
+# soft_bounce = yes.
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
 : "${RELAYMAIL:=$top_builddir/relaymail}"
@@ -97,5 +98,20 @@ tap_is "$(grep '^X-Relaymail-Rcpt:' "$T/half.dead" | tr '\n' ' ')" \
 	"X-Relaymail-Rcpt: <r4@dest.test> X-Relaymail-Rcpt: <r5@dest.test> " \
 	"kept for r4 and r5 only"
 tap_ok "stderr says the relay took it for three" grep -q 'for 3 recipients' "$T/half.err"
+
+# ---- The same refused for good, with soft_bounce = yes: temporary, and
+# still no fallback (which soft_bounce tries when nobody has the message).
+{ first; printf '%s\n' "send 554 5.7.1 Error: no thanks" "expect QUIT" "send 221 Bye"; } \
+	>"$T/soft.script"
+fake_start backup "$T/backup.script"
+backup_port=$fake_port
+fake_start soft "$T/soft.script"
+run soft "smtp_fallback_relay = [127.0.0.1]:$backup_port" "soft_bounce = yes"
+tap_is "$rc" 75 "second part refused for good, soft_bounce = yes: exit 75"
+tap_ok "soft_bounce = yes: the fallback relay is not tried after a part went" \
+	test ! -s "$T/backup.tr"
+tap_is "$(grep '^X-Relaymail-Rcpt:' "$T/soft.dead" | tr '\n' ' ')" \
+	"X-Relaymail-Rcpt: <r4@dest.test> X-Relaymail-Rcpt: <r5@dest.test> " \
+	"soft_bounce = yes: kept for r4 and r5 only"
 
 tap_done

@@ -31,3 +31,11 @@ EXTRA_DIST += tests/diagnose.sh
 # The reports of tests/lib/valgrind.sh (.ci/run).
 clean-local:
 	rm -rf valgrind-logs
+
+# The relay policy against Postfix (issue 14): smtp_tls_policy_maps by
+# next hop, TLS levels, protocols and ciphers, soft_bounce,
+# smtp_sasl_auth_soft_bounce, smtp_skip_5xx_greeting,
+# smtp_discard_ehlo_keywords and EHLO/HELO, the same main.cf lines through
+# a private Postfix and through relaymail, relays of the test relay.
+TESTS += tests/policy.sh
+EXTRA_DIST += tests/policy.sh tests/lib/smtptap.pl

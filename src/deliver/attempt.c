@@ -149,7 +149,7 @@ static void tls_failed(struct driver *d, const struct tls_info *info, const stru
 		driver_failed(d, "4.7.5", "Cannot start TLS: handshake failure");
 }
 
-static int start_tls(struct driver *d, struct deadline dl, struct error *err)
+static int start_tls(struct driver *d, struct deadline dl, struct tls_info *out, struct error *err)
 {
 	struct tls_params params;
 	struct tls_info info;
@@ -165,6 +165,7 @@ static int start_tls(struct driver *d, struct deadline dl, struct error *err)
 		log_certificate(&info);
 		tls_failed(d, &info, err);
 		hint_tls(err, d->a->policy, d->a->dest, d->a->tls, &info);
+		*out = info;
 		return -1;
 	}
 	log_certificate(&info);
@@ -190,10 +191,15 @@ static int start_tls(struct driver *d, struct deadline dl, struct error *err)
 static enum session_event do_starttls(struct driver *d)
 {
 	struct error err = { 0 };
+	struct tls_info info;
 
 	if (start_tls(d, deadline_min(d->a->run, deadline_in(d->a->policy->timeouts.starttls)),
-		      &err) < 0) {
+		      &info, &err) < 0) {
 		d->handshake_failed = err.cls != ERROR_CONFIG;
+		/* A certificate that failed the checks after a handshake
+		 * that completed: QUIT over TLS, as Postfix does. */
+		if (err.cls != ERROR_CONFIG && info.version[0] != '\0' && conn_tls(d->conn))
+			return session_tls_refused(d->s, &err);
 		return session_abort(d->s, &err, SESSION_END_HANG_UP);
 	}
 	return session_tls_started(d->s);
@@ -304,6 +310,16 @@ static void note_starttls(const struct driver *d)
 			     d->a->addr->host[0] != '\0' ? d->a->addr->host : d->a->dest->host);
 }
 
+/* smtp_discard_ehlo_keywords: Postfix's note, once for each EHLO. */
+static void note_discard(const struct driver *d, const struct session_result *r)
+{
+	if (d->a->queue_id == NULL || d->a->policy->answers.discard_note[0] == '\0')
+		return;
+	for (unsigned i = 0; i < r->nehlo; i++)
+		maillog_info("smtp", "discarding EHLO keywords: %s",
+			     d->a->policy->answers.discard_note);
+}
+
 static void finish(struct driver *d)
 {
 	const struct session_result *r = session_result(d->s);
@@ -312,6 +328,7 @@ static void finish(struct driver *d)
 	d->res->ok = r->ok;
 	d->res->next_relay = r->next_relay;
 	d->res->maybe_delivered = r->maybe_delivered;
+	d->res->some_delivered = !r->ok && r->ndelivered > 0;
 	d->res->err = r->err;
 	/* smtp_sasl_auth_soft_bounce: a refused password is not final. */
 	if (r->err.cls == ERROR_AUTH && r->stage == SESSION_STAGE_AUTH &&
@@ -322,6 +339,7 @@ static void finish(struct driver *d)
 	add_oauth_detail(d);
 	add_hint(d, r);
 	note_starttls(d);
+	note_discard(d, r);
 	if (r->ok)
 		status_sent(why, d->res->reply);
 	else if (status_is_set(&d->why) && r->failure == SESSION_FAILURE_ABORTED)
@@ -493,8 +511,10 @@ static void run_session(const struct attempt *a, struct attempt_result *res, enu
 	}
 	res->connected = true;
 	if (mode == SESSION_TLS_IMPLICIT) {
+		struct tls_info info;
+
 		dl = deadline_min(a->run, deadline_in(t->starttls));
-		if (start_tls(&d, dl, &res->err) < 0) {
+		if (start_tls(&d, dl, &info, &res->err) < 0) {
 			res->next_relay = res->err.cls != ERROR_CONFIG;
 			res->why = d.why;
 			conn_free(d.conn);

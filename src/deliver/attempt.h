@@ -45,7 +45,9 @@ struct attempt_result {
 	bool ok;
 	bool next_relay;
 	bool maybe_delivered;
-	bool connected; /* a connection was made: relay names the session */
+	bool some_delivered; /* the relay took the message for some recipients
+			      * before it failed (a 452 split the message) */
+	bool connected;	     /* a connection was made: relay names the session */
 	struct error err;
 	char relay[320];	   /* "host[addr]:port" */
 	char reply[512];	   /* the relay's last reply, printable */

@@ -111,6 +111,22 @@ static int resolve(struct walk *w, const struct destination *d, struct net_addr 
 	return mx_resolve(&q, w->rq->lookups, addrs, p->address_limit, err);
 }
 
+/* A failure that would be final, which soft_bounce = yes makes temporary. */
+static bool bounceable(enum error_class cls)
+{
+	switch (cls) {
+	case ERROR_REJECTED:
+	case ERROR_RECIPIENT:
+	case ERROR_NOHOST:
+	case ERROR_DATA:
+	case ERROR_PROTOCOL:
+	case ERROR_AUTH:
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* Record a failed attempt; true when the walk may go on. */
 static bool record(struct walk *w, const struct attempt_result *res)
 {
@@ -272,6 +288,14 @@ static enum step try_address(struct walk *w, const struct destination *d,
 	if (found == 0 && !res.ok && res.connected && res.err.reply[0] != '\0')
 		hint_no_credentials(&res.err, w->policy, d, keys.data != NULL ? keys.data : "");
 	buf_fini(&keys);
+	/* soft_bounce = yes: a refusal for good is no verdict either, and the
+	 * next relay is tried, as Postfix keeps the recipients for a backup
+	 * server (smtp_trouble.c); the walk's end reports it as temporary.
+	 * Not when some recipients have the message already: another relay
+	 * would deliver it to them twice. */
+	if (!res.ok && w->policy->answers.soft_bounce && bounceable(res.err.cls) &&
+	    !res.some_delivered && !res.maybe_delivered)
+		res.next_relay = true;
 	if (!res.ok && !record(w, &res))
 		return STEP_STOP;
 	if (!res.ok)
@@ -369,23 +393,12 @@ static void soft_bounce(const struct policy *p, struct deliver_outcome *out)
 {
 	size_t n;
 
-	switch (out->err.cls) {
-	case ERROR_REJECTED:
-	case ERROR_RECIPIENT:
-	case ERROR_NOHOST:
-	case ERROR_DATA:
-	case ERROR_PROTOCOL:
-	case ERROR_AUTH:
-		if (!p->answers.soft_bounce)
-			return;
-		out->err.cls = ERROR_TEMP;
-		n = strlen(out->err.text);
-		snprintf(out->err.text + n, sizeof(out->err.text) - n, "%s",
-			 _(" (reported as temporary: soft_bounce = yes)"));
+	if (!p->answers.soft_bounce || !bounceable(out->err.cls))
 		return;
-	default:
-		return;
-	}
+	out->err.cls = ERROR_TEMP;
+	n = strlen(out->err.text);
+	snprintf(out->err.text + n, sizeof(out->err.text) - n, "%s",
+		 _(" (reported as temporary: soft_bounce = yes)"));
 }
 
 /* A diagnosis: each destination on its own, reported as it ends. */

@@ -125,6 +125,44 @@ static int bind_load(const struct config *cfg, struct net_bind *b, struct error 
 	return 0;
 }
 
+/* The keywords of smtp_discard_ehlo_keywords as Postfix's client logs
+ * them ("discarding EHLO keywords: ..."): in its table's order, upper
+ * case, none with silent-discard. */
+static void discard_note(char *const *words, char *note, size_t size)
+{
+	static const char *const order[] = {
+		"8BITMIME",
+		"AUTH",
+		"ETRN",
+		"PIPELINING",
+		"SIZE",
+		"VERP",
+		"VRFY",
+		"XCLIENT",
+		"XFORWARD",
+		"STARTTLS",
+		"ENHANCEDSTATUSCODES",
+		"DSN",
+		"SMTPUTF8",
+		"CHUNKING",
+	};
+	size_t len = 0;
+
+	note[0] = '\0';
+	for (size_t i = 0; words[i] != NULL; i++)
+		if (str_eq_ci(words[i], "silent-discard"))
+			return;
+	for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
+		for (size_t i = 0; words[i] != NULL; i++) {
+			if (!str_eq_ci(words[i], order[k]) || len >= size)
+				continue;
+			len += (size_t)snprintf(note + len, size - len, "%s%s", len > 0 ? " " : "",
+						order[k]);
+			break;
+		}
+	}
+}
+
 /* soft_bounce, smtp_sasl_auth_soft_bounce, smtp_skip_5xx_greeting,
  * smtp_discard_ehlo_keywords, smtp_tls_loglevel. */
 static int answers_load(const struct config *cfg, struct answer_settings *a, struct error *err)
@@ -162,6 +200,7 @@ static int answers_load(const struct config *cfg, struct answer_settings *a, str
 		}
 		a->discard |= bit;
 	}
+	discard_note(words, a->discard_note, sizeof(a->discard_note));
 	config_list_free(words);
 	return rc;
 }

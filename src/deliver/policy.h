@@ -40,6 +40,9 @@ struct tls_settings {
 	char **match;
 	char **match_verify, **match_secure; /* both lists, for smtp_tls_policy_maps */
 	char may_priority[POLICY_PRIORITY_MAX], mandatory_priority[POLICY_PRIORITY_MAX];
+	/* The same without the cipher exclusions, which an smtp_tls_policy_maps
+	 * entry's exclude= replaces (Postfix's set_cipher_grade). */
+	char may_protocols[POLICY_PRIORITY_MAX], mandatory_protocols[POLICY_PRIORITY_MAX];
 	struct maps *policy_maps; /* smtp_tls_policy_maps; NULL: none */
 	const char *policy_where;
 	const char *servername; /* smtp_tls_servername */
@@ -71,10 +74,13 @@ struct timeouts {
 
 /* How the walk treats what relays answer. */
 struct answer_settings {
-	bool soft_bounce;	    /* a permanent refusal is reported as temporary */
-	bool auth_soft_bounce;	    /* smtp_sasl_auth_soft_bounce: a refused password too */
-	bool greeting_5xx_final;    /* smtp_skip_5xx_greeting = no */
-	unsigned discard;	    /* smtp_discard_ehlo_keywords (enum caps_keyword) */
+	bool soft_bounce;	 /* a permanent refusal is reported as temporary */
+	bool auth_soft_bounce;	 /* smtp_sasl_auth_soft_bounce: a refused password too */
+	bool greeting_5xx_final; /* smtp_skip_5xx_greeting = no */
+	unsigned discard;	 /* smtp_discard_ehlo_keywords (enum caps_keyword) */
+	/* Postfix's note of them for each EHLO, "PIPELINING SIZE"; empty when
+	 * none are listed or silent-discard is. */
+	char discard_note[160];
 	unsigned long tls_loglevel; /* smtp_tls_loglevel: 0 logs no TLS summary */
 	bool note_starttls;	    /* smtp_tls_note_starttls_offer */
 	enum session_hello hello;   /* smtp_never_send_ehlo, smtp_always_send_ehlo */
@@ -117,7 +123,7 @@ struct tls_policy {
 	char *entry;
 	char entry_key[300];
 	char *fingerprints[POLICY_TLS_NAMES_MAX]; /* match= at fingerprint; [0] NULL: main.cf's */
-	char priority_buf[POLICY_PRIORITY_MAX];	  /* protocols= */
+	char priority_buf[POLICY_PRIORITY_MAX];	  /* protocols=, exclude= */
 };
 
 /* The policy for d: main.cf's, or the smtp_tls_policy_maps entry for it.
@@ -167,6 +173,10 @@ int policy_tls_load(const struct config *cfg, struct tls_settings *t, struct err
  * (each of size bytes). ERROR_CONFIG naming the parameter. */
 int policy_ciphers(const struct config *cfg, char *may, char *mandatory, size_t size,
 		   struct error *err);
+/* Append to out (of size bytes) the removals for OpenSSL cipher names
+ * separated by colons, commas or blanks (exclude= of a policy table
+ * entry); -1 when they do not fit. */
+int policy_exclude(const char *names, char *out, size_t size);
 void policy_tls_settings_fini(struct tls_settings *t);
 
 #endif

@@ -55,6 +55,27 @@ static int grade_check(const struct config *cfg, const char *param, struct error
 	return -1;
 }
 
+/* Append to out the removals for one OpenSSL name ("!name" alike);
+ * -1 when out (of size bytes) is full, and then it is left as it was. */
+static int removals_for(const char *name, char *out, size_t size)
+{
+	if (name[0] == '!')
+		name++;
+	for (size_t k = 0; k < sizeof(removals) / sizeof(removals[0]); k++) {
+		size_t len = strlen(out);
+
+		if (!str_eq_ci(name, removals[k].openssl) ||
+		    strstr(out, removals[k].gnutls) != NULL)
+			continue;
+		if ((size_t)snprintf(out + len, size - len, ":%s", removals[k].gnutls) >=
+		    size - len) {
+			out[len] = '\0';
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Append the removals for param's names to out. */
 static int exclude(const struct config *cfg, const char *param, char *out, size_t size,
 		   struct error *err)
@@ -67,25 +88,31 @@ static int exclude(const struct config *cfg, const char *param, char *out, size_
 		return -1;
 	}
 	for (size_t i = 0; names[i] != NULL && rc == 0; i++) {
-		const char *name = names[i][0] == '!' ? names[i] + 1 : names[i];
-
-		for (size_t k = 0; k < sizeof(removals) / sizeof(removals[0]); k++) {
-			size_t len = strlen(out);
-
-			if (!str_eq_ci(name, removals[k].openssl) ||
-			    strstr(out, removals[k].gnutls) != NULL)
-				continue;
-			if ((size_t)snprintf(out + len, size - len, ":%s", removals[k].gnutls) >=
-			    size - len) {
-				out[len] = '\0';
-				config_bad_value(err, cfg, param, config_get(cfg, param),
-						 _("it lists too many exclusions"));
-				rc = -1;
-			}
-		}
+		if ((rc = removals_for(names[i], out, size)) < 0)
+			config_bad_value(err, cfg, param, config_get(cfg, param),
+					 _("it lists too many exclusions"));
 	}
 	config_list_free(names);
 	return rc;
+}
+
+int policy_exclude(const char *names, char *out, size_t size)
+{
+	char name[64];
+
+	while (*names != '\0') {
+		size_t len = strcspn(names, ":, \t");
+
+		if (len > 0 && len < sizeof(name)) {
+			memcpy(name, names, len);
+			name[len] = '\0';
+			if (removals_for(name, out, size) < 0)
+				return -1;
+		}
+		names += len;
+		names += strspn(names, ":, \t");
+	}
+	return 0;
 }
 
 int policy_ciphers(const struct config *cfg, char *may, char *mandatory, size_t size,

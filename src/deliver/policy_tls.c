@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "base/i18n.h"
+#include "base/log.h"
 #include "base/str.h"
 #include "deliver/policy.h"
 
@@ -25,6 +26,9 @@ static const struct {
 	{ "fingerprint", SESSION_TLS_REQUIRE, TLS_VERIFY_FINGERPRINT },
 	{ "verify", SESSION_TLS_REQUIRE, TLS_VERIFY_CHAIN_NAME },
 	{ "secure", SESSION_TLS_REQUIRE, TLS_VERIFY_CHAIN_NAME },
+	/* Without DNSSEC, which relaymail does not do, Postfix's client
+	 * makes dane may, with a warning (policy_tls); dane-only fails. */
+	{ "dane", SESSION_TLS_MAY, TLS_VERIFY_NONE },
 };
 #define NLEVELS (sizeof(levels) / sizeof(levels[0]))
 
@@ -297,8 +301,11 @@ int policy_tls_load(const struct config *cfg, struct tls_settings *t, struct err
 	    priority_for(cfg, "smtp_tls_protocols", t->may_priority, sizeof(t->may_priority), err) <
 		0 ||
 	    priority_for(cfg, "smtp_tls_mandatory_protocols", t->mandatory_priority,
-			 sizeof(t->mandatory_priority), err) < 0 ||
-	    policy_ciphers(cfg, t->may_priority, t->mandatory_priority, sizeof(t->may_priority),
+			 sizeof(t->mandatory_priority), err) < 0)
+		return -1;
+	memcpy(t->may_protocols, t->may_priority, sizeof(t->may_protocols));
+	memcpy(t->mandatory_protocols, t->mandatory_priority, sizeof(t->mandatory_protocols));
+	if (policy_ciphers(cfg, t->may_priority, t->mandatory_priority, sizeof(t->may_priority),
 			   err) < 0)
 		return -1;
 	t->wrapper_set = config_is_set(cfg, "smtp_tls_wrappermode");
@@ -428,10 +435,18 @@ static size_t split_at(char *value, char sep, char **items, size_t max)
 	return n;
 }
 
+/* What an entry's protocols= and exclude= say, before they are joined. */
+struct entry_ciphers {
+	char protocols[POLICY_PRIORITY_MAX]; /* "": main.cf's for the level */
+	char removals[POLICY_PRIORITY_MAX];
+	bool exclude; /* exclude= given: its removals replace main.cf's */
+};
+
 /* One attribute of an entry (postfix.md §6.4). names collects match= at
  * verify and secure; fingerprints go straight into out. */
 static int entry_attribute(const struct tls_settings *t, struct tls_policy *out, char *word,
-			   char **names, size_t *nnames, struct error *err)
+			   char **names, size_t *nnames, struct entry_ciphers *ec,
+			   struct error *err)
 {
 	static const char *const grades[] = { "high", "medium", "low", "export" };
 	char *value = strchr(word, '=');
@@ -467,11 +482,13 @@ static int entry_attribute(const struct tls_settings *t, struct tls_policy *out,
 	} else if (str_eq_ci(word, "protocols")) {
 		n = split_at(value, ':', items, POLICY_TLS_NAMES_MAX);
 		items[n] = NULL;
-		if (protocols_priority(items, out->priority_buf, sizeof(out->priority_buf), &bad) <
-		    0)
+		if (protocols_priority(items, ec->protocols, sizeof(ec->protocols), &bad) < 0)
 			return bad_entry(t, out, _("protocols= allows no TLS protocol version"),
 					 err);
-		out->priority = out->priority_buf;
+	} else if (str_eq_ci(word, "exclude")) {
+		ec->exclude = true;
+		if (policy_exclude(value, ec->removals, sizeof(ec->removals)) < 0)
+			return bad_entry(t, out, _("it lists too many exclusions"), err);
 	} else if (str_eq_ci(word, "ciphers")) {
 		for (size_t i = 0; i < sizeof(grades) / sizeof(grades[0]); i++)
 			if (str_eq_ci(value, grades[i]))
@@ -480,13 +497,33 @@ static int entry_attribute(const struct tls_settings *t, struct tls_policy *out,
 	} else if (str_eq_ci(word, "servername")) {
 		free(out->sni);
 		out->sni = *value != '\0' ? str_dup(value) : NULL;
-	} else if (!str_eq_ci(word, "exclude") && !str_eq_ci(word, "connection_reuse") &&
-		   !str_eq_ci(word, "enable_rpk")) {
+	} else if (!str_eq_ci(word, "connection_reuse") && !str_eq_ci(word, "enable_rpk")) {
 		return bad_entry(t, out,
 				 _("relaymail knows the attributes match, protocols, ciphers, "
 				   "exclude, servername, connection_reuse and enable_rpk"),
 				 err);
 	}
+	return 0;
+}
+
+/* The GnuTLS priority of an entry: its protocols= or main.cf's for the
+ * level, then its exclude= or main.cf's exclusions for the level. */
+static int entry_priority(const struct tls_settings *t, struct tls_policy *out,
+			  const struct entry_ciphers *ec, struct error *err)
+{
+	bool may = out->mode == SESSION_TLS_MAY;
+	const char *protocols = may ? t->may_protocols : t->mandatory_protocols;
+	const char *removals = may ? t->may_priority + strlen(t->may_protocols)
+				   : t->mandatory_priority + strlen(t->mandatory_protocols);
+
+	if (ec->protocols[0] != '\0')
+		protocols = ec->protocols;
+	if (ec->exclude)
+		removals = ec->removals;
+	if ((size_t)snprintf(out->priority_buf, sizeof(out->priority_buf), "%s%s", protocols,
+			     removals) >= sizeof(out->priority_buf))
+		return bad_entry(t, out, _("it lists too many exclusions"), err);
+	out->priority = out->priority_buf;
 	return 0;
 }
 
@@ -496,6 +533,7 @@ static int apply_entry(const struct tls_settings *t, const struct destination *d
 {
 	char **words = config_list_split(out->entry);
 	char *names[POLICY_TLS_NAMES_MAX];
+	struct entry_ciphers ec = { .exclude = false };
 	size_t nnames = 0;
 	int i, rc = 0;
 
@@ -521,7 +559,9 @@ static int apply_entry(const struct tls_settings *t, const struct destination *d
 	if (t->wrapper)
 		out->mode = SESSION_TLS_IMPLICIT;
 	for (size_t k = 1; words[k] != NULL && rc == 0; k++)
-		rc = entry_attribute(t, out, words[k], names, &nnames, err);
+		rc = entry_attribute(t, out, words[k], names, &nnames, &ec, err);
+	if (rc == 0)
+		rc = entry_priority(t, out, &ec, err);
 	if (rc == 0 && out->verify == TLS_VERIFY_FINGERPRINT && out->fingerprints[0] == NULL &&
 	    (t->fingerprints == NULL || t->fingerprints[0] == NULL))
 		rc = bad_entry(t, out, _("the fingerprint level needs match=fingerprint"), err);
@@ -562,6 +602,10 @@ int policy_tls(const struct policy *p, const struct destination *d, struct tls_p
 		for (size_t i = 0; t->match != NULL && t->match[i] != NULL && rc == 0; i++)
 			rc = match_item(d, t->match[i], out);
 	}
+	if (rc == 0 && str_eq_ci(out->level, "dane"))
+		log_notice(_("%s: dane configured with DNSSEC lookups disabled: TLS level may "
+			     "(relaymail does no DNSSEC)"),
+			   d->spec);
 	/* Port 465 is SMTPS (RFC 8314 §3.3): without an explicit
 	 * smtp_tls_wrappermode, a relay there gets TLS at once, so a STARTTLS
 	 * primary on 587 and an SMTPS fallback on 465 both work. Postfix would

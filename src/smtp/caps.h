@@ -38,7 +38,7 @@ enum caps_keyword {
 	CAPS_STARTTLS = 1u << 8,
 };
 /* The bit of keyword name (any case) in *bit: 1 when Postfix knows the
- * name (etrn, verb, xclient, xforward and silent-discard are known but
+ * name (etrn, verp, vrfy, xclient, xforward and silent-discard are known but
  * give 0: relaymail never uses them), 0 when nobody does. */
 int caps_keyword(const char *name, unsigned *bit);
 /* Forget what the mask names, as if the relay had not offered it. */

@@ -333,6 +333,7 @@ static enum session_event on_hello(struct session *s)
 		return after_hello(s);
 	}
 	if (good) {
+		s->res.nehlo++;
 		caps_parse(&s->caps, &s->res.last);
 		caps_discard(&s->caps, s->set->discard);
 		return after_hello(s);
@@ -578,6 +579,17 @@ enum session_event session_tls_started(struct session *s)
 	s->helo = false;
 	memset(&s->caps, 0, sizeof(s->caps));
 	return session_ret(s, send_hello(s, "EHLO "));
+}
+
+enum session_event session_tls_refused(struct session *s, const struct error *err)
+{
+	if (s->last_event != SESSION_STARTTLS)
+		return session_ret(s, session_misuse(s));
+	/* The relay reads commands again, over TLS: QUIT may go. */
+	s->tls = true;
+	s->res.tls = true;
+	s->last_event = SESSION_READ;
+	return session_abort(s, err, SESSION_END_QUIT);
 }
 
 /* Can QUIT still be understood as a command? Not while the relay may be

@@ -160,6 +160,7 @@ struct session_result {
 	enum session_failure failure;		/* SESSION_FAILURE_NONE when ok */
 	const struct session_rcpt_result *rcpt; /* nrcpts entries */
 	bool authenticated;
+	unsigned nehlo;	     /* EHLO replies taken (2 with STARTTLS) */
 	bool tls;	     /* TLS was active when MAIL was sent */
 	size_t ndelivered;   /* recipients the relay accepted the message for: all
 			      * when ok; after a failure, those of the
@@ -185,6 +186,10 @@ enum session_event session_input(struct session *s, const char *p, size_t len);
 /* Bytes received and not yet consumed. */
 size_t session_input_pending(const struct session *s);
 enum session_event session_tls_started(struct session *s);
+/* After SESSION_STARTTLS, when the handshake completed but the caller
+ * refuses the peer (its certificate failed the checks): err is recorded
+ * and QUIT goes over the new TLS session, as Postfix's client sends it. */
+enum session_event session_tls_refused(struct session *s, const struct error *err);
 enum session_event session_auth(struct session *s, const char *mech, const char *initial_b64);
 const char *session_challenge(const struct session *s);
 enum session_event session_auth_response(struct session *s, const char *b64);

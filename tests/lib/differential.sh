@@ -156,6 +156,21 @@ shared_lines() {
 }
 
 # --- The oracles. ------------------------------------------------------------
+# Three hooks a test may define anew after sourcing this file:
+# oracle_route NAME and relaymail_route NAME print the lines that send
+# each side's mail on (here: everything to the sink, in plaintext), and
+# case_lines NAME SIDE prints the case's own lines for side A (Postfix)
+# or B (relaymail).
+oracle_route() {
+	echo "transport_maps = static:smtp:[$RELAY_HOST]:$RELAY_PLAIN_PORT"
+	echo "smtp_tls_security_level = none"
+}
+relaymail_route() {
+	echo "relayhost = [$RELAY_HOST]:$RELAY_PLAIN_PORT"
+}
+case_lines() {
+	cat "$W/c/$1/lines"
+}
 
 # oracle_conf NAME: the private Postfix of case NAME, laid out as
 # relay_start lays out its instance, so that relay_stop stops it.
@@ -178,11 +193,10 @@ oracle_conf() {
 			inet_protocols = ipv4
 			alias_database =
 			biff = no
-			transport_maps = static:smtp:[$RELAY_HOST]:$RELAY_PLAIN_PORT
-			smtp_tls_security_level = none
 		EOF
+		oracle_route "$1"
 		shared_lines
-		cat "$W/c/$1/lines"
+		case_lines "$1" A
 		[ -f "$W/c/$1/oracle-lines" ] &&
 			sed -e "s|%SINK%|smtp:[$RELAY_HOST]:$RELAY_PLAIN_PORT|g" \
 				-e "s|%RELAY%|[$RELAY_HOST]:$RELAY_PLAIN_PORT|g" "$W/c/$1/oracle-lines"
@@ -204,6 +218,8 @@ oracle_conf() {
 		showq     unix  n       -       n       -       -       showq
 		scache    unix  -       -       n       -       1       scache
 		postlog   unix-dgram n  -       n       -       1       postlogd
+		discard   unix  -       -       n       -       -       discard
+		tlsmgr    unix  -       -       n       1000?   1       tlsmgr
 	EOF
 	# Files younger than a second make Postfix read them twice, slowly.
 	touch -t 200001010000 "$_o/postfix"/* "$_o/postfix" "$W/c/$1"/*
@@ -226,11 +242,11 @@ oracle_start() {
 # relaymail_conf NAME: the same lines for relaymail, relaying to the sink.
 relaymail_conf() {
 	{
-		echo "relayhost = [$RELAY_HOST]:$RELAY_PLAIN_PORT"
+		relaymail_route "$1"
 		echo "dead_letter_file = $W/r/$1.dead"
 		echo "maillog_file = $W/r/$1.maillog"
 		shared_lines
-		cat "$W/c/$1/lines"
+		case_lines "$1" B
 	} >"$W/r/$1.cf"
 }
 

@@ -5,6 +5,8 @@
 # Everything lives under DIR; /etc/postfix and /etc/dovecot are only read.
 # Needs root, postfix, dovecot, certtool, perl (readiness probes) and
 # gnutls-cli (the SMTPS probe); relay_available says what is missing.
+# RELAY_EXTRA_MASTER, when set, names a file of master.cf lines added to
+# the instance (services of the caller's; relay_start does not probe them).
 
 # Postfix and Dovecot live in sbin, which a test's PATH may lack.
 case ":$PATH:" in *:/usr/sbin:*) ;; *) PATH=$PATH:/usr/sbin ;; esac
@@ -387,6 +389,11 @@ relay__postfix_conf() {
 		scache    unix  -       -       n       -       1       scache
 		postlog   unix-dgram n  -       n       -       1       postlogd
 	EOF
+	# More services of the caller's (RELAY_EXTRA_MASTER names a file of
+	# master.cf lines), e.g. smtpd ports that each behave their own way.
+	if [ -n "${RELAY_EXTRA_MASTER:-}" ]; then
+		cat "$RELAY_EXTRA_MASTER" >>"$_rl_p/master.cf" || return 1
+	fi
 	# Postfix rereads a table or main.cf every 0.3 s until it is at least
 	# a second old (it might be half-written): that costs 2 s per start.
 	touch -t 200001010000 "$_rl_p"/* "$_rl_p"

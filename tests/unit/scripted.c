@@ -83,6 +83,10 @@ static enum session_event on_starttls(struct scripted *f, struct session *s)
 		return session_abort(s, &err, SESSION_END_HANG_UP);
 	}
 	buf_append_str(&f->sent, "<TLS>");
+	if (f->tls_refused) {
+		error_set(&err, ERROR_TEMP, "certificate not verified");
+		return session_tls_refused(s, &err);
+	}
 	return session_tls_started(s);
 }
 

@@ -26,6 +26,7 @@ struct scripted {
 	const char *const *responses; /* for SESSION_AUTH_CHALLENGE */
 	const char *const *body;      /* chunks, NULL-terminated */
 	bool tls_fails;
+	bool tls_refused;  /* the handshake works, the certificate does not */
 	bool stop_at_body; /* return SESSION_BODY to the test */
 	bool more_bodies;  /* a BODY after the end starts the body again (a
 			    * second transaction) */

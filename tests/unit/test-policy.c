@@ -83,9 +83,13 @@ static void test_levels(void)
 		 &p, &err) == -1 &&
 	       err.cls == ERROR_CONFIG && strstr(err.text, "smtp_tls_wrappermode") != NULL,
 	   "wrapper mode with may is a configuration error");
-	ok(level("smtp_tls_security_level = dane\n", "[r.example]:587", &p, &err) == -1 &&
+	ok(level("smtp_tls_security_level = dane\n", "[r.example]:587", &p, &err) == 0 &&
+	       p.mode == SESSION_TLS_MAY && p.verify == TLS_VERIFY_NONE,
+	   "dane without DNSSEC: may, as Postfix's client makes it (%s)", err.text);
+	policy_tls_fini(&p);
+	ok(level("smtp_tls_security_level = dane-only\n", "[r.example]:587", &p, &err) == -1 &&
 	       strstr(err.text, "verify") != NULL && strstr(err.text, "test.cf") != NULL,
-	   "dane refused, naming the supported levels and the file");
+	   "dane-only refused, naming the supported levels and the file");
 	ok(level("smtp_tls_security_level = fingerprint\n", "[r.example]:587", &p, &err) == -1 &&
 	       strstr(err.text, "smtp_tls_fingerprint_cert_match") != NULL,
 	   "fingerprint without fingerprints refused");
@@ -169,6 +173,28 @@ static void test_legacy_switches(void)
 }
 
 /* Cipher grades checked; OpenSSL names excluded in GnuTLS's words. */
+/* smtp_discard_ehlo_keywords: Postfix's words, and its note of them. */
+static void test_discard(void)
+{
+	struct tls_policy p;
+	struct error err = { 0 };
+
+	ok(level("smtp_discard_ehlo_keywords = dsn, Pipelining, etrn, vrfy, verp\n", "[r.example]",
+		 &p, &err) == 0 &&
+	       strcmp(last.answers.discard_note, "ETRN PIPELINING VERP VRFY DSN") == 0 &&
+	       last.answers.discard == (CAPS_DSN | CAPS_PIPELINING),
+	   "the keywords in Postfix's order and case (%s)", last.answers.discard_note);
+	policy_tls_fini(&p);
+	ok(level("smtp_discard_ehlo_keywords = auth silent-discard\n", "[r.example]", &p, &err) ==
+		   0 &&
+	       last.answers.discard_note[0] == '\0' && last.answers.discard == CAPS_AUTH,
+	   "silent-discard: no note");
+	policy_tls_fini(&p);
+	ok(level("smtp_discard_ehlo_keywords = verb\n", "[r.example]", &p, &err) == -1 &&
+	       err.cls == ERROR_CONFIG,
+	   "a word Postfix does not know is a configuration error");
+}
+
 static void test_ciphers(void)
 {
 	struct tls_policy p;
@@ -208,14 +234,17 @@ static void test_policy_maps(void)
 	    "D4:"
 	    "92:EF:3B:8A:8D}, "
 	    "{[p.example] = encrypt protocols=>=TLSv1.3 ciphers=high servername=sni.example}, "
+	    "{[x.example] = encrypt exclude=AES128:CHACHA20}, {[dane.example] = dane}, "
+	    "{[px.example] = may protocols=TLSv1.2}, "
 	    "{[none.example] = none}, "
 	    "{[bad.example] = maybe}, {[badattr.example] = encrypt tafile=/x}, "
 	    "{[badproto.example] = encrypt protocols=>=TLSv9} }\n";
-	char text[1024];
+	char text[2048];
 	struct tls_policy p;
 	struct error err = { 0 };
 
-	snprintf(text, sizeof(text), "smtp_tls_security_level = verify\n%s", maps);
+	snprintf(text, sizeof(text),
+		 "smtp_tls_security_level = verify\nsmtp_tls_exclude_ciphers = 3DES\n%s", maps);
 	ok(level(text, "[smtp.isp.example]:465", &p, &err) == 0 && p.mode == SESSION_TLS_IMPLICIT &&
 	       p.verify == TLS_VERIFY_NONE && strcmp(p.level, "encrypt") == 0 &&
 	       p.explicit_unverified,
@@ -242,16 +271,30 @@ static void test_policy_maps(void)
 	   "fingerprint match=: the entry's fingerprint (%s)", err.text);
 	policy_tls_fini(&p);
 	ok(level(text, "[p.example]", &p, &err) == 0 &&
-	       strcmp(p.priority, "NORMAL:-VERS-ALL:+VERS-TLS1.3") == 0 &&
+	       strcmp(p.priority, "NORMAL:-VERS-ALL:+VERS-TLS1.3:-3DES-CBC") == 0 &&
 	       strcmp(p.sni, "sni.example") == 0,
 	   "protocols= and servername= for this destination");
+	policy_tls_fini(&p);
+	ok(level(text, "[x.example]", &p, &err) == 0 &&
+	       strstr(p.priority, "-AES-128-GCM") != NULL &&
+	       strstr(p.priority, "-CHACHA20-POLY1305") != NULL &&
+	       strstr(p.priority, "-3DES-CBC") == NULL,
+	   "exclude= replaces main.cf's exclusions");
+	policy_tls_fini(&p);
+	ok(level(text, "[px.example]", &p, &err) == 0 &&
+	       strcmp(p.priority, "NORMAL:-VERS-ALL:+VERS-TLS1.2:-3DES-CBC") == 0,
+	   "protocols= keeps main.cf's exclusions for the level");
+	policy_tls_fini(&p);
+	ok(level(text, "[dane.example]", &p, &err) == 0 && p.mode == SESSION_TLS_MAY &&
+	       p.verify == TLS_VERIFY_NONE,
+	   "a dane entry is may without DNSSEC");
 	policy_tls_fini(&p);
 	ok(level(text, "[none.example]", &p, &err) == 0 && p.mode == SESSION_TLS_NONE,
 	   "none: no TLS for this one");
 	policy_tls_fini(&p);
 	ok(level(text, "[bad.example]", &p, &err) == -1 && err.cls == ERROR_CONFIG &&
 	       strstr(err.text, "\"maybe\" for [bad.example]") != NULL &&
-	       strstr(err.text, "smtp_tls_policy_maps (test.cf, line 2)") != NULL,
+	       strstr(err.text, "smtp_tls_policy_maps (test.cf, line 3)") != NULL,
 	   "an unknown level: the entry, the key and where the table is set (%s)", err.text);
 	ok(level(text, "[badattr.example]", &p, &err) == -1 && err.cls == ERROR_CONFIG &&
 	       strstr(err.text, "attributes") != NULL,
@@ -409,6 +452,7 @@ int main(void)
 	test_legacy_switches();
 	test_ciphers();
 	test_policy_maps();
+	test_discard();
 	test_credentials();
 	test_server_host();
 	test_mx_credentials();

@@ -174,6 +174,32 @@ static void test_starttls_not_offered(void)
 	scripted_fini(&g);
 }
 
+/* A certificate that fails the checks after a handshake that worked:
+ * QUIT goes over TLS, as Postfix's client sends it. */
+static void test_starttls_cert_refused(void)
+{
+	struct scripted f = { 0 };
+	struct session_settings st = scripted_settings(&f);
+	struct session_envelope env = scripted_envelope();
+	const struct session_result *res;
+	struct session *s;
+
+	st.tls = SESSION_TLS_REQUIRE;
+	f.tls_refused = true;
+	SCRIPT(&f, "220 mx\r\n", "250-mx\r\n250 STARTTLS\r\n", "220 2.0.0 Ready\r\n",
+	       "221 bye\r\n");
+	is_int(scripted_run(&f, &st, &env, &s), SESSION_FAILED, "certificate refused: failed");
+	res = session_result(s);
+	is_str(f.sent.data, "EHLO client.example\r\nSTARTTLS\r\n<TLS>QUIT\r\n",
+	       "certificate refused: QUIT over TLS");
+	ok(res->err.cls == ERROR_TEMP && res->next_relay && res->tls,
+	   "certificate refused: temp, next relay, over TLS");
+	is_str(res->err.text, "certificate not verified",
+	       "certificate refused: the caller's error");
+	session_free(s);
+	scripted_fini(&f);
+}
+
 static void test_starttls_refused(void)
 {
 	struct scripted f = { 0 };
@@ -705,6 +731,7 @@ int main(void)
 	test_starttls();
 	test_starttls_not_offered();
 	test_starttls_refused();
+	test_starttls_cert_refused();
 	test_starttls_modes();
 	test_starttls_injection();
 	test_tls_handshake_fails();

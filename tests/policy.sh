@@ -126,8 +126,10 @@ shared_lines() {
 oracle_route() {
 	echo "transport_maps = inline:{ client.test=discard: }"
 }
+# The relays come from each case's own lines; relaymail's mail log is the
+# library's, $W/r/NAME.maillog.
 relaymail_route() {
-	echo "maillog_file = $W/r/$1.log"
+	:
 }
 # sub NAME SIDE: a sed script for the ports of SIDE and its table folder.
 sub() {
@@ -1026,7 +1028,7 @@ notes() {
 	if [ "$2" = A ]; then
 		sed -n 's/^.* oracle-[^/]*\/smtp\[[0-9]*\]: //p' "$W/o/$1/maillog"
 	else
-		sed -n 's/^.* [^ ]*\/smtp\[[0-9]*\]: //p' "$W/r/$1.log" 2>/dev/null
+		sed -n 's/^.* [^ ]*\/smtp\[[0-9]*\]: //p' "$W/r/$1.maillog" 2>/dev/null
 	fi | grep -E "$(cat "$W/c/$1/notes")" | sort
 }
 

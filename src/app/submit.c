@@ -211,12 +211,14 @@ int submit_message_cached(const struct context *ctx, const struct submission *su
 	int rc;
 
 	memset(res, 0, sizeof(*res));
-	built = envelope_build(&ctx->envelope, sub, m, &env, &res->err) == 0;
-	/* Only header_checks gives the envelope's error a reply. */
+	built = envelope_build_milters(&ctx->envelope, ctx->milters, deadline_in(ctx->deadline),
+				       sub, m, &env, &res->err) == 0;
+	/* Only header_checks and the milters give the envelope's error a
+	 * reply. */
 	res->checks = !built && res->err.reply[0] != '\0';
 	if (built && env.discard) {
-		/* header_checks DISCARD: Postfix says the message went. */
-		log_verbose(_("the message was discarded by header_checks"));
+		/* DISCARD: Postfix says the message went. */
+		log_verbose(_("the message was discarded by %s"), env.discarded_by);
 		snprintf(res->reply, sizeof(res->reply), "Ok: discarded");
 		envelope_fini(&env);
 		return 0;

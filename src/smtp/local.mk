@@ -7,7 +7,8 @@ librelaymail_a_SOURCES += \
 	src/smtp/session.c src/smtp/session.h src/smtp/session_impl.h \
 	src/smtp/session_auth.c src/smtp/session_mail.c src/smtp/session_rcpt.c \
 	src/smtp/session_reuse.c \
-	src/smtp/server.c src/smtp/server.h
+	src/smtp/server.c src/smtp/server.h \
+	src/smtp/milter_proto.c src/smtp/milter_proto.h
 
 # The session tests share a scripted relay.
 tests_unit_test_session_SOURCES = tests/unit/test-session.c \

@@ -1,0 +1,9 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# non_smtpd_milters: a scriptable fake milter (tests/fakemilter.c) for the
+# protocol, hostile replies included, and OpenDKIM signing through
+# relaymail and through Postfix (tests/milter-dkim.sh).
+check_PROGRAMS += tests/fakemilter
+tests_fakemilter_SOURCES = tests/fakemilter.c
+
+TESTS += tests/milter.sh tests/milter-dkim.sh
+EXTRA_DIST += tests/milter.sh tests/milter-dkim.sh

@@ -42,12 +42,17 @@ ssize_t milter_edit_body_read(const struct message *m, off_t off, char *dst, siz
 	return r > 0 && (size_t)r > cap ? (ssize_t)cap : r;
 }
 
-static int refuse(struct error *err, const char *what, const char *text)
+static int refuse(struct error *err, bool name, const char *text)
 {
 	char shown[SHOWN_MAX * 4 + 1];
 
 	str_printable(shown, sizeof(shown), text, strnlen(text, SHOWN_MAX));
-	error_set(err, ERROR_PROTOCOL, _("%s \"%s\" cannot be put in the header"), what, shown);
+	if (name)
+		error_set(err, ERROR_PROTOCOL,
+			  _("the header name \"%s\" cannot be put in the header"), shown);
+	else
+		error_set(err, ERROR_PROTOCOL,
+			  _("the header value \"%s\" cannot be put in the header"), shown);
 	return -1;
 }
 
@@ -60,7 +65,7 @@ static char *field_text(const char *name, const char *space, const char *value, 
 
 	if (nlen == 0 || nlen > HEADER_NAME_MAX ||
 	    header_classify(name, nlen, false) != HEADER_LINE_MORE) {
-		refuse(err, _("the header name"), name);
+		refuse(err, true, name);
 		return NULL;
 	}
 	if (buf_printf(&b, "%s:%s", name, space) < 0)
@@ -70,7 +75,7 @@ static char *field_text(const char *name, const char *space, const char *value, 
 			continue;
 		if (*v == '\r' || (*v == '\n' && v[1] != ' ' && v[1] != '\t')) {
 			buf_fini(&b);
-			refuse(err, _("the header value"), value);
+			refuse(err, false, value);
 			return NULL;
 		}
 		if ((*v == '\n' ? buf_append(&b, "\r\n", 2) : buf_append_char(&b, *v)) < 0)

@@ -21,7 +21,9 @@ tests_unit_test_session_reuse_SOURCES = tests/unit/test-session-reuse.c \
 	tests/unit/scripted.c tests/unit/scripted.h
 
 # Unit tests of this layer (TAP; they link libtap and the library);
-# test-server is the server side of -bs.
+# test-server is the server side of -bs; test-milter covers the milter
+# packets and, with them, the edits of mail/milter_edit.
 unit_tests += tests/unit/test-reply tests/unit/test-caps \
 	tests/unit/test-session tests/unit/test-session-mail \
-	tests/unit/test-session-reuse tests/unit/test-session-rcpt tests/unit/test-server
+	tests/unit/test-session-reuse tests/unit/test-session-rcpt tests/unit/test-server \
+	tests/unit/test-milter

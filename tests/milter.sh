@@ -237,6 +237,25 @@ tap_is "$rc" 0 "the per-milter { ..., default_action=accept }: sent without it (
 tap_ok "... with a warning naming the milter" grep -q "milter inet:127.0.0.1:$mport: timed out.*goes on without it" \
 	"$T/slowacc.err"
 
+# A stop while a milter thinks: the message is kept, whatever
+# milter_default_action says.
+milter sig "expect O" "$accept_all" "expect C" "sleep 10"
+fake_start sig "$T/relay.script"
+printf '%s\n' "relayhost = [127.0.0.1]:$fake_port" "smtp_tls_security_level = none" \
+	"dead_letter_file = $T/sig.dead" "non_smtpd_milters = inet:127.0.0.1:$mport" \
+	"milter_default_action = accept" >"$T/sig.cf"
+"$RELAYMAIL" -C "$T/sig.cf" -f s@client.test r@dest.test <"$T/msg" 2>"$T/sig.err" &
+pid=$!
+sleep 1
+kill -TERM "$pid"
+wait "$pid"
+tap_is "$?" 75 "SIGTERM while a milter is asked: try again later (75), not milter_default_action"
+fake_stop sig
+tap_ok "... nothing is sent" not_relayed sig
+tap_ok "... the message is kept" grep -q '^Subject: milter test' "$T/sig.dead"
+tap_ok "... and the error says so" grep -q "milter inet:127.0.0.1:$mport: interrupted by SIGTERM" \
+	"$T/sig.err"
+
 run blanks "non_smtpd_milters = { inet:127.0.0.1:$mport, default_action = accept }"
 tap_is "$rc" 78 "an override with blanks around = outside braces: a configuration error, as in Postfix (78)"
 

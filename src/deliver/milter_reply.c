@@ -13,6 +13,7 @@
 
 #include "base/i18n.h"
 #include "base/log.h"
+#include "base/stop.h"
 #include "base/str.h"
 #include "deliver/milter_impl.h"
 
@@ -44,6 +45,13 @@ void milter_run_fail(struct milter_run *r, struct mconn *c, bool conf, const str
 	c->state = MCONN_OFF;
 	conn_free(c->conn);
 	c->conn = NULL;
+	/* A stop asked (SIGTERM...) is no failure of the milter: the run
+	 * ends, and the message is kept, whatever the default action. */
+	if (stop_error_is(err)) {
+		*r->fatal = *err;
+		error_prefix(r->fatal, _("milter %s"), c->c->name);
+		return;
+	}
 	switch (c->c->action) {
 	case MILTER_ACTION_ACCEPT:
 		log_warning(_("%s; the message goes on without it (milter_default_action = "
@@ -339,6 +347,7 @@ bool milter_run_replies(struct milter_run *r, struct mconn *c, char event, struc
 	}
 	if (err.cls != ERROR_PROTOCOL && err.cls != ERROR_TEMP) {
 		*r->fatal = err;
+		error_prefix(r->fatal, _("milter %s"), c->c->name);
 		return false;
 	}
 	milter_run_fail(r, c, false, &err);

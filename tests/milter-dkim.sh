@@ -18,6 +18,7 @@ FREEPORT=$top_builddir/tests/freeport
 
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/relay.sh"
+. "$top_srcdir/tests/lib/oracle.sh"
 
 relay_gate
 for c in opendkim opendkim-genkey; do
@@ -109,45 +110,13 @@ verify() {
 
 # --- The private Postfix: sendmail, pickup, cleanup with the milter, smtp.
 O=$W/oracle
-mkdir -p "$O/postfix" "$O/queue" "$O/data" && chown postfix "$O/data" &&
-	chmod 0700 "$O/data" && chmod 0755 "$O" "$O/queue" || tap_bail "cannot lay out the oracle"
-cat >"$O/postfix/main.cf" <<EOF
-compatibility_level = 3.6
-queue_directory = $O/queue
-data_directory = $O/data
-maillog_file_prefixes = $O
-maillog_file = $O/maillog
-syslog_name = dkim-oracle
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-alias_database =
-alias_maps =
-biff = no
+oracle_up "$O" <<EOF || tap_bail "the Postfix oracle did not start"
 myhostname = host.example.com
 mydomain = example.com
-transport_maps = static:smtp:[$RELAY_HOST]:$RELAY_PLAIN_PORT
-smtp_tls_security_level = none
 non_smtpd_milters = inet:127.0.0.1:$DKIM_PORT
 milter_default_action = tempfail
 milter_protocol = 6
 EOF
-cat >"$O/postfix/master.cf" <<EOF
-pickup    unix  n       -       n       60      1       pickup
-cleanup   unix  n       -       n       -       0       cleanup
-qmgr      unix  n       -       n       300     1       qmgr
-rewrite   unix  -       -       n       -       -       trivial-rewrite
-bounce    unix  -       -       n       -       0       bounce
-defer     unix  -       -       n       -       0       bounce
-trace     unix  -       -       n       -       0       bounce
-flush     unix  n       -       n       1000?   0       flush
-smtp      unix  -       -       n       -       -       smtp
-error     unix  -       -       n       -       -       error
-retry     unix  -       -       n       -       -       error
-showq     unix  n       -       n       -       -       showq
-postlog   unix-dgram n  -       n       -       1       postlogd
-EOF
-touch -t 200001010000 "$O/postfix"/* "$O/postfix"
-postfix -c "$O/postfix" start >"$O/start.log" 2>&1 || tap_bail "the Postfix oracle did not start: $(cat "$O/start.log")"
 
 # relaymail's sendmail.conf: NAME MILTER.
 conf() {
@@ -190,7 +159,7 @@ arrive() {
 	for _id in "$@"; do
 		until fetch "$_id"; do
 			[ "$(date +%s)" -ge "$_end" ] && return 1
-			postqueue -c "$O/postfix" -f >/dev/null 2>&1
+			oracle_flush "$O"
 			sleep 0.2
 		done
 	done

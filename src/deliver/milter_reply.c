@@ -179,6 +179,24 @@ static int ignored_args(const struct mconn *c, const struct milter_reply *rp)
 	return 0;
 }
 
+/* SMFIR_INSHEADER: Postfix counts the position in the header it stores,
+ * where its own Received field, which no milter is shown, comes first;
+ * relaymail has none, and puts the field where Postfix would put it
+ * among the others (position 0 and 1 are both the top at first). */
+static int insert(struct milter_run *r, const struct milter_reply *rp, const char *space,
+		  struct error *err)
+{
+	size_t at = rp->index;
+
+	if (at <= r->trace_at) {
+		if (milter_edit_insert(r->m, at, rp->name, space, rp->value, err) < 0)
+			return -1;
+		r->trace_at++;
+		return 0;
+	}
+	return milter_edit_insert(r->m, at - 1, rp->name, space, rp->value, err);
+}
+
 /* An edit after the end of the message: 0, or -1 with err (ERROR_PROTOCOL
  * for the milter's fault, else ours). */
 static int edit(struct milter_run *r, struct mconn *c, const struct milter_reply *rp,
@@ -198,7 +216,13 @@ static int edit(struct milter_run *r, struct mconn *c, const struct milter_reply
 		if (rp->cmd == MILTER_R_ADDHEADER)
 			return milter_edit_add(r->m, rp->name, space, rp->value, err);
 		if (rp->cmd == MILTER_R_INSHEADER)
-			return milter_edit_insert(r->m, rp->index, rp->name, space, rp->value, err);
+			return insert(r, rp, space, err);
+		if (rp->value[0] == '\0') {
+			long at = milter_edit_find(r->m, rp->index, rp->name);
+
+			if (at >= 0 && (size_t)at < r->trace_at)
+				r->trace_at--;
+		}
 		return milter_edit_change(r->m, rp->index, rp->name, space, rp->value, err);
 	}
 	if (rp->cmd == MILTER_R_REPLBODY) {

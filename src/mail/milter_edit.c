@@ -120,20 +120,29 @@ int milter_edit_add(struct message *m, const char *name, const char *space, cons
 	return milter_edit_insert(m, m->hdr.n, name, space, value, err);
 }
 
+long milter_edit_find(const struct message *m, uint32_t index, const char *name)
+{
+	const struct header *h = &m->hdr;
+	size_t seen = 0;
+
+	if (index == 0)
+		index = 1;
+	for (size_t i = 0; i < h->n; i++)
+		if (str_eq_ci(h->v[i].name, name) && ++seen == index)
+			return (long)i;
+	return -1;
+}
+
 int milter_edit_change(struct message *m, uint32_t index, const char *name, const char *space,
 		       const char *value, struct error *err)
 {
 	struct header *h = &m->hdr;
-	size_t i, seen = 0, len;
+	long found = milter_edit_find(m, index, name);
+	size_t i = (size_t)found, len;
 	char *raw;
 	struct header_field old;
 
-	if (index == 0)
-		index = 1;
-	for (i = 0; i < h->n; i++)
-		if (str_eq_ci(h->v[i].name, name) && ++seen == index)
-			break;
-	if (i == h->n)
+	if (found < 0)
 		return value[0] == '\0' ? 0 : milter_edit_add(m, name, space, value, err);
 	if (value[0] == '\0') {
 		free(h->v[i].raw);

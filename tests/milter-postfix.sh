@@ -192,6 +192,22 @@ printf '%s\n' "expect O" "optneg 6 0x1ff 0x0" "auto" "expect E" \
 	>"$C/script"
 printf 'From: <s@example.com>\nTo: <r@dest.test>\nTo: <r@dest.test>\n' >"$C/headers"
 
+case_begin canonical
+printf '%s\n' "expect O" "optneg 6 0x1ff 0x0" "auto" "expect E" \
+	'send e <new@example.com>\0' 'send + <added@dest.test>\0' "send c" >"$C/script"
+printf '%s\n' "sender_canonical_maps = inline:{ s@example.com=canon@example.com, new@example.com=newcanon@example.com }" \
+	"recipient_canonical_maps = inline:{ r@dest.test=rr@dest.test, added@dest.test=aa@dest.test }" \
+	>"$C/lines"
+
+case_begin nullsender
+printf '%s\n' "expect O" "optneg 6 0x1ff 0x0" "auto" "expect E" "send c" >"$C/script"
+printf '%s\n' -f '<>' r@dest.test >"$C/args"
+
+case_begin bigbody
+printf '%s\n' "expect O" "optneg 6 0x1ff 0x0" "auto" "expect E" "send c" >"$C/script"
+awk 'BEGIN { for (i = 0; i < 4000; i++) printf "line %05d of a body of some size, in chunks\n", i }' \
+	>"$C/body"
+
 case_begin v2
 printf '%s\n' "expect O" "optneg 2 0x1f 0x0" "auto" "expect E" "send c" >"$C/script"
 echo "milter_protocol = 2" >"$C/lines"

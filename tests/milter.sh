@@ -45,12 +45,13 @@ printf '%s\n' "send 220 fake.test ESMTP" "expect EHLO" "send 250 fake.test" \
 	"expect RCPT TO:" "send 250 2.1.5 Ok" "expect DATA" "send 354 go" "data" \
 	"send 250 2.0.0 Ok: queued" "expect QUIT" "send 221 Bye" >"$T/relay2.script"
 
-# milter NAME LINES...: a fakemilter with that script on a free port
-# ($mport), or with MILTER_UNIX set, on that Unix socket.
+# milter NAME [LINES...]: a fakemilter with that script (without lines,
+# the one in $T/NAME.ms) on a free port ($mport), or with MILTER_UNIX
+# set, on that Unix socket.
 milter() {
 	_n=$1
 	shift
-	printf '%s\n' "$@" >"$T/$_n.ms"
+	[ $# = 0 ] || printf '%s\n' "$@" >"$T/$_n.ms"
 	rm -f "$T/$_n.port" "$T/$_n.mtr" "$T/$_n.body"
 	if [ -n "${MILTER_UNIX:-}" ]; then
 		"$FAKEMILTER" --script "$T/$_n.ms" --unix "$MILTER_UNIX" --port-file "$T/$_n.port" \
@@ -224,6 +225,25 @@ milter badhdr "expect O" "$accept_all" "auto" "expect E" 'send h X-Bad\0one\nTwo
 run badhdr "non_smtpd_milters = inet:127.0.0.1:$mport"
 tap_is "$rc" 75 "a header value that would start a new field: refused (75)"
 tap_ok "the bad header value is quoted" one_line badhdr 'the header value "one?Two: injected" cannot be put'
+
+# A milter that never stops adding: bounded.
+awk 'BEGIN { print "expect O"; print "optneg 6 0x1ff 0x0"; print "auto"; print "expect E";
+	for (i = 0; i < 10001; i++) print "send h X-Many\\0v\\0"; print "send c" }' >"$T/many.ms.in"
+mv "$T/many.ms.in" "$T/many.ms"
+milter many
+run many "non_smtpd_milters = inet:127.0.0.1:$mport"
+tap_is "$rc" 75 "10001 header fields added: refused (75)"
+tap_ok "... named" one_line many "more than 10000 header changes"
+
+long=$(awk 'BEGIN { for (i = 0; i < 300; i++) printf "0123456789" }')
+milter grow "expect O" "$accept_all" "auto" "expect E" "send h X-Long\\0$long\\0" "send c"
+run grow "non_smtpd_milters = inet:127.0.0.1:$mport" "message_size_limit = 5000"
+tap_is "$rc" 0 "a header field within message_size_limit: accepted"
+milter grow2 "expect O" "$accept_all" "auto" "expect E" "send h X-Long\\0$long\\0" \
+	"send h X-Long\\0$long\\0" "send c"
+run grow2 "non_smtpd_milters = inet:127.0.0.1:$mport" "message_size_limit = 5000"
+tap_is "$rc" 75 "header fields past message_size_limit: refused (75)"
+tap_ok "... named" one_line grow2 "header changes past the size limit"
 
 milter slow "expect O" "$accept_all" "expect C" "sleep 10"
 run slow "non_smtpd_milters = inet:127.0.0.1:$mport" "milter_command_timeout = 1s"

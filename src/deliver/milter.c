@@ -332,7 +332,6 @@ static bool content_events(struct milter_run *r, struct mconn *c, char *chunk)
 	r->body_done = false;
 	ok = ok && milter_put(&pkt, MILTER_C_BODYEOB, NULL, 0) == 0 &&
 	     event(r, c, MILTER_C_BODYEOB, MILTER_STAGE_EOM, 0, 0, &pkt, true);
-	c->in_message = false;
 	buf_fini(&pkt);
 	buf_fini(&field);
 	if (!ok && !over(r))
@@ -340,19 +339,18 @@ static bool content_events(struct milter_run *r, struct mconn *c, char *chunk)
 	return ok;
 }
 
-/* ABORT to a milter left in the middle of a message, then QUIT. */
+/* QUIT to every milter still connected, as Postfix's cleanup ends a
+ * local submission (it never sends ABORT), and close. */
 static void quit_all(struct milter_run *r)
 {
 	for (size_t i = 0; i < r->n; i++) {
 		struct mconn *c = &r->mc[i];
-		struct deadline dl = dl_for(r, c->c->command_ms);
 		struct buf out = { 0 };
 		struct error ignored;
 
-		if (c->conn != NULL &&
-		    (c->in_message ? milter_put(&out, MILTER_C_ABORT, NULL, 0) : 0) == 0 &&
-		    milter_put(&out, MILTER_C_QUIT, NULL, 0) == 0)
-			(void)conn_write(c->conn, out.data, out.len, dl, &ignored);
+		if (c->conn != NULL && milter_put(&out, MILTER_C_QUIT, NULL, 0) == 0)
+			(void)conn_write(c->conn, out.data, out.len, dl_for(r, c->c->command_ms),
+					 &ignored);
 		buf_fini(&out);
 		conn_free(c->conn);
 		buf_fini(&c->in);

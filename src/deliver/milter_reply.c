@@ -18,6 +18,12 @@
 #include "deliver/milter_impl.h"
 
 #define REASON_MAX 100 /* octets of a QUARANTINE reason kept, as Postfix */
+/* What a milter may add in one run: the message may grow to its size
+ * limit (message_size_limit, or this when there is none), and no more
+ * than this many recipients may be added or deleted. */
+#define GROWTH_MAX ((size_t)64 * 1024 * 1024)
+#define RCPT_EDITS_MAX 10000
+#define HEADER_EDITS_MAX 10000
 
 static void set_final(struct milter_run *r, enum milter_verdict v, const char *reply,
 		      const char *why)
@@ -197,6 +203,19 @@ static int insert(struct milter_run *r, const struct milter_reply *rp, const cha
 	return milter_edit_insert(r->m, at - 1, rp->name, space, rp->value, err);
 }
 
+/* SMFIR_CHGHEADER: a field deleted above Postfix's Received moves it up. */
+static int change(struct milter_run *r, const struct milter_reply *rp, const char *space,
+		  struct error *err)
+{
+	if (rp->value[0] == '\0') {
+		long at = milter_edit_find(r->m, rp->index, rp->name);
+
+		if (at >= 0 && (size_t)at < r->trace_at)
+			r->trace_at--;
+	}
+	return milter_edit_change(r->m, rp->index, rp->name, space, rp->value, err);
+}
+
 /* An edit after the end of the message: 0, or -1 with err (ERROR_PROTOCOL
  * for the milter's fault, else ours). */
 static int edit(struct milter_run *r, struct mconn *c, const struct milter_reply *rp,
@@ -213,17 +232,24 @@ static int edit(struct milter_run *r, struct mconn *c, const struct milter_reply
 			error_set(err, ERROR_PROTOCOL, _("an empty header name"));
 			return -1;
 		}
-		if (rp->cmd == MILTER_R_ADDHEADER)
-			return milter_edit_add(r->m, rp->name, space, rp->value, err);
-		if (rp->cmd == MILTER_R_INSHEADER)
-			return insert(r, rp, space, err);
-		if (rp->value[0] == '\0') {
-			long at = milter_edit_find(r->m, rp->index, rp->name);
-
-			if (at >= 0 && (size_t)at < r->trace_at)
-				r->trace_at--;
+		if (++r->header_edits > HEADER_EDITS_MAX) {
+			error_set(err, ERROR_PROTOCOL, _("more than %d header changes"),
+				  HEADER_EDITS_MAX);
+			return -1;
 		}
-		return milter_edit_change(r->m, rp->index, rp->name, space, rp->value, err);
+		if (rp->cmd == MILTER_R_ADDHEADER)
+			rc = milter_edit_add(r->m, rp->name, space, rp->value, err);
+		else if (rp->cmd == MILTER_R_INSHEADER)
+			rc = insert(r, rp, space, err);
+		else
+			rc = change(r, rp, space, err);
+		if (rc == 0 &&
+		    message_size(r->m) > (r->ms->size_max > 0 ? r->ms->size_max : GROWTH_MAX)) {
+			error_set(err, ERROR_PROTOCOL,
+				  _("header changes past the size limit of the message"));
+			rc = -1;
+		}
+		return rc;
 	}
 	if (rp->cmd == MILTER_R_REPLBODY) {
 		if (r->body_done) {
@@ -235,6 +261,10 @@ static int edit(struct milter_run *r, struct mconn *c, const struct milter_reply
 		    (r->body = milter_edit_body_new(r->m, r->ms->size_max, err)) == NULL)
 			return -1;
 		return milter_edit_body_add(r->body, rp->data, rp->len, err);
+	}
+	if (res->add.n + res->del.n >= RCPT_EDITS_MAX) {
+		error_set(err, ERROR_PROTOCOL, _("more than %d recipient changes"), RCPT_EDITS_MAX);
+		return -1;
 	}
 	if ((addr = bare_address(rp->name)) == NULL) {
 		error_set(err, ERROR_INTERNAL, _("out of memory"));

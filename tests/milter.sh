@@ -161,6 +161,15 @@ run badcode "non_smtpd_milters = inet:127.0.0.1:$mport"
 tap_is "$rc" 75 "SMFIR_REPLYCODE that is no 4xx/5xx reply: a configuration problem (75)"
 tap_ok "a malformed reply code is quoted" one_line badcode "malformed reply: 250 fine"
 
+# -bs: the client gets the milter's verdict as the reply to the dot.
+milter bs "expect O" "$accept_all" "auto" "expect E" 'send y 550 No way\0'
+printf '%s\n' "relayhost = [127.0.0.1]:9" "smtp_tls_security_level = none" \
+	"dead_letter_file = $T/bs.dead" "non_smtpd_milters = inet:127.0.0.1:$mport" >"$T/bs.cf"
+printf 'EHLO x\r\nMAIL FROM:<s@client.test>\r\nRCPT TO:<r@dest.test>\r\nDATA\r\nSubject: bs\r\n\r\nbody\r\n.\r\nQUIT\r\n' |
+	timeout 30 "$RELAYMAIL" -C "$T/bs.cf" -bs >"$T/bs.out" 2>"$T/bs.err"
+tap_ok "-bs: a milter's 550 without an enhanced code is the reply to the dot, with 5.7.1" \
+	grep -q '^550 5.7.1 No way' "$T/bs.out"
+
 milter disc "expect O" "$accept_all" "auto" "expect E" "send d"
 run disc "non_smtpd_milters = inet:127.0.0.1:$mport"
 tap_is "$rc" 0 "SMFIR_DISCARD: a success (0)"

@@ -45,6 +45,16 @@ static int verdict_error(const struct milters_result *res, struct error *err)
 	if (strlen(text) > 4)
 		text += 4;
 	len = strcspn(text, "\r\n");
+	/* The class goes with the reply: a text without an enhanced status
+	 * code of its own gets the class's 5.7.1 or 4.7.1. */
+	if (!(len > 2 && (text[0] == '4' || text[0] == '5') && text[1] == '.')) {
+		char reply[ERROR_REPLY_MAX];
+
+		snprintf(reply, sizeof(reply), "%s %.*s",
+			 res->verdict == MILTER_REJECT ? "5.7.1" : "4.7.1", (int)len, text);
+		error_set_reply(err, reply, strlen(reply));
+		return -1;
+	}
 	error_set_reply(err, text, len);
 	return -1;
 }

@@ -330,6 +330,22 @@ MSG=$T/big run skip "non_smtpd_milters = inet:127.0.0.1:$mport"
 tap_is "$rc" 0 "SMFIR_SKIP: sent (0)"
 tap_is "$(grep -c '^B' "$T/skip.mtr")" 1 "SMFIR_SKIP after the first chunk: no more body chunks"
 
+# --- how a milter is named ----------------------------------------------
+milter lh "expect O" "$accept_all" "auto" "expect E" "send c"
+run lh "non_smtpd_milters = inet:localhost:$mport"
+tap_is "$rc" 0 "inet:localhost:PORT, as the guides write it: each address of localhost is tried (0)"
+milter br "expect O" "$accept_all" "auto" "expect E" "send c"
+run br "non_smtpd_milters = inet:[127.0.0.1]:$mport"
+tap_is "$rc" 0 "inet:[127.0.0.1]:PORT (0)"
+milter pv "expect O" "optneg 4 0x1ff 0x0" "auto" "expect E" "send c"
+run pv "non_smtpd_milters = { inet:127.0.0.1:$mport, protocol=4 }"
+tap_ok "a per-milter protocol=4 is what OPTNEG offers" grep -qx 'O 4 0x1ff 0x37f' "$T/pv.mtr"
+run badname "non_smtpd_milters = inet:127.0.0.1"
+tap_is "$rc" 78 "inet: without a port: a configuration error (78)"
+tap_ok "... naming the parameter" grep -q 'non_smtpd_milters' "$T/badname.err"
+run relpath "non_smtpd_milters = unix:private/opendkim"
+tap_is "$rc" 78 "a relative unix: path: a configuration error (78)"
+
 # --- protocol versions and macro lists ---------------------------------
 milter v2 "expect O" "optneg 2 0x1f 0x0" "auto" "expect E" "send c"
 run v2 "non_smtpd_milters = inet:127.0.0.1:$mport" "milter_protocol = 2"

@@ -105,11 +105,11 @@ one_line() { # NAME TEXT: stderr's first line holds TEXT and names the milter
 accept_all='optneg 6 0x1ff 0x0'
 
 # --- the events of a local submission, and header edits ----------------
-milter basic "expect O" "$accept_all" "auto" "expect E" \
+milter basic "expect O" "$accept_all" "auto" "expect E" "send p" "send p" \
 	'send h X-Milter\0added\n\tand folded\0' 'send i \0\0\0\0X-First\0at the top\0' \
 	'send m \0\0\0\x01Subject\0changed\0' 'send m \0\0\0\x01To\0\0' "send c"
 run basic "non_smtpd_milters = inet:127.0.0.1:$mport"
-tap_is "$rc" 0 "a milter that continues: the message is sent (0)"
+tap_is "$rc" 0 "a milter that continues (after two SMFIR_PROGRESS): the message is sent (0)"
 tap_is "$(cut -c1 "$T/basic.mtr" | grep -v D | tr -d '\n')" "OCHMRTLLLLLNBEQ" \
 	"the events: OPTNEG, CONNECT, HELO, MAIL, RCPT, DATA, 5 headers, EOH, BODY, EOB, QUIT"
 tap_ok "OPTNEG offers version 6, every action, every protocol step" \

@@ -59,6 +59,22 @@ static int verdict_error(const struct milters_result *res, struct error *err)
 	return -1;
 }
 
+/* The mail log's record of a verdict, as Postfix's cleanup writes it for
+ * a local submission. */
+static void log_verdict(const struct envelope *env, const struct milters_result *res)
+{
+	const char *action = res->verdict == MILTER_HOLD      ? "milter-hold"
+			     : res->verdict == MILTER_DISCARD ? "milter-discard"
+							      : "milter-reject";
+
+	if (env->queue_id[0] == '\0' || res->verdict == MILTER_PASS || res->event == NULL)
+		return;
+	maillog_info("cleanup", "%s: %s: %s from localhost[127.0.0.1]: %s; from=<%s>%s%s%s",
+		     env->queue_id, action, res->event, res->text, env->sender,
+		     res->rcpt != NULL ? " to=<" : "", res->rcpt != NULL ? res->rcpt : "",
+		     res->rcpt != NULL ? ">" : "");
+}
+
 /* SMFIR_DELRCPT: every recipient equal to the address goes. */
 static void delete_rcpt(struct envelope *env, const char *addr)
 {
@@ -112,6 +128,7 @@ int envelope_milters(const struct envelope_settings *set, const struct milters *
 	}
 	if (milters_run(ms, &me, m, run, &res, err) < 0)
 		return -1;
+	log_verdict(env, &res);
 	switch (res.verdict) {
 	case MILTER_DISCARD:
 		env->discard = true;

@@ -143,6 +143,7 @@ static bool event(struct milter_run *r, struct mconn *c, char cmd, int stage, ui
 	bool send_event;
 	int rc = 0;
 
+	r->event = cmd;
 	if (c->state != MCONN_OPEN || (no_event & c->nonproto) != 0)
 		return true;
 	if (c->skip != 0 && c->skip == cmd)
@@ -381,6 +382,8 @@ int milters_run(const struct milters *ms, const struct milter_envelope *env, str
 		r.mc[i].c = &ms->v[i];
 		r.mc[i].state = MCONN_OFF;
 	}
+	/* Postfix connects as it reports the connect event. */
+	r.event = MILTER_C_CONNECT;
 	for (size_t i = 0; i < r.n && !over(&r); i++) {
 		struct error e = { 0 };
 

@@ -53,6 +53,12 @@ struct milters_result {
 	char reply[512];	  /* REJECT, TEMPFAIL: "550 5.7.1 text" */
 	char why[1024];		  /* HOLD, REJECT, TEMPFAIL: what happened, naming the
 				   * milter (one line, printable) */
+	const char *event;	  /* not PASS: the event it came after, as Postfix's
+				   * mail log names it ("END-OF-MESSAGE", "RCPT"...) */
+	const char *rcpt;	  /* not PASS: the recipient being told of, or the
+				   * last one (the mail log's to=); NULL before RCPT */
+	char text[512];		  /* not PASS: what Postfix's mail log gives after
+				   * the event ("5.7.1 Command rejected", a reason) */
 	char *sender;		  /* SMFIR_CHGFROM's address; NULL: unchanged */
 	struct addrlist add, del; /* SMFIR_ADDRCPT(_PAR), SMFIR_DELRCPT, in order */
 };

@@ -80,6 +80,7 @@ struct milter_run {
 	const char *mail_addr, *rcpt_addr; /* for {mail_addr} and {rcpt_addr} */
 	struct milter_body *body;	   /* an SMFIR_REPLBODY under way */
 	bool body_done;			   /* a body replacement ended */
+	char event;			   /* the MILTER_C_* event under way */
 	int header_edits;		   /* so far, all milters together */
 	size_t trace_at;		   /* where Postfix's own Received field would be: the
 					    * number of fields above it */

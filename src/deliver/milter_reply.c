@@ -25,6 +25,16 @@
 #define RCPT_EDITS_MAX 10000
 #define HEADER_EDITS_MAX 10000
 
+static const char *event_name(char event);
+
+/* The event and the mail log's text of a verdict. */
+static void set_log(struct milter_run *r, const char *text)
+{
+	r->res->event = event_name(r->event);
+	r->res->rcpt = r->rcpt_addr;
+	str_printable(r->res->text, sizeof(r->res->text), text, strlen(text));
+}
+
 static void set_final(struct milter_run *r, enum milter_verdict v, const char *reply,
 		      const char *why)
 {
@@ -33,14 +43,18 @@ static void set_final(struct milter_run *r, enum milter_verdict v, const char *r
 	res->verdict = v;
 	snprintf(res->reply, sizeof(res->reply), "%s", reply);
 	str_printable(res->why, sizeof(res->why), why, strlen(why));
+	set_log(r, strlen(reply) > 4 ? reply + 4 : reply);
 }
 
-static void set_hold(struct milter_run *r, const char *why)
+/* reason: the mail log's text, Postfix's "default_action" for the
+ * default action. */
+static void set_hold(struct milter_run *r, const char *why, const char *reason)
 {
 	if (r->res->verdict != MILTER_PASS)
 		return;
 	r->res->verdict = MILTER_HOLD;
 	str_printable(r->res->why, sizeof(r->res->why), why, strlen(why));
+	set_log(r, reason);
 }
 
 void milter_run_fail(struct milter_run *r, struct mconn *c, bool conf, const struct error *err)
@@ -65,7 +79,7 @@ void milter_run_fail(struct milter_run *r, struct mconn *c, bool conf, const str
 			    why);
 		return;
 	case MILTER_ACTION_QUARANTINE:
-		set_hold(r, why);
+		set_hold(r, why, "default_action");
 		return;
 	case MILTER_ACTION_REJECT:
 		if (!conf) {
@@ -312,6 +326,7 @@ static bool verdict(struct milter_run *r, struct mconn *c, char event,
 			return true;
 		}
 		r->res->verdict = MILTER_DISCARD;
+		set_log(r, "milter triggers DISCARD action");
 		*stop = true;
 		return true;
 	case MILTER_R_REJECT:
@@ -340,8 +355,11 @@ static bool verdict(struct milter_run *r, struct mconn *c, char event,
 			 _("milter %s refused the recipient <%s> (%s), which it cannot do for a "
 			   "local submission: a milter configuration error"),
 			 c->c->name, r->rcpt_addr, reply);
-		reply = "451 4.3.5 Server configuration error";
-		v = MILTER_TEMPFAIL;
+		set_final(r, MILTER_TEMPFAIL, "451 4.3.5 Server configuration error", why);
+		/* Postfix logs the milter's own reply. */
+		set_log(r, strlen(reply) > 4 ? reply + 4 : reply);
+		*stop = true;
+		return true;
 	}
 	set_final(r, v, reply, why);
 	*stop = true;
@@ -373,7 +391,8 @@ bool milter_run_replies(struct milter_run *r, struct mconn *c, char event, struc
 			reason[len] = '\0';
 			snprintf(why, sizeof(why), _("milter %s: quarantine: %s"), c->c->name,
 				 reason);
-			set_hold(r, why);
+			set_hold(r, why,
+				 reason[0] != '\0' ? reason : "milter triggers HOLD action");
 			c->state = MCONN_OFF;
 			continue;
 		}

@@ -6,8 +6,12 @@
 # relaying to the sink of tests/lib/relay.sh, with the same main.cf lines
 # and message. Compared: what the milter was sent, packet by packet
 # (queue IDs masked, and the v macro, whose default names the program),
-# and, where the milter edits, what arrived at the sink: the header
-# fields but the trace, the body, the sender and the recipients. Gated by
+# and what arrived at the sink: the header fields but the trace, the
+# body, the sender and the recipients; where the milter gives a verdict,
+# the mail log record of cleanup instead, and relaymail's exit status. 15
+# cases: the events, -t, edits, insert positions, canonical maps, the
+# null sender, a large body, reject, a reply code, tempfail, quarantine,
+# discard, a refused RCPT, version 2, macro lists and defaults. Gated by
 # RELAYMAIL_TEST_POSTFIX=auto|yes|no; RELAY_KEEP=1 keeps the scratch
 # folder.
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"

@@ -35,6 +35,8 @@
 static FILE *transcript, *body;
 static int autocontinue; /* "auto": other events get SMFIR_CONTINUE */
 
+static void die(const char *what) __attribute__((noreturn));
+
 static void die(const char *what)
 {
 	fprintf(stderr, "fakemilter: %s\n", what);

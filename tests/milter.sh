@@ -288,6 +288,18 @@ tap_ok "... and the error says so" grep -q "milter inet:127.0.0.1:$mport: interr
 run blanks "non_smtpd_milters = { inet:127.0.0.1:$mport, default_action = accept }"
 tap_is "$rc" 78 "an override with blanks around = outside braces: a configuration error, as in Postfix (78)"
 
+# A milter whose port never answers the connect (a full accept queue).
+fake_start_backlog blk
+blk=$fake_port
+run hang "non_smtpd_milters = { inet:127.0.0.1:$blk, connect_timeout=1s }"
+tap_is "$rc" 75 "a connect that hangs: tempfail (75)"
+tap_ok "... after the per-milter connect_timeout, not longer (${elapsed}s)" [ "$elapsed" -le 4 ]
+tap_ok "... named" one_line hang "timed out"
+run hangdl "non_smtpd_milters = inet:127.0.0.1:$blk" "relaymail_deadline = 2s"
+tap_is "$rc" 75 "... and with the default 30s connect timeout, relaymail_deadline = 2s ends it (75)"
+tap_ok "... in time (${elapsed}s)" [ "$elapsed" -le 5 ]
+fake_stop blk
+
 dead=$("$FREEPORT")
 run unreach "non_smtpd_milters = inet:127.0.0.1:$dead"
 tap_is "$rc" 75 "an unreachable milter: tempfail (75)"

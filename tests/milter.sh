@@ -355,6 +355,13 @@ tap_ok "a per-milter protocol=4 is what OPTNEG offers" grep -qx 'O 4 0x1ff 0x37f
 run badname "non_smtpd_milters = inet:127.0.0.1"
 tap_is "$rc" 78 "inet: without a port: a configuration error (78)"
 tap_ok "... naming the parameter" grep -q 'non_smtpd_milters' "$T/badname.err"
+run badover "non_smtpd_milters = { inet:127.0.0.1:$mport, default_action=bounce }"
+tap_is "$rc" 78 "a per-milter default_action=bounce: a configuration error (78)"
+tap_ok "... naming non_smtpd_milters and the value" \
+	sh -c "head -n 1 '$T/badover.err' | grep -q 'bad value \"bounce\" for parameter non_smtpd_milters'"
+run badproto "non_smtpd_milters = { inet:127.0.0.1:$mport, protocol=5 }"
+tap_is "$rc" 78 "a per-milter protocol=5: a configuration error (78)"
+tap_ok "... naming non_smtpd_milters" sh -c "head -n 1 '$T/badproto.err' | grep -q 'non_smtpd_milters (.*bad milter protocol information: 5'"
 run relpath "non_smtpd_milters = unix:private/opendkim"
 tap_is "$rc" 78 "a relative unix: path: a configuration error (78)"
 

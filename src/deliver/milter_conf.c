@@ -166,13 +166,21 @@ static int milter_add(struct milters *ms, const struct milter_base *b, const cha
 	mc->connect_ms = b->connect_ms;
 	mc->command_ms = b->command_ms;
 	mc->content_ms = b->content_ms;
+	/* An override is non_smtpd_milters' own value. */
 	if (parse_action(b->action, &mc->action) < 0) {
-		config_bad_value(err, cfg, "milter_default_action", b->action,
+		bool own = b->action != config_get(cfg, "milter_default_action");
+
+		config_bad_value(err, cfg, own ? "non_smtpd_milters" : "milter_default_action",
+				 b->action,
 				 _("use tempfail, reject, accept, quarantine or shutdown"));
 		return -1;
 	}
 	if (milter_protocol_parse(b->protocol, &mc->version, &mc->events, err) < 0) {
-		error_prefix(err, "milter_protocol (%s)", config_where(cfg, "milter_protocol"));
+		const char *param = b->protocol != config_get(cfg, "milter_protocol")
+					? "non_smtpd_milters"
+					: "milter_protocol";
+
+		error_prefix(err, "%s (%s)", param, config_where(cfg, param));
 		return -1;
 	}
 	return parse_endpoint(mc, cfg, err);

@@ -365,6 +365,21 @@ tap_ok "... naming non_smtpd_milters" sh -c "head -n 1 '$T/badproto.err' | grep 
 run relpath "non_smtpd_milters = unix:private/opendkim"
 tap_is "$rc" 78 "a relative unix: path: a configuration error (78)"
 
+# --- -bv lists the milters, -bv -v tries them ------------------------------
+milter bv "expect O" "optneg 2 0x1ff 0x0" "expect Q"
+printf '%s\n' "relayhost = [127.0.0.1]:9" "smtp_tls_security_level = none" \
+	"non_smtpd_milters = inet:127.0.0.1:$mport, inet:127.0.0.1:$dead" >"$T/bv.cf"
+timeout 30 "$RELAYMAIL" -C "$T/bv.cf" -bv r@dest.test >"$T/bv.out" 2>&1
+tap_ok "-bv lists each milter" sh -c "grep -qx 'milter 1: inet:127.0.0.1:$mport' '$T/bv.out' &&
+	grep -qx 'milter 2: inet:127.0.0.1:$dead' '$T/bv.out'"
+timeout 30 "$RELAYMAIL" -C "$T/bv.cf" -bv -v r@dest.test >"$T/bvv.out" 2>&1
+tap_ok "-bv -v: a milter that answers, with its version" \
+	grep -qx "milter 1: inet:127.0.0.1:$mport: ok (protocol version 2)" "$T/bvv.out"
+tap_ok "-bv -v: one that does not, and why" \
+	grep -q "^milter 2: inet:127.0.0.1:$dead: failed: connect to .*refused" "$T/bvv.out"
+tap_ok "-bv -v: the milter got OPTNEG and QUIT, nothing else" \
+	sh -c "[ \"\$(cut -c1 '$T/bv.mtr' | tr -d '\n')\" = OQ ]"
+
 # --- protocol versions and macro lists ---------------------------------
 milter v2 "expect O" "optneg 2 0x1f 0x0" "auto" "expect E" "send c"
 run v2 "non_smtpd_milters = inet:127.0.0.1:$mport" "milter_protocol = 2"

@@ -240,6 +240,7 @@ static bool negotiate(struct milter_run *r, struct mconn *c, struct error *err)
 		return false;
 	}
 	c->events = o.protocol;
+	c->version = o.version;
 	c->nonproto = NOSEND_MASK & ~mc->events;
 	if (o.version < mc->version)
 		c->nonproto |= NOSEND_MASK & ~version_events(o.version);
@@ -358,6 +359,32 @@ static void quit_all(struct milter_run *r)
 		for (int s = 0; s < MILTER_STAGE_COUNT; s++)
 			free(c->macros[s]);
 	}
+}
+
+size_t milters_count(const struct milters *ms)
+{
+	return ms != NULL ? ms->n : 0;
+}
+
+const char *milters_name(const struct milters *ms, size_t i)
+{
+	return ms->v[i].name;
+}
+
+int milters_probe(const struct milters *ms, size_t i, struct deadline dl, unsigned *version,
+		  struct error *err)
+{
+	struct milters_result res = { 0 };
+	struct milter_run r = { .ms = ms, .run = dl, .res = &res, .fatal = err, .n = 1 };
+	struct mconn c = { .c = &ms->v[i], .state = MCONN_OFF };
+	bool ok;
+
+	error_clear(err);
+	r.mc = &c;
+	ok = negotiate(&r, &c, err);
+	*version = c.version;
+	quit_all(&r);
+	return ok ? 0 : -1;
 }
 
 int milters_run(const struct milters *ms, const struct milter_envelope *env, struct message *m,

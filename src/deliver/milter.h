@@ -73,4 +73,13 @@ void milters_result_fini(struct milters_result *r);
 int milters_run(const struct milters *ms, const struct milter_envelope *env, struct message *m,
 		struct deadline run, struct milters_result *res, struct error *err);
 
+/* For -bv: how many milters there are (0 for NULL), the name of milter
+ * i as configured, and a probe of it within dl: connect, negotiate, QUIT.
+ * 0 with the protocol version it answered; -1 with err saying what
+ * failed (ERROR_TEMP, ERROR_PROTOCOL, ERROR_CONFIG). */
+size_t milters_count(const struct milters *ms);
+const char *milters_name(const struct milters *ms, size_t i);
+int milters_probe(const struct milters *ms, size_t i, struct deadline dl, unsigned *version,
+		  struct error *err);
+
 #endif

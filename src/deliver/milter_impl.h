@@ -59,6 +59,7 @@ struct mconn {
 	struct conn *conn;
 	struct buf in;			  /* bytes read, from the current packet on */
 	size_t consumed;		  /* of in, by the packet handed out last */
+	uint32_t version;		  /* the milter's protocol version */
 	uint32_t events;		  /* the milter's SMFIP_* mask */
 	uint32_t nonproto;		  /* events its protocol version does not have */
 	char *macros[MILTER_STAGE_COUNT]; /* its SETSYMLIST lists, or NULL */

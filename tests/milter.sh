@@ -146,6 +146,11 @@ tap_ok "SMFIR_REJECT: the error names the milter and the reply" \
 	one_line rej "rejected by non_smtpd_milters: milter inet:127.0.0.1:$mport: 550 5.7.1 Command rejected after END-OF-MESSAGE"
 tap_ok "SMFIR_REJECT: the message is kept" grep -q '^Subject: milter test' "$T/rej.dead"
 
+milter soft "expect O" "$accept_all" "auto" "expect E" 'send y 554 5.7.0 Go away\0'
+run soft "non_smtpd_milters = inet:127.0.0.1:$mport" "soft_bounce = yes"
+tap_is "$rc" 75 "soft_bounce = yes: a milter's 554 is temporary (75)"
+tap_ok "... and says so" one_line soft "554 5.7.0 Go away after END-OF-MESSAGE (reported as temporary: soft_bounce = yes)"
+
 milter tmp "expect O" "$accept_all" "auto" "expect M" "send t"
 run tmp "non_smtpd_milters = inet:127.0.0.1:$mport"
 tap_is "$rc" 75 "SMFIR_TEMPFAIL at MAIL: try again later (75)"

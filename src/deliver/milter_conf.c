@@ -318,6 +318,8 @@ int milters_load(const struct config *cfg, size_t size_max, struct milters **out
 	ms->size_max = size_max;
 	rc = load_base(cfg, &b, err);
 	if (rc == 0)
+		rc = config_get_bool(cfg, "soft_bounce", &ms->soft_bounce, err);
+	if (rc == 0)
 		rc = parse_defaults(ms, cfg, err);
 	/* Split at use by blanks and commas alone: "{name}" is a name. */
 	for (size_t i = 0; i < MILTER_STAGE_COUNT; i++)

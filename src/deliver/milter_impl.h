@@ -45,6 +45,7 @@ struct milters {
 	size_t ndefaults;
 	const char *myhostname, *daemon_name, *v_macro;
 	size_t size_max;
+	bool soft_bounce; /* a refusal is reported as temporary */
 };
 
 /* One milter's connection during a run. */

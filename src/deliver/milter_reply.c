@@ -35,15 +35,28 @@ static void set_log(struct milter_run *r, const char *text)
 	str_printable(r->res->text, sizeof(r->res->text), text, strlen(text));
 }
 
+/* A final verdict; with soft_bounce = yes a refusal becomes temporary,
+ * its 5xx code and 5.x.x enhanced code made 4s, as Postfix's milter
+ * client does to a reply code. */
 static void set_final(struct milter_run *r, enum milter_verdict v, const char *reply,
 		      const char *why)
 {
 	struct milters_result *res = r->res;
+	size_t n;
 
 	res->verdict = v;
 	snprintf(res->reply, sizeof(res->reply), "%s", reply);
 	str_printable(res->why, sizeof(res->why), why, strlen(why));
-	set_log(r, strlen(reply) > 4 ? reply + 4 : reply);
+	if (v == MILTER_REJECT && r->ms->soft_bounce) {
+		res->verdict = MILTER_TEMPFAIL;
+		res->reply[0] = '4';
+		if (res->reply[3] == ' ' && res->reply[4] == '5')
+			res->reply[4] = '4';
+		n = strlen(res->why);
+		snprintf(res->why + n, sizeof(res->why) - n, "%s",
+			 _(" (reported as temporary: soft_bounce = yes)"));
+	}
+	set_log(r, strlen(res->reply) > 4 ? res->reply + 4 : res->reply);
 }
 
 /* reason: the mail log's text, Postfix's "default_action" for the

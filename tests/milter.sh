@@ -156,6 +156,18 @@ run tmp "non_smtpd_milters = inet:127.0.0.1:$mport"
 tap_is "$rc" 75 "SMFIR_TEMPFAIL at MAIL: try again later (75)"
 tap_ok "SMFIR_TEMPFAIL: the relay is not contacted" not_relayed tmp
 
+# --resend: a message kept after a milter's TEMPFAIL goes through the
+# milters again (its envelope was not built, as Postfix keeps it in the
+# maildrop for pickup to try again).
+milter again "expect O" "$accept_all" "auto" "expect E" 'send h X-Second-Try\0yes\0' "send c"
+fake_start tmpagain "$T/relay.script"
+sed -e "s/^relayhost = .*/relayhost = [127.0.0.1]:$fake_port/" \
+	-e "s/^non_smtpd_milters = .*/non_smtpd_milters = inet:127.0.0.1:$mport/" "$T/tmp.cf" >"$T/tmpagain.cf"
+timeout 60 "$RELAYMAIL" -C "$T/tmpagain.cf" --resend >/dev/null 2>"$T/tmpagain.err"
+tap_is "$?" 0 "--resend after a milter's TEMPFAIL: sent (0)"
+fake_stop tmpagain
+tap_ok "... through the milters again" grep -q '^C+ X-Second-Try: yes' "$T/tmpagain.tr"
+
 milter code "expect O" "$accept_all" "auto" "expect E" 'send y 554 5.7.0 No 100%% way\0'
 run code "non_smtpd_milters = inet:127.0.0.1:$mport"
 tap_is "$rc" 65 "SMFIR_REPLYCODE 554: permanent (65)"

@@ -24,7 +24,8 @@ fuzz_replays = \
 	fuzz/replay-table-inline \
 	fuzz/replay-alias \
 	fuzz/replay-dns \
-	fuzz/replay-sasl
+	fuzz/replay-sasl \
+	fuzz/replay-milter
 
 check_PROGRAMS += $(fuzz_replays)
 TESTS += $(fuzz_replays)
@@ -63,6 +64,8 @@ fuzz_replay_dns_SOURCES = fuzz/fuzz-dns.c $(fuzz_replay)
 fuzz_replay_dns_LDADD = $(RELAYMAIL_LIBS)
 fuzz_replay_sasl_SOURCES = fuzz/fuzz-sasl.c $(fuzz_replay)
 fuzz_replay_sasl_LDADD = $(RELAYMAIL_LIBS)
+fuzz_replay_milter_SOURCES = fuzz/fuzz-milter.c $(fuzz_replay)
+fuzz_replay_milter_LDADD = $(RELAYMAIL_LIBS)
 
 # The seeds, and reproducers of bugs found and not yet fixed (fuzz/known:
 # not replayed, see fuzz/known/README).
@@ -86,7 +89,8 @@ noinst_PROGRAMS = \
 	fuzz/fuzz-table-inline \
 	fuzz/fuzz-alias \
 	fuzz/fuzz-dns \
-	fuzz/fuzz-sasl
+	fuzz/fuzz-sasl \
+	fuzz/fuzz-milter
 fuzz_fuzz_reply_SOURCES = fuzz/fuzz-reply.c $(fuzz_common)
 fuzz_fuzz_reply_LDADD = $(RELAYMAIL_LIBS)
 fuzz_fuzz_reply_LDFLAGS = $(FUZZ_LDFLAGS)
@@ -138,4 +142,7 @@ fuzz_fuzz_dns_LDFLAGS = $(FUZZ_LDFLAGS)
 fuzz_fuzz_sasl_SOURCES = fuzz/fuzz-sasl.c $(fuzz_common)
 fuzz_fuzz_sasl_LDADD = $(RELAYMAIL_LIBS)
 fuzz_fuzz_sasl_LDFLAGS = $(FUZZ_LDFLAGS)
+fuzz_fuzz_milter_SOURCES = fuzz/fuzz-milter.c $(fuzz_common)
+fuzz_fuzz_milter_LDADD = $(RELAYMAIL_LIBS)
+fuzz_fuzz_milter_LDFLAGS = $(FUZZ_LDFLAGS)
 endif

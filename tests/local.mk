@@ -19,3 +19,4 @@ include tests/utf8.mk
 include tests/oauth.mk
 include tests/maillog.mk
 include tests/install.mk
+include tests/milter.mk

@@ -64,7 +64,10 @@ params=$(sed -n 's/^[[:space:]]*{ "\([a-z_0-9]*\)",.*\(, U\|, R\|PARAM_DERIVED\)
 # Parameters for which every value is usable: a free text or a name.
 free_params=" empty_address_relayhost_maps_lookup_key smtp_sasl_oauth_token_command \
  smtp_tls_servername recipient_delimiter mydestination \
- smtp_tls_exclude_ciphers smtp_tls_mandatory_exclude_ciphers "
+ smtp_tls_exclude_ciphers smtp_tls_mandatory_exclude_ciphers \
+ milter_macro_daemon_name milter_macro_v milter_connect_macros milter_helo_macros \
+ milter_mail_macros milter_rcpt_macros milter_data_macros milter_end_of_header_macros \
+ milter_end_of_data_macros "
 
 # bad PARAM: a value that cannot be used, and any line the case needs,
 # as "VALUE|EXTRA LINE".
@@ -139,6 +142,10 @@ bad() {
 	message_drop_headers) echo 'bcc, return-path:|' ;;
 	undisclosed_recipients_header) echo 'undisclosed-recipients|' ;;
 	header_from_format) echo 'fancy|' ;;
+	non_smtpd_milters) echo 'tcp:localhost:8891|' ;;
+	milter_protocol) echo '7|' ;;
+	milter_default_action) echo 'bounce|' ;;
+	milter_macro_defaults) echo 'noequals|' ;;
 	# The rest are booleans.
 	*) echo 'maybe|' ;;
 	esac

@@ -86,7 +86,9 @@ struct context *context_open(struct config *cfg, struct error *err)
 	if (envelope_settings_load(cfg, ctx->loc, &ctx->envelope, err) < 0)
 		goto fail;
 	if ((ctx->generic = generic_new(cfg, ctx->envelope.rw, err)) == NULL ||
+	    milters_load(cfg, ctx->intake.size_max, &ctx->milters, err) < 0 ||
 	    deliver_settings_load(cfg, ctx->loc, &ctx->deliver, err) < 0) {
+		milters_free(ctx->milters);
 		generic_free(ctx->generic);
 		envelope_settings_fini(&ctx->envelope);
 		goto fail;
@@ -107,6 +109,7 @@ void context_free(struct context *ctx)
 		return;
 	maillog_fini();
 	deliver_settings_fini(&ctx->deliver);
+	milters_free(ctx->milters);
 	generic_free(ctx->generic);
 	envelope_settings_fini(&ctx->envelope);
 	locality_free(ctx->loc);

@@ -24,6 +24,7 @@ struct context {
 	struct message_opts intake;	   /* limits; dot_ends is the caller's */
 	struct envelope_settings envelope; /* rewriting, aliases, names */
 	struct generic *generic;	   /* smtp_generic_maps, on the wire */
+	struct milters *milters;	   /* non_smtpd_milters; NULL: none */
 	struct deliver_settings deliver;   /* routes, TLS, SASL, timeouts */
 	long deadline;			   /* relaymail_deadline, ms; 0: none */
 	long smtpd_timeout;		   /* smtpd_timeout for -bs, ms */

@@ -521,8 +521,43 @@ int envelope_checks_rcpt(const struct envelope_settings *t, const char *given, b
 	return rc;
 }
 
+int envelope_checks_sender(const struct envelope_settings *t, const char *given,
+			   struct envelope *env, struct error *err)
+{
+	char *addr, *mapped = NULL;
+	int rc;
+
+	if (qualify_into(given, t, &addr, err) < 0)
+		return -1;
+	rc = addr[0] == '\0' ? 0 : ascii_domain(&addr, &env->smtputf8, err);
+	if (rc == 0)
+		rc = rewrite_sender(t->rw, addr, REWRITE_ENVELOPE_SENDER, &mapped, err);
+	if (rc == 0 && mapped[0] != '\0' &&
+	    (ascii_domain(&mapped, &env->smtputf8, err) < 0 ||
+	     address_check_envelope(mapped, true, err) < 0)) {
+		if (err->cls != ERROR_INTERNAL)
+			err->cls = ERROR_DATA;
+		rc = -1;
+	}
+	free(addr);
+	if (rc < 0) {
+		free(mapped);
+		return -1;
+	}
+	free(env->sender);
+	env->sender = mapped;
+	return 0;
+}
+
 int envelope_build(const struct envelope_settings *set, const struct submission *sub,
 		   struct message *m, struct envelope *env, struct error *err)
+{
+	return envelope_build_milters(set, NULL, (struct deadline){ 0 }, sub, m, env, err);
+}
+
+int envelope_build_milters(const struct envelope_settings *set, const struct milters *ms,
+			   struct deadline run, const struct submission *sub, struct message *m,
+			   struct envelope *env, struct error *err)
 {
 	int rc;
 
@@ -542,6 +577,10 @@ int envelope_build(const struct envelope_settings *set, const struct submission 
 		rc = rewrite_headers(set->rw, m, err);
 	if (rc == 0)
 		rc = envelope_fix_headers(sub, set, m, env, err);
+	if (rc == 0)
+		rc = envelope_milters(set, ms, run, m, env, err);
+	if (rc == 0 && env->discard)
+		return 0;
 	if (rc == 0)
 		rc = envelope_checks(set, set->hdr.smtp_checks, set->hdr.smtp_body, m, env, err);
 	if (rc == 0)

@@ -8,10 +8,12 @@
 #ifndef RELAYMAIL_APP_ENVELOPE_H
 #define RELAYMAIL_APP_ENVELOPE_H
 
+#include "base/deadline.h"
 #include "base/error.h"
 #include "base/maillog.h"
 #include "conf/config.h"
 #include "deliver/locality.h"
+#include "deliver/milter.h"
 #include "mail/address.h"
 #include "mail/alias.h"
 #include "mail/bcc.h"
@@ -69,6 +71,7 @@ struct envelope {
 					      * -O smtputf8=yes */
 	bool smtputf8_if_offered;	     /* SMTPUTF8 when offered: UTF-8 only in the header */
 	bool discard;			     /* header_checks said DISCARD: not to be sent */
+	const char *discarded_by;	     /* with discard: the parameter that said it */
 	char queue_id[MAILLOG_QUEUE_ID_MAX]; /* for the mail log; "" when it goes nowhere */
 };
 
@@ -83,6 +86,14 @@ struct envelope {
  * 4.x.x reason, HOLD, a table that fails), ERROR_OS, ERROR_INTERNAL. */
 int envelope_build(const struct envelope_settings *set, const struct submission *sub,
 		   struct message *m, struct envelope *env, struct error *err);
+/* envelope_build with non_smtpd_milters (ms; NULL: none) run where
+ * Postfix's cleanup runs them, before smtp_header_checks, within the
+ * deadline run: a milter's DISCARD sets env->discard, its REJECT is
+ * ERROR_DATA, its TEMPFAIL or QUARANTINE (on hold) ERROR_TEMP, with the
+ * reply for a -bs client in err->reply. */
+int envelope_build_milters(const struct envelope_settings *set, const struct milters *ms,
+			   struct deadline run, const struct submission *sub, struct message *m,
+			   struct envelope *env, struct error *err);
 /* The content part of envelope_build alone, for an envelope that is
  * already built (a resend): BODY=8BITMIME and SMTPUTF8 from m, env's
  * addresses and sub's -B and -O. ERROR_DATA as envelope_build. */

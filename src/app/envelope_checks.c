@@ -22,6 +22,8 @@ int envelope_checks(const struct envelope_settings *set, const struct header_che
 	if (body_checks_apply_message(hc, bc, m, &who, &res, err) < 0)
 		return -1;
 	env->discard = res.verdict == HEADER_CHECKS_DISCARD;
+	if (env->discard)
+		env->discarded_by = hc == set->hdr.checks ? "header_checks" : "smtp_header_checks";
 	/* Postfix's queue manager sends every recipient, a BCC one too, to
 	 * the REDIRECT target. */
 	for (size_t i = 0; i < res.bcc.n && rc == 0 && res.redirect == NULL; i++)

@@ -26,6 +26,18 @@ int envelope_checks(const struct envelope_settings *set, const struct header_che
 int envelope_checks_rcpt(const struct envelope_settings *t, const char *given, bool redirect,
 			 struct envelope *env, struct error *err);
 
+/* A new sender from a milter (SMFIR_CHGFROM) into env (envelope.c):
+ * qualified and rewritten by the canonical maps, as Postfix's cleanup
+ * rewrites it. ERROR_DATA for an address that cannot be used. */
+int envelope_checks_sender(const struct envelope_settings *t, const char *given,
+			   struct envelope *env, struct error *err);
+
+/* non_smtpd_milters over m and env (envelope_milter.c); see
+ * envelope_build_milters. */
+int envelope_milters(const struct envelope_settings *set, const struct milters *ms,
+		     struct deadline run, struct message *m, struct envelope *env,
+		     struct error *err);
+
 /* message_drop_headers, then the missing Message-Id, Date and From (or
  * their Resent- versions), then undisclosed_recipients_header
  * (envelope_headers.c). -1 with ERROR_INTERNAL when out of memory. */

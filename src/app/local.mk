@@ -5,6 +5,7 @@ librelaymail_a_SOURCES += \
 	src/app/deadletter.c src/app/deadletter.h \
 	src/app/envelope.c src/app/envelope.h \
 	src/app/envelope_checks.c src/app/envelope_headers.c src/app/envelope_impl.h \
+	src/app/envelope_milter.c \
 	src/app/exitcode.c src/app/exitcode.h \
 	src/app/msglog.c src/app/msglog.h \
 	src/app/query.c src/app/query.h \

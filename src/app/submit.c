@@ -74,10 +74,10 @@ static void not_delivered(const struct addrlist *all, const bool *delivered, str
 		  n, left->n);
 }
 
-/* Deliver m; on failure, left gets the recipients to keep it for when
- * they are not all of env's (not_delivered). */
+/* Deliver m by the deadline run; on failure, left gets the recipients to
+ * keep it for when they are not all of env's (not_delivered). */
 static int send_message(const struct context *ctx, const struct submission *sub,
-			const struct message *m, const struct envelope *env,
+			const struct message *m, const struct envelope *env, struct deadline run,
 			struct reuse_cache *cache, struct addrlist *left, struct submit_result *res)
 {
 	struct session_envelope senv = { 0 }, route_env;
@@ -106,7 +106,7 @@ static int send_message(const struct context *ctx, const struct submission *sub,
 	rq.msg = m;
 	rq.env = &senv;
 	rq.route_env = &route_env;
-	rq.run = deadline_in(ctx->deadline);
+	rq.run = run;
 	msglog_begin(&ml, env, m);
 	rq.queue_id = msglog_queue_id(&ml);
 	rq.rcpt = ml.rcpt;
@@ -205,18 +205,22 @@ int submit_message(const struct context *ctx, const struct submission *sub, stru
 int submit_message_cached(const struct context *ctx, const struct submission *sub,
 			  struct message *m, struct reuse_cache *cache, struct submit_result *res)
 {
+	/* One deadline for the milters and the relays. */
+	struct deadline run = deadline_in(ctx->deadline);
 	struct envelope env = { 0 };
 	struct addrlist left = { 0 };
 	bool built;
 	int rc;
 
 	memset(res, 0, sizeof(*res));
-	built = envelope_build(&ctx->envelope, sub, m, &env, &res->err) == 0;
-	/* Only header_checks gives the envelope's error a reply. */
+	built =
+	    envelope_build_milters(&ctx->envelope, ctx->milters, run, sub, m, &env, &res->err) == 0;
+	/* Only header_checks and the milters give the envelope's error a
+	 * reply. */
 	res->checks = !built && res->err.reply[0] != '\0';
 	if (built && env.discard) {
-		/* header_checks DISCARD: Postfix says the message went. */
-		log_verbose(_("the message was discarded by header_checks"));
+		/* DISCARD: Postfix says the message went. */
+		log_verbose(_("the message was discarded by %s"), env.discarded_by);
 		snprintf(res->reply, sizeof(res->reply), "Ok: discarded");
 		envelope_fini(&env);
 		return 0;
@@ -227,7 +231,7 @@ int submit_message_cached(const struct context *ctx, const struct submission *su
 		envelope_fini(&env);
 		built = false;
 	}
-	rc = built ? send_message(ctx, sub, m, &env, cache, &left, res) : -1;
+	rc = built ? send_message(ctx, sub, m, &env, run, cache, &left, res) : -1;
 	if (rc < 0) {
 		struct deadletter_entry e = { .reason = res->err.text, .sub = sub };
 
@@ -255,7 +259,7 @@ int submit_again(const struct context *ctx, const struct submission *sub, const 
 	env.rcpts = *rcpts;
 	rc = envelope_flags(&ctx->envelope, sub, m, &env, &res->err);
 	if (rc == 0)
-		rc = send_message(ctx, sub, m, &env, NULL, &left, res);
+		rc = send_message(ctx, sub, m, &env, deadline_in(ctx->deadline), NULL, &left, res);
 	if (rc < 0) {
 		struct deadletter_entry e = { .reason = res->err.text,
 					      .sender = sender,

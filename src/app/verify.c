@@ -16,6 +16,7 @@
 #include "base/str.h"
 #include "conf/table.h"
 #include "deliver/deliver.h"
+#include "deliver/milter.h"
 #include "deliver/policy.h"
 #include "deliver/route.h"
 #include "mail/message.h"
@@ -94,6 +95,25 @@ static int print_route(FILE *out, const struct deliver_settings *set, const stru
 		rc = print_destination(out, i, &set->policy, &route.v[i], err);
 	route_fini(&route);
 	return rc;
+}
+
+/* non_smtpd_milters, in order; with live (-v), each one tried: connect,
+ * negotiate, QUIT. A milter that fails is reported, not an error: what
+ * a send does then is milter_default_action's. */
+static void print_milters(FILE *out, const struct milters *ms, bool live, struct deadline dl)
+{
+	for (size_t i = 0; i < milters_count(ms); i++) {
+		struct error err = { 0 };
+		unsigned version;
+
+		fprintf(out, "milter %zu: %s", i + 1, milters_name(ms, i));
+		if (!live)
+			fputc('\n', out);
+		else if (milters_probe(ms, i, dl, &version, &err) == 0)
+			fprintf(out, ": ok (protocol version %u)\n", version);
+		else
+			fprintf(out, ": failed: %s\n", err.text);
+	}
 }
 
 struct probe_report {
@@ -212,6 +232,8 @@ int verify_run(const struct context *ctx, const struct submission *sub, FILE *ou
 	rc = print_envelope(out, ctx, &env, err);
 	if (rc == 0)
 		rc = print_route(out, &ctx->deliver, &env, err);
+	if (rc == 0)
+		print_milters(out, ctx->milters, log_verbosity() > 0, deadline_in(ctx->deadline));
 	if (rc == 0 && log_verbosity() > 0)
 		rc = probe(ctx, &env, out, err);
 	envelope_fini(&env);

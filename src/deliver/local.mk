@@ -5,6 +5,8 @@ librelaymail_a_SOURCES += \
 	src/deliver/deliver.c src/deliver/deliver.h \
 	src/deliver/hint.c src/deliver/hint.h \
 	src/deliver/locality.c src/deliver/locality.h \
+	src/deliver/milter.c src/deliver/milter_conf.c src/deliver/milter_reply.c \
+	src/deliver/milter.h src/deliver/milter_impl.h \
 	src/deliver/policy.c src/deliver/policy_tls.c src/deliver/policy_ciphers.c \
 	src/deliver/policy.h \
 	src/deliver/reuse.c src/deliver/reuse.h \

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "base/error.h"
@@ -194,6 +195,39 @@ struct conn *conn_connect(const struct net_addr *addr, unsigned port, const stru
 	setsockopt(c->rfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	c->family = ss.ss_family;
 	if (bind_local(c, bind, err) < 0 || connect_wait(c, &ss, addr->len, dl, err) < 0) {
+		conn_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+struct conn *conn_connect_unix(const char *path, struct deadline dl, struct error *err)
+{
+	struct sockaddr_storage ss = { 0 };
+	struct sockaddr_un *sun = (struct sockaddr_un *)&ss;
+	struct conn *c;
+
+	if (strlen(path) >= sizeof(sun->sun_path)) {
+		error_set(err, ERROR_CONFIG, _("the socket path %s is too long"), path);
+		return NULL;
+	}
+	if ((c = conn_alloc()) == NULL) {
+		error_set(err, ERROR_INTERNAL, _("out of memory"));
+		return NULL;
+	}
+	snprintf(c->peer, sizeof(c->peer), "%s", path);
+	sun->sun_family = AF_UNIX;
+	memcpy(sun->sun_path, path, strlen(path) + 1);
+	c->rfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (c->rfd < 0) {
+		error_set_errno(err, ERROR_OS, errno, _("cannot create a socket for %s"), c->peer);
+		conn_free(c);
+		return NULL;
+	}
+	c->wfd = c->rfd;
+	c->rsock = c->wsock = true;
+	c->family = AF_UNIX;
+	if (connect_wait(c, &ss, (socklen_t)sizeof(*sun), dl, err) < 0) {
 		conn_free(c);
 		return NULL;
 	}

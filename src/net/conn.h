@@ -63,6 +63,9 @@ int net_bind_parse(const char *text, enum net_family family, struct net_addr *ou
  * address and port. */
 struct conn *conn_connect(const struct net_addr *addr, unsigned port, const struct net_bind *bind,
 			  struct deadline dl, struct error *err);
+/* Connect to a Unix-domain stream socket, as conn_connect (ERROR_TEMP
+ * naming the path; ERROR_CONFIG for a path too long for a socket). */
+struct conn *conn_connect_unix(const char *path, struct deadline dl, struct error *err);
 /* Wrap an already connected descriptor (tests; -bs on stdin/stdout). */
 struct conn *conn_from_fds(int rfd, int wfd);
 void conn_free(struct conn *c); /* closes; conn_free(NULL) is harmless */

@@ -96,7 +96,7 @@ bad() {
 	smtp_sasl_tls_security_options) echo 'bogus|' ;;
 	smtp_sasl_tls_verified_security_options) echo 'bogus|' ;;
 	smtp_sasl_mechanism_filter) echo "regexp:$T/no/such/table|" ;;
-	smtp_tls_security_level) echo 'dane|' ;;
+	smtp_tls_security_level) echo 'dane-only|' ;;
 	smtp_tls_CAfile) echo "$T/no/such/file|smtp_tls_security_level = verify" ;;
 	smtp_tls_CApath) echo "$T/no/such/dir|smtp_tls_security_level = verify" ;;
 	smtp_tls_cert_file) echo "$T/no/such/cert.pem|smtp_tls_security_level = may" ;;

@@ -169,8 +169,8 @@ static void test_failures(void)
 	ok(got == NULL && err.cls == ERROR_USAGE, "-bv without recipients: usage error");
 	free(got);
 	got = bv(ARGV("sendmail", "-bv", "a@b.example"),
-		 "relayhost = r.example\nsmtp_tls_security_level = dane\n", &err);
-	ok(got == NULL && err.cls == ERROR_CONFIG, "-bv with level dane: configuration error");
+		 "relayhost = r.example\nsmtp_tls_security_level = dane-only\n", &err);
+	ok(got == NULL && err.cls == ERROR_CONFIG, "-bv with level dane-only: configuration error");
 	free(got);
 	got = bv(ARGV("sendmail", "-bv", "a@b.example"),
 		 "relayhost = r.example\nsmtp_sasl_auth_enable = yes\n"

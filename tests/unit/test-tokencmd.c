@@ -293,6 +293,11 @@ static void test_not_logged(void)
 
 int main(void)
 {
+	/* A shell without job control starts a background job with SIGINT
+	 * and SIGQUIT ignored, and relaymail keeps what it inherits ignored:
+	 * the cases below want the defaults whoever runs the suite. */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGQUIT, SIG_DFL);
 	test_shell_syntax();
 	test_tokens();
 	test_failures();

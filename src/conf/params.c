@@ -209,7 +209,7 @@ static const struct param_info table[] = {
 	{ "milter_end_of_header_macros", "i", U },
 	{ "milter_end_of_data_macros", "i", U },
 	{ "milter_unknown_command_macros", "", X },
-	{ "milter_header_checks", "", X },
+	{ "milter_header_checks", "", U },
 	{ "local_recipient_maps", "", X },
 	{ "unknown_local_recipient_reject_code", "550", X },
 };

@@ -139,6 +139,7 @@ bad() {
 		smtp_mime_header_checks | smtp_nested_header_checks | body_checks | \
 		smtp_body_checks) echo "regexp:$T/no/such/checks|" ;;
 	body_checks_size_limit) echo 'big|' ;;
+	line_length_limit) echo '511|' ;;
 	sendmail_fix_line_endings) echo 'Always|' ;;
 	message_drop_headers) echo 'bcc, return-path:|' ;;
 	undisclosed_recipients_header) echo 'undisclosed-recipients|' ;;

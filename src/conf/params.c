@@ -129,7 +129,7 @@ static const struct param_info table[] = {
 	/* Message intake. */
 	{ "message_size_limit", "10240000", U },
 	{ "header_size_limit", "102400", U },
-	{ "line_length_limit", "2048", X },
+	{ "line_length_limit", "2048", U },
 	{ "sendmail_fix_line_endings", "always", U },
 	{ "message_drop_headers", "bcc, content-length, resent-bcc, return-path", U },
 	{ "always_add_missing_headers", "no", U },

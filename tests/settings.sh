@@ -140,6 +140,8 @@ bad() {
 		smtp_body_checks) echo "regexp:$T/no/such/checks|" ;;
 	body_checks_size_limit) echo 'big|' ;;
 	line_length_limit) echo '511|' ;;
+	debug_peer_list) echo '127.0.0.1/8|' ;;
+	debug_peer_level) echo '0|' ;;
 	sendmail_fix_line_endings) echo 'Always|' ;;
 	message_drop_headers) echo 'bcc, return-path:|' ;;
 	undisclosed_recipients_header) echo 'undisclosed-recipients|' ;;

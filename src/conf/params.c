@@ -145,7 +145,8 @@ static const struct param_info table[] = {
 	{ "maillog_file_compressor", "gzip", X },
 	{ "maillog_file_rotate_suffix", "%Y%m%d-%H%M%S", X },
 	{ "default_database_type", "hash", X },
-	{ "debug_peer_list", "", X },
+	{ "debug_peer_list", "", U },
+	{ "debug_peer_level", "2", U },
 	{ "dead_letter_file", "", U },
 	{ "dead_letter_spool", SPOOLDIR, U }, /* relaymail's own */
 	{ "relaymail_deadline", "15m", U },

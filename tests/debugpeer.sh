@@ -5,7 +5,8 @@
 # attempt's SMTP dialogue in the mail log, as Postfix's verbose smtp
 # client writes it ("> host[addr]:port: COMMAND", "< ...: REPLY"), with
 # AUTH masked and the password nowhere; a relay that does not match, and
-# a failed relay before a matching one, get none; -v is not needed and
+# a failed relay before a matching one, get none; a -bs session's second
+# message over the reused connection is logged too; -v is not needed and
 # stderr stays quiet. Gated by RELAYMAIL_TEST_POSTFIX=auto|yes|no.
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
@@ -120,6 +121,25 @@ tap_ok "failover: the first relay's is not" \
 tap_ok "failover: the first relay did fail (its record)" \
 	grep -q 'TLS is required, but was not offered by host 127\.0\.0\.1\[127\.0\.0\.1\]' "$T/fail.log"
 take 1 >/dev/null
+
+# --- -bs, two messages over one connection: the second, on the reused
+# connection, is logged too. -------------------------------------------------
+conf bs "[127.0.0.1]:$sub" "debug_peer_list = 127.0.0.0/8"
+{
+	printf 'EHLO client.test\r\n'
+	for i in 1 2; do
+		printf 'MAIL FROM:<%s>\r\nRCPT TO:<bs%s@dest.test>\r\nDATA\r\n' "$RELAY_USER1" "$i"
+		printf 'From: <%s>\r\nSubject: bs %s\r\n\r\nBody.\r\n.\r\n' "$RELAY_USER1" "$i"
+	done
+	printf 'QUIT\r\n'
+} | timeout 60 "$RELAYMAIL" -bs -C "$T/bs.cf" >"$T/bs.out" 2>"$T/err"
+tap_is "$(grep -c '^250 2.0.0 ' "$T/bs.out")" 2 "-bs: both messages accepted"
+tap_is "$(dialogue bs | grep -c ': EHLO client.test$')" 2 \
+	"-bs: one connection (EHLO before and after STARTTLS, once)"
+tap_ok "-bs: the second message's MAIL, over the reused connection, is logged" \
+	sh -c 'printf "%s\n" "$1" | grep -q ": RCPT TO:<bs2@dest.test>"' - "$(dialogue bs)"
+tap_ok "-bs: the password is nowhere" secret_free bs
+take 2 >/dev/null
 
 # --- Bad values: a configuration error before any connection. ------------
 conf bad "[127.0.0.1]:$down" "debug_peer_list = 127.0.0.1/8"

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # The checks past the primary header, differential, with Postfix as the
 # oracle (tests/lib/differential.sh): body_checks, mime_header_checks,
-# nested_header_checks, body_checks_size_limit, their smtp_ forms, and
-# sendmail_fix_line_endings. Each case's main.cf lines go into a private
+# nested_header_checks, body_checks_size_limit, their smtp_ forms,
+# line_length_limit and sendmail_fix_line_endings. Each case's main.cf lines go into a private
 # Postfix that takes the message through its own sendmail, pickup,
 # cleanup and SMTP client to the sink, and into relaymail's
 # sendmail.conf. Compared: the outcome (delivered with the whole message,
@@ -372,6 +372,59 @@ nchars() {
 zline() {
 	nchars "$1" z
 }
+# abline A B: a line of A a's then B b's.
+abline() {
+	awk -v a="$1" -v b="$2" 'BEGIN { s = ""; for (i = 0; i < a; i++) s = s "a";
+		for (i = 0; i < b; i++) s = s "b"; print s }'
+}
+case_begin line-limit-512 "line_length_limit = 512 (Postfix's least): pieces of 512; a header field longer is looked up whole"
+lines <<'EOF'
+body_checks = regexp:%C%/checks
+header_checks = regexp:%C%/hchecks
+smtp_line_length_limit = 0
+line_length_limit = 512
+EOF
+table checks <<'EOF'
+/^a+$/                  REPLACE [a]
+/^b+$/                  REPLACE [b]
+/^a+b+$/                REPLACE [ab]
+/^c+$/                  REPLACE [c]
+EOF
+table hchecks <<'EOF'
+/^X-Long: h+END$/       REPLACE X-Long: looked up whole
+EOF
+submit -f joe@example.com amy@example.org
+{
+	echo "From: joe@example.com"
+	echo "X-Long: $(nchars 1500 h)END"
+} | headers
+{
+	abline 1100 100
+	abline 400 100
+	nchars 512 c
+	nchars 513 c
+	echo end
+} | body
+
+case_begin line-limit-4096 "line_length_limit = 4096: pieces of 4096, a line of 3000 looked up whole"
+lines <<'EOF'
+body_checks = pcre:%C%/checks
+smtp_line_length_limit = 0
+line_length_limit = 4096
+EOF
+table checks <<'EOF'
+/^a+$/                  REPLACE [a]
+/^b+$/                  REPLACE [b]
+/^a+b+$/                REPLACE [ab]
+EOF
+submit -f joe@example.com amy@example.org
+{
+	abline 5000 0
+	abline 4096 904
+	abline 3000 100
+	echo end
+} | body
+
 case_begin long-reencoded "a line past smtp_line_length_limit: Postfix looks up the line, relaymail its quoted-printable form"
 lines <<'EOF'
 body_checks = regexp:%C%/checks

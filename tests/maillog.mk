@@ -5,3 +5,7 @@
 
 TESTS += tests/maillog.sh
 EXTRA_DIST += tests/maillog.sh
+
+# debug_peer_list: the dialogue with a matching relay in the mail log.
+TESTS += tests/debugpeer.sh
+EXTRA_DIST += tests/debugpeer.sh

@@ -8,10 +8,14 @@
 # (queue IDs masked, and the v macro, whose default names the program),
 # and what arrived at the sink: the header fields but the trace, the
 # body, the sender and the recipients; where the milter gives a verdict,
-# the mail log record of cleanup instead, and relaymail's exit status. 15
+# the mail log record of cleanup instead, and relaymail's exit status. 23
 # cases: the events, -t, edits, insert positions, canonical maps, the
 # null sender, a large body, reject, a reply code, tempfail, quarantine,
-# discard, a refused RCPT, version 2, macro lists and defaults. Gated by
+# discard, a refused RCPT, version 2, macro lists and defaults; and
+# milter_header_checks (regexp and pcre) on added, inserted and changed
+# fields: REPLACE, WARN, INFO, IGNORE, STRIP, PREPEND and PASS (which
+# Postfix does not do there), BCC, REDIRECT, REJECT, DISCARD, HOLD, a
+# deleted field not looked up, a field that matches nothing. Gated by
 # RELAYMAIL_TEST_POSTFIX=auto|yes|no; RELAY_KEEP=1 keeps the scratch
 # folder.
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
@@ -171,7 +175,12 @@ verdict() {
 
 # record FILE: the first milter record of a mail log, from the action on.
 record() {
-	sed -n 's/^.* [0-9A-Za-z]*: \(milter-[a-z]*: .*\)$/\1/p' "$1" 2>/dev/null | head -n 1 |
+	records "$1" | head -n 1
+}
+
+# records FILE: every milter record of a mail log, from the action on.
+records() {
+	sed -n 's/^.* [0-9A-Za-z]*: \(milter-[a-z-]*: .*\)$/\1/p' "$1" 2>/dev/null |
 		sed 's/\.[AB]@/.X@/g'
 }
 
@@ -261,6 +270,89 @@ printf '%s\n' "expect O" "optneg 6 0x1ff 0x0 3 {rcpt_addr} {rcpt_host} j" "auto"
 printf '%s\n' "milter_macro_defaults = { rcpt_host = dest.test }, {j}=unused, foo=bar" \
 	"milter_data_macros = i foo {daemon_name}" "milter_macro_daemon_name = signer" >"$C/lines"
 
+# milter_header_checks on the fields the milter adds, inserts and
+# changes (the mail log's milter-header-* records compared too).
+# hbc NAME TYPE: the case's table, of type TYPE, from stdin.
+hbc() {
+	cat >"$W/c/$1/hbc"
+	echo "milter_header_checks = $2:$W/c/$1/hbc" >"$W/c/$1/lines"
+	: >"$W/c/$1/logs"
+}
+
+case_begin hbc-edit
+printf '%s\n' "expect O" "optneg 6 0x1ff 0x0" "auto" "expect E" \
+	'send h X-Spam\0yes\0' 'send m \0\0\0\x01Subject\0changed by the milter\0' \
+	'send i \0\0\0\0X-Other\0not matched\0' 'send h X-Warn\0look\0' "send c" >"$C/script"
+hbc hbc-edit regexp <<'EOF'
+/^X-Spam: yes$/ REPLACE X-Spam-Flag: YES
+/^Subject: changed/ REPLACE Subject: [checked] changed
+/^X-Warn:/ WARN a warned field
+/^Subject: milter case/ REPLACE Subject: never (the milter did not give it)
+EOF
+
+case_begin hbc-ignore
+printf '%s\n' "expect O" "optneg 6 0x1ff 0x0" "auto" "expect E" \
+	'send h X-Drop\0added\0' 'send m \0\0\0\x01X-Old\0changed\0' \
+	'send i \0\0\0\x01X-Strip\0inserted\0' 'send m \0\0\0\x01X-Gone\0\0' \
+	'send h X-Kept\0added too\0' "send c" >"$C/script"
+printf 'From: <s@example.com>\nTo: <r@dest.test>\nX-Old: original\nX-Gone: deleted\n' >"$C/headers"
+hbc hbc-ignore pcre <<'EOF'
+/^x-drop:/ IGNORE
+/^X-Old: changed/ IGNORE
+/^X-Strip:/ STRIP stripped it
+/^X-Gone:/ REJECT never: a deletion is not looked up
+EOF
+
+case_begin hbc-prepend
+printf '%s\n' "expect O" "optneg 6 0x1ff 0x0" "auto" "expect E" \
+	'send h X-Pre\0one\0' 'send h X-Pass\0two\0' 'send h X-Info\0three\0' "send c" >"$C/script"
+hbc hbc-prepend regexp <<'EOF'
+/^X-Pre:/ PREPEND X-Prepended: not implemented by Postfix
+/^X-Pass:/ PASS is not a command here
+/^X-Info:/ INFO noted
+EOF
+
+case_begin hbc-bcc
+printf '%s\n' "expect O" "optneg 6 0x1ff 0x0" "auto" "expect E" 'send h X-Copy\0yes\0' \
+	"send c" >"$C/script"
+hbc hbc-bcc pcre <<'EOF'
+/^X-Copy: yes/ BCC copy@dest.test
+EOF
+
+case_begin hbc-redirect
+printf '%s\n' "expect O" "optneg 6 0x1ff 0x0" "auto" "expect E" \
+	'send m \0\0\0\x01Subject\0redirect me\0' 'send h X-Copy\0after the redirect\0' \
+	"send c" >"$C/script"
+hbc hbc-redirect regexp <<'EOF'
+/^Subject: redirect/ REDIRECT other@dest.test
+/^X-Copy:/ BCC never@dest.test
+EOF
+
+case_begin hbc-reject
+printf '%s\n' "expect O" "optneg 6 0x1ff 0x0" "auto" "expect E" 'send h X-Virus\0found\0' \
+	'send h X-After\0skipped\0' "send c" >"$C/script"
+hbc hbc-reject regexp <<'EOF'
+/^X-Virus: found/ REJECT 5.7.0 infected
+/^X-After:/ WARN never: the message is rejected
+EOF
+verdict hbc-reject 65
+
+case_begin hbc-discard
+printf '%s\n' "expect O" "optneg 6 0x1ff 0x0" "auto" "expect E" \
+	'send m \0\0\0\x01Subject\0junk\0' "send c" >"$C/script"
+hbc hbc-discard pcre <<'EOF'
+/^Subject: junk/ DISCARD dropped
+EOF
+verdict hbc-discard 0
+
+case_begin hbc-hold
+printf '%s\n' "expect O" "optneg 6 0x1ff 0x0" "auto" "expect E" 'send h X-Odd\0yes\0' \
+	"send c" >"$C/script"
+hbc hbc-hold regexp <<'EOF'
+/^X-Odd:/ HOLD looks odd
+EOF
+verdict hbc-hold 75
+
 for n in $(cat "$W/cases"); do
 	run_case "$n"
 done
@@ -304,6 +396,14 @@ for n in $(cat "$W/cases"); do
 	arrived "$n" B >"$W/c/$n/B.got"
 	if tap_ok "$n: the same arrived at the sink" cmp -s "$W/c/$n/A.got" "$W/c/$n/B.got"; then :; else
 		tap_diag "$(diff "$W/c/$n/A.got" "$W/c/$n/B.got")"
+	fi
+	[ -f "$W/c/$n/logs" ] || continue
+	records "$W/o/$n/maillog" >"$W/c/$n/A.log"
+	records "$W/c/$n/B.maillog" >"$W/c/$n/B.log"
+	tap_ok "$n: milter_header_checks logged" [ -s "$W/c/$n/B.log" ]
+	if tap_ok "$n: the same milter-header records as Postfix's cleanup" \
+		cmp -s "$W/c/$n/A.log" "$W/c/$n/B.log"; then :; else
+		tap_diag "$(diff "$W/c/$n/A.log" "$W/c/$n/B.log")"
 	fi
 done
 tap_ok "the events case is not empty: a header packet with its value" \

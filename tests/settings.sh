@@ -135,9 +135,13 @@ bad() {
 	smtp_tls_ciphers | smtp_tls_mandatory_ciphers) echo 'null|' ;;
 	smtp_discard_ehlo_keywords) echo 'pipelining, nosuchkeyword|' ;;
 	header_checks | smtp_header_checks | mime_header_checks | nested_header_checks | \
+		milter_header_checks | \
 		smtp_mime_header_checks | smtp_nested_header_checks | body_checks | \
 		smtp_body_checks) echo "regexp:$T/no/such/checks|" ;;
 	body_checks_size_limit) echo 'big|' ;;
+	line_length_limit) echo '511|' ;;
+	debug_peer_list) echo '127.0.0.1/8|' ;;
+	debug_peer_level) echo '0|' ;;
 	sendmail_fix_line_endings) echo 'Always|' ;;
 	message_drop_headers) echo 'bcc, return-path:|' ;;
 	undisclosed_recipients_header) echo 'undisclosed-recipients|' ;;

@@ -5,7 +5,8 @@
  * becomes the envelope's error, and their envelope edits are applied as
  * cleanup applies them: a new sender and added recipients qualified and
  * rewritten by the canonical maps, deleted recipients matched as the
- * milters were given them. */
+ * milters were given them, and milter_header_checks' BCC and REDIRECT
+ * as its header_checks' ones. */
 #include <config.h>
 
 #include <stdio.h>
@@ -100,6 +101,10 @@ static int apply_edits(const struct envelope_settings *set, const struct milters
 		delete_rcpt(env, res->del.v[i]);
 	for (size_t i = 0; rc == 0 && i < res->add.n; i++)
 		rc = envelope_checks_rcpt(set, res->add.v[i], false, env, err);
+	/* milter_header_checks' REDIRECT: Postfix's queue manager sends it
+	 * to that address alone. */
+	if (rc == 0 && res->redirect != NULL)
+		rc = envelope_checks_rcpt(set, res->redirect, true, env, err);
 	if (rc == 0 && env->rcpts.n == 0) {
 		error_set(err, ERROR_DATA, _("non_smtpd_milters removed every recipient"));
 		rc = -1;
@@ -112,6 +117,7 @@ int envelope_milters(const struct envelope_settings *set, const struct milters *
 		     struct error *err)
 {
 	struct milter_envelope me = { .queue_id = env->queue_id,
+				      .log_id = env->queue_id[0] != '\0' ? env->queue_id : NULL,
 				      .sender = env->sender,
 				      .rcpts = (const char *const *)env->rcpts.v,
 				      .nrcpts = env->rcpts.n };
@@ -132,7 +138,7 @@ int envelope_milters(const struct envelope_settings *set, const struct milters *
 	switch (res.verdict) {
 	case MILTER_DISCARD:
 		env->discard = true;
-		env->discarded_by = "non_smtpd_milters";
+		env->discarded_by = res.by_checks ? "milter_header_checks" : "non_smtpd_milters";
 		rc = 0;
 		break;
 	case MILTER_PASS:

@@ -5,6 +5,7 @@
  * lookups in memory. */
 #include <config.h>
 
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -305,4 +306,165 @@ bool matchlist_empty(const struct matchlist *l)
 const char *matchlist_text(const struct matchlist *l)
 {
 	return l->text;
+}
+
+/* ---- host name and address lists (Postfix's namadr_list) ---- */
+
+#define V4_CHARS "0123456789."
+#define V6_CHARS V4_CHARS "abcdef:"
+
+/* Postfix's match_hostname, with parent_domain_matches_subdomains on
+ * for the list: "example.com" also matches "mx.example.com"; a table
+ * that is no pattern table is asked for the name, then for each parent
+ * domain. 1, 0, or -1 with the table's error. */
+static int host_hit(const struct pattern *p, const char *name, struct error *err)
+{
+	size_t nl = strlen(name), pl;
+
+	if (p->table != NULL) {
+		for (const char *e = name; *e != '\0';) {
+			const char *next;
+
+			if (e == name || !table_is_pattern(p->table)) {
+				char *value = NULL;
+				int hit = table_lookup(p->table, e, &value, err);
+
+				free(value);
+				if (hit != 0)
+					return hit;
+			}
+			if ((next = strchr(e + 1, '.')) == NULL)
+				break;
+			e = next + 1;
+		}
+		return 0;
+	}
+	if (strcmp(p->name, name) == 0)
+		return 1;
+	pl = strlen(p->name);
+	return nl > pl && name[nl - pl - 1] == '.' && strcmp(name + nl - pl, p->name) == 0;
+}
+
+/* A pattern Postfix reads as a network ("net/len", IPv6 in brackets or
+ * not): its parts into bytes; false when it is no valid one. */
+static bool parse_net(const char *pat, unsigned char net[16], int *family, unsigned long *bits)
+{
+	char host[64];
+	const char *slash = strchr(pat, '/');
+	size_t len;
+	unsigned long max;
+
+	if (slash == NULL)
+		return false;
+	len = (size_t)(slash - pat);
+	if (len >= 2 && pat[0] == '[' && pat[len - 1] == ']') {
+		pat++;
+		len -= 2;
+	}
+	if (len == 0 || len >= sizeof(host))
+		return false;
+	memcpy(host, pat, len);
+	host[len] = '\0';
+	*family = strchr(host, ':') != NULL ? AF_INET6 : AF_INET;
+	max = *family == AF_INET6 ? 128 : 32;
+	if (inet_pton(*family, host, net) != 1 || str_to_ulong(slash + 1, max, bits) < 0)
+		return false;
+	/* Postfix refuses host bits under the mask: a typo, not a network. */
+	for (unsigned long b = *bits; b < max; b++)
+		if (net[b / 8] & (0x80 >> (b % 8)))
+			return false;
+	return true;
+}
+
+/* The pattern's shape is a network to Postfix (match_hostaddr's test,
+ * less the family of the address). */
+static bool net_shaped(const char *pat)
+{
+	return pat[strcspn(pat, ":/")] != '\0' && pat[strspn(pat, V4_CHARS)] != '\0' &&
+	       pat[strspn(pat, V6_CHARS "[]/")] == '\0' && strchr(pat, '/') != NULL;
+}
+
+/* Postfix's match_hostaddr: the address as written, "[address]", a
+ * network, or a table's key. */
+static int addr_hit(const struct pattern *p, const char *addr, struct error *err)
+{
+	unsigned char net[16], a[16];
+	unsigned long bits;
+	int family;
+	size_t al = strlen(addr);
+
+	if (addr[0] == '\0' || addr[strspn(addr, V6_CHARS)] != '\0')
+		return 0;
+	if (p->table != NULL) {
+		char *value = NULL;
+		int hit = table_lookup(p->table, addr, &value, err);
+
+		free(value);
+		return hit;
+	}
+	if (strcmp(p->name, addr) == 0 ||
+	    (p->name[0] == '[' && strncmp(p->name + 1, addr, al) == 0 &&
+	     strcmp(p->name + 1 + al, "]") == 0))
+		return 1;
+	if ((strchr(addr, ':') == NULL) != (strchr(p->name, ':') == NULL) || !net_shaped(p->name) ||
+	    !parse_net(p->name, net, &family, &bits) || inet_pton(family, addr, a) != 1)
+		return 0;
+	for (unsigned long b = 0; b < bits; b++)
+		if ((net[b / 8] ^ a[b / 8]) & (0x80 >> (b % 8)))
+			return 0;
+	return 1;
+}
+
+int matchlist_check_networks(const struct matchlist *l, struct error *err)
+{
+	unsigned char net[16];
+	unsigned long bits;
+	int family;
+
+	for (size_t i = 0; i < l->n; i++) {
+		const char *pat = l->v[i].name;
+
+		if (pat != NULL && net_shaped(pat) && !parse_net(pat, net, &family, &bits)) {
+			error_set(err, ERROR_CONFIG,
+				  _("%s: \"%s\" is not a network (address/length, with no bit "
+				    "set past the length)"),
+				  l->where != NULL ? l->where : "", pat);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int matchlist_match_host(const struct matchlist *l, const char *name, const char *addr,
+			 struct error *err)
+{
+	char *fname = fold(name != NULL ? name : "", l->utf8);
+	char *faddr = fold(addr != NULL ? addr : "", false);
+	int rc = 0;
+
+	if (fname == NULL || faddr == NULL) {
+		free(fname);
+		free(faddr);
+		return nomem(err);
+	}
+	for (size_t i = 0; i < l->n; i++) {
+		const struct pattern *p = &l->v[i];
+		int hit = fname[0] != '\0' ? host_hit(p, fname, err) : 0;
+
+		if (hit == 0)
+			hit = addr_hit(p, faddr, err);
+		if (hit < 0) {
+			if (l->where != NULL)
+				error_prefix(err, "%s", l->where);
+			rc = -1;
+			break;
+		}
+		if (hit) {
+			rc = p->negated ? 0 : 1;
+			break;
+		}
+	}
+	free(fname);
+	free(faddr);
+	return rc;
 }

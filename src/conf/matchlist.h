@@ -52,6 +52,22 @@ void matchlist_free(struct matchlist *l);
  * stops there too rather than read the next pattern. */
 int matchlist_match(const struct matchlist *l, const char *name, struct error *err);
 
+/* Test a peer, as Postfix's host name and address lists
+ * (debug_peer_list) do: each pattern in order, the first that matches
+ * decides (1, or 0 when negated). A pattern matches the host name when
+ * equal to it or to one of its parent domains ("example.com" matches
+ * "mx.example.com"); a table, when it has the name or (not a regexp or
+ * pcre table) a parent domain as a key. It matches the address when
+ * equal to it, bracketed or not, when it is a network ("192.0.2.0/24",
+ * "[2001:db8::]/32") that holds it, or a table has it as a key. name or
+ * addr may be NULL or "". -1 as matchlist_match. */
+int matchlist_match_host(const struct matchlist *l, const char *name, const char *addr,
+			 struct error *err);
+/* Every pattern of l that Postfix would read as a network is one: -1
+ * with ERROR_CONFIG naming the first that is not (a bad length, bits set
+ * past the length). */
+int matchlist_check_networks(const struct matchlist *l, struct error *err);
+
 /* The list holds no pattern: its value held only separators, comments, or
  * pattern files without items. Such a list matches nothing. */
 bool matchlist_empty(const struct matchlist *l);

@@ -129,7 +129,7 @@ static const struct param_info table[] = {
 	/* Message intake. */
 	{ "message_size_limit", "10240000", U },
 	{ "header_size_limit", "102400", U },
-	{ "line_length_limit", "2048", X },
+	{ "line_length_limit", "2048", U },
 	{ "sendmail_fix_line_endings", "always", U },
 	{ "message_drop_headers", "bcc, content-length, resent-bcc, return-path", U },
 	{ "always_add_missing_headers", "no", U },
@@ -145,7 +145,8 @@ static const struct param_info table[] = {
 	{ "maillog_file_compressor", "gzip", X },
 	{ "maillog_file_rotate_suffix", "%Y%m%d-%H%M%S", X },
 	{ "default_database_type", "hash", X },
-	{ "debug_peer_list", "", X },
+	{ "debug_peer_list", "", U },
+	{ "debug_peer_level", "2", U },
 	{ "dead_letter_file", "", U },
 	{ "dead_letter_spool", SPOOLDIR, U }, /* relaymail's own */
 	{ "relaymail_deadline", "15m", U },
@@ -209,7 +210,7 @@ static const struct param_info table[] = {
 	{ "milter_end_of_header_macros", "i", U },
 	{ "milter_end_of_data_macros", "i", U },
 	{ "milter_unknown_command_macros", "", X },
-	{ "milter_header_checks", "", X },
+	{ "milter_header_checks", "", U },
 	{ "local_recipient_maps", "", X },
 	{ "unknown_local_recipient_reject_code", "550", X },
 };

@@ -55,6 +55,34 @@ static void trace(void *arg, bool from_relay, const char *line, size_t len)
 	log_dialogue(from_relay ? "<<<" : ">>>", line, len);
 }
 
+/* The same for a relay in debug_peer_list, and each line to the mail log
+ * as Postfix's verbose smtp_chat writes it: "> host[addr]:port: EHLO x"
+ * for what went out, "< ..." for the reply. arg: the relay's name, which
+ * lives as long as the session's settings. Secrets are masked already. */
+static void trace_peer(void *arg, bool from_relay, const char *line, size_t len)
+{
+	const char *relay = arg;
+	int n = len > MAILLOG_TEXT_MAX ? MAILLOG_TEXT_MAX : (int)len;
+
+	log_dialogue(from_relay ? "<<<" : ">>>", line, len);
+	maillog_info("smtp", "%s %s: %.*s", from_relay ? "<" : ">", relay, n, line);
+}
+
+/* The trace of the attempt's session: the -v dialogue on stderr, and the
+ * mail log's when the relay is in debug_peer_list (this attempt only:
+ * the next address or relay is matched on its own). */
+static void set_trace(const struct attempt *a, struct session_settings *set, const char *relay)
+{
+	const char *host = a->addr->host[0] != '\0' ? a->addr->host : a->dest->host;
+
+	set->trace = log_verbosity() > 0 ? trace : NULL;
+	set->trace_arg = NULL;
+	if (maillog_active() && policy_debug_peer(a->policy, host, a->addr->text)) {
+		set->trace = trace_peer;
+		set->trace_arg = (void *)relay;
+	}
+}
+
 static enum session_event do_write(struct driver *d)
 {
 	struct deadline dl = stage_deadline(d);
@@ -469,6 +497,7 @@ static bool run_cached(const struct attempt *a, struct attempt_result *res)
 	d.tls_verified = rc->tls_verified;
 	d.tls_active = session_result(rc->s)->tls;
 	rc->settings.keep_open = reuse_may_keep(a->cache, rc);
+	set_trace(a, &rc->settings, rc->relay);
 	res->conn_use = (unsigned)rc->uses + 1;
 	log_verbose(_("reusing the connection to %s"), res->relay);
 	drive_from(&d, session_reuse(d.s, a->env), session_result(d.s)->tls);
@@ -532,12 +561,13 @@ static void run_session(const struct attempt *a, struct attempt_result *res, enu
 	settings->discard = a->policy->answers.discard;
 	settings->greeting_5xx_final = a->policy->answers.greeting_5xx_final;
 	settings->hello = a->policy->answers.hello;
-	settings->trace = log_verbosity() > 0 ? trace : NULL;
+	set_trace(a, settings, res->relay);
 	if (rc != NULL) {
 		/* The session may outlive res. */
 		snprintf(rc->relay, sizeof(rc->relay), "%s", res->relay);
 		settings->relay_name = rc->relay;
 		settings->keep_open = reuse_may_keep(a->cache, rc);
+		set_trace(a, settings, rc->relay);
 	}
 	d.s = session_new(settings, a->env);
 	if (d.s == NULL) {

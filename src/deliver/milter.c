@@ -30,6 +30,7 @@
 void milters_result_fini(struct milters_result *r)
 {
 	free(r->sender);
+	free(r->redirect);
 	addrlist_fini(&r->add);
 	addrlist_fini(&r->del);
 	memset(r, 0, sizeof(*r));
@@ -387,6 +388,20 @@ int milters_probe(const struct milters *ms, size_t i, struct deadline dl, unsign
 	return ok ? 0 : -1;
 }
 
+/* milter_header_checks' REDIRECT and BCCs, for the caller to apply with
+ * the milters' own envelope edits. -1 when out of memory. */
+static int checks_envelope(struct milter_run *r)
+{
+	struct milters_result *res = r->res;
+
+	for (size_t i = 0; i < r->hbc.bcc.n; i++)
+		if (addrlist_add(&res->add, r->hbc.bcc.v[i]) < 0)
+			return -1;
+	res->redirect = r->hbc.redirect;
+	r->hbc.redirect = NULL;
+	return 0;
+}
+
 int milters_run(const struct milters *ms, const struct milter_envelope *env, struct message *m,
 		struct deadline run, struct milters_result *res, struct error *err)
 {
@@ -429,6 +444,9 @@ int milters_run(const struct milters *ms, const struct milter_envelope *env, str
 	quit_all(&r);
 	free(r.mc);
 	free(chunk);
+	if (!error_is_set(err) && checks_envelope(&r) < 0)
+		error_set(err, ERROR_INTERNAL, _("out of memory"));
+	milter_checks_state_fini(&r.hbc);
 	if (error_is_set(err)) {
 		milters_result_fini(res);
 		return -1;

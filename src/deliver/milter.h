@@ -23,8 +23,10 @@ struct milters;
 
 /* Parse non_smtpd_milters (with Postfix's per-milter "{ name,
  * default_action=..., command_timeout=... }" form), the milter_*
- * timeouts, milter_protocol, milter_default_action, the macro lists and
- * milter_macro_defaults. *out is NULL when non_smtpd_milters is empty.
+ * timeouts, milter_protocol, milter_default_action, the macro lists,
+ * milter_macro_defaults and milter_header_checks (mail/milter_checks.h,
+ * applied to the header fields the milters add or change). *out is NULL
+ * when non_smtpd_milters is empty.
  * -1 with ERROR_CONFIG naming the parameter and the bad word. size_max
  * bounds a body a milter replaces (0: none). */
 int milters_load(const struct config *cfg, size_t size_max, struct milters **out,
@@ -34,6 +36,7 @@ void milters_free(struct milters *ms); /* NULL is harmless */
 /* What the milters are told of the envelope. */
 struct milter_envelope {
 	const char *queue_id; /* the {i} macro */
+	const char *log_id;   /* the mail log's queue ID; NULL: no mail log */
 	const char *sender;   /* "" for the null sender */
 	const char *const *rcpts;
 	size_t nrcpts;
@@ -60,7 +63,11 @@ struct milters_result {
 	char text[512];		  /* not PASS: what Postfix's mail log gives after
 				   * the event ("5.7.1 Command rejected", a reason) */
 	char *sender;		  /* SMFIR_CHGFROM's address; NULL: unchanged */
-	struct addrlist add, del; /* SMFIR_ADDRCPT(_PAR), SMFIR_DELRCPT, in order */
+	struct addrlist add, del; /* SMFIR_ADDRCPT(_PAR), SMFIR_DELRCPT, in order;
+				   * add ends with milter_header_checks' BCCs */
+	char *redirect;		  /* milter_header_checks' REDIRECT; NULL: none */
+	bool by_checks;		  /* the verdict is milter_header_checks', logged
+				   * already (event is NULL) */
 };
 void milters_result_fini(struct milters_result *r);
 

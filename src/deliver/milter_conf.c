@@ -321,6 +321,10 @@ int milters_load(const struct config *cfg, size_t size_max, struct milters **out
 		rc = config_get_bool(cfg, "soft_bounce", &ms->soft_bounce, err);
 	if (rc == 0)
 		rc = parse_defaults(ms, cfg, err);
+	/* Opened, so checked, even with no milter: a bad value is an error
+	 * before any message, as for every parameter relaymail uses. */
+	if (rc == 0)
+		rc = milter_checks_open(cfg, &ms->hbc, err);
 	/* Split at use by blanks and commas alone: "{name}" is a name. */
 	for (size_t i = 0; i < MILTER_STAGE_COUNT; i++)
 		ms->macros[i] = config_get(cfg, stage_params[i]);
@@ -349,5 +353,6 @@ void milters_free(struct milters *ms)
 		free(ms->defaults[i].value);
 	}
 	free(ms->defaults);
+	milter_checks_free(ms->hbc);
 	free(ms);
 }

@@ -9,6 +9,7 @@
 
 #include "base/buf.h"
 #include "deliver/milter.h"
+#include "mail/milter_checks.h"
 #include "mail/milter_edit.h"
 #include "net/conn.h"
 #include "smtp/milter_proto.h"
@@ -45,7 +46,8 @@ struct milters {
 	size_t ndefaults;
 	const char *myhostname, *daemon_name, *v_macro;
 	size_t size_max;
-	bool soft_bounce; /* a refusal is reported as temporary */
+	bool soft_bounce;	   /* a refusal is reported as temporary */
+	struct milter_checks *hbc; /* milter_header_checks; NULL: none */
 };
 
 /* One milter's connection during a run. */
@@ -87,6 +89,7 @@ struct milter_run {
 	size_t trace_at;		   /* where Postfix's own Received field would be: the
 					    * number of fields above it */
 	struct error *fatal;		   /* set with a failure of ours (memory, spool) */
+	struct milter_checks_state hbc;	   /* what milter_header_checks decided */
 };
 
 /* After a milter failed (err says how, naming what it sent): a warning,

@@ -216,31 +216,136 @@ static int ignored_args(const struct mconn *c, const struct milter_reply *rp)
  * where its own Received field, which no milter is shown, comes first;
  * relaymail has none, and puts the field where Postfix would put it
  * among the others (position 0 and 1 are both the top at first). */
-static int insert(struct milter_run *r, const struct milter_reply *rp, const char *space,
-		  struct error *err)
+static int insert(struct milter_run *r, const struct milter_reply *rp, const char *name,
+		  const char *space, const char *value, struct error *err)
 {
 	size_t at = rp->index;
 
 	if (at <= r->trace_at) {
-		if (milter_edit_insert(r->m, at, rp->name, space, rp->value, err) < 0)
+		if (milter_edit_insert(r->m, at, name, space, value, err) < 0)
 			return -1;
 		r->trace_at++;
 		return 0;
 	}
-	return milter_edit_insert(r->m, at - 1, rp->name, space, rp->value, err);
+	return milter_edit_insert(r->m, at - 1, name, space, value, err);
 }
 
 /* SMFIR_CHGHEADER: a field deleted above Postfix's Received moves it up. */
-static int change(struct milter_run *r, const struct milter_reply *rp, const char *space,
-		  struct error *err)
+static int change(struct milter_run *r, const struct milter_reply *rp, const char *name,
+		  const char *space, const char *value, struct error *err)
 {
-	if (rp->value[0] == '\0') {
-		long at = milter_edit_find(r->m, rp->index, rp->name);
+	long at;
 
+	if (rp->value[0] == '\0') {
+		at = milter_edit_find(r->m, rp->index, rp->name);
 		if (at >= 0 && (size_t)at < r->trace_at)
 			r->trace_at--;
+		return milter_edit_change(r->m, rp->index, rp->name, space, rp->value, err);
 	}
-	return milter_edit_change(r->m, rp->index, rp->name, space, rp->value, err);
+	/* name and value may be a REPLACE of milter_header_checks: that
+	 * field, whatever its name, where the milter's would have been. */
+	if ((at = milter_edit_find(r->m, rp->index, rp->name)) < 0)
+		return milter_edit_add(r->m, name, space, value, err);
+	return milter_edit_set(r->m, (size_t)at, name, space, value, err);
+}
+
+/* A verdict that ends the run (milter_header_checks' REJECT, DISCARD or
+ * failure, before the milter's own final reply): every later edit is
+ * skipped, as Postfix's milter client skips them once cleanup answered
+ * one. */
+static bool final(const struct milter_run *r)
+{
+	enum milter_verdict v = r->res->verdict;
+
+	return v == MILTER_REJECT || v == MILTER_TEMPFAIL || v == MILTER_DISCARD;
+}
+
+/* What milter_header_checks decided for the message, as the run's
+ * verdict; logged by the checks already, so no event is recorded. */
+static void checks_verdict(struct milter_run *r, const struct mconn *c)
+{
+	const struct milter_checks_state *st = &r->hbc;
+	char why[1024], reply[600];
+
+	if (st->reject != NULL) {
+		snprintf(why, sizeof(why),
+			 _("milter_header_checks, on the header field \"%.200s\" from milter %s: "
+			   "%s"),
+			 st->field, c->c->name, st->reject);
+		/* Postfix's reply: 550 with the class of the reason. */
+		snprintf(reply, sizeof(reply), "%c50 %s", st->reject[0], st->reject);
+		set_final(r, reply[0] == '5' ? MILTER_REJECT : MILTER_TEMPFAIL, reply, why);
+	} else if (st->discard) {
+		r->res->verdict = MILTER_DISCARD;
+	} else if (st->hold && r->res->verdict == MILTER_PASS) {
+		snprintf(why, sizeof(why),
+			 _("milter_header_checks, on the header field \"%.200s\" from milter %s: "
+			   "HOLD action"),
+			 st->field, c->c->name);
+		set_hold(r, why, "");
+	} else {
+		return;
+	}
+	r->res->by_checks = true;
+	r->res->event = NULL;
+}
+
+/* The field (name, space, value) looked up in milter_header_checks, and
+ * the edit made, or not, as the result says. */
+static int header_edit(struct milter_run *r, struct mconn *c, const struct milter_reply *rp,
+		       const char *space, struct error *err)
+{
+	const char *name = rp->name, *value = rp->value;
+	struct header_checks_who who = { .queue_id = r->env->log_id,
+					 .sender = r->env->sender,
+					 .rcpt = r->env->nrcpts > 0
+						     ? r->env->rcpts[r->env->nrcpts - 1]
+						     : NULL };
+	struct buf field = { 0 };
+	char *text = NULL, *colon;
+	int act = MILTER_CHECKS_KEEP, rc;
+
+	/* Postfix looks up no field a milter deletes. */
+	if (r->ms->hbc != NULL && !(rp->cmd == MILTER_R_CHGHEADER && value[0] == '\0')) {
+		if (buf_printf(&field, "%s:%s%s", name, space, value) < 0) {
+			error_set(err, ERROR_INTERNAL, _("out of memory"));
+			return -1;
+		}
+		act = milter_checks_field(r->ms->hbc, &who, field.data, &r->hbc, &text, err);
+		buf_fini(&field);
+		if (act < 0 && err->cls == ERROR_TEMP) {
+			/* The message waits, as with Postfix's "map lookup
+			 * problem -- message not accepted, try again later". */
+			set_final(r, MILTER_TEMPFAIL, "451 4.3.0 Error: queue file write error",
+				  err->text);
+			r->res->by_checks = true;
+			r->res->event = NULL;
+			error_clear(err);
+			return 0;
+		}
+		if (act < 0)
+			return -1;
+	}
+	if (act == MILTER_CHECKS_REPLACE) {
+		/* The table's text is the whole field: "Name: value". */
+		colon = strchr(text, ':');
+		*colon = '\0';
+		name = text;
+		space = "";
+		value = colon + 1;
+	}
+	if (act == MILTER_CHECKS_DROP)
+		rc = 0;
+	else if (rp->cmd == MILTER_R_ADDHEADER)
+		rc = milter_edit_add(r->m, name, space, value, err);
+	else if (rp->cmd == MILTER_R_INSHEADER)
+		rc = insert(r, rp, name, space, value, err);
+	else
+		rc = change(r, rp, name, space, value, err);
+	free(text);
+	if (rc == 0)
+		checks_verdict(r, c);
+	return rc;
 }
 
 /* An edit after the end of the message: 0, or -1 with err (ERROR_PROTOCOL
@@ -253,6 +358,8 @@ static int edit(struct milter_run *r, struct mconn *c, const struct milter_reply
 	char *addr = NULL;
 	int rc = 0;
 
+	if (final(r))
+		return 0;
 	if (rp->cmd == MILTER_R_ADDHEADER || rp->cmd == MILTER_R_INSHEADER ||
 	    rp->cmd == MILTER_R_CHGHEADER) {
 		if (rp->name[0] == '\0') {
@@ -264,12 +371,7 @@ static int edit(struct milter_run *r, struct mconn *c, const struct milter_reply
 				  HEADER_EDITS_MAX);
 			return -1;
 		}
-		if (rp->cmd == MILTER_R_ADDHEADER)
-			rc = milter_edit_add(r->m, rp->name, space, rp->value, err);
-		else if (rp->cmd == MILTER_R_INSHEADER)
-			rc = insert(r, rp, space, err);
-		else
-			rc = change(r, rp, space, err);
+		rc = header_edit(r, c, rp, space, err);
 		if (rc == 0 &&
 		    message_size(r->m) > (r->ms->size_max > 0 ? r->ms->size_max : GROWTH_MAX)) {
 			error_set(err, ERROR_PROTOCOL,
@@ -322,6 +424,12 @@ static bool verdict(struct milter_run *r, struct mconn *c, char event,
 	const char *reply;
 
 	*stop = false;
+	/* milter_header_checks decided already: the milter's own verdict
+	 * only ends its reply. */
+	if (final(r) && strchr("acsdrt4y", rp->cmd) != NULL && rp->cmd != '\0') {
+		*stop = true;
+		return true;
+	}
 	switch (rp->cmd) {
 	case MILTER_R_CONTINUE:
 		return true;

@@ -12,6 +12,7 @@
 
 #include "auth/sasl.h"
 #include "base/i18n.h"
+#include "base/log.h"
 #include "base/str.h"
 #include "conf/matchlist.h"
 #include "conf/table.h"
@@ -227,6 +228,43 @@ static int helo_load(const struct config *cfg, struct policy *p, struct error *e
 	return 0;
 }
 
+/* debug_peer_list, a host and address list, and debug_peer_level. */
+static int debug_load(const struct config *cfg, struct policy *p, struct error *err)
+{
+	const char *list = config_get(cfg, "debug_peer_list");
+	char where[512];
+
+	if (config_get_ulong(cfg, "debug_peer_level", &p->debug_level, err) < 0)
+		return -1;
+	if (p->debug_level == 0) {
+		config_bad_value(err, cfg, "debug_peer_level", config_get(cfg, "debug_peer_level"),
+				 _("use a number greater than 0"));
+		return -1;
+	}
+	snprintf(where, sizeof(where), "debug_peer_list (%s)",
+		 config_where(cfg, "debug_peer_list"));
+	if ((p->debug_peers = matchlist_open(list, table_config_flags(cfg), where, err)) == NULL ||
+	    matchlist_check_networks(p->debug_peers, err) < 0)
+		return -1;
+	if (matchlist_empty(p->debug_peers)) {
+		matchlist_free(p->debug_peers);
+		p->debug_peers = NULL;
+	}
+	return 0;
+}
+
+bool policy_debug_peer(const struct policy *p, const char *host, const char *addr)
+{
+	struct error err = { 0 };
+	int rc;
+
+	if (p->debug_peers == NULL)
+		return false;
+	if ((rc = matchlist_match_host(p->debug_peers, host, addr, &err)) < 0)
+		log_warning("%s", err.text);
+	return rc > 0;
+}
+
 int policy_load(const struct config *cfg, struct policy *p, struct error *err)
 {
 	memset(p, 0, sizeof(*p));
@@ -234,7 +272,8 @@ int policy_load(const struct config *cfg, struct policy *p, struct error *err)
 	if (policy_tls_load(cfg, &p->tls, err) < 0 || sasl_load(cfg, &p->sasl, err) < 0 ||
 	    policy_timeouts(cfg, &p->timeouts, err) < 0 ||
 	    answers_load(cfg, &p->answers, err) < 0 || dns_load(cfg, p, err) < 0 ||
-	    bind_load(cfg, &p->bind, err) < 0 || helo_load(cfg, p, err) < 0) {
+	    bind_load(cfg, &p->bind, err) < 0 || helo_load(cfg, p, err) < 0 ||
+	    debug_load(cfg, p, err) < 0) {
 		policy_fini(p);
 		return -1;
 	}
@@ -248,6 +287,8 @@ void policy_fini(struct policy *p)
 	p->sasl.passwords = NULL;
 	matchlist_free(p->sasl.filter);
 	p->sasl.filter = NULL;
+	matchlist_free(p->debug_peers);
+	p->debug_peers = NULL;
 }
 
 static int split_credentials(char *value, char delim, struct credentials *c, const char *key,

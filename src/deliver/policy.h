@@ -98,6 +98,8 @@ struct policy {
 	int session_limit;		/* smtp_mx_session_limit; 0: none */
 	enum net_family family, prefer; /* inet_protocols, smtp_address_preference */
 	const struct config *cfg;	/* where each parameter was set, for hints */
+	struct matchlist *debug_peers;	/* debug_peer_list; NULL: empty */
+	unsigned long debug_level;	/* debug_peer_level, 1 or more */
 };
 
 /* Parse every parameter above from cfg (which must outlive p; strings
@@ -106,6 +108,11 @@ struct policy {
  * cannot be opened keeps its own error. */
 int policy_load(const struct config *cfg, struct policy *p, struct error *err);
 void policy_fini(struct policy *p); /* harmless on a zeroed policy */
+
+/* The relay (host name and address as the mail log names them) is in
+ * debug_peer_list: its attempt's SMTP dialogue goes to the mail log. A
+ * table that fails gives a warning and false. */
+bool policy_debug_peer(const struct policy *p, const char *host, const char *addr);
 
 /* What the TLS settings mean for destination d. Valid while p lives. */
 struct tls_policy {

@@ -24,14 +24,34 @@
 #include "mail/spool.h"
 
 #define CHUNK (64 * 1024)
-#define PIECE_MAX 2048	       /* Postfix's line_length_limit: its record size */
+/* line_length_limit, Postfix's record size, within Postfix's bounds. */
+#define PIECE_MIN 512
+#define PIECE_LIMIT 2147483647UL
 #define FIELD_MAX (100 * 1024) /* of a part header field looked up; more is kept as it is */
 
 struct body_checks {
 	struct check_table body, mime, nested;
 	unsigned long size_limit; /* 0: every line */
 	size_t line_max;	  /* smtp_line_length_limit; SIZE_MAX: none */
+	size_t piece_max;	  /* line_length_limit: the pieces a line is cut in */
 };
+
+/* line_length_limit, as Postfix's int parameter with its minimum of 512. */
+static int piece_max(const struct config *cfg, size_t *out, struct error *err)
+{
+	unsigned long v;
+
+	if (config_get_ulong(cfg, "line_length_limit", &v, err) < 0)
+		return -1;
+	if (v < PIECE_MIN || v > PIECE_LIMIT || v > SIZE_MAX / 2) {
+		config_bad_value(err, cfg, "line_length_limit",
+				 config_get(cfg, "line_length_limit"),
+				 _("use a number of bytes from %d to %lu"), PIECE_MIN, PIECE_LIMIT);
+		return -1;
+	}
+	*out = (size_t)v;
+	return 0;
+}
 
 struct body_checks *body_checks_open(const struct config *cfg, enum header_checks_kind kind,
 				     struct error *err)
@@ -53,7 +73,8 @@ struct body_checks *body_checks_open(const struct config *cfg, enum header_check
 			     smtp ? "smtp_nested_header_checks" : "nested_header_checks", kind,
 			     err) < 0 ||
 	    (!smtp && config_get_ulong(cfg, "body_checks_size_limit", &bc->size_limit, err) < 0) ||
-	    config_get_ulong(cfg, "smtp_line_length_limit", &line_max, err) < 0) {
+	    config_get_ulong(cfg, "smtp_line_length_limit", &line_max, err) < 0 ||
+	    piece_max(cfg, &bc->piece_max, err) < 0) {
 		body_checks_free(bc);
 		return NULL;
 	}
@@ -344,12 +365,13 @@ static int piece(struct walk *k, const char *p, size_t n, bool first, bool last)
 	return body_piece(k, p, n, first, last);
 }
 
-/* Every line of the body, in pieces of at most PIECE_MAX octets, without
- * its CRLF (the stored body has no other CR). */
+/* Every line of the body, in pieces of at most line_length_limit octets,
+ * without its CRLF (the stored body has no other CR). */
 static int each_piece(struct walk *k, const struct spool *s)
 {
 	struct buf line = { 0 };
 	char *chunk = malloc(CHUNK);
+	size_t max = k->bc->piece_max;
 	bool first = true;
 	off_t off = 0;
 	int rc = 0;
@@ -372,15 +394,15 @@ static int each_piece(struct walk *k, const struct spool *s)
 			size_t seg = nl != NULL ? (size_t)(nl - q) : (size_t)(end - q);
 
 			while (seg > 0 && rc == 0) {
-				size_t take = PIECE_MAX + 1 - line.len;
+				size_t take = max + 1 - line.len;
 
 				take = take < seg ? take : seg;
 				if (buf_append(&line, q, take) < 0) {
 					error_set(k->err, ERROR_INTERNAL, _("out of memory"));
 					rc = -1;
-				} else if (line.len > PIECE_MAX) {
-					rc = piece(k, line.data, PIECE_MAX, first, false);
-					buf_consume(&line, PIECE_MAX);
+				} else if (line.len > max) {
+					rc = piece(k, line.data, max, first, false);
+					buf_consume(&line, max);
 					first = false;
 				}
 				q += take;

@@ -6,7 +6,7 @@
  * mime_header_checks), as cleanup applies them to a message submitted
  * with sendmail; and the smtp_ forms, as Postfix's SMTP client applies
  * them on the way out. A body line is matched as Postfix's cleanup sees
- * it: without its CRLF, in pieces of 2048 octets (line_length_limit),
+ * it: without its CRLF, in pieces of line_length_limit octets (2048),
  * and only while the offset of the line in its body segment (the part,
  * from the blank line after its header) is below
  * body_checks_size_limit. An empty line is never looked up. */
@@ -25,9 +25,10 @@ struct body_checks;
 /* The tables of kind's parameters: body_checks, mime_header_checks,
  * nested_header_checks and body_checks_size_limit, or
  * smtp_body_checks, smtp_mime_header_checks and
- * smtp_nested_header_checks (every line, whatever its offset). Empty
- * values give checks that change nothing. NULL with ERROR_CONFIG naming
- * the parameter, or a table's own error. */
+ * smtp_nested_header_checks (every line, whatever its offset); and
+ * line_length_limit (512 or more, as in Postfix). Empty values give
+ * checks that change nothing. NULL with ERROR_CONFIG naming the
+ * parameter, or a table's own error. */
 struct body_checks *body_checks_open(const struct config *cfg, enum header_checks_kind kind,
 				     struct error *err);
 void body_checks_free(struct body_checks *bc); /* NULL is harmless */

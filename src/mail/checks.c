@@ -3,7 +3,9 @@
  * names (header_checks(5)): what Postfix's cleanup does with a match in
  * header_checks, mime_header_checks, nested_header_checks or
  * body_checks, and what its SMTP client does with the smtp_ forms, which
- * know only WARN, INFO, REPLACE, PREPEND, STRIP, IGNORE, DUNNO and OK.
+ * know only WARN, INFO, REPLACE, PREPEND, STRIP, IGNORE, DUNNO and OK,
+ * and what its cleanup does with milter_header_checks, which knows no
+ * PASS and only logs a PREPEND (Postfix never implemented it there).
  * FILTER, which needs a queue and a content filter, is warned about and
  * ignored. */
 #include <config.h>
@@ -92,6 +94,17 @@ static void act_log(const struct check_table *t, const struct header_checks_who 
 
 	if (who == NULL || who->queue_id == NULL)
 		return;
+	/* cleanup_milter_hbc_log: the made-up client of a local submission,
+	 * and ": TEXT" even when TEXT is empty. */
+	if (t->kind == HEADER_CHECKS_MILTER) {
+		maillog_info(
+		    "cleanup",
+		    "%s: milter-%s-%s: %s %.*s from localhost[127.0.0.1]; from=<%s>%s%s%s: %s",
+		    who->queue_id, ctx, action, ctx, LOGGED_MAX, line, who->sender,
+		    who->rcpt != NULL ? " to=<" : "", who->rcpt != NULL ? who->rcpt : "",
+		    who->rcpt != NULL ? ">" : "", text);
+		return;
+	}
 	if (t->kind == HEADER_CHECKS_SMTP) {
 		maillog_info("smtp", "%s: %s: %s %.*s%s%s", who->queue_id, action, ctx, LOGGED_MAX,
 			     line, sep, text);
@@ -158,6 +171,11 @@ static int decide_edit(const struct check_table *t, const struct header_checks_w
 		return 0;
 	}
 	act_log(t, who, where, replace ? "replace" : "prepend", line, text);
+	if (!replace && t->kind == HEADER_CHECKS_MILTER) {
+		/* Postfix's text, as its cleanup gives no more than that. */
+		log_warning(_("the milter_header/body_checks prepend action is not implemented"));
+		return 0;
+	}
 	d->act = replace ? ACT_REPLACE : ACT_PREPEND;
 	return (d->text = str_dup(text)) == NULL ? -1 : 0;
 }
@@ -235,10 +253,13 @@ static int decide(const struct check_table *t, const struct header_checks_who *w
 		d->act = ACT_DROP;
 	} else if (str_eq_ci(cmd, "DUNNO") || str_eq_ci(cmd, "OK"))
 		; /* nothing */
-	else if (t->kind == HEADER_CHECKS_SMTP)
+	else if (t->kind == HEADER_CHECKS_SMTP ||
+		 (t->kind == HEADER_CHECKS_MILTER && str_eq_ci(cmd, "PASS")))
 		log_warning(_("unsupported command in %s map: %s"), t->param, value);
 	else if (!decide_cleanup(t, who, where, line, value, cmd, text, d, &rc))
-		log_warning(_("unknown command in %s map: %s"), t->param, value);
+		log_warning(t->kind == HEADER_CHECKS_MILTER ? _("unsupported command in %s map: %s")
+							    : _("unknown command in %s map: %s"),
+			    t->param, value);
 	return rc;
 }
 

@@ -21,6 +21,8 @@ enum header_checks_kind {
 	HEADER_CHECKS_CLEANUP, /* header_checks: every cleanup action */
 	HEADER_CHECKS_SMTP,    /* smtp_header_checks: no REJECT, DISCARD, HOLD,
 				* REDIRECT, BCC */
+	HEADER_CHECKS_MILTER,  /* milter_header_checks (mail/milter_checks.h):
+				* no PASS, and PREPEND only logged */
 };
 
 enum header_checks_verdict {

@@ -12,6 +12,7 @@ librelaymail_a_SOURCES += \
 	src/mail/header_fix.c src/mail/header_fix.h \
 	src/mail/idn.c src/mail/idn.h \
 	src/mail/message.c src/mail/message.h src/mail/message_impl.h \
+	src/mail/milter_checks.c src/mail/milter_checks.h \
 	src/mail/milter_edit.c src/mail/milter_edit.h \
 	src/mail/intake.c src/mail/intake_read.c src/mail/intake.h \
 	src/mail/fold.c src/mail/fold.h \

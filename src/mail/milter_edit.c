@@ -138,9 +138,7 @@ int milter_edit_change(struct message *m, uint32_t index, const char *name, cons
 {
 	struct header *h = &m->hdr;
 	long found = milter_edit_find(m, index, name);
-	size_t i = (size_t)found, len;
-	char *raw;
-	struct header_field old;
+	size_t i = (size_t)found;
 
 	if (found < 0)
 		return value[0] == '\0' ? 0 : milter_edit_add(m, name, space, value, err);
@@ -151,6 +149,17 @@ int milter_edit_change(struct message *m, uint32_t index, const char *name, cons
 		h->n--;
 		return 0;
 	}
+	return milter_edit_set(m, i, name, space, value, err);
+}
+
+int milter_edit_set(struct message *m, size_t i, const char *name, const char *space,
+		    const char *value, struct error *err)
+{
+	struct header *h = &m->hdr;
+	size_t len;
+	char *raw;
+	struct header_field old;
+
 	if ((raw = field_text(name, space, value, &len, err)) == NULL)
 		return -1;
 	/* Appended, then moved into the old field's place. */

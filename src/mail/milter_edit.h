@@ -41,6 +41,10 @@ int milter_edit_insert(struct message *m, size_t at, const char *name, const cha
 		       const char *value, struct error *err);
 int milter_edit_change(struct message *m, uint32_t index, const char *name, const char *space,
 		       const char *value, struct error *err);
+/* Field at (0-based, < the number of fields) made "name:" space value;
+ * errors as milter_edit_change's. */
+int milter_edit_set(struct message *m, size_t at, const char *name, const char *space,
+		    const char *value, struct error *err);
 /* The position of the field SMFIR_CHGHEADER index and name would change,
  * or -1 when there is none. */
 long milter_edit_find(const struct message *m, uint32_t index, const char *name);

@@ -347,6 +347,55 @@ static void test_api(void)
 	matchlist_free(l);
 }
 
+/* Postfix's namadr_list as debug_peer_list uses it (match_ops.c). */
+static int host(const char *list, const char *name, const char *addr)
+{
+	struct error err = { 0 };
+	struct matchlist *l = matchlist_open(list, 0, NULL, &err);
+	int rc = l != NULL ? matchlist_match_host(l, name, addr, &err) : -2;
+
+	matchlist_free(l);
+	return rc;
+}
+
+static void test_hosts(void)
+{
+	struct error err = { 0 };
+	struct matchlist *l;
+
+	ok(host("smtp.isp.example", "SMTP.ISP.example", "192.0.2.1") == 1, "a name, any case");
+	ok(host("isp.example", "smtp.isp.example", "192.0.2.1") == 1,
+	   "a parent domain matches its subdomains");
+	ok(host("isp.example", "smtpisp.example", "192.0.2.1") == 0, "... only at a dot");
+	ok(host(".isp.example", "smtp.isp.example", "192.0.2.1") == 0,
+	   "a dotted domain is no parent pattern there (as in Postfix)");
+	ok(host("192.0.2.1", "smtp.isp.example", "192.0.2.1") == 1, "an address");
+	ok(host("[192.0.2.1]", "", "192.0.2.1") == 1, "an address in brackets");
+	ok(host("192.0.2.0/24", "smtp.isp.example", "192.0.2.77") == 1, "a network");
+	ok(host("192.0.2.0/24", "smtp.isp.example", "192.0.3.1") == 0, "... not another");
+	ok(host("[2001:db8::]/32", "x", "2001:DB8::5") == 1, "an IPv6 network in brackets");
+	ok(host("[2001:db8::]/32", "x", "192.0.2.1") == 0, "an IPv6 network, an IPv4 address");
+	ok(host("0.0.0.0/0", "x", "203.0.113.9") == 1, "/0 holds every IPv4 address");
+	ok(host("!192.0.2.9, 192.0.2.0/24", "x", "192.0.2.9") == 0, "the first match decides");
+	ok(host("inline:{ isp.example=1 }", "mx.smtp.isp.example", "192.0.2.1") == 1,
+	   "a table: the parent domains are asked too");
+	ok(host("inline:{ 192.0.2.1=1 }", "x", "192.0.2.1") == 1, "a table: the address");
+	ok(host("other.example, 10.0.0.0/8", "smtp.isp.example", "192.0.2.1") == 0, "none matches");
+	ok(host("smtp.isp.example", NULL, NULL) == 0, "no name, no address");
+
+	l = matchlist_open("10.1.2.3/8", 0, "debug_peer_list (here)", &err);
+	ok(l != NULL && matchlist_check_networks(l, &err) == -1 && err.cls == ERROR_CONFIG &&
+	       strstr(err.text, "\"10.1.2.3/8\" is not a network") != NULL,
+	   "host bits past the length: %s", err.text);
+	matchlist_free(l);
+	l = matchlist_open("10.0.0.0/33", 0, "w", &err);
+	ok(l != NULL && matchlist_check_networks(l, &err) == -1, "a length past 32");
+	matchlist_free(l);
+	l = matchlist_open("10.0.0.0/8, [2001:db8::]/32, host.example", 0, "w", &err);
+	ok(l != NULL && matchlist_check_networks(l, &err) == 0, "good networks and a name");
+	matchlist_free(l);
+}
+
 int main(void)
 {
 	char cmd[300];
@@ -359,6 +408,7 @@ int main(void)
 	test_warnings();
 	test_open_errors();
 	test_api();
+	test_hosts();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	ok(system(cmd) == 0, "cleanup");
 	return tap_done();

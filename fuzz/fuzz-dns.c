@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Fuzz target: DNS answer packets (net/dns.c, dns_mx_parse): what a
  * resolver, or anyone who can spoof its answers, returns for an MX query.
- * The packet is parsed keeping at most 10 records, then at most 1.
+ * The packet is parsed keeping at most 10 records, then at most 1, and
+ * read as the resolver library's parser reads it (tests/unit/dns_ref.c).
  *
  * Fuzz with clang and libFuzzer (README, Fuzzing) in a build folder
  * beside the source; new inputs go to work/, the seeds stay as they are:
@@ -15,6 +16,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "../tests/unit/dns_ref.h"
 #include "fuzz.h"
 #include "net/dns.h"
 
@@ -36,5 +38,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	n = dns_mx_parse(data, size, mx, 1, &err);
 	if (n > 1)
 		__builtin_trap();
+	{
+		char why[512];
+
+		if (!dns_ref_agrees(data, size, 10, why, sizeof(why)))
+			__builtin_trap(); /* the two parsers read it differently */
+	}
 	return 0;
 }

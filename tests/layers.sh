@@ -66,6 +66,7 @@ adapter 'gsasl\.h' auth/sasl.c auth/gsasl_lib.c auth/gsasl_lib.h
 adapter 'idn2\.h' mail/idn.c
 adapter 'pcre2\.h' conf/table_pcre.c
 adapter 'unicase\.h' conf/casefold.c
+adapter 'resolv\.h' net/dns.c
 
 # Every file with translatable strings is listed for xgettext.
 missing=""

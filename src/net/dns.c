@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The libresolv adapter: an MX query with a private resolver state
  * (res_nsearch, no process globals; the search list of resolv.conf applies
- * as it does for getaddrinfo), and the answer parsed with
- * ns_initparse/ns_parserr, which check every record against the packet's
- * end, and dn_expand, which follows compression pointers safely. */
+ * as it does for getaddrinfo), and the answer parsed here, every record
+ * checked against the packet's end as ns_initparse and ns_parserr check
+ * it, with dn_skipname and dn_expand (which follows compression pointers
+ * safely) for the names. Those two and res_nsearch are in glibc's libc
+ * since 2.34; ns_initparse is not, and libresolv would be one more
+ * library for every run to load. */
 #include <config.h>
 
 #include <arpa/nameser.h>
@@ -37,21 +40,84 @@ static void insert_sorted(struct dns_mx *out, int *n, int max, const struct dns_
 		(*n)++;
 }
 
+/* A reader of one packet: every step checks the packet's end. */
+struct packet {
+	const unsigned char *msg, *end, *p;
+};
+
+static unsigned get16(const unsigned char *p)
+{
+	return (unsigned)p[0] << 8 | p[1];
+}
+
+/* Past a name without following its pointers (dn_skipname checks the
+ * labels' lengths against the end); 0, or -1 when it does not fit. */
+static int skip_name(struct packet *k)
+{
+	int n = dn_skipname(k->p, k->end);
+
+	if (n < 0)
+		return -1;
+	k->p += n;
+	return 0;
+}
+
+/* The fixed part of a resource record after its name (RFC 1035 §4.1.3):
+ * type, class, TTL and the data, which must lie inside the packet. */
+struct rr {
+	unsigned type, class;
+	const unsigned char *data;
+	size_t len;
+};
+
+static int read_rr(struct packet *k, struct rr *rr)
+{
+	if (k->end - k->p < 10)
+		return -1;
+	rr->type = get16(k->p);
+	rr->class = get16(k->p + 2);
+	rr->len = get16(k->p + 8);
+	rr->data = k->p + 10;
+	k->p += 10;
+	if ((size_t)(k->end - k->p) < rr->len)
+		return -1;
+	k->p += rr->len;
+	return 0;
+}
+
+/* Every section of the packet, record by record, as far as it must end
+ * exactly at the packet's end: what ns_initparse checks. The answer
+ * section starts at *answers. */
+static int check_layout(struct packet *k, const unsigned count[4], const unsigned char **answers)
+{
+	struct rr rr;
+
+	for (unsigned i = 0; i < count[0]; i++) {
+		if (skip_name(k) < 0 || k->end - k->p < 4)
+			return -1;
+		k->p += 4; /* type and class */
+	}
+	*answers = k->p;
+	for (int s = 1; s < 4; s++)
+		for (unsigned i = 0; i < count[s]; i++)
+			if (skip_name(k) < 0 || read_rr(k, &rr) < 0)
+				return -1;
+	return k->p == k->end ? 0 : -1;
+}
+
 /* RFC 1035 §3.3.9: a 16-bit preference, then the exchanger's name, which
  * may point back into the packet. 1 a record, 0 the root name (a null MX,
  * RFC 7505), -1 malformed. */
-static int mx_rdata(const unsigned char *msg, size_t len, const ns_rr *rr, struct dns_mx *m)
+static int mx_rdata(const struct packet *k, const struct rr *rr, struct dns_mx *m)
 {
-	const unsigned char *rd = ns_rr_rdata(*rr);
-	size_t rdlen = ns_rr_rdlen(*rr);
 	int used;
 
-	if (rdlen < 3)
+	if (rr->len < 3)
 		return -1;
-	m->pref = (unsigned)rd[0] << 8 | rd[1];
-	used = dn_expand(msg, msg + len, rd + 2, m->host, (int)sizeof(m->host));
+	m->pref = get16(rr->data);
+	used = dn_expand(k->msg, k->end, rr->data + 2, m->host, (int)sizeof(m->host));
 	/* The name must end exactly where the record data does. */
-	if (used < 0 || (size_t)used != rdlen - 2)
+	if (used < 0 || (size_t)used != rr->len - 2)
 		return -1;
 	if (m->host[0] == '\0' || strcmp(m->host, ".") == 0)
 		return 0;
@@ -64,20 +130,62 @@ static int malformed(struct error *err)
 	return -1;
 }
 
+/* The answer section's MX records into out; -1 malformed. */
+static int read_answers(struct packet *k, unsigned count, struct dns_mx *out, int max, int *n,
+			bool *null_mx)
+{
+	/* An owner name must expand, as the resolver's own parser asks,
+	 * although only the record's data is used. */
+	char owner[NS_MAXDNAME];
+	struct dns_mx m;
+	struct rr rr;
+	int used;
+
+	for (unsigned i = 0; i < count; i++) {
+		used = dn_expand(k->msg, k->end, k->p, owner, (int)sizeof(owner));
+		if (used < 0)
+			return -1;
+		k->p += used;
+		if (read_rr(k, &rr) < 0)
+			return -1;
+		if (rr.type != ns_t_mx || rr.class != ns_c_in)
+			continue;
+		switch (mx_rdata(k, &rr, &m)) {
+		case -1:
+			return -1;
+		case 0:
+			*null_mx = true;
+			break;
+		default:
+			insert_sorted(out, n, max, &m);
+			break;
+		}
+	}
+	return 0;
+}
+
 int dns_mx_parse(const unsigned char *msg, size_t len, struct dns_mx *out, int max,
 		 struct error *err)
 {
-	ns_msg h;
-	int count, n = 0;
+	struct packet k = { msg, msg + len, msg + NS_HFIXEDSZ };
+	const unsigned char *answers;
+	unsigned count[4], rcode;
 	bool null_mx = false;
+	int n = 0;
 
 	if (max <= 0) {
 		error_set(err, ERROR_INTERNAL, "%s", _("no room for MX records"));
 		return -1;
 	}
-	if (msg == NULL || len > ANSWER_MAX || ns_initparse(msg, (int)len, &h) < 0)
+	/* The header (RFC 1035 §4.1.1): ID, flags, then the four counts. */
+	if (msg == NULL || len < NS_HFIXEDSZ || len > ANSWER_MAX)
 		return malformed(err);
-	switch (ns_msg_getflag(h, ns_f_rcode)) {
+	for (int s = 0; s < 4; s++)
+		count[s] = get16(msg + 4 + 2 * s);
+	if (check_layout(&k, count, &answers) < 0)
+		return malformed(err);
+	rcode = msg[3] & 0x0fu;
+	switch (rcode) {
 	case ns_r_noerror:
 		break;
 	case ns_r_nxdomain:
@@ -85,29 +193,12 @@ int dns_mx_parse(const unsigned char *msg, size_t len, struct dns_mx *out, int m
 		return -1;
 	default:
 		error_set(err, ERROR_TEMP, _("the DNS server answered with error code %d"),
-			  ns_msg_getflag(h, ns_f_rcode));
+			  (int)rcode);
 		return -1;
 	}
-	count = ns_msg_count(h, ns_s_an);
-	for (int i = 0; i < count; i++) {
-		struct dns_mx m;
-		ns_rr rr;
-
-		if (ns_parserr(&h, ns_s_an, i, &rr) < 0)
-			return malformed(err);
-		if (ns_rr_type(rr) != ns_t_mx || ns_rr_class(rr) != ns_c_in)
-			continue;
-		switch (mx_rdata(msg, len, &rr, &m)) {
-		case -1:
-			return malformed(err);
-		case 0:
-			null_mx = true;
-			break;
-		default:
-			insert_sorted(out, &n, max, &m);
-			break;
-		}
-	}
+	k.p = answers;
+	if (read_answers(&k, count[1], out, max, &n, &null_mx) < 0)
+		return malformed(err);
 	if (null_mx && n == 0) {
 		error_set(err, ERROR_REJECTED, "%s",
 			  _("the domain publishes a null MX record (RFC 7505): "

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* MX records through the system resolver (libresolv; the one file that
+/* MX records through the system resolver (res_nsearch; the one file that
  * includes <resolv.h>): the query, and a parser of answer packets that
  * takes (pointer, length) so tests and fuzzers can feed it any bytes. */
 #ifndef RELAYMAIL_NET_DNS_H

@@ -12,6 +12,10 @@ librelaymail_a_SOURCES += \
 # The TLS tests make their certificates with GnuTLS.
 tests_unit_test_tls_SOURCES = tests/unit/test-tls.c tests/unit/pki.c tests/unit/pki.h
 
+# test-dns compares the MX parser with the resolver library's own.
+tests_unit_test_dns_SOURCES = tests/unit/test-dns.c tests/unit/dns_ref.c tests/unit/dns_ref.h
+tests_unit_test_dns_LDADD = $(LDADD) $(RESOLV_REF_LIBS)
+
 # Unit tests of this layer (TAP; they link libtap and the library).
 unit_tests += tests/unit/test-conn tests/unit/test-tls tests/unit/test-dns \
 	tests/unit/test-ownaddr

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* net/dns and net/mx without any DNS server: MX answers are packets built
  * here byte by byte (compression pointers, truncation, loops, bad codes),
- * and mx_resolve runs on lookup functions that answer from a table. */
+ * also compared with the resolver library's own parser (dns_ref.c) on
+ * every damaged and random packet; and mx_resolve runs on lookup
+ * functions that answer from a table. */
 #include <config.h>
 
 #include <arpa/inet.h>
@@ -14,6 +16,7 @@
 #include "net/conn.h"
 #include "net/dns.h"
 #include "net/mx.h"
+#include "dns_ref.h"
 #include "tap.h"
 
 /* ---- building answer packets ---- */
@@ -286,6 +289,159 @@ static void test_malformed(void)
 	is_int(odd, 0, "damaged packets give a count or an error");
 }
 
+/* Which outcome a packet has: records, none, or an error. */
+static void n_kind(const struct pkt *p, struct dns_mx *mx, struct error *err, int results[3])
+{
+	int n = parse(p, mx, 4, err);
+
+	results[n > 0 ? 0 : n == 0 ? 1 : 2]++;
+}
+
+/* ---- the parser against the resolver library's ---- */
+
+static unsigned long long seed = 0x9e3779b97f4a7c15ull;
+
+static unsigned rnd(unsigned below)
+{
+	seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+	return (unsigned)(seed >> 33) % below;
+}
+
+/* A name of a few labels, now and then ending in a pointer anywhere in
+ * what is written so far (or past it), now and then the root alone. */
+static void random_name(struct pkt *p)
+{
+	static const char *const labels[] = { "mx", "example", "com", "a", "" };
+	unsigned n = rnd(4);
+
+	for (unsigned i = 0; i < n && p->n + 16 < sizeof(p->b); i++) {
+		const char *l = labels[rnd(5)];
+		size_t len = *l != '\0' ? strlen(l) : rnd(64);
+
+		put8(p, (unsigned)len);
+		for (size_t j = 0; j < len; j++)
+			put8(p, *l != '\0' ? (unsigned char)l[j] : 'a' + rnd(26));
+	}
+	if (rnd(3) == 0)
+		put16(p, 0xc000u | (rnd(4) == 0 ? rnd((unsigned)p->n + 8) : QNAME_OFFSET));
+	else
+		put8(p, 0);
+}
+
+static void random_packet(struct pkt *p)
+{
+	static const unsigned types[] = { 15, 15, 15, 5, 1, 28, 0 };
+	static const unsigned rcodes[] = { 0, 0, 0, 0, 2, 3, 5 };
+	unsigned count[4] = { rnd(3), rnd(5), rnd(3), rnd(3) };
+
+	p->n = 0;
+	put16(p, rnd(65536));
+	put16(p, 0x8180 | rcodes[rnd(7)]);
+	for (int s = 0; s < 4; s++)
+		put16(p, rnd(20) == 0 ? rnd(65536) : count[s]);
+	for (unsigned i = 0; i < count[0] && p->n + 300 < sizeof(p->b); i++) {
+		random_name(p);
+		put16(p, 15);
+		put16(p, 1);
+	}
+	for (int s = 1; s < 4; s++)
+		for (unsigned i = 0; i < count[s] && p->n + 300 < sizeof(p->b); i++) {
+			unsigned type = types[rnd(7)];
+			size_t at;
+
+			random_name(p);
+			put16(p, type != 0 ? type : rnd(65536));
+			put16(p, rnd(6) == 0 ? 3 : 1);
+			put16(p, 0);
+			put16(p, 300);
+			at = p->n;
+			put16(p, 0);
+			if (type == 15) {
+				put16(p, rnd(4) * 10);
+				random_name(p);
+			} else {
+				for (unsigned j = rnd(6); j > 0; j--)
+					put8(p, rnd(256));
+			}
+			end_rr(p, at);
+			if (rnd(40) == 0) /* a wrong length */
+				p->b[at + 1] = (unsigned char)rnd(256);
+		}
+	if (rnd(20) == 0)
+		p->n = rnd((unsigned)p->n + 1);
+	for (unsigned j = rnd(8) == 0 ? rnd(3) + 1 : 0; j > 0 && p->n > 0; j--)
+		p->b[rnd((unsigned)p->n)] = (unsigned char)rnd(256);
+}
+
+/* One packet through both parsers: 0 they agree, 1 not (said once). */
+static int differs(const struct pkt *p, int max, int *said)
+{
+	unsigned char *copy = malloc(p->n > 0 ? p->n : 1);
+	char why[512];
+	bool same;
+
+	memcpy(copy, p->b, p->n);
+	same = dns_ref_agrees(copy, p->n, max, why, sizeof(why));
+	free(copy);
+	if (!same && (*said)++ == 0) {
+		diag("first packet the parsers read differently (%zu bytes): %s", p->n, why);
+		for (size_t i = 0; i < p->n; i += 16) {
+			char line[64] = "";
+
+			for (size_t j = i; j < p->n && j < i + 16; j++)
+				snprintf(line + strlen(line), sizeof(line) - strlen(line), " %02x",
+					 p->b[j]);
+			diag("%04zx:%s", i, line);
+		}
+	}
+	return !same;
+}
+
+static void test_against_resolver(void)
+{
+	struct pkt good, p;
+	int bad = 0, said = 0, results[3] = { 0 };
+	size_t at;
+
+	start(&good, 0, 3);
+	mx_rr(&good, 10, "mx1", QNAME_OFFSET);
+	mx_rr(&good, 20, "mx2.example.com", -1);
+	at = begin_rr(&good, 5, 1);
+	put_name(&good, "alias.example.com", -1);
+	end_rr(&good, at);
+	for (size_t i = 0; i < good.n; i++)
+		for (unsigned v = 0; v < 256; v++) {
+			p = good;
+			p.b[i] = (unsigned char)v;
+			bad += differs(&p, 4, &said);
+		}
+	for (size_t cut = 0; cut <= good.n; cut++) {
+		p = good;
+		p.n = cut;
+		bad += differs(&p, 4, &said);
+	}
+	is_int(bad, 0,
+	       "every byte of a %zu-byte answer at every value, and every truncation: "
+	       "read as the resolver library reads it",
+	       good.n);
+
+	bad = said = 0;
+	for (int i = 0; i < 30000; i++) {
+		struct dns_mx mx[4];
+		struct error err = { 0 };
+
+		random_packet(&p);
+		bad += differs(&p, 1 + (int)rnd(4), &said);
+		n_kind(&p, mx, &err, results);
+	}
+	is_int(bad, 0, "30000 random answers: read as the resolver library reads them");
+	/* The random answers reach every outcome, or the comparison proves
+	 * little. */
+	ok(results[0] > 1000 && results[1] > 1000 && results[2] > 1000,
+	   "... with records (%d), without (%d) and refused (%d)", results[0], results[1],
+	   results[2]);
+}
+
 /* ---- mx_resolve through table lookups ---- */
 
 struct fake_host {
@@ -470,6 +626,7 @@ int main(void)
 	test_skipped_records();
 	test_codes();
 	test_malformed();
+	test_against_resolver();
 	test_mx_resolve();
 	return tap_done();
 }

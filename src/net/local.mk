@@ -7,6 +7,7 @@ librelaymail_a_SOURCES += \
 	src/net/ownaddr.c src/net/ownaddr.h \
 	src/net/resolve.c \
 	src/net/tls.c src/net/tls.h src/net/tls_impl.h \
+	src/net/tls_io.c src/net/tls_io.h \
 	src/net/tls_verify.c
 
 # The TLS tests make their certificates with GnuTLS.

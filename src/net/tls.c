@@ -28,6 +28,7 @@
 #include "net/conn.h"
 #include "net/tls.h"
 #include "net/tls_impl.h"
+#include "net/tls_io.h"
 
 #define TLS_DEFAULT_PRIORITY "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 #define TLS_BYE_MS 100 /* how long close_notify may take on the way out */
@@ -41,28 +42,33 @@
 	":+GROUP-X448:+GROUP-FFDHE2048:+GROUP-FFDHE3072:+GROUP-FFDHE4096:+GROUP-FFDHE6144"         \
 	":+GROUP-FFDHE8192"
 
-/* Our own transport functions: MSG_DONTWAIT so that even a blocking socket
- * never blocks (poll and the deadline do the waiting), MSG_NOSIGNAL so
- * that a closed peer is an error and not a SIGPIPE. */
+/* Our own transport (net/tls_io.c): MSG_DONTWAIT so that even a blocking
+ * socket never blocks (poll and the deadline do the waiting), MSG_NOSIGNAL
+ * so that a closed peer is an error and not a SIGPIPE, reads ahead and
+ * writes held until a read or a flush. */
 static ssize_t transport_pull(gnutls_transport_ptr_t ptr, void *p, size_t n)
 {
-	return recv((int)(intptr_t)ptr, p, n, MSG_DONTWAIT);
+	return tls_io_pull(ptr, p, n);
 }
 
 static ssize_t transport_push(gnutls_transport_ptr_t ptr, const giovec_t *iov, int iovcnt)
 {
-	struct msghdr mh = { .msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)iovcnt };
-
-	return sendmsg((int)(intptr_t)ptr, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+	/* giovec_t is struct iovec (gnutls.h). */
+	return tls_io_push(ptr, (const struct iovec *)iov, iovcnt);
 }
 
 /* A stop ends this wait too: GnuTLS then sees EINTR and returns
  * GNUTLS_E_INTERRUPTED, and wait_ready reports the stop. */
 static int transport_pull_timeout(gnutls_transport_ptr_t ptr, unsigned int ms)
 {
-	struct pollfd pfd = { .fd = (int)(intptr_t)ptr, .events = POLLIN };
+	struct tls_io *io = ptr;
+	struct pollfd pfd = { .fd = io->fd, .events = POLLIN };
 	struct deadline dl = { 0 };
 
+	if (tls_io_buffered(io) > 0)
+		return 1;
+	if (tls_io_flush(io) < 0)
+		return -1;
 	/* deadline_in(0) means no deadline; GnuTLS's 0 means do not wait. */
 	if (ms == 0)
 		return poll(&pfd, 1, 0);
@@ -71,13 +77,21 @@ static int transport_pull_timeout(gnutls_transport_ptr_t ptr, unsigned int ms)
 	return stop_poll(&pfd, 1, dl);
 }
 
-/* Wait until the direction GnuTLS last needed is ready: 1 ready, 0 the
- * deadline passed, -1 poll failed or (errno EINTR) a stop was asked. */
+/* Wait until the direction GnuTLS last needed is ready, or until what is
+ * held can go out (the next call sends it): 1 ready, 0 the deadline
+ * passed, -1 poll failed or (errno EINTR) a stop was asked. */
 static int wait_ready(const struct tls *t, struct deadline dl)
 {
-	struct pollfd pfd = { .fd = conn_fd(t->conn) };
+	struct pollfd pfd = { .fd = t->io.fd };
 
 	pfd.events = gnutls_record_get_direction(t->session) ? POLLOUT : POLLIN;
+	/* GnuTLS answers GNUTLS_E_AGAIN after a post-handshake message (a
+	 * session ticket, a key update) without reading on: what follows it
+	 * may be read ahead already, and the socket will not say so. */
+	if (pfd.events == POLLIN && tls_io_buffered(&t->io) > 0)
+		return 1;
+	if (tls_io_held(&t->io) > 0)
+		pfd.events |= POLLOUT;
 	if (conn_stoppable(t->conn))
 		return stop_poll(&pfd, 1, dl);
 	for (;;) {
@@ -88,6 +102,25 @@ static int wait_ready(const struct tls *t, struct deadline dl)
 	}
 }
 
+/* Send what GnuTLS wrote and is still held, waiting for room until dl:
+ * 0 sent, 1 the deadline passed, -1 a send or the wait failed (errno). */
+static int flush_held(struct tls *t, struct deadline dl)
+{
+	int r;
+
+	while ((r = tls_io_flush(&t->io)) == 1) {
+		struct pollfd pfd = { .fd = t->io.fd, .events = POLLOUT };
+		int w = conn_stoppable(t->conn) ? stop_poll(&pfd, 1, dl)
+						: poll(&pfd, 1, deadline_poll_ms(dl));
+
+		if (w == 0)
+			return 1;
+		if (w < 0 && (errno != EINTR || conn_stoppable(t->conn)))
+			return -1;
+	}
+	return r;
+}
+
 static void tls_destroy(struct tls *t)
 {
 	if (t->peer != NULL)
@@ -96,6 +129,7 @@ static void tls_destroy(struct tls *t)
 		gnutls_deinit(t->session);
 	if (t->cred != NULL && !t->cred_shared)
 		gnutls_certificate_free_credentials(t->cred);
+	tls_io_fini(&t->io);
 	free(t);
 }
 
@@ -112,6 +146,7 @@ void tls_free(struct tls *t)
 				  r == GNUTLS_E_INTERRUPTED))
 		if (wait_ready(t, dl) <= 0)
 			break;
+	(void)flush_held(t, dl);
 	tls_destroy(t);
 }
 
@@ -419,7 +454,11 @@ static int setup_session(struct tls *t, const struct tls_params *p, int fd, stru
 		error_set(err, ERROR_INTERNAL, _("cannot set up TLS: %s"), gnutls_strerror(r));
 		return -1;
 	}
-	gnutls_transport_set_int(t->session, fd);
+	if (tls_io_init(&t->io, fd) < 0) {
+		error_set(err, ERROR_INTERNAL, _("out of memory"));
+		return -1;
+	}
+	gnutls_transport_set_ptr(t->session, &t->io);
 	gnutls_transport_set_pull_function(t->session, transport_pull);
 	gnutls_transport_set_vec_push_function(t->session, transport_push);
 	gnutls_transport_set_pull_timeout_function(t->session, transport_pull_timeout);
@@ -614,50 +653,23 @@ int tls_write(struct tls *t, const void *p, size_t n, struct deadline dl, struct
 			return -1;
 		}
 	}
-	return 0;
+	switch (flush_held(t, dl)) {
+	case 0:
+		return 0;
+	case 1:
+		error_set(err, ERROR_TEMP, _("timed out writing to %s"), conn_peer(t->conn));
+		return -1;
+	default:
+		if (errno == EINTR)
+			stop_error(err);
+		else
+			error_set_errno(err, ERROR_TEMP, errno, _("cannot write to %s"),
+					conn_peer(t->conn));
+		return -1;
+	}
 }
 
 size_t tls_pending(const struct tls *t)
 {
 	return gnutls_record_check_pending(t->session);
-}
-
-const char *tls_channel_binding_type(const struct conn *c)
-{
-	const struct tls *t = conn_tls(c);
-
-	if (t == NULL)
-		return NULL;
-	/* RFC 9266: tls-unique is undefined for TLS 1.3, where tls-exporter
-	 * takes its place. */
-	return gnutls_protocol_get_version(t->session) == GNUTLS_TLS1_3 ? "tls-exporter"
-									: "tls-unique";
-}
-
-int tls_channel_binding(const struct conn *c, const char *type, unsigned char *out, size_t *len)
-{
-	const struct tls *t = conn_tls(c);
-	gnutls_channel_binding_t cbt;
-	gnutls_datum_t cb = { NULL, 0 };
-	int r = -1;
-
-	if (t == NULL || type == NULL)
-		return -1;
-	if (strcmp(type, "tls-exporter") == 0)
-		cbt = GNUTLS_CB_TLS_EXPORTER;
-	else if (strcmp(type, "tls-unique") == 0)
-		cbt = GNUTLS_CB_TLS_UNIQUE;
-	else if (strcmp(type, "tls-server-end-point") == 0)
-		cbt = GNUTLS_CB_TLS_SERVER_END_POINT;
-	else
-		return -1;
-	if (gnutls_session_channel_binding(t->session, cbt, &cb) < 0)
-		return -1;
-	if (cb.size > 0 && cb.size <= *len) {
-		memcpy(out, cb.data, cb.size);
-		*len = cb.size;
-		r = 0;
-	}
-	gnutls_free(cb.data);
-	return r;
 }

@@ -14,12 +14,14 @@
 #include "base/error.h"
 #include "net/conn.h"
 #include "net/tls.h"
+#include "net/tls_io.h"
 
 struct tls {
 	gnutls_session_t session;
 	gnutls_certificate_credentials_t cred;
 	bool cred_shared; /* cred is the process's trust cache's, not ours to free */
 	const struct conn *conn;
+	struct tls_io io; /* the socket, buffered both ways */
 	bool established;
 	gnutls_x509_crt_t peer; /* the server's own certificate, parsed once after the
 				 * handshake for the report and the checks; NULL: none */

@@ -2,7 +2,8 @@
 /* The peer's certificate checked against the configuration: chain to a
  * trust anchor and name match (RFC 6125), or a certificate or public key
  * fingerprint; the reason in words when it fails; the digest names a
- * fingerprint may use. Half of the TLS adapter, with tls.c. */
+ * fingerprint may use; and the channel binding data of the session. Half
+ * of the TLS adapter, with tls.c. */
 #include <config.h>
 
 #include <gnutls/gnutls.h>
@@ -338,4 +339,46 @@ bool tls_fingerprint_valid(const char *text, const char *digest)
 	/* The very test tls_start makes: what passes it is what gets compared. */
 	return certtext_check_fingerprints(&text, 1, gnutls_hash_get_len(alg),
 					   gnutls_digest_get_name(alg), &ignored) == 0;
+}
+
+/* Channel binding (RFC 5929, RFC 9266): what SASL's -PLUS mechanisms
+ * bind the authentication to, taken from the session. */
+const char *tls_channel_binding_type(const struct conn *c)
+{
+	const struct tls *t = conn_tls(c);
+
+	if (t == NULL)
+		return NULL;
+	/* RFC 9266: tls-unique is undefined for TLS 1.3, where tls-exporter
+	 * takes its place. */
+	return gnutls_protocol_get_version(t->session) == GNUTLS_TLS1_3 ? "tls-exporter"
+									: "tls-unique";
+}
+
+int tls_channel_binding(const struct conn *c, const char *type, unsigned char *out, size_t *len)
+{
+	const struct tls *t = conn_tls(c);
+	gnutls_channel_binding_t cbt;
+	gnutls_datum_t cb = { NULL, 0 };
+	int r = -1;
+
+	if (t == NULL || type == NULL)
+		return -1;
+	if (strcmp(type, "tls-exporter") == 0)
+		cbt = GNUTLS_CB_TLS_EXPORTER;
+	else if (strcmp(type, "tls-unique") == 0)
+		cbt = GNUTLS_CB_TLS_UNIQUE;
+	else if (strcmp(type, "tls-server-end-point") == 0)
+		cbt = GNUTLS_CB_TLS_SERVER_END_POINT;
+	else
+		return -1;
+	if (gnutls_session_channel_binding(t->session, cbt, &cb) < 0)
+		return -1;
+	if (cb.size > 0 && cb.size <= *len) {
+		memcpy(out, cb.data, cb.size);
+		*len = cb.size;
+		r = 0;
+	}
+	gnutls_free(cb.data);
+	return r;
 }

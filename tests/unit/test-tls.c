@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/deadline.h"
@@ -30,7 +31,7 @@
 
 #define BIG (1u << 20)
 
-enum server_mode { SERVE_ECHO, SERVE_STALL, SERVE_SINK, SERVE_CLIENT_CERT };
+enum server_mode { SERVE_ECHO, SERVE_STALL, SERVE_SINK, SERVE_CLIENT_CERT, SERVE_KEY_UPDATE };
 
 struct server {
 	gnutls_x509_crt_t crt;
@@ -58,6 +59,11 @@ static void serve_session(gnutls_session_t s, enum server_mode mode)
 	size_t total = 0;
 	ssize_t r;
 
+	if (mode == SERVE_KEY_UPDATE) {
+		/* A post-handshake message with data right behind it. */
+		gnutls_session_key_update(s, 0);
+		gnutls_record_send(s, "hello\n", 6);
+	}
 	if (mode == SERVE_CLIENT_CERT) {
 		unsigned n = 0;
 
@@ -407,6 +413,32 @@ static void test_groups(void)
 	finish(&r);
 }
 
+/* A key update and the data after it arrive in one read: GnuTLS handles
+ * the update and asks to be called again, and the data is already read
+ * ahead (net/tls_io.c), where no poll of the socket can see it. */
+static void test_post_handshake(void)
+{
+	struct server srv = { .crt = pki.leaf, .mode = SERVE_KEY_UPDATE };
+	struct tls_params p = verify_params(pki.ca_file, localhost);
+	struct timespec pause = { .tv_nsec = 300 * 1000000L };
+	char buf[16] = "";
+	int64_t t0;
+	ssize_t n = -1;
+	struct run r;
+
+	start(&r, &srv, &p, 5000);
+	if (r.rc == 0) {
+		nanosleep(&pause, NULL); /* both records are in the socket now */
+		t0 = deadline_now_ms();
+		n = conn_read(r.conn, buf, sizeof(buf), deadline_in(3000), &r.err);
+		r.took_ms = deadline_now_ms() - t0;
+	}
+	ok(n == 6 && memcmp(buf, "hello\n", 6) == 0, "data right after a key update is read (%s)",
+	   r.err.text);
+	ok(r.took_ms < 1000, "... without waiting for the socket (%lld ms)", (long long)r.took_ms);
+	finish(&r);
+}
+
 static void test_stall(void)
 {
 	struct server srv = { .mode = SERVE_STALL };
@@ -683,6 +715,7 @@ int main(void)
 	test_tls12();
 	test_groups();
 	test_stall();
+	test_post_handshake();
 	test_client_cert();
 	test_config_errors();
 	test_fingerprint_checks();

@@ -44,3 +44,12 @@ EXTRA_DIST += tests/torture-skip.sh
 # Unit tests of this layer (TAP; they link libtap and the library).
 unit_tests += tests/unit/test-config tests/unit/test-table tests/unit/test-secret \
 	tests/unit/test-regexp tests/unit/test-pcre tests/unit/test-matchlist
+
+# test-nopcre: pcre: and regexp: tables on a host without libpcre2-8.
+if HAVE_PCRE2
+unit_tests += tests/unit/test-nopcre
+tests_unit_test_nopcre_SOURCES = tests/unit/test-nopcre.c src/conf/pcre_lib.c
+tests_unit_test_nopcre_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DPCRE2_LOAD_NAME='"/nonexistent/relaymail-test/libpcre2-8.so.0"'
+endif
+EXTRA_DIST += tests/unit/test-nopcre.c

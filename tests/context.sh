@@ -6,6 +6,8 @@
 #   smtp_line_length_limit, a header line folded and the body re-encoded
 #   as quoted-printable; kept at 0), a bare CR, a NUL, 8-bit text, dot
 #   lines;
+# - a send without pcre: tables does not load libpcre2-8, one with such a
+#   table does (LD_DEBUG=files);
 # - a -bs session of several transactions opens each table file once
 #   (strace counts the opens).
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
@@ -118,6 +120,39 @@ tap_ok "default limit: the body is re-encoded as quoted-printable" \
 	sh -c 'grep -qx "Content-Transfer-Encoding: quoted-printable" "$1" &&
 		grep -qx "a long line: x*=" "$1"' - "$T/bs.default"
 fake_stop relay
+
+# ---- Libraries a run loads (issue 12). -------------------------------------
+# libpcre2-8 and libgsasl are loaded with dlopen, only when a pcre: table
+# or a mechanism of GNU SASL needs them: a plain send maps neither, one
+# with a pcre: table maps libpcre2-8. The dynamic loader says what it
+# maps (LD_DEBUG=files); libgnutls, which relaymail links, shows that it
+# did.
+s_accept >"$T/libs.script"
+s_accept >>"$T/libs.script"
+FAKE_TIMEOUT=60 fake_start libs "$T/libs.script"
+printf '/^(.*)@client\\.test$/ ${1}@isp.test\n' >"$T/sender.pcre"
+for run in plain pcre; do
+	label="plain send"
+	[ "$run" = pcre ] && label="send with a pcre: table"
+	{
+		echo "relayhost = [127.0.0.1]:$fake_port"
+		echo "myhostname = client.test"
+		echo "smtp_tls_security_level = none"
+		echo "dead_letter_file = $T/dead.letter"
+		[ "$run" = pcre ] && echo "sender_canonical_maps = pcre:$T/sender.pcre"
+	} >"$T/libs-$run.cf"
+	timeout 30 env LD_DEBUG=files LD_DEBUG_OUTPUT="$T/ld-$run" "$RELAYMAIL" -C "$T/libs-$run.cf" \
+		-i -f sender@client.test rcpt@dest.test <"$T/msg" >"$T/out" 2>"$T/err"
+	tap_is "$?" 0 "$label: exit 0" || tap_diag "$(cat "$T/err")"
+	cat "$T/ld-$run".* >"$T/ld-$run" 2>/dev/null
+	tap_ok "$label: the loader's trace shows libgnutls" grep -q 'file=libgnutls' "$T/ld-$run"
+done
+tap_ok "plain send: libpcre2-8 is not loaded" sh -c '! grep -q "file=libpcre2" "$1"' - "$T/ld-plain"
+tap_ok "plain send: libgsasl is not loaded" sh -c '! grep -q "file=libgsasl" "$1"' - "$T/ld-plain"
+tap_ok "send with a pcre: table: libpcre2-8 is loaded" grep -q 'file=libpcre2-8' "$T/ld-pcre"
+tap_is "$(grep -c 'MAIL FROM:<sender@isp.test>' "$T/libs.tr")" 1 \
+	"send with a pcre: table: the sender is rewritten through it"
+fake_stop libs
 
 # ---- Each table file is opened once per -bs session. -----------------------
 if ! command -v strace >/dev/null 2>&1; then

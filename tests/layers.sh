@@ -64,7 +64,7 @@ adapter() { # header pattern, then the adapter's files
 adapter 'gnutls/' net/tls.c net/tls_impl.h net/tls_verify.c
 adapter 'gsasl\.h' auth/sasl.c auth/gsasl_lib.c auth/gsasl_lib.h
 adapter 'idn2\.h' mail/idn.c
-adapter 'pcre2\.h' conf/table_pcre.c
+adapter 'pcre2\.h' conf/table_pcre.c conf/pcre_lib.c conf/pcre_lib.h
 adapter 'unicase\.h' conf/casefold.c
 adapter 'resolv\.h' net/dns.c
 

@@ -28,4 +28,5 @@ unit_tests += tests/unit/test-torture-app
 tests_unit_test_torture_app_SOURCES = tests/unit/test-torture-app.c \
 	tests/unit/torture.c tests/unit/torture.h
 tests_unit_test_torture_app_LDFLAGS = $(TORTURE_WRAP)
+tests_unit_test_torture_app_LDADD = $(LDADD) $(PCRE2_LIBS)
 endif

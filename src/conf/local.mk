@@ -17,21 +17,25 @@ librelaymail_a_SOURCES += \
 	src/conf/table_pattern.c src/conf/table_pattern.h \
 	src/conf/table_regexp.c
 if HAVE_PCRE2
-librelaymail_a_SOURCES += src/conf/table_pcre.c
+librelaymail_a_SOURCES += src/conf/table_pcre.c src/conf/pcre_lib.c src/conf/pcre_lib.h
 else
 librelaymail_a_SOURCES += src/conf/table_nopcre.c
 endif
 
-EXTRA_DIST += src/conf/table_pcre.c src/conf/table_nopcre.c tests/unit/capture.h
+EXTRA_DIST += src/conf/table_pcre.c src/conf/pcre_lib.c src/conf/pcre_lib.h \
+	src/conf/table_nopcre.c tests/unit/capture.h
 
 # The allocation-failure test: every allocation the tables make fails in
 # turn, through the wrappers the linker's --wrap puts in front of malloc
 # and friends (configure checks it; without it, a TAP skip says why).
+# The harness's PCRE2 wrappers call the library itself: the torture
+# programs link it (relaymail loads it).
 if HAVE_LD_WRAP
 unit_tests += tests/unit/test-torture
 tests_unit_test_torture_SOURCES = tests/unit/test-torture.c \
 	tests/unit/torture.c tests/unit/torture.h
 tests_unit_test_torture_LDFLAGS = $(TORTURE_WRAP)
+tests_unit_test_torture_LDADD = $(LDADD) $(PCRE2_LIBS)
 else
 TESTS += tests/torture-skip.sh
 endif
@@ -40,3 +44,12 @@ EXTRA_DIST += tests/torture-skip.sh
 # Unit tests of this layer (TAP; they link libtap and the library).
 unit_tests += tests/unit/test-config tests/unit/test-table tests/unit/test-secret \
 	tests/unit/test-regexp tests/unit/test-pcre tests/unit/test-matchlist
+
+# test-nopcre: pcre: and regexp: tables on a host without libpcre2-8.
+if HAVE_PCRE2
+unit_tests += tests/unit/test-nopcre
+tests_unit_test_nopcre_SOURCES = tests/unit/test-nopcre.c src/conf/pcre_lib.c
+tests_unit_test_nopcre_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DPCRE2_LOAD_NAME='"/nonexistent/relaymail-test/libpcre2-8.so.0"'
+endif
+EXTRA_DIST += tests/unit/test-nopcre.c

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* pcre: tables: PCRE2 behind the shared rule engine (reference/postfix.md
- * §2.4). Flags as pcre_table(5): i and s on by default, m and x off, A
- * anchored, E dollar-end-only, U ungreedy, each letter toggling; X
- * (PCRE1's "extra") has no PCRE2 counterpart and is ignored with
- * Postfix's warning. */
+/* pcre: tables: PCRE2, loaded by the first open (pcre_lib.h), behind the
+ * shared rule engine (reference/postfix.md §2.4). Flags as pcre_table(5):
+ * i and s on by default, m and x off, A anchored, E dollar-end-only, U
+ * ungreedy, each letter toggling; X (PCRE1's "extra") has no PCRE2
+ * counterpart and is ignored with Postfix's warning. */
 #include <config.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -11,7 +11,12 @@
 #include <string.h>
 
 #include "base/i18n.h"
+#include "conf/pcre_lib.h"
 #include "conf/table_pattern.h"
+
+/* The library: set by every table_pcre_open before it compiles a rule,
+ * always to the same functions. */
+static const struct pcre_lib *lib;
 
 static bool pcre_flags(const char *f, size_t n, unsigned *opts, const struct pattern_where *w)
 {
@@ -61,17 +66,17 @@ static int pcre_compile(const char *pattern, unsigned opts, void **out, size_t *
 	uint32_t count = 0;
 	int code;
 	pcre2_code *re =
-	    pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, opts, &code, &offset, NULL);
+	    lib->compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, opts, &code, &offset, NULL);
 
 	if (re == NULL && code == PCRE2_ERROR_HEAP_FAILED)
 		return -1;
 	if (re == NULL) {
-		pcre2_get_error_message(code, why, sizeof(why));
+		lib->get_error_message(code, why, sizeof(why));
 		pattern_warn(w, _("error in regex at offset %zu: %s"), (size_t)offset,
 			     (const char *)why);
 		return 0;
 	}
-	pcre2_pattern_info(re, PCRE2_INFO_CAPTURECOUNT, &count);
+	lib->pattern_info(re, PCRE2_INFO_CAPTURECOUNT, &count);
 	*nsub = count;
 	*out = re;
 	return 1;
@@ -80,34 +85,34 @@ static int pcre_compile(const char *pattern, unsigned opts, void **out, size_t *
 static int pcre_match(const void *re, const char *key, size_t n, struct pattern_span *spans,
 		      const struct pattern_where *w)
 {
-	pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
+	pcre2_match_data *md = lib->match_data_create_from_pattern(re, NULL);
 	PCRE2_SIZE *ov;
 	int rc;
 
 	if (md == NULL)
 		return -1;
-	rc = pcre2_match(re, (PCRE2_SPTR)key, strlen(key), 0, 0, md, NULL);
+	rc = lib->match(re, (PCRE2_SPTR)key, strlen(key), 0, 0, md, NULL);
 	if (rc < 0 && rc != PCRE2_ERROR_NOMATCH && rc != PCRE2_ERROR_NOMEMORY) {
 		PCRE2_UCHAR why[256];
 
 		/* PCRE2's words, as Postfix logs them ("match limit exceeded"). */
-		pcre2_get_error_message(rc, why, sizeof(why));
+		lib->get_error_message(rc, why, sizeof(why));
 		pattern_warn(w, "%s", (const char *)why);
 	}
-	ov = pcre2_get_ovector_pointer(md);
+	ov = lib->get_ovector_pointer(md);
 	for (size_t i = 0; rc > 0 && i < n; i++) {
 		bool set = i < (size_t)rc && ov[2 * i] != PCRE2_UNSET;
 
 		spans[i].so = set ? (long long)ov[2 * i] : -1;
 		spans[i].eo = set ? (long long)ov[2 * i + 1] : -1;
 	}
-	pcre2_match_data_free(md);
+	lib->match_data_free(md);
 	return rc > 0 ? 1 : rc == PCRE2_ERROR_NOMEMORY ? -1 : 0;
 }
 
 static void pcre_free(void *re)
 {
-	pcre2_code_free(re);
+	lib->code_free(re);
 }
 
 static const struct pattern_backend pcre_backend = {
@@ -121,5 +126,7 @@ static const struct pattern_backend pcre_backend = {
 
 int table_pcre_open(struct table *t, const char *name, unsigned flags, struct error *err)
 {
+	if ((lib = pcre_lib(err)) == NULL)
+		return -1;
 	return pattern_open(t, name, flags, &pcre_backend, err);
 }

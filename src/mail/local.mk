@@ -38,4 +38,5 @@ unit_tests += tests/unit/test-torture-mail
 tests_unit_test_torture_mail_SOURCES = tests/unit/test-torture-mail.c \
 	tests/unit/torture.c tests/unit/torture.h
 tests_unit_test_torture_mail_LDFLAGS = $(TORTURE_WRAP)
+tests_unit_test_torture_mail_LDADD = $(LDADD) $(PCRE2_LIBS)
 endif

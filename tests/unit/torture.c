@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The allocation-failure harness (torture.h): the wrappers the linker's
  * --wrap puts in front of the project's malloc and friends, regcomp,
- * regexec, PCRE2, fstat and read; the set of what a run has live; the
- * transcripts of steps and their comparison. */
+ * regexec, fstat, read and the PCRE2 loader (which hands out wrappers of
+ * PCRE2's functions); the set of what a run has live; the transcripts of
+ * steps and their comparison. */
 #include <config.h>
 
 #include <errno.h>
@@ -15,13 +16,12 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#if HAVE_PCRE2
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
-#endif
 
 #include "tap.h"
 #include "torture.h"
+#if HAVE_PCRE2
+#include "conf/pcre_lib.h"
+#endif
 
 void *__real_malloc(size_t n);
 void *__real_calloc(size_t n, size_t size);
@@ -262,24 +262,12 @@ void __wrap_regfree(regex_t *re)
 }
 
 #if HAVE_PCRE2
-pcre2_code *__real_pcre2_compile_8(PCRE2_SPTR p, PCRE2_SIZE n, uint32_t opts, int *code,
-				   PCRE2_SIZE *offset, pcre2_compile_context *cc);
-void __real_pcre2_code_free_8(pcre2_code *re);
-int __real_pcre2_match_8(const pcre2_code *re, PCRE2_SPTR s, PCRE2_SIZE n, PCRE2_SIZE start,
-			 uint32_t opts, pcre2_match_data *md, pcre2_match_context *mc);
-pcre2_match_data *__real_pcre2_match_data_create_from_pattern_8(const pcre2_code *re,
-								pcre2_general_context *gc);
-void __real_pcre2_match_data_free_8(pcre2_match_data *md);
-pcre2_code *__wrap_pcre2_compile_8(PCRE2_SPTR p, PCRE2_SIZE n, uint32_t opts, int *code,
-				   PCRE2_SIZE *offset, pcre2_compile_context *cc);
-void __wrap_pcre2_code_free_8(pcre2_code *re);
-int __wrap_pcre2_match_8(const pcre2_code *re, PCRE2_SPTR s, PCRE2_SIZE n, PCRE2_SIZE start,
-			 uint32_t opts, pcre2_match_data *md, pcre2_match_context *mc);
-pcre2_match_data *__wrap_pcre2_match_data_create_from_pattern_8(const pcre2_code *re,
-								pcre2_general_context *gc);
-void __wrap_pcre2_match_data_free_8(pcre2_match_data *md);
+/* pcre: tables call PCRE2 through the functions pcre_lib returns; the
+ * linker's --wrap=pcre_lib sends them here, to these, instead of
+ * loading the library (this program links it). */
+const struct pcre_lib *__wrap_pcre_lib(struct error *err);
 
-pcre2_code *__wrap_pcre2_compile_8(PCRE2_SPTR p, PCRE2_SIZE n, uint32_t opts, int *code,
+static pcre2_code *t_pcre2_compile(PCRE2_SPTR p, PCRE2_SIZE n, uint32_t opts, int *code,
 				   PCRE2_SIZE *offset, pcre2_compile_context *cc)
 {
 	pcre2_code *re;
@@ -289,41 +277,58 @@ pcre2_code *__wrap_pcre2_compile_8(PCRE2_SPTR p, PCRE2_SIZE n, uint32_t opts, in
 		*offset = 0;
 		return NULL;
 	}
-	re = __real_pcre2_compile_8(p, n, opts, code, offset, cc);
+	re = pcre2_compile(p, n, opts, code, offset, cc);
 	track(re, PCRE_CODE);
 	return re;
 }
 
-void __wrap_pcre2_code_free_8(pcre2_code *re)
+static void t_pcre2_code_free(pcre2_code *re)
 {
 	release(re, PCRE_CODE);
-	__real_pcre2_code_free_8(re);
+	pcre2_code_free(re);
 }
 
-int __wrap_pcre2_match_8(const pcre2_code *re, PCRE2_SPTR s, PCRE2_SIZE n, PCRE2_SIZE start,
+static int t_pcre2_match(const pcre2_code *re, PCRE2_SPTR s, PCRE2_SIZE n, PCRE2_SIZE start,
 			 uint32_t opts, pcre2_match_data *md, pcre2_match_context *mc)
 {
 	if (inject())
 		return PCRE2_ERROR_NOMEMORY;
-	return __real_pcre2_match_8(re, s, n, start, opts, md, mc);
+	return pcre2_match(re, s, n, start, opts, md, mc);
 }
 
-pcre2_match_data *__wrap_pcre2_match_data_create_from_pattern_8(const pcre2_code *re,
+static pcre2_match_data *t_pcre2_match_data_create_from_pattern(const pcre2_code *re,
 								pcre2_general_context *gc)
 {
 	pcre2_match_data *md;
 
 	if (inject())
 		return NULL;
-	md = __real_pcre2_match_data_create_from_pattern_8(re, gc);
+	md = pcre2_match_data_create_from_pattern(re, gc);
 	track(md, PCRE_MATCH);
 	return md;
 }
 
-void __wrap_pcre2_match_data_free_8(pcre2_match_data *md)
+static void t_pcre2_match_data_free(pcre2_match_data *md)
 {
 	release(md, PCRE_MATCH);
-	__real_pcre2_match_data_free_8(md);
+	pcre2_match_data_free(md);
+}
+
+const struct pcre_lib *__wrap_pcre_lib(struct error *err)
+{
+	static const struct pcre_lib lib = {
+		.compile = t_pcre2_compile,
+		.code_free = t_pcre2_code_free,
+		.get_error_message = pcre2_get_error_message,
+		.pattern_info = pcre2_pattern_info,
+		.match = t_pcre2_match,
+		.match_data_create_from_pattern = t_pcre2_match_data_create_from_pattern,
+		.match_data_free = t_pcre2_match_data_free,
+		.get_ovector_pointer = pcre2_get_ovector_pointer,
+	};
+
+	(void)err;
+	return &lib;
 }
 #endif
 

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The one file that loads PCRE2, by the file name configure found
+ * (PCRE2_SONAME, the one relaymail was built against). */
+#include <config.h>
+
+#include <dlfcn.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "base/i18n.h"
+#include "conf/pcre_lib.h"
+
+/* tests/unit/test-nopcre builds this file with a name that is not there. */
+#ifndef PCRE2_LOAD_NAME
+#define PCRE2_LOAD_NAME PCRE2_SONAME
+#endif
+
+static const struct {
+	const char *name;
+	size_t offset;
+} symbols[] = {
+	{ "pcre2_compile_8", offsetof(struct pcre_lib, compile) },
+	{ "pcre2_code_free_8", offsetof(struct pcre_lib, code_free) },
+	{ "pcre2_get_error_message_8", offsetof(struct pcre_lib, get_error_message) },
+	{ "pcre2_pattern_info_8", offsetof(struct pcre_lib, pattern_info) },
+	{ "pcre2_match_8", offsetof(struct pcre_lib, match) },
+	{ "pcre2_match_data_create_from_pattern_8",
+	  offsetof(struct pcre_lib, match_data_create_from_pattern) },
+	{ "pcre2_match_data_free_8", offsetof(struct pcre_lib, match_data_free) },
+	{ "pcre2_get_ovector_pointer_8", offsetof(struct pcre_lib, get_ovector_pointer) },
+};
+
+/* Debian's package for a library file: its name before ".so.", then the
+ * version, with a hyphen between two digits (libpcre2-8.so.0 is in
+ * libpcre2-8-0). */
+static void package_of(const char *path, char *out, size_t size)
+{
+	const char *file = strrchr(path, '/') != NULL ? strrchr(path, '/') + 1 : path;
+	const char *so = strstr(file, ".so.");
+	int base;
+
+	if (so == NULL) {
+		snprintf(out, size, "%s", file);
+		return;
+	}
+	base = (int)(so - file);
+	snprintf(out, size, "%.*s%s%s", base, file,
+		 base > 0 && file[base - 1] >= '0' && file[base - 1] <= '9' ? "-" : "", so + 4);
+}
+
+const struct pcre_lib *pcre_lib(struct error *err)
+{
+	static struct pcre_lib lib;
+	static void *handle;
+	char package[128];
+	const char *why;
+
+	if (handle != NULL)
+		return &lib;
+	/* RTLD_LOCAL: its symbols serve only the pointers below. */
+	if ((handle = dlopen(PCRE2_LOAD_NAME, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		why = dlerror();
+		/* dlerror names the file. */
+		error_set(err, ERROR_CONFIG, _("cannot load the PCRE2 library: %s"),
+			  why != NULL ? why : PCRE2_LOAD_NAME);
+		package_of(PCRE2_LOAD_NAME, package, sizeof(package));
+		error_hint(err,
+			   _("pcre: tables need %s: install it (on Debian and Ubuntu, the "
+			     "package %s)"),
+			   PCRE2_LOAD_NAME, package);
+		return NULL;
+	}
+	for (size_t i = 0; i < sizeof(symbols) / sizeof(symbols[0]); i++) {
+		void *f;
+
+		(void)dlerror();
+		f = dlsym(handle, symbols[i].name);
+		if (f == NULL) {
+			why = dlerror();
+			error_set(err, ERROR_CONFIG, _("cannot use the PCRE2 library %s: %s"),
+				  PCRE2_LOAD_NAME, why != NULL ? why : symbols[i].name);
+			dlclose(handle);
+			handle = NULL;
+			return NULL;
+		}
+		/* POSIX: dlsym's void * holds a function's address. */
+		memcpy((char *)&lib + symbols[i].offset, &f, sizeof(f));
+	}
+	return &lib;
+}

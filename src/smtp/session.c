@@ -187,6 +187,12 @@ enum session_event session_keep(struct session *s)
 
 enum session_event session_quit(struct session *s)
 {
+	if (s->quit_sent) {
+		/* It went with the end of the message: only its reply is due. */
+		s->stage = SESSION_STAGE_QUIT;
+		s->outstanding = 1;
+		return SESSION_READ;
+	}
 	clear_output(s);
 	if (buf_append_str(&s->out, "QUIT\r\n") < 0)
 		return final_event(s);

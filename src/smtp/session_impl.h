@@ -42,6 +42,7 @@ struct session {
 	bool data_sent; /* DATA went with the last window: the verdict waits for its reply */
 	bool idle;	/* ended by session_keep: reusable */
 	bool resetting; /* session_reuse: RSET sent, its reply not yet judged */
+	bool quit_sent; /* QUIT went with the end of the message (pipelining) */
 	size_t rcpt_answered;
 	unsigned auth_rounds;
 	struct buf auth_initial; /* initial response held for the first 334 */

@@ -204,5 +204,17 @@ enum session_event session_body_end(struct session *s)
 	session_trace_lines(s, false, ".", 1);
 	s->stage = SESSION_STAGE_DOT;
 	s->outstanding = 1;
+	/* RFC 2920: QUIT may end a group. With the end of the message it
+	 * saves a round trip, as Postfix does for a connection it will not
+	 * keep; not when the connection is kept or recipients wait for a
+	 * next transaction. Whatever the relay answers to ".", QUIT came
+	 * next anyway. */
+	if (s->pipelined && !s->set->keep_open && s->next_n == 0) {
+		if (buf_append_str(&s->out, "QUIT\r\n") < 0)
+			return session_ret(s, session_out_of_memory(s));
+		session_trace_lines(s, false, "QUIT", 4);
+		s->quit_sent = true;
+		s->outstanding = 2;
+	}
 	return session_ret(s, SESSION_WRITE);
 }

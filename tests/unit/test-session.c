@@ -82,12 +82,16 @@ static void test_pipelining(bool bytewise)
 	       "250 2.0.0 Ok: queued\r\n", "221 Bye\r\n");
 	is_int(scripted_run(&f, &st, &env, &s), SESSION_DONE, "pipelining%s: done",
 	       bytewise ? " bytewise" : "");
-	is_int((long long)f.nwrites, 4, "pipelining: EHLO, group, body, QUIT");
+	/* QUIT ends the group of the message's end (RFC 2920), as Postfix
+	 * sends it on a connection it will not keep. */
+	is_int((long long)f.nwrites, 3, "pipelining: EHLO, group, body with QUIT");
 	ok(f.nwrites >= 2 && f.writes[1] == strlen(group) &&
 	       memcmp(f.sent.data + f.writes[0], group, strlen(group)) == 0,
 	   "pipelining: MAIL, both RCPTs and DATA in one write, exact bytes");
 	is_str(f.sent.data + f.writes[0] + f.writes[1], "Subject: hi\r\n\r\nhello\r\n.\r\nQUIT\r\n",
 	       "pipelining: body and QUIT");
+	ok(f.nwrites == 3 && f.writes[2] == strlen("Subject: hi\r\n\r\nhello\r\n.\r\nQUIT\r\n"),
+	   "pipelining: the end of the message and QUIT in one write");
 	ok(session_result(s)->ok, "pipelining: ok");
 	session_free(s);
 	scripted_fini(&f);
@@ -617,7 +621,8 @@ static void test_lost_connection(void)
 	       "lost connection with relay " RELAY " after the end of the message; it may have "
 	       "been delivered, and sending it again may deliver it twice",
 	       "lost after dot: text");
-	ok(memcmp(f.sent.data + f.sent.len - 5, "\r\n.\r\n", 5) == 0, "lost after dot: no QUIT");
+	ok(f.sent.len >= 11 && memcmp(f.sent.data + f.sent.len - 11, "\r\n.\r\nQUIT\r\n", 11) == 0,
+	   "lost after dot: QUIT went with the dot, nothing after it");
 	session_free(s);
 	scripted_fini(&f);
 
@@ -722,11 +727,49 @@ static void test_quit_errors_ignored(void)
 	scripted_fini(&g);
 }
 
+/* QUIT went with the end of the message: a refusal of the message reads
+ * QUIT's reply and sends no second QUIT; both replies may come in one
+ * read. */
+static void test_quit_with_dot(void)
+{
+	struct scripted f = { 0 };
+	struct session_settings st = scripted_settings(&f);
+	struct session_envelope env = scripted_envelope();
+	struct session *s;
+
+	env.nrcpts = 1;
+	f.body = scripted_body1;
+	SCRIPT(&f, "220 mx\r\n", EHLO_PIPE, "250 ok\r\n250 ok\r\n354 go\r\n",
+	       "451 4.3.0 try later\r\n", "221 bye\r\n");
+	is_int(scripted_run(&f, &st, &env, &s), SESSION_FAILED, "451 to the dot: failed");
+	ok(session_result(s)->err.cls == ERROR_TEMP &&
+	       strstr(session_result(s)->err.text, "451 4.3.0 try later") != NULL,
+	   "451 to the dot: temporary, quoting the relay (%s)", session_result(s)->err.text);
+	ok(strstr(f.sent.data, "QUIT") != NULL &&
+	       strstr(f.sent.data, "QUIT") == strrchr(f.sent.data, 'Q') &&
+	       strcmp(f.sent.data + f.sent.len - 11, "\r\n.\r\nQUIT\r\n") == 0,
+	   "451 to the dot: the one QUIT went with the dot");
+	session_free(s);
+	scripted_fini(&f);
+
+	struct scripted g = { 0 };
+	st = scripted_settings(&g);
+	g.body = scripted_body1;
+	SCRIPT(&g, "220 mx\r\n", EHLO_PIPE, "250 ok\r\n250 ok\r\n354 go\r\n",
+	       "250 queued\r\n221 bye\r\n");
+	is_int(scripted_run(&g, &st, &env, &s), SESSION_DONE, "250 and 221 in one read: done");
+	ok(session_result(s)->ok && session_result(s)->last.code == 250,
+	   "250 and 221 in one read: the message's reply is the result");
+	session_free(s);
+	scripted_fini(&g);
+}
+
 int main(void)
 {
 	test_plain();
 	test_pipelining(false);
 	test_pipelining(true);
+	test_quit_with_dot();
 	test_no_pipelining_when_disabled();
 	test_starttls();
 	test_starttls_not_offered();

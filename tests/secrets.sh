@@ -121,6 +121,13 @@ else
 	pwfile pw 0640 nobody:www-data
 	check pw www-data
 	tap_is "$rc" 78 "www-data, nobody:www-data 0640: exit 78"
+	pwfile pw 0640 www-data:www-data
+	check pw
+	tap_is "$rc" 78 "root, www-data's group-readable 0640: exit 78"
+	tap_ok "root, www-data's group-readable 0640: the owner named, the chown to run" \
+		stderr_has "which is allowed only when it belongs to root or to you (it belongs to www-data, mode 0640); fix it with: chown root $T/pw.pw"
+	pwfile pw 0640 nobody:www-data
+	check pw www-data
 	tap_ok "www-data, somebody else's group-readable file: whom to ask for what" \
 		stderr_has "is readable by its group, which is allowed only when it belongs to root or to you (it belongs to nobody, mode 0640); ask an administrator to run: chown root $T/pw.pw"
 	pwfile pw 0644 root:root

@@ -38,11 +38,14 @@ int textfile_check_secret(const char *path, const struct textfile_info *info, st
 	/* What it should be: the owner's bits, and the group's read bit. */
 	unsigned fixed = (mode & 0700) | (mode & 040);
 	bool can_fix = me == 0 || me == info->uid;
-	char owner[64];
+	char owner[64] = "";
 
 	if (!info->known)
 		return 0;
-	owner_name(info->uid, owner, sizeof(owner));
+	/* The owner's name is for a message only: no passwd lookup for a
+	 * file that passes. */
+	if ((mode & 077) != 0 && info->uid != 0 && info->uid != me)
+		owner_name(info->uid, owner, sizeof(owner));
 	if ((mode & 022) != 0 && can_fix) {
 		error_set(err, ERROR_CONFIG,
 			  _("%s holds passwords, so only its owner may write to it (mode %04o); "
@@ -109,7 +112,11 @@ static bool readonly_mount(int fd, const struct stat *st)
 	       root.st_dev != st->st_dev;
 }
 
-static int check_mode(int fd, const char *path, struct textfile_info *info, struct error *err)
+/* want_mount: the caller may check the file as a secret (secret, or it
+ * keeps info for a later check); only then, and only for a file of root's
+ * that others may read, does readonly_mount matter. */
+static int check_mode(int fd, const char *path, bool want_mount, struct textfile_info *info,
+		      struct error *err)
 {
 	struct stat st;
 
@@ -129,7 +136,8 @@ static int check_mode(int fd, const char *path, struct textfile_info *info, stru
 	info->size = (size_t)st.st_size;
 	info->mode = (unsigned)(st.st_mode & 07777);
 	info->uid = st.st_uid;
-	info->readonly_mount = readonly_mount(fd, &st);
+	info->readonly_mount =
+	    want_mount && (st.st_mode & 007) != 0 && st.st_uid == 0 && readonly_mount(fd, &st);
 	return 0;
 }
 
@@ -189,7 +197,7 @@ int textfile_read_info(const char *path, bool secret, struct buf *out, bool *abs
 		error_set_errno(err, ERROR_CONFIG, errno, _("cannot open %s"), path);
 		return -1;
 	}
-	rc = check_mode(fd, path, &seen, err);
+	rc = check_mode(fd, path, secret || info != NULL, &seen, err);
 	if (rc == 0 && secret)
 		rc = textfile_check_secret(path, &seen, err);
 	/* read_all reserves room before its first read, so even an empty

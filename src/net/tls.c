@@ -525,12 +525,14 @@ static void fill_info(const struct tls *t, struct tls_info *info)
 
 /* The certificate's subject and issuer, for -v and for the hint of a
  * failure: formatting them is a few percent of a run that needs neither. */
-static void describe_peer(const struct tls *t, struct tls_info *info)
+static void describe_peer(struct tls *t, struct tls_info *info)
 {
-	if (t->peer == NULL)
+	gnutls_x509_crt_t crt = tls_peer_leaf(t);
+
+	if (crt == NULL)
 		return;
-	tls_cert_dn(t->peer, false, info->peer_subject, sizeof(info->peer_subject));
-	tls_cert_dn(t->peer, true, info->peer_issuer, sizeof(info->peer_issuer));
+	tls_cert_dn(crt, false, info->peer_subject, sizeof(info->peer_subject));
+	tls_cert_dn(crt, true, info->peer_issuer, sizeof(info->peer_issuer));
 }
 
 static struct tls *tls_new(const struct conn *c, const struct tls_params *p, struct error *err)
@@ -577,7 +579,6 @@ int tls_start(struct conn *c, const struct tls_params *p, struct deadline dl, st
 		return -1;
 	}
 	t->established = true;
-	t->peer = tls_peer_cert(t, 0, NULL);
 	fill_info(t, info);
 	/* Attached even when the certificate fails, so that QUIT and
 	 * close_notify can still go out over the session. */

@@ -23,8 +23,9 @@ struct tls {
 	const struct conn *conn;
 	struct tls_io io; /* the socket, buffered both ways */
 	bool established;
-	gnutls_x509_crt_t peer; /* the server's own certificate, parsed once after the
-				 * handshake for the report and the checks; NULL: none */
+	gnutls_x509_crt_t peer; /* the server's own certificate, parsed by
+				 * tls_peer_leaf when first needed; NULL until then */
+	bool peer_tried;	/* tls_peer_leaf ran (peer NULL: none to parse) */
 };
 
 /* The digest a fingerprint check will use (*alg), with every configured
@@ -34,11 +35,16 @@ struct tls {
 int tls_verify_setup(const struct tls_params *p, gnutls_digest_algorithm_t *alg, struct error *err);
 /* After the handshake: the check p->verify asks for (nothing for
  * TLS_VERIFY_NONE); ERROR_TEMP with the reason when the peer fails it. */
-int tls_verify_peer(const struct tls *t, const struct tls_params *p, gnutls_digest_algorithm_t alg,
+int tls_verify_peer(struct tls *t, const struct tls_params *p, gnutls_digest_algorithm_t alg,
 		    enum tls_problem *problem, struct error *err);
 /* The peer's certificate number idx (0 = the server's own), or NULL; the
  * caller deinits it. *count, when count is not NULL, is the chain length. */
 gnutls_x509_crt_t tls_peer_cert(const struct tls *t, unsigned idx, unsigned *count);
+/* The server's own certificate, parsed on the first call and kept with
+ * the session (freed with it); NULL when it sent none or it does not
+ * parse. Most runs need none: the chain and a single name are checked by
+ * GnuTLS on its own copy (tls_verify.c). */
+gnutls_x509_crt_t tls_peer_leaf(struct tls *t);
 /* The subject (issuer: the issuer) DN of crt, printable, into out; "?"
  * when it cannot be read. */
 void tls_cert_dn(gnutls_x509_crt_t crt, bool issuer, char *out, size_t size);

@@ -49,6 +49,15 @@ gnutls_x509_crt_t tls_peer_cert(const struct tls *t, unsigned idx, unsigned *cou
 	return crt;
 }
 
+gnutls_x509_crt_t tls_peer_leaf(struct tls *t)
+{
+	if (!t->peer_tried) {
+		t->peer_tried = true;
+		t->peer = tls_peer_cert(t, 0, NULL);
+	}
+	return t->peer;
+}
+
 void tls_cert_dn(gnutls_x509_crt_t crt, bool issuer, char *out, size_t size)
 {
 	gnutls_datum_t dn = { NULL, 0 };
@@ -169,9 +178,9 @@ static bool name_matches(gnutls_x509_crt_t crt, const char *want, char names[][2
 	return false;
 }
 
-static bool check_name(const struct tls *t, const struct tls_params *p, char *reason, size_t size)
+static bool check_name(struct tls *t, const struct tls_params *p, char *reason, size_t size)
 {
-	gnutls_x509_crt_t crt = t->peer;
+	gnutls_x509_crt_t crt = tls_peer_leaf(t);
 	char names[TLS_MAX_NAMES][256];
 	const char *name_list[TLS_MAX_NAMES];
 	char have[512], want[512];
@@ -197,24 +206,55 @@ static bool check_name(const struct tls *t, const struct tls_params *p, char *re
 	return false;
 }
 
-static int verify_chain_name(const struct tls *t, const struct tls_params *p,
-			     enum tls_problem *problem, struct error *err)
+/* One name without a leading dot (smtp_tls_verify_cert_match's usual
+ * "hostname"): GnuTLS checks it along with the chain, with the
+ * gnutls_x509_crt_check_hostname2 name_matches calls, on the copy of the
+ * certificate it parsed for the chain; relaymail parses its own only to
+ * say why a name did not match. Other lists are checked here. */
+static bool gnutls_checks_name(const struct tls_params *p)
 {
-	unsigned status = 0;
-	char reason[768];
-	int r = gnutls_certificate_verify_peers2(t->session, &status);
+	return p->nmatch_names == 1 && p->match_names[0][0] != '.';
+}
 
+static int verify_chain_name(struct tls *t, const struct tls_params *p, enum tls_problem *problem,
+			     struct error *err)
+{
+	gnutls_typed_vdata_st host = { .type = GNUTLS_DT_DNS_HOSTNAME };
+	bool by_gnutls = gnutls_checks_name(p);
+	unsigned status = 0, chain;
+	char reason[768];
+	int r;
+
+	if (by_gnutls) {
+		host.data = (unsigned char *)p->match_names[0];
+		r = gnutls_certificate_verify_peers(t->session, &host, 1, &status);
+	} else {
+		r = gnutls_certificate_verify_peers2(t->session, &status);
+	}
+	/* What is wrong with the chain itself: a wrong name is reported only
+	 * for a chain that is good, as check_name alone would. */
+	chain = status & ~GNUTLS_CERT_UNEXPECTED_OWNER;
+	if (by_gnutls && (status & GNUTLS_CERT_UNEXPECTED_OWNER) && chain == GNUTLS_CERT_INVALID)
+		chain = 0;
 	*problem = TLS_PROBLEM_OTHER;
 	if (r < 0) {
 		snprintf(reason, sizeof(reason), "%s", gnutls_strerror(r));
-	} else if (status != 0) {
-		if (status & (GNUTLS_CERT_SIGNER_NOT_FOUND | GNUTLS_CERT_SIGNER_NOT_CA))
+	} else if (chain != 0) {
+		if (chain & (GNUTLS_CERT_SIGNER_NOT_FOUND | GNUTLS_CERT_SIGNER_NOT_CA))
 			*problem = TLS_PROBLEM_ISSUER;
-		describe_status(t, status, reason, sizeof(reason));
-	} else if (check_name(t, p, reason, sizeof(reason))) {
+		describe_status(t, chain, reason, sizeof(reason));
+	} else if (by_gnutls && status == 0) {
+		*problem = TLS_PROBLEM_NONE;
+		return 0;
+	} else if (!by_gnutls && check_name(t, p, reason, sizeof(reason))) {
 		*problem = TLS_PROBLEM_NONE;
 		return 0;
 	} else {
+		/* GnuTLS found the name wrong: check_name, with the same
+		 * check, says what the certificate is for. */
+		if (by_gnutls && check_name(t, p, reason, sizeof(reason)))
+			snprintf(reason, sizeof(reason), _("certificate is not for %s"),
+				 p->match_names[0]);
 		*problem = TLS_PROBLEM_NAME;
 	}
 	error_set(err, ERROR_TEMP, _("certificate verification failed for %s: %s"),
@@ -247,7 +287,7 @@ static int digest_by_name(const char *name, gnutls_digest_algorithm_t *alg, stru
 
 /* Digests of the server's DER certificate and of its DER
  * SubjectPublicKeyInfo; -1 when there is no certificate. */
-static int peer_digests(const struct tls *t, gnutls_digest_algorithm_t alg, unsigned char *cd,
+static int peer_digests(struct tls *t, gnutls_digest_algorithm_t alg, unsigned char *cd,
 			unsigned char *kd)
 {
 	unsigned n = 0;
@@ -259,7 +299,7 @@ static int peer_digests(const struct tls *t, gnutls_digest_algorithm_t alg, unsi
 
 	if (der == NULL || n == 0 || gnutls_hash_fast(alg, der[0].data, der[0].size, cd) < 0)
 		return -1;
-	if ((crt = tls_peer_cert(t, 0, NULL)) == NULL)
+	if ((crt = tls_peer_leaf(t)) == NULL)
 		return -1;
 	if (gnutls_pubkey_init(&key) == 0 && gnutls_pubkey_import_x509(key, crt, 0) == 0 &&
 	    gnutls_pubkey_export2(key, GNUTLS_X509_FMT_DER, &spki) == 0 &&
@@ -268,11 +308,10 @@ static int peer_digests(const struct tls *t, gnutls_digest_algorithm_t alg, unsi
 	gnutls_free(spki.data);
 	if (key != NULL)
 		gnutls_pubkey_deinit(key);
-	gnutls_x509_crt_deinit(crt);
 	return r;
 }
 
-static int verify_fingerprint(const struct tls *t, const struct tls_params *p,
+static int verify_fingerprint(struct tls *t, const struct tls_params *p,
 			      gnutls_digest_algorithm_t alg, struct error *err)
 {
 	unsigned char cd[CERTTEXT_MAX_DIGEST], kd[CERTTEXT_MAX_DIGEST];
@@ -296,7 +335,7 @@ static int verify_fingerprint(const struct tls *t, const struct tls_params *p,
 	return -1;
 }
 
-int tls_verify_peer(const struct tls *t, const struct tls_params *p, gnutls_digest_algorithm_t alg,
+int tls_verify_peer(struct tls *t, const struct tls_params *p, gnutls_digest_algorithm_t alg,
 		    enum tls_problem *problem, struct error *err)
 {
 	switch (p->verify) {

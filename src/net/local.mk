@@ -18,5 +18,5 @@ tests_unit_test_dns_SOURCES = tests/unit/test-dns.c tests/unit/dns_ref.c tests/u
 tests_unit_test_dns_LDADD = $(LDADD) $(RESOLV_REF_LIBS)
 
 # Unit tests of this layer (TAP; they link libtap and the library).
-unit_tests += tests/unit/test-conn tests/unit/test-tls tests/unit/test-dns \
+unit_tests += tests/unit/test-conn tests/unit/test-tls tests/unit/test-tls_io tests/unit/test-dns \
 	tests/unit/test-ownaddr

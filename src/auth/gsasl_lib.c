@@ -3,13 +3,13 @@
  * (GSASL_SONAME, the one relaymail was built against). */
 #include <config.h>
 
-#include <dlfcn.h>
 #include <stddef.h>
 #include <string.h>
 
 #include <gsasl.h>
 
 #include "auth/gsasl_lib.h"
+#include "base/dynlib.h"
 #include "base/i18n.h"
 
 /* tests/unit/test-nogsasl builds this file with a name that is not there. */
@@ -17,10 +17,7 @@
 #define GSASL_LOAD_NAME GSASL_SONAME
 #endif
 
-static const struct {
-	const char *name;
-	size_t offset;
-} symbols[] = {
+static const struct dynlib_symbol symbols[] = {
 	{ "gsasl_init", offsetof(struct gsasl_lib, init) },
 	{ "gsasl_done", offsetof(struct gsasl_lib, done) },
 	{ "gsasl_client_support_p", offsetof(struct gsasl_lib, client_support_p) },
@@ -39,35 +36,24 @@ const struct gsasl_lib *gsasl_lib(struct error *err)
 	static struct gsasl_lib lib;
 	static void *handle;
 	const char *why, *version;
+	bool loaded;
 
 	if (handle != NULL)
 		return &lib;
-	/* RTLD_LOCAL: its symbols serve only the pointers below. */
-	if ((handle = dlopen(GSASL_LOAD_NAME, RTLD_NOW | RTLD_LOCAL)) == NULL) {
-		why = dlerror();
+	handle = dynlib_load(GSASL_LOAD_NAME, symbols, sizeof(symbols) / sizeof(symbols[0]), &lib,
+			     &why, &loaded);
+	if (handle == NULL && loaded) {
+		error_set(err, ERROR_CONFIG, _("cannot use the GNU SASL library %s: %s"),
+			  GSASL_LOAD_NAME, why);
+		return NULL;
+	}
+	if (handle == NULL) {
 		/* dlerror names the file. */
-		error_set(err, ERROR_CONFIG, _("cannot load the GNU SASL library: %s"),
-			  why != NULL ? why : GSASL_LOAD_NAME);
+		error_set(err, ERROR_CONFIG, _("cannot load the GNU SASL library: %s"), why);
 		version = strstr(GSASL_LOAD_NAME, ".so.");
 		error_hint(err, _("install %s (on Debian and Ubuntu, the package libgsasl%s)"),
 			   GSASL_LOAD_NAME, version != NULL ? version + 4 : "");
 		return NULL;
-	}
-	for (size_t i = 0; i < sizeof(symbols) / sizeof(symbols[0]); i++) {
-		void *f;
-
-		(void)dlerror();
-		f = dlsym(handle, symbols[i].name);
-		if (f == NULL) {
-			why = dlerror();
-			error_set(err, ERROR_CONFIG, _("cannot use the GNU SASL library %s: %s"),
-				  GSASL_LOAD_NAME, why != NULL ? why : symbols[i].name);
-			dlclose(handle);
-			handle = NULL;
-			return NULL;
-		}
-		/* POSIX: dlsym's void * holds a function's address. */
-		memcpy((char *)&lib + symbols[i].offset, &f, sizeof(f));
 	}
 	return &lib;
 }

@@ -3,6 +3,7 @@ librelaymail_a_SOURCES += \
 	src/base/base64.c src/base/base64.h \
 	src/base/buf.c src/base/buf.h \
 	src/base/deadline.c src/base/deadline.h \
+	src/base/dynlib.c src/base/dynlib.h \
 	src/base/error.c src/base/error.h \
 	src/base/i18n.h \
 	src/base/log.c src/base/log.h \

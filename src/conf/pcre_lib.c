@@ -3,7 +3,6 @@
  * (PCRE2_SONAME, the one relaymail was built against). */
 #include <config.h>
 
-#include <dlfcn.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "base/dynlib.h"
 #include "base/i18n.h"
 #include "conf/pcre_lib.h"
 
@@ -19,10 +19,7 @@
 #define PCRE2_LOAD_NAME PCRE2_SONAME
 #endif
 
-static const struct {
-	const char *name;
-	size_t offset;
-} symbols[] = {
+static const struct dynlib_symbol symbols[] = {
 	{ "pcre2_compile_8", offsetof(struct pcre_lib, compile) },
 	{ "pcre2_code_free_8", offsetof(struct pcre_lib, code_free) },
 	{ "pcre2_get_error_message_8", offsetof(struct pcre_lib, get_error_message) },
@@ -58,37 +55,26 @@ const struct pcre_lib *pcre_lib(struct error *err)
 	static void *handle;
 	char package[128];
 	const char *why;
+	bool loaded;
 
 	if (handle != NULL)
 		return &lib;
-	/* RTLD_LOCAL: its symbols serve only the pointers below. */
-	if ((handle = dlopen(PCRE2_LOAD_NAME, RTLD_NOW | RTLD_LOCAL)) == NULL) {
-		why = dlerror();
+	handle = dynlib_load(PCRE2_LOAD_NAME, symbols, sizeof(symbols) / sizeof(symbols[0]), &lib,
+			     &why, &loaded);
+	if (handle == NULL && loaded) {
+		error_set(err, ERROR_CONFIG, _("cannot use the PCRE2 library %s: %s"),
+			  PCRE2_LOAD_NAME, why);
+		return NULL;
+	}
+	if (handle == NULL) {
 		/* dlerror names the file. */
-		error_set(err, ERROR_CONFIG, _("cannot load the PCRE2 library: %s"),
-			  why != NULL ? why : PCRE2_LOAD_NAME);
+		error_set(err, ERROR_CONFIG, _("cannot load the PCRE2 library: %s"), why);
 		package_of(PCRE2_LOAD_NAME, package, sizeof(package));
 		error_hint(err,
 			   _("pcre: tables need %s: install it (on Debian and Ubuntu, the "
 			     "package %s)"),
 			   PCRE2_LOAD_NAME, package);
 		return NULL;
-	}
-	for (size_t i = 0; i < sizeof(symbols) / sizeof(symbols[0]); i++) {
-		void *f;
-
-		(void)dlerror();
-		f = dlsym(handle, symbols[i].name);
-		if (f == NULL) {
-			why = dlerror();
-			error_set(err, ERROR_CONFIG, _("cannot use the PCRE2 library %s: %s"),
-				  PCRE2_LOAD_NAME, why != NULL ? why : symbols[i].name);
-			dlclose(handle);
-			handle = NULL;
-			return NULL;
-		}
-		/* POSIX: dlsym's void * holds a function's address. */
-		memcpy((char *)&lib + symbols[i].offset, &f, sizeof(f));
 	}
 	return &lib;
 }

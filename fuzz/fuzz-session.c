@@ -8,7 +8,8 @@
  * and, with its high bit, that the caller fails (the TLS handshake, or
  * no mechanism to choose); the rest is what the relay sends. Otherwise
  * STARTTLS "succeeds" at once, AUTH goes with PLAIN (an initial
- * response) or LOGIN (challenges answered with fixed text), the
+ * response) or LOGIN (challenges answered with fixed text, or cancelled
+ * with "*" when the challenge's first byte is odd), the
  * body is a fixed message with a line that needs dot-stuffing, and the
  * end of the input is the relay closing the connection.
  *
@@ -100,7 +101,12 @@ static enum session_event step(struct session *s, enum session_event ev, struct 
 			return session_auth(s, "LOGIN", NULL);
 		return session_auth(s, "PLAIN", "AGFsaWNlAHNlY3JldA==");
 	case SESSION_AUTH_CHALLENGE:
-		(void)strlen(session_challenge(s));
+		/* A challenge whose first byte is odd: the caller cannot
+		 * answer it and cancels. */
+		if (session_challenge(s)[0] % 2 == 1) {
+			error_set(&err, ERROR_AUTH, "SASL step failed");
+			return session_auth_cancel(s, &err);
+		}
 		return session_auth_response(s, "c2VjcmV0");
 	case SESSION_BODY:
 		return on_body(s, r);

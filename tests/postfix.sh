@@ -264,6 +264,43 @@ send badpass -f "$RELAY_USER1" bad@dest.test <"$T/mbad"
 tap_is "$rc" 77 "wrong password: exit status 77 (authentication refused)"
 tap_ok "wrong password: the reason quotes the relay" grep -q "535" "$T/err"
 
+# A SCRAM challenge relaymail will not answer (200,000 iterations, over
+# its cap): "*" cancels the exchange (RFC 4954 §4) and Postfix reads QUIT
+# as a command again. Postfix's own client sends QUIT in the middle of the
+# exchange, which the relay takes for a garbled response.
+before=$(loglines)
+write_conf slow "$RELAY_HOST" "$RELAY_SUBMISSION_PORT" \
+	"smtp_sasl_mechanism_filter = scram-sha-256"
+(umask 077 && printf '[%s]:%s %s:secret3\n' "$RELAY_HOST" "$RELAY_SUBMISSION_PORT" \
+	"$RELAY_SLOW_USER" >"$T/slow.pw")
+message "$T/mslow"
+send slow -f "$RELAY_SLOW_USER" slow@dest.test <"$T/mslow"
+tap_is "$rc" 77 "SCRAM challenge over the cap: exit 77, as for a refused login"
+tap_ok "SCRAM challenge over the cap: stderr names the count and the cap" \
+	grep -q 'asked for 200000 SCRAM iterations; relaymail computes at most 100000' "$T/err"
+wait_log "$before" 'SASL SCRAM-SHA-256 authentication aborted'
+tap_ok "SCRAM challenge over the cap: Postfix saw the exchange aborted" \
+	sh -c 'tail -n "+$1" "$2" | grep -q "SASL SCRAM-SHA-256 authentication aborted"' \
+	- "$before" "$RELAY_MAILLOG"
+# That smtpd's next disconnect line (an smtpd serves one client after
+# another: not an earlier one's).
+slow_end() {
+	maillog_since "$before" | awk '
+		/SASL SCRAM-SHA-256 authentication aborted/ && match($0, /smtpd\[[0-9]+\]/) {
+			pid = substr($0, RSTART, RLENGTH); next }
+		pid != "" && index($0, pid ": disconnect from") { print; exit }'
+}
+end=$(date +%s)
+until [ -n "$(slow_end)" ] || [ "$(date +%s)" -ge $((end + 10)) ]; do sleep 0.1; done
+slow_line=$(slow_end)
+tap_diag "${slow_line#*: }"
+case $slow_line in
+*" auth=0/1 quit=1 "*) tap__result 0 "SCRAM challenge over the cap: then QUIT, as a command (quit=1)" ;;
+*) tap__result 1 "SCRAM challenge over the cap: then QUIT, as a command (quit=1)" ;;
+esac
+tap_ok "SCRAM challenge over the cap: the message is in the dead letter file" \
+	grep -q "^Message-ID: <test-$n_msg\.$$@client.test>" "$T/dead.letter"
+
 # Dots: with -i a line holding only "." is text, and every line starting
 # with a dot must survive the dot-stuffing round trip.
 message "$T/m2"

@@ -208,6 +208,10 @@ send 250-hostile.test
 send 250 AUTH SCRAM-SHA-256
 expect AUTH SCRAM-SHA-256
 send 334 $first
+expect *
+send 501 5.7.0 Authentication aborted
+expect QUIT
+send 221 bye
 eof
 EOF
 cat >"$T/good.script" <<'EOF'
@@ -246,8 +250,8 @@ tap_is "$rc" 0 "SCRAM i=2147483647: refused, the fallback relay took the message
 tap_ok "SCRAM i=2147483647: no hashing (done in $((t1 - t0)) s)" [ $((t1 - t0)) -le 5 ]
 tap_ok "SCRAM i=2147483647: the fallback saw the message" grep -q '^# data' "$FAKE_DIR/good.tr"
 tap_is "$(grep -v '^# connection' "$FAKE_DIR/hostile.tr" | cut -c1-26 | paste -sd '|')" \
-	"C: EHLO client.test|C: AUTH SCRAM-SHA-256 biws|# eof" \
-	"SCRAM i=2147483647: no answer to the challenge, the connection closed"
+	"C: EHLO client.test|C: AUTH SCRAM-SHA-256 biws|C: *|C: QUIT|# eof" \
+	"SCRAM i=2147483647: no answer to the challenge: \"*\" cancels it (RFC 4954), then QUIT"
 
 fake_start hostile "$T/scram.script"
 hport2=$fake_port

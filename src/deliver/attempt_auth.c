@@ -142,13 +142,14 @@ enum session_event driver_challenge(struct driver *d)
 	if (sasl_step(d->sasl, session_challenge(d->s), &response, &err) < 0) {
 		sasl_failed(d, "SASL client failure");
 		error_prefix(&err, _("relay %s"), d->res->relay);
-		return session_abort(d->s, &err, SESSION_END_QUIT);
+		return session_auth_cancel(d->s, &err);
 	}
 	if (overran(d, &err)) {
 		str_wipe(response, strlen(response));
 		free(response);
 		error_prefix(&err, _("relay %s"), d->res->relay);
-		return session_abort(d->s, &err, SESSION_END_QUIT);
+		/* No time left to wait for the reply to "*". */
+		return session_abort(d->s, &err, SESSION_END_HANG_UP);
 	}
 	ev = session_auth_response(d->s, response);
 	str_wipe(response, strlen(response));

@@ -168,6 +168,13 @@ static void clear_output(struct session *s)
 	buf_reset(&s->out);
 }
 
+/* Past the outcome: QUIT's reply, or the reply to an AUTH cancelled
+ * with "*" (QUIT follows). Whatever happens now, the outcome stands. */
+static bool ending(const struct session *s)
+{
+	return s->stage == SESSION_STAGE_QUIT || s->stage == SESSION_STAGE_END || s->auth_cancelled;
+}
+
 static enum session_event final_event(struct session *s)
 {
 	s->stage = SESSION_STAGE_END;
@@ -407,7 +414,7 @@ static enum session_event malformed(struct session *s, const struct error *perr)
 	const char *lf = memchr(s->in.data, '\n', s->in.len);
 	size_t n = lf != NULL ? (size_t)(lf - s->in.data) : s->in.len;
 
-	if (s->stage == SESSION_STAGE_QUIT)
+	if (ending(s))
 		return final_event(s);
 	/* The offending line itself, not the last good reply. */
 	session_site_fail(s, ERROR_PROTOCOL, SESSION_END_HANG_UP, SESSION_QUOTE_NOTHING,
@@ -420,7 +427,7 @@ static enum session_event malformed(struct session *s, const struct error *perr)
 
 static enum session_event too_much_input(struct session *s)
 {
-	if (s->stage == SESSION_STAGE_QUIT)
+	if (ending(s))
 		return final_event(s);
 	return session_failed_as(
 	    s, SESSION_FAILURE_PROTOCOL,
@@ -449,7 +456,7 @@ static enum session_event pump(struct session *s)
 		session_trace_lines(s, true, s->in.data, used);
 		buf_consume(&s->in, used);
 		s->outstanding--;
-		if (s->stage != SESSION_STAGE_QUIT) {
+		if (!ending(s)) {
 			s->res.last = s->scratch;
 			reply_format(&s->res.last, s->lastfmt, sizeof(s->lastfmt));
 		}
@@ -461,7 +468,7 @@ static enum session_event pump(struct session *s)
 
 static enum session_event lost(struct session *s)
 {
-	if (s->stage == SESSION_STAGE_QUIT || s->stage == SESSION_STAGE_END)
+	if (ending(s))
 		return final_event(s);
 	if (s->stage == SESSION_STAGE_DOT) {
 		s->res.maybe_delivered = true;
@@ -628,12 +635,10 @@ static bool can_quit(const struct session *s)
 	}
 }
 
-enum session_event session_abort(struct session *s, const struct error *err, enum session_end end)
+void session_abort_record(struct session *s, const struct error *err)
 {
 	enum error_class cls = err != NULL && err->cls != ERROR_NONE ? err->cls : ERROR_INTERNAL;
 
-	if (s->stage == SESSION_STAGE_QUIT || s->stage == SESSION_STAGE_END)
-		return session_ret(s, final_event(s));
 	if (err != NULL)
 		s->res.err = *err;
 	else
@@ -645,6 +650,13 @@ enum session_event session_abort(struct session *s, const struct error *err, enu
 	s->res.failure = SESSION_FAILURE_ABORTED;
 	if (s->stage == SESSION_STAGE_DOT)
 		s->res.maybe_delivered = true;
+}
+
+enum session_event session_abort(struct session *s, const struct error *err, enum session_end end)
+{
+	if (ending(s))
+		return session_ret(s, final_event(s));
+	session_abort_record(s, err);
 	if (end == SESSION_END_HANG_UP || !can_quit(s))
 		return session_ret(s, session_finish(s, SESSION_END_HANG_UP));
 	return session_ret(s, session_finish(s, SESSION_END_QUIT));

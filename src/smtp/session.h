@@ -19,7 +19,8 @@
  *	case SESSION_AUTH:   choose a mechanism from session_caps(s)->auth_mechs,
  *	                     ev = session_auth(s, mech, initial_response_b64 or NULL)
  *	case SESSION_AUTH_CHALLENGE: answer session_challenge(s) with
- *	                     ev = session_auth_response(s, b64)
+ *	                     ev = session_auth_response(s, b64), or give up
+ *	                     with ev = session_auth_cancel(s, &err)
  *	case SESSION_BODY:   repeat ev = session_body(s, p, n) (handle each
  *	                     SESSION_WRITE it returns), then
  *	                     ev = session_body_end(s)
@@ -193,6 +194,12 @@ enum session_event session_tls_refused(struct session *s, const struct error *er
 enum session_event session_auth(struct session *s, const char *mech, const char *initial_b64);
 const char *session_challenge(const struct session *s);
 enum session_event session_auth_response(struct session *s, const char *b64);
+/* After SESSION_AUTH_CHALLENGE, when the caller cannot answer (its SASL
+ * step failed, the response would be too long): err is recorded, "*"
+ * cancels the exchange (RFC 4954 §4), and after the relay's reply QUIT
+ * ends the session; Postfix's client sends QUIT in its place, which the
+ * relay reads as a response. */
+enum session_event session_auth_cancel(struct session *s, const struct error *err);
 /* Body bytes in stored form (CRLF lines); the engine dot-stuffs them. */
 enum session_event session_body(struct session *s, const char *p, size_t len);
 /* End of body: adds a final CRLF if missing, then ".". */

@@ -28,6 +28,10 @@ enum session_event session_on_auth(struct session *s)
 	int code = s->res.last.code;
 	enum error_class cls;
 
+	/* The reply to "*" (501, RFC 4954 §4): the relay reads commands
+	 * again. The caller's failure is the outcome. */
+	if (s->auth_cancelled)
+		return session_finish(s, SESSION_END_QUIT);
 	if (code == 334) {
 		if (++s->auth_rounds > AUTH_ROUNDS_MAX)
 			return session_failed_as(
@@ -126,4 +130,13 @@ enum session_event session_auth_response(struct session *s, const char *b64)
 	if (b64 == NULL || str_has_crlfnul(b64, strlen(b64)))
 		return session_ret(s, bad_sasl_data(s));
 	return session_ret(s, send_secret(s, b64));
+}
+
+enum session_event session_auth_cancel(struct session *s, const struct error *err)
+{
+	if (s->last_event != SESSION_AUTH_CHALLENGE)
+		return session_ret(s, session_misuse(s));
+	session_abort_record(s, err);
+	s->auth_cancelled = true;
+	return session_ret(s, session_send_line(s, NULL, "*", NULL));
 }

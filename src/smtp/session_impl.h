@@ -45,6 +45,7 @@ struct session {
 	bool quit_sent; /* QUIT went with the end of the message (pipelining) */
 	size_t rcpt_answered;
 	unsigned auth_rounds;
+	bool auth_cancelled;	 /* "*" sent: its reply, then QUIT; the outcome stands */
 	struct buf auth_initial; /* initial response held for the first 334 */
 	bool auth_initial_held;
 	struct bodyenc body;
@@ -109,6 +110,8 @@ enum session_event session_finish(struct session *s, enum session_end end);
 enum session_event session_quit(struct session *s);
 enum session_event session_out_of_memory(struct session *s);
 enum session_event session_misuse(struct session *s);
+/* Record the caller's failure as session_abort does, without ending. */
+void session_abort_record(struct session *s, const struct error *err);
 /* A reply code that makes no sense at this stage. */
 enum session_event session_unexpected(struct session *s);
 /* Queue "a b\r\n" (b may be NULL); trace_as, when set, is traced instead. */

@@ -242,6 +242,7 @@ relay__dovecot() {
 	cat >"$_rl_d/passwd" <<-EOF
 		$RELAY_USER1:{PLAIN}$RELAY_PASS1
 		$RELAY_USER2:{PLAIN}$RELAY_PASS2
+		$RELAY_SLOW_USER:{SCRAM-SHA-256}200000,hQX1HULutRiiKOEmBqvdow==,p57ZfXnLhcjwFUxY1PoTzXkxkdjppXTbQFjc8hxNjrs=,Tus1TKoTh6xA2k9jbEBGvoSpOHIkXXtCDJqJQAigrPs=
 	EOF
 	chgrp dovecot "$_rl_d/passwd" && chmod 0640 "$_rl_d/passwd" || return 1
 	cat >"$_rl_d/dovecot.conf" <<-EOF
@@ -406,7 +407,7 @@ relay__env() {
 		for _rl_v in RELAY_DIR RELAY_HOST RELAY_SUBMISSION_PORT RELAY_SMTPS_PORT \
 			RELAY_PLAIN_PORT RELAY_CA RELAY_OTHER_CA RELAY_SERVER_CERT \
 			RELAY_SERVER_KEY RELAY_EXPIRED_CERT RELAY_OTHER_CERT \
-			RELAY_USER1 RELAY_PASS1 RELAY_USER2 RELAY_PASS2 RELAY_SINK \
+			RELAY_USER1 RELAY_PASS1 RELAY_USER2 RELAY_PASS2 RELAY_SLOW_USER RELAY_SINK \
 			RELAY_MAILLOG RELAY_POSTFIX_CONF; do
 			eval "_rl_val=\$$_rl_v"
 			echo "$_rl_v=$(relay__q "$_rl_val")"
@@ -444,6 +445,10 @@ relay_start() {
 	RELAY_PASS1=pass-user1
 	RELAY_USER2=backup@isp2.test
 	RELAY_PASS2=pass-user2
+	# A login stored as SCRAM-SHA-256 with 200,000 iterations, over what
+	# relaymail computes: its SCRAM challenge is refused (keys made by
+	# doveadm pw for "secret3" with 4096, the count raised).
+	RELAY_SLOW_USER=slow@isp.test
 	RELAY_CA=$1/tls/ca.pem
 	RELAY_OTHER_CA=$1/tls/other-ca.pem
 	RELAY_SERVER_CERT=$1/tls/server.pem

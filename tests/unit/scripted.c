@@ -100,6 +100,18 @@ static enum session_event on_auth(struct scripted *f, struct session *s)
 	return session_abort(s, &err, SESSION_END_QUIT);
 }
 
+/* The next scripted response; NULL: the SASL step failed, cancel. */
+static enum session_event on_challenge(struct scripted *f, struct session *s)
+{
+	const char *r = f->responses[f->next_resp++];
+	struct error err = { 0 };
+
+	if (r != NULL)
+		return session_auth_response(s, r);
+	error_set(&err, ERROR_AUTH, "the SASL step failed");
+	return session_auth_cancel(s, &err);
+}
+
 static enum session_event on_body(struct scripted *f, struct session *s)
 {
 	const char *chunk;
@@ -147,7 +159,7 @@ enum session_event scripted_continue(struct scripted *f, struct session *s, enum
 		case SESSION_AUTH_CHALLENGE:
 			buf_append_str(&f->challenges, session_challenge(s));
 			buf_append_char(&f->challenges, '|');
-			ev = session_auth_response(s, f->responses[f->next_resp++]);
+			ev = on_challenge(f, s);
 			break;
 		case SESSION_BODY:
 			if (f->stop_at_body)

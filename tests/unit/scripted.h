@@ -23,7 +23,7 @@ struct scripted {
 	size_t nreplies;
 	bool bytewise;		      /* feed every reply one byte at a time */
 	const char *mech, *ir;	      /* for SESSION_AUTH; mech NULL: abort */
-	const char *const *responses; /* for SESSION_AUTH_CHALLENGE */
+	const char *const *responses; /* for SESSION_AUTH_CHALLENGE; NULL: cancel */
 	const char *const *body;      /* chunks, NULL-terminated */
 	bool tls_fails;
 	bool tls_refused;  /* the handshake works, the certificate does not */

@@ -583,6 +583,65 @@ static void test_auth_abort(void)
 	scripted_fini(&k);
 }
 
+/* The caller cannot answer a challenge: "*" cancels the exchange (RFC
+ * 4954 §4), the relay's 501 is read, QUIT follows; the caller's failure
+ * is the outcome whatever comes after "*". */
+static void test_auth_cancel(void)
+{
+	static const char *const responses[] = { "Ym9i", NULL };
+	static const char *const after_star[][3] = {
+		{ "501 5.7.0 Authentication aborted\r\n", "221 bye\r\n", "501 then 221" },
+		{ "501 5.7.0 Authentication aborted\r\n", NULL, "501 then EOF" },
+		{ NULL, NULL, "EOF at once" },
+		{ "garbage\r\n", NULL, "garbage" },
+		{ "235 2.7.0 ok\r\n", "221 bye\r\n", "235 anyway" },
+	};
+
+	for (size_t i = 0; i < sizeof(after_star) / sizeof(after_star[0]); i++) {
+		const char *const *a = after_star[i];
+		const char *script[] = { "220 mx\r\n",
+					 "250-mx\r\n250 AUTH LOGIN\r\n",
+					 "334 VXNlcm5hbWU6\r\n",
+					 "334 UGFzc3dvcmQ6\r\n",
+					 a[0],
+					 a[1] };
+		size_t n = a[0] == NULL ? 5 : 6; /* NULL in the script: EOF */
+		struct scripted f = { 0 };
+		struct session_settings st = scripted_settings(&f);
+		struct session_envelope env = scripted_envelope();
+		const struct session_result *res;
+		struct session *s;
+		bool quit = a[0] != NULL && strncmp(a[0], "garbage", 7) != 0;
+
+		st.auth_wanted = true;
+		f.mech = "LOGIN";
+		f.responses = responses;
+		f.replies = script;
+		f.nreplies = n;
+		is_int(scripted_run(&f, &st, &env, &s), SESSION_FAILED, "AUTH cancel, %s: failed",
+		       a[2]);
+		res = session_result(s);
+		is_str(f.sent.data,
+		       quit ? "EHLO client.example\r\nAUTH LOGIN\r\nYm9i\r\n*\r\nQUIT\r\n"
+			    : "EHLO client.example\r\nAUTH LOGIN\r\nYm9i\r\n*\r\n",
+		       "AUTH cancel, %s: \"*\" after the challenge%s", a[2],
+		       quit ? ", then QUIT" : ", no QUIT");
+		is_str(res->err.text, "the SASL step failed",
+		       "AUTH cancel, %s: the caller's failure", a[2]);
+		ok(res->err.cls == ERROR_AUTH && res->failure == SESSION_FAILURE_ABORTED &&
+		       res->stage == SESSION_STAGE_AUTH && res->next_relay && !res->ok &&
+		       !res->authenticated,
+		   "AUTH cancel, %s: at AUTH, aborted, the next relay may be tried", a[2]);
+		ok(res->last.code == 334, "AUTH cancel, %s: the last reply judged is the challenge",
+		   a[2]);
+		if (quit)
+			ok(strstr(f.trace.data, "C: <secret>\nS: 334 UGFzc3dvcmQ6\nC: *\n") != NULL,
+			   "AUTH cancel, %s: trace", a[2]);
+		session_free(s);
+		scripted_fini(&f);
+	}
+}
+
 static void test_greeting_text(void)
 {
 	struct scripted f = { 0 };
@@ -786,6 +845,7 @@ int main(void)
 	test_auth_temporary_or_refused();
 	test_auth_not_offered();
 	test_auth_abort();
+	test_auth_cancel();
 	test_greeting_text();
 	test_lost_connection();
 	test_protocol_errors();

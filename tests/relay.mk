@@ -23,6 +23,9 @@ tests_runstat_LDADD =
 # Connection reuse in -bs and many recipients against the real relay.
 TESTS += tests/perf-relay.sh
 EXTRA_DIST += tests/perf-relay.sh
+# smtp_sasl_auth_cache_name: a refused password is not offered again.
+TESTS += tests/authcache.sh
+EXTRA_DIST += tests/authcache.sh
 # Hints on every failure and the live diagnosis (-bv -v), each classic
 # mistake against the real relay (issue 11).
 TESTS += tests/diagnose.sh

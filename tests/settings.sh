@@ -96,6 +96,8 @@ bad() {
 	smtp_sasl_tls_security_options) echo 'bogus|' ;;
 	smtp_sasl_tls_verified_security_options) echo 'bogus|' ;;
 	smtp_sasl_mechanism_filter) echo "regexp:$T/no/such/table|" ;;
+	smtp_sasl_auth_cache_name) echo 'proxy:btree:relative/sasl_auth_cache|' ;;
+	smtp_sasl_auth_cache_time) echo 'forever|' ;;
 	smtp_tls_security_level) echo 'dane-only|' ;;
 	smtp_tls_CAfile) echo "$T/no/such/file|smtp_tls_security_level = verify" ;;
 	smtp_tls_CApath) echo "$T/no/such/dir|smtp_tls_security_level = verify" ;;

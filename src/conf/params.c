@@ -47,7 +47,8 @@ static const struct param_info table[] = {
 	{ "smtp_sasl_type", "cyrus", X },
 	{ "smtp_sasl_path", "", X },
 	{ "smtp_sasl_password_result_delimiter", ":", U },
-	{ "smtp_sasl_auth_cache_name", "", X },
+	{ "smtp_sasl_auth_cache_name", "", U },
+	{ "smtp_sasl_auth_cache_time", "90d", U },
 	{ "smtp_sasl_oauth_token_command", "", U },    /* relaymail's own */
 	{ "smtp_sasl_oauth_token_timeout", "30s", U }, /* relaymail's own */
 	/* TLS. */

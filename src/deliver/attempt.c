@@ -323,6 +323,9 @@ static void add_hint(const struct driver *d, const struct session_result *r)
 		.result = r,
 		.caps = session_caps(d->s),
 		.tls_active = d->tls_active,
+		.auth_cache = d->a->policy->sasl.auth_cache,
+		.auth_cached = d->auth_cached,
+		.auth_recorded = d->auth_recorded,
 	};
 
 	hint_session(&d->res->err, &h);
@@ -365,6 +368,7 @@ static void finish(struct driver *d)
 	if (r->last.code != 0)
 		reply_format(&r->last, d->res->reply, sizeof(d->res->reply));
 	add_oauth_detail(d);
+	driver_record_refusal(d, r);
 	add_hint(d, r);
 	note_starttls(d);
 	note_discard(d, r);

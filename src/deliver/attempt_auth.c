@@ -5,6 +5,7 @@
  * each step, since the computation is not a wait. */
 #include <config.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,7 @@
 #include "base/log.h"
 #include "base/str.h"
 #include "deliver/attempt_impl.h"
+#include "deliver/authcache.h"
 #include "net/tls.h"
 
 /* The security options for this connection: without TLS, over TLS, over
@@ -51,6 +53,80 @@ static void sasl_failed(struct driver *d, const char *why)
 	driver_failed(d, "4.7.0",
 		      "SASL authentication failed; cannot authenticate to server %s: %s",
 		      d->namaddr, why);
+}
+
+/* The server's name as SASL and the refused-login cache know it: the MX
+ * host, else the destination's host. */
+static const char *auth_host(const struct driver *d)
+{
+	return d->a->addr->host[0] != '\0' ? d->a->addr->host : d->a->dest->host;
+}
+
+/* "3 h", "2 d": how long ago, for the error. */
+static void age_text(long s, char *out, size_t size)
+{
+	if (s < 120)
+		snprintf(out, size, _("%ld s"), s < 0 ? 0 : s);
+	else if (s < 2 * 3600)
+		snprintf(out, size, _("%ld min"), s / 60);
+	else if (s < 2 * 86400)
+		snprintf(out, size, _("%ld h"), s / 3600);
+	else
+		snprintf(out, size, _("%ld days"), s / 86400);
+}
+
+/* smtp_sasl_auth_cache_name: the relay refused this very login before;
+ * the password is not offered again (Postfix's words in the mail log).
+ * A cache that cannot be read is a warning, and the login goes ahead. */
+static bool refused_before(struct driver *d, struct error *err)
+{
+	const struct sasl_settings *s = &d->a->policy->sasl;
+	struct authcache_hit hit;
+	struct error why = { 0 };
+	char ago[32];
+	int rc;
+
+	if (s->auth_cache == NULL)
+		return false;
+	rc = authcache_find(s->auth_cache, s->auth_cache_ttl, auth_host(d), d->a->cred->user,
+			    d->a->cred->password, &hit, &why);
+	if (rc < 0)
+		log_warning(_("%s (smtp_sasl_auth_cache_name); logging in without it"), why.text);
+	if (rc <= 0)
+		return false;
+	if (d->a->policy->answers.auth_soft_bounce && hit.dsn[0] == '5')
+		hit.dsn[0] = '4';
+	driver_failed(d, hit.dsn, "SASL [CACHED] authentication failed; server %s said: %s",
+		      auth_host(d), hit.reply);
+	age_text(hit.age, ago, sizeof(ago));
+	error_set(err, d->a->policy->answers.auth_soft_bounce ? ERROR_TEMP : ERROR_AUTH,
+		  _("relay %s refused the login of %s %s ago, and its password has not changed; "
+		    "it was not offered again: %s"),
+		  d->res->relay, d->a->cred->user, ago, hit.reply);
+	error_set_reply(err, hit.reply, strlen(hit.reply));
+	d->auth_cached = true;
+	return true;
+}
+
+void driver_record_refusal(struct driver *d, const struct session_result *r)
+{
+	const struct sasl_settings *s = &d->a->policy->sasl;
+	struct error why = { 0 };
+	const char *dsn = r->last.enhanced[0] != '\0' ? r->last.enhanced : "5.7.8";
+	char reply[ERROR_REPLY_MAX];
+
+	if (s->auth_cache == NULL || d->a->cred == NULL || r->stage != SESSION_STAGE_AUTH ||
+	    r->failure != SESSION_FAILURE_REPLY || r->last.code != 535 || !d->password_offered)
+		return;
+	reply_format(&r->last, reply, sizeof(reply));
+	if (authcache_store(s->auth_cache, auth_host(d), d->a->cred->user, d->a->cred->password,
+			    dsn, reply, &why) < 0) {
+		log_warning(_("%s (smtp_sasl_auth_cache_name); the next run will try this login "
+			      "again"),
+			    why.text);
+		return;
+	}
+	d->auth_recorded = true;
 }
 
 static bool offers_plus(const char *offered)
@@ -91,11 +167,13 @@ enum session_event driver_auth(struct driver *d, bool tls)
 		sasl_failed(d, "no mechanism available");
 		goto fail;
 	}
+	if (!sasl_is_oauth(mech) && refused_before(d, &err))
+		return session_abort(d->s, &err, SESSION_END_QUIT);
 	params.mech = mech;
 	params.user = d->a->cred->user;
 	params.password = d->a->cred->password;
 	params.service = "smtp";
-	params.host = d->a->addr->host[0] != '\0' ? d->a->addr->host : d->a->dest->host;
+	params.host = auth_host(d);
 	params.port = d->a->dest->port;
 	if (sasl_is_oauth(mech) && fetch_token(d, &token, &err) < 0) {
 		sasl_failed(d, "no OAuth token from smtp_sasl_oauth_token_command");
@@ -109,6 +187,7 @@ enum session_event driver_auth(struct driver *d, bool tls)
 	if (sasl_has_initial_response(mech) && sasl_step(d->sasl, NULL, &initial, &err) < 0)
 		goto fail;
 	log_verbose(_("authenticating to %s as %s with %s"), d->res->relay, d->a->cred->user, mech);
+	d->password_offered = !sasl_is_oauth(mech);
 	ev = session_auth(d->s, mech, initial);
 	if (initial != NULL)
 		str_wipe(initial, strlen(initial));

@@ -23,7 +23,11 @@ struct driver {
 	bool tls_active;	   /* a TLS session is up (STARTTLS or wrapper mode) */
 	bool handshake_failed;	   /* STARTTLS was answered 220, then TLS failed */
 	struct deliver_status why; /* a failure of ours (I/O, TLS, SASL), when set */
-	char namaddr[300];	   /* "host[addr]", as the log names the relay */
+	/* smtp_sasl_auth_cache_name: the relay refused this login before (no
+	 * AUTH was sent), or its 535 has just been recorded. */
+	bool auth_cached, auth_recorded;
+	bool password_offered; /* AUTH went with a mechanism that uses the password */
+	char namaddr[300];     /* "host[addr]", as the log names the relay */
 };
 
 /* A failure the driver saw itself; the first one is what went wrong. */
@@ -34,5 +38,7 @@ void driver_failed(struct driver *d, const char *dsn, const char *fmt, ...)
 enum session_event driver_auth(struct driver *d, bool tls);
 /* SESSION_AUTH_CHALLENGE: answer the relay's challenge. */
 enum session_event driver_challenge(struct driver *d);
+/* After the session: a 535 to AUTH goes into smtp_sasl_auth_cache_name. */
+void driver_record_refusal(struct driver *d, const struct session_result *r);
 
 #endif

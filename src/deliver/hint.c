@@ -134,6 +134,22 @@ void hint_session(struct error *err, const struct hint_session *h)
 		return;
 	if (r->sender_refused) {
 		hint_sender(err, h);
+	} else if (h->auth_cached && h->cred_key != NULL) {
+		error_hint(err,
+			   _("correct the password for %s in the smtp_sasl_password_maps entry "
+			     "\"%s\" (%s), or delete the relay's line from %s "
+			     "(smtp_sasl_auth_cache_name) to offer it again"),
+			   h->cred_user, h->cred_key, where(p, "smtp_sasl_password_maps"),
+			   h->auth_cache);
+	} else if (r->stage == SESSION_STAGE_AUTH && r->failure == SESSION_FAILURE_REPLY &&
+		   r->last.code == 535 && h->auth_recorded && h->cred_key != NULL) {
+		error_hint(err,
+			   _("the relay refused the password for %s from the "
+			     "smtp_sasl_password_maps entry \"%s\" (%s); correct it there. Until "
+			     "then it is not offered again: %s (smtp_sasl_auth_cache_name) records "
+			     "the refusal"),
+			   h->cred_user, h->cred_key, where(p, "smtp_sasl_password_maps"),
+			   h->auth_cache);
 	} else if (r->stage == SESSION_STAGE_AUTH && r->failure == SESSION_FAILURE_REPLY &&
 		   err->cls == ERROR_AUTH && h->cred_key != NULL) {
 		error_hint(err,

@@ -36,6 +36,10 @@ struct hint_session {
 	const struct session_result *result;
 	const struct caps *caps;
 	bool tls_active;
+	/* smtp_sasl_auth_cache_name (NULL: none), and whether this refusal
+	 * came from it (no AUTH sent) or was just recorded in it. */
+	const char *auth_cache;
+	bool auth_cached, auth_recorded;
 };
 void hint_session(struct error *err, const struct hint_session *h);
 /* The relay refused something while we sent no credentials, because

@@ -2,6 +2,7 @@
 librelaymail_a_SOURCES += \
 	src/deliver/attempt.c src/deliver/attempt_auth.c src/deliver/attempt.h \
 	src/deliver/attempt_impl.h \
+	src/deliver/authcache.c src/deliver/authcache.h \
 	src/deliver/deliver.c src/deliver/deliver.h \
 	src/deliver/hint.c src/deliver/hint.h \
 	src/deliver/locality.c src/deliver/locality.h \
@@ -15,4 +16,4 @@ librelaymail_a_SOURCES += \
 
 # Unit tests of this layer (TAP; they link libtap and the library).
 unit_tests += tests/unit/test-route tests/unit/test-policy \
-	tests/unit/test-route-lookup
+	tests/unit/test-route-lookup tests/unit/test-authcache

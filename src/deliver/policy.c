@@ -16,8 +16,27 @@
 #include "base/str.h"
 #include "conf/matchlist.h"
 #include "conf/table.h"
+#include "deliver/authcache.h"
 #include "deliver/policy.h"
 #include "smtp/caps.h"
+
+/* smtp_sasl_auth_cache_name and smtp_sasl_auth_cache_time. */
+static int auth_cache_load(const struct config *cfg, struct sasl_settings *s, struct error *err)
+{
+	const char *name = config_get(cfg, "smtp_sasl_auth_cache_name");
+	char why[ERROR_TEXT_MAX];
+
+	if (config_get_time(cfg, "smtp_sasl_auth_cache_time", &s->auth_cache_ttl, err) < 0)
+		return -1;
+	if (*name == '\0')
+		return 0;
+	if ((s->auth_cache = authcache_path(name, err)) == NULL) {
+		snprintf(why, sizeof(why), "%s", err->text);
+		config_bad_value(err, cfg, "smtp_sasl_auth_cache_name", name, "%s", why);
+		return -1;
+	}
+	return 0;
+}
 
 static int sasl_load(const struct config *cfg, struct sasl_settings *s, struct error *err)
 {
@@ -48,6 +67,8 @@ static int sasl_load(const struct config *cfg, struct sasl_settings *s, struct e
 		return -1;
 	}
 	s->delimiter = *delim;
+	if (auth_cache_load(cfg, s, err) < 0)
+		return -1;
 	if (*config_get(cfg, "smtp_sasl_mechanism_filter") != '\0') {
 		char where[512];
 

@@ -66,6 +66,10 @@ struct sasl_settings {
 	const char *token_command;
 	long token_timeout; /* ms */
 	char delimiter;	    /* smtp_sasl_password_result_delimiter */
+	/* smtp_sasl_auth_cache_name's file (deliver/authcache.h); NULL: no
+	 * cache. Its entries last smtp_sasl_auth_cache_time (s). */
+	const char *auth_cache;
+	long auth_cache_ttl;
 };
 
 struct timeouts {

@@ -102,6 +102,12 @@ bool tls_digest_known(const char *name);
  * byte pairs in any case, colons between the pairs optional, exactly as
  * many bytes as the digest has. False when the digest is unknown. */
 bool tls_fingerprint_valid(const char *text, const char *digest);
+/* PBKDF2-HMAC-SHA-256 (RFC 8018) of the password with salt, iter rounds,
+ * into out[TLS_PBKDF2_LEN]: the one key derivation of the project
+ * (deliver/authcache.c), from the one crypto library. -1 on failure. */
+#define TLS_PBKDF2_LEN 32
+int tls_pbkdf2(const char *password, const unsigned char *salt, size_t saltlen, unsigned iter,
+	       unsigned char out[TLS_PBKDF2_LEN]);
 
 /* Used by conn.c: I/O through the TLS layer, and teardown. */
 ssize_t tls_read(struct tls *t, void *p, size_t n, struct deadline dl, struct error *err);

@@ -368,6 +368,15 @@ bool tls_digest_known(const char *name)
 	return digest_lookup(name, &alg);
 }
 
+int tls_pbkdf2(const char *password, const unsigned char *salt, size_t saltlen, unsigned iter,
+	       unsigned char out[TLS_PBKDF2_LEN])
+{
+	gnutls_datum_t key = { (unsigned char *)password, (unsigned)strlen(password) };
+	gnutls_datum_t s = { (unsigned char *)salt, (unsigned)saltlen };
+
+	return gnutls_pbkdf2(GNUTLS_MAC_SHA256, &key, &s, iter, out, TLS_PBKDF2_LEN) < 0 ? -1 : 0;
+}
+
 bool tls_fingerprint_valid(const char *text, const char *digest)
 {
 	gnutls_digest_algorithm_t alg;

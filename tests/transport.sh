@@ -392,6 +392,7 @@ failover() {
 	_pp=$1 _ppw=$2
 	shift 2
 	fake_start fb "$T/fb.script"
+	fb_port=$fake_port
 	rm -f "$T/fo.pw"
 	[ "$_ppw" = - ] || password fo "[127.0.0.1]:$_pp" user1 "$_ppw"
 	password fo "[127.0.0.1]:$fake_port" user2 secret2
@@ -399,7 +400,8 @@ failover() {
 		"smtp_sasl_auth_enable = yes" "smtp_sasl_password_maps = texthash:$T/fo.pw" "$@"
 }
 
-# fails_over WHAT PRIMARY_SHAPE: relaymail delivers through the fallback.
+# fails_over WHAT PRIMARY_SHAPE [may-twice]: relaymail delivers through
+# the fallback.
 fails_over() {
 	run fo
 	fake_stop pr
@@ -407,6 +409,13 @@ fails_over() {
 	tap_is "$rc" 0 "primary $1: the fallback delivers, exit 0"
 	tap_is "$(shape pr)" "$2" "primary $1: primary transcript"
 	tap_is "$(shape fb)" "$FALLBACK_OK" "primary $1: fallback transcript"
+	# The relay that drops the connection after 354 may close it while
+	# the final dot is on its way: then the message may be there, and
+	# the one warning that says so is right (the race is the relay's).
+	if [ "${3:-}" = may-twice ] && grep -q 'may arrive twice$' "$T/err"; then
+		tap_is "$(wc -l <"$T/err")" 1 "primary $1: one line on stderr, that it may arrive twice"
+		return
+	fi
 	tap_is "$(cat "$T/err")" "" "primary $1: nothing on stderr once the message is through"
 }
 
@@ -454,7 +463,24 @@ script pr s_greet "s_ehlo PIPELINING" line:"expect MAIL" line:"send 250 2.1.0 Ok
 	line:"expect RCPT" line:"send 250 2.1.5 Ok" line:"expect DATA" line:"send 354 go" line:close
 fake_start pr "$T/pr.script"
 failover "$fake_port" -
-fails_over "drops the connection after 354" "# connection 1|$EHLO|${MAIL%|<data>*}"
+fails_over "drops the connection after 354" "# connection 1|$EHLO|${MAIL%|<data>*}" may-twice
+
+# The primary drops the connection after the final dot: it may have the
+# message. The fallback is tried, as Postfix does; the success says so.
+script pr s_greet "s_ehlo PIPELINING" line:"expect MAIL" line:"send 250 2.1.0 Ok" \
+	line:"expect RCPT" line:"send 250 2.1.5 Ok" line:"expect DATA" line:"send 354 go" \
+	line:data line:close
+fake_start pr "$T/pr.script"
+pport=$fake_port
+failover "$pport" -
+run fo
+fake_stop pr
+fake_stop fb
+tap_is "$rc" 0 "primary drops the connection after the dot: the fallback delivers, exit 0"
+tap_is "$(shape fb)" "$FALLBACK_OK" "primary drops the connection after the dot: fallback transcript"
+tap_ok "primary drops the connection after the dot: a warning names both relays" \
+	stderr_has "the connection with 127.0.0.1[127.0.0.1]:$pport was lost after the message was sent; it went through 127.0.0.1[127.0.0.1]:$fb_port, and may arrive twice"
+tap_is "$(wc -l <"$T/err")" 1 "primary drops the connection after the dot: that one line"
 
 # stays_script WHAT WANT_RC MAIL_REPLY RCPT_REPLY DATA_REPLY [DOT_REPLY]
 stays_script() {

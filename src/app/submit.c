@@ -131,6 +131,12 @@ static int send_message(const struct context *ctx, const struct submission *sub,
 	log_verbose(ngettext("delivered to %zu recipient through %s: %s",
 			     "delivered to %zu recipients through %s: %s", env->rcpts.n),
 		    env->rcpts.n, out.relay, out.reply);
+	/* The next relay took it (as Postfix sends it on): the first may
+	 * have delivered it too. Not silent, though the send succeeded. */
+	if (out.maybe_delivered)
+		log_warning(_("the connection with %s was lost after the message was sent; it "
+			      "went through %s, and may arrive twice"),
+			    out.maybe_relay, out.relay);
 	return 0;
 }
 

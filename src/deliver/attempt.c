@@ -94,6 +94,17 @@ static enum session_event do_write(struct driver *d)
 	if (session_stage(d->s) == SESSION_STAGE_MAIL && d->res->setup_done_ms == 0)
 		d->res->setup_done_ms = deadline_now_ms();
 	session_output(d->s, &p, &n);
+	/* A relay that closed the connection before the final dot cannot
+	 * have taken the message: its loss is not "may have been delivered". */
+	if (session_stage(d->s) == SESSION_STAGE_DOT && conn_peer_closed(d->conn)) {
+		d->dot_unsent = true;
+		driver_failed(d, "4.4.2", "lost connection with %s while sending message body",
+			      d->namaddr);
+		error_set(&err, ERROR_TEMP,
+			  _("relay %s closed the connection before the end of the message"),
+			  d->res->relay);
+		return session_abort(d->s, &err, SESSION_END_HANG_UP);
+	}
 	if (conn_write(d->conn, p, n, dl, &err) < 0) {
 		driver_io_failed(d, dl);
 		/* As for a read: a stop's error says only what stopped us. */
@@ -358,7 +369,7 @@ static void finish(struct driver *d)
 
 	d->res->ok = r->ok;
 	d->res->next_relay = r->next_relay;
-	d->res->maybe_delivered = r->maybe_delivered;
+	d->res->maybe_delivered = r->maybe_delivered && !d->dot_unsent;
 	d->res->some_delivered = !r->ok && r->ndelivered > 0;
 	d->res->err = r->err;
 	/* smtp_sasl_auth_soft_bounce: a refused password is not final. */

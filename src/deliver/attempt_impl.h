@@ -27,6 +27,7 @@ struct driver {
 	 * AUTH was sent), or its 535 has just been recorded. */
 	bool auth_cached, auth_recorded;
 	bool password_offered; /* AUTH went with a mechanism that uses the password */
+	bool dot_unsent;       /* the relay had closed the connection before the final dot */
 	char namaddr[300];     /* "host[addr]", as the log names the relay */
 };
 

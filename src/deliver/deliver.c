@@ -145,6 +145,8 @@ static bool record(struct walk *w, const struct attempt_result *res)
 	/* A connection that failed has its record already (attempt.c). */
 	if (res->connected)
 		w->unlogged = &f->why;
+	if (res->maybe_delivered && !out->maybe_delivered)
+		snprintf(out->maybe_relay, sizeof(out->maybe_relay), "%s", res->relay);
 	out->maybe_delivered |= res->maybe_delivered;
 	return res->next_relay;
 }

@@ -69,9 +69,10 @@ struct deliver_request {
 struct deliver_outcome {
 	bool ok;
 	bool maybe_delivered;
-	struct error err; /* the decisive failure when !ok */
-	char relay[320];  /* the relay that accepted, or the last one tried */
-	char reply[512];  /* that relay's last reply */
+	char maybe_relay[320]; /* the relay that may have it (maybe_delivered) */
+	struct error err;      /* the decisive failure when !ok */
+	char relay[320];       /* the relay that accepted, or the last one tried */
+	char reply[512];       /* that relay's last reply */
 	unsigned attempts;
 	/* For the delivery records, from the attempt that accepted the
 	 * message or gave the decisive failure: */

@@ -356,6 +356,15 @@ bool conn_stoppable(const struct conn *c)
 	return !c->outlive_stop;
 }
 
+bool conn_peer_closed(const struct conn *c)
+{
+	struct pollfd p = { .fd = c->rfd, .events = POLLIN | POLLRDHUP };
+
+	if (!c->rsock || poll(&p, 1, 0) != 1)
+		return false;
+	return (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+}
+
 size_t conn_pending(const struct conn *c)
 {
 	return c->tls != NULL ? tls_pending(c->tls) : 0;

@@ -81,6 +81,10 @@ int conn_write(struct conn *c, const void *p, size_t n, struct deadline dl, stru
  * conn_stoppable says which way c is (for tls.c). */
 void conn_outlive_stop(struct conn *c);
 bool conn_stoppable(const struct conn *c);
+/* Has the peer closed or reset the connection? A look without waiting:
+ * what is written now will not be read. False when not known (the
+ * descriptors of conn_from_fds are not sockets). */
+bool conn_peer_closed(const struct conn *c);
 /* Bytes already received and buffered below us (TLS records). */
 size_t conn_pending(const struct conn *c);
 int conn_fd(const struct conn *c);

@@ -283,7 +283,14 @@ static void test_peer_closed(void)
 	char buf[4096] = { 0 };
 
 	sfd = accept(lfd, NULL, NULL);
+	ok(!conn_peer_closed(c), "conn_peer_closed: not while the peer is there");
+	if (write(sfd, "354 go\r\n", 8) != 8)
+		exit(99);
+	ok(!conn_peer_closed(c), "conn_peer_closed: not for data waiting");
 	close(sfd);
+	for (int i = 0; i < 200 && !conn_peer_closed(c); i++)
+		usleep(5000);
+	ok(conn_peer_closed(c), "conn_peer_closed: once the peer closed, before any write");
 	/* The first write draws a reset; a later one would raise SIGPIPE
 	 * without MSG_NOSIGNAL and kill this test. */
 	for (int i = 0; i < 50 && r == 0; i++) {
@@ -309,6 +316,7 @@ static void test_from_fds(void)
 	if (pipe(in) < 0 || pipe(out) < 0)
 		exit(99);
 	c = conn_from_fds(in[0], out[1]);
+	ok(!conn_peer_closed(c), "conn_peer_closed: not known for pipes, false");
 	ok(conn_write(c, "220 hi\r\n", 8, deadline_in(1000), &err) == 0, "write to a pipe");
 	ok(read(out[0], buf, sizeof(buf)) == 8 && memcmp(buf, "220 hi\r\n", 8) == 0, "... arrives");
 	start = deadline_now_ms();

@@ -25,7 +25,8 @@ fuzz_replays = \
 	fuzz/replay-alias \
 	fuzz/replay-dns \
 	fuzz/replay-sasl \
-	fuzz/replay-milter
+	fuzz/replay-milter \
+	fuzz/replay-authcache
 
 check_PROGRAMS += $(fuzz_replays)
 TESTS += $(fuzz_replays)
@@ -66,6 +67,8 @@ fuzz_replay_sasl_SOURCES = fuzz/fuzz-sasl.c $(fuzz_replay)
 fuzz_replay_sasl_LDADD = $(RELAYMAIL_LIBS)
 fuzz_replay_milter_SOURCES = fuzz/fuzz-milter.c $(fuzz_replay)
 fuzz_replay_milter_LDADD = $(RELAYMAIL_LIBS)
+fuzz_replay_authcache_SOURCES = fuzz/fuzz-authcache.c $(fuzz_replay)
+fuzz_replay_authcache_LDADD = $(RELAYMAIL_LIBS)
 
 # The seeds, and reproducers of bugs found and not yet fixed (fuzz/known:
 # not replayed, see fuzz/known/README).
@@ -90,7 +93,8 @@ noinst_PROGRAMS = \
 	fuzz/fuzz-alias \
 	fuzz/fuzz-dns \
 	fuzz/fuzz-sasl \
-	fuzz/fuzz-milter
+	fuzz/fuzz-milter \
+	fuzz/fuzz-authcache
 fuzz_fuzz_reply_SOURCES = fuzz/fuzz-reply.c $(fuzz_common)
 fuzz_fuzz_reply_LDADD = $(RELAYMAIL_LIBS)
 fuzz_fuzz_reply_LDFLAGS = $(FUZZ_LDFLAGS)
@@ -145,4 +149,7 @@ fuzz_fuzz_sasl_LDFLAGS = $(FUZZ_LDFLAGS)
 fuzz_fuzz_milter_SOURCES = fuzz/fuzz-milter.c $(fuzz_common)
 fuzz_fuzz_milter_LDADD = $(RELAYMAIL_LIBS)
 fuzz_fuzz_milter_LDFLAGS = $(FUZZ_LDFLAGS)
+fuzz_fuzz_authcache_SOURCES = fuzz/fuzz-authcache.c $(fuzz_common)
+fuzz_fuzz_authcache_LDADD = $(RELAYMAIL_LIBS)
+fuzz_fuzz_authcache_LDFLAGS = $(FUZZ_LDFLAGS)
 endif

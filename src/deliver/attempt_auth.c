@@ -5,6 +5,7 @@
  * each step, since the computation is not a wait. */
 #include <config.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,7 +91,9 @@ static bool refused_before(struct driver *d, struct error *err)
 		return false;
 	rc = authcache_find(s->auth_cache, s->auth_cache_ttl, auth_host(d), d->a->cred->user,
 			    d->a->cred->password, &hit, &why);
-	if (rc < 0)
+	/* A file this user may not read (a system-wide setting, another
+	 * user's file) stays quiet here: a refusal says it, when storing. */
+	if (rc < 0 && why.errnum != EACCES)
 		log_warning(_("%s (smtp_sasl_auth_cache_name); logging in without it"), why.text);
 	if (rc <= 0)
 		return false;

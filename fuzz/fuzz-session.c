@@ -5,8 +5,9 @@
  * and the envelope (TLS mode, AUTH wanted and how, pipelining, the
  * SMTPUTF8, 8BITMIME and DSN flags), the second how many bytes each read
  * returns (1 to 64, the rest of the input when 0, from its low 7 bits)
- * and, with its high bit, that the caller fails (the TLS handshake, or
- * no mechanism to choose); the rest is what the relay sends. Otherwise
+ * and, with its high bit, that the caller fails (the TLS handshake, the
+ * certificate in SMTPS mode, or no mechanism to choose); the rest is what
+ * the relay sends. Otherwise
  * STARTTLS "succeeds" at once, AUTH goes with PLAIN (an initial
  * response) or LOGIN (challenges answered with fixed text, or cancelled
  * with "*" when the challenge's first byte is odd), the
@@ -158,7 +159,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s = session_new(&st, &env);
 	if (s == NULL)
 		abort();
-	ev = session_start(s);
+	if (st.tls == SESSION_TLS_IMPLICIT && r.caller_fails) {
+		struct error refused = { 0 };
+
+		/* The certificate refused after the handshake. */
+		error_set(&refused, ERROR_TEMP, "certificate refused");
+		ev = session_start_refused(s, &refused);
+	} else {
+		ev = session_start(s);
+	}
 	/* Every step either consumes input or moves the engine on; the
 	 * guard only catches an engine that loops. */
 	for (size_t guard = 0; ev != SESSION_DONE && ev != SESSION_FAILED; guard++) {

@@ -266,10 +266,16 @@ names_case unset sub 75 "unset level: checks the host name as verify does"
 # ---- SMTPS (smtp_tls_wrappermode): TLS before the greeting.
 
 SMTPS_OK="# connection 1|# tls|$EHLO|$MAIL"
-SMTPS_REFUSED="# connection 1|# tls|# eof (expecting EHLO)"
+# A certificate refused after the handshake: the greeting, then QUIT over
+# TLS (Postfix sends QUIT too), not a connection dropped.
+SMTPS_REFUSED="# connection 1|# tls|C: QUIT"
 # smtps_case LEVEL CERT WANT_RC WANT_SHAPE
 smtps_case() {
-	script m line:tls s_greet "s_ehlo PIPELINING" s_txn
+	if [ "$4" = "$SMTPS_REFUSED" ]; then
+		script m line:tls s_greet s_quit
+	else
+		script m line:tls s_greet "s_ehlo PIPELINING" s_txn
+	fi
 	fake_start m "$T/m.script" "$2"
 	# shellcheck disable=SC2046
 	(IFS='
@@ -287,6 +293,19 @@ smtps_case verify good 0 "$SMTPS_OK"
 smtps_case verify expired 75 "$SMTPS_REFUSED"
 smtps_case secure unknown 75 "$SMTPS_REFUSED"
 smtps_case fingerprint good 0 "$SMTPS_OK"
+# The goodbye is short: a refused relay that never greets is left after
+# a few seconds, not smtp_helo_timeout's 300; the error stays the
+# certificate's.
+script m line:tls line:stall
+fake_start m "$T/m.script" wrongname
+conf m "$fake_port" "smtp_tls_wrappermode = yes"
+run m
+fake_stop m
+tap_is "$rc" 75 "SMTPS, refused certificate, no greeting: exit 75"
+tap_ok "SMTPS, refused certificate, no greeting: left within 10 s (took $elapsed s)" \
+	awk -v e="$elapsed" 'BEGIN { exit !(e < 10) }'
+tap_ok "SMTPS, refused certificate, no greeting: the error is the certificate's" \
+	stderr_has "certificate is for wrong.example"
 smtps_case may good 78 ""
 tap_ok "SMTPS at may: stderr names the fix" stderr_has "requires smtp_tls_security_level = encrypt"
 

@@ -39,12 +39,19 @@ static void driver_io_failed(struct driver *d, struct deadline dl)
 		status_io(&d->why, d->namaddr, session_stage(d->s), deadline_expired(dl));
 }
 
+/* How long the goodbye to a relay refused at the TLS handshake may take. */
+#define REFUSED_BYE_MS 3000
+
 static struct deadline stage_deadline(const struct driver *d)
 {
 	long ms = policy_stage_timeout(&d->a->policy->timeouts, session_stage(d->s));
 
 	if (session_stale(d->s) && ms > REUSE_RSET_MS)
 		ms = REUSE_RSET_MS;
+	/* The goodbye to a relay refused at the TLS handshake: not worth
+	 * smtp_helo_timeout's wait. */
+	if (d->tls_refused && ms > REFUSED_BYE_MS)
+		ms = REFUSED_BYE_MS;
 
 	return deadline_min(d->a->run, deadline_in(ms));
 }
@@ -538,6 +545,7 @@ static void run_session(const struct attempt *a, struct attempt_result *res, enu
 	struct reuse_conn *rc = cache_entry(a, mode);
 	struct session_settings *settings = rc != NULL ? &rc->settings : &own;
 	struct driver d = { .a = a, .res = res };
+	struct error refused = { 0 };
 	const struct timeouts *t = &a->policy->timeouts;
 	struct deadline dl;
 	bool tls = false;
@@ -558,7 +566,13 @@ static void run_session(const struct attempt *a, struct attempt_result *res, enu
 		struct tls_info info;
 
 		dl = deadline_min(a->run, deadline_in(t->starttls));
-		if (start_tls(&d, dl, &info, &res->err) < 0) {
+		if (start_tls(&d, dl, &info, &refused) < 0 && refused.cls != ERROR_CONFIG &&
+		    info.version[0] != '\0' && conn_tls(d.conn)) {
+			/* The handshake completed and the certificate failed:
+			 * the session says goodbye (session_start_refused). */
+			d.tls_refused = true;
+		} else if (error_is_set(&refused)) {
+			res->err = refused;
 			res->next_relay = res->err.cls != ERROR_CONFIG;
 			res->why = d.why;
 			conn_free(d.conn);
@@ -588,6 +602,8 @@ static void run_session(const struct attempt *a, struct attempt_result *res, enu
 	if (d.s == NULL) {
 		error_set(&res->err, ERROR_INTERNAL, _("out of memory"));
 		status_by_class(&res->why, ERROR_INTERNAL);
+	} else if (d.tls_refused) {
+		drive_from(&d, session_start_refused(d.s, &refused), true);
 	} else {
 		drive(&d, tls);
 	}

@@ -28,6 +28,7 @@ struct driver {
 	bool auth_cached, auth_recorded;
 	bool password_offered; /* AUTH went with a mechanism that uses the password */
 	bool dot_unsent;       /* the relay had closed the connection before the final dot */
+	bool tls_refused;      /* SMTPS: its certificate failed; the session only says goodbye */
 	char namaddr[300];     /* "host[addr]", as the log names the relay */
 };
 

@@ -168,11 +168,11 @@ static void clear_output(struct session *s)
 	buf_reset(&s->out);
 }
 
-/* Past the outcome: QUIT's reply, or the reply to an AUTH cancelled
- * with "*" (QUIT follows). Whatever happens now, the outcome stands. */
+/* Past the outcome: QUIT's reply, or a reply before the QUIT of a
+ * settled session. Whatever happens now, the outcome stands. */
 static bool ending(const struct session *s)
 {
-	return s->stage == SESSION_STAGE_QUIT || s->stage == SESSION_STAGE_END || s->auth_cancelled;
+	return s->stage == SESSION_STAGE_QUIT || s->stage == SESSION_STAGE_END || s->settled;
 }
 
 static enum session_event final_event(struct session *s)
@@ -319,6 +319,9 @@ static bool greeting_says_esmtp(const struct reply *r)
 static enum session_event on_greeting(struct session *s)
 {
 	int c = reply_class(&s->res.last);
+
+	if (s->settled)
+		return session_finish(s, SESSION_END_QUIT);
 
 	if (c == 2 &&
 	    (s->set->hello == SESSION_HELLO_HELO ||
@@ -538,6 +541,17 @@ enum session_event session_start(struct session *s)
 		    session_local_fail(s, ERROR_CONFIG, SESSION_END_HANG_UP, SESSION_QUOTE_NOTHING,
 				       _("the HELO name \"%s\" is not valid (smtp_helo_name)"),
 				       helo != NULL ? helo : ""));
+	s->outstanding = 1;
+	return session_ret(s, SESSION_READ);
+}
+
+enum session_event session_start_refused(struct session *s, const struct error *err)
+{
+	s->stage = SESSION_STAGE_GREETING;
+	s->tls = s->set->tls == SESSION_TLS_IMPLICIT;
+	s->res.tls = s->tls;
+	session_abort_record(s, err);
+	s->settled = true;
 	s->outstanding = 1;
 	return session_ret(s, SESSION_READ);
 }

@@ -191,6 +191,11 @@ enum session_event session_tls_started(struct session *s);
  * refuses the peer (its certificate failed the checks): err is recorded
  * and QUIT goes over the new TLS session, as Postfix's client sends it. */
 enum session_event session_tls_refused(struct session *s, const struct error *err);
+/* Instead of session_start, over TLS from the first byte (SMTPS) when
+ * the caller refused the relay's certificate after the handshake: err is
+ * recorded, the greeting is read and QUIT sent, so the relay sees a
+ * client that leaves rather than a connection dropped. */
+enum session_event session_start_refused(struct session *s, const struct error *err);
 enum session_event session_auth(struct session *s, const char *mech, const char *initial_b64);
 const char *session_challenge(const struct session *s);
 enum session_event session_auth_response(struct session *s, const char *b64);

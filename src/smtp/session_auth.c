@@ -30,7 +30,7 @@ enum session_event session_on_auth(struct session *s)
 
 	/* The reply to "*" (501, RFC 4954 §4): the relay reads commands
 	 * again. The caller's failure is the outcome. */
-	if (s->auth_cancelled)
+	if (s->settled)
 		return session_finish(s, SESSION_END_QUIT);
 	if (code == 334) {
 		if (++s->auth_rounds > AUTH_ROUNDS_MAX)
@@ -137,6 +137,6 @@ enum session_event session_auth_cancel(struct session *s, const struct error *er
 	if (s->last_event != SESSION_AUTH_CHALLENGE)
 		return session_ret(s, session_misuse(s));
 	session_abort_record(s, err);
-	s->auth_cancelled = true;
+	s->settled = true;
 	return session_ret(s, session_send_line(s, NULL, "*", NULL));
 }

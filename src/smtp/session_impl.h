@@ -45,7 +45,10 @@ struct session {
 	bool quit_sent; /* QUIT went with the end of the message (pipelining) */
 	size_t rcpt_answered;
 	unsigned auth_rounds;
-	bool auth_cancelled;	 /* "*" sent: its reply, then QUIT; the outcome stands */
+	/* The outcome is the caller's failure, recorded: the reply due ("*"
+	 * cancelled AUTH; the greeting of a relay refused during the TLS
+	 * handshake) is read, QUIT follows, and whatever comes, it stands. */
+	bool settled;
 	struct buf auth_initial; /* initial response held for the first 334 */
 	bool auth_initial_held;
 	struct bodyenc body;

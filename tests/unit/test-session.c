@@ -642,6 +642,48 @@ static void test_auth_cancel(void)
 	}
 }
 
+/* SMTPS with a certificate the caller refused: the greeting is read,
+ * QUIT goes, and the caller's error is the outcome whatever follows. */
+static void test_start_refused(void)
+{
+	static const char *const after[][3] = {
+		{ "220 mx ESMTP\r\n", "221 bye\r\n", "greeting, 221" },
+		{ "554 5.3.2 go away\r\n", "221 bye\r\n", "554 greeting" },
+		{ NULL, NULL, "EOF before the greeting" },
+		{ "garbage\r\n", NULL, "garbage" },
+	};
+
+	for (size_t i = 0; i < sizeof(after) / sizeof(after[0]); i++) {
+		const char *script[] = { after[i][0], after[i][1] };
+		struct scripted f = { 0 };
+		struct session_settings st = scripted_settings(&f);
+		struct session_envelope env = scripted_envelope();
+		struct error err = { 0 };
+		const struct session_result *res;
+		struct session *s;
+		bool quit = after[i][0] != NULL && after[i][0][0] != 'g';
+
+		st.tls = SESSION_TLS_IMPLICIT;
+		f.replies = script;
+		f.nreplies = after[i][0] == NULL ? 1 : 2;
+		s = session_new(&st, &env);
+		error_set(&err, ERROR_TEMP, "certificate is for wrong.example");
+		is_int(scripted_continue(&f, s, session_start_refused(s, &err)), SESSION_FAILED,
+		       "refused at the handshake, %s: failed", after[i][2]);
+		res = session_result(s);
+		is_str(f.sent.data != NULL ? f.sent.data : "", quit ? "QUIT\r\n" : "",
+		       "refused at the handshake, %s: %s", after[i][2],
+		       quit ? "QUIT after the greeting" : "nothing sent");
+		is_str(res->err.text, "certificate is for wrong.example",
+		       "refused at the handshake, %s: the caller's error", after[i][2]);
+		ok(res->err.cls == ERROR_TEMP && res->next_relay && res->tls &&
+		       res->stage == SESSION_STAGE_GREETING && !res->ok,
+		   "refused at the handshake, %s: temporary, next relay, over TLS", after[i][2]);
+		session_free(s);
+		scripted_fini(&f);
+	}
+}
+
 static void test_greeting_text(void)
 {
 	struct scripted f = { 0 };
@@ -846,6 +888,7 @@ int main(void)
 	test_auth_not_offered();
 	test_auth_abort();
 	test_auth_cancel();
+	test_start_refused();
 	test_greeting_text();
 	test_lost_connection();
 	test_protocol_errors();

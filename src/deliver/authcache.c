@@ -202,9 +202,9 @@ static bool dsn_ok(const char *dsn)
 	unsigned a, b, c;
 	int n = 0;
 
-	return strlen(dsn) < AUTHCACHE_DSN_MAX &&
-	       sscanf(dsn, "%1u.%3u.%3u%n", &a, &b, &c, &n) == 3 && dsn[n] == '\0' &&
-	       (a == 4 || a == 5);
+	/* sscanf's %u would take a sign or blanks: the first octet first. */
+	return (dsn[0] == '4' || dsn[0] == '5') && strlen(dsn) < AUTHCACHE_DSN_MAX &&
+	       sscanf(dsn, "%1u.%3u.%3u%n", &a, &b, &c, &n) == 3 && dsn[n] == '\0';
 }
 
 static int derive(const char *password, const unsigned char *salt,

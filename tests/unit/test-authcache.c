@@ -200,6 +200,10 @@ static void test_refused_fields(void)
 	       "a line end in the reply: not recorded");
 	is_int(authcache_store(path, "h", "u", "pw", "9.9", "535 no", &err), -1,
 	       "a DSN that is not one: not recorded");
+	is_int(authcache_store(path, "h", "u", "pw", "+5.7.8", "535 no", &err), -1,
+	       "a DSN with a sign: not recorded");
+	is_int(authcache_store(path, "h", "u", "pw", "2.0.0", "535 no", &err), -1,
+	       "a DSN of success: not recorded");
 	ok(access(path, F_OK) < 0, "nothing recorded, no file");
 }
 

@@ -8,7 +8,8 @@
 # a corrected password goes through at once and clears the entry; the
 # entry expires after smtp_sasl_auth_cache_time; with
 # smtp_sasl_auth_soft_bounce the cached refusal is temporary; the next
-# relay is still tried; a file that is not relaymail's is left alone.
+# relay is still tried; a file that is not relaymail's is left alone;
+# Postfix itself, with the same lines, logs the same delivery statuses.
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
 : "${RELAYMAIL:=$top_builddir/relaymail}"
@@ -16,9 +17,12 @@
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/relay.sh"
 . "$top_srcdir/tests/lib/client.sh"
+. "$top_srcdir/tests/lib/oracle.sh"
 
 client_start authcache
 cache=$T/sasl_auth_cache
+# The Postfix oracle below is stopped with the relay, also on a failure.
+trap '[ -d "$scratch/oracle" ] && relay_stop "$scratch/oracle"; client__cleanup' EXIT
 
 # Dovecot delays the logins of an address after each failure (2 s, then
 # 4, 8, up to 15, past Postfix's 10 s wait for it); each part below comes
@@ -146,6 +150,52 @@ run nodirbad
 tap_is "$rc" 77 "a cache that cannot be created and a wrong password: exit 77"
 tap_ok "... a warning says the next run will try again" \
 	grep -q "cannot open the SASL authentication cache $T/no/such/dir/cache: No such file or directory (smtp_sasl_auth_cache_name); the next run will try this login again" "$T/err"
+
+# ---- Against Postfix: the same wrong password twice through a private
+# Postfix with smtp_sasl_auth_cache_name (its proxywrite service) and
+# through relaymail, smtp_sasl_auth_soft_bounce = yes as Postfix's
+# default: the same delivery status for the refusal, then for the cached
+# one, and one failed login at the relay from each.
+bind=127.0.0.5
+rm -f "$cache"
+O=$scratch/oracle
+oracle_up "$O" <<EOF || tap_bail "the Postfix oracle did not start"
+transport_maps = static:smtp:[$RELAY_HOST]:$RELAY_SUBMISSION_PORT
+smtp_bind_address = 127.0.0.6
+smtp_tls_security_level = verify
+smtp_tls_CAfile = $RELAY_CA
+smtp_sasl_auth_enable = yes
+smtp_sasl_password_maps = inline:{ [$RELAY_HOST]:$RELAY_SUBMISSION_PORT=$RELAY_USER1:not-the-password }
+smtp_sasl_tls_security_options = noanonymous
+smtp_sasl_auth_cache_name = proxy:btree:$O/data/sasl_auth_cache
+EOF
+# status LOG N: "dsn=..., status=... (...)" of the Nth delivery record.
+status() {
+	grep ' to=<sink@dest.test>, relay=.* status=' "$1" 2>/dev/null |
+		sed -n "$2"'{s/.*\(dsn=.*\)$/\1/p;}'
+}
+wait_status() {
+	_end=$(($(date +%s) + 20))
+	until [ -n "$(status "$1" "$2")" ] || [ "$(date +%s)" -ge "$_end" ]; do sleep 0.1; done
+}
+cf diff not-the-password "smtp_sasl_auth_soft_bounce = yes"
+rm -f "$T/maillog"
+f4=$(failures)
+for i in 1 2; do
+	printf 'Subject: oracle %s\n\nbody\n' "$i" |
+		/usr/sbin/sendmail -C "$O/postfix" -f "$RELAY_USER1" sink@dest.test 2>/dev/null
+	wait_status "$O/maillog" "$i"
+	run diff
+done
+tap_is "$(status "$T/maillog" 1)" "$(status "$O/maillog" 1)" \
+	"Postfix and relaymail: the same status for the refusal"
+tap_diag "Postfix: $(status "$O/maillog" 1)"
+tap_is "$(status "$T/maillog" 2)" "$(status "$O/maillog" 2)" \
+	"Postfix and relaymail: the same status for the cached refusal"
+tap_diag "Postfix: $(status "$O/maillog" 2)"
+tap_is "$(wait_count failures $((f4 + 2)))" $((f4 + 2)) \
+	"Postfix and relaymail: one failed login at the relay each"
+relay_stop "$O"
 
 # ---- Without the parameter: no file, every run offers the password. -----
 bind=127.0.0.4

@@ -44,6 +44,8 @@ oracle_up() {
 		retry     unix  -       -       n       -       -       error
 		showq     unix  n       -       n       -       -       showq
 		postlog   unix-dgram n  -       n       -       1       postlogd
+		proxywrite unix -       -       n       -       1       proxymap
+		tlsmgr    unix  -       -       n       1000?   1       tlsmgr
 	EOF
 	# Files younger than a second make Postfix read them twice, slowly.
 	touch -t 200001010000 "$_or/postfix"/* "$_or/postfix"

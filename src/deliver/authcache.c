@@ -261,19 +261,35 @@ static int rewrite(struct cachefile *f, const struct buf *content, struct error 
 	return 0;
 }
 
+/* The entry lines after the header, one a call: *line and *n (without
+ * the line end); false after the last. *pos starts NULL. */
+static bool next_line(const struct cachefile *f, const char **pos, const char **line, size_t *n)
+{
+	const char *p = *pos, *nl;
+
+	if (p == NULL) {
+		nl = memchr(f->data, '\n', f->len);
+		p = nl != NULL ? nl + 1 : f->data + f->len;
+	}
+	if (*p == '\0')
+		return false;
+	nl = strchr(p, '\n');
+	*line = p;
+	*n = nl != NULL ? (size_t)(nl - p) : strlen(p);
+	*pos = p + *n + (nl != NULL);
+	return true;
+}
+
 /* The file's lines but those for host and user, in out (header first). */
 static int others(const struct cachefile *f, const char *host, const char *user, struct buf *out)
 {
-	const char *p = f->data;
+	const char *pos = NULL, *line;
+	size_t n;
 
 	if (buf_append_str(out, HEADER) < 0)
 		return -1;
-	if (f->len > 0)
-		p = strchr(p, '\n') != NULL ? strchr(p, '\n') + 1 : p + f->len;
-	while (*p != '\0') {
-		const char *nl = strchr(p, '\n');
-		size_t n = nl != NULL ? (size_t)(nl - p) : strlen(p);
-		char *copy = str_ndup(p, n);
+	while (next_line(f, &pos, &line, &n)) {
+		char *copy = str_ndup(line, n);
 		struct entry e;
 		bool drop;
 
@@ -281,9 +297,9 @@ static int others(const struct cachefile *f, const char *host, const char *user,
 			return -1;
 		drop = split(copy, &e) && same_key(&e, host, user);
 		free(copy);
-		if (!drop && n > 0 && (buf_append(out, p, n) < 0 || buf_append_char(out, '\n') < 0))
+		if (!drop && n > 0 &&
+		    (buf_append(out, line, n) < 0 || buf_append_char(out, '\n') < 0))
 			return -1;
-		p += n + (nl != NULL);
 	}
 	return 0;
 }
@@ -313,22 +329,21 @@ int authcache_find(const char *path, long ttl, const char *host, const char *use
 {
 	struct cachefile f;
 	int rc = cache_open(&f, path, false, err);
-	const char *p;
+	const char *pos = NULL, *line;
+	size_t n;
 	bool seen = false;
 
 	if (rc <= 0)
 		return rc;
-	for (p = f.data; *p != '\0';) {
-		const char *nl = strchr(p, '\n');
-		size_t n = nl != NULL ? (size_t)(nl - p) : strlen(p);
-		char *copy = str_ndup(p, n);
+	while (next_line(&f, &pos, &line, &n)) {
+		char *copy = str_ndup(line, n);
 		struct entry e;
 
 		if (copy == NULL) {
 			cache_close(&f);
 			return no_memory(err);
 		}
-		if (p != f.data && split(copy, &e) && same_key(&e, host, user)) {
+		if (split(copy, &e) && same_key(&e, host, user)) {
 			seen = true;
 			if (valid(&e, ttl, password, &hit->age)) {
 				snprintf(hit->dsn, sizeof(hit->dsn), "%s", e.f[F_DSN]);
@@ -339,7 +354,6 @@ int authcache_find(const char *path, long ttl, const char *host, const char *use
 			}
 		}
 		free(copy);
-		p += n + (nl != NULL);
 	}
 	/* Expired, another password, or unreadable: try the login again. */
 	rc = seen ? forget(&f, host, user, err) : 0;

@@ -527,13 +527,20 @@ void session_free(struct session *s)
 	free(s);
 }
 
+/* Waiting for the greeting, over TLS already in wrapper mode. */
+static void begin(struct session *s)
+{
+	s->stage = SESSION_STAGE_GREETING;
+	s->tls = s->set->tls == SESSION_TLS_IMPLICIT;
+	s->res.tls = s->tls;
+	s->outstanding = 1;
+}
+
 enum session_event session_start(struct session *s)
 {
 	const char *helo = s->set->helo_name;
 
-	s->stage = SESSION_STAGE_GREETING;
-	s->tls = s->set->tls == SESSION_TLS_IMPLICIT;
-	s->res.tls = s->tls;
+	begin(s);
 	if (helo == NULL || *helo == '\0' || str_has_crlfnul(helo, strlen(helo)) ||
 	    strchr(helo, ' ') != NULL)
 		return session_ret(
@@ -541,18 +548,14 @@ enum session_event session_start(struct session *s)
 		    session_local_fail(s, ERROR_CONFIG, SESSION_END_HANG_UP, SESSION_QUOTE_NOTHING,
 				       _("the HELO name \"%s\" is not valid (smtp_helo_name)"),
 				       helo != NULL ? helo : ""));
-	s->outstanding = 1;
 	return session_ret(s, SESSION_READ);
 }
 
 enum session_event session_start_refused(struct session *s, const struct error *err)
 {
-	s->stage = SESSION_STAGE_GREETING;
-	s->tls = s->set->tls == SESSION_TLS_IMPLICIT;
-	s->res.tls = s->tls;
+	begin(s);
 	session_abort_record(s, err);
 	s->settled = true;
-	s->outstanding = 1;
 	return session_ret(s, SESSION_READ);
 }
 
